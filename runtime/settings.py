@@ -1,0 +1,145 @@
+"""Settings: one typed object read from WAYLINE_* environment variables.
+
+Workers need settings without the web server, so they live here. A wrong value fails at
+start-up with the variable and the value named, never later in a request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+PREFIX = "WAYLINE_"
+
+
+class SettingsError(Exception):
+    """A WAYLINE_* variable has a value Wayline cannot use."""
+
+    def __init__(self, variable: str, value: str, problem: str) -> None:
+        self.variable, self.value = variable, value
+        super().__init__(f"{variable}={value!r}: {problem}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable; each field is read from WAYLINE_<FIELD NAME IN CAPITALS>."""
+
+    data_dir: Path = Path(".wayline")
+    """Where the embedded database, the embedded Redis socket and its data live."""
+    database_url: str = ""
+    """SQLAlchemy URL; empty means SQLite at <data_dir>/wayline.db."""
+    redis_url: str = ""
+    """redis://, rediss:// or unix:// URL; empty means the embedded server under data_dir."""
+    host: str = "127.0.0.1"
+    """Address the web server listens on."""
+    port: int = 8000
+    """Port the web server listens on."""
+    timezone: str = "Asia/Seoul"
+    """Default time zone for new journeys and for customers without one."""
+    log_level: str = "INFO"
+    """DEBUG, INFO, WARNING or ERROR."""
+
+    @property
+    def database(self) -> str:
+        """The database URL in effect."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'wayline.db').resolve()}"
+
+    @property
+    def is_embedded_redis(self) -> bool:
+        """True when Wayline starts its own Redis-compatible server."""
+        return not self.redis_url
+
+
+def _path(value: str) -> Path:
+    return Path(value).expanduser()
+
+
+def _port(value: str) -> int:
+    port = int(value)
+    if not 1 <= port <= 65535:
+        raise ValueError("must be a port number from 1 to 65535")
+    return port
+
+
+def _database_url(value: str) -> str:
+    if not value:
+        return value
+    try:
+        url = make_url(value)
+    except ArgumentError as error:
+        raise ValueError(f"is not a database URL ({error})") from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+    if url.get_backend_name() == "postgresql":
+        # Name the driver explicitly: SQLAlchemy's default for a bare postgresql:// differs
+        # between versions, and Wayline ships psycopg 3 only.
+        if url.drivername not in ("postgresql", "postgresql+psycopg"):
+            raise ValueError("Wayline talks to PostgreSQL with psycopg 3: use postgresql+psycopg://")
+        value = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return value
+
+
+def _redis_url(value: str) -> str:
+    if value and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+        raise ValueError("must start with redis://, rediss:// or unix://")
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("is not an IANA time zone such as Asia/Seoul or Europe/Berlin") from None
+    return value
+
+
+def _log_level(value: str) -> str:
+    level = value.upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+    return level
+
+
+PARSERS: dict[str, Callable[[str], Any]] = {
+    "data_dir": _path, "database_url": _database_url, "redis_url": _redis_url, "host": str,
+    "port": _port, "timezone": _timezone, "log_level": _log_level,
+}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from the environment; raise SettingsError naming a bad variable."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for spec in fields(Settings):
+        variable = PREFIX + spec.name.upper()
+        if variable not in environ:
+            continue
+        raw = environ[variable].strip()
+        try:
+            values[spec.name] = PARSERS[spec.name](raw)
+        except ValueError as error:
+            raise SettingsError(variable, raw, str(error)) from None
+    return Settings(**values)
+
+
+def describe_settings() -> list[tuple[str, str, str]]:
+    """(variable, default, meaning) for every setting, for the README and `wayline --help`."""
+    import ast
+    import inspect
+
+    source = inspect.getsource(Settings)
+    docs: dict[str, str] = {}
+    body = ast.parse(source).body[0].body
+    for node, following in zip(body, body[1:], strict=False):
+        if isinstance(node, ast.AnnAssign) and isinstance(following, ast.Expr):
+            docs[node.target.id] = following.value.value
+    return [(PREFIX + spec.name.upper(), str(spec.default), docs.get(spec.name, ""))
+            for spec in fields(Settings)]

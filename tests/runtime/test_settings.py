@@ -1,0 +1,56 @@
+"""Settings: typed, read from WAYLINE_* variables, and a wrong value is named at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from runtime.settings import Settings, SettingsError, describe_settings, load_settings
+
+
+def test_defaults_are_embedded_sqlite_under_the_data_dir():
+    settings = load_settings({})
+    assert settings == Settings()
+    assert settings.database == f"sqlite:///{Path('.wayline/wayline.db').resolve()}"
+    assert settings.is_embedded_redis
+
+
+def test_values_are_read_and_typed():
+    settings = load_settings({
+        "WAYLINE_DATA_DIR": "/tmp/w", "WAYLINE_PORT": "9000",
+        "WAYLINE_DATABASE_URL": "postgresql://u@db:5432/wayline",
+        "WAYLINE_REDIS_URL": "redis://cache:6379/0", "WAYLINE_TIMEZONE": "Europe/Berlin",
+        "WAYLINE_LOG_LEVEL": "debug", "UNRELATED": "x",
+    })
+    assert settings.data_dir == Path("/tmp/w")
+    assert settings.port == 9000
+    assert settings.database == "postgresql+psycopg://u@db:5432/wayline"
+    assert not settings.is_embedded_redis
+    assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(("variable", "value", "says"), [
+    ("WAYLINE_PORT", "eighty", "invalid literal"),
+    ("WAYLINE_PORT", "70000", "1 to 65535"),
+    ("WAYLINE_DATABASE_URL", "mysql://x@y/z", "sqlite:/// or postgresql+psycopg://"),
+    ("WAYLINE_DATABASE_URL", "not a url", "not a database URL"),
+    ("WAYLINE_DATABASE_URL", "postgresql+asyncpg://u@h/d", "psycopg"),
+    ("WAYLINE_REDIS_URL", "http://cache", "redis://"),
+    ("WAYLINE_TIMEZONE", "Mars/Olympus", "IANA time zone"),
+    ("WAYLINE_LOG_LEVEL", "LOUD", "DEBUG, INFO"),
+])
+def test_a_wrong_value_names_the_variable_and_the_value(variable, value, says):
+    with pytest.raises(SettingsError) as caught:
+        load_settings({variable: value})
+    message = str(caught.value)
+    assert message.startswith(f"{variable}={value!r}")
+    assert says in message
+
+
+def test_every_setting_is_described():
+    described = describe_settings()
+    assert [row[0] for row in described] == [
+        "WAYLINE_DATA_DIR", "WAYLINE_DATABASE_URL", "WAYLINE_REDIS_URL", "WAYLINE_HOST",
+        "WAYLINE_PORT", "WAYLINE_TIMEZONE", "WAYLINE_LOG_LEVEL"]
+    assert all(meaning for _, _, meaning in described)
