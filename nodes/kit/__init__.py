@@ -1,0 +1,1 @@
+"""What node kinds are made of: the spec type, decisions, shared field types, rules, registry."""

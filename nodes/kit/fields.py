@@ -1,0 +1,83 @@
+"""Shared field types for node configs, and the form hints the inspector reads.
+
+The inspector renders every node from its config's JSON schema; these types carry the hints
+(`x-widget`, `x-order`, `x-show-if`) so that a duration, a local time, an audience rule or a
+template picker looks the same on every node that uses one.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import msgspec
+
+from nodes.kit.rules import Attr, PropertyFilters, Rule
+from nodes.kit.values import AttributeName, Duration, EventName, LocalTime, Unit, Weekday
+
+__all__ = [
+    "Attr", "AttributeName", "ChangeKind", "Channel", "Duration", "EventName", "LocalTime",
+    "ProfileOperation", "PropertyFilters", "Purpose", "Rule", "SegmentRef", "TemplateRef", "Unit",
+    "Weekday", "hint",
+]
+
+
+def hint(title: str, *, description: str | None = None, widget: str | None = None,
+         order: int | None = None, show_if: dict[str, Any] | None = None,
+         **limits: Any) -> msgspec.Meta:
+    """Field metadata: a marketer-facing title, limits, and hints for the generated form.
+
+    `show_if` maps another field to the values that show this one, e.g. `{"mode": ["duration"]}`.
+    """
+    extra: dict[str, Any] = {}
+    if widget:
+        extra["x-widget"] = widget
+    if order is not None:
+        extra["x-order"] = order
+    if show_if:
+        extra["x-show-if"] = show_if
+    return msgspec.Meta(title=title, description=description, extra_json_schema=extra or None,
+                        **limits)
+
+
+class Channel(StrEnum):
+    """Where a message goes."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    KAKAO = "kakao"
+    PUSH = "push"
+    WEBHOOK = "webhook"
+
+
+class Purpose(StrEnum):
+    """Why a message is sent: marketing needs consent and respects caps; transactional doesn't."""
+
+    MARKETING = "marketing"
+    TRANSACTIONAL = "transactional"
+
+
+TemplateRef = Annotated[int, hint("Template", widget="template-picker", ge=1)]
+SegmentRef = Annotated[int, hint("Segment", widget="segment-picker", ge=1)]
+
+
+class ChangeKind(StrEnum):
+    """What a profile operation does. An enum (not a pattern) so the form offers a choice."""
+
+    SET = "set"
+    INCREMENT = "increment"
+    UNSET = "unset"
+    ADD_TAG = "add_tag"
+    REMOVE_TAG = "remove_tag"
+
+
+TAG_CHANGES = (ChangeKind.ADD_TAG, ChangeKind.REMOVE_TAG)
+"""Changes that name a tag rather than an attribute."""
+
+
+class ProfileOperation(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """One change to a customer: set/increment/unset an attribute, add/remove a tag."""
+
+    op: Annotated[ChangeKind, hint("Change", order=1)]
+    name: Annotated[str, hint("Attribute or tag", order=2, min_length=1, max_length=64)]
+    value: Annotated[str | int | float | bool | None, hint("Value", order=3)] = None

@@ -1,0 +1,233 @@
+"""The node-kind spec and the decisions a kind's pure `run()` returns.
+
+A kind decides; the runtime acts. `run(config, ctx)` gets the validated config and a
+`StepContext` (the customer's profile, the injected clock, the entry payload) and returns one
+decision: go on through a port, wait until a time, wait for an event, or exit. Side effects the
+runtime must perform (a send, a profile update) travel on the decision as `effects`.
+Entry kinds also describe *how* customers enter (`trigger`), so the runtime can enrol them
+without knowing which kind it is looking at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from nodes.kit.fields import ProfileOperation, PropertyFilters, Rule
+from nodes.kit.profile import Profile
+
+C = TypeVar("C", bound=msgspec.Struct)
+
+
+class Category(StrEnum):
+    """Where a kind sits in the palette, and what it may connect to."""
+
+    ENTRY = "entry"
+    FLOW = "flow"
+    ACTION = "action"
+
+
+@dataclass(frozen=True)
+class Port:
+    """An output of a node and what an unconnected one means.
+
+    Unconnected, a `required` port is an error; an `optional` one is fine; any other gets a
+    warning that customers who take it leave the journey there.
+    """
+
+    key: str
+    label: str
+    required: bool = False
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A cross-field problem found by a kind's `check()`: the field and what to do about it."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference from a node's config to a stored object (template or segment)."""
+
+    kind: str  # "template" | "segment"
+    id: int | str
+    field: str
+
+
+# --- effects: what the runtime performs when it applies a decision ---------------------------
+
+
+@dataclass(frozen=True)
+class Send:
+    """Queue one message on a channel, rendered from a template, through the outbox."""
+
+    channel: str
+    template: int | str | None
+    purpose: str = "marketing"
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UpdateProfile:
+    """Change the customer's attributes and tags."""
+
+    operations: tuple[ProfileOperation, ...]
+
+
+Effect = Send | UpdateProfile
+
+
+# --- decisions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Go:
+    """Continue now through `port` (a port with no edge ends the run there)."""
+
+    port: str
+    effects: tuple[Effect, ...] = ()
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class WaitUntil:
+    """Sleep until `until` (aware, UTC), then continue through `port`."""
+
+    until: datetime
+    port: str = "next"
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class WaitForEvent:
+    """Wait for `event` matching `where`; continue via `matched`, or via `timeout` at `until`."""
+
+    event: str
+    where: PropertyFilters
+    until: datetime
+    matched: str = "matched"
+    timeout: str = "timeout"
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Exit:
+    """Leave the journey with a reason."""
+
+    reason: str
+    why: str = ""
+
+
+Decision = Go | WaitUntil | WaitForEvent | Exit
+
+
+# --- how customers enter -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AudienceTrigger:
+    """Customers matching a rule (inline, or a saved segment) enter."""
+
+    rule: Rule | None
+    segment: int | str | None
+    include_existing: bool = True
+
+
+@dataclass(frozen=True)
+class EventTrigger:
+    """A customer enters when `event` arrives with properties matching `where`."""
+
+    event: str
+    where: PropertyFilters
+    only_if: Rule | None = None
+
+
+@dataclass(frozen=True)
+class DateTrigger:
+    """A customer enters on a date attribute (yearly anniversary or once) at a local time."""
+
+    attribute: str
+    at: str
+    offset_days: int = 0
+    yearly: bool = True
+
+
+@dataclass(frozen=True)
+class ApiTrigger:
+    """A customer enters when an API call names them, with a payload."""
+
+    required_fields: tuple[str, ...] = ()
+
+
+Trigger = AudienceTrigger | EventTrigger | DateTrigger | ApiTrigger
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """What `run()` may look at. Everything is given; nothing is fetched."""
+
+    profile: Profile
+    now: datetime
+    timezone: ZoneInfo
+    node_id: str = ""
+    seed: str = ""
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+def no_problems(config: Any) -> list[Problem]:
+    """The default `check()`: the schema alone says everything."""
+    return []
+
+
+def no_refs(config: Any) -> list[Ref]:
+    """The default `refs()`: the config names no stored object."""
+    return []
+
+
+@dataclass(frozen=True)
+class NodeSpec(Generic[C]):
+    """Everything about one node kind, declared in its own module as `SPEC`."""
+
+    key: str
+    version: int
+    label: str
+    category: Category
+    description: str
+    config: type[C]
+    run: Callable[[C, StepContext], Decision]
+    example: C
+    ports: tuple[Port, ...] | Callable[[C], tuple[Port, ...]] = (Port("next", "Next"),)
+    check: Callable[[C], list[Problem]] = no_problems
+    refs: Callable[[C], list[Ref]] = no_refs
+    trigger: Callable[[C], Trigger] | None = None
+    color: str = "#64748b"
+    icon: str = "circle"
+
+    @property
+    def is_entry(self) -> bool:
+        """Entry kinds start a journey and take no incoming edges."""
+        return self.category is Category.ENTRY
+
+    def ports_for(self, config: C | None) -> tuple[Port, ...]:
+        """The output ports of a node with this config (the example's when config is invalid)."""
+        if callable(self.ports):
+            return self.ports(config if config is not None else self.example)
+        return self.ports
+
+    def parse(self, raw: Mapping[str, Any]) -> C:
+        """Build the config struct from JSON data; raises msgspec.ValidationError."""
+        return msgspec.convert(raw, self.config)
+
+    def dump(self, config: C) -> dict[str, Any]:
+        """The config as JSON data, as the document stores it."""
+        return msgspec.to_builtins(config)
