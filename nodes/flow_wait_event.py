@@ -1,0 +1,65 @@
+"""Wait for event: hold a customer until they do an event, or give up after a while.
+
+Customers who do the event (with matching properties) in time leave through "Did it"; the rest
+leave through "Timed out" when the time is up. The runtime watches the events.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Annotated
+
+import msgspec
+
+from nodes.kit.checks import filters_check
+from nodes.kit.fields import Attr, Duration, EventName, Unit, hint
+from nodes.kit.spec import (
+    Category,
+    Decision,
+    NodeSpec,
+    Port,
+    Problem,
+    StepContext,
+    WaitForEvent,
+)
+
+
+class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The event to wait for, its property filters, and how long to wait."""
+
+    event: Annotated[EventName, hint(
+        "Event", order=1, description="The event name as your app sends it, e.g. order_completed",
+    )]
+    where: Annotated[list[Attr], hint(
+        "Only when the event's properties match", widget="property-filters", order=2,
+        max_length=20,
+    )] = []
+    timeout: Annotated[Duration, hint("Give up after", widget="duration", order=3)]
+
+
+def check(config: Config) -> list[Problem]:
+    """Every property filter must make sense."""
+    return filters_check(config.where, "where", "Event properties")
+
+
+def run(config: Config, ctx: StepContext) -> Decision:
+    """Wait for the event until now + timeout."""
+    until = (ctx.now + config.timeout.to_timedelta()).astimezone(UTC)
+    return WaitForEvent(config.event, tuple(config.where), until,
+                        why=f"waiting up to {config.timeout.describe()} for '{config.event}'")
+
+
+SPEC = NodeSpec(
+    key="flow.wait_event",
+    version=1,
+    label="Wait for event",
+    category=Category.FLOW,
+    description="Holds customers until they do an event, or until the time runs out.",
+    config=Config,
+    run=run,
+    example=Config(event="order_completed", timeout=Duration(amount=3, unit=Unit.DAYS)),
+    ports=(Port("matched", "Did it"), Port("timeout", "Timed out")),
+    check=check,
+    color="#0891b2",
+    icon="hourglass",
+)
