@@ -1,0 +1,45 @@
+"""Alembic environment: migrates the database named by the config, else by WAYLINE_* settings."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from runtime.db import make_engine
+from runtime.models import Base
+from runtime.settings import load_settings
+
+config = context.config
+url = config.get_main_option("sqlalchemy.url") or load_settings().database
+
+
+def run_migrations_offline() -> None:
+    """Emit SQL to stdout instead of running it."""
+    context.configure(url=url, target_metadata=Base.metadata, literal_binds=True,
+                      render_as_batch=url.startswith("sqlite"))
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    """Run the migrations against a live connection."""
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        _run(connection)
+    engine.dispose()
+
+
+def _run(connection) -> None:
+    context.configure(connection=connection, target_metadata=Base.metadata,
+                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,306 @@
+"""SQL models: the system of record (DESIGN.md §5). Redis only carries work.
+
+Portable across SQLite (embedded) and PostgreSQL (production): JSON is JSONB on Postgres,
+times are stored in UTC and always come back timezone-aware, ids are 64-bit on Postgres.
+Statuses are enums stored as short strings; each has a transition table in the runtime.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import JSON
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+"""Constraint names are derived, so Alembic sees the same names on both databases."""
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database (SQLite stores it naive, in UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: Wayline stores aware UTC times only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+Id = BigInteger().with_variant(Integer, "sqlite")
+"""Primary and foreign keys: BIGINT on Postgres, INTEGER (rowid alias) on SQLite."""
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+"""JSON documents: JSONB on Postgres (indexable, compact), JSON text on SQLite."""
+
+
+def utcnow() -> datetime:
+    """The current time, aware, UTC (defaults only; logic takes an injected clock)."""
+    return datetime.now(UTC)
+
+
+def _enum(kind: type[StrEnum]) -> Enum:
+    return Enum(kind, native_enum=False, length=16, validate_strings=True,
+                values_callable=lambda members: [member.value for member in members])
+
+
+class Base(DeclarativeBase):
+    """Declarative base with derived constraint names."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class JourneyStatus(StrEnum):
+    """Where a journey is in its life."""
+
+    DRAFT = "draft"
+    LIVE = "live"
+    PAUSED = "paused"
+    ARCHIVED = "archived"
+
+
+class RunStatus(StrEnum):
+    """Where one customer's pass through a journey is."""
+
+    ACTIVE = "active"      # due to be advanced now
+    WAITING = "waiting"    # asleep until wake_at, or waiting for an event
+    DONE = "done"          # reached the end of a path
+    EXITED = "exited"      # left early: exit node, exit criteria, goal, archive, error
+
+
+class MessageStatus(StrEnum):
+    """Where one message is in the send ledger."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+    SUPPRESSED = "suppressed"
+
+
+class Customer(Base):
+    """A person a journey can reach: profile fields, custom attributes, consent per channel."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(255), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(35))
+    attributes: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    consent: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    tags: Mapped[list[CustomerTag]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan")
+
+
+class CustomerTag(Base):
+    """One tag on one customer (a table, so tag rules are indexed EXISTS lookups)."""
+
+    __tablename__ = "customer_tags"
+    __table_args__ = (Index(None, "tag", "customer_id"),)
+
+    customer_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+    customer: Mapped[Customer] = relationship(back_populates="tags")
+
+
+class Event(Base):
+    """Something a customer did, with its properties."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index(None, "customer_id", "name", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(Id, ForeignKey("customers.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(128))
+    properties: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    dedup_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+
+
+class Segment(Base):
+    """A saved audience rule, used by nodes by reference."""
+
+    __tablename__ = "segments"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    rule: Mapped[dict[str, Any]] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Template(Base):
+    """A message template (Liquid source), reused across journeys; edits bump its version."""
+
+    __tablename__ = "templates"
+    __table_args__ = (UniqueConstraint("channel", "name"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    options: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Journey(Base):
+    """A journey: its draft document, its status and the version that is live."""
+
+    __tablename__ = "journeys"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[JourneyStatus] = mapped_column(_enum(JourneyStatus), default=JourneyStatus.DRAFT,
+                                                  index=True)
+    draft: Mapped[dict[str, Any]] = mapped_column(Json)
+    draft_revision: Mapped[int] = mapped_column(Integer, default=1)
+    live_version_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("journey_versions.id", use_alter=True, ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class JourneyVersion(Base):
+    """A published, immutable journey document. Runs keep the version they entered with."""
+
+    __tablename__ = "journey_versions"
+    __table_args__ = (UniqueConstraint("journey_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    journey_id: Mapped[int] = mapped_column(Id, ForeignKey("journeys.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict[str, Any]] = mapped_column(Json)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Run(Base):
+    """One customer's pass through one journey version, from entry to end.
+
+    `version` is the row version: every change compares and bumps it, so a duplicate or stale
+    job changes nothing. `entry_key` makes re-entry rules a unique constraint: the runtime
+    derives it from the journey's re-entry setting (one key for "never", one per period …).
+    """
+
+    __tablename__ = "runs"
+    __table_args__ = (
+        UniqueConstraint("journey_id", "customer_id", "entry_key"),
+        Index(None, "status", "wake_at"),
+        Index(None, "waiting_for", "customer_id"),
+        Index(None, "journey_version_id", "node_id", "status"),
+        Index(None, "claimed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    journey_id: Mapped[int] = mapped_column(Id, ForeignKey("journeys.id", ondelete="CASCADE"))
+    journey_version_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("journey_versions.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    entry_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus), default=RunStatus.ACTIVE)
+    node_id: Mapped[str] = mapped_column(String(64))
+    wake_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    waiting_for: Mapped[str | None] = mapped_column(String(128))
+    wait: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    step_count: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    exit_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class Step(Base):
+    """Append-only log: one row per node a run visits; (run, node, visit) is written once."""
+
+    __tablename__ = "steps"
+    __table_args__ = (UniqueConstraint("run_id", "node_id", "visit"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    run_id: Mapped[int] = mapped_column(Id, ForeignKey("runs.id", ondelete="CASCADE"))
+    node_id: Mapped[str] = mapped_column(String(64))
+    visit: Mapped[int] = mapped_column(Integer, default=1)
+    port: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Message(Base):
+    """The send ledger and outbox: one row per send step; its id is the provider idempotency key."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("run_id", "node_id", "visit"),
+        Index(None, "status", "next_attempt_at"),
+        Index(None, "customer_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    run_id: Mapped[int] = mapped_column(Id, ForeignKey("runs.id", ondelete="CASCADE"))
+    node_id: Mapped[str] = mapped_column(String(64))
+    visit: Mapped[int] = mapped_column(Integer, default=1)
+    journey_id: Mapped[int] = mapped_column(Id, ForeignKey("journeys.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(Id, ForeignKey("customers.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    purpose: Mapped[str] = mapped_column(String(16), default="marketing")
+    template_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("templates.id", ondelete="SET NULL"))
+    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus),
+                                                  default=MessageStatus.QUEUED)
+    reason: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    provider_id: Mapped[str | None] = mapped_column(String(255))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
