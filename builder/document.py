@@ -1,0 +1,166 @@
+"""The journey document: React Flow's shape plus journey settings, and its compiled form.
+
+One JSON document per draft and per published version (DESIGN.md §2). The canvas loads and
+saves it without translation. `compile_journey` turns a valid document into what the runtime
+walks: configs parsed once, and for every (node, port) the node it leads to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
+
+import msgspec
+
+from nodes import NodeSpec, Registry, default_registry
+from nodes.kit.fields import hint
+from nodes.kit.values import Duration, EventName
+
+NODE_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
+"""Node and edge ids: what React Flow and our canvas generate; safe in URLs and logs."""
+
+NodeId = Annotated[str, msgspec.Meta(pattern=NODE_ID)]
+
+
+class Position(msgspec.Struct, forbid_unknown_fields=True):
+    """Where a node sits on the canvas."""
+
+    x: float
+    y: float
+
+
+class NodeData(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """A node's own data: the label a marketer gave it and its kind's config."""
+
+    label: Annotated[str, msgspec.Meta(max_length=120)] = ""
+    config: dict[str, Any] = {}
+
+
+class Node(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """One step on the canvas. `version` is the kind's version, stamped at publish."""
+
+    id: NodeId
+    type: str
+    position: Position
+    data: NodeData = msgspec.field(default_factory=NodeData)
+    version: int | None = None
+
+
+class Edge(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """A connection from one node's output port (`sourceHandle`) to another node."""
+
+    id: NodeId
+    source: str
+    target: str
+    sourceHandle: str | None = None  # noqa: N815 - React Flow's name
+    targetHandle: str | None = None  # noqa: N815 - React Flow's name
+    label: str | None = None
+
+
+class Reentry(StrEnum):
+    """Whether a customer who entered before may enter again."""
+
+    NEVER = "never"
+    AFTER = "after"
+    ALWAYS = "always"
+
+
+class Goal(msgspec.Struct, forbid_unknown_fields=True):
+    """A conversion: the event that counts, the window after entry, and whether it ends the run."""
+
+    event: Annotated[EventName, hint("Conversion event")]
+    within: Annotated[Duration, hint("Counts within", widget="duration")]
+    exit: Annotated[bool, hint("Customers who convert leave the journey")] = True
+
+
+class ExitWhen(msgspec.Struct, forbid_unknown_fields=True):
+    """Exit criteria: customers leave as soon as they do this event."""
+
+    event: Annotated[EventName, hint("Exit when the customer does")]
+
+
+class Settings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Journey-wide settings."""
+
+    reentry: Annotated[Reentry, hint("Re-entry")] = Reentry.NEVER
+    reentry_after: Annotated[Duration | None, hint("Re-enter after", widget="duration",
+                                                   show_if={"reentry": "after"})] = None
+    max_entrants: Annotated[int, hint("Entry limit", ge=1)] | None = None
+    goal: Annotated[Goal | None, hint("Goal")] = None
+    exit_when: Annotated[ExitWhen | None, hint("Exit criteria")] = None
+    timezone: Annotated[str, hint("Time zone", widget="timezone")] = "Asia/Seoul"
+
+
+class Document(msgspec.Struct, forbid_unknown_fields=True):
+    """A whole journey as the canvas draws it."""
+
+    nodes: list[Node] = []
+    edges: list[Edge] = []
+    settings: Settings = msgspec.field(default_factory=Settings)
+
+
+def empty_document(timezone: str = "Asia/Seoul") -> dict[str, Any]:
+    """A new, blank journey document as JSON data."""
+    return msgspec.to_builtins(Document(settings=Settings(timezone=timezone)))
+
+
+def to_data(document: Document) -> dict[str, Any]:
+    """A document as JSON data, ready to store."""
+    return msgspec.to_builtins(document)
+
+
+def port_of(edge: Edge, spec: NodeSpec | None, config: Any) -> str | None:
+    """The output port an edge leaves from: its handle, or the only port when it names none."""
+    if edge.sourceHandle is not None or spec is None:
+        return edge.sourceHandle
+    ports = spec.ports_for(config)
+    return ports[0].key if len(ports) == 1 else None
+
+
+class InvalidJourneyError(Exception):
+    """A document that does not pass validation; carries every issue."""
+
+    def __init__(self, issues: list[Any]) -> None:
+        self.issues = issues
+        super().__init__("; ".join(issue.message for issue in issues[:5]))
+
+
+@dataclass(frozen=True)
+class CompiledJourney:
+    """A valid document, ready to walk: parsed configs and where each port leads."""
+
+    document: Document
+    entry_id: str
+    specs: Mapping[str, NodeSpec]
+    configs: Mapping[str, Any]
+    routes: Mapping[tuple[str, str], str]
+
+    def leads_to(self, node_id: str, port: str) -> str | None:
+        """The node a port leads to; None when the port is unconnected (the path ends)."""
+        return self.routes.get((node_id, port))
+
+    def label(self, node_id: str) -> str:
+        """The marketer's label for a node (its kind's label when it has none)."""
+        node = next(node for node in self.document.nodes if node.id == node_id)
+        return node.data.label or self.specs[node_id].label
+
+
+def compile_journey(raw: Any, registry: Registry | None = None) -> CompiledJourney:
+    """Validate and compile a document; raise InvalidJourneyError listing every error."""
+    from builder.validation import validate_journey
+
+    registry = registry or default_registry()
+    issues = [issue for issue in validate_journey(raw, registry=registry)
+              if issue.severity == "error"]
+    if issues:
+        raise InvalidJourneyError(issues)
+    document = raw if isinstance(raw, Document) else msgspec.convert(
+        msgspec.json.decode(raw) if isinstance(raw, bytes | str) else raw, Document)
+    specs = {node.id: registry[node.type] for node in document.nodes}
+    configs = {node.id: specs[node.id].parse(node.data.config) for node in document.nodes}
+    routes = {(edge.source, port_of(edge, specs[edge.source], configs[edge.source])): edge.target
+              for edge in document.edges}
+    entry_id = next(node.id for node in document.nodes if specs[node.id].is_entry)
+    return CompiledJourney(document, entry_id, specs, configs, routes)
