@@ -1,0 +1,68 @@
+"""The `wayline` command, run as a user runs it: a real process, real files, real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from tests.builder.journeys import cart_abandonment
+
+WAYLINE = [sys.executable, "-m", "server.cli"]
+
+
+def wayline(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WAYLINE_")}
+    environ["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    return subprocess.run([*WAYLINE, *args], capture_output=True, text=True, timeout=120,
+                          env={**environ, **(env or {})}, cwd=cwd)
+
+
+def test_validate_a_good_file_exits_zero(tmp_path):
+    path = tmp_path / "cart.json"
+    path.write_text(json.dumps(cart_abandonment()))
+    done = wayline("validate", str(path))
+    assert done.returncode == 0, done.stderr
+    assert "no problems" in done.stdout
+
+
+def test_validate_prints_every_issue_and_exits_one(tmp_path):
+    doc = cart_abandonment()
+    doc["nodes"][1]["type"] = "flow.teleport"
+    doc["nodes"][2]["data"]["config"]["channel"] = "fax"
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(doc))
+    done = wayline("validate", str(path))
+    assert done.returncode == 1
+    assert "node.unknown_kind" in done.stdout and "config.invalid" in done.stdout
+    assert "Reminder email" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_validate_malformed_json_and_missing_file(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text("{nodes: oops")
+    done = wayline("validate", str(path))
+    assert done.returncode == 1 and "not valid JSON" in done.stdout
+    missing = wayline("validate", str(tmp_path / "nope.json"))
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_migrate_creates_the_embedded_database_under_the_data_dir(tmp_path):
+    done = wayline("migrate", env={"WAYLINE_DATA_DIR": str(tmp_path / "data")})
+    assert done.returncode == 0, done.stderr
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'data' / 'wayline.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("select count(*) from journeys")).scalar() == 0
+    engine.dispose()
+
+
+def test_misconfiguration_fails_at_start_naming_the_variable():
+    done = wayline("migrate", env={"WAYLINE_DATABASE_URL": "mysql://root@localhost/x"})
+    assert done.returncode == 2
+    assert "WAYLINE_DATABASE_URL='mysql://root@localhost/x'" in done.stderr
+    assert "Traceback" not in done.stderr
