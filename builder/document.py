@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any
 
 import msgspec
 
 from nodes import NodeSpec, Registry, default_registry
 from nodes.kit.fields import hint
+from nodes.kit.rules import EventCount
 from nodes.kit.values import Duration, EventName
 
 NODE_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
@@ -141,10 +143,27 @@ class CompiledJourney:
         """The node a port leads to; None when the port is unconnected (the path ends)."""
         return self.routes.get((node_id, port))
 
+    @cached_property
+    def event_names(self) -> frozenset[str]:
+        """Every event name the journey's rules count (what to load for each customer)."""
+        return frozenset(name for config in self.configs.values() for name in _counted(config))
+
     def label(self, node_id: str) -> str:
         """The marketer's label for a node (its kind's label when it has none)."""
         node = next(node for node in self.document.nodes if node.id == node_id)
         return node.data.label or self.specs[node_id].label
+
+
+def _counted(value: Any):
+    """Event names counted by the rules anywhere inside a config."""
+    if isinstance(value, EventCount):
+        yield value.event
+    if isinstance(value, msgspec.Struct):
+        for name in value.__struct_fields__:
+            yield from _counted(getattr(value, name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _counted(item)
 
 
 def compile_journey(raw: Any, registry: Registry | None = None) -> CompiledJourney:

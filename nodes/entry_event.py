@@ -11,7 +11,7 @@ from typing import Annotated
 import msgspec
 
 from nodes.kit.checks import filters_check, rule_check
-from nodes.kit.fields import Attr, EventName, Rule, hint
+from nodes.kit.fields import Attr, EventField, EventFilters, Rule, hint
 from nodes.kit.rules import HasTag, Op
 from nodes.kit.spec import (
     Category,
@@ -28,13 +28,8 @@ from nodes.kit.spec import (
 class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The event that lets a customer in, and the filters it must pass."""
 
-    event: Annotated[EventName, hint(
-        "Event", order=1, description="The event name as your app sends it, e.g. order_completed",
-    )]
-    where: Annotated[list[Attr], hint(
-        "Only when the event's properties match", widget="property-filters", order=2,
-        max_length=20,
-    )] = []
+    event: EventField
+    where: EventFilters = []
     only_if: Annotated[Rule | None, hint(
         "Only customers who match", widget="rule", order=3,
         description="Leave empty to let every customer who does the event in",

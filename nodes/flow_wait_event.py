@@ -12,7 +12,7 @@ from typing import Annotated
 import msgspec
 
 from nodes.kit.checks import filters_check
-from nodes.kit.fields import Attr, Duration, EventName, Unit, hint
+from nodes.kit.fields import Duration, EventField, EventFilters, Unit, hint
 from nodes.kit.spec import (
     Category,
     Decision,
@@ -27,13 +27,8 @@ from nodes.kit.spec import (
 class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The event to wait for, its property filters, and how long to wait."""
 
-    event: Annotated[EventName, hint(
-        "Event", order=1, description="The event name as your app sends it, e.g. order_completed",
-    )]
-    where: Annotated[list[Attr], hint(
-        "Only when the event's properties match", widget="property-filters", order=2,
-        max_length=20,
-    )] = []
+    event: EventField
+    where: EventFilters = []
     timeout: Annotated[Duration, hint("Give up after", widget="duration", order=3)]
 
 

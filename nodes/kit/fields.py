@@ -16,7 +16,8 @@ from nodes.kit.rules import Attr, PropertyFilters, Rule
 from nodes.kit.values import AttributeName, Duration, EventName, LocalTime, Unit, Weekday
 
 __all__ = [
-    "Attr", "AttributeName", "ChangeKind", "Channel", "Duration", "EventName", "LocalTime",
+    "Attr", "AttributeName", "ChangeKind", "Channel", "Duration", "EventField", "EventFilters",
+    "EventName", "LocalTime",
     "ProfileOperation", "PropertyFilters", "Purpose", "Rule", "SegmentRef", "TemplateRef", "Unit",
     "Weekday", "hint",
 ]
@@ -56,6 +57,15 @@ class Purpose(StrEnum):
     MARKETING = "marketing"
     TRANSACTIONAL = "transactional"
 
+
+EventField = Annotated[EventName, hint(
+    "Event", order=1, description="The event name as your app sends it, e.g. order_completed")]
+"""The event a node listens for (entry, wait)."""
+
+EventFilters = Annotated[list[Attr], hint(
+    "Only when the event's properties match", widget="property-filters", order=2,
+    max_length=20)]
+"""Filters on an event's properties, e.g. amount ≥ 50000."""
 
 TemplateRef = Annotated[int, hint("Template", widget="template-picker", ge=1)]
 SegmentRef = Annotated[int, hint("Segment", widget="segment-picker", ge=1)]
