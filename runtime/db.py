@@ -26,12 +26,15 @@ def make_engine(url: str, **options: Any) -> Engine:
         options.setdefault("connect_args", {"timeout": 30})
         engine = create_engine(url, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     options.setdefault("pool_pre_ping", True)
     return create_engine(url, **options)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (see below).
+    connection.isolation_level = None
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -40,9 +43,25 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection: Any) -> None:
+    # The sqlite3 module starts transactions lazily, at the first write, which breaks
+    # savepoints and lets two processes both read and then fail to upgrade to a write lock.
+    # Writers BEGIN IMMEDIATE: they take the write lock up front, and other writers wait
+    # (busy_timeout) instead of failing. Readers (see `read_sessionmaker`) BEGIN DEFERRED:
+    # in WAL mode they never wait, so a busy worker cannot starve the canvas.
+    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Synchronous sessions (workers and services); objects stay readable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reading only: on SQLite they never wait for (or block) writers."""
+    return sessionmaker(engine.execution_options(sqlite_begin="DEFERRED"),
+                        expire_on_commit=False)
 
 
 def alembic_config(url: str) -> Any:

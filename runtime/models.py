@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -175,7 +176,7 @@ class Template(Base):
     """A message template (Liquid source), reused across journeys; edits bump its version."""
 
     __tablename__ = "templates"
-    __table_args__ = (UniqueConstraint("channel", "name"),)
+    __table_args__ = (UniqueConstraint("channel", "name"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
@@ -210,7 +211,8 @@ class JourneyVersion(Base):
     """A published, immutable journey document. Runs keep the version they entered with."""
 
     __tablename__ = "journey_versions"
-    __table_args__ = (UniqueConstraint("journey_id", "number"),)
+    # Ids are never reused (SQLite AUTOINCREMENT): workers cache compiled versions by id.
+    __table_args__ = (UniqueConstraint("journey_id", "number"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     journey_id: Mapped[int] = mapped_column(Id, ForeignKey("journeys.id", ondelete="CASCADE"))
@@ -230,10 +232,11 @@ class Run(Base):
     __tablename__ = "runs"
     __table_args__ = (
         UniqueConstraint("journey_id", "customer_id", "entry_key"),
+        # At most one unfinished run per customer and journey, whatever the re-entry rule.
+        Index("uq_runs_in_flight", "journey_id", "customer_id", unique=True,
+              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
         Index(None, "status", "wake_at"),
-        Index(None, "waiting_for", "customer_id"),
         Index(None, "journey_version_id", "node_id", "status"),
-        Index(None, "claimed_at"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -259,19 +262,24 @@ class Run(Base):
 
 
 class Step(Base):
-    """Append-only log: one row per node a run visits; (run, node, visit) is written once."""
+    """The step log: one row per node a run visits; (run, node, visit) is written once.
+
+    A step that ends at once is written whole; a wait is written on arrival and gets its port
+    and `left_at` when it ends, so the time spent in each step can be measured.
+    """
 
     __tablename__ = "steps"
-    __table_args__ = (UniqueConstraint("run_id", "node_id", "visit"),)
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    run_id: Mapped[int] = mapped_column(Id, ForeignKey("runs.id", ondelete="CASCADE"))
-    node_id: Mapped[str] = mapped_column(String(64))
-    visit: Mapped[int] = mapped_column(Integer, default=1)
+    # The natural key is the primary key: one index to maintain on the hottest table.
+    run_id: Mapped[int] = mapped_column(Id, ForeignKey("runs.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    node_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    visit: Mapped[int] = mapped_column(Integer, default=1, primary_key=True)
     port: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Message(Base):

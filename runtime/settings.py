@@ -46,6 +46,19 @@ class Settings:
     """Default time zone for new journeys and for customers without one."""
     log_level: str = "INFO"
     """DEBUG, INFO, WARNING or ERROR."""
+    smtp_url: str = ""
+    """smtp://user:password@host:port?from=<sender>&starttls=1; empty keeps email in the outbox."""
+    smtp_from: str = "Wayline <no-reply@localhost>"
+    """The From address of emails, unless WAYLINE_SMTP_URL names one with ?from=."""
+    webhook_timeout: float = 10.0
+    """Seconds a webhook endpoint has to answer before the call is retried later."""
+    claim_timeout: float = 60.0
+    """Seconds before runs and messages held by a vanished worker (killed, Redis lost) re-run."""
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{spec.name}={masked(str(getattr(self, spec.name)))!r}"
+                          for spec in fields(self))
+        return f"Settings({shown})"
 
     @property
     def database(self) -> str:
@@ -108,10 +121,51 @@ def _log_level(value: str) -> str:
     return level
 
 
+def _smtp_url(value: str) -> str:
+    if value:
+        # The adapter owns the URL format; asking it keeps one parser for start-up and sending.
+        from runtime.channels import parse_smtp_url
+
+        parse_smtp_url(value, Settings.smtp_from)
+    return value
+
+
+def _smtp_from(value: str) -> str:
+    from runtime.channels import check_sender
+
+    return check_sender(value)
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError("must be a number of seconds, such as 10 or 2.5") from None
+    if not 0 < seconds <= 300:
+        raise ValueError("must be more than 0 and at most 300 seconds")
+    return seconds
+
+
+def _claim_seconds(value: str) -> float:
+    seconds = _seconds(value)
+    if seconds < 1:
+        raise ValueError("must be at least 1 second: shorter would re-drive runs still running")
+    return seconds
+
+
 PARSERS: dict[str, Callable[[str], Any]] = {
     "data_dir": _path, "database_url": _database_url, "redis_url": _redis_url, "host": str,
-    "port": _port, "timezone": _timezone, "log_level": _log_level,
+    "port": _port, "timezone": _timezone, "log_level": _log_level, "smtp_url": _smtp_url,
+    "smtp_from": _smtp_from, "webhook_timeout": _seconds, "claim_timeout": _claim_seconds,
 }
+
+
+def masked(value: str) -> str:
+    """A value as it may be printed: a URL's password replaced by ***."""
+    parts = urlsplit(value)
+    if parts.password:
+        return value.replace(f":{parts.password}@", ":***@", 1)
+    return value
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -126,7 +180,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         try:
             values[spec.name] = PARSERS[spec.name](raw)
         except ValueError as error:
-            raise SettingsError(variable, raw, str(error)) from None
+            raise SettingsError(variable, masked(raw), str(error)) from None
     return Settings(**values)
 
 

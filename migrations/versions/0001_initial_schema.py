@@ -78,7 +78,8 @@ def upgrade() -> None:
     sa.Column('created_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_templates')),
-    sa.UniqueConstraint('channel', 'name', name=op.f('uq_templates_channel_name'))
+    sa.UniqueConstraint('channel', 'name', name=op.f('uq_templates_channel_name')),
+    sqlite_autoincrement=True
     )
     op.create_table('customer_tags',
     sa.Column('customer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -112,7 +113,8 @@ def upgrade() -> None:
     sa.Column('published_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['journey_id'], ['journeys.id'], name=op.f('fk_journey_versions_journey_id_journeys'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_journey_versions')),
-    sa.UniqueConstraint('journey_id', 'number', name=op.f('uq_journey_versions_journey_id_number'))
+    sa.UniqueConstraint('journey_id', 'number', name=op.f('uq_journey_versions_journey_id_number')),
+    sqlite_autoincrement=True
     )
     # journeys.live_version_id and journey_versions.journey_id point at each other: the second
     # key is added once both tables exist.
@@ -147,11 +149,10 @@ def upgrade() -> None:
     sa.UniqueConstraint('journey_id', 'customer_id', 'entry_key', name=op.f('uq_runs_journey_id_customer_id_entry_key'))
     )
     with op.batch_alter_table('runs', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_runs_claimed_at'), ['claimed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_runs_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_runs_journey_version_id_node_id_status'), ['journey_version_id', 'node_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_runs_status_wake_at'), ['status', 'wake_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_runs_waiting_for_customer_id'), ['waiting_for', 'customer_id'], unique=False)
+        batch_op.create_index('uq_runs_in_flight', ['journey_id', 'customer_id'], unique=True, sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
 
     op.create_table('messages',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -184,17 +185,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_messages_status_next_attempt_at'), ['status', 'next_attempt_at'], unique=False)
 
     op.create_table('steps',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('run_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('node_id', sa.String(length=64), nullable=False),
     sa.Column('visit', sa.Integer(), nullable=False),
     sa.Column('port', sa.String(length=64), nullable=True),
     sa.Column('outcome', sa.String(length=16), nullable=False),
     sa.Column('detail', sa.Text(), nullable=False),
-    sa.Column('at', runtime.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('entered_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('left_at', runtime.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['run_id'], ['runs.id'], name=op.f('fk_steps_run_id_runs'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_steps')),
-    sa.UniqueConstraint('run_id', 'node_id', 'visit', name=op.f('uq_steps_run_id_node_id_visit'))
+    sa.PrimaryKeyConstraint('run_id', 'node_id', 'visit', name=op.f('pk_steps'))
     )
 
 
@@ -207,11 +207,10 @@ def downgrade() -> None:
 
     op.drop_table('messages')
     with op.batch_alter_table('runs', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_runs_waiting_for_customer_id'))
+        batch_op.drop_index('uq_runs_in_flight', sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_runs_status_wake_at'))
         batch_op.drop_index(batch_op.f('ix_runs_journey_version_id_node_id_status'))
         batch_op.drop_index(batch_op.f('ix_runs_customer_id'))
-        batch_op.drop_index(batch_op.f('ix_runs_claimed_at'))
 
     op.drop_table('runs')
     with op.batch_alter_table('journeys', schema=None) as batch_op:

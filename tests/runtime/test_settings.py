@@ -22,12 +22,17 @@ def test_values_are_read_and_typed():
         "WAYLINE_DATABASE_URL": "postgresql://u@db:5432/wayline",
         "WAYLINE_REDIS_URL": "redis://cache:6379/0", "WAYLINE_TIMEZONE": "Europe/Berlin",
         "WAYLINE_LOG_LEVEL": "debug", "UNRELATED": "x",
+        "WAYLINE_SMTP_URL": "smtp://u:p@mail.test:587?starttls=1",
+        "WAYLINE_SMTP_FROM": "Shop <news@shop.test>", "WAYLINE_WEBHOOK_TIMEOUT": "2.5",
     })
     assert settings.data_dir == Path("/tmp/w")
     assert settings.port == 9000
     assert settings.database == "postgresql+psycopg://u@db:5432/wayline"
     assert not settings.is_embedded_redis
     assert settings.log_level == "DEBUG"
+    assert settings.smtp_url == "smtp://u:p@mail.test:587?starttls=1"
+    assert settings.smtp_from == "Shop <news@shop.test>"
+    assert settings.webhook_timeout == 2.5
 
 
 @pytest.mark.parametrize(("variable", "value", "says"), [
@@ -39,6 +44,13 @@ def test_values_are_read_and_typed():
     ("WAYLINE_REDIS_URL", "http://cache", "redis://"),
     ("WAYLINE_TIMEZONE", "Mars/Olympus", "IANA time zone"),
     ("WAYLINE_LOG_LEVEL", "LOUD", "DEBUG, INFO"),
+    ("WAYLINE_SMTP_URL", "mail.test:25", "smtp://user:password@host"),
+    ("WAYLINE_SMTP_URL", "smtp://mail.test?starttls=on", "starttls=1 or starttls=0"),
+    ("WAYLINE_SMTP_URL", "smtp://mail.test?from=nobody", "not an address"),
+    ("WAYLINE_SMTP_FROM", "Wayline", "not an address"),
+    ("WAYLINE_WEBHOOK_TIMEOUT", "soon", "number of seconds"),
+    ("WAYLINE_WEBHOOK_TIMEOUT", "0", "more than 0 and at most 300"),
+    ("WAYLINE_CLAIM_TIMEOUT", "0.5", "at least 1 second"),
 ])
 def test_a_wrong_value_names_the_variable_and_the_value(variable, value, says):
     with pytest.raises(SettingsError) as caught:
@@ -52,5 +64,14 @@ def test_every_setting_is_described():
     described = describe_settings()
     assert [row[0] for row in described] == [
         "WAYLINE_DATA_DIR", "WAYLINE_DATABASE_URL", "WAYLINE_REDIS_URL", "WAYLINE_HOST",
-        "WAYLINE_PORT", "WAYLINE_TIMEZONE", "WAYLINE_LOG_LEVEL"]
+        "WAYLINE_PORT", "WAYLINE_TIMEZONE", "WAYLINE_LOG_LEVEL", "WAYLINE_SMTP_URL",
+        "WAYLINE_SMTP_FROM", "WAYLINE_WEBHOOK_TIMEOUT", "WAYLINE_CLAIM_TIMEOUT"]
     assert all(meaning for _, _, meaning in described)
+
+
+def test_passwords_never_show_in_errors_or_repr():
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"WAYLINE_DATABASE_URL": "mysql://admin:hunter2@db/x"})
+    assert "hunter2" not in str(caught.value) and ":***@" in str(caught.value)
+    settings = load_settings({"WAYLINE_DATABASE_URL": "postgresql://admin:hunter2@db/x"})
+    assert "hunter2" not in repr(settings)

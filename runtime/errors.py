@@ -1,0 +1,33 @@
+"""Domain errors. The server maps each to HTTP in one place; workers log them with ids."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class WaylineError(Exception):
+    """Base of every domain error; `message` speaks to the person who caused it."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class NotFoundError(WaylineError):
+    """Something asked for by id does not exist (HTTP 404)."""
+
+    def __init__(self, kind: str, key: Any) -> None:
+        super().__init__(f"There is no {kind} {key!r}.")
+        self.kind, self.key = kind, key
+
+
+class WrongStateError(WaylineError):
+    """The action does not fit the object's state, e.g. pausing a draft (HTTP 409)."""
+
+
+class InvalidInputError(WaylineError):
+    """Input with problems, each with a node and field when it has one (HTTP 422)."""
+
+    def __init__(self, message: str, issues: list[Any]) -> None:
+        super().__init__(message)
+        self.issues = issues
