@@ -1,0 +1,499 @@
+"""Audiences in SQL: the second back end of the rule language, counts, pages and profiles.
+
+`rule_clause` compiles a rule (nodes.kit.rules) into one boolean expression over `customers`
+that follows the semantics in that module's docstring exactly; a property test holds the two
+back ends together. How the SQL keeps those semantics:
+- Two-valued: every leaf is "type guard AND comparison", where the guard is never NULL and
+  implies the comparison is not NULL either, so a missing value is plainly false and NOT works.
+- JSON keys are SQL text, never bound parameters (`json_extract(attributes, '$."plan"')`,
+  `attributes ->> 'plan'`), so expression indexes match (research/perf-baselines.md §6).
+  Rule values are always bound parameters.
+- Numbers compare as numbers (Postgres: NUMERIC, with the rule value bound as the decimal Python
+  prints for it), text by code point (SQLite: BINARY; Postgres: COLLATE "C").
+`load_profiles` reads what the Python back end needs for many customers, one query per table.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import msgspec
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    Numeric,
+    Select,
+    String,
+    Text,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Session
+
+from nodes.kit.profile import BUILTIN_FIELDS, EventRecord, Profile
+from nodes.kit.rules import (
+    NEGATIONS,
+    ORDERING,
+    All,
+    AnyOf,
+    Attr,
+    CountOp,
+    EventCount,
+    HasTag,
+    Not,
+    Op,
+    Rule,
+    Scalar,
+    is_number,
+    leaves,
+    relative_bounds,
+    rule_problems,
+)
+from nodes.kit.values import ATTRIBUTE_NAME, is_date_text
+from runtime.models import Customer, CustomerTag, Event
+
+customers = Customer.__table__
+customer_tags = CustomerTag.__table__
+events = Event.__table__
+
+DIALECTS = ("sqlite", "postgresql")
+LOAD_BATCH = 5_000
+"""Customers per query in `load_profiles` (keeps IN lists under every driver's parameter cap)."""
+
+COMPARE = {Op.EQ: operator.eq, Op.LT: operator.lt, Op.LTE: operator.le,
+           Op.GT: operator.gt, Op.GTE: operator.ge}
+COUNT_COMPARE = {CountOp.EQ: operator.eq, CountOp.LT: operator.lt, CountOp.LTE: operator.le,
+                 CountOp.GT: operator.gt, CountOp.GTE: operator.ge}
+EXISTENCE = {(CountOp.GTE, 1): True, (CountOp.GT, 0): True,
+             (CountOp.LT, 1): False, (CountOp.LTE, 0): False, (CountOp.EQ, 0): False}
+"""Event counts that only ask "any?": EXISTS stops at the first row, COUNT reads them all."""
+
+SQLITE_TYPES = {"string": ("text",), "number": ("integer", "real"), "boolean": ("true", "false"),
+                "array": ("array",), "null": ("null",), "missing": ("missing",),
+                "true": ("true",), "false": ("false",)}
+"""Our JSON type names in SQLite's json_type() words (Postgres' jsonb_typeof() uses ours)."""
+
+_NAME = re.compile(ATTRIBUTE_NAME.strip("^$"))
+
+
+# --- public API --------------------------------------------------------------------------------
+
+
+def rule_clause(rule: Rule, now: datetime, dialect_name: str) -> ColumnElement[bool]:
+    """A never-NULL SQL condition over `customers`, true exactly where `rule` matches at `now`."""
+    problems = rule_problems(rule)
+    if problems:
+        listed = "; ".join(f"{where}: {message}" for where, message in problems)
+        raise ValueError(f"cannot compile an invalid audience rule ({listed})")
+    if dialect_name not in DIALECTS:
+        raise ValueError(f"audiences run on {' or '.join(DIALECTS)}, not {dialect_name!r}")
+    return _clause(rule, now, dialect_name)
+
+
+def audience_query(rule: Rule, now: datetime, dialect_name: str) -> Select[tuple[int]]:
+    """SELECT the ids of the customers matching `rule` at `now`."""
+    return select(customers.c.id).where(rule_clause(rule, now, dialect_name))
+
+
+def count_audience(session: Session, rule: Rule, now: datetime) -> int:
+    """How many customers match `rule` at `now` (a COUNT on its own, without ordering)."""
+    clause = rule_clause(rule, now, _dialect(session))
+    return session.scalar(select(func.count()).select_from(customers).where(clause)) or 0
+
+
+def first_page(session: Session, rule: Rule, now: datetime, limit: int = 20,
+               after_id: int | None = None) -> list[int]:
+    """Up to `limit` matching ids in id order, after `after_id` (keyset paging)."""
+    query = audience_query(rule, now, _dialect(session)).order_by(customers.c.id).limit(limit)
+    if after_id is not None:
+        query = query.where(customers.c.id > after_id)
+    return list(session.scalars(query))
+
+
+def rule_event_names(rule: Rule) -> frozenset[str]:
+    """The event names a rule counts: what `load_profiles` needs to load for it."""
+    return frozenset(leaf.event for leaf in leaves(rule) if isinstance(leaf, EventCount))
+
+
+def load_profiles(session: Session, customer_ids: Iterable[int], now: datetime,
+                  event_names: Iterable[str] | None = None) -> dict[int, Profile]:
+    """Profiles with tags and events up to `now` (only `event_names` when given), by id."""
+    ids = sorted(set(customer_ids))
+    names = None if event_names is None else sorted(set(event_names))
+    profiles: dict[int, Profile] = {}
+    for start in range(0, len(ids), LOAD_BATCH):
+        profiles.update(_load_batch(session, ids[start:start + LOAD_BATCH], now, names))
+    return profiles
+
+
+# --- rules to SQL ------------------------------------------------------------------------------
+
+
+def _clause(rule: Rule, now: datetime, dialect: str) -> ColumnElement[bool]:
+    if isinstance(rule, All):
+        return and_(true(), *(_clause(inner, now, dialect) for inner in rule.rules))
+    if isinstance(rule, AnyOf):
+        return or_(false(), *(_clause(inner, now, dialect) for inner in rule.rules))
+    if isinstance(rule, Not):
+        return not_(_clause(rule.rule, now, dialect))
+    if isinstance(rule, HasTag):
+        tagged = select(customer_tags.c.tag).where(
+            customer_tags.c.customer_id == customers.c.id, customer_tags.c.tag == rule.tag)
+        return tagged.exists() if rule.has else not_(tagged.exists())
+    if isinstance(rule, EventCount):
+        return _event_clause(rule, now, dialect)
+    return _attr_clause(rule, _customer_value(rule.field, dialect), now)
+
+
+def _event_clause(rule: EventCount, now: datetime, dialect: str) -> ColumnElement[bool]:
+    """Count the customer's events named `rule.event` up to `now`, in the window, filtered."""
+    conditions = [events.c.customer_id == customers.c.id, events.c.name == rule.event,
+                  events.c.occurred_at <= now]
+    if rule.within:
+        conditions.append(events.c.occurred_at >= now - rule.within.to_timedelta())
+    conditions += [_attr_clause(leaf, _JsonKey(events.c.properties, leaf.field, dialect), now)
+                   for leaf in rule.where]
+    wants_any = EXISTENCE.get((rule.op, rule.count))
+    if wants_any is not None:
+        found = select(events.c.id).where(*conditions).exists()
+        return found if wants_any else not_(found)
+    count = select(func.count()).select_from(events).where(*conditions).scalar_subquery()
+    return COUNT_COMPARE[rule.op](count, rule.count)
+
+
+def _attr_clause(leaf: Attr, value: _Value | _Moment, now: datetime) -> ColumnElement[bool]:
+    """One `attr` leaf, case by case in the same order as rules.compare."""
+    op, wanted = leaf.op, leaf.value
+    if op in NEGATIONS:
+        return not_(_attr_clause(msgspec.structs.replace(leaf, op=NEGATIONS[op]), value, now))
+    if op is Op.EXISTS:
+        return value.present()
+    if op is Op.EQ:
+        return value.equal(wanted)
+    if op is Op.IN:
+        return value.equal_any(wanted)
+    if op is Op.CONTAINS:
+        return value.contains(wanted)
+    if op in ORDERING:
+        return value.compare(op, wanted)
+    if op is Op.BETWEEN:
+        low, high = wanted
+        return and_(value.compare(Op.GTE, low), value.compare(Op.LTE, high))
+    low, high = relative_bounds(op, wanted, leaf.unit, now)
+    if op is Op.MORE_THAN_AGO:
+        return value.compare(Op.LT, high)
+    return and_(value.compare(Op.GTE, low), value.compare(Op.LTE, high))
+
+
+def _customer_value(name: str, dialect: str) -> _Value | _Moment:
+    if name == "created_at":
+        return _Moment(customers.c.created_at)
+    if name in BUILTIN_FIELDS:
+        return _TextColumn(customers.c[name], dialect)
+    return _JsonKey(customers.c.attributes, name, dialect)
+
+
+def _sql_string(text: str) -> ColumnElement[str]:
+    """A string written into the SQL itself (structure, never a marketer's value)."""
+    return literal_column("'" + text.replace("'", "''") + "'", String)
+
+
+def _sql_number(number: int) -> ColumnElement[int]:
+    """A whole number written into the SQL itself (positions and lengths)."""
+    return literal_column(str(int(number)), Integer)
+
+
+class _Value:
+    """What an `attr` leaf compares with: a JSON key or a text column (subclasses add the SQL).
+
+    `kinds` are the JSON types the value can hold; a rule value of another type never matches.
+    """
+
+    kinds: frozenset[str] = frozenset()
+
+    def __init__(self, dialect: str) -> None:
+        self.postgres = dialect == "postgresql"
+
+    def is_kind(self, kind: str) -> ColumnElement[bool]:
+        """Never NULL: the value is there and of this JSON type."""
+        raise NotImplementedError
+
+    def present(self) -> ColumnElement[bool]:
+        """Never NULL: the value is there and not null."""
+        raise NotImplementedError
+
+    def text(self) -> ColumnElement[str]:
+        """The value as SQL text (meaningful when it is a string)."""
+        raise NotImplementedError
+
+    def number(self) -> ColumnElement[Decimal]:
+        """The value as an SQL number (meaningful when it is a number)."""
+        raise NotImplementedError
+
+    def is_boolean(self, wanted: bool) -> ColumnElement[bool]:
+        """Never NULL: the value is the JSON boolean `wanted`."""
+        raise NotImplementedError
+
+    def has_element(self, wanted: str) -> ColumnElement[bool]:
+        """The array value holds the string `wanted` (meaningful when it is an array)."""
+        raise NotImplementedError
+
+    def equal(self, wanted: Scalar) -> ColumnElement[bool]:
+        """`eq`: same JSON type and equal (a date-like text at its own precision)."""
+        if isinstance(wanted, bool):
+            return self.is_boolean(wanted) if "boolean" in self.kinds else false()
+        if is_number(wanted):
+            return self._numeric(lambda number: number == self._number_param(wanted))
+        return self._textual(lambda text: text == wanted, wanted)
+
+    def equal_any(self, wanted: Sequence[Scalar]) -> ColumnElement[bool]:
+        """`in`: plain texts and numbers as one SQL IN each (index friendly), others one by one."""
+        texts = [item for item in wanted if isinstance(item, str) and not is_date_text(item)]
+        numbers = [item for item in wanted if is_number(item)]
+        others = [item for item in wanted if isinstance(item, bool) or is_date_text(item)]
+        parts = [self.equal(item) for item in others]
+        if texts:
+            parts.append(self._textual(lambda text: text.in_(texts)))
+        if numbers:
+            params = [self._number_param(item) for item in numbers]
+            parts.append(self._numeric(lambda number: number.in_(params)))
+        return or_(false(), *parts)
+
+    def compare(self, op: Op, wanted: Scalar) -> ColumnElement[bool]:
+        """lt / lte / gt / gte on numbers, or on texts by code point; never on booleans."""
+        if isinstance(wanted, bool):
+            return false()
+        test = COMPARE[op]
+        if is_number(wanted):
+            return self._numeric(lambda number: test(number, self._number_param(wanted)))
+        return self._textual(lambda text: test(self._ordered(text), wanted), wanted)
+
+    def contains(self, wanted: Scalar) -> ColumnElement[bool]:
+        """A substring of a text value (case-sensitive), or a string element of an array."""
+        if not isinstance(wanted, str):
+            return false()
+        parts = [and_(self.is_kind("string"), self._has_substring(wanted))]
+        if "array" in self.kinds:
+            parts.append(and_(self.is_kind("array"), self.has_element(wanted)))
+        return or_(*parts)
+
+    def _numeric(self, test: Callable[[ColumnElement], ColumnElement[bool]]) -> ColumnElement[bool]:
+        if "number" not in self.kinds:
+            return false()
+        return and_(self.is_kind("number"), test(self.number()))
+
+    def _textual(self, test: Callable[[ColumnElement], ColumnElement[bool]],
+                 wanted: str | None = None) -> ColumnElement[bool]:
+        """Guard for a string, then `test` the text, cut to the length of a date-like `wanted`."""
+        text = self.text()
+        if wanted is not None and is_date_text(wanted):
+            text = func.substr(text, _sql_number(1), _sql_number(len(wanted)))
+        return and_(self.is_kind("string"), test(text))
+
+    def _ordered(self, text: ColumnElement[str]) -> ColumnElement[str]:
+        # Postgres sorts text by the database's locale unless told otherwise; SQLite is BINARY.
+        return text.collate("C") if self.postgres else text
+
+    def _has_substring(self, wanted: str) -> ColumnElement[bool]:
+        # instr/strpos, not LIKE: LIKE is case-insensitive on SQLite and treats % and _ specially.
+        finder = func.strpos if self.postgres else func.instr
+        return finder(self.text(), wanted) > _sql_number(0)
+
+    def _number_param(self, wanted: float) -> object:
+        # psycopg sends a float as float8, and float8 -> numeric keeps only 15 digits; the
+        # decimal Python prints for a float is exact enough to round-trip, so bind that.
+        return Decimal(repr(wanted)) if self.postgres else wanted
+
+
+class _JsonKey(_Value):
+    """One key of a JSON document column: customers.attributes or events.properties."""
+
+    kinds = frozenset({"string", "number", "boolean", "array"})
+
+    def __init__(self, column: ColumnElement, key: str, dialect: str) -> None:
+        super().__init__(dialect)
+        if not _NAME.fullmatch(key):
+            # Keys become SQL text; SQLite JSON paths cannot even escape a '"', so refuse.
+            raise ValueError(f"{key!r} is not an attribute name (letters, digits and _)")
+        self.column = column
+        if self.postgres:
+            self.json = column.op("->", return_type=JSONB)(_sql_string(key))
+            self._text = column.op("->>", return_type=Text)(_sql_string(key))
+            self.type_name = func.jsonb_typeof(self.json)
+        else:
+            # SQLite 3.40 matches a path against the key as written in the JSON text, and
+            # json.dumps (SQLAlchemy's serializer) writes non-ASCII keys as \uXXXX escapes:
+            # look such a key up both ways, so '지역' is found however the row was written.
+            labels = dict.fromkeys((key, json.dumps(key)[1:-1]))
+            self.paths = [_sql_string(f'$."{label}"') for label in labels]
+            self._text = _first_of([func.json_extract(column, path) for path in self.paths])
+            self.type_name = _first_of([func.json_type(column, path) for path in self.paths])
+
+    def _type_in(self, *kinds: str) -> ColumnElement[bool]:
+        names = [name for kind in kinds
+                 for name in ((kind,) if self.postgres else SQLITE_TYPES[kind])]
+        known = func.coalesce(self.type_name, _sql_string("missing"))
+        if len(names) == 1:
+            return known == _sql_string(names[0])
+        return known.in_([_sql_string(name) for name in names])
+
+    def is_kind(self, kind: str) -> ColumnElement[bool]:
+        return self._type_in(kind)
+
+    def present(self) -> ColumnElement[bool]:
+        return not_(self._type_in("missing", "null"))
+
+    def text(self) -> ColumnElement[str]:
+        return self._text
+
+    def number(self) -> ColumnElement[Decimal]:
+        if not self.postgres:
+            return self._text  # json_extract already returns an INTEGER or a REAL
+        # Postgres may evaluate the cast before the guard next to it: only cast real numbers.
+        return case((self.type_name == _sql_string("number"), cast(self._text, Numeric)))
+
+    def is_boolean(self, wanted: bool) -> ColumnElement[bool]:
+        word = "true" if wanted else "false"
+        if not self.postgres:
+            return self._type_in(word)  # SQLite's json_type names true and false apart
+        return and_(self.is_kind("boolean"), self._text == _sql_string(word))
+
+    def has_element(self, wanted: str) -> ColumnElement[bool]:
+        if self.postgres:
+            element = func.jsonb_build_array(cast(wanted, Text))
+            return self.json.op("@>", return_type=Boolean)(element)
+        return or_(*(self._element_in(path, wanted) for path in self.paths))
+
+    def _element_in(self, path: ColumnElement[str], wanted: str) -> ColumnElement[bool]:
+        # json_each on the document, never on an extracted value: that may be plain text.
+        items = func.json_each(self.column, path).table_valued("type", "value")
+        return select(items.c.value).where(
+            items.c.type == _sql_string("text"), items.c.value == wanted).exists()
+
+
+def _first_of(found: list[ColumnElement]) -> ColumnElement:
+    return found[0] if len(found) == 1 else func.coalesce(*found)
+
+
+class _TextColumn(_Value):
+    """A nullable text column of customers (email, phone, …): a string or missing."""
+
+    kinds = frozenset({"string"})
+
+    def __init__(self, column: ColumnElement[str], dialect: str) -> None:
+        super().__init__(dialect)
+        self.column = column
+
+    def is_kind(self, kind: str) -> ColumnElement[bool]:
+        return self.column.is_not(None) if kind == "string" else false()
+
+    def present(self) -> ColumnElement[bool]:
+        return self.column.is_not(None)
+
+    def text(self) -> ColumnElement[str]:
+        return self.column
+
+
+class _Moment:
+    """customers.created_at, a real datetime: the rules' text semantics as UTC intervals.
+
+    As text, created_at is its UTC second ("2024-05-01T09:30:00Z") and a rule value is a date or
+    such a time, compared at its own precision. So a value stands for the span [start, end) of
+    its day or its second, and `text <= value` means `time < end`, `text < value` `time < start`.
+    """
+
+    def __init__(self, column: ColumnElement[datetime]) -> None:
+        self.column = column
+
+    def present(self) -> ColumnElement[bool]:
+        return true()  # created_at is never missing
+
+    def equal(self, wanted: Scalar) -> ColumnElement[bool]:
+        start, end = _span(wanted)
+        return and_(self.column >= start, self.column < end)
+
+    def equal_any(self, wanted: Sequence[Scalar]) -> ColumnElement[bool]:
+        return or_(false(), *(self.equal(item) for item in wanted))
+
+    def compare(self, op: Op, wanted: Scalar) -> ColumnElement[bool]:
+        start, end = _span(wanted)
+        if op is Op.LT:
+            return self.column < start
+        if op is Op.LTE:
+            return self.column < end
+        if op is Op.GT:
+            return self.column > end
+        return self.column >= start
+
+    def contains(self, wanted: Scalar) -> ColumnElement[bool]:
+        return false()  # refused by rule_problems; a time has no substrings
+
+
+def _span(value: Scalar) -> tuple[datetime, datetime]:
+    """The UTC instants [start, end) a date ("2024-05-01") or UTC time value stands for."""
+    if not isinstance(value, str) or len(value) not in (10, 20):
+        raise ValueError(f"created_at compares with a date or a UTC time, not {value!r}")
+    if len(value) == 10:
+        start = _parse(value, "%Y-%m-%d")
+        return start, start + timedelta(days=1)
+    start = _parse(value, "%Y-%m-%dT%H:%M:%SZ")
+    return start, start + timedelta(seconds=1)
+
+
+def _parse(text: str, pattern: str) -> datetime:
+    return datetime.strptime(text, pattern).replace(tzinfo=UTC)
+
+
+# --- profiles for the Python back end ----------------------------------------------------------
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _load_batch(session: Session, ids: list[int], now: datetime,
+                names: list[str] | None) -> dict[int, Profile]:
+    tags: dict[int, set[str]] = defaultdict(set)
+    tag_rows = select(customer_tags.c.customer_id, customer_tags.c.tag).where(
+        customer_tags.c.customer_id.in_(ids))
+    for customer_id, tag in session.execute(tag_rows):
+        tags[customer_id].add(tag)
+    history: dict[int, list[EventRecord]] = defaultdict(list)
+    if names is None or names:
+        for row in session.execute(_events_query(ids, now, names)):
+            history[row.customer_id].append(
+                EventRecord(row.name, row.occurred_at, row.properties or {}))
+    rows = session.execute(select(customers).where(customers.c.id.in_(ids)))
+    return {row.id: Profile(
+        id=row.id, external_id=row.external_id, created_at=row.created_at, email=row.email,
+        phone=row.phone, timezone=row.timezone, locale=row.locale,
+        attributes=row.attributes or {}, consent=row.consent or {},
+        tags=frozenset(tags[row.id]), events=tuple(history[row.id]),
+    ) for row in rows}
+
+
+def _events_query(ids: list[int], now: datetime, names: list[str] | None) -> Select:
+    """The customers' events up to `now` (events after it never count), oldest first."""
+    query = (select(events.c.customer_id, events.c.name, events.c.occurred_at,
+                    events.c.properties)
+             .where(events.c.customer_id.in_(ids), events.c.occurred_at <= now)
+             .order_by(events.c.customer_id, events.c.occurred_at, events.c.id))
+    if names is not None:
+        query = query.where(events.c.name.in_(names))
+    return query
