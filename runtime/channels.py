@@ -1,0 +1,349 @@
+"""Channel adapters: the one seam between Wayline and the providers that carry messages.
+
+Every adapter has one method, `send(message_id, channel, content) -> provider id`, and tells
+failures apart the same way: `TransientFailure` (worth retrying: the provider is down, busy or
+rate-limiting) or `PermanentFailure` (retrying cannot help: the address is refused, the request
+is wrong). The message id travels with every call as the provider's idempotency key, so a
+repeated call after a lost job is harmless. Adapters are not shared between threads.
+
+Email goes out over SMTP, webhooks over HTTP. SMS, KakaoTalk and app push have no real
+provider yet (that is a later issue): they use the outbox adapter, which records the message
+as sent without it leaving Wayline — fine for demos and previews, and visible as an
+`outbox-…` provider id.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, parseaddr
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import httpx
+
+if TYPE_CHECKING:
+    from runtime.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SMTP_TIMEOUT = 30.0
+"""Seconds to wait on the mail server for any one command."""
+
+SMTP_PORT, SMTP_SUBMISSION_PORT = 25, 587
+"""Default ports: plain SMTP, and message submission when STARTTLS is asked for."""
+
+RESPONSE_EXCERPT = 200
+"""Characters of a provider's error answer kept in the message's reason."""
+
+
+class DeliveryError(Exception):
+    """A provider did not take the message; `reason` says why, for the send ledger."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+# "Failure", not "Error": these are a provider's answers, which delivery records, not bugs.
+class TransientFailure(DeliveryError):  # noqa: N818
+    """Worth retrying later; `retry_after` (seconds) is the provider's own hint, if it gave one."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class PermanentFailure(DeliveryError):  # noqa: N818
+    """Retrying cannot help; record the reason and stop."""
+
+
+class Adapter(Protocol):
+    """Sends one rendered message through a provider.
+
+    `idempotent` says whether the provider drops a repeat of the same message id: then a crash
+    between sending and recording costs nothing, and outcomes may be recorded in one commit.
+    """
+
+    idempotent: bool
+
+    def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
+        """Hand the message to the provider; return its id for the message, or raise a failure."""
+        ...
+
+
+class OutboxAdapter:
+    """Sends nothing: the message stays in the outbox table only (demos, previews, no provider)."""
+
+    idempotent = True
+
+    def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
+        """Accept the message as it is."""
+        return f"outbox-{message_id}"
+
+
+# --- SMTP --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """Where and how to hand email over: parsed from WAYLINE_SMTP_URL."""
+
+    host: str
+    port: int
+    sender: str
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    timeout: float = SMTP_TIMEOUT
+
+    @property
+    def domain(self) -> str:
+        """The sender's domain, used on the right of Message-IDs."""
+        return parseaddr(self.sender)[1].rpartition("@")[2] or "wayline.invalid"
+
+
+def parse_smtp_url(url: str, default_sender: str) -> SmtpConfig:
+    """Parse smtp://user:password@host:port?from=…&starttls=1; ValueError says what is wrong."""
+    parts = urlsplit(url)
+    if parts.scheme != "smtp":
+        raise ValueError("must look like smtp://user:password@host:587?starttls=1")
+    if not parts.hostname:
+        raise ValueError("names no mail server host, as in smtp://mail.example.com:587")
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    unknown = sorted(set(query) - {"from", "starttls"})
+    if unknown:
+        raise ValueError(f"has unknown option(s) {', '.join(unknown)}; the options are "
+                         "?from=<sender address> and ?starttls=1")
+    starttls = _flag(query.get("starttls", "0"))
+    try:
+        port = parts.port or (SMTP_SUBMISSION_PORT if starttls else SMTP_PORT)
+    except ValueError:
+        raise ValueError("has a port that is not a number from 1 to 65535") from None
+    sender = query.get("from", default_sender)
+    check_sender(sender)
+    return SmtpConfig(host=parts.hostname, port=port, sender=sender,
+                      username=unquote(parts.username) if parts.username else None,
+                      password=unquote(parts.password) if parts.password else None,
+                      starttls=starttls)
+
+
+def check_sender(sender: str) -> str:
+    """The sender if it is a usable From address; ValueError otherwise."""
+    if "@" not in parseaddr(sender)[1]:
+        raise ValueError(f"the sender {sender!r} is not an address such as "
+                         "'Wayline <no-reply@example.com>'")
+    return sender
+
+
+def _flag(value: str) -> bool:
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    if value.lower() in ("0", "false", "no"):
+        return False
+    raise ValueError(f"has starttls={value!r}; use starttls=1 or starttls=0")
+
+
+class SmtpAdapter:
+    """Email over SMTP: one kept-open connection, text and HTML parts, a stable Message-ID."""
+
+    idempotent = False  # SMTP has no idempotency key: record each email as soon as it is sent
+
+    def __init__(self, config: SmtpConfig) -> None:
+        self.config = config
+        self._connection: smtplib.SMTP | None = None
+
+    @classmethod
+    def from_url(cls, url: str, default_sender: str) -> SmtpAdapter:
+        """An adapter for a WAYLINE_SMTP_URL value."""
+        return cls(parse_smtp_url(url, default_sender))
+
+    def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
+        """Hand the email to the mail server; the provider id is its Message-ID."""
+        email = self.compose(message_id, content)
+        try:
+            self._connect().send_message(email)
+        except (smtplib.SMTPException, OSError) as error:
+            self.close()  # whatever the server's state now is, start the next send afresh
+            raise self._failure(error, email["To"]) from error
+        return email["Message-ID"]
+
+    def compose(self, message_id: int, content: Mapping[str, Any]) -> EmailMessage:
+        """The email for a message's content (to, subject, text, optional html)."""
+        missing = [key for key in ("to", "subject", "text") if not content.get(key)]
+        if missing:
+            raise PermanentFailure(f"the email has no {' or '.join(missing)}; "
+                                   "it was rendered from an incomplete template")
+        email = EmailMessage()
+        try:
+            email["From"] = self.config.sender
+            email["To"] = content["to"]
+            email["Subject"] = content["subject"]
+        except ValueError as error:  # e.g. a line break smuggled into a header
+            raise PermanentFailure(f"the email headers are malformed: {error}") from None
+        email["Date"] = formatdate(usegmt=True)
+        # Derived from the message id, so a resend after a lost job is recognisably the same mail.
+        email["Message-ID"] = f"<wayline.{message_id}@{self.config.domain}>"
+        email["X-Wayline-Message-Id"] = str(message_id)
+        email.set_content(content["text"])
+        if content.get("html"):
+            email.add_alternative(content["html"], subtype="html")
+        return email
+
+    def close(self) -> None:
+        """Say goodbye to the mail server, if connected."""
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            connection.quit()
+        except (smtplib.SMTPException, OSError):
+            connection.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        if self._connection is not None:
+            try:
+                # The server may have dropped an idle connection; find out before MAIL FROM,
+                # so a message is never half-sent on a dead connection.
+                if self._connection.noop()[0] == 250:
+                    return self._connection
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.close()
+        config = self.config
+        connection = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+        try:
+            if config.starttls:
+                connection.starttls(context=ssl.create_default_context())
+            if config.username:
+                connection.login(config.username, config.password or "")
+        except BaseException:
+            connection.close()
+            raise
+        self._connection = connection
+        return connection
+
+    def _failure(self, error: Exception, recipient: str) -> DeliveryError:
+        server = f"{self.config.host}:{self.config.port}"
+        if isinstance(error, smtplib.SMTPRecipientsRefused):
+            code, text = next(iter(error.recipients.values()))
+            reason = f"the mail server refused {recipient}: {code} {_text(text)}"
+            return PermanentFailure(reason) if code >= 500 else TransientFailure(reason)
+        if isinstance(error, smtplib.SMTPAuthenticationError):
+            return TransientFailure(f"the mail server {server} rejected the login "
+                                    f"({error.smtp_code} {_text(error.smtp_error)}); check the "
+                                    "user and password in WAYLINE_SMTP_URL")
+        if isinstance(error, smtplib.SMTPSenderRefused):
+            return TransientFailure(f"the mail server refused the sender {error.sender} "
+                                    f"({error.smtp_code} {_text(error.smtp_error)}); set one it "
+                                    "accepts with ?from= in WAYLINE_SMTP_URL or WAYLINE_SMTP_FROM")
+        if isinstance(error, smtplib.SMTPConnectError | smtplib.SMTPHeloError):
+            return TransientFailure(f"the mail server {server} would not start a session "
+                                    f"({error.smtp_code} {_text(error.smtp_error)})")
+        if isinstance(error, smtplib.SMTPResponseException):
+            reason = f"the mail server answered {error.smtp_code} {_text(error.smtp_error)}"
+            return PermanentFailure(reason) if error.smtp_code >= 500 else TransientFailure(reason)
+        if isinstance(error, smtplib.SMTPNotSupportedError):
+            return TransientFailure(f"the mail server {server} does not support {error}; "
+                                    "drop ?starttls=1 from WAYLINE_SMTP_URL or use another port")
+        return TransientFailure(f"could not talk to the mail server {server}: "
+                                f"{error or type(error).__name__}")
+
+
+def _text(value: bytes | str) -> str:
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    return " ".join(text.split())[:RESPONSE_EXCERPT]
+
+
+# --- webhooks ----------------------------------------------------------------------------------
+
+
+class WebhookAdapter:
+    """JSON over HTTP to the template's URL, with `Idempotency-Key: <message id>`."""
+
+    idempotent = True
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self.timeout = timeout
+        # Redirects are not followed: a POST silently turned into a GET would lose the body.
+        self._client = httpx.Client(timeout=timeout, follow_redirects=False,
+                                    headers={"User-Agent": "Wayline"})
+
+    def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
+        """Call the webhook; 2xx is sent, 408/429/5xx and network trouble are transient."""
+        url, method = content.get("url"), str(content.get("method") or "POST").upper()
+        if not url:
+            raise PermanentFailure("the webhook has no URL; it was rendered from an incomplete "
+                                   "template")
+        headers = httpx.Headers(dict(content.get("headers") or {}))
+        headers["Idempotency-Key"] = str(message_id)  # replaces any the template set
+        where = _public_url(url)
+        try:
+            response = self._client.request(method, url, json=content.get("body"),
+                                            headers=headers)
+        except httpx.TimeoutException:
+            raise TransientFailure(f"{where} did not answer within {self.timeout:g} s") from None
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as error:
+            raise PermanentFailure(f"the webhook URL {where} cannot be called: {error}") from None
+        except httpx.TransportError as error:
+            raise TransientFailure(f"could not reach {where}: {error}") from None
+        return _webhook_outcome(message_id, f"{method} {where}", response)
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._client.close()
+
+
+def _webhook_outcome(message_id: int, call: str, response: httpx.Response) -> str:
+    status = response.status_code
+    if 200 <= status < 300:
+        return response.headers.get("X-Request-Id") or f"webhook-{message_id}"
+    answer = f"{call} answered {status} {response.reason_phrase}"
+    excerpt = " ".join(response.text.split())[:RESPONSE_EXCERPT]
+    if excerpt:
+        answer += f": {excerpt}"
+    if status in (408, 429) or status >= 500:
+        raise TransientFailure(answer, retry_after=_retry_after(response))
+    if 300 <= status < 400:
+        location = _public_url(response.headers.get("Location", ""))
+        raise PermanentFailure(f"{answer}; it redirects to {location}: put that address in "
+                               "the template")
+    raise PermanentFailure(answer)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """The Retry-After header in seconds (the HTTP-date form is rare and ignored)."""
+    try:
+        return max(0.0, float(response.headers["Retry-After"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def _public_url(url: str) -> str:
+    """The URL without query, fragment or credentials: those often carry secrets."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return f"{parts.scheme}://{host}{parts.path}" if parts.scheme else url
+
+
+# --- wiring ------------------------------------------------------------------------------------
+
+
+def adapters_from_settings(settings: Settings) -> dict[str, Adapter]:
+    """The adapter for each channel, as configured (SMS, KakaoTalk and push: outbox for now)."""
+    email: Adapter
+    if settings.smtp_url:
+        email = SmtpAdapter.from_url(settings.smtp_url, settings.smtp_from)
+    else:
+        log.warning("WAYLINE_SMTP_URL is not set: emails are recorded as sent in the outbox "
+                    "but do not leave Wayline")
+        email = OutboxAdapter()
+    outbox = OutboxAdapter()
+    return {"email": email, "webhook": WebhookAdapter(timeout=settings.webhook_timeout),
+            "sms": outbox, "kakao": outbox, "push": outbox}

@@ -1,0 +1,306 @@
+"""Rendering: a template plus one customer becomes the `content` stored on a message row.
+
+The batch renders while it writes the outbox row, so delivery later sends exactly what was
+rendered. Templates are Liquid (python-liquid 2). Parsing costs far more than rendering and a
+journey renders the same template for thousands of customers a second, so compiled templates
+are cached by (template id, version, content): editing a template bumps its version, which
+retires the old entry without any invalidation step.
+
+What a template can use:
+- `customer`: external_id, email, phone, timezone, locale, created_at, tags, and every custom
+  attribute, both at the top level (`customer.first_name`) and under `customer.attributes`;
+- `payload`: what the customer entered with (the API payload or the event's properties);
+- `event`: the same mapping, so event-triggered templates read naturally (`event.sku`).
+
+A problem a marketer can fix (no email address, a Liquid mistake) raises `RenderError` with a
+reason in their words; the caller records the message as failed with it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from liquid import BoundTemplate, Environment, FalsyStrictUndefined, Undefined
+from liquid.exceptions import LiquidError, UndefinedError
+from liquid.extra import JSON
+
+from nodes.kit.fields import Channel
+from nodes.kit.profile import Profile
+
+CACHE_SIZE = 2048
+"""Compiled templates kept in memory per process (least recently used are dropped first)."""
+
+WEBHOOK_METHODS = ("POST", "PUT")
+"""HTTP methods a webhook template may use."""
+
+PART_LABELS = {
+    "subject": "Subject", "text": "Message", "html": "HTML body", "title": "Title",
+    "url": "Webhook URL", "body": "Webhook body",
+}
+"""How each part of a template is named to a marketer in an error."""
+
+
+class RenderError(Exception):
+    """A message cannot be rendered for this customer; `reason` says why, for a marketer."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class TemplateLike(Protocol):
+    """What rendering needs of a template: the `Template` model, or an unsaved preview."""
+
+    id: int | None
+    version: int
+    channel: str
+    subject: str | None
+    source: str
+    options: Mapping[str, Any]
+
+
+class _StrictUndefined(FalsyStrictUndefined):
+    """Strict mode: printing a missing value is an error, `if` and `| default:` still work."""
+
+    force_liquid_default = True
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Undefined):
+        str(value)  # a strict undefined raises its UndefinedError here; a lenient one is null
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot be written as JSON")
+
+
+def _environment(*, strict: bool, autoescape: bool) -> Environment:
+    undefined: type[Undefined] = _StrictUndefined if strict else Undefined
+    environment = Environment(undefined=undefined, autoescape=autoescape)
+    # Webhook bodies are JSON: `{{ customer.name | json }}` quotes and escapes a value safely.
+    environment.add_filter("json", JSON(default=_json_default))
+    return environment
+
+
+_ENVIRONMENTS = {(strict, autoescape): _environment(strict=strict, autoescape=autoescape)
+                 for strict in (False, True) for autoescape in (False, True)}
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """One template version, parsed: its parts by name, or the reason it cannot be parsed."""
+
+    parts: Mapping[str, BoundTemplate]
+    error: RenderError | None = None
+
+
+class TemplateCache:
+    """Compiled templates by (id, version, strict), least recently used dropped first."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self.hits = 0
+        self.misses = 0
+        self._entries: OrderedDict[tuple[int, int, bool], _Compiled] = OrderedDict()
+        # The web server renders previews from a thread pool; workers are single-threaded.
+        self._lock = threading.Lock()
+
+    def compiled(self, template: TemplateLike, *, strict: bool) -> _Compiled:
+        """The parsed template, from the cache when this version was parsed before."""
+        if template.id is None:  # an unsaved preview has no identity to cache under
+            return _compile(template, strict=strict)
+        # The content is part of the key: ids alone can repeat (two databases in one process,
+        # or SQLite reusing the id of a deleted row), and a stale template must never render.
+        key = (template.id, template.version, strict, template.subject, template.source,
+               repr(sorted((template.options or {}).items())))
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self.hits += 1
+                self._entries.move_to_end(key)
+                return found
+            self.misses += 1
+        compiled = _compile(template, strict=strict)
+        with self._lock:
+            self._entries[key] = compiled
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return compiled
+
+    def clear(self) -> None:
+        """Forget every compiled template and reset the counters."""
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = 0
+
+
+CACHE = TemplateCache()
+"""The process-wide cache `render_message` uses unless given another."""
+
+
+def render_message(template: TemplateLike, profile: Profile, payload: Mapping[str, Any], *,
+                   strict: bool = False, cache: TemplateCache = CACHE) -> dict[str, Any]:
+    """The message content for one customer; raises RenderError with a marketer's reason.
+
+    With `strict`, a value the customer does not have is an error instead of empty text, so
+    "Hello {{ customer.first_name }}," can never go out as "Hello ,".
+    """
+    channel = _channel(template.channel)
+    recipient = _recipient(channel, profile)
+    compiled = cache.compiled(template, strict=strict)
+    if compiled.error is not None:
+        raise compiled.error
+    variables = template_variables(profile, payload)
+    rendered = {name: _render(name, part, variables) for name, part in compiled.parts.items()}
+    if channel is Channel.WEBHOOK:
+        return _webhook_content(template, rendered)
+    content: dict[str, Any] = {"to": recipient, "text": rendered["text"]}
+    for name in ("subject", "title"):
+        if name in rendered:
+            # Subjects and titles are one line: a newline would also break the mail header.
+            content[name] = " ".join(rendered[name].split())
+    if "html" in rendered:
+        content["html"] = rendered["html"]
+    return content
+
+
+def template_variables(profile: Profile, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The variables a template sees for this customer and entry payload."""
+    attributes = dict(profile.attributes)
+    # Profile fields win over a custom attribute of the same name: the columns are the record.
+    customer = {
+        **attributes,
+        "external_id": profile.external_id, "email": profile.email, "phone": profile.phone,
+        "timezone": profile.timezone, "locale": profile.locale,
+        "created_at": profile.created_at, "tags": sorted(profile.tags),
+        "attributes": attributes,
+    }
+    payload = dict(payload)
+    return {"customer": customer, "payload": payload, "event": payload}
+
+
+def _channel(value: str) -> Channel:
+    try:
+        return Channel(value)
+    except ValueError:
+        known = ", ".join(channel.value for channel in Channel)
+        raise RenderError(f"the template's channel '{value}' is not one Wayline sends on "
+                          f"({known}); pick one of those in the template") from None
+
+
+def _recipient(channel: Channel, profile: Profile) -> str | None:
+    if channel is Channel.EMAIL:
+        if not profile.email:
+            raise RenderError(f"customer {profile.external_id} has no email address; "
+                              "add one to their profile, or filter on email before this step")
+        return profile.email
+    if channel in (Channel.SMS, Channel.KAKAO):
+        if not profile.phone:
+            raise RenderError(f"customer {profile.external_id} has no phone number; "
+                              "add one to their profile, or filter on phone before this step")
+        return profile.phone
+    # Push goes to the customer's devices, which the push provider knows by external id.
+    return profile.external_id if channel is Channel.PUSH else None
+
+
+def _sources(template: TemplateLike, channel: Channel) -> Iterator[tuple[str, str, bool]]:
+    """(part name, Liquid source, HTML-escape values?) for each part the channel uses."""
+    options = template.options or {}
+    if channel is Channel.WEBHOOK:
+        yield "url", str(options.get("url") or ""), False
+        for header, value in (options.get("headers") or {}).items():
+            yield f"header:{header}", str(value), False
+        yield "body", template.source, False
+        return
+    if channel is Channel.EMAIL or (channel is Channel.PUSH and template.subject):
+        yield ("subject" if channel is Channel.EMAIL else "title"), template.subject or "", False
+    yield "text", template.source, False
+    if channel is Channel.EMAIL and options.get("html"):
+        yield "html", str(options["html"]), True
+
+
+def _compile(template: TemplateLike, *, strict: bool) -> _Compiled:
+    try:
+        channel = _channel(template.channel)
+        _check_shape(template, channel)
+        parts = {name: _parse(name, source, strict=strict, autoescape=autoescape)
+                 for name, source, autoescape in _sources(template, channel)}
+    except RenderError as error:
+        # Cached too: a broken template fails the same way for every customer, parse it once.
+        return _Compiled(parts={}, error=error)
+    return _Compiled(parts=parts)
+
+
+def _check_shape(template: TemplateLike, channel: Channel) -> None:
+    options = template.options or {}
+    if channel is Channel.EMAIL and not (template.subject or "").strip():
+        raise RenderError("the email template has no subject; add one in the template editor")
+    if channel is Channel.WEBHOOK:
+        if not str(options.get("url") or "").strip():
+            raise RenderError("the webhook template has no URL; set it in the template settings")
+        method = str(options.get("method") or "POST").upper()
+        if method not in WEBHOOK_METHODS:
+            raise RenderError(f"the webhook method '{method}' is not supported; "
+                              f"use {' or '.join(WEBHOOK_METHODS)}")
+        if not isinstance(options.get("headers") or {}, Mapping):
+            raise RenderError("the webhook headers must be name/value pairs")
+
+
+def _parse(name: str, source: str, *, strict: bool, autoescape: bool) -> BoundTemplate:
+    try:
+        return _ENVIRONMENTS[strict, autoescape].from_string(source)
+    except LiquidError as error:
+        raise RenderError(_liquid_reason(name, error)) from None
+
+
+def _render(name: str, part: BoundTemplate, variables: Mapping[str, Any]) -> str:
+    try:
+        return part.render(variables)
+    except LiquidError as error:
+        raise RenderError(_liquid_reason(name, error)) from None
+
+
+def _label(name: str) -> str:
+    if name.startswith("header:"):
+        return f"Webhook header {name.removeprefix('header:')}"
+    return PART_LABELS[name]
+
+
+def _liquid_reason(name: str, error: LiquidError) -> str:
+    """'Subject, line 1: customer.first_name is undefined …' rather than a traceback."""
+    where = _label(name)
+    token = error.token
+    if token is not None and token.source:
+        where += f", line {token.source.count(chr(10), 0, token.start_index) + 1}"
+    reason = f"{where}: {error.message}"
+    if isinstance(error, UndefinedError):
+        missing = error.message.removesuffix(" is undefined").strip("'")
+        return (f"{where}: this customer has no {missing}; give it a fallback, e.g. "
+                f'{{{{ {missing} | default: "…" }}}}, or send only to customers who have it')
+    return reason + "; fix the template"
+
+
+def _webhook_content(template: TemplateLike, rendered: Mapping[str, str]) -> dict[str, Any]:
+    url = rendered["url"].strip()
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+        raise RenderError(f"the webhook URL '{url}' is not an http:// or https:// address; "
+                          "fix it in the template settings")
+    headers = {name.removeprefix("header:"): value.strip()
+               for name, value in rendered.items() if name.startswith("header:")}
+    body = rendered["body"]
+    try:
+        parsed = json.loads(body) if body.strip() else None
+    except json.JSONDecodeError as error:
+        raise RenderError(
+            f"the webhook body is not valid JSON for this customer ({error.msg}, line "
+            f"{error.lineno}); write values as {{{{ customer.name | json }}}} so quotes and "
+            "empty values stay valid JSON") from None
+    method = str((template.options or {}).get("method") or "POST").upper()
+    return {"url": url, "method": method, "headers": headers, "body": parsed}
