@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from runtime.settings import SettingsError, describe_settings, load_settings
+from runtime.settings import SettingsError, describe_settings, load_settings, masked
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -44,12 +44,35 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if has_errors(issues) else 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run a worker: batches of customer steps, deliveries, and (when leading) the sweeper."""
+    from runtime.jobs import build_runtime
+    from runtime.redis_server import redis_url_for
+    from runtime.worker import run_worker
+
+    settings = load_settings()
+    _configure_logging(settings.log_level)
+    url, embedded = redis_url_for(settings)
+    try:
+        run_worker(build_runtime(settings, url), burst=args.burst)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    return 0
+
+
+def _configure_logging(level: str) -> None:
+    import logging
+
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s %(message)s")
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     """Show every WAYLINE_* variable, its value in effect and what it means."""
     settings = load_settings()
     for variable, _default, meaning in describe_settings():
-        value = getattr(settings, variable.removeprefix("WAYLINE_").lower())
-        print(f"{variable:<22} {str(value) or '(empty)':<40} {meaning}")
+        value = masked(str(getattr(settings, variable.removeprefix("WAYLINE_").lower())))
+        print(f"{variable:<24} {value or '(empty)':<40} {meaning}")
     return 0
 
 
@@ -70,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check a journey JSON file")
     validate.add_argument("file", help="path to the journey document (JSON)")
     validate.set_defaults(handler=cmd_validate)
+    worker = commands.add_parser("worker", help="run a worker (steps, deliveries, sweeper)")
+    worker.add_argument("--burst", action="store_true",
+                        help="stop when the queues are empty (for scripts and tests)")
+    worker.set_defaults(handler=cmd_worker)
     settings = commands.add_parser("settings", help="show the WAYLINE_* settings in effect")
     settings.set_defaults(handler=cmd_settings)
     return parser

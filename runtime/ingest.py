@@ -1,0 +1,115 @@
+"""Events in: store the event, then everything it means for journeys, in the same transaction.
+
+An event can start journeys (event entry), complete waits (a wait-for-event that matches goes
+on through 'matched'), and end runs (exit criteria, or a goal that exits). The caller commits
+and then dispatches the returned runs so they move at once, not at the next sweep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from nodes.kit.rules import Attr, properties_match
+from runtime.audience import load_profiles
+from runtime.enrollment import enroll_event
+from runtime.journeys import load_compiled
+from runtime.models import Customer, Event, Run, RunStatus
+from runtime.sql import insert_ignore
+
+
+@dataclass
+class IngestResult:
+    """What one event did."""
+
+    event_id: int | None
+    duplicate: bool = False
+    enrolled: list[int] = field(default_factory=list)
+    resumed: list[int] = field(default_factory=list)
+    exited: list[int] = field(default_factory=list)
+
+    @property
+    def runs_to_dispatch(self) -> list[int]:
+        """Runs that should move now."""
+        return self.enrolled + self.resumed
+
+
+def customer_id_for(session: Session, external_id: str, now: datetime) -> int:
+    """The id of the customer with this external id, creating an empty profile if new."""
+    session.execute(insert_ignore(session, Customer).values(
+        external_id=external_id, attributes={}, consent={}, created_at=now, updated_at=now))
+    return session.scalar(select(Customer.id).where(Customer.external_id == external_id))
+
+
+def ingest_event(session: Session, external_id: str, name: str,
+                 properties: Mapping[str, Any], occurred_at: datetime, now: datetime,
+                 dedup_key: str | None = None) -> IngestResult:
+    """Record an event for a customer and apply it to their journeys (no commit)."""
+    customer_id = customer_id_for(session, external_id, now)
+    inserted = session.scalar(insert_ignore(session, Event).values(
+        customer_id=customer_id, name=name, properties=dict(properties),
+        occurred_at=occurred_at, received_at=now, dedup_key=dedup_key).returning(Event.id))
+    if inserted is None:
+        return IngestResult(event_id=None, duplicate=True)
+    result = IngestResult(event_id=inserted)
+    result.resumed = _resume_waits(session, customer_id, name, properties, occurred_at, now)
+    result.exited = _exit_runs(session, customer_id, name, occurred_at, now)
+    profile = load_profiles(session, [customer_id], now)[customer_id]
+    result.enrolled = enroll_event(session, profile, name, properties, now)
+    return result
+
+
+def _resume_waits(session: Session, customer_id: int, name: str,
+                  properties: Mapping[str, Any], occurred_at: datetime,
+                  now: datetime) -> list[int]:
+    waiting = session.execute(select(Run.id, Run.version, Run.wait).where(
+        Run.customer_id == customer_id, Run.waiting_for == name,
+        Run.status == RunStatus.WAITING, Run.claimed_by.is_(None))).all()
+    resumed = []
+    for run_id, version, wait in waiting:
+        since = datetime.fromisoformat(wait["since"])
+        filters = msgspec.convert(wait.get("where", []), list[Attr])
+        if occurred_at < since or not properties_match(filters, properties, now):
+            continue
+        changed = session.execute(update(Run).where(
+            Run.id == run_id, Run.version == version, Run.claimed_by.is_(None)).values(
+            status=RunStatus.ACTIVE, waiting_for=None, wake_at=now, version=version + 1,
+            wait={**wait, "resume": wait["matched"], "why": f"did '{name}'"})).rowcount
+        if changed:
+            resumed.append(run_id)
+    return resumed
+
+
+def _exit_runs(session: Session, customer_id: int, name: str, occurred_at: datetime,
+               now: datetime) -> list[int]:
+    """End runs whose journey says to leave on this event (exit criteria, or a goal)."""
+    runs = session.execute(select(Run.id, Run.version, Run.journey_version_id, Run.entered_at)
+                           .where(Run.customer_id == customer_id, Run.ended_at.is_(None),
+                                  Run.claimed_by.is_(None))).all()
+    plans = load_compiled(session, {run.journey_version_id for run in runs})
+    exited = []
+    for run in runs:
+        reason = _exit_reason(plans[run.journey_version_id].document.settings, name,
+                              occurred_at, run.entered_at)
+        if reason and session.execute(update(Run).where(
+                Run.id == run.id, Run.version == run.version, Run.claimed_by.is_(None)).values(
+                status=RunStatus.EXITED, ended_at=now, exit_reason=reason, wake_at=None,
+                waiting_for=None, version=run.version + 1)).rowcount:
+            exited.append(run.id)
+    return exited
+
+
+def _exit_reason(settings, name: str, occurred_at: datetime, entered_at: datetime) -> str | None:
+    if settings.exit_when is not None and settings.exit_when.event == name:
+        return f"exit criteria: did '{name}'"
+    goal = settings.goal
+    if goal is not None and goal.exit and goal.event == name and \
+            entered_at <= occurred_at <= entered_at + goal.within.to_timedelta():
+        return f"converted: did '{name}'"
+    return None

@@ -1,0 +1,199 @@
+"""RQ jobs, kept thin: each opens a session, calls one runtime function, commits, enqueues next.
+
+Jobs carry ids and claim tokens, never objects. A worker process builds its `Runtime` (engine,
+Redis, queues, channel adapters, clock) once and keeps it warm for every job it runs.
+Queues: steps (batches of runs, sweeps) and deliveries (messages), so a slow provider never
+holds customers back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import redis
+from rq import Queue
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from runtime.batch import advance_runs
+from runtime.channels import Adapter, adapters_from_settings
+from runtime.clock import Clock, current_clock
+from runtime.db import make_engine, make_sessionmaker
+from runtime.delivery import Lease, deliver, due_messages, lease
+from runtime.enrollment import enroll_dates, enroll_segments
+from runtime.settings import Settings, load_settings
+from runtime.sweeper import BATCH_SIZE, chunks, claim_due_runs, new_token
+
+log = logging.getLogger("wayline.jobs")
+
+STEPS_QUEUE = "wayline-steps"
+DELIVERY_QUEUE = "wayline-delivery"
+
+DELIVERY_BATCH = 500
+"""Messages per delivery job."""
+
+SWEEP_PENDING_KEY = "wayline:sweep:pending"
+"""Set while a sweep is queued, so the ticker never piles sweeps up behind a slow one."""
+
+BACKLOG_LIMIT = 100
+"""A sweep adds work to a queue only while fewer jobs than this wait there (backpressure).
+
+Without it, a backlog longer than the claim timeout would make every sweep re-drive work
+that is merely waiting, piling duplicate jobs on the queue faster than workers drain it.
+A flushed (empty) queue is never above the limit, so lost work is re-driven at once.
+"""
+
+ENTRY_INTERVALS = {"segments": 60, "dates": 300}
+"""Seconds between evaluations of segment entries and date entries (one sweeper does each)."""
+
+
+@dataclass
+class Runtime:
+    """A process's warm resources for running jobs."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    redis: redis.Redis
+    adapters: dict[str, Adapter]
+    clock: Clock
+
+    @property
+    def steps(self) -> Queue:
+        """The queue of batch and sweep jobs."""
+        return Queue(STEPS_QUEUE, connection=self.redis)
+
+    @property
+    def deliveries(self) -> Queue:
+        """The queue of delivery jobs."""
+        return Queue(DELIVERY_QUEUE, connection=self.redis)
+
+
+_runtime: Runtime | None = None
+
+
+def build_runtime(settings: Settings, redis_url: str, clock: Clock | None = None) -> Runtime:
+    """A Runtime from settings and the Redis URL in effect."""
+    from runtime.redis_server import connect
+
+    engine = make_engine(settings.database)
+    return Runtime(settings, engine, make_sessionmaker(engine), connect(redis_url),
+                   adapters_from_settings(settings), clock or current_clock())
+
+
+def install_runtime(value: Runtime | None) -> Runtime | None:
+    """Make `value` this process's Runtime (tests, `wayline up`); returns the previous one."""
+    global _runtime
+    previous, _runtime = _runtime, value
+    return previous
+
+
+def runtime() -> Runtime:
+    """This process's Runtime, built from WAYLINE_* settings on first use (worker processes)."""
+    global _runtime
+    if _runtime is None:
+        settings = load_settings()
+        if not settings.redis_url:
+            raise RuntimeError("WAYLINE_REDIS_URL is not set in this worker process")
+        _runtime = build_runtime(settings, settings.redis_url)
+    return _runtime
+
+
+# --- the jobs ----------------------------------------------------------------------------------
+
+
+def advance_job(run_ids: Sequence[int], token: str) -> dict[str, int]:
+    """Advance a batch of claimed runs; queue delivery of the messages they wrote."""
+    rt = runtime()
+    with rt.sessions() as session:
+        result = advance_runs(session, run_ids, token, rt.clock.now())
+    dispatch_messages(rt, result.messages)
+    return {"advanced": result.advanced, "skipped": result.skipped, "steps": result.steps,
+            "messages": len(result.messages)}
+
+
+def deliver_job(message_ids: Sequence[int], leased_until: str) -> dict[str, int]:
+    """Deliver queued messages through their channels (those the job's lease still holds)."""
+    rt = runtime()
+    with rt.sessions() as session:
+        report = deliver(session, message_ids, rt.adapters, rt.clock.now(),
+                         leased_until=datetime.fromisoformat(leased_until))
+    return {"sent": len(report.sent), "retried": len(report.retried),
+            "failed": len(report.failed), "skipped": len(report.skipped)}
+
+
+def sweep_job() -> dict[str, int]:
+    """Claim everything due and queue it; run entry evaluations when their time has come."""
+    rt = runtime()
+    rt.redis.delete(SWEEP_PENDING_KEY)
+    entered = _periodic_entries(rt)
+    claimed = dispatch_due(rt) if rt.steps.count < BACKLOG_LIMIT else 0
+    if rt.deliveries.count >= BACKLOG_LIMIT:
+        return {"claimed": claimed, "messages": 0, "entered": entered}
+    with rt.sessions() as session:
+        now = rt.clock.now()
+        held = lease(session, due_messages(session, now, limit=BACKLOG_LIMIT * DELIVERY_BATCH),
+                     now, rt.settings.claim_timeout)
+        session.commit()
+    _enqueue_deliveries(rt, held)
+    return {"claimed": claimed, "messages": len(held.ids), "entered": entered}
+
+
+# --- helpers the server and the jobs share -------------------------------------------------------
+
+
+def dispatch_due(rt: Runtime, run_ids: Sequence[int] | None = None) -> int:
+    """Claim due runs (all, or just `run_ids`) and queue them in batches; how many."""
+    token = new_token()
+    with rt.sessions() as session:
+        claimed = claim_due_runs(session, rt.clock.now(), token, run_ids=run_ids,
+                                 stale=timedelta(seconds=rt.settings.claim_timeout))
+        session.commit()
+    jobs = [Queue.prepare_data(advance_job, args=(batch, token), timeout=600,
+                               result_ttl=0, failure_ttl=86_400)
+            for batch in chunks(claimed, BATCH_SIZE)]
+    for start in range(0, len(jobs), 1000):
+        rt.steps.enqueue_many(jobs[start:start + 1000])
+    return len(claimed)
+
+
+def dispatch_messages(rt: Runtime, message_ids: Sequence[int]) -> None:
+    """Lease new messages to delivery jobs and queue them."""
+    if not message_ids:
+        return
+    with rt.sessions() as session:
+        held = lease(session, message_ids, rt.clock.now(), rt.settings.claim_timeout)
+        session.commit()
+    _enqueue_deliveries(rt, held)
+
+
+def _enqueue_deliveries(rt: Runtime, held: Lease) -> None:
+    jobs = [Queue.prepare_data(deliver_job, args=(batch, held.until.isoformat()), timeout=600,
+                               result_ttl=0, failure_ttl=86_400)
+            for batch in chunks(held.ids, DELIVERY_BATCH)]
+    for start in range(0, len(jobs), 1000):
+        rt.deliveries.enqueue_many(jobs[start:start + 1000])
+
+
+def _periodic_entries(rt: Runtime) -> int:
+    """Evaluate segment and date entries, each at most once per interval across all workers."""
+    entered = 0
+    now = rt.clock.now()
+    for name, work in (("segments", enroll_segments), ("dates", enroll_dates)):
+        last = rt.redis.get(f"wayline:entries:{name}:at")
+        if last and (now - datetime.fromisoformat(last.decode())).total_seconds() < \
+                ENTRY_INTERVALS[name]:
+            continue
+        if not rt.redis.set(f"wayline:entries:{name}:lock", "1", nx=True, ex=300):
+            continue  # another sweeper is evaluating it right now
+        try:
+            with rt.sessions() as session:
+                entered += work(session, now)
+                session.commit()
+            rt.redis.set(f"wayline:entries:{name}:at", now.isoformat())
+        finally:
+            rt.redis.delete(f"wayline:entries:{name}:lock")
+    return entered

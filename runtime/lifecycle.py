@@ -1,0 +1,139 @@
+"""A journey's life: publish, pause, resume, archive — one transition table, one function.
+
+Publishing validates the draft and freezes it as an immutable version; runs keep the version
+they entered with, so publishing again never moves anyone in flight. Pausing admits no one and
+holds every run where it is (a due timer stays due); resuming lets the sweeper re-drive them.
+Archiving ends every unfinished run with a reason.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from builder.validation import has_errors, validate_journey
+from nodes import Registry, default_registry
+from nodes.kit.spec import Ref
+from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
+from runtime.models import Journey, JourneyStatus, JourneyVersion, Run, RunStatus, Segment, Template
+
+TRANSITIONS: dict[tuple[JourneyStatus, str], JourneyStatus] = {
+    (JourneyStatus.DRAFT, "publish"): JourneyStatus.LIVE,
+    (JourneyStatus.LIVE, "publish"): JourneyStatus.LIVE,
+    (JourneyStatus.PAUSED, "publish"): JourneyStatus.PAUSED,
+    (JourneyStatus.LIVE, "pause"): JourneyStatus.PAUSED,
+    (JourneyStatus.PAUSED, "resume"): JourneyStatus.LIVE,
+    (JourneyStatus.DRAFT, "archive"): JourneyStatus.ARCHIVED,
+    (JourneyStatus.LIVE, "archive"): JourneyStatus.ARCHIVED,
+    (JourneyStatus.PAUSED, "archive"): JourneyStatus.ARCHIVED,
+}
+"""(status, action) → new status. Anything not listed is refused with a reason."""
+
+WHY_NOT = {
+    "pause": "only a live journey can be paused",
+    "resume": "only a paused journey can be resumed",
+    "publish": "an archived journey can't be published; clone it instead",
+    "archive": "it is archived already",
+}
+
+
+def next_status(journey: Journey, action: str) -> JourneyStatus:
+    """The status an action would lead to, or WrongStateError saying why it can't be done."""
+    new = TRANSITIONS.get((journey.status, action))
+    if new is None:
+        raise WrongStateError(f"Can't {action} '{journey.name}': it is {journey.status.value}; "
+                              f"{WHY_NOT[action]}.")
+    return new
+
+
+def change_status(journey: Journey, action: str) -> JourneyStatus:
+    """Apply an action to a journey's status by the transition table, or refuse it."""
+    journey.status = next_status(journey, action)
+    return journey.status
+
+
+def get_journey(session: Session, journey_id: int, lock: bool = False) -> Journey:
+    """A journey by id (locked for update when asked), or NotFoundError."""
+    query = select(Journey).where(Journey.id == journey_id)
+    journey = session.scalars(query.with_for_update() if lock else query).one_or_none()
+    if journey is None:
+        raise NotFoundError("journey", journey_id)
+    return journey
+
+
+def missing_refs(session: Session):
+    """A `missing_refs` function for the validator that asks this database."""
+    def missing(refs: Sequence[Ref]) -> set[tuple[str, int | str]]:
+        found: set[tuple[str, int | str]] = set()
+        for kind, model in (("template", Template), ("segment", Segment)):
+            ids = {ref.id for ref in refs if ref.kind == kind}
+            if ids:
+                found |= {(kind, key) for key in session.scalars(
+                    select(model.id).where(model.id.in_(ids)))}
+        return {(ref.kind, ref.id) for ref in refs} - found
+    return missing
+
+
+def publish(session: Session, journey_id: int, now: datetime,
+            registry: Registry | None = None) -> JourneyVersion:
+    """Freeze the draft as a new version and make it live; enrol the audience if it asks."""
+    from runtime.enrollment import enroll_audience
+
+    registry = registry or default_registry()
+    journey = get_journey(session, journey_id, lock=True)
+    next_status(journey, "publish")
+    issues = validate_journey(journey.draft, registry, missing_refs(session))
+    if has_errors(issues):
+        raise InvalidInputError(f"'{journey.name}' has problems to fix before publishing.",
+                                [issue for issue in issues if issue.severity == "error"])
+    document = copy.deepcopy(journey.draft)
+    for node in document["nodes"]:
+        node["version"] = registry[node["type"]].version
+    number = (session.scalar(select(func.max(JourneyVersion.number))
+                             .where(JourneyVersion.journey_id == journey.id)) or 0) + 1
+    version = JourneyVersion(journey_id=journey.id, number=number, document=document,
+                             published_at=now)
+    session.add(version)
+    session.flush()
+    journey.live_version_id = version.id
+    change_status(journey, "publish")
+    if journey.status is JourneyStatus.LIVE:
+        enroll_audience(session, journey, version, now)
+    return version
+
+
+def pause(session: Session, journey_id: int, now: datetime) -> Journey:
+    """Stop admitting customers; runs hold where they are."""
+    journey = get_journey(session, journey_id, lock=True)
+    change_status(journey, "pause")
+    journey.updated_at = now
+    return journey
+
+
+def resume(session: Session, journey_id: int, now: datetime) -> Journey:
+    """Admit customers again; held runs continue (overdue waits fire at once)."""
+    from runtime.enrollment import enroll_audience
+
+    journey = get_journey(session, journey_id, lock=True)
+    change_status(journey, "resume")
+    journey.updated_at = now
+    version = session.get(JourneyVersion, journey.live_version_id)
+    enroll_audience(session, journey, version, now)
+    return journey
+
+
+def archive(session: Session, journey_id: int, now: datetime) -> int:
+    """End the journey: every unfinished run exits with a reason. Returns how many."""
+    journey = get_journey(session, journey_id, lock=True)
+    change_status(journey, "archive")
+    journey.updated_at = now
+    ended = session.execute(
+        update(Run).where(Run.journey_id == journey.id, Run.ended_at.is_(None))
+        .values(status=RunStatus.EXITED, ended_at=now, exit_reason="journey archived",
+                wake_at=None, waiting_for=None, claimed_by=None, claimed_at=None,
+                version=Run.version + 1))
+    return ended.rowcount
