@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print the figures Wayline is held to."""
