@@ -82,7 +82,7 @@ def _lock_claimed(session: Session, run_ids: Sequence[int], token: str) -> list[
     """
     query = (select(*_RUN_COLUMNS, Journey.status.label("journey_status"))
              .join(Journey, Journey.id == Run.journey_id)
-             .where(Run.id.in_(run_ids), Run.claimed_by == token)
+             .where(Run.id.in_(run_ids), Run.claimed_by == token, Run.ended_at.is_(None))
              .order_by(Run.id))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Run)

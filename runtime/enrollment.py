@@ -71,6 +71,8 @@ def _slots(session: Session, journey_id: int, journey: CompiledJourney) -> int |
     limit = journey.document.settings.max_entrants
     if limit is None:
         return None
+    # Two enrolments at once must not both take the last place: hold the journey row.
+    session.execute(select(Journey.id).where(Journey.id == journey_id).with_for_update())
     entered = session.scalar(select(func.count()).select_from(Run)
                              .where(Run.journey_id == journey_id)) or 0
     return max(limit - entered, 0)

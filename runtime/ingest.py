@@ -68,9 +68,11 @@ def ingest_event(session: Session, external_id: str, name: str,
 def _resume_waits(session: Session, customer_id: int, name: str,
                   properties: Mapping[str, Any], occurred_at: datetime,
                   now: datetime) -> list[int]:
+    # Claimed runs count too: a sweep may have claimed the wait for its timeout, but until the
+    # batch runs, the event is news it must see (the batch reads `resume` from the wait).
     waiting = session.execute(select(Run.id, Run.version, Run.wait).where(
         Run.customer_id == customer_id, Run.waiting_for == name,
-        Run.status == RunStatus.WAITING, Run.claimed_by.is_(None))).all()
+        Run.status == RunStatus.WAITING)).all()
     resumed = []
     for run_id, version, wait in waiting:
         since = datetime.fromisoformat(wait["since"])
@@ -78,7 +80,7 @@ def _resume_waits(session: Session, customer_id: int, name: str,
         if occurred_at < since or not properties_match(filters, properties, now):
             continue
         changed = session.execute(update(Run).where(
-            Run.id == run_id, Run.version == version, Run.claimed_by.is_(None)).values(
+            Run.id == run_id, Run.version == version).values(
             status=RunStatus.ACTIVE, waiting_for=None, wake_at=now, version=version + 1,
             wait={**wait, "resume": wait["matched"], "why": f"did '{name}'"})).rowcount
         if changed:
@@ -89,23 +91,26 @@ def _resume_waits(session: Session, customer_id: int, name: str,
 def _exit_runs(session: Session, customer_id: int, name: str, occurred_at: datetime,
                now: datetime) -> list[int]:
     """End runs whose journey says to leave on this event (exit criteria, or a goal)."""
-    runs = session.execute(select(Run.id, Run.version, Run.journey_version_id, Run.entered_at)
-                           .where(Run.customer_id == customer_id, Run.ended_at.is_(None),
-                                  Run.claimed_by.is_(None))).all()
+    runs = session.execute(select(Run.id, Run.journey_version_id, Run.entered_at)
+                           .where(Run.customer_id == customer_id, Run.ended_at.is_(None))).all()
     plans = load_compiled(session, {run.journey_version_id for run in runs})
     exited = []
     for run in runs:
         reason = _exit_reason(plans[run.journey_version_id].document.settings, name,
                               occurred_at, run.entered_at)
+        # No version check: whatever step the run has reached meanwhile, it must stop. If a
+        # batch holds it now, this waits for that batch and applies unless it ended the run.
         if reason and session.execute(update(Run).where(
-                Run.id == run.id, Run.version == run.version, Run.claimed_by.is_(None)).values(
+                Run.id == run.id, Run.ended_at.is_(None)).values(
                 status=RunStatus.EXITED, ended_at=now, exit_reason=reason, wake_at=None,
-                waiting_for=None, version=run.version + 1)).rowcount:
+                waiting_for=None, version=Run.version + 1)).rowcount:
             exited.append(run.id)
     return exited
 
 
 def _exit_reason(settings, name: str, occurred_at: datetime, entered_at: datetime) -> str | None:
+    if occurred_at < entered_at:
+        return None  # something done before entering is no reason to leave
     if settings.exit_when is not None and settings.exit_when.event == name:
         return f"exit criteria: did '{name}'"
     goal = settings.goal
