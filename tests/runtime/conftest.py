@@ -21,12 +21,14 @@ CHANNELS = ("email", "sms", "kakao", "push", "webhook")
 
 @pytest.fixture
 def wayline(engine: Engine, redis_url: str, redis) -> Iterator[Runtime]:
-    """A Runtime on the test database and Redis, with a frozen clock at START."""
+    """A Runtime on the test database and Redis, with a frozen clock at START (tables emptied
+    before and after, since the runtime commits through its own sessions)."""
     truncate(engine)
     rt = Runtime(Settings(), engine, make_sessionmaker(engine), connect(redis_url),
                  {channel: OutboxAdapter() for channel in CHANNELS}, FrozenClock(START))
     previous = install_runtime(rt)
     yield rt
     install_runtime(previous)
+    truncate(engine)  # these tests commit for real: leave the shared database empty
 
 

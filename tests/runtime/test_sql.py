@@ -33,7 +33,8 @@ def test_insert_rows_round_trips_awkward_values_and_skips_conflicts(session):
     insert_rows(session, Step.__table__, steps)
     insert_rows(session, Step.__table__, steps[:2])  # conflicts are skipped, not errors
     stored = session.execute(select(Step.node_id, Step.port, Step.detail, Step.entered_at,
-                                    Step.left_at).order_by(Step.node_id)).all()
+                                    Step.left_at).where(Step.run_id == run.id)
+                             .order_by(Step.node_id)).all()
     assert [(row.port, row.detail) for row in stored] == [(text, text) for text in AWKWARD]
     assert {row.entered_at for row in stored} == {now} and {row.left_at for row in stored} == {None}
 
