@@ -438,7 +438,7 @@ class _Moment:
         if op is Op.LTE:
             return self.column < end
         if op is Op.GT:
-            return self.column > end
+            return self.column >= end
         return self.column >= start
 
     def contains(self, wanted: Scalar) -> ColumnElement[bool]:

@@ -40,6 +40,11 @@ Scalar = str | int | float | bool
 MAX_LEAVES = 200
 """A rule with more leaves than this is refused: it would be unreadable and slow."""
 
+MAX_RELATIVE = timedelta(days=36_525)
+"""Relative dates reach at most 100 years from now (further is past the calendar's end)."""
+
+UNIT_SECONDS = {Unit.MINUTES: 60, Unit.HOURS: 3600, Unit.DAYS: 86_400, Unit.WEEKS: 604_800}
+
 
 class Op(StrEnum):
     """Comparison operators of an `attr` leaf."""
@@ -138,7 +143,7 @@ def relative_bounds(op: Op, amount: float, unit: Unit,
 
     `more_than_ago` is strictly below its low bound: it returns (None, low) and callers use `<`.
     """
-    span = timedelta(**{unit.value: amount})
+    span = min(timedelta(seconds=amount * UNIT_SECONDS[unit]), MAX_RELATIVE)
     cut = DAY_PRECISION if unit in (Unit.DAYS, Unit.WEEKS) else None
 
     def text(moment: datetime) -> str:
@@ -375,8 +380,10 @@ def attr_problem(leaf: Attr, builtin_fields: bool = True) -> str | None:
     if base is Op.EXISTS:
         return None if value is None else f"'{leaf.field}' {op.value} takes no value"
     if op in RELATIVE:
-        ok = is_number(value) and value >= 0
-        return None if ok else f"'{leaf.field}': give how many {leaf.unit.value} (0 or more)"
+        ok = is_number(value) and 0 <= value * UNIT_SECONDS[leaf.unit] <= \
+            MAX_RELATIVE.total_seconds()
+        return None if ok else (f"'{leaf.field}': give how many {leaf.unit.value} "
+                                "(0 up to 100 years)")
     if base is Op.CONTAINS:
         ok = isinstance(value, str) and not is_created
         return None if ok else f"'{leaf.field}' {op.value} needs a piece of text"
