@@ -56,7 +56,7 @@ class Ticker(threading.Thread):
         if not self.is_leader():
             return False
         if self.rt.redis.set(SWEEP_PENDING_KEY, self.identity, nx=True, ex=30):
-            self.rt.steps.enqueue(sweep_job, job_timeout=300, result_ttl=10, failure_ttl=3600)
+            self.rt.steps.enqueue(sweep_job, job_timeout=300, result_ttl=0, failure_ttl=3600)
         return True
 
     def is_leader(self) -> bool:
@@ -80,7 +80,10 @@ def run_worker(rt: Runtime, burst: bool = False, ticker: bool = True) -> None:
     queues = [Queue(STEPS_QUEUE, connection=rt.redis), Queue(DELIVERY_QUEUE, connection=rt.redis)]
     worker = SimpleWorker(queues, connection=rt.redis, name=f"wayline-{identity}")
     try:
-        worker.work(burst=burst, logging_level=rt.settings.log_level, with_scheduler=False)
+        # RQ logs four lines per job; with a sweep every second that buries everything else,
+        # so its per-job lines show only when Wayline itself is asked for DEBUG.
+        chatter = rt.settings.log_level if rt.settings.log_level == "DEBUG" else "WARNING"
+        worker.work(burst=burst, logging_level=chatter, with_scheduler=False)
     finally:
         if clock_thread:
             clock_thread.stopping.set()
