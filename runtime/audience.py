@@ -316,8 +316,9 @@ class _Value:
         return finder(self.text(), wanted) > _sql_number(0)
 
     def _number_param(self, wanted: float) -> object:
-        # psycopg sends a float as float8, and float8 -> numeric keeps only 15 digits; the
-        # decimal Python prints for a float is exact enough to round-trip, so bind that.
+        # Postgres: bind an exact decimal so the comparison stays in NUMERIC, exact like
+        # Python's (a float would compare in float8; a big int can be typed INTEGER and
+        # overflow). repr() of a float is the shortest decimal that reads back as that float.
         return Decimal(repr(wanted)) if self.postgres else wanted
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.dialects import postgresql
 
 from nodes.kit.rules import Attr, Not, Op, Rule, evaluate, matches
 from runtime.audience import (
@@ -110,7 +111,7 @@ def test_number_ordering_and_float_precision(session):
     assert matching(session, leaf("score", "gt", 0)) == {"half", "three", "big", "sum"}
     assert matching(session, leaf("score", "between", [0, 3])) == {"half", "three", "sum"}
     assert matching(session, leaf("score", "lte", 0.5)) == {"neg", "half", "sum"}
-    # 0.1 + 0.2 is 0.30000000000000004: bound as a 15-digit float8 it would equal 0.3.
+    # 0.1 + 0.2 is 0.30000000000000004: above 0.3, never equal to it.
     assert matching(session, leaf("score", "eq", 0.3)) == set()
     assert matching(session, leaf("score", "gt", 0.3)) == {"half", "three", "big", "sum"}
     assert matching(session, leaf("score", "eq", 0.30000000000000004)) == {"sum"}
@@ -243,6 +244,8 @@ def test_event_counts_windows_and_filters(session):
     assert matching(session, {**buy, "count": 3}) == {"often"}  # the future one does not count
     assert matching(session, {**buy, "op": "eq", "count": 0}) == {"never"}
     assert matching(session, {**buy, "op": "lt", "count": 2}) == {"once", "edge", "never"}
+    assert matching(session, {**buy, "op": "lte", "count": 0}) == {"never"}
+    assert matching(session, {**buy, "op": "gt", "count": 2}) == {"often"}
     week = {**buy, "within": {"amount": 7, "unit": "days"}}
     assert matching(session, {**week, "count": 2}) == {"often"}
     assert matching(session, {**week, "op": "eq", "count": 1}) == {"once", "edge"}
@@ -326,6 +329,13 @@ def test_invalid_rules_and_names_are_refused(dialect):
         rule_clause(Attr(field='x"); drop', op=Op.EXISTS), NOW, dialect)  # skips validation
     with pytest.raises(ValueError, match="mysql"):
         rule_clause(Attr(field="n", op=Op.EXISTS), NOW, "mysql")
+
+
+def test_postgres_orders_text_by_code_point_whatever_the_database_locale():
+    # The test database may be C.UTF-8 already, so check that the SQL asks for it explicitly.
+    rule = msgspec.convert(leaf("name", "lt", "a"), Rule)
+    sql = str(audience_query(rule, NOW, "postgresql").compile(dialect=postgresql.dialect()))
+    assert 'COLLATE "C"' in sql
 
 
 def test_an_expression_index_on_the_attribute_is_used(session, dialect):

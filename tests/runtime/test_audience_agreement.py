@@ -200,14 +200,18 @@ def attr_leaves(draw, domain: Domain, fields: list[str], builtin: bool = True) -
                 unit=draw(st.sampled_from(list(Unit))))
 
 
-def any_leaf(domain: Domain) -> st.SearchStrategy:
-    """An `attr`, `tag` or `event` leaf."""
-    event_leaves = st.builds(
+def event_leaves(domain: Domain) -> st.SearchStrategy[EventCount]:
+    """An `event` leaf, often with a window that ends right at one of the population's events."""
+    return st.builds(
         EventCount, event=st.sampled_from(EVENTS), op=st.sampled_from(list(CountOp)),
         count=st.integers(0, 3), within=domain.windows,
         where=st.lists(attr_leaves(domain, PROPERTIES, builtin=False), max_size=2))
+
+
+def any_leaf(domain: Domain) -> st.SearchStrategy:
+    """An `attr`, `tag` or `event` leaf."""
     tag_leaves = st.builds(HasTag, tag=st.sampled_from([*TAGS, "other"]), has=st.booleans())
-    return attr_leaves(domain, FIELDS) | tag_leaves | event_leaves
+    return attr_leaves(domain, FIELDS) | tag_leaves | event_leaves(domain)
 
 
 def rules(domain: Domain, depth: int = 3) -> st.SearchStrategy:
@@ -227,13 +231,21 @@ def scenarios(draw) -> tuple[list[dict[str, Any]], list[Any]]:
     population = draw(people)
     domain = found_in(population)
     nested = draw(st.lists(rules(domain), min_size=1, max_size=4))
-    single = draw(st.lists(attr_leaves(domain, FIELDS), min_size=2, max_size=8))
+    single = draw(st.lists(attr_leaves(domain, FIELDS) | event_leaves(domain),
+                           min_size=2, max_size=8))
     return population, [*nested, *(leaf for rule in nested for leaf in leaves(rule)),
                         *(sibling for leaf in single for sibling in siblings(leaf))]
 
 
-def siblings(leaf: Attr) -> list[Attr]:
+COUNTS = [(CountOp.GTE, 1), (CountOp.GTE, 2), (CountOp.EQ, 1), (CountOp.LT, 1),
+          (CountOp.LTE, 1), (CountOp.GT, 1)]
+"""Counts that tell one event more or less apart, for event-leaf siblings."""
+
+
+def siblings(leaf: Attr | EventCount) -> list[Attr | EventCount]:
     """The leaf under every operator that takes its value: more checks for no more drawing."""
+    if isinstance(leaf, EventCount):
+        return [msgspec.structs.replace(leaf, op=op, count=count) for op, count in COUNTS]
     found = [msgspec.structs.replace(leaf, op=op) for op in Op]
     return [sibling for sibling in found if attr_problem(sibling) is None]
 
