@@ -22,7 +22,14 @@ class NotFoundError(WaylineError):
 
 
 class WrongStateError(WaylineError):
-    """The action does not fit the object's state, e.g. pausing a draft (HTTP 409)."""
+    """The action does not fit the object's state, e.g. pausing a draft (HTTP 409).
+
+    `issues` says what to fix when the state is "has problems" (publishing an invalid draft).
+    """
+
+    def __init__(self, message: str, issues: list[Any] | None = None) -> None:
+        super().__init__(message)
+        self.issues = issues or []
 
 
 class InvalidInputError(WaylineError):

@@ -54,10 +54,12 @@ class Settings:
     """Seconds a webhook endpoint has to answer before the call is retried later."""
     claim_timeout: float = 60.0
     """Seconds before runs and messages held by a vanished worker (killed, Redis lost) re-run."""
+    api_key: str = ""
+    """Key that customer/event imports must send as X-Api-Key; empty: one kept in data_dir."""
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{spec.name}={masked(str(getattr(self, spec.name)))!r}"
-                          for spec in fields(self))
+                          for spec in fields(self) if spec.name != "api_key")
         return f"Settings({shown})"
 
     @property
@@ -153,10 +155,17 @@ def _claim_seconds(value: str) -> float:
     return seconds
 
 
+def _api_key(value: str) -> str:
+    if value and (len(value) < 16 or not value.isprintable() or " " in value):
+        raise ValueError("must be at least 16 printable characters without spaces")
+    return value
+
+
 PARSERS: dict[str, Callable[[str], Any]] = {
     "data_dir": _path, "database_url": _database_url, "redis_url": _redis_url, "host": str,
     "port": _port, "timezone": _timezone, "log_level": _log_level, "smtp_url": _smtp_url,
     "smtp_from": _smtp_from, "webhook_timeout": _seconds, "claim_timeout": _claim_seconds,
+    "api_key": _api_key,
 }
 
 

@@ -1,0 +1,1 @@
+"""REST controllers under /api: thin, each handler one service call."""

@@ -1,0 +1,43 @@
+"""The Litestar app: REST API under /api, OpenAPI at /schema, errors mapped in one place.
+
+`create_app(wayline)` takes the application context so tests and `wayline up` decide what it
+runs on; without one it is built from the WAYLINE_* settings.
+"""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+
+from server.api.journeys import JourneyController
+from server.context import Wayline, build_wayline
+from server.errors import EXCEPTION_HANDLERS
+
+CONTROLLERS = [JourneyController]
+
+
+def provide_wayline(state: State) -> Wayline:
+    """The application context, for handlers."""
+    return state.wayline
+
+
+def create_app(wayline: Wayline | None = None) -> Litestar:
+    """The web application on `wayline` (default: built from the environment)."""
+    if wayline is None:
+        from runtime.redis_server import redis_url_for
+        from runtime.settings import load_settings
+
+        settings = load_settings()
+        url, _embedded = redis_url_for(settings)
+        wayline = build_wayline(settings, url)
+    return Litestar(
+        route_handlers=CONTROLLERS,
+        dependencies={"wayline": Provide(provide_wayline, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        state=State({"wayline": wayline}),
+        openapi_config=OpenAPIConfig(
+            title="Wayline", version="0.1.0", path="/schema",
+            description="Journeys, customers, events, audiences and previews."),
+    )

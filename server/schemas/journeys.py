@@ -1,0 +1,144 @@
+"""What the journey endpoints take and give."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from server.errors import IssueOut
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200,
+                                   description="What marketers call the journey.")]
+Description = Annotated[str, msgspec.Meta(max_length=2000)]
+JourneyDocument = Annotated[dict[str, Any], msgspec.Meta(
+    description="The journey as the canvas draws it: {nodes, edges, settings} (React Flow shape).")]
+Status = Literal["draft", "live", "paused", "archived"]
+
+EXPORT_FORMAT = "wayline.journey"
+EXPORT_VERSION = 1
+
+
+class JourneyCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """A new journey: a name, and a document (a blank one when left out)."""
+
+    name: Name
+    description: Description = ""
+    document: JourneyDocument | None = None
+
+
+class JourneyUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """Changes to a journey's draft. `revision` (the draft revision the change was made on)
+    makes a save from a stale copy fail with 409 instead of overwriting newer work."""
+
+    name: Name | None = None
+    description: Description | None = None
+    document: JourneyDocument | None = None
+    revision: Annotated[int, msgspec.Meta(ge=1)] | None = None
+
+
+class JourneyCounts(msgspec.Struct):
+    """How many customers: in the journey now, ever entered, finished, left early, converted."""
+
+    active: int = 0
+    entered: int = 0
+    completed: int = 0
+    exited: int = 0
+    converted: int = 0
+
+
+class JourneySummary(msgspec.Struct):
+    """A journey as the list shows it."""
+
+    id: int
+    name: str
+    description: str
+    status: Status
+    live_version: int | None
+    draft_revision: int
+    has_unpublished_changes: bool
+    counts: JourneyCounts
+    created_at: datetime
+    updated_at: datetime
+
+
+class JourneyDetail(msgspec.Struct):
+    """A journey with its draft document and what is wrong with the draft."""
+
+    journey: JourneySummary
+    document: JourneyDocument
+    issues: list[IssueOut]
+
+
+class JourneyPage(msgspec.Struct):
+    """One page of journeys, newest edit first."""
+
+    items: list[JourneySummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class ValidationReport(msgspec.Struct):
+    """Every problem in a document; `publishable` is false while any is an error."""
+
+    issues: list[IssueOut]
+    errors: int
+    warnings: int
+    publishable: bool
+
+
+class DocumentIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A document to check without saving it."""
+
+    document: JourneyDocument
+
+
+class Published(msgspec.Struct):
+    """The outcome of publishing: the new version and how many customers entered at once."""
+
+    journey: JourneySummary
+    version: int
+    entered: int
+
+
+class Archived(msgspec.Struct):
+    """The outcome of archiving: how many customers were taken out of the journey."""
+
+    journey: JourneySummary
+    ended_runs: int
+
+
+class CloneIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The clone's name; "Copy of …" when left out."""
+
+    name: Name | None = None
+
+
+class VersionSummary(msgspec.Struct):
+    """One published version."""
+
+    id: int
+    number: int
+    published_at: datetime
+    is_live: bool
+    customers: int
+
+
+class VersionDetail(msgspec.Struct):
+    """One published version with its frozen document."""
+
+    version: VersionSummary
+    document: JourneyDocument
+
+
+class JourneyExport(msgspec.Struct, forbid_unknown_fields=True):
+    """A journey as a file, to move between Wayline installations."""
+
+    name: Name
+    document: JourneyDocument
+    description: Description = ""
+    format: Literal["wayline.journey"] = EXPORT_FORMAT
+    format_version: Annotated[int, msgspec.Meta(ge=1, le=EXPORT_VERSION)] = EXPORT_VERSION
+    exported_at: datetime | None = None

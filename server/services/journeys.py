@@ -1,0 +1,297 @@
+"""Journeys: create, list, edit the draft, validate, publish, pause, resume, archive, clone,
+versions, export and import."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from builder.document import empty_document
+from builder.validation import has_errors, validate_journey
+from runtime import lifecycle
+from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
+from runtime.models import Journey, JourneyStatus, JourneyVersion, Run, RunStatus
+from server.context import Wayline
+from server.errors import issue_out
+from server.schemas.journeys import (
+    Archived,
+    JourneyCounts,
+    JourneyCreate,
+    JourneyDetail,
+    JourneyExport,
+    JourneyPage,
+    JourneySummary,
+    JourneyUpdate,
+    Published,
+    ValidationReport,
+    VersionDetail,
+    VersionSummary,
+)
+
+REFUSED_ON_IMPORT = ("document.invalid", "node.unknown_kind")
+"""Issues that make a file unusable as a draft; anything else is imported and shown to fix."""
+
+
+def list_journeys(wl: Wayline, status: JourneyStatus | None = None, search: str | None = None,
+                  limit: int = 50, offset: int = 0) -> JourneyPage:
+    """A page of journeys, most recently edited first, with their customer counts."""
+    query = select(Journey)
+    if status is not None:
+        query = query.where(Journey.status == status)
+    if search:
+        query = query.where(func.lower(Journey.name).contains(search.lower(), autoescape=True))
+    with wl.reading() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        journeys = session.scalars(query.order_by(Journey.updated_at.desc(), Journey.id.desc())
+                                   .limit(limit).offset(offset)).all()
+        items = summaries(session, journeys)
+    return JourneyPage(items=items, total=total, limit=limit, offset=offset)
+
+
+def create_journey(wl: Wayline, data: JourneyCreate) -> JourneyDetail:
+    """A new draft journey (a blank canvas unless a document is given)."""
+    document = data.document if data.document is not None else empty_document(wl.settings.timezone)
+    _refuse_unreadable(wl, document)
+    with wl.writing() as session:
+        now = wl.now()
+        journey = Journey(name=data.name.strip(), description=data.description, draft=document,
+                          status=JourneyStatus.DRAFT, created_at=now, updated_at=now)
+        session.add(journey)
+        session.flush()
+        return _detail(wl, session, journey)
+
+
+def get_journey(wl: Wayline, journey_id: int) -> JourneyDetail:
+    """One journey with its draft and the draft's issues."""
+    with wl.reading() as session:
+        return _detail(wl, session, lifecycle.get_journey(session, journey_id))
+
+
+def update_journey(wl: Wayline, journey_id: int, data: JourneyUpdate) -> JourneyDetail:
+    """Rename, describe or save the draft; a stale `revision` is refused (409), not overwritten."""
+    if data.document is not None:
+        _refuse_unreadable(wl, data.document)
+    with wl.writing() as session:
+        journey = lifecycle.get_journey(session, journey_id, lock=True)
+        if journey.status is JourneyStatus.ARCHIVED:
+            raise WrongStateError(f"'{journey.name}' is archived and can't be edited; "
+                                  "clone it to work on a copy.")
+        if data.revision is not None and data.revision != journey.draft_revision:
+            raise WrongStateError(
+                f"'{journey.name}' was changed elsewhere (now at revision "
+                f"{journey.draft_revision}, this change was made on {data.revision}); "
+                "reload it and make the change again.")
+        if data.name is not None:
+            journey.name = data.name.strip()
+        if data.description is not None:
+            journey.description = data.description
+        if data.document is not None and data.document != journey.draft:
+            journey.draft = data.document
+            journey.draft_revision += 1
+        journey.updated_at = wl.now()
+        session.flush()
+        return _detail(wl, session, journey)
+
+
+def validate_document(wl: Wayline, document: Any) -> ValidationReport:
+    """Every issue in a document, as publishing would see it (templates and segments checked)."""
+    with wl.reading() as session:
+        return _report(validate_journey(document, wl.registry, lifecycle.missing_refs(session)))
+
+
+def validate_draft(wl: Wayline, journey_id: int) -> ValidationReport:
+    """Every issue in a journey's saved draft."""
+    with wl.reading() as session:
+        journey = lifecycle.get_journey(session, journey_id)
+        return _report(validate_journey(journey.draft, wl.registry,
+                                        lifecycle.missing_refs(session)))
+
+
+def publish_journey(wl: Wayline, journey_id: int) -> Published:
+    """Freeze the draft as a new live version; 409 with the issues when it has errors."""
+    with wl.writing() as session:
+        try:
+            version = lifecycle.publish(session, journey_id, wl.now(), wl.registry)
+        except InvalidInputError as error:
+            raise WrongStateError(error.message, error.issues) from None
+        entered = session.scalar(select(func.count()).select_from(Run)
+                                 .where(Run.journey_version_id == version.id))
+        journey = lifecycle.get_journey(session, journey_id)
+        journey.updated_at = wl.now()
+        session.flush()
+        result = Published(journey=summaries(session, [journey])[0], version=version.number,
+                           entered=entered)
+    wl.sweep_soon()
+    return result
+
+
+def pause_journey(wl: Wayline, journey_id: int) -> JourneySummary:
+    """Admit no one; hold every customer where they are."""
+    with wl.writing() as session:
+        journey = lifecycle.pause(session, journey_id, wl.now())
+        session.flush()
+        return summaries(session, [journey])[0]
+
+
+def resume_journey(wl: Wayline, journey_id: int) -> JourneySummary:
+    """Admit customers again and move everyone held (overdue waits fire now)."""
+    with wl.writing() as session:
+        journey = lifecycle.resume(session, journey_id, wl.now())
+        session.flush()
+        result = summaries(session, [journey])[0]
+    wl.sweep_soon()
+    return result
+
+
+def archive_journey(wl: Wayline, journey_id: int) -> Archived:
+    """End the journey for good; every customer still in it leaves with a reason."""
+    with wl.writing() as session:
+        ended = lifecycle.archive(session, journey_id, wl.now())
+        journey = lifecycle.get_journey(session, journey_id)
+        session.flush()
+        return Archived(journey=summaries(session, [journey])[0], ended_runs=ended)
+
+
+def clone_journey(wl: Wayline, journey_id: int, name: str | None = None) -> JourneyDetail:
+    """A new draft with the same document (and no customers), named "Copy of …" by default."""
+    with wl.writing() as session:
+        source = lifecycle.get_journey(session, journey_id)
+        now = wl.now()
+        clone = Journey(name=(name or f"Copy of {source.name}")[:200].strip(),
+                        description=source.description, draft=copy.deepcopy(source.draft),
+                        status=JourneyStatus.DRAFT, created_at=now, updated_at=now)
+        session.add(clone)
+        session.flush()
+        return _detail(wl, session, clone)
+
+
+def list_versions(wl: Wayline, journey_id: int) -> list[VersionSummary]:
+    """Every published version of a journey, newest first, with how many customers each holds."""
+    with wl.reading() as session:
+        journey = lifecycle.get_journey(session, journey_id)
+        customers = dict(session.execute(
+            select(Run.journey_version_id, func.count()).where(Run.journey_id == journey_id,
+                                                               Run.ended_at.is_(None))
+            .group_by(Run.journey_version_id)).all())
+        versions = session.scalars(select(JourneyVersion).where(
+            JourneyVersion.journey_id == journey_id).order_by(JourneyVersion.number.desc()))
+        return [_version(version, journey, customers.get(version.id, 0)) for version in versions]
+
+
+def get_version(wl: Wayline, journey_id: int, number: int) -> VersionDetail:
+    """One published version (by its number) with its frozen document."""
+    with wl.reading() as session:
+        journey = lifecycle.get_journey(session, journey_id)
+        version = session.scalar(select(JourneyVersion).where(
+            JourneyVersion.journey_id == journey_id, JourneyVersion.number == number))
+        if version is None:
+            raise NotFoundError(f"version of '{journey.name}'", number)
+        customers = session.scalar(select(func.count()).select_from(Run).where(
+            Run.journey_version_id == version.id, Run.ended_at.is_(None)))
+        return VersionDetail(version=_version(version, journey, customers),
+                             document=version.document)
+
+
+def export_journey(wl: Wayline, journey_id: int) -> JourneyExport:
+    """The journey's draft as a file another Wayline can import."""
+    with wl.reading() as session:
+        journey = lifecycle.get_journey(session, journey_id)
+        return JourneyExport(name=journey.name, description=journey.description,
+                             document=journey.draft, exported_at=wl.now())
+
+
+def import_journey(wl: Wayline, data: JourneyExport) -> JourneyDetail:
+    """A new draft from an exported file. Unreadable documents and unknown node kinds are
+    refused (422, each named); other problems come back as issues to fix on the canvas."""
+    return create_journey(wl, JourneyCreate(name=data.name, description=data.description,
+                                            document=data.document))
+
+
+# --- shared -----------------------------------------------------------------------------------
+
+
+def summaries(session: Session, journeys: Iterable[Journey]) -> list[JourneySummary]:
+    """List rows for journeys, counting their customers in one query."""
+    journeys = list(journeys)
+    counts = _counts(session, [journey.id for journey in journeys])
+    live = _live_versions(session, [j.live_version_id for j in journeys if j.live_version_id])
+    return [JourneySummary(
+        id=journey.id, name=journey.name, description=journey.description,
+        status=journey.status.value,
+        live_version=live[journey.live_version_id].number if journey.live_version_id else None,
+        draft_revision=journey.draft_revision,
+        has_unpublished_changes=_changed(journey, live.get(journey.live_version_id)),
+        counts=counts.get(journey.id, JourneyCounts()),
+        created_at=journey.created_at, updated_at=journey.updated_at) for journey in journeys]
+
+
+def _counts(session: Session, journey_ids: list[int]) -> dict[int, JourneyCounts]:
+    if not journey_ids:
+        return {}
+    rows = session.execute(select(
+        Run.journey_id, func.count(),
+        func.sum(case((Run.ended_at.is_(None), 1), else_=0)),
+        func.sum(case((Run.status == RunStatus.DONE, 1), else_=0)),
+        func.sum(case((Run.status == RunStatus.EXITED, 1), else_=0)),
+        func.sum(case((Run.exit_reason.startswith("converted"), 1), else_=0)),
+    ).where(Run.journey_id.in_(journey_ids)).group_by(Run.journey_id))
+    return {journey_id: JourneyCounts(active=int(active or 0), entered=entered,
+                                      completed=int(done or 0), exited=int(exited or 0),
+                                      converted=int(converted or 0))
+            for journey_id, entered, active, done, exited, converted in rows}
+
+
+def _live_versions(session: Session, ids: list[int]) -> dict[int, JourneyVersion]:
+    if not ids:
+        return {}
+    return {version.id: version for version in
+            session.scalars(select(JourneyVersion).where(JourneyVersion.id.in_(ids)))}
+
+
+def _changed(journey: Journey, live: JourneyVersion | None) -> bool:
+    """True when the draft differs from the live version (publishing adds node versions)."""
+    if live is None:
+        return journey.status is not JourneyStatus.ARCHIVED
+    return _unversioned(live.document) != _unversioned(journey.draft)
+
+
+def _unversioned(document: Mapping[str, Any]) -> Any:
+    if not isinstance(document, Mapping) or not isinstance(document.get("nodes"), list):
+        return document
+    nodes = [{key: value for key, value in node.items() if key != "version"}
+             if isinstance(node, Mapping) else node for node in document["nodes"]]
+    return {**document, "nodes": nodes}
+
+
+def _detail(wl: Wayline, session: Session, journey: Journey) -> JourneyDetail:
+    issues = validate_journey(journey.draft, wl.registry, lifecycle.missing_refs(session))
+    return JourneyDetail(journey=summaries(session, [journey])[0], document=journey.draft,
+                         issues=[issue_out(issue) for issue in issues])
+
+
+def _report(issues: list[Any]) -> ValidationReport:
+    errors = sum(issue.severity == "error" for issue in issues)
+    return ValidationReport(issues=[issue_out(issue) for issue in issues], errors=errors,
+                            warnings=len(issues) - errors, publishable=not has_errors(issues))
+
+
+def _refuse_unreadable(wl: Wayline, document: Any) -> None:
+    """A draft may be unfinished, but it must be a journey document of known node kinds."""
+    fatal = [issue for issue in validate_journey(document, wl.registry)
+             if issue.code in REFUSED_ON_IMPORT]
+    if fatal:
+        raise InvalidInputError("This isn't a journey Wayline can open: " +
+                                "; ".join(issue.message for issue in fatal[:5]), fatal)
+
+
+def _version(version: JourneyVersion, journey: Journey, customers: int) -> VersionSummary:
+    return VersionSummary(id=version.id, number=version.number,
+                          published_at=version.published_at,
+                          is_live=version.id == journey.live_version_id, customers=customers)
+
+
+
