@@ -61,17 +61,70 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_server(args: argparse.Namespace) -> int:
+    """Serve the API (and, later, the canvas) on WAYLINE_HOST:WAYLINE_PORT."""
+    import uvicorn
+
+    from runtime.redis_server import redis_url_for
+    from server.app import create_app
+    from server.context import build_wayline
+
+    settings = load_settings()
+    _configure_logging(settings.log_level)
+    if not _schema_ready(settings):
+        return 2
+    url, embedded = redis_url_for(settings)
+    try:
+        app = create_app(build_wayline(settings, url))
+        uvicorn.run(app, host=settings.host, port=settings.port,
+                    log_level=settings.log_level.lower())
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    return 0
+
+
+def _schema_ready(settings) -> bool:
+    """Migrate the embedded database; refuse (saying how to fix it) an outdated configured one."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from runtime.db import alembic_config, make_engine, migrate
+
+    if not settings.database_url:
+        migrate(settings.database)
+        return True
+    head = ScriptDirectory.from_config(alembic_config(settings.database)).get_current_head()
+    engine = make_engine(settings.database)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+    if current != head:
+        print(f"wayline: the database at {_shown(settings.database)} is at revision "
+              f"{current or '(empty)'}, not {head}: run `wayline migrate` first.", file=sys.stderr)
+        return False
+    return True
+
+
 def _configure_logging(level: str) -> None:
     import logging
 
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s %(message)s")
+    if level != "DEBUG":  # migrations announce every plugin at INFO
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
     """Show every WAYLINE_* variable, its value in effect and what it means."""
+    from server.context import api_key_for
+
     settings = load_settings()
     for variable, _default, meaning in describe_settings():
         value = masked(str(getattr(settings, variable.removeprefix("WAYLINE_").lower())))
+        if variable == "WAYLINE_API_KEY" and not value:
+            value = f"{api_key_for(settings)} (kept in {settings.data_dir}/api_key)"
         print(f"{variable:<24} {value or '(empty)':<40} {meaning}")
     return 0
 
@@ -97,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--burst", action="store_true",
                         help="stop when the queues are empty (for scripts and tests)")
     worker.set_defaults(handler=cmd_worker)
+    server = commands.add_parser("server", help="serve the API on WAYLINE_HOST:WAYLINE_PORT")
+    server.set_defaults(handler=cmd_server)
     settings = commands.add_parser("settings", help="show the WAYLINE_* settings in effect")
     settings.set_defaults(handler=cmd_settings)
     return parser

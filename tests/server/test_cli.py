@@ -66,3 +66,46 @@ def test_misconfiguration_fails_at_start_naming_the_variable():
     assert done.returncode == 2
     assert "WAYLINE_DATABASE_URL='mysql://root@localhost/x'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_server_refuses_a_configured_database_that_is_not_migrated(tmp_path):
+    done = wayline("server", env={"WAYLINE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+                                  "WAYLINE_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 2
+    assert "run `wayline migrate` first" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_server_on_embedded_defaults_serves_the_api_and_stops_cleanly(tmp_path):
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WAYLINE_")}
+    environ.update(PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+                   WAYLINE_PORT=str(port), WAYLINE_DATA_DIR=str(tmp_path / "data"))
+    process = subprocess.Popen([*WAYLINE, "server"], env=environ, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/api/journeys", timeout=2)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.stdout.read()
+                assert time.monotonic() < deadline, "the server did not answer within 60 s"
+                time.sleep(0.3)
+        assert answer.status_code == 200
+        assert answer.json()["items"] == []
+        assert (tmp_path / "data" / "api_key").stat().st_mode & 0o077 == 0
+    finally:
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=30)[0]
+    assert process.returncode == 0, output
+    assert not (tmp_path / "data" / "redis.sock").exists()
