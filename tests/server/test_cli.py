@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
+import pytest
+import redis as redis_lib
 import sqlalchemy as sa
 
 from tests.builder.journeys import cart_abandonment
@@ -76,31 +83,55 @@ def test_server_refuses_a_configured_database_that_is_not_migrated(tmp_path):
     assert "Traceback" not in done.stderr
 
 
-def test_server_on_embedded_defaults_serves_the_api_and_stops_cleanly(tmp_path):
-    import signal
-    import socket
-    import time
-
-    import httpx
-
+def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return probe.getsockname()[1]
+
+
+def _start(command: str, data_dir: Path) -> tuple[subprocess.Popen, int]:
+    """`wayline <command>` on embedded defaults under data_dir, answering on a free port."""
+    port = _free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("WAYLINE_")}
     environ.update(PYTHONPATH=str(Path(__file__).resolve().parents[2]),
-                   WAYLINE_PORT=str(port), WAYLINE_DATA_DIR=str(tmp_path / "data"))
-    process = subprocess.Popen([*WAYLINE, "server"], env=environ, stdout=subprocess.PIPE,
+                   WAYLINE_PORT=str(port), WAYLINE_DATA_DIR=str(data_dir))
+    process = subprocess.Popen([*WAYLINE, command], env=environ, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/schema", timeout=2)
+            return process, port
+        except httpx.TransportError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"wayline {command} did not answer: {process.communicate()[0]}")
+            time.sleep(0.3)
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                stat = (entry / "stat").read_text()
+                if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+                    found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                answer = httpx.get(f"http://127.0.0.1:{port}/api/journeys", timeout=2)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.stdout.read()
-                assert time.monotonic() < deadline, "the server did not answer within 60 s"
-                time.sleep(0.3)
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] not in "ZX"
+
+
+def test_server_on_embedded_defaults_serves_the_api_and_stops_cleanly(tmp_path):
+    process, port = _start("server", tmp_path / "data")
+    try:
+        answer = httpx.get(f"http://127.0.0.1:{port}/api/journeys", timeout=5)
         assert answer.status_code == 200
         assert answer.json()["items"] == []
         assert (tmp_path / "data" / "api_key").stat().st_mode & 0o077 == 0
@@ -108,4 +139,27 @@ def test_server_on_embedded_defaults_serves_the_api_and_stops_cleanly(tmp_path):
         process.send_signal(signal.SIGINT)
         output = process.communicate(timeout=30)[0]
     assert process.returncode == 0, output
+    assert not (tmp_path / "data" / "redis.sock").exists()
+
+
+def test_up_runs_server_and_worker_and_ctrl_c_leaves_nothing_running(tmp_path):
+    process, port = _start("up", tmp_path / "data")
+    try:
+        children = _children(process.pid)
+        assert len(children) == 3, children  # the embedded Redis, the server, the worker
+        answer = httpx.get(f"http://127.0.0.1:{port}/api/journeys", timeout=5)
+        assert answer.status_code == 200
+        workers = redis_lib.Redis(unix_socket_path=str(tmp_path / "data" / "redis.sock"))
+        deadline = time.monotonic() + 30
+        while not workers.smembers("rq:workers") and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert workers.smembers("rq:workers"), "no RQ worker registered"
+        workers.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=60)[0]
+    assert process.returncode == 0, output
+    assert "Wayline is running at http://127.0.0.1:" in output
+    assert "Wayline stopped." in output
+    assert not any(_alive(child) for child in children), output
     assert not (tmp_path / "data" / "redis.sock").exists()
