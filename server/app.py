@@ -12,10 +12,11 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from server.api.journeys import JourneyController
+from server.api.starters import StarterController
 from server.context import Wayline, build_wayline
 from server.errors import EXCEPTION_HANDLERS
 
-CONTROLLERS = [JourneyController]
+CONTROLLERS = [JourneyController, StarterController]
 
 
 def provide_wayline(state: State) -> Wayline:

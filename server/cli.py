@@ -92,7 +92,61 @@ def cmd_up(args: argparse.Namespace) -> int:
     _configure_logging(settings.log_level)
     if not _schema_ready(settings):
         return 2
+    if args.demo and _is_empty(settings):
+        print("First start: loading demo data (wayline demo) …", flush=True)
+        _load_demo(settings, args.customers)
     return run_up(settings)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Load the demo audience and the starter journeys (nothing is loaded twice)."""
+    settings = load_settings()
+    _configure_logging(settings.log_level)
+    if not _schema_ready(settings):
+        return 2
+    _load_demo(settings, args.customers)
+    return 0
+
+
+def _load_demo(settings, customers: int) -> None:
+    import time
+
+    from runtime.db import make_engine, make_sessionmaker
+    from runtime.models import utcnow
+    from server.demo import load_demo
+
+    engine = make_engine(settings.database)
+    started = time.monotonic()
+
+    def show(done: int, total: int) -> None:
+        filled = done * 30 // total
+        rate = done / max(time.monotonic() - started, 1e-9)
+        print(f"\r  customers [{'#' * filled}{'.' * (30 - filled)}] {done:,}/{total:,} "
+              f"({rate:,.0f}/s)", end="", file=sys.stderr, flush=True)
+
+    try:
+        report = load_demo(make_sessionmaker(engine), utcnow(), customers,
+                           timezone=settings.timezone, progress=show)
+    finally:
+        engine.dispose()
+    print(file=sys.stderr)
+    print(f"demo: {report.customers:,} customers and {report.events:,} events added, "
+          f"{report.journeys} starter journeys ({time.monotonic() - started:.1f} s)", flush=True)
+
+
+def _is_empty(settings) -> bool:
+    """True when the database holds no customers yet (a first start)."""
+    from sqlalchemy import func, select
+
+    from runtime.db import make_engine
+    from runtime.models import Customer
+
+    engine = make_engine(settings.database)
+    try:
+        with engine.connect() as connection:
+            return not connection.scalar(select(func.count()).select_from(Customer))
+    finally:
+        engine.dispose()
 
 
 def _schema_ready(settings) -> bool:
@@ -162,7 +216,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="stop when the queues are empty (for scripts and tests)")
     worker.set_defaults(handler=cmd_worker)
     up = commands.add_parser("up", help="run Wayline here: migrate, then server + worker")
+    up.add_argument("--demo", action="store_true",
+                    help="on a first start (no customers yet), load the demo data first")
+    up.add_argument("--customers", type=int, default=100_000, help="demo audience size")
     up.set_defaults(handler=cmd_up)
+    demo = commands.add_parser("demo", help="load demo customers, events and starter journeys")
+    demo.add_argument("--customers", type=int, default=100_000, help="how many (default 100,000)")
+    demo.set_defaults(handler=cmd_demo)
     server = commands.add_parser("server", help="serve the API on WAYLINE_HOST:WAYLINE_PORT")
     server.set_defaults(handler=cmd_server)
     settings = commands.add_parser("settings", help="show the WAYLINE_* settings in effect")

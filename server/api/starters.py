@@ -1,0 +1,33 @@
+"""/api/starters: ready-made journeys to start from."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.params import Parameter
+
+from server.context import Wayline
+from server.errors import errors
+from server.schemas.journeys import JourneyDetail
+from server.schemas.starters import FromStarter, StarterOut
+from server.services import starters
+
+
+class StarterController(Controller):
+    """Welcome series, cart abandonment, win-back and birthday coupon, ready to adapt."""
+
+    path = "/api/starters"
+    tags = ["journeys"]
+
+    @get("/", sync_to_thread=False)
+    def index(self) -> list[StarterOut]:
+        """Every starter journey."""
+        return starters.list_starters()
+
+    @post("/{key:str}/journeys", sync_to_thread=True, responses=errors(404, 422))
+    def create(self, wayline: Wayline,
+               key: Annotated[str, Parameter(max_length=64, description="The starter's key.")],
+               data: FromStarter | None = None) -> JourneyDetail:
+        """Create a draft journey from a starter (its message templates are created too)."""
+        return starters.create_from_starter(wayline, key, data.name if data else None)
