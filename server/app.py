@@ -12,11 +12,12 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from server.api.journeys import JourneyController
+from server.api.previews import AudienceController, JourneyPreviewController
 from server.api.starters import StarterController
 from server.context import Wayline, build_wayline
 from server.errors import EXCEPTION_HANDLERS
 
-CONTROLLERS = [JourneyController, StarterController]
+CONTROLLERS = [JourneyController, StarterController, AudienceController, JourneyPreviewController]
 
 
 def provide_wayline(state: State) -> Wayline:

@@ -1,0 +1,65 @@
+"""What the live stats endpoint gives: per node and per output of a published journey."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+
+class MessageCounts(msgspec.Struct):
+    """The send ledger of one send step, by status."""
+
+    queued: int = 0
+    sent: int = 0
+    failed: int = 0
+    suppressed: int = 0
+
+
+class PortStats(msgspec.Struct):
+    """How many customers left a node by one output, and how many of them converted."""
+
+    port: str
+    label: str
+    edge_id: str | None
+    target: str | None
+    count: int
+    converted: int
+
+
+class NodeStats(msgspec.Struct):
+    """One node: how many entered it, are there now, ended there, and what it sent."""
+
+    node_id: str
+    label: str
+    kind: str | None
+    entered: int
+    active: int
+    waiting: int
+    completed: int
+    exited: int
+    converted: int
+    ports: list[PortStats]
+    messages: MessageCounts | None = None
+
+
+class RunTotals(msgspec.Struct):
+    """The journey as a whole: entered, in it now, finished, left early, converted."""
+
+    entered: int = 0
+    active: int = 0
+    waiting: int = 0
+    completed: int = 0
+    exited: int = 0
+    converted: int = 0
+
+
+class JourneyStats(msgspec.Struct):
+    """Live numbers of a journey (one version, or every version together)."""
+
+    journey_id: int
+    version: int | None
+    goal: str | None
+    totals: RunTotals
+    nodes: list[NodeStats]
+    generated_at: datetime

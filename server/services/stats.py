@@ -1,0 +1,174 @@
+"""Live stats of a published journey, per node and per output, in a handful of grouped queries.
+
+Every query filters runs by `journey_version_id IN (…)`, which the runs index
+(journey_version_id, node_id, status) serves; steps and messages are reached from runs through
+their (run_id, …) keys, so no query scans a whole table of another journey's history.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any
+
+import msgspec
+from sqlalchemy import ColumnElement, Interval, case, false, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from builder.document import Document, Goal, port_of
+from runtime import lifecycle
+from runtime.errors import NotFoundError
+from runtime.models import Event, Journey, JourneyVersion, Message, Run, RunStatus, Step
+from server.context import Wayline
+from server.schemas.stats import JourneyStats, MessageCounts, NodeStats, PortStats, RunTotals
+
+
+def journey_stats(wl: Wayline, journey_id: int, number: int | None = None) -> JourneyStats:
+    """Per node: entered, there now, ended there, outputs taken, messages and conversions."""
+    with wl.reading() as session:
+        journey = lifecycle.get_journey(session, journey_id)
+        version_ids, document = _versions(session, journey, number)
+        goal = document.settings.goal if document else None
+        in_scope = Run.journey_version_id.in_(version_ids) if version_ids else false()
+        converted = _converted(session, goal)
+        steps = session.execute(
+            select(Step.node_id, Step.port, func.count(),
+                   func.sum(case((converted, 1), else_=0)))
+            .join(Run, Run.id == Step.run_id).where(in_scope)
+            .group_by(Step.node_id, Step.port)).all()
+        runs = session.execute(
+            select(Run.node_id, Run.status, func.count(), func.sum(case((converted, 1), else_=0)))
+            .where(in_scope).group_by(Run.node_id, Run.status)).all()
+        messages = session.execute(
+            select(Message.node_id, Message.status, func.count())
+            .join(Run, Run.id == Message.run_id).where(in_scope)
+            .group_by(Message.node_id, Message.status)).all()
+    return JourneyStats(journey_id=journey_id, version=number,
+                        goal=goal.event if goal else None, totals=_totals(runs),
+                        nodes=_nodes(wl, document, steps, runs, messages),
+                        generated_at=wl.now())
+
+
+def _versions(session: Session, journey: Journey, number: int | None
+              ) -> tuple[list[int], Document | None]:
+    """The version ids in scope and the document that names the nodes (that version's, or
+    the live one's, or the latest published)."""
+    rows = session.execute(select(JourneyVersion.id, JourneyVersion.number)
+                           .where(JourneyVersion.journey_id == journey.id)
+                           .order_by(JourneyVersion.number.desc())).all()
+    if number is not None:
+        rows = [row for row in rows if row.number == number]
+        if not rows:
+            raise NotFoundError(f"published version of '{journey.name}'", number)
+    if not rows:
+        return [], None
+    shown = journey.live_version_id if number is None and journey.live_version_id else rows[0].id
+    raw = session.scalar(select(JourneyVersion.document).where(JourneyVersion.id == shown))
+    return [row.id for row in rows], msgspec.convert(raw, Document)
+
+
+def _converted(session: Session, goal: Goal | None) -> ColumnElement[bool]:
+    """A run converted: the goal made it exit, or the customer did the goal event within the
+    goal's window after entering (goals that do not end the run)."""
+    if goal is None:
+        return false()
+    window_end = _plus(session, Run.entered_at, goal.within.to_timedelta())
+    did = select(Event.id).where(Event.customer_id == Run.customer_id, Event.name == goal.event,
+                                 Event.occurred_at >= Run.entered_at,
+                                 Event.occurred_at <= window_end).exists()
+    return or_(Run.exit_reason.startswith("converted"), did)
+
+
+def _plus(session: Session, column, delta: timedelta):
+    if session.get_bind().dialect.name == "postgresql":
+        return column + literal(delta, Interval())
+    # SQLite keeps UTC times as 'YYYY-MM-DD HH:MM:SS.ffffff' text: shift it and compare as text
+    # (strftime gives milliseconds; '999' keeps the last millisecond inside the window).
+    seconds = int(delta.total_seconds())
+    return func.strftime("%Y-%m-%d %H:%M:%f", column, f"+{seconds} seconds").concat("999")
+
+
+def _totals(runs: list[Any]) -> RunTotals:
+    totals = RunTotals()
+    for _node, status, count, converted in runs:
+        totals.entered += count
+        totals.converted += int(converted or 0)
+        field = {RunStatus.ACTIVE: "active", RunStatus.WAITING: "waiting",
+                 RunStatus.DONE: "completed", RunStatus.EXITED: "exited"}[RunStatus(status)]
+        setattr(totals, field, getattr(totals, field) + count)
+    return totals
+
+
+def _nodes(wl: Wayline, document: Document | None, steps: list[Any], runs: list[Any],
+           messages: list[Any]) -> list[NodeStats]:
+    entered: dict[str, int] = defaultdict(int)
+    converted: dict[str, int] = defaultdict(int)
+    ports: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for node_id, port, count, won in steps:
+        entered[node_id] += count
+        converted[node_id] += int(won or 0)
+        if port is not None:
+            ports[node_id][port] = (count, int(won or 0))
+    here: dict[str, dict[RunStatus, int]] = defaultdict(lambda: defaultdict(int))
+    for node_id, status, count, _won in runs:
+        here[node_id][RunStatus(status)] += count
+    sent: dict[str, MessageCounts] = defaultdict(MessageCounts)
+    for node_id, status, count in messages:
+        setattr(sent[node_id], str(status.value if hasattr(status, "value") else status), count)
+    known = [node.id for node in document.nodes] if document else []
+    seen = sorted((set(entered) | set(here) | set(sent)) - set(known))
+    return [NodeStats(
+        node_id=node_id, label=_label(wl, document, node_id), kind=_kind(document, node_id),
+        entered=entered[node_id], active=here[node_id][RunStatus.ACTIVE],
+        waiting=here[node_id][RunStatus.WAITING], completed=here[node_id][RunStatus.DONE],
+        exited=here[node_id][RunStatus.EXITED], converted=converted[node_id],
+        ports=_ports(wl, document, node_id, ports[node_id]),
+        messages=sent.get(node_id)) for node_id in known + seen]
+
+
+def _ports(wl: Wayline, document: Document | None, node_id: str,
+           taken: dict[str, tuple[int, int]]) -> list[PortStats]:
+    """Every output of the node (taken or not), then any output only older versions had."""
+    node = _node(document, node_id)
+    declared: list[tuple[str, str]] = []
+    edges: dict[str, tuple[str, str]] = {}
+    if node is not None and node.type in wl.registry:
+        spec = wl.registry[node.type]
+        config = _config(spec, node)
+        declared = [(port.key, port.label) for port in spec.ports_for(config)]
+        edges = {port_of(edge, spec, config): (edge.id, edge.target)
+                 for edge in document.edges if edge.source == node_id}
+    names = dict(declared)
+    names.update({port: port for port in taken if port not in names})
+    return [PortStats(port=port, label=label, edge_id=edges.get(port, (None, None))[0],
+                      target=edges.get(port, (None, None))[1], count=taken.get(port, (0, 0))[0],
+                      converted=taken.get(port, (0, 0))[1]) for port, label in names.items()]
+
+
+def _node(document: Document | None, node_id: str):
+    if document is None:
+        return None
+    return next((node for node in document.nodes if node.id == node_id), None)
+
+
+def _config(spec, node):
+    try:
+        return spec.parse(node.data.config)
+    except msgspec.ValidationError:
+        return None
+
+
+def _label(wl: Wayline, document: Document | None, node_id: str) -> str:
+    node = _node(document, node_id)
+    if node is None:
+        return node_id
+    return node.data.label or (wl.registry[node.type].label if node.type in wl.registry
+                               else node.type)
+
+
+def _kind(document: Document | None, node_id: str) -> str | None:
+    node = _node(document, node_id)
+    return node.type if node else None
+
+
+
