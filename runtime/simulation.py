@@ -149,8 +149,11 @@ def simulate(scenario: Scenario, profile: Profile, entered_at: datetime, seed: s
     state = RunState(node_id=journey.entry_id, seed=seed, payload=dict(payload or {}))
     now = entered_at
     current = profile
+    # Events change with time only when some are still to come (the dry run has none).
+    moving = bool(future) or any(record.occurred_at > entered_at for record in history)
     while True:
-        current = replace(current, events=_events_until(history, future, now))
+        if moving:
+            current = replace(current, events=_events_until(history, future, now))
         before = current
         outcome = advance(journey, state, current, now)
         current = outcome.profile

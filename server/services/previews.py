@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -79,6 +79,9 @@ SHOWN_ATTRIBUTES = 6
 PATH_HORIZON = Duration(amount=90, unit=Unit.DAYS)
 """How far ahead a path preview looks when the request does not say."""
 
+PAGE_WINDOW = 20_000
+"""Customer ids the first window of an audience page looks through (each next one doubles)."""
+
 _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wayline-audience")
 """Runs an audience count beside its first page, so a preview costs the slower of the two."""
 
@@ -129,7 +132,7 @@ def _audience(wl: Wayline, rule: Rule, limit: int, after: int | None) -> Audienc
     began, now = time.perf_counter(), wl.now()
     counted = _POOL.submit(_count, wl, rule, now)
     with wl.reading() as session:
-        rows = _page(session, rule, now, limit + 1, after)
+        rows = _page(session, rule, now, limit + 1, after, counted)
     count = counted.result()
     shown = _shown_attributes(rule)
     page = [AudienceCustomer(id=row.id, external_id=row.external_id, email=row.email,
@@ -147,14 +150,31 @@ def _count(wl: Wayline, rule: Rule, now: datetime) -> int:
         return session.scalar(select(func.count()).select_from(customers).where(clause)) or 0
 
 
-def _page(session: Session, rule: Rule, now: datetime, limit: int, after: int | None):
+def _page(session: Session, rule: Rule, now: datetime, limit: int, after: int | None,
+          counted: Future[int] | None = None) -> list[Any]:
+    """The first `limit` matches after `after`, in id order, found window by window.
+
+    Planners can't estimate how many rows a JSON rule keeps, so a plain ORDER BY id LIMIT may
+    sort a full scan. Id windows that double in size read only as far as the matches go; the
+    count running beside the page stops the search once every match is found (or there are
+    none), so a rare rule costs no more than its count.
+    """
     clause = rule_clause(rule, now, session.get_bind().dialect.name)
     c = customers.c
-    query = (select(c.id, c.external_id, c.email, c.phone, c.created_at, c.attributes)
-             .where(clause).order_by(c.id).limit(limit))
-    if after is not None:
-        query = query.where(c.id > after)
-    return session.execute(query).all()
+    columns = (c.id, c.external_id, c.email, c.phone, c.created_at, c.attributes)
+    low = after or 0
+    last = session.scalar(select(func.max(c.id))) or 0
+    found: list[Any] = []
+    size = PAGE_WINDOW
+    while low < last and len(found) < limit:
+        high = low + size
+        found += session.execute(select(*columns).where(c.id > low, c.id <= high, clause)
+                                 .order_by(c.id).limit(limit - len(found))).all()
+        low, size = high, size * 2
+        if counted is not None and counted.done() and after is None and \
+                len(found) >= counted.result():
+            break
+    return found
 
 
 def _shown_attributes(rule: Rule) -> list[str]:
