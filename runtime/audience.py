@@ -10,7 +10,8 @@ back ends together. How the SQL keeps those semantics:
   Rule values are always bound parameters.
 - Numbers compare as numbers (Postgres: NUMERIC, with the rule value bound as the decimal Python
   prints for it), text by code point (SQLite: BINARY; Postgres: COLLATE "C").
-`load_profiles` reads what the Python back end needs for many customers, one query per table.
+What the Python back end needs of many customers is read by `runtime.profiles.load_profiles`
+(also importable from here).
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ from __future__ import annotations
 import json
 import operator
 import re
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -46,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from nodes.kit.profile import BUILTIN_FIELDS, EventRecord, Profile
+from nodes.kit.profile import BUILTIN_FIELDS
 from nodes.kit.rules import (
     NEGATIONS,
     ORDERING,
@@ -67,14 +67,13 @@ from nodes.kit.rules import (
 )
 from nodes.kit.values import ATTRIBUTE_NAME, is_date_text
 from runtime.models import Customer, CustomerTag, Event
+from runtime.profiles import LOAD_BATCH, load_profiles  # noqa: F401 - kept importable from here
 
 customers = Customer.__table__
 customer_tags = CustomerTag.__table__
 events = Event.__table__
 
 DIALECTS = ("sqlite", "postgresql")
-LOAD_BATCH = 5_000
-"""Customers per query in `load_profiles` (keeps IN lists under every driver's parameter cap)."""
 
 COMPARE = {Op.EQ: operator.eq, Op.LT: operator.lt, Op.LTE: operator.le,
            Op.GT: operator.gt, Op.GTE: operator.ge}
@@ -129,17 +128,6 @@ def first_page(session: Session, rule: Rule, now: datetime, limit: int = 20,
 def rule_event_names(rule: Rule) -> frozenset[str]:
     """The event names a rule counts: what `load_profiles` needs to load for it."""
     return frozenset(leaf.event for leaf in leaves(rule) if isinstance(leaf, EventCount))
-
-
-def load_profiles(session: Session, customer_ids: Iterable[int], now: datetime,
-                  event_names: Iterable[str] | None = None) -> dict[int, Profile]:
-    """Profiles with tags and events up to `now` (only `event_names` when given), by id."""
-    ids = sorted(set(customer_ids))
-    names = None if event_names is None else sorted(set(event_names))
-    profiles: dict[int, Profile] = {}
-    for start in range(0, len(ids), LOAD_BATCH):
-        profiles.update(_load_batch(session, ids[start:start + LOAD_BATCH], now, names))
-    return profiles
 
 
 # --- rules to SQL ------------------------------------------------------------------------------
@@ -461,40 +449,5 @@ def _parse(text: str, pattern: str) -> datetime:
     return datetime.strptime(text, pattern).replace(tzinfo=UTC)
 
 
-# --- profiles for the Python back end ----------------------------------------------------------
-
-
 def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
-
-
-def _load_batch(session: Session, ids: list[int], now: datetime,
-                names: list[str] | None) -> dict[int, Profile]:
-    tags: dict[int, set[str]] = defaultdict(set)
-    tag_rows = select(customer_tags.c.customer_id, customer_tags.c.tag).where(
-        customer_tags.c.customer_id.in_(ids))
-    for customer_id, tag in session.execute(tag_rows):
-        tags[customer_id].add(tag)
-    history: dict[int, list[EventRecord]] = defaultdict(list)
-    if names is None or names:
-        for row in session.execute(_events_query(ids, now, names)):
-            history[row.customer_id].append(
-                EventRecord(row.name, row.occurred_at, row.properties or {}))
-    rows = session.execute(select(customers).where(customers.c.id.in_(ids)))
-    return {row.id: Profile(
-        id=row.id, external_id=row.external_id, created_at=row.created_at, email=row.email,
-        phone=row.phone, timezone=row.timezone, locale=row.locale,
-        attributes=row.attributes or {}, consent=row.consent or {},
-        tags=frozenset(tags[row.id]), events=tuple(history[row.id]),
-    ) for row in rows}
-
-
-def _events_query(ids: list[int], now: datetime, names: list[str] | None) -> Select:
-    """The customers' events up to `now` (events after it never count), oldest first."""
-    query = (select(events.c.customer_id, events.c.name, events.c.occurred_at,
-                    events.c.properties)
-             .where(events.c.customer_id.in_(ids), events.c.occurred_at <= now)
-             .order_by(events.c.customer_id, events.c.occurred_at, events.c.id))
-    if names is not None:
-        query = query.where(events.c.name.in_(names))
-    return query

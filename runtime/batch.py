@@ -5,11 +5,16 @@ token are touched (a duplicate or stale job finds none and does nothing). Each c
 advanced by the pure engine; then run state, step rows, message rows and profile changes are
 written together and committed once. Message ids come back so delivery can be queued after
 the commit — never before, or a worker could send a message whose step rolled back.
+
+Step and message rows are new rows of runs this batch holds locked, so they are copied in
+(`runtime.sql.copy_rows`). Should one exist already anyway, the copy fails, and the batch is
+redone with insert-or-ignore, which skips it: the step log stays write-once either way.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,14 +23,23 @@ from typing import Any
 from sqlalchemy import ARRAY, Text, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from builder.document import CompiledJourney
 from nodes.kit.profile import Profile
-from runtime.audience import load_profiles
+from runtime.channels import Adapter
 from runtime.engine import Advance, RunState, advance
 from runtime.journeys import load_compiled
 from runtime.messages import MessageRow, compose_messages
 from runtime.models import Customer, CustomerTag, Journey, JourneyStatus, Run, RunStatus, Step
-from runtime.sql import group_by_value, insert_rows, update_grouped
+from runtime.profiles import load_profiles
+from runtime.sql import (
+    ConflictError,
+    among,
+    copy_rows,
+    group_by_value,
+    insert_rows,
+    update_grouped,
+)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -42,15 +56,32 @@ _RUN_COLUMNS = (Run.id, Run.journey_id, Run.journey_version_id, Run.customer_id,
                 Run.node_id, Run.wait, Run.step_count, Run.payload)
 
 
-def advance_runs(session: Session, run_ids: Sequence[int], token: str,
-                 now: datetime) -> BatchResult:
-    """Advance the runs still claimed by `token`, in one transaction; commit."""
+def advance_runs(session: Session, run_ids: Sequence[int], token: str, now: datetime, *,
+                 recorders: Mapping[str, Adapter] | None = None,
+                 leased_until: datetime | None = None) -> BatchResult:
+    """Advance the runs still claimed by `token`, in one transaction; commit.
+
+    Messages on a channel in `recorders` (adapters that only record) are written sent; the
+    others queued, leased until `leased_until` if given (the caller then enqueues their delivery
+    with that lease), else due at once.
+    """
+    try:
+        return _advance_runs(session, run_ids, token, now, recorders, leased_until, copy=True)
+    except ConflictError as conflict:
+        session.rollback()
+        log.warning("batch of %d runs redone with insert-or-ignore: %s", len(run_ids), conflict)
+        return _advance_runs(session, run_ids, token, now, recorders, leased_until, copy=False)
+
+
+def _advance_runs(session: Session, run_ids: Sequence[int], token: str, now: datetime,
+                  recorders: Mapping[str, Adapter] | None, leased_until: datetime | None, *,
+                  copy: bool) -> BatchResult:
     result = BatchResult()
     rows = _lock_claimed(session, run_ids, token)
     held = [row.id for row in rows if row.journey_status is not JourneyStatus.LIVE]
     if held:  # a paused journey's runs keep their place: only the claim goes
-        session.execute(update(Run).where(Run.id.in_(held)).values(claimed_by=None,
-                                                                  claimed_at=None))
+        session.execute(update(Run).where(among(session, Run.id, held))
+                        .values(claimed_by=None, claimed_at=None))
     rows = [row for row in rows if row.journey_status is JourneyStatus.LIVE]
     result.skipped = len(run_ids) - len(rows)
     if not rows:
@@ -67,7 +98,16 @@ def advance_runs(session: Session, run_ids: Sequence[int], token: str,
         outcome = advance(journeys[row.journey_version_id], state, profiles[row.customer_id], now)
         profiles[row.customer_id] = outcome.profile
         outcomes.append((row, outcome))
-    result.messages = _write(session, outcomes, originals, profiles, journeys, now)
+    _write_runs(session, outcomes, now)
+    _write_steps(session, outcomes, copy=copy)
+    _finish_waits(session, [(row.id, outcome.finished_wait) for row, outcome in outcomes
+                            if outcome.finished_wait], now)
+    _write_profiles(session, originals, profiles, now)
+    sends = [MessageRow(row.id, row.journey_id, row.customer_id, intent, row.payload or {})
+             for row, outcome in outcomes for intent in outcome.sends]
+    result.messages = compose_messages(session, sends, profiles, journeys, now,
+                                       recorders=recorders, leased_until=leased_until,
+                                       copy=copy)
     session.commit()
     result.advanced = len(rows)
     result.steps = sum(len(outcome.steps) for _, outcome in outcomes)
@@ -82,28 +122,37 @@ def _lock_claimed(session: Session, run_ids: Sequence[int], token: str) -> list[
     """
     query = (select(*_RUN_COLUMNS, Journey.status.label("journey_status"))
              .join(Journey, Journey.id == Run.journey_id)
-             .where(Run.id.in_(run_ids), Run.claimed_by == token, Run.ended_at.is_(None))
+             .where(among(session, Run.id, run_ids), Run.claimed_by == token,
+                    Run.ended_at.is_(None))
              .order_by(Run.id))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Run)
     return session.execute(query).all()
 
 
-def _write(session: Session, outcomes: list[tuple[Any, Advance]], originals: dict[int, Profile],
-           profiles: dict[int, Profile], journeys: dict[int, CompiledJourney],
-           now: datetime) -> list[int]:
+def _write_runs(session: Session, outcomes: list[tuple[Any, Advance]], now: datetime) -> None:
+    """Each run's new state, clearing the claim and bumping the row version."""
     runs = Run.__table__
-    update_grouped(session, runs,
-                   [(row.id, _run_values(outcome, now)) for row, outcome in outcomes],
+    update_grouped(session, runs, [(row.id, _run_values(outcome, now))
+                                   for row, outcome in outcomes],
                    also={"version": runs.c.version + 1})
-    insert_rows(session, Step.__table__, [_step_values(row.id, step) for row, outcome in outcomes
-                                          for step in outcome.steps])
-    _finish_waits(session, [(row.id, outcome.finished_wait) for row, outcome in outcomes
-                            if outcome.finished_wait], now)
-    _write_profiles(session, originals, profiles, now)
-    rows = [MessageRow(row.id, row.journey_id, row.customer_id, intent, row.payload or {})
-            for row, outcome in outcomes for intent in outcome.sends]
-    return compose_messages(session, rows, profiles, journeys, now) if rows else []
+
+
+STEP_COLUMNS = ("run_id", "node_id", "visit", "port", "outcome", "detail", "entered_at",
+                "left_at")
+"""The step columns, in the order of the tuples `_write_steps` builds."""
+
+
+def _write_steps(session: Session, outcomes: list[tuple[Any, Advance]], *, copy: bool) -> None:
+    """The step log rows of every step taken (copied in, or inserted skipping duplicates)."""
+    rows = [(row.id, step.node_id, step.visit, step.port, step.outcome, step.detail,
+             step.entered_at, step.left_at) for row, outcome in outcomes
+            for step in outcome.steps]
+    if copy:
+        copy_rows(session, Step.__table__, STEP_COLUMNS, rows)
+    else:
+        insert_rows(session, Step.__table__, [dict(zip(STEP_COLUMNS, values, strict=True))
+                                              for values in rows])
 
 
 def _finish_waits(session: Session, finished: list[tuple[int, Any]], now: datetime) -> None:
@@ -124,12 +173,6 @@ def _run_values(outcome: Advance, now: datetime) -> dict[str, Any]:
             "ended_at": now if outcome.ended else None, "exit_reason": outcome.exit_reason}
 
 
-def _step_values(run_id: int, step) -> dict[str, Any]:
-    return {"run_id": run_id, "node_id": step.node_id, "visit": step.visit, "port": step.port,
-            "outcome": step.outcome, "detail": step.detail, "entered_at": step.entered_at,
-            "left_at": step.left_at}
-
-
 def _write_profiles(session: Session, originals: dict[int, Profile],
                     profiles: dict[int, Profile], now: datetime) -> None:
     """Write only what changed, key by key, so a concurrent change to other keys survives."""
@@ -140,7 +183,7 @@ def _write_profiles(session: Session, originals: dict[int, Profile],
         for before, after in changed if before.attributes != after.attributes])
     table = Customer.__table__
     for patch, customer_ids in patches.items():
-        session.execute(table.update().where(table.c.id.in_(customer_ids))
+        session.execute(table.update().where(among(session, table.c.id, customer_ids))
                         .values(attributes=_merged(session, json.loads(patch)), updated_at=now))
     insert_rows(session, CustomerTag.__table__, [
         {"customer_id": after.id, "tag": tag}

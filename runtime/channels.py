@@ -67,6 +67,8 @@ class Adapter(Protocol):
 
     `idempotent` says whether the provider drops a repeat of the same message id: then a crash
     between sending and recording costs nothing, and outcomes may be recorded in one commit.
+    An adapter may also say `records_only = True` when sending is nothing but recording (no
+    IO, cannot fail): the batch that writes such a message then writes it sent at once.
     """
 
     idempotent: bool
@@ -80,6 +82,7 @@ class OutboxAdapter:
     """Sends nothing: the message stays in the outbox table only (demos, previews, no provider)."""
 
     idempotent = True
+    records_only = True
 
     def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
         """Accept the message as it is."""
@@ -333,6 +336,12 @@ def _public_url(url: str) -> str:
 
 
 # --- wiring ------------------------------------------------------------------------------------
+
+
+def recorders(adapters: Mapping[str, Adapter]) -> dict[str, Adapter]:
+    """The channels whose adapter only records, with it: a batch writes their messages sent."""
+    return {channel: adapter for channel, adapter in adapters.items()
+            if getattr(adapter, "records_only", False)}
 
 
 def adapters_from_settings(settings: Settings) -> dict[str, Adapter]:

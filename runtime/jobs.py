@@ -19,13 +19,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from runtime.batch import advance_runs
-from runtime.channels import Adapter, adapters_from_settings
+from runtime.channels import Adapter, adapters_from_settings, recorders
 from runtime.clock import Clock, current_clock
 from runtime.db import make_engine, make_sessionmaker
 from runtime.delivery import Lease, deliver, due_messages, lease
 from runtime.enrollment import enroll_dates, enroll_segments
 from runtime.settings import Settings, load_settings
-from runtime.sweeper import BATCH_SIZE, chunks, claim_due_runs, new_token
+from runtime.sweeper import BATCH_SIZE, CLAIM_LIMIT, chunks, claim_due_runs, new_token
 
 log = logging.getLogger("wayline.jobs")
 
@@ -45,6 +45,17 @@ Without it, a backlog longer than the claim timeout would make every sweep re-dr
 that is merely waiting, piling duplicate jobs on the queue faster than workers drain it.
 A flushed (empty) queue is never above the limit, so lost work is re-driven at once.
 """
+
+STEPS_BACKLOG = 24
+"""Batch jobs a sweep tops the steps queue up to: a few seconds of work for two workers.
+
+Sweeps run every tick at the front of the queue, so a short queue never runs dry, while a
+long one would only hold claims (and lateness) longer than needed.
+"""
+
+CLAIM_CHUNK = 10 * BATCH_SIZE
+"""Runs claimed per statement by a sweep: their jobs are queued before the next chunk is
+claimed, so workers start on the first while the sweep claims the rest."""
 
 ENTRY_INTERVALS = {"segments": 60, "dates": 300}
 """Seconds between evaluations of segment entries and date entries (one sweeper does each)."""
@@ -70,6 +81,11 @@ class Runtime:
     def deliveries(self) -> Queue:
         """The queue of delivery jobs."""
         return Queue(DELIVERY_QUEUE, connection=self.redis)
+
+    @property
+    def recorders(self) -> dict[str, Adapter]:
+        """Adapters that only record: a batch writes their channels' messages sent."""
+        return recorders(self.adapters)
 
 
 _runtime: Runtime | None = None
@@ -108,9 +124,13 @@ def runtime() -> Runtime:
 def advance_job(run_ids: Sequence[int], token: str) -> dict[str, int]:
     """Advance a batch of claimed runs; queue delivery of the messages they wrote."""
     rt = runtime()
+    now = rt.clock.now()
+    # Queued messages are written already leased to the delivery job queued after the commit.
+    held = Lease([], now + timedelta(seconds=rt.settings.claim_timeout))
     with rt.sessions() as session:
-        result = advance_runs(session, run_ids, token, rt.clock.now())
-    dispatch_messages(rt, result.messages)
+        result = advance_runs(session, run_ids, token, now, recorders=rt.recorders,
+                              leased_until=held.until)
+    _enqueue_deliveries(rt, Lease(result.messages, held.until))
     return {"advanced": result.advanced, "skipped": result.skipped, "steps": result.steps,
             "messages": len(result.messages)}
 
@@ -130,7 +150,8 @@ def sweep_job() -> dict[str, int]:
     rt = runtime()
     rt.redis.delete(SWEEP_PENDING_KEY)
     entered = _periodic_entries(rt)
-    claimed = dispatch_due(rt) if rt.steps.count < BACKLOG_LIMIT else 0
+    room = STEPS_BACKLOG - rt.steps.count
+    claimed = dispatch_due(rt, limit=room * BATCH_SIZE) if room > 0 else 0
     if rt.deliveries.count >= BACKLOG_LIMIT:
         return {"claimed": claimed, "messages": 0, "entered": entered}
     with rt.sessions() as session:
@@ -145,19 +166,30 @@ def sweep_job() -> dict[str, int]:
 # --- helpers the server and the jobs share -------------------------------------------------------
 
 
-def dispatch_due(rt: Runtime, run_ids: Sequence[int] | None = None) -> int:
-    """Claim due runs (all, or just `run_ids`) and queue them in batches; how many."""
-    token = new_token()
-    with rt.sessions() as session:
-        claimed = claim_due_runs(session, rt.clock.now(), token, run_ids=run_ids,
-                                 stale=timedelta(seconds=rt.settings.claim_timeout))
-        session.commit()
-    jobs = [Queue.prepare_data(advance_job, args=(batch, token), timeout=600,
-                               result_ttl=0, failure_ttl=86_400)
-            for batch in chunks(claimed, BATCH_SIZE)]
-    for start in range(0, len(jobs), 1000):
-        rt.steps.enqueue_many(jobs[start:start + 1000])
-    return len(claimed)
+def dispatch_due(rt: Runtime, run_ids: Sequence[int] | None = None,
+                 limit: int = CLAIM_LIMIT) -> int:
+    """Claim due runs (at most `limit`, or just `run_ids`) and queue them in batches; how many.
+
+    Claims go in chunks, each queued before the next is claimed, so work starts at once.
+    """
+    total = 0
+    while total < limit:
+        wanted = min(CLAIM_CHUNK, limit - total)
+        token = new_token()
+        with rt.sessions() as session:
+            claimed = claim_due_runs(session, rt.clock.now(), token, limit=wanted,
+                                     run_ids=run_ids,
+                                     stale=timedelta(seconds=rt.settings.claim_timeout))
+            session.commit()
+        jobs = [Queue.prepare_data(advance_job, args=(batch, token), timeout=600,
+                                   result_ttl=0, failure_ttl=86_400)
+                for batch in chunks(claimed, BATCH_SIZE)]
+        if jobs:
+            rt.steps.enqueue_many(jobs)
+        total += len(claimed)
+        if len(claimed) < wanted:
+            return total
+    return total
 
 
 def dispatch_messages(rt: Runtime, message_ids: Sequence[int]) -> None:

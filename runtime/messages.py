@@ -3,6 +3,11 @@
 Content is rendered here, while the customer is loaded, so delivery only sends. A message that
 cannot be sent is still written — suppressed (consent) or failed (no template, render error) —
 with its reason, so the ledger explains every send step.
+
+A channel whose adapter only records (`Adapter.records_only`, the outbox adapter) is "sent" by
+writing the row: such messages are handed to their adapter here and written as sent, in the
+same transaction as the step, so they never need a delivery job. Every other message is written
+queued and leased to the delivery job the caller enqueues after the commit (`Lease`).
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ from sqlalchemy.orm import Session
 
 from builder.document import CompiledJourney
 from nodes.kit.profile import Profile
+from runtime.channels import Adapter
 from runtime.engine import SendIntent
 from runtime.models import Message, MessageStatus, Template
 from runtime.policy import consent_problem
 from runtime.rendering import RenderError, render_message
-from runtime.sql import insert_rows
+from runtime.sql import copy_rows, insert_rows, new_ids
 
 
 @dataclass(frozen=True)
@@ -35,30 +41,61 @@ class MessageRow:
     payload: Mapping[str, Any] = field(default_factory=dict)
 
 
+COLUMNS = ("id", "run_id", "node_id", "visit", "journey_id", "customer_id", "channel",
+           "purpose", "template_id", "status", "reason", "content", "provider_id", "attempts",
+           "next_attempt_at", "created_at", "sent_at", "updated_at")
+"""The message columns a batch writes, in the order of the tuples `_message` builds."""
+
+
 def compose_messages(session: Session, rows: Sequence[MessageRow],
                      profiles: Mapping[int, Profile], journeys: Mapping[int, CompiledJourney],
-                     now: datetime) -> list[int]:
-    """Insert the message rows (once per run and node); ids of the ones queued for delivery."""
+                     now: datetime, *, recorders: Mapping[str, Adapter] | None = None,
+                     leased_until: datetime | None = None, copy: bool = True) -> list[int]:
+    """Write the message rows (once per run and node); ids of the ones queued for delivery.
+
+    `recorders` are the adapters of channels that only record (their messages are written
+    sent); queued messages are written leased until `leased_until` when it is given (else due
+    now). With `copy`, rows are copied in and a duplicate raises `runtime.sql.ConflictError`;
+    without, duplicates are skipped.
+    """
+    if not rows:
+        return []
     wanted = {row.intent.send.template for row in rows}
     templates = {template.id: template for template in session.scalars(
         select(Template).where(Template.id.in_(wanted)))}
-    values = [_message(row, profiles[row.customer_id], templates, now) for row in rows]
-    inserted = insert_rows(session, Message.__table__, values,
-                           returning=(Message.id, Message.status))
-    return [message_id for message_id, status in inserted if status is MessageStatus.QUEUED]
+    ids = new_ids(session, Message.__table__, len(rows))
+    values = [_message(message_id, row, profiles[row.customer_id], templates, now,
+                       recorders or {}, leased_until)
+              for message_id, row in zip(ids, rows, strict=True)]
+    if copy:
+        copy_rows(session, Message.__table__, COLUMNS, values)
+        written = set(ids)
+    else:
+        written = {message_id for (message_id,) in insert_rows(
+            session, Message.__table__, [dict(zip(COLUMNS, value, strict=True))
+                                         for value in values], returning=(Message.id,))}
+    return [value[0] for value in values
+            if value[9] is MessageStatus.QUEUED and value[0] in written]
 
 
-def _message(row: MessageRow, profile: Profile, templates: Mapping[int, Template],
-             now: datetime) -> dict[str, Any]:
+def _message(message_id: int, row: MessageRow, profile: Profile,
+             templates: Mapping[int, Template], now: datetime,
+             recorders: Mapping[str, Adapter], leased_until: datetime | None) -> tuple:
     send = row.intent.send
     status, reason, content = _decide(send, profile, templates.get(send.template), row.payload)
-    return {"run_id": row.run_id, "node_id": row.intent.node_id, "visit": 1,
-            "journey_id": row.journey_id, "customer_id": row.customer_id,
-            "channel": send.channel, "purpose": send.purpose,
-            "template_id": send.template if send.template in templates else None,
-            "status": status, "reason": reason, "content": content, "attempts": 0,
-            "next_attempt_at": now if status is MessageStatus.QUEUED else None,
-            "created_at": now, "updated_at": now}
+    provider_id = sent_at = None
+    attempts = 0
+    next_attempt_at = leased_until or now
+    recorder = recorders.get(send.channel)
+    if status is MessageStatus.QUEUED and recorder is not None:
+        # Recording is all this adapter does: it cannot fail for a reason worth a retry.
+        provider_id = recorder.send(message_id, send.channel, content)
+        status, sent_at, attempts = MessageStatus.SENT, now, 1
+    if status is not MessageStatus.QUEUED:
+        next_attempt_at = None
+    return (message_id, row.run_id, row.intent.node_id, 1, row.journey_id, row.customer_id,
+            send.channel, send.purpose, send.template if send.template in templates else None,
+            status, reason, content, provider_id, attempts, next_attempt_at, now, sent_at, now)
 
 
 def _decide(send, profile: Profile, template: Template | None,

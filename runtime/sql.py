@@ -5,30 +5,52 @@ driver work per row, and a multi-row VALUES statement costs SQLAlchemy more to c
 that; one INSERT … SELECT FROM unnest(arrays) is a fixed statement with one bind per column.
 Most run updates in a batch set the same values (same node, same wake time), so grouping them
 turns thousands of UPDATEs into a few.
+
+Rows nobody else can have written (fresh ids, or keys of runs the caller holds locked) go in
+faster still with `copy_rows`: COPY on PostgreSQL (about half the server time of an INSERT and
+almost no Python), a plain executemany of tuples on SQLite. COPY cannot skip a conflict, so a
+conflict raises `ConflictError` and the caller redoes its work with the insert-or-ignore path.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
+    ColumnElement,
     DateTime,
     Integer,
     Table,
     TypeDecorator,
+    any_,
     bindparam,
+    literal,
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
+
+def among(session: Session, column: ColumnElement[int],
+          ids: Iterable[int]) -> ColumnElement[bool]:
+    """`column IN ids` for many integer ids: on PostgreSQL one array parameter.
+
+    An IN list of hundreds of parameters costs psycopg ~1 ms to rewrite on every execution;
+    `= ANY(%(ids)s::BIGINT[])` is one short statement with one parameter (3x faster for 500).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(list(ids))
+    return column == any_(literal(list(ids), postgresql.ARRAY(BigInteger)))
 
 
 def insert_ignore(session: Session, model):
@@ -192,7 +214,8 @@ def update_grouped(session: Session, table: Table, changes: Sequence[tuple[int, 
         groups.setdefault(key, (values, []))[1].append(row_id)
     for values, ids in groups.values():
         for start in range(0, len(ids), chunk):
-            session.execute(table.update().where(table.c.id.in_(ids[start:start + chunk]))
+            session.execute(table.update().where(among(session, table.c.id,
+                                                       ids[start:start + chunk]))
                             .values(**values, **(also or {})))
 
 
@@ -202,3 +225,120 @@ def group_by_value(items: Sequence[tuple[Any, Any]]) -> dict[Any, list[Any]]:
     for key, value in items:
         grouped[value].append(key)
     return grouped
+
+
+# --- COPY --------------------------------------------------------------------------------------
+
+
+class ConflictError(Exception):
+    """`copy_rows` met a row that already exists; the transaction is unusable: roll it back."""
+
+
+def copy_rows(session: Session, table: Table, columns: Sequence[str],
+              rows: Sequence[Sequence[Any]]) -> None:
+    """Insert rows given as tuples in `columns` order; raise `ConflictError` on a duplicate key.
+
+    For rows that cannot already exist. PostgreSQL: one COPY in text format, built column by
+    column with string joins. SQLite: executemany of plain tuples on the driver's cursor.
+    """
+    if not rows:
+        return
+    names = tuple(columns)
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        if session.get_bind().dialect.name == "postgresql":
+            with cursor.copy(_copy_statement(table, names)) as copy:
+                copy.write(_copy_text(table, names, rows))
+        else:
+            processors = _sqlite_processors(table, names)
+            cursor.executemany(_sqlite_statement(table, names), [
+                tuple(value if process is None or value is None else process(value)
+                      for process, value in zip(processors, row, strict=True))
+                for row in rows])
+    except Exception as error:
+        if _is_conflict(error):
+            raise ConflictError(f"{table.name}: {error}") from error
+        raise
+    finally:
+        cursor.close()
+
+
+def _is_conflict(error: Exception) -> bool:
+    import sqlite3
+
+    import psycopg.errors
+
+    return isinstance(error, psycopg.errors.UniqueViolation | sqlite3.IntegrityError |
+                      IntegrityError) and "UNIQUE" in str(error).upper()
+
+
+@cache
+def _copy_statement(table: Table, names: tuple[str, ...]) -> str:
+    return f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+"""COPY text format: backslash, tab, newline and carriage return are written escaped."""
+
+_NULL = "\\N"
+
+
+def _copy_text(table: Table, names: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> str:
+    kinds = _copy_kinds(table, names)
+    columns = [_copy_column([row[index] for row in rows], kind)
+               for index, kind in enumerate(kinds)]
+    return "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
+
+
+@cache
+def _copy_kinds(table: Table, names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_kind(table.c[name]) for name in names)
+
+
+def _copy_column(values: list[Any], kind: str) -> list[str]:
+    """One column's values in COPY text format (None is \\N)."""
+    if kind == "int":
+        return [_NULL if value is None else str(int(value)) for value in values]
+    if kind == "bool":
+        return [_NULL if value is None else "t" if value else "f" for value in values]
+    if kind == "time":
+        seen: dict[Any, str] = {}  # most times in a batch are the same instant
+        return [_NULL if value is None else seen.get(value) or
+                seen.setdefault(value, value.isoformat()) for value in values]
+    if kind == "json":
+        return [_NULL if value is None else
+                json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+                .translate(_COPY_ESCAPES) for value in values]
+    # str.translate on a StrEnum member works on its value and returns a plain str.
+    return [_NULL if value is None else str(value).translate(_COPY_ESCAPES)
+            for value in values]
+
+
+@cache
+def _sqlite_statement(table: Table, names: tuple[str, ...]) -> str:
+    marks = ", ".join("?" for _ in names)
+    return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
+
+
+@cache
+def _sqlite_processors(table: Table, names: tuple[str, ...]) -> tuple[Any, ...]:
+    """SQLAlchemy's own bind processors, so values are stored exactly as the ORM stores them."""
+    dialect = sqlite.dialect()
+    return tuple(table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                 for name in names)
+
+
+def new_ids(session: Session, table: Table, count: int) -> list[int]:
+    """`count` fresh primary keys for `table`, so rows can be copied in with their ids known.
+
+    PostgreSQL: from the id sequence. SQLite: after the largest id, which is what SQLite itself
+    assigns; safe because a Wayline write transaction holds the database's write lock from BEGIN.
+    """
+    if count <= 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        return list(session.scalars(text(
+            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+            "FROM generate_series(1, :count)"), {"count": count}))
+    largest = session.scalar(text(f"SELECT coalesce(max(id), 0) FROM {table.name}"))
+    return list(range(largest + 1, largest + 1 + count))

@@ -56,7 +56,9 @@ class Ticker(threading.Thread):
         if not self.is_leader():
             return False
         if self.rt.redis.set(SWEEP_PENDING_KEY, self.identity, nx=True, ex=30):
-            self.rt.steps.enqueue(sweep_job, job_timeout=300, result_ttl=0, failure_ttl=3600)
+            # At the front: a sweep tops the queue up before it runs dry, not after.
+            self.rt.steps.enqueue(sweep_job, job_timeout=300, result_ttl=0, failure_ttl=3600,
+                                  at_front=True)
         return True
 
     def is_leader(self) -> bool:
