@@ -16,7 +16,6 @@ What the Python back end needs of many customers is read by `runtime.profiles.lo
 
 from __future__ import annotations
 
-import json
 import operator
 import re
 from collections.abc import Callable, Sequence
@@ -326,13 +325,12 @@ class _JsonKey(_Value):
             self._text = column.op("->>", return_type=Text)(_sql_string(key))
             self.type_name = func.jsonb_typeof(self.json)
         else:
-            # SQLite 3.40 matches a path against the key as written in the JSON text, and
-            # json.dumps (SQLAlchemy's serializer) writes non-ASCII keys as \uXXXX escapes:
-            # look such a key up both ways, so '지역' is found however the row was written.
-            labels = dict.fromkeys((key, json.dumps(key)[1:-1]))
-            self.paths = [_sql_string(f'$."{label}"') for label in labels]
-            self._text = _first_of([func.json_extract(column, path) for path in self.paths])
-            self.type_name = _first_of([func.json_type(column, path) for path in self.paths])
+            # SQLite matches a path against the key as written in the JSON text: Wayline
+            # writes keys unescaped ('지역', not \uXXXX; runtime.db.dumps_json, and
+            # migration 0002 rewrote older rows), so one path finds them.
+            self.path = _sql_string(f'$."{key}"')
+            self._text = func.json_extract(column, self.path)
+            self.type_name = func.json_type(column, self.path)
 
     def _type_in(self, *kinds: str) -> ColumnElement[bool]:
         names = [name for kind in kinds
@@ -367,17 +365,10 @@ class _JsonKey(_Value):
         if self.postgres:
             element = func.jsonb_build_array(cast(wanted, Text))
             return self.json.op("@>", return_type=Boolean)(element)
-        return or_(*(self._element_in(path, wanted) for path in self.paths))
-
-    def _element_in(self, path: ColumnElement[str], wanted: str) -> ColumnElement[bool]:
         # json_each on the document, never on an extracted value: that may be plain text.
-        items = func.json_each(self.column, path).table_valued("type", "value")
+        items = func.json_each(self.column, self.path).table_valued("type", "value")
         return select(items.c.value).where(
             items.c.type == _sql_string("text"), items.c.value == wanted).exists()
-
-
-def _first_of(found: list[ColumnElement]) -> ColumnElement:
-    return found[0] if len(found) == 1 else func.coalesce(*found)
 
 
 class _TextColumn(_Value):

@@ -1,11 +1,13 @@
 """Database engines and sessions, tuned per dialect, and migrations to head.
 
 SQLite runs in WAL mode with foreign keys on, so the embedded default behaves like the server
-database the tests also run against.
+database the tests also run against. JSON is written with its characters as they are (not
+\\uXXXX escapes): SQLite's JSON paths match keys as written, so '지역' must be stored as such.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 def make_engine(url: str, **options: Any) -> Engine:
     """An engine for a Wayline database URL (SQLite file, or PostgreSQL with psycopg 3)."""
     parsed = make_url(url)
+    options.setdefault("json_serializer", dumps_json)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -30,6 +33,11 @@ def make_engine(url: str, **options: Any) -> Engine:
         return engine
     options.setdefault("pool_pre_ping", True)
     return create_engine(url, **options)
+
+
+def dumps_json(value: Any) -> str:
+    """JSON text as Wayline stores it: compact, non-ASCII characters kept as they are."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

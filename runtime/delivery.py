@@ -25,8 +25,8 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from runtime.channels import Adapter, PermanentFailure, TransientFailure
-from runtime.models import Message, MessageStatus
-from runtime.sql import update_rows
+from runtime.models import QUEUED_ONLY, Message, MessageStatus
+from runtime.sql import among, update_rows
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +83,10 @@ def _is_due(now: datetime) -> ColumnElement[bool]:
 
 def due_messages(session: Session, now: datetime, limit: int) -> list[int]:
     """Ids of queued messages due for a try at `now`, oldest first."""
+    # The literal condition of the partial index, not a bound status: a prepared statement's
+    # generic plan could not prove a parameter equal to 'queued' and would scan every message.
     query = (select(Message.id)
-             .where(Message.status == MessageStatus.QUEUED, _is_due(now))
+             .where(QUEUED_ONLY, _is_due(now))
              .order_by(Message.created_at, Message.id)
              .limit(limit))
     return list(session.scalars(query))
@@ -103,7 +105,7 @@ def lease(session: Session, ids: Sequence[int], now: datetime, seconds: float) -
     for start in range(0, len(ids), LEASE_CHUNK):
         claimed.update(session.scalars(
             update(Message)
-            .where(Message.id.in_(ids[start:start + LEASE_CHUNK]),
+            .where(among(session, Message.id, ids[start:start + LEASE_CHUNK]),
                    Message.status == MessageStatus.QUEUED, _is_due(now))
             .values(next_attempt_at=until)
             .returning(Message.id)))
@@ -157,7 +159,8 @@ def _claim(session: Session, message_ids: Sequence[int], now: datetime,
         due = or_(due, Message.next_attempt_at == leased_until)
     rows = session.execute(
         update(Message)
-        .where(Message.id.in_(message_ids), Message.status == MessageStatus.QUEUED, due)
+        .where(among(session, Message.id, message_ids), Message.status == MessageStatus.QUEUED,
+               due)
         .values(attempts=Message.attempts + 1, next_attempt_at=now + IN_FLIGHT)
         .returning(Message.id, Message.channel, Message.content, Message.attempts)).all()
     session.commit()

@@ -14,7 +14,6 @@ conflict raises `ConflictError` and the caller redoes its work with the insert-o
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
@@ -39,6 +38,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
+from runtime.db import dumps_json
 
 
 def among(session: Session, column: ColumnElement[int],
@@ -154,7 +155,7 @@ def _array_text(value: Any, kind: str) -> str:
     if value is None:
         return "NULL"
     if kind == "json":
-        value = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        value = dumps_json(value)
     elif kind == "time":
         value = value.isoformat()
     elif isinstance(value, Enum):
@@ -250,7 +251,7 @@ def copy_rows(session: Session, table: Table, columns: Sequence[str],
             with cursor.copy(_copy_statement(table, names)) as copy:
                 copy.write(_copy_text(table, names, rows))
         else:
-            processors = _sqlite_processors(table, names)
+            processors = _sqlite_processors(table, names, session.get_bind().dialect)
             cursor.executemany(_sqlite_statement(table, names), [
                 tuple(value if process is None or value is None else process(value)
                       for process, value in zip(processors, row, strict=True))
@@ -307,8 +308,7 @@ def _copy_column(values: list[Any], kind: str) -> list[str]:
                 seen.setdefault(value, value.isoformat()) for value in values]
     if kind == "json":
         return [_NULL if value is None else
-                json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-                .translate(_COPY_ESCAPES) for value in values]
+                dumps_json(value).translate(_COPY_ESCAPES) for value in values]
     # str.translate on a StrEnum member works on its value and returns a plain str.
     return [_NULL if value is None else str(value).translate(_COPY_ESCAPES)
             for value in values]
@@ -321,9 +321,8 @@ def _sqlite_statement(table: Table, names: tuple[str, ...]) -> str:
 
 
 @cache
-def _sqlite_processors(table: Table, names: tuple[str, ...]) -> tuple[Any, ...]:
-    """SQLAlchemy's own bind processors, so values are stored exactly as the ORM stores them."""
-    dialect = sqlite.dialect()
+def _sqlite_processors(table: Table, names: tuple[str, ...], dialect: Any) -> tuple[Any, ...]:
+    """The engine's own bind processors, so values are stored exactly as the ORM stores them."""
     return tuple(table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
                  for name in names)
 
