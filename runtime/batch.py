@@ -28,7 +28,7 @@ from runtime.channels import Adapter
 from runtime.engine import Advance, RunState, advance
 from runtime.journeys import load_compiled
 from runtime.messages import MessageRow, compose_messages
-from runtime.models import Customer, CustomerTag, Journey, JourneyStatus, Run, RunStatus, Step
+from runtime.models import Customer, CustomerTag, Journey, JourneyStatus, Run, Step
 from runtime.profiles import load_profiles
 from runtime.sql import (
     ConflictError,
@@ -38,6 +38,7 @@ from runtime.sql import (
     insert_rows,
     update_grouped,
 )
+from runtime.sweeper import is_due_status
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +216,7 @@ def _merged(session: Session, patch: dict[str, Any]):
 def due_count(session: Session, now: datetime) -> int:
     """How many runs are due now (for metrics and tests)."""
     return session.scalar(select(func.count()).select_from(Run).where(
-        Run.status.in_((RunStatus.ACTIVE, RunStatus.WAITING)), Run.wake_at <= now)) or 0
+        is_due_status(), Run.wake_at <= now)) or 0
 
 
 def ids(values: Iterable[int]) -> list[int]:

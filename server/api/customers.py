@@ -1,0 +1,105 @@
+"""/api/customers: upsert one or many, import a CSV, read one, list and search.
+
+Writes need the API key (server.auth); reads are open like the journey endpoints (the canvas's
+customer picker uses them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import anyio.to_thread
+from litestar import Controller, Request, get, post, put
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
+from litestar.openapi.spec.enums import OpenAPIType
+from litestar.params import Parameter
+
+from server.auth import INGEST_GUARDS
+from server.context import Wayline
+from server.errors import Problem, errors
+from server.schemas.customers import (
+    BulkResult,
+    CustomerBulkIn,
+    CustomerDetail,
+    CustomerIn,
+    CustomerPage,
+    ImportReport,
+    UpsertResult,
+)
+from server.services import customers, imports
+
+ExternalIdPath = Annotated[str, Parameter(min_length=1, max_length=255,
+                                          description="The customer's external id.")]
+
+MAX_IMPORT_BYTES = 4 << 30
+"""Largest CSV an import request may send (4 GiB; the file is streamed, never held whole)."""
+
+TOO_LARGE = {413: ResponseSpec(data_container=Problem, description=(
+    "The file is larger than 4 GiB: split it, or use `wayline import customers`."))}
+
+
+@dataclass
+class CsvUpload(Operation):
+    """The import's OpenAPI operation: its body is the CSV file itself (text/csv)."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(required=True, description=(
+            "The CSV file, header row first. Columns: external_id (required), email, phone, "
+            "timezone, locale, tags (separated by ;), consent_<channel>; any other column is a "
+            "custom attribute."), content={"text/csv": OpenAPIMediaType(
+                schema=Schema(type=OpenAPIType.STRING))})
+
+
+class CustomerController(Controller):
+    """Customers in (upsert, bulk, CSV import) and out (one with history, pages, search)."""
+
+    path = "/api/customers"
+    tags = ["customers"]
+
+    @get("/", sync_to_thread=True, responses=errors(422))
+    def index(self, wayline: Wayline,
+              search: Annotated[str | None, Parameter(max_length=255, description=(
+                  "Only customers whose external id or email starts with this."))] = None,
+              limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+              after: Annotated[int | None, Parameter(ge=0, le=2**62, description=(
+                  "Customers after this id (`next_after` of the previous page)."))] = None,
+              ) -> CustomerPage:
+        """Customers in id order, for lists and the preview customer picker."""
+        return customers.list_customers(wayline, search, limit, after)
+
+    @get("/{external_id:str}", sync_to_thread=True, responses=errors(404, 422))
+    def read(self, wayline: Wayline, external_id: ExternalIdPath) -> CustomerDetail:
+        """A customer: profile, consent, tags, latest events and the journeys they are in."""
+        return customers.get_customer(wayline, external_id)
+
+    @put("/{external_id:str}", sync_to_thread=True, guards=INGEST_GUARDS,
+         responses=errors(401, 422))
+    def upsert(self, wayline: Wayline, external_id: ExternalIdPath, data: CustomerIn
+               ) -> UpsertResult:
+        """Create the customer or change the fields given (needs the API key)."""
+        return customers.upsert_customer(wayline, external_id, data)
+
+    @post("/bulk", sync_to_thread=True, status_code=200, guards=INGEST_GUARDS,
+          responses=errors(401, 422))
+    def bulk(self, wayline: Wayline, data: CustomerBulkIn) -> BulkResult:
+        """Create or change up to 1,000 customers; each item is reported (needs the API key)."""
+        return customers.upsert_bulk(wayline, data)
+
+    @post("/import", status_code=200, guards=INGEST_GUARDS, operation_class=CsvUpload,
+          request_max_body_size=MAX_IMPORT_BYTES, responses={**errors(401, 422), **TOO_LARGE})
+    async def import_csv(
+            self, request: Request, wayline: Wayline,
+            encoding: Annotated[str, Parameter(min_length=1, max_length=40, description=(
+                "The file's text encoding: utf-8 (default) or cp949 (Excel, Korean)."))
+            ] = "utf-8",
+            delimiter: imports.Delimiter = "comma",
+            phone_region: Annotated[str | None, Parameter(min_length=2, max_length=2, description=(
+                "Region of phone numbers written without +country code (default KR)."))] = None,
+    ) -> ImportReport:
+        """Import customers from a CSV sent as the body; bad rows are reported with their line,
+        the rest load (needs the API key)."""
+        how = imports.options(encoding, delimiter, phone_region)
+        return await anyio.to_thread.run_sync(
+            imports.import_customers, wayline, imports.pull(request.stream()), how)

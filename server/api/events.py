@@ -1,0 +1,55 @@
+"""/api/events and /api/journeys/{id}/entries: what integrators send in (API key required)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, post
+from litestar.params import Parameter
+
+from server.auth import INGEST_GUARDS
+from server.context import Wayline
+from server.errors import errors
+from server.schemas.events import (
+    EntryIn,
+    EntryResult,
+    EventBatchIn,
+    EventBatchResult,
+    EventIn,
+    EventResult,
+)
+from server.services import events
+
+JourneyId = Annotated[int, Parameter(ge=1, le=2**62, description="The journey's id.")]
+
+
+class EventController(Controller):
+    """Events in: each is stored, then starts, wakes or ends customers' journeys at once."""
+
+    path = "/api/events"
+    tags = ["events"]
+    guards = INGEST_GUARDS
+
+    @post("/", sync_to_thread=True, status_code=200, responses=errors(401, 422))
+    def ingest(self, wayline: Wayline, data: EventIn) -> EventResult:
+        """Record one event and apply it to journeys (needs the API key)."""
+        return events.ingest_one(wayline, data)
+
+    @post("/batch", sync_to_thread=True, status_code=200, responses=errors(401, 422))
+    def ingest_batch(self, wayline: Wayline, data: EventBatchIn) -> EventBatchResult:
+        """Record up to 1,000 events in order; each is reported (needs the API key)."""
+        return events.ingest_batch(wayline, data)
+
+
+class JourneyEntryController(Controller):
+    """API entries: put a named customer into a journey that starts by API call."""
+
+    path = "/api/journeys/{journey_id:int}/entries"
+    tags = ["journeys"]
+    guards = INGEST_GUARDS
+
+    @post("/", sync_to_thread=True, status_code=200, responses=errors(401, 404, 409, 422))
+    def enter(self, wayline: Wayline, journey_id: JourneyId, data: EntryIn) -> EntryResult:
+        """Enter a customer with a payload: the new run, or why they were not admitted
+        (needs the API key)."""
+        return events.enter_journey(wayline, journey_id, data)

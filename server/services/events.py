@@ -1,0 +1,134 @@
+"""Events in (one or a batch) and API entries into journeys.
+
+Each event is stored and applied to journeys (entries, waits, exits) in the request's
+transaction by runtime.ingest; after the commit the runs it started or woke are queued at once,
+so a customer who signs up gets the welcome message now, not at the next sweep.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from builder.document import Reentry
+from runtime import lifecycle
+from runtime.customer_fields import FieldError, normalise_external_id
+from runtime.enrollment import enroll_api
+from runtime.errors import InvalidInputError
+from runtime.ingest import IngestResult, customer_id_for, ingest_event
+from runtime.journeys import LiveEntry, live_entries
+from runtime.models import Run
+from server.context import Wayline
+from server.errors import IssueOut
+from server.schemas.events import (
+    EntryIn,
+    EntryResult,
+    EventBatchIn,
+    EventBatchResult,
+    EventIn,
+    EventResult,
+)
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+"""How far ahead of our clock an event's occurred_at may be (callers' clocks drift a little)."""
+
+
+def ingest_one(wl: Wayline, data: EventIn) -> EventResult:
+    """Record one event and apply it; 422 when it can't be recorded."""
+    issues = _problems(wl, data)
+    if issues:
+        raise InvalidInputError(issues[0].message, issues)
+    with wl.writing() as session:
+        result = _ingest(wl, session, data)
+    wl.move_now(result.runs_to_dispatch)
+    return _result(result)
+
+
+def ingest_batch(wl: Wayline, data: EventBatchIn) -> EventBatchResult:
+    """Record up to 1,000 events in order, in one transaction; a bad event never fails the rest."""
+    results: list[EventResult] = []
+    moving: list[int] = []
+    with wl.writing() as session:
+        for event in data.events:
+            issues = _problems(wl, event)
+            if issues:
+                results.append(EventResult(status="invalid", issues=issues))
+                continue
+            outcome = _ingest(wl, session, event)
+            moving += outcome.runs_to_dispatch
+            results.append(_result(outcome))
+    wl.move_now(moving)
+    return EventBatchResult(
+        accepted=sum(result.status == "accepted" for result in results),
+        duplicates=sum(result.status == "duplicate" for result in results),
+        invalid=sum(result.status == "invalid" for result in results), results=results)
+
+
+def _problems(wl: Wayline, event: EventIn) -> list[IssueOut]:
+    try:
+        normalise_external_id(event.external_id)
+    except FieldError as problem:
+        return [IssueOut(code="event.invalid", field="external_id", message=problem.message)]
+    if event.occurred_at is not None and event.occurred_at > wl.now() + FUTURE_TOLERANCE:
+        return [IssueOut(code="event.invalid", field="occurred_at", message=(
+            f"occurred_at {event.occurred_at.isoformat()} is in the future; send the time the "
+            "event happened (with its offset), or leave it out for now."))]
+    return []
+
+
+def _ingest(wl: Wayline, session: Session, event: EventIn) -> IngestResult:
+    now = wl.now()
+    return ingest_event(session, event.external_id.strip(), event.name, event.properties,
+                        event.occurred_at or now, now, event.dedup_key)
+
+
+def _result(result: IngestResult) -> EventResult:
+    return EventResult(status="duplicate" if result.duplicate else "accepted",
+                       event_id=result.event_id, duplicate=result.duplicate,
+                       enrolled=result.enrolled, resumed=result.resumed, exited=result.exited)
+
+
+def enter_journey(wl: Wayline, journey_id: int, data: EntryIn) -> EntryResult:
+    """Put a customer into a live API-entry journey; 409 when it isn't one, 422 for a payload
+    missing required fields. An unknown external_id creates an empty profile."""
+    try:
+        external_id = normalise_external_id(data.external_id)
+    except FieldError as problem:
+        raise InvalidInputError(problem.message, [{"field": "external_id",
+                                                   "message": problem.message}]) from None
+    with wl.writing() as session:
+        lifecycle.get_journey(session, journey_id)
+        now = wl.now()
+        customer_id = customer_id_for(session, external_id, now)
+        run_id = enroll_api(session, journey_id, customer_id, data.payload, now)
+        reason = None if run_id else _not_admitted(session, journey_id, customer_id, now)
+    if run_id is None:
+        return EntryResult(admitted=False, reason=reason)
+    wl.move_now([run_id])
+    return EntryResult(admitted=True, run_id=run_id)
+
+
+def _not_admitted(session: Session, journey_id: int, customer_id: int, now: datetime) -> str:
+    """Why enrollment refused the customer, in the journey's own terms."""
+    [entry] = [item for item in live_entries(session) if item.journey_id == journey_id]
+    runs = select(Run).where(Run.journey_id == journey_id, Run.customer_id == customer_id)
+    if session.scalar(select(exists(runs.where(Run.ended_at.is_(None)).subquery()))):
+        return "The customer is in this journey already; they can't be in it twice at once."
+    settings = entry.journey.document.settings
+    if settings.reentry is Reentry.NEVER and session.scalar(select(exists(runs.subquery()))):
+        return "The customer went through this journey before, and it lets each customer in once."
+    if settings.reentry is Reentry.AFTER and settings.reentry_after is not None:
+        return (f"The customer entered less than {settings.reentry_after.describe()} ago; "
+                "this journey lets customers back in only after that.")
+    return _limit_reason(session, entry)
+
+
+def _limit_reason(session: Session, entry: LiveEntry) -> str:
+    limit = entry.journey.document.settings.max_entrants
+    entered = session.scalar(select(func.count()).select_from(Run).where(
+        Run.journey_id == entry.journey_id))
+    if limit is not None and entered >= limit:
+        return f"The journey has reached its entry limit of {limit:,} customers."
+    return "The journey did not admit the customer."
