@@ -76,6 +76,10 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=8)
     parser.add_argument("--deliver", action="store_true",
                         help="send outbox messages through delivery jobs' path, not in the batch")
+    parser.add_argument("--gc", choices=["default", "worker", "off"], default="worker",
+                        help="garbage collector as a worker sets it (default), Python's, or off")
+    parser.add_argument("--sql", action="append", default=[],
+                        help="a statement to run on the new database first (experiments)")
     parser.add_argument("--cprofile", action="store_true",
                         help="also print the top functions by own time (Python side only)")
     args = parser.parse_args()
@@ -85,10 +89,21 @@ def main() -> None:
         profiler = cProfile.Profile()
     for module, name, label in PHASES:
         wrap(module, name, label)
+    if args.gc == "off":
+        import gc
+        gc.disable()
+    elif args.gc == "worker":
+        from runtime.worker import tune_garbage_collector
+        tune_garbage_collector()
     from runtime import batch, delivery
     workdir = Path(tempfile.mkdtemp(prefix="wayline-profile-"))
     url, drop = new_database(args.database, workdir)
     try:
+        if args.sql:
+            from sqlalchemy import text
+            with make_engine(url).begin() as connection:
+                for statement in args.sql:
+                    connection.execute(text(statement))
         load_customers(url, args.batch * (args.batches + 1))
         add_journey(url, four_steps, "profile")
         engine = make_engine(url)
@@ -99,9 +114,11 @@ def main() -> None:
             totals.clear()
             now = datetime.now(UTC)
             token = new_token()
+            began = time.perf_counter()
             with sessions() as session:
                 ids = claim_due_runs(session, now, token, limit=args.batch)
                 session.commit()
+            totals["= claim (sweeper)"] = time.perf_counter() - began
             if profiler and index:
                 profiler.enable()
             began, cpu = time.perf_counter(), time.process_time()

@@ -95,10 +95,18 @@ _ENVIRONMENTS = {(strict, autoescape): _environment(strict=strict, autoescape=au
 
 @dataclass(frozen=True)
 class _Compiled:
-    """One template version, parsed: its parts by name, or the reason it cannot be parsed."""
+    """One template version, parsed: its parts by name, or the reason it cannot be parsed.
 
-    parts: Mapping[str, BoundTemplate]
+    A part without any Liquid markup is kept as its text: it renders to itself.
+    """
+
+    parts: Mapping[str, BoundTemplate | str]
     error: RenderError | None = None
+
+    @property
+    def is_dynamic(self) -> bool:
+        """True when some part needs the customer's variables."""
+        return not all(isinstance(part, str) for part in self.parts.values())
 
 
 class TemplateCache:
@@ -157,8 +165,9 @@ def render_message(template: TemplateLike, profile: Profile, payload: Mapping[st
     compiled = cache.compiled(template, strict=strict)
     if compiled.error is not None:
         raise compiled.error
-    variables = template_variables(profile, payload)
-    rendered = {name: _render(name, part, variables) for name, part in compiled.parts.items()}
+    variables = template_variables(profile, payload) if compiled.is_dynamic else {}
+    rendered = {name: part if isinstance(part, str) else _render(name, part, variables)
+                for name, part in compiled.parts.items()}
     if channel is Channel.WEBHOOK:
         return _webhook_content(template, rendered)
     content: dict[str, Any] = {"to": recipient, "text": rendered["text"]}
@@ -253,7 +262,13 @@ def _check_shape(template: TemplateLike, channel: Channel) -> None:
             raise RenderError("the webhook headers must be name/value pairs")
 
 
-def _parse(name: str, source: str, *, strict: bool, autoescape: bool) -> BoundTemplate:
+MARKUP = ("{{", "{%", "{#")
+"""What starts Liquid markup; a source without any is plain text."""
+
+
+def _parse(name: str, source: str, *, strict: bool, autoescape: bool) -> BoundTemplate | str:
+    if not any(mark in source for mark in MARKUP):
+        return source
     try:
         return _ENVIRONMENTS[strict, autoescape].from_string(source)
     except LiquidError as error:

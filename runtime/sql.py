@@ -336,8 +336,8 @@ def new_ids(session: Session, table: Table, count: int) -> list[int]:
     if count <= 0:
         return []
     if session.get_bind().dialect.name == "postgresql":
-        return list(session.scalars(text(
-            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
-            "FROM generate_series(1, :count)"), {"count": count}))
+        return session.scalar(text(
+            f"SELECT array_agg(nextval(pg_get_serial_sequence('{table.name}', 'id'))) "
+            "FROM generate_series(1, :count)"), {"count": count})
     largest = session.scalar(text(f"SELECT coalesce(max(id), 0) FROM {table.name}"))
     return list(range(largest + 1, largest + 1 + count))
