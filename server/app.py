@@ -11,13 +11,16 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
+from server.api.customers import CustomerController
+from server.api.events import EventController, JourneyEntryController
 from server.api.journeys import JourneyController
 from server.api.previews import AudienceController, JourneyPreviewController
 from server.api.starters import StarterController
 from server.context import Wayline, build_wayline
 from server.errors import EXCEPTION_HANDLERS
 
-CONTROLLERS = [JourneyController, StarterController, AudienceController, JourneyPreviewController]
+CONTROLLERS = [JourneyController, StarterController, AudienceController, JourneyPreviewController,
+               CustomerController, EventController, JourneyEntryController]
 
 
 def provide_wayline(state: State) -> Wayline:

@@ -181,6 +181,24 @@ def _configure_logging(level: str) -> None:
         logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import customers from a CSV file, printing progress and then every failed row."""
+    from runtime.clock import SystemClock
+    from runtime.db import make_engine, make_sessionmaker
+    from server.services import imports
+
+    settings = load_settings()
+    if not _schema_ready(settings):
+        return 2
+    engine = make_engine(settings.database)
+    try:
+        return imports.import_file(Path(args.file), make_sessionmaker(engine), SystemClock(),
+                                   imports.options(args.encoding, args.delimiter,
+                                                   args.phone_region), every=args.every)
+    finally:
+        engine.dispose()
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     """Show every WAYLINE_* variable, its value in effect and what it means."""
     from server.context import api_key_for
@@ -225,6 +243,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=cmd_demo)
     server = commands.add_parser("server", help="serve the API on WAYLINE_HOST:WAYLINE_PORT")
     server.set_defaults(handler=cmd_server)
+    imports = commands.add_parser("import", help="import data from a file")
+    kinds = imports.add_subparsers(dest="kind", required=True, metavar="KIND")
+    customers = kinds.add_parser("customers", help="customers from a CSV file (exit 1 if rows "
+                                 "failed, 2 if the file can't be imported)")
+    customers.add_argument("file", help="CSV with a header row naming external_id, email, …")
+    customers.add_argument("--encoding", default="utf-8", help="utf-8 (default) or cp949")
+    customers.add_argument("--delimiter", default="comma",
+                           choices=["comma", "semicolon", "tab", "pipe"])
+    customers.add_argument("--phone-region", help="region of numbers without +country code "
+                           "(default KR)")
+    customers.add_argument("--every", type=int, default=10_000, help="progress every N rows")
+    customers.set_defaults(handler=cmd_import)
     settings = commands.add_parser("settings", help="show the WAYLINE_* settings in effect")
     settings.set_defaults(handler=cmd_settings)
     return parser
