@@ -15,12 +15,15 @@ from server.api.customers import CustomerController
 from server.api.events import EventController, JourneyEntryController
 from server.api.journeys import JourneyController
 from server.api.previews import AudienceController, JourneyPreviewController
+from server.api.segments import SegmentController
 from server.api.starters import StarterController
+from server.api.templates import TemplateController
 from server.context import Wayline, build_wayline
 from server.errors import EXCEPTION_HANDLERS
 
 CONTROLLERS = [JourneyController, StarterController, AudienceController, JourneyPreviewController,
                CustomerController, EventController, JourneyEntryController]
+CONTROLLERS += [SegmentController, TemplateController]
 
 
 def provide_wayline(state: State) -> Wayline:

@@ -1,0 +1,134 @@
+"""What the template endpoints take and give: Liquid message templates, one channel each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from nodes.kit.fields import Channel
+from server.schemas.previews import ExternalId, Payload
+from server.schemas.usage import JourneyUse
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, description=(
+    "What marketers call the template; unique per channel (ignoring case)."))]
+Subject = Annotated[str, msgspec.Meta(max_length=1000, description=(
+    "Email: the subject (required). App push: the title (optional). Liquid."))]
+Source = Annotated[str, msgspec.Meta(max_length=100_000, description=(
+    "The message in Liquid: the text (email: the plain-text body), or a webhook's JSON body."))]
+HeaderName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")]
+HeaderValue = Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+class TemplateOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Channel settings: `html` for email; `url`, `method` and `headers` for webhooks (Liquid)."""
+
+    html: Annotated[str, msgspec.Meta(max_length=500_000)] | None = None
+    url: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+    method: Literal["POST", "PUT"] | None = None
+    headers: Annotated[dict[HeaderName, HeaderValue], msgspec.Meta(max_length=50)] | None = None
+
+
+class TemplateCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """A new template."""
+
+    channel: Channel
+    name: Name
+    source: Source
+    subject: Subject | None = None
+    options: TemplateOptions = msgspec.field(default_factory=TemplateOptions)
+
+
+class TemplateUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """Changes to a template; fields left out stay. A change to what it says bumps `version`.
+    `channel` may be sent but not changed (make a new template for another channel)."""
+
+    channel: Channel | None = None
+    name: Name | None = None
+    source: Source | None = None
+    subject: Subject | None = None
+    options: TemplateOptions | None = None
+
+
+class TemplateSummary(msgspec.Struct):
+    """A template as the list (and the canvas's template picker) shows it."""
+
+    id: int
+    channel: Channel
+    name: str
+    subject: str | None
+    version: int
+    journeys: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class TemplateDetail(msgspec.Struct):
+    """A template with its source and the journeys that send it."""
+
+    id: int
+    channel: Channel
+    name: str
+    subject: str | None
+    source: str
+    options: TemplateOptions
+    version: int
+    used_by: list[JourneyUse]
+    created_at: datetime
+    updated_at: datetime
+
+
+class TemplatePage(msgspec.Struct):
+    """One page of templates, by channel and name."""
+
+    items: list[TemplateSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class SampleCustomer(msgspec.Struct, forbid_unknown_fields=True):
+    """A made-up customer to render for, when no real one is named."""
+
+    external_id: ExternalId = "sample"
+    email: Annotated[str, msgspec.Meta(max_length=320)] | None = "sample@example.com"
+    phone: Annotated[str, msgspec.Meta(max_length=32)] | None = "+821000000000"
+    timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    locale: Annotated[str, msgspec.Meta(max_length=35)] | None = None
+    attributes: dict[str, Any] = {}
+    tags: Annotated[list[Annotated[str, msgspec.Meta(max_length=64)]],
+                    msgspec.Meta(max_length=100)] = []
+
+
+class RenderIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Whom to render for: a real customer by `external_id`, else `sample` (a made-up one).
+    `strict` makes a value the customer lacks an error instead of empty text."""
+
+    external_id: ExternalId | None = None
+    sample: SampleCustomer | None = None
+    payload: Payload = {}
+    strict: bool = False
+
+
+class DraftRenderIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An unsaved template and whom to render it for (the template editor's live preview)."""
+
+    template: TemplateCreate
+    external_id: ExternalId | None = None
+    sample: SampleCustomer | None = None
+    payload: Payload = {}
+    strict: bool = False
+
+
+class Rendered(msgspec.Struct):
+    """The message as it would be stored for this customer, or why it could not be rendered.
+    `content` has `to` and `text` (and `subject`, `html`, `title` by channel), or a webhook's
+    `url`, `method`, `headers` and `body`."""
+
+    channel: Channel
+    customer: str
+    content: dict[str, Any] | None
+    error: str | None
+    template_id: int | None = None
+    template_version: int | None = None

@@ -1,0 +1,351 @@
+"""Templates: Liquid messages, one channel each, that send steps use by id.
+
+A template is checked when it is saved, by the same Liquid environment and the same parsing the
+runtime renders with (`runtime.rendering`), so a template that saves is one the runtime can
+parse. Each part (subject, message, HTML, webhook URL and headers) is checked on its own, so
+every broken part is reported at once, each on its field with the line Liquid points at.
+Names are unique per channel ignoring case (a duplicate is a 422 on `name`). A change to what a
+template says bumps its `version` (the render cache key); a renamed template keeps it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from nodes.kit.fields import Channel
+from nodes.kit.profile import Profile
+from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
+from runtime.models import Customer, Template
+from runtime.profiles import load_profiles
+from runtime.rendering import CACHE, RenderError, render_message
+from server.context import Wayline
+from server.schemas.templates import (
+    DraftRenderIn,
+    Rendered,
+    RenderIn,
+    SampleCustomer,
+    TemplateCreate,
+    TemplateDetail,
+    TemplateOptions,
+    TemplatePage,
+    TemplateSummary,
+    TemplateUpdate,
+)
+from server.services.usage import in_use_message, journeys_using, usage
+
+CHANNEL_NAMES = {Channel.EMAIL: "Email", Channel.SMS: "SMS", Channel.KAKAO: "KakaoTalk",
+                 Channel.PUSH: "App push", Channel.WEBHOOK: "Webhook"}
+
+OPTIONS_FOR = {"html": (Channel.EMAIL,), "url": (Channel.WEBHOOK,),
+               "method": (Channel.WEBHOOK,), "headers": (Channel.WEBHOOK,)}
+"""Which channels each option belongs to."""
+
+PLAIN = {"subject": "x", "source": "x", "html": "x", "url": "https://example.com", "header": "x"}
+"""Markup-free stand-ins for the parts not being checked, so a Liquid error is pinned on one."""
+
+
+@dataclass
+class Draft:
+    """A template as rendering sees it (`runtime.rendering.TemplateLike`), saved or not."""
+
+    channel: str
+    subject: str | None
+    source: str
+    options: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    version: int = 1
+
+
+def list_templates(wl: Wayline, channel: Channel | None = None, search: str | None = None,
+                   limit: int = 50, offset: int = 0) -> TemplatePage:
+    """A page of templates by channel and name, with how many journeys use each."""
+    query = select(Template)
+    if channel is not None:
+        query = query.where(Template.channel == channel.value)
+    if search:
+        query = query.where(func.lower(Template.name).contains(search.lower(), autoescape=True))
+    with wl.reading() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = session.scalars(query.order_by(Template.channel, func.lower(Template.name),
+                                              Template.id).limit(limit).offset(offset)).all()
+        used = usage(session, wl.registry, "template")
+        items = [TemplateSummary(id=row.id, channel=Channel(row.channel), name=row.name,
+                                 subject=row.subject, version=row.version,
+                                 journeys=len(used.get(row.id, [])), created_at=row.created_at,
+                                 updated_at=row.updated_at) for row in rows]
+    return TemplatePage(items=items, total=total, limit=limit, offset=offset)
+
+
+def create_template(wl: Wayline, data: TemplateCreate) -> TemplateDetail:
+    """Save a new template (422 naming each problem: a missing part, a Liquid error, a name)."""
+    draft = _draft(data.channel, data.subject, data.source, data.options)
+    check_template(draft)
+    name = data.name.strip()
+    with _name_race(name), wl.writing() as session:
+        _refuse_taken(session, data.channel, name)
+        now = wl.now()
+        template = Template(channel=draft.channel, name=name, subject=draft.subject,
+                            source=draft.source, options=draft.options, version=1,
+                            created_at=now, updated_at=now)
+        session.add(template)
+        session.flush()
+        return _detail(wl, session, template)
+
+
+def get_template(wl: Wayline, template_id: int) -> TemplateDetail:
+    """One template with its source and the journeys that send it."""
+    with wl.reading() as session:
+        return _detail(wl, session, _get(session, template_id))
+
+
+def update_template(wl: Wayline, template_id: int, data: TemplateUpdate) -> TemplateDetail:
+    """Rename or rewrite a template; a change to what it says bumps its version."""
+    name = data.name.strip() if data.name is not None else None
+    with _name_race(name or ""), wl.writing() as session:
+        template = _get(session, template_id, lock=True)
+        if data.channel is not None and data.channel.value != template.channel:
+            _refuse_channel_change(template, data.channel)
+        options = template.options if data.options is None else _options(data.options)
+        draft = Draft(template.channel,
+                      template.subject if data.subject is None else _subject(data.subject),
+                      template.source if data.source is None else data.source, dict(options))
+        check_template(draft)
+        if name is not None and name != template.name:
+            _refuse_taken(session, Channel(template.channel), name, template.id)
+            template.name = name
+        if (draft.subject, draft.source, draft.options) != (
+                template.subject, template.source, template.options):
+            template.subject, template.source = draft.subject, draft.source
+            template.options, template.version = draft.options, template.version + 1
+        template.updated_at = wl.now()
+        session.flush()
+        return _detail(wl, session, template)
+
+
+def delete_template(wl: Wayline, template_id: int) -> None:
+    """Delete a template no journey sends; 409 naming the journeys that do."""
+    with wl.writing() as session:
+        template = _get(session, template_id, lock=True)
+        uses = journeys_using(session, wl.registry, "template", template.id)
+        if uses:
+            raise WrongStateError(in_use_message(f"the template '{template.name}'", uses),
+                                  [{"code": "template.in_use", "message": f"Used by '{use.name}'",
+                                    "node_id": use.node_ids[0]} for use in uses])
+        session.delete(template)
+
+
+def render_template(wl: Wayline, template_id: int, data: RenderIn) -> Rendered:
+    """A saved template rendered for a customer (real or sample), as a send would store it."""
+    with wl.reading() as session:
+        template = _get(session, template_id)
+        draft = Draft(template.channel, template.subject, template.source,
+                      dict(template.options or {}), template.id, template.version)
+        profile = _profile(wl, session, data.external_id, data.sample)
+    return _render(draft, profile, data.payload, data.strict)
+
+
+def render_draft(wl: Wayline, data: DraftRenderIn) -> Rendered:
+    """An unsaved template rendered for a customer (422 first if it would not save)."""
+    spec = data.template
+    draft = _draft(spec.channel, spec.subject, spec.source, spec.options)
+    check_template(draft)
+    with wl.reading() as session:
+        profile = _profile(wl, session, data.external_id, data.sample)
+    return _render(draft, profile, data.payload, data.strict)
+
+
+# --- checking --------------------------------------------------------------------------------
+
+
+def check_template(draft: Draft) -> None:
+    """Every problem that would stop this template rendering for anyone, or nothing."""
+    issues = _shape_issues(draft)
+    issues += _liquid_issues(draft, final_check=not issues)
+    if issues:
+        raise InvalidInputError("The template has problems: " +
+                                "; ".join(issue["message"] for issue in issues[:5]), issues)
+
+
+def _shape_issues(draft: Draft) -> list[dict[str, str]]:
+    channel = Channel(draft.channel)
+    name = CHANNEL_NAMES[channel]
+    issues = [_issue(f"options.{option}", f"{name} templates have no '{option}' option; "
+                     "remove it") for option in draft.options if channel not in OPTIONS_FOR[option]]
+    if channel is Channel.EMAIL and not (draft.subject or "").strip():
+        issues.append(_issue("subject", "An email needs a subject; write one"))
+    if channel in (Channel.SMS, Channel.KAKAO, Channel.WEBHOOK) and draft.subject is not None:
+        tip = "" if channel is Channel.WEBHOOK else ", or put it at the start of the message"
+        issues.append(_issue("subject", f"{name} messages have no subject; remove it{tip}"))
+    html = str(draft.options.get("html") or "").strip()
+    if channel is not Channel.WEBHOOK and not draft.source.strip() and not html:
+        issues.append(_issue("source", "The message is empty; write what it should say"))
+    if channel is Channel.WEBHOOK and not str(draft.options.get("url") or "").strip():
+        issues.append(_issue("options.url", "A webhook needs the URL to call; set options.url"))
+    return issues
+
+
+def _liquid_issues(draft: Draft, final_check: bool) -> list[dict[str, str]]:
+    """Each part parsed on its own, the others replaced by plain text, by the runtime's parser;
+    then (`final_check`) the whole template, as the runtime will compile it."""
+    issues = []
+    plain = _plain(draft)
+    for path in _parts(draft):
+        part = _get_part(draft, path)
+        if not str(part).strip():  # nothing to parse (an empty required part is a shape issue)
+            continue
+        alone = copy.deepcopy(plain)
+        _set(alone, path, part)
+        error = CACHE.compiled(alone, strict=False).error
+        if error is not None:
+            issues.append(_issue(".".join(path), error.reason[0].upper() + error.reason[1:]))
+    if final_check and not issues:  # whatever else the runtime would refuse, refused here too
+        error = CACHE.compiled(draft, strict=False).error
+        if error is not None:
+            issues.append(_issue("source", error.reason))
+    return issues
+
+
+def _parts(draft: Draft) -> Iterator[tuple[str, ...]]:
+    if draft.subject is not None:
+        yield ("subject",)
+    yield ("source",)
+    for option in ("html", "url"):
+        if option in draft.options:
+            yield ("options", option)
+    for header in draft.options.get("headers") or {}:
+        yield ("options", "headers", header)
+
+
+def _plain(draft: Draft) -> Draft:
+    """The template with every part plain text, and the parts a channel needs present (so the
+    only problem a check can find is in the one part put back)."""
+    webhook = draft.channel == Channel.WEBHOOK
+    options: dict[str, Any] = {"url": PLAIN["url"]} if webhook else {}
+    options.update({key: PLAIN[key] for key in ("html", "url") if key in draft.options})
+    if "headers" in draft.options:
+        options["headers"] = {name: PLAIN["header"] for name in draft.options["headers"]}
+    needs_subject = draft.subject is not None or draft.channel == Channel.EMAIL
+    return Draft(draft.channel, PLAIN["subject"] if needs_subject else None, PLAIN["source"],
+                 options)
+
+
+def _get_part(draft: Draft, path: tuple[str, ...]) -> Any:
+    value: Any = draft.options if path[0] == "options" else getattr(draft, path[0])
+    for key in path[1:]:
+        value = value[key]
+    return value
+
+
+def _set(draft: Draft, path: tuple[str, ...], value: Any) -> None:
+    if len(path) == 1:
+        setattr(draft, path[0], value)
+        return
+    target = draft.options
+    for key in path[1:-1]:
+        target = target[key]
+    target[path[-1]] = value
+
+
+def _issue(where: str, message: str) -> dict[str, str]:
+    return {"code": "template.invalid", "field": where, "message": message}
+
+
+# --- shared ----------------------------------------------------------------------------------
+
+
+def _draft(channel: Channel, subject: str | None, source: str,
+           options: TemplateOptions) -> Draft:
+    return Draft(channel.value, _subject(subject), source, _options(options))
+
+
+def _subject(subject: str | None) -> str | None:
+    """An empty subject is no subject."""
+    return subject if subject else None
+
+
+def _options(options: TemplateOptions) -> dict[str, Any]:
+    return msgspec.to_builtins(options)
+
+
+def _get(session: Session, template_id: int, lock: bool = False) -> Template:
+    query = select(Template).where(Template.id == template_id)
+    template = session.scalars(query.with_for_update() if lock else query).one_or_none()
+    if template is None:
+        raise NotFoundError("template", template_id)
+    return template
+
+
+def _detail(wl: Wayline, session: Session, template: Template) -> TemplateDetail:
+    return TemplateDetail(
+        id=template.id, channel=Channel(template.channel), name=template.name,
+        subject=template.subject, source=template.source,
+        options=msgspec.convert(template.options or {}, TemplateOptions), version=template.version,
+        used_by=journeys_using(session, wl.registry, "template", template.id),
+        created_at=template.created_at, updated_at=template.updated_at)
+
+
+def _profile(wl: Wayline, session: Session, external_id: str | None,
+             sample: SampleCustomer | None) -> Profile:
+    if external_id is not None:
+        customer_id = session.scalar(select(Customer.id).where(
+            Customer.external_id == external_id))
+        if customer_id is None:
+            raise NotFoundError("customer", external_id)
+        return load_profiles(session, [customer_id], wl.now(), ())[customer_id]
+    sample = sample or SampleCustomer()
+    return Profile(id=0, external_id=sample.external_id, created_at=wl.now(),
+                   email=sample.email, phone=sample.phone, timezone=sample.timezone,
+                   locale=sample.locale, attributes=sample.attributes,
+                   tags=frozenset(sample.tags))
+
+
+def _render(draft: Draft, profile: Profile, payload: dict[str, Any], strict: bool) -> Rendered:
+    try:
+        content, error = render_message(draft, profile, payload, strict=strict), None
+    except RenderError as problem:
+        content, error = None, problem.reason
+    return Rendered(channel=Channel(draft.channel), customer=profile.external_id,
+                    content=content, error=error, template_id=draft.id,
+                    template_version=draft.version if draft.id is not None else None)
+
+
+def _refuse_channel_change(template: Template, channel: Channel) -> None:
+    message = (f"'{template.name}' is a {CHANNEL_NAMES[Channel(template.channel)]} template and "
+               f"can't become {CHANNEL_NAMES[channel]}; create a new template for that channel")
+    raise InvalidInputError(message, [_issue("channel", message)])
+
+
+def _refuse_taken(session: Session, channel: Channel, name: str,
+                  other_than: int | None = None) -> None:
+    query = select(Template.name).where(Template.channel == channel.value,
+                                        func.lower(Template.name) == name.lower())
+    if other_than is not None:
+        query = query.where(Template.id != other_than)
+    taken = session.scalar(query.limit(1))
+    if taken is not None:
+        raise _taken(channel, taken)
+
+
+def _taken(channel: Channel | None, name: str) -> InvalidInputError:
+    kind = f"{CHANNEL_NAMES[channel]} template" if channel else "template"
+    message = f"A {kind} named '{name}' already exists; give this one another name."
+    return InvalidInputError(message, [{"code": "name.taken", "field": "name",
+                                        "message": message}])
+
+
+@contextmanager
+def _name_race(name: str) -> Iterator[None]:
+    """Turns a unique-constraint race (two saves of one name at once) into the same 422."""
+    try:
+        yield
+    except IntegrityError:
+        raise _taken(None, name) from None
