@@ -6,6 +6,8 @@ runs on; without one it is built from the WAYLINE_* settings.
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -20,6 +22,7 @@ from server.api.starters import StarterController
 from server.api.templates import TemplateController
 from server.context import Wayline, build_wayline
 from server.errors import EXCEPTION_HANDLERS
+from server.pages import PAGE_HANDLERS, with_ui
 
 CONTROLLERS = [JourneyController, StarterController, AudienceController, JourneyPreviewController,
                CustomerController, EventController, JourneyEntryController]
@@ -41,7 +44,7 @@ def create_app(wayline: Wayline | None = None) -> Litestar:
         url, _embedded = redis_url_for(settings)
         wayline = build_wayline(settings, url)
     return Litestar(
-        route_handlers=CONTROLLERS,
+        route_handlers=[*CONTROLLERS, *PAGE_HANDLERS],
         dependencies={"wayline": Provide(provide_wayline, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"wayline": wayline}),
@@ -49,3 +52,10 @@ def create_app(wayline: Wayline | None = None) -> Litestar:
             title="Wayline", version="0.1.0", path="/schema",
             description="Journeys, customers, events, audiences and previews."),
     )
+
+
+def create_web_app(wayline: Wayline | None = None) -> Any:
+    """What `wayline server` serves: `create_app` (API, pages) behind ReactPy's middleware,
+    which renders the journeys page and the canvas over its websocket."""
+    app = create_app(wayline)
+    return with_ui(app, app.state.wayline)

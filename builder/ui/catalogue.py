@@ -1,0 +1,92 @@
+"""What the canvas needs to know about node kinds: the palette, forms, starter configs, ports.
+
+Everything comes from the registry's specs (label, category, colour, icon, config schema with
+its form hints, ports), so a new node kind appears in the palette and gets its form without any
+UI change. Ports can depend on a node's config (a split's branches), so they are worked out per
+node on every save rather than per kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import msgspec
+
+from builder.document import Settings
+from nodes import NodeSpec, Registry
+
+PICKER_WIDGETS = ("template-picker", "segment-picker")
+"""Fields naming a stored object: a new node leaves them empty for the marketer to choose."""
+
+CATEGORY_ORDER = ("entry", "flow", "action")
+CATEGORY_LABELS = {"entry": "Entries", "flow": "Flow", "action": "Actions"}
+
+
+def kinds(registry: Registry) -> list[dict[str, Any]]:
+    """Every node kind as the palette and inspector use it, in palette order."""
+    specs = sorted(registry, key=lambda spec: CATEGORY_ORDER.index(spec.category.value))
+    return [_kind(spec) for spec in specs]
+
+
+def categories() -> list[dict[str, str]]:
+    """Palette sections."""
+    return [{"key": key, "label": CATEGORY_LABELS[key]} for key in CATEGORY_ORDER]
+
+
+@cache
+def settings_schema() -> dict[str, Any]:
+    """The journey settings form (re-entry, goal, exit criteria, time zone)."""
+    return msgspec.json.schema(Settings)
+
+
+def node_ports(document: Any, registry: Registry) -> dict[str, list[dict[str, Any]]]:
+    """Each node's output ports, from its current config (the kind's example when invalid)."""
+    ports: dict[str, list[dict[str, Any]]] = {}
+    nodes = document.get("nodes") if isinstance(document, Mapping) else None
+    for node in nodes if isinstance(nodes, list) else []:
+        if not isinstance(node, Mapping) or not isinstance(node.get("id"), str):
+            continue
+        spec = registry.get(node.get("type"))
+        if spec is None:
+            continue
+        ports[node["id"]] = [_port(port) for port in spec.ports_for(_config(spec, node))]
+    return ports
+
+
+def _config(spec: NodeSpec, node: Mapping[str, Any]) -> Any:
+    data = node.get("data")
+    raw = data.get("config") if isinstance(data, Mapping) else None
+    try:
+        return spec.parse(raw if isinstance(raw, Mapping) else {})
+    except (msgspec.ValidationError, TypeError, ValueError):
+        return None
+
+
+def _port(port: Any) -> dict[str, Any]:
+    return {"key": port.key, "label": port.label, "required": port.required,
+            "optional": port.optional}
+
+
+def _kind(spec: NodeSpec) -> dict[str, Any]:
+    schema = msgspec.json.schema(spec.config)
+    return {
+        "key": spec.key, "label": spec.label, "category": spec.category.value,
+        "description": spec.description, "color": spec.color, "icon": spec.icon,
+        "version": spec.version, "entry": spec.is_entry, "schema": schema,
+        "starter": starter_config(spec, schema),
+        "ports": [_port(port) for port in spec.ports_for(None)],
+    }
+
+
+def starter_config(spec: NodeSpec, schema: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A new node's config: the kind's example, less the fields that name stored objects
+    (the template to send, the segment to use), which the marketer must choose."""
+    schema = schema or msgspec.json.schema(spec.config)
+    root = schema["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
+    pickers = {name for name, field in root.get("properties", {}).items()
+               if field.get("x-widget") in PICKER_WIDGETS
+               or any(option.get("x-widget") in PICKER_WIDGETS
+                      for option in field.get("anyOf", []))}
+    return {key: value for key, value in spec.dump(spec.example).items() if key not in pickers}

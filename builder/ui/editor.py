@@ -1,0 +1,168 @@
+"""The editor page: one journey's canvas, with Python as the source of truth.
+
+The canvas (React Flow, in the browser) does all dragging, wiring and typing locally and sends
+only committed changes here through one callback, as JSON text (ReactPy's event serializer
+would cut a deep document at depth 10). Each save goes through the journeys service with the
+revision it was made on; the new revision, the issues from `validate_journey` and each node's
+ports go back to the canvas as its `state`. A save made on a stale revision is refused by the
+service, so the editor reloads the newer draft and says so instead of overwriting it. While the
+page is open it also watches the draft, so a second tab sees the first one's changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from typing import Any
+
+from reactpy import component, html, use_async_effect, use_location, use_memo, use_ref, use_state
+
+from builder.ui import catalogue
+from builder.ui.reactpy_glue import js_component, use_services
+from builder.ui.services import UiError, UiServices
+
+JOURNEY_PATH = re.compile(r"^/journeys/(\d+)/?$")
+WATCH_SECONDS = 2.0
+"""How often an open editor looks for changes saved elsewhere (another tab, the API)."""
+
+
+@component
+def JourneyEditor() -> Any:  # noqa: N802 - ReactPy components are PascalCase
+    """The editor for the journey in the page's path (/journeys/<id>)."""
+    services = use_services()
+    match = JOURNEY_PATH.match(use_location().path)
+    if match is None:
+        return html.div({"class": "wl-empty"}, "There is no journey at this address.")
+    return EditorFor(services, int(match[1]))
+
+
+@component
+def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
+    """Loads the journey, runs the canvas's commands, and passes the canvas its state."""
+    detail, set_detail = use_state(None)
+    view, set_view = use_state({"ack": 0, "saved": None, "notice": None})
+    static = use_memo(lambda: _static_state(services), [])
+    current = use_ref(None)
+    current.current = detail
+    busy = use_ref(False)
+
+    @use_async_effect(dependencies=[journey_id])
+    async def load() -> None:
+        try:
+            set_detail(await asyncio.to_thread(load_detail, services, journey_id))
+        except UiError as error:
+            notice = _notice("error", error.message)
+            set_view(lambda old: {**old, "notice": notice})
+
+    @use_async_effect(dependencies=[journey_id])
+    async def watch() -> None:
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            seen = current.current
+            if seen is None or busy.current:
+                continue
+            fresh = await asyncio.to_thread(load_detail, services, journey_id)
+            if not busy.current and _revision(fresh) != _revision(current.current):
+                set_detail(fresh)
+
+    async def handle_command(raw: str) -> None:
+        command = json.loads(raw)
+        busy.current = True
+        try:
+            fresh, view_change = await asyncio.to_thread(
+                run_command, services, journey_id, command)
+        finally:
+            busy.current = False
+        if fresh is not None:
+            set_detail(fresh)
+        set_view(lambda old: {**old, **view_change, "ack": command.get("seq", old["ack"])})
+
+    if detail is None:
+        return html.div({"class": "wl-loading"}, view["notice"]["text"]
+                        if view["notice"] else "Opening the journey…")
+    state = {**live_state(services, detail), **view}
+    return js_component("JourneyCanvas")(
+        {"catalogue": static, "state": json.dumps(state), "onCommand": handle_command})
+
+
+def load_detail(services: UiServices, journey_id: int) -> dict[str, Any]:
+    """The journey's detail plus what the pickers offer."""
+    return {**services.get_journey(journey_id), "segments": services.list_segments(),
+            "templates": services.list_templates()}
+
+
+def run_command(services: UiServices, journey_id: int,
+                command: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """Do what the canvas asked; (the new detail or None, changes to the view state)."""
+    op = command.get("op")
+    try:
+        if op == "save":
+            saved = services.save_draft(journey_id, command["document"], command["revision"])
+            fresh = {**load_pickers(services), **saved}
+            return fresh, {"saved": {"seq": command["seq"], "revision": _revision(fresh)}}
+        if op == "rename":
+            services.rename_journey(journey_id, command["name"])
+            return load_detail(services, journey_id), {"notice": None}
+        if op in ACTIONS:
+            function, message = ACTIONS[op]
+            result = function(services, journey_id)
+            return load_detail(services, journey_id), {"notice": _notice("ok", message(result))}
+        if op == "reload":
+            return load_detail(services, journey_id), {"notice": None}
+    except UiError as error:
+        if error.kind == "wrong_state" and op == "save":
+            return load_detail(services, journey_id), {"notice": _notice(
+                "warn", "This journey was changed in another tab or by someone else, so it "
+                        "was reloaded with their changes. Make your last change again.")}
+        return None, {"notice": _notice("error", error.message, error.issues)}
+    return None, {"notice": _notice("error", f"Unknown canvas command {op!r}.")}
+
+
+def load_pickers(services: UiServices) -> dict[str, Any]:
+    """Segments and templates for the pickers."""
+    return {"segments": services.list_segments(), "templates": services.list_templates()}
+
+
+ACTIONS = {
+    "publish": (lambda s, j: s.publish_journey(j),
+                lambda r: f"Published version {r['version']}. "
+                          f"{_customers(r['entered'])} entered so far."),
+    "pause": (lambda s, j: s.pause_journey(j),
+              lambda r: "Paused. No one new enters, and customers inside wait where they are "
+                        "until you resume."),
+    "resume": (lambda s, j: s.resume_journey(j),
+               lambda r: "Resumed. Customers move on again; waits that ended meanwhile "
+                         "continue now."),
+}
+"""Journey actions the editor's top bar offers: the service call and what to tell the marketer."""
+
+
+def live_state(services: UiServices, detail: dict[str, Any]) -> dict[str, Any]:
+    """The canvas state that changes with each save."""
+    document = detail["document"]
+    return {"journey": detail["journey"], "document": document, "revision": _revision(detail),
+            "issues": detail["issues"], "ports": catalogue.node_ports(document, services.registry),
+            "segments": detail.get("segments", []), "templates": detail.get("templates", [])}
+
+
+def _static_state(services: UiServices) -> str:
+    """What never changes while the page is open: node kinds and the settings form."""
+    return json.dumps({"kinds": catalogue.kinds(services.registry),
+                       "categories": catalogue.categories(),
+                       "settingsSchema": catalogue.settings_schema(),
+                       "timezone": services.timezone})
+
+
+def _revision(detail: dict[str, Any] | None) -> int | None:
+    return detail["journey"]["draft_revision"] if detail else None
+
+
+def _customers(count: int) -> str:
+    return "1 customer" if count == 1 else f"{count:,} customers"
+
+
+def _notice(kind: str, text: str, issues: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    # The id tells the canvas a new notice arrived (the same words may come twice).
+    return {"id": time.monotonic_ns(), "kind": kind, "text": text, "issues": issues or []}

@@ -1,0 +1,285 @@
+"""The journeys page: every journey with its status, live version and customers, and actions.
+
+Rendered in Python by ReactPy. Actions that change what customers receive (pause, resume,
+archive) ask first; creating, cloning and importing open the new draft on the canvas. Counts
+refresh while the page is open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from reactpy import component, html, use_async_effect, use_state
+
+from builder.ui.reactpy_glue import js_component, use_services
+from builder.ui.services import UiError, UiServices
+
+REFRESH_SECONDS = 5.0
+"""How often the open list refreshes its counts and statuses."""
+
+TABS = (("all", "All"), ("live", "Live"), ("draft", "Drafts"), ("paused", "Paused"),
+        ("archived", "Archived"))
+
+CONFIRM = {
+    "pause": ("Pause “{name}”?", "No one new enters. Customers inside wait where they are and get "
+              "no messages until you resume.", "Pause journey", False),
+    "resume": ("Resume “{name}”?", "Customers move on again: waits that ended while it was paused "
+               "continue at once, and messages go out.", "Resume journey", False),
+    "archive": ("Archive “{name}”?", "This ends the journey for good: the {active} inside leave "
+                "it now and get no more messages. You can still clone it.", "Archive", True),
+}
+"""Actions that change what customers receive: the question, what happens, the button."""
+
+
+@component
+def JourneysPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
+    """The list of journeys with their actions."""
+    services = use_services()
+    journeys, set_journeys = use_state(None)
+    tab, set_tab = use_state("all")
+    notice, set_notice = use_state(None)
+    confirm, set_confirm = use_state(None)
+    go, set_go = use_state(None)
+
+    @use_async_effect(dependencies=[])
+    async def refresh() -> None:
+        while True:
+            set_journeys(await asyncio.to_thread(services.list_journeys))
+            await asyncio.sleep(REFRESH_SECONDS)
+
+    async def act(op: str, journey_id: int) -> None:
+        set_confirm(None)
+        try:
+            message, target = await asyncio.to_thread(run_action, services, op, journey_id)
+        except UiError as error:
+            set_notice({"kind": "error", "text": error.message})
+            return
+        if target:
+            set_go(target)
+            return
+        set_notice({"kind": "ok", "text": message})
+        set_journeys(await asyncio.to_thread(services.list_journeys))
+
+    async def handle_import(raw: str) -> None:
+        try:
+            detail = await asyncio.to_thread(import_file, services, raw)
+        except UiError as error:
+            set_notice({"kind": "error", "text": error.message})
+            return
+        set_go(f"/journeys/{detail['journey']['id']}")
+
+    def ask(op: str, journey: dict[str, Any]) -> None:
+        if op in CONFIRM:
+            set_confirm({"op": op, "journey": journey})
+        else:
+            asyncio.ensure_future(act(op, journey["id"]))
+
+    shown = [j for j in journeys or [] if tab == "all" or j["status"] == tab]
+    return html.div(
+        {"class": "wl-app"},
+        html.header({"class": "wl-appbar"}, html.span(
+            {"class": "wl-logo"}, html.span({"class": "wl-logo-mark"}), "Wayline")),
+        html.main(
+            {"class": "wl-page"},
+            PageHead(services, set_go, set_notice, handle_import),
+            Alert(notice, lambda _event: set_notice(None)),
+            Tabs(tab, set_tab, journeys or []),
+            (html.div({"class": "wl-loading"}, "Loading journeys…") if journeys is None
+             else JourneyTable(shown, ask) if shown else EmptyList(tab)),
+        ),
+        ConfirmDialog(confirm, act, lambda _event: set_confirm(None)) if confirm else "",
+        js_component("Navigate")({"to": go}) if go else "",
+    )
+
+
+@component
+def PageHead(services: UiServices, set_go: Any, set_notice: Any,  # noqa: N802
+             handle_import: Any) -> Any:
+    """Title, and the create and import actions."""
+    creating, set_creating = use_state(False)
+    name, set_name = use_state("")
+
+    async def create(_event: Any) -> None:
+        try:
+            detail = await asyncio.to_thread(services.create_journey,
+                                             name.strip() or "Untitled journey")
+        except UiError as error:
+            set_notice({"kind": "error", "text": error.message})
+            return
+        set_go(f"/journeys/{detail['journey']['id']}")
+
+    form = html.form(
+        {"class": "wl-create", "onSubmit": create, "preventDefault": True},
+        html.input({"class": "wl-input", "placeholder": "Journey name, e.g. Cart abandonment",
+                    "value": name, "autoFocus": True, "data-field": "new-journey-name",
+                    "onChange": lambda event: set_name(event["target"]["value"])}),
+        html.button({"class": "wl-button primary", "type": "submit",
+                     "data-action": "create-confirm"}, "Create"),
+        html.button({"class": "wl-button", "type": "button",
+                     "onClick": lambda _e: set_creating(False)}, "Cancel"))
+    return html.div(
+        {"class": "wl-page-head"},
+        html.div(html.h1("Journeys"),
+                 html.p("Draw who enters, what they get and when; publish, then watch "
+                        "customers move through.")),
+        form if creating else html.div(
+            {"class": "wl-actions"},
+            js_component("ImportButton")({"label": "Import", "onFile": handle_import}),
+            html.button({"class": "wl-button primary", "data-action": "create",
+                         "onClick": lambda _e: set_creating(True)}, "+ New journey")))
+
+
+@component
+def Alert(notice: dict[str, Any] | None, dismiss: Any) -> Any:  # noqa: N802
+    """The outcome of the last action."""
+    if not notice:
+        return html.div()
+    return html.div({"class": f"wl-alert {notice['kind']}", "role": "status",
+                     "data-notice": notice["kind"]},
+                    html.span(notice["text"]),
+                    html.button({"class": "wl-icon-button", "onClick": dismiss}, "×"))
+
+
+@component
+def Tabs(tab: str, set_tab: Any, journeys: list[dict[str, Any]]) -> Any:  # noqa: N802
+    """Filter by status, with how many journeys each holds."""
+    def count(key: str) -> int:
+        return len(journeys) if key == "all" else sum(j["status"] == key for j in journeys)
+
+    return html.div({"class": "wl-tabs"}, [
+        html.button({"key": key, "class": "on" if key == tab else "", "data-tab": key,
+                     "onClick": lambda _e, key=key: set_tab(key)}, f"{label} · {count(key)}")
+        for key, label in TABS])
+
+
+@component
+def JourneyTable(journeys: list[dict[str, Any]], ask: Any) -> Any:  # noqa: N802
+    """One row per journey."""
+    head = html.thead(html.tr(
+        html.th("Journey"), html.th("Status"), html.th("Live version"),
+        html.th({"class": "num"}, "In journey now"), html.th({"class": "num"}, "Entered"),
+        html.th("Last edited"), html.th()))
+    return html.table({"class": "wl-table"}, head,
+                      html.tbody([JourneyRow(j, ask, key=j["id"]) for j in journeys]))
+
+
+@component
+def JourneyRow(journey: dict[str, Any], ask: Any) -> Any:  # noqa: N802
+    """A journey: name, status, live version, customers, last edit, actions."""
+    status = journey["status"]
+    counts = journey["counts"]
+    return html.tr(
+        {"data-journey": journey["id"]},
+        html.td(html.a({"class": "wl-journey-name", "href": f"/journeys/{journey['id']}"},
+                       journey["name"]),
+                html.div({"class": "wl-sub"}, "Unpublished changes")
+                if journey["has_unpublished_changes"] and journey["live_version"] else ""),
+        html.td(html.span({"class": f"wl-pill status-{status}", "data-status": status},
+                          status.capitalize())),
+        html.td(f"v{journey['live_version']}" if journey["live_version"] else "—"),
+        html.td({"class": "num", "data-active": counts["active"]}, f"{counts['active']:,}"),
+        html.td({"class": "num"}, f"{counts['entered']:,}"),
+        html.td(ago(journey["updated_at"])),
+        html.td(RowActions(journey, ask)))
+
+
+def RowActions(journey: dict[str, Any], ask: Any) -> Any:  # noqa: N802
+    """What can be done to a journey in its state."""
+    status = journey["status"]
+
+    def button(op: str, label: str, extra: str = "") -> Any:
+        return html.button({"class": f"wl-button {extra}", "data-action": op,
+                            "onClick": lambda _e: ask(op, journey)}, label)
+
+    return html.div(
+        {"class": "wl-row-actions"},
+        html.a({"class": "wl-button", "href": f"/journeys/{journey['id']}"},
+               "View" if status == "archived" else "Edit"),
+        button("pause", "Pause") if status == "live" else "",
+        button("resume", "Resume") if status == "paused" else "",
+        button("clone", "Clone"),
+        html.a({"class": "wl-button", "href": f"/journeys/{journey['id']}/export.json",
+                "download": True, "data-action": "export"}, "Export"),
+        button("archive", "Archive", "danger") if status != "archived" else "")
+
+
+@component
+def EmptyList(tab: str) -> Any:  # noqa: N802
+    """No journeys (in this tab)."""
+    if tab != "all":
+        return html.div({"class": "wl-empty-card"}, f"No {tab} journeys.")
+    return html.div({"class": "wl-empty-card"}, html.h2("No journeys yet"),
+                    html.p("Create one and draw it on the canvas, or import an exported "
+                           "journey."))
+
+
+@component
+def ConfirmDialog(confirm: dict[str, Any], act: Any, cancel: Any) -> Any:  # noqa: N802
+    """Asks before an action that changes what customers receive."""
+    journey = confirm["journey"]
+    title, body, action, danger = CONFIRM[confirm["op"]]
+    active = journey["counts"]["active"]
+    people = "1 customer" if active == 1 else f"{active:,} customers"
+    style = "danger-solid" if danger else "primary"
+    return html.div(
+        {"class": "wl-modal-backdrop"},
+        html.div({"class": "wl-modal", "role": "dialog", "aria-modal": "true"},
+                 html.h2(title.format(name=journey["name"])),
+                 html.p(body.format(active=people)),
+                 html.div({"class": "wl-modal-actions"},
+                          html.button({"class": "wl-button", "onClick": cancel}, "Cancel"),
+                          html.button({"class": "wl-button " + style, "data-confirm": True,
+                                       "onClick": lambda _e: act(confirm["op"], journey["id"])},
+                                      action))))
+
+
+def run_action(services: UiServices, op: str, journey_id: int) -> tuple[str, str | None]:
+    """Do a list action; (what to tell the marketer, a page to open or None)."""
+    if op == "clone":
+        detail = services.clone_journey(journey_id)
+        return "", f"/journeys/{detail['journey']['id']}"
+    if op == "pause":
+        journey = services.pause_journey(journey_id)
+        return f"Paused “{journey['name']}”. Customers wait where they are.", None
+    if op == "resume":
+        journey = services.resume_journey(journey_id)
+        return f"Resumed “{journey['name']}”.", None
+    if op == "archive":
+        result = services.archive_journey(journey_id)
+        ended = result["ended_runs"]
+        return (f"Archived “{result['journey']['name']}”; {ended:,} customer"
+                f"{'' if ended == 1 else 's'} left it."), None
+    raise UiError("invalid", f"Unknown action {op!r}.")
+
+
+def import_file(services: UiServices, raw: str) -> dict[str, Any]:
+    """A new draft from an uploaded export file ({name, text} from the browser)."""
+    upload = json.loads(raw)
+    try:
+        data = json.loads(upload["text"])
+    except ValueError:
+        raise UiError("invalid", f"“{upload['name']}” isn't a journey file: it is not JSON. "
+                                 "Choose a file exported from Wayline.") from None
+    if not isinstance(data, dict):
+        raise UiError("invalid", f"“{upload['name']}” isn't a journey file exported from "
+                                 "Wayline.")
+    return services.import_journey(data)
+
+
+def ago(moment: str) -> str:
+    """'just now', '5 min ago', '3 h ago', '2 days ago', or the date."""
+    when = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    seconds = (datetime.now(UTC) - when).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86_400:
+        return f"{int(seconds // 3600)} h ago"
+    if seconds < 7 * 86_400:
+        days = int(seconds // 86_400)
+        return f"{days} day{'s' if days > 1 else ''} ago"
+    return when.strftime("%Y-%m-%d")

@@ -1,0 +1,235 @@
+// The journey editor: top bar, palette, canvas (React Flow) and inspector.
+// Python owns the truth (the saved draft, its issues, each node's ports); this keeps the
+// working copy, and sends committed changes through `onCommand` (see draft.js).
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, applyEdgeChanges, applyNodeChanges, useReactFlow } from "@xyflow/react";
+import { ArrowLeft, CircleAlert, LoaderCircle, CircleCheck, Pause, Play, Redo2, Rocket, Undo2 } from "lucide-react";
+import { newId, toDocument, useDraft } from "./draft.js";
+import { EditorContext, JourneyEdge, JourneyNode } from "./graph.jsx";
+import { DRAG_TYPE, Inspector, JourneyPanel, Palette } from "./panels.jsx";
+
+const NODE_WIDTH = 240;
+const EDGE_TYPES = { journey: JourneyEdge };
+
+export function Editor({ catalogue, state, onCommand }) {
+  return <ReactFlowProvider><EditorBody catalogue={catalogue} server={state} onCommand={onCommand} /></ReactFlowProvider>;
+}
+
+function EditorBody({ catalogue, server, onCommand }) {
+  const draft = useDraft(server, onCommand);
+  const { store, change, commit } = draft;
+  const flow = useReactFlow();
+  const wrapper = useRef(null);
+  const send = useRef(onCommand);
+  send.current = onCommand;
+  const [confirm, setConfirm] = useState(null);
+  const kinds = useMemo(() => Object.fromEntries(catalogue.kinds.map((kind) => [kind.key, kind])), [catalogue]);
+  const nodeTypes = useMemo(() => Object.fromEntries(catalogue.kinds.map((kind) => [kind.key, JourneyNode])), [catalogue]);
+  const journey = server.journey;
+  const readOnly = journey.status === "archived";
+  const issues = server.issues;
+  const errors = issues.filter((issue) => issue.severity === "error").length;
+  const issuesByNode = useMemo(() => groupBy(issues, "node_id"), [issues]);
+  const nodesById = useMemo(() => Object.fromEntries(store.nodes.map((node) => [node.id, node])), [store.nodes]);
+  const selected = store.nodes.filter((node) => node.selected);
+  const ctx = useMemo(() => ({ kinds, ports: server.ports, issuesByNode, segments: server.segments, templates: server.templates }),
+    [kinds, server.ports, issuesByNode, server.segments, server.templates]);
+  const edges = useMemo(() => store.edges.map((edge) => ({ ...edge, type: "journey" })), [store.edges]);
+
+  const addNode = useCallback((kindKey, position) => {
+    const kind = kinds[kindKey];
+    const at = position || centre(flow, wrapper.current);
+    const node = { id: newId("n"), type: kindKey, position: { x: Math.round(at.x - NODE_WIDTH / 2), y: Math.round(at.y - 30) },
+      data: { label: "", config: structuredClone(kind.starter) }, selected: true };
+    commit((s) => ({ ...s, nodes: [...s.nodes.map((n) => ({ ...n, selected: false })), node] }));
+  }, [kinds, flow, commit]);
+
+  const onNodesChange = useCallback((changes) => change((s) => ({ ...s, nodes: applyNodeChanges(changes.filter((c) => c.type !== "remove"), s.nodes) })), [change]);
+  const onEdgesChange = useCallback((changes) => change((s) => ({ ...s, edges: applyEdgeChanges(changes.filter((c) => c.type !== "remove"), s.edges) })), [change]);
+  const onDelete = useCallback(({ nodes, edges: gone }) => {
+    const nodeIds = new Set(nodes.map((n) => n.id));
+    const edgeIds = new Set(gone.map((e) => e.id));
+    commit((s) => ({ ...s, nodes: s.nodes.filter((n) => !nodeIds.has(n.id)),
+      edges: s.edges.filter((e) => !edgeIds.has(e.id) && !nodeIds.has(e.source) && !nodeIds.has(e.target)) }));
+  }, [commit]);
+  const onConnect = useCallback((connection) => commit((s) => ({ ...s,
+    edges: [...s.edges.filter((e) => !(e.source === connection.source && (e.sourceHandle || null) === (connection.sourceHandle || null))),
+      { id: newId("e"), source: connection.source, sourceHandle: connection.sourceHandle || undefined, target: connection.target }] })), [commit]);
+  const onNodeDragStop = useCallback(() => commit((s) => s), [commit]);
+  const isValidConnection = useCallback((c) => c.source !== c.target && !kinds[nodesById[c.target]?.type]?.entry, [kinds, nodesById]);
+
+  const onDrop = useCallback((event) => {
+    event.preventDefault();
+    const key = event.dataTransfer.getData(DRAG_TYPE);
+    if (!key || !kinds[key] || readOnly) return;
+    addNode(key, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }));
+  }, [addNode, flow, kinds, readOnly]);
+
+  const select = useCallback((nodeId) => {
+    change((s) => ({ ...s, nodes: s.nodes.map((n) => ({ ...n, selected: n.id === nodeId })), edges: s.edges.map((e) => ({ ...e, selected: false })) }));
+    const node = store.nodes.find((n) => n.id === nodeId);
+    if (node) flow.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + 50, { zoom: Math.max(flow.getZoom(), 0.9), duration: 300 });
+  }, [change, flow, store.nodes]);
+  const pickIssue = useCallback((issue) => (issue.node_id ? select(issue.node_id) : select(null)), [select]);
+
+  const setNode = (id, update, burst) => commit((s) => ({ ...s, nodes: s.nodes.map((n) => (n.id === id ? update(n) : n)) }), { delay: 350, burst });
+  const duplicate = (nodes) => {
+    const copies = nodes.map((n) => ({ ...structuredClone({ id: n.id, type: n.type, data: n.data }), id: newId("n"), position: { x: n.position.x + 40, y: n.position.y + 40 }, selected: true }));
+    commit((s) => ({ ...s, nodes: [...s.nodes.map((n) => ({ ...n, selected: false })), ...copies] }));
+  };
+
+  useKeyboard({ draft, store, commit, readOnly, duplicate });
+
+  const run = (op) => send.current(JSON.stringify({ op }));
+  const ask = (op) => setConfirm(CONFIRMATIONS[op](journey, server));
+  const single = selected.length === 1 ? selected[0] : null;
+
+  return (
+    <EditorContext.Provider value={ctx}>
+      <div className={`wl-editor ${readOnly ? "read-only" : ""}`}>
+        <header className="wl-topbar">
+          <a className="wl-back" href="/" title="All journeys"><ArrowLeft size={16} /> Journeys</a>
+          <div className="wl-title">
+            <h1 data-journey-name>{journey.name}</h1>
+            <StatusPill journey={journey} />
+            {journey.has_unpublished_changes && journey.live_version ? <span className="wl-pill subtle">Unpublished changes</span> : null}
+          </div>
+          <SaveState status={draft.status} />
+          <div className="wl-toolbar">
+            <button type="button" className="wl-icon-button" title="Undo (Ctrl+Z)" disabled={!draft.canUndo || readOnly} onClick={draft.undo} data-action="undo"><Undo2 size={16} /></button>
+            <button type="button" className="wl-icon-button" title="Redo (Ctrl+Shift+Z)" disabled={!draft.canRedo || readOnly} onClick={draft.redo} data-action="redo"><Redo2 size={16} /></button>
+            <button type="button" className={`wl-button ${errors ? "warn" : "ok"}`} onClick={() => select(null)} data-action="problems">
+              {errors ? <><CircleAlert size={15} /> {errors} to fix</> : <><CircleCheck size={15} /> Ready</>}
+            </button>
+            {journey.status === "live" ? <button type="button" className="wl-button" onClick={() => ask("pause")} data-action="pause"><Pause size={15} /> Pause</button> : null}
+            {journey.status === "paused" ? <button type="button" className="wl-button" onClick={() => ask("resume")} data-action="resume"><Play size={15} /> Resume</button> : null}
+            <button type="button" className="wl-button primary" disabled={errors > 0 || readOnly || draft.status !== "saved"} data-action="publish"
+              title={errors ? `Fix ${errors} problem${errors === 1 ? "" : "s"} to publish` : "Publish this draft"} onClick={() => ask("publish")}>
+              <Rocket size={15} /> {journey.live_version ? "Publish changes" : "Publish"}
+            </button>
+          </div>
+        </header>
+        {readOnly ? <div className="wl-banner">This journey is archived: no one enters it and it can't be edited. Clone it from the journeys list to reuse it.</div> : null}
+        {journey.status === "paused" ? <div className="wl-banner warn">Paused: no one new enters, and customers inside wait where they are until you resume.</div> : null}
+        <div className="wl-workspace">
+          <Palette kinds={catalogue.kinds} categories={catalogue.categories} onAdd={(key) => addNode(key)} readOnly={readOnly} />
+          <div className="wl-canvas" ref={wrapper} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = "move"; }} onDrop={onDrop}>
+            <ReactFlow nodes={store.nodes} edges={edges} nodeTypes={nodeTypes} edgeTypes={EDGE_TYPES}
+              onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onDelete={onDelete} onConnect={onConnect}
+              onNodeDragStop={onNodeDragStop} isValidConnection={isValidConnection}
+              nodesDraggable={!readOnly} nodesConnectable={!readOnly} elementsSelectable deleteKeyCode={readOnly ? null : ["Backspace", "Delete"]}
+              multiSelectionKeyCode={["Meta", "Control", "Shift"]} fitView fitViewOptions={{ padding: 0.3, maxZoom: 1 }} minZoom={0.1} maxZoom={2}
+              defaultEdgeOptions={{ type: "journey" }} proOptions={{ hideAttribution: true }} snapToGrid snapGrid={[10, 10]}>
+              <Background gap={20} size={1.2} color="#cbd5e1" />
+              <Controls showInteractive={false} />
+              <MiniMap pannable zoomable nodeColor={(node) => kinds[node.type]?.color || "#94a3b8"} nodeStrokeWidth={3} />
+            </ReactFlow>
+            {store.nodes.length === 0 ? <div className="wl-canvas-empty">Drag an entry from the left to start: who enters this journey?</div> : null}
+          </div>
+          <aside className="wl-side">
+            {single ? (
+              <Inspector key={single.id} node={single} kind={kinds[single.type]} issues={issuesByNode[single.id] || []} ctx={ctx} readOnly={readOnly}
+                onConfig={(config) => setNode(single.id, (n) => ({ ...n, data: { ...n.data, config } }), `config:${single.id}`)}
+                onLabel={(label) => setNode(single.id, (n) => ({ ...n, data: { ...n.data, label } }), `label:${single.id}`)}
+                onDelete={() => onDelete({ nodes: [single], edges: [] })} onDuplicate={() => duplicate([single])} />
+            ) : selected.length > 1 ? (
+              <div className="wl-inspector"><div className="wl-panel-title">{selected.length} steps selected</div>
+                <p className="wl-help">Drag to move them together, Ctrl+C / Ctrl+V to copy, Delete to remove.</p>
+                {!readOnly ? <button type="button" className="wl-button danger" onClick={() => onDelete({ nodes: selected, edges: [] })}>Delete {selected.length} steps</button> : null}</div>
+            ) : (
+              <JourneyPanel key={journey.id + journey.name} journey={journey} settings={store.settings} settingsSchema={catalogue.settingsSchema} issues={issues}
+                nodesById={nodesById} kinds={kinds} onPick={pickIssue} readOnly={readOnly} ctx={ctx}
+                onSettings={(settings) => commit((s) => ({ ...s, settings }), { delay: 350, burst: "settings" })}
+                onRename={(name) => send.current(JSON.stringify({ op: "rename", name }))} />
+            )}
+          </aside>
+        </div>
+        <Toast notice={server.notice} />
+        {confirm ? <Confirm {...confirm} onCancel={() => setConfirm(null)} onConfirm={() => { setConfirm(null); run(confirm.op); }} /> : null}
+      </div>
+    </EditorContext.Provider>
+  );
+}
+
+const CONFIRMATIONS = {
+  publish: (journey) => ({ op: "publish", title: journey.live_version ? `Publish changes to "${journey.name}"?` : `Publish "${journey.name}"?`,
+    body: journey.live_version ? `This becomes version ${journey.live_version + 1}. Customers already in the journey stay on the version they entered; new customers get the new one.`
+      : "Customers start entering as soon as it is live, and messages go out as they reach each step.", action: "Publish" }),
+  pause: (journey) => ({ op: "pause", title: `Pause "${journey.name}"?`, body: "No one new enters. Customers inside wait where they are and get no messages until you resume.", action: "Pause journey" }),
+  resume: (journey) => ({ op: "resume", title: `Resume "${journey.name}"?`, body: "Customers move on again: waits that ended while paused continue at once, and messages go out.", action: "Resume journey" }),
+};
+
+function StatusPill({ journey }) {
+  const text = { draft: "Draft", live: `Live · v${journey.live_version}`, paused: `Paused · v${journey.live_version}`, archived: "Archived" }[journey.status];
+  return <span className={`wl-pill status-${journey.status}`} data-status={journey.status}>{text}</span>;
+}
+
+function SaveState({ status }) {
+  return <span className={`wl-save ${status}`} data-save={status}>{status === "saving" ? <><LoaderCircle size={14} className="wl-spin" /> Saving…</> : <><CircleCheck size={14} /> Saved</>}</span>;
+}
+
+function Toast({ notice }) {
+  const [shown, setShown] = useState(null);
+  useEffect(() => {
+    if (!notice) return undefined;
+    setShown(notice);
+    const timer = setTimeout(() => setShown(null), notice.kind === "error" ? 12000 : 6000);
+    return () => clearTimeout(timer);
+  }, [notice?.id]);
+  if (!shown) return null;
+  return <div className={`wl-toast ${shown.kind}`} role="status" data-notice={shown.kind}><span>{shown.text}</span><button type="button" className="wl-icon-button" onClick={() => setShown(null)}>×</button></div>;
+}
+
+export function Confirm({ title, body, action, danger, onCancel, onConfirm }) {
+  useEffect(() => {
+    const key = (event) => event.key === "Escape" && onCancel();
+    window.addEventListener("keydown", key);
+    return () => window.removeEventListener("keydown", key);
+  }, [onCancel]);
+  return (
+    <div className="wl-modal-backdrop" onClick={onCancel}>
+      <div className="wl-modal" role="dialog" aria-modal="true" aria-label={title} onClick={(e) => e.stopPropagation()}>
+        <h2>{title}</h2><p>{body}</p>
+        <div className="wl-modal-actions">
+          <button type="button" className="wl-button" onClick={onCancel}>Cancel</button>
+          <button type="button" className={`wl-button ${danger ? "danger-solid" : "primary"}`} onClick={onConfirm} data-confirm autoFocus>{action}</button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function useKeyboard({ draft, store, commit, readOnly, duplicate }) {
+  const latest = useRef({});
+  latest.current = { draft, store, commit, readOnly, duplicate };
+  useEffect(() => {
+    const onKey = (event) => {
+      const { draft, store, readOnly, duplicate } = latest.current;
+      const target = event.target;
+      if (readOnly || target.closest?.("input, textarea, select, [contenteditable=true]")) return;
+      const mod = event.ctrlKey || event.metaKey;
+      const key = event.key.toLowerCase();
+      if (mod && key === "z" && !event.shiftKey) { event.preventDefault(); draft.undo(); }
+      else if (mod && (key === "y" || (key === "z" && event.shiftKey))) { event.preventDefault(); draft.redo(); }
+      else if (mod && key === "c") { clipboard.nodes = store.nodes.filter((n) => n.selected).map((n) => structuredClone(toDocument({ nodes: [n], edges: [], settings: {} }).nodes[0])); }
+      else if (mod && key === "v" && clipboard.nodes.length) { event.preventDefault(); duplicate(clipboard.nodes); clipboard.nodes = clipboard.nodes.map((n) => ({ ...n, position: { x: n.position.x + 40, y: n.position.y + 40 } })); }
+      else if (mod && key === "d") { event.preventDefault(); duplicate(store.nodes.filter((n) => n.selected)); }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+}
+
+const clipboard = { nodes: [] };
+
+function centre(flow, element) {
+  const box = element?.getBoundingClientRect();
+  if (!box) return { x: 0, y: 0 };
+  return flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 3 });
+}
+
+function groupBy(items, key) {
+  const groups = {};
+  for (const item of items) if (item[key]) (groups[item[key]] ||= []).push(item);
+  return groups;
+}

@@ -1,0 +1,66 @@
+// How a journey step and a connection look on the canvas.
+import { createContext, memo, useContext } from "react";
+import { BaseEdge, EdgeLabelRenderer, Handle, Position, getSmoothStepPath } from "@xyflow/react";
+import { KindIcon } from "./icons.jsx";
+import { summarize } from "./summary.js";
+
+export const EditorContext = createContext(null);
+
+export const JourneyNode = memo(function JourneyNode({ id, type, data, selected }) {
+  const ctx = useContext(EditorContext);
+  const kind = ctx.kinds[type];
+  const ports = ctx.ports[id] || kind?.ports || [];
+  const issues = ctx.issuesByNode[id] || [];
+  const errors = issues.filter((i) => i.severity === "error").length;
+  const warnings = issues.length - errors;
+  const color = kind?.color || "#64748b";
+  const summary = summarize(kind, data.config, ctx);
+  const live = ctx.live?.[id];
+  return (
+    <div className={`wl-node ${selected ? "selected" : ""} ${errors ? "has-errors" : warnings ? "has-warnings" : ""} ${ctx.highlight?.has(id) ? "highlight" : ""}`}
+      style={{ "--kind": color }} data-node-id={id} data-kind={type}>
+      {kind && !kind.entry ? <Handle type="target" position={Position.Top} className="wl-handle-in" /> : null}
+      <div className="wl-node-head">
+        <span className="wl-node-icon"><KindIcon name={kind?.icon} size={15} /></span>
+        <span className="wl-node-kind">{kind?.label || type}</span>
+        {errors || warnings ? (
+          <span className={`wl-badge ${errors ? "error" : "warning"}`} data-badge={errors ? "error" : "warning"}
+            title={issues.map((i) => i.message).join("\n")}>{errors || warnings}</span>
+        ) : null}
+      </div>
+      <div className="wl-node-title">{data.label || kind?.label || type}</div>
+      {summary ? <div className="wl-node-summary">{summary}</div> : null}
+      {live ? <div className="wl-node-live">{live}</div> : null}
+      {ports.length > 1 ? (
+        <div className="wl-ports">
+          {ports.map((port) => <span key={port.key} className="wl-port-label">{port.label}</span>)}
+        </div>
+      ) : null}
+      {ports.map((port, index) => (
+        <Handle key={port.key} id={port.key} type="source" position={Position.Bottom}
+          className={`wl-handle-out ${port.optional ? "optional" : ""}`} title={port.label}
+          style={{ left: `${((index + 1) / (ports.length + 1)) * 100}%` }} data-port={port.key} />
+      ))}
+    </div>
+  );
+});
+
+export const JourneyEdge = memo(function JourneyEdge(props) {
+  const { id, source, sourceHandle, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected, markerEnd } = props;
+  const ctx = useContext(EditorContext);
+  const ports = ctx.ports[source] || [];
+  const port = ports.find((p) => p.key === (sourceHandle || "next"));
+  const showLabel = ports.length > 1 && port;
+  const count = ctx.edgeCounts?.[id];
+  const [path, labelX, labelY] = getSmoothStepPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, borderRadius: 12 });
+  return (<>
+    <BaseEdge id={id} path={path} markerEnd={markerEnd} className={selected ? "wl-edge selected" : "wl-edge"} />
+    {showLabel || count != null ? (
+      <EdgeLabelRenderer>
+        <div className={`wl-edge-label ${selected ? "selected" : ""}`} style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }} data-edge-label={id}>
+          {showLabel ? port.label : null}{count != null ? <span className="wl-edge-count">{count}</span> : null}
+        </div>
+      </EdgeLabelRenderer>
+    ) : null}
+  </>);
+});

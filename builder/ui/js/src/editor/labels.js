@@ -1,0 +1,25 @@
+// Words marketers see for the values of shared field types (channels, units, operators...).
+export const VALUE_LABELS = {
+  email: "Email", sms: "SMS / LMS", kakao: "KakaoTalk", push: "App push", webhook: "Webhook",
+  marketing: "Marketing", transactional: "Transactional",
+  minutes: "minutes", hours: "hours", days: "days", weeks: "weeks",
+  duration: "For a while", time_of_day: "Until a time of day", date_attribute: "Until a date in their profile",
+  never: "Never", after: "Again after a while", always: "Every time",
+  mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun",
+  set: "Set attribute", increment: "Increase attribute", unset: "Clear attribute", add_tag: "Add tag", remove_tag: "Remove tag",
+};
+
+export const OP_LABELS = {
+  eq: "is", ne: "is not", gt: "is more than", gte: "is at least", lt: "is less than", lte: "is at most",
+  contains: "contains", not_contains: "does not contain", in: "is one of", not_in: "is none of",
+  exists: "is set", not_exists: "is not set", between: "is between",
+  within_last: "was within the last", within_next: "is within the next", more_than_ago: "was more than",
+};
+
+export const COUNT_OP_LABELS = { gte: "at least", gt: "more than", eq: "exactly", lte: "at most", lt: "fewer than" };
+
+export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+export function valueLabel(value) {
+  return VALUE_LABELS[value] ?? String(value);
+}

@@ -1,0 +1,112 @@
+// The editor's side panels: the palette of node kinds, the inspector, journey settings, problems.
+import { useState } from "react";
+import { CircleAlert, Copy, Trash2, TriangleAlert } from "lucide-react";
+import { KindIcon } from "./icons.jsx";
+import { FieldErrors, ObjectFields } from "./fields.jsx";
+import { rootOf } from "./schema.js";
+
+export const DRAG_TYPE = "application/x-wayline-kind";
+
+export function Palette({ kinds, categories, onAdd, readOnly }) {
+  return (
+    <aside className="wl-palette" aria-label="Steps">
+      <div className="wl-panel-title">Steps</div>
+      <div className="wl-palette-hint">Drag a step onto the canvas</div>
+      {categories.map((category) => (
+        <section key={category.key} className="wl-palette-section">
+          <h3>{category.label}</h3>
+          {kinds.filter((kind) => kind.category === category.key).map((kind) => (
+            <div key={kind.key} className={`wl-palette-item ${readOnly ? "disabled" : ""}`} draggable={!readOnly} data-kind={kind.key}
+              title={kind.description} style={{ "--kind": kind.color }} role="button" tabIndex={0}
+              onDragStart={(event) => { event.dataTransfer.setData(DRAG_TYPE, kind.key); event.dataTransfer.effectAllowed = "move"; }}
+              onDoubleClick={() => !readOnly && onAdd(kind.key)}
+              onKeyDown={(event) => { if (event.key === "Enter" && !readOnly) onAdd(kind.key); }}>
+              <span className="wl-node-icon"><KindIcon name={kind.icon} size={15} /></span>
+              <span className="wl-palette-text"><strong>{kind.label}</strong><small>{kind.description}</small></span>
+            </div>
+          ))}
+        </section>
+      ))}
+    </aside>
+  );
+}
+
+export function Inspector({ node, kind, issues, ctx, onConfig, onLabel, onDelete, onDuplicate, readOnly }) {
+  if (!kind) return <div className="wl-inspector"><p>Unknown step kind {node.type}.</p></div>;
+  const schema = rootOf(kind.schema);
+  const unplaced = issues.filter((issue) => !issue.field || !issue.field.startsWith("config."));
+  return (
+    <div className="wl-inspector" data-inspector={node.id}>
+      <div className="wl-inspector-head" style={{ "--kind": kind.color }}>
+        <span className="wl-node-icon large"><KindIcon name={kind.icon} size={18} /></span>
+        <div><div className="wl-inspector-kind">{kind.label}</div><div className="wl-help">{kind.description}</div></div>
+      </div>
+      <fieldset disabled={readOnly} className="wl-form">
+        <div className="wl-field">
+          <label className="wl-label">Step name</label>
+          <input className="wl-input" value={node.data.label || ""} placeholder={kind.label} onChange={(e) => onLabel(e.target.value)} data-field="label" />
+        </div>
+        {unplaced.length ? <IssueList issues={unplaced} /> : null}
+        <ObjectFields schema={schema} defs={kind.schema.$defs || {}} value={node.data.config || {}} onChange={onConfig}
+          path="config" issues={issues} ctx={ctx} />
+        <FieldErrors issues={issues} path="config" />
+      </fieldset>
+      {!readOnly ? (
+        <div className="wl-inspector-actions">
+          <button type="button" className="wl-button" onClick={onDuplicate}><Copy size={14} /> Duplicate</button>
+          <button type="button" className="wl-button danger" onClick={onDelete}><Trash2 size={14} /> Delete step</button>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function IssueList({ issues }) {
+  return <ul className="wl-issue-list">{issues.map((issue, index) => <li key={index} className={issue.severity}>{issue.message}</li>)}</ul>;
+}
+
+export function JourneyPanel({ journey, settings, settingsSchema, issues, nodesById, kinds, onSettings, onRename, onPick, readOnly, ctx }) {
+  const [name, setName] = useState(journey.name);
+  const schema = rootOf(settingsSchema);
+  const settingsIssues = issues.filter((issue) => !issue.node_id && issue.field?.startsWith("settings"));
+  return (
+    <div className="wl-inspector">
+      <div className="wl-panel-title">Journey</div>
+      <fieldset disabled={readOnly} className="wl-form">
+        <div className="wl-field">
+          <label className="wl-label">Name</label>
+          <input className="wl-input" value={name} onChange={(e) => setName(e.target.value)} onBlur={() => name.trim() && name !== journey.name && onRename(name.trim())}
+            onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()} data-field="journey-name" />
+        </div>
+      </fieldset>
+      <Problems issues={issues} nodesById={nodesById} kinds={kinds} onPick={onPick} />
+      <div className="wl-panel-title">Settings</div>
+      <fieldset disabled={readOnly} className="wl-form">
+        <ObjectFields schema={schema} defs={settingsSchema.$defs || {}} value={settings} onChange={onSettings} path="settings" issues={settingsIssues} ctx={ctx} />
+      </fieldset>
+    </div>
+  );
+}
+
+export function Problems({ issues, nodesById, kinds, onPick }) {
+  if (!issues.length) return <div className="wl-problems ok" data-problems="0">No problems: this journey is ready to publish.</div>;
+  const errors = issues.filter((i) => i.severity === "error").length;
+  return (
+    <div className="wl-problems" data-problems={issues.length}>
+      <div className="wl-problems-head">{errors ? `${errors} to fix before publishing` : "Warnings"}{issues.length - errors ? ` · ${issues.length - errors} warning${issues.length - errors === 1 ? "" : "s"}` : ""}</div>
+      <ul>
+        {issues.map((issue, index) => {
+          const node = issue.node_id ? nodesById[issue.node_id] : null;
+          const kind = node ? kinds[node.type] : null;
+          return (
+            <li key={index} className={`wl-problem ${issue.severity}`} role="button" tabIndex={0} data-problem-node={issue.node_id || ""}
+              onClick={() => onPick(issue)} onKeyDown={(e) => e.key === "Enter" && onPick(issue)}>
+              {issue.severity === "error" ? <CircleAlert size={15} /> : <TriangleAlert size={15} />}
+              <span><strong>{node ? node.data.label || kind?.label || node.type : "Journey"}</strong> {issue.message}</span>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+"""What the UI needs from the application, declared here and provided by the server.
+
+The server implements `UiServices` over its own application services (the same functions the
+REST API calls) and hands it to the UI when it mounts it. Results are plain JSON-like data (what
+the REST API would return); failures are `UiError`s with the marketer-facing message.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Protocol
+
+from nodes import Registry
+
+Json = dict[str, Any]
+ErrorKind = Literal["not_found", "wrong_state", "invalid"]
+
+
+class UiError(Exception):
+    """A service refused: unknown object, wrong state (e.g. a stale draft), or bad input."""
+
+    def __init__(self, kind: ErrorKind, message: str, issues: list[Json] | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.issues = issues or []
+
+
+class UiServices(Protocol):
+    """The application services the journeys page and the editor call (all blocking)."""
+
+    registry: Registry
+    timezone: str
+
+    def list_journeys(self) -> list[Json]:
+        """Journey summaries, most recently edited first."""
+
+    def create_journey(self, name: str) -> Json:
+        """A new blank draft; its detail {journey, document, issues}."""
+
+    def get_journey(self, journey_id: int) -> Json:
+        """One journey's detail {journey, document, issues}."""
+
+    def save_draft(self, journey_id: int, document: Json, revision: int) -> Json:
+        """Save the draft made on `revision`; wrong_state when someone saved since."""
+
+    def rename_journey(self, journey_id: int, name: str) -> Json:
+        """Rename; the new detail."""
+
+    def publish_journey(self, journey_id: int) -> Json:
+        """Publish the draft: {journey, version, entered}."""
+
+    def pause_journey(self, journey_id: int) -> Json:
+        """Pause: the journey summary."""
+
+    def resume_journey(self, journey_id: int) -> Json:
+        """Resume: the journey summary."""
+
+    def archive_journey(self, journey_id: int) -> Json:
+        """Archive: {journey, ended_runs}."""
+
+    def clone_journey(self, journey_id: int) -> Json:
+        """A draft copy: its detail."""
+
+    def export_journey(self, journey_id: int) -> Json:
+        """The journey as an export file (JSON-like)."""
+
+    def import_journey(self, data: Json) -> Json:
+        """A new draft from an export file: its detail."""
+
+    def list_segments(self) -> list[Json]:
+        """Saved segments [{id, name}] for pickers."""
+
+    def list_templates(self) -> list[Json]:
+        """Message templates [{id, name, channel}] for pickers."""

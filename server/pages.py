@@ -1,0 +1,180 @@
+"""The browser pages: the journeys list and the canvas editor, the canvas bundle, downloads.
+
+Pages are Litestar routes returning the HTML shell; ReactPy renders them over its websocket.
+`UiServicesForWayline` hands the UI the same application services the REST API calls (one
+service path, two faces), as plain data, with domain errors turned into the UI's `UiError`.
+`with_ui(app, wayline)` wraps the Litestar app with ReactPy's middleware.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import msgspec
+from litestar import Controller, Response, get
+from litestar.exceptions import NotFoundException
+from litestar.static_files import create_static_files_router
+from sqlalchemy import select
+
+from builder.ui import reactpy_glue
+from builder.ui.services import UiError
+from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
+from runtime.models import Segment, Template
+from server.context import Wayline
+from server.errors import issue_out
+from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate
+from server.services import journeys
+
+T = TypeVar("T")
+
+
+class PageController(Controller):
+    """The pages marketers open in the browser."""
+
+    include_in_schema = False
+
+    @get("/", sync_to_thread=False)
+    def journeys_page(self) -> Response[str]:
+        """The journeys list."""
+        return _html(reactpy_glue.page_html("Journeys", "journeys"))
+
+    @get("/journeys/{journey_id:int}", sync_to_thread=True)
+    def editor_page(self, wayline: Wayline, journey_id: int) -> Response[str]:
+        """The canvas editor for one journey (404 for an unknown one)."""
+        try:
+            name = journeys.get_journey(wayline, journey_id).journey.name
+        except NotFoundError as error:
+            raise NotFoundException(error.message) from None
+        return _html(reactpy_glue.page_html(name, "editor"))
+
+    @get("/journeys/{journey_id:int}/export.json", sync_to_thread=True)
+    def download_export(self, wayline: Wayline, journey_id: int) -> Response[bytes]:
+        """The journey as a file to import into another Wayline."""
+        try:
+            export = journeys.export_journey(wayline, journey_id)
+        except NotFoundError as error:
+            raise NotFoundException(error.message) from None
+        filename = "".join(c if c.isalnum() or c in "-_" else "-" for c in export.name)[:60]
+        return Response(msgspec.json.encode(export), media_type="application/json", headers={
+            "Content-Disposition": f'attachment; filename="{filename or "journey"}.json"'})
+
+
+def _html(body: str) -> Response[str]:
+    return Response(body, media_type="text/html; charset=utf-8",
+                    headers={"Cache-Control": "no-store"})
+
+
+static_files = create_static_files_router(
+    path=reactpy_glue.STATIC_URL, directories=[reactpy_glue.DIST], include_in_schema=False,
+    name="canvas-bundle")
+"""The built canvas bundle (React, React Flow, our canvas code and styles)."""
+
+PAGE_HANDLERS = [PageController, static_files]
+
+
+def ui_call(function: Callable[..., T]) -> Callable[..., T]:
+    """Domain errors → UiError (the UI shows the message, and the issues on their nodes)."""
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> T:
+        try:
+            return function(*args, **kwargs)
+        except NotFoundError as error:
+            raise UiError("not_found", error.message) from None
+        except WrongStateError as error:
+            raise UiError("wrong_state", error.message, _issues(error.issues)) from None
+        except InvalidInputError as error:
+            raise UiError("invalid", error.message, _issues(error.issues)) from None
+
+    return call
+
+
+def _issues(issues: list[Any]) -> list[dict[str, Any]]:
+    return [msgspec.to_builtins(issue_out(issue)) for issue in issues]
+
+
+def _data(value: Any) -> Any:
+    return msgspec.to_builtins(value)
+
+
+class UiServicesForWayline:
+    """builder.ui.services.UiServices over the server's application services."""
+
+    def __init__(self, wl: Wayline) -> None:
+        self.wl = wl
+        self.registry = wl.registry
+        self.timezone = wl.settings.timezone
+
+    @ui_call
+    def list_journeys(self) -> list[dict[str, Any]]:
+        return _data(journeys.list_journeys(self.wl, limit=200).items)
+
+    @ui_call
+    def create_journey(self, name: str) -> dict[str, Any]:
+        return _data(journeys.create_journey(self.wl, JourneyCreate(name=name)))
+
+    @ui_call
+    def get_journey(self, journey_id: int) -> dict[str, Any]:
+        return _data(journeys.get_journey(self.wl, journey_id))
+
+    @ui_call
+    def save_draft(self, journey_id: int, document: dict[str, Any],
+                   revision: int) -> dict[str, Any]:
+        return _data(journeys.update_journey(
+            self.wl, journey_id, JourneyUpdate(document=document, revision=revision)))
+
+    @ui_call
+    def rename_journey(self, journey_id: int, name: str) -> dict[str, Any]:
+        return _data(journeys.update_journey(self.wl, journey_id, JourneyUpdate(name=name)))
+
+    @ui_call
+    def publish_journey(self, journey_id: int) -> dict[str, Any]:
+        return _data(journeys.publish_journey(self.wl, journey_id))
+
+    @ui_call
+    def pause_journey(self, journey_id: int) -> dict[str, Any]:
+        return _data(journeys.pause_journey(self.wl, journey_id))
+
+    @ui_call
+    def resume_journey(self, journey_id: int) -> dict[str, Any]:
+        return _data(journeys.resume_journey(self.wl, journey_id))
+
+    @ui_call
+    def archive_journey(self, journey_id: int) -> dict[str, Any]:
+        return _data(journeys.archive_journey(self.wl, journey_id))
+
+    @ui_call
+    def clone_journey(self, journey_id: int) -> dict[str, Any]:
+        return _data(journeys.clone_journey(self.wl, journey_id))
+
+    @ui_call
+    def export_journey(self, journey_id: int) -> dict[str, Any]:
+        return _data(journeys.export_journey(self.wl, journey_id))
+
+    @ui_call
+    def import_journey(self, data: dict[str, Any]) -> dict[str, Any]:
+        try:
+            export = msgspec.convert(data, JourneyExport)
+        except msgspec.ValidationError as error:
+            raise UiError("invalid", f"This file isn't a Wayline journey export ({error}).") \
+                from None
+        return _data(journeys.import_journey(self.wl, export))
+
+    def list_segments(self) -> list[dict[str, Any]]:
+        with self.wl.reading() as session:
+            rows = session.execute(select(Segment.id, Segment.name).order_by(Segment.name))
+            return [{"id": id_, "name": name} for id_, name in rows]
+
+    def list_templates(self) -> list[dict[str, Any]]:
+        with self.wl.reading() as session:
+            rows = session.execute(select(Template.id, Template.name, Template.channel)
+                                   .order_by(Template.name))
+            return [{"id": id_, "name": name, "channel": str(getattr(channel, "value", channel))}
+                    for id_, name, channel in rows]
+
+
+def with_ui(app: Any, wayline: Wayline) -> Any:
+    """The web app behind ReactPy's middleware, the UI given the services on `wayline`."""
+    return reactpy_glue.mount(app, UiServicesForWayline(wayline))
