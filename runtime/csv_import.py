@@ -58,7 +58,7 @@ MAX_LISTED_FAILURES = 1_000
 DELIMITERS = (",", ";", "\t", "|")
 """Column separators an import accepts."""
 
-ALIASES = {"phone_number": "phone", "mobile": "phone", "email_address": "email",
+ALIASES = {"phone_number": "phone", "mobile": "phone", "email_address": "email", "e_mail": "email",
            "time_zone": "timezone", "tz": "timezone", "language": "locale", "tag": "tags"}
 """Other names spreadsheets give the profile columns."""
 

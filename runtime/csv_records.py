@@ -6,8 +6,8 @@ reader as it asks for them. A broken record does not sink the rest of the file:
   spans several lines and then has the wrong number of values (or runs past `MAX_RECORD_LINES`,
   or hits the end of the file inside quotes) is reported as broken on its first line, and the
   lines after that one are read again as records of their own;
-- malformed quoting (`"a"b`), NUL bytes and values over csv's field size limit (128 KiB)
-  are reported on their line;
+- malformed quoting (`"a"b`), NUL bytes (PostgreSQL can't store them) and values over csv's
+  field size limit (128 KiB) are reported on their line;
 - a line whose bytes are not valid in the file's encoding is reported, not silently mangled.
 """
 
@@ -46,6 +46,7 @@ class _LineSource:
         self._ended = False
         self._number = 0
         self.current: list[tuple[int, str, bool]] = []
+        self.width: int | None = None  # the header's number of columns, once read
 
     def __iter__(self) -> Iterator[str]:
         return self
@@ -96,23 +97,21 @@ def read_records(chunks: Iterable[bytes], encoding: str = "utf-8",
     broken ones; blank lines (and lines of empty values only) are skipped.
     """
     source = _LineSource(chunks, encoding)
-    width: int | None = None
     while True:
         reader = csv.reader(source, delimiter=delimiter, strict=True)
-        for record in _records(source, reader, width):
+        for record in _records(source, reader):
             if record is None:
                 break  # the reader's state is lost: start a fresh one on the pushed-back lines
-            if width is None and record.problem is None:
-                width = len(record.values)
             yield record
         else:
             return
 
 
-def _records(source: _LineSource, reader: Iterator[list[str]],
-             width: int | None) -> Iterator[Record | None]:
-    """Records from one csv.reader; None when it had to be abandoned after a broken record."""
+def _records(source: _LineSource, reader: Iterator[list[str]]) -> Iterator[Record | None]:
+    """Records from one csv.reader; None when it had to be abandoned after a broken record.
+    The first good record is the header: its width is kept on the source."""
     while True:
+        width = source.width
         try:
             values = next(reader)
         except StopIteration:
@@ -131,6 +130,9 @@ def _records(source: _LineSource, reader: Iterator[list[str]],
             yield Record(first, values, "the line has bytes that are not valid text in this "
                          "file's encoding: save the file as CSV UTF-8, or import it with "
                          "encoding=cp949 if Excel saved it in Korean")
+        elif any("\x00" in text for _, text, _ in lines):
+            yield Record(first, values, "the line contains a NUL byte (is this really a CSV "
+                         "text file?)")
         elif width is not None and len(values) != width and len(lines) > 1:
             source.push_back(lines[1:])
             yield Record(first, [], 'a quote (") opens a value that never closes on this '
@@ -141,6 +143,8 @@ def _records(source: _LineSource, reader: Iterator[list[str]],
             yield Record(first, values, f"the line has {len(values)} values but the header "
                          f"has {width} columns")
         else:
+            if width is None:
+                source.width = len(values)
             yield Record(first, values)
 
 
@@ -148,8 +152,6 @@ def _broken(error: Exception, lines: list[tuple[int, str, bool]]) -> str:
     if isinstance(error, _TooLongError) or len(lines) > 1 or "end of data" in str(error):
         return ('a quote (") opens a value that never closes; the lines after it were read '
                 "on their own")
-    if "NUL" in str(error):
-        return "the line contains a NUL byte (is this really a CSV text file?)"
     if "field larger" in str(error):
         return f"a value is longer than {csv.field_size_limit():,} characters"
     return f"the line's quoting is malformed ({error}); put quotes around the whole value " \

@@ -132,6 +132,25 @@ def check_attribute_name(name: str) -> str:
     return name
 
 
+def check_no_nul(field: str, value: Any) -> Any:
+    """The value, if no text in it (keys included) holds a NUL character, which PostgreSQL
+    can't store; FieldError otherwise."""
+    if _has_nul(value):
+        raise FieldError(field, f"{field} contains a NUL character (\\u0000), which can't be "
+                         "stored; remove it.")
+    return value
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 @dataclass(frozen=True)
 class ConsentChange:
     """A change to one channel's consent: granted (marketing opt-in), when and how it was given.

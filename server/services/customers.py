@@ -17,6 +17,7 @@ from runtime.customer_fields import (
     ConsentChange,
     FieldError,
     check_attribute_name,
+    check_no_nul,
     is_phone_region,
     normalise_email,
     normalise_external_id,
@@ -81,9 +82,16 @@ def patch_from(external_id: str, data: CustomerIn) -> tuple[CustomerPatch, list[
         patch.fields["phone"] = None if data.phone is None else check(
             "phone", lambda: normalise_phone(data.phone, data.phone_region))
     for key, value in data.attributes.items():
-        if check(f"attributes.{key}", lambda k=key: check_attribute_name(k)):
+        before = len(issues)
+        check(f"attributes.{key}", lambda k=key: check_attribute_name(k))
+        check(f"attributes.{key}", lambda k=key, v=value: check_no_nul(f"attributes.{k}", v))
+        if len(issues) == before:
             patch.attributes[key] = value
-    patch.consent = {channel: _consent(given) for channel, given in data.consent.items()}
+    for channel, given in data.consent.items():
+        if isinstance(given, ConsentIn) and given.source:
+            check(f"consent.{channel}.source", lambda c=channel, g=given: check_no_nul(
+                f"consent.{c}.source", g.source))
+        patch.consent[channel] = _consent(given)
     if data.tags is not None:
         patch.tags_add = {tag for tag in (check("tags.add", lambda t=raw: normalise_tag(t))
                                           for raw in data.tags.add) if tag}

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from builder.document import Reentry
 from runtime import lifecycle
-from runtime.customer_fields import FieldError, normalise_external_id
+from runtime.customer_fields import FieldError, check_no_nul, normalise_external_id
 from runtime.enrollment import enroll_api
 from runtime.errors import InvalidInputError
 from runtime.ingest import IngestResult, customer_id_for, ingest_event
@@ -69,8 +69,11 @@ def ingest_batch(wl: Wayline, data: EventBatchIn) -> EventBatchResult:
 def _problems(wl: Wayline, event: EventIn) -> list[IssueOut]:
     try:
         normalise_external_id(event.external_id)
+        check_no_nul("name", event.name)
+        check_no_nul("properties", event.properties)
+        check_no_nul("dedup_key", event.dedup_key)
     except FieldError as problem:
-        return [IssueOut(code="event.invalid", field="external_id", message=problem.message)]
+        return [IssueOut(code="event.invalid", field=problem.field, message=problem.message)]
     if event.occurred_at is not None and event.occurred_at > wl.now() + FUTURE_TOLERANCE:
         return [IssueOut(code="event.invalid", field="occurred_at", message=(
             f"occurred_at {event.occurred_at.isoformat()} is in the future; send the time the "
@@ -95,8 +98,9 @@ def enter_journey(wl: Wayline, journey_id: int, data: EntryIn) -> EntryResult:
     missing required fields. An unknown external_id creates an empty profile."""
     try:
         external_id = normalise_external_id(data.external_id)
+        check_no_nul("payload", data.payload)
     except FieldError as problem:
-        raise InvalidInputError(problem.message, [{"field": "external_id",
+        raise InvalidInputError(problem.message, [{"field": problem.field,
                                                    "message": problem.message}]) from None
     with wl.writing() as session:
         lifecycle.get_journey(session, journey_id)

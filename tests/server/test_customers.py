@@ -113,6 +113,16 @@ def test_wrong_types_are_refused_with_the_field(client, ingest_headers):
     assert channel.status_code == 422
 
 
+def test_nul_characters_are_refused_not_a_server_error(client, ingest_headers):
+    answer = put(client, ingest_headers, "n1", {"attributes": {"note": {"deep": ["a\u0000b"]}},
+                                                "consent": {"sms": {"granted": True,
+                                                                    "source": "\u0000"}}})
+    assert answer.status_code == 422
+    assert [issue["field"] for issue in answer.json()["issues"]] == [
+        "attributes.note", "consent.sms.source"]
+    assert put(client, ingest_headers, "n%00", {}).status_code == 422
+
+
 def test_bulk_reports_each_item_and_a_bad_one_fails_alone(client, ingest_headers):
     put(client, ingest_headers, "old", {"email": "old@example.com"})
     items = [

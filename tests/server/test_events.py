@@ -146,6 +146,9 @@ def test_bad_events_are_422_with_the_field(client, ingest_headers, app_context):
         "external_id": "x", "name": "open",
         "occurred_at": (app_context.now() + timedelta(days=1)).isoformat()})
     assert future.status_code == 422 and "future" in future.json()["detail"]
+    nul = client.post("/api/events", headers=ingest_headers, json={
+        "external_id": "x", "name": "open", "properties": {"k": "a\u0000"}})
+    assert nul.status_code == 422 and nul.json()["issues"][0]["field"] == "properties"
     too_many = client.post("/api/events/batch", headers=ingest_headers, json={
         "events": [{"external_id": "x", "name": "open"}] * 1001})
     assert too_many.status_code == 422
