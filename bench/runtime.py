@@ -25,12 +25,13 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import redis  # noqa: E402
-from sqlalchemy import create_engine, func, select, text, update  # noqa: E402
+from sqlalchemy import create_engine, exists, func, select, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.documents import four_steps, waiting  # noqa: E402
@@ -61,6 +62,9 @@ def new_database(kind: str, workdir: Path) -> tuple[str, callable]:
     migrate(url)
 
     def drop() -> None:
+        engine = _engines.pop(url, None)
+        if engine is not None:
+            engine.dispose()
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -139,13 +143,16 @@ def stop(processes: list[subprocess.Popen]) -> None:
             process.kill()
 
 
-def unfinished(url: str, journey_id: int) -> int:
-    engine = make_engine(url)
+_engines: dict[str, Any] = {}
+
+
+def unfinished(url: str, journey_id: int) -> bool:
+    """Whether any run of the journey is still going (a cheap EXISTS: it is polled while the
+    workers run, and counting every unfinished run took a good part of a core)."""
+    engine = _engines.get(url) or _engines.setdefault(url, make_engine(url))
     with read_sessionmaker(engine)() as session:
-        left = session.scalar(select(func.count()).select_from(Run).where(
-            Run.journey_id == journey_id, Run.ended_at.is_(None)))
-    engine.dispose()
-    return left
+        return bool(session.scalar(select(exists().where(
+            Run.journey_id == journey_id, Run.ended_at.is_(None)))))
 
 
 def throughput(url: str, customers: int, workdir: Path) -> tuple[float, int, float, float]:

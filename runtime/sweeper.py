@@ -22,7 +22,7 @@ BATCH_SIZE = 500
 """Runs per batch job: large enough to amortise RQ's ~4 ms per job, small enough to spread."""
 
 CLAIM_LIMIT = 50_000
-"""Runs claimed by one sweep at most; the next sweep (a second later) takes the rest."""
+"""Runs claimed by one sweep at most; the next sweep (a tick later) takes the rest."""
 
 STALE_CLAIM = timedelta(seconds=60)
 """By default a claim older than this is presumed lost (worker killed, Redis flushed)."""

@@ -2,8 +2,9 @@
 
 SimpleWorker runs jobs in its own process (measured here: ~250 jobs/s against ~40 for the
 forking worker, which also loses warm connections). The ticker, a thread in every worker,
-enqueues one sweep a second — but only in the worker that holds the leader lease in Redis, so
-N workers still sweep once. If the leader dies, its lease expires and another takes over.
+enqueues a sweep every tick, at the front of the steps queue — but only in the worker that
+holds the leader lease in Redis, so N workers still sweep once. If the leader dies, its lease
+expires and another takes over.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from runtime.jobs import (
 
 log = logging.getLogger("wayline.worker")
 
-TICK_SECONDS = 1.0
-"""How often the leader enqueues a sweep: the resolution of every timer."""
+TICK_SECONDS = 0.5
+"""How often the leader enqueues a sweep: the resolution of every timer. A sweep that finds
+nothing due costs a few indexed queries, so twice a second halves the wait for the next tick
+(and the lateness of timers) for about 1 % of one worker."""
 
 LEADER_LEASE_MS = 5000
 """How long the ticker's leadership lasts without renewal."""
