@@ -14,6 +14,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DataError, DBAPIError
 
 from runtime.errors import InvalidInputError, NotFoundError, WaylineError, WrongStateError
 
@@ -106,6 +107,18 @@ def on_http_error(_request: Request, error: HTTPException) -> Response[Problem]:
     return problem(status, "http_error", str(error.detail))
 
 
+def on_data_error(request: Request, error: DBAPIError) -> Response[Problem]:
+    """A value the database can't store (PostgreSQL refuses NUL characters in text and JSON,
+    numbers out of range, …): the input's fault, so a 422, never a 500."""
+    log.warning("value refused by the database in %s %s: %s", request.method, request.url.path,
+                error.orig)
+    said = str(error.orig).splitlines()[0] if error.orig else "a value can't be stored"
+    if "0x00" in said or "\\u0000" in said:
+        said = "text can't contain the NUL character (\\u0000); remove it"
+    return problem(422, "invalid_input", f"A value in the request can't be stored: {said}.",
+                   [IssueOut(code="request.invalid", message=said)])
+
+
 def on_unexpected(request: Request, error: Exception) -> Response[Problem]:
     """A bug: logged with the request, answered 500 without internals."""
     log.exception("unhandled error in %s %s", request.method, request.url.path, exc_info=error)
@@ -122,5 +135,6 @@ EXCEPTION_HANDLERS = {
     WaylineError: on_wayline_error,
     ValidationException: on_validation_error,
     HTTPException: on_http_error,
+    DataError: on_data_error,
     Exception: on_unexpected,
 }
