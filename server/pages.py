@@ -16,18 +16,19 @@ import msgspec
 from litestar import Controller, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.static_files import create_static_files_router
-from sqlalchemy import select
 
 from builder.ui import reactpy_glue
 from builder.ui.services import UiError
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
-from runtime.models import Segment, Template
 from server.context import Wayline
 from server.errors import issue_out
 from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate
-from server.services import journeys
+from server.services import journeys, segments, templates
 
 T = TypeVar("T")
+
+PICKER_LIMIT = 500
+"""The most segments or templates a picker offers."""
 
 
 class PageController(Controller):
@@ -162,17 +163,16 @@ class UiServicesForWayline:
                 from None
         return _data(journeys.import_journey(self.wl, export))
 
+    @ui_call
     def list_segments(self) -> list[dict[str, Any]]:
-        with self.wl.reading() as session:
-            rows = session.execute(select(Segment.id, Segment.name).order_by(Segment.name))
-            return [{"id": id_, "name": name} for id_, name in rows]
+        page = segments.list_segments(self.wl, limit=PICKER_LIMIT)
+        return [{"id": item.id, "name": item.name} for item in page.items]
 
+    @ui_call
     def list_templates(self) -> list[dict[str, Any]]:
-        with self.wl.reading() as session:
-            rows = session.execute(select(Template.id, Template.name, Template.channel)
-                                   .order_by(Template.name))
-            return [{"id": id_, "name": name, "channel": str(getattr(channel, "value", channel))}
-                    for id_, name, channel in rows]
+        page = templates.list_templates(self.wl, limit=PICKER_LIMIT)
+        return [{"id": item.id, "name": item.name, "channel": item.channel.value}
+                for item in page.items]
 
 
 def with_ui(app: Any, wayline: Wayline) -> Any:

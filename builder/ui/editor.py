@@ -143,8 +143,14 @@ def live_state(services: UiServices, detail: dict[str, Any]) -> dict[str, Any]:
     """The canvas state that changes with each save."""
     document = detail["document"]
     return {"journey": detail["journey"], "document": document, "revision": _revision(detail),
-            "issues": detail["issues"], "ports": catalogue.node_ports(document, services.registry),
+            "issues": [with_severity(issue) for issue in detail["issues"]],
+            "ports": catalogue.node_ports(document, services.registry),
             "segments": detail.get("segments", []), "templates": detail.get("templates", [])}
+
+
+def with_severity(issue: dict[str, Any]) -> dict[str, Any]:
+    """An issue with its severity spelled out (the service leaves out the default, "error")."""
+    return {"severity": "error", **issue}
 
 
 def _static_state(services: UiServices) -> str:

@@ -12,7 +12,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from reactpy import component, html, use_async_effect, use_state
+from reactpy import component, event, html, use_async_effect, use_state
 
 from builder.ui.reactpy_glue import js_component, use_services
 from builder.ui.services import UiError, UiServices
@@ -71,11 +71,11 @@ def JourneysPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
             return
         set_go(f"/journeys/{detail['journey']['id']}")
 
-    def ask(op: str, journey: dict[str, Any]) -> None:
+    async def ask(op: str, journey: dict[str, Any]) -> None:
         if op in CONFIRM:
             set_confirm({"op": op, "journey": journey})
         else:
-            asyncio.ensure_future(act(op, journey["id"]))
+            await act(op, journey["id"])
 
     shown = [j for j in journeys or [] if tab == "all" or j["status"] == tab]
     return html.div(
@@ -112,7 +112,7 @@ def PageHead(services: UiServices, set_go: Any, set_notice: Any,  # noqa: N802
         set_go(f"/journeys/{detail['journey']['id']}")
 
     form = html.form(
-        {"class": "wl-create", "onSubmit": create, "preventDefault": True},
+        {"class": "wl-create", "onSubmit": event(create, prevent_default=True)},
         html.input({"class": "wl-input", "placeholder": "Journey name, e.g. Cart abandonment",
                     "value": name, "autoFocus": True, "data-field": "new-journey-name",
                     "onChange": lambda event: set_name(event["target"]["value"])}),
@@ -191,8 +191,11 @@ def RowActions(journey: dict[str, Any], ask: Any) -> Any:  # noqa: N802
     status = journey["status"]
 
     def button(op: str, label: str, extra: str = "") -> Any:
+        async def handle_click(_event: Any) -> None:
+            await ask(op, journey)
+
         return html.button({"class": f"wl-button {extra}", "data-action": op,
-                            "onClick": lambda _e: ask(op, journey)}, label)
+                            "onClick": handle_click}, label)
 
     return html.div(
         {"class": "wl-row-actions"},
@@ -224,6 +227,10 @@ def ConfirmDialog(confirm: dict[str, Any], act: Any, cancel: Any) -> Any:  # noq
     active = journey["counts"]["active"]
     people = "1 customer" if active == 1 else f"{active:,} customers"
     style = "danger-solid" if danger else "primary"
+
+    async def confirmed(_event: Any) -> None:
+        await act(confirm["op"], journey["id"])
+
     return html.div(
         {"class": "wl-modal-backdrop"},
         html.div({"class": "wl-modal", "role": "dialog", "aria-modal": "true"},
@@ -232,7 +239,7 @@ def ConfirmDialog(confirm: dict[str, Any], act: Any, cancel: Any) -> Any:  # noq
                  html.div({"class": "wl-modal-actions"},
                           html.button({"class": "wl-button", "onClick": cancel}, "Cancel"),
                           html.button({"class": "wl-button " + style, "data-confirm": True,
-                                       "onClick": lambda _e: act(confirm["op"], journey["id"])},
+                                       "onClick": confirmed},
                                       action))))
 
 

@@ -23,6 +23,8 @@ function EditorBody({ catalogue, server, onCommand }) {
   const send = useRef(onCommand);
   send.current = onCommand;
   const [confirm, setConfirm] = useState(null);
+  // Fit the view to the journey when it opens; an empty canvas keeps its zoom as steps arrive.
+  const [fitOnOpen] = useState(() => store.nodes.length > 0);
   const kinds = useMemo(() => Object.fromEntries(catalogue.kinds.map((kind) => [kind.key, kind])), [catalogue]);
   const nodeTypes = useMemo(() => Object.fromEntries(catalogue.kinds.map((kind) => [kind.key, JourneyNode])), [catalogue]);
   const journey = server.journey;
@@ -103,8 +105,8 @@ function EditorBody({ catalogue, server, onCommand }) {
             </button>
             {journey.status === "live" ? <button type="button" className="wl-button" onClick={() => ask("pause")} data-action="pause"><Pause size={15} /> Pause</button> : null}
             {journey.status === "paused" ? <button type="button" className="wl-button" onClick={() => ask("resume")} data-action="resume"><Play size={15} /> Resume</button> : null}
-            <button type="button" className="wl-button primary" disabled={errors > 0 || readOnly || draft.status !== "saved"} data-action="publish"
-              title={errors ? `Fix ${errors} problem${errors === 1 ? "" : "s"} to publish` : "Publish this draft"} onClick={() => ask("publish")}>
+            <button type="button" className="wl-button primary" disabled={errors > 0 || readOnly || draft.status !== "saved" || (journey.live_version != null && !journey.has_unpublished_changes)} data-action="publish"
+              title={errors ? `Fix ${errors} problem${errors === 1 ? "" : "s"} to publish` : journey.live_version != null && !journey.has_unpublished_changes ? "The live version is this draft" : "Publish this draft"} onClick={() => ask("publish")}>
               <Rocket size={15} /> {journey.live_version ? "Publish changes" : "Publish"}
             </button>
           </div>
@@ -118,7 +120,7 @@ function EditorBody({ catalogue, server, onCommand }) {
               onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onDelete={onDelete} onConnect={onConnect}
               onNodeDragStop={onNodeDragStop} isValidConnection={isValidConnection}
               nodesDraggable={!readOnly} nodesConnectable={!readOnly} elementsSelectable deleteKeyCode={readOnly ? null : ["Backspace", "Delete"]}
-              multiSelectionKeyCode={["Meta", "Control", "Shift"]} fitView fitViewOptions={{ padding: 0.3, maxZoom: 1 }} minZoom={0.1} maxZoom={2}
+              multiSelectionKeyCode={["Meta", "Control", "Shift"]} fitView={fitOnOpen} fitViewOptions={{ padding: 0.3, maxZoom: 1 }} minZoom={0.1} maxZoom={2}
               defaultEdgeOptions={{ type: "journey" }} proOptions={{ hideAttribution: true }} snapToGrid snapGrid={[10, 10]}>
               <Background gap={20} size={1.2} color="#cbd5e1" />
               <Controls showInteractive={false} />

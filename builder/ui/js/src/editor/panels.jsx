@@ -92,21 +92,23 @@ export function Problems({ issues, nodesById, kinds, onPick }) {
   if (!issues.length) return <div className="wl-problems ok" data-problems="0">No problems: this journey is ready to publish.</div>;
   const errors = issues.filter((i) => i.severity === "error").length;
   return (
-    <div className="wl-problems" data-problems={issues.length}>
-      <div className="wl-problems-head">{errors ? `${errors} to fix before publishing` : "Warnings"}{issues.length - errors ? ` · ${issues.length - errors} warning${issues.length - errors === 1 ? "" : "s"}` : ""}</div>
+    <div className={`wl-problems ${errors ? "" : "warnings-only"}`} data-problems={issues.length}>
+      <div className="wl-problems-head">{[errors ? `${errors} to fix before publishing` : "", warningText(issues.length - errors)].filter(Boolean).join(" · ")}</div>
       <ul>
         {issues.map((issue, index) => {
-          const node = issue.node_id ? nodesById[issue.node_id] : null;
-          const kind = node ? kinds[node.type] : null;
           return (
             <li key={index} className={`wl-problem ${issue.severity}`} role="button" tabIndex={0} data-problem-node={issue.node_id || ""}
               onClick={() => onPick(issue)} onKeyDown={(e) => e.key === "Enter" && onPick(issue)}>
               {issue.severity === "error" ? <CircleAlert size={15} /> : <TriangleAlert size={15} />}
-              <span><strong>{node ? node.data.label || kind?.label || node.type : "Journey"}</strong> {issue.message}</span>
+              <span>{issue.message}</span>
             </li>
           );
         })}
       </ul>
     </div>
   );
+}
+
+function warningText(count) {
+  return count ? `${count} warning${count === 1 ? "" : "s"}` : "";
 }

@@ -28,7 +28,7 @@ function describe(value, prop, defs, ctx, name) {
   if (typeof value === "boolean") return "";
   if (Array.isArray(value)) {
     if (value.every((v) => typeof v === "string")) return value.map(valueLabel).join(", ");
-    const noun = (analyse(field.items || {}, defs).field.title || name).toLowerCase();
+    const noun = widget === "property-filters" ? "filter" : (analyse(field.items || {}, defs).field.title || name).toLowerCase();
     return `${value.length} ${noun}${value.length === 1 ? "" : "s"}`;
   }
   if (typeof value === "object") return "";

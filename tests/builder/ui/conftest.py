@@ -1,0 +1,141 @@
+"""Browser fixtures: the real app served by uvicorn on a free port, and headless Chromium.
+
+The app runs on a fresh SQLite database (migrated with Alembic) and the test Redis, with the
+system clock, exactly as `wayline server` serves it (`create_web_app`). The browser is Debian's
+chromium driven by Playwright (never `playwright install`). Every page records its console
+errors and every request it makes: a test fails if the console shows an error or a request
+leaves the app's own origin. Screenshots go to WAYLINE_SCREENSHOTS (default
+/tmp/wayline-screenshots) so a person can look at them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from runtime.db import migrate
+from runtime.jobs import install_runtime
+from runtime.settings import Settings
+from server.app import create_web_app
+from server.context import Wayline, build_wayline
+
+CHROMIUM = Path(os.environ.get("WAYLINE_TEST_CHROMIUM", "/usr/bin/chromium"))
+REQUIRE_BROWSER = os.environ.get("WAYLINE_TEST_REQUIRE_BROWSER") == "1"
+SCREENSHOTS = Path(os.environ.get("WAYLINE_SCREENSHOTS", "/tmp/wayline-screenshots"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@dataclass
+class LiveApp:
+    """The running app: its base URL and the application context behind it."""
+
+    url: str
+    wayline: Wayline
+
+
+@pytest.fixture
+def live_app(tmp_path: Path, redis_url: str, redis: Any) -> Iterator[LiveApp]:
+    """`wayline server`'s app on 127.0.0.1:<free port>, on a new SQLite database."""
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'ui.db'}",
+                        redis_url=redis_url, api_key="ui-test-key-0123456789")
+    migrate(settings.database)
+    wayline = build_wayline(settings, redis_url)
+    previous = install_runtime(wayline.runtime)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_web_app(wayline), host="127.0.0.1", port=port,
+                                           log_level="warning", ws="websockets-sansio"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the app did not start within 15 s")
+        time.sleep(0.05)
+    yield LiveApp(f"http://127.0.0.1:{port}", wayline)
+    server.should_exit = True
+    thread.join(10)
+    install_runtime(previous)
+    wayline.runtime.engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian chromium."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: `apt-get install -y chromium`"
+        if REQUIRE_BROWSER:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Watch:
+    """What the pages of one test did: console errors and requests off the app's origin."""
+
+    origin: str
+    errors: list[str] = field(default_factory=list)
+    offsite: list[str] = field(default_factory=list)
+
+    def attach(self, page: Any) -> Any:
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("request", self._request)
+        return page
+
+    def _request(self, request: Any) -> None:
+        url = request.url
+        if not (url.startswith(self.origin) or url.startswith("ws://" + self.origin[7:])
+                or url.startswith(("data:", "blob:"))):
+            self.offsite.append(url)
+
+
+@pytest.fixture
+def browse(browser: Any, live_app: LiveApp, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Opens pages of the live app: `browse("/journeys/1")` → a Playwright page.
+
+    After the test, every page must have shown no console error and fetched nothing off-site.
+    """
+    watch = Watch(live_app.url)
+    contexts = []
+
+    def open_page(path: str = "/") -> Any:
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        contexts.append(context)
+        page = watch.attach(context.new_page())
+        page.goto(live_app.url + path)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert watch.offsite == [], f"requests left the machine: {watch.offsite}"
+    assert watch.errors == [], f"browser console errors: {watch.errors}"
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save what the page shows now, for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
