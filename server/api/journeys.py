@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import Parameter
@@ -128,6 +129,12 @@ class JourneyController(Controller):
     def export(self, wayline: Wayline, journey_id: JourneyId) -> Response[JourneyExport]:
         """The journey as a JSON file (import it with POST /api/journeys/import)."""
         exported = journeys.export_journey(wayline, journey_id)
-        filename = "".join(c if c.isalnum() or c in "-_" else "-" for c in exported.name)
-        return Response(exported, headers={
-            "Content-Disposition": f'attachment; filename="{filename or "journey"}.json"'})
+        return Response(exported, headers={"Content-Disposition": _attachment(exported.name)})
+
+
+def _attachment(name: str) -> str:
+    """A download header for `name`.json: an ASCII fallback name (headers are Latin-1), and
+    the real name, UTF-8 encoded (RFC 6266), for browsers to use (e.g. Korean names)."""
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in name)
+    return (f'attachment; filename="{fallback.strip("-") or "journey"}.json"; '
+            f"filename*=UTF-8''{quote(name + '.json', safe='')}")
