@@ -23,7 +23,7 @@ from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from server.context import Wayline
 from server.errors import issue_out
 from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate
-from server.services import journeys, segments, templates
+from server.services import journeys, segments, stats, templates
 
 T = TypeVar("T")
 
@@ -173,6 +173,10 @@ class UiServicesForWayline:
         page = templates.list_templates(self.wl, limit=PICKER_LIMIT)
         return [{"id": item.id, "name": item.name, "channel": item.channel.value}
                 for item in page.items]
+
+    @ui_call
+    def journey_stats(self, journey_id: int) -> dict[str, Any]:
+        return _data(stats.journey_stats(self.wl, journey_id))
 
 
 def with_ui(app: Any, wayline: Wayline) -> Any:

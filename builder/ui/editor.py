@@ -26,6 +26,8 @@ from builder.ui.services import UiError, UiServices
 JOURNEY_PATH = re.compile(r"^/journeys/(\d+)/?$")
 WATCH_SECONDS = 2.0
 """How often an open editor looks for changes saved elsewhere (another tab, the API)."""
+LIVE_SECONDS = 3.0
+"""How often the live counts on a published journey's canvas refresh."""
 
 
 @component
@@ -67,6 +69,8 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
             if not busy.current and _revision(fresh) != _revision(current.current):
                 set_detail(fresh)
 
+    live = use_live_counts(services, journey_id, detail)
+
     async def handle_command(raw: str) -> None:
         command = json.loads(raw)
         busy.current = True
@@ -82,9 +86,39 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
     if detail is None:
         return html.div({"class": "wl-loading"}, view["notice"]["text"]
                         if view["notice"] else "Opening the journey…")
-    state = {**live_state(services, detail), **view}
+    state = {**live_state(services, detail), **view, "live": live}
     return js_component("JourneyCanvas")(
         {"catalogue": static, "state": json.dumps(state), "onCommand": handle_command})
+
+
+def use_live_counts(services: UiServices, journey_id: int,
+                    detail: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Per-node and per-edge customer counts of a published journey, refreshed while open."""
+    counts, set_counts = use_state(None)
+    published = bool(detail and detail["journey"]["live_version"])
+
+    @use_async_effect(dependencies=[journey_id, published])
+    async def refresh() -> None:
+        while published:
+            set_counts(live_counts(await asyncio.to_thread(services.journey_stats, journey_id)))
+            await asyncio.sleep(LIVE_SECONDS)
+
+    return counts if published else None
+
+
+def live_counts(stats: dict[str, Any]) -> dict[str, Any]:
+    """What the canvas draws: per node entered/now here/sent/failed, per edge how many passed."""
+    nodes, edges = {}, {}
+    for node in stats["nodes"]:
+        messages = node.get("messages") or {}
+        nodes[node["node_id"]] = {"entered": node["entered"],
+                                  "here": node["active"] + node["waiting"],
+                                  "sent": messages.get("sent"), "failed": messages.get("failed")}
+        edges.update({port["edge_id"]: port["count"] for port in node["ports"]
+                      if port["edge_id"]})
+    totals = stats["totals"]
+    return {"version": stats["version"], "entered": totals["entered"],
+            "here": totals["active"] + totals["waiting"], "nodes": nodes, "edges": edges}
 
 
 def load_detail(services: UiServices, journey_id: int) -> dict[str, Any]:

@@ -72,3 +72,6 @@ class UiServices(Protocol):
 
     def list_templates(self) -> list[Json]:
         """Message templates [{id, name, channel}] for pickers."""
+
+    def journey_stats(self, journey_id: int) -> Json:
+        """Live numbers of a published journey: totals, and per node and per output."""

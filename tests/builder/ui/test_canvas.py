@@ -8,10 +8,12 @@ from typing import Any
 import msgspec
 from playwright.sync_api import expect
 
+from server.schemas.events import EventIn
 from server.schemas.journeys import JourneyCreate
 from server.schemas.templates import TemplateCreate
-from server.services import journeys, templates
+from server.services import events, journeys, starters, templates
 from tests.builder.ui.conftest import LiveApp, screenshot
+from tests.runtime.harness import drain
 
 WAIT = 10_000  # ms: how long the page may take to show a server round trip
 
@@ -195,3 +197,37 @@ def test_a_second_tab_sees_the_first_tabs_changes(live_app: LiveApp, browse: Any
     saved(second)
     expect(node(first, other)).to_be_visible(timeout=WAIT)
     assert len(draft_of(live_app, journey_id)["nodes"]) == 2
+
+
+def test_live_counts_show_customers_arriving(live_app: LiveApp, browse: Any) -> None:
+    detail = starters.create_from_starter(live_app.wayline, "cart_abandonment")
+    journey_id = detail.journey.id
+    journeys.publish_journey(live_app.wayline, journey_id)
+    page = open_editor(browse, journey_id)
+    expect(page.locator("[data-live-total]")).to_have_attribute("data-live-total", "0",
+                                                                timeout=WAIT)
+    for customer in ("c-1", "c-2", "c-3"):
+        events.ingest_one(live_app.wayline, EventIn(external_id=customer, name="cart_add"))
+    drain(live_app.wayline.runtime)
+    expect(page.locator("[data-live-total]")).to_have_attribute("data-live-total", "3",
+                                                                timeout=WAIT)
+    entry = next(n["id"] for n in detail.document["nodes"] if n["type"] == "entry.event")
+    waiting = next(e["target"] for e in detail.document["edges"] if e["source"] == entry)
+    expect(page.locator(f'[data-live="{waiting}"] [data-live-here]')).to_have_text("3")
+    screenshot(page, "canvas-4-live")
+
+
+def test_tidy_up_lays_out_without_overlaps(live_app: LiveApp, browse: Any) -> None:
+    detail = starters.create_from_starter(live_app.wayline, "cart_abandonment")
+    page = open_editor(browse, detail.journey.id)
+    page.locator('[data-action="tidy"]').click()
+    saved(page)
+    boxes = [n.bounding_box() for n in page.locator(".react-flow__node").all()]
+    assert len(boxes) == len(detail.document["nodes"])
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            apart = (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                     or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+            assert apart, f"steps overlap: {a} {b}"
+    stored = {n["id"]: n["position"] for n in draft_of(live_app, detail.journey.id)["nodes"]}
+    assert stored["wait"]["y"] > stored["entry"]["y"]

@@ -3,12 +3,13 @@
 // working copy, and sends committed changes through `onCommand` (see draft.js).
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, applyEdgeChanges, applyNodeChanges, useReactFlow } from "@xyflow/react";
-import { ArrowLeft, CircleAlert, LoaderCircle, CircleCheck, Pause, Play, Redo2, Rocket, Undo2 } from "lucide-react";
+import { ArrowLeft, CircleAlert, LoaderCircle, CircleCheck, LayoutGrid, Pause, Play, Redo2, Rocket, Undo2 } from "lucide-react";
+import { tidy } from "./layout.js";
 import { newId, toDocument, useDraft } from "./draft.js";
 import { EditorContext, JourneyEdge, JourneyNode } from "./graph.jsx";
 import { DRAG_TYPE, Inspector, JourneyPanel, Palette } from "./panels.jsx";
 
-const NODE_WIDTH = 240;
+const NODE_WIDTH = 220;
 const EDGE_TYPES = { journey: JourneyEdge };
 
 export function Editor({ catalogue, state, onCommand }) {
@@ -34,8 +35,9 @@ function EditorBody({ catalogue, server, onCommand }) {
   const issuesByNode = useMemo(() => groupBy(issues, "node_id"), [issues]);
   const nodesById = useMemo(() => Object.fromEntries(store.nodes.map((node) => [node.id, node])), [store.nodes]);
   const selected = store.nodes.filter((node) => node.selected);
-  const ctx = useMemo(() => ({ kinds, ports: server.ports, issuesByNode, segments: server.segments, templates: server.templates }),
-    [kinds, server.ports, issuesByNode, server.segments, server.templates]);
+  const ctx = useMemo(() => ({ kinds, ports: server.ports, issuesByNode, segments: server.segments, templates: server.templates,
+    live: server.live?.nodes, edgeCounts: server.live?.edges }),
+  [kinds, server.ports, issuesByNode, server.segments, server.templates, server.live]);
   const edges = useMemo(() => store.edges.map((edge) => ({ ...edge, type: "journey" })), [store.edges]);
 
   const addNode = useCallback((kindKey, position) => {
@@ -97,9 +99,12 @@ function EditorBody({ catalogue, server, onCommand }) {
             {journey.has_unpublished_changes && journey.live_version ? <span className="wl-pill subtle">Unpublished changes</span> : null}
           </div>
           <SaveState status={draft.status} />
+          {server.live ? <span className="wl-live-total" data-live-total={server.live.here}><span className="wl-live-dot" />{server.live.here.toLocaleString()} in journey · {server.live.entered.toLocaleString()} entered</span> : null}
           <div className="wl-toolbar">
             <button type="button" className="wl-icon-button" title="Undo (Ctrl+Z)" disabled={!draft.canUndo || readOnly} onClick={draft.undo} data-action="undo"><Undo2 size={16} /></button>
             <button type="button" className="wl-icon-button" title="Redo (Ctrl+Shift+Z)" disabled={!draft.canRedo || readOnly} onClick={draft.redo} data-action="redo"><Redo2 size={16} /></button>
+            <button type="button" className="wl-icon-button" title="Tidy up the layout" disabled={readOnly || !store.nodes.length} data-action="tidy"
+              onClick={() => { commit((s) => ({ ...s, nodes: tidy(s.nodes, s.edges, server.ports) })); setTimeout(() => flow.fitView({ padding: 0.3, maxZoom: 1, duration: 300 }), 50); }}><LayoutGrid size={16} /></button>
             <button type="button" className={`wl-button ${errors ? "warn" : "ok"}`} onClick={() => select(null)} data-action="problems">
               {errors ? <><CircleAlert size={15} /> {errors} to fix</> : <><CircleCheck size={15} /> Ready</>}
             </button>

@@ -30,7 +30,14 @@ export const JourneyNode = memo(function JourneyNode({ id, type, data, selected 
       </div>
       <div className="wl-node-title">{data.label || kind?.label || type}</div>
       {summary ? <div className="wl-node-summary">{summary}</div> : null}
-      {live ? <div className="wl-node-live">{live}</div> : null}
+      {live ? (
+        <div className="wl-node-live" data-live={id}>
+          <span title="Entered this step"><b>{live.entered.toLocaleString()}</b> entered</span>
+          <span title="Here now"><b data-live-here>{live.here.toLocaleString()}</b> here</span>
+          {live.sent != null ? <span title="Messages sent"><b>{live.sent.toLocaleString()}</b> sent</span> : null}
+          {live.failed ? <span className="failed" title="Messages that failed"><b>{live.failed.toLocaleString()}</b> failed</span> : null}
+        </div>
+      ) : null}
       {ports.length > 1 ? (
         <div className="wl-ports">
           {ports.map((port) => <span key={port.key} className="wl-port-label">{port.label}</span>)}
