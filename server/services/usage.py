@@ -15,14 +15,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from builder.document import Node
 from nodes import Registry
 from nodes.kit.spec import Ref
-from runtime.models import Journey, JourneyStatus, JourneyVersion, Run
+from runtime.models import Journey, JourneyStatus, JourneyVersion, Run, RunStatus
 from server.schemas.usage import JourneyUse
+
+UNFINISHED = (RunStatus.ACTIVE, RunStatus.WAITING)
+"""Run statuses of customers still in a journey version."""
 
 
 @dataclass
@@ -79,11 +82,13 @@ def _documents(session: Session):
     by_id = {journey.id: journey for journey in journeys}
     for journey in journeys:
         yield journey, "draft", journey.draft
-    acting = select(Run.journey_version_id).where(Run.ended_at.is_(None)).distinct()
+    # Per version, on the runs (version, node, status) index: never a scan of every run.
+    in_flight = exists().where(Run.journey_version_id == JourneyVersion.id,
+                               Run.status.in_(UNFINISHED))
     live_ids = [journey.live_version_id for journey in journeys if journey.live_version_id]
     versions = session.scalars(select(JourneyVersion).where(
         JourneyVersion.journey_id.in_(list(by_id)),
-        JourneyVersion.id.in_(live_ids) | JourneyVersion.id.in_(acting)))
+        JourneyVersion.id.in_(live_ids) | in_flight))
     for version in versions:
         journey = by_id[version.journey_id]
         where = ("live version" if version.id == journey.live_version_id
