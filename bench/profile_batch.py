@@ -82,6 +82,8 @@ def main() -> None:
                         help="a statement to run on the new database first (experiments)")
     parser.add_argument("--cprofile", action="store_true",
                         help="also print the top functions by own time (Python side only)")
+    parser.add_argument("--sort", default="tottime", help="cProfile order (tottime, cumtime)")
+    parser.add_argument("--top", default="30", help="how many functions, or a name filter")
     args = parser.parse_args()
     profiler = None
     if args.cprofile:
@@ -150,7 +152,7 @@ def main() -> None:
         engine.dispose()
         if profiler:
             import pstats
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
     finally:
         drop()
 
