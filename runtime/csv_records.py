@@ -42,7 +42,8 @@ class _LineSource:
         self._chunks = iter(chunks)
         self._decoder_name = encoding
         self._pending: deque[tuple[int, str, bool]] = deque()  # pushed back: (number, text, ok)
-        self._buffer = b""
+        self._raw: deque[bytes] = deque()  # complete lines read but not yet handed out
+        self._tail = b""  # the start of a line whose end has not arrived yet
         self._ended = False
         self._number = 0
         self.current: list[tuple[int, str, bool]] = []
@@ -68,17 +69,20 @@ class _LineSource:
         self._pending.extendleft(reversed(lines))
 
     def _read(self) -> tuple[int, str, bool]:
-        while b"\n" not in self._buffer and not self._ended:
+        while not self._raw and not self._ended:
             chunk = next(self._chunks, None)
             if chunk is None:
                 self._ended = True
-            else:
-                self._buffer += chunk
-        if not self._buffer:
+                if self._tail:
+                    self._raw.append(self._tail)
+            else:  # split a chunk at once: cutting lines off a big buffer one by one copies it
+                pieces = (self._tail + chunk).split(b"\n")
+                self._tail = pieces.pop()
+                self._raw.extend(piece + b"\n" for piece in pieces)
+        if not self._raw:
             raise StopIteration
-        raw, newline, self._buffer = self._buffer.partition(b"\n")
         self._number += 1
-        return (self._number, *self._decode(raw + newline))
+        return (self._number, *self._decode(self._raw.popleft()))
 
     def _decode(self, raw: bytes) -> tuple[str, bool]:
         if self._number == 1 and raw.startswith(codecs.BOM_UTF8):

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -34,6 +34,11 @@ MAX_TAG_LENGTH = 64
 MAX_EXTERNAL_ID_LENGTH = 255
 """Longest external id (the customers column)."""
 
+MAX_LOCAL_PART = 64
+MAX_EMAIL = 254
+"""Longest local part and address email-validator accepts (RFC 5321)."""
+
+_SIMPLE_EMAIL = re.compile(r"([A-Za-z0-9_%+\-]+(?:\.[A-Za-z0-9_%+\-]+)*)@([A-Za-z0-9.\-]+)")
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 _ATTRIBUTE = re.compile(ATTRIBUTE_NAME)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -59,13 +64,32 @@ def normalise_external_id(value: str) -> str:
 
 
 def normalise_email(value: str) -> str:
-    """The address as email-validator normalises it (domain lower-cased, Unicode NFC)."""
+    """The address as email-validator normalises it (domain lower-cased, Unicode NFC).
+
+    Plain ASCII addresses take a short cut with the same result: their local part is checked
+    here and their domain by email-validator once per domain (a list of 100k customers has a
+    few hundred domains; validating each address in full costs ~25 µs).
+    """
     text = value.strip()
+    simple = _SIMPLE_EMAIL.fullmatch(text)
+    if simple and len(simple[1]) <= MAX_LOCAL_PART:
+        domain = _email_domain(simple[2])
+        if domain is not None and len(simple[1]) + 1 + len(domain) <= MAX_EMAIL:
+            return f"{simple[1]}@{domain}"
     try:
         return validate_email(text, check_deliverability=False).normalized
     except EmailNotValidError as error:
         raise FieldError("email", f"email {_shown(text)} is not a valid address: {error}"
                            ) from None
+
+
+@lru_cache(maxsize=10_000)
+def _email_domain(domain: str) -> str | None:
+    """The domain as email-validator normalises it, or None if it refuses it."""
+    try:
+        return validate_email(f"a@{domain}", check_deliverability=False).normalized[2:]
+    except EmailNotValidError:
+        return None
 
 
 def normalise_phone(value: str, region: str | None = None) -> str:
@@ -175,11 +199,17 @@ def apply_consent(current: Any, change: ConsentChange, now: datetime, source: st
         {"marketing": current} if isinstance(current, bool) else {})
     if change.granted is not None and (change.granted != record.get("marketing")
                                        or change.at is not None):
-        record.update(marketing=change.granted, at=utc_text(change.at or now),
+        record.update(marketing=change.granted, at=_stamp(change.at or now),
                       source=change.source or source)
     if change.transactional is not None:
         record["transactional"] = change.transactional
     return record
+
+
+@lru_cache(maxsize=64)
+def _stamp(moment: datetime) -> str:
+    """utc_text, remembered: an import stamps thousands of consents with the same instant."""
+    return utc_text(moment)
 
 
 YES = frozenset({"true", "t", "yes", "y", "1", "on", "opt-in", "opted-in", "subscribed", "동의"})

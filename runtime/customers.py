@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from runtime.customer_fields import ConsentChange, apply_consent
 from runtime.models import Customer, CustomerTag
-from runtime.sql import among, insert_rows, update_rows
+from runtime.sql import among, copy_rows, insert_rows, new_ids, update_rows
 
 customers = Customer.__table__
 customer_tags = CustomerTag.__table__
@@ -109,9 +109,10 @@ def _upsert_batch(session: Session, patches: Sequence[CustomerPatch], now: datet
     done = {key: Upserted(customer_id, Outcome.CREATED) for key, customer_id in created.items()}
     done.update(_update_existing(session, [by_id[key] for key in existing], existing, now,
                                  source))
-    _add_tags(session, [(done[patch.external_id].customer_id, tag)
-                        for patch in fresh if patch.external_id in created
-                        for tag in sorted(patch.tags_add)])
+    # Tags of customers this transaction created can't exist yet: COPY them in.
+    copy_rows(session, customer_tags, ("customer_id", "tag"),
+              [(created[patch.external_id], tag) for patch in fresh
+               if patch.external_id in created for tag in sorted(patch.tags_add)])
     return done
 
 
@@ -138,6 +139,18 @@ def _insert_new(session: Session, patches: Sequence[CustomerPatch], now: datetim
                     for channel, change in patch.consent.items()},
         "created_at": now, "updated_at": now,
     } for patch in patches]
+    if not rows:
+        return {}
+    if session.get_bind().dialect.name == "sqlite":
+        # A SQLite write transaction holds the database from BEGIN IMMEDIATE: no one can have
+        # created these customers since `_lock_existing`, so they go in as they are, with the
+        # ids SQLite would give them (a plain executemany, without SQLAlchemy's per-row work).
+        ids = new_ids(session, customers, len(rows))
+        copy_rows(session, customers, ("id", *rows[0]),
+                  [(customer_id, *row.values()) for customer_id, row in zip(ids, rows,
+                                                                             strict=True)])
+        return {row["external_id"]: customer_id for customer_id, row in zip(ids, rows,
+                                                                             strict=True)}
     found = insert_rows(session, customers, rows,
                         returning=(customers.c.external_id, customers.c.id))
     return {external_id: customer_id for external_id, customer_id in found}
@@ -179,7 +192,7 @@ def _update_existing(session: Session, patches: Sequence[CustomerPatch],
         removals += [(row["id"], tag) for tag in removed]
         done[patch.external_id] = Upserted(row["id"], Outcome.UPDATED if changed
                                            else Outcome.UNCHANGED)
-    update_rows(session, customers, changes)
+    _update_rows(session, changes)
     _add_tags(session, additions)
     _remove_tags(session, removals)
     return done
@@ -191,6 +204,27 @@ def _among_texts(session: Session, column: ColumnElement[str],
     if session.get_bind().dialect.name != "postgresql":
         return column.in_(list(values))
     return column == any_(literal(list(values), postgresql.ARRAY(String)))
+
+
+def _update_rows(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """runtime.sql.update_rows; on SQLite a plain executemany of the driver (no per-row
+    SQLAlchemy work), with the values processed as the ORM would store them."""
+    if not rows or session.get_bind().dialect.name != "sqlite":
+        update_rows(session, customers, rows)
+        return
+    dialect = session.get_bind().dialect
+    names = [name for name in rows[0] if name != "id"]
+    process = [customers.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+               for name in names]
+    sql = (f"UPDATE customers SET {', '.join(f'{name} = ?' for name in names)} WHERE id = ?")
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        cursor.executemany(sql, [
+            (*(value if step is None or value is None else step(value)
+               for step, value in zip(process, (row[name] for name in names), strict=True)),
+             row["id"]) for row in rows])
+    finally:
+        cursor.close()
 
 
 def _tags_of(session: Session, customer_ids: Sequence[int]) -> dict[int, set[str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from runtime.csv_import import Columns, RowError, typed_value
@@ -104,3 +106,30 @@ def test_later_patches_win_field_by_field():
     assert set(merged.consent) == {"sms", "email"}
     assert (merged.tags_add, merged.tags_remove) == ({"b", "z"}, {"a"})
     assert collapse([first, CustomerPatch("c2"), later])["c1"] == merged
+
+
+def test_the_email_short_cut_agrees_with_email_validator():
+    from email_validator import EmailNotValidError, validate_email
+
+    from runtime.customer_fields import FieldError, normalise_email
+
+    rng = random.Random(7)
+    parts = ["a", "Z9", "x.y", "_", "%", "+tag", "-", ".", "..", "é", "@", " ", "\"q\"", "o'k",
+             "A" * 64, "b" * 65]
+    domains = ["example.com", "EXAMPLE.co.kr", "naver.com", "localhost", "a.b", "x.123",
+               "-bad.com", "bad-.com", "a..com", "xn--bcher-kva.de", "invalid", "test",
+               "ex_ample.com",
+               "d" * 63 + ".com", "d" * 64 + ".com", ".com", "com", "mail.local", "1.2.3.4",
+               "c" * 200 + ".com"]
+    for _ in range(3_000):
+        local = "".join(rng.choice(parts) for _ in range(rng.randint(1, 3)))
+        address = f"{local}@{rng.choice(domains)}".strip()  # the check strips spaces first
+        try:
+            expected = validate_email(address, check_deliverability=False).normalized
+        except EmailNotValidError:
+            expected = None
+        try:
+            got = normalise_email(address)
+        except FieldError:
+            got = None
+        assert got == expected, address
