@@ -235,3 +235,17 @@ def test_the_cli_imports_with_progress_and_lists_failures(tmp_path, database_url
         env={**environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
              "WAYLINE_DATABASE_URL": database_url, "WAYLINE_DATA_DIR": str(tmp_path)})
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_the_schema_says_the_import_takes_csv_and_ingest_needs_the_key(client):
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    operation = paths["/api/customers/import"]["post"]
+    assert set(operation["requestBody"]["content"]) == {"text/csv"}
+    assert {"encoding", "delimiter", "phone_region"} <= {
+        parameter["name"] for parameter in operation["parameters"]}
+    ingest = [("/api/customers/import", "post"), ("/api/customers/bulk", "post"),
+              ("/api/customers/{external_id}", "put"), ("/api/events", "post"),
+              ("/api/events/batch", "post"), ("/api/journeys/{journey_id}/entries", "post")]
+    for path, method in ingest:
+        assert "401" in paths[path][method]["responses"], (path, method)
+    assert "401" not in paths["/api/customers/{external_id}"]["get"]["responses"]
