@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from enum import Enum
 from functools import cache
 from typing import Any
@@ -252,10 +253,9 @@ def copy_rows(session: Session, table: Table, columns: Sequence[str],
                 copy.write(_copy_text(table, names, rows))
         else:
             processors = _sqlite_processors(table, names, session.get_bind().dialect)
-            cursor.executemany(_sqlite_statement(table, names), [
-                tuple(value if process is None or value is None else process(value)
-                      for process, value in zip(processors, row, strict=True))
-                for row in rows])
+            columns = [_sqlite_column([row[index] for row in rows], process)
+                       for index, process in enumerate(processors)]
+            cursor.executemany(_sqlite_statement(table, names), list(zip(*columns, strict=True)))
     except Exception as error:
         if _is_conflict(error):
             raise ConflictError(f"{table.name}: {error}") from error
@@ -312,6 +312,17 @@ def _copy_column(values: list[Any], kind: str) -> list[str]:
     # str.translate on a StrEnum member works on its value and returns a plain str.
     return [_NULL if value is None else str(value).translate(_COPY_ESCAPES)
             for value in values]
+
+
+def _sqlite_column(values: list[Any], process: Any) -> list[Any]:
+    """One column's values as SQLite stores them (the same instant is formatted once)."""
+    if process is None:
+        return values
+    if isinstance(next((value for value in values if value is not None), None), datetime):
+        seen: dict[Any, Any] = {}
+        return [None if value is None else seen[value] if value in seen else
+                seen.setdefault(value, process(value)) for value in values]
+    return [None if value is None else process(value) for value in values]
 
 
 @cache
