@@ -118,7 +118,7 @@ def check_options(options: ImportOptions) -> None:
     issues = []
     try:
         ascii_based = codecs.lookup(options.encoding) and "a,\n".encode(options.encoding) == b"a,\n"
-    except LookupError:
+    except (LookupError, ValueError):  # unknown name, or one with a NUL in it
         ascii_based = False
     if not ascii_based:
         issues.append({"field": "encoding", "message": f"'{options.encoding}' is not an "

@@ -62,11 +62,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_server(args: argparse.Namespace) -> int:
-    """Serve the API (and, later, the canvas) on WAYLINE_HOST:WAYLINE_PORT."""
+    """Serve the API, the journeys page and the canvas on WAYLINE_HOST:WAYLINE_PORT."""
     import uvicorn
 
     from runtime.redis_server import redis_url_for
-    from server.app import create_app
+    from server.app import create_web_app
     from server.context import build_wayline
 
     settings = load_settings()
@@ -75,7 +75,7 @@ def cmd_server(args: argparse.Namespace) -> int:
         return 2
     url, embedded = redis_url_for(settings)
     try:
-        app = create_app(build_wayline(settings, url))
+        app = create_web_app(build_wayline(settings, url))
         uvicorn.run(app, host=settings.host, port=settings.port,
                     log_level=settings.log_level.lower())
     finally:

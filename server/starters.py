@@ -58,7 +58,7 @@ def _ended(document: dict[str, Any]) -> dict[str, Any]:
     for node in list(document["nodes"]):
         if node["type"] == "action.send" and (node["id"], "next") not in leads:
             end = f"{node['id']}_done"
-            x, y = node["position"]["x"], node["position"]["y"] + 140
+            x, y = node["position"]["x"], node["position"]["y"] + 190
             document["nodes"].append(_node(end, "flow.exit", "Done", {"reason": "Done"}, x, y))
             document["edges"].append(_edge(node["id"], end))
     return document
@@ -75,19 +75,19 @@ WELCOME = Starter(
     document=_ended({"nodes": [
         _node("entry", "entry.event", "Signed up", {"event": "signup"}, 0, 0),
         _node("hello", "action.send", "Welcome email",
-              {"channel": "email", "template": "welcome"}, 0, 140),
+              {"channel": "email", "template": "welcome"}, 0, 190),
         _node("wait2", "flow.delay", "Wait 2 days",
-              {"mode": "duration", "duration": _days(2)}, 0, 280),
+              {"mode": "duration", "duration": _days(2)}, 0, 380),
         _node("tips", "action.send", "Tips email", {"channel": "email", "template": "tips"},
-              0, 420),
+              0, 570),
         _node("wait5", "flow.delay", "Wait 5 days", {"mode": "duration", "duration": _days(5)},
-              0, 560),
+              0, 760),
         _node("bought", "flow.condition", "Ordered yet?", {"rule": {
             "type": "event", "event": "order_completed", "op": "gte", "count": 1,
-            "within": _days(7), "where": []}}, 0, 700),
+            "within": _days(7), "where": []}}, 0, 950),
         _node("coupon", "action.send", "First-order coupon (KakaoTalk)",
-              {"channel": "kakao", "template": "first_order"}, 220, 840),
-        _node("done", "flow.exit", "Already a customer", {"reason": "Ordered"}, -220, 840)],
+              {"channel": "kakao", "template": "first_order"}, 270, 1140),
+        _node("done", "flow.exit", "Already a customer", {"reason": "Ordered"}, -270, 1140)],
         "edges": [_edge("entry", "hello"), _edge("hello", "wait2"), _edge("wait2", "tips"),
                   _edge("tips", "wait5"), _edge("wait5", "bought"),
                   _edge("bought", "done", "yes"), _edge("bought", "coupon", "no")],
@@ -112,16 +112,16 @@ CART = Starter(
     document=_ended({"nodes": [
         _node("entry", "entry.event", "Added to cart", {"event": "cart_add"}, 0, 0),
         _node("wait", "flow.wait_event", "Bought within 1 hour?", {
-            "event": "order_completed", "timeout": {"amount": 1, "unit": "hours"}}, 0, 140),
+            "event": "order_completed", "timeout": {"amount": 1, "unit": "hours"}}, 0, 190),
         _node("mail", "action.send", "Reminder email",
-              {"channel": "email", "template": "cart_email"}, 220, 280),
+              {"channel": "email", "template": "cart_email"}, 270, 380),
         _node("wait_day", "flow.wait_event", "Bought within a day?", {
-            "event": "order_completed", "timeout": _days(1)}, 220, 420),
+            "event": "order_completed", "timeout": _days(1)}, 270, 570),
         _node("kakao", "action.send", "Reminder on KakaoTalk",
-              {"channel": "kakao", "template": "cart_kakao"}, 440, 560),
-        _node("bought", "flow.exit", "Bought", {"reason": "Bought"}, -220, 280),
+              {"channel": "kakao", "template": "cart_kakao"}, 540, 760),
+        _node("bought", "flow.exit", "Bought", {"reason": "Bought"}, -270, 380),
         _node("bought_later", "flow.exit", "Bought after the email", {"reason": "Bought"},
-              0, 560)],
+              0, 760)],
         "edges": [_edge("entry", "wait"), _edge("wait", "bought", "matched"),
                   _edge("wait", "mail", "timeout"), _edge("mail", "wait_day"),
                   _edge("wait_day", "bought_later", "matched"),
@@ -150,18 +150,18 @@ WIN_BACK = Starter(
              "unit": "days"}]}, "include_existing": True}, 0, 0),
         _node("vip", "flow.split", "VIP?", {"branches": [
             {"key": "vip", "label": "VIP", "rule": {"type": "tag", "tag": "vip", "has": True}}]},
-            0, 140),
+            0, 190),
         _node("sms", "action.send", "Personal SMS", {"channel": "sms", "template": "vip_sms"},
-              -260, 280),
+              -320, 380),
         _node("test", "flow.random", "Offer test", {"variants": [
             {"key": "coupon", "label": "15% coupon", "percent": 45},
             {"key": "shipping", "label": "Free shipping", "percent": 45}],
-            "control_percent": 10}, 160, 280),
+            "control_percent": 10}, 200, 380),
         _node("coupon", "action.send", "Coupon email",
-              {"channel": "email", "template": "winback_coupon"}, 0, 420),
+              {"channel": "email", "template": "winback_coupon"}, 0, 570),
         _node("shipping", "action.send", "Free-shipping email",
-              {"channel": "email", "template": "winback_shipping"}, 260, 420),
-        _node("control", "flow.exit", "Control group", {"reason": "Control group"}, 520, 420)],
+              {"channel": "email", "template": "winback_shipping"}, 320, 570),
+        _node("control", "flow.exit", "Control group", {"reason": "Control group"}, 640, 570)],
         "edges": [_edge("entry", "vip"), _edge("vip", "sms", "vip"), _edge("vip", "test", "else"),
                   _edge("test", "coupon", "coupon"), _edge("test", "shipping", "shipping"),
                   _edge("test", "control", "control")],
@@ -187,11 +187,11 @@ BIRTHDAY = Starter(
         _node("entry", "entry.date", "Birthday, 09:00 local",
               {"attribute": "birthday", "at": "09:00", "offset_days": 0, "yearly": True}, 0, 0),
         _node("kakao_ok", "flow.condition", "Uses KakaoTalk?", {"rule": {
-            "type": "attr", "field": "kakao_user", "op": "eq", "value": True}}, 0, 140),
+            "type": "attr", "field": "kakao_user", "op": "eq", "value": True}}, 0, 190),
         _node("kakao", "action.send", "Birthday coupon (KakaoTalk)",
-              {"channel": "kakao", "template": "birthday_kakao"}, -200, 280),
+              {"channel": "kakao", "template": "birthday_kakao"}, -250, 380),
         _node("mail", "action.send", "Birthday coupon (email)",
-              {"channel": "email", "template": "birthday_email"}, 200, 280)],
+              {"channel": "email", "template": "birthday_email"}, 250, 380)],
         "edges": [_edge("entry", "kakao_ok"), _edge("kakao_ok", "kakao", "yes"),
                   _edge("kakao_ok", "mail", "no")],
         "settings": {"reentry": "always", "timezone": "Asia/Seoul"}}),

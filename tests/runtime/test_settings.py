@@ -65,7 +65,8 @@ def test_every_setting_is_described():
     assert [row[0] for row in described] == [
         "WAYLINE_DATA_DIR", "WAYLINE_DATABASE_URL", "WAYLINE_REDIS_URL", "WAYLINE_HOST",
         "WAYLINE_PORT", "WAYLINE_TIMEZONE", "WAYLINE_LOG_LEVEL", "WAYLINE_SMTP_URL",
-        "WAYLINE_SMTP_FROM", "WAYLINE_WEBHOOK_TIMEOUT", "WAYLINE_CLAIM_TIMEOUT"]
+        "WAYLINE_SMTP_FROM", "WAYLINE_WEBHOOK_TIMEOUT", "WAYLINE_CLAIM_TIMEOUT",
+        "WAYLINE_API_KEY"]
     assert all(meaning for _, _, meaning in described)
 
 
