@@ -192,16 +192,6 @@ def dispatch_due(rt: Runtime, run_ids: Sequence[int] | None = None,
     return total
 
 
-def dispatch_messages(rt: Runtime, message_ids: Sequence[int]) -> None:
-    """Lease new messages to delivery jobs and queue them."""
-    if not message_ids:
-        return
-    with rt.sessions() as session:
-        held = lease(session, message_ids, rt.clock.now(), rt.settings.claim_timeout)
-        session.commit()
-    _enqueue_deliveries(rt, held)
-
-
 def _enqueue_deliveries(rt: Runtime, held: Lease) -> None:
     jobs = [Queue.prepare_data(deliver_job, args=(batch, held.until.isoformat()), timeout=600,
                                result_ttl=0, failure_ttl=86_400)
