@@ -56,10 +56,16 @@ class Settings:
     """Seconds before runs and messages held by a vanished worker (killed, Redis lost) re-run."""
     api_key: str = ""
     """Key that customer/event imports must send as X-Api-Key; empty: one kept in data_dir."""
+    public_url: str = ""
+    """Address customers' browsers reach Wayline at, for tracking links; empty: http://host:port."""
+    secret_key: str = ""
+    """Key that signs email tracking links; empty: one kept in data_dir."""
+    receipt_secret: str = ""
+    """Secret delivery-receipt webhooks may send as X-Receipt-Secret instead of the API key."""
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{spec.name}={masked(str(getattr(self, spec.name)))!r}"
-                          for spec in fields(self) if spec.name != "api_key")
+                          for spec in fields(self) if spec.name not in SECRETS)
         return f"Settings({shown})"
 
     @property
@@ -161,12 +167,25 @@ def _api_key(value: str) -> str:
     return value
 
 
+def _public_url(value: str) -> str:
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.hostname):
+        raise ValueError("must be an http:// or https:// address such as https://crm.example.com")
+    if parts.query or parts.fragment:
+        raise ValueError("must be a plain address, without ?query or #fragment")
+    return value.rstrip("/")
+
+
 PARSERS: dict[str, Callable[[str], Any]] = {
     "data_dir": _path, "database_url": _database_url, "redis_url": _redis_url, "host": str,
     "port": _port, "timezone": _timezone, "log_level": _log_level, "smtp_url": _smtp_url,
     "smtp_from": _smtp_from, "webhook_timeout": _seconds, "claim_timeout": _claim_seconds,
-    "api_key": _api_key,
+    "api_key": _api_key, "public_url": _public_url, "secret_key": _api_key,
+    "receipt_secret": _api_key,
 }
+
+SECRETS = frozenset({"api_key", "secret_key", "receipt_secret"})
+"""Settings never shown in a repr or a log."""
 
 
 def masked(value: str) -> str:

@@ -51,6 +51,9 @@ def test_values_are_read_and_typed():
     ("WAYLINE_WEBHOOK_TIMEOUT", "soon", "number of seconds"),
     ("WAYLINE_WEBHOOK_TIMEOUT", "0", "more than 0 and at most 300"),
     ("WAYLINE_CLAIM_TIMEOUT", "0.5", "at least 1 second"),
+    ("WAYLINE_PUBLIC_URL", "crm.example.com", "http:// or https://"),
+    ("WAYLINE_PUBLIC_URL", "https://crm.example.com/?x=1", "without ?query"),
+    ("WAYLINE_SECRET_KEY", "short", "at least 16"),
 ])
 def test_a_wrong_value_names_the_variable_and_the_value(variable, value, says):
     with pytest.raises(SettingsError) as caught:
@@ -66,7 +69,7 @@ def test_every_setting_is_described():
         "WAYLINE_DATA_DIR", "WAYLINE_DATABASE_URL", "WAYLINE_REDIS_URL", "WAYLINE_HOST",
         "WAYLINE_PORT", "WAYLINE_TIMEZONE", "WAYLINE_LOG_LEVEL", "WAYLINE_SMTP_URL",
         "WAYLINE_SMTP_FROM", "WAYLINE_WEBHOOK_TIMEOUT", "WAYLINE_CLAIM_TIMEOUT",
-        "WAYLINE_API_KEY"]
+        "WAYLINE_API_KEY", "WAYLINE_PUBLIC_URL", "WAYLINE_SECRET_KEY", "WAYLINE_RECEIPT_SECRET"]
     assert all(meaning for _, _, meaning in described)
 
 
@@ -76,3 +79,11 @@ def test_passwords_never_show_in_errors_or_repr():
     assert "hunter2" not in str(caught.value) and ":***@" in str(caught.value)
     settings = load_settings({"WAYLINE_DATABASE_URL": "postgresql://admin:hunter2@db/x"})
     assert "hunter2" not in repr(settings)
+
+
+def test_signing_secrets_never_show_in_repr():
+    settings = load_settings({"WAYLINE_SECRET_KEY": "s3cret-signing-key-0001",
+                              "WAYLINE_RECEIPT_SECRET": "s3cret-receipt-key-0001",
+                              "WAYLINE_PUBLIC_URL": "https://crm.example.com/"})
+    assert settings.public_url == "https://crm.example.com"
+    assert "s3cret" not in repr(settings) and "crm.example.com" in repr(settings)
