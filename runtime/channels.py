@@ -346,9 +346,12 @@ def recorders(adapters: Mapping[str, Adapter]) -> dict[str, Adapter]:
 
 def adapters_from_settings(settings: Settings) -> dict[str, Adapter]:
     """The adapter for each channel, as configured (SMS, KakaoTalk and push: outbox for now)."""
+    from runtime.tracking import track_email
+
     email: Adapter
     if settings.smtp_url:
         email = SmtpAdapter.from_url(settings.smtp_url, settings.smtp_from)
+        email = track_email(email, settings)  # opens and clicks: runtime.tracking
     else:
         log.warning("WAYLINE_SMTP_URL is not set: emails are recorded as sent in the outbox "
                     "but do not leave Wayline")
