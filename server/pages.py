@@ -15,11 +15,13 @@ from typing import Any, TypeVar
 import msgspec
 from litestar import Controller, Response, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.static_files import create_static_files_router
 
 from builder.ui import reactpy_glue
 from builder.ui.services import UiError
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
+from server.api.params import WaylineDep
 from server.context import Wayline
 from server.errors import issue_out
 from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate
@@ -42,7 +44,7 @@ class PageController(Controller):
         return _html(reactpy_glue.page_html("Journeys", "journeys"))
 
     @get("/journeys/{journey_id:int}", sync_to_thread=True)
-    def editor_page(self, wayline: Wayline, journey_id: int) -> Response[str]:
+    def editor_page(self, wayline: WaylineDep, journey_id: FromPath[int]) -> Response[str]:
         """The canvas editor for one journey (404 for an unknown one)."""
         try:
             name = journeys.get_journey(wayline, journey_id).journey.name
@@ -51,7 +53,7 @@ class PageController(Controller):
         return _html(reactpy_glue.page_html(name, "editor"))
 
     @get("/journeys/{journey_id:int}/export.json", sync_to_thread=True)
-    def download_export(self, wayline: Wayline, journey_id: int) -> Response[bytes]:
+    def download_export(self, wayline: WaylineDep, journey_id: FromPath[int]) -> Response[bytes]:
         """The journey as a file to import into another Wayline."""
         try:
             export = journeys.export_journey(wayline, journey_id)

@@ -14,10 +14,10 @@ from litestar import Controller, Request, get, post, put
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIType
-from litestar.params import Parameter
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
+from server.api.params import WaylineDep
 from server.auth import INGEST_GUARDS
-from server.context import Wayline
 from server.errors import Problem, errors
 from server.schemas.customers import (
     BulkResult,
@@ -30,8 +30,8 @@ from server.schemas.customers import (
 )
 from server.services import customers, imports
 
-ExternalIdPath = Annotated[str, Parameter(min_length=1, max_length=255,
-                                          description="The customer's external id.")]
+ExternalIdPath = Annotated[str, PathParameter(min_length=1, max_length=255,
+                                         description="The customer's external id.")]
 
 MAX_IMPORT_BYTES = 4 << 30
 """Largest CSV an import request may send (4 GiB; the file is streamed, never held whole)."""
@@ -59,43 +59,44 @@ class CustomerController(Controller):
     tags = ["customers"]
 
     @get("/", sync_to_thread=True, responses=errors(422))
-    def index(self, wayline: Wayline,
-              search: Annotated[str | None, Parameter(max_length=255, description=(
+    def index(self, wayline: WaylineDep,
+              search: Annotated[str | None, QueryParameter(max_length=255, description=(
                   "Only customers whose external id or email starts with this."))] = None,
-              limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-              after: Annotated[int | None, Parameter(ge=0, le=2**62, description=(
+              limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+              after: Annotated[int | None, QueryParameter(ge=0, le=2**62, description=(
                   "Customers after this id (`next_after` of the previous page)."))] = None,
               ) -> CustomerPage:
         """Customers in id order, for lists and the preview customer picker."""
         return customers.list_customers(wayline, search, limit, after)
 
     @get("/{external_id:str}", sync_to_thread=True, responses=errors(404, 422))
-    def read(self, wayline: Wayline, external_id: ExternalIdPath) -> CustomerDetail:
+    def read(self, wayline: WaylineDep, external_id: ExternalIdPath) -> CustomerDetail:
         """A customer: profile, consent, tags, latest events and the journeys they are in."""
         return customers.get_customer(wayline, external_id)
 
     @put("/{external_id:str}", sync_to_thread=True, guards=INGEST_GUARDS,
          responses=errors(401, 422))
-    def upsert(self, wayline: Wayline, external_id: ExternalIdPath, data: CustomerIn
+    def upsert(self, wayline: WaylineDep, external_id: ExternalIdPath, data: JSONBody[CustomerIn]
                ) -> UpsertResult:
         """Create the customer or change the fields given (needs the API key)."""
         return customers.upsert_customer(wayline, external_id, data)
 
     @post("/bulk", sync_to_thread=True, status_code=200, guards=INGEST_GUARDS,
           responses=errors(401, 422))
-    def bulk(self, wayline: Wayline, data: CustomerBulkIn) -> BulkResult:
+    def bulk(self, wayline: WaylineDep, data: JSONBody[CustomerBulkIn]) -> BulkResult:
         """Create or change up to 1,000 customers; each item is reported (needs the API key)."""
         return customers.upsert_bulk(wayline, data)
 
     @post("/import", status_code=200, guards=INGEST_GUARDS, operation_class=CsvUpload,
           request_max_body_size=MAX_IMPORT_BYTES, responses={**errors(401, 422), **TOO_LARGE})
     async def import_csv(
-            self, request: Request, wayline: Wayline,
-            encoding: Annotated[str, Parameter(min_length=1, max_length=40, description=(
+            self, request: Request, wayline: WaylineDep,
+            encoding: Annotated[str, QueryParameter(min_length=1, max_length=40, description=(
                 "The file's text encoding: utf-8 (default) or cp949 (Excel, Korean)."))
             ] = "utf-8",
-            delimiter: imports.Delimiter = "comma",
-            phone_region: Annotated[str | None, Parameter(min_length=2, max_length=2, description=(
+            delimiter: FromQuery[imports.Delimiter] = "comma",
+            phone_region: Annotated[str | None, QueryParameter(
+                min_length=2, max_length=2, description=(
                 "Region of phone numbers written without +country code (default KR)."))] = None,
     ) -> ImportReport:
         """Import customers from a CSV sent as the body; bad rows are reported with their line,

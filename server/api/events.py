@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, post
-from litestar.params import Parameter
+from litestar.params import JSONBody
 
+from server.api.params import JourneyId, WaylineDep
 from server.auth import INGEST_GUARDS
-from server.context import Wayline
 from server.errors import errors
 from server.schemas.events import (
     EntryIn,
@@ -20,8 +18,6 @@ from server.schemas.events import (
 )
 from server.services import events
 
-JourneyId = Annotated[int, Parameter(ge=1, le=2**62, description="The journey's id.")]
-
 
 class EventController(Controller):
     """Events in: each is stored, then starts, wakes or ends customers' journeys at once."""
@@ -31,12 +27,12 @@ class EventController(Controller):
     guards = INGEST_GUARDS
 
     @post("/", sync_to_thread=True, status_code=200, responses=errors(401, 422))
-    def ingest(self, wayline: Wayline, data: EventIn) -> EventResult:
+    def ingest(self, wayline: WaylineDep, data: JSONBody[EventIn]) -> EventResult:
         """Record one event and apply it to journeys (needs the API key)."""
         return events.ingest_one(wayline, data)
 
     @post("/batch", sync_to_thread=True, status_code=200, responses=errors(401, 422))
-    def ingest_batch(self, wayline: Wayline, data: EventBatchIn) -> EventBatchResult:
+    def ingest_batch(self, wayline: WaylineDep, data: JSONBody[EventBatchIn]) -> EventBatchResult:
         """Record up to 1,000 events in order; each is reported (needs the API key)."""
         return events.ingest_batch(wayline, data)
 
@@ -49,7 +45,8 @@ class JourneyEntryController(Controller):
     guards = INGEST_GUARDS
 
     @post("/", sync_to_thread=True, status_code=200, responses=errors(401, 404, 409, 422))
-    def enter(self, wayline: Wayline, journey_id: JourneyId, data: EntryIn) -> EntryResult:
+    def enter(self, wayline: WaylineDep, journey_id: JourneyId, data: JSONBody[EntryIn]
+              ) -> EntryResult:
         """Enter a customer with a payload: the new run, or why they were not admitted
         (needs the API key)."""
         return events.enter_journey(wayline, journey_id, data)

@@ -6,10 +6,10 @@ from typing import Annotated
 from urllib.parse import quote
 
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
 from runtime.models import JourneyStatus
-from server.context import Wayline
+from server.api.params import JourneyId, WaylineDep
 from server.errors import errors
 from server.schemas.journeys import (
     Archived,
@@ -28,8 +28,6 @@ from server.schemas.journeys import (
 )
 from server.services import journeys
 
-JourneyId = Annotated[int, Parameter(ge=1, le=2**62, description="The journey's id.")]
-
 
 class JourneyController(Controller):
     """Create, edit, check, publish, pause, resume, archive, clone, export and import journeys."""
@@ -38,95 +36,96 @@ class JourneyController(Controller):
     tags = ["journeys"]
 
     @get("/", sync_to_thread=True, responses=errors(422))
-    def index(self, wayline: Wayline, status: JourneyStatus | None = None,
-             search: Annotated[str | None, Parameter(max_length=200)] = None,
-             limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
-             offset: Annotated[int, Parameter(ge=0, le=2**31)] = 0) -> JourneyPage:
+    def index(self, wayline: WaylineDep, status: FromQuery[JourneyStatus | None] = None,
+             search: Annotated[str | None, QueryParameter(max_length=200)] = None,
+             limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+             offset: Annotated[int, QueryParameter(ge=0, le=2**31)] = 0) -> JourneyPage:
         """Journeys, most recently edited first, with how many customers each holds."""
         return journeys.list_journeys(wayline, status, search, limit, offset)
 
     @post("/", sync_to_thread=True, responses=errors(422))
-    def create(self, wayline: Wayline, data: JourneyCreate) -> JourneyDetail:
+    def create(self, wayline: WaylineDep, data: JSONBody[JourneyCreate]) -> JourneyDetail:
         """Create a draft journey."""
         return journeys.create_journey(wayline, data)
 
     @post("/validate", sync_to_thread=True, status_code=200, responses=errors(422))
-    def validate_document(self, wayline: Wayline, data: DocumentIn) -> ValidationReport:
+    def validate_document(self, wayline: WaylineDep, data: JSONBody[DocumentIn]
+                          ) -> ValidationReport:
         """Check a document without saving it (every issue, with node and field)."""
         return journeys.validate_document(wayline, data.document)
 
     @post("/import", sync_to_thread=True, responses=errors(422))
-    def import_file(self, wayline: Wayline, data: JourneyExport) -> JourneyDetail:
+    def import_file(self, wayline: WaylineDep, data: JSONBody[JourneyExport]) -> JourneyDetail:
         """Create a draft from an exported journey file."""
         return journeys.import_journey(wayline, data)
 
     @get("/{journey_id:int}", sync_to_thread=True, responses=errors(404, 422))
-    def read(self, wayline: Wayline, journey_id: JourneyId) -> JourneyDetail:
+    def read(self, wayline: WaylineDep, journey_id: JourneyId) -> JourneyDetail:
         """A journey, its draft document and the draft's issues."""
         return journeys.get_journey(wayline, journey_id)
 
     @patch("/{journey_id:int}", sync_to_thread=True, responses=errors(404, 409, 422))
-    def update(self, wayline: Wayline, journey_id: JourneyId, data: JourneyUpdate
+    def update(self, wayline: WaylineDep, journey_id: JourneyId, data: JSONBody[JourneyUpdate]
                ) -> JourneyDetail:
         """Rename it or save its draft (send `revision` to refuse overwriting newer work)."""
         return journeys.update_journey(wayline, journey_id, data)
 
     @post("/{journey_id:int}/validate", sync_to_thread=True, status_code=200,
           responses=errors(404, 422))
-    def validate(self, wayline: Wayline, journey_id: JourneyId) -> ValidationReport:
+    def validate(self, wayline: WaylineDep, journey_id: JourneyId) -> ValidationReport:
         """Every issue in the saved draft."""
         return journeys.validate_draft(wayline, journey_id)
 
     @post("/{journey_id:int}/publish", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))
-    def publish(self, wayline: Wayline, journey_id: JourneyId) -> Published:
+    def publish(self, wayline: WaylineDep, journey_id: JourneyId) -> Published:
         """Publish the draft as a new version (409 listing the issues when it has errors)."""
         return journeys.publish_journey(wayline, journey_id)
 
     @post("/{journey_id:int}/pause", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))
-    def pause(self, wayline: Wayline, journey_id: JourneyId) -> JourneySummary:
+    def pause(self, wayline: WaylineDep, journey_id: JourneyId) -> JourneySummary:
         """Admit no one; customers hold where they are."""
         return journeys.pause_journey(wayline, journey_id)
 
     @post("/{journey_id:int}/resume", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))
-    def resume(self, wayline: Wayline, journey_id: JourneyId) -> JourneySummary:
+    def resume(self, wayline: WaylineDep, journey_id: JourneyId) -> JourneySummary:
         """Admit customers again; held customers move on (overdue waits fire now)."""
         return journeys.resume_journey(wayline, journey_id)
 
     @post("/{journey_id:int}/archive", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))
-    def archive(self, wayline: Wayline, journey_id: JourneyId) -> Archived:
+    def archive(self, wayline: WaylineDep, journey_id: JourneyId) -> Archived:
         """End the journey; everyone still in it leaves with a reason."""
         return journeys.archive_journey(wayline, journey_id)
 
     @delete("/{journey_id:int}", sync_to_thread=True, status_code=200,
             responses=errors(404, 409, 422))
-    def remove(self, wayline: Wayline, journey_id: JourneyId) -> Archived:
+    def remove(self, wayline: WaylineDep, journey_id: JourneyId) -> Archived:
         """The same as archive: journeys are never deleted, so their history stays readable."""
         return journeys.archive_journey(wayline, journey_id)
 
     @post("/{journey_id:int}/clone", sync_to_thread=True, responses=errors(404, 422))
-    def clone(self, wayline: Wayline, journey_id: JourneyId, data: CloneIn | None = None
-              ) -> JourneyDetail:
+    def clone(self, wayline: WaylineDep, journey_id: JourneyId,
+              data: JSONBody[CloneIn | None] = None) -> JourneyDetail:
         """A new draft with the same document and no customers."""
         return journeys.clone_journey(wayline, journey_id, data.name if data else None)
 
     @get("/{journey_id:int}/versions", sync_to_thread=True, responses=errors(404, 422))
-    def versions(self, wayline: Wayline, journey_id: JourneyId) -> list[VersionSummary]:
+    def versions(self, wayline: WaylineDep, journey_id: JourneyId) -> list[VersionSummary]:
         """Published versions, newest first."""
         return journeys.list_versions(wayline, journey_id)
 
     @get("/{journey_id:int}/versions/{number:int}", sync_to_thread=True,
          responses=errors(404, 422))
-    def version(self, wayline: Wayline, journey_id: JourneyId,
-                number: Annotated[int, Parameter(ge=1, le=2**31)]) -> VersionDetail:
+    def version(self, wayline: WaylineDep, journey_id: JourneyId,
+                number: Annotated[int, PathParameter(ge=1, le=2**31)]) -> VersionDetail:
         """One published version with its frozen document."""
         return journeys.get_version(wayline, journey_id, number)
 
     @get("/{journey_id:int}/export", sync_to_thread=True, responses=errors(404, 422))
-    def export(self, wayline: Wayline, journey_id: JourneyId) -> Response[JourneyExport]:
+    def export(self, wayline: WaylineDep, journey_id: JourneyId) -> Response[JourneyExport]:
         """The journey as a JSON file (import it with POST /api/journeys/import)."""
         exported = journeys.export_journey(wayline, journey_id)
         return Response(exported, headers={"Content-Disposition": _attachment(exported.name)})

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import Parameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from server.context import Wayline
+from server.api.params import JourneyId, WaylineDep
 from server.errors import errors
 from server.schemas.previews import (
     AudienceIn,
@@ -22,12 +22,11 @@ from server.schemas.previews import (
 from server.schemas.stats import JourneyStats
 from server.services import dry_runs, previews, stats
 
-JourneyId = Annotated[int, Parameter(ge=1, le=2**62, description="The journey's id.")]
-PageSize = Annotated[int, Parameter(ge=1, le=100, description="Customers per page.")]
-Cursor = Annotated[int | None, Parameter(ge=0, le=2**62, description=(
+PageSize = Annotated[int, QueryParameter(ge=1, le=100, description="Customers per page.")]
+Cursor = Annotated[int | None, QueryParameter(ge=0, le=2**62, description=(
     "Show customers after this one (`next_after` of the previous page)."))]
-ExternalId = Annotated[str, Parameter(min_length=1, max_length=255,
-                                      description="The customer's id in your systems.")]
+ExternalId = Annotated[str, PathParameter(min_length=1, max_length=255,
+                                     description="The customer's id in your systems.")]
 
 
 class AudienceController(Controller):
@@ -37,12 +36,12 @@ class AudienceController(Controller):
     tags = ["previews"]
 
     @post("/preview", sync_to_thread=True, status_code=200, responses=errors(422))
-    def preview(self, wayline: Wayline, data: AudienceIn) -> AudiencePreview:
+    def preview(self, wayline: WaylineDep, data: JSONBody[AudienceIn]) -> AudiencePreview:
         """The exact number of matching customers and a page of them."""
         return previews.preview_audience(wayline, data)
 
     @post("/explain", sync_to_thread=True, status_code=200, responses=errors(404, 422))
-    def explain(self, wayline: Wayline, data: ExplainIn) -> Explanation:
+    def explain(self, wayline: WaylineDep, data: JSONBody[ExplainIn]) -> Explanation:
         """Whether one customer matches the rule, clause by clause."""
         return previews.explain_rule(wayline, data)
 
@@ -54,34 +53,34 @@ class JourneyPreviewController(Controller):
     tags = ["previews"]
 
     @get("/audience", sync_to_thread=True, responses=errors(404, 409, 422))
-    def audience(self, wayline: Wayline, journey_id: JourneyId, limit: PageSize = 20,
+    def audience(self, wayline: WaylineDep, journey_id: JourneyId, limit: PageSize = 20,
                  after: Cursor = None) -> AudiencePreview:
         """Who enters the draft: its entry's audience, counted, with a page of customers."""
         return previews.journey_audience(wayline, journey_id, limit, after)
 
     @get("/audience/{external_id:str}", sync_to_thread=True, responses=errors(404, 409, 422))
-    def audience_member(self, wayline: Wayline, journey_id: JourneyId,
+    def audience_member(self, wayline: WaylineDep, journey_id: JourneyId,
                         external_id: ExternalId) -> Explanation:
         """Whether one customer would enter the draft, and why or why not."""
         return previews.explain_journey(wayline, journey_id, external_id)
 
     @post("/preview/path", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))
-    def path_preview(self, wayline: Wayline, journey_id: JourneyId, data: PathIn
+    def path_preview(self, wayline: WaylineDep, journey_id: JourneyId, data: JSONBody[PathIn]
                      ) -> PathPreview:
         """One customer's path through the draft in simulated time; nothing is sent or saved."""
         return previews.preview_path(wayline, journey_id, data)
 
     @post("/preview/dry-run", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))
-    def dry_run(self, wayline: Wayline, journey_id: JourneyId, data: DryRunIn | None = None
-                ) -> DryRun:
+    def dry_run(self, wayline: WaylineDep, journey_id: JourneyId,
+                data: JSONBody[DryRunIn | None] = None) -> DryRun:
         """The whole entry audience simulated: per node and output, how many and by when."""
         return dry_runs.dry_run(wayline, journey_id, data or DryRunIn())
 
     @get("/stats", sync_to_thread=True, responses=errors(404, 422))
-    def stats(self, wayline: Wayline, journey_id: JourneyId,
-              version: Annotated[int | None, Parameter(ge=1, le=2**31, description=(
+    def stats(self, wayline: WaylineDep, journey_id: JourneyId,
+              version: Annotated[int | None, QueryParameter(ge=1, le=2**31, description=(
                   "Only this published version (default: every version)."))] = None
               ) -> JourneyStats:
         """Live numbers per node: entered, there now, finished, exited, messages, conversions."""

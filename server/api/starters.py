@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import Parameter
+from litestar.params import JSONBody, PathParameter
 
-from server.context import Wayline
+from server.api.params import WaylineDep
 from server.errors import errors
 from server.schemas.journeys import JourneyDetail
 from server.schemas.starters import FromStarter, StarterOut
@@ -26,8 +26,8 @@ class StarterController(Controller):
         return starters.list_starters()
 
     @post("/{key:str}/journeys", sync_to_thread=True, responses=errors(404, 422))
-    def create(self, wayline: Wayline,
-               key: Annotated[str, Parameter(max_length=64, description="The starter's key.")],
-               data: FromStarter | None = None) -> JourneyDetail:
+    def create(self, wayline: WaylineDep,
+               key: Annotated[str, PathParameter(max_length=64, description="The starter's key.")],
+               data: JSONBody[FromStarter | None] = None) -> JourneyDetail:
         """Create a draft journey from a starter (its message templates are created too)."""
         return starters.create_from_starter(wayline, key, data.name if data else None)

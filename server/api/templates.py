@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
 from nodes.kit.fields import Channel
-from server.context import Wayline
+from server.api.params import WaylineDep
 from server.errors import errors
 from server.schemas.templates import (
     DraftRenderIn,
@@ -21,7 +21,7 @@ from server.schemas.templates import (
 )
 from server.services import templates
 
-TemplateId = Annotated[int, Parameter(ge=1, le=2**62, description="The template's id.")]
+TemplateId = Annotated[int, PathParameter(ge=1, le=2**62, description="The template's id.")]
 
 
 class TemplateController(Controller):
@@ -31,43 +31,44 @@ class TemplateController(Controller):
     tags = ["templates"]
 
     @get("/", sync_to_thread=True, responses=errors(422))
-    def index(self, wayline: Wayline, channel: Channel | None = None,
-              search: Annotated[str | None, Parameter(max_length=200)] = None,
-              limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
-              offset: Annotated[int, Parameter(ge=0, le=2**31)] = 0) -> TemplatePage:
+    def index(self, wayline: WaylineDep, channel: FromQuery[Channel | None] = None,
+              search: Annotated[str | None, QueryParameter(max_length=200)] = None,
+              limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+              offset: Annotated[int, QueryParameter(ge=0, le=2**31)] = 0) -> TemplatePage:
         """Templates by channel and name (filter by `channel`), with how many journeys use each."""
         return templates.list_templates(wayline, channel, search, limit, offset)
 
     @post("/", sync_to_thread=True, responses=errors(422))
-    def create(self, wayline: Wayline, data: TemplateCreate) -> TemplateDetail:
+    def create(self, wayline: WaylineDep, data: JSONBody[TemplateCreate]) -> TemplateDetail:
         """Save a template (422 naming each problem, Liquid errors with their line)."""
         return templates.create_template(wayline, data)
 
     @post("/render", sync_to_thread=True, status_code=200, responses=errors(404, 422))
-    def render_draft(self, wayline: Wayline, data: DraftRenderIn) -> Rendered:
+    def render_draft(self, wayline: WaylineDep, data: JSONBody[DraftRenderIn]) -> Rendered:
         """Render an unsaved template for a customer (the editor's live preview)."""
         return templates.render_draft(wayline, data)
 
     @get("/{template_id:int}", sync_to_thread=True, responses=errors(404, 422))
-    def read(self, wayline: Wayline, template_id: TemplateId) -> TemplateDetail:
+    def read(self, wayline: WaylineDep, template_id: TemplateId) -> TemplateDetail:
         """A template, its source and the journeys that send it."""
         return templates.get_template(wayline, template_id)
 
     @patch("/{template_id:int}", sync_to_thread=True, responses=errors(404, 422))
-    def update(self, wayline: Wayline, template_id: TemplateId, data: TemplateUpdate
+    def update(self, wayline: WaylineDep, template_id: TemplateId, data: JSONBody[TemplateUpdate]
                ) -> TemplateDetail:
         """Rename or rewrite it (`options`, when sent, replace the old ones); a change to what
         it says bumps `version`, and journeys send the new version from then on."""
         return templates.update_template(wayline, template_id, data)
 
     @delete("/{template_id:int}", sync_to_thread=True, responses=errors(404, 409, 422))
-    def remove(self, wayline: Wayline, template_id: TemplateId) -> None:
+    def remove(self, wayline: WaylineDep, template_id: TemplateId) -> None:
         """Delete a template; refused (409, naming them) while journeys send it."""
         templates.delete_template(wayline, template_id)
 
     @post("/{template_id:int}/render", sync_to_thread=True, status_code=200,
           responses=errors(404, 422))
-    def render(self, wayline: Wayline, template_id: TemplateId, data: RenderIn) -> Rendered:
+    def render(self, wayline: WaylineDep, template_id: TemplateId, data: JSONBody[RenderIn]
+               ) -> Rendered:
         """The message as it would be stored for a customer (`external_id`) or a sample one;
         `error` says why it could not be rendered for them (no email address, …)."""
         return templates.render_template(wayline, template_id, data)
