@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from nodes.kit.rules import Attr, properties_match
@@ -33,6 +33,8 @@ class IngestResult:
     enrolled: list[int] = field(default_factory=list)
     resumed: list[int] = field(default_factory=list)
     exited: list[int] = field(default_factory=list)
+    converted: list[int] = field(default_factory=list)
+    """Runs whose journey goal this event met (each run converts once, at its first)."""
 
     @property
     def runs_to_dispatch(self) -> list[int]:
@@ -58,6 +60,7 @@ def ingest_event(session: Session, external_id: str, name: str,
     if inserted is None:
         return IngestResult(event_id=None, duplicate=True)
     result = IngestResult(event_id=inserted)
+    result.converted = _record_conversions(session, customer_id, name, occurred_at)
     result.resumed = _resume_waits(session, customer_id, name, properties, occurred_at, now)
     result.exited = _exit_runs(session, customer_id, name, occurred_at, now)
     profile = load_profiles(session, [customer_id], now)[customer_id]
@@ -88,6 +91,34 @@ def _resume_waits(session: Session, customer_id: int, name: str,
     return resumed
 
 
+def _record_conversions(session: Session, customer_id: int, name: str,
+                        occurred_at: datetime) -> list[int]:
+    """Mark the customer's runs whose goal this event meets, in or after the journey.
+
+    A goal counts within its window after entry, whether the run is still going or has ended;
+    an event that arrives late but happened earlier than a recorded conversion moves it back.
+    """
+    runs = session.execute(select(Run.id, Run.journey_version_id, Run.entered_at).where(
+        Run.customer_id == customer_id, Run.entered_at <= occurred_at,
+        or_(Run.converted_at.is_(None), Run.converted_at > occurred_at))).all()
+    if not runs:
+        return []
+    plans = load_compiled(session, {run.journey_version_id for run in runs})
+    met = [run.id for run in runs
+           if _meets_goal(plans[run.journey_version_id].document.settings.goal, name,
+                          occurred_at, run.entered_at)]
+    if met:
+        session.execute(update(Run).where(Run.id.in_(met), or_(
+            Run.converted_at.is_(None), Run.converted_at > occurred_at))
+            .values(converted_at=occurred_at))
+    return met
+
+
+def _meets_goal(goal, name: str, occurred_at: datetime, entered_at: datetime) -> bool:
+    return goal is not None and goal.event == name and \
+        entered_at <= occurred_at <= entered_at + goal.within.to_timedelta()
+
+
 def _exit_runs(session: Session, customer_id: int, name: str, occurred_at: datetime,
                now: datetime) -> list[int]:
     """End runs whose journey says to leave on this event (exit criteria, or a goal)."""
@@ -114,7 +145,6 @@ def _exit_reason(settings, name: str, occurred_at: datetime, entered_at: datetim
     if settings.exit_when is not None and settings.exit_when.event == name:
         return f"exit criteria: did '{name}'"
     goal = settings.goal
-    if goal is not None and goal.exit and goal.event == name and \
-            entered_at <= occurred_at <= entered_at + goal.within.to_timedelta():
+    if goal is not None and goal.exit and _meets_goal(goal, name, occurred_at, entered_at):
         return f"converted: did '{name}'"
     return None

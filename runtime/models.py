@@ -107,6 +107,7 @@ class MessageStatus(StrEnum):
 
     QUEUED = "queued"
     SENT = "sent"
+    DELIVERED = "delivered"  # the provider's receipt says it reached the customer
     FAILED = "failed"
     SUPPRESSED = "suppressed"
 
@@ -266,6 +267,8 @@ class Run(Base):
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     exit_reason: Mapped[str | None] = mapped_column(String(200))
+    converted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the customer first did the goal event within the goal's window (runtime.ingest)."""
 
 
 class Step(Base):

@@ -12,6 +12,8 @@ class MessageCounts(msgspec.Struct):
 
     queued: int = 0
     sent: int = 0
+    delivered: int = 0
+    """Sent, and the provider's receipt says it arrived (counted apart from `sent`)."""
     failed: int = 0
     suppressed: int = 0
 
@@ -41,6 +43,8 @@ class NodeStats(msgspec.Struct):
     converted: int
     ports: list[PortStats]
     messages: MessageCounts | None = None
+    median_seconds: float | None = None
+    """Median time customers spent at this step before moving on; None until one has."""
 
 
 class RunTotals(msgspec.Struct):

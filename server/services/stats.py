@@ -8,17 +8,16 @@ their (run_id, …) keys, so no query scans a whole table of another journey's h
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import ColumnElement, Interval, case, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, case, false, func, select
 from sqlalchemy.orm import Session
 
 from builder.document import Document, Goal, port_of
 from runtime import lifecycle
 from runtime.errors import NotFoundError
-from runtime.models import Event, Journey, JourneyVersion, Message, Run, RunStatus, Step
+from runtime.models import Journey, JourneyVersion, Message, Run, RunStatus, Step
 from server.context import Wayline
 from server.schemas.stats import JourneyStats, MessageCounts, NodeStats, PortStats, RunTotals
 
@@ -30,7 +29,7 @@ def journey_stats(wl: Wayline, journey_id: int, number: int | None = None) -> Jo
         version_ids, document = _versions(session, journey, number)
         goal = document.settings.goal if document else None
         in_scope = Run.journey_version_id.in_(version_ids) if version_ids else false()
-        converted = _converted(session, goal)
+        converted = _converted(goal)
         steps = session.execute(
             select(Step.node_id, Step.port, func.count(),
                    func.sum(case((converted, 1), else_=0)))
@@ -43,9 +42,10 @@ def journey_stats(wl: Wayline, journey_id: int, number: int | None = None) -> Jo
             select(Message.node_id, Message.status, func.count())
             .join(Run, Run.id == Message.run_id).where(in_scope)
             .group_by(Message.node_id, Message.status)).all()
+        medians = _median_seconds(session, in_scope)
     return JourneyStats(journey_id=journey_id, version=number,
                         goal=goal.event if goal else None, totals=_totals(runs),
-                        nodes=_nodes(wl, document, steps, runs, messages),
+                        nodes=_nodes(wl, document, steps, runs, messages, medians),
                         generated_at=wl.now())
 
 
@@ -67,25 +67,36 @@ def _versions(session: Session, journey: Journey, number: int | None
     return [row.id for row in rows], msgspec.convert(raw, Document)
 
 
-def _converted(session: Session, goal: Goal | None) -> ColumnElement[bool]:
-    """A run converted: the goal made it exit, or the customer did the goal event within the
-    goal's window after entering (goals that do not end the run)."""
-    if goal is None:
-        return false()
-    window_end = _plus(session, Run.entered_at, goal.within.to_timedelta())
-    did = select(Event.id).where(Event.customer_id == Run.customer_id, Event.name == goal.event,
-                                 Event.occurred_at >= Run.entered_at,
-                                 Event.occurred_at <= window_end).exists()
-    return or_(Run.exit_reason.startswith("converted"), did)
+def _converted(goal: Goal | None) -> ColumnElement[bool]:
+    """A run converted: ingest recorded the goal event within the goal's window after entry."""
+    return Run.converted_at.is_not(None) if goal is not None else false()
 
 
-def _plus(session: Session, column, delta: timedelta):
+def _median_seconds(session: Session, in_scope: ColumnElement[bool]) -> dict[str, float]:
+    """Per node, the median time customers spent there (of those who have moved on).
+
+    PostgreSQL computes it with percentile_cont; SQLite has no percentile function, so the
+    middle row (or the two middle rows) of each node's ordered durations are averaged.
+    """
+    left = Step.left_at.is_not(None)
     if session.get_bind().dialect.name == "postgresql":
-        return column + literal(delta, Interval())
-    # SQLite keeps UTC times as 'YYYY-MM-DD HH:MM:SS.ffffff' text: shift it and compare as text
-    # (strftime gives milliseconds; '999' keeps the last millisecond inside the window).
-    seconds = int(delta.total_seconds())
-    return func.strftime("%Y-%m-%d %H:%M:%f", column, f"+{seconds} seconds").concat("999")
+        seconds = func.extract("epoch", Step.left_at - Step.entered_at)
+        rows = session.execute(
+            select(Step.node_id, func.percentile_cont(0.5).within_group(seconds))
+            .join(Run, Run.id == Step.run_id).where(in_scope, left)
+            .group_by(Step.node_id)).all()
+    else:
+        seconds = (func.julianday(Step.left_at) - func.julianday(Step.entered_at)) * 86400.0
+        ranked = (select(Step.node_id.label("node_id"), seconds.label("seconds"),
+                         func.row_number().over(partition_by=Step.node_id,
+                                                order_by=seconds).label("rank"),
+                         func.count().over(partition_by=Step.node_id).label("size"))
+                  .join(Run, Run.id == Step.run_id).where(in_scope, left).subquery())
+        middle = ranked.c.rank.in_([(ranked.c.size + 1) // 2, (ranked.c.size + 2) // 2])
+        rows = session.execute(select(ranked.c.node_id, func.avg(ranked.c.seconds))
+                               .where(middle).group_by(ranked.c.node_id)).all()
+    # Milliseconds: SQLite's julianday keeps no finer, and no marketer needs finer.
+    return {node_id: round(float(value), 3) for node_id, value in rows if value is not None}
 
 
 def _totals(runs: list[Any]) -> RunTotals:
@@ -100,7 +111,7 @@ def _totals(runs: list[Any]) -> RunTotals:
 
 
 def _nodes(wl: Wayline, document: Document | None, steps: list[Any], runs: list[Any],
-           messages: list[Any]) -> list[NodeStats]:
+           messages: list[Any], medians: dict[str, float]) -> list[NodeStats]:
     entered: dict[str, int] = defaultdict(int)
     converted: dict[str, int] = defaultdict(int)
     ports: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
@@ -123,7 +134,8 @@ def _nodes(wl: Wayline, document: Document | None, steps: list[Any], runs: list[
         waiting=here[node_id][RunStatus.WAITING], completed=here[node_id][RunStatus.DONE],
         exited=here[node_id][RunStatus.EXITED], converted=converted[node_id],
         ports=_ports(wl, document, node_id, ports[node_id]),
-        messages=sent.get(node_id)) for node_id in known + seen]
+        messages=sent.get(node_id), median_seconds=medians.get(node_id))
+        for node_id in known + seen]
 
 
 def _ports(wl: Wayline, document: Document | None, node_id: str,

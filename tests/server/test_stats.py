@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from runtime.ingest import ingest_event
@@ -57,6 +59,9 @@ def test_stats_match_the_rows_after_a_real_run(client, app_context):
             assert port["count"] == expected["ports"].get((item["node_id"], port["port"]), 0)
     nodes = {item["node_id"]: item for item in body["nodes"]}
     assert nodes["mail"]["messages"] == expected["messages"]
+    assert {item["node_id"]: item["median_seconds"] for item in body["nodes"]
+            if item["median_seconds"] is not None} == pytest.approx(expected["medians"])
+    assert nodes["buy"]["median_seconds"] == 5 * 3600  # four bought after five hours
     assert nodes["buy"]["waiting"] == 8 and body["totals"]["converted"] == 4
     buy_ports = {port["port"]: port for port in nodes["buy"]["ports"]}
     assert buy_ports["matched"]["count"] == 4 and buy_ports["matched"]["target"] is None
@@ -66,6 +71,10 @@ def test_stats_match_the_rows_after_a_real_run(client, app_context):
     later = client.get(f"/api/journeys/{journey}/stats?version=1").json()
     assert later["totals"] == expected_stats(app_context, journey)["totals"]
     assert later["totals"]["exited"] == 8
+    # 4 left after 5 hours, 8 when the sweep found their 2 days over (at 2 days 5 hours)
+    later_medians = {item["node_id"]: item["median_seconds"] for item in later["nodes"]}
+    assert later_medians["buy"] == (2 * 24 + 5) * 3600
+    assert later_medians == pytest.approx(expected_stats(app_context, journey)["medians"])
     assert client.get(f"/api/journeys/{journey}/stats?version=2").status_code == 404
     assert client.get("/api/journeys/999999/stats").status_code == 404
 
@@ -93,5 +102,16 @@ def expected_stats(app_context, journey: int) -> dict:
     ports = Counter((step.node_id, step.port) for step in steps if step.port)
     sent = Counter(message.status.value for message in messages)
     return {"totals": totals, "nodes": nodes, "ports": ports,
-            "messages": {name: sent[name] for name in ("queued", "sent", "failed",
-                                                       "suppressed")}}
+            "messages": {name: sent[name] for name in ("queued", "sent", "delivered",
+                                                       "failed", "suppressed")},
+            "medians": medians(steps)}
+
+
+def medians(steps) -> dict[str, float]:
+    """Per node, the median of (left - entered) in seconds over the steps that ended."""
+    spent: dict[str, list[float]] = {}
+    for step in steps:
+        if step.left_at is not None:
+            spent.setdefault(step.node_id, []).append(
+                (step.left_at - step.entered_at).total_seconds())
+    return {node_id: statistics.median(values) for node_id, values in spent.items()}
