@@ -9,15 +9,18 @@ holds customers back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import redis
 from rq import Queue
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from runtime import metrics
 from runtime.batch import advance_runs
 from runtime.channels import Adapter, adapters_from_settings, recorders
 from runtime.clock import Clock, current_clock
@@ -25,9 +28,10 @@ from runtime.db import make_engine, make_sessionmaker
 from runtime.delivery import Lease, deliver, due_messages, lease
 from runtime.enrollment import enroll_dates, enroll_segments
 from runtime.settings import Settings, load_settings
-from runtime.sweeper import BATCH_SIZE, CLAIM_LIMIT, chunks, claim_due_runs, new_token
+from runtime.sweeper import BATCH_SIZE, CLAIM_LIMIT, chunks, claim_due, new_token
 
-log = logging.getLogger("wayline.jobs")
+log = logging.getLogger("wayline.worker")
+sweep_log = logging.getLogger("wayline.sweeper")
 
 STEPS_QUEUE = "wayline-steps"
 DELIVERY_QUEUE = "wayline-delivery"
@@ -121,9 +125,14 @@ def runtime() -> Runtime:
 # --- the jobs ----------------------------------------------------------------------------------
 
 
-def advance_job(run_ids: Sequence[int], token: str) -> dict[str, int]:
-    """Advance a batch of claimed runs; queue delivery of the messages they wrote."""
+def advance_job(run_ids: Sequence[int], token: str,
+                journeys: Sequence[int] = ()) -> dict[str, int]:
+    """Advance a batch of claimed runs; queue delivery of the messages they wrote.
+
+    `journeys` (the runs' journey ids) only labels the log line.
+    """
     rt = runtime()
+    started = time.perf_counter()
     now = rt.clock.now()
     # Queued messages are written already leased to the delivery job queued after the commit.
     held = Lease([], now + timedelta(seconds=rt.settings.claim_timeout))
@@ -131,36 +140,56 @@ def advance_job(run_ids: Sequence[int], token: str) -> dict[str, int]:
         result = advance_runs(session, run_ids, token, now, recorders=rt.recorders,
                               leased_until=held.until)
     _enqueue_deliveries(rt, Lease(result.messages, held.until))
-    return {"advanced": result.advanced, "skipped": result.skipped, "steps": result.steps,
+    _count(metrics.count_batch, rt.redis, result.advanced, result.steps, len(result.messages))
+    done = {"advanced": result.advanced, "skipped": result.skipped, "steps": result.steps,
             "messages": len(result.messages)}
+    log.info("batch: %d runs advanced, %d steps, %d messages", result.advanced, result.steps,
+             len(result.messages), extra={"journey_ids": list(journeys),
+                                          "batch_size": len(run_ids), **done,
+                                          "duration_ms": _ms_since(started)})
+    return done
 
 
 def deliver_job(message_ids: Sequence[int], leased_until: str) -> dict[str, int]:
     """Deliver queued messages through their channels (those the job's lease still holds)."""
     rt = runtime()
+    started = time.perf_counter()
     with rt.sessions() as session:
         report = deliver(session, message_ids, rt.adapters, rt.clock.now(),
                          leased_until=datetime.fromisoformat(leased_until))
-    return {"sent": len(report.sent), "retried": len(report.retried),
+    done = {"sent": len(report.sent), "retried": len(report.retried),
             "failed": len(report.failed), "skipped": len(report.skipped)}
+    _count(metrics.count_deliveries, rt.redis, done)
+    log.log(logging.INFO if len(report.skipped) < len(message_ids) else logging.DEBUG,
+            "delivery: %d sent, %d to retry, %d failed", *list(done.values())[:3],
+            extra={"batch_size": len(message_ids), **done, "duration_ms": _ms_since(started)})
+    return done
 
 
 def sweep_job() -> dict[str, int]:
     """Claim everything due and queue it; run entry evaluations when their time has come."""
     rt = runtime()
+    started = time.perf_counter()
     rt.redis.delete(SWEEP_PENDING_KEY)
     entered = _periodic_entries(rt)
     room = STEPS_BACKLOG - rt.steps.count
     claimed = dispatch_due(rt, limit=room * BATCH_SIZE) if room > 0 else 0
-    if rt.deliveries.count >= BACKLOG_LIMIT:
-        return {"claimed": claimed, "messages": 0, "entered": entered}
-    with rt.sessions() as session:
-        now = rt.clock.now()
-        held = lease(session, due_messages(session, now, limit=BACKLOG_LIMIT * DELIVERY_BATCH),
-                     now, rt.settings.claim_timeout)
-        session.commit()
-    _enqueue_deliveries(rt, held)
-    return {"claimed": claimed, "messages": len(held.ids), "entered": entered}
+    held = Lease([], rt.clock.now())
+    if rt.deliveries.count < BACKLOG_LIMIT:
+        with rt.sessions() as session:
+            now = rt.clock.now()
+            held = lease(session, due_messages(session, now,
+                                               limit=BACKLOG_LIMIT * DELIVERY_BATCH),
+                         now, rt.settings.claim_timeout)
+            session.commit()
+        _enqueue_deliveries(rt, held)
+    done = {"claimed": claimed, "messages": len(held.ids), "entered": entered}
+    # Twice a second, mostly finding nothing: only a sweep that found work is worth a line.
+    sweep_log.log(logging.INFO if any(done.values()) else logging.DEBUG,
+                  "sweep: %d runs claimed, %d messages re-queued, %d customers entered",
+                  claimed, len(held.ids), entered,
+                  extra={**done, "duration_ms": _ms_since(started)})
+    return done
 
 
 # --- helpers the server and the jobs share -------------------------------------------------------
@@ -177,19 +206,38 @@ def dispatch_due(rt: Runtime, run_ids: Sequence[int] | None = None,
         wanted = min(CLAIM_CHUNK, limit - total)
         token = new_token()
         with rt.sessions() as session:
-            claimed = claim_due_runs(session, rt.clock.now(), token, limit=wanted,
-                                     run_ids=run_ids,
-                                     stale=timedelta(seconds=rt.settings.claim_timeout))
+            claimed = claim_due(session, rt.clock.now(), token, limit=wanted, run_ids=run_ids,
+                                stale=timedelta(seconds=rt.settings.claim_timeout))
             session.commit()
-        jobs = [Queue.prepare_data(advance_job, args=(batch, token), timeout=600,
+        jobs = [Queue.prepare_data(advance_job, args=_batch_args(batch, token), timeout=600,
                                    result_ttl=0, failure_ttl=86_400)
                 for batch in chunks(claimed, BATCH_SIZE)]
         if jobs:
             rt.steps.enqueue_many(jobs)
+            sweep_log.debug("queued %d runs in %d batches", len(claimed), len(jobs),
+                            extra={"journey_ids": sorted({j for _, j in claimed}),
+                                   "batch_size": BATCH_SIZE})
         total += len(claimed)
         if len(claimed) < wanted:
             return total
     return total
+
+
+def _batch_args(batch: Sequence[tuple[int, int]], token: str) -> tuple[Any, ...]:
+    """advance_job's arguments for (run id, journey id) pairs."""
+    return [run_id for run_id, _ in batch], token, sorted({journey for _, journey in batch})
+
+
+def _count(add: Callable[..., None], *args: Any) -> None:
+    """Add to the shared metrics; a Redis hiccup loses a count, never the job's work."""
+    try:
+        add(*args)
+    except redis.RedisError as error:
+        log.warning("metrics not counted: %s", error)
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
 
 
 def _enqueue_deliveries(rt: Runtime, held: Lease) -> None:

@@ -46,6 +46,8 @@ class Settings:
     """Default time zone for new journeys and for customers without one."""
     log_level: str = "INFO"
     """DEBUG, INFO, WARNING or ERROR."""
+    log_format: str = "text"
+    """text (for people) or json (one object per line: time, level, logger, message, context)."""
     smtp_url: str = ""
     """smtp://user:password@host:port?from=<sender>&starttls=1; empty keeps email in the outbox."""
     smtp_from: str = "Wayline <no-reply@localhost>"
@@ -122,6 +124,14 @@ def _timezone(value: str) -> str:
     return value
 
 
+def _log_format(value: str) -> str:
+    from runtime.logs import FORMATS
+
+    if value.lower() not in FORMATS:
+        raise ValueError("must be text or json")
+    return value.lower()
+
+
 def _log_level(value: str) -> str:
     level = value.upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -179,6 +189,7 @@ def _public_url(value: str) -> str:
 PARSERS: dict[str, Callable[[str], Any]] = {
     "data_dir": _path, "database_url": _database_url, "redis_url": _redis_url, "host": str,
     "port": _port, "timezone": _timezone, "log_level": _log_level, "smtp_url": _smtp_url,
+    "log_format": _log_format,
     "smtp_from": _smtp_from, "webhook_timeout": _seconds, "claim_timeout": _claim_seconds,
     "api_key": _api_key, "public_url": _public_url, "secret_key": _api_key,
     "receipt_secret": _api_key,

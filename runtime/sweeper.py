@@ -50,6 +50,14 @@ def claim_due_runs(session: Session, now: datetime, token: str,
 
     With `run_ids`, only those runs are considered (used to start new runs at once).
     """
+    return [run_id for run_id, _journey in claim_due(session, now, token, limit, run_ids, stale)]
+
+
+def claim_due(session: Session, now: datetime, token: str, limit: int = CLAIM_LIMIT,
+              run_ids: Sequence[int] | None = None,
+              stale: timedelta = STALE_CLAIM) -> list[tuple[int, int]]:
+    """As `claim_due_runs`, with each run's journey id (for logs): (run id, journey id) pairs
+    in run id order."""
     live = select(Journey.id).where(Journey.status == JourneyStatus.LIVE)
     due = (select(Run.id)
            .where(is_due_status(), Run.wake_at <= now,
@@ -60,9 +68,10 @@ def claim_due_runs(session: Session, now: datetime, token: str,
         due = due.where(Run.id.in_(run_ids))
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    claimed = session.scalars(update(Run).where(Run.id.in_(due.scalar_subquery()))
-                              .values(claimed_by=token, claimed_at=now).returning(Run.id))
-    return sorted(claimed)
+    claimed = session.execute(update(Run).where(Run.id.in_(due.scalar_subquery()))
+                              .values(claimed_by=token, claimed_at=now)
+                              .returning(Run.id, Run.journey_id))
+    return sorted((run_id, journey_id) for run_id, journey_id in claimed)
 
 
 def chunks(ids: Sequence[int], size: int = BATCH_SIZE) -> Iterator[list[int]]:

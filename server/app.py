@@ -16,6 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from server.api.customers import CustomerController
 from server.api.events import EventController, JourneyEntryController
 from server.api.journeys import JourneyController
+from server.api.ops import OpsController
 from server.api.previews import AudienceController, JourneyPreviewController
 from server.api.segments import SegmentController
 from server.api.starters import StarterController
@@ -27,6 +28,7 @@ from server.pages import PAGE_HANDLERS, with_ui
 CONTROLLERS = [JourneyController, StarterController, AudienceController, JourneyPreviewController,
                CustomerController, EventController, JourneyEntryController]
 CONTROLLERS += [SegmentController, TemplateController]
+CONTROLLERS += [OpsController]
 
 
 def provide_wayline(state: State) -> Wayline:

@@ -51,7 +51,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from runtime.worker import run_worker
 
     settings = load_settings()
-    _configure_logging(settings.log_level)
+    _configure_logging(settings)
     url, embedded = redis_url_for(settings)
     try:
         run_worker(build_runtime(settings, url), burst=args.burst)
@@ -70,14 +70,15 @@ def cmd_server(args: argparse.Namespace) -> int:
     from server.context import build_wayline
 
     settings = load_settings()
-    _configure_logging(settings.log_level)
+    _configure_logging(settings)
     if not _schema_ready(settings):
         return 2
     url, embedded = redis_url_for(settings)
     try:
         app = create_web_app(build_wayline(settings, url))
+        # log_config=None: uvicorn's records go through Wayline's handler (text or JSON).
         uvicorn.run(app, host=settings.host, port=settings.port,
-                    log_level=settings.log_level.lower())
+                    log_level=settings.log_level.lower(), log_config=None)
     finally:
         if embedded is not None:
             embedded.stop()
@@ -89,7 +90,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     from server.launcher import run_up
 
     settings = load_settings()
-    _configure_logging(settings.log_level)
+    _configure_logging(settings)
     if not _schema_ready(settings):
         return 2
     if args.demo and _is_empty(settings):
@@ -101,7 +102,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """Load the demo audience and the starter journeys (nothing is loaded twice)."""
     settings = load_settings()
-    _configure_logging(settings.log_level)
+    _configure_logging(settings)
     if not _schema_ready(settings):
         return 2
     _load_demo(settings, args.customers)
@@ -173,12 +174,10 @@ def _schema_ready(settings) -> bool:
     return True
 
 
-def _configure_logging(level: str) -> None:
-    import logging
+def _configure_logging(settings) -> None:
+    from runtime.logs import configure_logging
 
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s %(message)s")
-    if level != "DEBUG":  # migrations announce every plugin at INFO
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(settings.log_level, settings.log_format)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

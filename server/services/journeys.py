@@ -4,6 +4,7 @@ versions, export and import."""
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -31,6 +32,8 @@ from server.schemas.journeys import (
     VersionDetail,
     VersionSummary,
 )
+
+log = logging.getLogger("wayline.server")
 
 REFUSED_ON_IMPORT = ("document.invalid", "node.unknown_kind")
 """Issues that make a file unusable as a draft; anything else is imported and shown to fix."""
@@ -125,6 +128,9 @@ def publish_journey(wl: Wayline, journey_id: int) -> Published:
         session.flush()
         result = Published(journey=summaries(session, [journey])[0], version=version.number,
                            entered=entered)
+    log.info("journey %d published as version %d, %d customers entered", journey_id,
+             result.version, entered,
+             extra={"journey_id": journey_id, "version": result.version, "entered": entered})
     wl.sweep_soon()
     return result
 
@@ -134,6 +140,7 @@ def pause_journey(wl: Wayline, journey_id: int) -> JourneySummary:
     with wl.writing() as session:
         journey = lifecycle.pause(session, journey_id, wl.now())
         session.flush()
+        log.info("journey %d paused", journey_id, extra={"journey_id": journey_id})
         return summaries(session, [journey])[0]
 
 
@@ -143,6 +150,7 @@ def resume_journey(wl: Wayline, journey_id: int) -> JourneySummary:
         journey = lifecycle.resume(session, journey_id, wl.now())
         session.flush()
         result = summaries(session, [journey])[0]
+    log.info("journey %d resumed", journey_id, extra={"journey_id": journey_id})
     wl.sweep_soon()
     return result
 
@@ -153,6 +161,8 @@ def archive_journey(wl: Wayline, journey_id: int) -> Archived:
         ended = lifecycle.archive(session, journey_id, wl.now())
         journey = lifecycle.get_journey(session, journey_id)
         session.flush()
+        log.info("journey %d archived, %d runs ended", journey_id, ended,
+                 extra={"journey_id": journey_id, "ended_runs": ended})
         return Archived(journey=summaries(session, [journey])[0], ended_runs=ended)
 
 

@@ -44,6 +44,7 @@ def test_values_are_read_and_typed():
     ("WAYLINE_REDIS_URL", "http://cache", "redis://"),
     ("WAYLINE_TIMEZONE", "Mars/Olympus", "IANA time zone"),
     ("WAYLINE_LOG_LEVEL", "LOUD", "DEBUG, INFO"),
+    ("WAYLINE_LOG_FORMAT", "xml", "text or json"),
     ("WAYLINE_SMTP_URL", "mail.test:25", "smtp://user:password@host"),
     ("WAYLINE_SMTP_URL", "smtp://mail.test?starttls=on", "starttls=1 or starttls=0"),
     ("WAYLINE_SMTP_URL", "smtp://mail.test?from=nobody", "not an address"),
@@ -67,9 +68,10 @@ def test_every_setting_is_described():
     described = describe_settings()
     assert [row[0] for row in described] == [
         "WAYLINE_DATA_DIR", "WAYLINE_DATABASE_URL", "WAYLINE_REDIS_URL", "WAYLINE_HOST",
-        "WAYLINE_PORT", "WAYLINE_TIMEZONE", "WAYLINE_LOG_LEVEL", "WAYLINE_SMTP_URL",
-        "WAYLINE_SMTP_FROM", "WAYLINE_WEBHOOK_TIMEOUT", "WAYLINE_CLAIM_TIMEOUT",
-        "WAYLINE_API_KEY", "WAYLINE_PUBLIC_URL", "WAYLINE_SECRET_KEY", "WAYLINE_RECEIPT_SECRET"]
+        "WAYLINE_PORT", "WAYLINE_TIMEZONE", "WAYLINE_LOG_LEVEL", "WAYLINE_LOG_FORMAT",
+        "WAYLINE_SMTP_URL", "WAYLINE_SMTP_FROM", "WAYLINE_WEBHOOK_TIMEOUT",
+        "WAYLINE_CLAIM_TIMEOUT", "WAYLINE_API_KEY", "WAYLINE_PUBLIC_URL", "WAYLINE_SECRET_KEY",
+        "WAYLINE_RECEIPT_SECRET"]
     assert all(meaning for _, _, meaning in described)
 
 

@@ -1,0 +1,150 @@
+"""/health, /ready and /metrics on real databases and Redis, after a real run."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from litestar.testing import TestClient
+from sqlalchemy import func, select
+
+from runtime.channels import OutboxAdapter
+from runtime.db import make_engine, make_sessionmaker
+from runtime.jobs import Runtime
+from runtime.metrics import OVERDUE_AFTER
+from runtime.models import Customer, Message, Run, Step
+from runtime.redis_server import connect
+from runtime.settings import Settings
+from server.app import create_app
+from server.context import Wayline
+from tests.builder.journeys import document, edge, node
+from tests.runtime.harness import add_customers, add_journey, add_template, drain
+
+SAMPLE = re.compile(r'^([a-z_]+)(\{[^}]*\})? (-?[0-9.e+]+)$')
+
+
+def parse(text: str) -> dict[str, dict[str, float]]:
+    """Prometheus text → {metric: {labels: value}}; fails on any line not in the format."""
+    found: dict[str, dict[str, float]] = {}
+    declared = set()
+    for line in text.splitlines():
+        if line.startswith("# HELP ") or line.startswith("# TYPE "):
+            declared.add(line.split()[2])
+            continue
+        match = SAMPLE.match(line)
+        assert match, f"not an exposition line: {line!r}"
+        name, labels, value = match.groups()
+        assert name in declared, f"{name} has no HELP/TYPE"
+        found.setdefault(name, {})[labels or ""] = float(value)
+    return found
+
+
+def mail_and_wait(template: int) -> dict:
+    """Everyone: email → wait 1 hour → email again."""
+    return document(
+        [node("in", "entry.segment", "Everyone", {"rule": {"type": "and", "rules": []}}),
+         node("first", "action.send", "Hello", {"channel": "email", "template": template}),
+         node("wait", "flow.delay", "An hour", {"mode": "duration",
+                                                "duration": {"amount": 1, "unit": "hours"}}),
+         node("second", "action.send", "Again", {"channel": "email", "template": template})],
+        [edge("in", "first"), edge("first", "wait", "next"), edge("wait", "second", "next")])
+
+
+def plain_template(session) -> int:
+    return add_template(session, subject="Hi", source="Hello")
+
+
+def test_health_answers_while_the_process_is_up(client):
+    answer = client.get("/health")
+    assert (answer.status_code, answer.json()) == (200, {"status": "ok"})
+
+
+def test_ready_checks_the_database_and_redis(client):
+    answer = client.get("/ready")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["status"] == "ready" and body["reasons"] == []
+    assert {check["name"]: check["ok"] for check in body["checks"]} == {
+        "database": True, "redis": True}
+
+
+def test_not_ready_without_redis_or_with_an_old_schema(tmp_path, app_context):
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")  # never migrated
+    runtime = Runtime(Settings(data_dir=tmp_path, database_url=str(engine.url)), engine,
+                      make_sessionmaker(engine), connect("redis://127.0.0.1:1/0"),
+                      {"email": OutboxAdapter()}, app_context.clock)
+    with TestClient(create_app(Wayline(runtime)), raise_server_exceptions=False) as client:
+        answer = client.get("/ready")
+    engine.dispose()
+    assert answer.status_code == 503, answer.text
+    body = answer.json()
+    assert body["status"] == "not_ready"
+    assert {check["name"]: check["ok"] for check in body["checks"]} == {
+        "database": False, "redis": False}
+    reasons = " | ".join(body["reasons"])
+    assert "database: schema is at revision (empty)" in reasons and "wayline migrate" in reasons
+    assert "redis: does not answer PING" in reasons
+
+
+def test_metrics_agree_with_the_rows_after_a_real_run(client, app_context):
+    rt = app_context.runtime
+    with app_context.writing() as session:
+        add_customers(session, 40, app_context.now())
+        journey = add_journey(session, mail_and_wait(plain_template(session)), "Hello twice")
+    assert client.post(f"/api/journeys/{journey}/publish").status_code == 200
+    drain(rt)
+    rt.clock.advance(timedelta(hours=1) + OVERDUE_AFTER * 2)  # everyone due, a minute late
+
+    answer = client.get("/metrics")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/plain; version=0.0.4")
+    found = parse(answer.text)
+    with rt.sessions() as session:
+        steps = session.scalar(select(func.count()).select_from(Step))
+        sent = session.scalar(select(func.count()).select_from(Message))
+        customers = session.scalar(select(func.count()).select_from(Customer))
+        runs = session.scalar(select(func.count()).select_from(Run))
+    assert found["wayline_steps_total"][""] == steps == 40 * 3  # entry, send, delay
+    assert found["wayline_messages"]['{channel="email",status="sent"}'] == sent == 40
+    assert found["wayline_runs"][f'{{journey="{journey}",status="waiting"}}'] == runs == customers
+    assert found["wayline_runs_due"][""] == 40
+    assert found["wayline_runs_overdue"][""] == 40
+    lag = found["wayline_sweeper_lag_seconds"][""]
+    assert lag == (OVERDUE_AFTER * 2).total_seconds()
+    assert found["wayline_queue_jobs"] == {'{queue="wayline-steps"}': 0,
+                                           '{queue="wayline-delivery"}': 0}
+    assert found["wayline_batches_total"][""] >= 1
+    assert found["wayline_scrape_duration_seconds"][""] > 0
+
+    drain(rt)  # the due runs go on: the gauges drop, the counters grow
+    again = parse(client.get("/metrics").text)
+    assert again["wayline_runs_due"][""] == again["wayline_sweeper_lag_seconds"][""] == 0
+    with rt.sessions() as session:
+        steps_now = session.scalar(select(func.count()).select_from(Step))
+    assert again["wayline_steps_total"][""] == steps_now == steps + 40  # the second send
+    # The run and message counts are shared and recounted at most every 30 s.
+    assert again["wayline_messages"] == found["wayline_messages"]
+    rt.clock.advance(timedelta(seconds=31))
+    recounted = parse(client.get("/metrics").text)
+    assert recounted["wayline_messages"]['{channel="email",status="sent"}'] == 80
+    assert recounted["wayline_ledger_counts_age_seconds"][""] == 0
+
+
+def test_paused_journeys_are_not_lag(client, app_context):
+    rt = app_context.runtime
+    with app_context.writing() as session:
+        add_customers(session, 5, app_context.now())
+        journey = add_journey(session, mail_and_wait(plain_template(session)), "Held")
+    client.post(f"/api/journeys/{journey}/publish")
+    drain(rt)
+    assert client.post(f"/api/journeys/{journey}/pause").status_code == 200
+    rt.clock.advance(timedelta(hours=3))
+    found = parse(client.get("/metrics").text)
+    assert found["wayline_runs_due"][""] == found["wayline_sweeper_lag_seconds"][""] == 0
+
+
+def test_the_schema_describes_the_operations_endpoints(client):
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    assert {"/health", "/ready", "/metrics"} <= set(paths)
+    assert "503" in paths["/ready"]["get"]["responses"]
+    assert "text/plain" in paths["/metrics"]["get"]["responses"]["200"]["content"]
