@@ -1,22 +1,44 @@
 """Send message: queue one message on a channel, rendered from a template.
 
 The message goes through the runtime's outbox, which applies consent, frequency caps and quiet
-hours for marketing messages. Channel-specific settings (sender, Kakao template code, push
-title, …) come with the channel work and will travel in `Send.options`; none are faked here.
+hours for marketing messages. What a message says, and each channel's own fields (an email's
+HTML, a KakaoTalk template code and variables, a push title and deep link, a webhook's URL),
+live on the template, so one template library serves every journey. What belongs to this step
+of this journey lives here: the purpose, and for KakaoTalk the SMS fallback.
+
+KakaoTalk fallback (on by default): when KakaoTalk cannot deliver — the provider refuses the
+message for good (not a KakaoTalk user, blocked the channel, template mismatch) or is still
+failing when delivery's retries run out — the runtime sends the fallback text by SMS, or LMS
+when it is longer than 90 bytes. The ledger keeps both: the failed KakaoTalk message, and the
+text message, which names the one it stands in for.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import msgspec
 
 from nodes.kit.fields import Channel, Purpose, TemplateRef, hint
-from nodes.kit.spec import Category, Decision, Go, NodeSpec, Port, Ref, Send, StepContext
+from nodes.kit.spec import Category, Decision, Go, NodeSpec, Port, Problem, Ref, Send, StepContext
+
+FALLBACK_TEXT_LIMIT = 4000
+"""Characters of fallback text (an LMS carries at most 2,000 bytes: about 1,000 in Hangul)."""
+
+ON_KAKAO = {"channel": ["kakao"]}
+ON_FALLBACK = {"channel": ["kakao"], "sms_fallback": [True]}
+
+
+class WhenBlocked(StrEnum):
+    """What a marketing message does when a send rule holds it back."""
+
+    DEFER = "defer"
+    SKIP = "skip"
 
 
 class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """The channel, the template, and whether the message is marketing or transactional."""
+    """The channel, the template, whether the message is marketing, and Kakao's SMS fallback."""
 
     channel: Annotated[Channel, hint("Channel", order=1)]
     template: Annotated[TemplateRef, hint("Template", order=2)]
@@ -25,6 +47,23 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         description="Marketing needs consent and respects frequency caps and quiet hours; "
                     "transactional (receipts, alerts) does not",
     )] = Purpose.MARKETING
+    sms_fallback: Annotated[bool, hint(
+        "Send a text if KakaoTalk fails", order=4, show_if=ON_KAKAO,
+        description="When KakaoTalk can't deliver (not a KakaoTalk user, blocked, provider "
+                    "down after retries), send the fallback text by SMS/LMS instead",
+    )] = True
+    fallback_text: Annotated[str, hint(
+        "Fallback text", order=5, widget="sms-text", show_if=ON_FALLBACK,
+        max_length=FALLBACK_TEXT_LIMIT,
+        description="Liquid, like templates. Empty: the KakaoTalk message's own text. Up to "
+                    "90 bytes goes as SMS, up to 2,000 as LMS (Hangul 2 bytes, ASCII 1)",
+    )] = ""
+    when_blocked: Annotated[WhenBlocked, hint(
+        "When night-time, quiet hours or a frequency cap holds it back", order=9,
+        widget="radio", show_if={"purpose": ["marketing"]},
+        description="defer: send it as soon as the rules allow (after night-time: 08:00 in "
+                    "the customer's time zone); skip: don't send it at all",
+    )] = WhenBlocked.DEFER
 
 
 def refs(config: Config) -> list[Ref]:
@@ -32,23 +71,37 @@ def refs(config: Config) -> list[Ref]:
     return [Ref("template", config.template, "template")]
 
 
+def check(config: Config) -> list[Problem]:
+    """A fallback text only means something for KakaoTalk with the fallback on."""
+    if config.fallback_text.strip() and (config.channel is not Channel.KAKAO
+                                         or not config.sms_fallback):
+        return [Problem("fallback_text", "The fallback text is only sent when KakaoTalk fails; "
+                                         "turn the fallback on, or clear the text")]
+    return []
+
+
 def run(config: Config, ctx: StepContext) -> Decision:
     """Queue the message and go on; a permanent failure later takes the Failed exit."""
+    options = {}
+    if config.channel is Channel.KAKAO and config.sms_fallback:
+        options["fallback"] = {"text": config.fallback_text}
     send = Send(channel=config.channel.value, template=config.template,
-                purpose=config.purpose.value)
+                purpose=config.purpose.value, options=options)
     return Go("next", effects=(send,),
               why=f"sending template {config.template} by {config.channel.value}")
 
 
 SPEC = NodeSpec(
     key="action.send",
-    version=1,
+    version=2,
     label="Send message",
     category=Category.ACTION,
     description="Sends a message by email, SMS, KakaoTalk, app push or webhook.",
     config=Config,
     run=run,
-    example=Config(channel=Channel.KAKAO, template=12),
+    check=check,
+    example=Config(channel=Channel.KAKAO, template=12,
+                   fallback_text="{{ customer.name }}님, 주문하신 상품이 출발했어요."),
     ports=(Port("next", "Next"), Port("failed", "Failed", optional=True)),
     refs=refs,
     color="#ea580c",

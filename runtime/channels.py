@@ -6,10 +6,10 @@ rate-limiting) or `PermanentFailure` (retrying cannot help: the address is refus
 is wrong). The message id travels with every call as the provider's idempotency key, so a
 repeated call after a lost job is harmless. Adapters are not shared between threads.
 
-Email goes out over SMTP, webhooks over HTTP. SMS, KakaoTalk and app push have no real
-provider yet (that is a later issue): they use the outbox adapter, which records the message
-as sent without it leaving Wayline — fine for demos and previews, and visible as an
-`outbox-…` provider id.
+Email goes out over SMTP (built by `runtime.emails`), webhooks over HTTP, and SMS/LMS,
+KakaoTalk AlimTalk and app push to HTTP providers (`runtime.providers`). A channel without a
+configured provider uses the outbox adapter, which records the message as sent without it
+leaving Wayline — fine for demos and previews, and visible as an `outbox-…` provider id.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -177,25 +177,9 @@ class SmtpAdapter:
 
     def compose(self, message_id: int, content: Mapping[str, Any]) -> EmailMessage:
         """The email for a message's content (to, subject, text, optional html)."""
-        missing = [key for key in ("to", "subject", "text") if not content.get(key)]
-        if missing:
-            raise PermanentFailure(f"the email has no {' or '.join(missing)}; "
-                                   "it was rendered from an incomplete template")
-        email = EmailMessage()
-        try:
-            email["From"] = self.config.sender
-            email["To"] = content["to"]
-            email["Subject"] = content["subject"]
-        except ValueError as error:  # e.g. a line break smuggled into a header
-            raise PermanentFailure(f"the email headers are malformed: {error}") from None
-        email["Date"] = formatdate(usegmt=True)
-        # Derived from the message id, so a resend after a lost job is recognisably the same mail.
-        email["Message-ID"] = f"<wayline.{message_id}@{self.config.domain}>"
-        email["X-Wayline-Message-Id"] = str(message_id)
-        email.set_content(content["text"])
-        if content.get("html"):
-            email.add_alternative(content["html"], subtype="html")
-        return email
+        from runtime.emails import build_email  # emails raises this module's failures
+
+        return build_email(message_id, content, self.config.sender, self.config.domain)
 
     def close(self) -> None:
         """Say goodbye to the mail server, if connected."""
@@ -284,7 +268,7 @@ class WebhookAdapter:
                                    "template")
         headers = httpx.Headers(dict(content.get("headers") or {}))
         headers["Idempotency-Key"] = str(message_id)  # replaces any the template set
-        where = _public_url(url)
+        where = public_url(url)
         try:
             response = self._client.request(method, url, json=content.get("body"),
                                             headers=headers)
@@ -294,31 +278,35 @@ class WebhookAdapter:
             raise PermanentFailure(f"the webhook URL {where} cannot be called: {error}") from None
         except httpx.TransportError as error:
             raise TransientFailure(f"could not reach {where}: {error}") from None
-        return _webhook_outcome(message_id, f"{method} {where}", response)
+        return http_outcome(f"webhook-{message_id}", f"{method} {where}", response)
 
     def close(self) -> None:
         """Close pooled connections."""
         self._client.close()
 
 
-def _webhook_outcome(message_id: int, call: str, response: httpx.Response) -> str:
+def http_outcome(default_id: str, call: str, response: httpx.Response) -> str:
+    """The provider id of a 2xx answer; otherwise the failure it means (408/429/5xx transient).
+
+    The id is the answer's X-Request-Id header, else `default_id`.
+    """
     status = response.status_code
     if 200 <= status < 300:
-        return response.headers.get("X-Request-Id") or f"webhook-{message_id}"
+        return response.headers.get("X-Request-Id") or default_id
     answer = f"{call} answered {status} {response.reason_phrase}"
     excerpt = " ".join(response.text.split())[:RESPONSE_EXCERPT]
     if excerpt:
         answer += f": {excerpt}"
     if status in (408, 429) or status >= 500:
-        raise TransientFailure(answer, retry_after=_retry_after(response))
+        raise TransientFailure(answer, retry_after=retry_after(response))
     if 300 <= status < 400:
-        location = _public_url(response.headers.get("Location", ""))
+        location = public_url(response.headers.get("Location", ""))
         raise PermanentFailure(f"{answer}; it redirects to {location}: put that address in "
                                "the template")
     raise PermanentFailure(answer)
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def retry_after(response: httpx.Response) -> float | None:
     """The Retry-After header in seconds (the HTTP-date form is rare and ignored)."""
     try:
         return max(0.0, float(response.headers["Retry-After"]))
@@ -326,7 +314,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-def _public_url(url: str) -> str:
+def public_url(url: str) -> str:
     """The URL without query, fragment or credentials: those often carry secrets."""
     parts = urlsplit(url)
     host = parts.hostname or ""
@@ -345,7 +333,7 @@ def recorders(adapters: Mapping[str, Adapter]) -> dict[str, Adapter]:
 
 
 def adapters_from_settings(settings: Settings) -> dict[str, Adapter]:
-    """The adapter for each channel, as configured (SMS, KakaoTalk and push: outbox for now)."""
+    """The adapter for each channel, as configured (the outbox where none is)."""
     from runtime.tracking import track_email
 
     email: Adapter
@@ -356,6 +344,27 @@ def adapters_from_settings(settings: Settings) -> dict[str, Adapter]:
         log.warning("WAYLINE_SMTP_URL is not set: emails are recorded as sent in the outbox "
                     "but do not leave Wayline")
         email = OutboxAdapter()
-    outbox = OutboxAdapter()
     return {"email": email, "webhook": WebhookAdapter(timeout=settings.webhook_timeout),
-            "sms": outbox, "kakao": outbox, "push": outbox}
+            **provider_adapters(settings)}
+
+
+def provider_adapters(settings: Settings) -> dict[str, Adapter]:
+    """SMS, KakaoTalk and push: their HTTP provider where a URL is set, else the outbox."""
+    from runtime.providers import HttpProviderAdapter
+
+    configured = {
+        "sms": (settings.sms_url, settings.sms_api_key, {"sender": settings.sms_sender}),
+        "kakao": (settings.kakao_url, settings.kakao_api_key,
+                  {"sender_key": settings.kakao_sender_key}),
+        "push": (settings.push_url, settings.push_api_key, {}),
+    }
+    adapters: dict[str, Adapter] = {}
+    for channel, (url, key, account) in configured.items():
+        if url:
+            adapters[channel] = HttpProviderAdapter(channel, url, key, account,
+                                                    timeout=settings.webhook_timeout)
+        else:
+            log.warning("WAYLINE_%s_URL is not set: %s messages are recorded as sent in the "
+                        "outbox but do not leave Wayline", channel.upper(), channel)
+            adapters[channel] = OutboxAdapter()
+    return adapters

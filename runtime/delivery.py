@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from runtime.channels import Adapter, PermanentFailure, TransientFailure
+from runtime.fallback import Failed, queue_fallbacks, wants_fallback
 from runtime.models import QUEUED_ONLY, Message, MessageStatus
 from runtime.sql import among, update_rows
 
@@ -60,6 +61,8 @@ class DeliveryReport:
     failed: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
     """Not queued or not due any more: another job has them, or they are done."""
+    fallbacks: list[int] = field(default_factory=list)
+    """Text messages queued in place of KakaoTalk messages that failed (due at once)."""
 
 
 @dataclass(frozen=True)
@@ -124,8 +127,11 @@ def deliver(session: Session, message_ids: Sequence[int], adapters: Mapping[str,
     claimed = _claim(session, message_ids, now, leased_until)
     report.skipped = [message_id for message_id in message_ids if message_id not in claimed]
     outcomes: list[dict[str, Any]] = []
+    gave_up: list[Failed] = []
     for message_id, (channel, content, attempts) in claimed.items():
         values = _attempt(message_id, channel, content, attempts, adapters, now)
+        if values["status"] is MessageStatus.FAILED and wants_fallback(channel, content):
+            gave_up.append(Failed(message_id, content, values["reason"]))
         if getattr(adapters.get(channel), "idempotent", False):
             outcomes.append({"id": message_id, **_outcome_columns(values, now)})
         else:  # no provider key protects a repeat: record this one now
@@ -134,6 +140,7 @@ def deliver(session: Session, message_ids: Sequence[int], adapters: Mapping[str,
         bucket = {MessageStatus.SENT: report.sent, MessageStatus.FAILED: report.failed}
         bucket.get(values["status"], report.retried).append(message_id)
     update_rows(session, Message.__table__, outcomes)
+    report.fallbacks = queue_fallbacks(session, gave_up, now)  # KakaoTalk → SMS: runtime.fallback
     session.commit()
     return report
 

@@ -24,6 +24,7 @@ from runtime import metrics
 from runtime.batch import advance_runs
 from runtime.channels import Adapter, adapters_from_settings, recorders
 from runtime.clock import Clock, current_clock
+from runtime.compliance import install_rules, rules_from_settings
 from runtime.db import make_engine, make_sessionmaker
 from runtime.delivery import Lease, deliver, due_messages, lease
 from runtime.enrollment import enroll_dates, enroll_segments
@@ -105,9 +106,15 @@ def build_runtime(settings: Settings, redis_url: str, clock: Clock | None = None
 
 
 def install_runtime(value: Runtime | None) -> Runtime | None:
-    """Make `value` this process's Runtime (tests, `wayline up`); returns the previous one."""
+    """Make `value` this process's Runtime (tests, `wayline up`); returns the previous one.
+
+    Its settings' message rules (advertising label, opt-out line, unsubscribe links) become
+    the ones rendering applies in this process.
+    """
     global _runtime
     previous, _runtime = _runtime, value
+    if value is not None:
+        install_rules(rules_from_settings(value.settings))
     return previous
 
 
@@ -118,7 +125,8 @@ def runtime() -> Runtime:
         settings = load_settings()
         if not settings.redis_url:
             raise RuntimeError("WAYLINE_REDIS_URL is not set in this worker process")
-        _runtime = build_runtime(settings, settings.redis_url)
+        install_runtime(build_runtime(settings, settings.redis_url))
+    assert _runtime is not None
     return _runtime
 
 

@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 from builder.document import CompiledJourney
 from nodes.kit.profile import Profile
 from runtime.channels import Adapter
+from runtime.content import send_content
 from runtime.engine import SendIntent
 from runtime.models import Message, MessageStatus, Template
 from runtime.policy import consent_problem
-from runtime.rendering import RenderError, render_message
+from runtime.rendering import RenderError
 from runtime.sql import copy_rows, insert_rows, new_ids
 
 
@@ -109,6 +110,8 @@ def _decide(send, profile: Profile, template: Template | None,
     if problem:
         return MessageStatus.SUPPRESSED, problem, {}
     try:
-        return MessageStatus.QUEUED, None, render_message(template, profile, payload)
+        return MessageStatus.QUEUED, None, send_content(template, profile, payload,
+                                                        purpose=send.purpose,
+                                                        options=send.options)
     except RenderError as error:
         return MessageStatus.FAILED, str(error), {}

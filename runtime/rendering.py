@@ -10,7 +10,13 @@ What a template can use:
 - `customer`: external_id, email, phone, timezone, locale, created_at, tags, and every custom
   attribute, both at the top level (`customer.first_name`) and under `customer.attributes`;
 - `payload`: what the customer entered with (the API payload or the event's properties);
-- `event`: the same mapping, so event-triggered templates read naturally (`event.sku`).
+- `event`: the same mapping, so event-triggered templates read naturally (`event.sku`);
+- `unsubscribe_url` (email): the customer's signed one-click unsubscribe link.
+
+Sends render strictly: a value the customer lacks is a `RenderError` (the message is recorded
+failed with the reason), never an empty gap ("Hello ,"); `| default:` and `{% if %}` still work.
+`render_send` adds what the law and the workspace ask of marketing messages
+(`runtime.compliance`), the SMS/LMS choice by carrier bytes, and KakaoTalk's SMS fallback.
 
 A problem a marketer can fix (no email address, a Liquid mistake) raises `RenderError` with a
 reason in their words; the caller records the message as failed with it.
@@ -24,6 +30,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -37,12 +44,16 @@ from nodes.kit.profile import Profile
 CACHE_SIZE = 2048
 """Compiled templates kept in memory per process (least recently used are dropped first)."""
 
+TEXT_CACHE_SIZE = 256
+"""Parsed texts beside templates (SMS fallback texts on nodes) kept per process."""
+
 WEBHOOK_METHODS = ("POST", "PUT")
 """HTTP methods a webhook template may use."""
 
 PART_LABELS = {
     "subject": "Subject", "text": "Message", "html": "HTML body", "title": "Title",
-    "url": "Webhook URL", "body": "Webhook body",
+    "url": "Webhook URL", "body": "Webhook body", "deep_link": "Deep link",
+    "fallback": "SMS fallback text",
 }
 """How each part of a template is named to a marketer in an error."""
 
@@ -154,18 +165,21 @@ CACHE = TemplateCache()
 
 
 def render_message(template: TemplateLike, profile: Profile, payload: Mapping[str, Any], *,
-                   strict: bool = False, cache: TemplateCache = CACHE) -> dict[str, Any]:
+                   strict: bool = True, cache: TemplateCache = CACHE,
+                   extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The message content for one customer; raises RenderError with a marketer's reason.
 
-    With `strict`, a value the customer does not have is an error instead of empty text, so
-    "Hello {{ customer.first_name }}," can never go out as "Hello ,".
+    Strict (the default), a value the customer does not have is an error instead of empty
+    text, so "Hello {{ customer.first_name }}," can never go out as "Hello ,". `extra` adds
+    variables (e.g. `unsubscribe_url`).
     """
     channel = _channel(template.channel)
     recipient = _recipient(channel, profile)
     compiled = cache.compiled(template, strict=strict)
     if compiled.error is not None:
         raise compiled.error
-    variables = template_variables(profile, payload) if compiled.is_dynamic else {}
+    variables = ({**template_variables(profile, payload), **(extra or {})}
+                 if compiled.is_dynamic else {})
     rendered = {name: part if isinstance(part, str) else _render(name, part, variables)
                 for name, part in compiled.parts.items()}
     if channel is Channel.WEBHOOK:
@@ -175,9 +189,20 @@ def render_message(template: TemplateLike, profile: Profile, payload: Mapping[st
         if name in rendered:
             # Subjects and titles are one line: a newline would also break the mail header.
             content[name] = " ".join(rendered[name].split())
-    if "html" in rendered:
-        content["html"] = rendered["html"]
+    for name in ("html", "deep_link"):
+        if name in rendered:
+            content[name] = rendered[name].strip() if name == "deep_link" else rendered[name]
+    if channel is Channel.KAKAO and (template.options or {}).get("template_code"):
+        content["template_code"] = str(template.options["template_code"])
+        content["variables"] = _prefixed_parts(rendered, "var:")
+    if channel is Channel.PUSH and any(name.startswith("data:") for name in rendered):
+        content["data"] = _prefixed_parts(rendered, "data:")
     return content
+
+
+def _prefixed_parts(rendered: Mapping[str, str], prefix: str) -> dict[str, str]:
+    return {name.removeprefix(prefix): value for name, value in rendered.items()
+            if name.startswith(prefix)}
 
 
 def template_variables(profile: Profile, payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -233,6 +258,14 @@ def _sources(template: TemplateLike, channel: Channel) -> Iterator[tuple[str, st
     yield "text", template.source, False
     if channel is Channel.EMAIL and options.get("html"):
         yield "html", str(options["html"]), True
+    if channel is Channel.KAKAO:
+        for name, value in (options.get("variables") or {}).items():
+            yield f"var:{name}", str(value), False
+    if channel is Channel.PUSH:
+        if options.get("deep_link"):
+            yield "deep_link", str(options["deep_link"]), False
+        for name, value in (options.get("data") or {}).items():
+            yield f"data:{name}", str(value), False
 
 
 def _compile(template: TemplateLike, *, strict: bool) -> _Compiled:
@@ -251,6 +284,9 @@ def _check_shape(template: TemplateLike, channel: Channel) -> None:
     options = template.options or {}
     if channel is Channel.EMAIL and not (template.subject or "").strip():
         raise RenderError("the email template has no subject; add one in the template editor")
+    for name in ("variables", "data"):
+        if not isinstance(options.get(name) or {}, Mapping):
+            raise RenderError(f"the template's {name} must be name/value pairs")
     if channel is Channel.WEBHOOK:
         if not str(options.get("url") or "").strip():
             raise RenderError("the webhook template has no URL; set it in the template settings")
@@ -275,6 +311,25 @@ def _parse(name: str, source: str, *, strict: bool, autoescape: bool) -> BoundTe
         raise RenderError(_liquid_reason(name, error)) from None
 
 
+def render_text(name: str, source: str, profile: Profile, payload: Mapping[str, Any]) -> str:
+    """One piece of Liquid beside a template (e.g. a node's SMS fallback text), strictly;
+    `name` is its key in PART_LABELS, for the reason of a RenderError."""
+    parsed = _parsed_text(name, source)
+    if isinstance(parsed, RenderError):
+        raise parsed
+    if isinstance(parsed, str):
+        return parsed
+    return _render(name, parsed, template_variables(profile, payload))
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _parsed_text(name: str, source: str) -> BoundTemplate | str | RenderError:
+    try:
+        return _parse(name, source, strict=True, autoescape=False)
+    except RenderError as error:
+        return error
+
+
 def _render(name: str, part: BoundTemplate, variables: Mapping[str, Any]) -> str:
     try:
         return part.render(variables)
@@ -283,8 +338,10 @@ def _render(name: str, part: BoundTemplate, variables: Mapping[str, Any]) -> str
 
 
 def _label(name: str) -> str:
-    if name.startswith("header:"):
-        return f"Webhook header {name.removeprefix('header:')}"
+    prefixes = {"header:": "Webhook header", "var:": "AlimTalk variable", "data:": "Push data"}
+    for prefix, label in prefixes.items():
+        if name.startswith(prefix):
+            return f"{label} {name.removeprefix(prefix)}"
     return PART_LABELS[name]
 
 

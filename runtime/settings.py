@@ -64,6 +64,26 @@ class Settings:
     """Key that signs email tracking links; empty: one kept in data_dir."""
     receipt_secret: str = ""
     """Secret delivery-receipt webhooks may send as X-Receipt-Secret instead of the API key."""
+    sms_url: str = ""
+    """SMS/LMS provider endpoint (JSON POST); empty keeps texts in the outbox."""
+    sms_api_key: str = ""
+    """Key sent to the SMS provider as X-Api-Key."""
+    sms_sender: str = ""
+    """The registered sender number (발신번호) texts go out from, e.g. 0212345678."""
+    kakao_url: str = ""
+    """KakaoTalk AlimTalk provider endpoint (JSON POST); empty keeps AlimTalk in the outbox."""
+    kakao_api_key: str = ""
+    """Key sent to the AlimTalk provider as X-Api-Key."""
+    kakao_sender_key: str = ""
+    """The Kakao channel's sender profile key (발신프로필 키) AlimTalk goes out from."""
+    push_url: str = ""
+    """App push provider endpoint (JSON POST); empty keeps push messages in the outbox."""
+    push_api_key: str = ""
+    """Key sent to the push provider as X-Api-Key."""
+    ad_label: str = "(광고)"
+    """Label in front of marketing texts, KakaoTalk, push titles, email subjects; empty: off."""
+    opt_out_line: str = ""
+    """Free opt-out line added to marketing texts and KakaoTalk, e.g. 무료수신거부 080-123-4567."""
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{spec.name}={masked(str(getattr(self, spec.name)))!r}"
@@ -186,6 +206,32 @@ def _public_url(value: str) -> str:
     return value.rstrip("/")
 
 
+def _provider_url(value: str) -> str:
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.hostname):
+        raise ValueError("must be the provider's http:// or https:// endpoint")
+    return value
+
+
+def _secret(value: str) -> str:
+    if value and (not value.isprintable() or " " in value):
+        raise ValueError("must be printable characters without spaces")
+    return value
+
+
+def _sender_number(value: str) -> str:
+    digits = value.replace("-", "")
+    if value and not (digits.isdigit() and 8 <= len(digits) <= 12):
+        raise ValueError("must be the registered sender number, digits only, e.g. 0212345678")
+    return digits
+
+
+def _line(value: str) -> str:
+    if "\n" in value or len(value) > 100:
+        raise ValueError("must be one line of at most 100 characters")
+    return value
+
+
 PARSERS: dict[str, Callable[[str], Any]] = {
     "data_dir": _path, "database_url": _database_url, "redis_url": _redis_url, "host": str,
     "port": _port, "timezone": _timezone, "log_level": _log_level, "smtp_url": _smtp_url,
@@ -193,9 +239,13 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "smtp_from": _smtp_from, "webhook_timeout": _seconds, "claim_timeout": _claim_seconds,
     "api_key": _api_key, "public_url": _public_url, "secret_key": _api_key,
     "receipt_secret": _api_key,
+    "sms_url": _provider_url, "sms_api_key": _secret, "sms_sender": _sender_number,
+    "kakao_url": _provider_url, "kakao_api_key": _secret, "kakao_sender_key": _secret,
+    "push_url": _provider_url, "push_api_key": _secret, "ad_label": _line, "opt_out_line": _line,
 }
 
-SECRETS = frozenset({"api_key", "secret_key", "receipt_secret"})
+SECRETS = frozenset({"api_key", "secret_key", "receipt_secret", "sms_api_key",
+                     "kakao_api_key", "kakao_sender_key", "push_api_key"})
 """Settings never shown in a repr or a log."""
 
 

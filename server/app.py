@@ -21,13 +21,14 @@ from server.api.previews import AudienceController, JourneyPreviewController
 from server.api.segments import SegmentController
 from server.api.starters import StarterController
 from server.api.templates import TemplateController
+from server.api.unsubscribe import UnsubscribeController
 from server.context import Wayline, build_wayline
 from server.errors import EXCEPTION_HANDLERS
 from server.pages import PAGE_HANDLERS, with_ui
 
 CONTROLLERS = [JourneyController, StarterController, AudienceController, JourneyPreviewController,
                CustomerController, EventController, JourneyEntryController]
-CONTROLLERS += [SegmentController, TemplateController]
+CONTROLLERS += [SegmentController, TemplateController, UnsubscribeController]
 CONTROLLERS += [OpsController]
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from nodes import Registry, default_registry
 from runtime.clock import Clock
+from runtime.compliance import install_rules, rules_from_settings
 from runtime.db import read_sessionmaker
 from runtime.jobs import Runtime, build_runtime, dispatch_due, sweep_job
 from runtime.settings import Settings
@@ -38,6 +39,8 @@ class Wayline:
 
     def __post_init__(self) -> None:
         self.reads: sessionmaker[Session] = read_sessionmaker(self.runtime.engine)
+        # Previews render as sends do: with this workspace's label, opt-out line and links.
+        install_rules(rules_from_settings(self.runtime.settings))
         self.api_key = self.api_key or api_key_for(self.runtime.settings)
 
     @property

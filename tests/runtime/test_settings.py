@@ -45,6 +45,10 @@ def test_values_are_read_and_typed():
     ("WAYLINE_TIMEZONE", "Mars/Olympus", "IANA time zone"),
     ("WAYLINE_LOG_LEVEL", "LOUD", "DEBUG, INFO"),
     ("WAYLINE_LOG_FORMAT", "xml", "text or json"),
+    ("WAYLINE_SMS_URL", "sms.example.com/send", "http:// or https://"),
+    ("WAYLINE_SMS_SENDER", "call us", "registered sender number"),
+    ("WAYLINE_KAKAO_API_KEY", "two words", "without spaces"),
+    ("WAYLINE_OPT_OUT_LINE", "x" * 101, "one line of at most 100"),
     ("WAYLINE_SMTP_URL", "mail.test:25", "smtp://user:password@host"),
     ("WAYLINE_SMTP_URL", "smtp://mail.test?starttls=on", "starttls=1 or starttls=0"),
     ("WAYLINE_SMTP_URL", "smtp://mail.test?from=nobody", "not an address"),
@@ -71,7 +75,9 @@ def test_every_setting_is_described():
         "WAYLINE_PORT", "WAYLINE_TIMEZONE", "WAYLINE_LOG_LEVEL", "WAYLINE_LOG_FORMAT",
         "WAYLINE_SMTP_URL", "WAYLINE_SMTP_FROM", "WAYLINE_WEBHOOK_TIMEOUT",
         "WAYLINE_CLAIM_TIMEOUT", "WAYLINE_API_KEY", "WAYLINE_PUBLIC_URL", "WAYLINE_SECRET_KEY",
-        "WAYLINE_RECEIPT_SECRET"]
+        "WAYLINE_RECEIPT_SECRET", "WAYLINE_SMS_URL", "WAYLINE_SMS_API_KEY", "WAYLINE_SMS_SENDER",
+        "WAYLINE_KAKAO_URL", "WAYLINE_KAKAO_API_KEY", "WAYLINE_KAKAO_SENDER_KEY",
+        "WAYLINE_PUSH_URL", "WAYLINE_PUSH_API_KEY", "WAYLINE_AD_LABEL", "WAYLINE_OPT_OUT_LINE"]
     assert all(meaning for _, _, meaning in described)
 
 
@@ -89,3 +95,14 @@ def test_signing_secrets_never_show_in_repr():
                               "WAYLINE_PUBLIC_URL": "https://crm.example.com/"})
     assert settings.public_url == "https://crm.example.com"
     assert "s3cret" not in repr(settings) and "crm.example.com" in repr(settings)
+
+
+def test_provider_settings_are_read_and_their_keys_never_shown():
+    settings = load_settings({
+        "WAYLINE_SMS_URL": "https://sms.example.com/v1/send", "WAYLINE_SMS_API_KEY": "sms-key-0001",
+        "WAYLINE_SMS_SENDER": "02-123-4567", "WAYLINE_KAKAO_SENDER_KEY": "kakao-sender-0001",
+        "WAYLINE_AD_LABEL": "", "WAYLINE_OPT_OUT_LINE": "무료수신거부 080-123-4567"})
+    assert settings.sms_sender == "021234567"
+    assert (settings.ad_label, settings.opt_out_line) == ("", "무료수신거부 080-123-4567")
+    assert Settings().ad_label == "(광고)"
+    assert "sms-key" not in repr(settings) and "kakao-sender" not in repr(settings)

@@ -1,0 +1,67 @@
+"""SMS and LMS: how long a text message is, counted the way Korean carriers count it.
+
+Korean carriers measure texts in EUC-KR / CP949 bytes: ASCII is one byte, Hangul (and every
+other character CP949 has) two. Up to 90 bytes is an SMS; up to 2,000 bytes an LMS (long
+message, billed higher); anything longer cannot be sent as a text at all. A character CP949
+lacks (an emoji, say) is counted as two bytes, as the gateways that accept them do, so the
+count is simply one byte per ASCII character and two for everything else — the rule the
+editor's live counter uses too (builder/ui/js/src/editor/sms.js).
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from enum import StrEnum
+
+SMS_MAX_BYTES = 90
+"""The longest text sent as an SMS."""
+
+LMS_MAX_BYTES = 2000
+"""The longest text sent at all (as an LMS)."""
+
+
+def _two_bytes_each(error: UnicodeError) -> tuple[str, int]:
+    """Counts each character CP949 cannot encode as two bytes (what gateways charge)."""
+    assert isinstance(error, UnicodeEncodeError)
+    return "??" * (error.end - error.start), error.end
+
+
+codecs.register_error("wayline-sms-bytes", _two_bytes_each)
+
+
+class TextKind(StrEnum):
+    """How a text message travels, by its length."""
+
+    SMS = "SMS"
+    LMS = "LMS"
+
+
+@dataclass(frozen=True)
+class TextSize:
+    """A text's carrier byte count and the kind it goes as."""
+
+    bytes: int
+    kind: TextKind
+
+
+class TooLongError(ValueError):
+    """The text is longer than an LMS may be."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        super().__init__(f"the text is {size:,} bytes, more than the {LMS_MAX_BYTES:,} bytes an "
+                         f"LMS may carry (Hangul counts 2 bytes, ASCII 1); shorten it")
+
+
+def carrier_bytes(text: str) -> int:
+    """The text's length in CP949 bytes, as carriers bill it (line breaks count one byte)."""
+    return len(text.replace("\r\n", "\n").encode("cp949", errors="wayline-sms-bytes"))
+
+
+def text_size(text: str) -> TextSize:
+    """SMS or LMS for this text; TooLongError when it is longer than an LMS may be."""
+    size = carrier_bytes(text)
+    if size > LMS_MAX_BYTES:
+        raise TooLongError(size)
+    return TextSize(size, TextKind.SMS if size <= SMS_MAX_BYTES else TextKind.LMS)

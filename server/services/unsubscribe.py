@@ -1,0 +1,60 @@
+"""Unsubscribe links followed: the confirmation page's facts, and the one-click unsubscribe.
+
+The link in a marketing email (`runtime.unsubscribe`) names a customer and a channel under a
+signature. Showing the page changes nothing (mail scanners follow links); the POST — the page's
+button, or the mail client's one-click request (RFC 8058) — turns marketing consent off and
+records the `unsubscribed` event, whose journeys then move at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from runtime.errors import NotFoundError
+from runtime.tracking import secret_for
+from runtime.unsubscribe import BadLinkError, customer_for, read_token, unsubscribe
+from server.context import Wayline
+
+CHANNEL_NAMES = {"email": "email", "sms": "text messages", "kakao": "KakaoTalk",
+                 "push": "app notifications"}
+"""How the page names what the customer stops receiving."""
+
+
+@dataclass(frozen=True)
+class LinkFacts:
+    """What the confirmation page says: whose link, which channel, already off or not."""
+
+    channel: str
+    what: str
+    already: bool
+
+
+def read_link(wl: Wayline, token: str) -> LinkFacts:
+    """What this link would do; 404 when it is not one of ours or its customer is gone."""
+    with wl.reading() as session:
+        customer_id, channel = _read(wl, token)
+        customer = customer_for(session, customer_id)
+        if customer is None:
+            raise NotFoundError("customer", customer_id)
+        given = (customer.consent or {}).get(channel)
+        marketing = given.get("marketing") if isinstance(given, dict) else given
+        return LinkFacts(channel, CHANNEL_NAMES.get(channel, channel), marketing is False)
+
+
+def follow_link(wl: Wayline, token: str, via: str) -> LinkFacts:
+    """Unsubscribe the link's customer from marketing on its channel (repeats are harmless)."""
+    with wl.writing() as session:
+        customer_id, channel = _read(wl, token)
+        customer = customer_for(session, customer_id)
+        if customer is None:
+            raise NotFoundError("customer", customer_id)
+        done = unsubscribe(session, customer, channel, via, wl.now())
+    wl.move_now(done.runs_to_dispatch)
+    return LinkFacts(channel, CHANNEL_NAMES.get(channel, channel), True)
+
+
+def _read(wl: Wayline, token: str) -> tuple[int, str]:
+    try:
+        return read_token(secret_for(wl.settings), token)
+    except BadLinkError:
+        raise NotFoundError("unsubscribe link", token[:40]) from None
