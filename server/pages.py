@@ -25,7 +25,8 @@ from server.api.params import WaylineDep
 from server.context import Wayline
 from server.errors import issue_out
 from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate
-from server.services import journeys, segments, stats, templates
+from server.schemas.previews import DryRunIn, PathIn
+from server.services import dry_runs, journeys, previews, segments, starters, stats, templates
 
 T = TypeVar("T")
 
@@ -179,6 +180,43 @@ class UiServicesForWayline:
     @ui_call
     def journey_stats(self, journey_id: int) -> dict[str, Any]:
         return _data(stats.journey_stats(self.wl, journey_id))
+
+    @ui_call
+    def list_starters(self) -> list[dict[str, Any]]:
+        return [{key: value for key, value in _data(starter).items() if key != "document"}
+                for starter in starters.list_starters()]
+
+    @ui_call
+    def create_from_starter(self, key: str, name: str | None) -> dict[str, Any]:
+        return _data(starters.create_from_starter(self.wl, key, name))
+
+    @ui_call
+    def journey_audience(self, journey_id: int, limit: int,
+                         after: int | None) -> dict[str, Any]:
+        return _data(previews.journey_audience(self.wl, journey_id, limit, after))
+
+    @ui_call
+    def explain_customer(self, journey_id: int, external_id: str) -> dict[str, Any]:
+        return _data(previews.explain_journey(self.wl, journey_id, external_id))
+
+    @ui_call
+    def preview_path(self, journey_id: int, external_id: str,
+                     events: list[dict[str, Any]]) -> dict[str, Any]:
+        request = _convert({"external_id": external_id, "events": events}, PathIn)
+        return _data(previews.preview_path(self.wl, journey_id, request))
+
+    @ui_call
+    def dry_run(self, journey_id: int, horizon_days: int) -> dict[str, Any]:
+        request = _convert({"horizon": {"amount": horizon_days, "unit": "days"}}, DryRunIn)
+        return _data(dry_runs.dry_run(self.wl, journey_id, request))
+
+
+def _convert(data: dict[str, Any], kind: type[T]) -> T:
+    """Data from the canvas as a request struct; what is wrong with it as a UiError."""
+    try:
+        return msgspec.convert(data, kind)
+    except msgspec.ValidationError as error:
+        raise UiError("invalid", f"The preview request is not valid: {error}.") from None
 
 
 def with_ui(app: Any, wayline: Wayline) -> Any:

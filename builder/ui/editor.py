@@ -20,6 +20,7 @@ from typing import Any
 from reactpy import component, html, use_async_effect, use_location, use_memo, use_ref, use_state
 
 from builder.ui import catalogue
+from builder.ui.previews import use_previews
 from builder.ui.reactpy_glue import js_component, use_services
 from builder.ui.services import UiError, UiServices
 
@@ -46,6 +47,9 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
     detail, set_detail = use_state(None)
     view, set_view = use_state({"ack": 0, "saved": None, "notice": None})
     static = use_memo(lambda: _static_state(services), [])
+    # A new id for every mount: after a reconnect the canvas sees a new session and re-sends
+    # what the lost connection may have dropped.
+    session = use_memo(lambda: str(time.monotonic_ns()), [])
     current = use_ref(None)
     current.current = detail
     busy = use_ref(False)
@@ -70,6 +74,7 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
                 set_detail(fresh)
 
     live = use_live_counts(services, journey_id, detail)
+    preview, handle_preview = use_previews(services, journey_id)
 
     async def handle_command(raw: str) -> None:
         command = json.loads(raw)
@@ -86,9 +91,11 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
     if detail is None:
         return html.div({"class": "wl-loading"}, view["notice"]["text"]
                         if view["notice"] else "Opening the journey…")
-    state = {**live_state(services, detail), **view, "live": live}
+    state = {**live_state(services, detail), **view, "live": live, "preview": preview,
+             "session": session}
     return js_component("JourneyCanvas")(
-        {"catalogue": static, "state": json.dumps(state), "onCommand": handle_command})
+        {"catalogue": static, "state": json.dumps(state),
+         "onCommand": handle_command, "onPreview": handle_preview})
 
 
 def use_live_counts(services: UiServices, journey_id: int,
@@ -147,7 +154,11 @@ def run_command(services: UiServices, journey_id: int,
             return load_detail(services, journey_id), {"notice": None}
     except UiError as error:
         if error.kind == "wrong_state" and op == "save":
-            return load_detail(services, journey_id), {"notice": _notice(
+            fresh = load_detail(services, journey_id)
+            if fresh["document"] == command["document"]:
+                # The same save arrived twice (re-sent after a reconnect): already done.
+                return fresh, {"saved": {"seq": command["seq"], "revision": _revision(fresh)}}
+            return fresh, {"notice": _notice(
                 "warn", "This journey was changed in another tab or by someone else, so it "
                         "was reloaded with their changes. Make your last change again.")}
         return None, {"notice": _notice("error", error.message, error.issues)}

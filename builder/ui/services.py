@@ -75,3 +75,22 @@ class UiServices(Protocol):
 
     def journey_stats(self, journey_id: int) -> Json:
         """Live numbers of a published journey: totals, and per node and per output."""
+
+    def list_starters(self) -> list[Json]:
+        """Ready-made journeys [{key, name, description, nodes, channels}] to start from."""
+
+    def create_from_starter(self, key: str, name: str | None) -> Json:
+        """A new draft from a starter (its templates created if missing): its detail."""
+
+    def journey_audience(self, journey_id: int, limit: int, after: int | None) -> Json:
+        """Who enters the draft: {count, customers, next_after, entry, notes}."""
+
+    def explain_customer(self, journey_id: int, external_id: str) -> Json:
+        """Whether one customer would enter the draft: {matches, summary, clauses, failed}."""
+
+    def preview_path(self, journey_id: int, external_id: str, events: list[Json]) -> Json:
+        """One customer's simulated path through the draft (events: what they are imagined to
+        do after entering, [{name, after: {amount, unit}}]): {entered, steps, ...}."""
+
+    def dry_run(self, journey_id: int, horizon_days: int) -> Json:
+        """The draft's entry audience simulated `horizon_days` ahead: per node and output."""

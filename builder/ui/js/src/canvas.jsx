@@ -7,13 +7,14 @@ import "@xyflow/react/dist/style.css";
 import "./app.css";
 import { Editor } from "./editor/Editor.jsx";
 
-export function JourneyCanvas({ catalogue, state, onCommand }) {
+export function JourneyCanvas({ catalogue, state, onCommand, onPreview }) {
   const parsedCatalogue = useMemo(() => JSON.parse(catalogue), [catalogue]);
   const parsedState = useMemo(() => JSON.parse(state), [state]);
-  const latest = useRef(onCommand);
-  latest.current = onCommand;  // ReactPy makes a new handler on every render
-  const send = useMemo(() => (text) => latest.current(text), []);
-  return <Editor catalogue={parsedCatalogue} state={parsedState} onCommand={send} />;
+  const latest = useRef({ onCommand, onPreview });
+  latest.current = { onCommand, onPreview };  // ReactPy makes new handlers on every render
+  const send = useMemo(() => (text) => latest.current.onCommand(text), []);
+  const ask = useMemo(() => (text) => latest.current.onPreview?.(text), []);
+  return <Editor catalogue={parsedCatalogue} state={parsedState} onCommand={send} onPreview={ask} />;
 }
 
 // A button that reads a chosen .json file and hands its text to Python.

@@ -3,20 +3,23 @@
 // working copy, and sends committed changes through `onCommand` (see draft.js).
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, applyEdgeChanges, applyNodeChanges, useReactFlow } from "@xyflow/react";
-import { ArrowLeft, CircleAlert, LoaderCircle, CircleCheck, LayoutGrid, Pause, Play, Redo2, Rocket, Undo2 } from "lucide-react";
+import { ArrowLeft, CircleAlert, Eye, LoaderCircle, CircleCheck, LayoutGrid, Pause, Play, Redo2, Rocket, Undo2 } from "lucide-react";
 import { tidy } from "./layout.js";
-import { newId, toDocument, useDraft } from "./draft.js";
+import { newId, useDraft } from "./draft.js";
 import { EditorContext, JourneyEdge, JourneyNode } from "./graph.jsx";
 import { DRAG_TYPE, Inspector, JourneyPanel, Palette } from "./panels.jsx";
+import { PreviewPanel } from "./PreviewPanel.jsx";
+import { usePreviews, useOverlays, useRefreshOnSave } from "./preview.js";
+import { copySelection, pasteInto, readClipboard } from "./clipboard.js";
 
 const NODE_WIDTH = 220;
 const EDGE_TYPES = { journey: JourneyEdge };
 
-export function Editor({ catalogue, state, onCommand }) {
-  return <ReactFlowProvider><EditorBody catalogue={catalogue} server={state} onCommand={onCommand} /></ReactFlowProvider>;
+export function Editor({ catalogue, state, onCommand, onPreview }) {
+  return <ReactFlowProvider><EditorBody catalogue={catalogue} server={state} onCommand={onCommand} onPreview={onPreview} /></ReactFlowProvider>;
 }
 
-function EditorBody({ catalogue, server, onCommand }) {
+function EditorBody({ catalogue, server, onCommand, onPreview }) {
   const draft = useDraft(server, onCommand);
   const { store, change, commit } = draft;
   const flow = useReactFlow();
@@ -35,9 +38,17 @@ function EditorBody({ catalogue, server, onCommand }) {
   const issuesByNode = useMemo(() => groupBy(issues, "node_id"), [issues]);
   const nodesById = useMemo(() => Object.fromEntries(store.nodes.map((node) => [node.id, node])), [store.nodes]);
   const selected = store.nodes.filter((node) => node.selected);
+  const timezone = store.settings?.timezone || catalogue.timezone;
+  const previews = usePreviews(server, onPreview);
+  const [previewTab, setPreviewTab] = useState(null);
+  const [previewCustomer, setPreviewCustomer] = useState(null);
+  const [imagined, setImagined] = useState([]);
+  const [dryWindow, setDryWindow] = useState("horizon");
+  useRefreshOnSave(previews, previewTab, previewCustomer, imagined);
+  const { pathView, dryView } = useOverlays(previews, previewTab, store.edges, timezone, dryWindow);
   const ctx = useMemo(() => ({ kinds, ports: server.ports, issuesByNode, segments: server.segments, templates: server.templates,
-    live: server.live?.nodes, edgeCounts: server.live?.edges }),
-  [kinds, server.ports, issuesByNode, server.segments, server.templates, server.live]);
+    live: server.live?.nodes, edgeCounts: server.live?.edges, path: pathView, dry: dryView }),
+  [kinds, server.ports, issuesByNode, server.segments, server.templates, server.live, pathView, dryView]);
   const edges = useMemo(() => store.edges.map((edge) => ({ ...edge, type: "journey" })), [store.edges]);
 
   const addNode = useCallback((kindKey, position) => {
@@ -77,12 +88,11 @@ function EditorBody({ catalogue, server, onCommand }) {
   const pickIssue = useCallback((issue) => (issue.node_id ? select(issue.node_id) : select(null)), [select]);
 
   const setNode = (id, update, burst) => commit((s) => ({ ...s, nodes: s.nodes.map((n) => (n.id === id ? update(n) : n)) }), { delay: 350, burst });
-  const duplicate = (nodes) => {
-    const copies = nodes.map((n) => ({ ...structuredClone({ id: n.id, type: n.type, data: n.data }), id: newId("n"), position: { x: n.position.x + 40, y: n.position.y + 40 }, selected: true }));
-    commit((s) => ({ ...s, nodes: [...s.nodes.map((n) => ({ ...n, selected: false })), ...copies] }));
-  };
+  // Pastes steps (and the wires between them) as new steps, selected, offset from the copies.
+  const paste = useCallback((clip) => commit((s) => pasteInto(s, clip)), [commit]);
+  const duplicate = (nodes) => paste(copySelection({ nodes: nodes.map((n) => ({ ...n, selected: true })), edges: store.edges }));
 
-  useKeyboard({ draft, store, commit, readOnly, duplicate });
+  useKeyboard({ draft, store, commit, readOnly, paste, onDelete });
 
   const run = (op) => send.current(JSON.stringify({ op }));
   const ask = (op) => setConfirm(CONFIRMATIONS[op](journey, server));
@@ -105,7 +115,9 @@ function EditorBody({ catalogue, server, onCommand }) {
             <button type="button" className="wl-icon-button" title="Redo (Ctrl+Shift+Z)" disabled={!draft.canRedo || readOnly} onClick={draft.redo} data-action="redo"><Redo2 size={16} /></button>
             <button type="button" className="wl-icon-button" title="Tidy up the layout" disabled={readOnly || !store.nodes.length} data-action="tidy"
               onClick={() => { commit((s) => ({ ...s, nodes: tidy(s.nodes, s.edges, server.ports) })); setTimeout(() => flow.fitView({ padding: 0.3, maxZoom: 1, duration: 300 }), 50); }}><LayoutGrid size={16} /></button>
-            <button type="button" className={`wl-button ${errors ? "warn" : "ok"}`} onClick={() => select(null)} data-action="problems">
+            <button type="button" className={`wl-button ${previewTab ? "on" : ""}`} data-action="preview" title="Who enters, one customer's path, and a dry run"
+              onClick={() => { if (previewTab) { setPreviewTab(null); return; } setPreviewTab("audience"); previews.ask("audience"); }}><Eye size={15} /> Preview</button>
+            <button type="button" className={`wl-button ${errors ? "warn" : "ok"}`} onClick={() => { setPreviewTab(null); select(null); }} data-action="problems">
               {errors ? <><CircleAlert size={15} /> {errors} to fix</> : <><CircleCheck size={15} /> Ready</>}
             </button>
             {journey.status === "live" ? <button type="button" className="wl-button" onClick={() => ask("pause")} data-action="pause"><Pause size={15} /> Pause</button> : null}
@@ -133,16 +145,22 @@ function EditorBody({ catalogue, server, onCommand }) {
             </ReactFlow>
             {store.nodes.length === 0 ? <div className="wl-canvas-empty">Drag an entry from the left to start: who enters this journey?</div> : null}
           </div>
-          <aside className="wl-side">
-            {single ? (
+          <aside className={`wl-side ${previewTab ? "previewing" : ""}`}>
+            {previewTab ? (
+              <PreviewPanel previews={previews} tab={previewTab} setTab={setPreviewTab} customer={previewCustomer} setCustomer={setPreviewCustomer}
+                events={imagined} setEvents={setImagined} windowLabel={dryWindow} setWindowLabel={setDryWindow} kinds={kinds} ports={server.ports}
+                timezone={timezone} onPickNode={select} onPickIssue={pickIssue} onClose={() => setPreviewTab(null)} />
+            ) : single ? (
               <Inspector key={single.id} node={single} kind={kinds[single.type]} issues={issuesByNode[single.id] || []} ctx={ctx} readOnly={readOnly}
                 onConfig={(config) => setNode(single.id, (n) => ({ ...n, data: { ...n.data, config } }), `config:${single.id}`)}
                 onLabel={(label) => setNode(single.id, (n) => ({ ...n, data: { ...n.data, label } }), `label:${single.id}`)}
                 onDelete={() => onDelete({ nodes: [single], edges: [] })} onDuplicate={() => duplicate([single])} />
             ) : selected.length > 1 ? (
               <div className="wl-inspector"><div className="wl-panel-title">{selected.length} steps selected</div>
-                <p className="wl-help">Drag to move them together, Ctrl+C / Ctrl+V to copy, Delete to remove.</p>
-                {!readOnly ? <button type="button" className="wl-button danger" onClick={() => onDelete({ nodes: selected, edges: [] })}>Delete {selected.length} steps</button> : null}</div>
+                <p className="wl-help">Drag to move them together, Ctrl+C / Ctrl+V to copy them with the wires between them, Delete to remove.</p>
+                {!readOnly ? <div className="wl-inspector-actions">
+                  <button type="button" className="wl-button" onClick={() => duplicate(selected)} data-action="duplicate-selection">Duplicate {selected.length} steps</button>
+                  <button type="button" className="wl-button danger" onClick={() => onDelete({ nodes: selected, edges: [] })}>Delete {selected.length} steps</button></div> : null}</div>
             ) : (
               <JourneyPanel key={journey.id + journey.name} journey={journey} settings={store.settings} settingsSchema={catalogue.settingsSchema} issues={issues}
                 nodesById={nodesById} kinds={kinds} onPick={pickIssue} readOnly={readOnly} ctx={ctx}
@@ -206,28 +224,30 @@ export function Confirm({ title, body, action, danger, onCancel, onConfirm }) {
   );
 }
 
-function useKeyboard({ draft, store, commit, readOnly, duplicate }) {
+function useKeyboard({ draft, store, commit, readOnly, paste, onDelete }) {
   const latest = useRef({});
-  latest.current = { draft, store, commit, readOnly, duplicate };
+  latest.current = { draft, store, commit, readOnly, paste, onDelete };
   useEffect(() => {
     const onKey = (event) => {
-      const { draft, store, readOnly, duplicate } = latest.current;
+      const { draft, store, readOnly, paste, onDelete } = latest.current;
       const target = event.target;
       if (readOnly || target.closest?.("input, textarea, select, [contenteditable=true]")) return;
       const mod = event.ctrlKey || event.metaKey;
       const key = event.key.toLowerCase();
+      const chosen = store.nodes.filter((n) => n.selected);
       if (mod && key === "z" && !event.shiftKey) { event.preventDefault(); draft.undo(); }
       else if (mod && (key === "y" || (key === "z" && event.shiftKey))) { event.preventDefault(); draft.redo(); }
-      else if (mod && key === "c") { clipboard.nodes = store.nodes.filter((n) => n.selected).map((n) => structuredClone(toDocument({ nodes: [n], edges: [], settings: {} }).nodes[0])); }
-      else if (mod && key === "v" && clipboard.nodes.length) { event.preventDefault(); duplicate(clipboard.nodes); clipboard.nodes = clipboard.nodes.map((n) => ({ ...n, position: { x: n.position.x + 40, y: n.position.y + 40 } })); }
-      else if (mod && key === "d") { event.preventDefault(); duplicate(store.nodes.filter((n) => n.selected)); }
+      else if (mod && (key === "c" || key === "x") && chosen.length) {
+        copySelection(store, true);
+        if (key === "x") { event.preventDefault(); onDelete({ nodes: chosen, edges: [] }); }
+      }
+      else if (mod && key === "v") { const clip = readClipboard(); if (clip) { event.preventDefault(); paste(clip); } }
+      else if (mod && key === "d" && chosen.length) { event.preventDefault(); paste(copySelection(store)); }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 }
-
-const clipboard = { nodes: [] };
 
 function centre(flow, element) {
   const box = element?.getBoundingClientRect();

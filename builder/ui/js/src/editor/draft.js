@@ -1,6 +1,9 @@
 // The draft in the browser: React Flow's nodes and edges plus the journey settings, undo/redo,
 // and saving. Only committed changes are saved (drop, connect, move end, delete, form edits),
 // one save in flight at a time, each made on the revision the server last confirmed.
+// A change not yet confirmed is also kept in sessionStorage until it is: if the connection
+// drops (a new server `session` arrives after the reconnect) or the page is reloaded, it is
+// sent again rather than lost; the server treats a save it already has as done.
 import { useCallback, useEffect, useReducer, useRef } from "react";
 
 const UI_KEYS = ["selected", "dragging", "measured", "width", "height", "resizing", "positionAbsolute"];
@@ -45,9 +48,13 @@ export function newId(prefix) {
 
 export function useDraft(server, onCommand) {
   const store = useRef(null);
-  if (store.current === null) store.current = fromDocument(server.document);
+  const sync = useRef(null);
+  if (store.current === null) {
+    const kept = keptChange(server);
+    store.current = fromDocument(kept || server.document);
+    sync.current = { base: server.revision, inflight: null, dirty: !!kept, seq: 0, timer: null, session: server.session };
+  }
   const [, rerender] = useReducer((n) => n + 1, 0);
-  const sync = useRef({ base: server.revision, inflight: null, dirty: false, seq: 0, timer: null, lost: false });
   const history = useRef({ past: [], future: [], burst: null });
   const send = useRef(onCommand);
   send.current = onCommand;
@@ -60,7 +67,9 @@ export function useDraft(server, onCommand) {
     s.seq += 1;
     s.inflight = s.seq;
     rerender();
-    send.current(JSON.stringify({ op: "save", seq: s.seq, revision: s.base, document: toDocument(store.current) }));
+    const document = toDocument(store.current);
+    keep(server.journey.id, s.base, document);
+    send.current(JSON.stringify({ op: "save", seq: s.seq, revision: s.base, document }));
   }, []);
 
   // Local-only changes (selection, dragging, measured sizes): drawn, not saved.
@@ -103,6 +112,11 @@ export function useDraft(server, onCommand) {
   // The server's answer: our save confirmed, or a newer draft from elsewhere to adopt.
   useEffect(() => {
     const s = sync.current;
+    if (server.session !== s.session) {
+      // A new connection: the answer to a save in flight went with the old one; send it again.
+      s.session = server.session;
+      if (s.inflight !== null) { s.inflight = null; s.dirty = true; }
+    }
     if (s.inflight !== null && server.ack >= s.inflight) s.inflight = null;
     if (server.revision !== s.base) {
       const ours = server.saved && server.saved.seq === server.ack && server.saved.revision === server.revision && server.ack === s.seq;
@@ -115,6 +129,7 @@ export function useDraft(server, onCommand) {
     }
     rerender();
     if (s.inflight === null && s.dirty) flush();
+    else if (s.inflight === null) forget(server.journey.id);
   }, [server]);
 
   const status = sync.current.inflight !== null || sync.current.dirty ? "saving" : "saved";
@@ -122,4 +137,38 @@ export function useDraft(server, onCommand) {
     store: store.current, change, commit, flush, undo, redo, status,
     canUndo: history.current.past.length > 0, canRedo: history.current.future.length > 0,
   };
+}
+
+// --- the unconfirmed change, kept per tab until the server confirms it -------------------------
+
+function keyOf(journeyId) {
+  return `wayline.unsaved.${journeyId}`;
+}
+
+function keep(journeyId, base, document) {
+  try {
+    window.sessionStorage.setItem(keyOf(journeyId), JSON.stringify({ base, document }));
+  } catch {
+    // storage unavailable or full: the change is still sent, just not kept
+  }
+}
+
+function forget(journeyId) {
+  try {
+    window.sessionStorage.removeItem(keyOf(journeyId));
+  } catch {
+    // nothing kept
+  }
+}
+
+// A change this tab made on the revision the server still has, and never saw confirmed.
+function keptChange(server) {
+  try {
+    const kept = JSON.parse(window.sessionStorage.getItem(keyOf(server.journey.id)) || "null");
+    if (kept && kept.base === server.revision && JSON.stringify(kept.document) !== JSON.stringify(server.document)) return kept.document;
+  } catch {
+    // unreadable: nothing to restore
+  }
+  forget(server.journey.id);
+  return null;
 }

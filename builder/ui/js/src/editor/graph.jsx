@@ -16,9 +16,13 @@ export const JourneyNode = memo(function JourneyNode({ id, type, data, selected 
   const color = kind?.color || "#64748b";
   const summary = summarize(kind, data.config, ctx);
   const live = ctx.live?.[id];
+  const step = ctx.path?.nodes[id];
+  const dry = ctx.dry?.nodes[id];
+  const onPath = ctx.path ? (step ? "on-path" : "off-path") : "";
   return (
-    <div className={`wl-node ${selected ? "selected" : ""} ${errors ? "has-errors" : warnings ? "has-warnings" : ""} ${ctx.highlight?.has(id) ? "highlight" : ""}`}
+    <div className={`wl-node ${selected ? "selected" : ""} ${errors ? "has-errors" : warnings ? "has-warnings" : ""} ${ctx.highlight?.has(id) ? "highlight" : ""} ${onPath}`}
       style={{ "--kind": color }} data-node-id={id} data-kind={type}>
+      {step ? <div className="wl-path-badge" data-path-order={step.order} title={step.clock}><b>{step.order}</b><span data-path-when>{step.when}</span></div> : null}
       {kind && !kind.entry ? <Handle type="target" position={Position.Top} className="wl-handle-in" /> : null}
       <div className="wl-node-head">
         <span className="wl-node-icon"><KindIcon name={kind?.icon} size={15} /></span>
@@ -36,6 +40,12 @@ export const JourneyNode = memo(function JourneyNode({ id, type, data, selected 
           <span title="Here now"><b data-live-here>{live.here.toLocaleString()}</b> here</span>
           {live.sent != null ? <span title="Messages sent"><b>{live.sent.toLocaleString()}</b> sent</span> : null}
           {live.failed ? <span className="failed" title="Messages that failed"><b>{live.failed.toLocaleString()}</b> failed</span> : null}
+        </div>
+      ) : null}
+      {dry ? (
+        <div className="wl-node-dry" data-dry={id}>
+          <span title={`Reach this step within ${dry.label}`}><b data-dry-count>{dry.count.toLocaleString()}</b>{dry.margin ? ` ±${dry.margin.toLocaleString()}` : ""} reach</span>
+          {dry.waiting ? <span title="Still here when the dry run ends"><b>{dry.waiting.toLocaleString()}</b> waiting</span> : null}
         </div>
       ) : null}
       {ports.length > 1 ? (
@@ -59,13 +69,16 @@ export const JourneyEdge = memo(function JourneyEdge(props) {
   const port = ports.find((p) => p.key === (sourceHandle || "next"));
   const showLabel = ports.length > 1 && port;
   const count = ctx.edgeCounts?.[id];
+  const dry = ctx.dry?.edges[id];
+  const taken = ctx.path ? (ctx.path.edges.has(id) ? "on-path" : "off-path") : "";
   const [path, labelX, labelY] = getSmoothStepPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, borderRadius: 12 });
   return (<>
-    <BaseEdge id={id} path={path} markerEnd={markerEnd} className={selected ? "wl-edge selected" : "wl-edge"} />
-    {showLabel || count != null ? (
+    <BaseEdge id={id} path={path} markerEnd={markerEnd} className={`wl-edge ${selected ? "selected" : ""} ${taken}`} />
+    {showLabel || count != null || dry ? (
       <EdgeLabelRenderer>
-        <div className={`wl-edge-label ${selected ? "selected" : ""}`} style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }} data-edge-label={id}>
+        <div className={`wl-edge-label ${selected ? "selected" : ""} ${taken}`} style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }} data-edge-label={id}>
           {showLabel ? port.label : null}{count != null ? <span className="wl-edge-count">{count}</span> : null}
+          {dry ? <span className="wl-edge-dry" data-dry-edge={id}>{dry.count.toLocaleString()}{dry.margin ? ` ±${dry.margin.toLocaleString()}` : ""} within {dry.label}</span> : null}
         </div>
       </EdgeLabelRenderer>
     ) : null}

@@ -1,0 +1,116 @@
+// Previews in the browser: requests to Python (through `onPreview`), their answers, and what
+// the canvas draws from them — one customer's path (steps in order, with times and the wires
+// taken) and the dry run's counts per wire and per step.
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+
+// Sends preview requests and tells which answers are loading, fresh or stale.
+export function usePreviews(server, onPreview) {
+  const send = useRef(onPreview);
+  send.current = onPreview;
+  const next = useRef(0);
+  const [pending, setPending] = useState({});
+  const answers = server.preview || {};
+  const ask = useCallback((op, params = {}) => {
+    next.current += 1;
+    const id = `${Date.now()}-${next.current}`;
+    setPending((old) => ({ ...old, [op]: id }));
+    send.current(JSON.stringify({ op, id, revision: server.revision, ...params }));
+  }, [server.revision]);
+  const status = (op) => {
+    const answer = answers[op];
+    if (pending[op] && answer?.id !== pending[op]) return "loading";
+    if (!answer) return "none";
+    return answer.revision !== server.revision ? "stale" : "fresh";
+  };
+  return { answers, ask, status, revision: server.revision };
+}
+
+// Re-asks the quick previews (audience, one customer) when the saved draft changes.
+export function useRefreshOnSave(previews, open, customer, events) {
+  const seen = useRef(previews.revision);
+  useEffect(() => {
+    if (seen.current === previews.revision) return;
+    seen.current = previews.revision;
+    if (!open) return;
+    if (open === "audience") previews.ask("audience");
+    if (open === "customer" && customer) {
+      previews.ask("explain", { external_id: customer });
+      previews.ask("path", { external_id: customer, events });
+    }
+  }, [previews.revision, open, customer]);
+}
+
+// What the canvas draws for a path: step numbers and times per node, the wires taken.
+export function pathOverlay(path, edges, timezone) {
+  if (!path?.entered) return null;
+  const nodes = {};
+  const taken = new Set();
+  const start = Date.parse(path.entered_at);
+  path.steps.forEach((step, index) => {
+    const at = Date.parse(step.entered_at);
+    nodes[step.node_id] ||= { order: index + 1, when: offsetText(at - start), clock: clockText(at, timezone), port: step.port, outcome: step.outcome };
+    if (step.next_node_id) {
+      const edge = edges.find((e) => e.source === step.node_id && e.target === step.next_node_id && (e.sourceHandle || "next") === (step.port || "next"))
+        || edges.find((e) => e.source === step.node_id && e.target === step.next_node_id);
+      if (edge) taken.add(edge.id);
+    }
+  });
+  return { nodes, edges: taken };
+}
+
+// What the canvas draws for a dry run: per wire and per step, how many within the window.
+export function dryOverlay(dry, windowLabel) {
+  if (!dry) return null;
+  const pick = (within) => within.find((w) => w.label === windowLabel) || within[within.length - 1];
+  const edges = {};
+  for (const port of dry.ports) {
+    if (!port.edge_id) continue;
+    const w = pick(port.within);
+    edges[port.edge_id] = { count: w.count.count, margin: w.count.margin, label: windowName(w, dry) };
+  }
+  const nodes = {};
+  for (const node of dry.nodes) {
+    const w = pick(node.within);
+    nodes[node.node_id] = { count: w.count.count, margin: w.count.margin, waiting: node.waiting_at_horizon.count, label: windowName(w, dry),
+      sent: node.messages?.queued?.count ?? null };
+  }
+  return { edges, nodes };
+}
+
+export function windowName(window, dry) {
+  if (window.label !== "horizon") return window.label;
+  const days = Math.round(window.seconds / 86400);
+  return days === 1 ? "1 day" : `${days} days`;
+}
+
+export function useOverlays(previews, tab, edges, timezone, windowLabel) {
+  const path = previews.answers.path?.data;
+  const dry = previews.answers.dry_run?.data;
+  const pathView = useMemo(() => (tab === "customer" ? pathOverlay(path, edges, timezone) : null), [tab, path, edges, timezone]);
+  const dryView = useMemo(() => (tab === "dry_run" ? dryOverlay(dry, windowLabel) : null), [tab, dry, windowLabel]);
+  return { pathView, dryView };
+}
+
+// "at entry", "+35 min", "+3 h", "+2 days 4 h"
+export function offsetText(ms) {
+  const minutes = Math.round(ms / 60000);
+  if (minutes < 1) return "at entry";
+  if (minutes < 60) return `+${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `+${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ""}`;
+  const days = Math.floor(hours / 24);
+  return `+${days} day${days === 1 ? "" : "s"}${hours % 24 ? ` ${hours % 24} h` : ""}`;
+}
+
+// "Tue 3 Mar, 10:00" in the journey's time zone.
+export function clockText(ms, timezone) {
+  try {
+    return new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: timezone || undefined }).format(new Date(ms));
+  } catch {
+    return new Date(ms).toISOString().slice(0, 16).replace("T", " ");
+  }
+}
+
+export function countText(count, margin) {
+  return margin ? `${count.toLocaleString()} ±${margin.toLocaleString()}` : count.toLocaleString();
+}
