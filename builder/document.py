@@ -18,7 +18,7 @@ import msgspec
 from nodes import NodeSpec, Registry, default_registry
 from nodes.kit.fields import hint
 from nodes.kit.rules import EventCount
-from nodes.kit.values import Duration, EventName
+from nodes.kit.values import Duration, EventName, LocalTime, Weekday
 
 NODE_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
 """Node and edge ids: what React Flow and our canvas generate; safe in URLs and logs."""
@@ -83,6 +83,16 @@ class ExitWhen(msgspec.Struct, forbid_unknown_fields=True):
     event: Annotated[EventName, hint("Exit when the customer does")]
 
 
+class QuietHours(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """A time of day when this journey's marketing waits (or is skipped), e.g. 12:00–13:00."""
+
+    start: Annotated[LocalTime, hint("From")]
+    end: Annotated[LocalTime, hint("Until", description=(
+        "In the customer's time zone; an end before the start runs past midnight"))]
+    days: Annotated[list[Weekday], hint("Only on", widget="weekdays", max_length=7,
+                                        description="Leave empty for every day")] = []
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """Journey-wide settings."""
 
@@ -92,7 +102,13 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     max_entrants: Annotated[int, hint("Entry limit", ge=1)] | None = None
     goal: Annotated[Goal | None, hint("Goal")] = None
     exit_when: Annotated[ExitWhen | None, hint("Exit criteria")] = None
-    timezone: Annotated[str, hint("Time zone", widget="timezone")] = "Asia/Seoul"
+    timezone: Annotated[str, hint("Time zone", widget="timezone", description=(
+        "For customers without a time zone of their own"))] = "Asia/Seoul"
+    quiet_hours: Annotated[list[QuietHours], hint("Quiet hours", max_length=10, description=(
+        "No marketing from this journey at these times; each send step waits or skips"))] = []
+    quiet_days: Annotated[list[Weekday], hint("No marketing on", widget="weekdays",
+                                              max_length=7, description=(
+        "Whole days (customer's time zone) this journey sends no marketing, e.g. weekends"))] = []
 
 
 class Document(msgspec.Struct, forbid_unknown_fields=True):

@@ -104,7 +104,8 @@ def _advance_runs(session: Session, run_ids: Sequence[int], token: str, now: dat
     _finish_waits(session, [(row.id, outcome.finished_wait) for row, outcome in outcomes
                             if outcome.finished_wait], now)
     _write_profiles(session, originals, profiles, now)
-    sends = [MessageRow(row.id, row.journey_id, row.customer_id, intent, row.payload or {})
+    sends = [MessageRow(row.id, row.journey_id, row.customer_id, intent, row.payload or {},
+                        row.journey_version_id)
              for row, outcome in outcomes for intent in outcome.sends]
     result.messages = compose_messages(session, sends, profiles, journeys, now,
                                        recorders=recorders, leased_until=leased_until,

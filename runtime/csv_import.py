@@ -4,6 +4,7 @@ Columns (names are matched ignoring case, spaces and hyphens: "External ID" is e
 - `external_id` (required), `email`, `phone`, `timezone`, `locale`: the profile fields;
 - `tags`: tags to add, separated by `;` (an import never removes tags);
 - `consent_<channel>` (email, sms, kakao, push, webhook): yes/no, true/false, Y/N, 1/0, 동의/미동의;
+- `consent_<channel>_night`: the same, for marketing at night (21:00–08:00, 야간 수신 동의);
 - any other column is a custom attribute, named as the header (spaces become `_`).
 
 An empty cell leaves the customer's value as it is. Attribute cells are typed:
@@ -197,6 +198,8 @@ def _target(name: str, index: int) -> str:
         return folded
     if folded.startswith("consent_"):
         channel = folded.removeprefix("consent_")
+        if channel.endswith("_night") and channel.removesuffix("_night") in CHANNELS:
+            return f"consent_night.{channel.removesuffix('_night')}"
         if channel not in CHANNELS:
             raise FieldError(f"column {index}", f"'{name.strip()}': consent columns are "
                              f"consent_ and a channel: {', '.join(CHANNELS)}.")
@@ -219,9 +222,19 @@ def _apply(patch: CustomerPatch, target: str, value: str, region: str | None) ->
         patch.tags_add |= {normalise_tag(tag) for tag in value.split(";") if tag.strip()}
     elif target.startswith("consent."):
         channel = target.removeprefix("consent.")
-        patch.consent[channel] = ConsentChange(granted=parse_yes_no(f"consent_{channel}", value))
+        _consent(patch, channel, ConsentChange(granted=parse_yes_no(f"consent_{channel}", value)))
+    elif target.startswith("consent_night."):
+        channel = target.removeprefix("consent_night.")
+        _consent(patch, channel, ConsentChange(night=parse_yes_no(f"consent_{channel}_night",
+                                                                  value)))
     else:
         patch.attributes[target.removeprefix("attributes.")] = typed_value(value)
+
+
+def _consent(patch: CustomerPatch, channel: str, change: ConsentChange) -> None:
+    """Add a consent change to the row's patch (a channel's two columns combine)."""
+    earlier = patch.consent.get(channel)
+    patch.consent[channel] = earlier.then(change) if earlier else change
 
 
 def typed_value(text: str) -> Any:

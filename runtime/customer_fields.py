@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
@@ -179,13 +179,28 @@ def _has_nul(value: Any) -> bool:
 class ConsentChange:
     """A change to one channel's consent: granted (marketing opt-in), when and how it was given.
 
-    `transactional=False` records that the customer refused even transactional messages.
+    `transactional=False` records that the customer refused even transactional messages;
+    `night=True` that they agreed to marketing at night (21:00–08:00) on this channel too.
     """
 
     granted: bool | None = None
     at: datetime | None = None
     source: str | None = None
     transactional: bool | None = None
+    night: bool | None = None
+
+    def then(self, later: ConsentChange) -> ConsentChange:
+        """This change followed by `later`: what `later` says wins, the rest stays."""
+        if later.granted is not None:
+            merged = replace(self, granted=later.granted, at=later.at, source=later.source)
+        else:
+            merged = self
+        return replace(merged, transactional=_first(later.transactional, self.transactional),
+                       night=_first(later.night, self.night))
+
+
+def _first(*values: bool | None) -> bool | None:
+    return next((value for value in values if value is not None), None)
 
 
 def apply_consent(current: Any, change: ConsentChange, now: datetime, source: str
@@ -203,6 +218,8 @@ def apply_consent(current: Any, change: ConsentChange, now: datetime, source: st
                       source=change.source or source)
     if change.transactional is not None:
         record["transactional"] = change.transactional
+    if change.night is not None:
+        record["night"] = change.night
     return record
 
 

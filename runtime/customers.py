@@ -62,7 +62,9 @@ def merge_patches(first: CustomerPatch, later: CustomerPatch) -> CustomerPatch:
         external_id=first.external_id,
         fields={**first.fields, **later.fields},
         attributes={**first.attributes, **later.attributes},
-        consent={**first.consent, **later.consent},
+        consent={**first.consent, **{
+            channel: first.consent[channel].then(change) if channel in first.consent else change
+            for channel, change in later.consent.items()}},
         tags_add=(first.tags_add - later.tags_remove) | later.tags_add,
         tags_remove=(first.tags_remove - later.tags_add) | later.tags_remove,
     )

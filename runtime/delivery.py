@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from runtime.channels import Adapter, PermanentFailure, TransientFailure
 from runtime.fallback import Failed, queue_fallbacks, wants_fallback
+from runtime.gate import ledger_values, recheck
 from runtime.models import QUEUED_ONLY, Message, MessageStatus
 from runtime.sql import among, update_rows
 
@@ -39,6 +40,9 @@ BACKOFF_BASE = timedelta(seconds=30)
 
 BACKOFF_CAP = timedelta(hours=1)
 """The longest wait between two attempts, whatever the attempt count or provider hint."""
+
+WAITING = (MessageStatus.QUEUED, MessageStatus.DEFERRED)
+"""Messages delivery may pick up when due: queued ones, and deferred ones to check again."""
 
 IN_FLIGHT = timedelta(minutes=5)
 """How long a message being sent is hidden from other jobs: longer than any provider call."""
@@ -61,6 +65,8 @@ class DeliveryReport:
     failed: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
     """Not queued or not due any more: another job has them, or they are done."""
+    held: list[int] = field(default_factory=list)
+    """Held back by the send policy at the last look: deferred again, or suppressed."""
     fallbacks: list[int] = field(default_factory=list)
     """Text messages queued in place of KakaoTalk messages that failed (due at once)."""
 
@@ -109,7 +115,7 @@ def lease(session: Session, ids: Sequence[int], now: datetime, seconds: float) -
         claimed.update(session.scalars(
             update(Message)
             .where(among(session, Message.id, ids[start:start + LEASE_CHUNK]),
-                   Message.status == MessageStatus.QUEUED, _is_due(now))
+                   Message.status.in_(WAITING), _is_due(now))
             .values(next_attempt_at=until)
             .returning(Message.id)))
     return Lease([id_ for id_ in ids if id_ in claimed], until)
@@ -126,6 +132,7 @@ def deliver(session: Session, message_ids: Sequence[int], adapters: Mapping[str,
     report = DeliveryReport()
     claimed = _claim(session, message_ids, now, leased_until)
     report.skipped = [message_id for message_id in message_ids if message_id not in claimed]
+    report.held = _hold(session, claimed, now)
     outcomes: list[dict[str, Any]] = []
     gave_up: list[Failed] = []
     for message_id, (channel, content, attempts) in claimed.items():
@@ -166,13 +173,29 @@ def _claim(session: Session, message_ids: Sequence[int], now: datetime,
         due = or_(due, Message.next_attempt_at == leased_until)
     rows = session.execute(
         update(Message)
-        .where(among(session, Message.id, message_ids), Message.status == MessageStatus.QUEUED,
-               due)
+        .where(among(session, Message.id, message_ids), Message.status.in_(WAITING), due)
         .values(attempts=Message.attempts + 1, next_attempt_at=now + IN_FLIGHT)
         .returning(Message.id, Message.channel, Message.content, Message.attempts)).all()
     session.commit()
     by_id = {row.id: (row.channel, row.content, row.attempts) for row in rows}
     return {message_id: by_id[message_id] for message_id in message_ids if message_id in by_id}
+
+
+def _hold(session: Session, claimed: dict[int, tuple[str, dict[str, Any], int]],
+          now: datetime) -> list[int]:
+    """Take out of `claimed` the messages the send policy stops now, recording why; their ids.
+
+    Deferred messages come back here when their time comes: night-time over, a cap freed.
+    The claim's attempt is given back, since no provider was called.
+    """
+    decisions = recheck(session, list(claimed), now)
+    update_rows(session, Message.__table__, [
+        {"id": message_id, **ledger_values(decision), "attempts": claimed[message_id][2] - 1,
+         "updated_at": now} for message_id, decision in decisions.items()])
+    session.commit()
+    for message_id in decisions:
+        del claimed[message_id]
+    return list(decisions)
 
 
 def _attempt(message_id: int, channel: str, content: Mapping[str, Any], attempts: int,

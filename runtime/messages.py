@@ -25,8 +25,9 @@ from nodes.kit.profile import Profile
 from runtime.channels import Adapter
 from runtime.content import send_content
 from runtime.engine import SendIntent
+from runtime.gate import candidates_for, hold_back, ledger_values
 from runtime.models import Message, MessageStatus, Template
-from runtime.policy import consent_problem
+from runtime.policy import Decision, consent_problem
 from runtime.rendering import RenderError
 from runtime.sql import copy_rows, insert_rows, new_ids
 
@@ -40,6 +41,7 @@ class MessageRow:
     customer_id: int
     intent: SendIntent
     payload: Mapping[str, Any] = field(default_factory=dict)
+    journey_version_id: int | None = None
 
 
 COLUMNS = ("id", "run_id", "node_id", "visit", "journey_id", "customer_id", "channel",
@@ -65,8 +67,9 @@ def compose_messages(session: Session, rows: Sequence[MessageRow],
     templates = {template.id: template for template in session.scalars(
         select(Template).where(Template.id.in_(wanted)))}
     ids = new_ids(session, Message.__table__, len(rows))
+    held = hold_back(session, candidates_for(ids, rows, profiles, journeys), now)
     values = [_message(message_id, row, profiles[row.customer_id], templates, now,
-                       recorders or {}, leased_until)
+                       recorders or {}, leased_until, held.get(message_id))
               for message_id, row in zip(ids, rows, strict=True)]
     if copy:
         copy_rows(session, Message.__table__, COLUMNS, values)
@@ -81,18 +84,21 @@ def compose_messages(session: Session, rows: Sequence[MessageRow],
 
 def _message(message_id: int, row: MessageRow, profile: Profile,
              templates: Mapping[int, Template], now: datetime,
-             recorders: Mapping[str, Adapter], leased_until: datetime | None) -> tuple:
+             recorders: Mapping[str, Adapter], leased_until: datetime | None,
+             hold: Decision | None = None) -> tuple:
     send = row.intent.send
     status, reason, content = _decide(send, profile, templates.get(send.template), row.payload)
     provider_id = sent_at = None
     attempts = 0
     next_attempt_at = leased_until or now
+    if hold is not None and status is MessageStatus.QUEUED:  # the send policy holds it back
+        status, reason, next_attempt_at = ledger_values(hold).values()
     recorder = recorders.get(send.channel)
     if status is MessageStatus.QUEUED and recorder is not None:
         # Recording is all this adapter does: it cannot fail for a reason worth a retry.
         provider_id = recorder.send(message_id, send.channel, content)
         status, sent_at, attempts = MessageStatus.SENT, now, 1
-    if status is not MessageStatus.QUEUED:
+    if status not in (MessageStatus.QUEUED, MessageStatus.DEFERRED):
         next_attempt_at = None
     return (message_id, row.run_id, row.intent.node_id, 1, row.journey_id, row.customer_id,
             send.channel, send.purpose, send.template if send.template in templates else None,

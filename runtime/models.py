@@ -106,6 +106,7 @@ class MessageStatus(StrEnum):
     """Where one message is in the send ledger."""
 
     QUEUED = "queued"
+    DEFERRED = "deferred"  # held back (night-time, quiet hours, a cap) until next_attempt_at
     SENT = "sent"
     DELIVERED = "delivered"  # the provider's receipt says it reached the customer
     FAILED = "failed"
@@ -116,6 +117,13 @@ class Customer(Base):
     """A person a journey can reach: profile fields, custom attributes, consent per channel."""
 
     __tablename__ = "customers"
+    __table_args__ = (
+        # Audience rules test attributes for equality as `attributes @> '{"plan": "pro"}'` on
+        # PostgreSQL (runtime.audience); jsonb_path_ops indexes each key path with its value,
+        # small and fast for @>. SQLite has no such index (a B-tree on JSON text is useless).
+        Index("ix_customers_attributes", "attributes", postgresql_using="gin",
+              postgresql_ops={"attributes": "jsonb_path_ops"}).ddl_if(dialect="postgresql"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     external_id: Mapped[str] = mapped_column(String(255), unique=True)
@@ -292,8 +300,12 @@ class Step(Base):
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-QUEUED_ONLY = text("status = 'queued'")
-"""The messages the delivery queue index holds: sent, failed and suppressed ones never return."""
+QUEUED_ONLY = text("status IN ('queued', 'deferred')")
+"""The messages the delivery queue index holds (due ones are sent or checked again): sent,
+failed and suppressed ones never return."""
+
+MARKETING_ONLY = text("purpose = 'marketing'")
+"""The messages the frequency-cap index holds: transactional ones are never counted."""
 
 
 class Message(Base):
@@ -314,6 +326,10 @@ class Message(Base):
         Index("ix_messages_queued", "next_attempt_at", sqlite_where=QUEUED_ONLY,
               postgresql_where=QUEUED_ONLY),
         Index(None, "customer_id", "created_at"),
+        # Frequency caps count a customer's recent marketing messages per channel
+        # (`runtime.gate.cap_history`, which writes the same literal condition).
+        Index("ix_messages_marketing", "customer_id", "channel", "sent_at",
+              sqlite_where=MARKETING_ONLY, postgresql_where=MARKETING_ONLY),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -334,4 +350,14 @@ class Message(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class WorkspaceSetting(Base):
+    """One workspace-wide setting a marketer edits (e.g. the send policy), as a JSON value."""
+
+    __tablename__ = "workspace_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(Json)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

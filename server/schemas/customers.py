@@ -42,6 +42,9 @@ class ConsentIn(msgspec.Struct, forbid_unknown_fields=True):
     source: Source | None = None
     transactional: Annotated[bool | None, msgspec.Meta(description=(
         "False records that the customer refused even transactional messages."))] = None
+    night: Annotated[bool | None, msgspec.Meta(description=(
+        "True: also agreed to marketing at night (21:00-08:00 local time, 야간 수신 동의); "
+        "without it, marketing on this channel waits until 08:00."))] = None
 
 
 class TagsIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -105,6 +108,7 @@ class ConsentOut(msgspec.Struct):
     at: str | None = None
     source: str | None = None
     transactional: bool | None = None
+    night: bool | None = None
 
 
 class CustomerProfile(msgspec.Struct):

@@ -11,6 +11,8 @@ class MessageCounts(msgspec.Struct):
     """The send ledger of one send step, by status."""
 
     queued: int = 0
+    deferred: int = 0
+    """Held back by night-time, quiet hours or a frequency cap; sent when the rules allow."""
     sent: int = 0
     delivered: int = 0
     """Sent, and the provider's receipt says it arrived (counted apart from `sent`)."""

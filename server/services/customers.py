@@ -104,7 +104,7 @@ def _consent(given: bool | ConsentIn) -> ConsentChange:
     if isinstance(given, bool):
         return ConsentChange(granted=given, source="api")
     return ConsentChange(granted=given.granted, at=given.at, source=given.source or "api",
-                         transactional=given.transactional)
+                         transactional=given.transactional, night=given.night)
 
 
 def upsert_customer(wl: Wayline, external_id: str, data: CustomerIn) -> UpsertResult:
@@ -183,10 +183,11 @@ def _profile(customer: Customer, tags: list[str]) -> CustomerProfile:
 
 
 def consent_out(value: Any) -> ConsentOut:
-    """Stored consent (a boolean, or {marketing, at, source, transactional}) as shown."""
+    """Stored consent (a boolean, or {marketing, at, source, transactional, night}) as shown."""
     if isinstance(value, Mapping):
         return ConsentOut(granted=value.get("marketing"), at=value.get("at"),
-                          source=value.get("source"), transactional=value.get("transactional"))
+                          source=value.get("source"), transactional=value.get("transactional"),
+                          night=value.get("night"))
     return ConsentOut(granted=value if isinstance(value, bool) else None)
 
 

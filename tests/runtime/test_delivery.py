@@ -40,7 +40,8 @@ EMAIL = {"to": "minji@example.kr", "subject": "주문이 접수되었어요", "t
 @pytest.fixture
 def run(session) -> Run:
     """One customer's run through a one-version journey, for messages to hang off."""
-    customer = Customer(external_id="c-1", email="minji@example.kr")
+    customer = Customer(external_id="c-1", email="minji@example.kr", timezone="Asia/Seoul",
+                        consent={channel: True for channel in ("email", "sms", "webhook", "fax")})
     journey = Journey(name="Welcome", draft={})
     session.add_all([customer, journey])
     session.flush()

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from runtime.models import Customer
-from runtime.policy import consent_problem
+from runtime.policy import consent_problem, has_night_consent
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import drain
 from tests.server.conftest import API_KEY
@@ -39,7 +39,8 @@ def test_upsert_creates_normalised_then_merges_and_notices_no_change(client, ing
     assert first["attributes"] == {"plan": "pro", "score": 10, "city": "Seoul"}
     assert first["tags"] == ["beta", "vip"]
     assert first["consent"]["sms"] == {"granted": True, "at": "2026-03-02T00:00:00Z",
-                                       "source": "signup form", "transactional": None}
+                                       "source": "signup form", "transactional": None,
+                                       "night": None}
     assert first["consent"]["email"]["source"] == "api"
 
     app_context.clock.advance(timedelta(hours=1))
@@ -75,8 +76,24 @@ def test_stored_consent_is_what_send_policy_reads(client, ingest_headers, app_co
     assert consent_problem(stored, "kakao", "marketing") is not None
     shown = profile(client, "u2")["consent"]
     assert shown["email"] == {"granted": True, "at": "2025-12-01T01:00:00Z", "source": "kiosk",
-                              "transactional": None}
+                              "transactional": None, "night": None}
     assert shown["sms"]["granted"] is False
+
+
+def test_night_time_consent_is_set_per_channel_and_kept(client, ingest_headers, app_context):
+    put(client, ingest_headers, "owl", {"consent": {"sms": {"granted": True, "night": True},
+                                                    "email": True}})
+    put(client, ingest_headers, "owl", {"consent": {"sms": True}})  # marketing again: night stays
+    shown = profile(client, "owl")["consent"]
+    assert (shown["sms"]["granted"], shown["sms"]["night"]) == (True, True)
+    assert shown["email"]["night"] is None
+    with app_context.reading() as session:
+        stored = session.scalar(select(Customer.consent).where(Customer.external_id == "owl"))
+    assert has_night_consent(stored, "sms") and not has_night_consent(stored, "email")
+    bad = put(client, ingest_headers, "owl", {"consent": {"sms": {"granted": True,
+                                                                  "night": "yes"}}})
+    assert bad.status_code == 422
+    assert "night" in bad.text
 
 
 def test_upsert_lists_every_bad_field_and_saves_nothing(client, ingest_headers):

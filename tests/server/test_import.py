@@ -160,6 +160,20 @@ def test_values_are_typed_and_empty_cells_keep_what_is_there(client, ingest_head
     assert (customer["timezone"], customer["locale"]) == ("Asia/Seoul", "ko-KR")
 
 
+def test_night_time_consent_columns(client, ingest_headers):
+    data = ("external_id,consent_sms,consent_sms_night,consent_kakao_night\n"
+            "n1,Y,동의,\nn2,Y,N,Y\nn3,Y,maybe,\n").encode()
+    report = imported(client, ingest_headers, data).json()
+    assert report["columns"]["consent_sms_night"] == "consent_night.sms"
+    assert report["created"] == 2 and report["failures"][0]["line"] == 4
+    assert "consent_sms_night 'maybe' is not yes or no" in report["failures"][0]["reason"]
+    first = client.get("/api/customers/n1").json()["customer"]["consent"]
+    assert (first["sms"]["granted"], first["sms"]["night"]) == (True, True)
+    second = client.get("/api/customers/n2").json()["customer"]["consent"]
+    assert (second["sms"]["granted"], second["sms"]["night"]) == (True, False)
+    assert second["kakao"]["night"] is True and second["kakao"]["granted"] is None
+
+
 def test_excel_korean_files_and_other_separators(client, ingest_headers):
     cp949 = "external_id;name;consent_email\nk1;김민지;동의\nk2;이서준;미동의\n".encode("cp949")
     report = imported(client, ingest_headers, cp949, encoding="cp949",

@@ -102,7 +102,7 @@ def expected_stats(app_context, journey: int) -> dict:
     ports = Counter((step.node_id, step.port) for step in steps if step.port)
     sent = Counter(message.status.value for message in messages)
     return {"totals": totals, "nodes": nodes, "ports": ports,
-            "messages": {name: sent[name] for name in ("queued", "sent", "delivered",
+            "messages": {name: sent[name] for name in ("queued", "deferred", "sent", "delivered",
                                                        "failed", "suppressed")},
             "medians": medians(steps)}
 

@@ -1,0 +1,189 @@
+"""The send policy at work: which messages go now, wait, or are skipped, and why.
+
+Called twice for every message: by the batch that writes it (`hold_back`, before the row is
+written) and by delivery just before the provider is called (`recheck`), so a deferred message
+is checked again when its time comes and consent withdrawn in between is honoured.
+
+Frequency caps count, per customer and channel, the marketing messages sent in the window plus
+those on their way (queued with a smaller id: written earlier). Messages decided together are
+taken in id order and each one let through counts for the next, so a batch never lets more
+through than the cap, and two passes over the same messages agree. Counting reads the partial
+index `ix_messages_marketing` (customer, channel, sent_at), and only when a cap is set.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import literal_column, or_, select
+from sqlalchemy.orm import Session
+
+from builder.document import CompiledJourney, InvalidJourneyError
+from runtime.engine import customer_zone
+from runtime.journeys import load_compiled
+from runtime.models import MARKETING_ONLY, Customer, Message, MessageStatus, Run
+from runtime.policy import Decision, Outgoing, Rules, Verdict, Window, cap_since, judge, window_from
+from runtime.sql import among
+from runtime.workspace import load_rules
+
+History = dict[tuple[int, str], list[tuple[int, datetime, bool]]]
+"""(customer, channel) → (message id, when, on its way) of messages counted by caps."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A message to decide: its id (order), customer and what the policy needs to know."""
+
+    id: int
+    customer_id: int
+    outgoing: Outgoing
+
+
+def hold_back(session: Session, candidates: Sequence[Candidate], now: datetime,
+              rules: Rules | None = None) -> dict[int, Decision]:
+    """Decisions for the candidates the policy does not let through now (by message id)."""
+    if not candidates:
+        return {}
+    rules = rules or load_rules(session)
+    history = _history(session, candidates, rules, now, exclude=())
+    return decide(candidates, rules, history, now)
+
+
+def decide(candidates: Iterable[Candidate], rules: Rules, history: History,
+           now: datetime) -> dict[int, Decision]:
+    """Judge candidates in id order; each one let through counts against the caps after it."""
+    held: dict[int, Decision] = {}
+    for candidate in sorted(candidates, key=lambda c: c.id):
+        message = candidate.outgoing
+        key = (candidate.customer_id, message.channel)
+        counted = [when for message_id, when, on_its_way in history.get(key, ())
+                   if not on_its_way or message_id < candidate.id]
+        decision = judge(message, rules, counted, now)
+        if decision.verdict is not Verdict.SEND:
+            held[candidate.id] = decision
+        elif message.purpose == "marketing" and message.channel in rules.caps:
+            history.setdefault(key, []).append((candidate.id, now, False))
+    return held
+
+
+def _history(session: Session, candidates: Sequence[Candidate], rules: Rules, now: datetime,
+             exclude: Iterable[int]) -> History:
+    """Messages counted by the caps, for the candidates' customers and capped channels."""
+    since = cap_since(rules, now)
+    capped = [c for c in candidates
+              if c.outgoing.purpose == "marketing" and c.outgoing.channel in rules.caps]
+    if since is None or not capped:
+        return {}
+    return cap_history(session, {c.customer_id for c in capped},
+                       {c.outgoing.channel for c in capped}, since, now, set(exclude))
+
+
+def cap_history(session: Session, customer_ids: Iterable[int], channels: Iterable[str],
+                since: datetime, now: datetime, exclude: set[int]) -> History:
+    """Marketing messages sent since `since` or on their way, per customer and channel."""
+    query = (select(Message.id, Message.customer_id, Message.channel, Message.status,
+                    Message.sent_at)
+             .where(MARKETING_ONLY, among(session, Message.customer_id, customer_ids),
+                    Message.channel.in_(sorted(channels)),
+                    or_(Message.sent_at >= since,
+                        Message.status == literal_column("'queued'"))))
+    history: History = defaultdict(list)
+    for message_id, customer_id, channel, status, sent_at in session.execute(query):
+        if message_id in exclude:
+            continue
+        on_its_way = MessageStatus(status) is MessageStatus.QUEUED
+        history[(customer_id, channel)].append((message_id, sent_at or now, on_its_way))
+    return history
+
+
+def quiet_windows(journey: CompiledJourney | None) -> tuple[Window, ...]:
+    """The journey's quiet hours and quiet days as windows."""
+    if journey is None:
+        return ()
+    settings = journey.document.settings
+    windows = [window_from("quiet hours", quiet.start, quiet.end,
+                           (day.index for day in quiet.days))
+               for quiet in getattr(settings, "quiet_hours", ())]
+    days = [day.index for day in getattr(settings, "quiet_days", ())]
+    if days:
+        windows.append(window_from("quiet hours", "00:00", "00:00", days))
+    return tuple(windows)
+
+
+def outgoing(channel: str, purpose: str, consent: Mapping[str, Any], timezone: str | None,
+             journey: CompiledJourney | None, when_blocked: str,
+             quiet: tuple[Window, ...]) -> Outgoing:
+    """A message as the policy sees it: the customer's zone, else the journey's."""
+    zone = customer_zone(timezone, journey.document.settings.timezone if journey else "UTC")
+    return Outgoing(channel, purpose, consent or {}, zone, quiet, when_blocked)
+
+
+def recheck(session: Session, message_ids: Sequence[int], now: datetime) -> dict[int, Decision]:
+    """Delivery's last look: decisions for the claimed messages that may not go now."""
+    if not message_ids:
+        return {}
+    rows = session.execute(
+        select(Message.id, Message.customer_id, Message.channel, Message.purpose,
+               Message.node_id, Run.journey_version_id, Customer.consent, Customer.timezone)
+        .join(Run, Run.id == Message.run_id).join(Customer, Customer.id == Message.customer_id)
+        .where(among(session, Message.id, message_ids))).all()
+    journeys = _compiled(session, {row.journey_version_id for row in rows})
+    quiet = {version: quiet_windows(journey) for version, journey in journeys.items()}
+    candidates = [Candidate(row.id, row.customer_id, outgoing(
+        row.channel, row.purpose, row.consent, row.timezone, journeys[row.journey_version_id],
+        when_blocked(journeys[row.journey_version_id], row.node_id),
+        quiet[row.journey_version_id])) for row in rows]
+    rules = load_rules(session)
+    history = _history(session, candidates, rules, now, exclude=message_ids)
+    return decide(candidates, rules, history, now)
+
+
+def _compiled(session: Session, version_ids: set[int]) -> dict[int, CompiledJourney | None]:
+    """Compiled versions; None for one that no longer compiles (its messages still go out,
+    judged in the customer's time zone without the journey's quiet hours)."""
+    try:
+        return dict(load_compiled(session, version_ids))
+    except InvalidJourneyError:
+        found: dict[int, CompiledJourney | None] = {}
+        for version_id in version_ids:
+            try:
+                found.update(load_compiled(session, {version_id}))
+            except InvalidJourneyError:
+                found[version_id] = None
+        return found
+
+
+def when_blocked(journey: CompiledJourney | None, node_id: str) -> str:
+    """What the send step does when a rule blocks it: 'defer' (wait) or 'skip'."""
+    config = journey.configs.get(node_id) if journey else None
+    value = getattr(config, "when_blocked", "defer")
+    return getattr(value, "value", value)
+
+
+def ledger_values(decision: Decision) -> dict[str, Any]:
+    """The message columns that record a decision: deferred until a time, or suppressed."""
+    if decision.verdict is Verdict.DEFER:
+        return {"status": MessageStatus.DEFERRED, "reason": decision.reason,
+                "next_attempt_at": decision.retry_at}
+    return {"status": MessageStatus.SUPPRESSED, "reason": decision.reason,
+            "next_attempt_at": None}
+
+
+def candidates_for(ids: Sequence[int], rows: Sequence[Any], profiles: Mapping[int, Any],
+                   journeys: Mapping[int, CompiledJourney]) -> list[Candidate]:
+    """Candidates for the message rows a batch is about to write (`runtime.messages`)."""
+    quiet: dict[int, tuple[Window, ...]] = {}
+    candidates = []
+    for message_id, row in zip(ids, rows, strict=True):
+        journey = journeys.get(row.journey_version_id)
+        if row.journey_version_id not in quiet:
+            quiet[row.journey_version_id] = quiet_windows(journey)
+        send, profile = row.intent.send, profiles[row.customer_id]
+        candidates.append(Candidate(message_id, row.customer_id, outgoing(
+            send.channel, send.purpose, profile.consent, profile.timezone, journey,
+            when_blocked(journey, row.intent.node_id), quiet[row.journey_version_id])))
+    return candidates
