@@ -36,10 +36,35 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 @dataclass
 class LiveApp:
-    """The running app: its base URL and the application context behind it."""
+    """The running app: its base URL and the application context behind it.
+
+    `stop()` and `start()` shut the web server down and bring a new one up on the same port
+    (a restart, as a deploy does it); the database and Redis stay.
+    """
 
     url: str
     wayline: Wayline
+    port: int = 0
+    server: Any = None
+    thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """A new server for `create_web_app(wayline)` on the port; waits until it listens."""
+        self.server = uvicorn.Server(uvicorn.Config(
+            create_web_app(self.wayline), host="127.0.0.1", port=self.port,
+            log_level="warning", ws="websockets-sansio"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the app did not start within 15 s")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Shut the server down (open websockets are closed) and wait until it has."""
+        self.server.should_exit = True
+        self.thread.join(10)
 
 
 @pytest.fixture
@@ -51,18 +76,10 @@ def live_app(tmp_path: Path, redis_url: str, redis: Any) -> Iterator[LiveApp]:
     wayline = build_wayline(settings, redis_url)
     previous = install_runtime(wayline.runtime)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_web_app(wayline), host="127.0.0.1", port=port,
-                                           log_level="warning", ws="websockets-sansio"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the app did not start within 15 s")
-        time.sleep(0.05)
-    yield LiveApp(f"http://127.0.0.1:{port}", wayline)
-    server.should_exit = True
-    thread.join(10)
+    app = LiveApp(f"http://127.0.0.1:{port}", wayline, port)
+    app.start()
+    yield app
+    app.stop()
     install_runtime(previous)
     wayline.runtime.engine.dispose()
 
@@ -96,6 +113,14 @@ class Watch:
     origin: str
     errors: list[str] = field(default_factory=list)
     offsite: list[str] = field(default_factory=list)
+    tolerated: list[str] = field(default_factory=list)
+
+    def tolerate(self, text: str) -> None:
+        """Console errors containing `text` are expected (e.g. while the server restarts)."""
+        self.tolerated.append(text)
+
+    def unexpected_errors(self) -> list[str]:
+        return [e for e in self.errors if not any(text in e for text in self.tolerated)]
 
     def attach(self, page: Any) -> Any:
         page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
@@ -114,7 +139,8 @@ class Watch:
 def browse(browser: Any, live_app: LiveApp, request: pytest.FixtureRequest) -> Iterator[Any]:
     """Opens pages of the live app: `browse("/journeys/1")` → a Playwright page.
 
-    After the test, every page must have shown no console error and fetched nothing off-site.
+    After the test, every page must have shown no console error and fetched nothing off-site
+    (`browse.watch.tolerate(text)` lets a test expect a console error it causes on purpose).
     """
     watch = Watch(live_app.url)
     contexts = []
@@ -126,11 +152,12 @@ def browse(browser: Any, live_app: LiveApp, request: pytest.FixtureRequest) -> I
         page.goto(live_app.url + path)
         return page
 
+    open_page.watch = watch  # type: ignore[attr-defined]
     yield open_page
     for context in contexts:
         context.close()
     assert watch.offsite == [], f"requests left the machine: {watch.offsite}"
-    assert watch.errors == [], f"browser console errors: {watch.errors}"
+    assert watch.unexpected_errors() == [], f"browser console errors: {watch.errors}"
 
 
 def screenshot(page: Any, name: str) -> Path:

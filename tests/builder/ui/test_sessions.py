@@ -1,0 +1,78 @@
+"""Two tabs on one journey, and a server restart under an open editor, in a real browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.builder.ui.conftest import LiveApp, screenshot
+from tests.builder.ui.test_canvas import (
+    WAIT,
+    blank_journey,
+    connect,
+    draft_of,
+    drop,
+    node,
+    open_editor,
+    saved,
+)
+
+RECONNECT_WAIT = 30_000  # ms: ReactPy retries after 0.75 s, backing off by 1.25× each time
+
+
+def test_a_second_tab_sees_edits_to_a_step_and_deletions(live_app: LiveApp,
+                                                          browse: Any) -> None:
+    journey_id = blank_journey(live_app)
+    first = open_editor(browse, journey_id)
+    wait = drop(first, "flow.delay", 420, 200)
+    saved(first)
+    second = open_editor(browse, journey_id)
+    expect(node(second, wait)).to_be_visible(timeout=WAIT)
+
+    # A form edit in the first tab shows on the step in the second.
+    node(first, wait).click()
+    first.locator('[data-field="label"]').fill("Cool-off")
+    saved(first)
+    expect(node(second, wait)).to_contain_text("Cool-off", timeout=WAIT)
+
+    # A deletion in the second tab disappears from the first.
+    node(second, wait).click()
+    second.keyboard.press("Delete")
+    saved(second)
+    expect(node(first, wait)).to_have_count(0, timeout=WAIT)
+    assert draft_of(live_app, journey_id)["nodes"] == []
+
+
+def test_the_editor_survives_a_server_restart_without_losing_the_draft(
+        live_app: LiveApp, browse: Any) -> None:
+    journey_id = blank_journey(live_app)
+    page = open_editor(browse, journey_id)
+    entry = drop(page, "entry.event", 420, 120)
+    saved(page)
+
+    # The server goes down (its websockets are closed) while the marketer keeps working.
+    browse.watch.tolerate("WebSocket connection to")  # refused while nothing listens
+    live_app.stop()
+    wait = drop(page, "flow.delay", 420, 380)
+    expect(page.locator('[data-save="saving"]')).to_be_visible()
+    screenshot(page, "reconnect-1-server-down")
+    assert [n["id"] for n in draft_of(live_app, journey_id)["nodes"]] == [entry]
+
+    # A new server comes up on the same address: the page reconnects and the change is saved.
+    live_app.start()
+    expect(page.locator('[data-save="saved"]')).to_be_visible(timeout=RECONNECT_WAIT)
+    assert sorted(n["id"] for n in draft_of(live_app, journey_id)["nodes"]) == sorted(
+        [entry, wait])
+    expect(page.locator('[data-notice="warn"]')).to_have_count(0)
+
+    # The editor works on the new connection: a wire saves, and a reload shows all of it.
+    connect(page, entry, "next", wait)
+    expect(page.locator(".react-flow__edge")).to_have_count(1, timeout=WAIT)
+    saved(page)
+    assert [(e["source"], e["target"]) for e in draft_of(live_app, journey_id)["edges"]] == [
+        (entry, wait)]
+    screenshot(page, "reconnect-2-back")
+    page.reload()
+    expect(node(page, wait)).to_be_visible(timeout=WAIT)
+    expect(page.locator(".react-flow__edge")).to_have_count(1)
