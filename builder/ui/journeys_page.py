@@ -1,8 +1,9 @@
 """The journeys page: every journey with its status, live version and customers, and actions.
 
 Rendered in Python by ReactPy. Actions that change what customers receive (pause, resume,
-archive) ask first; creating, cloning and importing open the new draft on the canvas. Counts
-refresh while the page is open.
+archive) ask first; creating (blank or from a starter), cloning and importing make a draft —
+nothing reaches customers until it is published — and open it on the canvas. Counts refresh
+while the page is open.
 """
 
 from __future__ import annotations
@@ -100,36 +101,92 @@ def PageHead(services: UiServices, set_go: Any, set_notice: Any,  # noqa: N802
              handle_import: Any) -> Any:
     """Title, and the create and import actions."""
     creating, set_creating = use_state(False)
-    name, set_name = use_state("")
-
-    async def create(_event: Any) -> None:
-        try:
-            detail = await asyncio.to_thread(services.create_journey,
-                                             name.strip() or "Untitled journey")
-        except UiError as error:
-            set_notice({"kind": "error", "text": error.message})
-            return
-        set_go(f"/journeys/{detail['journey']['id']}")
-
-    form = html.form(
-        {"class": "wl-create", "onSubmit": event(create, prevent_default=True)},
-        html.input({"class": "wl-input", "placeholder": "Journey name, e.g. Cart abandonment",
-                    "value": name, "autoFocus": True, "data-field": "new-journey-name",
-                    "onChange": lambda event: set_name(event["target"]["value"])}),
-        html.button({"class": "wl-button primary", "type": "submit",
-                     "data-action": "create-confirm"}, "Create"),
-        html.button({"class": "wl-button", "type": "button",
-                     "onClick": lambda _e: set_creating(False)}, "Cancel"))
     return html.div(
         {"class": "wl-page-head"},
         html.div(html.h1("Journeys"),
                  html.p("Draw who enters, what they get and when; publish, then watch "
                         "customers move through.")),
-        form if creating else html.div(
+        html.div(
             {"class": "wl-actions"},
             js_component("ImportButton")({"label": "Import", "onFile": handle_import}),
             html.button({"class": "wl-button primary", "data-action": "create",
-                         "onClick": lambda _e: set_creating(True)}, "+ New journey")))
+                         "onClick": lambda _e: set_creating(True)}, "+ New journey")),
+        NewJourneyDialog(services, set_go, set_notice, lambda _e=None: set_creating(False))
+        if creating else "")
+
+
+BLANK = {"key": "blank", "name": "Blank canvas", "nodes": 0, "channels": [],
+         "description": "An empty canvas: drag an entry onto it and draw your own journey."}
+"""The choice that starts from nothing, shown beside the starters."""
+
+
+@component
+def NewJourneyDialog(services: UiServices, set_go: Any, set_notice: Any,  # noqa: N802
+                     close: Any) -> Any:
+    """Name the journey and start it blank or from a starter; opens the new draft."""
+    starters, set_starters = use_state([])
+    choice, set_choice = use_state("blank")
+    name, set_name = use_state("")
+
+    @use_async_effect(dependencies=[])
+    async def load() -> None:
+        set_starters(await asyncio.to_thread(services.list_starters))
+
+    async def create(_event: Any) -> None:
+        try:
+            detail = await asyncio.to_thread(create_new, services, choice, name.strip())
+        except UiError as error:
+            close()
+            set_notice({"kind": "error", "text": error.message})
+            return
+        set_go(f"/journeys/{detail['journey']['id']}")
+
+    chosen = next((s for s in starters if s["key"] == choice), BLANK)
+    return html.div(
+        {"class": "wl-modal-backdrop"},
+        html.form(
+            {"class": "wl-modal wide", "role": "dialog", "aria-modal": "true",
+             "aria-label": "New journey", "onSubmit": event(create, prevent_default=True)},
+            html.h2("New journey"),
+            html.p("It starts as a draft: nobody enters and nothing is sent until you publish."),
+            html.div({"class": "wl-starters"}, [
+                StarterCard(item, item["key"] == choice, set_choice, key=item["key"])
+                for item in [BLANK, *starters]]),
+            html.label({"class": "wl-label"}, "Name"),
+            html.input({"class": "wl-input", "value": name, "autoFocus": True,
+                        "placeholder": "Untitled journey" if choice == "blank"
+                        else chosen["name"], "data-field": "new-journey-name",
+                        "onChange": lambda event: set_name(event["target"]["value"])}),
+            html.div({"class": "wl-modal-actions"},
+                     html.button({"class": "wl-button", "type": "button",
+                                  "onClick": lambda _e: close()}, "Cancel"),
+                     html.button({"class": "wl-button primary", "type": "submit",
+                                  "data-action": "create-confirm"},
+                                 "Create draft"))))
+
+
+@component
+def StarterCard(item: dict[str, Any], chosen: bool, choose: Any) -> Any:  # noqa: N802
+    """One way to start: blank, or a starter with its steps and channels."""
+    facts = (f"{item['nodes']} steps · {', '.join(CHANNELS.get(c, c) for c in item['channels'])}"
+             if item["nodes"] else "")
+    return html.button(
+        {"class": f"wl-starter {'on' if chosen else ''}", "type": "button",
+         "data-starter": item["key"], "aria-pressed": chosen,
+         "onClick": lambda _e: choose(item["key"])},
+        html.strong(item["name"]), html.span(item["description"]),
+        html.small(facts) if facts else "")
+
+
+CHANNELS = {"email": "Email", "sms": "SMS", "kakao": "KakaoTalk", "push": "Push",
+            "webhook": "Webhook"}
+
+
+def create_new(services: UiServices, choice: str, name: str) -> dict[str, Any]:
+    """A new draft: blank, or from the starter `choice` (its templates made if missing)."""
+    if choice == "blank":
+        return services.create_journey(name or "Untitled journey")
+    return services.create_from_starter(choice, name or None)
 
 
 @component

@@ -27,6 +27,43 @@ def test_create_opens_the_canvas(live_app: LiveApp, browse: Any) -> None:
     assert [j.name for j in journeys.list_journeys(live_app.wayline).items] == ["Welcome series"]
 
 
+def test_create_from_a_starter(live_app: LiveApp, browse: Any) -> None:
+    page = browse("/")
+    page.locator('[data-action="create"]').click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("nothing is sent until you publish", timeout=WAIT)
+    cards = dialog.locator("[data-starter]")
+    expect(cards).to_have_count(1 + len(starters.list_starters()))
+    dialog.locator('[data-starter="cart_abandonment"]').click()
+    expect(dialog.locator('[data-starter="cart_abandonment"]')).to_have_attribute(
+        "aria-pressed", "true")
+    expect(dialog.locator('[data-field="new-journey-name"]')).to_have_attribute(
+        "placeholder", "Cart abandonment")
+    screenshot(page, "journeys-new-from-starter")
+    dialog.locator('[data-field="new-journey-name"]').fill("Cart reminders, spring")
+    dialog.locator('[data-action="create-confirm"]').click()
+    page.wait_for_url("**/journeys/*", timeout=WAIT)
+    expect(page.locator("[data-journey-name]")).to_have_text("Cart reminders, spring",
+                                                             timeout=WAIT)
+    starter = next(s for s in starters.list_starters() if s.key == "cart_abandonment")
+    expect(page.locator(".react-flow__node")).to_have_count(starter.nodes)
+    (created,) = journeys.list_journeys(live_app.wayline).items
+    detail = journeys.get_journey(live_app.wayline, created.id)
+    assert detail.journey.status == "draft" and detail.journey.live_version is None
+    assert [n["type"] for n in detail.document["nodes"]] == [
+        n["type"] for n in starter.document["nodes"]]
+    # Its templates were created with it, so the draft is ready to publish.
+    assert [i.message for i in detail.issues if i.severity == "error"] == []
+
+
+def test_cancel_creates_nothing(live_app: LiveApp, browse: Any) -> None:
+    page = browse("/")
+    page.locator('[data-action="create"]').click()
+    page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    assert journeys.list_journeys(live_app.wayline).items == []
+
+
 def test_pause_resume_clone_archive(live_app: LiveApp, browse: Any) -> None:
     detail = starters.create_from_starter(live_app.wayline, "cart_abandonment")
     journey_id = detail.journey.id
