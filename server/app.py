@@ -18,9 +18,11 @@ from server.api.events import EventController, JourneyEntryController
 from server.api.journeys import JourneyController
 from server.api.ops import OpsController
 from server.api.previews import AudienceController, JourneyPreviewController
+from server.api.receipts import ReceiptController
 from server.api.segments import SegmentController
 from server.api.starters import StarterController
 from server.api.templates import TemplateController
+from server.api.tracking import TrackingController
 from server.api.unsubscribe import UnsubscribeController
 from server.context import Wayline, build_wayline
 from server.errors import EXCEPTION_HANDLERS
@@ -30,6 +32,7 @@ CONTROLLERS = [JourneyController, StarterController, AudienceController, Journey
                CustomerController, EventController, JourneyEntryController]
 CONTROLLERS += [SegmentController, TemplateController, UnsubscribeController]
 CONTROLLERS += [OpsController]
+CONTROLLERS += [TrackingController, ReceiptController]
 
 
 def provide_wayline(state: State) -> Wayline:
