@@ -174,6 +174,9 @@ def test_dry_run_counts_are_drawn_on_the_wires(live_app: LiveApp, browse: Any) -
         f"{len(entering()) - big} within 30 days")
     expect(node(page, "nudge").locator("[data-dry-count]")).to_have_text(
         str(len(entering()) - big))
+    # c4 reaches the reminder but never agreed to marketing email: held back.
+    expect(node(page, "nudge").locator("[data-dry]")).to_contain_text("1 held back")
+    expect(node(page, "vip").locator("[data-dry]")).not_to_contain_text("held back")
     screenshot(page, "preview-4-dry-run")
 
     # Within one day nobody has reached the reminder yet (it waits two days).
@@ -190,3 +193,26 @@ def test_dry_run_counts_are_drawn_on_the_wires(live_app: LiveApp, browse: Any) -
     page.locator('[data-preview-tab="dry_run"]').click()
     expect(page.locator('[data-preview="dry_run"]')).to_have_attribute(
         "data-preview-status", "stale", timeout=WAIT)
+
+
+def test_a_draft_with_problems_says_what_to_fix_first(live_app: LiveApp, browse: Any) -> None:
+    add_customers(live_app)
+    document = {"nodes": [
+        step("entry", "entry.event", "Added to cart", {"event": "cart_add"}, 0, 0),
+        step("mail", "action.send", "Reminder", {"channel": "email"}, 0, 190)],
+        "edges": [wire("entry", "mail")], "settings": {"timezone": "Asia/Seoul"}}
+    journey_id = journeys.create_journey(live_app.wayline, JourneyCreate(
+        name="Unfinished", document=document)).journey.id
+    page = open_editor(browse, journey_id)
+    page.locator('[data-action="preview"]').click()
+    # Who could enter is known already (an event entry: everyone)...
+    expect(page.locator("[data-audience-count]")).to_have_attribute(
+        "data-audience-count", str(len(SCORES)), timeout=WAIT)
+    # ...but a path needs a complete journey: the panel lists what to fix.
+    page.locator('[data-sample-customer="c0"]').click()
+    error = page.locator('[data-preview="path"] [data-preview-error]')
+    expect(error).to_contain_text("problems to fix", timeout=WAIT)
+    screenshot(page, "preview-5-problems")
+    error.locator("li").first.click()
+    expect(page.locator('[data-inspector="mail"]')).to_be_visible()
+    expect(node(page, "mail").locator(".wl-node")).to_have_class(re.compile("selected"))

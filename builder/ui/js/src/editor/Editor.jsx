@@ -3,7 +3,7 @@
 // working copy, and sends committed changes through `onCommand` (see draft.js).
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, applyEdgeChanges, applyNodeChanges, useReactFlow } from "@xyflow/react";
-import { ArrowLeft, CircleAlert, Eye, LoaderCircle, CircleCheck, LayoutGrid, Pause, Play, Redo2, Rocket, Undo2 } from "lucide-react";
+import { ArrowLeft, CircleAlert, Eye, LoaderCircle, CircleCheck, LayoutGrid, Pause, Play, Redo2, Rocket, Undo2, WifiOff } from "lucide-react";
 import { tidy } from "./layout.js";
 import { newId, useDraft } from "./draft.js";
 import { EditorContext, JourneyEdge, JourneyNode } from "./graph.jsx";
@@ -149,7 +149,8 @@ function EditorBody({ catalogue, server, onCommand, onPreview }) {
             {previewTab ? (
               <PreviewPanel previews={previews} tab={previewTab} setTab={setPreviewTab} customer={previewCustomer} setCustomer={setPreviewCustomer}
                 events={imagined} setEvents={setImagined} windowLabel={dryWindow} setWindowLabel={setDryWindow} kinds={kinds} ports={server.ports}
-                timezone={timezone} onPickNode={select} onPickIssue={pickIssue} onClose={() => setPreviewTab(null)} />
+                timezone={timezone} onPickNode={select} onClose={() => setPreviewTab(null)}
+                onPickIssue={(issue) => { setPreviewTab(null); pickIssue(issue); }} />
             ) : single ? (
               <Inspector key={single.id} node={single} kind={kinds[single.type]} issues={issuesByNode[single.id] || []} ctx={ctx} readOnly={readOnly}
                 onConfig={(config) => setNode(single.id, (n) => ({ ...n, data: { ...n.data, config } }), `config:${single.id}`)}
@@ -189,8 +190,25 @@ function StatusPill({ journey }) {
   return <span className={`wl-pill status-${journey.status}`} data-status={journey.status}>{text}</span>;
 }
 
+// "Saving…", and after a few seconds without an answer (the connection dropped, or the server
+// is restarting) a calmer word that the change is kept and will be saved when it is back.
+const SLOW_SAVE_MS = 3000;
+
 function SaveState({ status }) {
-  return <span className={`wl-save ${status}`} data-save={status}>{status === "saving" ? <><LoaderCircle size={14} className="wl-spin" /> Saving…</> : <><CircleCheck size={14} /> Saved</>}</span>;
+  const [slow, setSlow] = useState(false);
+  useEffect(() => {
+    setSlow(false);
+    if (status !== "saving") return undefined;
+    const timer = setTimeout(() => setSlow(true), SLOW_SAVE_MS);
+    return () => clearTimeout(timer);
+  }, [status]);
+  if (status !== "saving") return <span className="wl-save saved" data-save="saved"><CircleCheck size={14} /> Saved</span>;
+  return (
+    <span className={`wl-save saving ${slow ? "slow" : ""}`} data-save="saving" data-slow={slow || undefined}
+      title={slow ? "Your changes are kept in this tab and are saved as soon as the server answers." : undefined}>
+      {slow ? <><WifiOff size={14} /> Waiting for the server — changes kept</> : <><LoaderCircle size={14} className="wl-spin" /> Saving…</>}
+    </span>
+  );
 }
 
 function Toast({ notice }) {

@@ -148,6 +148,8 @@ function WhyTab({ data }) {
         {data.matches ? <CircleCheck size={17} /> : <CircleX size={17} />}
         <strong>{data.external_id} {data.matches ? "would enter" : "would not enter"}</strong>
       </div>
+      {data.clauses.length <= 1 && ["and", "or"].includes(data.clauses[0]?.kind)
+        ? <p className="wl-help">The entry sets no conditions on who may enter.</p> : <>
       <p className="wl-help">{data.summary}</p>
       <ul className="wl-clauses">
         {data.clauses.map((clause) => (
@@ -155,7 +157,7 @@ function WhyTab({ data }) {
             {clause.matched ? "✓" : "✗"} <span>{clause.kind === "and" ? "All of these" : clause.kind === "or" ? "Any of these" : clause.kind === "not" ? "None of this" : clause.reason}</span>
           </li>
         ))}
-      </ul>
+      </ul></>}
       {data.notes?.map((note, index) => <p key={index} className="wl-help">{note}</p>)}
     </div>
   );

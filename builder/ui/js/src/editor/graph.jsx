@@ -46,6 +46,7 @@ export const JourneyNode = memo(function JourneyNode({ id, type, data, selected 
         <div className="wl-node-dry" data-dry={id}>
           <span title={`Reach this step within ${dry.label}`}><b data-dry-count>{dry.count.toLocaleString()}</b>{dry.margin ? ` ±${dry.margin.toLocaleString()}` : ""} reach</span>
           {dry.waiting ? <span title="Still here when the dry run ends"><b>{dry.waiting.toLocaleString()}</b> waiting</span> : null}
+          {dry.held ? <span className="held" title="Messages not sent: no consent, frequency cap, quiet hours or missing data"><b>{dry.held.toLocaleString()}</b> held back</span> : null}
         </div>
       ) : null}
       {ports.length > 1 ? (

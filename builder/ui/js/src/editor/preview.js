@@ -72,7 +72,7 @@ export function dryOverlay(dry, windowLabel) {
   for (const node of dry.nodes) {
     const w = pick(node.within);
     nodes[node.node_id] = { count: w.count.count, margin: w.count.margin, waiting: node.waiting_at_horizon.count, label: windowName(w, dry),
-      sent: node.messages?.queued?.count ?? null };
+      held: (node.messages?.suppressed?.count || 0) + (node.messages?.failed?.count || 0) };
   }
   return { edges, nodes };
 }
