@@ -130,6 +130,10 @@ class UiServicesForWayline:
             self.wl, journey_id, JourneyUpdate(document=document, revision=revision)))
 
     @ui_call
+    def check_draft(self, document: dict[str, Any]) -> list[dict[str, Any]]:
+        return _data(journeys.validate_document(self.wl, document).issues)
+
+    @ui_call
     def rename_journey(self, journey_id: int, name: str) -> dict[str, Any]:
         return _data(journeys.update_journey(self.wl, journey_id, JourneyUpdate(name=name)))
 

@@ -4,7 +4,9 @@ The canvas (React Flow, in the browser) does all dragging, wiring and typing loc
 only committed changes here through one callback, as JSON text (ReactPy's event serializer
 would cut a deep document at depth 10). Each save goes through the journeys service with the
 revision it was made on; the new revision, the issues from `validate_journey` and each node's
-ports go back to the canvas as its `state`. A save made on a stale revision is refused by the
+ports go back to the canvas as its `state`. The issues go back first: the draft is checked
+(read-only) and its badges drawn before the slower write, so a change shows its problems at
+once; the save's own answer then confirms them. A save made on a stale revision is refused by the
 service, so the editor reloads the newer draft and says so instead of overwriting it. While the
 page is open it also watches the draft, so a second tab sees the first one's changes.
 """
@@ -25,6 +27,9 @@ from builder.ui.reactpy_glue import js_component, use_services
 from builder.ui.services import UiError, UiServices
 
 JOURNEY_PATH = re.compile(r"^/journeys/(\d+)/?$")
+CHECK_HEAD_START = 0.005
+"""Seconds the checked issues get to reach the canvas before the save's write competes for
+the interpreter."""
 WATCH_SECONDS = 2.0
 """How often an open editor looks for changes saved elsewhere (another tab, the API)."""
 LIVE_SECONDS = 3.0
@@ -70,7 +75,8 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
             if seen is None or busy.current:
                 continue
             fresh = await asyncio.to_thread(load_detail, services, journey_id)
-            if not busy.current and _revision(fresh) != _revision(current.current):
+            if not busy.current and (_revision(fresh) != _revision(current.current)
+                                     or _pickers(fresh) != _pickers(current.current)):
                 set_detail(fresh)
 
     live = use_live_counts(services, journey_id, detail)
@@ -80,19 +86,34 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
         command = json.loads(raw)
         busy.current = True
         try:
+            if command.get("op") == "save":
+                await show_check(command["document"])
             fresh, view_change = await asyncio.to_thread(
                 run_command, services, journey_id, command)
         finally:
             busy.current = False
         if fresh is not None:
-            set_detail(fresh)
-        set_view(lambda old: {**old, **view_change, "ack": command.get("seq", old["ack"])})
+            set_detail({**_pickers(current.current), **fresh})
+        set_view(lambda old: {**old, **view_change, "checked": None,
+                              "ack": command.get("seq", old["ack"])})
+
+    async def show_check(document: dict[str, Any]) -> None:
+        # The badges of the draft as the canvas has it, before the write (see above).
+        try:
+            issues = await asyncio.to_thread(services.check_draft, document)
+        except UiError:
+            return  # the save reports what is wrong
+        set_view(lambda old: {**old, "checked": issues})
+        await asyncio.sleep(CHECK_HEAD_START)
 
     if detail is None:
         return html.div({"class": "wl-loading"}, view["notice"]["text"]
                         if view["notice"] else "Opening the journey…")
     state = {**live_state(services, detail), **view, "live": live, "preview": preview,
              "session": session}
+    checked = state.pop("checked", None)
+    if checked is not None:  # a save's check arrived before its answer
+        state["issues"] = [with_severity(issue) for issue in checked]
     return js_component("JourneyCanvas")(
         {"catalogue": static, "state": json.dumps(state),
          "onCommand": handle_command, "onPreview": handle_preview})
@@ -140,9 +161,9 @@ def run_command(services: UiServices, journey_id: int,
     op = command.get("op")
     try:
         if op == "save":
+            # The pickers stay as loaded (the watch refreshes them): a save doesn't change them.
             saved = services.save_draft(journey_id, command["document"], command["revision"])
-            fresh = {**load_pickers(services), **saved}
-            return fresh, {"saved": {"seq": command["seq"], "revision": _revision(fresh)}}
+            return saved, {"saved": {"seq": command["seq"], "revision": _revision(saved)}}
         if op == "rename":
             services.rename_journey(journey_id, command["name"])
             return load_detail(services, journey_id), {"notice": None}
@@ -165,9 +186,9 @@ def run_command(services: UiServices, journey_id: int,
     return None, {"notice": _notice("error", f"Unknown canvas command {op!r}.")}
 
 
-def load_pickers(services: UiServices) -> dict[str, Any]:
-    """Segments and templates for the pickers."""
-    return {"segments": services.list_segments(), "templates": services.list_templates()}
+def _pickers(detail: dict[str, Any] | None) -> dict[str, Any]:
+    """The segments and templates a detail carries for the pickers."""
+    return {key: detail[key] for key in ("segments", "templates") if detail and key in detail}
 
 
 ACTIONS = {

@@ -8,12 +8,23 @@ import { tidy } from "./layout.js";
 import { newId, useDraft } from "./draft.js";
 import { EditorContext, JourneyEdge, JourneyNode } from "./graph.jsx";
 import { DRAG_TYPE, Inspector, JourneyPanel, Palette } from "./panels.jsx";
+import { ViewsContext, useViews, withEdgeType } from "./views.js";
 import { PreviewPanel } from "./PreviewPanel.jsx";
 import { usePreviews, useOverlays, useRefreshOnSave } from "./preview.js";
 import { copySelection, pasteInto, readClipboard } from "./clipboard.js";
 
 const NODE_WIDTH = 220;
 const EDGE_TYPES = { journey: JourneyEdge };
+// Props handed to React Flow keep their identity between renders (a new array or function
+// makes it update its store and redraw).
+const FIT_VIEW_OPTIONS = { padding: 0.3, maxZoom: 1 };
+const SNAP_GRID = [10, 10];
+const MULTI_SELECT_KEYS = ["Meta", "Control", "Shift"];
+const DELETE_KEYS = ["Backspace", "Delete"];
+const DEFAULT_EDGE_OPTIONS = { type: "journey" };
+const PRO_OPTIONS = { hideAttribution: true };
+// Above this many steps the canvas draws only the steps and wires in view.
+const LARGE_JOURNEY = 120;
 
 export function Editor({ catalogue, state, onCommand, onPreview }) {
   return <ReactFlowProvider><EditorBody catalogue={catalogue} server={state} onCommand={onCommand} onPreview={onPreview} /></ReactFlowProvider>;
@@ -49,7 +60,9 @@ function EditorBody({ catalogue, server, onCommand, onPreview }) {
   const ctx = useMemo(() => ({ kinds, ports: server.ports, issuesByNode, segments: server.segments, templates: server.templates,
     live: server.live?.nodes, edgeCounts: server.live?.edges, path: pathView, dry: dryView }),
   [kinds, server.ports, issuesByNode, server.segments, server.templates, server.live, pathView, dryView]);
-  const edges = useMemo(() => store.edges.map((edge) => ({ ...edge, type: "journey" })), [store.edges]);
+  const views = useViews(ctx);
+  const edges = useMemo(() => withEdgeType(store.edges, "journey"), [store.edges]);
+  const minimapColor = useCallback((node) => kinds[node.type]?.color || "#94a3b8", [kinds]);
 
   const addNode = useCallback((kindKey, position) => {
     const kind = kinds[kindKey];
@@ -99,7 +112,7 @@ function EditorBody({ catalogue, server, onCommand, onPreview }) {
   const single = selected.length === 1 ? selected[0] : null;
 
   return (
-    <EditorContext.Provider value={ctx}>
+    <EditorContext.Provider value={ctx}><ViewsContext.Provider value={views}>
       <div className={`wl-editor ${readOnly ? "read-only" : ""}`}>
         <header className="wl-topbar">
           <a className="wl-back" href="/" title="All journeys"><ArrowLeft size={16} /> Journeys</a>
@@ -136,12 +149,13 @@ function EditorBody({ catalogue, server, onCommand, onPreview }) {
             <ReactFlow nodes={store.nodes} edges={edges} nodeTypes={nodeTypes} edgeTypes={EDGE_TYPES}
               onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onDelete={onDelete} onConnect={onConnect}
               onNodeDragStop={onNodeDragStop} isValidConnection={isValidConnection}
-              nodesDraggable={!readOnly} nodesConnectable={!readOnly} elementsSelectable deleteKeyCode={readOnly ? null : ["Backspace", "Delete"]}
-              multiSelectionKeyCode={["Meta", "Control", "Shift"]} fitView={fitOnOpen} fitViewOptions={{ padding: 0.3, maxZoom: 1 }} minZoom={0.1} maxZoom={2}
-              defaultEdgeOptions={{ type: "journey" }} proOptions={{ hideAttribution: true }} snapToGrid snapGrid={[10, 10]}>
+              nodesDraggable={!readOnly} nodesConnectable={!readOnly} elementsSelectable deleteKeyCode={readOnly ? null : DELETE_KEYS}
+              multiSelectionKeyCode={MULTI_SELECT_KEYS} fitView={fitOnOpen} fitViewOptions={FIT_VIEW_OPTIONS} minZoom={0.1} maxZoom={2}
+              defaultEdgeOptions={DEFAULT_EDGE_OPTIONS} proOptions={PRO_OPTIONS} snapToGrid snapGrid={SNAP_GRID}
+              onlyRenderVisibleElements={store.nodes.length > LARGE_JOURNEY}>
               <Background gap={20} size={1.2} color="#cbd5e1" />
               <Controls showInteractive={false} />
-              <MiniMap pannable zoomable nodeColor={(node) => kinds[node.type]?.color || "#94a3b8"} nodeStrokeWidth={3} />
+              <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={3} />
             </ReactFlow>
             {store.nodes.length === 0 ? <div className="wl-canvas-empty">Drag an entry from the left to start: who enters this journey?</div> : null}
           </div>
@@ -173,7 +187,7 @@ function EditorBody({ catalogue, server, onCommand, onPreview }) {
         <Toast notice={server.notice} />
         {confirm ? <Confirm {...confirm} onCancel={() => setConfirm(null)} onConfirm={() => { setConfirm(null); run(confirm.op); }} /> : null}
       </div>
-    </EditorContext.Provider>
+    </ViewsContext.Provider></EditorContext.Provider>
   );
 }
 

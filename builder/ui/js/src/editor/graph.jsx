@@ -1,13 +1,14 @@
 // How a journey step and a connection look on the canvas.
-import { createContext, memo, useContext } from "react";
+import { createContext, memo } from "react";
 import { BaseEdge, EdgeLabelRenderer, Handle, Position, getSmoothStepPath } from "@xyflow/react";
 import { KindIcon } from "./icons.jsx";
 import { summarize } from "./summary.js";
+import { useStepContext, useWireContext } from "./views.js";
 
 export const EditorContext = createContext(null);
 
 export const JourneyNode = memo(function JourneyNode({ id, type, data, selected }) {
-  const ctx = useContext(EditorContext);
+  const ctx = useStepContext(id);
   const kind = ctx.kinds[type];
   const ports = ctx.ports[id] || kind?.ports || [];
   const issues = ctx.issuesByNode[id] || [];
@@ -65,7 +66,7 @@ export const JourneyNode = memo(function JourneyNode({ id, type, data, selected 
 
 export const JourneyEdge = memo(function JourneyEdge(props) {
   const { id, source, sourceHandle, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected, markerEnd } = props;
-  const ctx = useContext(EditorContext);
+  const ctx = useWireContext(id, source);
   const ports = ctx.ports[source] || [];
   const port = ports.find((p) => p.key === (sourceHandle || "next"));
   const showLabel = ports.length > 1 && port;
