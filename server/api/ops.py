@@ -7,12 +7,11 @@ Keep them on the internal network (the README's production layout shows where).
 from __future__ import annotations
 
 from litestar import Controller, MediaType, Response, get
-from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from runtime.metrics import CONTENT_TYPE
-from server.context import Wayline
+from server.api.params import WaylineDep
 from server.schemas.ops import Liveness, Readiness
 from server.services import ops
 
@@ -32,7 +31,7 @@ class OpsController(Controller):
         return ops.liveness()
 
     @get("/ready", sync_to_thread=True, responses={503: NOT_READY})
-    def ready(self, wayline: NamedDependency[Wayline]) -> Response[Readiness]:
+    def ready(self, wayline: WaylineDep) -> Response[Readiness]:
         """Readiness: the database is reachable and at the migration head, and Redis answers;
         503 with the reasons otherwise."""
         readiness = ops.readiness(wayline)
@@ -40,7 +39,7 @@ class OpsController(Controller):
         return Response(readiness, status_code=status)
 
     @get("/metrics", sync_to_thread=True, media_type=MediaType.TEXT)
-    def metrics(self, wayline: NamedDependency[Wayline]) -> Response[str]:
+    def metrics(self, wayline: WaylineDep) -> Response[str]:
         """Prometheus metrics (text exposition format 0.0.4): queue depths, steps and
         deliveries, runs due and the sweeper's lag, runs and messages by status."""
         return Response(ops.metrics_text(wayline), media_type=CONTENT_TYPE)

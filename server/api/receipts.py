@@ -11,13 +11,12 @@ import hmac
 
 from litestar import Controller, post
 from litestar.connection import ASGIConnection
-from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, JSONBody
 
+from server.api.params import WaylineDep
 from server.auth import require_api_key
-from server.context import Wayline
 from server.errors import errors
 from server.schemas.receipts import ReceiptBatchIn, ReceiptBatchResult, ReceiptChannel
 from server.services import receipts
@@ -45,7 +44,7 @@ class ReceiptController(Controller):
     guards = [require_provider]
 
     @post("/{channel:str}", sync_to_thread=True, status_code=200, responses=errors(401, 422))
-    def record(self, wayline: NamedDependency[Wayline], channel: FromPath[ReceiptChannel],
+    def record(self, wayline: WaylineDep, channel: FromPath[ReceiptChannel],
                data: JSONBody[ReceiptBatchIn]) -> ReceiptBatchResult:
         """Apply up to 1,000 receipts in order; each is reported (needs the API key or the
         receipt secret)."""

@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get
-from litestar.di import NamedDependency
 from litestar.params import PathParameter
 from litestar.response import Redirect
 
-from server.context import Wayline
+from server.api.params import WaylineDep
 from server.errors import errors
 from server.services import tracking
 
@@ -29,13 +28,13 @@ class TrackingController(Controller):
 
     @get("/o/{token:str}", sync_to_thread=True, responses=errors(404),
          media_type="image/gif")
-    def opened(self, wayline: NamedDependency[Wayline], token: Token) -> Response[bytes]:
+    def opened(self, wayline: WaylineDep, token: Token) -> Response[bytes]:
         """The 1×1 pixel; records the email as opened."""
         return Response(tracking.record_open(wayline, token), media_type="image/gif",
                         headers=NO_STORE)
 
     @get("/c/{token:str}", sync_to_thread=True, status_code=302, responses=errors(404))
-    def clicked(self, wayline: NamedDependency[Wayline], token: Token) -> Redirect:
+    def clicked(self, wayline: WaylineDep, token: Token) -> Redirect:
         """Records the click and redirects (302) to the link's address; a token that was
         tampered with is a 404, never a redirect."""
         return Redirect(tracking.follow_click(wayline, token), status_code=302,
