@@ -138,6 +138,16 @@ def test_path_of_one_customer_is_drawn_on_the_canvas(live_app: LiveApp, browse: 
     expect(taken).to_have_count(4)
     screenshot(page, "preview-3-path")
 
+    # Double-click a step to edit it (the preview steps aside), make the wait 3 days, and
+    # reopen the preview: it comes back on the same customer, with the path worked out again.
+    node(page, "wait").dblclick()
+    expect(page.locator('[data-inspector="wait"]')).to_be_visible()
+    page.locator('[data-field="config.duration"] input').first.fill("3")
+    saved(page)
+    page.locator('[data-action="preview"]').click()
+    expect(steps.nth(3)).to_contain_text("+3 days", timeout=WAIT)
+    expect(node(page, "nudge").locator("[data-path-when]")).to_have_text("+3 days")
+
     # c6 is a big spender: yes → VIP mail straight away.
     page.locator('[data-field="preview-customer"]').fill("c6")
     page.locator('[data-action="preview-customer"]').click()

@@ -10,7 +10,7 @@ import { EditorContext, JourneyEdge, JourneyNode } from "./graph.jsx";
 import { DRAG_TYPE, Inspector, JourneyPanel, Palette } from "./panels.jsx";
 import { ViewsContext, useViews, withEdgeType } from "./views.js";
 import { PreviewPanel } from "./PreviewPanel.jsx";
-import { usePreviews, useOverlays, useRefreshOnSave } from "./preview.js";
+import { usePreviewPanel } from "./preview.js";
 import { copySelection, pasteInto, readClipboard } from "./clipboard.js";
 
 const NODE_WIDTH = 220;
@@ -50,13 +50,8 @@ function EditorBody({ catalogue, server, onCommand, onPreview }) {
   const nodesById = useMemo(() => Object.fromEntries(store.nodes.map((node) => [node.id, node])), [store.nodes]);
   const selected = store.nodes.filter((node) => node.selected);
   const timezone = store.settings?.timezone || catalogue.timezone;
-  const previews = usePreviews(server, onPreview);
-  const [previewTab, setPreviewTab] = useState(null);
-  const [previewCustomer, setPreviewCustomer] = useState(null);
-  const [imagined, setImagined] = useState([]);
-  const [dryWindow, setDryWindow] = useState("horizon");
-  useRefreshOnSave(previews, previewTab, previewCustomer, imagined);
-  const { pathView, dryView } = useOverlays(previews, previewTab, store.edges, timezone, dryWindow);
+  const preview = usePreviewPanel(server, onPreview, store.edges, timezone);
+  const { pathView, dryView } = preview;
   const ctx = useMemo(() => ({ kinds, ports: server.ports, issuesByNode, segments: server.segments, templates: server.templates,
     live: server.live?.nodes, edgeCounts: server.live?.edges, path: pathView, dry: dryView }),
   [kinds, server.ports, issuesByNode, server.segments, server.templates, server.live, pathView, dryView]);
@@ -98,6 +93,8 @@ function EditorBody({ catalogue, server, onCommand, onPreview }) {
     const node = store.nodes.find((n) => n.id === nodeId);
     if (node) flow.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + 50, { zoom: Math.max(flow.getZoom(), 0.9), duration: 300 });
   }, [change, flow, store.nodes]);
+  // Double-clicking a step while previewing leaves the preview for that step's form.
+  const onNodeDoubleClick = useCallback((_event, node) => { preview.close(); select(node.id); }, [preview.close, select]);
   const pickIssue = useCallback((issue) => (issue.node_id ? select(issue.node_id) : select(null)), [select]);
 
   const setNode = (id, update, burst) => commit((s) => ({ ...s, nodes: s.nodes.map((n) => (n.id === id ? update(n) : n)) }), { delay: 350, burst });
@@ -128,9 +125,9 @@ function EditorBody({ catalogue, server, onCommand, onPreview }) {
             <button type="button" className="wl-icon-button" title="Redo (Ctrl+Shift+Z)" disabled={!draft.canRedo || readOnly} onClick={draft.redo} data-action="redo"><Redo2 size={16} /></button>
             <button type="button" className="wl-icon-button" title="Tidy up the layout" disabled={readOnly || !store.nodes.length} data-action="tidy"
               onClick={() => { commit((s) => ({ ...s, nodes: tidy(s.nodes, s.edges, server.ports) })); setTimeout(() => flow.fitView({ padding: 0.3, maxZoom: 1, duration: 300 }), 50); }}><LayoutGrid size={16} /></button>
-            <button type="button" className={`wl-button ${previewTab ? "on" : ""}`} data-action="preview" title="Who enters, one customer's path, and a dry run"
-              onClick={() => { if (previewTab) { setPreviewTab(null); return; } setPreviewTab("audience"); previews.ask("audience"); }}><Eye size={15} /> Preview</button>
-            <button type="button" className={`wl-button ${errors ? "warn" : "ok"}`} onClick={() => { setPreviewTab(null); select(null); }} data-action="problems">
+            <button type="button" className={`wl-button ${preview.tab ? "on" : ""}`} data-action="preview" title="Who enters, one customer's path, and a dry run"
+              onClick={preview.toggle}><Eye size={15} /> Preview</button>
+            <button type="button" className={`wl-button ${errors ? "warn" : "ok"}`} onClick={() => { preview.close(); select(null); }} data-action="problems">
               {errors ? <><CircleAlert size={15} /> {errors} to fix</> : <><CircleCheck size={15} /> Ready</>}
             </button>
             {journey.status === "live" ? <button type="button" className="wl-button" onClick={() => ask("pause")} data-action="pause"><Pause size={15} /> Pause</button> : null}
@@ -148,7 +145,7 @@ function EditorBody({ catalogue, server, onCommand, onPreview }) {
           <div className="wl-canvas" ref={wrapper} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = "move"; }} onDrop={onDrop}>
             <ReactFlow nodes={store.nodes} edges={edges} nodeTypes={nodeTypes} edgeTypes={EDGE_TYPES}
               onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onDelete={onDelete} onConnect={onConnect}
-              onNodeDragStop={onNodeDragStop} isValidConnection={isValidConnection}
+              onNodeDragStop={onNodeDragStop} isValidConnection={isValidConnection} onNodeDoubleClick={onNodeDoubleClick}
               nodesDraggable={!readOnly} nodesConnectable={!readOnly} elementsSelectable deleteKeyCode={readOnly ? null : DELETE_KEYS}
               multiSelectionKeyCode={MULTI_SELECT_KEYS} fitView={fitOnOpen} fitViewOptions={FIT_VIEW_OPTIONS} minZoom={0.1} maxZoom={2}
               defaultEdgeOptions={DEFAULT_EDGE_OPTIONS} proOptions={PRO_OPTIONS} snapToGrid snapGrid={SNAP_GRID}
@@ -159,12 +156,10 @@ function EditorBody({ catalogue, server, onCommand, onPreview }) {
             </ReactFlow>
             {store.nodes.length === 0 ? <div className="wl-canvas-empty">Drag an entry from the left to start: who enters this journey?</div> : null}
           </div>
-          <aside className={`wl-side ${previewTab ? "previewing" : ""}`}>
-            {previewTab ? (
-              <PreviewPanel previews={previews} tab={previewTab} setTab={setPreviewTab} customer={previewCustomer} setCustomer={setPreviewCustomer}
-                events={imagined} setEvents={setImagined} windowLabel={dryWindow} setWindowLabel={setDryWindow} kinds={kinds} ports={server.ports}
-                timezone={timezone} onPickNode={select} onClose={() => setPreviewTab(null)}
-                onPickIssue={(issue) => { setPreviewTab(null); pickIssue(issue); }} />
+          <aside className={`wl-side ${preview.tab ? "previewing" : ""}`}>
+            {preview.tab ? (
+              <PreviewPanel preview={preview} kinds={kinds} ports={server.ports} timezone={timezone} onPickNode={select}
+                onPickIssue={(issue) => { preview.close(); pickIssue(issue); }} />
             ) : single ? (
               <Inspector key={single.id} node={single} kind={kinds[single.type]} issues={issuesByNode[single.id] || []} ctx={ctx} readOnly={readOnly}
                 onConfig={(config) => setNode(single.id, (n) => ({ ...n, data: { ...n.data, config } }), `config:${single.id}`)}

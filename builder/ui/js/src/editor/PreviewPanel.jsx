@@ -9,7 +9,8 @@ import { KindIcon } from "./icons.jsx";
 const TABS = [["audience", "Audience", Users], ["customer", "Customer path", Play], ["dry_run", "Dry run", FlaskConical]];
 const HORIZONS = [7, 30, 90];
 
-export function PreviewPanel({ previews, tab, setTab, customer, setCustomer, events, setEvents, windowLabel, setWindowLabel, kinds, ports, timezone, onPickNode, onPickIssue, onClose }) {
+export function PreviewPanel({ preview, kinds, ports, timezone, onPickNode, onPickIssue }) {
+  const { previews, tab, setTab, customer, setCustomer, events, setEvents, windowLabel, setWindowLabel, close: onClose } = preview;
   const lookAt = (externalId, withEvents = events) => {
     setCustomer(externalId);
     setTab("customer");

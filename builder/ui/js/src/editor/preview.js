@@ -114,3 +114,33 @@ export function clockText(ms, timezone) {
 export function countText(count, margin) {
   return margin ? `${count.toLocaleString()} ±${margin.toLocaleString()}` : count.toLocaleString();
 }
+
+// The preview panel's state: which tab is open (null: closed), the chosen customer, imagined
+// events and the dry-run window; and what the canvas draws for it. Reopening the panel returns
+// to the last tab and refreshes it, since the draft may have changed while it was closed.
+export function usePreviewPanel(server, onPreview, edges, timezone) {
+  const previews = usePreviews(server, onPreview);
+  const [tab, setTab] = useState(null);
+  const last = useRef("audience");
+  const [customer, setCustomer] = useState(null);
+  const [events, setEvents] = useState([]);
+  const [windowLabel, setWindowLabel] = useState("horizon");
+  useRefreshOnSave(previews, tab, customer, events);
+  const { pathView, dryView } = useOverlays(previews, tab, edges, timezone, windowLabel);
+  const show = useCallback((next) => {
+    if (next) last.current = next;
+    setTab(next);
+  }, []);
+  const open = () => {
+    const next = last.current;
+    show(next);
+    if (next === "audience") previews.ask("audience");
+    if (next === "customer" && customer) {
+      previews.ask("explain", { external_id: customer });
+      previews.ask("path", { external_id: customer, events });
+    }
+  };
+  const close = useCallback(() => setTab(null), []);
+  return { previews, tab, setTab: show, open, close, toggle: () => (tab ? close() : open()), customer, setCustomer,
+    events, setEvents, windowLabel, setWindowLabel, pathView, dryView };
+}
