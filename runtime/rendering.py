@@ -39,7 +39,7 @@ from liquid.exceptions import LiquidError, UndefinedError
 from liquid.extra import JSON
 
 from nodes.kit.fields import Channel
-from nodes.kit.profile import Profile
+from nodes.kit.profile import BUILTIN_FIELDS, Profile
 
 CACHE_SIZE = 2048
 """Compiled templates kept in memory per process (least recently used are dropped first)."""
@@ -218,6 +218,34 @@ def template_variables(profile: Profile, payload: Mapping[str, Any]) -> dict[str
     }
     payload = dict(payload)
     return {"customer": customer, "payload": payload, "event": payload}
+
+
+CUSTOMER_KEYS = BUILTIN_FIELDS | {"tags", "attributes"}
+"""Keys of `customer` that every customer has (the rest are custom attributes)."""
+
+
+def customer_attributes_used(template: TemplateLike) -> dict[str, set[str]]:
+    """The custom attributes each part reads ({part: {name, …}}), e.g. `customer.first_name`
+    or `customer.attributes.first_name` → first_name. Empty for a template that won't parse."""
+    compiled = _compile(template, strict=True)
+    used: dict[str, set[str]] = {}
+    for name, part in compiled.parts.items():
+        if isinstance(part, str):
+            continue
+        for segments in part.global_variable_segments():
+            attribute = _attribute_of(list(segments))
+            if attribute is not None:
+                used.setdefault(name, set()).add(attribute)
+    return used
+
+
+def _attribute_of(segments: list[object]) -> str | None:
+    if len(segments) < 2 or segments[0] != "customer":
+        return None
+    if segments[1] == "attributes":
+        return segments[2] if len(segments) > 2 and isinstance(segments[2], str) else None
+    key = segments[1]
+    return key if isinstance(key, str) and key not in CUSTOMER_KEYS else None
 
 
 def _channel(value: str) -> Channel:

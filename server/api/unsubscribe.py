@@ -17,7 +17,6 @@ from litestar.params import PathParameter
 
 from runtime.errors import NotFoundError
 from server.context import Wayline
-from server.errors import errors
 from server.services import unsubscribe
 from server.services.unsubscribe import LinkFacts
 
@@ -33,10 +32,9 @@ class UnsubscribeController(Controller):
     """Unsubscribe from marketing through the signed link in a message."""
 
     path = "/unsubscribe"
-    tags = ["unsubscribe"]
-    include_in_schema = True
+    include_in_schema = False  # pages for customers' browsers and mail clients, not the API
 
-    @get("/{token:str}", sync_to_thread=True, responses=errors(404), media_type="text/html")
+    @get("/{token:str}", sync_to_thread=True, media_type="text/html")
     def confirm(self, wayline: NamedDependency[Wayline], token: Token) -> Response[str]:
         """The confirmation page: one button, which POSTs back here."""
         try:
@@ -47,8 +45,7 @@ class UnsubscribeController(Controller):
             return _page(_done(facts))
         return _page(_ask(facts, token))
 
-    @post("/{token:str}", sync_to_thread=True, status_code=200, responses=errors(404),
-          media_type="text/html")
+    @post("/{token:str}", sync_to_thread=True, status_code=200, media_type="text/html")
     def unsubscribe_now(self, wayline: NamedDependency[Wayline], token: Token
                         ) -> Response[str]:
         """Unsubscribe (the page's button, or a mail client's one-click POST)."""

@@ -21,13 +21,31 @@ HeaderName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1
 HeaderValue = Annotated[str, msgspec.Meta(max_length=2000)]
 
 
+VariableName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.#-]{1,64}$")]
+VariableValue = Annotated[str, msgspec.Meta(max_length=2000)]
+
+
 class TemplateOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """Channel settings: `html` for email; `url`, `method` and `headers` for webhooks (Liquid)."""
+    """Channel settings (Liquid unless said): `html` for email; `template_code` (as Kakao
+    approved it, plain) and `variables` for KakaoTalk AlimTalk; `deep_link` and `data` for app
+    push; `url`, `method` and `headers` for webhooks."""
 
     html: Annotated[str, msgspec.Meta(max_length=500_000)] | None = None
     url: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
     method: Literal["POST", "PUT"] | None = None
     headers: Annotated[dict[HeaderName, HeaderValue], msgspec.Meta(max_length=50)] | None = None
+    template_code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
+    variables: Annotated[dict[VariableName, VariableValue],
+                         msgspec.Meta(max_length=50)] | None = None
+    deep_link: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+    data: Annotated[dict[VariableName, VariableValue], msgspec.Meta(max_length=50)] | None = None
+
+
+class TemplateWarning(msgspec.Struct):
+    """Something that may go wrong for some customers, e.g. an attribute no customer has."""
+
+    field: str
+    message: str
 
 
 class TemplateCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -77,6 +95,7 @@ class TemplateDetail(msgspec.Struct):
     used_by: list[JourneyUse]
     created_at: datetime
     updated_at: datetime
+    warnings: list[TemplateWarning] = []
 
 
 class TemplatePage(msgspec.Struct):
@@ -101,14 +120,24 @@ class SampleCustomer(msgspec.Struct, forbid_unknown_fields=True):
                     msgspec.Meta(max_length=100)] = []
 
 
+SendPurpose = Annotated[Literal["marketing", "transactional"], msgspec.Meta(description=(
+    "Render as a send step with this purpose does: marketing adds the advertising label, "
+    "opt-out line and unsubscribe link; SMS gets its type and bytes. Strict, like sends."))]
+FallbackText = Annotated[str, msgspec.Meta(max_length=4000, description=(
+    "KakaoTalk: the step's SMS fallback text (Liquid; empty: the KakaoTalk text)."))]
+
+
 class RenderIn(msgspec.Struct, forbid_unknown_fields=True):
     """Whom to render for: a real customer by `external_id`, else `sample` (a made-up one).
-    `strict` makes a value the customer lacks an error instead of empty text."""
+    `strict` makes a value the customer lacks an error instead of empty text; `purpose`
+    renders exactly what a send step would store (always strict)."""
 
     external_id: ExternalId | None = None
     sample: SampleCustomer | None = None
     payload: Payload = {}
     strict: bool = False
+    purpose: SendPurpose | None = None
+    fallback_text: FallbackText | None = None
 
 
 class DraftRenderIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -119,6 +148,8 @@ class DraftRenderIn(msgspec.Struct, forbid_unknown_fields=True):
     sample: SampleCustomer | None = None
     payload: Payload = {}
     strict: bool = False
+    purpose: SendPurpose | None = None
+    fallback_text: FallbackText | None = None
 
 
 class Rendered(msgspec.Struct):
@@ -132,3 +163,4 @@ class Rendered(msgspec.Struct):
     error: str | None
     template_id: int | None = None
     template_version: int | None = None
+    warnings: list[TemplateWarning] = []

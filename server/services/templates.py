@@ -11,6 +11,7 @@ template says bumps its `version` (the render cache key); a renamed template kee
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,10 +24,12 @@ from sqlalchemy.orm import Session
 
 from nodes.kit.fields import Channel
 from nodes.kit.profile import Profile
+from nodes.kit.values import ATTRIBUTE_NAME
+from runtime.content import send_content
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.models import Customer, Template
 from runtime.profiles import load_profiles
-from runtime.rendering import CACHE, RenderError, render_message
+from runtime.rendering import CACHE, RenderError, customer_attributes_used, render_message
 from server.context import Wayline
 from server.schemas.templates import (
     DraftRenderIn,
@@ -39,6 +42,7 @@ from server.schemas.templates import (
     TemplatePage,
     TemplateSummary,
     TemplateUpdate,
+    TemplateWarning,
 )
 from server.services.usage import in_use_message, journeys_using, usage
 
@@ -46,11 +50,17 @@ CHANNEL_NAMES = {Channel.EMAIL: "Email", Channel.SMS: "SMS", Channel.KAKAO: "Kak
                  Channel.PUSH: "App push", Channel.WEBHOOK: "Webhook"}
 
 OPTIONS_FOR = {"html": (Channel.EMAIL,), "url": (Channel.WEBHOOK,),
-               "method": (Channel.WEBHOOK,), "headers": (Channel.WEBHOOK,)}
+               "method": (Channel.WEBHOOK,), "headers": (Channel.WEBHOOK,),
+               "template_code": (Channel.KAKAO,), "variables": (Channel.KAKAO,),
+               "deep_link": (Channel.PUSH,), "data": (Channel.PUSH,)}
 """Which channels each option belongs to."""
 
-PLAIN = {"subject": "x", "source": "x", "html": "x", "url": "https://example.com", "header": "x"}
+PLAIN = {"subject": "x", "source": "x", "html": "x", "url": "https://example.com", "header": "x",
+         "deep_link": "x"}
 """Markup-free stand-ins for the parts not being checked, so a Liquid error is pinned on one."""
+
+ATTRIBUTE = re.compile(ATTRIBUTE_NAME)
+"""What a custom attribute's name looks like (others cannot be stored, so no one has them)."""
 
 
 @dataclass
@@ -150,7 +160,8 @@ def render_template(wl: Wayline, template_id: int, data: RenderIn) -> Rendered:
         draft = Draft(template.channel, template.subject, template.source,
                       dict(template.options or {}), template.id, template.version)
         profile = _profile(wl, session, data.external_id, data.sample)
-    return _render(draft, profile, data.payload, data.strict)
+        warnings = attribute_warnings(session, draft)
+    return _render(draft, profile, data, warnings)
 
 
 def render_draft(wl: Wayline, data: DraftRenderIn) -> Rendered:
@@ -160,7 +171,8 @@ def render_draft(wl: Wayline, data: DraftRenderIn) -> Rendered:
     check_template(draft)
     with wl.reading() as session:
         profile = _profile(wl, session, data.external_id, data.sample)
-    return _render(draft, profile, data.payload, data.strict)
+        warnings = attribute_warnings(session, draft)
+    return _render(draft, profile, data, warnings)
 
 
 # --- checking --------------------------------------------------------------------------------
@@ -218,11 +230,12 @@ def _parts(draft: Draft) -> Iterator[tuple[str, ...]]:
     if draft.subject is not None:
         yield ("subject",)
     yield ("source",)
-    for option in ("html", "url"):
+    for option in ("html", "url", "deep_link"):
         if option in draft.options:
             yield ("options", option)
-    for header in draft.options.get("headers") or {}:
-        yield ("options", "headers", header)
+    for group in ("headers", "variables", "data"):
+        for key in draft.options.get(group) or {}:
+            yield ("options", group, key)
 
 
 def _plain(draft: Draft) -> Draft:
@@ -230,9 +243,13 @@ def _plain(draft: Draft) -> Draft:
     only problem a check can find is in the one part put back)."""
     webhook = draft.channel == Channel.WEBHOOK
     options: dict[str, Any] = {"url": PLAIN["url"]} if webhook else {}
-    options.update({key: PLAIN[key] for key in ("html", "url") if key in draft.options})
-    if "headers" in draft.options:
-        options["headers"] = {name: PLAIN["header"] for name in draft.options["headers"]}
+    options.update({key: PLAIN[key] for key in ("html", "url", "deep_link")
+                    if key in draft.options})
+    for group in ("headers", "variables", "data"):
+        if group in draft.options:
+            options[group] = {name: PLAIN["header"] for name in draft.options[group]}
+    if "template_code" in draft.options:
+        options["template_code"] = draft.options["template_code"]
     needs_subject = draft.subject is not None or draft.channel == Channel.EMAIL
     return Draft(draft.channel, PLAIN["subject"] if needs_subject else None, PLAIN["source"],
                  options)
@@ -290,7 +307,9 @@ def _detail(wl: Wayline, session: Session, template: Template) -> TemplateDetail
         subject=template.subject, source=template.source,
         options=msgspec.convert(template.options or {}, TemplateOptions), version=template.version,
         used_by=journeys_using(session, wl.registry, "template", template.id),
-        created_at=template.created_at, updated_at=template.updated_at)
+        created_at=template.created_at, updated_at=template.updated_at,
+        warnings=attribute_warnings(session, Draft(template.channel, template.subject,
+                                                   template.source, dict(template.options or {}))))
 
 
 def _profile(wl: Wayline, session: Session, external_id: str | None,
@@ -308,14 +327,67 @@ def _profile(wl: Wayline, session: Session, external_id: str | None,
                    tags=frozenset(sample.tags))
 
 
-def _render(draft: Draft, profile: Profile, payload: dict[str, Any], strict: bool) -> Rendered:
+def _render(draft: Draft, profile: Profile, data: RenderIn | DraftRenderIn,
+            warnings: list[TemplateWarning]) -> Rendered:
     try:
-        content, error = render_message(draft, profile, payload, strict=strict), None
+        if data.purpose is not None:  # exactly what a send step stores
+            options = ({} if data.fallback_text is None
+                       else {"fallback": {"text": data.fallback_text}})
+            content = send_content(draft, profile, data.payload, purpose=data.purpose,
+                                   options=options)
+        else:
+            content = render_message(draft, profile, data.payload, strict=data.strict)
+        error = None
     except RenderError as problem:
         content, error = None, problem.reason
     return Rendered(channel=Channel(draft.channel), customer=profile.external_id,
                     content=content, error=error, template_id=draft.id,
-                    template_version=draft.version if draft.id is not None else None)
+                    template_version=draft.version if draft.id is not None else None,
+                    warnings=warnings)
+
+
+# --- attributes no customer has ------------------------------------------------------------------
+
+
+PART_FIELDS = {"subject": "subject", "title": "subject", "text": "source", "body": "source",
+               "html": "options.html", "url": "options.url", "deep_link": "options.deep_link"}
+"""The template field each rendered part comes from."""
+
+PREFIX_FIELDS = {"header:": "options.headers.", "var:": "options.variables.",
+                 "data:": "options.data."}
+
+
+def attribute_warnings(session: Session, draft: Draft) -> list[TemplateWarning]:
+    """A warning per custom attribute the template reads that no customer has (likely a typo,
+    or data not imported yet): such a send fails for every customer unless it has a default."""
+    used = customer_attributes_used(draft)
+    names = sorted(set().union(*used.values())) if used else []
+    if not names or not session.scalar(select(Customer.id).limit(1)):
+        return []  # nothing to compare with before the first customer arrives
+    unknown = [name for name in names if not _anyone_has(session, name)]
+    return [TemplateWarning(field=_part_field(part), message=(
+                f"No customer has '{name}', so this message would fail for everyone: check "
+                f"the spelling, or give it a fallback such as "
+                f'{{{{ customer.{name} | default: "…" }}}}'))
+            for part, attributes in used.items() for name in unknown if name in attributes]
+
+
+def _anyone_has(session: Session, name: str) -> bool:
+    if not ATTRIBUTE.fullmatch(name):
+        return False  # not a name an attribute can have
+    attributes = Customer.__table__.c.attributes
+    if session.get_bind().dialect.name == "postgresql":
+        has = attributes.op("?")(name)
+    else:
+        has = func.json_type(attributes, f'$."{name}"').is_not(None)
+    return session.scalar(select(Customer.id).where(has).limit(1)) is not None
+
+
+def _part_field(part: str) -> str:
+    for prefix, field_prefix in PREFIX_FIELDS.items():
+        if part.startswith(prefix):
+            return field_prefix + part.removeprefix(prefix)
+    return PART_FIELDS.get(part, "source")
 
 
 def _refuse_channel_change(template: Template, channel: Channel) -> None:

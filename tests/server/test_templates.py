@@ -190,9 +190,10 @@ def test_render_matches_what_the_runtime_stores(client, app_context):
         stored = session.scalar(select(Message)).content
 
     rendered = client.post(f"/api/templates/{template['id']}/render",
-                           json={"external_id": "c0"}).json()
+                           json={"external_id": "c0", "purpose": "marketing"}).json()
     assert rendered["error"] is None
     assert rendered["content"] == stored
+    assert stored["subject"].startswith("(광고) ") and "unsubscribe_url" in stored
     assert rendered["content"]["html"] == "<b>&lt;Min&gt;</b>"  # HTML parts are escaped
     assert (rendered["customer"], rendered["template_version"]) == ("c0", 1)
 
