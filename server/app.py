@@ -19,6 +19,7 @@ from server.api.journeys import JourneyController
 from server.api.ops import OpsController
 from server.api.previews import AudienceController, JourneyPreviewController
 from server.api.receipts import ReceiptController
+from server.api.results import ResultsController
 from server.api.segments import SegmentController
 from server.api.starters import StarterController
 from server.api.templates import TemplateController
@@ -32,7 +33,7 @@ CONTROLLERS = [JourneyController, StarterController, AudienceController, Journey
                CustomerController, EventController, JourneyEntryController]
 CONTROLLERS += [SegmentController, TemplateController, UnsubscribeController]
 CONTROLLERS += [OpsController]
-CONTROLLERS += [TrackingController, ReceiptController]
+CONTROLLERS += [TrackingController, ReceiptController, ResultsController]
 
 
 def provide_wayline(state: State) -> Wayline:

@@ -26,7 +26,7 @@ def journey_stats(wl: Wayline, journey_id: int, number: int | None = None) -> Jo
     """Per node: entered, there now, ended there, outputs taken, messages and conversions."""
     with wl.reading() as session:
         journey = lifecycle.get_journey(session, journey_id)
-        version_ids, document = _versions(session, journey, number)
+        version_ids, document = versions_in_scope(session, journey, number)
         goal = document.settings.goal if document else None
         in_scope = Run.journey_version_id.in_(version_ids) if version_ids else false()
         converted = _converted(goal)
@@ -49,7 +49,7 @@ def journey_stats(wl: Wayline, journey_id: int, number: int | None = None) -> Jo
                         generated_at=wl.now())
 
 
-def _versions(session: Session, journey: Journey, number: int | None
+def versions_in_scope(session: Session, journey: Journey, number: int | None
               ) -> tuple[list[int], Document | None]:
     """The version ids in scope and the document that names the nodes (that version's, or
     the live one's, or the latest published)."""
