@@ -13,6 +13,10 @@ from pathlib import Path
 
 from runtime.settings import SettingsError, describe_settings, load_settings, masked
 
+UP_DEMO_CUSTOMERS = 20_000
+"""Demo customers `wayline up --demo` loads on a first start: enough to preview and dry-run
+with, loaded in seconds, so the first page is not minutes away (`wayline demo` loads more)."""
+
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Bring the configured database to the newest schema."""
@@ -202,6 +206,9 @@ def cmd_settings(args: argparse.Namespace) -> int:
     """Show every WAYLINE_* variable, its value in effect and what it means."""
     from server.context import api_key_for
 
+    if args.markdown:
+        print(settings_table())
+        return 0
     settings = load_settings()
     for variable, _default, meaning in describe_settings():
         value = masked(str(getattr(settings, variable.removeprefix("WAYLINE_").lower())))
@@ -209,6 +216,19 @@ def cmd_settings(args: argparse.Namespace) -> int:
             value = f"{api_key_for(settings)} (kept in {settings.data_dir}/api_key)"
         print(f"{variable:<24} {value or '(empty)':<40} {meaning}")
     return 0
+
+
+def settings_table() -> str:
+    """Every setting as the README's Markdown table (variable, default, meaning)."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for variable, default, meaning in describe_settings():
+        shown = f"`{default}`" if default else "(empty)"
+        rows.append(f"| `{variable}` | {shown} | {_markdown_text(meaning)} |")
+    return "\n".join(rows)
+
+
+def _markdown_text(text: str) -> str:
+    return text.replace("|", "&#124;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _shown(url: str) -> str:
@@ -235,7 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     up = commands.add_parser("up", help="run Wayline here: migrate, then server + worker")
     up.add_argument("--demo", action="store_true",
                     help="on a first start (no customers yet), load the demo data first")
-    up.add_argument("--customers", type=int, default=100_000, help="demo audience size")
+    up.add_argument("--customers", type=int, default=UP_DEMO_CUSTOMERS,
+                    help=f"demo audience size (default {UP_DEMO_CUSTOMERS:,}; `wayline demo` "
+                         "loads 100,000)")
     up.set_defaults(handler=cmd_up)
     demo = commands.add_parser("demo", help="load demo customers, events and starter journeys")
     demo.add_argument("--customers", type=int, default=100_000, help="how many (default 100,000)")
@@ -255,6 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     customers.add_argument("--every", type=int, default=10_000, help="progress every N rows")
     customers.set_defaults(handler=cmd_import)
     settings = commands.add_parser("settings", help="show the WAYLINE_* settings in effect")
+    settings.add_argument("--markdown", action="store_true",
+                          help="print every setting as a Markdown table (the README's)")
     settings.set_defaults(handler=cmd_settings)
     return parser
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
 from datetime import timedelta
+from pathlib import Path
 
+import httpx
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
@@ -148,3 +157,33 @@ def test_the_schema_describes_the_operations_endpoints(client):
     assert {"/health", "/ready", "/metrics"} <= set(paths)
     assert "503" in paths["/ready"]["get"]["responses"]
     assert "text/plain" in paths["/metrics"]["get"]["responses"]["200"]["content"]
+
+
+def test_a_server_logs_json_lines_with_context(tmp_path):
+    """`wayline server` with WAYLINE_LOG_FORMAT=json: every line on stderr is one JSON object,
+    uvicorn's access lines included (with method, path and status)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WAYLINE_")}
+    environ.update(PYTHONPATH=str(Path(__file__).resolve().parents[2]), WAYLINE_PORT=str(port),
+                   WAYLINE_DATA_DIR=str(tmp_path / "data"), WAYLINE_LOG_FORMAT="json")
+    server = subprocess.Popen([sys.executable, "-m", "server.cli", "server"], env=environ,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, "no answer"
+                time.sleep(0.3)
+    finally:
+        server.send_signal(signal.SIGINT)
+        _out, err = server.communicate(timeout=30)
+    entries = [json.loads(line) for line in err.splitlines()]  # fails on any non-JSON line
+    assert all(entry.keys() >= {"time", "level", "logger", "message"} for entry in entries)
+    access = [entry for entry in entries if entry["logger"] == "uvicorn.access"]
+    assert {(entry["method"], entry["path"], entry["status"]) for entry in access} == {
+        ("GET", "/health", 200)}
