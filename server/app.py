@@ -55,6 +55,7 @@ def create_app(wayline: Wayline | None = None) -> Litestar:
         dependencies={"wayline": Provide(provide_wayline, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"wayline": wayline}),
+        logging_config=None,  # Wayline's own (runtime/logs.py): text or JSON, one handler
         openapi_config=OpenAPIConfig(
             title="Wayline", version="0.1.0", path="/schema",
             description="Journeys, customers, events, audiences and previews."),
