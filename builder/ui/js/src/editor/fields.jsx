@@ -5,6 +5,8 @@ import { Plus, Trash2 } from "lucide-react";
 import { analyse, emptyValue, humanize, isShown, joinPath, orderedProperties, titleOf } from "./schema.js";
 import { WEEKDAYS, valueLabel } from "./labels.js";
 import { RuleField, AttrList } from "./rules.jsx";
+import { carrierBytes } from "./sms.js";
+import { ByteBadge } from "./MessagePreview.jsx";
 
 export function FieldErrors({ issues, path }) {
   const mine = issues.filter((issue) => issue.field === path);
@@ -22,12 +24,25 @@ export function ObjectFields({ schema, defs, value, onChange, path, issues, ctx 
     const required = (schema.required || []).includes(name);
     return (
       <Field key={name} name={name} prop={prop} defs={defs} required={required} value={value?.[name]}
-        onChange={(next) => onChange({ ...(value || {}), [name]: next })} onClear={() => {
+        onChange={(next) => onChange(withoutHidden(schema, defs, { ...(value || {}), [name]: next }))} onClear={() => {
           const copy = { ...(value || {}) }; delete copy[name]; onChange(copy);
         }}
         path={joinPath(path, name)} issues={issues} ctx={ctx} />
     );
   });
+}
+
+// A choice that hides fields (x-show-if) drops what they held, back to their defaults: a value
+// the marketer can no longer see must not keep the step invalid (e.g. a KakaoTalk fallback text
+// left behind after switching the channel to email).
+function withoutHidden(schema, defs, value) {
+  const effective = { ...defaultsOf(schema, defs), ...value };
+  const required = schema.required || [];
+  const kept = { ...value };
+  for (const [name, prop] of orderedProperties(schema)) {
+    if (name in kept && !required.includes(name) && !isShown(prop, effective)) delete kept[name];
+  }
+  return kept;
 }
 
 function defaultsOf(schema, defs) {
@@ -60,6 +75,7 @@ function renderControl({ field, defs, value, onChange, onClear, path, issues, ct
   if (widget === "rule" || field.discriminator) return <RuleField value={value} onChange={onChange} onClear={nullable ? clear : null} path={path} issues={issues} ctx={ctx} defs={defs} />;
   if (widget === "property-filters") return <AttrList value={value || []} onChange={onChange} path={path} issues={issues} noun="filter" />;
   if (widget === "duration" || field.$def === "Duration") return <Optional nullable={nullable} value={value} onAdd={() => onChange({ amount: 1, unit: "days" })} onClear={clear} noun={title}><DurationInput value={value} onChange={onChange} path={path} issues={issues} /></Optional>;
+  if (widget === "sms-text") return <SmsText value={value} onChange={onChange} />;
   if (widget === "local-time") return <input className="wl-input wl-time" type="time" value={value || ""} onChange={(e) => onChange(e.target.value || (nullable ? null : ""))} />;
   if (widget === "weekdays") return <Weekdays value={value || []} onChange={onChange} />;
   if (widget === "template-picker" || widget === "segment-picker") return <Picker kind={widget === "template-picker" ? "template" : "segment"} value={value} onChange={onChange} ctx={ctx} />;
@@ -78,6 +94,17 @@ function renderControl({ field, defs, value, onChange, onClear, path, issues, ct
   if (field.type === "array") return <ArrayField field={field} defs={defs} value={value || []} onChange={onChange} path={path} issues={issues} ctx={ctx} title={title} />;
   if (field.union) return <LooseValue value={value} onChange={onChange} />;
   return <JsonInput value={value} onChange={onChange} />;
+}
+
+// A text message's source with its carrier byte count, live as it is typed (Liquid counted as
+// written: the preview below the form counts the rendered text for a customer).
+function SmsText({ value, onChange }) {
+  return (
+    <div className="wl-sms-text">
+      <textarea className="wl-input" rows={4} value={value ?? ""} onChange={(e) => onChange(e.target.value)} data-sms-text />
+      <ByteBadge bytes={carrierBytes(value || "")} />
+    </div>
+  );
 }
 
 function Optional({ nullable, value, onAdd, onClear, noun, children }) {

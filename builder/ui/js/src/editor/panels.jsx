@@ -4,6 +4,7 @@ import { CircleAlert, Copy, Trash2, TriangleAlert } from "lucide-react";
 import { KindIcon } from "./icons.jsx";
 import { FieldErrors, ObjectFields } from "./fields.jsx";
 import { rootOf } from "./schema.js";
+import { MessagePreview } from "./MessagePreview.jsx";
 
 export const DRAG_TYPE = "application/x-wayline-kind";
 
@@ -51,6 +52,7 @@ export function Inspector({ node, kind, issues, ctx, onConfig, onLabel, onDelete
           path="config" issues={issues} ctx={ctx} />
         <FieldErrors issues={issues} path="config" />
       </fieldset>
+      {picksTemplate(schema) ? <MessagePreview config={node.data.config} templates={ctx.templates} /> : null}
       {!readOnly ? (
         <div className="wl-inspector-actions">
           <button type="button" className="wl-button" onClick={onDuplicate}><Copy size={14} /> Duplicate</button>
@@ -59,6 +61,11 @@ export function Inspector({ node, kind, issues, ctx, onConfig, onLabel, onDelete
       ) : null}
     </div>
   );
+}
+
+// Any step with a template picker gets a preview of its message for a customer.
+function picksTemplate(schema) {
+  return Object.values(schema.properties || {}).some((prop) => prop["x-widget"] === "template-picker");
 }
 
 function IssueList({ issues }) {

@@ -1,0 +1,109 @@
+// A template rendered for one customer, exactly as the send step would store it: the inspector
+// shows it under any step that picks a template. It asks the server's render endpoint
+// (POST /api/templates/{id}/render with the step's purpose and fallback text), so labels,
+// unsubscribe links, SMS/LMS and byte counts are the runtime's own, not a guess.
+import { useEffect, useState } from "react";
+import { LoaderCircle, TriangleAlert, UserRound } from "lucide-react";
+import { byteLabel, textKind } from "./sms.js";
+import "./message.css";
+
+const DELAY = 300;
+
+export function MessagePreview({ config, templates }) {
+  const [typed, setTyped] = useState("");
+  const [customers, setCustomers] = useState([]);
+  const [result, setResult] = useState(null);
+  const [loading, setLoading] = useState(false);
+  const template = (templates || []).find((item) => item.id === config?.template);
+  const picked = customers.find((c) => c.external_id === typed)?.external_id ?? (typed ? null : customers[0]?.external_id);
+
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      fetch(`/api/customers/?limit=20${typed ? `&search=${encodeURIComponent(typed)}` : ""}`)
+        .then((answer) => (answer.ok ? answer.json() : { items: [] }))
+        .then((page) => setCustomers(page.items || []))
+        .catch(() => setCustomers([]));
+    }, DELAY);
+    return () => clearTimeout(timer);
+  }, [typed]);
+
+  const fallback = config?.channel === "kakao" && config?.sms_fallback !== false ? config?.fallback_text || "" : null;
+  useEffect(() => {
+    if (!template || picked === null) { setResult(null); return undefined; }
+    const body = { purpose: config.purpose || "marketing", ...(picked ? { external_id: picked } : {}), ...(fallback !== null ? { fallback_text: fallback } : {}) };
+    let live = true;
+    const timer = setTimeout(() => {
+      setLoading(true);
+      fetch(`/api/templates/${template.id}/render`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+        .then(async (answer) => { const data = await answer.json(); if (live) setResult(answer.ok ? data : { error: data.detail || "The preview could not be made." }); })
+        .catch(() => live && setResult({ error: "The preview could not be made: the server did not answer." }))
+        .finally(() => live && setLoading(false));
+    }, DELAY);
+    return () => { live = false; clearTimeout(timer); };
+  }, [template?.id, config?.purpose, fallback, picked]);
+
+  if (!template) return null;
+  return (
+    <section className="wl-message-preview" data-message-preview={template.id}>
+      <div className="wl-preview-head">
+        <span className="wl-label">Preview for a customer</span>
+        {loading ? <LoaderCircle size={14} className="wl-spin" /> : null}
+      </div>
+      <div className="wl-row">
+        <UserRound size={15} />
+        <input className="wl-input" list="wl-preview-customers" placeholder={customers[0] ? `${customers[0].external_id} (type to pick another)` : "Sample customer"}
+          value={typed} onChange={(e) => setTyped(e.target.value)} data-preview-customer />
+        <datalist id="wl-preview-customers">{customers.map((c) => <option key={c.id} value={c.external_id}>{c.email || c.phone || ""}</option>)}</datalist>
+      </div>
+      {picked === null ? <div className="wl-help">Pick a customer from the list.</div> : null}
+      {result ? <Rendered result={result} channel={template.channel} /> : null}
+    </section>
+  );
+}
+
+function Rendered({ result, channel }) {
+  const content = result.content;
+  return (
+    <div className="wl-rendered" data-rendered={result.error ? "error" : "ok"}>
+      {result.customer ? <div className="wl-help">As {result.customer} would get it{result.template_version ? ` · template v${result.template_version}` : ""}</div> : null}
+      {result.error ? <div className="wl-render-error" data-render-error>{result.error}</div> : null}
+      {content ? <Content content={content} channel={channel} /> : null}
+      {(result.warnings || []).map((warning, index) => <div key={index} className="wl-render-warning" data-render-warning><TriangleAlert size={13} /> {warning.message}</div>)}
+    </div>
+  );
+}
+
+function Content({ content, channel }) {
+  if (channel === "webhook") return <><Line label="Call">{content.method} {content.url}</Line><pre className="wl-rendered-text">{JSON.stringify(content.body, null, 2)}</pre></>;
+  return (
+    <>
+      <Line label="To">{content.to}</Line>
+      {content.subject ? <Line label="Subject">{content.subject}</Line> : null}
+      {content.title ? <Line label="Title">{content.title}</Line> : null}
+      {content.template_code ? <Line label="AlimTalk template">{content.template_code}</Line> : null}
+      <pre className="wl-rendered-text" data-rendered-text>{content.text}</pre>
+      {channel === "sms" ? <ByteBadge bytes={content.bytes} /> : null}
+      {content.variables && Object.keys(content.variables).length ? <Line label="Variables">{Object.entries(content.variables).map(([k, v]) => `${k}=${v}`).join(", ")}</Line> : null}
+      {content.deep_link ? <Line label="Deep link">{content.deep_link}</Line> : null}
+      {content.data ? <Line label="Data">{JSON.stringify(content.data)}</Line> : null}
+      {content.html ? <Line label="HTML part">{`${content.html.length.toLocaleString()} characters`}</Line> : null}
+      {content.unsubscribe_url ? <Line label="One-click unsubscribe">{content.unsubscribe_url}</Line> : null}
+      {content.fallback ? (
+        <div className="wl-fallback-preview" data-fallback-preview>
+          <div className="wl-label">If KakaoTalk fails, this text goes instead</div>
+          <pre className="wl-rendered-text">{content.fallback.text}</pre>
+          <ByteBadge bytes={content.fallback.bytes} />
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+function Line({ label, children }) {
+  return <div className="wl-rendered-line"><span>{label}</span><strong>{children}</strong></div>;
+}
+
+export function ByteBadge({ bytes }) {
+  if (bytes == null) return null;
+  return <span className={`wl-byte-count ${textKind(bytes) ? textKind(bytes).toLowerCase() : "bad"}`} data-byte-count={bytes}>{byteLabel(bytes)}</span>;
+}
