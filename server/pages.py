@@ -27,6 +27,7 @@ from server.errors import issue_out
 from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate
 from server.schemas.previews import DryRunIn, PathIn
 from server.services import dry_runs, journeys, previews, segments, starters, stats, templates
+from server.services.results import journey_results
 
 T = TypeVar("T")
 
@@ -184,6 +185,10 @@ class UiServicesForWayline:
     @ui_call
     def journey_stats(self, journey_id: int) -> dict[str, Any]:
         return _data(stats.journey_stats(self.wl, journey_id))
+
+    @ui_call
+    def journey_results(self, journey_id: int) -> dict[str, Any]:
+        return _data(journey_results(self.wl, journey_id))
 
     @ui_call
     def list_starters(self) -> list[dict[str, Any]]:

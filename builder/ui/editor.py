@@ -24,6 +24,7 @@ from reactpy import component, html, use_async_effect, use_location, use_memo, u
 from builder.ui import catalogue
 from builder.ui.previews import use_previews
 from builder.ui.reactpy_glue import js_component, use_services
+from builder.ui.results_panel import AbResults
 from builder.ui.services import UiError, UiServices
 
 JOURNEY_PATH = re.compile(r"^/journeys/(\d+)/?$")
@@ -114,9 +115,10 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
     checked = state.pop("checked", None)
     if checked is not None:  # a save's check arrived before its answer
         state["issues"] = [with_severity(issue) for issue in checked]
-    return js_component("JourneyCanvas")(
+    canvas = js_component("JourneyCanvas")(
         {"catalogue": static, "state": json.dumps(state),
          "onCommand": handle_command, "onPreview": handle_preview})
+    return html.fragment(canvas, AbResults(services, journey_id, live is not None))
 
 
 def use_live_counts(services: UiServices, journey_id: int,

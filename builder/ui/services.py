@@ -79,6 +79,9 @@ class UiServices(Protocol):
     def journey_stats(self, journey_id: int) -> Json:
         """Live numbers of a published journey: totals, and per node and per output."""
 
+    def journey_results(self, journey_id: int) -> Json:
+        """A/B results of a published journey: per random split, each path tested."""
+
     def list_starters(self) -> list[Json]:
         """Ready-made journeys [{key, name, description, nodes, channels}] to start from."""
 
