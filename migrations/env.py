@@ -34,9 +34,17 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=Base.metadata,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
+                      include_object=_on_this_database)
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _on_this_database(item, name, kind, reflected, compare_to) -> bool:
+    """Leave out of comparisons an index the models create on another database only
+    (`Index.ddl_if(dialect=...)`, e.g. PostgreSQL's GIN index on customers.attributes)."""
+    only_on = getattr(getattr(item, "_ddl_if", None), "dialect", None)
+    return only_on is None or only_on == context.get_context().dialect.name
 
 
 if context.is_offline_mode():

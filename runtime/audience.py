@@ -10,12 +10,18 @@ back ends together. How the SQL keeps those semantics:
   Rule values are always bound parameters.
 - Numbers compare as numbers (Postgres: NUMERIC, with the rule value bound as the decimal Python
   prints for it), text by code point (SQLite: BINARY; Postgres: COLLATE "C").
+- Postgres, per row as cheap as it can be: a plain `eq` / `in` is `attributes @> '{"k": v}'`
+  (what the GIN index of migration 0006 serves), a number ordering one strict SQL/JSON path test
+  (`jsonb_path_match`, the rule values bound as its variables) instead of a type check plus a
+  text-to-NUMERIC cast. A date-like value's "cut to its length" is a range on the whole text
+  (`_text_compare`), on both databases: no substr() per row, and an index on the text serves it.
 What the Python back end needs of many customers is read by `runtime.profiles.load_profiles`
 (also importable from here).
 """
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable, Sequence
@@ -36,13 +42,15 @@ from sqlalchemy import (
     cast,
     false,
     func,
+    literal,
     literal_column,
     not_,
     or_,
     select,
+    text,
     true,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, JSONPATH
 from sqlalchemy.orm import Session
 
 from nodes.kit.profile import BUILTIN_FIELDS
@@ -76,6 +84,8 @@ DIALECTS = ("sqlite", "postgresql")
 
 COMPARE = {Op.EQ: operator.eq, Op.LT: operator.lt, Op.LTE: operator.le,
            Op.GT: operator.gt, Op.GTE: operator.ge}
+PATH_COMPARE = {Op.EQ: "==", Op.LT: "<", Op.LTE: "<=", Op.GT: ">", Op.GTE: ">="}
+"""The same comparisons in SQL/JSON path words."""
 COUNT_COMPARE = {CountOp.EQ: operator.eq, CountOp.LT: operator.lt, CountOp.LTE: operator.le,
                  CountOp.GT: operator.gt, CountOp.GTE: operator.ge}
 EXISTENCE = {(CountOp.GTE, 1): True, (CountOp.GT, 0): True,
@@ -86,6 +96,12 @@ SQLITE_TYPES = {"string": ("text",), "number": ("integer", "real"), "boolean": (
                 "array": ("array",), "null": ("null",), "missing": ("missing",),
                 "true": ("true",), "false": ("false",)}
 """Our JSON type names in SQLite's json_type() words (Postgres' jsonb_typeof() uses ours)."""
+
+COUNT_PARALLEL_SETUP_COST = 100
+"""PostgreSQL's parallel_setup_cost while counting an audience (its default is 1000). With the
+default, a count that the GIN index narrows to 1 customer in 7 ran as one process reading the
+bitmap's pages; at 100 the planner shares those pages between workers (measured on 1M customers:
+about half the wall time). Selective rules still run as one cheap index scan."""
 
 _NAME = re.compile(ATTRIBUTE_NAME.strip("^$"))
 
@@ -111,7 +127,11 @@ def audience_query(rule: Rule, now: datetime, dialect_name: str) -> Select[tuple
 
 def count_audience(session: Session, rule: Rule, now: datetime) -> int:
     """How many customers match `rule` at `now` (a COUNT on its own, without ordering)."""
-    clause = rule_clause(rule, now, _dialect(session))
+    dialect = _dialect(session)
+    if dialect == "postgresql":
+        # Only for this transaction: see COUNT_PARALLEL_SETUP_COST.
+        session.execute(text(f"SET LOCAL parallel_setup_cost = {COUNT_PARALLEL_SETUP_COST}"))
+    clause = rule_clause(rule, now, dialect)
     return session.scalar(select(func.count()).select_from(customers).where(clause)) or 0
 
 
@@ -178,14 +198,14 @@ def _attr_clause(leaf: Attr, value: _Value | _Moment, now: datetime) -> ColumnEl
     if op is Op.CONTAINS:
         return value.contains(wanted)
     if op in ORDERING:
-        return value.compare(op, wanted)
+        return value.within([(op, wanted)])
     if op is Op.BETWEEN:
         low, high = wanted
-        return and_(value.compare(Op.GTE, low), value.compare(Op.LTE, high))
+        return value.within([(Op.GTE, low), (Op.LTE, high)])
     low, high = relative_bounds(op, wanted, leaf.unit, now)
     if op is Op.MORE_THAN_AGO:
-        return value.compare(Op.LT, high)
-    return and_(value.compare(Op.GTE, low), value.compare(Op.LTE, high))
+        return value.within([(Op.LT, high)])
+    return value.within([(Op.GTE, low), (Op.LTE, high)])
 
 
 def _customer_value(name: str, dialect: str) -> _Value | _Moment:
@@ -204,6 +224,34 @@ def _sql_string(text: str) -> ColumnElement[str]:
 def _sql_number(number: int) -> ColumnElement[int]:
     """A whole number written into the SQL itself (positions and lengths)."""
     return literal_column(str(int(number)), Integer)
+
+
+def _text_compare(text: ColumnElement[str], op: Op, wanted: str) -> ColumnElement[bool]:
+    """`text op wanted`, where a date-like `wanted` compares the text cut to its own length.
+
+    The cut is written as a range on the whole text, so an index on the text serves it and no
+    substr() runs per row: with `next` the least text of that length above `wanted`,
+    cut >= wanted is text >= wanted, cut <= wanted is text < next, cut > wanted is
+    text >= next, and cut = wanted is both bounds (code point order, as the SQL compares).
+    """
+    if not is_date_text(wanted):
+        return COMPARE[op](text, wanted)
+    following = _next_text(wanted)
+    if following is None:  # no next character: compare the cut text itself
+        return COMPARE[op](func.substr(text, _sql_number(1), _sql_number(len(wanted))), wanted)
+    if op is Op.EQ:
+        return and_(text >= wanted, text < following)
+    return {Op.LT: text < wanted, Op.LTE: text < following,
+            Op.GT: text >= following, Op.GTE: text >= wanted}[op]
+
+
+def _next_text(text: str) -> str | None:
+    """The least text of the same length above `text`, or None when its last character has
+    no representable successor (a surrogate or past U+10FFFF)."""
+    code = ord(text[-1]) + 1
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return None
+    return text[:-1] + chr(code)
 
 
 class _Value:
@@ -247,7 +295,9 @@ class _Value:
             return self.is_boolean(wanted) if "boolean" in self.kinds else false()
         if is_number(wanted):
             return self._numeric(lambda number: number == self._number_param(wanted))
-        return self._textual(lambda text: text == wanted, wanted)
+        if is_date_text(wanted):
+            return self.within([(Op.EQ, wanted)])
+        return self._textual(lambda text: text == wanted)
 
     def equal_any(self, wanted: Sequence[Scalar]) -> ColumnElement[bool]:
         """`in`: plain texts and numbers as one SQL IN each (index friendly), others one by one."""
@@ -262,14 +312,16 @@ class _Value:
             parts.append(self._numeric(lambda number: number.in_(params)))
         return or_(false(), *parts)
 
-    def compare(self, op: Op, wanted: Scalar) -> ColumnElement[bool]:
-        """lt / lte / gt / gte on numbers, or on texts by code point; never on booleans."""
-        if isinstance(wanted, bool):
-            return false()
-        test = COMPARE[op]
-        if is_number(wanted):
-            return self._numeric(lambda number: test(number, self._number_param(wanted)))
-        return self._textual(lambda text: test(self._ordered(text), wanted), wanted)
+    def within(self, bounds: Sequence[tuple[Op, Scalar]]) -> ColumnElement[bool]:
+        """Every (lt / lte / gt / gte / eq, value) holds, under one type guard: numbers as
+        numbers, texts by code point; never booleans, and no value is of two types at once."""
+        values = [value for _, value in bounds]
+        if all(is_number(value) for value in values):
+            return self._numbers_within(bounds)
+        if all(isinstance(value, str) for value in values):
+            return self._textual(lambda text: and_(*(
+                _text_compare(self._ordered(text), op, value) for op, value in bounds)))
+        return false()
 
     def contains(self, wanted: Scalar) -> ColumnElement[bool]:
         """A substring of a text value (case-sensitive), or a string element of an array."""
@@ -280,18 +332,17 @@ class _Value:
             parts.append(and_(self.is_kind("array"), self.has_element(wanted)))
         return or_(*parts)
 
+    def _numbers_within(self, bounds: Sequence[tuple[Op, Scalar]]) -> ColumnElement[bool]:
+        return self._numeric(lambda number: and_(*(
+            COMPARE[op](number, self._number_param(value)) for op, value in bounds)))
+
     def _numeric(self, test: Callable[[ColumnElement], ColumnElement[bool]]) -> ColumnElement[bool]:
         if "number" not in self.kinds:
             return false()
         return and_(self.is_kind("number"), test(self.number()))
 
-    def _textual(self, test: Callable[[ColumnElement], ColumnElement[bool]],
-                 wanted: str | None = None) -> ColumnElement[bool]:
-        """Guard for a string, then `test` the text, cut to the length of a date-like `wanted`."""
-        text = self.text()
-        if wanted is not None and is_date_text(wanted):
-            text = func.substr(text, _sql_number(1), _sql_number(len(wanted)))
-        return and_(self.is_kind("string"), test(text))
+    def _textual(self, test: Callable[[ColumnElement], ColumnElement[bool]]) -> ColumnElement[bool]:
+        return and_(self.is_kind("string"), test(self.text()))
 
     def _ordered(self, text: ColumnElement[str]) -> ColumnElement[str]:
         # Postgres sorts text by the database's locale unless told otherwise; SQLite is BINARY.
@@ -319,7 +370,7 @@ class _JsonKey(_Value):
         if not _NAME.fullmatch(key):
             # Keys become SQL text; SQLite JSON paths cannot even escape a '"', so refuse.
             raise ValueError(f"{key!r} is not an attribute name (letters, digits and _)")
-        self.column = column
+        self.column, self.key = column, key
         if self.postgres:
             self.json = column.op("->", return_type=JSONB)(_sql_string(key))
             self._text = column.op("->>", return_type=Text)(_sql_string(key))
@@ -331,6 +382,37 @@ class _JsonKey(_Value):
             self.path = _sql_string(f'$."{key}"')
             self._text = func.json_extract(column, self.path)
             self.type_name = func.json_type(column, self.path)
+
+    def equal(self, wanted: Scalar) -> ColumnElement[bool]:
+        # Postgres: a plain value is `document @> {"key": value}`, one operation per row that
+        # the GIN index on customers.attributes serves; jsonb compares a string only with a
+        # string, a number with a number (as NUMERIC) and a boolean with a boolean, and a
+        # scalar is not contained in an array below the top level: exactly `eq`.
+        if self.postgres and _is_plain(wanted):
+            return self.column.op("@>", return_type=Boolean)(self._document({self.key: wanted}))
+        return super().equal(wanted)
+
+    def equal_any(self, wanted: Sequence[Scalar]) -> ColumnElement[bool]:
+        if self.postgres:
+            return or_(false(), *(self.equal(item) for item in wanted))
+        return super().equal_any(wanted)
+
+    def _numbers_within(self, bounds: Sequence[tuple[Op, Scalar]]) -> ColumnElement[bool]:
+        # Postgres: one strict SQL/JSON path test per row, several times cheaper than
+        # jsonb_typeof plus a text-to-NUMERIC cast. Strict mode never unwraps arrays; a
+        # missing key or a value of another type makes the test unknown (NULL), read as false.
+        values = [value for _, value in bounds]
+        if not self.postgres or not all(map(math.isfinite, values)):
+            return super()._numbers_within(bounds)
+        tests = " && ".join(f'$."{self.key}" {PATH_COMPARE[op]} $v{index}'
+                            for index, (op, _) in enumerate(bounds))
+        found = func.jsonb_path_match(
+            self.column, cast(_sql_string(f"strict ({tests})"), JSONPATH),
+            self._document({f"v{index}": value for index, value in enumerate(values)}), true())
+        return func.coalesce(found, false())
+
+    def _document(self, document: dict[str, Scalar]) -> ColumnElement:
+        return cast(literal(msgspec.json.encode(document).decode(), Text), JSONB)
 
     def _type_in(self, *kinds: str) -> ColumnElement[bool]:
         names = [name for kind in kinds
@@ -411,6 +493,9 @@ class _Moment:
     def equal_any(self, wanted: Sequence[Scalar]) -> ColumnElement[bool]:
         return or_(false(), *(self.equal(item) for item in wanted))
 
+    def within(self, bounds: Sequence[tuple[Op, Scalar]]) -> ColumnElement[bool]:
+        return and_(*(self.compare(op, wanted) for op, wanted in bounds))
+
     def compare(self, op: Op, wanted: Scalar) -> ColumnElement[bool]:
         start, end = _span(wanted)
         if op is Op.LT:
@@ -438,6 +523,13 @@ def _span(value: Scalar) -> tuple[datetime, datetime]:
 
 def _parse(text: str, pattern: str) -> datetime:
     return datetime.strptime(text, pattern).replace(tzinfo=UTC)
+
+
+def _is_plain(value: Scalar) -> bool:
+    """A boolean, a finite number or a text that is not date-like: equal means identical JSON."""
+    if isinstance(value, str):
+        return not is_date_text(value)
+    return isinstance(value, bool) or math.isfinite(value)
 
 
 def _dialect(session: Session) -> str:

@@ -44,7 +44,13 @@ from nodes.kit.rules import (
 from nodes.kit.spec import ApiTrigger, AudienceTrigger, DateTrigger, EventTrigger, Trigger
 from nodes.kit.values import Duration, Unit
 from runtime import lifecycle
-from runtime.audience import customers, load_profiles, rule_clause, rule_event_names
+from runtime.audience import (
+    count_audience,
+    customers,
+    load_profiles,
+    rule_clause,
+    rule_event_names,
+)
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.models import Customer, Journey, Segment
 from runtime.simulation import (
@@ -146,8 +152,7 @@ def _audience(wl: Wayline, rule: Rule, limit: int, after: int | None) -> Audienc
 
 def _count(wl: Wayline, rule: Rule, now: datetime) -> int:
     with wl.reading() as session:
-        clause = rule_clause(rule, now, session.get_bind().dialect.name)
-        return session.scalar(select(func.count()).select_from(customers).where(clause)) or 0
+        return count_audience(session, rule, now)
 
 
 def _page(session: Session, rule: Rule, now: datetime, limit: int, after: int | None,

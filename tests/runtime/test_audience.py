@@ -338,18 +338,84 @@ def test_postgres_orders_text_by_code_point_whatever_the_database_locale():
     assert 'COLLATE "C"' in sql
 
 
-def test_an_expression_index_on_the_attribute_is_used(session, dialect):
-    # The JSON path must be SQL text, not a bound parameter, or the planner cannot match it.
+def _plan(session, rule: Rule) -> str:
+    """The query plan of the rule's audience query, as one line of text."""
+    dialect = session.get_bind().dialect
+    sql = audience_query(rule, NOW, dialect.name).compile(
+        dialect=dialect, compile_kwargs={"literal_binds": True})
+    explain = "EXPLAIN QUERY PLAN " if dialect.name == "sqlite" else "EXPLAIN "
+    return " ".join(str(row) for row in session.execute(text(explain + str(sql))))
+
+
+def test_an_index_serves_attribute_equality(session, dialect):
+    # SQLite: the JSON path must be SQL text, not a bound parameter, or the planner cannot match
+    # an expression index. PostgreSQL: `eq` / `in` are `attributes @> {...}`, which the GIN
+    # index of migration 0006 serves for any key.
     if dialect == "sqlite":
-        index = """CREATE INDEX ix_plan ON customers (json_extract(attributes, '$."plan"'))"""
-        explain = "EXPLAIN QUERY PLAN "
+        session.execute(text(
+            """CREATE INDEX ix_plan ON customers (json_extract(attributes, '$."plan"'))"""))
+        index = "ix_plan"
     else:
-        index = "CREATE INDEX ix_plan ON customers ((attributes ->> 'plan'))"
         session.execute(text("SET LOCAL enable_seqscan = off"))
-        explain = "EXPLAIN "
+        index = "ix_customers_attributes"
+    assert index in _plan(session, msgspec.convert(leaf("plan", "in", ["pro", "basic"]), Rule))
+    assert index in _plan(session, msgspec.convert(leaf("plan", "eq", "pro"), Rule))
+
+
+def test_date_rules_are_ranges_an_index_on_the_text_serves(session, dialect):
+    # A date-like value compares the text cut to its length; the SQL says so as a range on the
+    # whole text (no substr per row), so an expression index on the text is used.
+    if dialect == "sqlite":
+        index = """CREATE INDEX ix_seen ON customers (json_extract(attributes, '$."seen"'))"""
+    else:
+        index = """CREATE INDEX ix_seen ON customers (((attributes ->> 'seen') COLLATE "C"))"""
+        session.execute(text("SET LOCAL enable_seqscan = off"))
     session.execute(text(index))
-    rule = msgspec.convert(leaf("plan", "in", ["pro", "basic"]), Rule)
-    sql = audience_query(rule, NOW, dialect).compile(
-        dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
-    plan = " ".join(str(row) for row in session.execute(text(explain + str(sql))))
-    assert "ix_plan" in plan
+    for rule in (leaf("seen", "within_last", 30), leaf("seen", "eq", "2024-05-01"),
+                 leaf("seen", "gt", "2024-05-01T09:30:00Z")):
+        converted = msgspec.convert(rule, Rule)
+        assert "substr" not in str(audience_query(converted, NOW, dialect)).lower()
+        assert "ix_seen" in _plan(session, converted)
+
+
+def test_postgres_writes_equality_as_containment_and_number_orderings_as_json_paths():
+    def sql(data: dict[str, Any]) -> str:
+        rule = msgspec.convert(data, Rule)
+        return str(audience_query(rule, NOW, "postgresql").compile(dialect=postgresql.dialect()))
+
+    assert "@>" in sql(leaf("plan", "eq", "pro")) and "->>" not in sql(leaf("plan", "eq", "pro"))
+    assert sql(leaf("plan", "in", ["pro", 1, True])).count("@>") == 3
+    assert "jsonb_path_match" in sql(leaf("score", "between", [1, 5]))
+    assert "@>" not in sql(leaf("seen", "eq", "2024-05-01"))  # date-like: a range on the text
+
+
+def test_every_type_against_every_fast_form(session):
+    # The containment and JSON-path forms (PostgreSQL) and the ranges for dates (both) against
+    # values of every JSON type, missing and null: `matching` holds each to the Python back end,
+    # its COUNT and its negation.
+    people(session, "v", {
+        "missing": ..., "null": None, "text": "5", "five": 5, "five_float": 5.0, "big": 5e20,
+        "tiny": 1e-7, "neg": -5, "true": True, "false": False, "list": [5, "5"],
+        "nested": {"v": 5}, "date": "2024-05-01T09:30:00Z", "day": "2024-05-01",
+        "empty": "", "list_of_date": ["2024-05-01"]})
+    everyone = {"missing", "null", "text", "five", "five_float", "big", "tiny", "neg", "true",
+                "false", "list", "nested", "date", "day", "empty", "list_of_date"}
+    assert matching(session, leaf("v", "eq", 5)) == {"five", "five_float"}
+    assert matching(session, leaf("v", "eq", "5")) == {"text"}
+    assert matching(session, leaf("v", "eq", 5e20)) == {"big"}
+    assert matching(session, leaf("v", "eq", 1e-7)) == {"tiny"}
+    assert matching(session, leaf("v", "eq", False)) == {"false"}
+    assert matching(session, leaf("v", "ne", 5)) == everyone - {"five", "five_float"}
+    assert matching(session, leaf("v", "in", [5, "5", True, "2024-05-01"])) == {
+        "five", "five_float", "text", "true", "date", "day"}
+    assert matching(session, leaf("v", "not_in", [5, "5"])) == everyone - {
+        "five", "five_float", "text"}
+    assert matching(session, leaf("v", "gte", 5)) == {"five", "five_float", "big"}
+    assert matching(session, leaf("v", "lt", 0)) == {"neg"}
+    assert matching(session, leaf("v", "between", [-5, 1e-7])) == {"neg", "tiny"}
+    assert matching(session, leaf("v", "gt", "2024-05-01")) == {"text"}  # "5" > "2"
+    assert matching(session, leaf("v", "gte", "2024-05-01")) == {"date", "day", "text"}
+    assert matching(session, leaf("v", "lte", "2024-05-01")) == {"date", "day", "empty"}
+    assert matching(session, leaf("v", "lt", "2024-05-01T09:30:00Z")) == {"day", "empty"}
+    assert matching(session, leaf("v", "eq", "2024-05-01T09:30")) == {"date"}
+    assert matching(session, leaf("v", "more_than_ago", 1)) == {"date", "day", "empty"}
