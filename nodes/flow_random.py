@@ -116,6 +116,7 @@ SPEC = NodeSpec(
     ], control_percent=10),
     ports=ports,
     check=check,
+    random=True,
     color="#db2777",
     icon="shuffle",
 )

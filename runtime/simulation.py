@@ -33,10 +33,6 @@ from runtime.models import MessageStatus, RunStatus, Template
 from runtime.policy import consent_problem
 from runtime.rendering import RenderError, render_message
 
-RANDOM_KINDS = frozenset({"flow.random"})
-"""Kinds whose decision is a draw on the run's seed: a preview's draw and the real run's differ.
-(NodeSpec has no flag for this yet; this is the one place that names such kinds.)"""
-
 
 @dataclass(frozen=True)
 class SimulatedEvent:
@@ -435,7 +431,7 @@ def margin(count: int, sample: int, population: int, drawn: bool = False) -> int
 def random_dependent(journey: CompiledJourney) -> set[str]:
     """Nodes whose counts depend on a random draw: every node after a random split."""
     found: set[str] = set()
-    frontier = [node_id for node_id, spec in journey.specs.items() if spec.key in RANDOM_KINDS]
+    frontier = [node_id for node_id, spec in journey.specs.items() if spec.random]
     while frontier:
         node_id = frontier.pop()
         for (source, _port), target in journey.routes.items():

@@ -210,6 +210,9 @@ class NodeSpec(Generic[C]):
     check: Callable[[C], list[Problem]] = no_problems
     refs: Callable[[C], list[Ref]] = no_refs
     trigger: Callable[[C], Trigger] | None = None
+    random: bool = False
+    """`run()` draws on the run's seed: a preview shows one possible draw, a dry run counts
+    what follows it with the margin of that draw."""
     color: str = "#64748b"
     icon: str = "circle"
 

@@ -23,7 +23,6 @@ from runtime import lifecycle
 from runtime.audience import customers, load_profiles, rule_clause
 from runtime.errors import InvalidInputError
 from runtime.simulation import (
-    RANDOM_KINDS,
     Scenario,
     SimulatedEvent,
     Tally,
@@ -171,7 +170,7 @@ def _ports(plan: CompiledJourney, drawn: set[str]):
              for edge in plan.document.edges}
     for node in plan.document.nodes:
         spec, config = plan.specs[node.id], plan.configs[node.id]
-        is_drawn = node.id in drawn or spec.key in RANDOM_KINDS
+        is_drawn = node.id in drawn or spec.random
         for port in spec.ports_for(config):
             yield node.id, port.key, port.label, edges.get((node.id, port.key)), is_drawn
 
@@ -199,7 +198,7 @@ def _notes(plan: CompiledJourney, entry: Entry, sample: int, population: int) ->
     if settings.goal is not None or settings.exit_when is not None:
         notes.append("Goals and exit criteria act on future events, so nobody leaves early by "
                      "them here.")
-    if any(spec.key in RANDOM_KINDS for spec in plan.specs.values()):
+    if any(spec.random for spec in plan.specs.values()):
         notes.append("Random splits draw per customer here and per entry in the real run: "
                      "counts after a split carry the margin of that draw.")
     return notes

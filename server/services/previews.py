@@ -54,7 +54,6 @@ from runtime.audience import (
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.models import Customer, Journey, Segment
 from runtime.simulation import (
-    RANDOM_KINDS,
     Scenario,
     SimPath,
     SimulatedEvent,
@@ -399,7 +398,7 @@ def _sample_payload(plan: CompiledJourney) -> dict[str, Any]:
 
 
 def _path_notes(plan: CompiledJourney) -> list[str]:
-    if any(spec.key in RANDOM_KINDS for spec in plan.specs.values()):
+    if any(spec.random for spec in plan.specs.values()):
         return ["Random splits draw anew for each entry: this preview shows one possible draw; "
                 "the real run may take another path with the chances shown on the split."]
     return []
