@@ -27,6 +27,10 @@ MOVES = {MessageStatus.DELIVERED: (MessageStatus.SENT,),
          MessageStatus.FAILED: (MessageStatus.SENT, MessageStatus.DELIVERED)}
 """The statuses a message may be in for a receipt to move it."""
 
+FINAL = frozenset({MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.FAILED,
+                   MessageStatus.SUPPRESSED})
+"""Statuses of messages that are no longer waiting to be sent."""
+
 REASON_LENGTH = 500
 """Characters of a provider's failure reason kept on the message."""
 
@@ -71,7 +75,7 @@ def apply_receipt(session: Session, channel: str, receipt: Receipt, now: datetim
     status = MessageStatus(row.status)
     if status is receipt.status:
         return Applied(Outcome.DUPLICATE)
-    if status is MessageStatus.QUEUED:
+    if status not in FINAL:  # queued, or held back to be sent later
         return Applied(Outcome.NOT_SENT)
     if status not in MOVES[receipt.status]:
         return Applied(Outcome.IGNORED)

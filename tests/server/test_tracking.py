@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -174,3 +175,55 @@ def test_a_valid_click_on_a_deleted_message_still_goes_through(client, app_conte
     url = tracker.click_url(987654, 1, "https://shop.example.com/")
     answer = client.get(path_of(url), follow_redirects=False)
     assert answer.status_code == 302 and answer.headers["location"] == "https://shop.example.com/"
+
+
+def opened_or_not(template: int) -> dict:
+    """Sign-up → welcome mail → an hour later: opened the welcome mail? → exits; the goal is a
+    click on it, which ends the journey."""
+    opened = {"type": "event", "event": OPENED, "within": {"amount": 1, "unit": "days"},
+              "where": [{"type": "attr", "field": "node_id", "op": "eq", "value": "mail"}]}
+    return document(
+        [node("in", "entry.event", "Signed up", {"event": "signup"}),
+         node("mail", "action.send", "Welcome mail", {"channel": "email", "template": template}),
+         node("later", "flow.delay", "An hour later",
+              {"mode": "duration", "duration": {"amount": 1, "unit": "hours"}}),
+         node("check", "flow.condition", "Opened the welcome mail?", {"rule": opened}),
+         node("yes", "flow.exit", "Opened", {"reason": "opened"}),
+         node("no", "flow.exit", "Not opened", {"reason": "not opened"})],
+        [edge("in", "mail"), edge("mail", "later", "next"), edge("later", "check", "next"),
+         edge("check", "yes", "yes"), edge("check", "no", "no")],
+        goal={"event": CLICKED, "within": {"amount": 2, "unit": "days"}, "exit": True})
+
+
+def test_a_condition_asks_whether_the_mail_was_opened_and_a_click_converts(
+        client, app_context, mailbox, ingest_headers):
+    with app_context.writing() as session:
+        template = Template(channel="email", name="Welcome", subject="Welcome!", source="Hi",
+                            options={"html": HTML})
+        session.add(template)
+        session.flush()
+        template_id = template.id
+    publish(client, opened_or_not(template_id))
+    runs = {}
+    for customer in ("reader", "skimmer", "clicker"):
+        client.put(f"/api/customers/{customer}", headers=ingest_headers,
+                   json={"email": f"{customer}@example.com", "consent": {"email": True}})
+        [runs[customer]] = client.post("/api/events", headers=ingest_headers, json={
+            "external_id": customer, "name": "signup"}).json()["enrolled"]
+    drain(app_context.runtime)
+    mails = {email["To"].split("@")[0]: html_of(email) for email in mailbox.received}
+    assert set(mails) == {"reader", "skimmer", "clicker"}
+    [pixel] = re.findall(r'<img src="([^"]+)"', mails["reader"])
+    assert client.get(path_of(pixel)).status_code == 200
+    [link] = re.findall(r'<a href="([^"]+)">Shop now', mails["clicker"])
+    assert client.get(path_of(link), follow_redirects=False).status_code == 302
+    with app_context.reading() as session:
+        clicker = session.get(Run, runs["clicker"])
+    assert (clicker.status, clicker.exit_reason) == (RunStatus.EXITED,
+                                                     f"converted: did '{CLICKED}'")
+    assert clicker.converted_at == app_context.now()
+
+    app_context.runtime.clock.advance(timedelta(hours=1, seconds=1))
+    drain(app_context.runtime)
+    assert run_at(app_context, runs["reader"]) == ("yes", RunStatus.EXITED, "opened")
+    assert run_at(app_context, runs["skimmer"]) == ("no", RunStatus.EXITED, "not opened")
