@@ -84,6 +84,9 @@ SHOWN_ATTRIBUTES = 6
 PATH_HORIZON = Duration(amount=90, unit=Unit.DAYS)
 """How far ahead a path preview looks when the request does not say."""
 
+WIRING = ("port.", "graph.")
+"""Codes of issues about how steps are connected, which do not stop an audience count."""
+
 PAGE_WINDOW = 20_000
 """Customer ids the first window of an audience page looks through (each next one doubles)."""
 
@@ -270,8 +273,10 @@ def draft_entry(wl: Wayline, session: Session, journey: Journey) -> Entry:
                               "enters it.", [issue for issue in issues if issue.code in
                                              ("graph.no_entry", "graph.many_entries")])
     node = nodes[0]
+    # Wiring doesn't change who enters: an entry not yet connected can be counted already.
     blocking = [issue for issue in issues
-                if issue.node_id == node.get("id") and issue.severity == "error"]
+                if issue.node_id == node.get("id") and issue.severity == "error"
+                and not issue.code.startswith(WIRING)]
     if blocking:
         raise WrongStateError("Fix the entry step before previewing who enters: " +
                               "; ".join(issue.message for issue in blocking[:3]), blocking)

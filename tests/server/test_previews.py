@@ -323,3 +323,16 @@ measured in tests/runtime/test_simulation.py."""
 def within(estimate: dict, real: int, what: str) -> None:
     assert abs(estimate["count"] - real) <= FAMILY * estimate["margin"], (what, estimate, real)
 
+
+
+def test_an_entry_not_yet_connected_is_counted_already(client, app_context):
+    seed_plans(app_context, ["pro", "free", "pro"])
+    lonely = new_journey(app_context, document(
+        [node("in", "entry.segment", "Pro", {"rule": PLAN_PRO})], []))
+    body = client.get(f"/api/journeys/{lonely}/audience").json()
+    assert body["count"] == 2
+    why = client.get(f"/api/journeys/{lonely}/audience/c1").json()
+    assert why["matches"] is False
+    # A path still needs the journey to be complete.
+    answer = client.post(f"/api/journeys/{lonely}/preview/path", json={"external_id": "c0"})
+    assert answer.status_code == 409

@@ -18,7 +18,15 @@ from server.schemas.journeys import JourneyCreate
 from server.schemas.previews import DryRunIn
 from server.services import customers, dry_runs, journeys
 from tests.builder.ui.conftest import LiveApp, screenshot
-from tests.builder.ui.test_canvas import WAIT, email_template, node, open_editor, saved
+from tests.builder.ui.test_canvas import (
+    WAIT,
+    blank_journey,
+    drop,
+    email_template,
+    node,
+    open_editor,
+    saved,
+)
 
 SCORES = list(range(0, 100, 10))
 """Customer c<i> has score SCORES[i]; the even ones are on the pro plan."""
@@ -226,3 +234,34 @@ def test_a_draft_with_problems_says_what_to_fix_first(live_app: LiveApp, browse:
     error.locator("li").first.click()
     expect(page.locator('[data-inspector="mail"]')).to_be_visible()
     expect(node(page, "mail").locator(".wl-node")).to_have_class(re.compile("selected"))
+
+
+def test_the_audience_follows_the_entry_as_the_canvas_changes(live_app: LiveApp,
+                                                              browse: Any) -> None:
+    add_customers(live_app)
+    journey_id = blank_journey(live_app)
+    page = open_editor(browse, journey_id)
+    page.locator('[data-action="preview"]').click()
+    answer = page.locator('[data-preview="audience"]')
+    expect(answer.locator("[data-preview-error]")).to_contain_text("entry step", timeout=WAIT)
+
+    # An entry dropped on the canvas: the count follows as soon as the draft is saved.
+    entry = drop(page, "entry.event", 420, 160)
+    saved(page)
+    expect(page.locator("[data-audience-count]")).to_have_attribute(
+        "data-audience-count", str(len(SCORES)), timeout=WAIT)
+    counted = page.locator("[data-audience-count]").evaluate("e => e.closest('[data-preview]')"
+                                                            ".dataset.previewStatus")
+    assert counted == "fresh"
+
+    # Moving the entry changes nothing about who enters: the count stays fresh, not recounted.
+    before = journeys.get_journey(live_app.wayline, journey_id).document["nodes"][0]["position"]
+    box = node(page, entry).bounding_box()
+    page.mouse.move(box["x"] + 60, box["y"] + 20)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 160, box["y"] + 120, steps=8)
+    page.mouse.up()
+    saved(page)
+    expect(answer).to_have_attribute("data-preview-status", "fresh")
+    moved = journeys.get_journey(live_app.wayline, journey_id).document["nodes"][0]["position"]
+    assert moved != before  # the move was saved

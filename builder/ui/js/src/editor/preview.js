@@ -9,6 +9,7 @@ export function usePreviews(server, onPreview) {
   send.current = onPreview;
   const next = useRef(0);
   const [pending, setPending] = useState({});
+  const kept = useRef({});  // op -> a later revision its answer still holds for
   const answers = server.preview || {};
   const ask = useCallback((op, params = {}) => {
     next.current += 1;
@@ -20,24 +21,34 @@ export function usePreviews(server, onPreview) {
     const answer = answers[op];
     if (pending[op] && answer?.id !== pending[op]) return "loading";
     if (!answer) return "none";
-    return answer.revision !== server.revision ? "stale" : "fresh";
+    return answer.revision === server.revision || kept.current[op] === server.revision ? "fresh" : "stale";
   };
-  return { answers, ask, status, revision: server.revision };
+  // The answer to `op` still holds for the current revision (the change did not touch it).
+  const keep = (op) => { if (answers[op]) kept.current[op] = server.revision; };
+  return { answers, ask, status, keep, revision: server.revision };
 }
 
-// Re-asks the quick previews (audience, one customer) when the saved draft changes.
-export function useRefreshOnSave(previews, open, customer, events) {
+// Re-asks the quick previews when the saved draft changes: one customer's path on any change,
+// the audience only when its entry step changed (a count may scan every customer).
+export function useRefreshOnSave(previews, open, customer, events, document) {
   const seen = useRef(previews.revision);
+  const counted = useRef(null);
+  const entryId = previews.answers.audience?.data?.entry?.node_id;
+  const node = (document.nodes || []).find((n) => n.id === entryId);
+  const entry = JSON.stringify(node ? [node.type, node.data] : null);  // not where it is drawn
   useEffect(() => {
     if (seen.current === previews.revision) return;
     seen.current = previews.revision;
     if (!open) return;
-    if (open === "audience") previews.ask("audience");
+    if (counted.current !== entry || !previews.answers.audience?.data) {
+      if (open === "audience") previews.ask("audience");
+    } else previews.keep("audience");
     if (open === "customer" && customer) {
       previews.ask("explain", { external_id: customer });
       previews.ask("path", { external_id: customer, events });
     }
   }, [previews.revision, open, customer]);
+  useEffect(() => { counted.current = entry; }, [previews.answers.audience?.id]);
 }
 
 // What the canvas draws for a path: step numbers and times per node, the wires taken.
@@ -125,7 +136,7 @@ export function usePreviewPanel(server, onPreview, edges, timezone) {
   const [customer, setCustomer] = useState(null);
   const [events, setEvents] = useState([]);
   const [windowLabel, setWindowLabel] = useState("horizon");
-  useRefreshOnSave(previews, tab, customer, events);
+  useRefreshOnSave(previews, tab, customer, events, server.document);
   const { pathView, dryView } = useOverlays(previews, tab, edges, timezone, windowLabel);
   const show = useCallback((next) => {
     if (next) last.current = next;
