@@ -419,3 +419,16 @@ def test_every_type_against_every_fast_form(session):
     assert matching(session, leaf("v", "lt", "2024-05-01T09:30:00Z")) == {"day", "empty"}
     assert matching(session, leaf("v", "eq", "2024-05-01T09:30")) == {"date"}
     assert matching(session, leaf("v", "more_than_ago", 1)) == {"date", "day", "empty"}
+
+
+def test_postgres_counts_an_event_window_from_the_events_index(session, dialect):
+    if dialect != "postgresql":
+        pytest.skip("the window index is PostgreSQL's (migration 0007)")
+    for number in range(200):
+        add(session, f"c{number}", events=[("buy", NOW - (number % 40) * DAY, {})])
+    session.execute(text("ANALYZE customers, events"))
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    rule = msgspec.convert({"type": "event", "event": "buy",
+                            "within": {"amount": 7, "unit": "days"}}, Rule)
+    assert "ix_events_name_occurred_at" in _plan(session, rule)
+    assert count_audience(session, rule, NOW) == 200 * 8 // 40
