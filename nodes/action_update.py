@@ -30,7 +30,8 @@ from nodes.kit.values import ATTRIBUTE_NAME
 class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The changes, applied in order."""
 
-    operations: Annotated[list[ProfileOperation], hint(
+    # The item title names each change in the form ("Change 1") and the step's summary.
+    operations: Annotated[list[Annotated[ProfileOperation, msgspec.Meta(title="Change")]], hint(
         "Changes", order=1, min_length=1, max_length=20, description="Applied top to bottom",
     )]
 

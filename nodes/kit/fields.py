@@ -88,6 +88,7 @@ TAG_CHANGES = (ChangeKind.ADD_TAG, ChangeKind.REMOVE_TAG)
 class ProfileOperation(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """One change to a customer: set/increment/unset an attribute, add/remove a tag."""
 
-    op: Annotated[ChangeKind, hint("Change", order=1)]
+    op: Annotated[ChangeKind, hint("Change", order=1, description=(
+        "Set, increase or clear an attribute, or add or remove a tag"))]
     name: Annotated[str, hint("Attribute or tag", order=2, min_length=1, max_length=64)]
     value: Annotated[str | int | float | bool | None, hint("Value", order=3)] = None
