@@ -23,8 +23,10 @@ from server.api.results import ResultsController
 from server.api.segments import SegmentController
 from server.api.starters import StarterController
 from server.api.templates import TemplateController
+from server.api.timeline import TimelineController
 from server.api.tracking import TrackingController
 from server.api.unsubscribe import UnsubscribeController
+from server.api.workspace import WorkspaceController
 from server.context import Wayline, build_wayline
 from server.errors import EXCEPTION_HANDLERS
 from server.pages import PAGE_HANDLERS, with_ui
@@ -33,6 +35,7 @@ CONTROLLERS = [JourneyController, StarterController, AudienceController, Journey
                CustomerController, EventController, JourneyEntryController]
 CONTROLLERS += [SegmentController, TemplateController, UnsubscribeController]
 CONTROLLERS += [OpsController]
+CONTROLLERS += [TimelineController, WorkspaceController]
 CONTROLLERS += [TrackingController, ReceiptController, ResultsController]
 
 

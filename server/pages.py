@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import msgspec
@@ -21,12 +22,24 @@ from litestar.static_files import create_static_files_router
 from builder.ui import reactpy_glue
 from builder.ui.services import UiError
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
+from runtime.workspace import SendPolicy
 from server.api.params import WaylineDep
 from server.context import Wayline
 from server.errors import issue_out
 from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate
 from server.schemas.previews import DryRunIn, PathIn
-from server.services import dry_runs, journeys, previews, segments, starters, stats, templates
+from server.services import (
+    customers,
+    dry_runs,
+    journeys,
+    previews,
+    segments,
+    starters,
+    stats,
+    templates,
+    timeline,
+    workspace,
+)
 from server.services.results import journey_results
 
 T = TypeVar("T")
@@ -53,6 +66,21 @@ class PageController(Controller):
         except NotFoundError as error:
             raise NotFoundException(error.message) from None
         return _html(reactpy_glue.page_html(name, "editor"))
+
+    @get("/customers", sync_to_thread=False)
+    def customers_page(self) -> Response[str]:
+        """The customers list."""
+        return _html(reactpy_glue.page_html("Customers", "customers"))
+
+    @get("/customers/{external_id:str}", sync_to_thread=False)
+    def customer_page(self, external_id: FromPath[str]) -> Response[str]:
+        """One customer's timeline (the page says so when there is no such customer)."""
+        return _html(reactpy_glue.page_html(external_id, "customer"))
+
+    @get("/settings", sync_to_thread=False)
+    def settings_page(self) -> Response[str]:
+        """The workspace's send rules."""
+        return _html(reactpy_glue.page_html("Send rules", "settings"))
 
     @get("/journeys/{journey_id:int}/export.json", sync_to_thread=True)
     def download_export(self, wayline: WaylineDep, journey_id: FromPath[int]) -> Response[bytes]:
@@ -218,6 +246,27 @@ class UiServicesForWayline:
     def dry_run(self, journey_id: int, horizon_days: int) -> dict[str, Any]:
         request = _convert({"horizon": {"amount": horizon_days, "unit": "days"}}, DryRunIn)
         return _data(dry_runs.dry_run(self.wl, journey_id, request))
+
+    @ui_call
+    def list_customers(self, search: str) -> list[dict[str, Any]]:
+        return _data(customers.list_customers(self.wl, search or None, 100, None).items)
+
+    @ui_call
+    def customer_timeline(self, external_id: str, before: str | None) -> dict[str, Any]:
+        moment = datetime.fromisoformat(before) if before else None
+        return _data(timeline.customer_timeline(self.wl, external_id, 100, moment))
+
+    @ui_call
+    def get_send_policy(self) -> dict[str, Any]:
+        return _data(workspace.get_send_policy(self.wl))
+
+    @ui_call
+    def save_send_policy(self, policy: dict[str, Any]) -> dict[str, Any]:
+        try:
+            rules = msgspec.convert(policy, SendPolicy)
+        except msgspec.ValidationError as error:
+            raise UiError("invalid", f"These send rules can't be saved: {error}.") from None
+        return _data(workspace.update_send_policy(self.wl, rules))
 
 
 def _convert(data: dict[str, Any], kind: type[T]) -> T:

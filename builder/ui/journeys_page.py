@@ -15,6 +15,7 @@ from typing import Any
 
 from reactpy import component, event, html, use_async_effect, use_state
 
+from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import js_component, use_services
 from builder.ui.services import UiError, UiServices
 
@@ -81,8 +82,7 @@ def JourneysPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
     shown = [j for j in journeys or [] if tab == "all" or j["status"] == tab]
     return html.div(
         {"class": "wl-app"},
-        html.header({"class": "wl-appbar"}, html.span(
-            {"class": "wl-logo"}, html.span({"class": "wl-logo-mark"}), "Wayline")),
+        AppBar("journeys"),
         html.main(
             {"class": "wl-page"},
             PageHead(services, set_go, set_notice, handle_import),

@@ -37,6 +37,9 @@ SCOPE_KEY = "wayline.ui"
 ROOT_COMPONENTS = {
     "journeys": "builder.ui.journeys_page.JourneysPage",
     "editor": "builder.ui.editor.JourneyEditor",
+    "customers": "builder.ui.customers_page.CustomersPage",
+    "customer": "builder.ui.customers_page.CustomerPage",
+    "settings": "builder.ui.settings_page.SettingsPage",
 }
 """The pages' root components, by page name (dotted paths, as ReactPy imports them)."""
 

@@ -79,6 +79,18 @@ class UiServices(Protocol):
     def journey_stats(self, journey_id: int) -> Json:
         """Live numbers of a published journey: totals, and per node and per output."""
 
+    def list_customers(self, search: str) -> list[Json]:
+        """Customers whose external id or email starts with `search` (all when empty)."""
+
+    def customer_timeline(self, external_id: str, before: str | None) -> Json:
+        """A page of one customer's timeline, newest first, before the time `before`."""
+
+    def get_send_policy(self) -> Json:
+        """The workspace's send rules: frequency caps and the night-time window."""
+
+    def save_send_policy(self, policy: Json) -> Json:
+        """Replace the send rules; invalid when a rule cannot work (issues say which)."""
+
     def journey_results(self, journey_id: int) -> Json:
         """A/B results of a published journey: per random split, each path tested."""
 

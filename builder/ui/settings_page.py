@@ -1,0 +1,175 @@
+"""The send rules page: the workspace's frequency caps and night-time window, edited by a
+marketer. Saved through the same service as PUT /api/workspace/send-policy; workers apply the
+rules from their next batch. Journey-specific quiet hours live in each journey's settings."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from reactpy import component, event, html, use_async_effect, use_state
+
+from builder.ui.nav import AppBar
+from builder.ui.reactpy_glue import use_services
+from builder.ui.services import UiError
+
+CHANNELS = (("email", "Email"), ("sms", "SMS / LMS"), ("kakao", "KakaoTalk"), ("push", "App push"),
+            ("webhook", "Webhook"))
+NAMES = dict(CHANNELS)
+
+STYLE = """
+.wl-card { background: #fff; border: 1px solid var(--line); border-radius: 12px; padding: 18px 20px;
+           margin-bottom: 16px; }
+.wl-card h2 { margin: 0 0 4px; font-size: 16px; }
+.wl-card p.hint { margin: 0 0 12px; color: var(--muted); }
+.wl-row { display: flex; gap: 10px; align-items: center; margin-bottom: 8px; }
+.wl-row .wl-input { width: auto; } .wl-row input[type=number] { width: 80px; }
+.wl-checks { display: flex; gap: 14px; flex-wrap: wrap; }
+.wl-problems { color: var(--err); margin: 8px 0 0; }
+"""
+
+
+@component
+def SettingsPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
+    """Frequency caps per channel and the night-time rule."""
+    services = use_services()
+    policy, set_policy = use_state(None)
+    notice, set_notice = use_state(None)
+
+    @use_async_effect(dependencies=[])
+    async def load() -> None:
+        set_policy(await asyncio.to_thread(services.get_send_policy))
+
+    async def save(_event: Any) -> None:
+        try:
+            saved = await asyncio.to_thread(services.save_send_policy, policy)
+        except UiError as error:
+            set_notice({"kind": "error", "text": error.message,
+                        "issues": [issue["message"] for issue in error.issues]})
+            return
+        set_policy(saved)
+        set_notice({"kind": "ok", "text": "Saved. Workers apply these rules from their next "
+                                          "batch; deferred messages are checked again when due."})
+
+    body = html.div({"class": "wl-loading"}, "Loading…") if policy is None else html.form(
+        {"onSubmit": event(save, prevent_default=True), "data-form": "send-policy"},
+        CapsCard(policy, set_policy), NightCard(policy, set_policy),
+        Notice(notice),
+        html.button({"class": "wl-button primary", "type": "submit", "data-action": "save"},
+                    "Save send rules"))
+    return html.div(
+        {"class": "wl-app"}, html.style(STYLE), AppBar("settings"),
+        html.main({"class": "wl-page"},
+                  html.div({"class": "wl-page-head"}, html.div(
+                      html.h1("Send rules"),
+                      html.p("Rules every marketing message obeys, whatever journey sends it. "
+                             "Transactional messages (receipts, alerts) are exempt."))),
+                  body))
+
+
+@component
+def Notice(notice: dict[str, Any] | None) -> Any:  # noqa: N802
+    """The outcome of the last save."""
+    if not notice:
+        return html.div()
+    issues = notice.get("issues") or []
+    return html.div({"class": f"wl-alert {notice['kind']}", "role": "status"}, notice["text"],
+                    html.ul({"class": "wl-problems"}, [html.li({"key": text}, text)
+                                                       for text in issues]) if issues else "")
+
+
+@component
+def CapsCard(policy: dict[str, Any], set_policy: Any) -> Any:  # noqa: N802
+    """One row per capped channel: at most N messages per D days."""
+    caps = policy["frequency_caps"]
+
+    # Every change applies to the state as it is then (a functional update), not to the
+    # `policy` this render saw: quick edits in a row must not undo each other.
+    def change(index: int, key: str, value: Any) -> None:
+        def apply(current: dict[str, Any]) -> dict[str, Any]:
+            updated = [dict(cap) for cap in current["frequency_caps"]]
+            updated[index][key] = value
+            return {**current, "frequency_caps": updated}
+        set_policy(apply)
+
+    def number(text: str) -> Any:
+        return int(text) if text.strip().lstrip("-").isdigit() else text
+
+    # Handlers are made per row by these factories, not lambdas with default arguments:
+    # ReactPy may pass an event more than one positional value, which would fill them.
+    def on_number(index: int, key: str) -> Any:
+        return lambda e, *_: change(index, key, number(e["target"]["value"]))
+
+    def on_remove(index: int) -> Any:
+        return lambda *_: set_policy(lambda current: {**current, "frequency_caps": [
+            cap for at, cap in enumerate(current["frequency_caps"]) if at != index]})
+
+    free = [key for key, _ in CHANNELS if key not in {cap["channel"] for cap in caps}]
+    rows = [html.div(
+        {"class": "wl-row", "key": str(index), "data-cap": cap["channel"]},
+        html.strong({"style": {"minWidth": "90px"}}, NAMES[cap["channel"]]),
+        html.span("at most"),
+        html.input({"class": "wl-input", "type": "number", "min": 1, "value": str(cap["limit"]),
+                    "data-field": "limit",
+                    "onChange": on_number(index, "limit")}),
+        html.span("marketing messages per"),
+        html.input({"class": "wl-input", "type": "number", "min": 1, "value": str(cap["days"]),
+                    "data-field": "days",
+                    "onChange": on_number(index, "days")}),
+        html.span("days"),
+        html.button({"class": "wl-button", "type": "button", "data-action": "remove-cap",
+                     "onClick": on_remove(index)}, "Remove"))
+        for index, cap in enumerate(caps)]
+    def on_add(channel: str) -> Any:
+        return lambda *_: set_policy(lambda current: {
+            **current, "frequency_caps": current["frequency_caps"] + [
+                {"channel": channel, "limit": 2, "days": 7}]})
+
+    add = html.div({"class": "wl-row"}, html.span("Add a cap for"), [
+        html.button({"key": key, "class": "wl-button", "type": "button",
+                     "data-add-cap": key, "onClick": on_add(key)}, f"+ {NAMES[key]}")
+        for key in free]) if free else ""
+    return html.section(
+        {"class": "wl-card"}, html.h2("Frequency caps"),
+        html.p({"class": "hint"}, "Across all journeys, per customer. Days are calendar days in "
+                                  "the customer's time zone, today included. A message over the "
+                                  "cap waits or is skipped, as its send step says."),
+        rows or html.p({"class": "hint"}, "No caps: customers may get any number of messages."),
+        add)
+
+
+@component
+def NightCard(policy: dict[str, Any], set_policy: Any) -> Any:  # noqa: N802
+    """The night-time window and the channels it applies to."""
+    chosen = policy["night_channels"]
+
+    def toggle(key: str) -> Any:
+        def handle(*_: Any) -> None:
+            set_policy(lambda current: {**current, "night_channels": [
+                c for c, _ in CHANNELS if (c in current["night_channels"]) != (c == key)]})
+        return handle
+
+    def on_time(key: str) -> Any:
+        def handle(e: Any, *_: Any) -> None:
+            value = e["target"]["value"]
+            set_policy(lambda current: {**current, key: value})
+        return handle
+
+    return html.section(
+        {"class": "wl-card"}, html.h2("Night-time"),
+        html.p({"class": "hint"}, "Korean law (정보통신망법 §50) forbids marketing between 21:00 "
+                                  "and 08:00 without separate night-time consent. Customers who "
+                                  "gave it on a channel get messages at night; the others get "
+                                  "them when the night ends, in their own time zone."),
+        html.div({"class": "wl-row"},
+                 html.span("No marketing from"),
+                 html.input({"class": "wl-input", "type": "time", "value": policy["night_start"],
+                             "data-field": "night_start", "onChange": on_time("night_start")}),
+                 html.span("until"),
+                 html.input({"class": "wl-input", "type": "time", "value": policy["night_end"],
+                             "data-field": "night_end", "onChange": on_time("night_end")})),
+        html.div({"class": "wl-checks"}, [
+            html.label({"key": key},
+                       html.input({"type": "checkbox", "checked": key in chosen,
+                                   "data-night": key, "onChange": toggle(key)}),
+                       f" {label}") for key, label in CHANNELS]))

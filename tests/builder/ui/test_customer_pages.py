@@ -1,0 +1,124 @@
+"""The customers pages and the send rules page in a real browser: find a customer, read their
+timeline (with why a message was not sent), and change the workspace's send rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from playwright.sync_api import expect
+from sqlalchemy import update
+
+from runtime.clock import FrozenClock
+from runtime.ingest import ingest_event
+from runtime.lifecycle import publish
+from runtime.models import Customer
+from server.services import workspace
+from tests.builder.journeys import document, edge, node
+from tests.builder.ui.conftest import LiveApp, screenshot
+from tests.runtime.harness import add_customers, add_journey, add_template, dispatch, move
+
+WAIT = 10_000
+EVENING = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)  # 20:00 in Seoul
+
+
+def cart_journey(template: int) -> dict:
+    return document(
+        [node("entry", "entry.event", "Added to cart", {"event": "cart_add"}),
+         node("wait", "flow.wait_event", "Bought within 1 hour?",
+              {"event": "purchase", "timeout": {"amount": 1, "unit": "hours"}}),
+         node("text", "action.send", "Reminder text", {"channel": "sms", "template": template}),
+         node("done", "flow.exit", "Reminded", {"reason": "reminded"})],
+        [edge("entry", "wait"), edge("wait", "text", "timeout"), edge("text", "done", "next")])
+
+
+def welcome_journey(template: int) -> dict:
+    return document(
+        [node("entry", "entry.event", "Signed up", {"event": "signup"}),
+         node("mail", "action.send", "Welcome email", {"channel": "email",
+                                                       "template": template})],
+        [edge("entry", "mail")])
+
+
+def minji_evening(live_app: LiveApp) -> None:
+    """Min-ji signs up (no email consent), adds to her cart at 20:00 and doesn't buy: the SMS
+    reminder falls due at 21:00 in Seoul, so it waits for the morning."""
+    wl = live_app.wayline
+    rt = wl.runtime
+    rt.clock = FrozenClock(EVENING)
+    with wl.writing() as session:
+        (minji,) = add_customers(session, 1, EVENING, timezone="Asia/Seoul",
+                                 consent={"sms": True})
+        session.execute(update(Customer).where(Customer.id == minji).values(
+            external_id="minji", email="minji@example.kr"))
+        add_customers(session, 2, EVENING)
+        sms = add_template(session, "sms", "Cart reminder", None, "장바구니에 상품이 남아 있어요")
+        mail = add_template(session, "email", "Welcome", "Welcome!", "Hello")
+        for name, doc in (("Cart abandonment", cart_journey(sms)),
+                          ("Welcome series", welcome_journey(mail))):
+            publish(session, add_journey(session, doc, name), EVENING)
+    started = []
+    with rt.sessions() as session:
+        ingest_event(session, "minji", "page_view", {"path": "/shoes/air-1"},
+                     EVENING - timedelta(minutes=3), EVENING)
+        for name in ("signup", "cart_add"):
+            started += ingest_event(session, "minji", name, {"sku": "AIR-1"}, EVENING,
+                                    EVENING).runs_to_dispatch
+        session.commit()
+    dispatch(rt, started)
+    move(rt, timedelta(hours=1))
+
+
+def test_a_customers_timeline_says_why_a_message_waits(live_app: LiveApp, browse: Any) -> None:
+    minji_evening(live_app)
+    page = browse("/")
+    page.locator('[data-nav="customers"]').click()
+    page.wait_for_url("**/customers", timeout=WAIT)
+    expect(page.get_by_text("minji", exact=True)).to_be_visible(timeout=WAIT)
+    screenshot(page, "customers-list")
+    page.get_by_text("minji", exact=True).click()
+    page.wait_for_url("**/customers/minji", timeout=WAIT)
+
+    rows = page.locator("[data-timeline] li")
+    expect(rows.first).to_be_visible(timeout=WAIT)
+    deferred = page.locator('[data-status="deferred"]')
+    expect(deferred).to_have_count(1)
+    night = page.locator('[data-reason="night-time"]')
+    expect(night).to_contain_text("no marketing 21:00–08:00 (Asia/Seoul)")
+    expect(night).to_contain_text("next try Mar 3, 08:00")
+    expect(page.locator('[data-reason="consent"]')).to_contain_text(
+        "no marketing consent for email")
+    expect(page.locator("text=Bought within 1 hour? → timeout")).to_be_visible()
+    expect(page.locator('[data-kind="event"]')).to_have_count(3)
+    screenshot(page, "customer-timeline")
+
+    page.locator('[data-filter="message"]').click()
+    expect(rows).to_have_count(2)
+    screenshot(page, "customer-timeline-messages")
+
+
+def test_an_unknown_customer_says_so(live_app: LiveApp, browse: Any) -> None:
+    page = browse("/customers/nobody")
+    expect(page.get_by_text("Customer not found")).to_be_visible(timeout=WAIT)
+
+
+def test_send_rules_are_edited_and_saved(live_app: LiveApp, browse: Any) -> None:
+    page = browse("/settings")
+    expect(page.get_by_text("No caps")).to_be_visible(timeout=WAIT)
+    page.locator('[data-add-cap="sms"]').click()
+    cap = page.locator('[data-cap="sms"]')
+    cap.locator('[data-field="limit"]').fill("3")
+    expect(page.locator('[data-add-cap="sms"]')).to_have_count(0)
+    page.locator('[data-night="email"]').uncheck()
+    page.locator('[data-action="save"]').click()
+    expect(page.get_by_role("status")).to_contain_text("Saved", timeout=WAIT)
+    expect(cap.locator('[data-field="days"]')).to_have_value("7")
+    screenshot(page, "send-rules")
+    policy = workspace.get_send_policy(live_app.wayline)
+    assert [(c.channel.value, c.limit, c.days) for c in policy.frequency_caps] == [("sms", 3, 7)]
+    assert "email" not in policy.night_channels
+
+    page.locator('[data-field="night_end"]').fill("21:00")
+    page.locator('[data-action="save"]').click()
+    expect(page.get_by_role("status")).to_contain_text("must end at another time", timeout=WAIT)
+    assert workspace.get_send_policy(live_app.wayline).night_end == "08:00"

@@ -1,0 +1,37 @@
+"""The workspace send policy through the API: defaults, a change the runtime reads, and every
+rule that cannot work refused with its field."""
+
+from __future__ import annotations
+
+from runtime.policy import Cap
+from runtime.workspace import load_rules
+
+
+def test_send_policy_defaults_then_a_change_reaches_the_runtime(client, app_context):
+    shown = client.get("/api/workspace/send-policy").json()
+    assert shown == {"frequency_caps": [], "night_start": "21:00", "night_end": "08:00",
+                     "night_channels": ["email", "sms", "kakao", "push", "webhook"]}
+    change = {"frequency_caps": [{"channel": "sms", "limit": 2, "days": 7}],
+              "night_start": "20:00", "night_end": "09:00", "night_channels": ["sms", "kakao"]}
+    answer = client.put("/api/workspace/send-policy", json=change)
+    assert answer.status_code == 200, answer.text
+    assert client.get("/api/workspace/send-policy").json() == change
+    with app_context.reading() as session:
+        rules = load_rules(session)
+    assert rules.caps == {"sms": Cap(limit=2, days=7)}
+    assert rules.night_channels == {"sms", "kakao"}
+    assert (rules.night.start.hour, rules.night.end.hour) == (20, 9)
+
+
+def test_send_policy_refuses_what_cannot_work(client):
+    twice = client.put("/api/workspace/send-policy", json={
+        "frequency_caps": [{"channel": "sms", "limit": 2, "days": 7},
+                           {"channel": "sms", "limit": 1, "days": 1}],
+        "night_start": "21:00", "night_end": "21:00"})
+    assert twice.status_code == 422
+    fields = [issue["field"] for issue in twice.json()["issues"]]
+    assert fields == ["frequency_caps[1].channel", "night_end"]
+    for body in ({"frequency_caps": [{"channel": "sms", "limit": 0, "days": 7}]},
+                 {"night_start": "25:00"}, {"night_channels": ["fax"]}, {"surprise": 1}):
+        assert client.put("/api/workspace/send-policy", json=body).status_code == 422, body
+    assert client.get("/api/workspace/send-policy").json()["frequency_caps"] == []
