@@ -143,7 +143,8 @@ def live_counts(stats: dict[str, Any]) -> dict[str, Any]:
         messages = node.get("messages") or {}
         nodes[node["node_id"]] = {"entered": node["entered"],
                                   "here": node["active"] + node["waiting"],
-                                  "sent": messages.get("sent"), "failed": messages.get("failed")}
+                                  "sent": messages.get("sent"), "failed": messages.get("failed"),
+                                  "median": node.get("median_seconds")}
         edges.update({port["edge_id"]: port["count"] for port in node["ports"]
                       if port["edge_id"]})
     totals = stats["totals"]

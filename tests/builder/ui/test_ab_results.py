@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from typing import Any
 
 from playwright.sync_api import expect
@@ -9,8 +11,9 @@ from sqlalchemy import select
 
 from runtime.ingest import ingest_event
 from runtime.models import Customer, Run, Step
+from server.schemas.events import EventIn
 from server.schemas.journeys import JourneyCreate
-from server.services import journeys
+from server.services import events, journeys
 from server.services.results import journey_results
 from tests.builder.journeys import document, edge, node
 from tests.builder.ui.conftest import LiveApp, screenshot
@@ -98,3 +101,29 @@ def _paths(session: Any, journey_id: int) -> list[tuple[str, str]]:
                            .join(Customer, Customer.id == Run.customer_id)
                            .where(Run.journey_id == journey_id, Step.node_id == "split")
                            .order_by(Run.id)).all()
+
+
+def test_live_counts_show_the_median_time_spent_at_a_wait(live_app: LiveApp, browse: Any) -> None:
+    wl = live_app.wayline
+    doc = document(
+        [node("in", "entry.event", "Added to cart", {"event": "cart_add"}, x=300),
+         node("wait", "flow.wait_event", "Bought?", {
+             "event": "purchase", "timeout": {"amount": 1, "unit": "days"}}, x=300),
+         node("yes", "flow.exit", "Bought", x=160), node("no", "flow.exit", "Gave up", x=440)],
+        [edge("in", "wait"), edge("wait", "yes", "matched"), edge("wait", "no", "timeout")])
+    for item, y in zip(doc["nodes"], (120, 280, 450, 450), strict=True):
+        item["position"]["y"] = y
+    journey_id = journeys.create_journey(wl, JourneyCreate(name="Cart", document=doc)).journey.id
+    journeys.publish_journey(wl, journey_id)
+    for customer in ("m-1", "m-2", "m-3"):
+        events.ingest_one(wl, EventIn(external_id=customer, name="cart_add"))
+    drain(wl.runtime)
+    time.sleep(2.2)  # real time: the live app runs on the system clock
+    for customer in ("m-1", "m-2", "m-3"):
+        events.ingest_one(wl, EventIn(external_id=customer, name="purchase"))
+    drain(wl.runtime)
+    page = browse(f"/journeys/{journey_id}")
+    median = page.locator('[data-live-median="wait"]')
+    expect(median).to_have_text(re.compile(r"^~[23]s$"), timeout=WAIT)
+    expect(page.locator('[data-live-median="in"]')).to_have_count(0)  # no time spent there
+    screenshot(page, "live-median")

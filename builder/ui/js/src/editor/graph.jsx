@@ -39,6 +39,7 @@ export const JourneyNode = memo(function JourneyNode({ id, type, data, selected 
         <div className="wl-node-live" data-live={id}>
           <span title="Entered this step"><b>{live.entered.toLocaleString()}</b> entered</span>
           <span title="Here now"><b data-live-here>{live.here.toLocaleString()}</b> here</span>
+          {live.median ? <span title="Median time customers spent at this step" data-live-median={id}>~<b>{spent(live.median)}</b></span> : null}
           {live.sent != null ? <span title="Messages sent"><b>{live.sent.toLocaleString()}</b> sent</span> : null}
           {live.failed ? <span className="failed" title="Messages that failed"><b>{live.failed.toLocaleString()}</b> failed</span> : null}
         </div>
@@ -86,3 +87,11 @@ export const JourneyEdge = memo(function JourneyEdge(props) {
     ) : null}
   </>);
 });
+
+// A median stay as a marketer reads it: 45s, 12m, 5h, 2.5d.
+function spent(seconds) {
+  if (seconds < 60) return `${Math.round(seconds)}s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 86400) return `${+(seconds / 3600).toFixed(1)}h`;
+  return `${+(seconds / 86400).toFixed(1)}d`;
+}
