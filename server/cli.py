@@ -11,7 +11,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from runtime.settings import SettingsError, describe_settings, load_settings, masked
+from runtime.settings import (
+    SECRETS,
+    SettingsError,
+    describe_settings,
+    load_settings,
+    masked,
+)
 
 UP_DEMO_CUSTOMERS = 20_000
 """Demo customers `wayline up --demo` loads on a first start: enough to preview and dry-run
@@ -212,6 +218,9 @@ def cmd_settings(args: argparse.Namespace) -> int:
     settings = load_settings()
     for variable, _default, meaning in describe_settings():
         value = masked(str(getattr(settings, variable.removeprefix("WAYLINE_").lower())))
+        if value and variable != "WAYLINE_API_KEY" and \
+                variable.removeprefix("WAYLINE_").lower() in SECRETS:
+            value = "(set; not shown)"  # signing keys and provider keys stay secret
         if variable == "WAYLINE_API_KEY" and not value:
             value = f"{api_key_for(settings)} (kept in {settings.data_dir}/api_key)"
         print(f"{variable:<24} {value or '(empty)':<40} {meaning}")

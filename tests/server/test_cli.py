@@ -163,3 +163,12 @@ def test_up_runs_server_and_worker_and_ctrl_c_leaves_nothing_running(tmp_path):
     assert "Wayline stopped." in output
     assert not any(_alive(child) for child in children), output
     assert not (tmp_path / "data" / "redis.sock").exists()
+
+
+def test_settings_show_the_api_key_but_never_the_signing_key(tmp_path):
+    done = wayline("settings", env={"WAYLINE_DATA_DIR": str(tmp_path),
+                                    "WAYLINE_API_KEY": "shown-api-key-0123456789",
+                                    "WAYLINE_SECRET_KEY": "hidden-signing-key-0123456789"})
+    assert done.returncode == 0, done.stderr
+    assert "shown-api-key-0123456789" in done.stdout
+    assert "hidden-signing-key" not in done.stdout and "(set; not shown)" in done.stdout
