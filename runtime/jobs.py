@@ -24,7 +24,7 @@ from runtime import metrics
 from runtime.batch import advance_runs
 from runtime.channels import Adapter, adapters_from_settings, recorders
 from runtime.clock import Clock, current_clock
-from runtime.compliance import install_rules, rules_from_settings
+from runtime.compliance import MessageRules, install_rules, rules_from_settings
 from runtime.db import make_engine, make_sessionmaker
 from runtime.delivery import Lease, deliver, due_messages, lease
 from runtime.enrollment import enroll_dates, enroll_segments
@@ -113,8 +113,7 @@ def install_runtime(value: Runtime | None) -> Runtime | None:
     """
     global _runtime
     previous, _runtime = _runtime, value
-    if value is not None:
-        install_rules(rules_from_settings(value.settings))
+    install_rules(rules_from_settings(value.settings) if value is not None else MessageRules())
     return previous
 
 

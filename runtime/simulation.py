@@ -28,10 +28,11 @@ from nodes.kit.profile import EventRecord, Profile
 from nodes.kit.rules import Attr, Op, properties_match
 from nodes.kit.spec import DateTrigger, UpdateProfile
 from nodes.kit.values import local_instant, parse_day, parse_local_time
+from runtime.content import send_content
 from runtime.engine import Advance, RunState, advance, customer_zone
 from runtime.models import MessageStatus, RunStatus, Template
 from runtime.policy import consent_problem
-from runtime.rendering import RenderError, render_message
+from runtime.rendering import RenderError
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,8 @@ def preview_message(scenario: Scenario, send, profile: Profile,
     if problem:
         return MessagePreview(**base, status=MessageStatus.SUPPRESSED, reason=problem)
     try:
-        content = render_message(template, profile, payload)
+        content = send_content(template, profile, payload, purpose=send.purpose,
+                               options=send.options)
     except RenderError as error:
         return MessagePreview(**base, status=MessageStatus.FAILED, reason=error.reason)
     return MessagePreview(**base, status=MessageStatus.QUEUED,

@@ -66,7 +66,7 @@ def test_cart_abandonment(wayline):
     assert sorted(run.exit_reason for run in runs.values()) == ["bought", "reminded", "reminded"]
     assert len(messages) == 2
     assert {message.status for message in messages} == {MessageStatus.SENT}
-    assert messages[0].content["subject"] == "Hi Min"
+    assert messages[0].content["subject"] == "(광고) Hi Min"  # marketing, labelled as KR law asks
     assert "SHOE-1" in messages[0].content["text"]
     waits = [step for step in steps if step.node_id == "wait"]
     assert {step.port for step in waits} == {"matched", "timeout"}

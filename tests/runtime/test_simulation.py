@@ -64,7 +64,8 @@ def test_a_matching_event_resumes_the_wait_and_a_non_matching_one_does_not():
     assert path.steps[3].changes["tags_added"] == ["buyer"]
     message = path.steps[1].message
     assert message.status is MessageStatus.QUEUED
-    assert message.content == {"to": "c1@example.com", "subject": "Hi Min", "text": "Hello S1"}
+    assert message.content == {"to": "c1@example.com", "subject": "(광고) Hi Min",
+                               "text": "Hello S1"}  # marketing: labelled as KR law asks
 
 
 def test_without_the_event_the_wait_times_out_and_the_horizon_stops_a_long_wait():

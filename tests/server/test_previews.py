@@ -180,7 +180,7 @@ def test_path_preview_is_what_the_runtime_does(client, app_context):
     assert previews["c5"]["steps"][-1]["port"] == "timeout"
     assert previews["c0"]["status"] == "exited" and previews["c0"]["end_reason"] == "low score"
     mail = previews["c6"]["steps"][2]["message"]
-    assert mail["status"] == "queued" and mail["content"]["subject"] == "Welcome pro"
+    assert mail["status"] == "queued" and mail["content"]["subject"] == "(광고) Welcome pro"
     with app_context.reading() as session:  # the preview wrote nothing
         assert session.scalar(select(func.count()).select_from(Run)) == 0
 
