@@ -104,7 +104,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     exit_when: Annotated[ExitWhen | None, hint("Exit criteria")] = None
     timezone: Annotated[str, hint("Time zone", widget="timezone", description=(
         "For customers without a time zone of their own"))] = "Asia/Seoul"
-    quiet_hours: Annotated[list[QuietHours], hint("Quiet hours", max_length=10, description=(
+    quiet_hours: Annotated[list[Annotated[QuietHours, msgspec.Meta(title="Quiet time")]], hint(
+        "Quiet hours", max_length=10, description=(
         "No marketing from this journey at these times; each send step waits or skips"))] = []
     quiet_days: Annotated[list[Weekday], hint("No marketing on", widget="weekdays",
                                               max_length=7, description=(

@@ -122,3 +122,20 @@ def test_send_rules_are_edited_and_saved(live_app: LiveApp, browse: Any) -> None
     page.locator('[data-action="save"]').click()
     expect(page.get_by_role("status")).to_contain_text("must end at another time", timeout=WAIT)
     assert workspace.get_send_policy(live_app.wayline).night_end == "08:00"
+
+
+def test_journey_settings_offer_quiet_hours(live_app: LiveApp, browse: Any) -> None:
+    wl = live_app.wayline
+    with wl.writing() as session:
+        template = add_template(session, "sms", "Sale", None, "Spring sale")
+        journey = add_journey(session, document(
+            [node("entry", "entry.event", "Trigger", {"event": "promo"}),
+             node("send", "action.send", "Text", {"channel": "sms", "template": template,
+                                                   "when_blocked": "skip"})],
+            [edge("entry", "send")], quiet_hours=[{"start": "12:00", "end": "13:00"}],
+            quiet_days=["sat", "sun"]), "Lunch sale")
+    page = browse(f"/journeys/{journey}")
+    expect(page.get_by_text("Quiet hours", exact=True)).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("Quiet time 1", exact=True)).to_be_visible()
+    page.get_by_text("No marketing on", exact=True).scroll_into_view_if_needed()
+    screenshot(page, "journey-settings-quiet-hours")
