@@ -115,6 +115,20 @@ def test_multi_select_with_the_modifier_and_delete_together(live_app: LiveApp,
     node(page, wait).click()
     node(page, leave).click(modifiers=["Control"])
     assert selected_ids(page) == {wait, leave}
+
+    # Cut takes both away (and the wires to them); paste brings them back wired together.
+    page.keyboard.press("Control+x")
+    expect(page.locator(".react-flow__node")).to_have_count(1, timeout=WAIT)
+    saved(page)
+    assert draft_of(live_app, journey_id)["edges"] == []
+    page.keyboard.press("Control+v")
+    expect(page.locator(".react-flow__node")).to_have_count(3, timeout=WAIT)
+    saved(page)
+    back = draft_of(live_app, journey_id)
+    kinds = {n["id"]: n["type"] for n in back["nodes"]}
+    assert [(kinds[e["source"]], kinds[e["target"]]) for e in back["edges"]] == [
+        ("flow.delay", "flow.exit")]
+
     page.locator('.wl-side button.danger:has-text("Delete 2 steps")').click()
     expect(page.locator(".react-flow__node")).to_have_count(1, timeout=WAIT)
     saved(page)

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from server.schemas.customers import CustomerBulkIn
 from server.schemas.journeys import JourneyCreate
 from server.schemas.previews import DryRunIn
-from server.services import customers, dry_runs, journeys
+from server.services import customers, dry_runs, journeys, starters
 from tests.builder.ui.conftest import LiveApp, screenshot
 from tests.builder.ui.test_canvas import (
     WAIT,
@@ -265,3 +265,28 @@ def test_the_audience_follows_the_entry_as_the_canvas_changes(live_app: LiveApp,
     expect(answer).to_have_attribute("data-preview-status", "fresh")
     moved = journeys.get_journey(live_app.wayline, journey_id).document["nodes"][0]["position"]
     assert moved != before  # the move was saved
+
+
+def test_an_imagined_event_changes_the_path(live_app: LiveApp, browse: Any) -> None:
+    add_customers(live_app)
+    journey_id = starters.create_from_starter(live_app.wayline, "welcome").journey.id
+    page = open_editor(browse, journey_id)
+    page.locator('[data-action="preview"]').click()
+    page.locator('[data-preview-tab="customer"]').click()
+    page.locator('[data-field="preview-customer"]').fill("c3")
+    page.locator('[data-action="preview-customer"]').click()
+    last = page.locator("[data-path-step]").last
+    expect(last).to_have_attribute("data-path-step", "coupon_done", timeout=WAIT)
+    expect(page.locator('[data-path-step="bought"]')).to_contain_text("→ No")
+
+    # Imagine they order three days in: the condition goes the other way.
+    page.locator('[data-action="imagine-event"]').click()
+    row = page.locator('[data-imagined-event="0"]')
+    row.locator("input").first.fill("order_completed")
+    row.locator('input[type="number"]').fill("3")
+    row.locator("select").select_option("days")
+    page.locator('[data-action="apply-events"]').click()
+    expect(page.locator('[data-path-step="bought"]')).to_contain_text("→ Yes", timeout=WAIT)
+    expect(page.locator('[data-path-step="coupon"]')).to_have_count(0)
+    expect(node(page, "coupon").locator(".wl-node")).to_have_class(re.compile("off-path"))
+    screenshot(page, "preview-6-imagined-event")
