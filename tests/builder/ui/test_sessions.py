@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import time
 from typing import Any
 
 from playwright.sync_api import expect
 
+from server.services import journeys
 from tests.builder.ui.conftest import LiveApp, screenshot
 from tests.builder.ui.test_canvas import (
     WAIT,
@@ -78,3 +81,50 @@ def test_the_editor_survives_a_server_restart_without_losing_the_draft(
     page.reload()
     expect(node(page, wait)).to_be_visible(timeout=WAIT)
     expect(page.locator(".react-flow__edge")).to_have_count(1)
+
+
+def test_a_save_whose_answer_was_lost_is_not_reported_as_a_conflict(
+        live_app: LiveApp, browse: Any) -> None:
+    """The connection drops after a save reached the server but before its answer came back:
+    the page sends it again on the new connection, and the server takes it as done."""
+    journey_id = blank_journey(live_app)
+    page = open_editor(browse, journey_id)
+    sockets: list[Any] = []
+    muted = {"on": False}
+
+    def relay(socket: Any) -> None:
+        server = socket.connect_to_server()
+        sockets.append(socket)
+        socket.on_message(lambda message: server.send(message))
+        server.on_message(lambda message: None if muted["on"] else socket.send(message))
+
+    page.route_web_socket(re.compile(r"/reactpy/"), relay)
+    page.reload()
+    expect(page.locator(".wl-canvas .react-flow__pane")).to_be_visible(timeout=WAIT)
+    entry = drop(page, "entry.event", 420, 120)
+    saved(page)
+    revision = journeys.get_journey(live_app.wayline, journey_id).journey.draft_revision
+
+    # The server's answers stop arriving; a change is made and reaches the server anyway.
+    muted["on"] = True
+    wait = drop(page, "flow.delay", 420, 380)
+    deadline = time.monotonic() + WAIT / 1000
+    while len(draft_of(live_app, journey_id)["nodes"]) < 2:
+        assert time.monotonic() < deadline, "the save never reached the server"
+        time.sleep(0.1)
+    expect(page.locator('[data-save="saving"]')).to_be_visible()
+
+    # The connection drops; the page reconnects and is answered again.
+    muted["on"] = False
+    sockets[-1].close()
+    expect(page.locator('[data-save="saved"]')).to_be_visible(timeout=RECONNECT_WAIT)
+    assert len(sockets) == 2
+    expect(page.locator('[data-notice="warn"]')).to_have_count(0)
+    detail = journeys.get_journey(live_app.wayline, journey_id)
+    assert detail.journey.draft_revision == revision + 1  # saved once, not twice
+    assert sorted(n["id"] for n in detail.document["nodes"]) == sorted([entry, wait])
+
+    # And the page goes on saving on the new connection.
+    connect(page, entry, "next", wait)
+    saved(page)
+    assert len(draft_of(live_app, journey_id)["edges"]) == 1
