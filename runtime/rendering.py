@@ -47,7 +47,7 @@ CACHE_SIZE = 2048
 TEXT_CACHE_SIZE = 256
 """Parsed texts beside templates (SMS fallback texts on nodes) kept per process."""
 
-WEBHOOK_METHODS = ("POST", "PUT")
+WEBHOOK_METHODS = ("POST", "PUT", "PATCH")
 """HTTP methods a webhook template may use."""
 
 PART_LABELS = {

@@ -32,7 +32,7 @@ class TemplateOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=
 
     html: Annotated[str, msgspec.Meta(max_length=500_000)] | None = None
     url: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
-    method: Literal["POST", "PUT"] | None = None
+    method: Literal["POST", "PUT", "PATCH"] | None = None
     headers: Annotated[dict[HeaderName, HeaderValue], msgspec.Meta(max_length=50)] | None = None
     template_code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
     variables: Annotated[dict[VariableName, VariableValue],

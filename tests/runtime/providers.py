@@ -129,7 +129,7 @@ def _handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
         def do_POST(self):
             endpoint.answer(self)
 
-        do_PUT = do_POST  # noqa: N815
+        do_PUT = do_PATCH = do_POST  # noqa: N815
 
         def log_message(self, *args):  # keep pytest output clean
             pass

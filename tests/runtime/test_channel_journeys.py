@@ -179,3 +179,20 @@ def test_a_text_longer_than_an_lms_fails_before_any_provider_call(wayline, provi
     assert message.status is MessageStatus.FAILED
     assert "more than the 2,000 bytes an LMS may carry" in message.reason
     assert providers["sms"].requests == []
+
+
+def test_a_webhook_step_calls_its_url_with_method_headers_and_json_body(wayline, http_server,
+                                                                        webhook, rules):
+    endpoint = http_server()
+    wayline.adapters["webhook"] = webhook
+    run_journey(wayline, "webhook",
+                '{"customer": {{ customer.external_id | json }}, "item": {{ event.item | json }}}',
+                url=endpoint.url + "/{{ customer.external_id }}", method="PATCH",
+                headers={"Authorization": "Bearer {{ customer.external_id }}"})
+    [request] = endpoint.requests
+    [message] = messages(wayline)
+    assert (request.method, request.path) == ("PATCH", "/hooks/order/c0")
+    assert request.headers["Authorization"] == "Bearer c0"
+    assert request.headers["Idempotency-Key"] == str(message.id)
+    assert request.body == {"customer": "c0", "item": "운동화"}
+    assert message.status is MessageStatus.SENT
