@@ -9,6 +9,9 @@ those on their way (queued with a smaller id: written earlier). Messages decided
 taken in id order and each one let through counts for the next, so a batch never lets more
 through than the cap, and two passes over the same messages agree. Counting reads the partial
 index `ix_messages_marketing` (customer, channel, sent_at), and only when a cap is set.
+Two workers deciding messages for the same customer and channel at the same moment (in two
+batches, or two delivery jobs) do not see each other's, so either may let one through: a cap
+can be passed by the messages decided concurrently, never by those decided one after another.
 """
 
 from __future__ import annotations

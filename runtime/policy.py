@@ -228,23 +228,23 @@ def cap_since(rules: Rules, now: datetime) -> datetime | None:
     return now - timedelta(days=days + 1) if days else None
 
 
-REASON_KINDS = (
-    ("consent", "consent"), ("refused transactional", "consent"),
-    ("night-time", "night-time"), ("quiet hours", "quiet hours"),
-    ("frequency cap", "frequency cap"),
-    ("template", "missing data"), ("variable", "missing data"), ("render", "missing data"),
-    ("no phone", "missing data"), ("no email", "missing data"), ("no address", "missing data"),
-)
-"""Phrases in a ledger reason and the kind of reason they mean (for the timeline)."""
+POLICY_REASONS = (("consent", "consent"), ("refused transactional", "consent"),
+                  ("night-time", "night-time"), ("quiet hours", "quiet hours"),
+                  ("frequency cap", "frequency cap"))
+"""Phrases the send policy's reasons start with, and the kind of reason they mean."""
 
 
-def reason_kind(status: str, reason: str | None) -> str | None:
-    """What kind of reason a ledger row gives: consent, night-time, quiet hours, frequency cap,
-    missing data or provider failure (None for a message with no reason)."""
+def reason_kind(status: str, reason: str | None, attempts: int = 0) -> str | None:
+    """What kind of reason a ledger row gives (for the timeline): consent, night-time, quiet
+    hours, frequency cap; else provider failure when a provider was called (attempts), missing
+    data when the message failed before that (no address, a template or variable problem).
+    None for a message with no reason."""
     if not reason:
         return None
     lowered = reason.lower()
-    for phrase, kind in REASON_KINDS:
+    for phrase, kind in POLICY_REASONS:
         if phrase in lowered:
             return kind
-    return "provider failure" if status in ("failed", "queued") else "other"
+    if attempts:
+        return "provider failure"
+    return "missing data" if status == "failed" else "other"

@@ -185,7 +185,8 @@ def _messages(session, customer_id, when, limit, journeys) -> list[TimelineItem]
         journey_id=message.journey_id, journey_name=journeys.name(message.journey_id),
         node_id=message.node_id, node_label=journeys.label(version_id, message.node_id),
         channel=message.channel, purpose=message.purpose, status=message.status.value,
-        reason=message.reason, reason_kind=reason_kind(message.status.value, message.reason),
+        reason=message.reason,
+        reason_kind=reason_kind(message.status.value, message.reason, message.attempts),
         next_attempt_at=message.next_attempt_at, sent_at=message.sent_at,
         attempts=message.attempts) for message, version_id in rows]
 

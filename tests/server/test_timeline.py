@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from runtime.ingest import ingest_event
+from runtime.models import Customer
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_customers, add_journey, add_template, dispatch, move
 
@@ -26,7 +27,12 @@ def cart_journey(template: int) -> dict:
 def run_cart(app_context) -> None:
     rt = app_context.runtime
     with app_context.writing() as session:
-        add_customers(session, 1, app_context.now(), timezone="Asia/Seoul")
+        ids = add_customers(session, 2, app_context.now(), timezone="Asia/Seoul",
+                            consent={"sms": {"marketing": True, "night": True}})
+        session.execute(Customer.__table__.update().where(Customer.id == ids[0])
+                        .values(consent={"sms": True}))
+        session.execute(Customer.__table__.update().where(Customer.id == ids[1])
+                        .values(phone=None))  # c1: night consent, but no phone number
         template = add_template(session, "sms", "Cart", None, "Your cart is waiting")
         journey = add_journey(session, cart_journey(template), "Cart abandonment")
     from runtime.lifecycle import publish
@@ -37,8 +43,8 @@ def run_cart(app_context) -> None:
         now = rt.clock.now()
         ingest_event(session, "c0", "page_view", {"path": "/shoes"}, now - timedelta(minutes=5),
                      now)
-        started = ingest_event(session, "c0", "cart_add", {"sku": "SHOE-1"}, now,
-                               now).runs_to_dispatch
+        started = [run for external_id in ("c0", "c1") for run in ingest_event(
+            session, external_id, "cart_add", {"sku": "SHOE-1"}, now, now).runs_to_dispatch]
         session.commit()
     dispatch(rt, started)
     move(rt, timedelta(hours=1))  # 21:30 in Seoul: the reminder waits for the morning
@@ -86,6 +92,15 @@ def test_timeline_pages_never_lose_or_repeat_an_item(client, app_context):
     assert seen == whole and pages >= 3
     # The four items of 21:30 (ended, message, two steps) came on one page, not split.
     assert len({item["at"] for item in seen if item["at"] == "2026-03-02T12:30:00Z"}) == 1
+
+
+def test_a_message_that_cannot_be_sent_says_what_is_missing(client, app_context):
+    run_cart(app_context)
+    items = client.get("/api/customers/c1/timeline").json()["items"]
+    (message,) = [item for item in items if item["kind"] == "message"]
+    assert message["status"] == "failed" and message["reason_kind"] == "missing data"
+    assert "has no phone number" in message["reason"]
+    assert message["next_attempt_at"] is None
 
 
 def test_timeline_errors(client):
