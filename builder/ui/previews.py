@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from reactpy import use_ref, use_state
 
 from builder.ui.services import Json, UiError, UiServices
+
+log = logging.getLogger(__name__)
 
 AUDIENCE_PAGE = 12
 """Sample customers shown per page in the audience panel."""
@@ -61,6 +64,11 @@ def run_preview(services: UiServices, journey_id: int, command: Json) -> tuple[s
         return op, {**base, "data": PREVIEWS[op](services, journey_id, command)}
     except UiError as error:
         return op, {**base, "error": error.message, "issues": error.issues}
+    except Exception:  # an answer, whatever happens: the canvas would wait for it forever
+        log.exception("preview %s of journey %s failed: %r", op, journey_id, command)
+        return op, {**base, "error": "This preview could not be worked out because of an error "
+                                     "in Wayline (the server log has the details). Try again; "
+                                     "if it keeps failing, tell your Wayline administrator."}
 
 
 def merged(old: Json | None, new: Json, command: Json) -> Json:

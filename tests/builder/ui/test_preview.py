@@ -190,6 +190,8 @@ def test_dry_run_counts_are_drawn_on_the_wires(live_app: LiveApp, browse: Any) -
     expect(yes).to_have_text(f"{big} within 30 days")
     expect(page.locator('[data-dry-edge="big-no"]')).to_have_text(
         f"{len(entering()) - big} within 30 days")
+    share = round(100 * big / len(entering()))
+    expect(page.locator('[data-dry-share="big-yes"]')).to_have_text(f"{share}%")
     expect(node(page, "nudge").locator("[data-dry-count]")).to_have_text(
         str(len(entering()) - big))
     # c4 reaches the reminder but never agreed to marketing email: held back.

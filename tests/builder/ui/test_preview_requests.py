@@ -63,3 +63,6 @@ def test_refusals_are_answers_in_words(live_app: LiveApp) -> None:
     assert bad_event["error"].startswith("The preview request is not valid")
     op, odd = ask(live_app, journey_id, op="teleport")
     assert op == "teleport" and odd["error"] == "Unknown preview 'teleport'."
+    # Whatever goes wrong, the canvas gets an answer rather than waiting for ever.
+    _, broken = ask(live_app, journey_id, op="explain")  # no customer named
+    assert broken["id"] == "r1" and "could not be worked out" in broken["error"]

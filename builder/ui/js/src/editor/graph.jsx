@@ -82,6 +82,7 @@ export const JourneyEdge = memo(function JourneyEdge(props) {
         <div className={`wl-edge-label ${selected ? "selected" : ""} ${taken}`} style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }} data-edge-label={id}>
           {showLabel ? port.label : null}{count != null ? <span className="wl-edge-count">{count}</span> : null}
           {dry ? <span className="wl-edge-dry" data-dry-edge={id}>{dry.count.toLocaleString()}{dry.margin ? ` ±${dry.margin.toLocaleString()}` : ""} within {dry.label}</span> : null}
+          {dry?.share ? <span className="wl-edge-share" data-dry-share={id} title="Of everyone who entered">{dry.share}</span> : null}
         </div>
       </EdgeLabelRenderer>
     ) : null}

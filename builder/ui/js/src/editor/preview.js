@@ -77,7 +77,7 @@ export function dryOverlay(dry, windowLabel) {
   for (const port of dry.ports) {
     if (!port.edge_id) continue;
     const w = pick(port.within);
-    edges[port.edge_id] = { count: w.count.count, margin: w.count.margin, label: windowName(w, dry) };
+    edges[port.edge_id] = { count: w.count.count, margin: w.count.margin, label: windowName(w, dry), share: shareOf(w.count.count, dry.entered.count) };
   }
   const nodes = {};
   for (const node of dry.nodes) {
@@ -86,6 +86,13 @@ export function dryOverlay(dry, windowLabel) {
       held: (node.messages?.suppressed?.count || 0) + (node.messages?.failed?.count || 0) };
   }
   return { edges, nodes };
+}
+
+// "38%" of those who entered (as Klaviyo and Braze show it beside each branch).
+export function shareOf(count, entered) {
+  if (!entered) return null;
+  const share = (100 * count) / entered;
+  return share > 0 && share < 1 ? "<1%" : `${Math.round(share)}%`;
 }
 
 export function windowName(window, dry) {
