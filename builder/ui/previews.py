@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from reactpy import use_ref, use_state
+from reactpy import use_effect, use_ref, use_state
 
 from builder.ui.services import Json, UiError, UiServices
 
@@ -40,6 +40,11 @@ def use_previews(services: UiServices, journey_id: int) -> tuple[Json, Callable[
     """The answers so far, by op, and the handler the canvas sends preview requests to."""
     answers, set_answers = use_state({})
     running = use_ref(set())
+
+    @use_effect(dependencies=[])
+    def stop_on_close() -> Callable[[], None]:
+        # The page went away (closed, or its connection dropped): nobody waits for answers.
+        return lambda: [task.cancel() for task in list(running.current)]
 
     async def answer(command: Json) -> None:
         op, result = await asyncio.to_thread(run_preview, services, journey_id, command)
