@@ -31,7 +31,7 @@ export function PreviewPanel({ preview, kinds, ports, timezone, onPickNode, onPi
           }}><Icon size={13} /> {label}</button>
         ))}
       </div>
-      <p className="wl-help wl-preview-note">Previews use the saved draft and your real customers. Nothing is sent or saved.</p>
+      <p className="wl-help wl-preview-note">Previews use the saved draft and your real customers. Nothing is sent or saved. Double-click a step to edit it.</p>
       {tab === "audience" ? <AudienceTab previews={previews} onLook={lookAt} onPickIssue={onPickIssue} /> : null}
       {tab === "customer" ? <CustomerTab previews={previews} customer={customer} events={events} setEvents={setEvents} onLook={lookAt}
         kinds={kinds} ports={ports} timezone={timezone} onPickNode={onPickNode} onPickIssue={onPickIssue} /> : null}
