@@ -21,6 +21,7 @@ from runtime.channels import (
     parse_smtp_url,
 )
 from runtime.settings import Settings
+from runtime.tracking import TrackedEmail
 from tests.runtime.providers import free_port, sender_for
 
 # --- a real SMTP server ------------------------------------------------------------------------
@@ -228,10 +229,12 @@ def test_adapters_follow_the_settings(tmp_path: Path):
                for channel in ("sms", "kakao", "push"))
 
     configured = adapters_from_settings(Settings(
-        smtp_url="smtp://u:p@mail.test:2525?starttls=1", smtp_from="Shop <news@shop.test>",
-        webhook_timeout=3.5))
-    email, hook = configured["email"], configured["webhook"]
-    assert isinstance(email, SmtpAdapter) and isinstance(hook, WebhookAdapter)
+        data_dir=tmp_path, smtp_url="smtp://u:p@mail.test:2525?starttls=1",
+        smtp_from="Shop <news@shop.test>", webhook_timeout=3.5))
+    tracked, hook = configured["email"], configured["webhook"]
+    assert isinstance(tracked, TrackedEmail) and isinstance(hook, WebhookAdapter)
+    email = tracked.adapter  # opens and clicks are tracked around the SMTP adapter
+    assert isinstance(email, SmtpAdapter)
     assert (email.config.host, email.config.port, email.config.starttls) == ("mail.test", 2525,
                                                                              True)
     assert email.config.sender == "Shop <news@shop.test>"
