@@ -48,6 +48,7 @@ from runtime.audience import (
     count_audience,
     customers,
     load_profiles,
+    plan_audience_queries,
     rule_clause,
     rule_event_names,
 )
@@ -166,6 +167,7 @@ def _page(session: Session, rule: Rule, now: datetime, limit: int, after: int | 
     count running beside the page stops the search once every match is found (or there are
     none), so a rare rule costs no more than its count.
     """
+    plan_audience_queries(session)
     clause = rule_clause(rule, now, session.get_bind().dialect.name)
     c = customers.c
     columns = (c.id, c.external_id, c.email, c.phone, c.created_at, c.attributes)
