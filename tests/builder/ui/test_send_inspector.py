@@ -82,6 +82,12 @@ def test_each_channel_previews_for_a_customer(live_app: LiveApp, browse: Any) ->
     expect(sms.locator("[data-byte-count]")).to_contain_text("47 / 90 bytes · SMS")  # with (광고)
     shoot(page, sms, "inspector-send-sms")
 
+    sms.locator('[data-field="config.channel"] select').select_option("kakao")
+    expect(sms.locator("[data-render-error]")).to_contain_text(
+        "'Coupon text' is an SMS template, so this KakaoTalk step would fail")
+    sms.locator('[data-field="config.channel"] select').select_option("sms")
+    expect(sms.locator("[data-rendered-text]")).to_be_visible(timeout=WAIT)
+
     push = inspect(page, "push")
     expect(push.locator("[data-rendered]")).to_contain_text("shop://cart")
     shoot(page, push, "inspector-send-push")

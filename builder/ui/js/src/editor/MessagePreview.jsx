@@ -8,6 +8,7 @@ import { byteLabel, textKind } from "./sms.js";
 import "./message.css";
 
 const DELAY = 300;
+const CHANNEL_NAMES = { email: "email", sms: "SMS", kakao: "KakaoTalk", push: "app push", webhook: "webhook" };
 
 export function MessagePreview({ config, templates }) {
   const [typed, setTyped] = useState("");
@@ -29,7 +30,7 @@ export function MessagePreview({ config, templates }) {
 
   const fallback = config?.channel === "kakao" && config?.sms_fallback !== false ? config?.fallback_text || "" : null;
   useEffect(() => {
-    if (!template || picked === null) { setResult(null); return undefined; }
+    if (!template || picked === null || template.channel !== config.channel) { setResult(null); return undefined; }
     const body = { purpose: config.purpose || "marketing", ...(picked ? { external_id: picked } : {}), ...(fallback !== null ? { fallback_text: fallback } : {}) };
     let live = true;
     const timer = setTimeout(() => {
@@ -40,9 +41,14 @@ export function MessagePreview({ config, templates }) {
         .finally(() => live && setLoading(false));
     }, DELAY);
     return () => { live = false; clearTimeout(timer); };
-  }, [template?.id, config?.purpose, fallback, picked]);
+  }, [template?.id, config?.channel, config?.purpose, fallback, picked]);
 
   if (!template) return null;
+  if (template.channel !== config.channel) return (
+    <section className="wl-message-preview" data-message-preview={template.id}>
+      <div className="wl-render-error" data-render-error>'{template.name}' is {article(template.channel)} {CHANNEL_NAMES[template.channel] || template.channel} template, so this {CHANNEL_NAMES[config.channel] || config.channel} step would fail: pick {article(config.channel)} {CHANNEL_NAMES[config.channel] || config.channel} template, or change the channel.</div>
+    </section>
+  );
   return (
     <section className="wl-message-preview" data-message-preview={template.id}>
       <div className="wl-preview-head">
@@ -106,4 +112,8 @@ function Line({ label, children }) {
 export function ByteBadge({ bytes }) {
   if (bytes == null) return null;
   return <span className={`wl-byte-count ${textKind(bytes) ? textKind(bytes).toLowerCase() : "bad"}`} data-byte-count={bytes}>{byteLabel(bytes)}</span>;
+}
+
+function article(channel) {
+  return ["email", "sms", "push"].includes(channel) ? "an" : "a";  // an SMS, an email, an app push
 }
