@@ -60,12 +60,13 @@ def decide(candidates: Iterable[Candidate], rules: Rules, history: History,
            now: datetime) -> dict[int, Decision]:
     """Judge candidates in id order; each one let through counts against the caps after it."""
     held: dict[int, Decision] = {}
+    memo: dict[Any, Any] = {}  # what the time windows say, per zone, at `now`
     for candidate in sorted(candidates, key=lambda c: c.id):
         message = candidate.outgoing
         key = (candidate.customer_id, message.channel)
         counted = [when for message_id, when, on_its_way in history.get(key, ())
                    if not on_its_way or message_id < candidate.id]
-        decision = judge(message, rules, counted, now)
+        decision = judge(message, rules, counted, now, memo)
         if decision.verdict is not Verdict.SEND:
             held[candidate.id] = decision
         elif message.purpose == "marketing" and message.channel in rules.caps:
