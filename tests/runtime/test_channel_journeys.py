@@ -67,11 +67,12 @@ def send_journey(template_id: int, channel: str, **config) -> dict:
 
 
 def run_journey(rt, channel: str, source: str, customers: int = 1, config=None,
-                **template_fields) -> list[Message]:
+                consent=None, **template_fields) -> list[Message]:
     now = rt.clock.now()
     with rt.sessions() as session:
         if not session.scalar(select(func.count()).select_from(Customer)):
-            add_customers(session, customers, now, attributes=NAME)
+            more = {"consent": consent} if consent is not None else {}
+            add_customers(session, customers, now, attributes=NAME, **more)
         template_id = template(session, channel, source, **template_fields)
         journey = add_journey(session, send_journey(template_id, channel, **(config or {})))
         publish(session, journey, now)
@@ -196,3 +197,15 @@ def test_a_webhook_step_calls_its_url_with_method_headers_and_json_body(wayline,
     assert request.headers["Idempotency-Key"] == str(message.id)
     assert request.body == {"customer": "c0", "item": "운동화"}
     assert message.status is MessageStatus.SENT
+
+
+def test_a_fallback_without_text_consent_is_suppressed_with_the_reason(wayline, providers,
+                                                                         rules):
+    providers["kakao"].otherwise = (400, {}, "not a KakaoTalk user")
+    run_journey(wayline, "kakao", "이번 주 세일!", config={"purpose": "marketing"},
+                consent={"kakao": True}, template_code="SALE")
+    kakao, sms = messages(wayline)
+    assert kakao.status is MessageStatus.FAILED
+    assert sms.status is MessageStatus.SUPPRESSED and sms.content["fallback_of"] == kakao.id
+    assert "no marketing consent for sms" in sms.reason
+    assert providers["sms"].requests == []
