@@ -243,8 +243,9 @@ class UiServicesForWayline:
         return _data(previews.preview_path(self.wl, journey_id, request))
 
     @ui_call
-    def dry_run(self, journey_id: int, horizon_days: int) -> dict[str, Any]:
-        request = _convert({"horizon": {"amount": horizon_days, "unit": "days"}}, DryRunIn)
+    def dry_run(self, journey_id: int, horizon_days: int, sample_limit: int) -> dict[str, Any]:
+        request = _convert({"horizon": {"amount": horizon_days, "unit": "days"},
+                            "sample_limit": sample_limit}, DryRunIn)
         return _data(dry_runs.dry_run(self.wl, journey_id, request))
 
     @ui_call

@@ -110,5 +110,6 @@ class UiServices(Protocol):
         """One customer's simulated path through the draft (events: what they are imagined to
         do after entering, [{name, after: {amount, unit}}]): {entered, steps, ...}."""
 
-    def dry_run(self, journey_id: int, horizon_days: int) -> Json:
-        """The draft's entry audience simulated `horizon_days` ahead: per node and output."""
+    def dry_run(self, journey_id: int, horizon_days: int, sample_limit: int) -> Json:
+        """The draft's entry audience (a sample of at most `sample_limit` of it) simulated
+        `horizon_days` ahead: per node and output, scaled to the whole audience."""
