@@ -7,20 +7,20 @@ and then dispatches the returned runs so they move at once, not at the next swee
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import or_, select, update
+from sqlalchemy import Row, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from nodes.kit.rules import Attr, properties_match
 from runtime.audience import load_profiles
 from runtime.enrollment import enroll_event
 from runtime.journeys import load_compiled
-from runtime.models import Customer, Event, Run, RunStatus
+from runtime.models import Customer, Event, Run, RunStatus, UTCDateTime
 from runtime.sql import insert_ignore
 
 
@@ -60,9 +60,12 @@ def ingest_event(session: Session, external_id: str, name: str,
     if inserted is None:
         return IngestResult(event_id=None, duplicate=True)
     result = IngestResult(event_id=inserted)
-    result.converted = _record_conversions(session, customer_id, name, occurred_at)
+    runs = session.execute(_CUSTOMER_RUNS, {"customer_id": customer_id,
+                                            "occurred_at": occurred_at}).all()
+    plans = load_compiled(session, {run.journey_version_id for run in runs}) if runs else {}
+    result.converted = _record_conversions(session, runs, plans, name, occurred_at)
     result.resumed = _resume_waits(session, customer_id, name, properties, occurred_at, now)
-    result.exited = _exit_runs(session, customer_id, name, occurred_at, now)
+    result.exited = _exit_runs(session, runs, plans, name, occurred_at, now)
     profile = load_profiles(session, [customer_id], now)[customer_id]
     result.enrolled = enroll_event(session, profile, name, properties, now)
     return result
@@ -91,22 +94,26 @@ def _resume_waits(session: Session, customer_id: int, name: str,
     return resumed
 
 
-def _record_conversions(session: Session, customer_id: int, name: str,
-                        occurred_at: datetime) -> list[int]:
+_CUSTOMER_RUNS = select(Run.id, Run.journey_version_id, Run.entered_at, Run.ended_at,
+                        Run.converted_at).where(
+    Run.customer_id == bindparam("customer_id"),
+    or_(Run.ended_at.is_(None), Run.converted_at.is_(None),
+        Run.converted_at > bindparam("occurred_at", type_=UTCDateTime())))
+"""The customer's runs an event may end or convert: unfinished ones, and those not converted
+by then. Built once: every ingested event runs it."""
+
+
+def _record_conversions(session: Session, runs: Sequence[Row], plans: Mapping[int, Any],
+                        name: str, occurred_at: datetime) -> list[int]:
     """Mark the customer's runs whose goal this event meets, in or after the journey.
 
     A goal counts within its window after entry, whether the run is still going or has ended;
     an event that arrives late but happened earlier than a recorded conversion moves it back.
     """
-    runs = session.execute(select(Run.id, Run.journey_version_id, Run.entered_at).where(
-        Run.customer_id == customer_id, Run.entered_at <= occurred_at,
-        or_(Run.converted_at.is_(None), Run.converted_at > occurred_at))).all()
-    if not runs:
-        return []
-    plans = load_compiled(session, {run.journey_version_id for run in runs})
     met = [run.id for run in runs
-           if _meets_goal(plans[run.journey_version_id].document.settings.goal, name,
-                          occurred_at, run.entered_at)]
+           if (run.converted_at is None or run.converted_at > occurred_at)
+           and _meets_goal(plans[run.journey_version_id].document.settings.goal, name,
+                           occurred_at, run.entered_at)]
     if met:
         session.execute(update(Run).where(Run.id.in_(met), or_(
             Run.converted_at.is_(None), Run.converted_at > occurred_at))
@@ -119,14 +126,11 @@ def _meets_goal(goal, name: str, occurred_at: datetime, entered_at: datetime) ->
         entered_at <= occurred_at <= entered_at + goal.within.to_timedelta()
 
 
-def _exit_runs(session: Session, customer_id: int, name: str, occurred_at: datetime,
-               now: datetime) -> list[int]:
+def _exit_runs(session: Session, runs: Sequence[Row], plans: Mapping[int, Any], name: str,
+               occurred_at: datetime, now: datetime) -> list[int]:
     """End runs whose journey says to leave on this event (exit criteria, or a goal)."""
-    runs = session.execute(select(Run.id, Run.journey_version_id, Run.entered_at)
-                           .where(Run.customer_id == customer_id, Run.ended_at.is_(None))).all()
-    plans = load_compiled(session, {run.journey_version_id for run in runs})
     exited = []
-    for run in runs:
+    for run in (run for run in runs if run.ended_at is None):
         reason = _exit_reason(plans[run.journey_version_id].document.settings, name,
                               occurred_at, run.entered_at)
         # No version check: whatever step the run has reached meanwhile, it must stop. If a
