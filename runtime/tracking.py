@@ -152,7 +152,8 @@ def instrument_html(html: str, message_id: int, tracker: Tracker) -> str:
         if href is None or "data-wayline-untracked" in tag.lower():
             return tag
         url = unescape(next(value for value in href.groups()[1:] if value is not None)).strip()
-        if urlsplit(url).scheme.lower() not in ("http", "https") or tracker.is_own(url):
+        if urlsplit(url).scheme.lower() not in ("http", "https") or tracker.is_own(url) \
+                or not url.isprintable() or " " in url:  # no header smuggling via a redirect
             return tag
         count += 1
         new = f'{href.group(1)}"{escape(tracker.click_url(message_id, count, url))}"'
