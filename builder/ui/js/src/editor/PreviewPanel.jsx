@@ -27,7 +27,10 @@ export function PreviewPanel({ preview, kinds, ports, timezone, onPickNode, onPi
         {TABS.map(([key, label, Icon]) => (
           <button key={key} type="button" className={tab === key ? "on" : ""} data-preview-tab={key} onClick={() => {
             setTab(key);
-            if (key === "audience" && previews.status("audience") === "none") previews.ask("audience");
+            // Coming back to a tab whose answer is missing or out of date works it out again.
+            const outdated = (op) => ["none", "stale"].includes(previews.status(op));
+            if (key === "audience" && outdated("audience")) previews.ask("audience");
+            if (key === "customer" && customer && outdated("path")) lookAt(customer);
           }}><Icon size={13} /> {label}</button>
         ))}
       </div>
