@@ -113,7 +113,7 @@ function CustomerTab({ previews, customer, events, setEvents, onLook, kinds, por
       <ImaginedEvents events={events} setEvents={setEvents} onApply={(next) => customer && onLook(customer, next)} />
       {customer ? (<>
         <Answer previews={previews} op="explain" onPickIssue={onPickIssue}>{(data) => <WhyTab data={data} />}</Answer>
-        <Answer previews={previews} op="path" onPickIssue={onPickIssue}>{(data) => <PathSteps path={data} kinds={kinds} ports={ports} timezone={timezone} onPickNode={onPickNode} />}</Answer>
+        <Answer previews={previews} op="path" onPickIssue={onPickIssue}>{(data) => <PathSteps path={data} explained={previews.answers.explain?.data} kinds={kinds} ports={ports} timezone={timezone} onPickNode={onPickNode} />}</Answer>
       </>) : <p className="wl-help">Pick a customer from the audience sample, or type their id.</p>}
     </section>
   );
@@ -154,8 +154,7 @@ function WhyTab({ data }) {
       </div>
       {data.clauses.length <= 1 && ["and", "or"].includes(data.clauses[0]?.kind)
         ? <p className="wl-help">The entry sets no conditions on who may enter.</p> : <>
-      <p className="wl-help">{data.summary}</p>
-      <ul className="wl-clauses">
+      <ul className="wl-clauses" title={data.summary}>
         {data.clauses.map((clause) => (
           <li key={clause.path} className={clause.matched ? "held" : "failed"} style={{ paddingLeft: 8 + clause.depth * 14 }} data-clause={clause.matched ? "held" : "failed"}>
             {clause.matched ? "✓" : "✗"} <span>{clause.kind === "and" ? "All of these" : clause.kind === "or" ? "Any of these" : clause.kind === "not" ? "None of this" : clause.reason}</span>
@@ -169,8 +168,12 @@ function WhyTab({ data }) {
 
 const STATUS_TEXT = { done: "Finished the journey", exited: "Left the journey", waiting: "Still waiting at the end of the preview", not_entered: "Would not enter" };
 
-function PathSteps({ path, kinds, ports, timezone, onPickNode }) {
-  if (!path.entered) return <div className="wl-path-end not" data-path-status="not_entered"><CircleX size={15} /> Would not enter: {path.entry_why}.</div>;
+function PathSteps({ path, explained, kinds, ports, timezone, onPickNode }) {
+  if (!path.entered) {
+    // The clauses above already say why when the audience is the reason; don't say it twice.
+    const said = explained && explained.external_id === path.external_id && !explained.matches;
+    return <div className="wl-path-end not" data-path-status="not_entered"><CircleX size={15} /> {said ? "No path to draw: they would not enter." : `Would not enter: ${path.entry_why}.`}</div>;
+  }
   const start = Date.parse(path.entered_at);
   return (
     <div className="wl-path" data-path-status={path.status}>
