@@ -128,3 +128,35 @@ def test_a_save_whose_answer_was_lost_is_not_reported_as_a_conflict(
     connect(page, entry, "next", wait)
     saved(page)
     assert len(draft_of(live_app, journey_id)["edges"]) == 1
+
+
+def test_a_change_that_never_reached_the_server_survives_a_reload(
+        live_app: LiveApp, browse: Any) -> None:
+    """The page's messages stop getting through; the marketer reloads: the tab still has the
+    change and saves it on the fresh page."""
+    journey_id = blank_journey(live_app)
+    page = open_editor(browse, journey_id)
+    blocked = {"on": False}
+
+    def relay(socket: Any) -> None:
+        server = socket.connect_to_server()
+        socket.on_message(lambda message: None if blocked["on"] else server.send(message))
+        server.on_message(lambda message: socket.send(message))
+
+    page.route_web_socket(re.compile(r"/reactpy/"), relay)
+    page.reload()
+    expect(page.locator(".wl-canvas .react-flow__pane")).to_be_visible(timeout=WAIT)
+    entry = drop(page, "entry.event", 420, 120)
+    saved(page)
+
+    blocked["on"] = True
+    wait = drop(page, "flow.delay", 420, 380)
+    expect(page.locator("[data-slow]")).to_be_visible(timeout=WAIT)
+    assert [n["id"] for n in draft_of(live_app, journey_id)["nodes"]] == [entry]
+
+    blocked["on"] = False
+    page.reload()
+    expect(node(page, wait)).to_be_visible(timeout=WAIT)
+    saved(page)
+    assert sorted(n["id"] for n in draft_of(live_app, journey_id)["nodes"]) == sorted(
+        [entry, wait])
