@@ -33,7 +33,7 @@ from sqlalchemy import text  # noqa: E402
 
 from bench.runtime import new_database  # noqa: E402
 from nodes.kit.rules import Rule  # noqa: E402
-from runtime.audience import customers, rule_clause  # noqa: E402
+from runtime.audience import customers, plan_audience_queries, rule_clause  # noqa: E402
 from runtime.clock import FrozenClock  # noqa: E402
 from runtime.db import make_engine, make_sessionmaker  # noqa: E402
 from runtime.jobs import Runtime  # noqa: E402
@@ -215,6 +215,7 @@ def _explain(wl: Wayline) -> None:
     """The plans PostgreSQL picks for the first rule (what an index would change)."""
     rule = msgspec.convert(RULES["plan = pro (1 in 7)"], Rule)
     with wl.reading() as session:
+        plan_audience_queries(session)  # as counts are planned
         clause = rule_clause(rule, NOW, "postgresql")
         query = customers.select().with_only_columns(customers.c.id).where(clause)
         compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
