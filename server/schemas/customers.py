@@ -204,6 +204,7 @@ class ImportReport(msgspec.Struct):
     failures: list[ImportFailure]
     failures_not_listed: int
     columns: Annotated[dict[str, str], msgspec.Meta(description=(
-        "What each header became: a profile field, consent.<channel> or attributes.<name>."))]
+        "What each header became: a profile field, consent.<channel>, consent_night.<channel> "
+        "(night-time consent) or attributes.<name>."))]
     seconds: float
     rows_per_second: float

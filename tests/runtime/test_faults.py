@@ -41,7 +41,9 @@ def counting_journey(template: int, channel: str = "email") -> dict:
 def add_many(session, count: int, now: datetime) -> None:
     session.execute(Customer.__table__.insert(), [
         {"external_id": f"k{index}", "email": f"k{index}@example.kr", "attributes": {},
-         "consent": {"email": True}, "created_at": now, "updated_at": now}
+         # Night consent too: on the real clock, Seoul's night would otherwise defer the sends.
+         "consent": {"email": {"marketing": True, "night": True}}, "created_at": now,
+         "updated_at": now}
         for index in range(count)])
 
 
@@ -104,7 +106,8 @@ def published(rt) -> None:
     rt.clock = SystemClock()
     with rt.sessions() as session:
         add_many(session, CUSTOMERS, rt.clock.now())
-        journey = add_journey(session, counting_journey(add_template(session)))
+        journey = add_journey(session, counting_journey(add_template(
+            session, subject="Hello", source="Hello")))  # no first_name here
         publish(session, journey, rt.clock.now())
         session.commit()
 
