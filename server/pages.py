@@ -159,6 +159,10 @@ class UiServicesForWayline:
             self.wl, journey_id, JourneyUpdate(document=document, revision=revision)))
 
     @ui_call
+    def draft_revision(self, journey_id: int) -> int:
+        return journeys.draft_revision(self.wl, journey_id)
+
+    @ui_call
     def check_draft(self, document: dict[str, Any]) -> list[dict[str, Any]]:
         return _data(journeys.validate_document(self.wl, document).issues)
 

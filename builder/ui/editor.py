@@ -33,6 +33,8 @@ CHECK_HEAD_START = 0.005
 the interpreter."""
 WATCH_SECONDS = 2.0
 """How often an open editor looks for changes saved elsewhere (another tab, the API)."""
+PICKER_ROUNDS = 5
+"""Every how many watch rounds an open editor reloads the segments and templates it offers."""
 LIVE_SECONDS = 3.0
 """How often the live counts on a published journey's canvas refresh."""
 
@@ -70,10 +72,18 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
 
     @use_async_effect(dependencies=[journey_id])
     async def watch() -> None:
+        # Only the revision is read each time (loading and checking a big draft costs tens of
+        # ms, and competes with this editor's own saves); the whole detail when it moved, and
+        # every few rounds for the pickers' segments and templates.
+        rounds = 0
         while True:
             await asyncio.sleep(WATCH_SECONDS)
+            rounds += 1
             seen = current.current
             if seen is None or busy.current:
+                continue
+            revision = await asyncio.to_thread(services.draft_revision, journey_id)
+            if revision == _revision(seen) and rounds % PICKER_ROUNDS:
                 continue
             fresh = await asyncio.to_thread(load_detail, services, journey_id)
             if not busy.current and (_revision(fresh) != _revision(current.current)

@@ -43,6 +43,9 @@ class UiServices(Protocol):
     def save_draft(self, journey_id: int, document: Json, revision: int) -> Json:
         """Save the draft made on `revision`; wrong_state when someone saved since."""
 
+    def draft_revision(self, journey_id: int) -> int:
+        """The draft's revision now: a cheap way to notice a save made elsewhere."""
+
     def check_draft(self, document: Json) -> list[Json]:
         """Every issue in `document`, as saving it would report them; nothing is stored."""
 

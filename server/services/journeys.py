@@ -100,6 +100,15 @@ def update_journey(wl: Wayline, journey_id: int, data: JourneyUpdate) -> Journey
         return _detail(wl, session, journey)
 
 
+def draft_revision(wl: Wayline, journey_id: int) -> int:
+    """The draft's revision (open editors poll it to notice saves made elsewhere)."""
+    with wl.reading() as session:
+        revision = session.scalar(select(Journey.draft_revision).where(Journey.id == journey_id))
+    if revision is None:
+        raise NotFoundError("journey", journey_id)
+    return revision
+
+
 def validate_document(wl: Wayline, document: Any) -> ValidationReport:
     """Every issue in a document, as publishing would see it (templates and segments checked)."""
     with wl.reading() as session:

@@ -4,9 +4,12 @@ versions, export and import — and every refusal with its status and reason."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
+from runtime.errors import NotFoundError
 from runtime.models import Customer, JourneyVersion, Run
+from server.services import journeys
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_customers, drain
 
@@ -150,6 +153,16 @@ def test_update_saves_the_draft_and_refuses_stale_revisions(client, app_context)
     odd["nodes"].append({"id": "x", "type": "flow.nowhere", "position": {"x": 0, "y": 0}})
     unknown = client.patch(f"/api/journeys/{journey_id}", json={"document": odd})
     assert unknown.status_code == 422 and unknown.json()["issues"][0]["node_id"] == "x"
+
+
+def test_draft_revision_follows_saves_and_names_an_unknown_journey(client, app_context):
+    journey_id = create(client, "Draft")["journey"]["id"]
+    assert journeys.draft_revision(app_context, journey_id) == 1
+    client.patch(f"/api/journeys/{journey_id}", json={"document": waiting_journey(),
+                                                      "revision": 1})
+    assert journeys.draft_revision(app_context, journey_id) == 2
+    with pytest.raises(NotFoundError):
+        journeys.draft_revision(app_context, journey_id + 1)
 
 
 def test_archived_journeys_cant_be_edited(client, app_context):
