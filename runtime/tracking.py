@@ -117,12 +117,16 @@ def _b64(raw: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes | None:
+    """The bytes of unpadded URL-safe base64, or None unless `text` is exactly how `_b64`
+    writes them (the last character's spare bits could otherwise spell the same token
+    several ways)."""
     if not text or not re.fullmatch(r"[A-Za-z0-9_-]+", text):
         return None
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except ValueError:
         return None
+    return raw if _b64(raw) == text else None
 
 
 def _parse(raw: bytes) -> Tracked | None:

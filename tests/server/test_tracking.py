@@ -152,10 +152,12 @@ def test_tampered_tokens_are_refused_never_redirected(client, app_context, mailb
     [link] = re.findall(r'<a href="([^"]+)">Shop now', html)
     [pixel] = re.findall(r'<img src="([^"]+)"', html)
     token = path_of(link).removeprefix("/t/c/")
-    flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
+    flipped = token[:-1] + ("A" if token[-1] != "A" else "B")  # spare bits: same bytes
+    middle = len(token) - 8
+    changed = token[:middle] + ("x" if token[middle] != "x" else "y") + token[middle + 1:]
     other_key = Tracker(b"another installation's key", "http://x").token(
         Tracked("c", 1, 1, "https://evil.example.net"))
-    attempts = [forged(token, "https://evil.example.net/phish"), flipped, other_key,
+    attempts = [forged(token, "https://evil.example.net/phish"), flipped, changed, other_key,
                 token.partition(".")[0], "not-a-token", "%00", "a.b.c",
                 path_of(pixel).removeprefix("/t/o/")]  # an open token is no click token
     for attempt in attempts:
