@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from runtime.channels import Adapter, PermanentFailure, TransientFailure
 from runtime.fallback import Failed, queue_fallbacks, wants_fallback
 from runtime.gate import ledger_values, recheck
-from runtime.models import QUEUED_ONLY, Message, MessageStatus
+from runtime.models import DEFERRED_ONLY, QUEUED_ONLY, Message, MessageStatus
 from runtime.sql import among, update_rows
 
 log = logging.getLogger(__name__)
@@ -91,14 +91,21 @@ def _is_due(now: datetime) -> ColumnElement[bool]:
 
 
 def due_messages(session: Session, now: datetime, limit: int) -> list[int]:
-    """Ids of queued messages due for a try at `now`, oldest first."""
+    """Ids of messages due for a try at `now`: queued ones oldest first, then deferred ones
+    whose time has come (to be checked again), earliest first."""
     # The literal condition of the partial index, not a bound status: a prepared statement's
     # generic plan could not prove a parameter equal to 'queued' and would scan every message.
     query = (select(Message.id)
              .where(QUEUED_ONLY, _is_due(now))
              .order_by(Message.created_at, Message.id)
              .limit(limit))
-    return list(session.scalars(query))
+    found = list(session.scalars(query))
+    if len(found) < limit:  # a range on the deferred index: the ones still waiting are not read
+        found += session.scalars(select(Message.id)
+                                 .where(DEFERRED_ONLY, Message.next_attempt_at <= now)
+                                 .order_by(Message.next_attempt_at, Message.id)
+                                 .limit(limit - len(found)))
+    return found
 
 
 def lease(session: Session, ids: Sequence[int], now: datetime, seconds: float) -> Lease:

@@ -306,9 +306,11 @@ class Step(Base):
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-QUEUED_ONLY = text("status IN ('queued', 'deferred')")
-"""The messages the delivery queue index holds (due ones are sent or checked again): sent,
-failed and suppressed ones never return."""
+QUEUED_ONLY = text("status = 'queued'")
+"""The messages the delivery queue index holds: sent, failed and suppressed ones never return."""
+
+DEFERRED_ONLY = text("status = 'deferred'")
+"""The messages the deferred index holds: held back by the send policy until next_attempt_at."""
 
 MARKETING_ONLY = text("purpose = 'marketing'")
 """The messages the frequency-cap index holds: transactional ones are never counted."""
@@ -331,6 +333,10 @@ class Message(Base):
         # writes the same literal condition, so the planner can use it).
         Index("ix_messages_queued", "next_attempt_at", sqlite_where=QUEUED_ONLY,
               postgresql_where=QUEUED_ONLY),
+        # Deferred ones apart: at night a whole audience waits here for 08:00, and the sweep
+        # reads only the due end of it (`runtime.delivery.due_messages`).
+        Index("ix_messages_deferred", "next_attempt_at", sqlite_where=DEFERRED_ONLY,
+              postgresql_where=DEFERRED_ONLY),
         Index(None, "customer_id", "created_at"),
         # Frequency caps count a customer's recent marketing messages per channel
         # (`runtime.gate.cap_history`, which writes the same literal condition).
