@@ -270,7 +270,23 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             values[spec.name] = PARSERS[spec.name](raw)
         except ValueError as error:
             raise SettingsError(variable, masked(raw), str(error)) from None
-    return Settings(**values)
+    settings = Settings(**values)
+    _check_providers(settings)
+    return settings
+
+
+PROVIDER_NEEDS = {"sms_url": ("sms_sender", "the registered sender number texts go out from"),
+                  "kakao_url": ("kakao_sender_key", "the Kakao channel's sender profile key")}
+"""A provider URL and the setting it cannot work without (carriers refuse texts without a
+registered sender; Kakao refuses AlimTalk without the channel's key)."""
+
+
+def _check_providers(settings: Settings) -> None:
+    for url, (needed, what) in PROVIDER_NEEDS.items():
+        if getattr(settings, url) and not getattr(settings, needed):
+            variable = PREFIX + needed.upper()
+            raise SettingsError(variable, "", f"must be set when {PREFIX + url.upper()} is: "
+                                              f"it is {what}")
 
 
 def describe_settings() -> list[tuple[str, str, str]]:

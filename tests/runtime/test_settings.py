@@ -106,3 +106,11 @@ def test_provider_settings_are_read_and_their_keys_never_shown():
     assert (settings.ad_label, settings.opt_out_line) == ("", "무료수신거부 080-123-4567")
     assert Settings().ad_label == "(광고)"
     assert "sms-key" not in repr(settings) and "kakao-sender" not in repr(settings)
+
+
+def test_a_provider_without_its_sender_fails_at_start_up():
+    with pytest.raises(SettingsError, match="WAYLINE_SMS_SENDER='': must be set when "
+                                            "WAYLINE_SMS_URL is"):
+        load_settings({"WAYLINE_SMS_URL": "https://sms.example.com/send"})
+    with pytest.raises(SettingsError, match="WAYLINE_KAKAO_SENDER_KEY"):
+        load_settings({"WAYLINE_KAKAO_URL": "https://kakao.example.com/alimtalk"})
