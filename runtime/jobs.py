@@ -164,6 +164,11 @@ def deliver_job(message_ids: Sequence[int], leased_until: str) -> dict[str, int]
     with rt.sessions() as session:
         report = deliver(session, message_ids, rt.adapters, rt.clock.now(),
                          leased_until=datetime.fromisoformat(leased_until))
+        if report.fallbacks:  # KakaoTalk gave up: its text messages go now, not at next sweep
+            now = rt.clock.now()
+            fallbacks = lease(session, report.fallbacks, now, rt.settings.claim_timeout)
+            session.commit()
+            _enqueue_deliveries(rt, fallbacks)
     done = {"sent": len(report.sent), "retried": len(report.retried),
             "failed": len(report.failed), "skipped": len(report.skipped)}
     _count(metrics.count_deliveries, rt.redis, done)
