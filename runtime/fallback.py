@@ -10,8 +10,9 @@ same transaction that records the failure.
 The fallback is a message row of its own, so the ledger and the customer timeline show both
 attempts: the failed KakaoTalk row, and an SMS row on the same run and step whose content names
 it (`fallback_of`). The SMS row gets its own id (the text provider's idempotency key), is
-queued due at once (the next delivery sweep sends it, SMS or LMS by its bytes), and needs the
-customer's SMS consent for its purpose: without it, it is written suppressed with the reason.
+queued due at once (the delivery job that gave up queues its delivery; a sweep would find it
+anyway), SMS or LMS by its bytes, and needs the customer's SMS consent for its purpose: without
+it, it is written suppressed with the reason.
 """
 
 from __future__ import annotations
