@@ -11,7 +11,6 @@ template says bumps its `version` (the render cache key); a renamed template kee
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,12 +23,11 @@ from sqlalchemy.orm import Session
 
 from nodes.kit.fields import Channel
 from nodes.kit.profile import Profile
-from nodes.kit.values import ATTRIBUTE_NAME
 from runtime.content import send_content
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.models import Customer, Template
 from runtime.profiles import load_profiles
-from runtime.rendering import CACHE, RenderError, customer_attributes_used, render_message
+from runtime.rendering import CACHE, RenderError, render_message
 from server.context import Wayline
 from server.schemas.templates import (
     DraftRenderIn,
@@ -44,6 +42,7 @@ from server.schemas.templates import (
     TemplateUpdate,
     TemplateWarning,
 )
+from server.services.template_warnings import attribute_warnings
 from server.services.usage import in_use_message, journeys_using, usage
 
 CHANNEL_NAMES = {Channel.EMAIL: "Email", Channel.SMS: "SMS", Channel.KAKAO: "KakaoTalk",
@@ -58,9 +57,6 @@ OPTIONS_FOR = {"html": (Channel.EMAIL,), "url": (Channel.WEBHOOK,),
 PLAIN = {"subject": "x", "source": "x", "html": "x", "url": "https://example.com", "header": "x",
          "deep_link": "x"}
 """Markup-free stand-ins for the parts not being checked, so a Liquid error is pinned on one."""
-
-ATTRIBUTE = re.compile(ATTRIBUTE_NAME)
-"""What a custom attribute's name looks like (others cannot be stored, so no one has them)."""
 
 
 @dataclass
@@ -344,50 +340,6 @@ def _render(draft: Draft, profile: Profile, data: RenderIn | DraftRenderIn,
                     content=content, error=error, template_id=draft.id,
                     template_version=draft.version if draft.id is not None else None,
                     warnings=warnings)
-
-
-# --- attributes no customer has ------------------------------------------------------------------
-
-
-PART_FIELDS = {"subject": "subject", "title": "subject", "text": "source", "body": "source",
-               "html": "options.html", "url": "options.url", "deep_link": "options.deep_link"}
-"""The template field each rendered part comes from."""
-
-PREFIX_FIELDS = {"header:": "options.headers.", "var:": "options.variables.",
-                 "data:": "options.data."}
-
-
-def attribute_warnings(session: Session, draft: Draft) -> list[TemplateWarning]:
-    """A warning per custom attribute the template reads that no customer has (likely a typo,
-    or data not imported yet): such a send fails for every customer unless it has a default."""
-    used = customer_attributes_used(draft)
-    names = sorted(set().union(*used.values())) if used else []
-    if not names or not session.scalar(select(Customer.id).limit(1)):
-        return []  # nothing to compare with before the first customer arrives
-    unknown = [name for name in names if not _anyone_has(session, name)]
-    return [TemplateWarning(field=_part_field(part), message=(
-                f"No customer has '{name}', so this message would fail for everyone: check "
-                f"the spelling, or give it a fallback such as "
-                f'{{{{ customer.{name} | default: "…" }}}}'))
-            for part, attributes in used.items() for name in unknown if name in attributes]
-
-
-def _anyone_has(session: Session, name: str) -> bool:
-    if not ATTRIBUTE.fullmatch(name):
-        return False  # not a name an attribute can have
-    attributes = Customer.__table__.c.attributes
-    if session.get_bind().dialect.name == "postgresql":
-        has = attributes.op("?")(name)
-    else:
-        has = func.json_type(attributes, f'$."{name}"').is_not(None)
-    return session.scalar(select(Customer.id).where(has).limit(1)) is not None
-
-
-def _part_field(part: str) -> str:
-    for prefix, field_prefix in PREFIX_FIELDS.items():
-        if part.startswith(prefix):
-            return field_prefix + part.removeprefix(prefix)
-    return PART_FIELDS.get(part, "source")
 
 
 def _refuse_channel_change(template: Template, channel: Channel) -> None:
