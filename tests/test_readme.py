@@ -231,8 +231,7 @@ def test_the_tour_works_on_a_fresh_clone(tmp_path):
                                   cwd=clone, env=env, capture_output=True, text=True,
                                   timeout=60)
             assert done.returncode == 0, f"{block}\n{done.stdout}\n{done.stderr}"
-            for line in done.stdout.splitlines():
-                json.loads(line)  # every curl answered with JSON, not an error page
+            assert json_documents(done.stdout), f"{block}: no answer"
         wait_until(lambda: stats(base, 2)["wait"]["waiting"] == 1, 30,
                    "the customer to wait at 'Bought within 1 hour?'")
         wait_until(lambda: _messages(stats(base, 1)["hello"]) == 1, 30,
@@ -247,6 +246,16 @@ def test_the_tour_works_on_a_fresh_clone(tmp_path):
     assert not (clone / ".wayline" / "redis.sock").exists(), "stale Redis socket"
     print(f"\nREADME tour: command 1 printed its URL after {started:.0f} s "
           f"(fresh venv, pip install, demo data)")
+
+
+def json_documents(text: str) -> list:
+    """The JSON documents curl printed back to back; fails on anything else (an error page)."""
+    decoder, found, at = json.JSONDecoder(), [], 0
+    while at < len(text.rstrip()):
+        document, end = decoder.raw_decode(text, at)
+        found.append(document)
+        at = end + len(text[end:]) - len(text[end:].lstrip())
+    return found
 
 
 def _answers(url: str) -> bool:
