@@ -6,6 +6,11 @@ creates its own database next to it and drops it at the end, so parallel runs ne
 When PostgreSQL is unreachable its tests are skipped, unless WAYLINE_TEST_REQUIRE_POSTGRES=1
 (CI sets it), which turns the skip into a failure.
 
+Browser tests share one headless Debian chromium driven by Playwright (`browser`; never
+`playwright install`): Playwright's sync API runs one instance per thread, so every test that
+needs a browser takes this fixture. Without chromium they skip, unless
+WAYLINE_TEST_REQUIRE_BROWSER=1 (CI sets it when chromium is installed).
+
 Redis tests get a real server too (`redis_url`, `redis`): WAYLINE_TEST_REDIS_URL, else the
 local Redis at 127.0.0.1:6379, else an embedded server for the session; each session claims
 its own database on it (see `redis_url`).
@@ -18,6 +23,8 @@ import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
@@ -33,6 +40,9 @@ from runtime.redis_server import NO_RETRY, EmbeddedRedis, connect
 POSTGRES_URL = os.environ.get(
     "WAYLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("WAYLINE_TEST_REQUIRE_POSTGRES") == "1"
+CHROMIUM = Path(os.environ.get("WAYLINE_TEST_CHROMIUM", "/usr/bin/chromium"))
+REQUIRE_BROWSER = os.environ.get("WAYLINE_TEST_REQUIRE_BROWSER") == "1"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def _postgres_problem() -> str | None:
@@ -230,3 +240,19 @@ def redis(redis_claim: RedisClaim) -> Iterator[Redis]:
     with connect(redis_claim.url) as client:
         client.flushdb()
         yield client
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian chromium, one for the whole session."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: `apt-get install -y chromium`"
+        if REQUIRE_BROWSER:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

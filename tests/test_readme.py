@@ -21,6 +21,7 @@ import subprocess
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -164,14 +165,11 @@ class Background:
         return code
 
 
-def open_canvas(base: str, shots: Path) -> int:
+def open_canvas(browser: Any, base: str, shots: Path) -> int:
     """Open the journeys page and the cart-abandonment canvas in chromium; its step count."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
         errors: list[str] = []
         page.on("console", lambda message: errors.append(message.text)
                 if message.type == "error" else None)
@@ -183,7 +181,8 @@ def open_canvas(base: str, shots: Path) -> int:
         page.wait_for_timeout(1000)
         page.screenshot(path=shots / "canvas.png")
         steps = page.locator(".react-flow__node").count()
-        browser.close()
+    finally:
+        context.close()
     assert not errors, f"browser console errors: {errors}"
     return steps
 
@@ -205,9 +204,7 @@ def wait_until(condition, seconds: float, what: str) -> None:
 
 @pytest.mark.skipif(not RUN_TOUR, reason="installs Wayline into a new venv (minutes): set "
                     "WAYLINE_TEST_README_TOUR=1 (CI does)")
-def test_the_tour_works_on_a_fresh_clone(tmp_path):
-    if not Path("/usr/bin/chromium").exists():
-        pytest.fail("the tour opens the canvas in Debian's chromium: apt-get install chromium")
+def test_the_tour_works_on_a_fresh_clone(tmp_path, browser):
     clone = tmp_path / "wayline"
     fresh_clone(clone)
     port = free_port()
@@ -222,7 +219,7 @@ def test_the_tour_works_on_a_fresh_clone(tmp_path):
         started = time.monotonic() - began
         wait_until(lambda: _answers(f"{base}/ready"), 60, "the server to be ready")
         running = descendants(up.process.pid)
-        assert open_canvas(base, tmp_path) >= 7  # the cart-abandonment starter's steps
+        assert open_canvas(browser, base, tmp_path) >= 7  # the cart-abandonment starter's steps
         assert httpx.get(f"{base}/api/journeys/2", timeout=10).json()["journey"]["name"] == \
             "Cart abandonment"
         for block in shell_blocks(section("A 5-minute tour")):

@@ -1,8 +1,8 @@
-"""Browser fixtures: the real app served by uvicorn on a free port, and headless Chromium.
+"""Browser fixtures: the real app served by uvicorn on a free port, and pages of it.
 
 The app runs on a fresh SQLite database (migrated with Alembic) and the test Redis, with the
-system clock, exactly as `wayline server` serves it (`create_web_app`). The browser is Debian's
-chromium driven by Playwright (never `playwright install`). Every page records its console
+system clock, exactly as `wayline server` serves it (`create_web_app`). Pages open in the
+session's headless chromium (`browser`, tests/conftest.py). Every page records its console
 errors and every request it makes: a test fails if the console shows an error or a request
 leaves the app's own origin. Screenshots go to WAYLINE_SCREENSHOTS (default
 /tmp/wayline-screenshots) so a person can look at them.
@@ -28,10 +28,7 @@ from runtime.settings import Settings
 from server.app import create_web_app
 from server.context import Wayline, build_wayline
 
-CHROMIUM = Path(os.environ.get("WAYLINE_TEST_CHROMIUM", "/usr/bin/chromium"))
-REQUIRE_BROWSER = os.environ.get("WAYLINE_TEST_REQUIRE_BROWSER") == "1"
 SCREENSHOTS = Path(os.environ.get("WAYLINE_SCREENSHOTS", "/tmp/wayline-screenshots"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @dataclass
@@ -88,22 +85,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Headless Debian chromium."""
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: `apt-get install -y chromium`"
-        if REQUIRE_BROWSER:
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @dataclass
