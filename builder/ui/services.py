@@ -82,6 +82,9 @@ class UiServices(Protocol):
     def journey_stats(self, journey_id: int) -> Json:
         """Live numbers of a published journey: totals, and per node and per output."""
 
+    def journey_results(self, journey_id: int) -> Json:
+        """A/B results of a published journey: per random split, each path tested."""
+
     def list_customers(self, search: str) -> list[Json]:
         """Customers whose external id or email starts with `search` (all when empty)."""
 
@@ -93,9 +96,6 @@ class UiServices(Protocol):
 
     def save_send_policy(self, policy: Json) -> Json:
         """Replace the send rules; invalid when a rule cannot work (issues say which)."""
-
-    def journey_results(self, journey_id: int) -> Json:
-        """A/B results of a published journey: per random split, each path tested."""
 
     def list_starters(self) -> list[Json]:
         """Ready-made journeys [{key, name, description, nodes, channels}] to start from."""
