@@ -6,7 +6,9 @@ the runtime commits for real through its own sessions.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select, text
@@ -86,3 +88,20 @@ def add_journey(session: Session, document: dict[str, Any], name: str = "Journey
     session.add(journey)
     session.flush()
     return journey.id
+
+
+GOLDEN = Path(__file__).with_name("journeys")
+"""Golden journey documents, as JSON files the canvas could have saved."""
+
+
+def golden(name: str, **templates: int) -> dict[str, Any]:
+    """The golden journey `name`, its "$key" template references set to `templates`' ids."""
+    def fill(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: fill(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [fill(item) for item in value]
+        if isinstance(value, str) and value.startswith("$"):
+            return templates[value[1:]]
+        return value
+    return fill(json.loads((GOLDEN / f"{name}.json").read_text()))

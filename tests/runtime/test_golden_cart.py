@@ -1,4 +1,7 @@
-"""Golden journey: cart abandonment — event entry, wait for purchase 1 h, else an email."""
+"""Golden journey: cart abandonment — event entry, wait for purchase 1 h, else an email.
+
+The journey is tests/runtime/journeys/cart_abandonment.json.
+"""
 
 from __future__ import annotations
 
@@ -9,27 +12,14 @@ from sqlalchemy import select
 from runtime.ingest import ingest_event
 from runtime.lifecycle import publish
 from runtime.models import Message, MessageStatus, Run, RunStatus, Step
-from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import (
     add_customers,
     add_journey,
     add_template,
     dispatch,
+    golden,
     move,
 )
-
-
-def cart_journey(template_id: int) -> dict:
-    return document(
-        [node("entry", "entry.event", "Added to cart", {"event": "cart_add"}),
-         node("wait", "flow.wait_event", "Bought within 1 hour?",
-              {"event": "purchase", "timeout": {"amount": 1, "unit": "hours"}}),
-         node("mail", "action.send", "Reminder email",
-              {"channel": "email", "template": template_id}),
-         node("bought", "flow.exit", "Bought", {"reason": "bought"}),
-         node("done", "flow.exit", "Reminded", {"reason": "reminded"})],
-        [edge("entry", "wait"), edge("wait", "bought", "matched"),
-         edge("wait", "mail", "timeout"), edge("mail", "done", "next")])
 
 
 def test_cart_abandonment(wayline):
@@ -38,7 +28,8 @@ def test_cart_abandonment(wayline):
     with rt.sessions() as session:
         add_customers(session, 3, now, attributes={"first_name": "Min"})
         template = add_template(session)
-        journey = add_journey(session, cart_journey(template), "Cart abandonment")
+        journey = add_journey(session, golden("cart_abandonment", reminder=template),
+                              "Cart abandonment")
         publish(session, journey, now)
         session.commit()
 

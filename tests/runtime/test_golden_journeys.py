@@ -1,4 +1,7 @@
-"""Golden journeys, end to end on real SQLite/PostgreSQL and Redis with a frozen clock."""
+"""Golden journeys, end to end on real SQLite/PostgreSQL and Redis with a frozen clock.
+
+The journeys are JSON documents in tests/runtime/journeys/ (`harness.golden`).
+"""
 
 from __future__ import annotations
 
@@ -12,36 +15,14 @@ from runtime.enrollment import enroll_dates
 from runtime.errors import WrongStateError
 from runtime.lifecycle import pause, publish, resume
 from runtime.models import Customer, Journey, Message, Run, RunStatus, Step
-from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import (
     add_customers,
     add_journey,
     add_template,
     drain,
+    golden,
     move,
 )
-
-EVERYONE = {"type": "and", "rules": []}
-
-
-def welcome_series(first: int, second: int) -> dict:
-    """Segment entry → email → wait 1 day → email → wait 3 days → condition → email / exit."""
-    return document(
-        [node("entry", "entry.segment", "New sign-ups", {"rule": {
-            "type": "attr", "field": "plan", "op": "eq", "value": "free"}}),
-         node("hello", "action.send", "Welcome", {"channel": "email", "template": first}),
-         node("day", "flow.delay", "A day later",
-              {"mode": "duration", "duration": {"amount": 1, "unit": "days"}}),
-         node("tips", "action.send", "Tips", {"channel": "email", "template": second}),
-         node("later", "flow.delay", "3 days later",
-              {"mode": "duration", "duration": {"amount": 3, "unit": "days"}}),
-         node("vip", "flow.condition", "Upgraded?", {"rule": {
-             "type": "attr", "field": "plan", "op": "eq", "value": "pro"}}),
-         node("offer", "action.send", "Offer", {"channel": "email", "template": second}),
-         node("end", "flow.exit", "Done")],
-        [edge("entry", "hello"), edge("hello", "day", "next"), edge("day", "tips", "next"),
-         edge("tips", "later", "next"), edge("later", "vip", "next"), edge("vip", "end", "yes"),
-         edge("vip", "offer", "no"), edge("offer", "end", "next")])
 
 
 def counts(rt, model, **where) -> int:
@@ -58,7 +39,8 @@ def test_welcome_series_with_delays(wayline):
     with rt.sessions() as session:
         ids = add_customers(session, 20, now, attributes={"plan": "free"})
         first, second = add_template(session, name="Welcome"), add_template(session, name="Tips")
-        journey = add_journey(session, welcome_series(first, second), "Welcome")
+        journey = add_journey(session, golden("welcome_series", first=first, second=second),
+                              "Welcome")
         publish(session, journey, now)
         session.commit()
     drain(rt)
@@ -82,15 +64,6 @@ def test_welcome_series_with_delays(wayline):
     assert {step.left_at - step.entered_at for step in waits} == {timedelta(days=1)}
 
 
-def birthday_journey(template: int) -> dict:
-    return document(
-        [node("entry", "entry.date", "Birthday", {"attribute": "birthday", "at": "09:00"}),
-         node("card", "action.send", "Birthday coupon", {"channel": "email",
-                                                         "template": template}),
-         node("end", "flow.exit", "Done")],
-        [edge("entry", "card"), edge("card", "end", "next")])
-
-
 def test_birthday_at_nine_local_time_across_zones_and_dst(wayline):
     rt = wayline
     rt.clock.set(datetime(2026, 3, 7, 0, 0, tzinfo=UTC))
@@ -102,7 +75,8 @@ def test_birthday_at_nine_local_time_across_zones_and_dst(wayline):
             session.add(Customer(external_id=f"b{index}", email=f"b{index}@x.kr", timezone=zone,
                                  attributes={"birthday": "1990-03-08"}, consent={"email": True},
                                  created_at=rt.clock.now(), updated_at=rt.clock.now()))
-        journey = add_journey(session, birthday_journey(add_template(session)), "Birthday")
+        journey = add_journey(session, golden("birthday", coupon=add_template(session)),
+                              "Birthday")
         publish(session, journey, rt.clock.now())
         session.commit()
     sent_at: dict[str, datetime] = {}
@@ -119,22 +93,11 @@ def test_birthday_at_nine_local_time_across_zones_and_dst(wayline):
     assert counts(rt, Run) == 3  # once a year, not once per sweep
 
 
-def random_journey() -> dict:
-    return document(
-        [node("entry", "entry.segment", "Everyone", {"rule": EVERYONE}),
-         node("split", "flow.random", "A/B", {"variants": [
-             {"key": "a", "label": "A", "percent": 50}, {"key": "b", "label": "B", "percent": 30}],
-             "control_percent": 20}),
-         node("a", "flow.exit", "A"), node("b", "flow.exit", "B"), node("c", "flow.exit", "C")],
-        [edge("entry", "split"), edge("split", "a", "a"), edge("split", "b", "b"),
-         edge("split", "c", "control")])
-
-
 def test_random_split_proportions(wayline):
     rt = wayline
     with rt.sessions() as session:
         add_customers(session, 2000, rt.clock.now())
-        publish(session, add_journey(session, random_journey()), rt.clock.now())
+        publish(session, add_journey(session, golden("random_split")), rt.clock.now())
         session.commit()
     drain(rt)
     with rt.sessions() as session:
@@ -149,7 +112,7 @@ def test_pause_mid_delay_then_resume(wayline):
     with rt.sessions() as session:
         add_customers(session, 10, rt.clock.now(), attributes={"plan": "free"})
         first = add_template(session)
-        journey = add_journey(session, welcome_series(first, first))
+        journey = add_journey(session, golden("welcome_series", first=first, second=first))
         publish(session, journey, rt.clock.now())
         session.commit()
     drain(rt)
@@ -175,7 +138,7 @@ def test_republish_while_in_flight_keeps_runs_on_their_version(wayline):
     with rt.sessions() as session:
         add_customers(session, 5, rt.clock.now(), attributes={"plan": "free"})
         first = add_template(session)
-        journey = add_journey(session, welcome_series(first, first))
+        journey = add_journey(session, golden("welcome_series", first=first, second=first))
         v1 = publish(session, journey, rt.clock.now())
         session.commit()
     drain(rt)
