@@ -175,6 +175,7 @@ def _wait(result: Advance, node_id: str, decision: WaitUntil | WaitForEvent,
 
 
 def _exit(result: Advance, node_id: str, now: datetime, reason: str, why: str = "") -> Advance:
+    result.node_id = node_id  # where it stopped, as its last step row says
     result.status = RunStatus.EXITED
     result.exit_reason = reason
     result.steps.append(StepRecord(node_id, "exited", None, why or reason, now, now))

@@ -8,6 +8,7 @@ sent in the batch; the others are written queued, leased to the delivery job que
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from runtime.batch import advance_runs
 from runtime.lifecycle import publish
 from runtime.models import Message, MessageStatus, Run, RunStatus, Step
-from runtime.sweeper import claim_due_runs, new_token
+from runtime.sweeper import STALE_CLAIM, claim_due_runs, new_token
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_customers, add_journey, add_template, drain
 
@@ -96,3 +97,44 @@ def test_a_step_row_that_exists_already_is_kept_and_the_batch_still_completes(wa
         assert len(session.scalars(select(Step)).all()) == 3 * len(ids)
         assert {run.status for run in session.scalars(select(Run))} == {RunStatus.DONE}
     assert len(messages(rt)) == 2 * len(ids)
+
+
+def test_a_duplicate_batch_job_does_nothing(wayline):
+    rt = wayline
+    ids = start(rt)
+    now = rt.clock.now()
+    token = new_token()
+    with rt.sessions() as session:
+        claimed = claim_due_runs(session, now, token)
+        session.commit()
+    with rt.sessions() as session:
+        first = advance_runs(session, claimed, token, now, recorders=rt.recorders)
+    with rt.sessions() as session:  # RQ ran the same job again
+        again = advance_runs(session, claimed, token, now, recorders=rt.recorders)
+    assert (first.advanced, first.steps) == (len(ids), 3 * len(ids))
+    assert (again.advanced, again.skipped, again.steps, again.messages) == (0, len(ids), 0, [])
+    with rt.sessions() as session:
+        assert len(session.scalars(select(Step)).all()) == 3 * len(ids)
+        assert {run.version for run in session.scalars(select(Run))} == {2}  # bumped once
+    assert len(messages(rt)) == 2 * len(ids)
+
+
+def test_a_stale_job_leaves_runs_to_the_sweep_that_reclaimed_them(wayline):
+    rt = wayline
+    start(rt)
+    now = rt.clock.now()
+    lost, fresh = new_token(), new_token()
+    with rt.sessions() as session:
+        claimed = claim_due_runs(session, now, lost)
+        session.commit()
+    later = now + STALE_CLAIM + timedelta(seconds=1)  # the job was lost; a sweep re-claims
+    with rt.sessions() as session:
+        assert claim_due_runs(session, later, fresh) == claimed
+        session.commit()
+    with rt.sessions() as session:  # the lost job turns up after all
+        stale = advance_runs(session, claimed, lost, later, recorders=rt.recorders)
+    with rt.sessions() as session:
+        current = advance_runs(session, claimed, fresh, later, recorders=rt.recorders)
+    assert (stale.advanced, stale.steps) == (0, 0)
+    assert (current.advanced, current.steps) == (len(claimed), 3 * len(claimed))
+    assert len(messages(rt)) == 2 * len(claimed)
