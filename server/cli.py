@@ -103,10 +103,27 @@ def cmd_up(args: argparse.Namespace) -> int:
     _configure_logging(settings)
     if not _schema_ready(settings):
         return 2
-    if args.demo and _is_empty(settings):
+    if _is_empty(settings) and _wants_demo(args):
         print("First start: loading demo data (wayline demo) …", flush=True)
         _load_demo(settings, args.customers)
     return run_up(settings)
+
+
+def _wants_demo(args: argparse.Namespace) -> bool:
+    """On a first start: --demo says yes; at a terminal, ask; else say how to load it later."""
+    if args.demo:
+        return True
+    offer = (f"No customers yet. Load the demo — {args.customers:,} customers with Korean and "
+             "English names, their events, and four starter journeys?")
+    if not sys.stdin.isatty():
+        print(f"{offer} Run `wayline up --demo` (or `wayline demo` for 100,000) to load it.",
+              flush=True)
+        return False
+    try:
+        answer = input(f"{offer} [Y/n] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("", "y", "yes")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

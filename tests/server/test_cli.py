@@ -109,6 +109,11 @@ def _start(command: str, data_dir: Path) -> tuple[subprocess.Popen, int]:
             time.sleep(0.3)
 
 
+def _api_key(data_dir: Path) -> str:
+    """The API key `wayline` made for this data dir on its first start."""
+    return (data_dir / "api_key").read_text().strip()
+
+
 def _children(pid: int) -> set[int]:
     found = set()
     for entry in Path("/proc").iterdir():
@@ -163,6 +168,35 @@ def test_up_runs_server_and_worker_and_ctrl_c_leaves_nothing_running(tmp_path):
     assert "Wayline stopped." in output
     assert not any(_alive(child) for child in children), output
     assert not (tmp_path / "data" / "redis.sock").exists()
+    assert "No customers yet. Load the demo" in output  # the first start offers it
+
+
+def test_up_again_keeps_the_data_and_offers_no_demo(tmp_path):
+    data = tmp_path / "data"
+    process, port = _start("up", data)
+    try:
+        created = httpx.post(f"http://127.0.0.1:{port}/api/journeys",
+                             json={"name": "Kept across restarts"}, timeout=10)
+        assert created.status_code == 201, created.text
+        added = httpx.put(f"http://127.0.0.1:{port}/api/customers/kept-1",
+                          json={"email": "kept@example.kr"}, timeout=10,
+                          headers={"Authorization": f"Bearer {_api_key(data)}"})
+        assert added.status_code in (200, 201), added.text
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=60)
+    process, port = _start("up", data)
+    try:
+        names = [journey["name"] for journey in httpx.get(
+            f"http://127.0.0.1:{port}/api/journeys", timeout=10).json()["items"]]
+        customer = httpx.get(f"http://127.0.0.1:{port}/api/customers/kept-1", timeout=10)
+    finally:
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=60)[0]
+    assert process.returncode == 0, output
+    assert names == ["Kept across restarts"]
+    assert customer.status_code == 200 and customer.json()["customer"]["email"] == "kept@example.kr"
+    assert "No customers yet" not in output
 
 
 def test_settings_show_the_api_key_but_never_the_signing_key(tmp_path):
