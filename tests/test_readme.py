@@ -228,13 +228,17 @@ def test_the_tour_works_on_a_fresh_clone(tmp_path, browser):
                                   cwd=clone, env=env, capture_output=True, text=True,
                                   timeout=60)
             assert done.returncode == 0, f"{block}\n{done.stdout}\n{done.stderr}"
-            assert json_documents(done.stdout), f"{block}: no answer"
+            answers = json_documents(done.stdout)
+            assert answers, f"{block}: no answer"
+            refused = [answer for answer in answers
+                       if isinstance(answer, dict) and answer.get("status_code", 0) >= 400]
+            assert not refused, f"{block}: {refused}"
         wait_until(lambda: stats(base, 2)["wait"]["waiting"] == 1, 30,
                    "the customer to wait at 'Bought within 1 hour?'")
         wait_until(lambda: _messages(stats(base, 1)["hello"]) == 1, 30,
                    "the welcome email in the outbox")
         welcome = stats(base, 1)["hello"]["messages"]
-        assert welcome["sent"] + welcome["deferred"] == 1, welcome
+        assert welcome["sent"] == 1, welcome  # Minji takes marketing email at any hour
     finally:
         code = up.ctrl_c(90) if up.process.poll() is None else up.process.returncode
     assert code == 0, up.output()[-4000:]
