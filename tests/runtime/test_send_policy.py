@@ -1,6 +1,7 @@
 """Send policy end to end: consent, night-time, frequency caps and quiet hours, through the real
 runtime (batches, the delivery sweep, RQ burst workers) on SQLite and PostgreSQL, with the
-clock frozen and moved. Every message held back is in the ledger with its reason and next try.
+clock frozen and moved. Every message held back is in the ledger with its reason and next try,
+and the SMS provider (a local HTTP server) receives exactly the messages sent, when they are.
 
 The clock starts at Monday 2026-03-02 00:00 UTC: 09:00 in Seoul, Sunday 19:00 in New York.
 """
@@ -10,11 +11,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
 from runtime.ingest import ingest_event
 from runtime.lifecycle import publish
 from runtime.models import Customer, Message, MessageStatus
+from runtime.providers import HttpProviderAdapter
 from runtime.workspace import FrequencyCap, SendPolicy, save_send_policy
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_customers, add_journey, add_template, dispatch, move
@@ -22,6 +25,21 @@ from tests.runtime.harness import add_customers, add_journey, add_template, disp
 HOUR = timedelta(hours=1)
 SEOUL_EVENING = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)  # 22:00 Seoul, 08:00 New York
 NEXT_SEOUL_MORNING = datetime(2026, 3, 2, 23, 0, tzinfo=UTC)  # 08:00 Seoul, Tuesday
+
+
+@pytest.fixture(autouse=True)
+def sms_provider(wayline, http_server):
+    """The SMS channel goes to a local provider: what it receives is what was really sent."""
+    endpoint = http_server()
+    wayline.adapters["sms"] = HttpProviderAdapter("sms", endpoint.url, "key",
+                                                  {"sender": "0212345678"}, timeout=2)
+    yield endpoint
+    wayline.adapters["sms"].close()
+
+
+def received(provider) -> list[int]:
+    """The ids of the messages the provider received, in order (their idempotency keys)."""
+    return [int(request.headers["Idempotency-Key"]) for request in provider.requests]
 
 
 def send_journey(template: int, event: str, purpose: str = "marketing",
@@ -83,7 +101,7 @@ def sms_template(rt) -> int:
     return template
 
 
-def test_no_consent_suppresses_marketing_but_not_transactional(wayline):
+def test_no_consent_suppresses_marketing_but_not_transactional(wayline, sms_provider):
     rt = wayline
     template = sms_template(rt)
     start(rt, {"Promo": send_journey(template, "promo"),
@@ -98,9 +116,10 @@ def test_no_consent_suppresses_marketing_but_not_transactional(wayline):
     assert promo.reason == "no marketing consent for sms"
     assert promo.next_attempt_at is None
     assert receipt.status is MessageStatus.SENT and receipt.reason is None
+    assert received(sms_provider) == [receipt.id]
 
 
-def test_night_time_defers_by_the_customers_own_clock(wayline):
+def test_night_time_defers_by_the_customers_own_clock(wayline, sms_provider):
     rt = wayline
     template = sms_template(rt)
     start(rt, {"Promo": send_journey(template, "promo")},
@@ -116,6 +135,7 @@ def test_night_time_defers_by_the_customers_own_clock(wayline):
         assert waiting.status is MessageStatus.DEFERRED
         assert waiting.reason == "night-time: no marketing 21:00–08:00 (Asia/Seoul)"
         assert waiting.next_attempt_at == NEXT_SEOUL_MORNING
+    assert received(sms_provider) == [new_york.id]
 
     move(rt, NEXT_SEOUL_MORNING - rt.clock.now() - timedelta(minutes=1))
     assert ledger(rt)[("seoul", "Promo")].status is MessageStatus.DEFERRED  # 07:59: not yet
@@ -123,6 +143,8 @@ def test_night_time_defers_by_the_customers_own_clock(wayline):
     seoul = ledger(rt)[("seoul", "Promo")]
     assert seoul.status is MessageStatus.SENT and seoul.sent_at == NEXT_SEOUL_MORNING
     assert seoul.attempts == 1  # the night was not a failed attempt
+    assert sorted(received(sms_provider)) == sorted(
+        [new_york.id, seoul.id, ledger(rt)[("no_zone", "Promo")].id])
 
 
 def test_night_consent_and_transactional_purpose_are_exempt(wayline):
@@ -146,7 +168,7 @@ def test_night_consent_and_transactional_purpose_are_exempt(wayline):
     assert messages[("sleeper", "Receipt")].status is MessageStatus.SENT
 
 
-def test_frequency_cap_defers_or_skips_as_the_send_step_says(wayline):
+def test_frequency_cap_defers_or_skips_as_the_send_step_says(wayline, sms_provider):
     rt = wayline
     template = sms_template(rt)
     customers = start(
@@ -170,6 +192,7 @@ def test_frequency_cap_defers_or_skips_as_the_send_step_says(wayline):
     assert flash.status is MessageStatus.SUPPRESSED
     assert flash.reason == reason + "; skipped, as the send step says"
     assert flash.next_attempt_at is None
+    assert received(sms_provider) == [messages[("minji", "Welcome")].id]
 
     move(rt, NEXT_SEOUL_MORNING - rt.clock.now())
     sale = ledger(rt)[("minji", "Sale")]
@@ -178,6 +201,7 @@ def test_frequency_cap_defers_or_skips_as_the_send_step_says(wayline):
         counted = session.scalars(select(Message.status).where(
             Message.customer_id == customers["minji"])).all()
     assert sorted(counted) == ["sent", "sent", "suppressed"]
+    assert received(sms_provider) == [messages[("minji", "Welcome")].id, sale.id]
 
 
 def test_cap_counts_messages_written_together(wayline):
