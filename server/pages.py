@@ -28,6 +28,7 @@ from server.context import Wayline
 from server.errors import issue_out
 from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate
 from server.schemas.previews import DryRunIn, PathIn
+from server.schemas.templates import DraftRenderIn, TemplateCreate, TemplateUpdate
 from server.services import (
     customers,
     dry_runs,
@@ -76,6 +77,11 @@ class PageController(Controller):
     def customer_page(self, external_id: FromPath[str]) -> Response[str]:
         """One customer's timeline (the page says so when there is no such customer)."""
         return _html(reactpy_glue.page_html(external_id, "customer"))
+
+    @get("/messages", sync_to_thread=False)
+    def messages_page(self) -> Response[str]:
+        """The message templates: write, preview and manage them."""
+        return _html(reactpy_glue.page_html("Messages", "messages"))
 
     @get("/settings", sync_to_thread=False)
     def settings_page(self) -> Response[str]:
@@ -211,8 +217,32 @@ class UiServicesForWayline:
     @ui_call
     def list_templates(self) -> list[dict[str, Any]]:
         page = templates.list_templates(self.wl, limit=PICKER_LIMIT)
-        return [{"id": item.id, "name": item.name, "channel": item.channel.value}
+        return [{"id": item.id, "name": item.name, "channel": item.channel.value,
+                 "subject": item.subject, "version": item.version, "journeys": item.journeys}
                 for item in page.items]
+
+    @ui_call
+    def get_template(self, template_id: int) -> dict[str, Any]:
+        return _data(templates.get_template(self.wl, template_id))
+
+    @ui_call
+    def save_template(self, template_id: int | None, template: dict[str, Any]) -> dict[str, Any]:
+        if template_id is None:
+            return _data(templates.create_template(
+                self.wl, _convert(template, TemplateCreate, "message")))
+        return _data(templates.update_template(
+            self.wl, template_id, _convert(template, TemplateUpdate, "message")))
+
+    @ui_call
+    def delete_template(self, template_id: int) -> None:
+        templates.delete_template(self.wl, template_id)
+
+    @ui_call
+    def preview_template(self, template: dict[str, Any],
+                         external_id: str | None) -> dict[str, Any]:
+        request = _convert({"template": template, "external_id": external_id or None,
+                            "strict": True}, DraftRenderIn, "message")
+        return _data(templates.render_draft(self.wl, request))
 
     @ui_call
     def journey_stats(self, journey_id: int) -> dict[str, Any]:
@@ -274,12 +304,12 @@ class UiServicesForWayline:
         return _data(workspace.update_send_policy(self.wl, rules))
 
 
-def _convert(data: dict[str, Any], kind: type[T]) -> T:
-    """Data from the canvas as a request struct; what is wrong with it as a UiError."""
+def _convert(data: dict[str, Any], kind: type[T], what: str = "preview request") -> T:
+    """Data from a page as a request struct; what is wrong with it as a UiError."""
     try:
         return msgspec.convert(data, kind)
     except msgspec.ValidationError as error:
-        raise UiError("invalid", f"The preview request is not valid: {error}.") from None
+        raise UiError("invalid", f"The {what} is not valid: {error}.") from None
 
 
 def with_ui(app: Any, wayline: Wayline) -> Any:

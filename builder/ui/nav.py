@@ -1,5 +1,5 @@
-"""The app bar every page shares: the logo and the way to each area (journeys, customers,
-settings), with the current one marked."""
+"""The app bar every page shares: the logo and the way to each area (journeys, messages,
+customers, send rules), with the current one marked."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 from reactpy import component, html
 
-AREAS = (("journeys", "Journeys", "/"), ("customers", "Customers", "/customers"),
-         ("settings", "Send rules", "/settings"))
+AREAS = (("journeys", "Journeys", "/"), ("messages", "Messages", "/messages"),
+         ("customers", "Customers", "/customers"), ("settings", "Send rules", "/settings"))
 
 STYLE = """
 .wl-nav { display: flex; gap: 4px; margin-left: 18px; }

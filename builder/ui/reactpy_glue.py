@@ -40,6 +40,7 @@ ROOT_COMPONENTS = {
     "customers": "builder.ui.customers_page.CustomersPage",
     "customer": "builder.ui.customers_page.CustomerPage",
     "settings": "builder.ui.settings_page.SettingsPage",
+    "messages": "builder.ui.messages_page.MessagesPage",
 }
 """The pages' root components, by page name (dotted paths, as ReactPy imports them)."""
 

@@ -77,7 +77,22 @@ class UiServices(Protocol):
         """Saved segments [{id, name}] for pickers."""
 
     def list_templates(self) -> list[Json]:
-        """Message templates [{id, name, channel}] for pickers."""
+        """Message templates [{id, name, channel, subject, version, journeys}] for pickers and
+        the messages page (`journeys`: how many journeys send it)."""
+
+    def get_template(self, template_id: int) -> Json:
+        """One template: its parts, options, version, the journeys that send it, warnings."""
+
+    def save_template(self, template_id: int | None, template: Json) -> Json:
+        """Create (no id) or change a template {channel, name, subject, source, options}: its
+        detail; invalid with an issue per problem (a missing part, a Liquid error, a name)."""
+
+    def delete_template(self, template_id: int) -> None:
+        """Delete a template; wrong_state naming the journeys when one still sends it."""
+
+    def preview_template(self, template: Json, external_id: str | None) -> Json:
+        """An unsaved template rendered for a customer (a sample one without an id):
+        {content, error, warnings}; invalid when it would not save."""
 
     def journey_stats(self, journey_id: int) -> Json:
         """Live numbers of a published journey: totals, and per node and per output."""

@@ -1,0 +1,411 @@
+"""The messages page: the template library marketers write once and send from any journey.
+
+A list of every template by channel (with how many journeys send it) beside an editor whose
+fields follow the channel: email subject, text and HTML; SMS/LMS text with its carrier byte
+count; KakaoTalk AlimTalk template code and variables; app push title, deep link and data;
+webhook URL, method, headers and JSON body. Each change is rendered at once for a chosen
+customer (or a sample one), strictly, so a missing value shows as an error here rather than as
+a blank in a customer's message. Saved through the same services as /api/templates; deleting
+a template a journey still sends is refused with the journeys named.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from reactpy import component, event, html, use_async_effect, use_state
+
+from builder.ui.nav import AppBar
+from builder.ui.reactpy_glue import use_services
+from builder.ui.services import UiError
+from runtime.sms import LMS_MAX_BYTES, SMS_MAX_BYTES, carrier_bytes
+
+CHANNELS = (("email", "Email"), ("sms", "SMS / LMS"), ("kakao", "KakaoTalk"),
+            ("push", "App push"), ("webhook", "Webhook"))
+NAMES = dict(CHANNELS)
+
+SOURCE_LABELS = {"email": "Text body", "sms": "Message", "kakao": "Message (as Kakao approved it)",
+                 "push": "Body", "webhook": "JSON body"}
+SUBJECT_LABELS = {"email": "Subject", "push": "Title"}
+
+FIELDS_OF = {
+    "email": ("name", "subject", "source", "options.html"),
+    "sms": ("name", "source"),
+    "kakao": ("name", "options.template_code", "source", "options.variables"),
+    "push": ("name", "subject", "source", "options.deep_link", "options.data"),
+    "webhook": ("name", "options.url", "options.method", "options.headers", "source"),
+}
+"""The fields the editor shows for each channel; a problem elsewhere is listed in the notice."""
+FIELDS = sorted({name for names in FIELDS_OF.values() for name in names}, key=len, reverse=True)
+
+STYLE = """
+.wl-messages { display: grid; grid-template-columns: 300px 1fr 360px; gap: 16px;
+               align-items: start; }
+.wl-msg-list { background: #fff; border: 1px solid var(--line); border-radius: 12px; padding: 8px; }
+.wl-msg-list h3 { margin: 10px 8px 4px; font-size: 12px; text-transform: uppercase;
+                  letter-spacing: .04em; color: var(--muted); }
+.wl-msg-list button { display: block; width: 100%; text-align: left; border: 0; background: none;
+                      padding: 8px; border-radius: 8px; cursor: pointer; font: inherit; }
+.wl-msg-list button:hover { background: #f1f5f9; }
+.wl-msg-list button.on { background: var(--brand-soft); }
+.wl-msg-list .sub { display: block; color: var(--muted); font-size: 12px; }
+.wl-msg-new { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 12px; }
+.wl-bytes { font-size: 12px; color: var(--muted); margin-top: 4px; }
+.wl-bytes.lms { color: #b45309; } .wl-bytes.over { color: var(--err); font-weight: 600; }
+.wl-msg-preview pre { white-space: pre-wrap; word-break: break-word; margin: 6px 0 0;
+                      font: inherit; background: #f8fafc; padding: 10px; border-radius: 8px; }
+.wl-msg-preview .part { font-size: 12px; color: var(--muted); margin-top: 10px; }
+.wl-confirm { display: flex; gap: 8px; align-items: center; margin-top: 10px; }
+"""
+
+
+def blank(channel: str) -> dict[str, Any]:
+    """A new template's form on `channel`."""
+    return {"id": None, "channel": channel, "name": "", "subject": "", "source": "",
+            "options": {"method": "POST"} if channel == "webhook" else {}, "used_by": [],
+            "version": None, "warnings": []}
+
+
+def to_request(form: dict[str, Any]) -> dict[str, Any]:
+    """The template as the services take it: no empty options, no subject where none goes."""
+    options = {key: value for key, value in form["options"].items() if value not in ("", {}, None)}
+    request = {"channel": form["channel"], "name": form["name"], "source": form["source"],
+               "options": options}
+    if form["channel"] in SUBJECT_LABELS:
+        request["subject"] = form["subject"] or None
+    return request
+
+
+def pairs_text(values: dict[str, str] | None, separator: str) -> str:
+    """A mapping as lines of `name<separator>value`."""
+    return "\n".join(f"{key}{separator}{value}" for key, value in (values or {}).items())
+
+
+def text_pairs(text: str, separator: str) -> dict[str, str]:
+    """Lines of `name<separator>value` as a mapping (blank lines skipped, spaces trimmed)."""
+    found = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(separator)
+        if key.strip():
+            found[key.strip()] = value.strip()
+    return found
+
+
+@component
+def MessagesPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
+    """The template list, the editor and its live preview."""
+    services = use_services()
+    listed, set_listed = use_state(None)
+    form, set_form = use_state(lambda: blank("email"))
+    mounted, set_mounted = use_state(0)  # bumps when another template is opened
+    notice, set_notice = use_state(None)
+
+    async def reload() -> None:
+        set_listed(await asyncio.to_thread(services.list_templates))
+
+    @use_async_effect(dependencies=[])
+    async def load() -> None:
+        await reload()
+
+    def show(next_form: dict[str, Any], message: dict[str, Any] | None = None) -> None:
+        set_form(next_form)
+        set_mounted(lambda count: count + 1)
+        set_notice(message)
+
+    async def open_template(template_id: int) -> None:
+        try:
+            show(await asyncio.to_thread(services.get_template, template_id))
+        except UiError as error:
+            set_notice({"kind": "error", "text": error.message})
+
+    async def save(_event: Any) -> None:
+        try:
+            saved = await asyncio.to_thread(services.save_template, form["id"], to_request(form))
+        except UiError as error:
+            set_notice({"kind": "error", "text": error.message, "issues": error.issues})
+            return
+        show(saved, {"kind": "ok", "text": f"Saved '{saved['name']}' (version "
+                                           f"{saved['version']}). Journeys send it from their "
+                                           "next message on."})
+        await reload()
+
+    async def delete(_event: Any) -> None:
+        try:
+            await asyncio.to_thread(services.delete_template, form["id"])
+        except UiError as error:
+            set_notice({"kind": "error", "text": error.message})
+            return
+        show(blank(form["channel"]), {"kind": "ok", "text": f"Deleted '{form['name']}'."})
+        await reload()
+
+    def on_new(channel: str) -> Any:
+        return lambda *_: show(blank(channel))
+
+    def on_open(template_id: int) -> Any:
+        async def handle(*_: Any) -> None:
+            await open_template(template_id)
+        return handle
+
+    return html.div(
+        {"class": "wl-app"}, html.style(STYLE), AppBar("messages"),
+        html.main(
+            {"class": "wl-page"},
+            html.div({"class": "wl-page-head"}, html.div(
+                html.h1("Messages"),
+                html.p("Write a message once and send it from any journey. Journeys pick up a "
+                       "saved change from their next message on."))),
+            html.div({"class": "wl-msg-new"}, html.span("New:"), [
+                html.button({"key": key, "class": "wl-button", "type": "button",
+                             "data-new-template": key, "onClick": on_new(key)}, f"+ {label}")
+                for key, label in CHANNELS]),
+            html.div(
+                {"class": "wl-messages"},
+                TemplateList(listed, form["id"], on_open),
+                html.form({"onSubmit": event(save, prevent_default=True),
+                           "data-form": "template", "data-channel": form["channel"],
+                           "class": "wl-card"},
+                          TemplateFields(form, set_form, notice, key=str(mounted)),
+                          Actions(form, delete)),
+                Preview(form))))
+
+
+@component
+def TemplateList(listed: list[dict[str, Any]] | None, current: int | None,  # noqa: N802
+                 on_open: Any) -> Any:
+    """Every template, by channel: its name, version and how many journeys send it."""
+    if listed is None:
+        return html.div({"class": "wl-msg-list"}, "Loading…")
+    if not listed:
+        return html.div({"class": "wl-msg-list"}, html.p({"class": "hint"}, "No messages yet."))
+    sections = []
+    for key, label in CHANNELS:
+        items = [item for item in listed if item["channel"] == key]
+        if items:
+            sections.append(html.div({"key": key}, html.h3(label), [html.button(
+                {"key": str(item["id"]), "type": "button", "data-template": item["name"],
+                 "class": "on" if item["id"] == current else "", "onClick": on_open(item["id"])},
+                item["name"], html.span({"class": "sub"}, _uses(item["journeys"]),
+                                        f" · v{item['version']}")) for item in items]))
+    return html.div({"class": "wl-msg-list", "data-list": "templates"}, sections)
+
+
+@component
+def TemplateFields(form: dict[str, Any], set_form: Any, notice: Any) -> Any:  # noqa: N802
+    """The fields of `form`'s channel, with each field's problem from the last save under it."""
+    channel = form["channel"]
+    issues = (notice or {}).get("issues") or []
+    errors: dict[str, str] = {}
+    for issue in issues:  # options.variables.name shows under options.variables
+        where = issue.get("field") or ""
+        shown = next((name for name in FIELDS if where == name or where.startswith(name + ".")),
+                     where)
+        errors[shown] = "; ".join(filter(None, (errors.get(shown), issue["message"])))
+
+    def change(key: str) -> Any:
+        return lambda e, *_: set_form(lambda now: {**now, key: e["target"]["value"]})
+
+    def change_option(key: str, parse: Any = None) -> Any:
+        def handle(e: Any, *_: Any) -> None:
+            value = e["target"]["value"]
+            set_form(lambda now: {**now, "options": {
+                **now["options"], key: parse(value) if parse else value}})
+        return handle
+
+    def field(label: str, name: str, control: Any, help_text: str = "") -> Any:
+        error = errors.get(name)
+        return html.div(
+            {"class": "wl-field has-error" if error else "wl-field", "data-field": name},
+            html.label({"class": "wl-label"}, label), control,
+            html.div({"class": "wl-help"}, help_text) if help_text else "",
+            html.div({"class": "wl-field-error"}, error) if error else "")
+
+    def text_input(name: str, value: Any, on_change: Any, placeholder: str = "") -> Any:
+        return html.input({"class": "wl-input", "defaultValue": value or "", "name": name,
+                           "placeholder": placeholder, "onChange": on_change})
+
+    def area(name: str, value: Any, on_change: Any, rows: int = 6) -> Any:
+        return html.textarea({"class": "wl-input", "defaultValue": value or "", "name": name,
+                              "rows": rows, "onChange": on_change})
+
+    options = form["options"]
+    parts = [
+        html.h2(f"{NAMES[channel]} message" if form["id"] is None else form["name"] or "Message"),
+        field("Name", "name", text_input("name", form["name"], change("name"),
+                                         "What marketers call it")),
+    ]
+    if channel in SUBJECT_LABELS:
+        parts.append(field(SUBJECT_LABELS[channel], "subject",
+                           text_input("subject", form["subject"], change("subject"))))
+    if channel == "webhook":
+        parts += [
+            field("URL", "options.url", text_input("options.url", options.get("url"),
+                                                   change_option("url"), "https://…")),
+            field("Method", "options.method", html.select(
+                {"class": "wl-input", "name": "options.method",
+                 "defaultValue": options.get("method") or "POST",
+                 "onChange": change_option("method")},
+                [html.option({"key": verb, "value": verb}, verb)
+                 for verb in ("POST", "PUT", "PATCH")])),
+            field("Headers", "options.headers", area(
+                "options.headers", pairs_text(options.get("headers"), ": "),
+                change_option("headers", lambda text: text_pairs(text, ":")), 3),
+                "One per line: Name: value. The message id goes in Idempotency-Key."),
+        ]
+    if channel == "kakao":
+        parts.append(field("Template code", "options.template_code", text_input(
+            "options.template_code", options.get("template_code"),
+            change_option("template_code"), "As Kakao approved it")))
+    parts.append(field(SOURCE_LABELS[channel], "source",
+                       area("source", form["source"], change("source"),
+                            8 if channel in ("email", "webhook") else 5),
+                       "Liquid: {{ customer.first_name }}, {{ event.product }}, "
+                       "{{ entry.order_id }}."))
+    if channel == "sms":
+        parts.append(SmsSize(form["source"]))
+    if channel == "email":
+        parts.append(field("HTML body", "options.html", area(
+            "options.html", options.get("html"), change_option("html"), 6),
+            "Optional: the text body is sent beside it for mail apps without HTML."))
+    if channel == "kakao":
+        parts.append(field("Variables", "options.variables", area(
+            "options.variables", pairs_text(options.get("variables"), " = "),
+            change_option("variables", lambda text: text_pairs(text, "=")), 3),
+            "One per line: name = Liquid value, for each #{name} in the approved template."))
+    if channel == "push":
+        parts += [
+            field("Deep link", "options.deep_link", text_input(
+                "options.deep_link", options.get("deep_link"), change_option("deep_link"),
+                "myapp://cart")),
+            field("Data", "options.data", area(
+                "options.data", pairs_text(options.get("data"), " = "),
+                change_option("data", lambda text: text_pairs(text, "=")), 3),
+                "One per line: key = value, handed to the app."),
+        ]
+    unplaced = [message for where, message in errors.items() if where not in FIELDS_OF[channel]]
+    return html.div(parts, Notice(notice, unplaced), Warnings(form.get("warnings") or []))
+
+
+@component
+def SmsSize(source: str) -> Any:  # noqa: N802
+    """The message's size as Korean carriers count it, and whether it goes as SMS or LMS."""
+    size = carrier_bytes(source or "")
+    if size > LMS_MAX_BYTES:
+        kind, text = "over", f"{size:,} bytes: longer than an LMS may be ({LMS_MAX_BYTES:,})"
+    elif size > SMS_MAX_BYTES:
+        kind, text = "lms", f"{size:,} bytes: sent as LMS (over {SMS_MAX_BYTES} bytes)"
+    else:
+        kind, text = "sms", f"{size:,} / {SMS_MAX_BYTES} bytes: sent as SMS"
+    return html.div({"class": f"wl-bytes {kind}", "data-bytes": str(size)},
+                    text, " — Hangul counts 2 bytes; the advertising label and opt-out line "
+                          "of a marketing send count too.")
+
+
+@component
+def Actions(form: dict[str, Any], delete: Any) -> Any:  # noqa: N802
+    """Save, and delete with a confirmation that names who still sends it."""
+    confirming, set_confirming = use_state(False)
+
+    async def confirmed(e: Any) -> None:
+        set_confirming(False)
+        await delete(e)
+    uses = form.get("used_by") or []
+    row = [html.button({"class": "wl-button primary", "type": "submit", "data-action": "save"},
+                       "Save message" if form["id"] is None else "Save changes")]
+    if form["id"] is not None and not confirming:
+        row.append(html.button({"class": "wl-button", "type": "button", "data-action": "delete",
+                                "onClick": lambda *_: set_confirming(True)}, "Delete"))
+    confirm = html.div(
+        {"class": "wl-confirm", "data-confirm": "delete"},
+        html.span(f"Delete '{form['name']}'?" + (
+            f" {len(uses)} journey(s) send it: " + ", ".join(f"'{use['name']}'" for use in uses)
+            if uses else "")),
+        html.button({"class": "wl-button danger", "type": "button", "data-action": "confirm",
+                     "onClick": confirmed}, "Delete"),
+        html.button({"class": "wl-button", "type": "button", "data-action": "cancel",
+                     "onClick": lambda *_: set_confirming(False)}, "Cancel")) if confirming else ""
+    return html.div({"style": {"marginTop": "14px"}}, html.div({"class": "wl-row"}, row), confirm)
+
+
+@component
+def Preview(form: dict[str, Any]) -> Any:  # noqa: N802
+    """The message as it would be stored for one customer, rendered as the form is edited."""
+    services = use_services()
+    customer, set_customer = use_state("")
+    shown, set_shown = use_state(None)
+    request = to_request(form)
+
+    @use_async_effect(dependencies=[repr(request), customer])
+    async def render() -> None:
+        if not request["source"].strip():
+            set_shown(None)
+            return
+        try:
+            set_shown(await asyncio.to_thread(services.preview_template, request, customer))
+        except UiError as error:
+            set_shown({"error": "; ".join(issue["message"] for issue in error.issues)
+                       or error.message})
+
+    return html.aside(
+        {"class": "wl-card wl-msg-preview", "data-panel": "message-preview"},
+        html.h2("Preview"),
+        html.div({"class": "wl-field"},
+                 html.label({"class": "wl-label"}, "For customer"),
+                 html.input({"class": "wl-input", "name": "preview-customer",
+                             "placeholder": "external id (empty: a sample customer)",
+                             "onChange": lambda e, *_: set_customer(e["target"]["value"])})),
+        Rendered(shown, form["channel"]))
+
+
+@component
+def Rendered(shown: dict[str, Any] | None, channel: str) -> Any:  # noqa: N802
+    """What the preview service answered: the message's parts, or why it cannot be sent."""
+    if shown is None:
+        return html.p({"class": "hint"}, "Write the message to see it here.")
+    if shown.get("error"):
+        return html.div({"class": "wl-alert error", "data-preview": "error"}, shown["error"])
+    content = shown.get("content") or {}
+    labels = (("to", "To"), ("subject", "Subject"), ("title", "Title"), ("url", "URL"),
+              ("text", "Text"), ("body", "Body"), ("template_code", "Template code"),
+              ("variables", "Variables"), ("deep_link", "Deep link"), ("data", "Data"),
+              ("html", "HTML"), ("method", "Method"), ("headers", "Headers"))
+    parts = [html.div({"key": key, "data-part": key}, html.div({"class": "part"}, label),
+                      html.pre(_shown(content[key]))) for key, label in labels if key in content]
+    if channel == "sms" and "text" in content:
+        size = carrier_bytes(content["text"])
+        parts.append(html.div({"key": "bytes", "class": "wl-bytes", "data-part": "bytes"},
+                              f"{size:,} bytes for this customer: "
+                              f"{'SMS' if size <= SMS_MAX_BYTES else 'LMS'}"))
+    return html.div({"data-preview": "message"}, parts)
+
+
+@component
+def Notice(notice: dict[str, Any] | None, unplaced: list[str]) -> Any:  # noqa: N802
+    """The outcome of the last save or delete; problems no field shows are listed here."""
+    if not notice:
+        return html.div()
+    return html.div({"class": f"wl-alert {notice['kind']}", "role": "status"}, notice["text"],
+                    html.ul([html.li({"key": text}, text) for text in unplaced])
+                    if unplaced else "")
+
+
+@component
+def Warnings(warnings: list[dict[str, Any]]) -> Any:  # noqa: N802
+    """What may go wrong for some customers (a value no customer has yet)."""
+    if not warnings:
+        return html.div()
+    return html.ul({"class": "wl-field-error warning", "data-warnings": "template"},
+                   [html.li({"key": item["field"] + item["message"]}, item["message"])
+                    for item in warnings])
+
+
+def _uses(count: int) -> str:
+    return "not sent by any journey" if count == 0 else (
+        "sent by 1 journey" if count == 1 else f"sent by {count} journeys")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    return str(value)
