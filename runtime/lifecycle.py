@@ -11,15 +11,17 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from builder.validation import has_errors, validate_journey
+from builder.validation import Issue, has_errors, validate_journey
 from nodes import Registry, default_registry
 from nodes.kit.spec import Ref
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.models import Journey, JourneyStatus, JourneyVersion, Run, RunStatus, Segment, Template
+from runtime.send_checks import send_issues
 
 TRANSITIONS: dict[tuple[JourneyStatus, str], JourneyStatus] = {
     (JourneyStatus.DRAFT, "publish"): JourneyStatus.LIVE,
@@ -78,6 +80,16 @@ def missing_refs(session: Session):
     return missing
 
 
+def check_journey(session: Session, document: Any,
+                  registry: Registry | None = None) -> list[Issue]:
+    """Every issue in a journey document as publishing sees it: the validator's, with templates
+    and segments looked up, and the warnings on its sends (`runtime.send_checks`)."""
+    issues = validate_journey(document, registry or default_registry(), missing_refs(session))
+    if isinstance(document, dict):
+        issues += send_issues(session, document)
+    return issues
+
+
 def publish(session: Session, journey_id: int, now: datetime,
             registry: Registry | None = None) -> JourneyVersion:
     """Freeze the draft as a new version and make it live; enrol the audience if it asks."""
@@ -86,7 +98,7 @@ def publish(session: Session, journey_id: int, now: datetime,
     registry = registry or default_registry()
     journey = get_journey(session, journey_id, lock=True)
     next_status(journey, "publish")
-    issues = validate_journey(journey.draft, registry, missing_refs(session))
+    issues = check_journey(session, journey.draft, registry)
     if has_errors(issues):
         raise InvalidInputError(f"'{journey.name}' has problems to fix before publishing.",
                                 [issue for issue in issues if issue.severity == "error"])

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -227,16 +227,33 @@ CUSTOMER_KEYS = BUILTIN_FIELDS | {"tags", "attributes"}
 def customer_attributes_used(template: TemplateLike) -> dict[str, set[str]]:
     """The custom attributes each part reads ({part: {name, …}}), e.g. `customer.first_name`
     or `customer.attributes.first_name` → first_name. Empty for a template that won't parse."""
+    return _variables_used(template, _attribute_of)
+
+
+def payload_keys_used(template: TemplateLike) -> dict[str, set[str]]:
+    """The entry payload keys each part reads ({part: {key, …}}): `event.sku` or `payload.sku`
+    → sku. Empty for a template that won't parse."""
+    return _variables_used(template, _payload_key_of)
+
+
+def _variables_used(template: TemplateLike,
+                    pick: Callable[[list[object]], str | None]) -> dict[str, set[str]]:
     compiled = _compile(template, strict=True)
     used: dict[str, set[str]] = {}
     for name, part in compiled.parts.items():
         if isinstance(part, str):
             continue
         for segments in part.global_variable_segments():
-            attribute = _attribute_of(list(segments))
-            if attribute is not None:
-                used.setdefault(name, set()).add(attribute)
+            picked = pick(list(segments))
+            if picked is not None:
+                used.setdefault(name, set()).add(picked)
     return used
+
+
+def _payload_key_of(segments: list[object]) -> str | None:
+    if len(segments) < 2 or segments[0] not in ("event", "payload"):
+        return None
+    return segments[1] if isinstance(segments[1], str) else None
 
 
 def _attribute_of(segments: list[object]) -> str | None:

@@ -112,15 +112,14 @@ def draft_revision(wl: Wayline, journey_id: int) -> int:
 def validate_document(wl: Wayline, document: Any) -> ValidationReport:
     """Every issue in a document, as publishing would see it (templates and segments checked)."""
     with wl.reading() as session:
-        return _report(validate_journey(document, wl.registry, lifecycle.missing_refs(session)))
+        return _report(lifecycle.check_journey(session, document, wl.registry))
 
 
 def validate_draft(wl: Wayline, journey_id: int) -> ValidationReport:
     """Every issue in a journey's saved draft."""
     with wl.reading() as session:
         journey = lifecycle.get_journey(session, journey_id)
-        return _report(validate_journey(journey.draft, wl.registry,
-                                        lifecycle.missing_refs(session)))
+        return _report(lifecycle.check_journey(session, journey.draft, wl.registry))
 
 
 def publish_journey(wl: Wayline, journey_id: int) -> Published:
@@ -287,7 +286,7 @@ def _unversioned(document: Mapping[str, Any]) -> Any:
 
 
 def _detail(wl: Wayline, session: Session, journey: Journey) -> JourneyDetail:
-    issues = validate_journey(journey.draft, wl.registry, lifecycle.missing_refs(session))
+    issues = lifecycle.check_journey(session, journey.draft, wl.registry)
     return JourneyDetail(journey=summaries(session, [journey])[0], document=journey.draft,
                          issues=[issue_out(issue) for issue in issues])
 

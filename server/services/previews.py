@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from builder.document import CompiledJourney, InvalidJourneyError, compile_journey
-from builder.validation import validate_journey
 from nodes.kit.profile import BUILTIN_FIELDS, Profile
 from nodes.kit.rules import (
     RELATIVE,
@@ -269,7 +268,7 @@ def draft_entry(wl: Wayline, session: Session, journey: Journey) -> Entry:
     draft = journey.draft if isinstance(journey.draft, dict) else {}
     nodes = [node for node in draft.get("nodes") or [] if isinstance(node, dict)
              and node.get("type") in wl.registry and wl.registry[node["type"]].is_entry]
-    issues = validate_journey(draft, wl.registry, lifecycle.missing_refs(session))
+    issues = lifecycle.check_journey(session, draft, wl.registry)
     if len(nodes) != 1:
         raise WrongStateError(f"'{journey.name}' needs exactly one entry step to preview who "
                               "enters it.", [issue for issue in issues if issue.code in

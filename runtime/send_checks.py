@@ -1,0 +1,103 @@
+"""What validation can tell about a journey's sends only with the workspace at hand: the values
+its templates read, and the law's opt-out line.
+
+A send renders strictly, so a value the customer lacks fails that message (never "Hello ,").
+Some of those failures can be seen before publishing: a template reading `event.sku` in a
+journey customers enter from an audience or on a date (there is no event, so no payload at
+all), or `payload.coupon` in an API journey whose entry does not require `coupon`. And a
+marketing text in Korea must end with a free opt-out line: with the advertising label on and no
+line set, every such message would go out without one. Each is a warning on the send step —
+a value may have a `| default:` — so the canvas shows it as the marketer works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from builder.validation import Issue
+from runtime.compliance import TEXT_CHANNELS, current_rules
+from runtime.models import Template
+from runtime.rendering import payload_keys_used
+
+NO_PAYLOAD_ENTRIES = {"entry.segment": "from an audience", "entry.date": "on a date"}
+"""Entry kinds whose customers enter with no event and no payload."""
+
+
+def send_issues(session: Session, document: Any) -> list[Issue]:
+    """The warnings on the send steps of a journey document (parts already invalid are left to
+    the validator's own issues)."""
+    nodes = [node for node in (document or {}).get("nodes") or [] if isinstance(node, Mapping)]
+    sends = [(node, config) for node in nodes if node.get("type") == "action.send"
+             and isinstance(config := _config(node), Mapping)]
+    if not sends:
+        return []
+    entries = [node for node in nodes if str(node.get("type", "")).startswith("entry.")]
+    entry = entries[0] if len(entries) == 1 else None
+    ids = {config.get("template") for _, config in sends}
+    templates = {template.id: template for template in session.scalars(
+        select(Template).where(Template.id.in_([key for key in ids if isinstance(key, int)])))}
+    issues: list[Issue] = []
+    for node, config in sends:
+        template = templates.get(config.get("template"))
+        if template is not None and entry is not None:
+            issues += _payload_issues(node, template, entry)
+        issues += _opt_out_issues(node, config)
+    return issues
+
+
+def _payload_issues(node: Mapping[str, Any], template: Template,
+                    entry: Mapping[str, Any]) -> list[Issue]:
+    keys = sorted(set().union(*payload_keys_used(template).values()))
+    if not keys:
+        return []
+    listed = ", ".join(f"'{key}'" for key in keys)
+    if entry.get("type") in NO_PAYLOAD_ENTRIES:
+        how = NO_PAYLOAD_ENTRIES[entry["type"]]
+        return [_warning("send.no_payload", node, (
+            f"{_name(node)}: the message '{template.name}' reads {listed} of the event, but "
+            f"customers enter this journey {how}, with no event: it fails for every customer "
+            "unless each value has a default."))]
+    if entry.get("type") == "entry.api":
+        config = _config(entry) or {}
+        declared = set(config.get("required_fields") or []) | set(
+            config.get("sample_payload") or {})
+        missing = [key for key in keys if key not in declared]
+        if missing:
+            named = ", ".join(f"'{key}'" for key in missing)
+            return [_warning("send.payload_not_required", node, (
+                f"{_name(node)}: the message '{template.name}' reads {named} of the payload, "
+                "which the API entry does not require: a customer entered without it gets no "
+                "message. Add it to the entry's required fields, or give it a default."))]
+    return []
+
+
+def _opt_out_issues(node: Mapping[str, Any], config: Mapping[str, Any]) -> list[Issue]:
+    rules = current_rules()
+    if (config.get("purpose", "marketing") != "marketing"
+            or config.get("channel") not in TEXT_CHANNELS or not rules.ad_label
+            or rules.opt_out_line.strip()):
+        return []
+    return [_warning("send.no_opt_out_line", node, (
+        f"{_name(node)}: marketing texts must end with a free opt-out line (e.g. 무료수신거부 "
+        "080-123-4567), and none is set: set WAYLINE_OPT_OUT_LINE to your number, or send "
+        "this as transactional."), "config.purpose")]
+
+
+def _config(node: Mapping[str, Any]) -> Any:
+    data = node.get("data")
+    return data.get("config") if isinstance(data, Mapping) else None
+
+
+def _name(node: Mapping[str, Any]) -> str:
+    data = node.get("data")
+    label = data.get("label") if isinstance(data, Mapping) else None
+    return str(label or node.get("id"))  # as the validator names a node
+
+
+def _warning(code: str, node: Mapping[str, Any], message: str,
+             field: str = "config.template") -> Issue:
+    return Issue(code, message, str(node.get("id")), field, severity="warning")
