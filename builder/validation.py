@@ -52,7 +52,7 @@ CODES = {
     "edge.not_allowed": "a connection that may not be made",
     "ref.missing": "a template or segment the node uses does not exist",
     "send.no_payload": "a message reads event values in a journey entered with no event",
-    "send.payload_not_required": "a message reads a payload field the API entry doesn't require",
+    "send.payload_not_required": "a message reads a payload field the entry doesn't require",
     "send.no_opt_out_line": "a marketing text with no opt-out line set for the workspace",
 }
 """Every issue code and what it means. Codes are a contract: never rename one."""

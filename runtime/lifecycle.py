@@ -84,9 +84,10 @@ def check_journey(session: Session, document: Any,
                   registry: Registry | None = None) -> list[Issue]:
     """Every issue in a journey document as publishing sees it: the validator's, with templates
     and segments looked up, and the warnings on its sends (`runtime.send_checks`)."""
-    issues = validate_journey(document, registry or default_registry(), missing_refs(session))
+    registry = registry or default_registry()
+    issues = validate_journey(document, registry, missing_refs(session))
     if isinstance(document, dict):
-        issues += send_issues(session, document)
+        issues += send_issues(session, document, registry)
     return issues
 
 

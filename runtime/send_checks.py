@@ -15,19 +15,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builder.validation import Issue
+from nodes.kit.registry import Registry
+from nodes.kit.spec import Payload
 from runtime.compliance import TEXT_CHANNELS, current_rules
 from runtime.models import Template
 from runtime.rendering import payload_keys_used
 
-NO_PAYLOAD_ENTRIES = {"entry.segment": "from an audience", "entry.date": "on a date"}
-"""Entry kinds whose customers enter with no event and no payload."""
 
-
-def send_issues(session: Session, document: Any) -> list[Issue]:
+def send_issues(session: Session, document: Any, registry: Registry) -> list[Issue]:
     """The warnings on the send steps of a journey document (parts already invalid are left to
     the validator's own issues)."""
     nodes = [node for node in (document or {}).get("nodes") or [] if isinstance(node, Mapping)]
@@ -35,7 +35,7 @@ def send_issues(session: Session, document: Any) -> list[Issue]:
              and isinstance(config := _config(node), Mapping)]
     if not sends:
         return []
-    entries = [node for node in nodes if str(node.get("type", "")).startswith("entry.")]
+    entries = [payload for node in nodes if (payload := _entry_payload(node, registry))]
     entry = entries[0] if len(entries) == 1 else None
     ids = {config.get("template") for _, config in sends}
     templates = {template.id: template for template in session.scalars(
@@ -49,30 +49,36 @@ def send_issues(session: Session, document: Any) -> list[Issue]:
     return issues
 
 
+def _entry_payload(node: Mapping[str, Any], registry: Registry) -> Payload | None:
+    """What customers carry in through this node, if it is a valid entry (else None)."""
+    spec = registry.get(str(node.get("type")))
+    if spec is None or not spec.is_entry or spec.trigger is None:
+        return None
+    try:
+        return spec.trigger(spec.parse(_config(node) or {})).payload
+    except (msgspec.ValidationError, TypeError):
+        return None  # the validator reports the config
+
+
 def _payload_issues(node: Mapping[str, Any], template: Template,
-                    entry: Mapping[str, Any]) -> list[Issue]:
+                    entry: Payload) -> list[Issue]:
     keys = sorted(set().union(*payload_keys_used(template).values()))
-    if not keys:
+    if not keys or entry.fields is None:
         return []
-    listed = ", ".join(f"'{key}'" for key in keys)
-    if entry.get("type") in NO_PAYLOAD_ENTRIES:
-        how = NO_PAYLOAD_ENTRIES[entry["type"]]
+    if entry.absent:
+        listed = ", ".join(f"'{key}'" for key in keys)
         return [_warning("send.no_payload", node, (
             f"{_name(node)}: the message '{template.name}' reads {listed} of the event, but "
-            f"customers enter this journey {how}, with no event: it fails for every customer "
-            "unless each value has a default."))]
-    if entry.get("type") == "entry.api":
-        config = _config(entry) or {}
-        declared = set(config.get("required_fields") or []) | set(
-            config.get("sample_payload") or {})
-        missing = [key for key in keys if key not in declared]
-        if missing:
-            named = ", ".join(f"'{key}'" for key in missing)
-            return [_warning("send.payload_not_required", node, (
-                f"{_name(node)}: the message '{template.name}' reads {named} of the payload, "
-                "which the API entry does not require: a customer entered without it gets no "
-                "message. Add it to the entry's required fields, or give it a default."))]
-    return []
+            f"customers enter this journey {entry.absent}, with no event: it fails for every "
+            "customer unless each value has a default."))]
+    missing = [key for key in keys if key not in entry.fields]
+    if not missing:
+        return []
+    named = ", ".join(f"'{key}'" for key in missing)
+    return [_warning("send.payload_not_required", node, (
+        f"{_name(node)}: the message '{template.name}' reads {named} of the payload, which the "
+        "entry does not require: a customer entered without it gets no message. Add it to the "
+        "entry's required fields, or give it a default."))]
 
 
 def _opt_out_issues(node: Mapping[str, Any], config: Mapping[str, Any]) -> list[Issue]:

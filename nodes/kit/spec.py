@@ -135,12 +135,29 @@ Decision = Go | WaitUntil | WaitForEvent | Exit
 
 
 @dataclass(frozen=True)
+class Payload:
+    """What a customer carries into a journey for its templates' `event.*` and `payload.*`.
+
+    `fields`: the fields every entering customer is sure to carry (None: not declared, so any
+    may be there). `absent`: how customers enter when they carry nothing at all ("from an
+    audience"); then no field is ever there.
+    """
+
+    fields: frozenset[str] | None = None
+    absent: str = ""
+
+
+@dataclass(frozen=True)
 class AudienceTrigger:
     """Customers matching a rule (inline, or a saved segment) enter."""
 
     rule: Rule | None
     segment: int | str | None
     include_existing: bool = True
+
+    @property
+    def payload(self) -> Payload:
+        return Payload(frozenset(), absent="from an audience")
 
 
 @dataclass(frozen=True)
@@ -150,6 +167,10 @@ class EventTrigger:
     event: str
     where: PropertyFilters
     only_if: Rule | None = None
+
+    @property
+    def payload(self) -> Payload:
+        return Payload()  # an event's properties are not declared
 
 
 @dataclass(frozen=True)
@@ -161,12 +182,20 @@ class DateTrigger:
     offset_days: int = 0
     yearly: bool = True
 
+    @property
+    def payload(self) -> Payload:
+        return Payload(frozenset(), absent="on a date")
+
 
 @dataclass(frozen=True)
 class ApiTrigger:
     """A customer enters when an API call names them, with a payload."""
 
     required_fields: tuple[str, ...] = ()
+
+    @property
+    def payload(self) -> Payload:
+        return Payload(frozenset(self.required_fields))
 
 
 Trigger = AudienceTrigger | EventTrigger | DateTrigger | ApiTrigger

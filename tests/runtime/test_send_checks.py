@@ -54,6 +54,12 @@ def test_event_values_in_a_journey_entered_from_an_audience(wayline):
     assert (code, node_id) == ("send.no_payload", "send")
     assert "'Reminder' reads 'sku'" in message and "from an audience" in message
     assert send_warnings(wayline, journey(audience, reads_customer)) == []
+    on_a_date = node("entry", "entry.date", "Birthday", {"attribute": "birthday"})
+    [(code, _, message)] = send_warnings(wayline, journey(on_a_date, reads_event))
+    assert code == "send.no_payload" and "on a date" in message
+    # An entry whose config is invalid is left to the validator's own issue.
+    broken = node("entry", "entry.date", "Birthday", {"attribute": 7})
+    assert send_warnings(wayline, journey(broken, reads_event)) == []
     # Entered with an event, the event's properties are there to read.
     by_event = node("entry", "entry.event", "Added to cart", {"event": "cart_add"})
     assert send_warnings(wayline, journey(by_event, reads_event)) == []
@@ -68,6 +74,11 @@ def test_payload_fields_the_api_entry_does_not_require(wayline):
     [(code, _, message)] = send_warnings(wayline, journey(api, template))
     assert code == "send.payload_not_required"
     assert "'coupon'" in message and "'order_id'" not in message
+    # A field in the sample payload alone is not required: a real call may lack it.
+    sampled = node("entry", "entry.api", "Order placed", {
+        "required_fields": ["order_id"], "sample_payload": {"order_id": "A-1", "coupon": "X"}})
+    [(code, _, _)] = send_warnings(wayline, journey(sampled, template))
+    assert code == "send.payload_not_required"
     required = node("entry", "entry.api", "Order placed",
                     {"required_fields": ["order_id", "coupon"]})
     assert send_warnings(wayline, journey(required, template)) == []
