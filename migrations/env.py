@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from runtime.db import make_engine
+from runtime.indexed_attributes import is_indexed_column
 from runtime.models import Base
 from runtime.settings import load_settings
 
@@ -42,7 +43,11 @@ def _run(connection) -> None:
 
 def _on_this_database(item, name, kind, reflected, compare_to) -> bool:
     """Leave out of comparisons an index the models create on another database only
-    (`Index.ddl_if(dialect=...)`, e.g. PostgreSQL's GIN index on customers.attributes)."""
+    (`Index.ddl_if(dialect=...)`, e.g. PostgreSQL's GIN index on customers.attributes), and the
+    columns and indexes of indexed attributes, which are made at run time."""
+    table = getattr(getattr(item, "table", None), "name", None)
+    if kind in ("column", "index") and is_indexed_column(table or "", name):
+        return False
     only_on = getattr(getattr(item, "_ddl_if", None), "dialect", None)
     return only_on is None or only_on == context.get_context().dialect.name
 

@@ -15,6 +15,8 @@ back ends together. How the SQL keeps those semantics:
   (`jsonb_path_match`, the rule values bound as its variables) instead of a type check plus a
   text-to-NUMERIC cast. A date-like value's "cut to its length" is a range on the whole text,
   on both databases: no substr() per row, and an index on the text serves it.
+- An indexed attribute (runtime.indexed_attributes) is compared on its typed, indexed column
+  for values of its type, and in the JSON for any other: `session_clause` compiles with them.
 Each compared value's SQL (JSON key, text column, created_at) is in `runtime.audience_values`.
 What the Python back end needs of many customers is read by `runtime.profiles.load_profiles`
 (also importable from here).
@@ -23,6 +25,8 @@ What the Python back end needs of many customers is read by `runtime.profiles.lo
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 import msgspec
@@ -58,6 +62,7 @@ from nodes.kit.rules import (
     rule_problems,
 )
 from runtime.audience_values import JsonKey, Moment, TextColumn, Value
+from runtime.indexed_attributes import IndexedColumn, IndexedKey, indexed_columns
 from runtime.models import Customer, CustomerTag, Event
 from runtime.profiles import LOAD_BATCH, load_profiles  # noqa: F401 - kept importable from here
 
@@ -84,26 +89,34 @@ one cheap index scan."""
 # --- public API --------------------------------------------------------------------------------
 
 
-def rule_clause(rule: Rule, now: datetime, dialect_name: str) -> ColumnElement[bool]:
-    """A never-NULL SQL condition over `customers`, true exactly where `rule` matches at `now`."""
+def rule_clause(rule: Rule, now: datetime, dialect_name: str,
+                indexed: Mapping[str, IndexedColumn] | None = None) -> ColumnElement[bool]:
+    """A never-NULL SQL condition over `customers`, true exactly where `rule` matches at `now`;
+    attributes in `indexed` are compared on their typed columns where they can be."""
     problems = rule_problems(rule)
     if problems:
         listed = "; ".join(f"{where}: {message}" for where, message in problems)
         raise ValueError(f"cannot compile an invalid audience rule ({listed})")
     if dialect_name not in DIALECTS:
         raise ValueError(f"audiences run on {' or '.join(DIALECTS)}, not {dialect_name!r}")
-    return _clause(rule, now, dialect_name)
+    return _clause(rule, now, _Target(dialect_name, indexed or {}))
 
 
-def audience_query(rule: Rule, now: datetime, dialect_name: str) -> Select[tuple[int]]:
+def session_clause(session: Session, rule: Rule, now: datetime) -> ColumnElement[bool]:
+    """`rule_clause` for this session's database, with its indexed attributes."""
+    return rule_clause(rule, now, _dialect(session), indexed_columns(session))
+
+
+def audience_query(rule: Rule, now: datetime, dialect_name: str,
+                   indexed: Mapping[str, IndexedColumn] | None = None) -> Select[tuple[int]]:
     """SELECT the ids of the customers matching `rule` at `now`."""
-    return select(customers.c.id).where(rule_clause(rule, now, dialect_name))
+    return select(customers.c.id).where(rule_clause(rule, now, dialect_name, indexed))
 
 
 def count_audience(session: Session, rule: Rule, now: datetime) -> int:
     """How many customers match `rule` at `now` (a COUNT on its own, without ordering)."""
     plan_audience_queries(session)
-    clause = rule_clause(rule, now, _dialect(session))
+    clause = session_clause(session, rule, now)
     return session.scalar(select(func.count()).select_from(customers).where(clause)) or 0
 
 
@@ -111,7 +124,8 @@ def first_page(session: Session, rule: Rule, now: datetime, limit: int = 20,
                after_id: int | None = None) -> list[int]:
     """Up to `limit` matching ids in id order, after `after_id` (keyset paging)."""
     plan_audience_queries(session)
-    query = audience_query(rule, now, _dialect(session)).order_by(customers.c.id).limit(limit)
+    query = audience_query(rule, now, _dialect(session), indexed_columns(session)) \
+        .order_by(customers.c.id).limit(limit)
     if after_id is not None:
         query = query.where(customers.c.id > after_id)
     return list(session.scalars(query))
@@ -140,20 +154,28 @@ def rule_event_names(rule: Rule) -> frozenset[str]:
 # --- rules to SQL ------------------------------------------------------------------------------
 
 
-def _clause(rule: Rule, now: datetime, dialect: str) -> ColumnElement[bool]:
+@dataclass(frozen=True)
+class _Target:
+    """What a rule compiles for: the database, and its indexed attributes."""
+
+    dialect: str
+    indexed: Mapping[str, IndexedColumn]
+
+
+def _clause(rule: Rule, now: datetime, target: _Target) -> ColumnElement[bool]:
     if isinstance(rule, All):
-        return and_(true(), *(_clause(inner, now, dialect) for inner in rule.rules))
+        return and_(true(), *(_clause(inner, now, target) for inner in rule.rules))
     if isinstance(rule, AnyOf):
-        return or_(false(), *(_clause(inner, now, dialect) for inner in rule.rules))
+        return or_(false(), *(_clause(inner, now, target) for inner in rule.rules))
     if isinstance(rule, Not):
-        return not_(_clause(rule.rule, now, dialect))
+        return not_(_clause(rule.rule, now, target))
     if isinstance(rule, HasTag):
         tagged = select(customer_tags.c.tag).where(
             customer_tags.c.customer_id == customers.c.id, customer_tags.c.tag == rule.tag)
         return tagged.exists() if rule.has else not_(tagged.exists())
     if isinstance(rule, EventCount):
-        return _event_clause(rule, now, dialect)
-    return _attr_clause(rule, _customer_value(rule.field, dialect), now)
+        return _event_clause(rule, now, target.dialect)
+    return _attr_clause(rule, _customer_value(rule.field, target), now)
 
 
 def _event_clause(rule: EventCount, now: datetime, dialect: str) -> ColumnElement[bool]:
@@ -196,12 +218,15 @@ def _attr_clause(leaf: Attr, value: Value | Moment, now: datetime) -> ColumnElem
     return value.within([(Op.GTE, low), (Op.LTE, high)])
 
 
-def _customer_value(name: str, dialect: str) -> Value | Moment:
+def _customer_value(name: str, target: _Target) -> Value | Moment:
     if name == "created_at":
         return Moment(customers.c.created_at)
     if name in BUILTIN_FIELDS:
-        return TextColumn(customers.c[name], dialect)
-    return JsonKey(customers.c.attributes, name, dialect)
+        return TextColumn(customers.c[name], target.dialect)
+    indexed = target.indexed.get(name)
+    if indexed is not None:
+        return IndexedKey(customers.c.attributes, indexed, target.dialect)
+    return JsonKey(customers.c.attributes, name, target.dialect)
 
 
 def _dialect(session: Session) -> str:

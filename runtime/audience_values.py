@@ -1,4 +1,5 @@
-"""What an audience `attr` leaf compares with, in SQL: a JSON key, a text column, created_at.
+"""What an audience `attr` leaf compares with, in SQL: a JSON key, a text column, created_at
+(and runtime.indexed_attributes adds a JSON key with a typed column).
 
 `runtime.audience` compiles rules; these classes write each comparison so that it keeps the
 rule language's semantics (two-valued, typed, code point order) on SQLite and PostgreSQL, as
@@ -49,7 +50,8 @@ SQLITE_TYPES = {"string": ("text",), "number": ("integer", "real"), "boolean": (
                 "true": ("true",), "false": ("false",)}
 """Our JSON type names in SQLite's json_type() words (Postgres' jsonb_typeof() uses ours)."""
 
-_NAME = re.compile(ATTRIBUTE_NAME.strip("^$"))
+ATTRIBUTE_KEY = re.compile(ATTRIBUTE_NAME.strip("^$"))
+"""A JSON key rules may name (keys become SQL text, so nothing else)."""
 
 
 def _sql_string(text: str) -> ColumnElement[str]:
@@ -203,7 +205,7 @@ class JsonKey(Value):
 
     def __init__(self, column: ColumnElement, key: str, dialect: str) -> None:
         super().__init__(dialect)
-        if not _NAME.fullmatch(key):
+        if not ATTRIBUTE_KEY.fullmatch(key):
             # Keys become SQL text; SQLite JSON paths cannot even escape a '"', so refuse.
             raise ValueError(f"{key!r} is not an attribute name (letters, digits and _)")
         self.column, self.key = column, key

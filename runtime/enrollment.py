@@ -23,7 +23,7 @@ from nodes.kit.profile import Profile
 from nodes.kit.rules import Rule, matches, properties_match
 from nodes.kit.spec import ApiTrigger, AudienceTrigger, DateTrigger, EventTrigger
 from nodes.kit.values import local_instant, parse_day, parse_local_time
-from runtime.audience import rule_clause
+from runtime.audience import session_clause
 from runtime.engine import customer_zone
 from runtime.errors import InvalidInputError, WrongStateError
 from runtime.journeys import LiveEntry, compiled, live_entries
@@ -121,7 +121,7 @@ def enroll_audience(session: Session, journey: Journey, version: JourneyVersion,
     rule = _audience_rule(session, trigger)
     if rule is None:
         return 0
-    where = rule_clause(rule, now, session.get_bind().dialect.name)
+    where = session_clause(session, rule, now)
     if not trigger.include_existing:
         # Only customers who changed since publishing can have started to match since.
         where = and_(where, Customer.updated_at > version.published_at)

@@ -153,6 +153,20 @@ class CustomerTag(Base):
     customer: Mapped[Customer] = relationship(back_populates="tags")
 
 
+class IndexedAttribute(Base):
+    """A custom attribute audiences filter on often, also kept in a typed, indexed column of
+    customers that the database computes from the JSON (runtime.indexed_attributes)."""
+
+    __tablename__ = "indexed_attributes"
+    __table_args__ = {"sqlite_autoincrement": True}  # a column name is never used twice
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    """"text" or "number": the JSON type the column holds (other values stay in the JSON)."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Event(Base):
     """Something a customer did, with its properties."""
 

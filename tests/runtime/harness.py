@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
+from runtime.indexed_attributes import drop_attribute_index, indexed_columns
 from runtime.jobs import Runtime, dispatch_due, sweep_job
 from runtime.models import Base, Customer, Journey, Run, RunStatus, Template
 from runtime.worker import run_worker
@@ -22,7 +23,10 @@ START = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # a Monday, 09:00 in Seoul
 
 
 def truncate(engine: Engine) -> None:
-    """Empty every table (children first)."""
+    """Empty every table (children first), dropping the columns of indexed attributes."""
+    with Session(engine) as session, session.begin():
+        for name in indexed_columns(session):
+            drop_attribute_index(session, name)
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             names = ", ".join(table.name for table in Base.metadata.sorted_tables)
