@@ -4,6 +4,8 @@ Prints, for a fresh database of N customers (attributes plan / country / score /
 5% tagged 'vip', a purchase event for 10%; then VACUUM ANALYZE, as autovacuum would):
 - audience preview (exact count + first page of 20, as the endpoint serves it): median and p90
   over repeated calls, per typical rule, with the count and the page timed on their own too;
+- the same again once the attributes the rules read are indexed (runtime.indexed_attributes:
+  typed, indexed columns the database computes from the JSON), and how long indexing took;
 - the load average when it starts and ends (the machine may be shared);
 - a dry run of a 6-step journey (condition, random split, send, wait, update) whose entry
   audience is 10% of the customers: the whole of it, and the default 20,000 sample.
@@ -33,7 +35,7 @@ from sqlalchemy import text  # noqa: E402
 
 from bench.runtime import new_database  # noqa: E402
 from nodes.kit.rules import Rule  # noqa: E402
-from runtime.audience import customers, plan_audience_queries, rule_clause  # noqa: E402
+from runtime.audience import customers, plan_audience_queries, session_clause  # noqa: E402
 from runtime.clock import FrozenClock  # noqa: E402
 from runtime.db import make_engine, make_sessionmaker  # noqa: E402
 from runtime.jobs import Runtime  # noqa: E402
@@ -41,7 +43,8 @@ from runtime.models import Journey, Template  # noqa: E402
 from runtime.settings import Settings  # noqa: E402
 from server.context import Wayline  # noqa: E402
 from server.schemas.previews import AudienceIn, DryRunIn  # noqa: E402
-from server.services import dry_runs, previews  # noqa: E402
+from server.schemas.workspace import IndexedAttributeIn  # noqa: E402
+from server.services import dry_runs, previews, workspace  # noqa: E402
 
 NOW = datetime(2026, 3, 2, tzinfo=UTC)
 COUNTRIES = ("KR", "KR", "KR", "US", "JP")
@@ -116,9 +119,13 @@ def timed(call, repeat: int) -> tuple[float, float, object]:
     return statistics.median(times), times[int(len(times) * 0.9) - 1], result
 
 
-def audience_figures(wl: Wayline, repeat: int) -> None:
-    print(f"\naudience preview (count + first page of 20), median / p90 of {repeat} calls "
-          f"(load average {_load()}):")
+INDEXED = {"plan": "text", "country": "text", "score": "number", "signed_up": "text"}
+"""The attributes the typical rules read, as an operator would index them."""
+
+
+def audience_figures(wl: Wayline, repeat: int, heading: str) -> None:
+    print(f"\naudience preview (count + first page of 20), {heading}, median / p90 of {repeat} "
+          f"calls (load average {_load()}):")
     print(f"  {'rule':34} {'count':>9} {'preview':>15} {'count only':>11} {'page only':>10}")
     for name, raw in RULES.items():
         data = AudienceIn(rule=msgspec.convert(raw, Rule))
@@ -128,6 +135,16 @@ def audience_figures(wl: Wayline, repeat: int) -> None:
         print(f"  {name:34} {result.count:>9,} {median:>7.1f} / {p90:>5.1f} ms "
               f"{alone:>8.1f} ms {page:>7.1f} ms")
     print(f"  (load average afterwards {_load()})")
+
+
+def index_attributes(wl: Wayline) -> None:
+    """Index the attributes the rules read, one by one as the API does; print how long."""
+    print()
+    for name, kind in INDEXED.items():
+        began = time.perf_counter()
+        column = workspace.index_attribute(wl, name, IndexedAttributeIn(kind=kind))
+        print(f"  indexed {name} as {kind} in {time.perf_counter() - began:.1f} s "
+              f"({column.customers:,} customers hold a {kind})")
 
 
 def _load() -> str:
@@ -200,7 +217,9 @@ def main() -> None:
             print(f"loading {args.customers:,} customers ...", flush=True)
             print(f"  loaded in {load(url, args.customers):.1f} s")
             wl = wayline_on(url, Path(workdir))
-            audience_figures(wl, args.repeat)
+            audience_figures(wl, args.repeat, "attributes in the JSON only")
+            index_attributes(wl)
+            audience_figures(wl, args.repeat, f"with {', '.join(INDEXED)} indexed")
             dry_run_figures(wl, url)
             _explain(wl)
             wl.runtime.engine.dispose()
@@ -212,15 +231,15 @@ def main() -> None:
 
 
 def _explain(wl: Wayline) -> None:
-    """The plans PostgreSQL picks for the first rule (what an index would change)."""
-    rule = msgspec.convert(RULES["plan = pro (1 in 7)"], Rule)
+    """The plan PostgreSQL picks for the count of a broad rule on indexed attributes."""
+    rule = msgspec.convert(RULES["country KR and score >= 50"], Rule)
     with wl.reading() as session:
         plan_audience_queries(session)  # as counts are planned
-        clause = rule_clause(rule, NOW, "postgresql")
+        clause = session_clause(session, rule, NOW)
         query = customers.select().with_only_columns(customers.c.id).where(clause)
         compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
         plan = session.execute(text(f"EXPLAIN SELECT count(*) FROM ({compiled}) AS matched"))
-        print("\nplan of the count for 'plan = pro':")
+        print("\nplan of the count for 'country KR and score >= 50':")
         for (line,) in plan:
             print("  " + line)
 

@@ -29,6 +29,7 @@ from server.errors import issue_out
 from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate
 from server.schemas.previews import DryRunIn, PathIn
 from server.schemas.templates import DraftRenderIn, TemplateCreate, TemplateUpdate
+from server.schemas.workspace import IndexedAttributeIn
 from server.services import (
     customers,
     dry_runs,
@@ -294,6 +295,19 @@ class UiServicesForWayline:
     @ui_call
     def get_send_policy(self) -> dict[str, Any]:
         return _data(workspace.get_send_policy(self.wl))
+
+    @ui_call
+    def list_indexed_attributes(self) -> list[dict[str, Any]]:
+        return _data(workspace.list_indexed_attributes(self.wl))
+
+    @ui_call
+    def index_attribute(self, name: str, kind: str) -> dict[str, Any]:
+        request = _convert({"kind": kind}, IndexedAttributeIn, "attribute kind")
+        return _data(workspace.index_attribute(self.wl, name, request))
+
+    @ui_call
+    def drop_indexed_attribute(self, name: str) -> None:
+        workspace.drop_indexed_attribute(self.wl, name)
 
     @ui_call
     def save_send_policy(self, policy: dict[str, Any]) -> dict[str, Any]:

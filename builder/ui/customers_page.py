@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reactpy import component, event, html, use_async_effect, use_location, use_state
 
+from builder.ui.indexed_attributes import IndexedAttributesCard
 from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import use_services
 from builder.ui.services import UiError
@@ -251,4 +252,4 @@ def CustomersPage() -> Any:  # noqa: N802
                                             "onChange": lambda e, *_: set_query(
                                                 e["target"]["value"])}),
                                 html.button({"class": "wl-button", "type": "submit"}, "Search"))),
-                  table))
+                  table, IndexedAttributesCard(services)))

@@ -109,6 +109,15 @@ class UiServices(Protocol):
     def get_send_policy(self) -> Json:
         """The workspace's send rules: frequency caps and the night-time window."""
 
+    def list_indexed_attributes(self) -> list[Json]:
+        """Attributes kept in typed, indexed columns: [{name, kind, column, customers, ...}]."""
+
+    def index_attribute(self, name: str, kind: str) -> Json:
+        """Index an attribute as "text" or "number" (takes seconds per million customers)."""
+
+    def drop_indexed_attribute(self, name: str) -> None:
+        """Stop indexing an attribute; its values stay in each customer's attributes."""
+
     def save_send_policy(self, policy: Json) -> Json:
         """Replace the send rules; invalid when a rule cannot work (issues say which)."""
 

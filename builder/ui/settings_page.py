@@ -17,15 +17,20 @@ CHANNELS = (("email", "Email"), ("sms", "SMS / LMS"), ("kakao", "KakaoTalk"), ("
             ("webhook", "Webhook"))
 NAMES = dict(CHANNELS)
 
-STYLE = """
+CARD_STYLE = """
 .wl-card { background: #fff; border: 1px solid var(--line); border-radius: 12px; padding: 18px 20px;
            margin-bottom: 16px; }
 .wl-card h2 { margin: 0 0 4px; font-size: 16px; }
 .wl-card p.hint { margin: 0 0 12px; color: var(--muted); }
 .wl-row { display: flex; gap: 10px; align-items: center; margin-bottom: 8px; }
-.wl-row .wl-input { width: auto; } .wl-row input[type=number] { width: 80px; }
-.wl-checks { display: flex; gap: 14px; flex-wrap: wrap; }
+.wl-row .wl-input { width: auto; }
 .wl-problems { color: var(--err); margin: 8px 0 0; }
+"""
+"""Cards of settings with rows of inputs, and the problems of a save (other pages use them)."""
+
+STYLE = CARD_STYLE + """
+.wl-row input[type=number] { width: 80px; }
+.wl-checks { display: flex; gap: 14px; flex-wrap: wrap; }
 """
 
 

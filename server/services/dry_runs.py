@@ -20,7 +20,7 @@ from nodes.kit.rules import All
 from nodes.kit.spec import ApiTrigger, DateTrigger, EventTrigger
 from nodes.kit.values import Duration, Unit
 from runtime import lifecycle
-from runtime.audience import customers, load_profiles, rule_clause
+from runtime.audience import customers, load_profiles, session_clause
 from runtime.errors import InvalidInputError
 from runtime.simulation import (
     Scenario,
@@ -78,7 +78,7 @@ def dry_run(wl: Wayline, journey_id: int, data: DryRunIn) -> DryRun:
         now = wl.now()
         rule = entry.rule if entry.rule is not None else All()
         ids = list(session.scalars(select(customers.c.id).where(
-            rule_clause(rule, now, session.get_bind().dialect.name))))
+            session_clause(session, rule, now))))
         chosen = ids if len(ids) <= limit else random.Random(data.seed).sample(ids, limit)
         profiles = load_profiles(session, chosen, now, plan.event_names)
         templates = load_templates(session, plan)

@@ -48,8 +48,8 @@ from runtime.audience import (
     customers,
     load_profiles,
     plan_audience_queries,
-    rule_clause,
     rule_event_names,
+    session_clause,
 )
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.models import Customer, Journey, Segment
@@ -167,7 +167,7 @@ def _page(session: Session, rule: Rule, now: datetime, limit: int, after: int | 
     none), so a rare rule costs no more than its count.
     """
     plan_audience_queries(session)
-    clause = rule_clause(rule, now, session.get_bind().dialect.name)
+    clause = session_clause(session, rule, now)
     c = customers.c
     columns = (c.id, c.external_id, c.email, c.phone, c.created_at, c.attributes)
     low = after or 0

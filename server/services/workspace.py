@@ -1,11 +1,23 @@
-"""Workspace settings: the send policy (frequency caps, night-time) a marketer edits."""
+"""Workspace settings: the send policy (frequency caps, night-time) a marketer edits, and the
+attributes an operator indexes for fast audiences (runtime.indexed_attributes)."""
 
 from __future__ import annotations
 
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from runtime import indexed_attributes
 from runtime.errors import InvalidInputError
+from runtime.indexed_attributes import IndexedColumn, indexed_columns
+from runtime.models import IndexedAttribute
 from runtime.workspace import SendPolicy, load_send_policy, policy_problems, save_send_policy
 from server.context import Wayline
 from server.errors import IssueOut
+from server.schemas.workspace import IndexedAttributeIn, IndexedAttributeOut
+
+log = logging.getLogger("wayline.server")
 
 
 def get_send_policy(wl: Wayline) -> SendPolicy:
@@ -26,3 +38,35 @@ def update_send_policy(wl: Wayline, policy: SendPolicy) -> SendPolicy:
     with wl.writing() as session:
         save_send_policy(session, policy, wl.now())
     return get_send_policy(wl)
+
+
+def list_indexed_attributes(wl: Wayline) -> list[IndexedAttributeOut]:
+    """Every indexed attribute, with how many customers hold a value of its kind."""
+    with wl.reading() as session:
+        return _described(session, list(indexed_columns(session).values()))
+
+
+def index_attribute(wl: Wayline, name: str, data: IndexedAttributeIn) -> IndexedAttributeOut:
+    """Add the typed, indexed column for `name` (409 when already indexed or at the limit,
+    422 for a name or kind that cannot be one). Holds the customers table while it builds."""
+    with wl.writing() as session:
+        column = indexed_attributes.index_attribute(session, name, data.kind)
+    indexed_attributes.settle(wl.runtime.engine)
+    with wl.reading() as session:
+        [described] = _described(session, [column])
+    log.info("indexed attribute %r as %s (%s)", name, data.kind, column.column)
+    return described
+
+
+def drop_indexed_attribute(wl: Wayline, name: str) -> None:
+    """Drop an attribute's typed column and index; its values stay in each customer's JSON."""
+    with wl.writing() as session:
+        indexed_attributes.drop_attribute_index(session, name)
+    log.info("dropped the index of attribute %r", name)
+
+
+def _described(session: Session, columns: list[IndexedColumn]) -> list[IndexedAttributeOut]:
+    added = dict(session.execute(select(IndexedAttribute.name, IndexedAttribute.created_at)).all())
+    return [IndexedAttributeOut(name=column.name, kind=column.kind, column=column.column,
+                                customers=indexed_attributes.count_holders(session, column),
+                                created_at=added[column.name]) for column in columns]

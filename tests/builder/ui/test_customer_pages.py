@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from runtime.clock import FrozenClock
+from runtime.indexed_attributes import indexed_columns
 from runtime.ingest import ingest_event
 from runtime.lifecycle import publish
 from runtime.models import Customer
@@ -139,3 +140,30 @@ def test_journey_settings_offer_quiet_hours(live_app: LiveApp, browse: Any) -> N
     expect(page.get_by_text("Quiet time 1", exact=True)).to_be_visible()
     page.get_by_text("No marketing on", exact=True).scroll_into_view_if_needed()
     screenshot(page, "journey-settings-quiet-hours")
+
+
+def test_an_operator_indexes_an_attribute_for_fast_audiences(live_app: LiveApp,
+                                                             browse: Any) -> None:
+    with live_app.wayline.writing() as session:
+        session.add_all(Customer(external_id=f"c{index}", attributes={"country": country})
+                        for index, country in enumerate(["KR", "KR", "JP", 82]))
+    page = browse("/customers")
+    card = page.locator('[data-card="indexed-attributes"]')
+    expect(card.get_by_text("No attribute is indexed yet.")).to_be_visible(timeout=WAIT)
+    card.locator('[data-field="attribute-name"]').fill("9lives")
+    card.locator('[data-action="index"]').click()
+    expect(card.get_by_role("status")).to_contain_text("cannot be indexed", timeout=WAIT)
+    card.locator('[data-field="attribute-name"]').fill("country")
+    card.locator('[data-field="attribute-kind"]').select_option("text")
+    card.locator('[data-action="index"]').click()
+    row = card.locator('[data-indexed="country"]')
+    expect(row).to_contain_text("text", timeout=WAIT)
+    expect(row).to_contain_text("3")  # 82 is a number: it stays in the JSON alone
+    expect(card.get_by_role("status")).to_contain_text("'country' is indexed")
+    screenshot(page, "indexed-attributes")
+    with live_app.wayline.reading() as session:
+        assert list(indexed_columns(session)) == ["country"]
+    row.locator('[data-action="unindex"]').click()
+    expect(card.get_by_text("No attribute is indexed yet.")).to_be_visible(timeout=WAIT)
+    with live_app.wayline.reading() as session:
+        assert indexed_columns(session) == {}

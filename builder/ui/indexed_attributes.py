@@ -1,0 +1,94 @@
+"""The "fast audiences" card of the customers page: the attributes kept in typed, indexed
+columns (runtime.indexed_attributes), added and removed by an operator. Audience counts on
+them stay quick over millions of customers; the card says how many hold a value of each kind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from reactpy import component, event, html, use_async_effect, use_state
+
+from builder.ui.services import UiError, UiServices
+from builder.ui.settings_page import CARD_STYLE, Notice
+
+KINDS = (("text", "Text (also dates)"), ("number", "Number"))
+
+STYLE = CARD_STYLE + """
+.wl-card[data-card="indexed-attributes"] { margin-top: 20px; }
+.wl-card[data-card="indexed-attributes"] form { margin-top: 12px; }
+"""
+
+
+@component
+def IndexedAttributesCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy components are PascalCase
+    """The indexed attributes, a form to index one more, and a Remove button on each."""
+    found, set_found = use_state(None)
+    name, set_name = use_state("")
+    kind, set_kind = use_state("text")
+    busy, set_busy = use_state(False)
+    notice, set_notice = use_state(None)
+
+    @use_async_effect(dependencies=[])
+    async def load() -> None:
+        set_found(await asyncio.to_thread(services.list_indexed_attributes))
+
+    async def change(call: Any, done: str) -> bool:
+        """Run a change; say how it went, and list the attributes again when it worked."""
+        set_busy(True)
+        try:
+            await asyncio.to_thread(call)
+        except UiError as error:
+            set_notice({"kind": "error", "text": error.message,
+                        "issues": [issue["message"] for issue in error.issues]})
+            return False
+        finally:
+            set_busy(False)
+        set_notice({"kind": "ok", "text": done, "issues": []})
+        set_found(await asyncio.to_thread(services.list_indexed_attributes))
+        return True
+
+    async def handle_index(_event: Any) -> None:
+        wanted = name.strip()
+        if await change(lambda: services.index_attribute(wanted, kind),
+                        f"'{wanted}' is indexed: audience rules on it use its column now."):
+            set_name("")
+
+    def handle_remove(attribute: str) -> Any:
+        async def remove(*_: Any) -> None:
+            await change(lambda: services.drop_indexed_attribute(attribute),
+                         f"'{attribute}' is no longer indexed; its values are all still there.")
+        return remove
+
+    rows = [html.tr({"key": item["name"], "data-indexed": item["name"]},
+                    html.td(html.code(item["name"])), html.td(item["kind"]),
+                    html.td(f"{item['customers']:,}"),
+                    html.td(html.button({"class": "wl-button", "type": "button",
+                                         "data-action": "unindex", "disabled": busy,
+                                         "onClick": handle_remove(item["name"])}, "Remove")))
+            for item in found or []]
+    listing = html.table({"class": "wl-table"}, html.thead(html.tr(
+        html.th("Attribute"), html.th("Kind"), html.th("Customers with one"), html.th(""))),
+        html.tbody(rows)) if rows else html.p(
+        {"class": "hint"}, "Loading…" if found is None else "No attribute is indexed yet.")
+    form = html.form(
+        {"class": "wl-row", "data-form": "index-attribute",
+         "onSubmit": event(handle_index, prevent_default=True)},
+        html.input({"class": "wl-input", "value": name, "placeholder": "Attribute, e.g. country",
+                    "data-field": "attribute-name",
+                    "onChange": lambda e, *_: set_name(e["target"]["value"])}),
+        html.select({"class": "wl-input", "value": kind, "data-field": "attribute-kind",
+                     "onChange": lambda e, *_: set_kind(e["target"]["value"])},
+                    [html.option({"key": key, "value": key}, label) for key, label in KINDS]),
+        html.button({"class": "wl-button primary", "type": "submit", "disabled": busy,
+                     "data-action": "index"}, "Indexing…" if busy else "Index"))
+    return html.section(
+        {"class": "wl-card", "data-card": "indexed-attributes"}, html.style(STYLE),
+        html.h2("Fast audiences"),
+        html.p({"class": "hint"}, "Index the attributes your audiences filter on most: counts "
+                                  "and previews on them stay quick over millions of customers. "
+                                  "Indexing holds the customers table for a few seconds per "
+                                  "million customers, so do it at a quiet time."),
+        listing, form, Notice(notice))
+
