@@ -332,8 +332,12 @@ def _humanize(error: msgspec.ValidationError) -> tuple[str, str]:
 
 
 def _name(node: Node, spec: NodeSpec | None) -> str:
+    return node_name(node.data.label, spec, node.id)
+
+
+def node_name(label: str | None, spec: NodeSpec | None, node_id: str) -> str:
     """How messages name a node: its label, else its kind's label, else its id."""
-    return node.data.label or (spec.label if spec else "") or node.id
+    return label or (spec.label if spec else "") or node_id
 
 
 # --- the graph -----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from builder.validation import Issue
+from builder.validation import Issue, node_name
 from nodes.kit.registry import Registry
 from nodes.kit.spec import Payload
 from runtime.compliance import TEXT_CHANNELS, current_rules
@@ -42,10 +42,11 @@ def send_issues(session: Session, document: Any, registry: Registry) -> list[Iss
         select(Template).where(Template.id.in_([key for key in ids if isinstance(key, int)])))}
     issues: list[Issue] = []
     for node, config in sends:
+        name = _name(node, registry)
         template = templates.get(config.get("template"))
         if template is not None and entry is not None:
-            issues += _payload_issues(node, template, entry)
-        issues += _opt_out_issues(node, config)
+            issues += _payload_issues(node, name, template, entry)
+        issues += _opt_out_issues(node, name, config)
     return issues
 
 
@@ -60,7 +61,7 @@ def _entry_payload(node: Mapping[str, Any], registry: Registry) -> Payload | Non
         return None  # the validator reports the config
 
 
-def _payload_issues(node: Mapping[str, Any], template: Template,
+def _payload_issues(node: Mapping[str, Any], name: str, template: Template,
                     entry: Payload) -> list[Issue]:
     keys = sorted(set().union(*payload_keys_used(template).values()))
     if not keys or entry.fields is None:
@@ -68,7 +69,7 @@ def _payload_issues(node: Mapping[str, Any], template: Template,
     if entry.absent:
         listed = ", ".join(f"'{key}'" for key in keys)
         return [_warning("send.no_payload", node, (
-            f"{_name(node)}: the message '{template.name}' reads {listed} of the event, but "
+            f"{name}: the message '{template.name}' reads {listed} of the event, but "
             f"customers enter this journey {entry.absent}, with no event: it fails for every "
             "customer unless each value has a default."))]
     missing = [key for key in keys if key not in entry.fields]
@@ -76,19 +77,20 @@ def _payload_issues(node: Mapping[str, Any], template: Template,
         return []
     named = ", ".join(f"'{key}'" for key in missing)
     return [_warning("send.payload_not_required", node, (
-        f"{_name(node)}: the message '{template.name}' reads {named} of the payload, which the "
+        f"{name}: the message '{template.name}' reads {named} of the payload, which the "
         "entry does not require: a customer entered without it gets no message. Add it to the "
         "entry's required fields, or give it a default."))]
 
 
-def _opt_out_issues(node: Mapping[str, Any], config: Mapping[str, Any]) -> list[Issue]:
+def _opt_out_issues(node: Mapping[str, Any], name: str,
+                    config: Mapping[str, Any]) -> list[Issue]:
     rules = current_rules()
     if (config.get("purpose", "marketing") != "marketing"
             or config.get("channel") not in TEXT_CHANNELS or not rules.ad_label
             or rules.opt_out_line.strip()):
         return []
     return [_warning("send.no_opt_out_line", node, (
-        f"{_name(node)}: marketing texts must end with a free opt-out line (e.g. 무료수신거부 "
+        f"{name}: marketing texts must end with a free opt-out line (e.g. 무료수신거부 "
         "080-123-4567), and none is set: set WAYLINE_OPT_OUT_LINE to your number, or send "
         "this as transactional."), "config.purpose")]
 
@@ -98,10 +100,10 @@ def _config(node: Mapping[str, Any]) -> Any:
     return data.get("config") if isinstance(data, Mapping) else None
 
 
-def _name(node: Mapping[str, Any]) -> str:
+def _name(node: Mapping[str, Any], registry: Registry) -> str:
     data = node.get("data")
     label = data.get("label") if isinstance(data, Mapping) else None
-    return str(label or node.get("id"))  # as the validator names a node
+    return node_name(str(label or ""), registry.get(str(node.get("type"))), str(node.get("id")))
 
 
 def _warning(code: str, node: Mapping[str, Any], message: str,

@@ -50,11 +50,13 @@ def index_attribute(wl: Wayline, name: str, data: IndexedAttributeIn) -> Indexed
     """Add the typed, indexed column for `name` (409 when already indexed or at the limit,
     422 for a name or kind that cannot be one). Holds the customers table while it builds."""
     with wl.writing() as session:
+        fresh = name not in indexed_columns(session)
         column = indexed_attributes.index_attribute(session, name, data.kind)
-    indexed_attributes.settle(wl.runtime.engine)
+    if fresh:  # indexing it again as the same kind changed nothing
+        indexed_attributes.settle(wl.runtime.engine)
+        log.info("indexed attribute %r as %s (%s)", name, data.kind, column.column)
     with wl.reading() as session:
         [described] = _described(session, [column])
-    log.info("indexed attribute %r as %s (%s)", name, data.kind, column.column)
     return described
 
 
