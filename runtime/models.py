@@ -73,7 +73,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _enum(kind: type[StrEnum]) -> Enum:
+def str_enum(kind: type[StrEnum]) -> Enum:
+    """A column type for a status enum: its values as short strings, checked on write."""
     return Enum(kind, native_enum=False, length=16, validate_strings=True,
                 values_callable=lambda members: [member.value for member in members])
 
@@ -226,8 +227,8 @@ class Journey(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[JourneyStatus] = mapped_column(_enum(JourneyStatus), default=JourneyStatus.DRAFT,
-                                                  index=True)
+    status: Mapped[JourneyStatus] = mapped_column(
+        str_enum(JourneyStatus), default=JourneyStatus.DRAFT, index=True)
     draft: Mapped[dict[str, Any]] = mapped_column(Json)
     draft_revision: Mapped[int] = mapped_column(Integer, default=1)
     live_version_id: Mapped[int | None] = mapped_column(
@@ -248,6 +249,7 @@ class JourneyVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     document: Mapped[dict[str, Any]] = mapped_column(Json)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by: Mapped[str | None] = mapped_column(String(254))  # who, as the audit names them
 
 
 IN_FLIGHT = text("status IN ('active', 'waiting')")
@@ -282,7 +284,7 @@ class Run(Base):
     customer_id: Mapped[int] = mapped_column(
         Id, ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     entry_key: Mapped[str] = mapped_column(String(64))
-    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus), default=RunStatus.ACTIVE)
+    status: Mapped[RunStatus] = mapped_column(str_enum(RunStatus), default=RunStatus.ACTIVE)
     node_id: Mapped[str] = mapped_column(String(64))
     wake_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     waiting_for: Mapped[str | None] = mapped_column(String(128))
@@ -367,9 +369,12 @@ class Message(Base):
     channel: Mapped[str] = mapped_column(String(16))
     purpose: Mapped[str] = mapped_column(String(16), default="marketing")
     template_id: Mapped[int | None] = mapped_column(Id)
-    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus),
+    status: Mapped[MessageStatus] = mapped_column(str_enum(MessageStatus),
                                                   default=MessageStatus.QUEUED)
     reason: Mapped[str | None] = mapped_column(Text)
+    # What the provider answered to a failed call (an excerpt): only publishers and admins
+    # see it, since a provider or webhook can echo anything back.
+    provider_answer: Mapped[str | None] = mapped_column(Text)
     content: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     provider_id: Mapped[str | None] = mapped_column(String(255))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -387,3 +392,8 @@ class WorkspaceSetting(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(Json)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+# The team's tables (users, sessions, keys, audit, publish requests) register on Base here, so
+# whoever imports the models (Alembic, tests) sees the whole schema.
+from runtime import team_models  # noqa: E402, F401
