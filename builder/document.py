@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from builder.limits import CEILING
 from nodes import NodeSpec, Registry, default_registry
 from nodes.kit.fields import hint
 from nodes.kit.rules import EventCount
@@ -184,11 +185,16 @@ def _counted(value: Any):
 
 
 def compile_journey(raw: Any, registry: Registry | None = None) -> CompiledJourney:
-    """Validate and compile a document; raise InvalidJourneyError listing every error."""
+    """Validate and compile a document; raise InvalidJourneyError listing every error.
+
+    Size and rule depth are held to the most any workspace may allow (`CEILING`): the document
+    met the workspace's own limits when it was saved and published, and a limit lowered since
+    must not strand the customers in a live journey.
+    """
     from builder.validation import validate_journey
 
     registry = registry or default_registry()
-    issues = [issue for issue in validate_journey(raw, registry=registry)
+    issues = [issue for issue in validate_journey(raw, registry=registry, limits=CEILING)
               if issue.severity == "error"]
     if issues:
         raise InvalidJourneyError(issues)

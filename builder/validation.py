@@ -8,7 +8,6 @@ marketer can act on. The graph checks run on networkx.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
@@ -19,10 +18,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 import networkx as nx
 
-from builder.document import NODE_ID, Document, Edge, Node, Reentry, Settings, port_of
+from builder.document import Document, Edge, Node, Reentry, Settings, port_of
+from builder.limits import DEFAULT_LIMITS, Limits, config_depth_problem, size_problem
+from builder.wording import humanize
 from nodes import NodeSpec, Registry, default_registry
 from nodes.kit.spec import Ref
-from nodes.kit.values import ATTRIBUTE_NAME, EVENT_NAME, LOCAL_TIME
 
 Severity = Literal["error", "warning"]
 S = TypeVar("S", bound=msgspec.Struct)
@@ -40,6 +40,8 @@ class Issue(msgspec.Struct, frozen=True, omit_defaults=True):
 
 CODES = {
     "document.invalid": "the document is not a journey (bad JSON, wrong shape, duplicate ids)",
+    "journey.too_large": "more steps or connections than the workspace allows",
+    "rule.too_deep": "a rule's groups (or a step's settings) nest deeper than allowed",
     "settings.invalid": "a journey setting has a wrong value",
     "node.unknown_kind": "a node's type is not a known node kind",
     "config.invalid": "a node's settings are missing or wrong",
@@ -60,25 +62,23 @@ CODES = {
 MissingRefs = Callable[[Sequence[Ref]], set[tuple[str, int | str]]]
 """Given references, return the (kind, id) pairs that do not exist (one query per kind)."""
 
-PATTERN_HINTS = {
-    LOCAL_TIME: "a time like 09:30",
-    ATTRIBUTE_NAME: "a name of letters, digits and _ that doesn't start with a digit",
-    EVENT_NAME: "an event name (1 to 128 characters)",
-    NODE_ID: "letters, digits and - _ . : only",
-}
-
-
 def validate_journey(raw: Any, registry: Registry | None = None,
-                     missing_refs: MissingRefs | None = None) -> list[Issue]:
-    """Every issue in a journey document (JSON text, bytes, data or a Document)."""
+                     missing_refs: MissingRefs | None = None,
+                     limits: Limits = DEFAULT_LIMITS) -> list[Issue]:
+    """Every issue in a journey document (JSON text, bytes, data or a Document); a journey
+    larger than `limits` allow is refused on that alone, before any step is walked."""
     registry = registry or default_registry()
     data, issues = _decode(raw)
     if data is None:
         return issues
+    too_large = size_problem(data, limits)
+    if too_large is not None:
+        field, message = too_large
+        return [*issues, Issue("journey.too_large", message, field=field)]
     nodes = _nodes(data.get("nodes", []), issues)
     edges = _edges(data.get("edges", []), issues)
     issues += _settings_issues(data.get("settings", {}))
-    configs = {node.id: _config(node, registry, issues) for node in nodes}
+    configs = {node.id: _config(node, registry, issues, limits) for node in nodes}
     issues += _graph_issues(nodes, edges, registry, configs)
     if missing_refs is not None:
         issues += _ref_issues(nodes, registry, configs, missing_refs)
@@ -101,6 +101,9 @@ def _decode(raw: Any) -> tuple[dict[str, Any] | None, list[Issue]]:
             raw = msgspec.json.decode(raw)
         except msgspec.DecodeError as error:
             return None, [Issue("document.invalid", f"This is not valid JSON: {error}.")]
+        except RecursionError:  # msgspec's own guard, raised cleanly before the stack runs out
+            return None, [Issue("rule.too_deep", "This journey nests lists and objects "
+                                "thousands of levels deep; no journey goes that deep.")]
     if not isinstance(raw, Mapping):
         return None, [Issue("document.invalid",
                             "A journey is a JSON object with 'nodes', 'edges' and 'settings'.")]
@@ -124,7 +127,7 @@ def _nodes(items: list[Any], issues: list[Issue]) -> list[Node]:
         try:
             node = msgspec.convert(item, Node)
         except msgspec.ValidationError as error:
-            field, message = _humanize(error)
+            field, message = humanize(error)
             issues.append(Issue("document.invalid", f"Node {node_id or f'#{index + 1}'}: "
                                 f"{message}.", node_id, field or f"nodes[{index}]"))
             continue
@@ -144,7 +147,7 @@ def _edges(items: list[Any], issues: list[Issue]) -> list[Edge]:
         try:
             edge = msgspec.convert(item, Edge)
         except msgspec.ValidationError as error:
-            field, message = _humanize(error)
+            field, message = humanize(error)
             issues.append(Issue("document.invalid", f"Connection #{index + 1}: {message}.",
                                 None, field or f"edges[{index}]"))
             continue
@@ -176,12 +179,18 @@ def _settings_issues(raw: Mapping[str, Any]) -> list[Issue]:
 # --- node configs --------------------------------------------------------------------------------
 
 
-def _config(node: Node, registry: Registry, issues: list[Issue]) -> Any:
+def _config(node: Node, registry: Registry, issues: list[Issue], limits: Limits) -> Any:
     spec = registry.get(node.type)
+    too_deep = config_depth_problem(node.data.config, limits)
+    if too_deep is not None:  # checked first: reading the config would recurse that deep
+        issues.append(Issue("rule.too_deep", f"{_name(node, spec)}: {too_deep[1]}.", node.id,
+                            too_deep[0]))
     if spec is None:
         known = ", ".join(registry.keys())
         issues.append(Issue("node.unknown_kind", f"{_name(node, None)}: '{node.type}' is not a "
                             f"kind of step Wayline knows. Known kinds: {known}.", node.id, "type"))
+        return None
+    if too_deep is not None:
         return None
     label = _name(node, spec)
     config, problems = _convert(spec.config, node.data.config, "config.invalid", node.id, label,
@@ -206,7 +215,7 @@ def _convert(struct: type[S], raw: Any, code: str, node_id: str | None, label: s
         whole = error  # msgspec stops at the first problem; find the others field by field
     issues = _field_issues(struct, raw, code, node_id, label, prefix, "")
     if not issues:  # every field is fine alone: the struct as a whole is not
-        path, message = _humanize(whole)
+        path, message = humanize(whole)
         issues.append(Issue(code, f"{label}: {message}.", node_id, prefix + (path or "")))
     return None, issues
 
@@ -230,7 +239,7 @@ def _field_issues(struct: type[msgspec.Struct], raw: Mapping[str, Any], code: st
         try:
             msgspec.convert(raw[name], annotation)
         except msgspec.ValidationError as error:
-            path, message = _humanize(error)
+            path, message = humanize(error)
             choices = _choices(annotation)
             if choices and not path:
                 message = f"can't be {raw[name]!r}; choose {', '.join(choices)}"
@@ -285,50 +294,6 @@ def _title(annotation: Any) -> str | None:
         if title:
             return title
     return None
-
-
-_ERROR = re.compile(r"^(?P<what>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
-
-
-def _pattern_hint(match: re.Match[str]) -> str:
-    # msgspec shows the pattern as a repr, with its backslashes doubled.
-    pattern = match[1].replace("\\\\", "\\")
-    return f"must be {PATTERN_HINTS.get(pattern, 'in the right format')}"
-
-
-PLAIN_WORDS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (re.compile(pattern), say) for pattern, say in [
-        (r"Expected `(\w+)` >= (\S+)", lambda m: f"must be at least {m[2]}"),
-        (r"Expected `(\w+)` <= (\S+)", lambda m: f"must be at most {m[2]}"),
-        (r"Expected `(\w+)` > (\S+)", lambda m: f"must be more than {m[2]}"),
-        (r"Expected `(\w+)` < (\S+)", lambda m: f"must be less than {m[2]}"),
-        (r"Expected `str` of length >= 1", lambda m: "can't be empty"),
-        (r"Expected `str` of length <= (\d+)", lambda m: f"must be at most {m[1]} characters"),
-        (r"Expected `array` of length >= (\d+)", lambda m: f"needs at least {m[1]} item(s)"),
-        (r"Expected `array` of length <= (\d+)", lambda m: f"takes at most {m[1]} items"),
-        (r"Expected `str` matching regex '(.*)'", _pattern_hint),
-        (r"Expected `int`, got `(\w+)`", lambda m: "must be a whole number"),
-        (r"Expected `(int \| float|float)`, got `(\w+)`", lambda m: "must be a number"),
-        (r"Expected `str`, got `(\w+)`", lambda m: "must be text"),
-        (r"Expected `bool`, got `(\w+)`", lambda m: "must be true or false"),
-        (r"Expected `array`, got `(\w+)`", lambda m: "must be a list"),
-        (r"Expected `object`, got `(\w+)`", lambda m: "must be a JSON object"),
-        (r"Invalid enum value '(.*)'", lambda m: f"can't be '{m[1]}'; pick one of the choices"),
-        (r"Object missing required field `(\w+)`", lambda m: f"needs '{m[1]}'"),
-        (r"Object contains unknown field `(\w+)`", lambda m: f"has '{m[1]}', not a setting"),
-    ]]
-"""msgspec's validation messages, said the way a marketer would."""
-
-
-def _humanize(error: msgspec.ValidationError) -> tuple[str, str]:
-    """msgspec's message as (path inside the field, what is wrong in plain words)."""
-    found = _ERROR.match(str(error))
-    what, path = found["what"], (found["path"] or "").lstrip(".")
-    for pattern, say in PLAIN_WORDS:
-        match = pattern.match(what)
-        if match:
-            return path, say(match)
-    return path, what[:1].lower() + what[1:]
 
 
 def _name(node: Node, spec: NodeSpec | None) -> str:

@@ -49,6 +49,7 @@ from runtime.customer_fields import (
 )
 from runtime.customers import CustomerPatch, Outcome, collapse, upsert_customers
 from runtime.errors import InvalidInputError
+from runtime.input_bounds import MAX_ENCODED_BYTES, MAX_KEYS, MAX_STRING_LENGTH, value_problems
 
 IMPORT_CHUNK = 2_000
 """Rows per transaction."""
@@ -153,9 +154,15 @@ class Columns:
         if "external_id" not in self.targets:
             issues.append({"field": "external_id", "message": "The header has no external_id "
                            "column: every row needs the customer's id in your systems."})
+        attributes = sum(target.startswith("attributes.") for target in self.targets)
+        if attributes > MAX_KEYS:
+            issues.append({"field": "file", "message": f"The file has {attributes} attribute "
+                           f"columns; a customer takes at most {MAX_KEYS} at a time. Split the "
+                           "columns over two files (each with external_id)."})
         if issues:
             raise InvalidInputError("The header row has problems; nothing was imported.", issues)
         self.names = {name: target for name, target in zip(header, self.targets, strict=True)}
+        self.key_bytes = sum(len(target.encode()) + 4 for target in self.targets)
 
     def patch(self, values: list[str], region: str | None) -> CustomerPatch:
         """The changes one row makes; RowError listing every problem of the row."""
@@ -168,6 +175,11 @@ class Columns:
                 _apply(patch, target, value, region)
             except FieldError as problem:
                 problems.append(problem)
+        # Only a long row can break the size bound (a character takes at most 6 bytes in JSON,
+        # as \u0001): the exact check costs an encoding, which most rows never need.
+        if not problems and self.key_bytes + sum(map(len, values)) * 6 > MAX_ENCODED_BYTES:
+            problems += [FieldError(problem.field, problem.message)
+                         for problem in value_problems("attributes", patch.attributes)]
         if problems:
             raise RowError("; ".join(problem.message for problem in problems),
                            [problem.field for problem in problems], patch.external_id or None)
@@ -228,6 +240,9 @@ def _apply(patch: CustomerPatch, target: str, value: str, region: str | None) ->
         _consent(patch, channel, ConsentChange(night=parse_yes_no(f"consent_{channel}_night",
                                                                   value)))
     else:
+        if len(value) > MAX_STRING_LENGTH:
+            raise FieldError(target, f"{target} is {len(value):,} characters long; text values "
+                             f"take at most {MAX_STRING_LENGTH:,}.")
         patch.attributes[target.removeprefix("attributes.")] = typed_value(value)
 
 
@@ -333,12 +348,16 @@ def _flush(report: ImportReport, pending: list[tuple[int, CustomerPatch]], seen:
     patches = collapse(patch for _, patch in pending)
     with write() as session:
         done = upsert_customers(session, list(patches.values()), now(), "import")
-    for _, patch in pending:
+    for line, patch in pending:
+        upserted = done[patch.external_id]
+        if upserted.problem is not None:  # each row of that customer was merged into the change
+            _fail(report, RowFailure(line, upserted.problem, patch.external_id, ["attributes"]))
+            continue
         if patch.external_id in seen:
             report.merged += 1
             continue
         seen.add(patch.external_id)
-        outcome = done[patch.external_id].outcome
+        outcome = upserted.outcome
         if outcome is Outcome.CREATED:
             report.created += 1
         elif outcome is Outcome.UPDATED:

@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from runtime.customer_fields import ConsentChange, apply_consent
+from runtime.input_bounds import growth_problem
 from runtime.models import Customer, CustomerTag
 from runtime.sql import among, copy_rows, insert_rows, new_ids, update_rows
 
@@ -42,6 +43,7 @@ class Outcome(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+    REFUSED = "refused"  # the change would grow the profile past its bounds; nothing written
 
 
 @dataclass
@@ -81,10 +83,11 @@ def collapse(patches: Iterable[CustomerPatch]) -> dict[str, CustomerPatch]:
 
 @dataclass(frozen=True)
 class Upserted:
-    """One customer after an upsert: its id and what happened."""
+    """One customer after an upsert: its id, what happened, and why it was refused."""
 
     customer_id: int
     outcome: Outcome
+    problem: str | None = None
 
 
 def upsert_customers(session: Session, patches: Sequence[CustomerPatch], now: datetime,
@@ -187,6 +190,11 @@ def _update_existing(session: Session, patches: Sequence[CustomerPatch],
         added = sorted(patch.tags_add - have)
         removed = sorted(patch.tags_remove & have)
         new = merged_row(row, patch, now, source)
+        problem = growth_problem(row["attributes"] or {}, new["attributes"]) \
+            if patch.attributes else None
+        if problem is not None:
+            done[patch.external_id] = Upserted(row["id"], Outcome.REFUSED, problem)
+            continue
         changed = any(new[name] != row[name] for name in new) or added or removed
         if changed:
             changes.append({"id": row["id"], **new, "updated_at": now})

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from builder.limits import DEFAULT_LIMITS, Limits
 from builder.validation import Issue, has_errors, validate_journey
 from nodes import Registry, default_registry
 from nodes.kit.spec import Ref
@@ -80,13 +81,33 @@ def missing_refs(session: Session):
     return missing
 
 
-def check_journey(session: Session, document: Any,
-                  registry: Registry | None = None) -> list[Issue]:
+_limits = DEFAULT_LIMITS  # the settings' limits, once the app is built (server.context.Wayline)
+
+OVER_LIMITS = frozenset({"journey.too_large", "rule.too_deep"})
+"""Issues that mean the document was not walked in full (so nothing else should walk it)."""
+
+
+def install_limits(limits: Limits) -> Limits:
+    """Make `limits` (from the settings) what drafts are checked against in this process;
+    returns the previous ones."""
+    global _limits
+    previous, _limits = _limits, limits
+    return previous
+
+
+def current_limits() -> Limits:
+    """The limits drafts are checked against in this process."""
+    return _limits
+
+
+def check_journey(session: Session, document: Any, registry: Registry | None = None,
+                  limits: Limits | None = None) -> list[Issue]:
     """Every issue in a journey document as publishing sees it: the validator's, with templates
-    and segments looked up, and the warnings on its sends (`runtime.send_checks`)."""
+    and segments looked up, and the warnings on its sends (`runtime.send_checks`). Size and rule
+    depth are held to `limits`, by default this process's (`install_limits`)."""
     registry = registry or default_registry()
-    issues = validate_journey(document, registry, missing_refs(session))
-    if isinstance(document, dict):
+    issues = validate_journey(document, registry, missing_refs(session), limits or _limits)
+    if isinstance(document, dict) and not any(issue.code in OVER_LIMITS for issue in issues):
         issues += send_issues(session, document, registry)
     return issues
 

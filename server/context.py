@@ -21,6 +21,7 @@ from runtime.clock import Clock
 from runtime.compliance import install_rules, rules_from_settings
 from runtime.db import read_sessionmaker
 from runtime.jobs import Runtime, build_runtime, dispatch_due, sweep_job
+from runtime.lifecycle import install_limits
 from runtime.settings import Settings
 
 log = logging.getLogger("wayline.server")
@@ -41,6 +42,7 @@ class Wayline:
         self.reads: sessionmaker[Session] = read_sessionmaker(self.runtime.engine)
         # Previews render as sends do: with this workspace's label, opt-out line and links.
         install_rules(rules_from_settings(self.runtime.settings))
+        install_limits(self.runtime.settings.limits)  # what drafts are checked against
         self.api_key = self.api_key or api_key_for(self.runtime.settings)
 
     @property

@@ -32,6 +32,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from nodes.kit.nesting import MAX_GROUP_DEPTH, first_too_deep, too_deep_message
 from nodes.kit.profile import BUILTIN_FIELDS, Profile
 from nodes.kit.values import AttributeName, Duration, EventName, Unit, is_date_text, utc_text
 
@@ -39,6 +40,15 @@ Scalar = str | int | float | bool
 
 MAX_LEAVES = 200
 """A rule with more leaves than this is refused: it would be unreadable and slow."""
+
+MAX_EVENT_CONDITIONS = 20
+"""Conditions on what customers did one rule may hold: each reads the event history."""
+
+MAX_EVENT_FILTERS = 50
+"""Event property filters one rule may hold, over all its event conditions."""
+
+MAX_LISTED_VALUES = 5_000
+"""Values one rule may list (`in` / `not in`), over all its conditions: a longer list is a tag."""
 
 MAX_RELATIVE = timedelta(days=36_525)
 """Relative dates reach at most 100 years from now (further is past the calendar's end)."""
@@ -317,13 +327,39 @@ def _count_matches(count: int, op: CountOp, wanted: int) -> bool:
 # --- checking a rule's values against its operators --------------------------------------------
 
 
-def rule_problems(rule: Rule, path: str = "rule") -> list[tuple[str, str]]:
-    """Every op/value mismatch in a rule, as (field path, message) pairs."""
+def rule_problems(rule: Rule, path: str = "rule",
+                  max_depth: int = MAX_GROUP_DEPTH) -> list[tuple[str, str]]:
+    """Every op/value mismatch in a rule, as (field path, message) pairs; a rule nested more
+    than `max_depth` groups deep is only said to be, before anything walks it recursively."""
+    excess = first_too_deep(rule, path, max_depth)
+    if excess is not None:
+        return [(excess.rule, too_deep_message(max_depth))]
     problems: list[tuple[str, str]] = []
-    if sum(1 for _ in leaves(rule)) > MAX_LEAVES:
+    every = list(leaves(rule))
+    if len(every) > MAX_LEAVES:
         problems.append((path, f"has more than {MAX_LEAVES} conditions; save parts as segments"))
+    events = [leaf for leaf in every if isinstance(leaf, EventCount)]
+    if len(events) > MAX_EVENT_CONDITIONS:
+        problems.append((path, f"has {len(events)} conditions on what customers did; at most "
+                               f"{MAX_EVENT_CONDITIONS} fit in one rule (each reads the event "
+                               "history): combine them, or split the audience"))
+    filters = sum(len(leaf.where) for leaf in events)
+    if filters > MAX_EVENT_FILTERS:
+        problems.append((path, f"filters events on {filters} properties; at most "
+                               f"{MAX_EVENT_FILTERS} fit in one rule"))
+    listed = sum(len(leaf.value) for leaf in _with_where(every) if isinstance(leaf, Attr)
+                 and isinstance(leaf.value, list))
+    if listed > MAX_LISTED_VALUES:
+        problems.append((path, f"lists {listed:,} values; at most {MAX_LISTED_VALUES:,} fit in "
+                               "one rule: save a tag on those customers instead"))
     _walk_problems(rule, path, problems)
     return problems
+
+
+def _with_where(conditions: list[Rule]) -> list[Rule]:
+    """The conditions and the property filters of event conditions."""
+    return conditions + [item for leaf in conditions if isinstance(leaf, EventCount)
+                         for item in leaf.where]
 
 
 def leaves(rule: Rule):

@@ -18,13 +18,19 @@ from server.errors import IssueOut
 ExternalId = Annotated[str, msgspec.Meta(min_length=1, max_length=255, description=(
     "The customer's id in your systems (Wayline's key for them)."))]
 Channel = Literal["email", "sms", "kakao", "push", "webhook"]
-Moment = Annotated[datetime, msgspec.Meta(tz=True, description="A time with its offset.")]
+Instant = Annotated[str, msgspec.Meta(max_length=64, description=(
+    "A time in ISO 8601 with its offset, e.g. 2026-12-06T10:00:00+09:00 or "
+    "2026-12-06T01:00:00Z; a number, a date alone or a time without offset is refused."),
+    extra_json_schema={"format": "date-time", "examples": ["2026-12-06T10:00:00+09:00"]})]
+"""A time customers send. Text, not a datetime: the API decodes bodies leniently, and a lenient
+datetime takes 0 (or "0") as 1970; `runtime.input_bounds.parse_instant` reads it instead."""
 Source = Annotated[str, msgspec.Meta(min_length=1, max_length=100, description=(
     "How the consent was collected, e.g. 'signup form' or 'store 12'."))]
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Attributes = Annotated[dict[str, Any], msgspec.Meta(description=(
     "Custom attributes, merged into the customer's: each key given is set, a key set to null "
-    "is removed, keys not given stay. Names: a letter or _, then letters, digits or _."))]
+    "is removed, keys not given stay. Names: a letter or _, then letters, digits or _. At most "
+    "200 keys and 32 KiB as JSON; text up to 4,000 characters, nesting up to 5 levels."))]
 PhoneRegion = Annotated[str, msgspec.Meta(min_length=2, max_length=2, description=(
     "Two-letter region a number without +country code is read in (default KR)."))]
 UpsertStatus = Literal["created", "updated", "unchanged", "merged", "invalid"]
@@ -38,7 +44,7 @@ class ConsentIn(msgspec.Struct, forbid_unknown_fields=True):
     """Consent on one channel: whether marketing is allowed, and when and how it was given."""
 
     granted: Annotated[bool, msgspec.Meta(description="True: opted in to marketing.")]
-    at: Moment | None = None
+    at: Instant | None = None
     source: Source | None = None
     transactional: Annotated[bool | None, msgspec.Meta(description=(
         "False records that the customer refused even transactional messages."))] = None

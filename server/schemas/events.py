@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
 
 from nodes.kit.values import EventName
 from server.errors import IssueOut
-from server.schemas.customers import ExternalId
+from server.schemas.customers import ExternalId, Instant
 
 DedupKey = Annotated[str, msgspec.Meta(min_length=1, max_length=128, description=(
     "Your id for this event: the same key sent again is reported as a duplicate and not "
     "applied twice."))]
 Properties = Annotated[dict[str, Any], msgspec.Meta(description=(
-    "What happened, e.g. {\"sku\": \"A-1\", \"amount\": 12000}."))]
+    "What happened, e.g. {\"sku\": \"A-1\", \"amount\": 12000}. At most 200 keys and 32 KiB "
+    "as JSON; text up to 4,000 characters, nesting up to 5 levels."))]
 
 
 class EventIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -24,8 +24,9 @@ class EventIn(msgspec.Struct, forbid_unknown_fields=True):
     external_id: ExternalId
     name: EventName
     properties: Properties = {}
-    occurred_at: Annotated[datetime, msgspec.Meta(tz=True, description=(
-        "When it happened, with its offset (default: now)."))] | None = None
+    occurred_at: Annotated[Instant, msgspec.Meta(description=(
+        "When it happened, in ISO 8601 with its offset: 2026-12-06T10:00:00+09:00 or …Z "
+        "(default: now). From 2000 to a few minutes from now."))] | None = None
     dedup_key: DedupKey | None = None
 
 
@@ -63,7 +64,7 @@ class EntryIn(msgspec.Struct, forbid_unknown_fields=True):
     external_id: ExternalId
     payload: Annotated[dict[str, Any], msgspec.Meta(description=(
         "Data the journey can use (templates see it as `payload`); the journey's entry may "
-        "require some fields."))] = {}
+        "require some fields. The same bounds as event properties."))] = {}
 
 
 class EntryResult(msgspec.Struct):

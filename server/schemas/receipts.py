@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
 import msgspec
+
+from server.schemas.customers import Instant
 
 
 class ReceiptChannel(StrEnum):
@@ -27,8 +28,9 @@ class ReceiptIn(msgspec.Struct, forbid_unknown_fields=True):
         "Whether the message reached the customer."))]
     reason: Annotated[str, msgspec.Meta(max_length=1000, description=(
         "Why it failed, in the provider's words."))] | None = None
-    occurred_at: Annotated[datetime, msgspec.Meta(tz=True, description=(
-        "When the provider saw it happen, with its offset (default: now)."))] | None = None
+    occurred_at: Annotated[Instant, msgspec.Meta(description=(
+        "When the provider saw it happen, in ISO 8601 with its offset (default: now)."))
+    ] | None = None
 
 
 class ReceiptBatchIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -22,6 +22,7 @@ from nodes.kit.values import Duration, Unit
 from runtime import lifecycle
 from runtime.audience import customers, load_profiles, session_clause
 from runtime.errors import InvalidInputError
+from runtime.query_budget import DRY_RUN_BUDGET, time_budget
 from runtime.simulation import (
     Scenario,
     SimulatedEvent,
@@ -71,7 +72,7 @@ def dry_run(wl: Wayline, journey_id: int, data: DryRunIn) -> DryRun:
         raise InvalidInputError("A dry run looks at most a year ahead; shorten the horizon.",
                                 [{"field": "horizon", "message": "at most 366 days"}])
     limit = data.sample_limit or SAMPLE_LIMIT
-    with wl.reading() as session:
+    with wl.reading() as session, time_budget(session, DRY_RUN_BUDGET):
         journey = lifecycle.get_journey(session, journey_id)
         plan = compiled_draft(wl, session, journey)
         entry = draft_entry(wl, session, journey)

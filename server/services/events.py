@@ -7,7 +7,8 @@ so a customer who signs up gets the welcome message now, not at the next sweep.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from runtime.customer_fields import FieldError, check_no_nul, normalise_external
 from runtime.enrollment import enroll_api
 from runtime.errors import InvalidInputError
 from runtime.ingest import IngestResult, customer_id_for, ingest_event
+from runtime.input_bounds import Problem, parse_instant, value_problems
 from runtime.journeys import LiveEntry, live_entries
 from runtime.models import Run
 from server.context import Wayline
@@ -31,17 +33,14 @@ from server.schemas.events import (
     EventResult,
 )
 
-FUTURE_TOLERANCE = timedelta(minutes=5)
-"""How far ahead of our clock an event's occurred_at may be (callers' clocks drift a little)."""
-
 
 def ingest_one(wl: Wayline, data: EventIn) -> EventResult:
-    """Record one event and apply it; 422 when it can't be recorded."""
-    issues = _problems(wl, data)
+    """Record one event and apply it; 422 listing every problem when it can't be recorded."""
+    occurred_at, issues = _checked(wl, data)
     if issues:
-        raise InvalidInputError(issues[0].message, issues)
+        raise InvalidInputError("; ".join(issue.message for issue in issues[:5]), issues)
     with wl.writing() as session:
-        result = _ingest(wl, session, data)
+        result = _ingest(wl, session, data, occurred_at)
     wl.move_now(result.runs_to_dispatch)
     return _result(result)
 
@@ -52,11 +51,11 @@ def ingest_batch(wl: Wayline, data: EventBatchIn) -> EventBatchResult:
     moving: list[int] = []
     with wl.writing() as session:
         for event in data.events:
-            issues = _problems(wl, event)
+            occurred_at, issues = _checked(wl, event)
             if issues:
                 results.append(EventResult(status="invalid", issues=issues))
                 continue
-            outcome = _ingest(wl, session, event)
+            outcome = _ingest(wl, session, event, occurred_at)
             moving += outcome.runs_to_dispatch
             results.append(_result(outcome))
     wl.move_now(moving)
@@ -66,25 +65,39 @@ def ingest_batch(wl: Wayline, data: EventBatchIn) -> EventBatchResult:
         invalid=sum(result.status == "invalid" for result in results), results=results)
 
 
-def _problems(wl: Wayline, event: EventIn) -> list[IssueOut]:
-    try:
-        normalise_external_id(event.external_id)
-        check_no_nul("name", event.name)
-        check_no_nul("properties", event.properties)
-        check_no_nul("dedup_key", event.dedup_key)
-    except FieldError as problem:
-        return [IssueOut(code="event.invalid", field=problem.field, message=problem.message)]
-    if event.occurred_at is not None and event.occurred_at > wl.now() + FUTURE_TOLERANCE:
-        return [IssueOut(code="event.invalid", field="occurred_at", message=(
-            f"occurred_at {event.occurred_at.isoformat()} is in the future; send the time the "
-            "event happened (with its offset), or leave it out for now."))]
-    return []
+def _checked(wl: Wayline, event: EventIn) -> tuple[datetime | None, list[IssueOut]]:
+    """When the event happened (None: now), and every problem that keeps it out."""
+    problems = _field_problems(event) + value_problems("properties", event.properties)
+    occurred_at = None
+    if event.occurred_at is not None:
+        try:
+            occurred_at = parse_instant("occurred_at", event.occurred_at, wl.now())
+        except FieldError as problem:
+            problems.append(Problem(problem.field, problem.message))
+    return (None if problems else occurred_at), [
+        IssueOut(code="event.invalid", field=problem.field, message=problem.message)
+        for problem in problems]
 
 
-def _ingest(wl: Wayline, session: Session, event: EventIn) -> IngestResult:
+def _field_problems(event: EventIn) -> list[Problem]:
+    checks = [partial(normalise_external_id, event.external_id)] + [
+        partial(check_no_nul, field, value) for field, value in (
+            ("name", event.name), ("properties", event.properties),
+            ("dedup_key", event.dedup_key))]
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except FieldError as problem:
+            problems.append(Problem(problem.field, problem.message))
+    return problems
+
+
+def _ingest(wl: Wayline, session: Session, event: EventIn,
+            occurred_at: datetime | None) -> IngestResult:
     now = wl.now()
     return ingest_event(session, event.external_id.strip(), event.name, event.properties,
-                        event.occurred_at or now, now, event.dedup_key)
+                        occurred_at or now, now, event.dedup_key)
 
 
 def _result(result: IngestResult) -> EventResult:
@@ -96,6 +109,12 @@ def _result(result: IngestResult) -> EventResult:
 def enter_journey(wl: Wayline, journey_id: int, data: EntryIn) -> EntryResult:
     """Put a customer into a live API-entry journey; 409 when it isn't one, 422 for a payload
     missing required fields. An unknown external_id creates an empty profile."""
+    problems = value_problems("payload", data.payload)
+    if problems:
+        raise InvalidInputError("The payload is out of bounds: " + "; ".join(
+            problem.message for problem in problems[:5]), [
+            {"code": "entry.invalid", "field": problem.field, "message": problem.message}
+            for problem in problems])
     try:
         external_id = normalise_external_id(data.external_id)
         check_no_nul("payload", data.payload)

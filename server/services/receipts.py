@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from runtime.customer_fields import FieldError
+from runtime.errors import InvalidInputError
+from runtime.input_bounds import parse_instant
 from runtime.models import MessageStatus
 from runtime.receipts import Receipt, apply_receipt
 from server.context import Wayline
@@ -9,14 +14,16 @@ from server.schemas.receipts import ReceiptBatchIn, ReceiptBatchResult, ReceiptR
 
 
 def record_receipts(wl: Wayline, channel: str, data: ReceiptBatchIn) -> ReceiptBatchResult:
-    """Apply the receipts in order; the runs they woke or started move at once."""
+    """Apply the receipts in order; the runs they woke or started move at once. A time that
+    can't be right refuses the batch (422 naming each), as a receipt has no "invalid" outcome."""
     now = wl.now()
+    times = _times(data, now)
     results: list[ReceiptResult] = []
     moving: list[int] = []
     with wl.writing() as session:
-        for item in data.receipts:
+        for item, occurred_at in zip(data.receipts, times, strict=True):
             receipt = Receipt(item.message_id, MessageStatus(item.status), item.reason,
-                              item.occurred_at)
+                              occurred_at)
             applied = apply_receipt(session, channel, receipt, now)
             if applied.ingested is not None:
                 moving += applied.ingested.runs_to_dispatch
@@ -25,3 +32,19 @@ def record_receipts(wl: Wayline, channel: str, data: ReceiptBatchIn) -> ReceiptB
     wl.move_now(moving)
     return ReceiptBatchResult(applied=sum(result.outcome == "applied" for result in results),
                               results=results)
+
+
+def _times(data: ReceiptBatchIn, now: datetime) -> list[datetime | None]:
+    times: list[datetime | None] = []
+    issues = []
+    for index, item in enumerate(data.receipts):
+        try:
+            times.append(None if item.occurred_at is None else parse_instant(
+                f"receipts[{index}].occurred_at", item.occurred_at, now))
+        except FieldError as problem:
+            issues.append({"code": "receipt.invalid", "field": problem.field,
+                           "message": problem.message})
+    if issues:
+        raise InvalidInputError("Some receipts carry a time that can't be right; nothing was "
+                                "applied: " + "; ".join(i["message"] for i in issues[:5]), issues)
+    return times
