@@ -6,10 +6,15 @@ rate-limiting) or `PermanentFailure` (retrying cannot help: the address is refus
 is wrong). The message id travels with every call as the provider's idempotency key, so a
 repeated call after a lost job is harmless. Adapters are not shared between threads.
 
-Email goes out over SMTP (built by `runtime.emails`), webhooks over HTTP, and SMS/LMS,
-KakaoTalk AlimTalk and app push to HTTP providers (`runtime.providers`). A channel without a
-configured provider uses the outbox adapter, which records the message as sent without it
-leaving Wayline — fine for demos and previews, and visible as an `outbox-…` provider id.
+Email goes out over SMTP (built by `runtime.emails`), webhooks over HTTP to checked public
+addresses only (`runtime.outbound`), and SMS/LMS, KakaoTalk AlimTalk and app push to HTTP
+providers (`runtime.providers`). A channel without a configured provider uses the outbox
+adapter, which records the message as sent without it leaving Wayline — fine for demos and
+previews, and visible as an `outbox-…` provider id.
+
+A failure's `reason` says what happened in words anyone on the team may read ("POST
+crm.example.com/hooks answered 500 Internal Server Error"); what the provider said back, which
+can hold internal details, is kept apart in `answer` (stored as `messages.provider_answer`).
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 
+from runtime.outbound import AllowList, RefusedAddress, Resolver, checked_client, resolve
+
 if TYPE_CHECKING:
     from runtime.settings import Settings
 
@@ -38,14 +45,15 @@ SMTP_PORT, SMTP_SUBMISSION_PORT = 25, 587
 """Default ports: plain SMTP, and message submission when STARTTLS is asked for."""
 
 RESPONSE_EXCERPT = 200
-"""Characters of a provider's error answer kept in the message's reason."""
+"""Characters of a provider's error answer kept with the message (`provider_answer`)."""
 
 
 class DeliveryError(Exception):
-    """A provider did not take the message; `reason` says why, for the send ledger."""
+    """A provider did not take the message; `reason` says why, for the send ledger, and
+    `answer` is an excerpt of what the provider said, if anything (shown to fewer people)."""
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
+    def __init__(self, reason: str, answer: str | None = None) -> None:
+        self.reason, self.answer = reason, answer or None
         super().__init__(reason)
 
 
@@ -53,8 +61,9 @@ class DeliveryError(Exception):
 class TransientFailure(DeliveryError):  # noqa: N818
     """Worth retrying later; `retry_after` (seconds) is the provider's own hint, if it gave one."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: str, retry_after: float | None = None,
+                 answer: str | None = None) -> None:
+        super().__init__(reason, answer)
         self.retry_after = retry_after
 
 
@@ -172,7 +181,7 @@ class SmtpAdapter:
             self._connect().send_message(email)
         except (smtplib.SMTPException, OSError) as error:
             self.close()  # whatever the server's state now is, start the next send afresh
-            raise self._failure(error, email["To"]) from error
+            raise self._failure(error) from error
         return email["Message-ID"]
 
     def compose(self, message_id: int, content: Mapping[str, Any]) -> EmailMessage:
@@ -214,26 +223,30 @@ class SmtpAdapter:
         self._connection = connection
         return connection
 
-    def _failure(self, error: Exception, recipient: str) -> DeliveryError:
+    def _failure(self, error: Exception) -> DeliveryError:
+        """The failure an SMTP error means: the reply code in the reason, its text apart."""
         server = f"{self.config.host}:{self.config.port}"
         if isinstance(error, smtplib.SMTPRecipientsRefused):
             code, text = next(iter(error.recipients.values()))
-            reason = f"the mail server refused {recipient}: {code} {_text(text)}"
-            return PermanentFailure(reason) if code >= 500 else TransientFailure(reason)
+            reason = f"the mail server refused the customer's address: {code}"
+            failure = PermanentFailure if code >= 500 else TransientFailure
+            return failure(reason, answer=_text(text))
+        said = _text(error.smtp_error) if isinstance(error, smtplib.SMTPResponseException) else None
         if isinstance(error, smtplib.SMTPAuthenticationError):
             return TransientFailure(f"the mail server {server} rejected the login "
-                                    f"({error.smtp_code} {_text(error.smtp_error)}); check the "
-                                    "user and password in WAYLINE_SMTP_URL")
+                                    f"({error.smtp_code}); check the user and password in "
+                                    "WAYLINE_SMTP_URL", answer=said)
         if isinstance(error, smtplib.SMTPSenderRefused):
             return TransientFailure(f"the mail server refused the sender {error.sender} "
-                                    f"({error.smtp_code} {_text(error.smtp_error)}); set one it "
-                                    "accepts with ?from= in WAYLINE_SMTP_URL or WAYLINE_SMTP_FROM")
+                                    f"({error.smtp_code}); set one it accepts with ?from= in "
+                                    "WAYLINE_SMTP_URL or WAYLINE_SMTP_FROM", answer=said)
         if isinstance(error, smtplib.SMTPConnectError | smtplib.SMTPHeloError):
             return TransientFailure(f"the mail server {server} would not start a session "
-                                    f"({error.smtp_code} {_text(error.smtp_error)})")
+                                    f"({error.smtp_code})", answer=said)
         if isinstance(error, smtplib.SMTPResponseException):
-            reason = f"the mail server answered {error.smtp_code} {_text(error.smtp_error)}"
-            return PermanentFailure(reason) if error.smtp_code >= 500 else TransientFailure(reason)
+            reason = f"the mail server answered {error.smtp_code}"
+            failure = PermanentFailure if error.smtp_code >= 500 else TransientFailure
+            return failure(reason, answer=said)
         if isinstance(error, smtplib.SMTPNotSupportedError):
             return TransientFailure(f"the mail server {server} does not support {error}; "
                                     "drop ?starttls=1 from WAYLINE_SMTP_URL or use another port")
@@ -250,15 +263,20 @@ def _text(value: bytes | str) -> str:
 
 
 class WebhookAdapter:
-    """JSON over HTTP to the template's URL, with `Idempotency-Key: <message id>`."""
+    """JSON over HTTP to the template's URL, with `Idempotency-Key: <message id>`.
+
+    Only public internet addresses are called, and only the address that was checked
+    (`runtime.outbound`); `allow` lists the internal ones an operator opened up. `resolver`
+    stands in for DNS in tests. Redirects are not followed.
+    """
 
     idempotent = True
 
-    def __init__(self, timeout: float = 10.0) -> None:
+    def __init__(self, timeout: float = 10.0, allow: AllowList | None = None,
+                 resolver: Resolver = resolve) -> None:
         self.timeout = timeout
-        # Redirects are not followed: a POST silently turned into a GET would lose the body.
-        self._client = httpx.Client(timeout=timeout, follow_redirects=False,
-                                    headers={"User-Agent": "Wayline"})
+        self._client = checked_client(timeout, allow or AllowList(), resolver,
+                                      headers={"User-Agent": "Wayline"})
 
     def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
         """Call the webhook; 2xx is sent, 408/429/5xx and network trouble are transient."""
@@ -268,10 +286,15 @@ class WebhookAdapter:
                                    "template")
         headers = httpx.Headers(dict(content.get("headers") or {}))
         headers["Idempotency-Key"] = str(message_id)  # replaces any the template set
-        where = public_url(url)
+        where = public_origin(url)  # a path can carry the customer's data: not in reasons
         try:
             response = self._client.request(method, url, json=content.get("body"),
                                             headers=headers)
+        except RefusedAddress as refused:  # retrying cannot make the address public
+            raise PermanentFailure(f"the webhook URL {where} was not called: {refused.reason}; "
+                                   "webhooks call public internet addresses only, so use the "
+                                   "endpoint's public address, or ask an admin to add it to "
+                                   "WAYLINE_WEBHOOK_ALLOW") from None
         except httpx.TimeoutException:
             raise TransientFailure(f"{where} did not answer within {self.timeout:g} s") from None
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as error:
@@ -288,22 +311,21 @@ class WebhookAdapter:
 def http_outcome(default_id: str, call: str, response: httpx.Response) -> str:
     """The provider id of a 2xx answer; otherwise the failure it means (408/429/5xx transient).
 
-    The id is the answer's X-Request-Id header, else `default_id`.
+    The id is the answer's X-Request-Id header, else `default_id`. The failure's reason is the
+    status line; the start of the answer's body goes apart, as the failure's `answer`.
     """
     status = response.status_code
     if 200 <= status < 300:
         return response.headers.get("X-Request-Id") or default_id
-    answer = f"{call} answered {status} {response.reason_phrase}"
+    reason = f"{call} answered {status} {response.reason_phrase}"
     excerpt = " ".join(response.text.split())[:RESPONSE_EXCERPT]
-    if excerpt:
-        answer += f": {excerpt}"
     if status in (408, 429) or status >= 500:
-        raise TransientFailure(answer, retry_after=retry_after(response))
+        raise TransientFailure(reason, retry_after=retry_after(response), answer=excerpt)
     if 300 <= status < 400:
         location = public_url(response.headers.get("Location", ""))
-        raise PermanentFailure(f"{answer}; it redirects to {location}: put that address in "
-                               "the template")
-    raise PermanentFailure(answer)
+        raise PermanentFailure(f"{reason}; it redirects to {location}: put that address in "
+                               "the template", answer=excerpt)
+    raise PermanentFailure(reason, answer=excerpt)
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -312,6 +334,15 @@ def retry_after(response: httpx.Response) -> float | None:
         return max(0.0, float(response.headers["Retry-After"]))
     except (KeyError, ValueError):
         return None
+
+
+def public_origin(url: str) -> str:
+    """Where a URL goes (scheme://host[:port]) and nothing a template filled in."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return f"{parts.scheme}://{host}" if parts.scheme else "the webhook address"
 
 
 def public_url(url: str) -> str:
@@ -344,8 +375,9 @@ def adapters_from_settings(settings: Settings) -> dict[str, Adapter]:
         log.warning("WAYLINE_SMTP_URL is not set: emails are recorded as sent in the outbox "
                     "but do not leave Wayline")
         email = OutboxAdapter()
-    return {"email": email, "webhook": WebhookAdapter(timeout=settings.webhook_timeout),
-            **provider_adapters(settings)}
+    webhook = WebhookAdapter(timeout=settings.webhook_timeout,
+                             allow=AllowList.parse(settings.webhook_allow))
+    return {"email": email, "webhook": webhook, **provider_adapters(settings)}
 
 
 def provider_adapters(settings: Settings) -> dict[str, Adapter]:

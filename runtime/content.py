@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nodes.kit.profile import Profile
+from nodes.kit.sms import TooLongError, text_size
 from runtime.compliance import MessageRules, apply_rules, current_rules
 from runtime.rendering import (
     CACHE,
@@ -24,7 +25,6 @@ from runtime.rendering import (
     render_message,
     render_text,
 )
-from runtime.sms import TooLongError, text_size
 
 
 def send_content(template: TemplateLike, profile: Profile, payload: Mapping[str, Any], *,

@@ -10,7 +10,8 @@ A provider call cannot be rolled back. For a provider without an idempotency key
 outcome is committed as soon as it is known; for the others (outbox, webhooks) a job records
 its outcomes in one commit, since a crash in between only repeats calls the provider drops.
 Every failure ends on the row: sent, retrying (queued again with a later `next_attempt_at` and
-the reason), or failed with the reason.
+the reason), or failed with the reason. What the provider answered goes apart from the reason,
+in `provider_answer`: it may hold details not everyone on the team should read.
 """
 
 from __future__ import annotations
@@ -162,6 +163,7 @@ def deliver(session: Session, message_ids: Sequence[int], adapters: Mapping[str,
 def _outcome_columns(values: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """Every outcome column, so that one bulk statement can record mixed outcomes."""
     return {"status": values["status"], "reason": values.get("reason"),
+            "provider_answer": values.get("provider_answer"),
             "provider_id": values.get("provider_id"), "sent_at": values.get("sent_at"),
             "next_attempt_at": values.get("next_attempt_at"),
             "updated_at": values.get("updated_at", now)}
@@ -214,30 +216,32 @@ def _attempt(message_id: int, channel: str, content: Mapping[str, Any], attempts
     try:
         provider_id = adapter.send(message_id, channel, content)
     except PermanentFailure as failure:
-        return _failed(failure.reason)
+        return _failed(failure.reason, failure.answer)
     except TransientFailure as failure:
-        return _retry(failure.reason, failure.retry_after, attempts, now)
+        return _retry(failure.reason, failure.retry_after, attempts, now, failure.answer)
     except Exception as error:
         # An adapter bug must not sink the rest of the batch, nor vanish: it is logged with
         # its traceback and retried like an outage, so the row shows it until it is fixed.
         log.exception("message %s: the %s adapter raised", message_id, channel)
         return _retry(f"unexpected error in the {channel} adapter: {error!r}", None, attempts, now)
     return {"status": MessageStatus.SENT, "provider_id": provider_id, "sent_at": now,
-            "reason": None, "next_attempt_at": None}
+            "reason": None, "provider_answer": None, "next_attempt_at": None}
 
 
-def _retry(reason: str, retry_after: float | None, attempts: int, now: datetime) -> dict[str, Any]:
+def _retry(reason: str, retry_after: float | None, attempts: int, now: datetime,
+           answer: str | None = None) -> dict[str, Any]:
     if attempts >= MAX_ATTEMPTS:
-        return _failed(f"gave up after {attempts} attempts: {reason}")
+        return _failed(f"gave up after {attempts} attempts: {reason}", answer)
     wait = backoff(attempts)
     if retry_after is not None:  # the provider said when it takes more; believe it, within reason
         wait = min(max(wait, timedelta(seconds=retry_after)), BACKOFF_CAP)
     return {"status": MessageStatus.QUEUED, "reason": f"retrying: {reason}",
-            "next_attempt_at": now + wait}
+            "provider_answer": answer, "next_attempt_at": now + wait}
 
 
-def _failed(reason: str) -> dict[str, Any]:
-    return {"status": MessageStatus.FAILED, "reason": reason, "next_attempt_at": None}
+def _failed(reason: str, answer: str | None = None) -> dict[str, Any]:
+    return {"status": MessageStatus.FAILED, "reason": reason, "provider_answer": answer,
+            "next_attempt_at": None}
 
 
 def _no_adapter(channel: str, adapters: Mapping[str, Adapter]) -> str:

@@ -23,13 +23,13 @@ from typing import Any
 
 import httpx
 
+from nodes.kit.sms import TooLongError, text_size
 from runtime.channels import (
     PermanentFailure,
     TransientFailure,
     http_outcome,
     public_url,
 )
-from runtime.sms import TooLongError, text_size
 
 PROVIDER_TIMEOUT = 10.0
 """Seconds a provider has to answer before the call counts as a transient failure."""

@@ -19,27 +19,31 @@ failed with the reason), never an empty gap ("Hello ,"); `| default:` and `{% if
 (`runtime.compliance`), the SMS/LMS choice by carrier bytes, and KakaoTalk's SMS fallback.
 
 A problem a marketer can fix (no email address, a Liquid mistake) raises `RenderError` with a
-reason in their words; the caller records the message as failed with it.
+reason in their words; the caller records the message as failed with it. The Liquid itself, and
+the limits every render keeps to (loops, output, time), are `runtime.templating`'s; a webhook's
+URL and JSON body are `runtime.webhook_content`'s.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from liquid import BoundTemplate, Environment, FalsyStrictUndefined, Undefined
-from liquid.exceptions import LiquidError, UndefinedError
-from liquid.extra import JSON
+from liquid import BoundTemplate
 
 from nodes.kit.fields import Channel
 from nodes.kit.profile import BUILTIN_FIELDS, Profile
+from runtime.templating import LimitError, RenderError, deadline, parse, render
+from runtime.webhook_content import JsonBody, check_origin, parse_body, url_origin
+
+__all__ = ["CACHE", "LimitError", "RenderError", "TemplateCache", "TemplateLike",
+           "customer_attributes_used", "payload_keys_used", "render_message", "render_text",
+           "template_variables"]
 
 CACHE_SIZE = 2048
 """Compiled templates kept in memory per process (least recently used are dropped first)."""
@@ -50,20 +54,8 @@ TEXT_CACHE_SIZE = 256
 WEBHOOK_METHODS = ("POST", "PUT", "PATCH")
 """HTTP methods a webhook template may use."""
 
-PART_LABELS = {
-    "subject": "Subject", "text": "Message", "html": "HTML body", "title": "Title",
-    "url": "Webhook URL", "body": "Webhook body", "deep_link": "Deep link",
-    "fallback": "SMS fallback text",
-}
-"""How each part of a template is named to a marketer in an error."""
-
-
-class RenderError(Exception):
-    """A message cannot be rendered for this customer; `reason` says why, for a marketer."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
+Part = BoundTemplate | JsonBody | str | None
+"""A compiled part: Liquid, a webhook body, plain text, or nothing (an empty body)."""
 
 
 class TemplateLike(Protocol):
@@ -77,33 +69,6 @@ class TemplateLike(Protocol):
     options: Mapping[str, Any]
 
 
-class _StrictUndefined(FalsyStrictUndefined):
-    """Strict mode: printing a missing value is an error, `if` and `| default:` still work."""
-
-    force_liquid_default = True
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, Undefined):
-        str(value)  # a strict undefined raises its UndefinedError here; a lenient one is null
-        return None
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} cannot be written as JSON")
-
-
-def _environment(*, strict: bool, autoescape: bool) -> Environment:
-    undefined: type[Undefined] = _StrictUndefined if strict else Undefined
-    environment = Environment(undefined=undefined, autoescape=autoescape)
-    # Webhook bodies are JSON: `{{ customer.name | json }}` quotes and escapes a value safely.
-    environment.add_filter("json", JSON(default=_json_default))
-    return environment
-
-
-_ENVIRONMENTS = {(strict, autoescape): _environment(strict=strict, autoescape=autoescape)
-                 for strict in (False, True) for autoescape in (False, True)}
-
-
 @dataclass(frozen=True)
 class _Compiled:
     """One template version, parsed: its parts by name, or the reason it cannot be parsed.
@@ -111,13 +76,15 @@ class _Compiled:
     A part without any Liquid markup is kept as its text: it renders to itself.
     """
 
-    parts: Mapping[str, BoundTemplate | str]
+    parts: Mapping[str, Part]
     error: RenderError | None = None
+    origin: str | None = None
+    """A webhook's written-out address (scheme://host[:port]), which rendering must keep."""
 
     @property
     def is_dynamic(self) -> bool:
         """True when some part needs the customer's variables."""
-        return not all(isinstance(part, str) for part in self.parts.values())
+        return any(_templates(part) for part in self.parts.values())
 
 
 class TemplateCache:
@@ -180,10 +147,11 @@ def render_message(template: TemplateLike, profile: Profile, payload: Mapping[st
         raise compiled.error
     variables = ({**template_variables(profile, payload), **(extra or {})}
                  if compiled.is_dynamic else {})
-    rendered = {name: part if isinstance(part, str) else _render(name, part, variables)
+    until = deadline()  # one time budget for all the parts of the message
+    rendered = {name: _render_part(name, part, variables, until)
                 for name, part in compiled.parts.items()}
     if channel is Channel.WEBHOOK:
-        return _webhook_content(template, rendered)
+        return _webhook_content(template, rendered, compiled.origin)
     content: dict[str, Any] = {"to": recipient, "text": rendered["text"]}
     for name in ("subject", "title"):
         if name in rendered:
@@ -198,6 +166,21 @@ def render_message(template: TemplateLike, profile: Profile, payload: Mapping[st
     if channel is Channel.PUSH and any(name.startswith("data:") for name in rendered):
         content["data"] = _prefixed_parts(rendered, "data:")
     return content
+
+
+def _render_part(name: str, part: Part, variables: Mapping[str, Any], until: float) -> Any:
+    if isinstance(part, BoundTemplate):
+        return render(name, part, variables, until)
+    if isinstance(part, JsonBody):
+        return part.render(variables, until)
+    return part
+
+
+def _templates(part: Part) -> list[BoundTemplate]:
+    """The Liquid templates in a compiled part."""
+    if isinstance(part, BoundTemplate):
+        return [part]
+    return list(part.templates()) if isinstance(part, JsonBody) else []
 
 
 def _prefixed_parts(rendered: Mapping[str, str], prefix: str) -> dict[str, str]:
@@ -241,12 +224,11 @@ def _variables_used(template: TemplateLike,
     compiled = _compile(template, strict=True)
     used: dict[str, set[str]] = {}
     for name, part in compiled.parts.items():
-        if isinstance(part, str):
-            continue
-        for segments in part.global_variable_segments():
-            picked = pick(list(segments))
-            if picked is not None:
-                used.setdefault(name, set()).add(picked)
+        for liquid in _templates(part):
+            for segments in liquid.global_variable_segments():
+                picked = pick(list(segments))
+                if picked is not None:
+                    used.setdefault(name, set()).add(picked)
     return used
 
 
@@ -319,10 +301,12 @@ def _compile(template: TemplateLike, *, strict: bool) -> _Compiled:
         _check_shape(template, channel)
         parts = {name: _parse(name, source, strict=strict, autoescape=autoescape)
                  for name, source, autoescape in _sources(template, channel)}
+        origin = (url_origin(str((template.options or {}).get("url") or ""))
+                  if channel is Channel.WEBHOOK else None)
     except RenderError as error:
         # Cached too: a broken template fails the same way for every customer, parse it once.
         return _Compiled(parts={}, error=error)
-    return _Compiled(parts=parts)
+    return _Compiled(parts=parts, origin=origin)
 
 
 def _check_shape(template: TemplateLike, channel: Channel) -> None:
@@ -343,17 +327,10 @@ def _check_shape(template: TemplateLike, channel: Channel) -> None:
             raise RenderError("the webhook headers must be name/value pairs")
 
 
-MARKUP = ("{{", "{%", "{#")
-"""What starts Liquid markup; a source without any is plain text."""
-
-
-def _parse(name: str, source: str, *, strict: bool, autoescape: bool) -> BoundTemplate | str:
-    if not any(mark in source for mark in MARKUP):
-        return source
-    try:
-        return _ENVIRONMENTS[strict, autoescape].from_string(source)
-    except LiquidError as error:
-        raise RenderError(_liquid_reason(name, error)) from None
+def _parse(name: str, source: str, *, strict: bool, autoescape: bool) -> Part:
+    if name == "body":  # a webhook body is JSON with Liquid values: runtime.webhook_content
+        return parse_body(source, strict=strict)
+    return parse(name, source, strict=strict, autoescape=autoescape)
 
 
 def render_text(name: str, source: str, profile: Profile, payload: Mapping[str, Any]) -> str:
@@ -364,60 +341,25 @@ def render_text(name: str, source: str, profile: Profile, payload: Mapping[str, 
         raise parsed
     if isinstance(parsed, str):
         return parsed
-    return _render(name, parsed, template_variables(profile, payload))
+    return render(name, parsed, template_variables(profile, payload), deadline())
 
 
 @lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _parsed_text(name: str, source: str) -> BoundTemplate | str | RenderError:
     try:
-        return _parse(name, source, strict=True, autoescape=False)
+        return parse(name, source, strict=True, autoescape=False)
     except RenderError as error:
         return error
 
 
-def _render(name: str, part: BoundTemplate, variables: Mapping[str, Any]) -> str:
-    try:
-        return part.render(variables)
-    except LiquidError as error:
-        raise RenderError(_liquid_reason(name, error)) from None
-
-
-def _label(name: str) -> str:
-    prefixes = {"header:": "Webhook header", "var:": "AlimTalk variable", "data:": "Push data"}
-    for prefix, label in prefixes.items():
-        if name.startswith(prefix):
-            return f"{label} {name.removeprefix(prefix)}"
-    return PART_LABELS[name]
-
-
-def _liquid_reason(name: str, error: LiquidError) -> str:
-    """'Subject, line 1: customer.first_name is undefined …' rather than a traceback."""
-    where = _label(name)
-    token = error.token
-    if token is not None and token.source:
-        where += f", line {token.source.count(chr(10), 0, token.start_index) + 1}"
-    reason = f"{where}: {error.message}"
-    if isinstance(error, UndefinedError):
-        missing = error.message.removesuffix(" is undefined").strip("'")
-        return (f"{where}: this customer has no {missing}; give it a fallback, e.g. "
-                f'{{{{ {missing} | default: "…" }}}}, or send only to customers who have it')
-    return reason + "; fix the template"
-
-
-def _webhook_content(template: TemplateLike, rendered: Mapping[str, str]) -> dict[str, Any]:
+def _webhook_content(template: TemplateLike, rendered: Mapping[str, Any],
+                     origin: str | None) -> dict[str, Any]:
     url = rendered["url"].strip()
     if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
         raise RenderError(f"the webhook URL '{url}' is not an http:// or https:// address; "
-                          "fix it in the template settings")
+                          "fix it in the template settings", "url")
+    check_origin(url, origin or url)  # Liquid filled the path and query only
     headers = {name.removeprefix("header:"): value.strip()
                for name, value in rendered.items() if name.startswith("header:")}
-    body = rendered["body"]
-    try:
-        parsed = json.loads(body) if body.strip() else None
-    except json.JSONDecodeError as error:
-        raise RenderError(
-            f"the webhook body is not valid JSON for this customer ({error.msg}, line "
-            f"{error.lineno}); write values as {{{{ customer.name | json }}}} so quotes and "
-            "empty values stay valid JSON") from None
     method = str((template.options or {}).get("method") or "POST").upper()
-    return {"url": url, "method": method, "headers": headers, "body": parsed}
+    return {"url": url, "method": method, "headers": headers, "body": rendered["body"]}

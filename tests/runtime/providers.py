@@ -1,7 +1,9 @@
 """Stand-ins for the outside world in tests: a real SMTP server and a real HTTP provider.
 
-Only the outside world is replaced, and by real local servers on 127.0.0.1: aiosmtpd for
-mail, http.server for webhook, SMS, Kakao and push providers. Fixtures live in conftest.py.
+Only the outside world is replaced, and by real local servers on 127.0.0.1 (or [::1]): aiosmtpd
+for mail, http.server for webhook, SMS, Kakao and push providers. Fixtures live in conftest.py.
+Webhooks call only public addresses unless allow-listed (`runtime.outbound`), so adapters meant
+to reach these servers allow the loopback addresses (`LOCAL`), as an operator would.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from runtime.channels import SmtpAdapter, WebhookAdapter
+from runtime.outbound import AllowList
+
+LOCAL = AllowList.parse("127.0.0.1/32, ::1/128")
+"""The allow-list that lets a webhook reach the local servers below."""
 
 
 def free_port() -> int:
@@ -124,6 +130,10 @@ class Endpoint:
             handler.wfile.write(body.encode())
 
 
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 def _handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
@@ -139,15 +149,18 @@ def _handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
 
 @pytest.fixture
 def http_server() -> Iterator:
-    """Start a local HTTP server: `http_server(answers=[(500, {}, "")])` → its Endpoint."""
+    """Start a local HTTP server: `http_server(answers=[(500, {}, "")])` → its Endpoint;
+    `http_server(host="::1")` listens on IPv6 loopback instead."""
     servers: list[ThreadingHTTPServer] = []
 
-    def start(**behaviour) -> Endpoint:
+    def start(host: str = "127.0.0.1", **behaviour) -> Endpoint:
         endpoint = Endpoint(**behaviour)
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(endpoint))
+        kind = _IPv6Server if ":" in host else ThreadingHTTPServer
+        server = kind((host, 0), _handler(endpoint))
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         servers.append(server)
-        endpoint.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/order"
+        shown = f"[{host}]" if ":" in host else host
+        endpoint.url = f"http://{shown}:{server.server_address[1]}/hooks/order"
         return endpoint
 
     yield start
@@ -158,8 +171,8 @@ def http_server() -> Iterator:
 
 @pytest.fixture
 def webhook() -> Iterator[WebhookAdapter]:
-    """A webhook adapter with a short timeout."""
-    adapter = WebhookAdapter(timeout=2.0)
+    """A webhook adapter with a short timeout, allowed to call the local servers."""
+    adapter = WebhookAdapter(timeout=2.0, allow=LOCAL)
     yield adapter
     adapter.close()
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from runtime.channels import WebhookAdapter
 from runtime.compliance import MessageRules, install_rules
 from runtime.fallback import FALLBACK_VISIT
 from runtime.ingest import ingest_event
@@ -129,7 +130,7 @@ def test_kakao_failure_falls_back_to_sms_and_the_ledger_keeps_both(wayline, prov
     assert text.body["text"] == "[샵] 민지님 주문 접수" and text.body["type"] == "SMS"
     kakao, sms = messages(wayline)
     assert (kakao.channel, kakao.status) == ("kakao", MessageStatus.FAILED)
-    assert "not a KakaoTalk user" in kakao.reason
+    assert "answered 400" in kakao.reason and "not a KakaoTalk user" in kakao.provider_answer
     assert (sms.channel, sms.status) == ("sms", MessageStatus.SENT)
     assert (sms.run_id, sms.node_id, sms.visit) == (kakao.run_id, "send",
                                                    kakao.visit + FALLBACK_VISIT)
@@ -173,7 +174,8 @@ def test_a_permanent_failure_is_recorded_with_the_reason(wayline, providers, rul
     providers["push"].otherwise = (404, {}, '{"error": "no device for c0"}')
     [message] = run_journey(wayline, "push", "세일 시작")
     assert message.status is MessageStatus.FAILED
-    assert "answered 404" in message.reason and "no device for c0" in message.reason
+    assert "answered 404" in message.reason and "no device for c0" in message.provider_answer
+    assert "no device" not in message.reason  # the provider's words are kept apart
     assert len(providers["push"].requests) == 1
 
 
@@ -211,3 +213,25 @@ def test_a_fallback_without_text_consent_is_suppressed_with_the_reason(wayline, 
     assert sms.status is MessageStatus.SUPPRESSED and sms.content["fallback_of"] == kakao.id
     assert "no marketing consent for sms" in sms.reason
     assert providers["sms"].requests == []
+
+
+def test_a_template_past_a_render_limit_fails_its_message_with_the_reason(wayline, providers,
+                                                                          rules):
+    [message] = run_journey(wayline, "sms", "{% for i in (1..100000000) %}x{% endfor %}")
+    assert message.status is MessageStatus.FAILED
+    assert message.reason.startswith("Message, line 1: the template loops more than 10,000 times")
+    assert providers["sms"].requests == []
+
+
+def test_a_webhook_to_an_internal_address_fails_once_and_calls_nothing(wayline, http_server,
+                                                                       rules):
+    endpoint = http_server()
+    wayline.adapters["webhook"] = WebhookAdapter(timeout=2.0)  # nothing allow-listed
+    [message] = run_journey(wayline, "webhook", '{"customer": "{{ customer.external_id }}"}',
+                            url=endpoint.url + "/{{ customer.external_id }}")
+    move(wayline, timedelta(hours=2))  # no retry comes: the address will not become public
+    [message] = messages(wayline)
+    assert (message.status, message.attempts) == (MessageStatus.FAILED, 1)
+    assert "127.0.0.1 is a loopback address" in message.reason
+    assert endpoint.requests == []
+    wayline.adapters["webhook"].close()

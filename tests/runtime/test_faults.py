@@ -22,6 +22,7 @@ from runtime.lifecycle import publish
 from runtime.models import Customer, Message, MessageStatus, Run, RunStatus, Step
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_journey, add_template, drain, move
+from tests.runtime.providers import LOCAL
 
 ROOT = Path(__file__).resolve().parents[2]
 CUSTOMERS = 6000
@@ -175,7 +176,7 @@ def _webhook(session, url: str) -> int:
 def test_a_provider_failing_twice_then_succeeding_delivers_once(wayline, http_server):
     rt = wayline
     endpoint = http_server(answers=[(500, {}, "down"), (503, {}, "busy")])
-    rt.adapters["webhook"] = WebhookAdapter(timeout=2.0)
+    rt.adapters["webhook"] = WebhookAdapter(timeout=2.0, allow=LOCAL)
     with rt.sessions() as session:
         add_many(session, 1, rt.clock.now())
         session.execute(Customer.__table__.update().values(consent={"webhook": True}))
@@ -196,7 +197,7 @@ def test_a_provider_failing_twice_then_succeeding_delivers_once(wayline, http_se
 def test_a_provider_that_always_refuses_is_recorded_not_retried(wayline, http_server):
     rt = wayline
     endpoint = http_server(otherwise=(400, {}, '{"error": "bad phone"}'))
-    rt.adapters["webhook"] = WebhookAdapter(timeout=2.0)
+    rt.adapters["webhook"] = WebhookAdapter(timeout=2.0, allow=LOCAL)
     with rt.sessions() as session:
         add_many(session, 1, rt.clock.now())
         session.execute(Customer.__table__.update().values(consent={"webhook": True}))
