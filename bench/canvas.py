@@ -38,6 +38,8 @@ from bench.validate import journey  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 API_KEY = "bench-canvas-key-0123456789"
+KEYS: dict[str, str] = {}
+"""Keys `start_server` makes: "manage" may create templates and journeys."""
 COLUMNS = 15
 """Steps per row of the benchmark journey's grid."""
 SOURCE, TARGET = "s99", "goal"
@@ -111,19 +113,42 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    """`wayline server` on 127.0.0.1:port with everything embedded under data_dir."""
+def bench_env(data_dir: Path, port: int) -> dict[str, str]:
+    """The environment of the benchmark's `wayline` commands."""
     env = {**os.environ, "WAYLINE_DATA_DIR": str(data_dir), "WAYLINE_PORT": str(port),
            "WAYLINE_API_KEY": API_KEY, "WAYLINE_LOG_LEVEL": "WARNING"}
     for name in ("WAYLINE_DATABASE_URL", "WAYLINE_REDIS_URL"):
         env.pop(name, None)
-    server = subprocess.Popen([sys.executable, "-m", "server.cli", "server"], cwd=ROOT, env=env)
+    return env
+
+
+def wayline_says(data_dir: Path, port: int, *args: str) -> str:
+    """What `wayline <args>` prints (e.g. a key or a sign-in link) for the benchmark's data."""
+    done = subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, check=True,
+                          env=bench_env(data_dir, port), capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def sign_in(page: Any, data_dir: Path, port: int) -> None:
+    """Sign the page's browser in as a new admin, with the one-time link `wayline` prints."""
+    added = wayline_says(data_dir, port, "user", "add", f"bench-{time.time_ns()}@example.kr",
+                         "--role", "admin")
+    page.goto(added.splitlines()[-1])
+
+
+def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    """`wayline server` on 127.0.0.1:port with everything embedded under data_dir; a key
+    that may manage journeys is made for `post`."""
+    server = subprocess.Popen([sys.executable, "-m", "server.cli", "server"], cwd=ROOT,
+                              env=bench_env(data_dir, port))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"wayline server exited with {server.returncode}")
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/journeys", timeout=1).close()
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1).close()
+            KEYS["manage"] = wayline_says(data_dir, port, "key", "add", "bench", "--scopes",
+                                          "ingest,read,manage", "--quiet")
             return server
         except OSError:
             time.sleep(0.2)
@@ -135,7 +160,8 @@ def post(base: str, path: str, data: dict[str, Any]) -> dict[str, Any]:
     """POST JSON to the running server; the answer."""
     request = urllib.request.Request(f"{base}{path}", data=json.dumps(data).encode(),
                                      method="POST", headers={
-                                         "Content-Type": "application/json", "X-Api-Key": API_KEY})
+                                         "Content-Type": "application/json",
+                                         "X-Api-Key": KEYS["manage"]})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
@@ -157,9 +183,10 @@ def create_journey(base: str, document: dict[str, Any]) -> int:
     return created["journey"]["id"]
 
 
-def open_editor(browser: Any, url: str) -> tuple[Any, list[str]]:
+def open_editor(browser: Any, url: str, data_dir: Path, port: int) -> tuple[Any, list[str]]:
     """The editor page, its 300 nodes drawn, zoomed onto the benchmark's two steps."""
     page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    sign_in(page, data_dir, port)
     errors: list[str] = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -316,7 +343,8 @@ def main() -> None:
               f"{len(document['edges'])} wires")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page, errors = open_editor(browser, f"{base}/journeys/{journey_id}")
+            page, errors = open_editor(browser, f"{base}/journeys/{journey_id}", data_dir,
+                                       port)
             wiring = measure_wiring(page, args.repeat, Work(page, server.pid))
             frames = measure_frames(page)
             browser.close()

@@ -28,7 +28,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.canvas import API_KEY, CHROMIUM, CHROMIUM_ARGS, free_port, post, start_server  # noqa: E402
+from bench.canvas import (  # noqa: E402
+    API_KEY,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    post,
+    sign_in,
+    start_server,
+)
 
 
 def import_customers(base: str, count: int) -> None:
@@ -120,6 +128,7 @@ def main() -> None:
             page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
             errors: list[str] = []
             page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+            sign_in(page, data_dir, port)
             page.goto(f"{base}/journeys/{journey_id}")
             page.locator('.react-flow__node[data-id="done"]').wait_for(timeout=60_000)
             figures, count = measure(page, args.repeat)

@@ -38,3 +38,15 @@ class InvalidInputError(WaylineError):
     def __init__(self, message: str, issues: list[Any]) -> None:
         super().__init__(message)
         self.issues = issues
+
+
+class SignInRefusedError(WaylineError):
+    """Wrong email or password, or a disabled account (HTTP 401)."""
+
+
+class RateLimitedError(WaylineError):
+    """Too many attempts: try again after `retry_after` seconds (HTTP 429 with Retry-After)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

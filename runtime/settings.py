@@ -6,7 +6,9 @@ start-up with the variable and the value named, never later in a request.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -16,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from builder.limits import CEILING, DEFAULT_LIMITS, Limits
 
 PREFIX = "WAYLINE_"
 
@@ -54,6 +58,8 @@ class Settings:
     """The From address of emails, unless WAYLINE_SMTP_URL names one with ?from=."""
     webhook_timeout: float = 10.0
     """Seconds a webhook endpoint has to answer before the call is retried later."""
+    webhook_allow: str = ""
+    """Internal hosts webhooks may call, comma-separated names (*.corp.example) and networks."""
     claim_timeout: float = 60.0
     """Seconds before runs and messages held by a vanished worker (killed, Redis lost) re-run."""
     api_key: str = ""
@@ -62,6 +68,16 @@ class Settings:
     """Address customers' browsers reach Wayline at, for tracking links; empty: http://host:port."""
     secret_key: str = ""
     """Key that signs email tracking links; empty: one kept in data_dir."""
+    allowed_hosts: str = ""
+    """Host names served, comma-separated (* for any); empty: loopback names, the public URL."""
+    session_idle_minutes: int = 720
+    """Minutes a signed-in browser may sit unused before its session ends."""
+    session_max_hours: int = 168
+    """Hours after signing in that a session ends however busy it is (a week by default)."""
+    forwarded_allow_ips: str = ""
+    """Proxies trusted for X-Forwarded-For/-Proto, comma-separated; empty: none (direct)."""
+    key_rate_limit: int = 60_000
+    """Requests per minute one API key may make (a key may set its own); over it: 429."""
     receipt_secret: str = ""
     """Secret delivery-receipt webhooks may send as X-Receipt-Secret instead of the API key."""
     sms_url: str = ""
@@ -84,6 +100,10 @@ class Settings:
     """Label in front of marketing texts, KakaoTalk, push titles, email subjects; empty: off."""
     opt_out_line: str = ""
     """Free opt-out line added to marketing texts and KakaoTalk, e.g. 무료수신거부 080-123-4567."""
+    max_journey_steps: int = DEFAULT_LIMITS.max_steps
+    """Most steps a journey may have (at most 2,000); bigger journeys are refused when saved."""
+    max_rule_depth: int = DEFAULT_LIMITS.max_rule_depth
+    """How deep and / or / not groups may nest in an audience rule (at most 50)."""
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{spec.name}={masked(str(getattr(self, spec.name)))!r}"
@@ -94,6 +114,11 @@ class Settings:
     def database(self) -> str:
         """The database URL in effect."""
         return self.database_url or f"sqlite:///{(self.data_dir / 'wayline.db').resolve()}"
+
+    @property
+    def limits(self) -> Limits:
+        """How big journeys and how deep rules may be, as the validator takes them."""
+        return Limits(max_steps=self.max_journey_steps, max_rule_depth=self.max_rule_depth)
 
     @property
     def is_embedded_redis(self) -> bool:
@@ -184,6 +209,14 @@ def _seconds(value: str) -> float:
     return seconds
 
 
+def _webhook_allow(value: str) -> str:
+    # The outbound module owns the format; asking it keeps one parser for start-up and sending.
+    from runtime.outbound import AllowList
+
+    AllowList.parse(value)
+    return ",".join(entry.strip() for entry in value.split(",") if entry.strip())
+
+
 def _claim_seconds(value: str) -> float:
     seconds = _seconds(value)
     if seconds < 1:
@@ -213,6 +246,45 @@ def _provider_url(value: str) -> str:
     return value
 
 
+HOST_NAME = re.compile(r"^(\*\.)?[A-Za-z0-9_.-]+$|^\[[0-9A-Fa-f:.]+\]$")
+"""A host name or address as WAYLINE_ALLOWED_HOSTS lists it (a leading *. for subdomains)."""
+
+
+def _hosts(value: str) -> str:
+    names = [name.strip().lower() for name in value.split(",") if name.strip()]
+    bad = [name for name in names if name != "*" and not HOST_NAME.match(name)]
+    if bad:
+        raise ValueError(f"{bad[0]!r} is not a host name; list names such as "
+                         "crm.example.com, 10.0.0.5 or *.example.com, separated by commas")
+    return ",".join(names)
+
+
+def _proxies(value: str) -> str:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    for name in names:
+        if name == "*":
+            continue
+        try:
+            ipaddress.ip_network(name, strict=False)
+        except ValueError:
+            raise ValueError(f"{name!r} is not an address or network; list the load "
+                             "balancers' addresses, e.g. 10.0.0.2,10.0.0.3 (or *)") from None
+    return ",".join(names)
+
+
+def _bounded_int(low: int, high: int, unit: str) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value.replace("_", ""))
+        except ValueError:
+            raise ValueError(f"must be a whole number of {unit}") from None
+        if not low <= number <= high:
+            raise ValueError(f"must be from {low:,} to {high:,} {unit}")
+        return number
+
+    return parse
+
+
 def _secret(value: str) -> str:
     if value and (not value.isprintable() or " " in value):
         raise ValueError("must be printable characters without spaces")
@@ -236,12 +308,19 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "data_dir": _path, "database_url": _database_url, "redis_url": _redis_url, "host": str,
     "port": _port, "timezone": _timezone, "log_level": _log_level, "smtp_url": _smtp_url,
     "log_format": _log_format,
-    "smtp_from": _smtp_from, "webhook_timeout": _seconds, "claim_timeout": _claim_seconds,
+    "smtp_from": _smtp_from, "webhook_timeout": _seconds, "webhook_allow": _webhook_allow,
+    "claim_timeout": _claim_seconds,
     "api_key": _api_key, "public_url": _public_url, "secret_key": _api_key,
+    "allowed_hosts": _hosts, "forwarded_allow_ips": _proxies,
+    "session_idle_minutes": _bounded_int(5, 43_200, "minutes"),
+    "session_max_hours": _bounded_int(1, 2_160, "hours"),
+    "key_rate_limit": _bounded_int(1, 10_000_000, "requests per minute"),
     "receipt_secret": _api_key,
     "sms_url": _provider_url, "sms_api_key": _secret, "sms_sender": _sender_number,
     "kakao_url": _provider_url, "kakao_api_key": _secret, "kakao_sender_key": _secret,
     "push_url": _provider_url, "push_api_key": _secret, "ad_label": _line, "opt_out_line": _line,
+    "max_journey_steps": _bounded_int(2, CEILING.max_steps, "steps"),
+    "max_rule_depth": _bounded_int(1, CEILING.max_rule_depth, "levels"),
 }
 
 SECRETS = frozenset({"api_key", "secret_key", "receipt_secret", "sms_api_key",

@@ -113,11 +113,14 @@ class AuditEvent(Base):
     """One change and who made it (a user, a key, the system), with what changed."""
 
     __tablename__ = "audit_events"
+    # Each index serves one reader: the page by time, the lockout by email and by address
+    # (and coalescing), the page filtered to an object or to an actor, newest first.
     __table_args__ = (
         Index(None, "at"),
         Index(None, "action", "object_id", "at"),
-        Index(None, "object_kind", "object_id", "at"),
-        Index(None, "actor_kind", "actor_id", "at"),
+        Index(None, "action", "ip", "at"),
+        Index(None, "object_kind", "object_id", "id"),
+        Index(None, "actor_kind", "actor_id", "id"),
         {"sqlite_autoincrement": True},
     )
 

@@ -18,6 +18,7 @@ from runtime.settings import (
     load_settings,
     masked,
 )
+from server.cli_team import add_team_commands
 
 UP_DEMO_CUSTOMERS = 20_000
 """Demo customers `wayline up --demo` loads on a first start: enough to preview and dry-run
@@ -44,7 +45,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"wayline validate: cannot read {path}: {error.strerror}", file=sys.stderr)
         return 2
-    issues = validate_journey(raw)
+    issues = validate_journey(raw, limits=load_settings().limits)
     for issue in issues:
         where = " ".join(part for part in (issue.node_id, issue.field) if part)
         print(f"{issue.severity:<7} {issue.code:<20} {where:<28} {issue.message}")
@@ -81,14 +82,18 @@ def cmd_server(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     _configure_logging(settings)
-    if not _schema_ready(settings):
+    if not schema_ready(settings) or not _safe_to_serve(settings):
         return 2
     url, embedded = redis_url_for(settings)
     try:
         app = create_web_app(build_wayline(settings, url))
         # log_config=None: uvicorn's records go through Wayline's handler (text or JSON).
+        # The client's address (sign-in lockout, the audit trail) comes from forwarding
+        # headers only when a trusted proxy sent them: WAYLINE_FORWARDED_ALLOW_IPS.
         uvicorn.run(app, host=settings.host, port=settings.port,
-                    log_level=settings.log_level.lower(), log_config=None)
+                    log_level=settings.log_level.lower(), log_config=None,
+                    proxy_headers=bool(settings.forwarded_allow_ips),
+                    forwarded_allow_ips=settings.forwarded_allow_ips or None)
     finally:
         if embedded is not None:
             embedded.stop()
@@ -101,12 +106,56 @@ def cmd_up(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     _configure_logging(settings)
-    if not _schema_ready(settings):
+    if not schema_ready(settings):
         return 2
     if _is_empty(settings) and _wants_demo(args):
         print("First start: loading demo data (wayline demo) …", flush=True)
         _load_demo(settings, args.customers)
-    return run_up(settings)
+    link = _owner_link()
+    if not _safe_to_serve(settings):
+        return 2
+    return run_up(settings, greeting=link)
+
+
+def _owner_link() -> str | None:
+    """While the workspace's owner has no password: a one-time link to sign them in (made
+    with the owner on a first start), to print with the address."""
+    from server.cli_team import offline_wayline
+    from server.services.users import first_start_link
+
+    with offline_wayline() as wl:
+        made = first_start_link(wl)
+    if made is None:
+        return None
+    return (f"Sign in: {made.link}\n  (a one-time link for {made.user.email}, valid 24 "
+            "hours; set a password on your account page, or run `wayline user reset "
+            f"{made.user.email}` for a new link)")
+
+
+def _safe_to_serve(settings) -> bool:
+    """Refuse to answer on a network address with nobody to sign in or no secret key set."""
+    import ipaddress
+
+    host = settings.host.strip("[]")
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback:
+        return True
+    from server.cli_team import offline_wayline
+    from server.services.users import has_users
+
+    with offline_wayline() as wl:
+        missing = [] if has_users(wl) else ["a user (`wayline user add you@example.com "
+                                             "--role admin`)"]
+    if not settings.secret_key:
+        missing.append("WAYLINE_SECRET_KEY (a long random value shared by every server)")
+    if missing:
+        print(f"wayline: refusing to serve on {settings.host}, a network address, without "
+              f"{' and '.join(missing)}. Add them, or listen on 127.0.0.1.", file=sys.stderr)
+        return False
+    return True
 
 
 def _wants_demo(args: argparse.Namespace) -> bool:
@@ -130,7 +179,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Load the demo audience and the starter journeys (nothing is loaded twice)."""
     settings = load_settings()
     _configure_logging(settings)
-    if not _schema_ready(settings):
+    if not schema_ready(settings):
         return 2
     _load_demo(settings, args.customers)
     return 0
@@ -177,7 +226,7 @@ def _is_empty(settings) -> bool:
         engine.dispose()
 
 
-def _schema_ready(settings) -> bool:
+def schema_ready(settings) -> bool:
     """Migrate the embedded database; refuse (saying how to fix it) an outdated configured one."""
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
@@ -214,7 +263,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from server.services import imports
 
     settings = load_settings()
-    if not _schema_ready(settings):
+    if not schema_ready(settings):
         return 2
     engine = make_engine(settings.database)
     try:
@@ -302,6 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "(default KR)")
     customers.add_argument("--every", type=int, default=10_000, help="progress every N rows")
     customers.set_defaults(handler=cmd_import)
+    add_team_commands(commands)
     settings = commands.add_parser("settings", help="show the WAYLINE_* settings in effect")
     settings.add_argument("--markdown", action="store_true",
                           help="print every setting as a Markdown table (the README's)")

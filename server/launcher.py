@@ -30,8 +30,10 @@ POLL_SECONDS = 0.2
 """How often the parent checks that its children are still running."""
 
 
-def run_up(settings: Settings, roles: Sequence[str] = ("server", "worker")) -> int:
-    """Run the server and a worker until Ctrl-C or until one of them fails; the exit code."""
+def run_up(settings: Settings, roles: Sequence[str] = ("server", "worker"),
+           greeting: str | None = None) -> int:
+    """Run the server and a worker until Ctrl-C or until one of them fails; the exit code.
+    `greeting` is printed under the address (the owner's one-time sign-in link)."""
     url, embedded = redis_url_for(settings)
     stopping: list[int] = []
 
@@ -49,6 +51,8 @@ def run_up(settings: Settings, roles: Sequence[str] = ("server", "worker")) -> i
                 preexec_fn=die_with_parent_hook())
         print(f"Wayline is running at http://{settings.host}:{settings.port}/ "
               "(API docs at /schema) — press Ctrl-C to stop.", flush=True)
+        if greeting:
+            print(greeting, flush=True)
         failed = _watch(children, stopping)
     finally:
         _stop(children)

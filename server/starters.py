@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from runtime.models import Template
+from runtime.audit import SYSTEM, Actor, record
+from runtime.models import Template, utcnow
 
 
 @dataclass(frozen=True)
@@ -208,10 +210,11 @@ STARTERS: dict[str, Starter] = {starter.key: starter
                                 for starter in (WELCOME, CART, WIN_BACK, BIRTHDAY)}
 
 
-def instantiate(session: Session, starter: Starter, timezone: str | None = None
-                ) -> dict[str, Any]:
-    """The starter's document with its templates found or created here (ids filled in)."""
-    ids = {placeholder: _template_id(session, template)
+def instantiate(session: Session, starter: Starter, timezone: str | None = None,
+                actor: Actor = SYSTEM, at: datetime | None = None) -> dict[str, Any]:
+    """The starter's document with its templates found or created here (ids filled in; a
+    template made is in the audit trail as made by `actor`)."""
+    ids = {placeholder: _template_id(session, template, actor, at or utcnow())
            for placeholder, template in starter.templates.items()}
     document = copy.deepcopy(starter.document)
     for node in document["nodes"]:
@@ -223,7 +226,8 @@ def instantiate(session: Session, starter: Starter, timezone: str | None = None
     return document
 
 
-def _template_id(session: Session, wanted: StarterTemplate) -> int:
+def _template_id(session: Session, wanted: StarterTemplate, actor: Actor,
+                 at: datetime) -> int:
     found = session.scalar(select(Template.id).where(Template.channel == wanted.channel,
                                                      Template.name == wanted.name))
     if found is not None:
@@ -232,4 +236,6 @@ def _template_id(session: Session, wanted: StarterTemplate) -> int:
                         source=wanted.source, options={})
     session.add(template)
     session.flush()
+    record(session, actor, "template.created", object_kind="template", object_id=template.id,
+           object_name=template.name, at=at, summary="made for a starter journey")
     return template.id

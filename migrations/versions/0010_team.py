@@ -48,9 +48,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_events_action_object_id_at'), ['action', 'object_id', 'at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_events_actor_kind_actor_id_at'), ['actor_kind', 'actor_id', 'at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_action_ip_at'), ['action', 'ip', 'at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_actor_kind_actor_id_id'), ['actor_kind', 'actor_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_events_at'), ['at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_events_object_kind_object_id_at'), ['object_kind', 'object_id', 'at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_object_kind_object_id_id'), ['object_kind', 'object_id', 'id'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -159,9 +160,10 @@ def downgrade() -> None:
     op.drop_table('api_keys')
     op.drop_table('users')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_audit_events_object_kind_object_id_at'))
+        batch_op.drop_index(batch_op.f('ix_audit_events_object_kind_object_id_id'))
         batch_op.drop_index(batch_op.f('ix_audit_events_at'))
-        batch_op.drop_index(batch_op.f('ix_audit_events_actor_kind_actor_id_at'))
+        batch_op.drop_index(batch_op.f('ix_audit_events_actor_kind_actor_id_id'))
+        batch_op.drop_index(batch_op.f('ix_audit_events_action_ip_at'))
         batch_op.drop_index(batch_op.f('ix_audit_events_action_object_id_at'))
 
     op.drop_table('audit_events')

@@ -16,8 +16,8 @@ from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Sche
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
-from server.api.params import WaylineDep
-from server.auth import INGEST_GUARDS
+from server.api.params import PrincipalDep, WaylineDep
+from server.body_limits import BATCH_BODY, CSV_BODY, ONE_CUSTOMER_BODY
 from server.errors import Problem, errors
 from server.schemas.customers import (
     BulkResult,
@@ -28,12 +28,14 @@ from server.schemas.customers import (
     ImportReport,
     UpsertResult,
 )
+from server.security.masking import customer_for, customer_page_for
+from server.security.permissions import may
 from server.services import customers, imports
 
 ExternalIdPath = Annotated[str, PathParameter(min_length=1, max_length=255,
                                          description="The customer's external id.")]
 
-MAX_IMPORT_BYTES = 4 << 30
+MAX_IMPORT_BYTES = CSV_BODY
 """Largest CSV an import request may send (4 GiB; the file is streamed, never held whole)."""
 
 TOO_LARGE = {413: ResponseSpec(data_container=Problem, description=(
@@ -59,7 +61,7 @@ class CustomerController(Controller):
     tags = ["customers"]
 
     @get("/", sync_to_thread=True, responses=errors(422))
-    def index(self, wayline: WaylineDep,
+    def index(self, wayline: WaylineDep, principal: PrincipalDep,
               search: Annotated[str | None, QueryParameter(max_length=255, description=(
                   "Only customers whose external id or email starts with this."))] = None,
               limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
@@ -67,27 +69,30 @@ class CustomerController(Controller):
                   "Customers after this id (`next_after` of the previous page)."))] = None,
               ) -> CustomerPage:
         """Customers in id order, for lists and the preview customer picker."""
-        return customers.list_customers(wayline, search, limit, after)
+        page = customers.list_customers(wayline, search, limit, after,
+                                        by_email=may(principal, "contacts.read"))
+        return customer_page_for(principal, page)
 
     @get("/{external_id:str}", sync_to_thread=True, responses=errors(404, 422))
-    def read(self, wayline: WaylineDep, external_id: ExternalIdPath) -> CustomerDetail:
+    def read(self, wayline: WaylineDep, principal: PrincipalDep,
+             external_id: ExternalIdPath) -> CustomerDetail:
         """A customer: profile, consent, tags, latest events and the journeys they are in."""
-        return customers.get_customer(wayline, external_id)
+        return customer_for(principal, customers.get_customer(wayline, external_id))
 
-    @put("/{external_id:str}", sync_to_thread=True, guards=INGEST_GUARDS,
-         responses=errors(401, 422))
+    @put("/{external_id:str}", sync_to_thread=True, request_max_body_size=ONE_CUSTOMER_BODY,
+         responses=errors(401, 413, 422))
     def upsert(self, wayline: WaylineDep, external_id: ExternalIdPath, data: JSONBody[CustomerIn]
                ) -> UpsertResult:
         """Create the customer or change the fields given (needs the API key)."""
         return customers.upsert_customer(wayline, external_id, data)
 
-    @post("/bulk", sync_to_thread=True, status_code=200, guards=INGEST_GUARDS,
-          responses=errors(401, 422))
+    @post("/bulk", sync_to_thread=True, status_code=200, request_max_body_size=BATCH_BODY,
+          responses=errors(401, 413, 422))
     def bulk(self, wayline: WaylineDep, data: JSONBody[CustomerBulkIn]) -> BulkResult:
         """Create or change up to 1,000 customers; each item is reported (needs the API key)."""
         return customers.upsert_bulk(wayline, data)
 
-    @post("/import", status_code=200, guards=INGEST_GUARDS, operation_class=CsvUpload,
+    @post("/import", status_code=200, operation_class=CsvUpload,
           request_max_body_size=MAX_IMPORT_BYTES, responses={**errors(401, 422), **TOO_LARGE})
     async def import_csv(
             self, request: Request, wayline: WaylineDep,

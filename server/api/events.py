@@ -6,7 +6,7 @@ from litestar import Controller, post
 from litestar.params import JSONBody
 
 from server.api.params import JourneyId, WaylineDep
-from server.auth import INGEST_GUARDS
+from server.body_limits import BATCH_BODY, ONE_CUSTOMER_BODY
 from server.errors import errors
 from server.schemas.events import (
     EntryIn,
@@ -24,14 +24,15 @@ class EventController(Controller):
 
     path = "/api/events"
     tags = ["events"]
-    guards = INGEST_GUARDS
 
-    @post("/", sync_to_thread=True, status_code=200, responses=errors(401, 422))
+    @post("/", sync_to_thread=True, status_code=200, request_max_body_size=ONE_CUSTOMER_BODY,
+          responses=errors(401, 413, 422))
     def ingest(self, wayline: WaylineDep, data: JSONBody[EventIn]) -> EventResult:
         """Record one event and apply it to journeys (needs the API key)."""
         return events.ingest_one(wayline, data)
 
-    @post("/batch", sync_to_thread=True, status_code=200, responses=errors(401, 422))
+    @post("/batch", sync_to_thread=True, status_code=200, request_max_body_size=BATCH_BODY,
+          responses=errors(401, 413, 422))
     def ingest_batch(self, wayline: WaylineDep, data: JSONBody[EventBatchIn]) -> EventBatchResult:
         """Record up to 1,000 events in order; each is reported (needs the API key)."""
         return events.ingest_batch(wayline, data)
@@ -42,9 +43,9 @@ class JourneyEntryController(Controller):
 
     path = "/api/journeys/{journey_id:int}/entries"
     tags = ["journeys"]
-    guards = INGEST_GUARDS
 
-    @post("/", sync_to_thread=True, status_code=200, responses=errors(401, 404, 409, 422))
+    @post("/", sync_to_thread=True, status_code=200, request_max_body_size=ONE_CUSTOMER_BODY,
+          responses=errors(401, 404, 409, 413, 422))
     def enter(self, wayline: WaylineDep, journey_id: JourneyId, data: JSONBody[EntryIn]
               ) -> EntryResult:
         """Enter a customer with a payload: the new run, or why they were not admitted

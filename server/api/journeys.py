@@ -9,7 +9,7 @@ from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
 from runtime.models import JourneyStatus
-from server.api.params import JourneyId, WaylineDep
+from server.api.params import ActorDep, JourneyId, WaylineDep
 from server.errors import errors
 from server.schemas.journeys import (
     Archived,
@@ -44,9 +44,10 @@ class JourneyController(Controller):
         return journeys.list_journeys(wayline, status, search, limit, offset)
 
     @post("/", sync_to_thread=True, responses=errors(422))
-    def create(self, wayline: WaylineDep, data: JSONBody[JourneyCreate]) -> JourneyDetail:
+    def create(self, wayline: WaylineDep, actor: ActorDep,
+               data: JSONBody[JourneyCreate]) -> JourneyDetail:
         """Create a draft journey."""
-        return journeys.create_journey(wayline, data)
+        return journeys.create_journey(wayline, actor, data)
 
     @post("/validate", sync_to_thread=True, status_code=200, responses=errors(422))
     def validate_document(self, wayline: WaylineDep, data: JSONBody[DocumentIn]
@@ -55,9 +56,10 @@ class JourneyController(Controller):
         return journeys.validate_document(wayline, data.document)
 
     @post("/import", sync_to_thread=True, responses=errors(422))
-    def import_file(self, wayline: WaylineDep, data: JSONBody[JourneyExport]) -> JourneyDetail:
+    def import_file(self, wayline: WaylineDep, actor: ActorDep,
+                    data: JSONBody[JourneyExport]) -> JourneyDetail:
         """Create a draft from an exported journey file."""
-        return journeys.import_journey(wayline, data)
+        return journeys.import_journey(wayline, actor, data)
 
     @get("/{journey_id:int}", sync_to_thread=True, responses=errors(404, 422))
     def read(self, wayline: WaylineDep, journey_id: JourneyId) -> JourneyDetail:
@@ -65,10 +67,10 @@ class JourneyController(Controller):
         return journeys.get_journey(wayline, journey_id)
 
     @patch("/{journey_id:int}", sync_to_thread=True, responses=errors(404, 409, 422))
-    def update(self, wayline: WaylineDep, journey_id: JourneyId, data: JSONBody[JourneyUpdate]
-               ) -> JourneyDetail:
+    def update(self, wayline: WaylineDep, actor: ActorDep, journey_id: JourneyId,
+               data: JSONBody[JourneyUpdate]) -> JourneyDetail:
         """Rename it or save its draft (send `revision` to refuse overwriting newer work)."""
-        return journeys.update_journey(wayline, journey_id, data)
+        return journeys.update_journey(wayline, actor, journey_id, data)
 
     @post("/{journey_id:int}/validate", sync_to_thread=True, status_code=200,
           responses=errors(404, 422))
@@ -78,39 +80,39 @@ class JourneyController(Controller):
 
     @post("/{journey_id:int}/publish", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))
-    def publish(self, wayline: WaylineDep, journey_id: JourneyId) -> Published:
+    def publish(self, wayline: WaylineDep, actor: ActorDep, journey_id: JourneyId) -> Published:
         """Publish the draft as a new version (409 listing the issues when it has errors)."""
-        return journeys.publish_journey(wayline, journey_id)
+        return journeys.publish_journey(wayline, actor, journey_id)
 
     @post("/{journey_id:int}/pause", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))
-    def pause(self, wayline: WaylineDep, journey_id: JourneyId) -> JourneySummary:
+    def pause(self, wayline: WaylineDep, actor: ActorDep, journey_id: JourneyId) -> JourneySummary:
         """Admit no one; customers hold where they are."""
-        return journeys.pause_journey(wayline, journey_id)
+        return journeys.pause_journey(wayline, actor, journey_id)
 
     @post("/{journey_id:int}/resume", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))
-    def resume(self, wayline: WaylineDep, journey_id: JourneyId) -> JourneySummary:
+    def resume(self, wayline: WaylineDep, actor: ActorDep, journey_id: JourneyId) -> JourneySummary:
         """Admit customers again; held customers move on (overdue waits fire now)."""
-        return journeys.resume_journey(wayline, journey_id)
+        return journeys.resume_journey(wayline, actor, journey_id)
 
     @post("/{journey_id:int}/archive", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))
-    def archive(self, wayline: WaylineDep, journey_id: JourneyId) -> Archived:
+    def archive(self, wayline: WaylineDep, actor: ActorDep, journey_id: JourneyId) -> Archived:
         """End the journey; everyone still in it leaves with a reason."""
-        return journeys.archive_journey(wayline, journey_id)
+        return journeys.archive_journey(wayline, actor, journey_id)
 
     @delete("/{journey_id:int}", sync_to_thread=True, status_code=200,
             responses=errors(404, 409, 422))
-    def remove(self, wayline: WaylineDep, journey_id: JourneyId) -> Archived:
+    def remove(self, wayline: WaylineDep, actor: ActorDep, journey_id: JourneyId) -> Archived:
         """The same as archive: journeys are never deleted, so their history stays readable."""
-        return journeys.archive_journey(wayline, journey_id)
+        return journeys.archive_journey(wayline, actor, journey_id)
 
     @post("/{journey_id:int}/clone", sync_to_thread=True, responses=errors(404, 422))
-    def clone(self, wayline: WaylineDep, journey_id: JourneyId,
+    def clone(self, wayline: WaylineDep, actor: ActorDep, journey_id: JourneyId,
               data: JSONBody[CloneIn | None] = None) -> JourneyDetail:
         """A new draft with the same document and no customers."""
-        return journeys.clone_journey(wayline, journey_id, data.name if data else None)
+        return journeys.clone_journey(wayline, actor, journey_id, data.name if data else None)
 
     @get("/{journey_id:int}/versions", sync_to_thread=True, responses=errors(404, 422))
     def versions(self, wayline: WaylineDep, journey_id: JourneyId) -> list[VersionSummary]:

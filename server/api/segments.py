@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, delete, get, patch, post
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from server.api.params import WaylineDep
+from server.api.params import ActorDep, WaylineDep
 from server.errors import errors
 from server.schemas.previews import AudiencePreview
 from server.schemas.segments import SegmentCreate, SegmentDetail, SegmentPage, SegmentUpdate
@@ -34,9 +34,10 @@ class SegmentController(Controller):
         return segments.list_segments(wayline, search, counts, limit, offset)
 
     @post("/", sync_to_thread=True, responses=errors(422))
-    def create(self, wayline: WaylineDep, data: JSONBody[SegmentCreate]) -> SegmentDetail:
+    def create(self, wayline: WaylineDep, actor: ActorDep,
+               data: JSONBody[SegmentCreate]) -> SegmentDetail:
         """Save a segment (422 listing each problem in the rule, or a name already taken)."""
-        return segments.create_segment(wayline, data)
+        return segments.create_segment(wayline, actor, data)
 
     @get("/{segment_id:int}", sync_to_thread=True, responses=errors(404, 422))
     def read(self, wayline: WaylineDep, segment_id: SegmentId) -> SegmentDetail:
@@ -44,15 +45,16 @@ class SegmentController(Controller):
         return segments.get_segment(wayline, segment_id)
 
     @patch("/{segment_id:int}", sync_to_thread=True, responses=errors(404, 422))
-    def update(self, wayline: WaylineDep, segment_id: SegmentId, data: JSONBody[SegmentUpdate]
+    def update(self, wayline: WaylineDep, actor: ActorDep, segment_id: SegmentId,
+               data: JSONBody[SegmentUpdate]
                ) -> SegmentDetail:
         """Rename it, describe it or change its rule (journeys using it follow the new rule)."""
-        return segments.update_segment(wayline, segment_id, data)
+        return segments.update_segment(wayline, actor, segment_id, data)
 
     @delete("/{segment_id:int}", sync_to_thread=True, responses=errors(404, 409, 422))
-    def remove(self, wayline: WaylineDep, segment_id: SegmentId) -> None:
+    def remove(self, wayline: WaylineDep, actor: ActorDep, segment_id: SegmentId) -> None:
         """Delete a segment; refused (409, naming them) while journeys use it."""
-        segments.delete_segment(wayline, segment_id)
+        segments.delete_segment(wayline, actor, segment_id)
 
     @get("/{segment_id:int}/audience", sync_to_thread=True, responses=errors(404, 422))
     def audience(self, wayline: WaylineDep, segment_id: SegmentId,

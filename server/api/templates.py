@@ -8,7 +8,7 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
 from nodes.kit.fields import Channel
-from server.api.params import WaylineDep
+from server.api.params import ActorDep, PrincipalDep, WaylineDep
 from server.errors import errors
 from server.schemas.templates import (
     DraftRenderIn,
@@ -19,6 +19,7 @@ from server.schemas.templates import (
     TemplatePage,
     TemplateUpdate,
 )
+from server.security.masking import template_for
 from server.services import templates
 
 TemplateId = Annotated[int, PathParameter(ge=1, le=2**62, description="The template's id.")]
@@ -39,9 +40,10 @@ class TemplateController(Controller):
         return templates.list_templates(wayline, channel, search, limit, offset)
 
     @post("/", sync_to_thread=True, responses=errors(422))
-    def create(self, wayline: WaylineDep, data: JSONBody[TemplateCreate]) -> TemplateDetail:
+    def create(self, wayline: WaylineDep, actor: ActorDep,
+               data: JSONBody[TemplateCreate]) -> TemplateDetail:
         """Save a template (422 naming each problem, Liquid errors with their line)."""
-        return templates.create_template(wayline, data)
+        return templates.create_template(wayline, actor, data)
 
     @post("/render", sync_to_thread=True, status_code=200, responses=errors(404, 422))
     def render_draft(self, wayline: WaylineDep, data: JSONBody[DraftRenderIn]) -> Rendered:
@@ -49,21 +51,23 @@ class TemplateController(Controller):
         return templates.render_draft(wayline, data)
 
     @get("/{template_id:int}", sync_to_thread=True, responses=errors(404, 422))
-    def read(self, wayline: WaylineDep, template_id: TemplateId) -> TemplateDetail:
+    def read(self, wayline: WaylineDep, principal: PrincipalDep,
+             template_id: TemplateId) -> TemplateDetail:
         """A template, its source and the journeys that send it."""
-        return templates.get_template(wayline, template_id)
+        return template_for(principal, templates.get_template(wayline, template_id))
 
     @patch("/{template_id:int}", sync_to_thread=True, responses=errors(404, 422))
-    def update(self, wayline: WaylineDep, template_id: TemplateId, data: JSONBody[TemplateUpdate]
+    def update(self, wayline: WaylineDep, actor: ActorDep, template_id: TemplateId,
+               data: JSONBody[TemplateUpdate]
                ) -> TemplateDetail:
         """Rename or rewrite it (`options`, when sent, replace the old ones); a change to what
         it says bumps `version`, and journeys send the new version from then on."""
-        return templates.update_template(wayline, template_id, data)
+        return templates.update_template(wayline, actor, template_id, data)
 
     @delete("/{template_id:int}", sync_to_thread=True, responses=errors(404, 409, 422))
-    def remove(self, wayline: WaylineDep, template_id: TemplateId) -> None:
+    def remove(self, wayline: WaylineDep, actor: ActorDep, template_id: TemplateId) -> None:
         """Delete a template; refused (409, naming them) while journeys send it."""
-        templates.delete_template(wayline, template_id)
+        templates.delete_template(wayline, actor, template_id)
 
     @post("/{template_id:int}/render", sync_to_thread=True, status_code=200,
           responses=errors(404, 422))

@@ -8,9 +8,10 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import PathParameter, QueryParameter
 
-from server.api.params import WaylineDep
+from server.api.params import PrincipalDep, WaylineDep
 from server.errors import errors
 from server.schemas.timeline import CustomerTimeline
+from server.security.masking import timeline_for
 from server.services import timeline
 
 
@@ -21,7 +22,7 @@ class TimelineController(Controller):
     tags = ["customers"]
 
     @get("/{external_id:str}/timeline", sync_to_thread=True, responses=errors(404, 422))
-    def read(self, wayline: WaylineDep,
+    def read(self, wayline: WaylineDep, principal: PrincipalDep,
              external_id: Annotated[str, PathParameter(min_length=1, max_length=255,
                                                        description="The customer's external id.")],
              limit: Annotated[int, QueryParameter(ge=1, le=200, description=(
@@ -32,4 +33,5 @@ class TimelineController(Controller):
              ) -> CustomerTimeline:
         """Events, journeys entered and left, steps, and messages with their status, the reason
         one was held back or failed and its next attempt — newest first, paged."""
-        return timeline.customer_timeline(wayline, external_id, limit, before)
+        return timeline_for(principal,
+                            timeline.customer_timeline(wayline, external_id, limit, before))

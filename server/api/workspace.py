@@ -1,4 +1,5 @@
-"""/api/workspace: settings for the whole workspace: the send policy, indexed attributes."""
+"""/api/workspace: settings for the whole workspace: approvals, the send policy, indexed
+attributes."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from litestar import Controller, delete, get, put
 from litestar.params import JSONBody, PathParameter
 
 from runtime.workspace import SendPolicy
-from server.api.params import WaylineDep
+from server.api.params import ActorDep, WaylineDep
 from server.errors import errors
+from server.schemas.team import WorkspaceSettings
 from server.schemas.workspace import IndexedAttributeIn, IndexedAttributeOut
-from server.services import workspace
+from server.services import workspace, workspace_settings
 
 AttributeName = Annotated[str, PathParameter(min_length=1, max_length=64, description=(
     "A custom attribute's name, as rules name it."))]
@@ -24,15 +26,27 @@ class WorkspaceController(Controller):
     path = "/api/workspace"
     tags = ["workspace"]
 
+    @get("/settings", sync_to_thread=True)
+    def settings(self, wayline: WaylineDep) -> WorkspaceSettings:
+        """Settings of the whole workspace (whether publishing needs an approval)."""
+        return workspace_settings.get_workspace_settings(wayline)
+
+    @put("/settings", sync_to_thread=True, responses=errors(422))
+    def update_settings(self, wayline: WaylineDep, actor: ActorDep,
+                        data: JSONBody[WorkspaceSettings]) -> WorkspaceSettings:
+        """Change the workspace's settings (admins); the change goes in the audit trail."""
+        return workspace_settings.update_workspace_settings(wayline, actor, data)
+
     @get("/send-policy", sync_to_thread=True)
     def send_policy(self, wayline: WaylineDep) -> SendPolicy:
         """Frequency caps and the night-time rule every marketing message obeys."""
         return workspace.get_send_policy(wayline)
 
     @put("/send-policy", sync_to_thread=True, responses=errors(422))
-    def update_send_policy(self, wayline: WaylineDep, data: JSONBody[SendPolicy]) -> SendPolicy:
+    def update_send_policy(self, wayline: WaylineDep, actor: ActorDep,
+                           data: JSONBody[SendPolicy]) -> SendPolicy:
         """Replace the send policy; workers apply it from their next batch."""
-        return workspace.update_send_policy(wayline, data)
+        return workspace.update_send_policy(wayline, actor, data)
 
     @get("/indexed-attributes", sync_to_thread=True)
     def indexed_attributes(self, wayline: WaylineDep) -> list[IndexedAttributeOut]:
@@ -41,13 +55,14 @@ class WorkspaceController(Controller):
         return workspace.list_indexed_attributes(wayline)
 
     @put("/indexed-attributes/{name:str}", sync_to_thread=True, responses=errors(409, 422))
-    def index_attribute(self, wayline: WaylineDep, name: AttributeName,
+    def index_attribute(self, wayline: WaylineDep, actor: ActorDep, name: AttributeName,
                         data: JSONBody[IndexedAttributeIn]) -> IndexedAttributeOut:
         """Index an attribute as text or number. It builds a column and an index of the
         customers table, holding the table meanwhile (seconds per million customers)."""
-        return workspace.index_attribute(wayline, name, data)
+        return workspace.index_attribute(wayline, actor, name, data)
 
     @delete("/indexed-attributes/{name:str}", sync_to_thread=True, responses=errors(404, 422))
-    def drop_indexed_attribute(self, wayline: WaylineDep, name: AttributeName) -> None:
+    def drop_indexed_attribute(self, wayline: WaylineDep, actor: ActorDep,
+                               name: AttributeName) -> None:
         """Stop indexing an attribute; every value stays in the customers' attributes."""
-        workspace.drop_indexed_attribute(wayline, name)
+        workspace.drop_indexed_attribute(wayline, actor, name)

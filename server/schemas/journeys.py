@@ -124,6 +124,8 @@ class VersionSummary(msgspec.Struct):
     published_at: datetime
     is_live: bool
     customers: int
+    published_by: str | None = None
+    """Who published it, as the audit trail names them (None for versions from before)."""
 
 
 class VersionDetail(msgspec.Struct):

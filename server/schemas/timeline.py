@@ -70,6 +70,8 @@ class MessageItem(msgspec.Struct, tag_field="kind", tag="message"):
     next_attempt_at: datetime | None
     sent_at: datetime | None
     attempts: int
+    provider_answer: str | None = None
+    """What the provider answered to a failed call (publishers and admins only)."""
 
 
 class EndedItem(msgspec.Struct, tag_field="kind", tag="ended"):

@@ -7,6 +7,7 @@ runtime.customers, the same code the CSV import uses.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from msgspec import UNSET
@@ -28,6 +29,7 @@ from runtime.customer_fields import (
 )
 from runtime.customers import CustomerPatch, collapse, upsert_customers
 from runtime.errors import InvalidInputError, NotFoundError
+from runtime.input_bounds import parse_instant, value_problems
 from runtime.models import Customer, CustomerTag, Event, Journey, JourneyVersion, Run
 from server.context import Wayline
 from server.errors import IssueOut
@@ -56,9 +58,11 @@ NORMALISERS: dict[str, Callable[[str], str]] = {
     "email": normalise_email, "timezone": normalise_timezone, "locale": normalise_locale}
 
 
-def patch_from(external_id: str, data: CustomerIn) -> tuple[CustomerPatch, list[IssueOut]]:
+def patch_from(external_id: str, data: CustomerIn, now: datetime
+               ) -> tuple[CustomerPatch, list[IssueOut]]:
     """The changes `data` makes, normalised, and every problem found (field by field)."""
-    issues: list[IssueOut] = []
+    issues = [IssueOut(code="customer.invalid", field=problem.field, message=problem.message)
+              for problem in value_problems("attributes", data.attributes)]
 
     def check(field: str, make: Callable[[], Any]) -> Any:
         try:
@@ -91,7 +95,8 @@ def patch_from(external_id: str, data: CustomerIn) -> tuple[CustomerPatch, list[
         if isinstance(given, ConsentIn) and given.source:
             check(f"consent.{channel}.source", lambda c=channel, g=given: check_no_nul(
                 f"consent.{c}.source", g.source))
-        patch.consent[channel] = _consent(given)
+        at = check(f"consent.{channel}.at", lambda c=channel, g=given: _consent_at(c, g, now))
+        patch.consent[channel] = _consent(given, at)
     if data.tags is not None:
         patch.tags_add = {tag for tag in (check("tags.add", lambda t=raw: normalise_tag(t))
                                           for raw in data.tags.add) if tag}
@@ -100,28 +105,43 @@ def patch_from(external_id: str, data: CustomerIn) -> tuple[CustomerPatch, list[
     return patch, issues
 
 
-def _consent(given: bool | ConsentIn) -> ConsentChange:
+def _consent_at(channel: str, given: bool | ConsentIn, now: datetime) -> datetime | None:
+    """When consent was given, if the call says (FieldError when it can't be right)."""
+    if isinstance(given, bool) or given.at is None:
+        return None
+    return parse_instant(f"consent.{channel}.at", given.at, now)
+
+
+def _refused(problem: str) -> IssueOut:
+    return IssueOut(code="customer.invalid", field="attributes", message=problem[:1].upper() +
+                    problem[1:])
+
+
+def _consent(given: bool | ConsentIn, at: datetime | None) -> ConsentChange:
     if isinstance(given, bool):
         return ConsentChange(granted=given, source="api")
-    return ConsentChange(granted=given.granted, at=given.at, source=given.source or "api",
+    return ConsentChange(granted=given.granted, at=at, source=given.source or "api",
                          transactional=given.transactional, night=given.night)
 
 
 def upsert_customer(wl: Wayline, external_id: str, data: CustomerIn) -> UpsertResult:
     """Create or change one customer; 422 listing every problem with its field."""
-    patch, issues = patch_from(external_id, data)
+    patch, issues = patch_from(external_id, data, wl.now())
     if issues:
         raise InvalidInputError(f"Customer {external_id!r} was not saved: " +
                                 "; ".join(issue.message for issue in issues), issues)
     with wl.writing() as session:
         done = upsert_customers(session, [patch], wl.now(), "api")[patch.external_id]
+    if done.problem is not None:
+        raise InvalidInputError(f"Customer {external_id!r} was not saved: {done.problem}",
+                                [_refused(done.problem)])
     return UpsertResult(external_id=patch.external_id, status=done.outcome.value,
                         customer_id=done.customer_id)
 
 
 def upsert_bulk(wl: Wayline, data: CustomerBulkIn) -> BulkResult:
     """Create or change many customers in one transaction; a bad item never fails the rest."""
-    checked = [patch_from(item.external_id, item) for item in data.items]
+    checked = [patch_from(item.external_id, item, wl.now()) for item in data.items]
     valid = [patch for patch, issues in checked if not issues]
     with wl.writing() as session:
         done = upsert_customers(session, list(collapse(valid).values()), wl.now(), "api")
@@ -132,6 +152,10 @@ def upsert_bulk(wl: Wayline, data: CustomerBulkIn) -> BulkResult:
                                         issues=issues))
             continue
         upserted = done[patch.external_id]
+        if upserted.problem is not None:  # every item of that customer: they were merged
+            results.append(UpsertResult(external_id=patch.external_id, status="invalid",
+                                        issues=[_refused(upserted.problem)]))
+            continue
         status = "merged" if patch.external_id in seen else upserted.outcome.value
         seen.add(patch.external_id)
         results.append(UpsertResult(external_id=patch.external_id, status=status,
@@ -155,17 +179,21 @@ def get_customer(wl: Wayline, external_id: str) -> CustomerDetail:
                               journeys=_journeys(wl, session, customer.id))
 
 
-def list_customers(wl: Wayline, search: str | None, limit: int, after: int | None
-                   ) -> CustomerPage:
-    """Customers in id order, optionally those whose external id or email starts with `search`."""
+def list_customers(wl: Wayline, search: str | None, limit: int, after: int | None,
+                   by_email: bool = True) -> CustomerPage:
+    """Customers in id order, optionally those whose external id (or, `by_email`, email)
+    starts with `search`. Whoever sees emails masked searches by external id only: a prefix
+    search would spell a masked address out letter by letter."""
     query = select(Customer.id, Customer.external_id, Customer.email, Customer.phone,
                    Customer.created_at, Customer.updated_at).order_by(Customer.id).limit(limit + 1)
     if after is not None:
         query = query.where(Customer.id > after)
-    if search:
+    if search and by_email:
         query = query.where(or_(Customer.external_id.startswith(search, autoescape=True),
                                 func.lower(Customer.email).startswith(search.lower(),
                                                                       autoescape=True)))
+    elif search:
+        query = query.where(Customer.external_id.startswith(search, autoescape=True))
     with wl.reading() as session:
         rows = session.execute(query).all()
     items = [CustomerSummary(**row._mapping) for row in rows[:limit]]

@@ -11,9 +11,11 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from builder.diff import summarize_changes
 from builder.document import empty_document
 from builder.validation import has_errors, validate_journey
 from runtime import lifecycle
+from runtime.audit import Actor, record
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.models import Journey, JourneyStatus, JourneyVersion, Run, RunStatus
 from server.context import Wayline
@@ -32,11 +34,14 @@ from server.schemas.journeys import (
     VersionDetail,
     VersionSummary,
 )
+from server.services.workspace_settings import approvals_required
 
 log = logging.getLogger("wayline.server")
 
-REFUSED_ON_IMPORT = ("document.invalid", "node.unknown_kind")
-"""Issues that make a file unusable as a draft; anything else is imported and shown to fix."""
+REFUSED_ON_IMPORT = ("document.invalid", "node.unknown_kind", "journey.too_large",
+                     "rule.too_deep")
+"""Issues that make a file unusable as a draft (unreadable, or past the workspace's limits);
+anything else is imported and shown to fix."""
 
 
 def list_journeys(wl: Wayline, status: JourneyStatus | None = None, search: str | None = None,
@@ -55,7 +60,8 @@ def list_journeys(wl: Wayline, status: JourneyStatus | None = None, search: str 
     return JourneyPage(items=items, total=total, limit=limit, offset=offset)
 
 
-def create_journey(wl: Wayline, data: JourneyCreate) -> JourneyDetail:
+def create_journey(wl: Wayline, actor: Actor, data: JourneyCreate,
+                   action: str = "journey.created") -> JourneyDetail:
     """A new draft journey (a blank canvas unless a document is given)."""
     document = data.document if data.document is not None else empty_document(wl.settings.timezone)
     _refuse_unreadable(wl, document)
@@ -65,6 +71,7 @@ def create_journey(wl: Wayline, data: JourneyCreate) -> JourneyDetail:
                           status=JourneyStatus.DRAFT, created_at=now, updated_at=now)
         session.add(journey)
         session.flush()
+        _audit(session, actor, action, journey, now)
         return _detail(wl, session, journey)
 
 
@@ -74,7 +81,8 @@ def get_journey(wl: Wayline, journey_id: int) -> JourneyDetail:
         return _detail(wl, session, lifecycle.get_journey(session, journey_id))
 
 
-def update_journey(wl: Wayline, journey_id: int, data: JourneyUpdate) -> JourneyDetail:
+def update_journey(wl: Wayline, actor: Actor, journey_id: int,
+                   data: JourneyUpdate) -> JourneyDetail:
     """Rename, describe or save the draft; a stale `revision` is refused (409), not overwritten."""
     if data.document is not None:
         _refuse_unreadable(wl, data.document)
@@ -88,13 +96,20 @@ def update_journey(wl: Wayline, journey_id: int, data: JourneyUpdate) -> Journey
                 f"'{journey.name}' was changed elsewhere (now at revision "
                 f"{journey.draft_revision}, this change was made on {data.revision}); "
                 "reload it and make the change again.")
-        if data.name is not None:
+        if data.name is not None and data.name.strip() != journey.name:
+            _audit(session, actor, "journey.renamed", journey, wl.now(),
+                   before={"name": journey.name}, after={"name": data.name.strip()})
             journey.name = data.name.strip()
-        if data.description is not None:
+        if data.description is not None and data.description != journey.description:
+            _audit(session, actor, "journey.described", journey, wl.now(), coalesce=True,
+                   before={"description": journey.description},
+                   after={"description": data.description})
             journey.description = data.description
         if data.document is not None and data.document != journey.draft:
             journey.draft = data.document
             journey.draft_revision += 1
+            _audit(session, actor, "journey.draft_saved", journey, wl.now(), coalesce=True,
+                   after={"revision": journey.draft_revision})
         journey.updated_at = wl.now()
         session.flush()
         return _detail(wl, session, journey)
@@ -122,40 +137,69 @@ def validate_draft(wl: Wayline, journey_id: int) -> ValidationReport:
         return _report(lifecycle.check_journey(session, journey.draft, wl.registry))
 
 
-def publish_journey(wl: Wayline, journey_id: int) -> Published:
-    """Freeze the draft as a new live version; 409 with the issues when it has errors."""
+def publish_journey(wl: Wayline, actor: Actor, journey_id: int) -> Published:
+    """Freeze the draft as a new live version; 409 with the issues when it has errors, or when
+    the workspace publishes only through approved requests."""
     with wl.writing() as session:
-        try:
-            version = lifecycle.publish(session, journey_id, wl.now(), wl.registry)
-        except InvalidInputError as error:
-            raise WrongStateError(error.message, error.issues) from None
-        entered = session.scalar(select(func.count()).select_from(Run)
-                                 .where(Run.journey_version_id == version.id))
-        journey = lifecycle.get_journey(session, journey_id)
-        journey.updated_at = wl.now()
-        session.flush()
-        result = Published(journey=summaries(session, [journey])[0], version=version.number,
-                           entered=entered)
-    log.info("journey %d published as version %d, %d customers entered", journey_id,
-             result.version, entered,
-             extra={"journey_id": journey_id, "version": result.version, "entered": entered})
-    wl.sweep_soon()
+        if approvals_required(session):
+            raise WrongStateError("This workspace publishes through approvals: ask to publish, "
+                                  "and a publisher approves the request.")
+        result = publish_in(wl, session, actor, journey_id)
+    published(wl, journey_id, result)
     return result
 
 
-def pause_journey(wl: Wayline, journey_id: int) -> JourneySummary:
+def publish_in(wl: Wayline, session: Session, actor: Actor, journey_id: int, *,
+               approved: str = "", revision: int | None = None) -> Published:
+    """Publish within the caller's transaction (an approval publishes and decides in one);
+    409 when the draft has errors or is no longer at `revision`."""
+    current = lifecycle.get_journey(session, journey_id, lock=True)
+    if revision is not None and current.draft_revision != revision:
+        raise WrongStateError(f"'{current.name}' changed after revision {revision} (the "
+                              f"draft is at {current.draft_revision}): ask again.")
+    before = _live_document(session, journey_id)
+    try:
+        version = lifecycle.publish(session, journey_id, wl.now(), wl.registry)
+    except InvalidInputError as error:
+        raise WrongStateError(error.message, error.issues) from None
+    version.published_by = actor.name
+    entered = session.scalar(select(func.count()).select_from(Run)
+                             .where(Run.journey_version_id == version.id))
+    current.updated_at = wl.now()
+    changes = summarize_changes(before, version.document)
+    _audit(session, actor, "journey.published", current, wl.now(),
+           after={"version": version.number, "entered": entered},
+           summary=f"published version {version.number}: {changes}" +
+           (f" ({approved})" if approved else ""))
+    session.flush()
+    return Published(journey=summaries(session, [current])[0], version=version.number,
+                     entered=entered)
+
+
+def published(wl: Wayline, journey_id: int, result: Published) -> None:
+    """After a publish commits: log it and have the new version's customers moved soon."""
+    log.info("journey %d published as version %d, %d customers entered", journey_id,
+             result.version, result.entered, extra={
+                 "journey_id": journey_id, "version": result.version,
+                 "entered": result.entered})
+    wl.sweep_soon()
+
+
+def pause_journey(wl: Wayline, actor: Actor, journey_id: int) -> JourneySummary:
     """Admit no one; hold every customer where they are."""
     with wl.writing() as session:
         journey = lifecycle.pause(session, journey_id, wl.now())
+        _audit(session, actor, "journey.paused", journey, wl.now())
         session.flush()
         log.info("journey %d paused", journey_id, extra={"journey_id": journey_id})
         return summaries(session, [journey])[0]
 
 
-def resume_journey(wl: Wayline, journey_id: int) -> JourneySummary:
+def resume_journey(wl: Wayline, actor: Actor, journey_id: int) -> JourneySummary:
     """Admit customers again and move everyone held (overdue waits fire now)."""
     with wl.writing() as session:
         journey = lifecycle.resume(session, journey_id, wl.now())
+        _audit(session, actor, "journey.resumed", journey, wl.now())
         session.flush()
         result = summaries(session, [journey])[0]
     log.info("journey %d resumed", journey_id, extra={"journey_id": journey_id})
@@ -163,18 +207,21 @@ def resume_journey(wl: Wayline, journey_id: int) -> JourneySummary:
     return result
 
 
-def archive_journey(wl: Wayline, journey_id: int) -> Archived:
+def archive_journey(wl: Wayline, actor: Actor, journey_id: int) -> Archived:
     """End the journey for good; every customer still in it leaves with a reason."""
     with wl.writing() as session:
         ended = lifecycle.archive(session, journey_id, wl.now())
         journey = lifecycle.get_journey(session, journey_id)
+        _audit(session, actor, "journey.archived", journey, wl.now(),
+               after={"ended_runs": ended})
         session.flush()
         log.info("journey %d archived, %d runs ended", journey_id, ended,
                  extra={"journey_id": journey_id, "ended_runs": ended})
         return Archived(journey=summaries(session, [journey])[0], ended_runs=ended)
 
 
-def clone_journey(wl: Wayline, journey_id: int, name: str | None = None) -> JourneyDetail:
+def clone_journey(wl: Wayline, actor: Actor, journey_id: int,
+                  name: str | None = None) -> JourneyDetail:
     """A new draft with the same document (and no customers), named "Copy of …" by default."""
     with wl.writing() as session:
         source = lifecycle.get_journey(session, journey_id)
@@ -184,6 +231,8 @@ def clone_journey(wl: Wayline, journey_id: int, name: str | None = None) -> Jour
                         status=JourneyStatus.DRAFT, created_at=now, updated_at=now)
         session.add(clone)
         session.flush()
+        _audit(session, actor, "journey.cloned", clone, now,
+               summary=f"cloned from '{source.name}' (#{source.id})")
         return _detail(wl, session, clone)
 
 
@@ -222,11 +271,11 @@ def export_journey(wl: Wayline, journey_id: int) -> JourneyExport:
                              document=journey.draft, exported_at=wl.now())
 
 
-def import_journey(wl: Wayline, data: JourneyExport) -> JourneyDetail:
+def import_journey(wl: Wayline, actor: Actor, data: JourneyExport) -> JourneyDetail:
     """A new draft from an exported file. Unreadable documents and unknown node kinds are
     refused (422, each named); other problems come back as issues to fix on the canvas."""
-    return create_journey(wl, JourneyCreate(name=data.name, description=data.description,
-                                            document=data.document))
+    return create_journey(wl, actor, JourneyCreate(name=data.name, description=data.description,
+                                                   document=data.document), "journey.imported")
 
 
 # --- shared -----------------------------------------------------------------------------------
@@ -298,17 +347,37 @@ def _report(issues: list[Any]) -> ValidationReport:
 
 
 def _refuse_unreadable(wl: Wayline, document: Any) -> None:
-    """A draft may be unfinished, but it must be a journey document of known node kinds."""
-    fatal = [issue for issue in validate_journey(document, wl.registry)
-             if issue.code in REFUSED_ON_IMPORT]
-    if fatal:
-        raise InvalidInputError("This isn't a journey Wayline can open: " +
-                                "; ".join(issue.message for issue in fatal[:5]), fatal)
+    """A draft may be unfinished, but it must be a journey document of known node kinds within
+    the workspace's limits. A refusal lists every problem, as validating does: the refusing
+    ones first, then the rest, so one import attempt shows everything to fix."""
+    issues = validate_journey(document, wl.registry, limits=wl.settings.limits)
+    if not any(issue.code in REFUSED_ON_IMPORT for issue in issues):
+        return
+    with wl.reading() as session:  # templates and segments looked up too, as validate does
+        issues = lifecycle.check_journey(session, document, wl.registry, wl.settings.limits)
+    fatal = [issue for issue in issues if issue.code in REFUSED_ON_IMPORT]
+    rest = [issue for issue in issues if issue.code not in REFUSED_ON_IMPORT]
+    also = f" (and {len(rest)} other problem(s), listed)" if rest else ""
+    raise InvalidInputError("This isn't a journey Wayline can open: " +
+                            "; ".join(issue.message for issue in fatal[:5]) + also, fatal + rest)
+
+
+def _audit(session: Session, actor: Actor, action: str, journey: Journey, at: Any,
+           **details: Any) -> None:
+    record(session, actor, action, object_kind="journey", object_id=journey.id,
+           object_name=journey.name, at=at, **details)
+
+
+def _live_document(session: Session, journey_id: int) -> Any:
+    """The live version's document before a publish (None for a first version)."""
+    return session.scalar(select(JourneyVersion.document)
+                          .join(Journey, Journey.live_version_id == JourneyVersion.id)
+                          .where(Journey.id == journey_id))
 
 
 def _version(version: JourneyVersion, journey: Journey, customers: int) -> VersionSummary:
     return VersionSummary(id=version.id, number=version.number,
-                          published_at=version.published_at,
+                          published_at=version.published_at, published_by=version.published_by,
                           is_live=version.id == journey.live_version_id, customers=customers)
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from builder.document import CompiledJourney, InvalidJourneyError, compile_journey
+from nodes.kit.nesting import first_too_deep
 from nodes.kit.profile import BUILTIN_FIELDS, Profile
 from nodes.kit.rules import (
     RELATIVE,
@@ -53,6 +54,7 @@ from runtime.audience import (
 )
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.models import Customer, Journey, Segment
+from runtime.query_budget import PREVIEW_BUDGET, time_budget
 from runtime.simulation import (
     Scenario,
     SimPath,
@@ -139,7 +141,7 @@ def journey_audience(wl: Wayline, journey_id: int, limit: int = 20,
 def _audience(wl: Wayline, rule: Rule, limit: int, after: int | None) -> AudiencePreview:
     began, now = time.perf_counter(), wl.now()
     counted = _POOL.submit(_count, wl, rule, now)
-    with wl.reading() as session:
+    with wl.reading() as session, time_budget(session, PREVIEW_BUDGET):
         rows = _page(session, rule, now, limit + 1, after, counted)
     count = counted.result()
     shown = _shown_attributes(rule)
@@ -153,7 +155,7 @@ def _audience(wl: Wayline, rule: Rule, limit: int, after: int | None) -> Audienc
 
 
 def _count(wl: Wayline, rule: Rule, now: datetime) -> int:
-    with wl.reading() as session:
+    with wl.reading() as session, time_budget(session, PREVIEW_BUDGET):
         return count_audience(session, rule, now)
 
 
@@ -489,6 +491,9 @@ def _reason(rule: Rule, verdict: Verdict, profile: Profile, now: datetime) -> st
 
 
 def rule_issues(rule: Rule) -> list[dict[str, str]]:
-    """A rule's op/value mismatches as issues, each with the path of the clause."""
-    return [{"code": "rule.invalid", "field": where, "message": message}
-            for where, message in rule_problems(rule)]
+    """A rule's problems as issues, each with the path of the clause: nested deeper than the
+    workspace allows (said alone: nothing walks such a rule further), or op/value mismatches."""
+    depth = lifecycle.current_limits().max_rule_depth
+    code = "rule.invalid" if first_too_deep(rule, "rule", depth) is None else "rule.too_deep"
+    return [{"code": code, "field": where, "message": message}
+            for where, message in rule_problems(rule, max_depth=depth)]

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
 
 import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nodes.kit.rules import Rule, rule_problems
+from nodes.kit.rules import Rule
 from runtime.audience import count_audience
+from runtime.audit import Actor, record
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.models import Segment
+from runtime.query_budget import PREVIEW_BUDGET, time_budget
 from server.context import Wayline
 from server.schemas.previews import AudienceIn, AudiencePreview
 from server.schemas.segments import (
@@ -47,13 +51,13 @@ def list_segments(wl: Wayline, search: str | None = None, counts: bool = False,
         now = wl.now()
         items = [SegmentSummary(
             id=row.id, name=row.name, description=row.description,
-            customers=count_audience(session, _rule(row), now) if counts else None,
+            customers=_counted(session, _rule(row), now) if counts else None,
             journeys=len(used.get(row.id, [])), created_at=row.created_at,
             updated_at=row.updated_at) for row in rows]
     return SegmentPage(items=items, total=total, limit=limit, offset=offset)
 
 
-def create_segment(wl: Wayline, data: SegmentCreate) -> SegmentDetail:
+def create_segment(wl: Wayline, actor: Actor, data: SegmentCreate) -> SegmentDetail:
     """Save a new segment (422 naming each problem in the rule, or a name already taken)."""
     _check_rule(data.rule)
     name = data.name.strip()
@@ -64,6 +68,7 @@ def create_segment(wl: Wayline, data: SegmentCreate) -> SegmentDetail:
                           rule=msgspec.to_builtins(data.rule), created_at=now, updated_at=now)
         session.add(segment)
         session.flush()
+        _audit(session, actor, "segment.created", segment, now, after={"rule": segment.rule})
         return _detail(wl, session, segment)
 
 
@@ -73,13 +78,15 @@ def get_segment(wl: Wayline, segment_id: int) -> SegmentDetail:
         return _detail(wl, session, _get(session, segment_id))
 
 
-def update_segment(wl: Wayline, segment_id: int, data: SegmentUpdate) -> SegmentDetail:
+def update_segment(wl: Wayline, actor: Actor, segment_id: int,
+                   data: SegmentUpdate) -> SegmentDetail:
     """Rename, describe or change the rule (journeys using it follow the new rule from now)."""
     if data.rule is not None:
         _check_rule(data.rule)
     name = data.name.strip() if data.name is not None else None
     with _name_race(name or ""), wl.writing() as session:
         segment = _get(session, segment_id, lock=True)
+        before = {"name": segment.name, "rule": segment.rule}
         if name is not None and name != segment.name:
             _refuse_taken(session, name, segment.id)
             segment.name = name
@@ -88,11 +95,15 @@ def update_segment(wl: Wayline, segment_id: int, data: SegmentUpdate) -> Segment
         if data.rule is not None:
             segment.rule = msgspec.to_builtins(data.rule)
         segment.updated_at = wl.now()
+        after = {"name": segment.name, "rule": segment.rule}
+        if after != before:
+            _audit(session, actor, "segment.changed", segment, wl.now(), before=before,
+                   after=after)
         session.flush()
         return _detail(wl, session, segment)
 
 
-def delete_segment(wl: Wayline, segment_id: int) -> None:
+def delete_segment(wl: Wayline, actor: Actor, segment_id: int) -> None:
     """Delete a segment no journey uses; 409 naming the journeys that do."""
     with wl.writing() as session:
         segment = _get(session, segment_id, lock=True)
@@ -101,6 +112,7 @@ def delete_segment(wl: Wayline, segment_id: int) -> None:
             raise WrongStateError(in_use_message(f"the segment '{segment.name}'", uses),
                                   [{"code": "segment.in_use", "message": f"Used by '{use.name}'",
                                     "node_id": use.node_ids[0]} for use in uses])
+        _audit(session, actor, "segment.deleted", segment, wl.now(), before={"rule": segment.rule})
         session.delete(segment)
 
 
@@ -115,12 +127,24 @@ def segment_audience(wl: Wayline, segment_id: int, limit: int = 20,
 # --- shared -----------------------------------------------------------------------------------
 
 
+def _audit(session: Session, actor: Actor, action: str, segment: Segment, at: Any,
+           **details: Any) -> None:
+    record(session, actor, action, object_kind="segment", object_id=segment.id,
+           object_name=segment.name, at=at, **details)
+
+
 def _get(session: Session, segment_id: int, lock: bool = False) -> Segment:
     query = select(Segment).where(Segment.id == segment_id)
     segment = session.scalars(query.with_for_update() if lock else query).one_or_none()
     if segment is None:
         raise NotFoundError("segment", segment_id)
     return segment
+
+
+def _counted(session: Session, rule: Rule, now: datetime) -> int:
+    """How many customers match now, within the preview's time budget."""
+    with time_budget(session, PREVIEW_BUDGET):
+        return count_audience(session, rule, now)
 
 
 def _rule(segment: Segment) -> Rule:
@@ -131,19 +155,17 @@ def _detail(wl: Wayline, session: Session, segment: Segment) -> SegmentDetail:
     rule = _rule(segment)
     return SegmentDetail(
         id=segment.id, name=segment.name, description=segment.description, rule=rule,
-        customers=count_audience(session, rule, wl.now()),
+        customers=_counted(session, rule, wl.now()),
         used_by=journeys_using(session, wl.registry, "segment", segment.id),
         created_at=segment.created_at, updated_at=segment.updated_at)
 
 
 def _check_rule(rule: Rule) -> None:
-    problems = rule_problems(rule)
-    if problems:
+    issues = previews.rule_issues(rule)  # the check previews make, with the same codes
+    if issues:
         raise InvalidInputError(
             "The segment's rule has problems: " +
-            "; ".join(f"{where}: {message}" for where, message in problems[:5]),
-            [{"code": "rule.invalid", "field": where, "message": message}
-             for where, message in problems])
+            "; ".join(f"{issue['field']}: {issue['message']}" for issue in issues[:5]), issues)
 
 
 def _refuse_taken(session: Session, name: str, other_than: int | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from runtime.audit import Actor
 from runtime.errors import NotFoundError
 from server.context import Wayline
 from server.schemas.journeys import JourneyCreate, JourneyDetail
@@ -15,15 +16,17 @@ def list_starters() -> list[StarterOut]:
     return [_out(starter) for starter in STARTERS.values()]
 
 
-def create_from_starter(wl: Wayline, key: str, name: str | None = None) -> JourneyDetail:
+def create_from_starter(wl: Wayline, actor: Actor, key: str,
+                        name: str | None = None) -> JourneyDetail:
     """A new draft from a starter, ready to preview and publish."""
     starter = STARTERS.get(key)
     if starter is None:
         raise NotFoundError("starter", key)
     with wl.writing() as session:
-        document = instantiate(session, starter, wl.settings.timezone)
-    return create_journey(wl, JourneyCreate(name=name or starter.name,
-                                            description=starter.description, document=document))
+        document = instantiate(session, starter, wl.settings.timezone, actor, wl.now())
+    return create_journey(wl, actor, JourneyCreate(name=name or starter.name,
+                                                   description=starter.description,
+                                                   document=document))
 
 
 def _out(starter: Starter) -> StarterOut:

@@ -1,19 +1,22 @@
 """Templates: Liquid messages, one channel each, that send steps use by id.
 
-A template is checked when it is saved, by the same Liquid environment and the same parsing the
-runtime renders with (`runtime.rendering`), so a template that saves is one the runtime can
-parse. Each part (subject, message, HTML, webhook URL and headers) is checked on its own, so
-every broken part is reported at once, each on its field with the line Liquid points at.
-Names are unique per channel ignoring case (a duplicate is a 422 on `name`). A change to what a
-template says bumps its `version` (the render cache key); a renamed template keeps it.
+A template is checked when it is saved (`server.services.template_checks`), by the same Liquid
+environment and parsing the runtime renders with, so a template that saves is one the runtime
+can parse; every broken part is reported at once, each on its field. Names are unique per
+channel ignoring case (a duplicate is a 422 on `name`). A change to what a template says bumps
+its `version` (the render cache key); a renamed template keeps it.
+
+A webhook's URL must write out its address (Liquid fills only the path and query), and an
+address written as a number must be a public one unless WAYLINE_WEBHOOK_ALLOW lists it
+(`runtime.outbound`; names are checked at every send instead, as their addresses can change).
+A preview that goes past a render limit (loops, output, time) is a 422 saying which, on the
+part's field, rather than one customer's problem.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -23,11 +26,13 @@ from sqlalchemy.orm import Session
 
 from nodes.kit.fields import Channel
 from nodes.kit.profile import Profile
+from runtime.audit import Actor, record
 from runtime.content import send_content
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.models import Customer, Template
+from runtime.outbound import AllowList
 from runtime.profiles import load_profiles
-from runtime.rendering import CACHE, RenderError, render_message
+from runtime.rendering import LimitError, RenderError, render_message
 from server.context import Wayline
 from server.schemas.templates import (
     DraftRenderIn,
@@ -42,33 +47,9 @@ from server.schemas.templates import (
     TemplateUpdate,
     TemplateWarning,
 )
+from server.services.template_checks import CHANNEL_NAMES, Draft, check_template, issue
 from server.services.template_warnings import attribute_warnings
 from server.services.usage import in_use_message, journeys_using, usage
-
-CHANNEL_NAMES = {Channel.EMAIL: "Email", Channel.SMS: "SMS", Channel.KAKAO: "KakaoTalk",
-                 Channel.PUSH: "App push", Channel.WEBHOOK: "Webhook"}
-
-OPTIONS_FOR = {"html": (Channel.EMAIL,), "url": (Channel.WEBHOOK,),
-               "method": (Channel.WEBHOOK,), "headers": (Channel.WEBHOOK,),
-               "template_code": (Channel.KAKAO,), "variables": (Channel.KAKAO,),
-               "deep_link": (Channel.PUSH,), "data": (Channel.PUSH,)}
-"""Which channels each option belongs to."""
-
-PLAIN = {"subject": "x", "source": "x", "html": "x", "url": "https://example.com", "header": "x",
-         "deep_link": "x"}
-"""Markup-free stand-ins for the parts not being checked, so a Liquid error is pinned on one."""
-
-
-@dataclass
-class Draft:
-    """A template as rendering sees it (`runtime.rendering.TemplateLike`), saved or not."""
-
-    channel: str
-    subject: str | None
-    source: str
-    options: dict[str, Any] = field(default_factory=dict)
-    id: int | None = None
-    version: int = 1
 
 
 def list_templates(wl: Wayline, channel: Channel | None = None, search: str | None = None,
@@ -91,10 +72,10 @@ def list_templates(wl: Wayline, channel: Channel | None = None, search: str | No
     return TemplatePage(items=items, total=total, limit=limit, offset=offset)
 
 
-def create_template(wl: Wayline, data: TemplateCreate) -> TemplateDetail:
+def create_template(wl: Wayline, actor: Actor, data: TemplateCreate) -> TemplateDetail:
     """Save a new template (422 naming each problem: a missing part, a Liquid error, a name)."""
     draft = _draft(data.channel, data.subject, data.source, data.options)
-    check_template(draft)
+    check_template(draft, _allowed(wl))
     name = data.name.strip()
     with _name_race(name), wl.writing() as session:
         _refuse_taken(session, data.channel, name)
@@ -104,6 +85,7 @@ def create_template(wl: Wayline, data: TemplateCreate) -> TemplateDetail:
                             created_at=now, updated_at=now)
         session.add(template)
         session.flush()
+        _audit(session, actor, "template.created", template, now)
         return _detail(wl, session, template)
 
 
@@ -113,7 +95,8 @@ def get_template(wl: Wayline, template_id: int) -> TemplateDetail:
         return _detail(wl, session, _get(session, template_id))
 
 
-def update_template(wl: Wayline, template_id: int, data: TemplateUpdate) -> TemplateDetail:
+def update_template(wl: Wayline, actor: Actor, template_id: int,
+                    data: TemplateUpdate) -> TemplateDetail:
     """Rename or rewrite a template; a change to what it says bumps its version."""
     name = data.name.strip() if data.name is not None else None
     with _name_race(name or ""), wl.writing() as session:
@@ -124,7 +107,8 @@ def update_template(wl: Wayline, template_id: int, data: TemplateUpdate) -> Temp
         draft = Draft(template.channel,
                       template.subject if data.subject is None else _subject(data.subject),
                       template.source if data.source is None else data.source, dict(options))
-        check_template(draft)
+        check_template(draft, _allowed(wl))
+        before = (template.name, template.version)
         if name is not None and name != template.name:
             _refuse_taken(session, Channel(template.channel), name, template.id)
             template.name = name
@@ -133,11 +117,15 @@ def update_template(wl: Wayline, template_id: int, data: TemplateUpdate) -> Temp
             template.subject, template.source = draft.subject, draft.source
             template.options, template.version = draft.options, template.version + 1
         template.updated_at = wl.now()
+        if (template.name, template.version) != before:
+            _audit(session, actor, "template.changed", template, wl.now(),
+                   before={"name": before[0], "version": before[1]},
+                   after={"name": template.name, "version": template.version})
         session.flush()
         return _detail(wl, session, template)
 
 
-def delete_template(wl: Wayline, template_id: int) -> None:
+def delete_template(wl: Wayline, actor: Actor, template_id: int) -> None:
     """Delete a template no journey sends; 409 naming the journeys that do."""
     with wl.writing() as session:
         template = _get(session, template_id, lock=True)
@@ -146,6 +134,7 @@ def delete_template(wl: Wayline, template_id: int) -> None:
             raise WrongStateError(in_use_message(f"the template '{template.name}'", uses),
                                   [{"code": "template.in_use", "message": f"Used by '{use.name}'",
                                     "node_id": use.node_ids[0]} for use in uses])
+        _audit(session, actor, "template.deleted", template, wl.now())
         session.delete(template)
 
 
@@ -164,115 +153,18 @@ def render_draft(wl: Wayline, data: DraftRenderIn) -> Rendered:
     """An unsaved template rendered for a customer (422 first if it would not save)."""
     spec = data.template
     draft = _draft(spec.channel, spec.subject, spec.source, spec.options)
-    check_template(draft)
+    check_template(draft, _allowed(wl))
     with wl.reading() as session:
         profile = _profile(wl, session, data.external_id, data.sample)
         warnings = attribute_warnings(session, draft)
     return _render(draft, profile, data, warnings)
 
 
-# --- checking --------------------------------------------------------------------------------
-
-
-def check_template(draft: Draft) -> None:
-    """Every problem that would stop this template rendering for anyone, or nothing."""
-    issues = _shape_issues(draft)
-    issues += _liquid_issues(draft, final_check=not issues)
-    if issues:
-        raise InvalidInputError("The template has problems: " +
-                                "; ".join(issue["message"] for issue in issues[:5]), issues)
-
-
-def _shape_issues(draft: Draft) -> list[dict[str, str]]:
-    channel = Channel(draft.channel)
-    name = CHANNEL_NAMES[channel]
-    issues = [_issue(f"options.{option}", f"{name} templates have no '{option}' option; "
-                     "remove it") for option in draft.options if channel not in OPTIONS_FOR[option]]
-    if channel is Channel.EMAIL and not (draft.subject or "").strip():
-        issues.append(_issue("subject", "An email needs a subject; write one"))
-    if channel in (Channel.SMS, Channel.KAKAO, Channel.WEBHOOK) and draft.subject is not None:
-        tip = "" if channel is Channel.WEBHOOK else ", or put it at the start of the message"
-        issues.append(_issue("subject", f"{name} messages have no subject; remove it{tip}"))
-    html = str(draft.options.get("html") or "").strip()
-    if channel is not Channel.WEBHOOK and not draft.source.strip() and not html:
-        issues.append(_issue("source", "The message is empty; write what it should say"))
-    if channel is Channel.WEBHOOK and not str(draft.options.get("url") or "").strip():
-        issues.append(_issue("options.url", "A webhook needs the URL to call; set options.url"))
-    return issues
-
-
-def _liquid_issues(draft: Draft, final_check: bool) -> list[dict[str, str]]:
-    """Each part parsed on its own, the others replaced by plain text, by the runtime's parser;
-    then (`final_check`) the whole template, as the runtime will compile it."""
-    issues = []
-    plain = _plain(draft)
-    for path in _parts(draft):
-        part = _get_part(draft, path)
-        if not str(part).strip():  # nothing to parse (an empty required part is a shape issue)
-            continue
-        alone = copy.deepcopy(plain)
-        _set(alone, path, part)
-        error = CACHE.compiled(alone, strict=False).error
-        if error is not None:
-            issues.append(_issue(".".join(path), error.reason[0].upper() + error.reason[1:]))
-    if final_check and not issues:  # whatever else the runtime would refuse, refused here too
-        error = CACHE.compiled(draft, strict=False).error
-        if error is not None:
-            issues.append(_issue("source", error.reason))
-    return issues
-
-
-def _parts(draft: Draft) -> Iterator[tuple[str, ...]]:
-    if draft.subject is not None:
-        yield ("subject",)
-    yield ("source",)
-    for option in ("html", "url", "deep_link"):
-        if option in draft.options:
-            yield ("options", option)
-    for group in ("headers", "variables", "data"):
-        for key in draft.options.get(group) or {}:
-            yield ("options", group, key)
-
-
-def _plain(draft: Draft) -> Draft:
-    """The template with every part plain text, and the parts a channel needs present (so the
-    only problem a check can find is in the one part put back)."""
-    webhook = draft.channel == Channel.WEBHOOK
-    options: dict[str, Any] = {"url": PLAIN["url"]} if webhook else {}
-    options.update({key: PLAIN[key] for key in ("html", "url", "deep_link")
-                    if key in draft.options})
-    for group in ("headers", "variables", "data"):
-        if group in draft.options:
-            options[group] = {name: PLAIN["header"] for name in draft.options[group]}
-    if "template_code" in draft.options:
-        options["template_code"] = draft.options["template_code"]
-    needs_subject = draft.subject is not None or draft.channel == Channel.EMAIL
-    return Draft(draft.channel, PLAIN["subject"] if needs_subject else None, PLAIN["source"],
-                 options)
-
-
-def _get_part(draft: Draft, path: tuple[str, ...]) -> Any:
-    value: Any = draft.options if path[0] == "options" else getattr(draft, path[0])
-    for key in path[1:]:
-        value = value[key]
-    return value
-
-
-def _set(draft: Draft, path: tuple[str, ...], value: Any) -> None:
-    if len(path) == 1:
-        setattr(draft, path[0], value)
-        return
-    target = draft.options
-    for key in path[1:-1]:
-        target = target[key]
-    target[path[-1]] = value
-
-
-def _issue(where: str, message: str) -> dict[str, str]:
-    return {"code": "template.invalid", "field": where, "message": message}
-
-
 # --- shared ----------------------------------------------------------------------------------
+
+
+def _allowed(wl: Wayline) -> AllowList:
+    return AllowList.parse(wl.settings.webhook_allow)
 
 
 def _draft(channel: Channel, subject: str | None, source: str,
@@ -287,6 +179,12 @@ def _subject(subject: str | None) -> str | None:
 
 def _options(options: TemplateOptions) -> dict[str, Any]:
     return msgspec.to_builtins(options)
+
+
+def _audit(session: Session, actor: Actor, action: str, template: Template, at: Any,
+           **details: Any) -> None:
+    record(session, actor, action, object_kind="template", object_id=template.id,
+           object_name=template.name, at=at, **details)
 
 
 def _get(session: Session, template_id: int, lock: bool = False) -> Template:
@@ -334,6 +232,10 @@ def _render(draft: Draft, profile: Profile, data: RenderIn | DraftRenderIn,
         else:
             content = render_message(draft, profile, data.payload, strict=data.strict)
         error = None
+    except LimitError as problem:  # the template's fault, not this customer's
+        raise InvalidInputError(problem.reason, [{
+            "code": "template.limit", "field": _field(problem.part),
+            "message": problem.reason}]) from None
     except RenderError as problem:
         content, error = None, problem.reason
     return Rendered(channel=Channel(draft.channel), customer=profile.external_id,
@@ -342,10 +244,24 @@ def _render(draft: Draft, profile: Profile, data: RenderIn | DraftRenderIn,
                     warnings=warnings)
 
 
+PART_FIELDS = {"subject": "subject", "title": "subject", "text": "source", "body": "source",
+               "html": "options.html", "url": "options.url", "deep_link": "options.deep_link",
+               "fallback": "fallback_text", "header:": "options.headers.",
+               "var:": "options.variables.", "data:": "options.data."}
+"""Where each rendered part of a template is written in a request (`header:X` → its key)."""
+
+
+def _field(part: str | None) -> str:
+    for prefix in ("header:", "var:", "data:"):
+        if part and part.startswith(prefix):
+            return PART_FIELDS[prefix] + part.removeprefix(prefix)
+    return PART_FIELDS.get(part or "", "source")
+
+
 def _refuse_channel_change(template: Template, channel: Channel) -> None:
     message = (f"'{template.name}' is a {CHANNEL_NAMES[Channel(template.channel)]} template and "
                f"can't become {CHANNEL_NAMES[channel]}; create a new template for that channel")
-    raise InvalidInputError(message, [_issue("channel", message)])
+    raise InvalidInputError(message, [issue("channel", message)])
 
 
 def _refuse_taken(session: Session, channel: Channel, name: str,

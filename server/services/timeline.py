@@ -188,7 +188,8 @@ def _messages(session, customer_id, when, limit, journeys) -> list[TimelineItem]
         reason=message.reason,
         reason_kind=reason_kind(message.status.value, message.reason, message.attempts),
         next_attempt_at=message.next_attempt_at, sent_at=message.sent_at,
-        attempts=message.attempts) for message, version_id in rows]
+        attempts=message.attempts, provider_answer=message.provider_answer)
+        for message, version_id in rows]
 
 
 SOURCES = (_events, _entered, _steps, _messages, _ended)

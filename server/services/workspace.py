@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from runtime import indexed_attributes
+from runtime.audit import Actor, record
 from runtime.errors import InvalidInputError
 from runtime.indexed_attributes import IndexedColumn, indexed_columns
 from runtime.models import IndexedAttribute
@@ -26,7 +28,7 @@ def get_send_policy(wl: Wayline) -> SendPolicy:
         return load_send_policy(session)
 
 
-def update_send_policy(wl: Wayline, policy: SendPolicy) -> SendPolicy:
+def update_send_policy(wl: Wayline, actor: Actor, policy: SendPolicy) -> SendPolicy:
     """Replace the send policy; 422 listing every rule that cannot work. Workers apply it from
     their next batch."""
     problems = policy_problems(policy)
@@ -36,7 +38,13 @@ def update_send_policy(wl: Wayline, policy: SendPolicy) -> SendPolicy:
         raise InvalidInputError("The send policy was not saved: " +
                                 " ".join(message for _, message in problems), issues)
     with wl.writing() as session:
+        before = msgspec.to_builtins(load_send_policy(session))
         save_send_policy(session, policy, wl.now())
+        after = msgspec.to_builtins(policy)
+        if after != before:
+            record(session, actor, "send_rules.changed", object_kind="workspace",
+                   object_id="send_policy", object_name="Send rules", at=wl.now(),
+                   before=before, after=after)
     return get_send_policy(wl)
 
 
@@ -46,12 +54,16 @@ def list_indexed_attributes(wl: Wayline) -> list[IndexedAttributeOut]:
         return _described(session, list(indexed_columns(session).values()))
 
 
-def index_attribute(wl: Wayline, name: str, data: IndexedAttributeIn) -> IndexedAttributeOut:
+def index_attribute(wl: Wayline, actor: Actor, name: str,
+                    data: IndexedAttributeIn) -> IndexedAttributeOut:
     """Add the typed, indexed column for `name` (409 when already indexed or at the limit,
     422 for a name or kind that cannot be one). Holds the customers table while it builds."""
     with wl.writing() as session:
         fresh = name not in indexed_columns(session)
         column = indexed_attributes.index_attribute(session, name, data.kind)
+        if fresh:
+            record(session, actor, "indexed_attribute.added", object_kind="attribute",
+                   object_id=name, object_name=name, at=wl.now(), after={"kind": data.kind})
     if fresh:  # indexing it again as the same kind changed nothing
         indexed_attributes.settle(wl.runtime.engine)
         log.info("indexed attribute %r as %s (%s)", name, data.kind, column.column)
@@ -60,10 +72,12 @@ def index_attribute(wl: Wayline, name: str, data: IndexedAttributeIn) -> Indexed
     return described
 
 
-def drop_indexed_attribute(wl: Wayline, name: str) -> None:
+def drop_indexed_attribute(wl: Wayline, actor: Actor, name: str) -> None:
     """Drop an attribute's typed column and index; its values stay in each customer's JSON."""
     with wl.writing() as session:
         indexed_attributes.drop_attribute_index(session, name)
+        record(session, actor, "indexed_attribute.dropped", object_kind="attribute",
+               object_id=name, object_name=name, at=wl.now())
     log.info("dropped the index of attribute %r", name)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from builder.limits import Limits
 from runtime.settings import Settings, SettingsError, describe_settings, load_settings
 
 
@@ -24,6 +25,7 @@ def test_values_are_read_and_typed():
         "WAYLINE_LOG_LEVEL": "debug", "UNRELATED": "x",
         "WAYLINE_SMTP_URL": "smtp://u:p@mail.test:587?starttls=1",
         "WAYLINE_SMTP_FROM": "Shop <news@shop.test>", "WAYLINE_WEBHOOK_TIMEOUT": "2.5",
+        "WAYLINE_WEBHOOK_ALLOW": " hooks.corp.example, 10.20.0.0/16 ,, [::1]",
     })
     assert settings.data_dir == Path("/tmp/w")
     assert settings.port == 9000
@@ -33,6 +35,7 @@ def test_values_are_read_and_typed():
     assert settings.smtp_url == "smtp://u:p@mail.test:587?starttls=1"
     assert settings.smtp_from == "Shop <news@shop.test>"
     assert settings.webhook_timeout == 2.5
+    assert settings.webhook_allow == "hooks.corp.example,10.20.0.0/16,[::1]"
 
 
 @pytest.mark.parametrize(("variable", "value", "says"), [
@@ -56,6 +59,7 @@ def test_values_are_read_and_typed():
     ("WAYLINE_WEBHOOK_TIMEOUT", "soon", "number of seconds"),
     ("WAYLINE_WEBHOOK_TIMEOUT", "0", "more than 0 and at most 300"),
     ("WAYLINE_CLAIM_TIMEOUT", "0.5", "at least 1 second"),
+    ("WAYLINE_WEBHOOK_ALLOW", "10.0.0.0/8, http://hooks.test/", "neither a host name nor"),
     ("WAYLINE_PUBLIC_URL", "crm.example.com", "http:// or https://"),
     ("WAYLINE_PUBLIC_URL", "https://crm.example.com/?x=1", "without ?query"),
     ("WAYLINE_SECRET_KEY", "short", "at least 16"),
@@ -74,10 +78,14 @@ def test_every_setting_is_described():
         "WAYLINE_DATA_DIR", "WAYLINE_DATABASE_URL", "WAYLINE_REDIS_URL", "WAYLINE_HOST",
         "WAYLINE_PORT", "WAYLINE_TIMEZONE", "WAYLINE_LOG_LEVEL", "WAYLINE_LOG_FORMAT",
         "WAYLINE_SMTP_URL", "WAYLINE_SMTP_FROM", "WAYLINE_WEBHOOK_TIMEOUT",
-        "WAYLINE_CLAIM_TIMEOUT", "WAYLINE_API_KEY", "WAYLINE_PUBLIC_URL", "WAYLINE_SECRET_KEY",
+        "WAYLINE_WEBHOOK_ALLOW", "WAYLINE_CLAIM_TIMEOUT", "WAYLINE_API_KEY",
+        "WAYLINE_PUBLIC_URL", "WAYLINE_SECRET_KEY", "WAYLINE_ALLOWED_HOSTS",
+        "WAYLINE_SESSION_IDLE_MINUTES", "WAYLINE_SESSION_MAX_HOURS",
+        "WAYLINE_FORWARDED_ALLOW_IPS", "WAYLINE_KEY_RATE_LIMIT",
         "WAYLINE_RECEIPT_SECRET", "WAYLINE_SMS_URL", "WAYLINE_SMS_API_KEY", "WAYLINE_SMS_SENDER",
         "WAYLINE_KAKAO_URL", "WAYLINE_KAKAO_API_KEY", "WAYLINE_KAKAO_SENDER_KEY",
-        "WAYLINE_PUSH_URL", "WAYLINE_PUSH_API_KEY", "WAYLINE_AD_LABEL", "WAYLINE_OPT_OUT_LINE"]
+        "WAYLINE_PUSH_URL", "WAYLINE_PUSH_API_KEY", "WAYLINE_AD_LABEL", "WAYLINE_OPT_OUT_LINE",
+        "WAYLINE_MAX_JOURNEY_STEPS", "WAYLINE_MAX_RULE_DEPTH"]
     assert all(meaning for _, _, meaning in described)
 
 
@@ -114,3 +122,15 @@ def test_a_provider_without_its_sender_fails_at_start_up():
         load_settings({"WAYLINE_SMS_URL": "https://sms.example.com/send"})
     with pytest.raises(SettingsError, match="WAYLINE_KAKAO_SENDER_KEY"):
         load_settings({"WAYLINE_KAKAO_URL": "https://kakao.example.com/alimtalk"})
+
+
+def test_journey_limits_are_settings_bounded_by_the_ceiling():
+    settings = load_settings({"WAYLINE_MAX_JOURNEY_STEPS": "800", "WAYLINE_MAX_RULE_DEPTH": "30"})
+    assert (settings.limits.max_steps, settings.limits.max_rule_depth) == (800, 30)
+    assert load_settings({}).limits == Limits()
+    for variable, value, says in [("WAYLINE_MAX_JOURNEY_STEPS", "5000", "from 2 to 2,000 steps"),
+                                  ("WAYLINE_MAX_RULE_DEPTH", "0", "from 1 to 50 levels"),
+                                  ("WAYLINE_MAX_RULE_DEPTH", "deep", "whole number of levels")]:
+        with pytest.raises(SettingsError) as error:
+            load_settings({variable: value})
+        assert error.value.variable == variable and says in str(error.value)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
-import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import redis as redis_lib
 import sqlalchemy as sa
 
 from tests.builder.journeys import cart_abandonment
+from tests.live import free_port
 
 WAYLINE = [sys.executable, "-m", "server.cli"]
 
@@ -83,30 +85,68 @@ def test_server_refuses_a_configured_database_that_is_not_migrated(tmp_path):
     assert "Traceback" not in done.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
-def _start(command: str, data_dir: Path) -> tuple[subprocess.Popen, int]:
+class Running:
+    """A `wayline` process and everything it printed so far (read as it prints)."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.process = process
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def sign_in_link(self) -> str:
+        """The one-time sign-in link `wayline up` printed (waits for it)."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            found = re.search(r"Sign in: (http://\S+/signin/link/\S+)", self.output())
+            if found:
+                return found.group(1)
+            time.sleep(0.2)
+        pytest.fail(f"no sign-in link printed: {self.output()}")
+
+    def stop(self, timeout: float = 60) -> str:
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout=timeout)
+        self.reader.join(timeout=10)
+        return self.output()
+
+
+def _start(command: str, data_dir: Path, **env: str) -> tuple[Running, int]:
     """`wayline <command>` on embedded defaults under data_dir, answering on a free port."""
-    port = _free_port()
+    port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("WAYLINE_")}
     environ.update(PYTHONPATH=str(Path(__file__).resolve().parents[2]),
-                   WAYLINE_PORT=str(port), WAYLINE_DATA_DIR=str(data_dir))
-    process = subprocess.Popen([*WAYLINE, command], env=environ, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+                   WAYLINE_PORT=str(port), WAYLINE_DATA_DIR=str(data_dir), **env)
+    running = Running(subprocess.Popen([*WAYLINE, command], env=environ,
+                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                       text=True))
     deadline = time.monotonic() + 60
     while True:
         try:
-            httpx.get(f"http://127.0.0.1:{port}/schema", timeout=2)
-            return process, port
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+            return running, port
         except httpx.TransportError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"wayline {command} did not answer: {process.communicate()[0]}")
+            if running.process.poll() is not None or time.monotonic() > deadline:
+                running.process.kill()
+                pytest.fail(f"wayline {command} did not answer: {running.stop()}")
             time.sleep(0.3)
+
+
+def _key(data_dir: Path, scopes: str = "ingest,read,manage") -> str:
+    """A new API key made with `wayline key add` for the data dir."""
+    done = wayline("key", "add", "tests", "--scopes", scopes, "--quiet",
+                   env={"WAYLINE_DATA_DIR": str(data_dir)})
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
 
 
 def _api_key(data_dir: Path) -> str:
@@ -134,26 +174,33 @@ def _alive(pid: int) -> bool:
 
 
 def test_server_on_embedded_defaults_serves_the_api_and_stops_cleanly(tmp_path):
-    process, port = _start("server", tmp_path / "data")
+    running, port = _start("server", tmp_path / "data")
     try:
-        answer = httpx.get(f"http://127.0.0.1:{port}/api/journeys", timeout=5)
+        assert httpx.get(f"http://127.0.0.1:{port}/api/journeys", timeout=5).status_code == 401
+        key = _key(tmp_path / "data", "read")
+        answer = httpx.get(f"http://127.0.0.1:{port}/api/journeys", timeout=5,
+                           headers={"X-Api-Key": key})
         assert answer.status_code == 200
         assert answer.json()["items"] == []
         assert (tmp_path / "data" / "api_key").stat().st_mode & 0o077 == 0
     finally:
-        process.send_signal(signal.SIGINT)
-        output = process.communicate(timeout=30)[0]
-    assert process.returncode == 0, output
+        output = running.stop(30)
+    assert running.process.returncode == 0, output
     assert not (tmp_path / "data" / "redis.sock").exists()
 
 
 def test_up_runs_server_and_worker_and_ctrl_c_leaves_nothing_running(tmp_path):
-    process, port = _start("up", tmp_path / "data")
+    running, port = _start("up", tmp_path / "data")
     try:
-        children = _children(process.pid)
+        children = _children(running.process.pid)
         assert len(children) == 3, children  # the embedded Redis, the server, the worker
-        answer = httpx.get(f"http://127.0.0.1:{port}/api/journeys", timeout=5)
-        assert answer.status_code == 200
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as browser:
+            link = running.sign_in_link()
+            page = browser.get(link)  # a page whose form signs in (the browser posts it)
+            assert page.status_code == 200 and "Continue to Wayline" in page.text
+            landed = browser.post(link, follow_redirects=True)
+            assert landed.status_code == 200 and landed.url.path == "/"
+            assert browser.get("/api/journeys").status_code == 200  # the session's cookie
         workers = redis_lib.Redis(unix_socket_path=str(tmp_path / "data" / "redis.sock"))
         deadline = time.monotonic() + 30
         while not workers.smembers("rq:workers") and time.monotonic() < deadline:
@@ -161,9 +208,8 @@ def test_up_runs_server_and_worker_and_ctrl_c_leaves_nothing_running(tmp_path):
         assert workers.smembers("rq:workers"), "no RQ worker registered"
         workers.close()
     finally:
-        process.send_signal(signal.SIGINT)
-        output = process.communicate(timeout=60)[0]
-    assert process.returncode == 0, output
+        output = running.stop()
+    assert running.process.returncode == 0, output
     assert "Wayline is running at http://127.0.0.1:" in output
     assert "Wayline stopped." in output
     assert not any(_alive(child) for child in children), output
@@ -173,9 +219,10 @@ def test_up_runs_server_and_worker_and_ctrl_c_leaves_nothing_running(tmp_path):
 
 def test_up_again_keeps_the_data_and_offers_no_demo(tmp_path):
     data = tmp_path / "data"
-    process, port = _start("up", data)
+    running, port = _start("up", data)
+    key = {"X-Api-Key": _key(data)}
     try:
-        created = httpx.post(f"http://127.0.0.1:{port}/api/journeys",
+        created = httpx.post(f"http://127.0.0.1:{port}/api/journeys", headers=key,
                              json={"name": "Kept across restarts"}, timeout=10)
         assert created.status_code == 201, created.text
         added = httpx.put(f"http://127.0.0.1:{port}/api/customers/kept-1",
@@ -183,20 +230,60 @@ def test_up_again_keeps_the_data_and_offers_no_demo(tmp_path):
                           headers={"Authorization": f"Bearer {_api_key(data)}"})
         assert added.status_code in (200, 201), added.text
     finally:
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=60)
-    process, port = _start("up", data)
+        running.stop()
+    running, port = _start("up", data)
     try:
         names = [journey["name"] for journey in httpx.get(
-            f"http://127.0.0.1:{port}/api/journeys", timeout=10).json()["items"]]
-        customer = httpx.get(f"http://127.0.0.1:{port}/api/customers/kept-1", timeout=10)
+            f"http://127.0.0.1:{port}/api/journeys", headers=key, timeout=10).json()["items"]]
+        customer = httpx.get(f"http://127.0.0.1:{port}/api/customers/kept-1", headers=key,
+                             timeout=10)
+        running.sign_in_link()  # the owner has no password yet: a fresh link each start
     finally:
-        process.send_signal(signal.SIGINT)
-        output = process.communicate(timeout=60)[0]
-    assert process.returncode == 0, output
+        output = running.stop()
+    assert running.process.returncode == 0, output
     assert names == ["Kept across restarts"]
     assert customer.status_code == 200 and customer.json()["customer"]["email"] == "kept@example.kr"
     assert "No customers yet" not in output
+
+
+def test_users_and_keys_from_the_command_line(tmp_path):
+    env = {"WAYLINE_DATA_DIR": str(tmp_path)}
+    added = wayline("user", "add", "Minji@Example.kr", "--name", "Minji Kim", "--role",
+                    "publisher", env=env)
+    assert added.returncode == 0, added.stderr
+    assert "minji@example.kr (publisher) added" in added.stdout
+    assert re.search(r"/signin/link/\S{20,}", added.stdout)
+    twice = wayline("user", "add", "minji@example.kr", env=env)
+    assert twice.returncode == 1 and "already has an account" in twice.stderr
+    listed = wayline("user", "list", env=env)
+    assert "minji@example.kr" in listed.stdout and "never signed in" in listed.stdout
+    assert wayline("user", "disable", "minji@example.kr", env=env).returncode == 0
+    assert "disabled" in wayline("user", "list", env=env).stdout
+    refused = wayline("user", "reset", "minji@example.kr", env=env)
+    assert refused.returncode == 1 and "enable them first" in refused.stderr
+    assert wayline("user", "enable", "minji@example.kr", env=env).returncode == 0
+    assert "/signin/link/" in wayline("user", "reset", "minji@example.kr", env=env).stdout
+    made = wayline("key", "add", "shop", "--scopes", "ingest", env=env)
+    assert made.returncode == 0 and "shown this once" in made.stdout
+    key = made.stdout.strip().splitlines()[-1]
+    assert key.startswith("wl_") and key not in wayline("key", "list", env=env).stdout
+    assert wayline("key", "revoke", "shop", env=env).returncode == 0
+    assert "revoked" in wayline("key", "list", env=env).stdout
+    bad = wayline("key", "add", "x", "--scopes", "everything", env=env)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+
+
+def test_a_network_address_needs_a_user_and_a_secret_key(tmp_path):
+    env = {"WAYLINE_DATA_DIR": str(tmp_path), "WAYLINE_HOST": "0.0.0.0",
+           "WAYLINE_PORT": str(free_port())}
+    refused = wayline("server", env=env)
+    assert refused.returncode == 2
+    assert "a user" in refused.stderr and "WAYLINE_SECRET_KEY" in refused.stderr
+    assert wayline("user", "add", "ops@example.kr", "--role", "admin",
+                   env=env).returncode == 0
+    still = wayline("server", env=env)
+    assert still.returncode == 2 and "a user" not in still.stderr
+    assert "WAYLINE_SECRET_KEY" in still.stderr
 
 
 def test_settings_show_the_api_key_but_never_the_signing_key(tmp_path):

@@ -178,18 +178,23 @@ def test_bulk_limits_and_types(client, ingest_headers):
     assert empty.status_code == 422
 
 
-def test_writes_need_the_api_key_and_reads_do_not(client, ingest_headers):
-    missing = client.put("/api/customers/k1", json={"email": "k@example.com"})
+def test_customers_need_a_credential_with_the_right_scope(anonymous_client, client):
+    missing = anonymous_client.put("/api/customers/k1", json={"email": "k@example.com"})
     assert missing.status_code == 401
     body = missing.json()
     assert body["status_code"] == 401 and "X-Api-Key" in body["detail"]
-    wrong = client.put("/api/customers/k1", json={}, headers={"X-Api-Key": API_KEY + "x"})
+    wrong = anonymous_client.put("/api/customers/k1", json={},
+                                 headers={"X-Api-Key": API_KEY + "x"})
     assert wrong.status_code == 401 and "not valid" in wrong.json()["detail"]
-    bulk = client.post("/api/customers/bulk", json={"items": [{"external_id": "k1"}]})
+    bulk = anonymous_client.post("/api/customers/bulk", json={"items": [{"external_id": "k1"}]})
     assert bulk.status_code == 401
-    bearer = client.put("/api/customers/k1", json={},
-                        headers={"Authorization": f"Bearer {API_KEY}"})
+    bearer = anonymous_client.put("/api/customers/k1", json={},
+                                  headers={"Authorization": f"Bearer {API_KEY}"})
     assert bearer.status_code == 200 and bearer.json()["status"] == "created"
+    # Nobody reads customers without a credential; the bootstrap key only brings data in.
+    assert anonymous_client.get("/api/customers/k1").status_code == 401
+    assert anonymous_client.get("/api/customers",
+                                headers={"X-Api-Key": API_KEY}).status_code == 403
     assert client.get("/api/customers/k1").status_code == 200
     assert client.get("/api/customers").status_code == 200
 

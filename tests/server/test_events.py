@@ -160,8 +160,9 @@ def test_bad_events_are_422_with_the_field(client, ingest_headers, app_context):
         assert session.scalar(select(func.count()).select_from(Event)) == 0
 
 
-def test_ingest_needs_the_api_key(client, app_context):
+def test_ingest_needs_the_api_key(anonymous_client, app_context):
     event = {"external_id": "x", "name": "open"}
+    client = anonymous_client
     assert client.post("/api/events", json=event).status_code == 401
     assert client.post("/api/events/batch", json={"events": [event]}).status_code == 401
     wrong = client.post("/api/events", json=event, headers={"Authorization": "Bearer nope"})

@@ -206,8 +206,8 @@ def test_files_that_cannot_be_imported_are_422_and_load_nothing(client, ingest_h
         assert session.scalars(select(Customer)).all() == []
 
 
-def test_import_needs_the_api_key(client, app_context):
-    answer = client.post("/api/customers/import", content=b"external_id\nx\n")
+def test_import_needs_the_api_key(anonymous_client, app_context):
+    answer = anonymous_client.post("/api/customers/import", content=b"external_id\nx\n")
     assert answer.status_code == 401 and answer.json()["status_code"] == 401
     with app_context.reading() as session:
         assert session.scalars(select(Customer)).all() == []
@@ -251,7 +251,7 @@ def test_the_cli_imports_with_progress_and_lists_failures(tmp_path, database_url
     assert missing.returncode == 2 and "cannot read" in missing.stderr
 
 
-def test_the_schema_says_the_import_takes_csv_and_ingest_needs_the_key(client):
+def test_the_schema_says_the_import_takes_csv_and_every_operation_needs_a_credential(client):
     paths = client.get("/schema/openapi.json").json()["paths"]
     operation = paths["/api/customers/import"]["post"]
     assert set(operation["requestBody"]["content"]) == {"text/csv"}
@@ -261,5 +261,6 @@ def test_the_schema_says_the_import_takes_csv_and_ingest_needs_the_key(client):
               ("/api/customers/{external_id}", "put"), ("/api/events", "post"),
               ("/api/events/batch", "post"), ("/api/journeys/{journey_id}/entries", "post")]
     for path, method in ingest:
-        assert "401" in paths[path][method]["responses"], (path, method)
-    assert "401" not in paths["/api/customers/{external_id}"]["get"]["responses"]
+        assert {"401", "403", "429"} <= set(paths[path][method]["responses"]), (path, method)
+    assert "401" in paths["/api/customers/{external_id}"]["get"]["responses"]
+    assert "401" not in paths["/health"]["get"]["responses"]  # probes need nothing

@@ -4,11 +4,15 @@ test runs (whatever controllers are registered), on SQLite and PostgreSQL.
 For each operation schemathesis generates requests from the schema (valid ones, and invalid ones
 the schema says must be refused) and checks every answer: never a 5xx, a status code the
 operation documents, a documented content type, and a body that matches the documented schema.
-The ingest key is sent with every request, so the API-key endpoints are exercised beyond 401.
-Examples per operation are bounded so the whole run stays within a couple of minutes.
+Requests are authenticated as the permission table says the operation is used: with a fresh
+admin session (its cookie and CSRF token) where a person may call it, else with a fresh key of
+every scope; so every operation is exercised beyond 401. Examples per operation are bounded
+so the whole run stays within a couple of minutes.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -22,10 +26,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from runtime.models import Segment
+from runtime.audit import SYSTEM
+from runtime.team_models import KeyScope, Role
 from server.app import create_app
-from tests.builder.journeys import document, edge, node
-from tests.runtime.harness import add_customers, add_journey, add_template
+from server.schemas.team import KeyCreate
+from server.security.permissions import ACTIONS, ROUTES
+from server.security.sessions import COOKIE
+from server.services import keys
+from tests.server.conftest import seed_world, sign_in
 
 SCHEMA_PATH = "/schema/openapi.json"
 EXAMPLES = 25
@@ -33,6 +41,8 @@ EXAMPLES = 25
 
 NO_SHRINKING = [Phase.explicit, Phase.generate]
 """A failure is reported as found (shrinking it costs minutes and the message says enough)."""
+
+PEOPLE = itertools.count()
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
@@ -50,17 +60,17 @@ def test_the_schema_covers_every_controller(app_context):
     assert routes <= documented, f"routes missing from the schema: {sorted(routes - documented)}"
 
 
-def test_every_operation_conforms(app_context, ingest_headers):
+def test_every_operation_conforms(app_context):
     """Generated requests to every operation; every failure found is listed, per operation."""
     app = create_app(app_context)
     known = _seed(app_context, app)
-    api = schemathesis.openapi.from_asgi(SCHEMA_PATH, app)
+    api = schemathesis.openapi.from_asgi(SCHEMA_PATH, app, headers=_key(app_context))
     failures, tested = [], 0
     for result in api.get_all_operations():
         operation = result.ok()  # an operation the schema can't describe fails here
         tested += 1
         try:
-            _exercise(operation, ingest_headers, known)
+            _exercise(operation, _credentials(app_context, operation), known)
         except Exception as error:  # collected, so one run shows every failure
             failures.append(f"{operation.label}:\n{error}")
     assert tested >= 30, f"only {tested} operations in the schema"
@@ -71,27 +81,32 @@ def test_every_operation_conforms(app_context, ingest_headers):
 def _seed(app_context, app) -> dict[str, object]:
     """Things that exist, so a third of the requests reach past "not found": customers, a
     segment, a template, and a live journey using both (with customers in it)."""
-    with app_context.writing() as session:
-        add_customers(session, 3, app_context.now())
-        segment = Segment(name="Everyone", rule={"type": "and", "rules": []})
-        session.add(segment)
-        session.flush()
-        template_id = add_template(session, "email")
-        journey_id = add_journey(session, document(
-            [node("in", "entry.segment", "Everyone", {"segment": segment.id}),
-             node("wait", "flow.delay", "Wait", {"duration": {"amount": 1, "unit": "days"}}),
-             node("mail", "action.send", "Mail", {"channel": "email", "template": template_id}),
-             node("out", "flow.exit", "Done")],
-            [edge("in", "wait", "next"), edge("wait", "mail", "next"),
-             edge("mail", "out", "next")]))
-        known = {"segment_id": segment.id, "template_id": template_id, "journey_id": journey_id,
-                 "external_id": "c0", "number": 1}
-    with TestClient(app) as client:
+    known: dict[str, object] = seed_world(app_context)
+    journey_id = known["journey_id"]
+    with TestClient(create_app(app_context)) as client:
+        client.headers.update(_key(app_context))
         assert client.post(f"/api/journeys/{journey_id}/publish").status_code == 200
         starters = client.get("/api/starters").json()
     if starters:
         known["key"] = starters[0]["key"]
     return known
+
+
+def _credentials(app_context, operation) -> dict[str, str]:
+    """How the operation is called: a person's session where one may, else a key."""
+    permission = ACTIONS[ROUTES[(operation.method.upper(), operation.path)]]
+    if permission.role is None:
+        return _key(app_context)
+    with TestClient(create_app(app_context)) as client:  # not `app`: schemathesis runs it
+        sign_in(client, app_context, Role.ADMIN, f"admin-{next(PEOPLE)}@example.kr")
+        return {"Cookie": f"{COOKIE}={client.cookies[COOKIE]}",
+                "X-CSRF-Token": client.headers["X-CSRF-Token"]}
+
+
+def _key(app_context) -> dict[str, str]:
+    made = keys.create_key(app_context, SYSTEM, KeyCreate(
+        name=f"schema-{next(PEOPLE)}", scopes=list(KeyScope)))
+    return {"X-Api-Key": made.key}
 
 
 def _exercise(operation, headers: dict[str, str], known: dict[str, object]) -> None:

@@ -28,6 +28,7 @@ from server.app import create_app
 from server.context import Wayline
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_customers, add_journey, add_template, drain
+from tests.server.conftest import TEST_HOST
 
 SAMPLE = re.compile(r'^([a-z_]+)(\{[^}]*\})? (-?[0-9.e+]+)$')
 
@@ -79,7 +80,8 @@ def test_ready_checks_the_database_and_redis(client):
 
 def test_not_ready_without_redis_or_with_an_old_schema(tmp_path, app_context):
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")  # never migrated
-    runtime = Runtime(Settings(data_dir=tmp_path, database_url=str(engine.url)), engine,
+    runtime = Runtime(Settings(data_dir=tmp_path, database_url=str(engine.url),
+                               allowed_hosts=TEST_HOST), engine,
                       make_sessionmaker(engine), connect("redis://127.0.0.1:1/0"),
                       {"email": OutboxAdapter()}, app_context.clock)
     with TestClient(create_app(Wayline(runtime)), raise_server_exceptions=False) as client:

@@ -99,16 +99,17 @@ def test_a_receipt_before_the_send_is_recorded_asks_to_come_again(client, app_co
         assert session.get(Message, message_id).status is MessageStatus.QUEUED
 
 
-def test_receipts_need_the_api_key_or_the_receipt_secret(client, app_context, ingest_headers):
+def test_receipts_need_the_api_key_or_the_receipt_secret(client, anonymous_client, app_context,
+                                                         ingest_headers):
     _run_id, message_id = sent_text(client, app_context, ingest_headers)
     item = {"message_id": message_id, "status": "delivered"}
-    assert receipts(client, {}, "sms", item).status_code == 401
-    assert receipts(client, {"X-Receipt-Secret": SECRET}, "sms", item).status_code == 401
+    assert receipts(anonymous_client, {}, "sms", item).status_code == 401
+    assert receipts(anonymous_client, {"X-Receipt-Secret": SECRET}, "sms", item).status_code == 401
     runtime = app_context.runtime
     runtime.settings = replace(runtime.settings, receipt_secret=SECRET)
-    assert receipts(client, {"X-Receipt-Secret": "wrong-secret-0123456789"}, "sms",
+    assert receipts(anonymous_client, {"X-Receipt-Secret": "wrong-secret-0123456789"}, "sms",
                     item).status_code == 401
-    answer = receipts(client, {"X-Receipt-Secret": SECRET}, "sms", item)
+    answer = receipts(anonymous_client, {"X-Receipt-Secret": SECRET}, "sms", item)
     assert answer.status_code == 200 and answer.json()["applied"] == 1
 
 

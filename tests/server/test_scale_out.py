@@ -161,8 +161,12 @@ def test_three_workers_drain_a_journey_exactly_once_despite_a_kill(
         wait_for(lambda: _answers(f"{base}/ready"), 60, "the server to be ready", processes)
         wait_for(lambda: _registered_workers(redis) == WORKERS, 60, "3 workers", processes)
 
+        key = subprocess.run([sys.executable, "-m", "server.cli", "key", "add", "scale",
+                              "--scopes", "read,manage", "--quiet"], env=environ, check=True,
+                             capture_output=True, text=True).stdout.strip()
         began = time.monotonic()
-        published = httpx.post(f"{base}/api/journeys/{journey}/publish", timeout=120)
+        published = httpx.post(f"{base}/api/journeys/{journey}/publish", timeout=120,
+                               headers={"X-Api-Key": key})
         assert published.status_code == 200, published.text
         assert published.json()["entered"] == CUSTOMERS
         wait_for(lambda: progress(engine)[0] >= CUSTOMERS // 5, DRAIN_TIMEOUT,
@@ -174,7 +178,7 @@ def test_three_workers_drain_a_journey_exactly_once_despite_a_kill(
         wait_for(lambda: progress(engine) == (CUSTOMERS, 0), DRAIN_TIMEOUT,
                  "every customer to finish", processes)
         seconds = time.monotonic() - began
-        metrics = httpx.get(f"{base}/metrics", timeout=30)
+        metrics = httpx.get(f"{base}/metrics", timeout=30, headers={"X-Api-Key": key})
         assert metrics.status_code == 200
     finally:
         processes.stop_all()

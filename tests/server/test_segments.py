@@ -169,7 +169,9 @@ def test_segment_audience_pages_its_customers(client, app_context):
 def test_bad_requests_are_422_not_500(client, app_context):
     assert client.post("/api/segments", json={"name": "", "rule": PRO}).status_code == 422
     assert client.post("/api/segments", json={"rule": PRO}).status_code == 422
-    assert client.post("/api/segments", content=b"{not json").status_code == 422
+    assert client.post("/api/segments", content=b"{not json",
+                       headers={"Content-Type": "application/json"}).status_code == 422
+    assert client.post("/api/segments", content=b"{not json").status_code == 415
     assert client.post("/api/segments", json={"name": "x", "rule": PRO,
                                               "colour": "red"}).status_code == 422
     assert client.get("/api/segments", params={"limit": 0}).status_code == 422

@@ -38,25 +38,26 @@ def test_send_policy_refuses_what_cannot_work(client):
     assert client.get("/api/workspace/send-policy").json()["frequency_caps"] == []
 
 
-def test_indexed_attributes_through_the_api(client, app_context):
+def test_indexed_attributes_through_the_api(admin_client, app_context):
     with app_context.writing() as session:
         session.add_all(Customer(external_id=f"c{index}", attributes={"score": score})
                         for index, score in enumerate([10, 60, 75, "80"]))
     rule = {"type": "attr", "field": "score", "op": "gte", "value": 50}
-    before = client.post("/api/audience/preview", json={"rule": rule}).json()["count"]
-    added = client.put("/api/workspace/indexed-attributes/score", json={"kind": "number"})
+    before = admin_client.post("/api/audience/preview", json={"rule": rule}).json()["count"]
+    added = admin_client.put("/api/workspace/indexed-attributes/score", json={"kind": "number"})
     assert added.status_code == 200, added.text
     assert added.json()["customers"] == 3  # "80" is text: it stays in the JSON alone
-    assert client.get("/api/workspace/indexed-attributes").json() == [added.json()]
-    assert client.post("/api/audience/preview", json={"rule": rule}).json()["count"] == before == 2
-    again = client.put("/api/workspace/indexed-attributes/score", json={"kind": "text"})
+    assert admin_client.get("/api/workspace/indexed-attributes").json() == [added.json()]
+    preview = admin_client.post("/api/audience/preview", json={"rule": rule})
+    assert preview.json()["count"] == before == 2
+    again = admin_client.put("/api/workspace/indexed-attributes/score", json={"kind": "text"})
     assert again.status_code == 409 and "already indexed, as number" in again.json()["detail"]
-    bad = client.put("/api/workspace/indexed-attributes/email", json={"kind": "date"})
+    bad = admin_client.put("/api/workspace/indexed-attributes/email", json={"kind": "date"})
     assert bad.status_code == 422
     assert {issue["field"] for issue in bad.json()["issues"]} == {"kind"}
-    bad_name = client.put("/api/workspace/indexed-attributes/9x", json={"kind": "text"})
+    bad_name = admin_client.put("/api/workspace/indexed-attributes/9x", json={"kind": "text"})
     assert bad_name.status_code == 422
-    assert client.delete("/api/workspace/indexed-attributes/score").status_code == 204
-    assert client.delete("/api/workspace/indexed-attributes/score").status_code == 404
-    assert client.get("/api/workspace/indexed-attributes").json() == []
-    assert client.post("/api/audience/preview", json={"rule": rule}).json()["count"] == 2
+    assert admin_client.delete("/api/workspace/indexed-attributes/score").status_code == 204
+    assert admin_client.delete("/api/workspace/indexed-attributes/score").status_code == 404
+    assert admin_client.get("/api/workspace/indexed-attributes").json() == []
+    assert admin_client.post("/api/audience/preview", json={"rule": rule}).json()["count"] == 2

@@ -1,0 +1,155 @@
+"""Checking a template before it is saved: every problem that would stop it rendering or
+sending for anyone, each part on its own field.
+
+The same Liquid environment and parsing the runtime renders with (`runtime.rendering`) checks
+each part (subject, message, HTML, webhook URL, headers, variables) with the others replaced by
+plain text, so every broken part is reported at once with the line Liquid points at; then the
+whole template as the runtime will compile it. A webhook URL written to an internal or
+metadata address is refused unless WAYLINE_WEBHOOK_ALLOW lists it (`runtime.outbound`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from nodes.kit.fields import Channel
+from runtime.errors import InvalidInputError
+from runtime.outbound import AllowList
+from runtime.rendering import CACHE
+from runtime.webhook_content import address_problem
+
+CHANNEL_NAMES = {Channel.EMAIL: "Email", Channel.SMS: "SMS", Channel.KAKAO: "KakaoTalk",
+                 Channel.PUSH: "App push", Channel.WEBHOOK: "Webhook"}
+
+OPTIONS_FOR = {"html": (Channel.EMAIL,), "url": (Channel.WEBHOOK,),
+               "method": (Channel.WEBHOOK,), "headers": (Channel.WEBHOOK,),
+               "template_code": (Channel.KAKAO,), "variables": (Channel.KAKAO,),
+               "deep_link": (Channel.PUSH,), "data": (Channel.PUSH,)}
+"""Which channels each option belongs to."""
+
+PLAIN = {"subject": "x", "source": "x", "html": "x", "url": "https://example.com", "header": "x",
+         "deep_link": "x"}
+"""Markup-free stand-ins for the parts not being checked, so a Liquid error is pinned on one."""
+
+
+@dataclass
+class Draft:
+    """A template as rendering sees it (`runtime.rendering.TemplateLike`), saved or not."""
+
+    channel: str
+    subject: str | None
+    source: str
+    options: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    version: int = 1
+
+
+def check_template(draft: Draft, allow: AllowList | None = None) -> None:
+    """Every problem that would stop this template rendering or sending for anyone, or
+    nothing; `allow` is the operator's list of internal webhook hosts."""
+    issues = _shape_issues(draft)
+    issues += _liquid_issues(draft, final_check=not issues)
+    issues += _address_issues(draft, allow or AllowList())
+    if issues:
+        raise InvalidInputError("The template has problems: " +
+                                "; ".join(issue["message"] for issue in issues[:5]), issues)
+
+
+def _shape_issues(draft: Draft) -> list[dict[str, str]]:
+    channel = Channel(draft.channel)
+    name = CHANNEL_NAMES[channel]
+    issues = [issue(f"options.{option}", f"{name} templates have no '{option}' option; "
+                     "remove it") for option in draft.options if channel not in OPTIONS_FOR[option]]
+    if channel is Channel.EMAIL and not (draft.subject or "").strip():
+        issues.append(issue("subject", "An email needs a subject; write one"))
+    if channel in (Channel.SMS, Channel.KAKAO, Channel.WEBHOOK) and draft.subject is not None:
+        tip = "" if channel is Channel.WEBHOOK else ", or put it at the start of the message"
+        issues.append(issue("subject", f"{name} messages have no subject; remove it{tip}"))
+    html = str(draft.options.get("html") or "").strip()
+    if channel is not Channel.WEBHOOK and not draft.source.strip() and not html:
+        issues.append(issue("source", "The message is empty; write what it should say"))
+    if channel is Channel.WEBHOOK and not str(draft.options.get("url") or "").strip():
+        issues.append(issue("options.url", "A webhook needs the URL to call; set options.url"))
+    return issues
+
+
+def _liquid_issues(draft: Draft, final_check: bool) -> list[dict[str, str]]:
+    """Each part parsed on its own, the others replaced by plain text, by the runtime's parser;
+    then (`final_check`) the whole template, as the runtime will compile it."""
+    issues = []
+    plain = _plain(draft)
+    for path in _parts(draft):
+        part = _get_part(draft, path)
+        if not str(part).strip():  # nothing to parse (an empty required part is a shape issue)
+            continue
+        alone = copy.deepcopy(plain)
+        _set(alone, path, part)
+        error = CACHE.compiled(alone, strict=False).error
+        if error is not None:
+            issues.append(issue(".".join(path), error.reason[0].upper() + error.reason[1:]))
+    if final_check and not issues:  # whatever else the runtime would refuse, refused here too
+        error = CACHE.compiled(draft, strict=False).error
+        if error is not None:
+            issues.append(issue("source", error.reason))
+    return issues
+
+
+def _address_issues(draft: Draft, allow: AllowList) -> list[dict[str, str]]:
+    """A webhook URL written to an internal or metadata address, unless allow-listed."""
+    url = str(draft.options.get("url") or "")
+    problem = address_problem(url, allow) if draft.channel == Channel.WEBHOOK else None
+    return [issue("options.url", problem)] if problem else []
+
+
+def _parts(draft: Draft) -> Iterator[tuple[str, ...]]:
+    if draft.subject is not None:
+        yield ("subject",)
+    yield ("source",)
+    for option in ("html", "url", "deep_link"):
+        if option in draft.options:
+            yield ("options", option)
+    for group in ("headers", "variables", "data"):
+        for key in draft.options.get(group) or {}:
+            yield ("options", group, key)
+
+
+def _plain(draft: Draft) -> Draft:
+    """The template with every part plain text, and the parts a channel needs present (so the
+    only problem a check can find is in the one part put back)."""
+    webhook = draft.channel == Channel.WEBHOOK
+    options: dict[str, Any] = {"url": PLAIN["url"]} if webhook else {}
+    options.update({key: PLAIN[key] for key in ("html", "url", "deep_link")
+                    if key in draft.options})
+    for group in ("headers", "variables", "data"):
+        if group in draft.options:
+            options[group] = {name: PLAIN["header"] for name in draft.options[group]}
+    if "template_code" in draft.options:
+        options["template_code"] = draft.options["template_code"]
+    needs_subject = draft.subject is not None or draft.channel == Channel.EMAIL
+    source = "{}" if webhook else PLAIN["source"]  # a webhook body must be JSON
+    return Draft(draft.channel, PLAIN["subject"] if needs_subject else None, source, options)
+
+
+def _get_part(draft: Draft, path: tuple[str, ...]) -> Any:
+    value: Any = draft.options if path[0] == "options" else getattr(draft, path[0])
+    for key in path[1:]:
+        value = value[key]
+    return value
+
+
+def _set(draft: Draft, path: tuple[str, ...], value: Any) -> None:
+    if len(path) == 1:
+        setattr(draft, path[0], value)
+        return
+    target = draft.options
+    for key in path[1:-1]:
+        target = target[key]
+    target[path[-1]] = value
+
+
+def issue(where: str, message: str) -> dict[str, str]:
+    """A template problem on one field."""
+    return {"code": "template.invalid", "field": where, "message": message}
