@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from reactpy import component, event, html, use_async_effect, use_location, use_state
 
@@ -22,6 +21,7 @@ from builder.ui.indexed_attributes import IndexedAttributesCard
 from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import use_services
 from builder.ui.services import UiError
+from builder.ui.times import local_text, zone_of
 
 CUSTOMER_PATH = re.compile(r"^/customers/([^/]+)/?$")
 
@@ -59,25 +59,6 @@ STYLE = """
 .wl-more { display: flex; justify-content: center; margin-top: 14px; }
 .wl-search { display: flex; gap: 8px; max-width: 420px; }
 """
-
-
-def zone_of(name: str | None, fallback: str) -> ZoneInfo:
-    """The customer's time zone, else the workspace's, else UTC."""
-    for candidate in (name, fallback):
-        try:
-            if candidate:
-                return ZoneInfo(candidate)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-    return ZoneInfo("UTC")
-
-
-def local_text(value: str | None, zone: ZoneInfo) -> str:
-    """An ISO time as 'Mar 2, 21:30' in `zone`."""
-    if not value:
-        return ""
-    moment = datetime.fromisoformat(value).astimezone(zone)
-    return f"{moment:%b} {moment.day}, {moment:%H:%M}"
 
 
 def describe(item: dict[str, Any], zone: ZoneInfo) -> tuple[str, str, dict[str, str] | None]:

@@ -9,6 +9,10 @@ ports go back to the canvas as its `state`. The issues go back first: the draft 
 once; the save's own answer then confirms them. A save made on a stale revision is refused by the
 service, so the editor reloads the newer draft and says so instead of overwriting it. While the
 page is open it also watches the draft, so a second tab sees the first one's changes.
+
+The canvas offers what the person's role allows: read-only without `journeys.edit`, publishing
+or asking to publish and approving as builder.ui.approvals works out. When the session is over
+the page goes to sign in, and comes back here afterwards.
 """
 
 from __future__ import annotations
@@ -22,10 +26,13 @@ from typing import Any
 from reactpy import component, html, use_async_effect, use_location, use_memo, use_ref, use_state
 
 from builder.ui import catalogue
+from builder.ui.approvals import APPROVAL_OPS, run_approval, use_publishing
 from builder.ui.previews import use_previews
 from builder.ui.reactpy_glue import js_component, use_services
 from builder.ui.results_panel import AbResults
 from builder.ui.services import UiError, UiServices
+from builder.ui.session import ends_polling, use_session_ended
+from builder.ui.signed_out import BackToSignIn
 
 JOURNEY_PATH = re.compile(r"^/journeys/(\d+)/?$")
 CHECK_HEAD_START = 0.005
@@ -82,16 +89,23 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
             seen = current.current
             if seen is None or busy.current:
                 continue
-            revision = await asyncio.to_thread(services.draft_revision, journey_id)
-            if revision == _revision(seen) and rounds % PICKER_ROUNDS:
-                continue
-            fresh = await asyncio.to_thread(load_detail, services, journey_id)
+            try:
+                revision = await asyncio.to_thread(services.draft_revision, journey_id)
+                if revision == _revision(seen) and rounds % PICKER_ROUNDS:
+                    continue
+                fresh = await asyncio.to_thread(load_detail, services, journey_id)
+            except UiError as error:
+                if ends_polling(error):
+                    return  # the session is over: the page goes to sign in (below)
+                continue  # a passing trouble (an outage): try again next round
             if not busy.current and (_revision(fresh) != _revision(current.current)
                                      or _pickers(fresh) != _pickers(current.current)):
                 set_detail(fresh)
 
     live = use_live_counts(services, journey_id, detail)
     preview, handle_preview = use_previews(services, journey_id)
+    publishing, reload_publishing = use_publishing(services, journey_id, detail)
+    ended = use_session_ended(services)
 
     async def handle_command(raw: str) -> None:
         command = json.loads(raw)
@@ -107,6 +121,11 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
             set_detail({**_pickers(current.current), **fresh})
         set_view(lambda old: {**old, **view_change, "checked": None,
                               "ack": command.get("seq", old["ack"])})
+        if command.get("op") in APPROVAL_OPS:
+            try:
+                await reload_publishing()
+            except UiError:
+                return  # the session is over: the page goes to sign in
 
     async def show_check(document: dict[str, Any]) -> None:
         # The badges of the draft as the canvas has it, before the write (see above).
@@ -117,18 +136,20 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
         set_view(lambda old: {**old, "checked": issues})
         await asyncio.sleep(CHECK_HEAD_START)
 
+    leave = BackToSignIn() if ended else ""
     if detail is None:
         return html.div({"class": "wl-loading"}, view["notice"]["text"]
-                        if view["notice"] else "Opening the journey…")
-    state = {**live_state(services, detail), **view, "live": live, "preview": preview,
-             "session": session}
+                        if view["notice"] else "Opening the journey…", leave)
+    state = {**live_state(services, detail), **view, **publishing, "live": live,
+             "preview": preview, "session": session}
     checked = state.pop("checked", None)
     if checked is not None:  # a save's check arrived before its answer
         state["issues"] = [with_severity(issue) for issue in checked]
     canvas = js_component("JourneyCanvas")(
         {"catalogue": static, "state": json.dumps(state),
+         "readOnly": not services.may("journeys.edit"),
          "onCommand": handle_command, "onPreview": handle_preview})
-    return html.fragment(canvas, AbResults(services, journey_id, live is not None))
+    return html.fragment(canvas, AbResults(services, journey_id, live is not None), leave)
 
 
 def use_live_counts(services: UiServices, journey_id: int,
@@ -140,7 +161,12 @@ def use_live_counts(services: UiServices, journey_id: int,
     @use_async_effect(dependencies=[journey_id, published])
     async def refresh() -> None:
         while published:
-            set_counts(live_counts(await asyncio.to_thread(services.journey_stats, journey_id)))
+            try:
+                set_counts(live_counts(await asyncio.to_thread(services.journey_stats,
+                                                               journey_id)))
+            except UiError as error:
+                if ends_polling(error):
+                    return  # the session is over: the page goes to sign in
             await asyncio.sleep(LIVE_SECONDS)
 
     return counts if published else None
@@ -184,6 +210,9 @@ def run_command(services: UiServices, journey_id: int,
             function, message = ACTIONS[op]
             result = function(services, journey_id)
             return load_detail(services, journey_id), {"notice": _notice("ok", message(result))}
+        if op in APPROVAL_OPS:
+            text = run_approval(services, journey_id, command)
+            return load_detail(services, journey_id), {"notice": _notice("ok", text)}
         if op == "reload":
             return load_detail(services, journey_id), {"notice": None}
     except UiError as error:

@@ -1,6 +1,7 @@
 """The "fast audiences" card of the customers page: the attributes kept in typed, indexed
-columns (runtime.indexed_attributes), added and removed by an operator. Audience counts on
-them stay quick over millions of customers; the card says how many hold a value of each kind.
+columns (runtime.indexed_attributes), added and removed by an admin (other roles see the
+list). Audience counts on them stay quick over millions of customers; the card says how many
+hold a value of each kind.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from reactpy import component, event, html, use_async_effect, use_state
 
+from builder.ui.reactpy_glue import event_value
 from builder.ui.services import UiError, UiServices
 from builder.ui.settings_page import CARD_STYLE, Notice
 
@@ -29,6 +31,7 @@ def IndexedAttributesCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy 
     kind, set_kind = use_state("text")
     busy, set_busy = use_state(False)
     notice, set_notice = use_state(None)
+    can_edit = services.may("indexed_attributes.edit")
 
     @use_async_effect(dependencies=[])
     async def load() -> None:
@@ -66,7 +69,8 @@ def IndexedAttributesCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy 
                     html.td(f"{item['customers']:,}"),
                     html.td(html.button({"class": "wl-button", "type": "button",
                                          "data-action": "unindex", "disabled": busy,
-                                         "onClick": handle_remove(item["name"])}, "Remove")))
+                                         "onClick": handle_remove(item["name"])}, "Remove")
+                            if can_edit else ""))
             for item in found or []]
     listing = html.table({"class": "wl-table"}, html.thead(html.tr(
         html.th("Attribute"), html.th("Kind"), html.th("Customers with one"), html.th(""))),
@@ -79,10 +83,12 @@ def IndexedAttributesCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy 
                     "data-field": "attribute-name",
                     "onChange": lambda e, *_: set_name(e["target"]["value"])}),
         html.select({"class": "wl-input", "value": kind, "data-field": "attribute-kind",
-                     "onChange": lambda e, *_: set_kind(e["target"]["value"])},
+                     "onChange": lambda e, *_: set_kind(event_value(e))},
                     [html.option({"key": key, "value": key}, label) for key, label in KINDS]),
         html.button({"class": "wl-button primary", "type": "submit", "disabled": busy,
-                     "data-action": "index"}, "Indexing…" if busy else "Index"))
+                     "data-action": "index"}, "Indexing…" if busy else "Index")
+    ) if can_edit else html.p({"class": "hint", "data-read-only": "indexed-attributes"},
+                              "Admins choose which attributes are indexed.")
     return html.section(
         {"class": "wl-card", "data-card": "indexed-attributes"}, html.style(STYLE),
         html.h2("Fast audiences"),

@@ -2,8 +2,9 @@
 
 Rendered in Python by ReactPy. Actions that change what customers receive (pause, resume,
 archive) ask first; creating (blank or from a starter), cloning and importing make a draft —
-nothing reaches customers until it is published — and open it on the canvas. Counts refresh
-while the page is open.
+nothing reaches customers until it is published — and open it on the canvas. Only the actions
+the person's role allows are offered (the server refuses the others anyway). Counts refresh
+while the page is open; journeys someone asked to publish wear a "Waiting for approval" pill.
 """
 
 from __future__ import annotations
@@ -18,9 +19,14 @@ from reactpy import component, event, html, use_async_effect, use_state
 from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import js_component, use_services
 from builder.ui.services import UiError, UiServices
+from builder.ui.session import ends_polling
 
 REFRESH_SECONDS = 5.0
 """How often the open list refreshes its counts and statuses."""
+
+REQUEST_ROUNDS = 6
+"""Every how many refreshes the list asks again which journeys wait for approval (each
+pending request's audience is counted, so not every time)."""
 
 TABS = (("all", "All"), ("live", "Live"), ("draft", "Drafts"), ("paused", "Paused"),
         ("archived", "Archived"))
@@ -41,15 +47,25 @@ def JourneysPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
     """The list of journeys with their actions."""
     services = use_services()
     journeys, set_journeys = use_state(None)
+    waiting, set_waiting = use_state(frozenset())
     tab, set_tab = use_state("all")
     notice, set_notice = use_state(None)
     confirm, set_confirm = use_state(None)
     go, set_go = use_state(None)
+    can = {"edit": services.may("journeys.edit"), "publish": services.may("journeys.publish")}
 
     @use_async_effect(dependencies=[])
     async def refresh() -> None:
+        rounds = 0
         while True:
-            set_journeys(await asyncio.to_thread(services.list_journeys))
+            try:
+                set_journeys(await asyncio.to_thread(services.list_journeys))
+                if rounds % REQUEST_ROUNDS == 0:
+                    set_waiting(await asyncio.to_thread(waiting_for_approval, services))
+            except UiError as error:
+                if ends_polling(error):
+                    return  # the session is over: the app bar sends the browser to sign in
+            rounds += 1
             await asyncio.sleep(REFRESH_SECONDS)
 
     async def act(op: str, journey_id: int) -> None:
@@ -85,11 +101,12 @@ def JourneysPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
         AppBar("journeys"),
         html.main(
             {"class": "wl-page"},
-            PageHead(services, set_go, set_notice, handle_import),
+            PageHead(services, set_go, set_notice, handle_import, can["edit"]),
             Alert(notice, lambda _event: set_notice(None)),
             Tabs(tab, set_tab, journeys or []),
             (html.div({"class": "wl-loading"}, "Loading journeys…") if journeys is None
-             else JourneyTable(shown, ask) if shown else EmptyList(tab)),
+             else JourneyTable(shown, ask, can, waiting) if shown
+             else EmptyList(tab, can["edit"])),
         ),
         ConfirmDialog(confirm, act, lambda _event: set_confirm(None)) if confirm else "",
         js_component("Navigate")({"to": go}) if go else "",
@@ -98,19 +115,22 @@ def JourneysPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
 
 @component
 def PageHead(services: UiServices, set_go: Any, set_notice: Any,  # noqa: N802
-             handle_import: Any) -> Any:
-    """Title, and the create and import actions."""
+             handle_import: Any, can_edit: bool) -> Any:
+    """Title, and the create and import actions (for roles that make drafts)."""
     creating, set_creating = use_state(False)
     return html.div(
         {"class": "wl-page-head"},
         html.div(html.h1("Journeys"),
                  html.p("Draw who enters, what they get and when; publish, then watch "
-                        "customers move through.")),
+                        "customers move through." if can_edit else
+                        "Who enters each journey, what they get and when, and how many are "
+                        "in it now.")),
         html.div(
             {"class": "wl-actions"},
             js_component("ImportButton")({"label": "Import", "onFile": handle_import}),
             html.button({"class": "wl-button primary", "data-action": "create",
-                         "onClick": lambda _e: set_creating(True)}, "+ New journey")),
+                         "onClick": lambda _e: set_creating(True)}, "+ New journey"))
+        if can_edit else "",
         NewJourneyDialog(services, set_go, set_notice, lambda _e=None: set_creating(False))
         if creating else "")
 
@@ -213,18 +233,21 @@ def Tabs(tab: str, set_tab: Any, journeys: list[dict[str, Any]]) -> Any:  # noqa
 
 
 @component
-def JourneyTable(journeys: list[dict[str, Any]], ask: Any) -> Any:  # noqa: N802
+def JourneyTable(journeys: list[dict[str, Any]], ask: Any, can: dict[str, bool],  # noqa: N802
+                 waiting: frozenset[int]) -> Any:
     """One row per journey."""
     head = html.thead(html.tr(
         html.th("Journey"), html.th("Status"), html.th("Live version"),
         html.th({"class": "num"}, "In journey now"), html.th({"class": "num"}, "Entered"),
         html.th("Last edited"), html.th()))
     return html.table({"class": "wl-table"}, head,
-                      html.tbody([JourneyRow(j, ask, key=j["id"]) for j in journeys]))
+                      html.tbody([JourneyRow(j, ask, can, j["id"] in waiting, key=j["id"])
+                                  for j in journeys]))
 
 
 @component
-def JourneyRow(journey: dict[str, Any], ask: Any) -> Any:  # noqa: N802
+def JourneyRow(journey: dict[str, Any], ask: Any, can: dict[str, bool],  # noqa: N802
+               is_waiting: bool) -> Any:
     """A journey: name, status, live version, customers, last edit, actions."""
     status = journey["status"]
     counts = journey["counts"]
@@ -232,6 +255,10 @@ def JourneyRow(journey: dict[str, Any], ask: Any) -> Any:  # noqa: N802
         {"data-journey": journey["id"]},
         html.td(html.a({"class": "wl-journey-name", "href": f"/journeys/{journey['id']}"},
                        journey["name"]),
+                html.span({"class": "wl-pill waiting", "data-waiting": True,
+                           "title": "Someone asked to publish it: a publisher approves or "
+                                    "rejects the request in the editor"},
+                          "Waiting for approval") if is_waiting else "",
                 html.div({"class": "wl-sub"}, "Unpublished changes")
                 if journey["has_unpublished_changes"] and journey["live_version"] else ""),
         html.td(html.span({"class": f"wl-pill status-{status}", "data-status": status},
@@ -240,12 +267,13 @@ def JourneyRow(journey: dict[str, Any], ask: Any) -> Any:  # noqa: N802
         html.td({"class": "num", "data-active": counts["active"]}, f"{counts['active']:,}"),
         html.td({"class": "num"}, f"{counts['entered']:,}"),
         html.td(ago(journey["updated_at"])),
-        html.td(RowActions(journey, ask)))
+        html.td(RowActions(journey, ask, can)))
 
 
-def RowActions(journey: dict[str, Any], ask: Any) -> Any:  # noqa: N802
-    """What can be done to a journey in its state."""
+def RowActions(journey: dict[str, Any], ask: Any, can: dict[str, bool]) -> Any:  # noqa: N802
+    """What can be done to a journey in its state, by this role."""
     status = journey["status"]
+    publish = can["publish"]
 
     def button(op: str, label: str, extra: str = "") -> Any:
         async def handle_click(_event: Any) -> None:
@@ -257,23 +285,24 @@ def RowActions(journey: dict[str, Any], ask: Any) -> Any:  # noqa: N802
     return html.div(
         {"class": "wl-row-actions"},
         html.a({"class": "wl-button", "href": f"/journeys/{journey['id']}"},
-               "View" if status == "archived" else "Edit"),
-        button("pause", "Pause") if status == "live" else "",
-        button("resume", "Resume") if status == "paused" else "",
-        button("clone", "Clone"),
+               "Edit" if can["edit"] and status != "archived" else "View"),
+        button("pause", "Pause") if publish and status == "live" else "",
+        button("resume", "Resume") if publish and status == "paused" else "",
+        button("clone", "Clone") if can["edit"] else "",
         html.a({"class": "wl-button", "href": f"/journeys/{journey['id']}/export.json",
                 "download": True, "data-action": "export"}, "Export"),
-        button("archive", "Archive", "danger") if status != "archived" else "")
+        button("archive", "Archive", "danger") if publish and status != "archived" else "")
 
 
 @component
-def EmptyList(tab: str) -> Any:  # noqa: N802
+def EmptyList(tab: str, can_edit: bool) -> Any:  # noqa: N802
     """No journeys (in this tab)."""
     if tab != "all":
         return html.div({"class": "wl-empty-card"}, f"No {tab} journeys.")
     return html.div({"class": "wl-empty-card"}, html.h2("No journeys yet"),
                     html.p("Create one and draw it on the canvas, or import an exported "
-                           "journey."))
+                           "journey." if can_edit else
+                           "When your team makes journeys, they appear here."))
 
 
 @component
@@ -317,6 +346,11 @@ def run_action(services: UiServices, op: str, journey_id: int) -> tuple[str, str
         return (f"Archived “{result['journey']['name']}”; {ended:,} customer"
                 f"{'' if ended == 1 else 's'} left it."), None
     raise UiError("invalid", f"Unknown action {op!r}.")
+
+
+def waiting_for_approval(services: UiServices) -> frozenset[int]:
+    """The journeys with a request to publish waiting for a publisher."""
+    return frozenset(request["journey_id"] for request in services.list_requests(None))
 
 
 def import_file(services: UiServices, raw: str) -> dict[str, Any]:

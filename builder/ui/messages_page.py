@@ -6,21 +6,22 @@ count; KakaoTalk AlimTalk template code and variables; app push title, deep link
 webhook URL, method, headers and JSON body. Each change is rendered at once for a chosen
 customer (or a sample one), strictly, so a missing value shows as an error here rather than as
 a blank in a customer's message. Saved through the same services as /api/templates; deleting
-a template a journey still sends is refused with the journeys named.
+a template a journey still sends is refused with the journeys named. Viewers read the
+templates; making and changing them, and the preview, are for editors up.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from reactpy import component, event, html, use_async_effect, use_state
 
+from builder.ui.message_preview import Preview
 from builder.ui.nav import AppBar
-from builder.ui.reactpy_glue import use_services
+from builder.ui.reactpy_glue import event_value, use_services
 from builder.ui.services import UiError
-from runtime.sms import LMS_MAX_BYTES, SMS_MAX_BYTES, carrier_bytes
+from nodes.kit.sms import LMS_MAX_BYTES, SMS_MAX_BYTES, carrier_bytes
 
 CHANNELS = (("email", "Email"), ("sms", "SMS / LMS"), ("kakao", "KakaoTalk"),
             ("push", "App push"), ("webhook", "Webhook"))
@@ -101,6 +102,7 @@ def MessagesPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
     form, set_form = use_state(lambda: blank("email"))
     mounted, set_mounted = use_state(0)  # bumps when another template is opened
     notice, set_notice = use_state(None)
+    can_edit, can_preview = services.may("templates.edit"), services.may("previews")
 
     async def reload() -> None:
         set_listed(await asyncio.to_thread(services.list_templates))
@@ -159,16 +161,21 @@ def MessagesPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
             html.div({"class": "wl-msg-new"}, html.span("New:"), [
                 html.button({"key": key, "class": "wl-button", "type": "button",
                              "data-new-template": key, "onClick": on_new(key)}, f"+ {label}")
-                for key, label in CHANNELS]),
+                for key, label in CHANNELS]) if can_edit else "",
             html.div(
                 {"class": "wl-messages"},
                 TemplateList(listed, form["id"], on_open),
                 html.form({"onSubmit": event(save, prevent_default=True),
                            "data-form": "template", "data-channel": form["channel"],
                            "class": "wl-card"},
-                          TemplateFields(form, set_form, notice, key=str(mounted)),
-                          Actions(form, delete)),
-                Preview(form))))
+                          html.fieldset({"class": "wl-form", "disabled": not can_edit},
+                                        TemplateFields(form, set_form, notice, key=str(mounted))),
+                          Actions(form, delete) if can_edit else "")
+                if can_edit or form["id"] is not None else html.div(
+                    {"class": "wl-card", "data-form": "none"},
+                    html.p({"class": "hint"}, "Open a message on the left to read it. Your "
+                                              "role can read messages; editors write them.")),
+                Preview(to_request(form)) if can_preview else html.div())))
 
 
 @component
@@ -208,7 +215,7 @@ def TemplateFields(form: dict[str, Any], set_form: Any, notice: Any) -> Any:  # 
 
     def change_option(key: str, parse: Any = None) -> Any:
         def handle(e: Any, *_: Any) -> None:
-            value = e["target"]["value"]
+            value = event_value(e)  # a text field's, or the method <select>'s
             set_form(lambda now: {**now, "options": {
                 **now["options"], key: parse(value) if parse else value}})
         return handle
@@ -329,58 +336,6 @@ def Actions(form: dict[str, Any], delete: Any) -> Any:  # noqa: N802
 
 
 @component
-def Preview(form: dict[str, Any]) -> Any:  # noqa: N802
-    """The message as it would be stored for one customer, rendered as the form is edited."""
-    services = use_services()
-    customer, set_customer = use_state("")
-    shown, set_shown = use_state(None)
-    request = to_request(form)
-
-    @use_async_effect(dependencies=[repr(request), customer])
-    async def render() -> None:
-        if not request["source"].strip():
-            set_shown(None)
-            return
-        try:
-            set_shown(await asyncio.to_thread(services.preview_template, request, customer))
-        except UiError as error:
-            set_shown({"error": "; ".join(issue["message"] for issue in error.issues)
-                       or error.message})
-
-    return html.aside(
-        {"class": "wl-card wl-msg-preview", "data-panel": "message-preview"},
-        html.h2("Preview"),
-        html.div({"class": "wl-field"},
-                 html.label({"class": "wl-label"}, "For customer"),
-                 html.input({"class": "wl-input", "name": "preview-customer",
-                             "placeholder": "external id (empty: a sample customer)",
-                             "onChange": lambda e, *_: set_customer(e["target"]["value"])})),
-        Rendered(shown, form["channel"]))
-
-
-@component
-def Rendered(shown: dict[str, Any] | None, channel: str) -> Any:  # noqa: N802
-    """What the preview service answered: the message's parts, or why it cannot be sent."""
-    if shown is None:
-        return html.p({"class": "hint"}, "Write the message to see it here.")
-    if shown.get("error"):
-        return html.div({"class": "wl-alert error", "data-preview": "error"}, shown["error"])
-    content = shown.get("content") or {}
-    labels = (("to", "To"), ("subject", "Subject"), ("title", "Title"), ("url", "URL"),
-              ("text", "Text"), ("body", "Body"), ("template_code", "Template code"),
-              ("variables", "Variables"), ("deep_link", "Deep link"), ("data", "Data"),
-              ("html", "HTML"), ("method", "Method"), ("headers", "Headers"))
-    parts = [html.div({"key": key, "data-part": key}, html.div({"class": "part"}, label),
-                      html.pre(_shown(content[key]))) for key, label in labels if key in content]
-    if channel == "sms" and "text" in content:
-        size = carrier_bytes(content["text"])
-        parts.append(html.div({"key": "bytes", "class": "wl-bytes", "data-part": "bytes"},
-                              f"{size:,} bytes for this customer: "
-                              f"{'SMS' if size <= SMS_MAX_BYTES else 'LMS'}"))
-    return html.div({"data-preview": "message"}, parts)
-
-
-@component
 def Notice(notice: dict[str, Any] | None, unplaced: list[str]) -> Any:  # noqa: N802
     """The outcome of the last save or delete; problems no field shows are listed here."""
     if not notice:
@@ -403,9 +358,3 @@ def Warnings(warnings: list[dict[str, Any]]) -> Any:  # noqa: N802
 def _uses(count: int) -> str:
     return "not sent by any journey" if count == 0 else (
         "sent by 1 journey" if count == 1 else f"sent by {count} journeys")
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, dict | list):
-        return json.dumps(value, indent=2, ensure_ascii=False)
-    return str(value)

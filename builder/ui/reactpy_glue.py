@@ -1,12 +1,16 @@
 """Everything specific to the ReactPy 2 beta, in one place (research/ui-spike.md, pitfall 13).
 
-- `mount(app, services)`: ReactPy's ASGI middleware wrapped around the web app (it must sit
-  outside Litestar: Litestar runs middleware only after a route matched), with the UI services
-  put on every websocket scope, where `use_services()` finds them.
+- `mount(app, services_for)`: ReactPy's ASGI middleware wrapped around the web app (it must
+  sit outside Litestar: Litestar runs middleware only after a route matched), with each
+  socket's own UI services (made for whoever signed in, and guarded so the page notices when
+  the session ends: builder.ui.session) put on its scope, where `use_services()` finds them.
 - `page_html(...)`: the HTML shell of a page. Its import map (id `reactpy-importmap`, before
   ReactPy's mount script) points react, react-dom and the JSX runtime at our one bundled React,
-  so ReactPy loads the canvas into a real React 19 root instead of its Preact.
+  so ReactPy loads the canvas into a real React 19 root instead of its Preact. Every inline
+  script carries the request's CSP nonce.
+- `page_of(path)`: which page a socket's path renders (for the permission check).
 - `js_component(name)`: a component exported by the canvas bundle, for ReactPy trees.
+- `event_value(event)`: the value of the field an event came from (a <select> too).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from reactpy.reactjs import component_from_url
 from reactpy.templatetags.jinja import component as component_tag
 
 from builder.ui.services import UiServices
+from builder.ui.session import SessionGuard
 
 DIST = Path(__file__).parent / "static" / "dist"
 """The built canvas bundle (git-ignored; built by hatch_build.py at install time)."""
@@ -41,6 +46,9 @@ ROOT_COMPONENTS = {
     "customer": "builder.ui.customers_page.CustomerPage",
     "settings": "builder.ui.settings_page.SettingsPage",
     "messages": "builder.ui.messages_page.MessagesPage",
+    "team": "builder.ui.team_page.TeamPage",
+    "audit": "builder.ui.audit_page.AuditPage",
+    "signed_out": "builder.ui.signed_out.SignedOut",
 }
 """The pages' root components, by page name (dotted paths, as ReactPy imports them)."""
 
@@ -52,16 +60,29 @@ class BundleMissingError(RuntimeError):
     """The canvas bundle was not built (an install without the build hook)."""
 
 
-def mount(app: Any, services: UiServices) -> Any:
-    """`app` behind ReactPy's middleware, with `services` given to every page's components."""
+SIGNED_OUT_PATH = f"/reactpy/{ROOT_COMPONENTS['signed_out']}/"
+"""The socket path of the page a browser gets when its session is over (it goes to sign in)."""
+
+
+def mount(app: Any, services_for: Callable[[dict[str, Any]], UiServices]) -> Any:
+    """`app` behind ReactPy's middleware; each socket gets `services_for(its scope)`."""
     ui = ReactPyMiddleware(app, list(ROOT_COMPONENTS.values()))
 
     async def asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "websocket":
-            scope = {**scope, SCOPE_KEY: services}
+            scope = {**scope, SCOPE_KEY: SessionGuard(services_for(scope))}
         await ui(scope, receive, send)
 
     return asgi
+
+
+def page_of(path: str) -> str | None:
+    """The page (ROOT_COMPONENTS key) a ReactPy socket path renders, or None."""
+    return _PAGES_BY_PATH.get(path)
+
+
+_PAGES_BY_PATH = {f"/reactpy/{dotted}/": page for page, dotted in ROOT_COMPONENTS.items()
+                  if page != "signed_out"}
 
 
 def use_services() -> UiServices:
@@ -85,10 +106,11 @@ def asset(name: str) -> str:
     return f"{STATIC_URL}/{name}?v={build_id()}"
 
 
-def page_html(title: str, page: str) -> str:
-    """A whole HTML page whose body is the ReactPy root component `page` names."""
+def page_html(title: str, page: str, nonce: str) -> str:
+    """A whole HTML page whose body is the ReactPy root component `page` names; its inline
+    scripts carry `nonce` (the page's Content-Security-Policy allows no other)."""
     imports = {specifier: asset(file) for specifier, file in SHIMS.items()}
-    return (
+    return _with_nonce(nonce, (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{html.escape(title)} · Wayline</title>"
@@ -99,9 +121,27 @@ def page_html(title: str, page: str) -> str:
         f"<link rel='modulepreload' href='{asset('canvas.js')}'>"
         "</head><body>"
         f"{component_tag(ROOT_COMPONENTS[page], **{'class': 'wl-root'})}"
-        "</body></html>")
+        "</body></html>"))
+
+
+def _with_nonce(nonce: str, page: str) -> str:
+    return page.replace("<script", f"<script nonce=\"{html.escape(nonce)}\"")
 
 
 def js_component(name: str) -> Callable[..., Any]:
     """A React component exported by the canvas bundle (canvas.js), usable in ReactPy trees."""
     return component_from_url(asset("canvas.js"), name)
+
+
+def event_value(event: dict[str, Any]) -> Any:
+    """The value of the input, textarea or select an event (onChange...) came from.
+
+    ReactPy 2's event serializer copies array-like objects as lists, and a <select> is one
+    (it has a length and its options): its target arrives as the list of its options, so its
+    value is the selected option's.
+    """
+    target = event["target"]
+    if isinstance(target, list):
+        return next((option.get("value") for option in target
+                     if isinstance(option, dict) and option.get("selected")), "")
+    return target.get("value")

@@ -12,11 +12,14 @@ from typing import Any, Literal, Protocol
 from nodes import Registry
 
 Json = dict[str, Any]
-ErrorKind = Literal["not_found", "wrong_state", "invalid"]
+ErrorKind = Literal["not_found", "wrong_state", "invalid", "signed_out", "forbidden",
+                    "unavailable"]
 
 
 class UiError(Exception):
-    """A service refused: unknown object, wrong state (e.g. a stale draft), or bad input."""
+    """A service refused: unknown object, wrong state (e.g. a stale draft), bad input, a
+    session that ended (`signed_out`: the page sends the browser to sign in), or a role that
+    can't (`forbidden`: the page hid the control, and the server refuses it anyway)."""
 
     def __init__(self, kind: ErrorKind, message: str, issues: list[Json] | None = None) -> None:
         super().__init__(message)
@@ -30,6 +33,16 @@ class UiServices(Protocol):
 
     registry: Registry
     timezone: str
+
+    def may(self, action: str) -> bool:
+        """True when the signed-in person's role allows `action` ("journeys.publish", ...);
+        no I/O: pages ask it to hide what the role can't do."""
+
+    def whoami(self) -> Json:
+        """The signed-in person: {name, email, role, has_password}."""
+
+    def session_alive(self) -> bool:
+        """True while the session lasts; signed_out once it ended."""
 
     def list_journeys(self) -> list[Json]:
         """Journey summaries, most recently edited first."""
@@ -140,3 +153,54 @@ class UiServices(Protocol):
     def dry_run(self, journey_id: int, horizon_days: int, sample_limit: int) -> Json:
         """The draft's entry audience (a sample of at most `sample_limit` of it) simulated
         `horizon_days` ahead: per node and output, scaled to the whole audience."""
+
+    def list_versions(self, journey_id: int) -> list[Json]:
+        """Published versions [{number, published_at, published_by, is_live, customers}]."""
+
+    def get_workspace_settings(self) -> Json:
+        """Workspace settings: {approvals_required}."""
+
+    def save_workspace_settings(self, settings: Json) -> Json:
+        """Change the workspace settings (admins); the saved settings."""
+
+    def request_publish(self, journey_id: int, comment: str) -> Json:
+        """Ask a publisher to publish the draft as it is now: the pending request."""
+
+    def withdraw_request(self, request_id: int) -> Json:
+        """Take one's own pending request back."""
+
+    def list_requests(self, journey_id: int | None) -> list[Json]:
+        """Pending requests to publish (of one journey, or all): [{id, journey_id,
+        journey_name, draft_revision, requested_by, requested_at, comment, changes,
+        audience, current}]."""
+
+    def approve_request(self, request_id: int, comment: str) -> Json:
+        """Approve (it publishes the requested revision); someone else's request only."""
+
+    def reject_request(self, request_id: int, comment: str) -> Json:
+        """Turn a request down; the comment (why) is required."""
+
+    def list_users(self) -> list[Json]:
+        """The team: [{id, email, name, role, active, has_password, last_sign_in_at}]."""
+
+    def add_user(self, user: Json) -> Json:
+        """A new person {email, name, role}: {user, link, expires_at} (a one-time link)."""
+
+    def update_user(self, user_id: int, change: Json) -> Json:
+        """Change someone's {name?, role?, active?}: the person as saved."""
+
+    def sign_in_link(self, user_id: int) -> Json:
+        """A new one-time sign-in link for someone: {user, link, expires_at}."""
+
+    def list_keys(self) -> list[Json]:
+        """API keys [{id, name, prefix, scopes, created_by, created_at, last_used_at,
+        revoked_at}], never the keys themselves."""
+
+    def create_key(self, key: Json) -> Json:
+        """A new key {name, scopes, rate_limit?}: {key, detail}; the key is shown once."""
+
+    def revoke_key(self, key_id: int) -> Json:
+        """Revoke a key: it stops working at once."""
+
+    def list_audit(self, filters: Json, before: int | None) -> Json:
+        """A page of the audit trail, newest first: {items, next_before}."""

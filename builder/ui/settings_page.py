@@ -1,6 +1,7 @@
 """The send rules page: the workspace's frequency caps and night-time window, edited by a
-marketer. Saved through the same service as PUT /api/workspace/send-policy; workers apply the
-rules from their next batch. Journey-specific quiet hours live in each journey's settings."""
+publisher or an admin (other roles read them). Saved through the same service as
+PUT /api/workspace/send-policy; workers apply the rules from their next batch.
+Journey-specific quiet hours live in each journey's settings."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ def SettingsPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
     services = use_services()
     policy, set_policy = use_state(None)
     notice, set_notice = use_state(None)
+    can_edit = services.may("send_rules.edit")
 
     @use_async_effect(dependencies=[])
     async def load() -> None:
@@ -58,10 +60,13 @@ def SettingsPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
 
     body = html.div({"class": "wl-loading"}, "Loading…") if policy is None else html.form(
         {"onSubmit": event(save, prevent_default=True), "data-form": "send-policy"},
-        CapsCard(policy, set_policy), NightCard(policy, set_policy),
+        html.fieldset({"class": "wl-form", "disabled": not can_edit},
+                      CapsCard(policy, set_policy), NightCard(policy, set_policy)),
         Notice(notice),
         html.button({"class": "wl-button primary", "type": "submit", "data-action": "save"},
-                    "Save send rules"))
+                    "Save send rules") if can_edit else html.p(
+            {"class": "hint", "data-read-only": "send-policy"},
+            "Publishers and admins change the send rules; your role can read them."))
     return html.div(
         {"class": "wl-app"}, html.style(STYLE), AppBar("settings"),
         html.main({"class": "wl-page"},

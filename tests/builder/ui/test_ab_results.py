@@ -9,6 +9,7 @@ from typing import Any
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from runtime.audit import SYSTEM
 from runtime.ingest import ingest_event
 from runtime.models import Customer, Run, Step
 from server.schemas.events import EventIn
@@ -47,11 +48,11 @@ def positioned(doc: dict[str, Any]) -> dict[str, Any]:
 
 def test_the_canvas_shows_which_path_wins(live_app: LiveApp, browse: Any) -> None:
     wl = live_app.wayline
-    journey_id = journeys.create_journey(wl, JourneyCreate(
+    journey_id = journeys.create_journey(wl, SYSTEM, JourneyCreate(
         name="Welcome offer test", document=positioned(welcome_offer()))).journey.id
     with wl.writing() as session:
         add_customers(session, 2000, wl.now())
-    journeys.publish_journey(wl, journey_id)
+    journeys.publish_journey(wl, SYSTEM, journey_id)
     drain(wl.runtime)
     # Every 12th Coupon customer buys, every 5th with free shipping, every 12th held out.
     split = journey_results(wl, journey_id).splits[0]
@@ -86,7 +87,7 @@ def test_the_canvas_shows_which_path_wins(live_app: LiveApp, browse: Any) -> Non
 
 def test_no_panel_on_a_draft_or_a_journey_without_a_split(live_app: LiveApp, browse: Any) -> None:
     wl = live_app.wayline
-    draft = journeys.create_journey(wl, JourneyCreate(
+    draft = journeys.create_journey(wl, SYSTEM, JourneyCreate(
         name="Draft test", document=positioned(welcome_offer()))).journey.id
     page = browse(f"/journeys/{draft}")
     expect(page.locator(".wl-canvas .react-flow__pane")).to_be_visible(timeout=WAIT)
@@ -113,8 +114,9 @@ def test_live_counts_show_the_median_time_spent_at_a_wait(live_app: LiveApp, bro
         [edge("in", "wait"), edge("wait", "yes", "matched"), edge("wait", "no", "timeout")])
     for item, y in zip(doc["nodes"], (120, 280, 450, 450), strict=True):
         item["position"]["y"] = y
-    journey_id = journeys.create_journey(wl, JourneyCreate(name="Cart", document=doc)).journey.id
-    journeys.publish_journey(wl, journey_id)
+    journey_id = journeys.create_journey(wl, SYSTEM, JourneyCreate(name="Cart",
+                                                                   document=doc)).journey.id
+    journeys.publish_journey(wl, SYSTEM, journey_id)
     for customer in ("m-1", "m-2", "m-3"):
         events.ingest_one(wl, EventIn(external_id=customer, name="cart_add"))
     drain(wl.runtime)

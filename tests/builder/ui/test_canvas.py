@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 from playwright.sync_api import expect
 
+from runtime.audit import SYSTEM
 from server.schemas.events import EventIn
 from server.schemas.journeys import JourneyCreate
 from server.schemas.templates import TemplateCreate
@@ -19,11 +20,11 @@ WAIT = 10_000  # ms: how long the page may take to show a server round trip
 
 
 def blank_journey(app: LiveApp, name: str = "Cart abandonment") -> int:
-    return journeys.create_journey(app.wayline, JourneyCreate(name=name)).journey.id
+    return journeys.create_journey(app.wayline, SYSTEM, JourneyCreate(name=name)).journey.id
 
 
 def email_template(app: LiveApp) -> int:
-    return templates.create_template(app.wayline, msgspec.convert({
+    return templates.create_template(app.wayline, SYSTEM, msgspec.convert({
         "channel": "email", "name": "Cart reminder", "subject": "You left something behind",
         "source": "Hi {{ customer.first_name | default: 'there' }}, your cart is waiting."},
         TemplateCreate)).id
@@ -200,9 +201,9 @@ def test_a_second_tab_sees_the_first_tabs_changes(live_app: LiveApp, browse: Any
 
 
 def test_live_counts_show_customers_arriving(live_app: LiveApp, browse: Any) -> None:
-    detail = starters.create_from_starter(live_app.wayline, "cart_abandonment")
+    detail = starters.create_from_starter(live_app.wayline, SYSTEM, "cart_abandonment")
     journey_id = detail.journey.id
-    journeys.publish_journey(live_app.wayline, journey_id)
+    journeys.publish_journey(live_app.wayline, SYSTEM, journey_id)
     page = open_editor(browse, journey_id)
     expect(page.locator("[data-live-total]")).to_have_attribute("data-live-total", "0",
                                                                 timeout=WAIT)
@@ -218,7 +219,7 @@ def test_live_counts_show_customers_arriving(live_app: LiveApp, browse: Any) -> 
 
 
 def test_tidy_up_lays_out_without_overlaps(live_app: LiveApp, browse: Any) -> None:
-    detail = starters.create_from_starter(live_app.wayline, "cart_abandonment")
+    detail = starters.create_from_starter(live_app.wayline, SYSTEM, "cart_abandonment")
     page = open_editor(browse, detail.journey.id)
     page.locator('[data-action="tidy"]').click()
     saved(page)

@@ -8,6 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from runtime.audit import SYSTEM
 from server.schemas.journeys import JourneyCreate
 from server.services import journeys, starters
 from tests.builder.ui.conftest import LiveApp, screenshot
@@ -65,10 +66,10 @@ def test_cancel_creates_nothing(live_app: LiveApp, browse: Any) -> None:
 
 
 def test_pause_resume_clone_archive(live_app: LiveApp, browse: Any) -> None:
-    detail = starters.create_from_starter(live_app.wayline, "cart_abandonment")
+    detail = starters.create_from_starter(live_app.wayline, SYSTEM, "cart_abandonment")
     journey_id = detail.journey.id
-    journeys.publish_journey(live_app.wayline, journey_id)
-    journeys.create_journey(live_app.wayline, JourneyCreate(name="Another draft"))
+    journeys.publish_journey(live_app.wayline, SYSTEM, journey_id)
+    journeys.create_journey(live_app.wayline, SYSTEM, JourneyCreate(name="Another draft"))
     page = browse("/")
     row = page.locator(f'tr[data-journey="{journey_id}"]')
     expect(row.locator('[data-status="live"]')).to_be_visible(timeout=WAIT)
@@ -102,7 +103,7 @@ def test_pause_resume_clone_archive(live_app: LiveApp, browse: Any) -> None:
 
 
 def test_export_and_import(live_app: LiveApp, browse: Any, tmp_path: Any) -> None:
-    detail = starters.create_from_starter(live_app.wayline, "welcome")
+    detail = starters.create_from_starter(live_app.wayline, SYSTEM, "welcome")
     page = browse("/")
     row = page.locator(f'tr[data-journey="{detail.journey.id}"]')
     with page.expect_download() as download:

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 from playwright.sync_api import expect
 
+from runtime.audit import SYSTEM
 from server.schemas.customers import CustomerBulkIn
 from server.schemas.journeys import JourneyCreate
 from server.schemas.previews import DryRunIn
@@ -79,7 +80,7 @@ def vip_journey(app: LiveApp) -> int:
         "edges": [wire("entry", "big"), wire("big", "vip", "yes"), wire("big", "wait", "no"),
                   wire("vip", "vip_done"), wire("wait", "nudge"), wire("nudge", "nudge_done")],
         "settings": {"reentry": "never", "timezone": "Asia/Seoul"}}
-    detail = journeys.create_journey(app.wayline, JourneyCreate(name="Engaged pros",
+    detail = journeys.create_journey(app.wayline, SYSTEM, JourneyCreate(name="Engaged pros",
                                                                 document=document))
     assert [i.message for i in detail.issues if i.severity == "error"] == []
     return detail.journey.id
@@ -221,7 +222,7 @@ def test_a_draft_with_problems_says_what_to_fix_first(live_app: LiveApp, browse:
         step("entry", "entry.event", "Added to cart", {"event": "cart_add"}, 0, 0),
         step("mail", "action.send", "Reminder", {"channel": "email"}, 0, 190)],
         "edges": [wire("entry", "mail")], "settings": {"timezone": "Asia/Seoul"}}
-    journey_id = journeys.create_journey(live_app.wayline, JourneyCreate(
+    journey_id = journeys.create_journey(live_app.wayline, SYSTEM, JourneyCreate(
         name="Unfinished", document=document)).journey.id
     page = open_editor(browse, journey_id)
     page.locator('[data-action="preview"]').click()
@@ -271,7 +272,7 @@ def test_the_audience_follows_the_entry_as_the_canvas_changes(live_app: LiveApp,
 
 def test_an_imagined_event_changes_the_path(live_app: LiveApp, browse: Any) -> None:
     add_customers(live_app)
-    journey_id = starters.create_from_starter(live_app.wayline, "welcome").journey.id
+    journey_id = starters.create_from_starter(live_app.wayline, SYSTEM, "welcome").journey.id
     page = open_editor(browse, journey_id)
     page.locator('[data-action="preview"]').click()
     page.locator('[data-preview-tab="customer"]').click()

@@ -6,21 +6,21 @@ from __future__ import annotations
 import msgspec
 
 from builder.ui.previews import AUDIENCE_PAGE, merged, run_preview
-from server.pages import UiServicesForWayline
+from runtime.audit import SYSTEM
 from server.schemas.customers import CustomerBulkIn
 from server.services import customers, starters
-from tests.builder.ui.conftest import LiveApp
+from tests.builder.ui.conftest import LiveApp, signed_in_services
 
 
 def welcome_with_customers(app: LiveApp, count: int) -> int:
     items = [{"external_id": f"k{i:02d}", "attributes": {"first_name": f"Lee{i}"}}
              for i in range(count)]
     customers.upsert_bulk(app.wayline, msgspec.convert({"items": items}, CustomerBulkIn))
-    return starters.create_from_starter(app.wayline, "welcome").journey.id
+    return starters.create_from_starter(app.wayline, SYSTEM, "welcome").journey.id
 
 
 def ask(app: LiveApp, journey_id: int, **command):
-    return run_preview(UiServicesForWayline(app.wayline), journey_id,
+    return run_preview(signed_in_services(app, "editor"), journey_id,
                        {"id": "r1", "revision": 1, **command})
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 from playwright.sync_api import expect
 
+from runtime.audit import SYSTEM
 from runtime.models import Customer
 from server.schemas.journeys import JourneyCreate
 from server.schemas.templates import TemplateCreate
@@ -42,7 +43,7 @@ def setup(app: LiveApp) -> int:
         session.add(Customer(external_id="minji", email="minji@example.kr",
                              phone="+821012345678", attributes={"name": "민지"},
                              consent={}))
-    ids = {channel: templates.create_template(app.wayline, msgspec.convert(
+    ids = {channel: templates.create_template(app.wayline, SYSTEM, msgspec.convert(
         {"channel": channel, **spec}, TemplateCreate)).id for channel, spec in TEMPLATES.items()}
     steps = [node(channel, "action.send", f"Send {channel}", {
         "channel": channel, "template": ids[channel],
@@ -51,7 +52,7 @@ def setup(app: LiveApp) -> int:
     doc = document([node("in", "entry.event", "Ordered", {"event": "order"}), *steps],
                    [edge("in", "email"), edge("email", "sms", "next"), edge("sms", "kakao", "next"),
                     edge("kakao", "push", "next"), edge("push", "webhook", "next")])
-    return journeys.create_journey(app.wayline, msgspec.convert(
+    return journeys.create_journey(app.wayline, SYSTEM, msgspec.convert(
         {"name": "Every channel", "document": doc}, JourneyCreate)).journey.id
 
 

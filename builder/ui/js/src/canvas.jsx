@@ -1,20 +1,22 @@
 // The canvas bundle's entry: the React components ReactPy mounts on Wayline's pages.
 // ReactPy passes props as JSON text where they are deep (its event and prop serializers cut
 // deep objects); callbacks are Python handlers and receive plain strings.
-import { useEffect, useMemo, useRef } from "react";
-import { Upload } from "lucide-react";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { Check, Copy, Upload } from "lucide-react";
 import "@xyflow/react/dist/style.css";
 import "./app.css";
 import { Editor } from "./editor/Editor.jsx";
 
-export function JourneyCanvas({ catalogue, state, onCommand, onPreview }) {
+// `readOnly`: the person's role may look but not change the journey (no palette, no dragging,
+// wiring or deleting, the forms disabled); the server refuses their changes anyway.
+export function JourneyCanvas({ catalogue, state, readOnly = false, onCommand, onPreview }) {
   const parsedCatalogue = useMemo(() => JSON.parse(catalogue), [catalogue]);
   const parsedState = useMemo(() => JSON.parse(state), [state]);
   const latest = useRef({ onCommand, onPreview });
   latest.current = { onCommand, onPreview };  // ReactPy makes new handlers on every render
   const send = useMemo(() => (text) => latest.current.onCommand(text), []);
   const ask = useMemo(() => (text) => latest.current.onPreview?.(text), []);
-  return <Editor catalogue={parsedCatalogue} state={parsedState} onCommand={send} onPreview={ask} />;
+  return <Editor catalogue={parsedCatalogue} state={parsedState} readOnly={!!readOnly} onCommand={send} onPreview={ask} />;
 }
 
 // A button that reads a chosen .json file and hands its text to Python.
@@ -37,4 +39,36 @@ export function ImportButton({ label = "Import", onFile }) {
 export function Navigate({ to }) {
   useEffect(() => { if (to) window.location.assign(to); }, [to]);
   return null;
+}
+
+// Copies `text` (a one-time sign-in link, a new API key) to the clipboard, and says so.
+export function CopyButton({ text, label = "Copy" }) {
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return undefined;
+    const timer = setTimeout(() => setCopied(false), 2000);
+    return () => clearTimeout(timer);
+  }, [copied]);
+  const copy = async () => {
+    try { await navigator.clipboard.writeText(text); } catch { copyBySelecting(text); }
+    setCopied(true);
+  };
+  return (
+    <button type="button" className="wl-button" onClick={copy} data-action="copy">
+      {copied ? <><Check size={14} /> Copied</> : <><Copy size={14} /> {label}</>}
+    </button>
+  );
+}
+
+// The clipboard API needs a secure origin (https or localhost): elsewhere, copy the old way.
+function copyBySelecting(text) {
+  const area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.style.position = "fixed";
+  area.style.opacity = "0";
+  document.body.appendChild(area);
+  area.select();
+  document.execCommand("copy");
+  area.remove();
 }

@@ -1,6 +1,8 @@
 // The journey editor: top bar, palette, canvas (React Flow) and inspector.
 // Python owns the truth (the saved draft, its issues, each node's ports); this keeps the
 // working copy, and sends committed changes through `onCommand` (see draft.js).
+// `readOnly` (the role can't edit) hides the palette and freezes the canvas and forms;
+// `server.can` says which publishing controls the role gets (see approvals.jsx).
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, applyEdgeChanges, applyNodeChanges, useReactFlow } from "@xyflow/react";
 import { ArrowLeft, CircleAlert, Eye, LoaderCircle, CircleCheck, LayoutGrid, Pause, Play, Redo2, Rocket, Undo2, WifiOff } from "lucide-react";
@@ -12,6 +14,7 @@ import { ViewsContext, useViews, withEdgeType } from "./views.js";
 import { PreviewPanel } from "./PreviewPanel.jsx";
 import { usePreviewPanel } from "./preview.js";
 import { copySelection, pasteInto, readClipboard } from "./clipboard.js";
+import { ApprovalBanner, AskButton, AskDialog, VersionHistory } from "./approvals.jsx";
 
 const NODE_WIDTH = 220;
 const EDGE_TYPES = { journey: JourneyEdge };
@@ -26,11 +29,11 @@ const PRO_OPTIONS = { hideAttribution: true };
 // Above this many steps the canvas draws only the steps and wires in view.
 const LARGE_JOURNEY = 120;
 
-export function Editor({ catalogue, state, onCommand, onPreview }) {
-  return <ReactFlowProvider><EditorBody catalogue={catalogue} server={state} onCommand={onCommand} onPreview={onPreview} /></ReactFlowProvider>;
+export function Editor({ catalogue, state, readOnly = false, onCommand, onPreview }) {
+  return <ReactFlowProvider><EditorBody catalogue={catalogue} server={state} locked={readOnly} onCommand={onCommand} onPreview={onPreview} /></ReactFlowProvider>;
 }
 
-function EditorBody({ catalogue, server, onCommand, onPreview }) {
+function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
   const draft = useDraft(server, onCommand);
   const { store, change, commit } = draft;
   const flow = useReactFlow();
@@ -38,12 +41,15 @@ function EditorBody({ catalogue, server, onCommand, onPreview }) {
   const send = useRef(onCommand);
   send.current = onCommand;
   const [confirm, setConfirm] = useState(null);
+  const [asking, setAsking] = useState(false);
   // Fit the view to the journey when it opens; an empty canvas keeps its zoom as steps arrive.
   const [fitOnOpen] = useState(() => store.nodes.length > 0);
   const kinds = useMemo(() => Object.fromEntries(catalogue.kinds.map((kind) => [kind.key, kind])), [catalogue]);
   const nodeTypes = useMemo(() => Object.fromEntries(catalogue.kinds.map((kind) => [kind.key, JourneyNode])), [catalogue]);
   const journey = server.journey;
-  const readOnly = journey.status === "archived";
+  const archived = journey.status === "archived";
+  const readOnly = archived || locked;
+  const can = server.can || {};
   const issues = server.issues;
   const errors = issues.filter((issue) => issue.severity === "error").length;
   const issuesByNode = useMemo(() => groupBy(issues, "node_id"), [issues]);
@@ -104,9 +110,12 @@ function EditorBody({ catalogue, server, onCommand, onPreview }) {
 
   useKeyboard({ draft, store, commit, readOnly, paste, onDelete });
 
-  const run = (op) => send.current(JSON.stringify({ op }));
+  const run = (op, fields = {}) => send.current(JSON.stringify({ op, ...fields }));
   const ask = (op) => setConfirm(CONFIRMATIONS[op](journey, server));
   const single = selected.length === 1 ? selected[0] : null;
+  const unchanged = journey.live_version != null && !journey.has_unpublished_changes;
+  const publishBlocked = errors > 0 || archived || draft.status !== "saved" || unchanged;
+  const publishTitle = errors ? `Fix ${errors} problem${errors === 1 ? "" : "s"} to publish` : unchanged ? "The live version is this draft" : "Publish this draft";
 
   return (
     <EditorContext.Provider value={ctx}><ViewsContext.Provider value={views}>
@@ -118,30 +127,36 @@ function EditorBody({ catalogue, server, onCommand, onPreview }) {
             <StatusPill journey={journey} />
             {journey.has_unpublished_changes && journey.live_version ? <span className="wl-pill subtle">Unpublished changes</span> : null}
           </div>
-          <SaveState status={draft.status} />
+          {locked ? null : <SaveState status={draft.status} />}
           {server.live ? <span className="wl-live-total" data-live-total={server.live.here}><span className="wl-live-dot" />{server.live.here.toLocaleString()} in journey · {server.live.entered.toLocaleString()} entered</span> : null}
           <div className="wl-toolbar">
-            <button type="button" className="wl-icon-button" title="Undo (Ctrl+Z)" disabled={!draft.canUndo || readOnly} onClick={draft.undo} data-action="undo"><Undo2 size={16} /></button>
-            <button type="button" className="wl-icon-button" title="Redo (Ctrl+Shift+Z)" disabled={!draft.canRedo || readOnly} onClick={draft.redo} data-action="redo"><Redo2 size={16} /></button>
-            <button type="button" className="wl-icon-button" title="Tidy up the layout" disabled={readOnly || !store.nodes.length} data-action="tidy"
-              onClick={() => { commit((s) => ({ ...s, nodes: tidy(s.nodes, s.edges, server.ports) })); setTimeout(() => flow.fitView({ padding: 0.3, maxZoom: 1, duration: 300 }), 50); }}><LayoutGrid size={16} /></button>
-            <button type="button" className={`wl-button ${preview.tab ? "on" : ""}`} data-action="preview" title="Who enters, one customer's path, and a dry run"
-              onClick={preview.toggle}><Eye size={15} /> Preview</button>
+            {locked ? null : <>
+              <button type="button" className="wl-icon-button" title="Undo (Ctrl+Z)" disabled={!draft.canUndo || readOnly} onClick={draft.undo} data-action="undo"><Undo2 size={16} /></button>
+              <button type="button" className="wl-icon-button" title="Redo (Ctrl+Shift+Z)" disabled={!draft.canRedo || readOnly} onClick={draft.redo} data-action="redo"><Redo2 size={16} /></button>
+              <button type="button" className="wl-icon-button" title="Tidy up the layout" disabled={readOnly || !store.nodes.length} data-action="tidy"
+                onClick={() => { commit((s) => ({ ...s, nodes: tidy(s.nodes, s.edges, server.ports) })); setTimeout(() => flow.fitView({ padding: 0.3, maxZoom: 1, duration: 300 }), 50); }}><LayoutGrid size={16} /></button>
+            </>}
+            <VersionHistory versions={server.versions} />
+            {can.previews ? <button type="button" className={`wl-button ${preview.tab ? "on" : ""}`} data-action="preview" title="Who enters, one customer's path, and a dry run"
+              onClick={preview.toggle}><Eye size={15} /> Preview</button> : null}
             <button type="button" className={`wl-button ${errors ? "warn" : "ok"}`} onClick={() => { preview.close(); select(null); }} data-action="problems">
               {errors ? <><CircleAlert size={15} /> {errors} to fix</> : <><CircleCheck size={15} /> Ready</>}
             </button>
-            {journey.status === "live" ? <button type="button" className="wl-button" onClick={() => ask("pause")} data-action="pause"><Pause size={15} /> Pause</button> : null}
-            {journey.status === "paused" ? <button type="button" className="wl-button" onClick={() => ask("resume")} data-action="resume"><Play size={15} /> Resume</button> : null}
-            <button type="button" className="wl-button primary" disabled={errors > 0 || readOnly || draft.status !== "saved" || (journey.live_version != null && !journey.has_unpublished_changes)} data-action="publish"
-              title={errors ? `Fix ${errors} problem${errors === 1 ? "" : "s"} to publish` : journey.live_version != null && !journey.has_unpublished_changes ? "The live version is this draft" : "Publish this draft"} onClick={() => ask("publish")}>
-              <Rocket size={15} /> {journey.live_version ? "Publish changes" : "Publish"}
-            </button>
+            {can.pause && journey.status === "live" ? <button type="button" className="wl-button" onClick={() => ask("pause")} data-action="pause"><Pause size={15} /> Pause</button> : null}
+            {can.pause && journey.status === "paused" ? <button type="button" className="wl-button" onClick={() => ask("resume")} data-action="resume"><Play size={15} /> Resume</button> : null}
+            {can.publish ? (
+              <button type="button" className="wl-button primary" disabled={publishBlocked} data-action="publish" title={publishTitle} onClick={() => ask("publish")}>
+                <Rocket size={15} /> {journey.live_version ? "Publish changes" : "Publish"}
+              </button>
+            ) : can.request ? <AskButton disabled={publishBlocked} title={publishTitle.replace("Publish this draft", "Ask a publisher to publish this draft")} onClick={() => setAsking(true)} /> : null}
           </div>
         </header>
-        {readOnly ? <div className="wl-banner">This journey is archived: no one enters it and it can't be edited. Clone it from the journeys list to reuse it.</div> : null}
-        {journey.status === "paused" ? <div className="wl-banner warn">Paused: no one new enters, and customers inside wait where they are until you resume.</div> : null}
+        {archived ? <div className="wl-banner">This journey is archived: no one enters it and it can't be edited. Clone it from the journeys list to reuse it.</div> : null}
+        {locked && !archived ? <div className="wl-banner" data-banner="view-only">View only: your role can look at this journey and its numbers, but not change or publish it.</div> : null}
+        {journey.status === "paused" ? <div className="wl-banner warn">Paused: no one new enters, and customers inside wait where they are until {can.pause ? "you resume" : "a publisher resumes it"}.</div> : null}
+        <ApprovalBanner approval={server.approval} can={can} onCommand={run} />
         <div className="wl-workspace">
-          <Palette kinds={catalogue.kinds} categories={catalogue.categories} onAdd={(key) => addNode(key)} readOnly={readOnly} />
+          {locked ? null : <Palette kinds={catalogue.kinds} categories={catalogue.categories} onAdd={(key) => addNode(key)} readOnly={readOnly} />}
           <div className="wl-canvas" ref={wrapper} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = "move"; }} onDrop={onDrop}>
             <ReactFlow nodes={store.nodes} edges={edges} nodeTypes={nodeTypes} edgeTypes={EDGE_TYPES}
               onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onDelete={onDelete} onConnect={onConnect}
@@ -154,14 +169,14 @@ function EditorBody({ catalogue, server, onCommand, onPreview }) {
               <Controls showInteractive={false} />
               <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={3} />
             </ReactFlow>
-            {store.nodes.length === 0 ? <div className="wl-canvas-empty">Drag an entry from the left to start: who enters this journey?</div> : null}
+            {store.nodes.length === 0 ? <div className="wl-canvas-empty">{locked ? "This journey has no steps yet." : "Drag an entry from the left to start: who enters this journey?"}</div> : null}
           </div>
           <aside className={`wl-side ${preview.tab ? "previewing" : ""}`}>
             {preview.tab ? (
               <PreviewPanel preview={preview} kinds={kinds} ports={server.ports} timezone={timezone} onPickNode={select}
                 onPickIssue={(issue) => { preview.close(); pickIssue(issue); }} />
             ) : single ? (
-              <Inspector key={single.id} node={single} kind={kinds[single.type]} issues={issuesByNode[single.id] || []} ctx={ctx} readOnly={readOnly}
+              <Inspector key={single.id} node={single} kind={kinds[single.type]} issues={issuesByNode[single.id] || []} ctx={ctx} readOnly={readOnly} canPreview={can.previews}
                 onConfig={(config) => setNode(single.id, (n) => ({ ...n, data: { ...n.data, config } }), `config:${single.id}`)}
                 onLabel={(label) => setNode(single.id, (n) => ({ ...n, data: { ...n.data, label } }), `label:${single.id}`)}
                 onDelete={() => onDelete({ nodes: [single], edges: [] })} onDuplicate={() => duplicate([single])} />
@@ -181,6 +196,7 @@ function EditorBody({ catalogue, server, onCommand, onPreview }) {
         </div>
         <Toast notice={server.notice} />
         {confirm ? <Confirm {...confirm} onCancel={() => setConfirm(null)} onConfirm={() => { setConfirm(null); run(confirm.op); }} /> : null}
+        {asking ? <AskDialog journey={journey} required={can.required} onCancel={() => setAsking(false)} onConfirm={(comment) => { setAsking(false); run("request", { comment }); }} /> : null}
       </div>
     </ViewsContext.Provider></EditorContext.Provider>
   );

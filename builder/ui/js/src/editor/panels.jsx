@@ -32,7 +32,7 @@ export function Palette({ kinds, categories, onAdd, readOnly }) {
   );
 }
 
-export function Inspector({ node, kind, issues, ctx, onConfig, onLabel, onDelete, onDuplicate, readOnly }) {
+export function Inspector({ node, kind, issues, ctx, onConfig, onLabel, onDelete, onDuplicate, readOnly, canPreview = true }) {
   if (!kind) return <div className="wl-inspector"><p>Unknown step kind {node.type}.</p></div>;
   const schema = rootOf(kind.schema);
   const unplaced = issues.filter((issue) => !issue.field || !issue.field.startsWith("config."));
@@ -52,7 +52,7 @@ export function Inspector({ node, kind, issues, ctx, onConfig, onLabel, onDelete
           path="config" issues={issues} ctx={ctx} />
         <FieldErrors issues={issues} path="config" />
       </fieldset>
-      {picksTemplate(schema) ? <MessagePreview config={node.data.config} templates={ctx.templates} /> : null}
+      {canPreview && picksTemplate(schema) ? <MessagePreview config={node.data.config} templates={ctx.templates} /> : null}
       {!readOnly ? (
         <div className="wl-inspector-actions">
           <button type="button" className="wl-button" onClick={onDuplicate}><Copy size={14} /> Duplicate</button>
