@@ -57,6 +57,10 @@ def start_session(db: Session, user: User, now: datetime, policy: SessionPolicy,
                   ip: str = "", user_agent: str = "") -> str:
     """A new session for `user`; the token for the cookie (only its hash is stored)."""
     token = new_token()
+    # The person's sessions that ran out go now (the table holds only live ones and the few
+    # that ended since this person last signed in).
+    db.execute(delete(UserSession).where(UserSession.user_id == user.id,
+                                         UserSession.expires_at <= now))
     db.add(UserSession(id=token_hash(token), user_id=user.id, csrf_token=new_token(),
                        created_at=now, last_seen_at=now, expires_at=now + policy.lifetime,
                        ip=ip[:64], user_agent=user_agent[:200]))
