@@ -22,6 +22,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -165,15 +166,17 @@ class Background:
         return code
 
 
-def open_canvas(browser: Any, base: str, shots: Path) -> int:
-    """Open the journeys page and the cart-abandonment canvas in chromium; its step count."""
+def open_canvas(browser: Any, sign_in_link: str, shots: Path) -> int:
+    """Open the sign-in link command 1 printed (it lands on the journeys page) and the
+    cart-abandonment canvas in chromium; its step count."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         page = context.new_page()
         errors: list[str] = []
         page.on("console", lambda message: errors.append(message.text)
                 if message.type == "error" else None)
-        page.goto(f"{base}/")
+        page.goto(sign_in_link)
+        assert urlsplit(page.url).path == "/", page.url
         page.get_by_text("Cart abandonment").first.wait_for(timeout=60_000)
         page.screenshot(path=shots / "journeys.png")
         page.get_by_text("Cart abandonment").first.click()
@@ -187,8 +190,9 @@ def open_canvas(browser: Any, base: str, shots: Path) -> int:
     return steps
 
 
-def stats(base: str, journey: int) -> dict:
-    answer = httpx.get(f"{base}/api/journeys/{journey}/stats", timeout=30)
+def stats(base: str, journey: int, key: str) -> dict:
+    answer = httpx.get(f"{base}/api/journeys/{journey}/stats", timeout=30,
+                       headers={"X-Api-Key": key})
     assert answer.status_code == 200, answer.text
     return {node["node_id"]: node for node in answer.json()["nodes"]}
 
@@ -217,11 +221,10 @@ def test_the_tour_works_on_a_fresh_clone(tmp_path, browser):
     try:
         up.wait_for(rf"Wayline is running at http://127\.0\.0\.1:{port}/", START_TIMEOUT)
         started = time.monotonic() - began
+        link = up.wait_for(rf"Sign in: (http://127\.0\.0\.1:{port}/signin/link/\S+)", 30)[1]
         wait_until(lambda: _answers(f"{base}/ready"), 60, "the server to be ready")
         running = descendants(up.process.pid)
-        assert open_canvas(browser, base, tmp_path) >= 7  # the cart-abandonment starter's steps
-        assert httpx.get(f"{base}/api/journeys/2", timeout=10).json()["journey"]["name"] == \
-            "Cart abandonment"
+        assert open_canvas(browser, link, tmp_path) >= 7  # the cart-abandonment starter's steps
         for block in shell_blocks(section("A 5-minute tour")):
             done = subprocess.run(["bash", "-euo", "pipefail", "-c",
                                    block.replace(README_PORT, f"127.0.0.1:{port}")],
@@ -233,11 +236,14 @@ def test_the_tour_works_on_a_fresh_clone(tmp_path, browser):
             refused = [answer for answer in answers
                        if isinstance(answer, dict) and answer.get("status_code", 0) >= 400]
             assert not refused, f"{block}: {refused}"
-        wait_until(lambda: stats(base, 2)["wait"]["waiting"] == 1, 30,
+        key = (clone / ".wayline" / "tour_key").read_text().strip()  # step 4 made it
+        assert httpx.get(f"{base}/api/journeys/2", headers={"X-Api-Key": key},
+                         timeout=10).json()["journey"]["name"] == "Cart abandonment"
+        wait_until(lambda: stats(base, 2, key)["wait"]["waiting"] == 1, 30,
                    "the customer to wait at 'Bought within 1 hour?'")
-        wait_until(lambda: _messages(stats(base, 1)["hello"]) == 1, 30,
+        wait_until(lambda: _messages(stats(base, 1, key)["hello"]) == 1, 30,
                    "the welcome email in the outbox")
-        welcome = stats(base, 1)["hello"]["messages"]
+        welcome = stats(base, 1, key)["hello"]["messages"]
         assert welcome["sent"] == 1, welcome  # Minji takes marketing email at any hour
     finally:
         code = up.ctrl_c(90) if up.process.poll() is None else up.process.returncode
