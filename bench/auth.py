@@ -25,7 +25,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.canvas import API_KEY, free_port, start_server, wayline_says
+from bench.canvas import API_KEY, free_port, latency, start_server, wayline_says
 
 
 def timings(client: httpx.Client, method: str, path: str, count: int,
@@ -75,11 +75,8 @@ def main() -> None:
                 json={"external_id": "bench-1", "name": "page_view"})
         floor = statistics.median(kinds["GET /health (public: the floor)"])
         for name, spent in kinds.items():
-            spent.sort()
-            median = statistics.median(spent)
-            p99 = spent[int(len(spent) * 0.99) - 1]
-            print(f"  {name:<34} median {median:6.2f} ms  p99 {p99:6.2f} ms  "
-                  f"×{median / floor:4.1f} the floor")
+            print(f"  {name:<34} {latency(spent)}  "
+                  f"×{statistics.median(spent) / floor:4.1f} the floor")
         print(f"load average after: {os.getloadavg()[0]:.2f}")
     finally:
         server.terminate()

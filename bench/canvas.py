@@ -306,6 +306,18 @@ def summary(values: list[float]) -> str:
             f"min {ordered[0]:6.1f}   max {ordered[-1]:6.1f}   (n={len(ordered)})")
 
 
+def percentile(values: list[float], share: float) -> float:
+    """The value `share` (0–1) of the way up the sorted values (p99: share 0.99)."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, int(len(ordered) * share) - 1))]
+
+
+def latency(values: list[float]) -> str:
+    """Milliseconds as 'median …, p99 … (n=…)', for benchmarks of requests."""
+    return (f"median {statistics.median(values):6.2f} ms, p99 {percentile(values, 0.99):6.2f} "
+            f"ms (n={len(values)})")
+
+
 def report(wiring: dict[str, list[float]], frames: dict[str, Any]) -> None:
     print("connect → validated badge (exit's error gone):")
     print(f"  DOM updated:  {summary(wiring['connect_dom'])}")

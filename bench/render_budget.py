@@ -27,7 +27,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.canvas import free_port, start_server, wayline_says
+from bench.canvas import free_port, latency, start_server, wayline_says
 
 BOMBS = {
     "a loop of 100 million": "{% for i in (1..100000000) %}x{% endfor %}",
@@ -53,12 +53,6 @@ def latencies(client: httpx.Client, stop: threading.Event) -> list[float]:
     return spent
 
 
-def summary(values: list[float]) -> str:
-    values = sorted(values)
-    return (f"median {statistics.median(values):6.1f} ms, p99 "
-            f"{values[max(0, int(len(values) * 0.99) - 1)]:6.1f} ms (n={len(values)})")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10,
@@ -80,7 +74,7 @@ def main() -> None:
             timer = threading.Timer(5, stop.set)
             timer.start()
             baseline = latencies(other, stop)
-            print(f"  other requests alone:        {summary(baseline)}")
+            print(f"  other requests alone:        {latency(baseline)}")
             refused: dict[str, list[float]] = {name: [] for name in BOMBS}
             reasons: dict[str, str] = {}
             stop = threading.Event()
@@ -103,7 +97,7 @@ def main() -> None:
         for name, spent in refused.items():
             print(f"  {name:<28} refused (422) in median {statistics.median(spent):6.0f} ms, "
                   f"worst {max(spent):6.0f} ms (n={len(spent)})\n    {reasons[name][:110]}")
-        print(f"  other requests during bombs: {summary(during)}")
+        print(f"  other requests during bombs: {latency(during)}")
         print(f"  → ×{statistics.median(during) / statistics.median(baseline):.1f} the "
               f"baseline's median; load average after {os.getloadavg()[0]:.2f}")
     finally:

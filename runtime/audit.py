@@ -35,11 +35,6 @@ class Actor:
     name: str
     ip: str | None = None
 
-    @property
-    def label(self) -> str:
-        """How the trail names them, e.g. "Minji Kim (minji@example.kr)" or "key 'shop'"."""
-        return self.name
-
 
 SYSTEM = Actor("system", None, "Wayline")
 """Wayline itself (the sweeper, guardrails, the CLI's first start)."""

@@ -30,6 +30,7 @@ from runtime.errors import (
     WrongStateError,
 )
 from runtime.query_budget import is_over_budget
+from server.security.permissions import ACTIONS, route_action
 
 log = logging.getLogger("wayline.server")
 
@@ -78,8 +79,6 @@ def errors(*statuses: int) -> dict[int, ResponseSpec]:
 def document_refusals(app: Any) -> None:
     """Add to each operation's documented answers the refusals every one can give: 401 and
     403 unless anyone may call it, 429 where keys may, 415 where it takes JSON."""
-    from server.security.permissions import ACTIONS, route_action
-
     for route in app.routes:
         for method, entry in getattr(route, "route_handler_map", {}).items():
             handler = entry[0] if isinstance(entry, tuple) else entry

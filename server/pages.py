@@ -98,9 +98,15 @@ class PageController(Controller):
 
 
 def _page(request: Request, page: str, title: str | None = None) -> Response[str]:
-    body = reactpy_glue.page_html(title or PAGE_TITLES[page], page, request.scope[NONCE_KEY])
-    return Response(body, media_type="text/html; charset=utf-8",
-                    headers={"Cache-Control": "no-store"})
+    return html_response(reactpy_glue.page_html(title or PAGE_TITLES[page], page,
+                                                request.scope[NONCE_KEY]))
+
+
+def html_response(body: str, status: int = 200,
+                  headers: dict[str, str] | None = None) -> Response[str]:
+    """A page of ours: HTML that no cache keeps (it depends on who is signed in)."""
+    return Response(body, status_code=status, media_type="text/html; charset=utf-8",
+                    headers={"Cache-Control": "no-store", **(headers or {})})
 
 
 static_files = create_static_files_router(

@@ -4,7 +4,9 @@ HTTP (concurrent requests, the socket)."""
 
 from __future__ import annotations
 
+import re
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -76,3 +78,34 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class Printed:
+    """A process started with its output on a pipe, and everything it printed so far (read as
+    it prints, by a thread, so it never blocks on a full pipe)."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.process = process
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def output(self) -> str:
+        """Everything printed so far."""
+        return "".join(self.lines)
+
+    def wait_for(self, pattern: str, seconds: float) -> re.Match:
+        """The first match of `pattern` in the output, waiting for it up to `seconds`."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            found = re.search(pattern, self.output())
+            if found:
+                return found
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise AssertionError(f"no {pattern!r} after {seconds} s; output:\n{self.output()[-4000:]}")

@@ -18,7 +18,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ import pytest
 
 from runtime.settings import describe_settings
 from server.cli import settings_table
+from tests.live import Printed
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -129,34 +129,13 @@ def is_alive(pid: int) -> bool:
     return stat[stat.rindex(")") + 2] not in "ZX"
 
 
-class Background:
+class Background(Printed):
     """A shell command in its own process group (as a terminal runs it), its output collected."""
 
     def __init__(self, command: str, cwd: Path, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(["bash", "-c", command], cwd=cwd, env=env,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        text=True, start_new_session=True)
-        self.lines: list[str] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.append(line)
-
-    def output(self) -> str:
-        return "".join(self.lines)
-
-    def wait_for(self, pattern: str, seconds: float) -> re.Match:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            found = re.search(pattern, self.output())
-            if found:
-                return found
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.5)
-        raise AssertionError(f"no {pattern!r} after {seconds} s; output:\n{self.output()[-4000:]}")
+        super().__init__(subprocess.Popen(["bash", "-c", command], cwd=cwd, env=env,
+                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                          text=True, start_new_session=True))
 
     def ctrl_c(self, seconds: float) -> int:
         """SIGINT to the whole process group, as Ctrl-C in a terminal; the exit code."""

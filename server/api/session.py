@@ -24,6 +24,7 @@ from runtime.team_models import User, UserSession
 from server.api.params import WaylineDep
 from server.context import Wayline
 from server.errors import errors
+from server.pages import html_response
 from server.schemas.team import SessionOut, SignInIn
 from server.security.guard import principal_of
 from server.security.middleware import NONCE_KEY, request_origins
@@ -89,7 +90,7 @@ class SignInPages(Controller):
     def page(self, next: Annotated[str, QueryParameter(max_length=2000)] = "/"
              ) -> Response[str]:
         """The sign-in form."""
-        return _html(sign_in_page(_local(next)))
+        return html_response(sign_in_page(_local(next)))
 
     @post("/signin", sync_to_thread=True, status_code=303)
     def submit(self, request: Request, wayline: WaylineDep,
@@ -102,7 +103,7 @@ class SignInPages(Controller):
                                       request.headers.get("user-agent", ""))
         except (SignInRefusedError, RateLimitedError) as error:
             wait = getattr(error, "retry_after", None)
-            return _html(sign_in_page(target, error.message,
+            return html_response(sign_in_page(target, error.message,
                                       data.email), 429 if wait else 200,
                          {"Retry-After": str(wait)} if wait else None)
         return Redirect(target, status_code=303, cookies=[_cookie(wayline, token)])
@@ -114,8 +115,8 @@ class SignInPages(Controller):
         at once; a link previewer that only fetches pages leaves the link unused)."""
         who = signin.link_holder(wayline, token[:200])
         if who is None:
-            return _html(link_gone_page(), 404)
-        return _html(link_page(request.scope[NONCE_KEY], who))
+            return html_response(link_gone_page(), 404)
+        return html_response(link_page(request.scope[NONCE_KEY], who))
 
     @post("/signin/link/{token:str}", sync_to_thread=True, status_code=303)
     def link(self, request: Request, wayline: WaylineDep,
@@ -126,7 +127,7 @@ class SignInPages(Controller):
             session, principal, purpose = signin.use_link(
                 wayline, token[:200], _ip(request), request.headers.get("user-agent", ""))
         except NotFoundError:
-            return _html(link_gone_page(), 404)
+            return html_response(link_gone_page(), 404)
         target = "/" if purpose == "first_start" else "/account?welcome=1"
         return Redirect(target, status_code=303, cookies=[_cookie(wayline, session)])
 
@@ -141,7 +142,7 @@ class SignInPages(Controller):
         """The signed-in person's account: who they are, and their password."""
         user = _user(wayline, principal_of(request))
         welcome = request.query_params.get("welcome") == "1"
-        return _html(account_page(user, welcome=welcome))
+        return html_response(account_page(user, welcome=welcome))
 
     @post("/account", sync_to_thread=True)
     def change_password(self, request: Request, wayline: WaylineDep,
@@ -151,9 +152,9 @@ class SignInPages(Controller):
         try:
             signin.change_password(wayline, principal, data.current_password, data.password)
         except WaylineError as error:
-            return _html(account_page(_user(wayline, principal),
+            return html_response(account_page(_user(wayline, principal),
                                       problem=error.message), 422)
-        return _html(account_page(_user(wayline, principal),
+        return html_response(account_page(_user(wayline, principal),
                                   saved=True))
 
 
@@ -204,7 +205,3 @@ def _local(target: str) -> str:
 def _ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
-
-def _html(body: str, status: int = 200, headers: dict[str, str] | None = None) -> Response[str]:
-    return Response(body, status_code=status, media_type="text/html; charset=utf-8",
-                    headers={"Cache-Control": "no-store", **(headers or {})})

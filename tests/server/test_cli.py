@@ -9,7 +9,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import redis as redis_lib
 import sqlalchemy as sa
 
 from tests.builder.journeys import cart_abandonment
-from tests.live import free_port
+from tests.live import Printed, free_port
 
 WAYLINE = [sys.executable, "-m", "server.cli"]
 
@@ -87,33 +86,15 @@ def test_server_refuses_a_configured_database_that_is_not_migrated(tmp_path):
 
 
 
-class Running:
-    """A `wayline` process and everything it printed so far (read as it prints)."""
-
-    def __init__(self, process: subprocess.Popen) -> None:
-        self.process = process
-        self.lines: list[str] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.append(line)
-
-    def output(self) -> str:
-        return "".join(self.lines)
+class Running(Printed):
+    """A `wayline` process, what it printed, and how a person stops it (Ctrl-C)."""
 
     def sign_in_link(self) -> str:
         """The one-time sign-in link `wayline up` printed (waits for it)."""
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            found = re.search(r"Sign in: (http://\S+/signin/link/\S+)", self.output())
-            if found:
-                return found.group(1)
-            time.sleep(0.2)
-        pytest.fail(f"no sign-in link printed: {self.output()}")
+        return self.wait_for(r"Sign in: (http://\S+/signin/link/\S+)", 30).group(1)
 
     def stop(self, timeout: float = 60) -> str:
+        """Ctrl-C, and everything it printed."""
         self.process.send_signal(signal.SIGINT)
         self.process.wait(timeout=timeout)
         self.reader.join(timeout=10)
