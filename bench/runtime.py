@@ -207,9 +207,9 @@ print(seed(int(sys.argv[1]), Queue("naive", connection=redis.Redis.from_url(sys.
 NAIVE_WORKER = """
 import sys, redis
 from rq import Queue
-from rq.worker import SimpleWorker
+from runtime.worker import WaylineWorker  # RQ's SimpleWorker; stops without a 60 s wait
 connection = redis.Redis.from_url(sys.argv[1])
-SimpleWorker([Queue("naive", connection=connection)], connection=connection).work(
+WaylineWorker([Queue("naive", connection=connection)], connection=connection).work(
     burst=True, logging_level="WARNING")
 """
 

@@ -88,6 +88,23 @@ class Ticker(threading.Thread):
         return False
 
 
+class WaylineWorker(SimpleWorker):
+    """RQ's SimpleWorker, whose command listener (RQ's pubsub thread) wakes every second.
+
+    RQ starts that thread with a 60 s read timeout, and redis-py 8.2 waits for the thread when
+    the worker stops: every stop, and every burst run, would then take up to a minute."""
+
+    LISTEN_SECONDS = 1
+
+    def subscribe(self) -> None:
+        """Listen for commands on this worker's channel (RQ's subscribe, a shorter wait)."""
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=self.LISTEN_SECONDS, daemon=True,
+            exception_handler=self._pubsub_exception_handler)
+
+
 def run_worker(rt: Runtime, burst: bool = False, ticker: bool = True) -> None:
     """Run a worker in this process until stopped (or, with burst, until the queues are empty)."""
     install_runtime(rt)
@@ -96,7 +113,7 @@ def run_worker(rt: Runtime, burst: bool = False, ticker: bool = True) -> None:
     if clock_thread:
         clock_thread.start()
     queues = [Queue(STEPS_QUEUE, connection=rt.redis), Queue(DELIVERY_QUEUE, connection=rt.redis)]
-    worker = SimpleWorker(queues, connection=rt.redis, name=f"wayline-{identity}")
+    worker = WaylineWorker(queues, connection=rt.redis, name=f"wayline-{identity}")
     if not burst:
         tune_garbage_collector()
     try:
