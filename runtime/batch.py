@@ -96,7 +96,8 @@ def _advance_runs(session: Session, run_ids: Sequence[int], token: str, now: dat
     for row in rows:
         state = RunState(node_id=row.node_id, status=row.status, wait=row.wait,
                          step_count=row.step_count, seed=str(row.id), payload=row.payload or {})
-        outcome = advance(journeys[row.journey_version_id], state, profiles[row.customer_id], now)
+        outcome = advance(journeys[row.journey_version_id], state, profiles[row.customer_id], now,
+                          paused=frozenset(row.paused_steps or ()))
         profiles[row.customer_id] = outcome.profile
         outcomes.append((row, outcome))
     _write_runs(session, outcomes, now)
@@ -122,7 +123,8 @@ def _lock_claimed(session: Session, run_ids: Sequence[int], token: str) -> list[
     A duplicate or stale job finds none: the first job cleared the claim, or a later sweep
     re-claimed the runs with another token.
     """
-    query = (select(*_RUN_COLUMNS, Journey.status.label("journey_status"))
+    query = (select(*_RUN_COLUMNS, Journey.status.label("journey_status"),
+                    Journey.paused_steps)
              .join(Journey, Journey.id == Run.journey_id)
              .where(among(session, Run.id, run_ids), Run.claimed_by == token,
                     Run.ended_at.is_(None))

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
+from runtime.brakes import sending_stopped
 from runtime.channels import Adapter, PermanentFailure, TransientFailure
 from runtime.fallback import Failed, queue_fallbacks, wants_fallback
 from runtime.gate import ledger_values, recheck
@@ -140,6 +141,9 @@ def deliver(session: Session, message_ids: Sequence[int], adapters: Mapping[str,
     report = DeliveryReport()
     claimed = _claim(session, message_ids, now, leased_until)
     report.skipped = [message_id for message_id in message_ids if message_id not in claimed]
+    if claimed and sending_stopped(session) is not None:
+        report.held = _give_back(session, claimed, now)
+        return report
     report.held = _hold(session, claimed, now)
     outcomes: list[dict[str, Any]] = []
     gave_up: list[Failed] = []
@@ -205,6 +209,17 @@ def _hold(session: Session, claimed: dict[int, tuple[str, dict[str, Any], int]],
     for message_id in decisions:
         del claimed[message_id]
     return list(decisions)
+
+
+def _give_back(session: Session, claimed: dict[int, tuple[str, dict[str, Any], int]],
+               now: datetime) -> list[int]:
+    """All sending is stopped: return the claimed messages as they were, due at once (so the
+    first sweep after the resume takes them), and the claim's attempt with them."""
+    update_rows(session, Message.__table__, [
+        {"id": message_id, "attempts": attempts - 1, "next_attempt_at": now}
+        for message_id, (_channel, _content, attempts) in claimed.items()])
+    session.commit()
+    return list(claimed)
 
 
 def _attempt(message_id: int, channel: str, content: Mapping[str, Any], attempts: int,

@@ -85,6 +85,10 @@ class Advance:
         return self.status in (RunStatus.DONE, RunStatus.EXITED)
 
 
+HELD = "held"
+"""The wait kind of a run held before a paused step."""
+
+
 def resume_port(state: RunState, now: datetime) -> tuple[str | None, str]:
     """The port a due waiting run continues through, and why; (None, '') if it is not waiting.
 
@@ -94,16 +98,17 @@ def resume_port(state: RunState, now: datetime) -> tuple[str | None, str]:
     wait = state.wait or {}
     if "resume" in wait:
         return wait["resume"], wait.get("why", "the event arrived")
-    if state.status is not RunStatus.WAITING:
-        return None, ""
+    if state.status is not RunStatus.WAITING or wait.get("kind") == HELD:
+        return None, ""  # a run held before a paused step runs that step now
     if wait.get("kind") == "event":
         return wait["timeout"], f"'{wait['event']}' did not happen in time"
     return wait.get("port", "next"), "the wait is over"
 
 
 def advance(journey: CompiledJourney, state: RunState, profile: Profile, now: datetime,
-            max_steps: int = MAX_STEPS_PER_RUN) -> Advance:
-    """Move a run forward from its node until it waits, ends or exits."""
+            max_steps: int = MAX_STEPS_PER_RUN, paused: frozenset[str] = frozenset()) -> Advance:
+    """Move a run forward from its node until it waits, ends or exits — or reaches a step in
+    `paused`, before which it holds (waiting with no time: `runtime.brakes` wakes it)."""
     result = Advance(node_id=state.node_id, status=RunStatus.ACTIVE,
                      step_count=state.step_count, profile=profile)
     node_id: str | None = state.node_id
@@ -118,6 +123,8 @@ def advance(journey: CompiledJourney, state: RunState, profile: Profile, now: da
         if result.step_count >= max_steps or node_id in seen:
             return _exit(result, node_id, now, f"stopped after {result.step_count} steps "
                          "(a journey may not loop)")
+        if node_id in paused:
+            return _hold(result, node_id, now)
         seen.add(node_id)
         result.node_id = node_id
         result.step_count += 1
@@ -171,6 +178,14 @@ def _wait(result: Advance, node_id: str, decision: WaitUntil | WaitForEvent,
     else:
         result.wait = {"kind": "until", "port": decision.port, "since": now.isoformat()}
     result.steps.append(StepRecord(node_id, "waiting", None, decision.why, now, None))
+    return result
+
+
+def _hold(result: Advance, node_id: str, now: datetime) -> Advance:
+    """Stop before a paused step; no step row yet (the step writes its own when it runs)."""
+    result.node_id = node_id
+    result.status = RunStatus.WAITING
+    result.wait = {"kind": HELD, "since": now.isoformat()}
     return result
 
 

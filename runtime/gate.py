@@ -2,7 +2,9 @@
 
 Called twice for every message: by the batch that writes it (`hold_back`, before the row is
 written) and by delivery just before the provider is called (`recheck`), so a deferred message
-is checked again when its time comes and consent withdrawn in between is honoured.
+is checked again when its time comes and consent withdrawn in between is honoured. The last
+look also applies the brakes (`runtime.brakes`): a paused journey or step holds the message, an
+archived journey or a customer who left by the exit criteria suppresses it.
 
 Frequency caps count, per customer and channel, the marketing messages sent in the window plus
 those on their way (queued with a smaller id: written earlier). Messages decided together are
@@ -26,9 +28,18 @@ from sqlalchemy import literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from builder.document import CompiledJourney, InvalidJourneyError
+from runtime import brakes
 from runtime.engine import customer_zone
 from runtime.journeys import load_compiled
-from runtime.models import MARKETING_ONLY, Customer, Message, MessageStatus, Run
+from runtime.models import (
+    MARKETING_ONLY,
+    Customer,
+    Journey,
+    JourneyStatus,
+    Message,
+    MessageStatus,
+    Run,
+)
 from runtime.policy import Decision, Outgoing, Rules, Verdict, Window, cap_since, judge, window_from
 from runtime.sql import among
 from runtime.workspace import load_rules
@@ -132,9 +143,14 @@ def recheck(session: Session, message_ids: Sequence[int], now: datetime) -> dict
         return {}
     rows = session.execute(
         select(Message.id, Message.customer_id, Message.channel, Message.purpose,
-               Message.node_id, Run.journey_version_id, Customer.consent, Customer.timezone)
+               Message.node_id, Run.journey_version_id, Run.exit_reason, Customer.consent,
+               Customer.timezone, Journey.status.label("journey_status"),
+               Journey.paused_steps)
         .join(Run, Run.id == Message.run_id).join(Customer, Customer.id == Message.customer_id)
+        .join(Journey, Journey.id == Message.journey_id)
         .where(among(session, Message.id, message_ids))).all()
+    braked = {row.id: decision for row in rows if (decision := _brake(row, now))}
+    rows = [row for row in rows if row.id not in braked]
     journeys = _compiled(session, {row.journey_version_id for row in rows})
     quiet = {version: quiet_windows(journey) for version, journey in journeys.items()}
     candidates = [Candidate(row.id, row.customer_id, outgoing(
@@ -143,7 +159,28 @@ def recheck(session: Session, message_ids: Sequence[int], now: datetime) -> dict
         quiet[row.journey_version_id])) for row in rows]
     rules = load_rules(session)
     history = _history(session, candidates, rules, now, exclude=message_ids)
-    return decide(candidates, rules, history, now)
+    return {**braked, **decide(candidates, rules, history, now)}
+
+
+LEFT_EARLY = ("exit criteria:", "journey archived")
+"""How the exit reasons of customers taken out of a journey begin: their waiting messages no
+longer go (one who simply reached the end after the send step still gets it)."""
+
+
+def _brake(row: Any, now: datetime) -> Decision | None:
+    """What a brake says of one message: held while its journey or step is paused, suppressed
+    once the journey is archived or the customer left it early; None when no brake applies."""
+    status = JourneyStatus(row.journey_status)
+    if status is JourneyStatus.ARCHIVED:
+        return Decision(Verdict.SUPPRESS, brakes.ARCHIVED)
+    if row.exit_reason and row.exit_reason.startswith(LEFT_EARLY):
+        return Decision(Verdict.SUPPRESS, f"not sent: the customer left the journey "
+                                          f"({row.exit_reason})")
+    if status is JourneyStatus.PAUSED:
+        return Decision(Verdict.HOLD, brakes.JOURNEY_PAUSED, now)
+    if row.node_id in (row.paused_steps or ()):
+        return Decision(Verdict.HOLD, brakes.STEP_PAUSED, now)
+    return None
 
 
 def _compiled(session: Session, version_ids: set[int]) -> dict[int, CompiledJourney | None]:
@@ -172,6 +209,9 @@ def ledger_values(decision: Decision) -> dict[str, Any]:
     """The message columns that record a decision: deferred until a time, or suppressed."""
     if decision.verdict is Verdict.DEFER:
         return {"status": MessageStatus.DEFERRED, "reason": decision.reason,
+                "next_attempt_at": decision.retry_at}
+    if decision.verdict is Verdict.HOLD:
+        return {"status": MessageStatus.HELD, "reason": decision.reason,
                 "next_attempt_at": decision.retry_at}
     return {"status": MessageStatus.SUPPRESSED, "reason": decision.reason,
             "next_attempt_at": None}

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from runtime import metrics
 from runtime.batch import advance_runs
+from runtime.brakes import sending_stopped
 from runtime.channels import Adapter, adapters_from_settings, recorders
 from runtime.clock import Clock, current_clock
 from runtime.compliance import MessageRules, install_rules, rules_from_settings
@@ -190,10 +191,11 @@ def sweep_job() -> dict[str, int]:
     if rt.deliveries.count < BACKLOG_LIMIT:
         with rt.sessions() as session:
             now = rt.clock.now()
-            held = lease(session, due_messages(session, now,
-                                               limit=BACKLOG_LIMIT * DELIVERY_BATCH),
-                         now, rt.settings.claim_timeout)
-            session.commit()
+            if sending_stopped(session) is None:  # stopped: every message keeps its place
+                held = lease(session, due_messages(session, now,
+                                                   limit=BACKLOG_LIMIT * DELIVERY_BATCH),
+                             now, rt.settings.claim_timeout)
+                session.commit()
         _enqueue_deliveries(rt, held)
     done = {"claimed": claimed, "messages": len(held.ids), "entered": entered}
     # Twice a second, mostly finding nothing: only a sweep that found work is worth a line.

@@ -1,9 +1,11 @@
 """A journey's life: publish, pause, resume, archive — one transition table, one function.
 
 Publishing validates the draft and freezes it as an immutable version; runs keep the version
-they entered with, so publishing again never moves anyone in flight. Pausing admits no one and
-holds every run where it is (a due timer stays due); resuming lets the sweeper re-drive them.
-Archiving ends every unfinished run with a reason.
+they entered with, so publishing again never moves anyone in flight. Pausing admits no one,
+holds every run where it is (a due timer stays due) and holds every unsent message
+(`runtime.brakes`); resuming lets the sweeper re-drive them and releases the messages, each
+judged afresh when it would go. Archiving ends every unfinished run and suppresses every unsent
+message, each with a reason.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from builder.limits import DEFAULT_LIMITS, Limits
 from builder.validation import Issue, has_errors, validate_journey
 from nodes import Registry, default_registry
 from nodes.kit.spec import Ref
+from runtime import brakes
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.models import Journey, JourneyStatus, JourneyVersion, Run, RunStatus, Segment, Template
 from runtime.send_checks import send_issues
@@ -140,11 +143,13 @@ def publish(session: Session, journey_id: int, now: datetime,
     return version
 
 
-def pause(session: Session, journey_id: int, now: datetime) -> Journey:
-    """Stop admitting customers; runs hold where they are."""
+def pause(session: Session, journey_id: int, now: datetime, reason: str = "") -> Journey:
+    """Stop admitting customers; runs hold where they are, unsent messages are held."""
     journey = get_journey(session, journey_id, lock=True)
     change_status(journey, "pause")
     journey.updated_at = now
+    journey.paused_reason = reason[:2000] or None
+    brakes.hold(session, journey.id, now)
     return journey
 
 
@@ -155,19 +160,59 @@ def resume(session: Session, journey_id: int, now: datetime) -> Journey:
     journey = get_journey(session, journey_id, lock=True)
     change_status(journey, "resume")
     journey.updated_at = now
+    journey.paused_reason = None
+    brakes.release(session, journey.id, now, list(journey.paused_steps or ()))
+    brakes.wake_held_runs(session, journey.id, now, list(journey.paused_steps or ()))
     version = session.get(JourneyVersion, journey.live_version_id)
     enroll_audience(session, journey, version, now)
     return journey
 
 
 def archive(session: Session, journey_id: int, now: datetime) -> int:
-    """End the journey: every unfinished run exits with a reason. Returns how many."""
+    """End the journey: every unfinished run exits and every unsent message is suppressed, each
+    with a reason. Returns how many runs."""
     journey = get_journey(session, journey_id, lock=True)
     change_status(journey, "archive")
     journey.updated_at = now
+    journey.paused_reason = None
+    brakes.cancel(session, journey.id, now)
     ended = session.execute(
         update(Run).where(Run.journey_id == journey.id, Run.ended_at.is_(None))
         .values(status=RunStatus.EXITED, ended_at=now, exit_reason="journey archived",
                 wake_at=None, waiting_for=None, claimed_by=None, claimed_at=None,
                 version=Run.version + 1))
     return ended.rowcount
+
+
+def pause_step(session: Session, journey_id: int, node_id: str, now: datetime) -> Journey:
+    """Pause one step of a published journey: customers hold before it, its messages wait."""
+    journey = get_journey(session, journey_id, lock=True)
+    _live_step(session, journey, node_id)
+    if node_id not in (journey.paused_steps or []):
+        journey.paused_steps = [*(journey.paused_steps or []), node_id]
+        journey.updated_at = now
+        brakes.pause_step(session, journey.id, node_id, now)
+    return journey
+
+
+def resume_step(session: Session, journey_id: int, node_id: str, now: datetime) -> Journey:
+    """Let a paused step run again: the customers held before it go on, its messages are
+    released (each judged afresh when it would go; held still while the journey is paused)."""
+    journey = get_journey(session, journey_id, lock=True)
+    if node_id not in (journey.paused_steps or []):
+        raise WrongStateError(f"Step '{node_id}' of '{journey.name}' is not paused.")
+    journey.paused_steps = [step for step in journey.paused_steps if step != node_id]
+    journey.updated_at = now
+    if journey.status is JourneyStatus.PAUSED:
+        return journey  # the journey's own pause still holds them; its resume releases them
+    brakes.resume_step(session, journey.id, node_id, now)
+    return journey
+
+
+def _live_step(session: Session, journey: Journey, node_id: str) -> None:
+    if journey.status not in (JourneyStatus.LIVE, JourneyStatus.PAUSED):
+        raise WrongStateError(f"Can't pause a step of '{journey.name}': it is "
+                              f"{journey.status.value}; only a published journey's steps run.")
+    version = session.get(JourneyVersion, journey.live_version_id)
+    if node_id not in {node["id"] for node in version.document.get("nodes", [])}:
+        raise NotFoundError("step", node_id)

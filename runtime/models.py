@@ -112,6 +112,7 @@ class MessageStatus(StrEnum):
     DELIVERED = "delivered"  # the provider's receipt says it reached the customer
     FAILED = "failed"
     SUPPRESSED = "suppressed"
+    HELD = "held"  # its journey, its step or all sending is paused: waits, unsent, for a resume
 
 
 class Customer(Base):
@@ -233,6 +234,10 @@ class Journey(Base):
     draft_revision: Mapped[int] = mapped_column(Integer, default=1)
     live_version_id: Mapped[int | None] = mapped_column(
         Id, ForeignKey("journey_versions.id", use_alter=True, ondelete="SET NULL"))
+    paused_reason: Mapped[str | None] = mapped_column(Text)
+    """Why a paused journey was paused (who did, or which guardrail and its figures)."""
+    paused_steps: Mapped[list[str]] = mapped_column(Json, default=list)
+    """Steps paused on their own: customers hold before them, their messages stay unsent."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -328,6 +333,9 @@ QUEUED_ONLY = text("status = 'queued'")
 DEFERRED_ONLY = text("status = 'deferred'")
 """The messages the deferred index holds: held back by the send policy until next_attempt_at."""
 
+HELD_ONLY = text("status = 'held'")
+"""The messages the held index holds: kept back by a paused journey or step (runtime.brakes)."""
+
 MARKETING_ONLY = text("purpose = 'marketing'")
 """The messages the frequency-cap index holds: transactional ones are never counted."""
 
@@ -354,6 +362,9 @@ class Message(Base):
         Index("ix_messages_deferred", "next_attempt_at", sqlite_where=DEFERRED_ONLY,
               postgresql_where=DEFERRED_ONLY),
         Index(None, "customer_id", "created_at"),
+        # Held ones by journey and step, for a resume (`runtime.brakes`, the same condition).
+        Index("ix_messages_held", "journey_id", "node_id", sqlite_where=HELD_ONLY,
+              postgresql_where=HELD_ONLY),
         # Frequency caps count a customer's recent marketing messages per channel
         # (`runtime.gate.cap_history`, which writes the same literal condition).
         Index("ix_messages_marketing", "customer_id", "channel", "sent_at",

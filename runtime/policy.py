@@ -45,6 +45,7 @@ class Verdict(StrEnum):
     DEFER = "defer"
     SKIP = "skip"
     SUPPRESS = "suppress"
+    HOLD = "hold"  # a brake (a paused journey or step) holds it, unsent, until a resume
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -17,6 +21,7 @@ from tests.runtime.harness import START, truncate
 from tests.runtime.providers import http_server, smtp_server, webhook  # noqa: F401 - fixtures
 
 CHANNELS = ("email", "sms", "kakao", "push", "webhook")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -32,3 +37,26 @@ def wayline(engine: Engine, redis_url: str, redis) -> Iterator[Runtime]:
     truncate(engine)  # these tests commit for real: leave the shared database empty
 
 
+@pytest.fixture
+def workers(database_url: str, redis_url: str, tmp_path) -> Iterator:
+    """Start real `wayline worker` processes on the real clock: `workers(**settings)` → Popen
+    (extra WAYLINE_ variables as keyword arguments); all are killed at the end."""
+    started: list[subprocess.Popen] = []
+
+    def start(**settings: str) -> subprocess.Popen:
+        env = {**os.environ, "WAYLINE_DATABASE_URL": database_url, "WAYLINE_REDIS_URL": redis_url,
+               "WAYLINE_CLAIM_TIMEOUT": "2", "WAYLINE_DATA_DIR": str(tmp_path),
+               "WAYLINE_LOG_LEVEL": "INFO", "PYTHONPATH": str(ROOT),
+               **{f"WAYLINE_{name.upper()}": value for name, value in settings.items()}}
+        log = tmp_path / f"worker-{len(started)}.log"
+        process = subprocess.Popen([sys.executable, "-m", "server.cli", "worker"], env=env,
+                                   stdout=log.open("wb"), stderr=subprocess.STDOUT)
+        process.log = log
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)

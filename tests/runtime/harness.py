@@ -7,6 +7,7 @@ the runtime commits for real through its own sessions.
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -109,3 +110,13 @@ def golden(name: str, **templates: int) -> dict[str, Any]:
             return templates[value[1:]]
         return value
     return fill(json.loads((GOLDEN / f"{name}.json").read_text()))
+
+
+def wait_until(condition, seconds: float, what: str, state=lambda: "") -> None:
+    """Poll `condition` until it holds; after `seconds`, fail saying `what` and `state()`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}; {state()}")

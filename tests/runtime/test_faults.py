@@ -3,17 +3,10 @@ nothing happens twice. Workers here are real `wayline worker` processes on the r
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from runtime.channels import WebhookAdapter
@@ -21,10 +14,9 @@ from runtime.db import read_sessionmaker
 from runtime.lifecycle import publish
 from runtime.models import Customer, Message, MessageStatus, Run, RunStatus, Step
 from tests.builder.journeys import document, edge, node
-from tests.runtime.harness import add_journey, add_template, drain, move
+from tests.runtime.harness import add_journey, add_template, drain, move, wait_until
 from tests.runtime.providers import LOCAL
 
-ROOT = Path(__file__).resolve().parents[2]
 CUSTOMERS = 6000
 
 
@@ -48,29 +40,6 @@ def add_many(session, count: int, now: datetime) -> None:
         for index in range(count)])
 
 
-@pytest.fixture
-def workers(database_url: str, redis_url: str, tmp_path) -> Iterator:
-    """Start real worker processes: `workers()` → Popen; all are killed at the end."""
-    started: list[subprocess.Popen] = []
-
-    def start() -> subprocess.Popen:
-        env = {**os.environ, "WAYLINE_DATABASE_URL": database_url, "WAYLINE_REDIS_URL": redis_url,
-               "WAYLINE_CLAIM_TIMEOUT": "2", "WAYLINE_DATA_DIR": str(tmp_path),
-               "WAYLINE_LOG_LEVEL": "INFO", "PYTHONPATH": str(ROOT)}
-        log = tmp_path / f"worker-{len(started)}.log"
-        process = subprocess.Popen([sys.executable, "-m", "server.cli", "worker"], env=env,
-                                   stdout=log.open("wb"), stderr=subprocess.STDOUT)
-        process.log = log
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
-
-
 def progress(rt) -> tuple[int, int]:
     """(runs finished, runs claimed right now)."""
     with read_sessionmaker(rt.engine)() as session:
@@ -79,15 +48,6 @@ def progress(rt) -> tuple[int, int]:
         claimed = session.scalar(select(func.count()).select_from(Run).where(
             Run.claimed_by.is_not(None)))
     return done, claimed
-
-
-def wait_until(condition, seconds: float, what: str, state=lambda: "") -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}; {state()}")
 
 
 def describe(rt, processes) -> str:
