@@ -21,12 +21,17 @@ from server.schemas.journeys import (
     JourneyPage,
     JourneySummary,
     JourneyUpdate,
+    PauseIn,
     Published,
     ValidationReport,
     VersionDetail,
     VersionSummary,
 )
 from server.services import journeys
+
+
+NodeId = Annotated[str, PathParameter(min_length=1, max_length=64, description=(
+    "A step's id in the journey document."))]
 
 
 class JourneyController(Controller):
@@ -86,9 +91,25 @@ class JourneyController(Controller):
 
     @post("/{journey_id:int}/pause", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))
-    def pause(self, wayline: WaylineDep, actor: ActorDep, journey_id: JourneyId) -> JourneySummary:
-        """Admit no one; customers hold where they are."""
-        return journeys.pause_journey(wayline, actor, journey_id)
+    def pause(self, wayline: WaylineDep, actor: ActorDep, journey_id: JourneyId,
+              data: JSONBody[PauseIn | None] = None) -> JourneySummary:
+        """Admit no one; customers hold where they are and no unsent message goes (queued,
+        deferred or retrying) until it resumes. The reason shows on the list and the canvas."""
+        return journeys.pause_journey(wayline, actor, journey_id, data.reason if data else "")
+
+    @post("/{journey_id:int}/steps/{node_id:str}/pause", sync_to_thread=True, status_code=200,
+          responses=errors(404, 409, 422))
+    def pause_step(self, wayline: WaylineDep, actor: ActorDep, journey_id: JourneyId,
+                   node_id: NodeId) -> JourneySummary:
+        """Pause one step of the live journey: customers hold before it, its messages wait."""
+        return journeys.pause_step(wayline, actor, journey_id, node_id)
+
+    @post("/{journey_id:int}/steps/{node_id:str}/resume", sync_to_thread=True,
+          status_code=200, responses=errors(404, 409, 422))
+    def resume_step(self, wayline: WaylineDep, actor: ActorDep, journey_id: JourneyId,
+                    node_id: NodeId) -> JourneySummary:
+        """Let a paused step run again: the customers held before it move on."""
+        return journeys.resume_step(wayline, actor, journey_id, node_id)
 
     @post("/{journey_id:int}/resume", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))

@@ -1,19 +1,24 @@
 """/api/workspace: settings for the whole workspace: approvals, the send policy, indexed
-attributes."""
+attributes, and the switch that stops all sending."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, delete, get, put
+from litestar import Controller, delete, get, post, put
 from litestar.params import JSONBody, PathParameter
 
 from runtime.workspace import SendPolicy
 from server.api.params import ActorDep, WaylineDep
 from server.errors import errors
 from server.schemas.team import WorkspaceSettings
-from server.schemas.workspace import IndexedAttributeIn, IndexedAttributeOut
-from server.services import workspace, workspace_settings
+from server.schemas.workspace import (
+    IndexedAttributeIn,
+    IndexedAttributeOut,
+    SendingState,
+    StopSendingIn,
+)
+from server.services import sending, workspace, workspace_settings
 
 AttributeName = Annotated[str, PathParameter(min_length=1, max_length=64, description=(
     "A custom attribute's name, as rules name it."))]
@@ -36,6 +41,23 @@ class WorkspaceController(Controller):
                         data: JSONBody[WorkspaceSettings]) -> WorkspaceSettings:
         """Change the workspace's settings (admins); the change goes in the audit trail."""
         return workspace_settings.update_workspace_settings(wayline, actor, data)
+
+    @get("/sending", sync_to_thread=True)
+    def sending(self, wayline: WaylineDep) -> SendingState:
+        """Whether all sending is stopped, by whom, when and why."""
+        return sending.sending_state(wayline)
+
+    @post("/sending/stop", sync_to_thread=True, status_code=200, responses=errors(409, 422))
+    def stop_sending(self, wayline: WaylineDep, actor: ActorDep,
+                     data: JSONBody[StopSendingIn | None] = None) -> SendingState:
+        """Stop every outgoing message of every journey at once (publishers and admins). Each
+        keeps its place and time; customers still move through their journeys."""
+        return sending.stop_sending(wayline, actor, data.reason if data else "")
+
+    @post("/sending/resume", sync_to_thread=True, status_code=200, responses=errors(409))
+    def resume_sending(self, wayline: WaylineDep, actor: ActorDep) -> SendingState:
+        """Let messages go again, each judged afresh by the send policy when it goes."""
+        return sending.resume_sending(wayline, actor)
 
     @get("/send-policy", sync_to_thread=True)
     def send_policy(self, wayline: WaylineDep) -> SendPolicy:

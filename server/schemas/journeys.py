@@ -61,6 +61,18 @@ class JourneySummary(msgspec.Struct):
     counts: JourneyCounts
     created_at: datetime
     updated_at: datetime
+    paused_reason: str | None = None
+    """Why it is paused: who paused it and what they said, or a guardrail and its figures."""
+    paused_steps: list[str] = []
+    """Steps paused on their own (customers hold before them)."""
+    held_messages: int = 0
+    """Messages kept unsent by a pause of the journey or of a step."""
+
+
+class PauseIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Why the journey is paused, for the team (kept with it until it resumes)."""
+
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
 
 
 class JourneyDetail(msgspec.Struct):

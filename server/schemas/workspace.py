@@ -1,9 +1,10 @@
-"""What the workspace endpoints take and give besides the send policy: indexed attributes."""
+"""What the workspace endpoints take and give besides the send policy: indexed attributes, and
+the switch that stops all sending."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -24,3 +25,18 @@ class IndexedAttributeOut(msgspec.Struct):
     column: str
     customers: int
     created_at: datetime
+
+
+class SendingState(msgspec.Struct):
+    """Whether all sending is stopped, and if so by whom, when and why."""
+
+    stopped: bool
+    by: str | None = None
+    at: datetime | None = None
+    reason: str | None = None
+
+
+class StopSendingIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Why all sending stops: shown on every page until someone resumes it."""
+
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""

@@ -60,6 +60,7 @@ ACTIONS: dict[str, Permission] = {
     "segments.edit": _allow(E, MANAGE),
     "send_rules.read": _allow(V, READ, MANAGE),
     "send_rules.edit": _allow(P, MANAGE),
+    "sending.stop": _allow(P),  # the emergency brake: a person pulls it, and releases it
     "workspace.read": _allow(V, READ, MANAGE),
     "workspace.edit": _allow(A),
     "indexed_attributes.edit": _allow(A),
@@ -84,6 +85,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", f"{J}/publish"): "journeys.publish",
     ("POST", f"{J}/pause"): "journeys.publish",
     ("POST", f"{J}/resume"): "journeys.publish",
+    ("POST", f"{J}/steps/{{node_id}}/pause"): "journeys.publish",
+    ("POST", f"{J}/steps/{{node_id}}/resume"): "journeys.publish",
     ("POST", f"{J}/archive"): "journeys.publish",
     ("POST", f"{J}/clone"): "journeys.edit",
     ("GET", f"{J}/versions"): "journeys.read",
@@ -133,6 +136,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/segments/{segment_id}/audience"): "previews",
     # the workspace
     ("GET", "/api/workspace/send-policy"): "send_rules.read",
+    ("GET", "/api/workspace/sending"): "send_rules.read",
+    ("POST", "/api/workspace/sending/stop"): "sending.stop",
+    ("POST", "/api/workspace/sending/resume"): "sending.stop",
     ("PUT", "/api/workspace/send-policy"): "send_rules.edit",
     ("GET", "/api/workspace/indexed-attributes"): "workspace.read",
     ("PUT", "/api/workspace/indexed-attributes/{name}"): "indexed_attributes.edit",

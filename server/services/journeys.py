@@ -17,7 +17,15 @@ from builder.validation import has_errors, validate_journey
 from runtime import lifecycle
 from runtime.audit import Actor, record
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
-from runtime.models import Journey, JourneyStatus, JourneyVersion, Run, RunStatus
+from runtime.models import (
+    HELD_ONLY,
+    Journey,
+    JourneyStatus,
+    JourneyVersion,
+    Message,
+    Run,
+    RunStatus,
+)
 from server.context import Wayline
 from server.errors import issue_out
 from server.schemas.journeys import (
@@ -185,11 +193,13 @@ def published(wl: Wayline, journey_id: int, result: Published) -> None:
     wl.sweep_soon()
 
 
-def pause_journey(wl: Wayline, actor: Actor, journey_id: int) -> JourneySummary:
-    """Admit no one; hold every customer where they are."""
+def pause_journey(wl: Wayline, actor: Actor, journey_id: int,
+                  reason: str = "") -> JourneySummary:
+    """Admit no one; hold every customer where they are and every unsent message."""
     with wl.writing() as session:
-        journey = lifecycle.pause(session, journey_id, wl.now())
-        _audit(session, actor, "journey.paused", journey, wl.now())
+        said = f"Paused by {actor.name}" + (f": {reason.strip()}" if reason.strip() else "")
+        journey = lifecycle.pause(session, journey_id, wl.now(), said)
+        _audit(session, actor, "journey.paused", journey, wl.now(), summary=said)
         session.flush()
         log.info("journey %d paused", journey_id, extra={"journey_id": journey_id})
         return summaries(session, [journey])[0]
@@ -203,6 +213,28 @@ def resume_journey(wl: Wayline, actor: Actor, journey_id: int) -> JourneySummary
         session.flush()
         result = summaries(session, [journey])[0]
     log.info("journey %d resumed", journey_id, extra={"journey_id": journey_id})
+    wl.sweep_soon()
+    return result
+
+
+def pause_step(wl: Wayline, actor: Actor, journey_id: int, node_id: str) -> JourneySummary:
+    """Pause one step of a published journey: customers hold before it, its messages wait."""
+    with wl.writing() as session:
+        journey = lifecycle.pause_step(session, journey_id, node_id, wl.now())
+        _audit(session, actor, "journey.step_paused", journey, wl.now(),
+               summary=f"paused step '{node_id}'", after={"step": node_id})
+        session.flush()
+        return summaries(session, [journey])[0]
+
+
+def resume_step(wl: Wayline, actor: Actor, journey_id: int, node_id: str) -> JourneySummary:
+    """Let a paused step run again; the customers held before it move on."""
+    with wl.writing() as session:
+        journey = lifecycle.resume_step(session, journey_id, node_id, wl.now())
+        _audit(session, actor, "journey.step_resumed", journey, wl.now(),
+               summary=f"resumed step '{node_id}'", after={"step": node_id})
+        session.flush()
+        result = summaries(session, [journey])[0]
     wl.sweep_soon()
     return result
 
@@ -285,6 +317,8 @@ def summaries(session: Session, journeys: Iterable[Journey]) -> list[JourneySumm
     """List rows for journeys, counting their customers in one query."""
     journeys = list(journeys)
     counts = _counts(session, [journey.id for journey in journeys])
+    held = _held(session, [journey.id for journey in journeys
+                           if journey.status is JourneyStatus.PAUSED or journey.paused_steps])
     live = _live_versions(session, [j.live_version_id for j in journeys if j.live_version_id])
     return [JourneySummary(
         id=journey.id, name=journey.name, description=journey.description,
@@ -293,7 +327,18 @@ def summaries(session: Session, journeys: Iterable[Journey]) -> list[JourneySumm
         draft_revision=journey.draft_revision,
         has_unpublished_changes=_changed(journey, live.get(journey.live_version_id)),
         counts=counts.get(journey.id, JourneyCounts()),
-        created_at=journey.created_at, updated_at=journey.updated_at) for journey in journeys]
+        created_at=journey.created_at, updated_at=journey.updated_at,
+        paused_reason=journey.paused_reason, paused_steps=list(journey.paused_steps or ()),
+        held_messages=held.get(journey.id, 0)) for journey in journeys]
+
+
+def _held(session: Session, journey_ids: list[int]) -> dict[int, int]:
+    """Held messages per journey (the partial index on held messages answers it)."""
+    if not journey_ids:
+        return {}
+    return dict(session.execute(select(Message.journey_id, func.count())
+                                .where(HELD_ONLY, Message.journey_id.in_(journey_ids))
+                                .group_by(Message.journey_id)).all())
 
 
 def _counts(session: Session, journey_ids: list[int]) -> dict[int, JourneyCounts]:

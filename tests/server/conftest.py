@@ -143,4 +143,4 @@ def seed_world(app_context: Wayline) -> dict[str, Any]:
             [edge("in", "wait", "next"), edge("wait", "mail", "next"),
              edge("mail", "out", "next")]))
     return {"segment_id": segment.id, "template_id": template_id, "journey_id": journey_id,
-            "external_id": "c0", "number": 1}
+            "external_id": "c0", "number": 1, "node_id": "mail"}
