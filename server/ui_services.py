@@ -16,10 +16,10 @@ import msgspec
 from builder.ui.services import UiError
 from runtime.workspace import SendPolicy
 from server.context import Wayline
-from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate
+from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate, PauseIn
 from server.schemas.previews import DryRunIn, PathIn
 from server.schemas.templates import DraftRenderIn, TemplateCreate, TemplateUpdate
-from server.schemas.workspace import IndexedAttributeIn
+from server.schemas.workspace import IndexedAttributeIn, StopSendingIn
 from server.security.masking import customer_page_for, template_for, timeline_for
 from server.security.permissions import may
 from server.security.principal import Principal
@@ -30,6 +30,7 @@ from server.services import (
     journeys,
     previews,
     segments,
+    sending,
     starters,
     stats,
     templates,
@@ -121,8 +122,30 @@ class UiServicesForWayline(TeamCalls):
         return plain(journeys.publish_journey(self.wl, self.actor, journey_id))
 
     @ui_call
-    def pause_journey(self, journey_id: int) -> dict[str, Any]:
-        return plain(journeys.pause_journey(self.wl, self.actor, journey_id))
+    def pause_journey(self, journey_id: int, reason: str = "") -> dict[str, Any]:
+        why = convert({"reason": reason or ""}, PauseIn, "reason for the pause").reason
+        return plain(journeys.pause_journey(self.wl, self.actor, journey_id, why))
+
+    @ui_call
+    def pause_step(self, journey_id: int, node_id: str) -> dict[str, Any]:
+        return plain(journeys.pause_step(self.wl, self.actor, journey_id, str(node_id)[:64]))
+
+    @ui_call
+    def resume_step(self, journey_id: int, node_id: str) -> dict[str, Any]:
+        return plain(journeys.resume_step(self.wl, self.actor, journey_id, str(node_id)[:64]))
+
+    @ui_call
+    def sending_state(self) -> dict[str, Any]:
+        return plain(sending.sending_state(self.wl))
+
+    @ui_call
+    def stop_sending(self, reason: str) -> dict[str, Any]:
+        why = convert({"reason": reason or ""}, StopSendingIn, "reason for the stop").reason
+        return plain(sending.stop_sending(self.wl, self.actor, why))
+
+    @ui_call
+    def resume_sending(self) -> dict[str, Any]:
+        return plain(sending.resume_sending(self.wl, self.actor))
 
     @ui_call
     def resume_journey(self, journey_id: int) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from builder.ui.approvals import APPROVAL_OPS, run_approval, use_publishing
 from builder.ui.previews import use_previews
 from builder.ui.reactpy_glue import js_component, use_services
 from builder.ui.results_panel import AbResults
+from builder.ui.sending import stopped_text, use_sending
 from builder.ui.services import UiError, UiServices
 from builder.ui.session import ends_polling, use_session_ended
 from builder.ui.signed_out import BackToSignIn
@@ -106,6 +107,7 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
     preview, handle_preview = use_previews(services, journey_id)
     publishing, reload_publishing = use_publishing(services, journey_id, detail)
     ended = use_session_ended(services)
+    sending, _set_sending = use_sending(services)
 
     async def handle_command(raw: str) -> None:
         command = json.loads(raw)
@@ -141,7 +143,7 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
         return html.div({"class": "wl-loading"}, view["notice"]["text"]
                         if view["notice"] else "Opening the journey…", leave)
     state = {**live_state(services, detail), **view, **publishing, "live": live,
-             "preview": preview, "session": session}
+             "preview": preview, "session": session, "sending": sending_banner(sending, services)}
     checked = state.pop("checked", None)
     if checked is not None:  # a save's check arrived before its answer
         state["issues"] = [with_severity(issue) for issue in checked]
@@ -150,6 +152,13 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
          "readOnly": not services.may("journeys.edit"),
          "onCommand": handle_command, "onPreview": handle_preview})
     return html.fragment(canvas, AbResults(services, journey_id, live is not None), leave)
+
+
+def sending_banner(sending: dict[str, Any] | None, services: UiServices) -> str | None:
+    """The canvas's words while all sending is stopped (None while it is not)."""
+    if not sending or not sending["stopped"]:
+        return None
+    return f"All sending is stopped {stopped_text(sending, services.timezone)}."
 
 
 def use_live_counts(services: UiServices, journey_id: int,
@@ -208,7 +217,7 @@ def run_command(services: UiServices, journey_id: int,
             return load_detail(services, journey_id), {"notice": None}
         if op in ACTIONS:
             function, message = ACTIONS[op]
-            result = function(services, journey_id)
+            result = function(services, journey_id, command)
             return load_detail(services, journey_id), {"notice": _notice("ok", message(result))}
         if op in APPROVAL_OPS:
             text = run_approval(services, journey_id, command)
@@ -234,17 +243,23 @@ def _pickers(detail: dict[str, Any] | None) -> dict[str, Any]:
 
 
 ACTIONS = {
-    "publish": (lambda s, j: s.publish_journey(j),
+    "publish": (lambda s, j, c: s.publish_journey(j),
                 lambda r: f"Published version {r['version']}. "
                           f"{_customers(r['entered'])} entered so far."),
-    "pause": (lambda s, j: s.pause_journey(j),
-              lambda r: "Paused. No one new enters, and customers inside wait where they are "
-                        "until you resume."),
-    "resume": (lambda s, j: s.resume_journey(j),
+    "pause": (lambda s, j, c: s.pause_journey(j, str(c.get("reason") or "")),
+              lambda r: "Paused. No one new enters, customers inside wait where they are and "
+                        f"{_messages(r['held_messages'])} held until you resume."),
+    "resume": (lambda s, j, c: s.resume_journey(j),
                lambda r: "Resumed. Customers move on again; waits that ended meanwhile "
-                         "continue now."),
+                         "continue now, and held messages go out, each checked again."),
+    "pause_step": (lambda s, j, c: s.pause_step(j, str(c.get("node") or "")),
+                   lambda r: "Step paused: customers wait before it and its messages are held "
+                             "until you resume it."),
+    "resume_step": (lambda s, j, c: s.resume_step(j, str(c.get("node") or "")),
+                    lambda r: "Step resumed: the customers waiting before it move on."),
 }
-"""Journey actions the editor's top bar offers: the service call and what to tell the marketer."""
+"""Journey actions the editor offers (top bar, step inspector): the service call and what to
+tell the marketer."""
 
 
 def live_state(services: UiServices, detail: dict[str, Any]) -> dict[str, Any]:
@@ -275,6 +290,10 @@ def _revision(detail: dict[str, Any] | None) -> int | None:
 
 def _customers(count: int) -> str:
     return "1 customer" if count == 1 else f"{count:,} customers"
+
+
+def _messages(count: int) -> str:
+    return "1 unsent message is" if count == 1 else f"{count:,} unsent messages are"
 
 
 def _notice(kind: str, text: str, issues: list[dict[str, Any]] | None = None) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The app bar every page shares: the logo, the way to each area the person's role may open
 (journeys, messages, customers, send rules; team and audit for those allowed), with the current
-one marked, and who is signed in, with their account and the way out.
+one marked, and who is signed in, with their account and the way out; under it, the banner
+that says all sending is stopped (builder.ui.sending).
 
 It also watches the session (builder.ui.session): once it is over, the page goes to sign in
 and comes back here afterwards.
@@ -15,6 +16,7 @@ from typing import Any
 from reactpy import component, html, use_async_effect, use_state
 
 from builder.ui.reactpy_glue import use_services
+from builder.ui.sending import SendingBanner
 from builder.ui.services import Json, UiError
 from builder.ui.session import use_session_ended
 from builder.ui.signed_out import BackToSignIn
@@ -80,7 +82,7 @@ def AppBar(current: str) -> Any:  # noqa: N802 - ReactPy components are PascalCa
             set_me(await asyncio.to_thread(services.whoami))
 
     areas = [area for area in AREAS if services.may(area[3])]
-    return html.header(
+    return html.fragment(html.header(
         {"class": "wl-appbar"},
         html.style(STYLE),
         html.a({"class": "wl-logo", "href": "/", "style": {"textDecoration": "none"}},
@@ -89,7 +91,7 @@ def AppBar(current: str) -> Any:  # noqa: N802 - ReactPy components are PascalCa
             html.a({"key": key, "href": href, "class": "on" if key == current else "",
                     "data-nav": key}, label) for key, label, href, _ in areas]),
         UserMenu(me) if me else "",
-        BackToSignIn() if ended else "")
+        BackToSignIn() if ended else ""), SendingBanner(services))
 
 
 @component

@@ -68,8 +68,23 @@ class UiServices(Protocol):
     def publish_journey(self, journey_id: int) -> Json:
         """Publish the draft: {journey, version, entered}."""
 
-    def pause_journey(self, journey_id: int) -> Json:
-        """Pause: the journey summary."""
+    def pause_journey(self, journey_id: int, reason: str = "") -> Json:
+        """Pause (saying why, for the team): the journey summary."""
+
+    def pause_step(self, journey_id: int, node_id: str) -> Json:
+        """Pause one step of the live journey: the journey summary."""
+
+    def resume_step(self, journey_id: int, node_id: str) -> Json:
+        """Let a paused step run again: the journey summary."""
+
+    def sending_state(self) -> Json:
+        """Whether all sending is stopped: {stopped, by, at, reason}."""
+
+    def stop_sending(self, reason: str) -> Json:
+        """Stop all sending in the workspace: the new state."""
+
+    def resume_sending(self) -> Json:
+        """Let messages go again: the new state."""
 
     def resume_journey(self, journey_id: int) -> Json:
         """Resume: the journey summary."""

@@ -1,6 +1,7 @@
-"""The send rules page: the workspace's frequency caps and night-time window, edited by a
-publisher or an admin (other roles read them). Saved through the same service as
-PUT /api/workspace/send-policy; workers apply the rules from their next batch.
+"""The send rules page: the switch that stops all sending, and the workspace's frequency caps
+and night-time window, edited by a publisher or an admin (other roles read them). Saved through
+the same service as PUT /api/workspace/send-policy; workers apply the rules from their next
+batch.
 Journey-specific quiet hours live in each journey's settings."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from reactpy import component, event, html, use_async_effect, use_state
 
 from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import use_services
+from builder.ui.sending import StopSendingCard
 from builder.ui.services import UiError
 
 CHANNELS = (("email", "Email"), ("sms", "SMS / LMS"), ("kakao", "KakaoTalk"), ("push", "App push"),
@@ -74,7 +76,7 @@ def SettingsPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
                       html.h1("Send rules"),
                       html.p("Rules every marketing message obeys, whatever journey sends it. "
                              "Transactional messages (receipts, alerts) are exempt."))),
-                  body))
+                  StopSendingCard(services), body))
 
 
 @component

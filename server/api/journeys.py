@@ -29,7 +29,6 @@ from server.schemas.journeys import (
 )
 from server.services import journeys
 
-
 NodeId = Annotated[str, PathParameter(min_length=1, max_length=64, description=(
     "A step's id in the journey document."))]
 

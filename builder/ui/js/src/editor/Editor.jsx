@@ -14,7 +14,7 @@ import { ViewsContext, useViews, withEdgeType } from "./views.js";
 import { PreviewPanel } from "./PreviewPanel.jsx";
 import { usePreviewPanel } from "./preview.js";
 import { copySelection, pasteInto, readClipboard } from "./clipboard.js";
-import { ApprovalBanner, AskButton, AskDialog, VersionHistory } from "./approvals.jsx";
+import { ApprovalBanner, AskButton, AskDialog, PauseDialog, VersionHistory } from "./approvals.jsx";
 
 const NODE_WIDTH = 220;
 const EDGE_TYPES = { journey: JourneyEdge };
@@ -42,6 +42,7 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
   send.current = onCommand;
   const [confirm, setConfirm] = useState(null);
   const [asking, setAsking] = useState(false);
+  const [pausing, setPausing] = useState(false);
   // Fit the view to the journey when it opens; an empty canvas keeps its zoom as steps arrive.
   const [fitOnOpen] = useState(() => store.nodes.length > 0);
   const kinds = useMemo(() => Object.fromEntries(catalogue.kinds.map((kind) => [kind.key, kind])), [catalogue]);
@@ -58,9 +59,10 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
   const timezone = store.settings?.timezone || catalogue.timezone;
   const preview = usePreviewPanel(server, onPreview, store.edges, timezone);
   const { pathView, dryView } = preview;
+  const pausedSteps = useMemo(() => new Set(journey.paused_steps || []), [journey.paused_steps]);
   const ctx = useMemo(() => ({ kinds, ports: server.ports, issuesByNode, segments: server.segments, templates: server.templates,
-    live: server.live?.nodes, edgeCounts: server.live?.edges, path: pathView, dry: dryView }),
-  [kinds, server.ports, issuesByNode, server.segments, server.templates, server.live, pathView, dryView]);
+    live: server.live?.nodes, edgeCounts: server.live?.edges, path: pathView, dry: dryView, pausedSteps }),
+  [kinds, server.ports, issuesByNode, server.segments, server.templates, server.live, pathView, dryView, pausedSteps]);
   const views = useViews(ctx);
   const edges = useMemo(() => withEdgeType(store.edges, "journey"), [store.edges]);
   const minimapColor = useCallback((node) => kinds[node.type]?.color || "#94a3b8", [kinds]);
@@ -142,7 +144,7 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
             <button type="button" className={`wl-button ${errors ? "warn" : "ok"}`} onClick={() => { preview.close(); select(null); }} data-action="problems">
               {errors ? <><CircleAlert size={15} /> {errors} to fix</> : <><CircleCheck size={15} /> Ready</>}
             </button>
-            {can.pause && journey.status === "live" ? <button type="button" className="wl-button" onClick={() => ask("pause")} data-action="pause"><Pause size={15} /> Pause</button> : null}
+            {can.pause && journey.status === "live" ? <button type="button" className="wl-button" onClick={() => setPausing(true)} data-action="pause"><Pause size={15} /> Pause</button> : null}
             {can.pause && journey.status === "paused" ? <button type="button" className="wl-button" onClick={() => ask("resume")} data-action="resume"><Play size={15} /> Resume</button> : null}
             {can.publish ? (
               <button type="button" className="wl-button primary" disabled={publishBlocked} data-action="publish" title={publishTitle} onClick={() => ask("publish")}>
@@ -153,7 +155,12 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
         </header>
         {archived ? <div className="wl-banner">This journey is archived: no one enters it and it can't be edited. Clone it from the journeys list to reuse it.</div> : null}
         {locked && !archived ? <div className="wl-banner" data-banner="view-only">View only: your role can look at this journey and its numbers, but not change or publish it.</div> : null}
-        {journey.status === "paused" ? <div className="wl-banner warn">Paused: no one new enters, and customers inside wait where they are until {can.pause ? "you resume" : "a publisher resumes it"}.</div> : null}
+        {server.sending ? <div className="wl-banner stopped" data-banner="sending-stopped">{server.sending} No message of any journey goes out; they wait. <a href="/settings">Send rules</a></div> : null}
+        {journey.status === "paused" ? <div className="wl-banner warn" data-banner="paused">
+          {journey.paused_reason ? <strong data-paused-reason>{journey.paused_reason}. </strong> : null}
+          No one new enters, customers inside wait where they are and {heldText(journey.held_messages)} until {can.pause ? "you resume" : "a publisher resumes it"}.</div> : null}
+        {journey.status === "live" && pausedSteps.size ? <div className="wl-banner warn" data-banner="paused-steps">
+          {pausedSteps.size === 1 ? "1 step is" : `${pausedSteps.size} steps are`} paused: customers wait before {pausedSteps.size === 1 ? "it" : "them"} and {heldText(journey.held_messages)}. Select a paused step to resume it.</div> : null}
         <ApprovalBanner approval={server.approval} can={can} onCommand={run} />
         <div className="wl-workspace">
           {locked ? null : <Palette kinds={catalogue.kinds} categories={catalogue.categories} onAdd={(key) => addNode(key)} readOnly={readOnly} />}
@@ -177,6 +184,7 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
                 onPickIssue={(issue) => { preview.close(); pickIssue(issue); }} />
             ) : single ? (
               <Inspector key={single.id} node={single} kind={kinds[single.type]} issues={issuesByNode[single.id] || []} ctx={ctx} readOnly={readOnly} canPreview={can.previews}
+                stepPause={can.pause && ["live", "paused"].includes(journey.status) ? { paused: pausedSteps.has(single.id), toggle: () => run(pausedSteps.has(single.id) ? "resume_step" : "pause_step", { node: single.id }) } : null}
                 onConfig={(config) => setNode(single.id, (n) => ({ ...n, data: { ...n.data, config } }), `config:${single.id}`)}
                 onLabel={(label) => setNode(single.id, (n) => ({ ...n, data: { ...n.data, label } }), `label:${single.id}`)}
                 onDelete={() => onDelete({ nodes: [single], edges: [] })} onDuplicate={() => duplicate([single])} />
@@ -196,10 +204,16 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
         </div>
         <Toast notice={server.notice} />
         {confirm ? <Confirm {...confirm} onCancel={() => setConfirm(null)} onConfirm={() => { setConfirm(null); run(confirm.op); }} /> : null}
+        {pausing ? <PauseDialog journey={journey} onCancel={() => setPausing(false)} onConfirm={(reason) => { setPausing(false); run("pause", { reason }); }} /> : null}
         {asking ? <AskDialog journey={journey} required={can.required} onCancel={() => setAsking(false)} onConfirm={(comment) => { setAsking(false); run("request", { comment }); }} /> : null}
       </div>
     </ViewsContext.Provider></EditorContext.Provider>
   );
+}
+
+function heldText(count) {
+  if (!count) return "no message is held";
+  return count === 1 ? "1 unsent message is held" : `${count.toLocaleString()} unsent messages are held`;
 }
 
 const CONFIRMATIONS = {

@@ -103,6 +103,15 @@ export function VersionHistory({ versions }) {
   );
 }
 
+export function PauseDialog({ journey, onCancel, onConfirm }) {
+  return (
+    <CommentDialog title={`Pause "${journey.name}"?`} action="Pause journey" label="Why (the team sees it on the list and here)"
+      placeholder="The price in the text is wrong; checking with legal…"
+      body="No one new enters. Customers inside wait where they are, and no message goes out — not even those waiting for the morning or being retried — until you resume. Then each is checked again before it goes."
+      onCancel={onCancel} onConfirm={onConfirm} />
+  );
+}
+
 function CommentDialog({ title, body, label, placeholder, action, danger, required, onCancel, onConfirm }) {
   const [text, setText] = useState("");
   useEffect(() => {

@@ -28,6 +28,7 @@ export const JourneyNode = memo(function JourneyNode({ id, type, data, selected 
       <div className="wl-node-head">
         <span className="wl-node-icon"><KindIcon name={kind?.icon} size={15} /></span>
         <span className="wl-node-kind">{kind?.label || type}</span>
+        {ctx.pausedSteps?.has(id) ? <span className="wl-pill paused" data-step-paused={id} title="Paused: customers wait before this step">Paused</span> : null}
         {errors || warnings ? (
           <span className={`wl-badge ${errors ? "error" : "warning"}`} data-badge={errors ? "error" : "warning"}
             title={issues.map((i) => i.message).join("\n")}>{errors || warnings}</span>

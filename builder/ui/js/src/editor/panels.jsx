@@ -1,6 +1,6 @@
 // The editor's side panels: the palette of node kinds, the inspector, journey settings, problems.
 import { useState } from "react";
-import { CircleAlert, Copy, Trash2, TriangleAlert } from "lucide-react";
+import { CircleAlert, Copy, Pause, Play, Trash2, TriangleAlert } from "lucide-react";
 import { KindIcon } from "./icons.jsx";
 import { FieldErrors, ObjectFields } from "./fields.jsx";
 import { rootOf } from "./schema.js";
@@ -32,7 +32,7 @@ export function Palette({ kinds, categories, onAdd, readOnly }) {
   );
 }
 
-export function Inspector({ node, kind, issues, ctx, onConfig, onLabel, onDelete, onDuplicate, readOnly, canPreview = true }) {
+export function Inspector({ node, kind, issues, ctx, onConfig, onLabel, onDelete, onDuplicate, readOnly, canPreview = true, stepPause = null }) {
   if (!kind) return <div className="wl-inspector"><p>Unknown step kind {node.type}.</p></div>;
   const schema = rootOf(kind.schema);
   const unplaced = issues.filter((issue) => !issue.field || !issue.field.startsWith("config."));
@@ -52,6 +52,13 @@ export function Inspector({ node, kind, issues, ctx, onConfig, onLabel, onDelete
           path="config" issues={issues} ctx={ctx} />
         <FieldErrors issues={issues} path="config" />
       </fieldset>
+      {stepPause && !kind.entry ? (
+        <div className={`wl-step-pause ${stepPause.paused ? "paused" : ""}`} data-step-pause={stepPause.paused ? "paused" : "running"}>
+          <p className="wl-help">{stepPause.paused ? "This step is paused: customers wait before it and its messages are held." : "Pause just this step: customers wait before it and its unsent messages are held; the rest of the journey runs on."}</p>
+          <button type="button" className="wl-button" onClick={stepPause.toggle} data-action={stepPause.paused ? "resume-step" : "pause-step"}>
+            {stepPause.paused ? <><Play size={14} /> Resume this step</> : <><Pause size={14} /> Pause this step</>}</button>
+        </div>
+      ) : null}
       {canPreview && picksTemplate(schema) ? <MessagePreview config={node.data.config} templates={ctx.templates} /> : null}
       {!readOnly ? (
         <div className="wl-inspector-actions">

@@ -21,6 +21,7 @@ const STEP_SLICES = {
   path: (value, id) => (value ? [true, value.nodes?.[id]] : null),
   dry: (value, id) => (value ? [true, value.nodes?.[id]] : null),
   highlight: (value, id) => (value ? [true, value.has?.(id)] : null),
+  pausedSteps: (value, id) => (value ? [true, value.has?.(id)] : null),
 };
 
 // How one wire takes its slice ({id, source}); wires show no step issues or step counts.
@@ -32,6 +33,7 @@ const WIRE_SLICES = {
   path: (value, wire) => (value ? [true, value.edges?.has?.(wire.id)] : null),
   dry: (value, wire) => (value ? [true, value.edges?.[wire.id]] : null),
   highlight: ignored,
+  pausedSteps: ignored,
 };
 
 // Shared parts compared by content (they arrive as new arrays with every server answer); any

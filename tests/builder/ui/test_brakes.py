@@ -1,0 +1,77 @@
+"""The brakes in a real browser: the stop-all-sending switch and the banner it puts on every
+page (the canvas too), a pause with a reason the canvas shows, and pausing one step from its
+inspector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+from runtime.audit import SYSTEM
+from server.services import journeys, sending, starters
+from tests.builder.ui.conftest import LiveApp, screenshot
+
+WAIT = 10_000
+
+
+def live_journey(app: LiveApp) -> tuple[int, dict]:
+    detail = starters.create_from_starter(app.wayline, SYSTEM, "cart_abandonment")
+    journeys.publish_journey(app.wayline, SYSTEM, detail.journey.id)
+    return detail.journey.id, detail.document
+
+
+def test_stop_all_sending_shows_on_every_page_until_resumed(live_app: LiveApp,
+                                                            browse: Any) -> None:
+    journey_id, _ = live_journey(live_app)
+    page = browse("/settings", "publisher")
+    card = page.locator('[data-card="stop-sending"]')
+    expect(card).to_have_attribute("data-stopped", "no", timeout=WAIT)
+    card.locator('[data-field="stop-reason"]').fill("쿠폰 금액 오류 — a wrong coupon")
+    card.locator('[data-action="flip-sending"]').click()
+    expect(card).to_have_attribute("data-stopped", "yes", timeout=WAIT)
+    assert sending.sending_state(live_app.wayline).stopped
+    banner = page.locator('[data-banner="sending-stopped"]')
+    expect(banner).to_contain_text("쿠폰 금액 오류", timeout=WAIT)
+    screenshot(page, "brakes-1-stopped")
+
+    # Every page says so: the list for a viewer (who can't resume), the canvas.
+    viewer = browse("/", "viewer")
+    expect(viewer.locator('[data-banner="sending-stopped"]')).to_contain_text(
+        "All sending is stopped", timeout=WAIT)
+    expect(viewer.locator('[data-action="resume-sending"]')).to_have_count(0)
+    canvas = browse(f"/journeys/{journey_id}", "publisher")
+    expect(canvas.locator('[data-banner="sending-stopped"]')).to_contain_text(
+        "a wrong coupon", timeout=WAIT)
+    screenshot(canvas, "brakes-2-canvas-stopped")
+
+    banner.locator('[data-action="resume-sending"]').click()
+    expect(banner).to_have_count(0, timeout=WAIT)
+    assert not sending.sending_state(live_app.wayline).stopped
+    expect(viewer.locator('[data-banner="sending-stopped"]')).to_have_count(0, timeout=WAIT)
+
+
+def test_pause_with_a_reason_and_pause_one_step(live_app: LiveApp, browse: Any) -> None:
+    journey_id, document = live_journey(live_app)
+    page = browse(f"/journeys/{journey_id}", "publisher")
+    page.locator('[data-action="pause"]').click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator('[data-field="comment"]').fill("문구 확인 중 (checking the copy)")
+    dialog.locator("[data-confirm]").click()
+    expect(page.locator("[data-paused-reason]")).to_contain_text("문구 확인 중", timeout=WAIT)
+    expect(page.locator('[data-banner="paused"]')).to_contain_text("no message is held")
+    screenshot(page, "brakes-3-paused")
+    page.locator('[data-action="resume"]').click()
+    page.get_by_role("dialog").locator("[data-confirm]").click()
+    expect(page.locator('[data-banner="paused"]')).to_have_count(0, timeout=WAIT)
+
+    send = next(n["id"] for n in document["nodes"] if n["type"] == "action.send")
+    page.locator(f'[data-node-id="{send}"]').click()
+    page.locator('[data-action="pause-step"]').click()
+    expect(page.locator(f'[data-step-paused="{send}"]')).to_be_visible(timeout=WAIT)
+    expect(page.locator('[data-banner="paused-steps"]')).to_contain_text("1 step is paused")
+    assert journeys.get_journey(live_app.wayline, journey_id).journey.paused_steps == [send]
+    screenshot(page, "brakes-4-step-paused")
+    page.locator('[data-action="resume-step"]').click()
+    expect(page.locator(f'[data-step-paused="{send}"]')).to_have_count(0, timeout=WAIT)
+    assert journeys.get_journey(live_app.wayline, journey_id).journey.paused_steps == []
