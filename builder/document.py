@@ -94,6 +94,24 @@ class QuietHours(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
                                         description="Leave empty for every day")] = []
 
 
+class Guardrails(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Limits watched over a rolling window: crossing one pauses the journey, says why with the
+    figures, and alerts the workspace's alert address (`runtime.guardrails`)."""
+
+    window_minutes: Annotated[int, hint("Window (minutes)", ge=5, le=60)] = 15
+    min_messages: Annotated[int, hint("Judge after (messages)", ge=1, le=1_000_000, description=(
+        "Rates are judged once this many messages went out in the window"))] = 50
+    max_failure_percent: Annotated[int, hint("Failed deliveries above (%)", ge=1,
+                                             le=100)] | None = 20
+    max_bounce_percent: Annotated[int, hint(
+        "Bounces reported above (%)", ge=1, le=100,
+        description="Receipts saying a sent message did not arrive")] | None = 10
+    max_unsubscribe_percent: Annotated[int, hint("Unsubscribes above (%)", ge=1,
+                                                 le=100)] | None = 5
+    max_sends_per_hour: Annotated[int, hint("Messages per hour above", ge=1, le=100_000_000,
+                                            description="Empty: no ceiling")] | None = None
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """Journey-wide settings."""
 
@@ -111,6 +129,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     quiet_days: Annotated[list[Weekday], hint("No marketing on", widget="weekdays",
                                               max_length=7, description=(
         "Whole days (customer's time zone) this journey sends no marketing, e.g. weekends"))] = []
+    guardrails: Annotated[Guardrails | None, hint("Guardrails", description=(
+        "Pause this journey when it goes wrong; empty: the workspace's (Send rules)"))] = None
 
 
 class Document(msgspec.Struct, forbid_unknown_fields=True):

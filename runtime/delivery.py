@@ -71,6 +71,19 @@ class DeliveryReport:
     """Held back by the send policy at the last look: deferred again, or suppressed."""
     fallbacks: list[int] = field(default_factory=list)
     """Text messages queued in place of KakaoTalk messages that failed (due at once)."""
+    journeys: dict[int, int] = field(default_factory=dict)
+    """The journey of each message a provider was called for (for `runtime.guardrails`)."""
+
+    def calls_by_journey(self) -> dict[int, dict[str, int]]:
+        """Per journey, the provider calls made and how many failed (retried or given up)."""
+        counts: dict[int, dict[str, int]] = {}
+        for ids, failed in ((self.sent, False), (self.retried, True), (self.failed, True)):
+            for message_id in ids:
+                journey = counts.setdefault(self.journeys[message_id],
+                                            {"calls": 0, "failed": 0, "sent": 0})
+                journey["calls"] += 1
+                journey["failed" if failed else "sent"] += 1
+        return counts
 
 
 @dataclass(frozen=True)
@@ -147,7 +160,8 @@ def deliver(session: Session, message_ids: Sequence[int], adapters: Mapping[str,
     report.held = _hold(session, claimed, now)
     outcomes: list[dict[str, Any]] = []
     gave_up: list[Failed] = []
-    for message_id, (channel, content, attempts) in claimed.items():
+    for message_id, (channel, content, attempts, journey_id) in claimed.items():
+        report.journeys[message_id] = journey_id
         values = _attempt(message_id, channel, content, attempts, adapters, now)
         if values["status"] is MessageStatus.FAILED and wants_fallback(channel, content):
             gave_up.append(Failed(message_id, content, values["reason"]))
@@ -173,8 +187,12 @@ def _outcome_columns(values: Mapping[str, Any], now: datetime) -> dict[str, Any]
             "updated_at": values.get("updated_at", now)}
 
 
+Claimed = dict[int, tuple[str, dict[str, Any], int, int]]
+"""Claimed messages by id: (channel, content, attempts, journey id)."""
+
+
 def _claim(session: Session, message_ids: Sequence[int], now: datetime,
-           leased_until: datetime | None) -> dict[int, tuple[str, dict[str, Any], int]]:
+           leased_until: datetime | None) -> Claimed:
     """Count the attempts and hide the messages from other jobs while providers are called.
 
     One statement, committed before any call: the claim is a compare-and-set, so of two jobs
@@ -188,14 +206,14 @@ def _claim(session: Session, message_ids: Sequence[int], now: datetime,
         update(Message)
         .where(among(session, Message.id, message_ids), Message.status.in_(WAITING), due)
         .values(attempts=Message.attempts + 1, next_attempt_at=now + IN_FLIGHT)
-        .returning(Message.id, Message.channel, Message.content, Message.attempts)).all()
+        .returning(Message.id, Message.channel, Message.content, Message.attempts,
+                   Message.journey_id)).all()
     session.commit()
-    by_id = {row.id: (row.channel, row.content, row.attempts) for row in rows}
+    by_id = {row.id: (row.channel, row.content, row.attempts, row.journey_id) for row in rows}
     return {message_id: by_id[message_id] for message_id in message_ids if message_id in by_id}
 
 
-def _hold(session: Session, claimed: dict[int, tuple[str, dict[str, Any], int]],
-          now: datetime) -> list[int]:
+def _hold(session: Session, claimed: Claimed, now: datetime) -> list[int]:
     """Take out of `claimed` the messages the send policy stops now, recording why; their ids.
 
     Deferred messages come back here when their time comes: night-time over, a cap freed.
@@ -211,13 +229,12 @@ def _hold(session: Session, claimed: dict[int, tuple[str, dict[str, Any], int]],
     return list(decisions)
 
 
-def _give_back(session: Session, claimed: dict[int, tuple[str, dict[str, Any], int]],
-               now: datetime) -> list[int]:
+def _give_back(session: Session, claimed: Claimed, now: datetime) -> list[int]:
     """All sending is stopped: return the claimed messages as they were, due at once (so the
     first sweep after the resume takes them), and the claim's attempt with them."""
     update_rows(session, Message.__table__, [
         {"id": message_id, "attempts": attempts - 1, "next_attempt_at": now}
-        for message_id, (_channel, _content, attempts) in claimed.items()])
+        for message_id, (_channel, _content, attempts, _journey) in claimed.items()])
     session.commit()
     return list(claimed)
 

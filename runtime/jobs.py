@@ -20,7 +20,7 @@ from rq import Queue
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from runtime import metrics
+from runtime import guardrails, metrics
 from runtime.batch import advance_runs
 from runtime.brakes import sending_stopped
 from runtime.channels import Adapter, adapters_from_settings, recorders
@@ -165,6 +165,8 @@ def deliver_job(message_ids: Sequence[int], leased_until: str) -> dict[str, int]
     with rt.sessions() as session:
         report = deliver(session, message_ids, rt.adapters, rt.clock.now(),
                          leased_until=datetime.fromisoformat(leased_until))
+    watch_guardrails(rt, report.calls_by_journey())
+    with rt.sessions() as session:
         if report.fallbacks:  # KakaoTalk gave up: its text messages go now, not at next sweep
             now = rt.clock.now()
             fallbacks = lease(session, report.fallbacks, now, rt.settings.claim_timeout)
@@ -248,6 +250,22 @@ def _count(add: Callable[..., None], *args: Any) -> None:
         add(*args)
     except redis.RedisError as error:
         log.warning("metrics not counted: %s", error)
+
+
+def watch_guardrails(rt: Runtime, counts: dict[int, dict[str, int]]) -> list[int]:
+    """Count what happened per journey and pause those it takes over a limit
+    (`runtime.guardrails`); the journeys paused. A Redis hiccup skips one judgement: it is
+    logged, and the delivery's own work stands."""
+    if not counts:
+        return []
+    now = rt.clock.now()
+    try:
+        guardrails.note(rt.redis, counts, now)
+        return guardrails.check(rt.sessions, rt.redis, rt.adapters, counts, now,
+                                rt.settings.public_url)
+    except redis.RedisError as error:
+        log.warning("guardrails not checked: %s", error)
+        return []
 
 
 def _ms_since(started: float) -> float:

@@ -61,6 +61,8 @@ class Applied:
 
     outcome: Outcome
     ingested: IngestResult | None = None
+    journey_id: int | None = None
+    """The message's journey, when the receipt moved it (for `runtime.guardrails`)."""
 
 
 def apply_receipt(session: Session, channel: str, receipt: Receipt, now: datetime) -> Applied:
@@ -92,7 +94,7 @@ def apply_receipt(session: Session, channel: str, receipt: Receipt, now: datetim
     at = min(receipt.occurred_at or now, now)
     ingested = ingest_event(session, row.external_id, EVENTS[receipt.status], properties, at,
                             now, dedup_key=f"wayline:{receipt.status.value}:{row.id}")
-    return Applied(Outcome.APPLIED, ingested)
+    return Applied(Outcome.APPLIED, ingested, row.journey_id)
 
 
 def _reason(channel: str, receipt: Receipt) -> str | None:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from runtime.customer_fields import ConsentChange, apply_consent
 from runtime.ingest import IngestResult, ingest_event
-from runtime.models import Customer
+from runtime.models import Customer, Message
 
 SIGNATURE_LENGTH = 22
 """Characters of the URL-safe base64 HMAC kept in a link (132 bits)."""
@@ -96,6 +96,15 @@ def unsubscribe(session: Session, customer: Customer, channel: str, via: str,
     result: IngestResult = ingest_event(session, customer.external_id, UNSUBSCRIBED_EVENT,
                                         {"channel": channel, "via": via}, now, now)
     return Unsubscribed(customer.external_id, channel, True, result.runs_to_dispatch)
+
+
+def last_journey(session: Session, customer_id: int, channel: str) -> int | None:
+    """The journey whose message on `channel` reached the customer last: the one an
+    unsubscribe counts against (`runtime.guardrails`)."""
+    return session.scalar(select(Message.journey_id)
+                          .where(Message.customer_id == customer_id, Message.channel == channel,
+                                 Message.sent_at.is_not(None))
+                          .order_by(Message.created_at.desc()).limit(1))
 
 
 def _marketing_allowed(given: Any) -> bool | None:

@@ -13,7 +13,9 @@ from typing import Any
 
 import msgspec
 
+from builder.document import Guardrails
 from builder.ui.services import UiError
+from runtime.guardrails import WorkspaceGuardrails
 from runtime.workspace import SendPolicy
 from server.context import Wayline
 from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate, PauseIn
@@ -133,6 +135,15 @@ class UiServicesForWayline(TeamCalls):
     @ui_call
     def resume_step(self, journey_id: int, node_id: str) -> dict[str, Any]:
         return plain(journeys.resume_step(self.wl, self.actor, journey_id, str(node_id)[:64]))
+
+    @ui_call
+    def get_guardrails(self) -> dict[str, Any]:
+        return _every_limit(plain(workspace.get_guardrails(self.wl)))
+
+    @ui_call
+    def save_guardrails(self, value: dict[str, Any]) -> dict[str, Any]:
+        return _every_limit(plain(workspace.update_guardrails(
+            self.wl, self.actor, convert(value, WorkspaceGuardrails, "guardrails"))))
 
     @ui_call
     def sending_state(self) -> dict[str, Any]:
@@ -281,3 +292,10 @@ class UiServicesForWayline(TeamCalls):
         except msgspec.ValidationError as error:
             raise UiError("invalid", f"These send rules can't be saved: {error}.") from None
         return plain(workspace.update_send_policy(self.wl, self.actor, rules))
+
+
+def _every_limit(value: dict[str, Any]) -> dict[str, Any]:
+    """Guardrails with each default limit written out (stored, they leave defaults out), so a
+    form shows 10 % where a limit is the default and an empty box only where it is off."""
+    defaults = {name: getattr(Guardrails(), name) for name in Guardrails.__struct_fields__}
+    return {**value, "defaults": {**defaults, **value.get("defaults", {})}}

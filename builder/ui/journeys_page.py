@@ -262,12 +262,22 @@ def JourneyRow(journey: dict[str, Any], ask: Any, can: dict[str, bool],  # noqa:
                 html.div({"class": "wl-sub"}, "Unpublished changes")
                 if journey["has_unpublished_changes"] and journey["live_version"] else ""),
         html.td(html.span({"class": f"wl-pill status-{status}", "data-status": status},
-                          status.capitalize())),
+                          status.capitalize()),
+                html.div({"class": "wl-sub wl-paused-why", "data-paused-reason": journey["id"],
+                          "title": journey["paused_reason"]},
+                         _paused_line(journey)) if status == "paused" else ""),
         html.td(f"v{journey['live_version']}" if journey["live_version"] else "—"),
         html.td({"class": "num", "data-active": counts["active"]}, f"{counts['active']:,}"),
         html.td({"class": "num"}, f"{counts['entered']:,}"),
         html.td(ago(journey["updated_at"])),
         html.td(RowActions(journey, ask, can)))
+
+
+def _paused_line(journey: dict[str, Any]) -> str:
+    """Why it is paused, and what it holds: 'Paused by guardrail: … · 1,200 messages held'."""
+    held = journey.get("held_messages") or 0
+    said = journey.get("paused_reason") or "Paused"
+    return said + (f" · {held:,} message{'s' if held != 1 else ''} held" if held else "")
 
 
 def RowActions(journey: dict[str, Any], ask: Any, can: dict[str, bool]) -> Any:  # noqa: N802

@@ -77,6 +77,12 @@ class UiServices(Protocol):
     def resume_step(self, journey_id: int, node_id: str) -> Json:
         """Let a paused step run again: the journey summary."""
 
+    def get_guardrails(self) -> Json:
+        """The workspace's guardrails: {enabled, defaults, alert_email, alert_webhook}."""
+
+    def save_guardrails(self, value: Json) -> Json:
+        """Replace the guardrails: what was saved."""
+
     def sending_state(self) -> Json:
         """Whether all sending is stopped: {stopped, by, at, reason}."""
 

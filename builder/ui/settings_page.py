@@ -11,6 +11,7 @@ from typing import Any
 
 from reactpy import component, event, html, use_async_effect, use_state
 
+from builder.ui.guardrails_card import GuardrailsCard
 from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import use_services
 from builder.ui.sending import StopSendingCard
@@ -76,7 +77,7 @@ def SettingsPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
                       html.h1("Send rules"),
                       html.p("Rules every marketing message obeys, whatever journey sends it. "
                              "Transactional messages (receipts, alerts) are exempt."))),
-                  StopSendingCard(services), body))
+                  StopSendingCard(services), body, GuardrailsCard(services)))
 
 
 @component

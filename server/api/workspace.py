@@ -8,6 +8,7 @@ from typing import Annotated
 from litestar import Controller, delete, get, post, put
 from litestar.params import JSONBody, PathParameter
 
+from runtime.guardrails import WorkspaceGuardrails
 from runtime.workspace import SendPolicy
 from server.api.params import ActorDep, WaylineDep
 from server.errors import errors
@@ -58,6 +59,18 @@ class WorkspaceController(Controller):
     def resume_sending(self, wayline: WaylineDep, actor: ActorDep) -> SendingState:
         """Let messages go again, each judged afresh by the send policy when it goes."""
         return sending.resume_sending(wayline, actor)
+
+    @get("/guardrails", sync_to_thread=True)
+    def guardrails(self, wayline: WaylineDep) -> WorkspaceGuardrails:
+        """Guardrails: the limits that pause a journey going wrong (failed deliveries, bounces,
+        unsubscribes, messages per hour), and where the alert goes."""
+        return workspace.get_guardrails(wayline)
+
+    @put("/guardrails", sync_to_thread=True, responses=errors(422))
+    def update_guardrails(self, wayline: WaylineDep, actor: ActorDep,
+                          data: JSONBody[WorkspaceGuardrails]) -> WorkspaceGuardrails:
+        """Replace the guardrails; a journey's own (in its settings) still win for it."""
+        return workspace.update_guardrails(wayline, actor, data)
 
     @get("/send-policy", sync_to_thread=True)
     def send_policy(self, wayline: WaylineDep) -> SendPolicy:

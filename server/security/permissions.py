@@ -137,6 +137,8 @@ ROUTES: dict[tuple[str, str], str] = {
     # the workspace
     ("GET", "/api/workspace/send-policy"): "send_rules.read",
     ("GET", "/api/workspace/sending"): "send_rules.read",
+    ("GET", "/api/workspace/guardrails"): "send_rules.read",
+    ("PUT", "/api/workspace/guardrails"): "send_rules.edit",
     ("POST", "/api/workspace/sending/stop"): "sending.stop",
     ("POST", "/api/workspace/sending/resume"): "sending.stop",
     ("PUT", "/api/workspace/send-policy"): "send_rules.edit",
@@ -240,6 +242,8 @@ UI_CALLS: dict[str, str] = {
     "pause_step": "journeys.publish",
     "resume_step": "journeys.publish",
     "sending_state": "send_rules.read",
+    "get_guardrails": "send_rules.read",
+    "save_guardrails": "send_rules.edit",
     "stop_sending": "sending.stop",
     "resume_sending": "sending.stop",
     "archive_journey": "journeys.publish",

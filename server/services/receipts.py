@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from runtime.customer_fields import FieldError
 from runtime.errors import InvalidInputError
 from runtime.input_bounds import parse_instant
+from runtime.jobs import watch_guardrails
 from runtime.models import MessageStatus
 from runtime.receipts import Receipt, apply_receipt
 from server.context import Wayline
@@ -20,6 +22,7 @@ def record_receipts(wl: Wayline, channel: str, data: ReceiptBatchIn) -> ReceiptB
     times = _times(data, now)
     results: list[ReceiptResult] = []
     moving: list[int] = []
+    bounced: Counter[int] = Counter()
     with wl.writing() as session:
         for item, occurred_at in zip(data.receipts, times, strict=True):
             receipt = Receipt(item.message_id, MessageStatus(item.status), item.reason,
@@ -27,9 +30,13 @@ def record_receipts(wl: Wayline, channel: str, data: ReceiptBatchIn) -> ReceiptB
             applied = apply_receipt(session, channel, receipt, now)
             if applied.ingested is not None:
                 moving += applied.ingested.runs_to_dispatch
+            if applied.journey_id is not None and receipt.status is MessageStatus.FAILED:
+                bounced[applied.journey_id] += 1
             results.append(ReceiptResult(message_id=item.message_id,
                                          outcome=applied.outcome.value))
     wl.move_now(moving)
+    watch_guardrails(wl.runtime, {journey: {"bounced": count}
+                                  for journey, count in bounced.items()})
     return ReceiptBatchResult(applied=sum(result.outcome == "applied" for result in results),
                               results=results)
 

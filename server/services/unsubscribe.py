@@ -11,8 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from runtime.errors import NotFoundError
+from runtime.jobs import watch_guardrails
 from runtime.tracking import secret_for
-from runtime.unsubscribe import BadLinkError, customer_for, read_token, unsubscribe
+from runtime.unsubscribe import (
+    BadLinkError,
+    customer_for,
+    last_journey,
+    read_token,
+    unsubscribe,
+)
 from server.context import Wayline
 
 CHANNEL_NAMES = {"email": "email", "sms": "text messages", "kakao": "KakaoTalk",
@@ -49,7 +56,10 @@ def follow_link(wl: Wayline, token: str, via: str) -> LinkFacts:
         if customer is None:
             raise NotFoundError("customer", customer_id)
         done = unsubscribe(session, customer, channel, via, wl.now())
+        journey = last_journey(session, customer_id, channel) if done.changed else None
     wl.move_now(done.runs_to_dispatch)
+    if journey is not None:  # the unsubscribe counts against the journey that sent last
+        watch_guardrails(wl.runtime, {journey: {"unsubscribed": 1}})
     return LinkFacts(channel, CHANNEL_NAMES.get(channel, channel), True)
 
 

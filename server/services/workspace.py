@@ -4,14 +4,17 @@ attributes an operator indexes for fast audiences (runtime.indexed_attributes)."
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from runtime import indexed_attributes
+from runtime import guardrails, indexed_attributes
 from runtime.audit import Actor, record
 from runtime.errors import InvalidInputError
+from runtime.guardrails import WorkspaceGuardrails
 from runtime.indexed_attributes import IndexedColumn, indexed_columns
 from runtime.models import IndexedAttribute
 from runtime.workspace import SendPolicy, load_send_policy, policy_problems, save_send_policy
@@ -31,21 +34,45 @@ def get_send_policy(wl: Wayline) -> SendPolicy:
 def update_send_policy(wl: Wayline, actor: Actor, policy: SendPolicy) -> SendPolicy:
     """Replace the send policy; 422 listing every rule that cannot work. Workers apply it from
     their next batch."""
-    problems = policy_problems(policy)
+    _replace(wl, actor, policy, policy_problems(policy), load_send_policy, save_send_policy,
+             ("policy", "send_rules", "send_policy", "Send rules", "The send policy"))
+    return get_send_policy(wl)
+
+
+def get_guardrails(wl: Wayline) -> WorkspaceGuardrails:
+    """The workspace's guardrails: on or off, the default limits, where alerts go."""
+    with wl.reading() as session:
+        return guardrails.load(session)
+
+
+def update_guardrails(wl: Wayline, actor: Actor,
+                      value: WorkspaceGuardrails) -> WorkspaceGuardrails:
+    """Replace the guardrails; 422 listing every setting that cannot work. Delivery judges
+    journeys by them from its next job."""
+    _replace(wl, actor, value, guardrails.problems(value), guardrails.load, guardrails.save,
+             ("guardrails", "guardrails", "guardrails", "Guardrails", "The guardrails"))
+    return get_guardrails(wl)
+
+
+def _replace(wl: Wayline, actor: Actor, value: Any, problems: list[tuple[str, str]],
+             load: Callable[[Session], Any], save: Callable[[Session, Any, Any], None],
+             names: tuple[str, str, str, str, str]) -> None:
+    """Store a workspace setting (refused with every problem, 422) and audit the change.
+    `names`: the issue code's and audit action's prefixes, the setting's key and title, and
+    how a sentence names it."""
+    code, action, key, title, said = names
     if problems:
-        issues = [IssueOut(code="policy.invalid", field=field, message=message)
+        issues = [IssueOut(code=f"{code}.invalid", field=field, message=message)
                   for field, message in problems]
-        raise InvalidInputError("The send policy was not saved: " +
+        raise InvalidInputError(f"{said} was not saved: " +
                                 " ".join(message for _, message in problems), issues)
     with wl.writing() as session:
-        before = msgspec.to_builtins(load_send_policy(session))
-        save_send_policy(session, policy, wl.now())
-        after = msgspec.to_builtins(policy)
+        before = msgspec.to_builtins(load(session))
+        save(session, value, wl.now())
+        after = msgspec.to_builtins(value)
         if after != before:
-            record(session, actor, "send_rules.changed", object_kind="workspace",
-                   object_id="send_policy", object_name="Send rules", at=wl.now(),
-                   before=before, after=after)
-    return get_send_policy(wl)
+            record(session, actor, f"{action}.changed", object_kind="workspace",
+                   object_id=key, object_name=title, at=wl.now(), before=before, after=after)
 
 
 def list_indexed_attributes(wl: Wayline) -> list[IndexedAttributeOut]:

@@ -1,6 +1,6 @@
 """The brakes in a real browser: the stop-all-sending switch and the banner it puts on every
-page (the canvas too), a pause with a reason the canvas shows, and pausing one step from its
-inspector."""
+page (the canvas too), a pause with a reason the canvas shows, pausing one step from its
+inspector, a guardrail's pause with its figures, and the guardrails card."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 from playwright.sync_api import expect
 
 from runtime.audit import SYSTEM
-from server.services import journeys, sending, starters
+from runtime.jobs import watch_guardrails
+from server.services import journeys, sending, starters, workspace
 from tests.builder.ui.conftest import LiveApp, screenshot
 
 WAIT = 10_000
@@ -75,3 +76,45 @@ def test_pause_with_a_reason_and_pause_one_step(live_app: LiveApp, browse: Any) 
     page.locator('[data-action="resume-step"]').click()
     expect(page.locator(f'[data-step-paused="{send}"]')).to_have_count(0, timeout=WAIT)
     assert journeys.get_journey(live_app.wayline, journey_id).journey.paused_steps == []
+
+
+def test_a_guardrail_pause_shows_its_figures_on_the_list_and_the_canvas(
+        live_app: LiveApp, browse: Any) -> None:
+    journey_id, _ = live_journey(live_app)
+    rt = live_app.wayline.runtime
+    watch_guardrails(rt, {journey_id: {"calls": 212, "failed": 66, "sent": 146}})
+    summary = journeys.get_journey(live_app.wayline, journey_id).journey
+    assert summary.status == "paused"
+    assert summary.paused_reason == ("Paused by guardrail: 31% of 212 messages failed in 15 min "
+                                     "(the limit is 20%)")
+    listing = browse("/", "viewer")
+    expect(listing.locator(f'[data-paused-reason="{journey_id}"]')).to_contain_text(
+        "31% of 212 messages failed", timeout=WAIT)
+    screenshot(listing, "brakes-5-guardrail-list")
+    canvas = browse(f"/journeys/{journey_id}", "publisher")
+    expect(canvas.locator("[data-paused-reason]")).to_contain_text(
+        "Paused by guardrail: 31% of 212 messages failed in 15 min", timeout=WAIT)
+    screenshot(canvas, "brakes-6-guardrail-canvas")
+
+
+def test_the_guardrails_card_saves_limits_and_the_alert_address(live_app: LiveApp,
+                                                                 browse: Any) -> None:
+    page = browse("/settings", "publisher")
+    card = page.locator('[data-card="guardrails"]')
+    # The defaults are written out: an empty box would mean that limit is off.
+    expect(card.locator('[data-guardrail="max_bounce_percent"]')).to_have_value("10",
+                                                                                timeout=WAIT)
+    expect(card.locator('[data-guardrail="max_sends_per_hour"]')).to_have_value("")
+    card.locator('[data-guardrail="max_failure_percent"]').fill("12")
+    card.locator('[data-guardrail="max_sends_per_hour"]').fill("50000")
+    card.locator('[data-guardrail="alert_email"]').fill("not-an-address")
+    card.locator('[data-action="save-guardrails"]').click()
+    expect(card.locator(".wl-alert.error")).to_contain_text("not an email address",
+                                                            timeout=WAIT)
+    card.locator('[data-guardrail="alert_email"]').fill("crm-oncall@example.kr")
+    card.locator('[data-action="save-guardrails"]').click()
+    expect(card.locator(".wl-alert.ok")).to_be_visible(timeout=WAIT)
+    saved = workspace.get_guardrails(live_app.wayline)
+    assert (saved.defaults.max_failure_percent, saved.defaults.max_sends_per_hour,
+            saved.alert_email) == (12, 50000, "crm-oncall@example.kr")
+    screenshot(page, "brakes-7-guardrails-card")
