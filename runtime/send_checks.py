@@ -1,5 +1,6 @@
-"""What validation can tell about a journey's sends only with the workspace at hand: the values
-its templates read, and the law's opt-out line.
+"""What validation can tell about a journey's sends only with the workspace at hand: a message
+made for another channel (an error: it could never be sent), the values its templates read, and
+the law's opt-out line.
 
 A send renders strictly, so a value the customer lacks fails that message (never "Hello ,").
 Some of those failures can be seen before publishing: a template reading `event.sku` in a
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builder.validation import Issue, node_name
+from nodes.kit.fields import CHANNEL_NAMES
 from nodes.kit.registry import Registry
 from nodes.kit.spec import Payload
 from runtime.compliance import TEXT_CHANNELS, current_rules
@@ -44,6 +46,14 @@ def send_issues(session: Session, document: Any, registry: Registry) -> list[Iss
     for node, config in sends:
         name = _name(node, registry)
         template = templates.get(config.get("template"))
+        if template is not None and template.channel != config.get("channel"):
+            issues.append(Issue("send.wrong_channel", (
+                f"{name}: the message '{template.name}' is written for "
+                f"{CHANNEL_NAMES.get(template.channel, template.channel)}, but this step sends "
+                f"{CHANNEL_NAMES.get(str(config.get('channel')), config.get('channel'))}: "
+                "choose a message for this channel, or change the step's channel."),
+                str(node.get("id")), "config.template"))
+            continue
         if template is not None and entry is not None:
             issues += _payload_issues(node, name, template, entry)
         issues += _opt_out_issues(node, name, config)

@@ -51,6 +51,11 @@ class Channel(StrEnum):
     WEBHOOK = "webhook"
 
 
+CHANNEL_NAMES = {Channel.EMAIL: "Email", Channel.SMS: "SMS", Channel.KAKAO: "KakaoTalk",
+                 Channel.PUSH: "App push", Channel.WEBHOOK: "Webhook"}
+"""Each channel's name in a marketer's sentence."""
+
+
 class Purpose(StrEnum):
     """Why a message is sent: marketing needs consent and respects caps; transactional doesn't."""
 

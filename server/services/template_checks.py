@@ -15,14 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from nodes.kit.fields import Channel
+from nodes.kit.fields import CHANNEL_NAMES, Channel
 from runtime.errors import InvalidInputError
 from runtime.outbound import AllowList
 from runtime.rendering import CACHE
 from runtime.webhook_content import address_problem
-
-CHANNEL_NAMES = {Channel.EMAIL: "Email", Channel.SMS: "SMS", Channel.KAKAO: "KakaoTalk",
-                 Channel.PUSH: "App push", Channel.WEBHOOK: "Webhook"}
 
 OPTIONS_FOR = {"html": (Channel.EMAIL,), "url": (Channel.WEBHOOK,),
                "method": (Channel.WEBHOOK,), "headers": (Channel.WEBHOOK,),

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nodes.kit.fields import Channel
+from nodes.kit.fields import CHANNEL_NAMES, Channel
 from nodes.kit.profile import Profile
 from runtime.audit import Actor, record
 from runtime.content import send_content
@@ -47,7 +47,7 @@ from server.schemas.templates import (
     TemplateUpdate,
     TemplateWarning,
 )
-from server.services.template_checks import CHANNEL_NAMES, Draft, check_template, issue
+from server.services.template_checks import Draft, check_template, issue
 from server.services.template_warnings import attribute_warnings
 from server.services.usage import in_use_message, journeys_using, usage
 

@@ -1,6 +1,7 @@
-"""Warnings on send steps that need the workspace to see: a template reading event values in a
+"""Issues on send steps that need the workspace to see: a template reading event values in a
 journey entered with no event, a payload field the API entry doesn't require, and a marketing
-text with no opt-out line set. They warn (a value may have a default) and never block publishing.
+text with no opt-out line set. They warn (a value may have a default) and never block publishing;
+a message written for another channel than its step is an error, since it could never be sent.
 """
 
 from __future__ import annotations
@@ -109,3 +110,28 @@ def test_warnings_do_not_block_publishing(wayline, opt_out_line):
         version = publish(session, journey_id, wayline.clock.now())
         session.commit()
     assert version.number == 1
+
+
+def test_a_message_for_another_channel_is_an_error_and_blocks_publishing(wayline):
+    from runtime.errors import InvalidInputError
+
+    with wayline.sessions() as session:
+        email = add_template(session, "email", "Welcome mail")
+        text = add_template(session, "sms", "Welcome text", None, "Welcome!")
+        session.commit()
+    audience = node("entry", "entry.segment", "Pro plan", SEGMENT)
+    with wayline.sessions() as session:
+        [issue] = [issue for issue in check_journey(session, journey(audience, email, "sms"))
+                   if issue.code.startswith("send.")]
+    assert (issue.code, issue.severity, issue.node_id, issue.field) == (
+        "send.wrong_channel", "error", "send", "config.template")
+    assert issue.message == ("Offer: the message 'Welcome mail' is written for Email, but this "
+                             "step sends SMS: choose a message for this channel, or change the "
+                             "step's channel.")
+    assert [code for code, _, _ in send_warnings(wayline, journey(audience, text, "sms"))] == [
+        "send.no_opt_out_line"]  # the right channel: only the opt-out warning is left
+    with wayline.sessions() as session:
+        mismatched = add_journey(session, journey(audience, email, "sms"))
+        with pytest.raises(InvalidInputError) as refused:
+            publish(session, mismatched, wayline.clock.now())
+    assert [issue.code for issue in refused.value.issues] == ["send.wrong_channel"]

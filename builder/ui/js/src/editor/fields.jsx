@@ -19,6 +19,7 @@ export function FieldErrors({ issues, path }) {
 // An object's fields, in order, with x-show-if applied.
 export function ObjectFields({ schema, defs, value, onChange, path, issues, ctx }) {
   const effective = { ...defaultsOf(schema, defs), ...(value || {}) };
+  const inner = { ...ctx, siblings: effective }; // a picker may depend on a sibling (the channel)
   return orderedProperties(schema).map(([name, prop]) => {
     if (!isShown(prop, effective)) return null;
     const required = (schema.required || []).includes(name);
@@ -27,7 +28,7 @@ export function ObjectFields({ schema, defs, value, onChange, path, issues, ctx 
         onChange={(next) => onChange(withoutHidden(schema, defs, { ...(value || {}), [name]: next }))} onClear={() => {
           const copy = { ...(value || {}) }; delete copy[name]; onChange(copy);
         }}
-        path={joinPath(path, name)} issues={issues} ctx={ctx} />
+        path={joinPath(path, name)} issues={issues} ctx={inner} />
     );
   });
 }
@@ -204,13 +205,19 @@ function ListInput({ value, onChange }) {
   return <input className="wl-input" value={text} placeholder="Separate with commas" onChange={(e) => { setText(e.target.value); onChange(e.target.value.split(",").map((s) => s.trim()).filter(Boolean)); }} />;
 }
 
+// A template picker offers only the messages of the step's channel; one chosen for another
+// channel stays shown, marked, so the error on the step has something to point at.
 function Picker({ kind, value, onChange, ctx }) {
-  const items = (kind === "template" ? ctx.templates : ctx.segments) || [];
+  const all = (kind === "template" ? ctx.templates : ctx.segments) || [];
+  const channel = kind === "template" ? ctx.siblings?.channel : null;
+  const items = channel ? all.filter((item) => !item.channel || item.channel === channel) : all;
   const known = items.some((item) => item.id === value);
+  const elsewhere = known ? null : all.find((item) => item.id === value);
   return (
     <select className="wl-input wl-select" value={value ?? ""} data-picker={kind} onChange={(e) => onChange(e.target.value === "" ? null : Number(e.target.value))}>
-      <option value="">{items.length ? `Choose a ${kind}…` : `No ${kind}s yet`}</option>
-      {value != null && !known ? <option value={value}>Missing {kind} #{value}</option> : null}
+      <option value="">{items.length ? `Choose a ${kind}…` : channel ? `No ${valueLabel(channel)} ${kind}s yet` : `No ${kind}s yet`}</option>
+      {elsewhere ? <option value={value}>{elsewhere.name} · {valueLabel(elsewhere.channel)} (another channel)</option>
+        : value != null && !known ? <option value={value}>Missing {kind} #{value}</option> : null}
       {items.map((item) => <option key={item.id} value={item.id}>{item.name}{item.channel ? ` · ${valueLabel(item.channel)}` : ""}</option>)}
     </select>
   );
