@@ -7,13 +7,16 @@ one-click unsubscribe link instead of the line. Both are workspace settings (WAY
 WAYLINE_OPT_OUT_LINE); an empty label turns the labelling off, for workspaces outside Korea.
 
 The rules are the process's: `install_rules` is called when a `Runtime` is built (workers, the
-web server, tests), and rendering reads `current_rules()`.
+web server, tests), and rendering reads `current_rules()`. The label and the line can also be set
+on the Send rules page (`runtime.workspace.MessageWording`): whatever reads the database before
+rendering (each batch, each preview) hands the saved wording to `use_wording`, and it wins over
+the environment's until it is cleared.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from runtime.tracking import public_url, secret_for
@@ -76,9 +79,19 @@ def install_rules(rules: MessageRules) -> MessageRules:
     return previous
 
 
+_wording: dict[str, str] = {}
+
+
+def use_wording(wording: Mapping[str, str | None]) -> None:
+    """The workspace's own label and line (None: the environment's), for `current_rules`."""
+    global _wording
+    _wording = {name: value for name, value in wording.items() if value is not None}
+
+
 def current_rules() -> MessageRules:
-    """The rules rendering applies in this process."""
-    return _rules
+    """The rules rendering applies in this process: the environment's, with the workspace's
+    own wording where it set one."""
+    return replace(_rules, **_wording) if _wording else _rules
 
 
 def apply_rules(rules: MessageRules, channel: str, purpose: str,

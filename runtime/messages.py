@@ -30,6 +30,7 @@ from runtime.models import Message, MessageStatus, Template
 from runtime.policy import Decision, consent_problem
 from runtime.rendering import RenderError
 from runtime.sql import copy_rows, insert_rows, new_ids
+from runtime.workspace import load_wording
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def compose_messages(session: Session, rows: Sequence[MessageRow],
     """
     if not rows:
         return []
+    load_wording(session)  # the label and line as the workspace words them now
     wanted = {row.intent.send.template for row in rows}
     templates = {template.id: template for template in session.scalars(
         select(Template).where(Template.id.in_(wanted)))}

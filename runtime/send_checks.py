@@ -27,6 +27,7 @@ from nodes.kit.spec import Payload
 from runtime.compliance import TEXT_CHANNELS, current_rules
 from runtime.models import Template
 from runtime.rendering import payload_keys_used
+from runtime.workspace import load_wording
 
 
 def send_issues(session: Session, document: Any, registry: Registry) -> list[Issue]:
@@ -37,6 +38,7 @@ def send_issues(session: Session, document: Any, registry: Registry) -> list[Iss
              and isinstance(config := _config(node), Mapping)]
     if not sends:
         return []
+    load_wording(session)  # whether an opt-out line is set: the workspace's, or the environment's
     entries = [payload for node in nodes if (payload := _entry_payload(node, registry))]
     entry = entries[0] if len(entries) == 1 else None
     ids = {config.get("template") for _, config in sends}
@@ -101,8 +103,8 @@ def _opt_out_issues(node: Mapping[str, Any], name: str,
         return []
     return [_warning("send.no_opt_out_line", node, (
         f"{name}: marketing texts must end with a free opt-out line (e.g. 무료수신거부 "
-        "080-123-4567), and none is set: set WAYLINE_OPT_OUT_LINE to your number, or send "
-        "this as transactional."), "config.purpose")]
+        "080-123-4567), and none is set: set it on the Send rules page (or "
+        "WAYLINE_OPT_OUT_LINE), or send this as transactional."), "config.purpose")]
 
 
 def _config(node: Mapping[str, Any]) -> Any:

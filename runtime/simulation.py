@@ -33,6 +33,7 @@ from runtime.engine import Advance, RunState, advance, customer_zone
 from runtime.models import MessageStatus, RunStatus, Template
 from runtime.policy import consent_problem
 from runtime.rendering import RenderError
+from runtime.workspace import load_wording
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,9 @@ class Scenario:
 
 
 def load_templates(session: Session, journey: CompiledJourney) -> dict[int, TemplateCopy]:
-    """The templates the journey's send steps use, detached from the session."""
+    """The templates the journey's send steps use, detached from the session (and the
+    workspace's wording of the law's label and line, for rendering them)."""
+    load_wording(session)
     wanted = {ref.id for node_id, spec in journey.specs.items()
               for ref in spec.refs(journey.configs[node_id])
               if ref.kind == "template" and isinstance(ref.id, int)}

@@ -17,12 +17,47 @@ from sqlalchemy.orm import Session
 
 from nodes.kit.fields import Channel
 from nodes.kit.values import LocalTime
+from runtime.compliance import use_wording
 from runtime.models import WorkspaceSetting
 from runtime.policy import Cap, Rules, window_from
 from runtime.sql import insert_rows
 
 SEND_POLICY_KEY = "send_policy"
 """The workspace_settings key of the send policy."""
+
+WORDING_KEY = "message_wording"
+"""The workspace_settings key of the advertising label and opt-out line."""
+
+
+class MessageWording(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """What the law adds to marketing messages (`runtime.compliance`), as the workspace words
+    it; null keeps the environment's (WAYLINE_AD_LABEL, WAYLINE_OPT_OUT_LINE)."""
+
+    ad_label: Annotated[str, msgspec.Meta(max_length=20, description=(
+        "In front of marketing texts, KakaoTalk messages and email subjects, e.g. (광고); "
+        "empty turns it off"))] | None = None
+    opt_out_line: Annotated[str, msgspec.Meta(max_length=80, description=(
+        "At the end of marketing texts, e.g. 무료수신거부 080-123-4567"))] | None = None
+
+
+def load_wording(session: Session) -> MessageWording:
+    """The workspace's wording, and (as a side effect) this process's rules follow it."""
+    raw = session.scalar(select(WorkspaceSetting.value)
+                         .where(WorkspaceSetting.key == WORDING_KEY))
+    wording = MessageWording() if raw is None else msgspec.convert(raw, MessageWording)
+    use_wording(msgspec.structs.asdict(wording))
+    return wording
+
+
+def save_wording(session: Session, wording: MessageWording, now: datetime) -> None:
+    """Store the wording (the caller commits); this process uses it at once."""
+    row = session.get(WorkspaceSetting, WORDING_KEY)
+    value = msgspec.to_builtins(wording)
+    if row is None:
+        session.add(WorkspaceSetting(key=WORDING_KEY, value=value, updated_at=now))
+    else:
+        row.value, row.updated_at = value, now
+    use_wording(msgspec.structs.asdict(wording))
 
 
 class FrequencyCap(msgspec.Struct, forbid_unknown_fields=True):

@@ -16,7 +16,7 @@ import msgspec
 from builder.document import Guardrails
 from builder.ui.services import UiError
 from runtime.guardrails import WorkspaceGuardrails
-from runtime.workspace import SendPolicy
+from runtime.workspace import MessageWording, SendPolicy
 from server.context import Wayline
 from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate, PauseIn
 from server.schemas.previews import DryRunIn, PathIn
@@ -135,6 +135,20 @@ class UiServicesForWayline(TeamCalls):
     @ui_call
     def resume_step(self, journey_id: int, node_id: str) -> dict[str, Any]:
         return plain(journeys.resume_step(self.wl, self.actor, journey_id, str(node_id)[:64]))
+
+    @ui_call
+    def get_wording(self) -> dict[str, Any]:
+        return self._wording(workspace.get_wording(self.wl))
+
+    @ui_call
+    def save_wording(self, value: dict[str, Any]) -> dict[str, Any]:
+        return self._wording(workspace.update_wording(
+            self.wl, self.actor, convert(value, MessageWording, "wording")))
+
+    def _wording(self, wording: MessageWording) -> dict[str, Any]:
+        settings = self.wl.settings
+        return {**plain(wording), "environment": {"ad_label": settings.ad_label,
+                                                  "opt_out_line": settings.opt_out_line}}
 
     @ui_call
     def get_guardrails(self) -> dict[str, Any]:

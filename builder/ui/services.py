@@ -77,6 +77,13 @@ class UiServices(Protocol):
     def resume_step(self, journey_id: int, node_id: str) -> Json:
         """Let a paused step run again: the journey summary."""
 
+    def get_wording(self) -> Json:
+        """The law's label and line: {ad_label, opt_out_line} (null: the environment's, given
+        as {environment: {ad_label, opt_out_line}})."""
+
+    def save_wording(self, value: Json) -> Json:
+        """Replace the wording: as get_wording."""
+
     def get_guardrails(self) -> Json:
         """The workspace's guardrails: {enabled, defaults, alert_email, alert_webhook}."""
 

@@ -16,6 +16,7 @@ from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import use_services
 from builder.ui.sending import StopSendingCard
 from builder.ui.services import UiError
+from builder.ui.wording_card import WordingCard
 
 CHANNELS = (("email", "Email"), ("sms", "SMS / LMS"), ("kakao", "KakaoTalk"), ("push", "App push"),
             ("webhook", "Webhook"))
@@ -77,7 +78,8 @@ def SettingsPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
                       html.h1("Send rules"),
                       html.p("Rules every marketing message obeys, whatever journey sends it. "
                              "Transactional messages (receipts, alerts) are exempt."))),
-                  StopSendingCard(services), body, GuardrailsCard(services)))
+                  StopSendingCard(services), body, WordingCard(services),
+                  GuardrailsCard(services)))
 
 
 @component

@@ -9,7 +9,7 @@ from litestar import Controller, delete, get, post, put
 from litestar.params import JSONBody, PathParameter
 
 from runtime.guardrails import WorkspaceGuardrails
-from runtime.workspace import SendPolicy
+from runtime.workspace import MessageWording, SendPolicy
 from server.api.params import ActorDep, WaylineDep
 from server.errors import errors
 from server.schemas.team import WorkspaceSettings
@@ -59,6 +59,18 @@ class WorkspaceController(Controller):
     def resume_sending(self, wayline: WaylineDep, actor: ActorDep) -> SendingState:
         """Let messages go again, each judged afresh by the send policy when it goes."""
         return sending.resume_sending(wayline, actor)
+
+    @get("/message-wording", sync_to_thread=True)
+    def wording(self, wayline: WaylineDep) -> MessageWording:
+        """The advertising label and opt-out line the law adds to marketing messages, as the
+        workspace words them (null: the environment's WAYLINE_AD_LABEL / _OPT_OUT_LINE)."""
+        return workspace.get_wording(wayline)
+
+    @put("/message-wording", sync_to_thread=True, responses=errors(422))
+    def update_wording(self, wayline: WaylineDep, actor: ActorDep,
+                       data: JSONBody[MessageWording]) -> MessageWording:
+        """Replace the wording; messages rendered from the next batch on use it."""
+        return workspace.update_wording(wayline, actor, data)
 
     @get("/guardrails", sync_to_thread=True)
     def guardrails(self, wayline: WaylineDep) -> WorkspaceGuardrails:

@@ -33,6 +33,7 @@ from runtime.models import Customer, Template
 from runtime.outbound import AllowList
 from runtime.profiles import load_profiles
 from runtime.rendering import LimitError, RenderError, render_message
+from runtime.workspace import load_wording
 from server.context import Wayline
 from server.schemas.templates import (
     DraftRenderIn,
@@ -146,6 +147,7 @@ def render_template(wl: Wayline, template_id: int, data: RenderIn) -> Rendered:
                       dict(template.options or {}), template.id, template.version)
         profile = _profile(wl, session, data.external_id, data.sample)
         warnings = attribute_warnings(session, draft)
+        load_wording(session)  # the label and line as the workspace words them
     return _render(draft, profile, data, warnings)
 
 
@@ -157,6 +159,7 @@ def render_draft(wl: Wayline, data: DraftRenderIn) -> Rendered:
     with wl.reading() as session:
         profile = _profile(wl, session, data.external_id, data.sample)
         warnings = attribute_warnings(session, draft)
+        load_wording(session)  # the label and line as the workspace words them
     return _render(draft, profile, data, warnings)
 
 

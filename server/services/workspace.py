@@ -17,7 +17,15 @@ from runtime.errors import InvalidInputError
 from runtime.guardrails import WorkspaceGuardrails
 from runtime.indexed_attributes import IndexedColumn, indexed_columns
 from runtime.models import IndexedAttribute
-from runtime.workspace import SendPolicy, load_send_policy, policy_problems, save_send_policy
+from runtime.workspace import (
+    MessageWording,
+    SendPolicy,
+    load_send_policy,
+    load_wording,
+    policy_problems,
+    save_send_policy,
+    save_wording,
+)
 from server.context import Wayline
 from server.errors import IssueOut
 from server.schemas.workspace import IndexedAttributeIn, IndexedAttributeOut
@@ -37,6 +45,20 @@ def update_send_policy(wl: Wayline, actor: Actor, policy: SendPolicy) -> SendPol
     _replace(wl, actor, policy, policy_problems(policy), load_send_policy, save_send_policy,
              ("policy", "send_rules", "send_policy", "Send rules", "The send policy"))
     return get_send_policy(wl)
+
+
+def get_wording(wl: Wayline) -> MessageWording:
+    """How the workspace words the law's advertising label and opt-out line (null: the
+    environment's)."""
+    with wl.reading() as session:
+        return load_wording(session)
+
+
+def update_wording(wl: Wayline, actor: Actor, wording: MessageWording) -> MessageWording:
+    """Replace the wording; every message rendered from now on (each batch reads it) uses it."""
+    _replace(wl, actor, wording, [], load_wording, save_wording,
+             ("wording", "wording", "message_wording", "Message wording", "The wording"))
+    return get_wording(wl)
 
 
 def get_guardrails(wl: Wayline) -> WorkspaceGuardrails:

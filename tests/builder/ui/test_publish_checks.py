@@ -1,6 +1,7 @@
 """Mistakes caught before publishing, in a real browser: a send step whose message is written
 for another channel is an error on the step, Publish stays disabled, and the template picker
-offers only the step's channel."""
+offers only the step's channel; the opt-out line the law asks for is set on the Send rules
+page, and the warning goes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 from playwright.sync_api import expect
 
 from runtime.audit import SYSTEM
-from server.services import starters
+from server.schemas.templates import RenderIn, SampleCustomer
+from server.services import journeys, starters, templates, workspace
 from tests.builder.ui.conftest import LiveApp, screenshot
 
 WAIT = 10_000
@@ -36,3 +38,25 @@ def test_a_message_for_another_channel_blocks_publishing(live_app: LiveApp,
     assert any("(another channel)" in text for text in offered)
     assert not any(text.endswith("· Email") for text in offered), offered
     screenshot(page, "publish-checks-wrong-channel")
+
+
+def test_the_opt_out_line_is_a_workspace_setting(live_app: LiveApp, browse: Any) -> None:
+    detail = starters.create_from_starter(live_app.wayline, SYSTEM, "cart_abandonment")
+    warned = journeys.get_journey(live_app.wayline, detail.journey.id).issues
+    assert any(issue.code == "send.no_opt_out_line" for issue in warned)
+    page = browse("/settings", "publisher")
+    card = page.locator('[data-card="wording"]')
+    expect(card.locator('[data-wording="ad_label"]')).to_have_value("(광고)", timeout=WAIT)
+    card.locator('[data-wording="opt_out_line"]').fill("무료수신거부 080-555-0100")
+    card.locator('[data-action="save-wording"]').click()
+    expect(card.locator(".wl-alert.ok")).to_be_visible(timeout=WAIT)
+    screenshot(page, "publish-checks-wording")
+    saved = workspace.get_wording(live_app.wayline)
+    assert (saved.ad_label, saved.opt_out_line) == (None, "무료수신거부 080-555-0100")
+    fixed = journeys.get_journey(live_app.wayline, detail.journey.id).issues
+    assert not any(issue.code == "send.no_opt_out_line" for issue in fixed)
+    kakao = next(t for t in templates.list_templates(live_app.wayline).items
+                 if t.channel == "kakao")
+    shown = templates.render_template(live_app.wayline, kakao.id, RenderIn(
+        purpose="marketing", sample=SampleCustomer(attributes={"first_name": "민지"})))
+    assert shown.content["text"].endswith("무료수신거부 080-555-0100")
