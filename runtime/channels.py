@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -85,6 +86,38 @@ class Adapter(Protocol):
     def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
         """Hand the message to the provider; return its id for the message, or raise a failure."""
         ...
+
+
+LEDGERLESS_BASE = 8 * 10**18
+"""Where the idempotency keys of messages with no ledger row start: far above any message id,
+so a provider that drops repeated keys never mistakes an alert or a test send for a message."""
+
+
+def ledgerless_key(redis: Any) -> int:
+    """A fresh idempotency key for a message that has no row in the ledger."""
+    return LEDGERLESS_BASE + int(redis.incr("wayline:ledgerless:key"))
+
+
+SEND_NOW_TRIES = 3
+"""Calls `send_now` makes before it gives up on a provider that fails for now."""
+
+
+def send_now(adapter: Adapter, key: int, channel: str, content: Mapping[str, Any],
+             pause: float = 0.5) -> str | None:
+    """Send one message that has no row in the ledger (an alert, a test send) at once, trying
+    a passing failure again after a short pause; None when it went, else why not."""
+    problem = None
+    for attempt in range(SEND_NOW_TRIES):
+        try:
+            adapter.send(key, channel, content)
+            return None
+        except PermanentFailure as failure:
+            return failure.reason
+        except TransientFailure as failure:
+            problem = failure.reason
+        if attempt + 1 < SEND_NOW_TRIES:
+            time.sleep(pause * (attempt + 1))
+    return problem
 
 
 class OutboxAdapter:

@@ -17,7 +17,6 @@ and only the worker whose pause took sends the alert.
 from __future__ import annotations
 
 import logging
-import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -31,7 +30,7 @@ from sqlalchemy.orm import Session
 from builder.document import Guardrails
 from runtime import lifecycle
 from runtime.audit import Actor, record
-from runtime.channels import Adapter, PermanentFailure, TransientFailure
+from runtime.channels import Adapter, ledgerless_key, send_now
 from runtime.errors import WrongStateError
 from runtime.models import Journey, JourneyStatus, JourneyVersion, WorkspaceSetting
 
@@ -48,9 +47,6 @@ BUCKET = "wayline:guard:{journey}:{minute}"
 
 KEEP_SECONDS = 2 * 3600
 """How long a minute's counts are kept: longer than the longest window (an hour)."""
-
-ALERT_TRIES = 3
-"""Calls to the alert address before an alert is given up (and the audit trail says so)."""
 
 
 class WorkspaceGuardrails(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -195,27 +191,12 @@ def alert(redis: Redis, adapters: Mapping[str, Adapter], workspace: WorkspaceGua
             "reason": reason, "text": text, "at": now.isoformat()}}))
     problems_seen = []
     for channel, content in calls:
-        alert_id = int(redis.incr("wayline:alerts:id"))  # the provider's idempotency key
-        problem = _send(adapters[channel], alert_id, channel, content)
+        problem = send_now(adapters[channel], ledgerless_key(redis), channel, content)
         if problem:
             log.error("guardrail alert by %s not sent: %s", channel, problem,
                       extra={"journey_id": journey_id})
             problems_seen.append(f"{channel}: {problem}")
     return problems_seen
-
-
-def _send(adapter: Adapter, alert_id: int, channel: str, content: dict[str, Any]) -> str | None:
-    problem = None
-    for attempt in range(ALERT_TRIES):
-        try:
-            adapter.send(alert_id, channel, content)
-            return None
-        except PermanentFailure as failure:
-            return failure.reason
-        except TransientFailure as failure:
-            problem = failure.reason
-        time.sleep(0.5 * (attempt + 1))
-    return problem
 
 
 _VERSION_RULES: dict[int, Guardrails | None] = {}

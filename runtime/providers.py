@@ -94,10 +94,12 @@ class HttpProviderAdapter:
         if not content.get("to"):
             raise PermanentFailure(f"the {channel} message has no recipient")
         body = REQUESTS[self.channel](message_id, content, self.account)
+        headers = {"Idempotency-Key": str(message_id)}
+        if content.get("test"):  # a test send (runtime.test_sends): the provider may say so
+            body["test"], headers["X-Wayline-Test"] = True, "1"
         where = public_url(self.url)
         try:
-            response = self._client.post(self.url, json=body,
-                                         headers={"Idempotency-Key": str(message_id)})
+            response = self._client.post(self.url, json=body, headers=headers)
         except httpx.TimeoutException:
             raise TransientFailure(f"{where} did not answer within {self.timeout:g} s") from None
         except httpx.TransportError as error:

@@ -16,11 +16,12 @@ import msgspec
 from builder.document import Guardrails
 from builder.ui.services import UiError
 from runtime.guardrails import WorkspaceGuardrails
+from runtime.test_sends import TestRecipients
 from runtime.workspace import MessageWording, SendPolicy
 from server.context import Wayline
 from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate, PauseIn
 from server.schemas.previews import DryRunIn, PathIn
-from server.schemas.templates import DraftRenderIn, TemplateCreate, TemplateUpdate
+from server.schemas.templates import DraftRenderIn, TemplateCreate, TemplateUpdate, TestSendIn
 from server.schemas.workspace import IndexedAttributeIn, StopSendingIn
 from server.security.masking import customer_page_for, template_for, timeline_for
 from server.security.permissions import may
@@ -36,6 +37,7 @@ from server.services import (
     starters,
     stats,
     templates,
+    test_sends,
     timeline,
     workspace,
 )
@@ -135,6 +137,20 @@ class UiServicesForWayline(TeamCalls):
     @ui_call
     def resume_step(self, journey_id: int, node_id: str) -> dict[str, Any]:
         return plain(journeys.resume_step(self.wl, self.actor, journey_id, str(node_id)[:64]))
+
+    @ui_call
+    def send_test(self, template_id: int, external_id: str | None, to: str) -> dict[str, Any]:
+        request = convert({"external_id": external_id, "to": to}, TestSendIn, "test send")
+        return plain(test_sends.send_test(self.wl, self.actor, int(template_id), request))
+
+    @ui_call
+    def get_test_recipients(self) -> dict[str, Any]:
+        return plain(workspace.get_test_recipients(self.wl))
+
+    @ui_call
+    def save_test_recipients(self, value: dict[str, Any]) -> dict[str, Any]:
+        return plain(workspace.update_test_recipients(
+            self.wl, self.actor, convert(value, TestRecipients, "test recipients")))
 
     @ui_call
     def get_wording(self) -> dict[str, Any]:

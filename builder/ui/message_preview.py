@@ -17,12 +17,29 @@ from nodes.kit.sms import SMS_MAX_BYTES, carrier_bytes
 
 
 @component
-def Preview(request: dict[str, Any]) -> Any:  # noqa: N802 - ReactPy components are PascalCase
+def Preview(request: dict[str, Any], template_id: int | None = None) -> Any:  # noqa: N802
     """The message (`request`, as the services take it) as it would be stored for one
-    customer, rendered as the form is edited."""
+    customer, rendered as the form is edited; for a saved one (`template_id`), a test send."""
     services = use_services()
     customer, set_customer = use_state("")
     shown, set_shown = use_state(None)
+    tested, set_tested = use_state(None)
+
+    def test(to: str) -> Any:
+        async def send(_event: Any) -> None:
+            try:
+                report = await asyncio.to_thread(services.send_test, template_id,
+                                                 customer or None, to)
+            except UiError as error:
+                set_tested({"kind": "error", "text": error.message})
+                return
+            failed = [r for r in report["results"] if not r["sent"]]
+            set_tested({"kind": "error", "text": "Not sent to " + ", ".join(
+                f"{r['to']} ({r['problem']})" for r in failed)} if failed else {
+                "kind": "ok", "text": "Test sent to " + ", ".join(
+                    r["to"] for r in report["results"]) + " (the saved version; counted in "
+                                                          "no stats or caps)."})
+        return send
 
     @use_async_effect(dependencies=[repr(request), customer])
     async def render() -> None:
@@ -43,7 +60,20 @@ def Preview(request: dict[str, Any]) -> Any:  # noqa: N802 - ReactPy components 
                  html.input({"class": "wl-input", "name": "preview-customer",
                              "placeholder": "external id (empty: a sample customer)",
                              "onChange": lambda e, *_: set_customer(e["target"]["value"])})),
-        Rendered(shown, request["channel"]))
+        Rendered(shown, request["channel"]),
+        html.div(
+            {"class": "wl-field", "data-test-send": template_id},
+            html.label({"class": "wl-label"}, "Send a test"),
+            html.div({"class": "wl-row"},
+                     html.button({"class": "wl-button", "type": "button", "onClick": test("me"),
+                                  "data-action": "test-to-me"}, "To me")
+                     if request["channel"] == "email" else "",
+                     html.button({"class": "wl-button", "type": "button",
+                                  "onClick": test("team"), "data-action": "test-to-team"},
+                                 "To test recipients") if request["channel"] != "push" else ""),
+            html.p({"class": f"wl-alert {tested['kind']}", "data-test-result": tested["kind"]},
+                   tested["text"]) if tested else "")
+        if template_id is not None and services.may("templates.test") else "")
 
 
 @component

@@ -175,7 +175,7 @@ def MessagesPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
                     {"class": "wl-card", "data-form": "none"},
                     html.p({"class": "hint"}, "Open a message on the left to read it. Your "
                                               "role can read messages; editors write them.")),
-                Preview(to_request(form)) if can_preview else html.div())))
+                Preview(to_request(form), form["id"]) if can_preview else html.div())))
 
 
 @component

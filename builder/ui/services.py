@@ -77,6 +77,16 @@ class UiServices(Protocol):
     def resume_step(self, journey_id: int, node_id: str) -> Json:
         """Let a paused step run again: the journey summary."""
 
+    def send_test(self, template_id: int, external_id: str | None, to: str) -> Json:
+        """Send the template as the customer (None: a sample) would get it to "me" or "team":
+        {channel, results: [{to, sent, problem}]}."""
+
+    def get_test_recipients(self) -> Json:
+        """Who gets test sends: {emails, phones}."""
+
+    def save_test_recipients(self, value: Json) -> Json:
+        """Replace the test recipients: what was saved."""
+
     def get_wording(self) -> Json:
         """The law's label and line: {ad_label, opt_out_line} (null: the environment's, given
         as {environment: {ad_label, opt_out_line}})."""

@@ -16,6 +16,7 @@ from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import use_services
 from builder.ui.sending import StopSendingCard
 from builder.ui.services import UiError
+from builder.ui.test_recipients_card import TestRecipientsCard
 from builder.ui.wording_card import WordingCard
 
 CHANNELS = (("email", "Email"), ("sms", "SMS / LMS"), ("kakao", "KakaoTalk"), ("push", "App push"),
@@ -79,7 +80,7 @@ def SettingsPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
                       html.p("Rules every marketing message obeys, whatever journey sends it. "
                              "Transactional messages (receipts, alerts) are exempt."))),
                   StopSendingCard(services), body, WordingCard(services),
-                  GuardrailsCard(services)))
+                  TestRecipientsCard(services), GuardrailsCard(services)))
 
 
 @component

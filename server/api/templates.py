@@ -18,9 +18,11 @@ from server.schemas.templates import (
     TemplateDetail,
     TemplatePage,
     TemplateUpdate,
+    TestSendIn,
+    TestSendReport,
 )
 from server.security.masking import template_for
-from server.services import templates
+from server.services import templates, test_sends
 
 TemplateId = Annotated[int, PathParameter(ge=1, le=2**62, description="The template's id.")]
 
@@ -76,3 +78,12 @@ class TemplateController(Controller):
         """The message as it would be stored for a customer (`external_id`) or a sample one;
         `error` says why it could not be rendered for them (no email address, …)."""
         return templates.render_template(wayline, template_id, data)
+
+    @post("/{template_id:int}/test", sync_to_thread=True, status_code=200,
+          responses=errors(404, 422))
+    def test_send(self, wayline: WaylineDep, actor: ActorDep, template_id: TemplateId,
+                  data: JSONBody[TestSendIn]) -> TestSendReport:
+        """Send the message as the customer (or sample) would get it — advertising label and
+        opt-out line included — to you ("me") or the workspace's test recipients ("team"),
+        through its real channel, marked as a test. Never counted in stats or caps."""
+        return test_sends.send_test(wayline, actor, template_id, data)

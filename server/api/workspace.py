@@ -9,6 +9,7 @@ from litestar import Controller, delete, get, post, put
 from litestar.params import JSONBody, PathParameter
 
 from runtime.guardrails import WorkspaceGuardrails
+from runtime.test_sends import TestRecipients
 from runtime.workspace import MessageWording, SendPolicy
 from server.api.params import ActorDep, WaylineDep
 from server.errors import errors
@@ -71,6 +72,17 @@ class WorkspaceController(Controller):
                        data: JSONBody[MessageWording]) -> MessageWording:
         """Replace the wording; messages rendered from the next batch on use it."""
         return workspace.update_wording(wayline, actor, data)
+
+    @get("/test-recipients", sync_to_thread=True)
+    def test_recipients(self, wayline: WaylineDep) -> TestRecipients:
+        """Who gets test sends sent to "team": emails, and phone numbers for texts."""
+        return workspace.get_test_recipients(wayline)
+
+    @put("/test-recipients", sync_to_thread=True, responses=errors(422))
+    def update_test_recipients(self, wayline: WaylineDep, actor: ActorDep,
+                               data: JSONBody[TestRecipients]) -> TestRecipients:
+        """Replace the test recipients."""
+        return workspace.update_test_recipients(wayline, actor, data)
 
     @get("/guardrails", sync_to_thread=True)
     def guardrails(self, wayline: WaylineDep) -> WorkspaceGuardrails:

@@ -164,3 +164,31 @@ class Rendered(msgspec.Struct):
     template_id: int | None = None
     template_version: int | None = None
     warnings: list[TemplateWarning] = []
+
+
+class TestSendIn(RenderIn, forbid_unknown_fields=True, kw_only=True):
+    """Send the template as a customer would get it (`external_id`, else `sample`) to a person
+    on the team: "me" (your email) or "team" (the workspace's test recipients)."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    to: Literal["me", "team"] = "team"
+
+
+class TestSendResult(msgspec.Struct):
+    """One test message: where it went, and what happened."""
+
+    __test__ = False
+
+    to: str
+    sent: bool
+    problem: str | None = None
+
+
+class TestSendReport(msgspec.Struct):
+    """What a test send did: one result per recipient. Nothing is counted in stats or caps."""
+
+    __test__ = False
+
+    channel: str
+    results: list[TestSendResult]

@@ -42,6 +42,7 @@ class Draft:
     options: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
     version: int = 1
+    name: str = ""
 
 
 def check_template(draft: Draft, allow: AllowList | None = None) -> None:

@@ -142,10 +142,8 @@ def delete_template(wl: Wayline, actor: Actor, template_id: int) -> None:
 def render_template(wl: Wayline, template_id: int, data: RenderIn) -> Rendered:
     """A saved template rendered for a customer (real or sample), as a send would store it."""
     with wl.reading() as session:
-        template = _get(session, template_id)
-        draft = Draft(template.channel, template.subject, template.source,
-                      dict(template.options or {}), template.id, template.version)
-        profile = _profile(wl, session, data.external_id, data.sample)
+        draft = load_template(session, template_id)
+        profile = render_profile(wl, session, data.external_id, data.sample)
         warnings = attribute_warnings(session, draft)
         load_wording(session)  # the label and line as the workspace words them
     return _render(draft, profile, data, warnings)
@@ -157,7 +155,7 @@ def render_draft(wl: Wayline, data: DraftRenderIn) -> Rendered:
     draft = _draft(spec.channel, spec.subject, spec.source, spec.options)
     check_template(draft, _allowed(wl))
     with wl.reading() as session:
-        profile = _profile(wl, session, data.external_id, data.sample)
+        profile = render_profile(wl, session, data.external_id, data.sample)
         warnings = attribute_warnings(session, draft)
         load_wording(session)  # the label and line as the workspace words them
     return _render(draft, profile, data, warnings)
@@ -190,6 +188,13 @@ def _audit(session: Session, actor: Actor, action: str, template: Template, at: 
            object_name=template.name, at=at, **details)
 
 
+def load_template(session: Session, template_id: int) -> Draft:
+    """A saved template as rendering takes it (detached from the session), or NotFoundError."""
+    template = _get(session, template_id)
+    return Draft(template.channel, template.subject, template.source,
+                 dict(template.options or {}), template.id, template.version, template.name)
+
+
 def _get(session: Session, template_id: int, lock: bool = False) -> Template:
     query = select(Template).where(Template.id == template_id)
     template = session.scalars(query.with_for_update() if lock else query).one_or_none()
@@ -209,8 +214,9 @@ def _detail(wl: Wayline, session: Session, template: Template) -> TemplateDetail
                                                    template.source, dict(template.options or {}))))
 
 
-def _profile(wl: Wayline, session: Session, external_id: str | None,
-             sample: SampleCustomer | None) -> Profile:
+def render_profile(wl: Wayline, session: Session, external_id: str | None,
+                   sample: SampleCustomer | None) -> Profile:
+    """The customer a template renders for: a real one by external id, else the sample."""
     if external_id is not None:
         customer_id = session.scalar(select(Customer.id).where(
             Customer.external_id == external_id))

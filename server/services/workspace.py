@@ -11,12 +11,13 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from runtime import guardrails, indexed_attributes
+from runtime import guardrails, indexed_attributes, test_sends
 from runtime.audit import Actor, record
 from runtime.errors import InvalidInputError
 from runtime.guardrails import WorkspaceGuardrails
 from runtime.indexed_attributes import IndexedColumn, indexed_columns
 from runtime.models import IndexedAttribute
+from runtime.test_sends import TestRecipients
 from runtime.workspace import (
     MessageWording,
     SendPolicy,
@@ -59,6 +60,20 @@ def update_wording(wl: Wayline, actor: Actor, wording: MessageWording) -> Messag
     _replace(wl, actor, wording, [], load_wording, save_wording,
              ("wording", "wording", "message_wording", "Message wording", "The wording"))
     return get_wording(wl)
+
+
+def get_test_recipients(wl: Wayline) -> TestRecipients:
+    """Who gets the workspace's test sends: emails and phone numbers."""
+    with wl.reading() as session:
+        return test_sends.load(session)
+
+
+def update_test_recipients(wl: Wayline, actor: Actor, value: TestRecipients) -> TestRecipients:
+    """Replace the test recipients."""
+    _replace(wl, actor, value, [], test_sends.load, test_sends.save,
+             ("test_recipients", "test_recipients", "test_recipients", "Test recipients",
+              "The test recipients"))
+    return get_test_recipients(wl)
 
 
 def get_guardrails(wl: Wayline) -> WorkspaceGuardrails:

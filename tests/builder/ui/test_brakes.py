@@ -1,6 +1,7 @@
 """The brakes in a real browser: the stop-all-sending switch and the banner it puts on every
 page (the canvas too), a pause with a reason the canvas shows, pausing one step from its
-inspector, a guardrail's pause with its figures, and the guardrails card."""
+inspector, a guardrail's pause with its figures, the guardrails card, and a test send from a
+send step to the workspace's test recipients."""
 
 from __future__ import annotations
 
@@ -10,10 +11,15 @@ from playwright.sync_api import expect
 
 from runtime.audit import SYSTEM
 from runtime.jobs import watch_guardrails
+from runtime.providers import HttpProviderAdapter
 from server.services import journeys, sending, starters, workspace
 from tests.builder.ui.conftest import LiveApp, screenshot
+from tests.builder.ui.test_send_inspector import inspect
+from tests.builder.ui.test_send_inspector import setup as every_channel
+from tests.runtime import providers as servers
 
 WAIT = 10_000
+http_server = servers.http_server  # the local HTTP server standing in for the SMS provider
 
 
 def live_journey(app: LiveApp) -> tuple[int, dict]:
@@ -118,3 +124,29 @@ def test_the_guardrails_card_saves_limits_and_the_alert_address(live_app: LiveAp
     assert (saved.defaults.max_failure_percent, saved.defaults.max_sends_per_hour,
             saved.alert_email) == (12, 50000, "crm-oncall@example.kr")
     screenshot(page, "brakes-7-guardrails-card")
+
+
+def test_a_test_send_from_a_send_step_reaches_the_team_once(live_app: LiveApp, browse: Any,
+                                                            http_server: Any) -> None:
+    provider = http_server()
+    live_app.wayline.runtime.adapters["sms"] = HttpProviderAdapter(
+        "sms", provider.url, "key", {"sender": "0212345678"}, timeout=2)
+    journey_id = every_channel(live_app)
+    settings = browse("/settings", "publisher")
+    card = settings.locator('[data-card="test-recipients"]')
+    card.locator('[data-test-recipients="phones"]').fill("010-1111-2222")
+    card.locator('[data-action="save-test-recipients"]').click()
+    expect(card.locator(".wl-alert.ok")).to_be_visible(timeout=WAIT)
+
+    page = browse(f"/journeys/{journey_id}", "editor")
+    inspect(page, "sms")
+    expect(page.locator("[data-rendered-text]")).to_contain_text("민지님", timeout=WAIT)
+    page.locator('[data-action="test-to-team"]').click()
+    expect(page.locator('[data-test-result="sent"]')).to_contain_text(
+        "Test sent to 010-1111-2222", timeout=WAIT)
+    screenshot(page, "brakes-8-test-send")
+    assert len(provider.requests) == 1
+    request = provider.requests[0]
+    assert request.body["test"] is True and request.body["to"] == "010-1111-2222"
+    assert request.body["text"].startswith("(광고) 민지님")
+    assert journeys.get_journey(live_app.wayline, journey_id).journey.counts.entered == 0

@@ -63,7 +63,37 @@ export function MessagePreview({ config, templates }) {
       </div>
       {picked === null ? <div className="wl-help">Pick a customer from the list.</div> : null}
       {result ? <Rendered result={result} channel={template.channel} /> : null}
+      {result && !result.error && picked !== null ? <TestSend template={template} body={{ purpose: config.purpose || "marketing", ...(picked ? { external_id: picked } : {}), ...(fallback !== null ? { fallback_text: fallback } : {}) }} /> : null}
     </section>
+  );
+}
+
+// Sends the message shown above, as this customer gets it, to a person on the team: the real
+// channel, marked as a test, counted nowhere (POST /api/templates/{id}/test).
+function TestSend({ template, body }) {
+  const [state, setState] = useState(null);
+  const send = (to) => {
+    setState({ busy: true });
+    fetch(`/api/templates/${template.id}/test`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ...body, to }) })
+      .then(async (answer) => {
+        const data = await answer.json();
+        if (!answer.ok) { setState({ error: data.detail || "The test was not sent." }); return; }
+        const failed = data.results.filter((r) => !r.sent);
+        setState(failed.length ? { error: `Not sent to ${failed.map((r) => `${r.to} (${r.problem})`).join(", ")}.` }
+          : { ok: `Test sent to ${data.results.map((r) => r.to).join(", ")}. It is marked as a test and counts in no stats or caps.` });
+      })
+      .catch(() => setState({ error: "The test was not sent: the server did not answer." }));
+  };
+  return (
+    <div className="wl-test-send" data-test-send={template.id}>
+      <span className="wl-label">Send a test</span>
+      <div className="wl-row">
+        {template.channel === "email" ? <button type="button" className="wl-button" disabled={state?.busy} onClick={() => send("me")} data-action="test-to-me">To me</button> : null}
+        {template.channel !== "push" ? <button type="button" className="wl-button" disabled={state?.busy} onClick={() => send("team")} data-action="test-to-team">To test recipients</button> : null}
+      </div>
+      {state?.ok ? <div className="wl-help" data-test-result="sent">{state.ok}</div> : null}
+      {state?.error ? <div className="wl-render-error" data-test-result="error">{state.error}</div> : null}
+    </div>
   );
 }
 
