@@ -129,6 +129,14 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     quiet_days: Annotated[list[Weekday], hint("No marketing on", widget="weekdays",
                                               max_length=7, description=(
         "Whole days (customer's time zone) this journey sends no marketing, e.g. weekends"))] = []
+    max_messages_per_minute: Annotated[int, hint(
+        "Messages a minute, at most", ge=1, le=10_000_000, description=(
+            "All this journey's sends together; the rest wait their turn, none is dropped"))
+    ] | None = None
+    max_entries_per_minute: Annotated[int, hint(
+        "Entries a minute, at most", ge=1, le=10_000_000, description=(
+            "Customers entering from an audience or on a date beyond this wait their turn"))
+    ] | None = None
     guardrails: Annotated[Guardrails | None, hint("Guardrails", description=(
         "Pause this journey when it goes wrong; empty: the workspace's (Send rules)"))] = None
 

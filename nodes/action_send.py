@@ -64,6 +64,16 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         description="defer: send it as soon as the rules allow (after night-time: 08:00 in "
                     "the customer's time zone); skip: don't send it at all",
     )] = WhenBlocked.DEFER
+    per_minute: Annotated[Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] | None, hint(
+        "At most (messages a minute)", order=10,
+        description="Spreads a big send over time: the rest wait their turn, none is "
+                    "dropped. Empty: as fast as the provider takes them",
+    )] = None
+    recheck_audience: Annotated[bool, hint(
+        "Only if they still match the entry audience", order=11,
+        description="Checked again right before sending: a customer who left the audience "
+                    "meanwhile gets no message (the reason shows in their timeline)",
+    )] = False
 
 
 def refs(config: Config) -> list[Ref]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from redis import Redis, RedisError
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,7 @@ from runtime.fallback import Failed, queue_fallbacks, wants_fallback
 from runtime.gate import ledger_values, recheck
 from runtime.models import DEFERRED_ONLY, QUEUED_ONLY, Message, MessageStatus
 from runtime.sql import among, update_rows
+from runtime.throttle import over_limits
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +146,12 @@ def lease(session: Session, ids: Sequence[int], now: datetime, seconds: float) -
 
 
 def deliver(session: Session, message_ids: Sequence[int], adapters: Mapping[str, Adapter],
-            now: datetime, *, leased_until: datetime | None) -> DeliveryReport:
+            now: datetime, *, leased_until: datetime | None,
+            redis: Redis | None = None) -> DeliveryReport:
     """Send each queued, due message through its channel's adapter; commits after each one.
+
+    With `redis`, the rate limits apply (`runtime.throttle`): messages over one wait their
+    turn, queued again for when it comes.
 
     A message counts as due when `next_attempt_at` is empty or past, or when it still holds
     exactly the lease `leased_until` (`Lease.until`) taken for this job. The lease is a required
@@ -158,6 +164,13 @@ def deliver(session: Session, message_ids: Sequence[int], adapters: Mapping[str,
         report.held = _give_back(session, claimed, now)
         return report
     report.held = _hold(session, claimed, now)
+    if redis is not None and claimed:
+        try:
+            waiting = over_limits(session, redis, claimed, now)
+        except RedisError as error:  # the limits are counters: without them, none applies
+            log.warning("rate limits not applied: %s", error)
+            waiting = {}
+        report.held += _wait_turns(session, claimed, waiting, now)
     outcomes: list[dict[str, Any]] = []
     gave_up: list[Failed] = []
     for message_id, (channel, content, attempts, journey_id) in claimed.items():
@@ -227,6 +240,19 @@ def _hold(session: Session, claimed: Claimed, now: datetime) -> list[int]:
     for message_id in decisions:
         del claimed[message_id]
     return list(decisions)
+
+
+def _wait_turns(session: Session, claimed: Claimed,
+                waiting: Mapping[int, tuple[datetime, str]], now: datetime) -> list[int]:
+    """Queue again, due when their turn comes, the messages a rate limit holds back now (the
+    claim's attempt given back); their ids, taken out of `claimed`."""
+    update_rows(session, Message.__table__, [
+        {"id": message_id, "attempts": claimed[message_id][2] - 1, "next_attempt_at": turn,
+         "reason": why} for message_id, (turn, why) in waiting.items()])
+    session.commit()
+    for message_id in waiting:
+        del claimed[message_id]
+    return list(waiting)
 
 
 def _give_back(session: Session, claimed: Claimed, now: datetime) -> list[int]:

@@ -15,7 +15,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from builder.document import CompiledJourney, Reentry
@@ -28,7 +39,8 @@ from runtime.engine import customer_zone
 from runtime.errors import InvalidInputError, WrongStateError
 from runtime.journeys import LiveEntry, compiled, live_entries
 from runtime.models import Customer, Journey, JourneyStatus, JourneyVersion, Run, RunStatus, Segment
-from runtime.sql import insert_ignore
+from runtime.sql import among, insert_ignore
+from runtime.sweeper import chunks
 
 DATE_LOOKAHEAD = timedelta(hours=2)
 """Date entries are created this far ahead, waking at the exact local time."""
@@ -99,9 +111,31 @@ def enroll(session: Session, entry: LiveEntry, where: ColumnElement[bool], now: 
         ["journey_id", "journey_version_id", "customer_id", "entry_key", "status", "node_id",
          "wake_at", "step_count", "version", "payload", "entered_at"], source
     )
+    per_minute = getattr(entry.journey.document.settings, "max_entries_per_minute", None)
+    if per_minute is not None:
+        ids = list(session.scalars(statement.returning(Run.id)))
+        _take_turns(session, entry, sorted(ids), wake_at or now, per_minute)
+        return ids if returning else len(ids)
     if returning:
         return list(session.scalars(statement.returning(Run.id)))
     return session.execute(statement).rowcount
+
+
+def _take_turns(session: Session, entry: LiveEntry, ids: list[int], start: datetime,
+                per_minute: int) -> None:
+    """Entry throttling: the new runs start at most `per_minute` a minute, after those still
+    waiting their turn at the entry (the rest wait there; none is dropped)."""
+    queued = session.scalar(select(func.max(Run.wake_at)).where(
+        Run.journey_id == entry.journey_id, Run.node_id == entry.journey.entry_id,
+        Run.status == RunStatus.ACTIVE, Run.wake_at > start, Run.id.not_in(ids or [0])))
+    if queued is not None:
+        start = queued + timedelta(minutes=1)
+    elif len(ids) <= per_minute:
+        return  # all fit in this minute: they start now
+    for minute, chunk in enumerate(chunks(ids, per_minute)):
+        session.execute(update(Run).where(among(session, Run.id, chunk))
+                        .values(wake_at=start + timedelta(minutes=minute))
+                        .execution_options(synchronize_session=False))
 
 
 def _audience_rule(session: Session, trigger: AudienceTrigger) -> Rule | None:
@@ -109,6 +143,13 @@ def _audience_rule(session: Session, trigger: AudienceTrigger) -> Rule | None:
         return trigger.rule
     stored = session.get(Segment, trigger.segment)
     return None if stored is None else msgspec.convert(stored.rule, Rule)
+
+
+def audience_rule(session: Session, plan: CompiledJourney) -> Rule | None:
+    """The rule of a journey's audience entry (its own, or its segment's); None for an entry
+    of another kind, or a segment that no longer exists."""
+    trigger = plan.specs[plan.entry_id].trigger(plan.configs[plan.entry_id])
+    return _audience_rule(session, trigger) if isinstance(trigger, AudienceTrigger) else None
 
 
 def enroll_audience(session: Session, journey: Journey, version: JourneyVersion,

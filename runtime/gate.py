@@ -29,7 +29,9 @@ from sqlalchemy.orm import Session
 
 from builder.document import CompiledJourney, InvalidJourneyError
 from runtime import brakes
+from runtime.audience import session_clause
 from runtime.engine import customer_zone
+from runtime.enrollment import audience_rule
 from runtime.journeys import load_compiled
 from runtime.models import (
     MARKETING_ONLY,
@@ -157,9 +159,36 @@ def recheck(session: Session, message_ids: Sequence[int], now: datetime) -> dict
         row.channel, row.purpose, row.consent, row.timezone, journeys[row.journey_version_id],
         when_blocked(journeys[row.journey_version_id], row.node_id),
         quiet[row.journey_version_id])) for row in rows]
+    left = _left_audience(session, rows, journeys, now)
+    candidates = [candidate for candidate in candidates if candidate.id not in left]
     rules = load_rules(session)
     history = _history(session, candidates, rules, now, exclude=message_ids)
-    return {**braked, **decide(candidates, rules, history, now)}
+    return {**braked, **left, **decide(candidates, rules, history, now)}
+
+
+def _left_audience(session: Session, rows: Sequence[Any],
+                   journeys: Mapping[int, CompiledJourney | None],
+                   now: datetime) -> dict[int, Decision]:
+    """Messages of send steps that ask "only if they still match the entry audience" whose
+    customer no longer does (one query per journey version asking)."""
+    asking: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        journey = journeys.get(row.journey_version_id)
+        config = journey.configs.get(row.node_id) if journey else None
+        if getattr(config, "recheck_audience", False):
+            asking[row.journey_version_id].append(row)
+    decisions = {}
+    for version_id, members in asking.items():
+        rule = audience_rule(session, journeys[version_id])
+        if rule is None:
+            continue  # not an audience entry: nothing to match
+        customers = {row.customer_id for row in members}
+        still = set(session.scalars(select(Customer.id).where(
+            among(session, Customer.id, customers), session_clause(session, rule, now))))
+        decisions.update({row.id: Decision(Verdict.SUPPRESS, "not sent: no longer in the "
+                                                             "journey's entry audience")
+                          for row in members if row.customer_id not in still})
+    return decisions
 
 
 LEFT_EARLY = ("exit criteria:", "journey archived")

@@ -30,8 +30,9 @@ from nodes.kit.spec import DateTrigger, UpdateProfile
 from nodes.kit.values import local_instant, parse_day, parse_local_time
 from runtime.content import send_content
 from runtime.engine import Advance, RunState, advance, customer_zone
+from runtime.gate import outgoing, quiet_windows, when_blocked
 from runtime.models import MessageStatus, RunStatus, Template
-from runtime.policy import consent_problem
+from runtime.policy import Decision, Rules, Verdict, consent_problem, judge
 from runtime.rendering import RenderError
 from runtime.workspace import load_wording
 
@@ -71,6 +72,8 @@ class MessagePreview:
     status: MessageStatus
     reason: str | None = None
     content: Mapping[str, Any] = field(default_factory=dict)
+    goes_at: datetime | None = None
+    """When a deferred message would go (the night rule's end, …)."""
 
 
 @dataclass
@@ -116,6 +119,8 @@ class Scenario:
     horizon_end: datetime
     keep_content: bool = True
     show_changes: bool = True
+    rules: Rules | None = None
+    """The workspace's send policy (the night rule, caps); None judges no time rule."""
 
 
 # --- reading what a simulation needs -----------------------------------------------------------
@@ -204,7 +209,7 @@ def _record(scenario: Scenario, path: SimPath, outcome: Advance, before: Profile
         if record.node_id in sends:
             # The outbox composes with the profile as the whole advance left it.
             step.message = preview_message(scenario, sends[record.node_id], outcome.profile,
-                                           payload)
+                                           payload, record.entered_at, record.node_id)
         if scenario.show_changes and record.outcome == "passed":
             running, step.changes = _changes(journey, record.node_id, running, now)
         path.steps.append(step)
@@ -235,9 +240,11 @@ def _changes(journey: CompiledJourney, node_id: str, profile: Profile,
     return replace(profile, attributes=attributes, tags=tags), changes
 
 
-def preview_message(scenario: Scenario, send, profile: Profile,
-                    payload: Mapping[str, Any]) -> MessagePreview:
-    """The outbox's decision for one send, made the way `runtime.messages` makes it."""
+def preview_message(scenario: Scenario, send, profile: Profile, payload: Mapping[str, Any],
+                    at: datetime | None = None, node_id: str | None = None) -> MessagePreview:
+    """The outbox's decision for one send, made the way `runtime.messages` makes it; with
+    `at`, the send policy's too (the night rule, quiet hours: deferred or skipped), and the
+    step's rate limit named."""
     template = scenario.templates.get(send.template)
     base = {"channel": send.channel, "purpose": send.purpose, "template_id": send.template,
             "template_name": template.name if template else None}
@@ -256,8 +263,29 @@ def preview_message(scenario: Scenario, send, profile: Profile,
                                options=send.options)
     except RenderError as error:
         return MessagePreview(**base, status=MessageStatus.FAILED, reason=error.reason)
-    return MessagePreview(**base, status=MessageStatus.QUEUED,
-                          content=content if scenario.keep_content else {})
+    kept = content if scenario.keep_content else {}
+    held = _held(scenario, send, profile, at, node_id)
+    if held is not None:
+        status = MessageStatus.DEFERRED if held.verdict is Verdict.DEFER \
+            else MessageStatus.SUPPRESSED
+        return MessagePreview(**base, status=status, reason=held.reason, content=kept,
+                              goes_at=held.retry_at)
+    limit = getattr(scenario.journey.configs.get(node_id), "per_minute", None)
+    spread = f"at most {limit:,} a minute go from this step" if limit else None
+    return MessagePreview(**base, status=MessageStatus.QUEUED, content=kept, reason=spread)
+
+
+def _held(scenario: Scenario, send, profile: Profile, at: datetime | None,
+          node_id: str | None) -> Decision | None:
+    """The send policy's decision when it holds the message back at `at` (None: it goes).
+    Frequency caps count real messages, which a simulation does not have: not judged."""
+    if scenario.rules is None or at is None or send.purpose != "marketing":
+        return None
+    journey = scenario.journey
+    message = outgoing(send.channel, send.purpose, profile.consent, profile.timezone, journey,
+                       when_blocked(journey, node_id or ""), quiet_windows(journey))
+    decision = judge(message, scenario.rules, [], at)
+    return None if decision.verdict is Verdict.SEND else decision
 
 
 def _wait(scenario: Scenario, path: SimPath, outcome: Advance, state: RunState,

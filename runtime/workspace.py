@@ -69,6 +69,13 @@ class FrequencyCap(msgspec.Struct, forbid_unknown_fields=True):
         "Calendar days in the customer's time zone, today included."))]
 
 
+class ProviderRate(msgspec.Struct, forbid_unknown_fields=True):
+    """How many messages a second a channel's provider takes (its TPS): more wait their turn."""
+
+    channel: Annotated[Channel, msgspec.Meta(title="Channel")]
+    per_second: Annotated[int, msgspec.Meta(ge=1, le=100_000, title="Messages a second")]
+
+
 class SendPolicy(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Rules every marketing message obeys, whatever journey sends it."""
 
@@ -82,6 +89,8 @@ class SendPolicy(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         "Channels whose marketing waits out the night unless the customer consented to "
         "night-time messages; empty turns the night rule off."))] = msgspec.field(
         default_factory=lambda: list(Channel))
+    provider_rates: Annotated[list[ProviderRate], msgspec.Meta(max_length=5, description=(
+        "The most each provider takes a second, across all journeys; none: no limit"))] = []
 
 
 def policy_problems(policy: SendPolicy) -> list[tuple[str, str]]:
@@ -93,6 +102,8 @@ def policy_problems(policy: SendPolicy) -> list[tuple[str, str]]:
             problems.append((f"frequency_caps[{index}].channel",
                              f"{cap.channel.value} has two frequency caps; keep one."))
         seen.add(cap.channel.value)
+    if len({rate.channel for rate in policy.provider_rates}) < len(policy.provider_rates):
+        problems.append(("provider_rates", "A channel has two provider rates; keep one."))
     if policy.night_start == policy.night_end and policy.night_channels:
         problems.append(("night_end", "Night-time must end at another time than it starts "
                                       "(e.g. 21:00–08:00); to turn it off, choose no channels."))

@@ -118,9 +118,11 @@ class MessageOut(msgspec.Struct):
     purpose: str
     template_id: int | str | None
     template_name: str | None
-    status: Literal["queued", "suppressed", "failed"]
+    status: Literal["queued", "deferred", "suppressed", "failed"]
     reason: str | None
     content: dict[str, Any]
+    goes_at: datetime | None = None
+    """A deferred message: when the send policy lets it go (the night rule's end, …)."""
 
 
 class Changes(msgspec.Struct):

@@ -34,6 +34,7 @@ from runtime.simulation import (
     scaled,
     simulate,
 )
+from runtime.workspace import load_rules
 from server.context import Wayline
 from server.schemas.previews import (
     DryRun,
@@ -83,7 +84,9 @@ def dry_run(wl: Wayline, journey_id: int, data: DryRunIn) -> DryRun:
         chosen = ids if len(ids) <= limit else random.Random(data.seed).sample(ids, limit)
         profiles = load_profiles(session, chosen, now, plan.event_names)
         templates = load_templates(session, plan)
-    scenario = Scenario(plan, templates, now + horizon, keep_content=False, show_changes=False)
+        rules = load_rules(session)
+    scenario = Scenario(plan, templates, now + horizon, keep_content=False, show_changes=False,
+                        rules=rules)
     tally = _simulate_all(scenario, entry, plan, profiles, sorted(chosen), now)
     result = _result(journey_id, plan, entry, tally, len(ids), now, scenario.horizon_end)
     result.took_ms = round((time.perf_counter() - began) * 1000)

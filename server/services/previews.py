@@ -64,6 +64,7 @@ from runtime.simulation import (
     load_templates,
     simulate,
 )
+from runtime.workspace import load_rules
 from server.context import Wayline
 from server.schemas.previews import (
     AudienceCustomer,
@@ -358,6 +359,7 @@ def preview_path(wl: Wayline, journey_id: int, data: PathIn) -> PathPreview:
         names = plan.event_names | (rule_event_names(entry.rule) if entry.rule else set())
         profile = load_profiles(session, [customer.id], now, names)[customer.id]
         templates = load_templates(session, plan)
+        rules = load_rules(session)
     start = data.start_at or now
     payload = data.payload if data.payload is not None else _sample_payload(plan)
     entered_at, why = entry_moment(entry, plan, profile, start, payload, data.payload is None)
@@ -368,7 +370,7 @@ def preview_path(wl: Wayline, journey_id: int, data: PathIn) -> PathPreview:
                              event.properties) for event in data.events]
     if isinstance(entry.trigger, EventTrigger):
         events.append(SimulatedEvent(entry.trigger.event, entered_at, payload, is_entry=True))
-    scenario = Scenario(plan, templates, entered_at + horizon)
+    scenario = Scenario(plan, templates, entered_at + horizon, rules=rules)
     path = simulate(scenario, profile, entered_at, f"preview:{profile.id}", payload, events)
     return path_preview(journey_id, plan, profile, path, why, scenario.horizon_end,
                         [*entry.notes, *_path_notes(plan)], entered_at)
@@ -436,7 +438,7 @@ def _step(plan: CompiledJourney, step) -> PathStep:
         message = MessageOut(channel=sent.channel, purpose=sent.purpose,
                              template_id=sent.template_id, template_name=sent.template_name,
                              status=sent.status.value, reason=sent.reason,
-                             content=dict(sent.content))
+                             content=dict(sent.content), goes_at=sent.goes_at)
     return PathStep(node_id=step.node_id, label=plan.label(step.node_id),
                     kind=plan.specs[step.node_id].key, outcome=step.outcome, port=step.port,
                     why=step.why, entered_at=step.entered_at, left_at=step.left_at,

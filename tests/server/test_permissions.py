@@ -179,14 +179,16 @@ def test_every_page_socket_opens_only_for_who_may_see_the_page(app_context):
                 if page == "signed_out":
                     continue
                 allowed = may(Principal(SYSTEM, role=role), PAGES[page])
-                rendered = _first_message(web, f"/reactpy/{dotted}/", origin)
+                rendered = _first_message(_alike(app_context, web), f"/reactpy/{dotted}/",
+                                          origin)
                 opened = rendered is not None and "session has ended" not in rendered
                 assert opened is allowed, f"{page} as {role.value}: {rendered}"
             for path in ("/reactpy/builder.ui.team_page.TeamPage/%0A/", "/reactpy/os.system/",
                          "/reactpy/builder.ui.nav.AppBar/"):
-                assert _refused(web, path, origin), path
+                assert _refused(_alike(app_context, web), path, origin), path
             # no Origin: not a page of ours
-            assert _refused(web, f"/reactpy/{ROOT_COMPONENTS['journeys']}/", {})
+            assert _refused(_alike(app_context, web), f"/reactpy/{ROOT_COMPONENTS['journeys']}/",
+                            {})
         assert web.get("/reactpy/static/index.js").status_code == 200
         assert web.get("/reactpy/anything-else").status_code == 404
 
@@ -210,17 +212,52 @@ def test_every_canvas_call_is_refused_to_a_role_the_table_does_not_allow(app_con
             assert refused.value.kind == "forbidden", f"{call} as {role.value}"
 
 
-def _first_message(web: TestClient, path: str, headers: dict[str, str]) -> str | None:
+def _alike(app_context, web: TestClient) -> Any:
+    """A new client on a new app, with `web`'s cookies (the same person signed in): each
+    socket gets an event loop of its own. Litestar's test sockets keep polling after they
+    close, so many on one client's loop slow it until a page's first message may not come."""
+    from server.app import create_web_app
+
+    return _Alike(create_web_app(app_context), web.cookies)
+
+
+class _Alike:
+    """A context that opens a client with given cookies and closes it after one socket."""
+
+    def __init__(self, app: Any, cookies: Any) -> None:
+        self.app, self.cookies = app, cookies
+
+    def websocket_connect(self, path: str, headers: dict[str, str]) -> Any:
+        import contextlib
+
+        @contextlib.contextmanager
+        def opened() -> Any:
+            with TestClient(self.app, raise_server_exceptions=False) as client:
+                client.cookies = self.cookies
+                with client.websocket_connect(path, headers=headers) as socket:
+                    yield socket
+        return opened()
+
+
+FIRST_MESSAGE_SECONDS = 30
+"""How long a page's socket may take to send its first message before the test says so."""
+
+
+def _first_message(web: Any, path: str, headers: dict[str, str]) -> str | None:
     """What a socket to `path` sends first, or None when it is closed instead."""
+    import queue
+
     from litestar.exceptions import WebSocketDisconnect
 
     try:
         with web.websocket_connect(f"{path}?path=/", headers=headers) as socket:
-            message = socket.receive()
+            message = socket.receive(timeout=FIRST_MESSAGE_SECONDS)
             while message["type"] == "websocket.accept":  # the handshake may come first
-                message = socket.receive()
+                message = socket.receive(timeout=FIRST_MESSAGE_SECONDS)
     except WebSocketDisconnect:
         return None
+    except queue.Empty:
+        raise AssertionError(f"{path} sent nothing in {FIRST_MESSAGE_SECONDS} s") from None
     return message.get("text") if message["type"] == "websocket.send" else None
 
 

@@ -336,3 +336,33 @@ def test_an_entry_not_yet_connected_is_counted_already(client, app_context):
     # A path still needs the journey to be complete.
     answer = client.post(f"/api/journeys/{lonely}/preview/path", json={"external_id": "c0"})
     assert answer.status_code == 409
+
+
+def test_the_previews_apply_the_night_rule_and_name_the_steps_rate_limit(client, app_context):
+    app_context.runtime.clock.advance(timedelta(hours=13))  # 22:00 in Seoul
+    with app_context.writing() as session:
+        add_customers(session, 4, app_context.now(), timezone="Asia/Seoul",
+                      consent={"sms": True})
+        owl = add_customers(session, 1, app_context.now(), timezone="Asia/Seoul",
+                            consent={"sms": {"marketing": True, "night": True}})
+        session.execute(Customer.__table__.update().where(Customer.id == owl[0])
+                        .values(external_id="owl"))
+        template = add_template(session, "sms", "Sale", None, "Spring sale")
+    journey = new_journey(app_context, document(
+        [node("in", "entry.segment", "Everyone", {"rule": {"type": "and", "rules": []}}),
+         node("text", "action.send", "Text", {"channel": "sms", "template": template,
+                                              "per_minute": 100})],
+        [edge("in", "text")]))
+    path = f"/api/journeys/{journey}/preview/path"
+    night = client.post(path, json={"external_id": "c0"}).json()["steps"][1]["message"]
+    assert night["status"] == "deferred"
+    assert night["reason"] == "night-time: no marketing 21:00–08:00 (Asia/Seoul)"
+    assert night["goes_at"].startswith("2026-03-02T23:00:00")  # 08:00 in Seoul
+    awake = client.post(path, json={"external_id": "owl"}).json()["steps"][1]["message"]
+    assert awake["status"] == "queued"
+    assert awake["reason"] == "at most 100 a minute go from this step"
+
+    dry = client.post(f"/api/journeys/{journey}/preview/dry-run", json={}).json()
+    text = next(node for node in dry["nodes"] if node["node_id"] == "text")
+    assert {status: estimate["count"] for status, estimate in text["messages"].items()} == {
+        "deferred": 4, "queued": 1}

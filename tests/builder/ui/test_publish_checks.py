@@ -1,7 +1,8 @@
 """Mistakes caught before publishing, in a real browser: a send step whose message is written
 for another channel is an error on the step, Publish stays disabled, and the template picker
 offers only the step's channel; the opt-out line the law asks for is set on the Send rules
-page, and the warning goes."""
+page, and the warning goes; the publish dialog says who enters, who is in already, and every
+warning."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from runtime.audit import SYSTEM
+from runtime.models import Customer
 from server.schemas.templates import RenderIn, SampleCustomer
 from server.services import journeys, starters, templates, workspace
 from tests.builder.ui.conftest import LiveApp, screenshot
@@ -60,3 +62,25 @@ def test_the_opt_out_line_is_a_workspace_setting(live_app: LiveApp, browse: Any)
     shown = templates.render_template(live_app.wayline, kakao.id, RenderIn(
         purpose="marketing", sample=SampleCustomer(attributes={"first_name": "민지"})))
     assert shown.content["text"].endswith("무료수신거부 080-555-0100")
+
+
+def test_the_publish_dialog_shows_who_enters_who_is_in_and_every_warning(
+        live_app: LiveApp, browse: Any) -> None:
+    with live_app.wayline.writing() as session:
+        session.add_all([Customer(external_id=f"k{index}", attributes={}, consent={})
+                         for index in range(3)])
+    detail = starters.create_from_starter(live_app.wayline, SYSTEM, "cart_abandonment")
+    warnings = [i for i in journeys.get_journey(live_app.wayline, detail.journey.id).issues
+                if i.severity == "warning"]
+    page = browse(f"/journeys/{detail.journey.id}", "publisher")
+    page.locator('[data-action="publish"]').click()
+    facts = page.get_by_role("dialog").locator("[data-publish-facts]")
+    expect(facts.locator("[data-publish-audience]")).to_have_attribute(
+        "data-publish-audience", "3", timeout=WAIT)  # who can enter, doing the event
+    expect(facts.locator("[data-publish-in-flight]")).to_have_text("0")
+    expect(facts.locator("[data-publish-warnings]")).to_have_attribute(
+        "data-publish-warnings", str(len(warnings)))
+    screenshot(page, "publish-checks-dialog")
+    page.get_by_role("dialog").locator("[data-confirm]").click()
+    expect(page.locator('[data-status="live"]')).to_be_visible(timeout=WAIT)
+

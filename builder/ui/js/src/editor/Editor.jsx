@@ -203,7 +203,9 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
           </aside>
         </div>
         <Toast notice={server.notice} />
-        {confirm ? <Confirm {...confirm} onCancel={() => setConfirm(null)} onConfirm={() => { setConfirm(null); run(confirm.op); }} /> : null}
+        {confirm ? <Confirm {...confirm} onCancel={() => setConfirm(null)} onConfirm={() => { setConfirm(null); run(confirm.op); }}>
+          {confirm.op === "publish" ? <PublishFacts journey={journey} live={server.live} warnings={issues.filter((issue) => issue.severity === "warning")} nodesById={nodesById} /> : null}
+        </Confirm> : null}
         {pausing ? <PauseDialog journey={journey} onCancel={() => setPausing(false)} onConfirm={(reason) => { setPausing(false); run("pause", { reason }); }} /> : null}
         {asking ? <AskDialog journey={journey} required={can.required} onCancel={() => setAsking(false)} onConfirm={(comment) => { setAsking(false); run("request", { comment }); }} /> : null}
       </div>
@@ -262,7 +264,32 @@ function Toast({ notice }) {
   return <div className={`wl-toast ${shown.kind}`} role="status" data-notice={shown.kind}><span>{shown.text}</span><button type="button" className="wl-icon-button" onClick={() => setShown(null)}>×</button></div>;
 }
 
-export function Confirm({ title, body, action, danger, onCancel, onConfirm }) {
+// What publishing will do, for the dialog: who enters (the draft's audience, counted now),
+// who is in the journey already (they stay on their version), and every warning on the draft.
+function PublishFacts({ journey, live, warnings, nodesById }) {
+  const [audience, setAudience] = useState({ loading: true });
+  useEffect(() => {
+    let current = true;
+    fetch(`/api/journeys/${journey.id}/audience?limit=1`)
+      .then(async (answer) => { const data = await answer.json(); if (current) setAudience(answer.ok ? { count: data.count, notes: data.notes || [] } : { error: data.detail }); })
+      .catch(() => current && setAudience({ error: "could not be counted" }));
+    return () => { current = false; };
+  }, [journey.id]);
+  const entering = audience.loading ? "counting…" : audience.error ? audience.error
+    : audience.count == null ? "customers enter as they do the entry's event or call" : `${audience.count.toLocaleString()} customer${audience.count === 1 ? "" : "s"} match the entry now`;
+  return (
+    <div className="wl-publish-facts" data-publish-facts>
+      <div className="wl-rendered-line"><span>Who enters</span><strong data-publish-audience={audience.count ?? ""}>{entering}</strong></div>
+      <div className="wl-rendered-line"><span>In the journey now</span><strong data-publish-in-flight={live ? live.here : 0}>{(live ? live.here : 0).toLocaleString()}{live && live.here ? ` (they stay on v${journey.live_version})` : ""}</strong></div>
+      {warnings.length ? <div className="wl-publish-warnings" data-publish-warnings={warnings.length}>
+        <span className="wl-label">{warnings.length} warning{warnings.length === 1 ? "" : "s"} — publishing is allowed, but look first</span>
+        <ul>{warnings.map((warning, index) => <li key={index}>{warning.message}</li>)}</ul>
+      </div> : <div className="wl-help">No warnings.</div>}
+    </div>
+  );
+}
+
+export function Confirm({ title, body, action, danger, onCancel, onConfirm, children = null }) {
   useEffect(() => {
     const key = (event) => event.key === "Escape" && onCancel();
     window.addEventListener("keydown", key);
@@ -272,6 +299,7 @@ export function Confirm({ title, body, action, danger, onCancel, onConfirm }) {
     <div className="wl-modal-backdrop" onClick={onCancel}>
       <div className="wl-modal" role="dialog" aria-modal="true" aria-label={title} onClick={(e) => e.stopPropagation()}>
         <h2>{title}</h2><p>{body}</p>
+        {children}
         <div className="wl-modal-actions">
           <button type="button" className="wl-button" onClick={onCancel}>Cancel</button>
           <button type="button" className={`wl-button ${danger ? "danger-solid" : "primary"}`} onClick={onConfirm} data-confirm autoFocus>{action}</button>
