@@ -40,7 +40,6 @@ from runtime.errors import InvalidInputError, WrongStateError
 from runtime.journeys import LiveEntry, compiled, live_entries
 from runtime.models import Customer, Journey, JourneyStatus, JourneyVersion, Run, RunStatus, Segment
 from runtime.sql import among, insert_ignore
-from runtime.sweeper import chunks
 
 DATE_LOOKAHEAD = timedelta(hours=2)
 """Date entries are created this far ahead, waking at the exact local time."""
@@ -123,19 +122,31 @@ def enroll(session: Session, entry: LiveEntry, where: ColumnElement[bool], now: 
 
 def _take_turns(session: Session, entry: LiveEntry, ids: list[int], start: datetime,
                 per_minute: int) -> None:
-    """Entry throttling: the new runs start at most `per_minute` a minute, after those still
-    waiting their turn at the entry (the rest wait there; none is dropped)."""
-    queued = session.scalar(select(func.max(Run.wake_at)).where(
-        Run.journey_id == entry.journey_id, Run.node_id == entry.journey.entry_id,
-        Run.status == RunStatus.ACTIVE, Run.wake_at > start, Run.id.not_in(ids or [0])))
-    if queued is not None:
-        start = queued + timedelta(minutes=1)
-    elif len(ids) <= per_minute:
-        return  # all fit in this minute: they start now
-    for minute, chunk in enumerate(chunks(ids, per_minute)):
-        session.execute(update(Run).where(among(session, Run.id, chunk))
-                        .values(wake_at=start + timedelta(minutes=minute))
-                        .execution_options(synchronize_session=False))
+    """Entry throttling: the new runs start at most `per_minute` a minute, after those who
+    entered this minute and those still waiting their turn (none is dropped). Counting this
+    minute's entrants reads the journey's runs: only journeys with a limit pay for it."""
+    if not ids:
+        return
+    earlier = Run.id < ids[0]  # ids are sorted, and a run's id grows with its insert
+    waiting = (Run.journey_id == entry.journey_id, Run.node_id == entry.journey.entry_id,
+               Run.status == RunStatus.ACTIVE, earlier)
+    base = session.scalar(select(func.max(Run.wake_at)).where(*waiting, Run.wake_at > start))
+    if base is not None:  # the last minute someone waits for: fill it up, then the next ones
+        taken = session.scalar(select(func.count()).select_from(Run).where(
+            *waiting, Run.wake_at == base)) or 0
+    else:
+        base = start
+        taken = session.scalar(select(func.count()).select_from(Run).where(
+            Run.journey_id == entry.journey_id, Run.entered_at > start - timedelta(minutes=1),
+            earlier)) or 0
+    slots: dict[datetime, list[int]] = defaultdict(list)
+    for position, run_id in enumerate(ids, start=taken):
+        slots[base + timedelta(minutes=position // per_minute)].append(run_id)
+    for when, chunk in slots.items():
+        if when != start:
+            session.execute(update(Run).where(among(session, Run.id, chunk))
+                            .values(wake_at=when)
+                            .execution_options(synchronize_session=False))
 
 
 def _audience_rule(session: Session, trigger: AudienceTrigger) -> Rule | None:

@@ -149,3 +149,26 @@ def test_only_customers_still_in_the_entry_audience_get_the_message(wayline, pro
     assert statuses[first] is MessageStatus.SUPPRESSED
     assert rows[first] == "not sent: no longer in the journey's entry audience"
     assert len(provider.requests) == 1
+
+
+def test_event_entries_beyond_the_minutes_limit_wait_their_turn(wayline, provider):
+    from runtime.ingest import ingest_event
+
+    rt = wayline
+    with rt.sessions() as session:
+        add_customers(session, 5, rt.clock.now(), consent=NIGHT_OWL)
+        template = add_template(session, "sms", "Sale", None, "Spring sale")
+        journey = add_journey(session, document(
+            [node("in", "entry.event", "Visited", {"event": "visit"}),
+             node("text", "action.send", "Text", {"channel": "sms", "template": template})],
+            [edge("in", "text")], max_entries_per_minute=2), "Visitors")
+        publish(session, journey, rt.clock.now())
+        session.commit()
+    for index in range(5):  # one event at a time, all in the same minute
+        with rt.sessions() as session:
+            ingest_event(session, f"c{index}", "visit", {}, rt.clock.now(), rt.clock.now())
+            session.commit()
+    with rt.sessions() as session:
+        starts = Counter(session.scalars(select(Run.wake_at).where(Run.journey_id == journey)))
+    now = rt.clock.now()
+    assert starts == {now: 2, now + MINUTE: 2, now + 2 * MINUTE: 1}

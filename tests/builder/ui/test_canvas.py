@@ -92,9 +92,11 @@ def test_build_check_persist_and_publish_with_the_mouse(live_app: LiveApp, brows
     expect(page.locator(".react-flow__edge")).to_have_count(1, timeout=WAIT)
     saved(page)
 
-    # The inspector: choose the template; the error clears as soon as the draft is checked.
+    # The inspector: the channel, then the template (the picker offers the channel's only);
+    # the error clears as soon as the draft is checked.
     node(page, send).click()
     expect(page.locator(f'[data-inspector="{send}"]')).to_be_visible()
+    page.locator('[data-field="config.channel"] select').select_option("email")
     page.locator('[data-picker="template"]').select_option(str(template_id))
     expect(node(page, send).locator('[data-badge="error"]')).to_have_count(0, timeout=WAIT)
     saved(page)
