@@ -32,7 +32,8 @@ from runtime import lifecycle
 from runtime.audit import Actor, record
 from runtime.channels import Adapter, ledgerless_key, send_now
 from runtime.errors import WrongStateError
-from runtime.models import Journey, JourneyStatus, JourneyVersion, WorkspaceSetting
+from runtime.models import Journey, JourneyStatus, JourneyVersion
+from runtime.workspace import load_setting, save_setting
 
 log = logging.getLogger(__name__)
 
@@ -63,18 +64,12 @@ class WorkspaceGuardrails(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
 def load(session: Session) -> WorkspaceGuardrails:
     """The workspace's guardrails (the defaults until someone saves some)."""
-    row = session.get(WorkspaceSetting, KEY)
-    return msgspec.convert(row.value, WorkspaceGuardrails) if row else WorkspaceGuardrails()
+    return load_setting(session, KEY, WorkspaceGuardrails)
 
 
 def save(session: Session, value: WorkspaceGuardrails, now: datetime) -> None:
     """Store the workspace's guardrails (the caller checked `problems` and commits)."""
-    row = session.get(WorkspaceSetting, KEY)
-    data = msgspec.to_builtins(value)
-    if row is None:
-        session.add(WorkspaceSetting(key=KEY, value=data, updated_at=now))
-    else:
-        row.value, row.updated_at = data, now
+    save_setting(session, KEY, value, now)
 
 
 def problems(value: WorkspaceGuardrails) -> list[tuple[str, str]]:

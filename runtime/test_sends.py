@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import msgspec
 from sqlalchemy.orm import Session
 
-from runtime.models import WorkspaceSetting
+from runtime.workspace import load_setting, save_setting
 
 KEY = "test_recipients"
 """The workspace_settings key of the test recipients."""
@@ -42,18 +42,12 @@ class TestRecipients(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 def load(session: Session) -> TestRecipients:
     """The workspace's test recipients (none until someone saves some)."""
-    row = session.get(WorkspaceSetting, KEY)
-    return msgspec.convert(row.value, TestRecipients) if row else TestRecipients()
+    return load_setting(session, KEY, TestRecipients)
 
 
 def save(session: Session, value: TestRecipients, now: datetime) -> None:
     """Store the test recipients (the caller commits)."""
-    row = session.get(WorkspaceSetting, KEY)
-    data = msgspec.to_builtins(value)
-    if row is None:
-        session.add(WorkspaceSetting(key=KEY, value=data, updated_at=now))
-    else:
-        row.value, row.updated_at = data, now
+    save_setting(session, KEY, value, now)
 
 
 def recipients(channel: str, to: str, me: str | None, team: TestRecipients) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import msgspec
 from sqlalchemy import select
@@ -21,6 +21,8 @@ from runtime.compliance import use_wording
 from runtime.models import WorkspaceSetting
 from runtime.policy import Cap, Rules, window_from
 from runtime.sql import insert_rows
+
+S = TypeVar("S", bound=msgspec.Struct)
 
 SEND_POLICY_KEY = "send_policy"
 """The workspace_settings key of the send policy."""
@@ -40,23 +42,32 @@ class MessageWording(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         "At the end of marketing texts, e.g. 무료수신거부 080-123-4567"))] | None = None
 
 
+def load_setting(session: Session, key: str, kind: type[S]) -> S:
+    """A workspace setting stored as one JSON value under `key` (its defaults until saved)."""
+    row = session.get(WorkspaceSetting, key)
+    return msgspec.convert(row.value, kind) if row else kind()
+
+
+def save_setting(session: Session, key: str, value: msgspec.Struct, now: datetime) -> None:
+    """Store a workspace setting under `key` (the caller checked it, and commits)."""
+    row = session.get(WorkspaceSetting, key)
+    data = msgspec.to_builtins(value)
+    if row is None:
+        session.add(WorkspaceSetting(key=key, value=data, updated_at=now))
+    else:
+        row.value, row.updated_at = data, now
+
+
 def load_wording(session: Session) -> MessageWording:
     """The workspace's wording, and (as a side effect) this process's rules follow it."""
-    raw = session.scalar(select(WorkspaceSetting.value)
-                         .where(WorkspaceSetting.key == WORDING_KEY))
-    wording = MessageWording() if raw is None else msgspec.convert(raw, MessageWording)
+    wording = load_setting(session, WORDING_KEY, MessageWording)
     use_wording(msgspec.structs.asdict(wording))
     return wording
 
 
 def save_wording(session: Session, wording: MessageWording, now: datetime) -> None:
     """Store the wording (the caller commits); this process uses it at once."""
-    row = session.get(WorkspaceSetting, WORDING_KEY)
-    value = msgspec.to_builtins(wording)
-    if row is None:
-        session.add(WorkspaceSetting(key=WORDING_KEY, value=value, updated_at=now))
-    else:
-        row.value, row.updated_at = value, now
+    save_setting(session, WORDING_KEY, wording, now)
     use_wording(msgspec.structs.asdict(wording))
 
 

@@ -15,6 +15,7 @@ from runtime.channels import OutboxAdapter
 from runtime.clock import FrozenClock
 from runtime.db import make_sessionmaker
 from runtime.jobs import Runtime, install_runtime
+from runtime.providers import HttpProviderAdapter
 from runtime.redis_server import connect
 from runtime.settings import Settings
 from tests.runtime.harness import START, truncate
@@ -35,6 +36,19 @@ def wayline(engine: Engine, redis_url: str, redis) -> Iterator[Runtime]:
     yield rt
     install_runtime(previous)
     truncate(engine)  # these tests commit for real: leave the shared database empty
+
+
+@pytest.fixture
+def sms_provider(wayline, http_server):  # noqa: F811 - the fixture imported above
+    """The SMS channel goes to a local provider (a local HTTP server): what it receives is what
+    was really sent. Its `settings` point worker processes at it too."""
+    endpoint = http_server()
+    wayline.adapters["sms"] = HttpProviderAdapter("sms", endpoint.url, "key",
+                                                  {"sender": "0212345678"}, timeout=2)
+    endpoint.settings = {"sms_url": endpoint.url, "sms_api_key": "key",
+                         "sms_sender": "0212345678"}
+    yield endpoint
+    wayline.adapters["sms"].close()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import time
 from collections import Counter
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select, update
 
 from runtime import brakes, lifecycle
@@ -38,18 +37,6 @@ QUIET = 3.0
 """Seconds real workers run while a brake holds: several sweeps (two a second) find nothing."""
 NIGHT_OWL = {"sms": {"marketing": True, "night": True}}
 """SMS consent at any hour: only the cap defers, never the real clock's night."""
-
-
-@pytest.fixture
-def provider(wayline, http_server):
-    """The SMS channel goes to a local provider, in this process and in worker processes."""
-    endpoint = http_server()
-    wayline.adapters["sms"] = HttpProviderAdapter("sms", endpoint.url, "key",
-                                                  {"sender": "0212345678"}, timeout=2)
-    endpoint.settings = {"sms_url": endpoint.url, "sms_api_key": "key",
-                         "sms_sender": "0212345678"}
-    yield endpoint
-    wayline.adapters["sms"].close()
 
 
 def received(provider) -> Counter:
@@ -111,38 +98,38 @@ def act(rt, action, *args) -> None:
 
 
 def test_pause_holds_a_thousand_deferred_texts_and_resume_sends_each_once(
-        wayline, provider, workers):
+        wayline, sms_provider, workers):
     rt = wayline
     journey = deferred_journeys(rt, ("Promo",), MANY)["Promo"]
-    firsts = len(provider.requests)
+    firsts = len(sms_provider.requests)
     assert firsts == MANY and statuses(rt) == {MessageStatus.DEFERRED: MANY}
     act(rt, lambda session, now: lifecycle.pause(session, journey, now, "checking the copy"))
     assert statuses(rt) == {MessageStatus.HELD: MANY}
 
-    workers(**provider.settings)
-    workers(**provider.settings)
+    workers(**sms_provider.settings)
+    workers(**sms_provider.settings)
     time.sleep(QUIET)
-    assert len(provider.requests) == firsts, "a held message reached the provider"
+    assert len(sms_provider.requests) == firsts, "a held message reached the provider"
     assert statuses(rt) == {MessageStatus.HELD: MANY}
 
     act(rt, lambda session, now: lifecycle.resume(session, journey, now))
-    wait_until(lambda: len(provider.requests) >= firsts + MANY, 120, "the released texts",
-               lambda: f"{statuses(rt)}, received {len(provider.requests)}")
+    wait_until(lambda: len(sms_provider.requests) >= firsts + MANY, 120, "the released texts",
+               lambda: f"{statuses(rt)}, received {len(sms_provider.requests)}")
     time.sleep(1)  # and nothing more after them
-    counts = received(provider)
+    counts = received(sms_provider)
     assert {counts[message_id] for message_id in seconds(rt)} == {1}
-    assert len(provider.requests) == firsts + MANY
+    assert len(sms_provider.requests) == firsts + MANY
     assert statuses(rt) == {MessageStatus.SENT: MANY}
 
 
-def test_archive_sends_none_of_them_and_says_why(wayline, provider, workers):
+def test_archive_sends_none_of_them_and_says_why(wayline, sms_provider, workers):
     rt = wayline
     journey = deferred_journeys(rt, ("Promo",), MANY)["Promo"]
-    firsts = len(provider.requests)
+    firsts = len(sms_provider.requests)
     act(rt, lambda session, now: lifecycle.archive(session, journey, now))
-    workers(**provider.settings)
+    workers(**sms_provider.settings)
     time.sleep(QUIET)
-    assert len(provider.requests) == firsts
+    assert len(sms_provider.requests) == firsts
     with rt.sessions() as session:
         ledger = Counter(session.execute(select(Message.status, Message.reason)
                                          .where(Message.node_id == "second")).all())
@@ -150,26 +137,26 @@ def test_archive_sends_none_of_them_and_says_why(wayline, provider, workers):
 
 
 def test_stop_all_sending_holds_two_journeys_and_resume_releases_them(
-        wayline, provider, workers):
+        wayline, sms_provider, workers):
     rt = wayline
     deferred_journeys(rt, ("Promo", "Sale"), MANY // 2)
-    firsts = len(provider.requests)
+    firsts = len(sms_provider.requests)
     waiting = unsent(rt)[MessageStatus.DEFERRED]
     assert firsts == MANY // 2 and waiting == 3 * MANY // 2
     stop = brakes.SendingStop("minji@example.kr", rt.clock.now(), "wrong price")
     act(rt, lambda session, now: brakes.set_sending(session, stop, now))
     act(rt, lambda session, now: save_send_policy(session, SendPolicy(), now))  # no cap today
-    workers(**provider.settings)
+    workers(**sms_provider.settings)
     time.sleep(QUIET)
-    assert len(provider.requests) == firsts
+    assert len(sms_provider.requests) == firsts
     assert unsent(rt) == {MessageStatus.DEFERRED: waiting}  # each keeps its place
 
     act(rt, lambda session, now: brakes.set_sending(session, None, now))
-    wait_until(lambda: len(provider.requests) >= firsts + waiting, 120, "the released texts",
-               lambda: f"{unsent(rt)}, received {len(provider.requests)}")
+    wait_until(lambda: len(sms_provider.requests) >= firsts + waiting, 120, "the released texts",
+               lambda: f"{unsent(rt)}, received {len(sms_provider.requests)}")
     time.sleep(1)
-    assert set(received(provider).values()) == {1}
-    assert len(provider.requests) == firsts + waiting and not unsent(rt)
+    assert set(received(sms_provider).values()) == {1}
+    assert len(sms_provider.requests) == firsts + waiting and not unsent(rt)
     with rt.sessions() as session:
         journeys = set(session.scalars(select(Message.journey_id)))
     assert len(journeys) == 2
@@ -205,22 +192,22 @@ def test_a_retrying_message_is_held_too_and_resume_rechecks_consent(wayline, htt
     assert len(endpoint.requests) == 3  # two failed tries, then the one still wanted
 
 
-def test_a_paused_step_holds_customers_before_it_until_it_resumes(wayline, provider):
+def test_a_paused_step_holds_customers_before_it_until_it_resumes(wayline, sms_provider):
     rt = wayline
     journey = _one_text_journey(rt, customers=3, pause_step="first")
     drain(rt)
-    assert len(provider.requests) == 0
+    assert len(sms_provider.requests) == 0
     with rt.sessions() as session:
         runs = session.execute(select(Run.node_id, Run.status, Run.wake_at)).all()
     assert runs == [("first", RunStatus.WAITING, None)] * 3
 
     act(rt, lambda session, now: lifecycle.resume_step(session, journey, "first", now))
     drain(rt)
-    assert len(provider.requests) == 3
+    assert len(sms_provider.requests) == 3
     assert statuses(rt, "first") == {MessageStatus.SENT: 3}
 
 
-def test_pausing_a_step_holds_its_queued_messages(wayline, provider):
+def test_pausing_a_step_holds_its_queued_messages(wayline, sms_provider):
     rt = wayline
     journey = _one_text_journey(rt, customers=2, night=True)
     drain(rt)
@@ -229,14 +216,14 @@ def test_pausing_a_step_holds_its_queued_messages(wayline, provider):
     with rt.sessions() as session:
         assert set(session.scalars(select(Message.reason))) == {brakes.STEP_PAUSED}
     move(rt, timedelta(hours=12))  # 10:00 in Seoul: the night is over, the step still paused
-    assert len(provider.requests) == 0
+    assert len(sms_provider.requests) == 0
     act(rt, lambda session, now: lifecycle.resume_step(session, journey, "first", now))
     move(rt, timedelta(seconds=1))
     assert statuses(rt, "first") == {MessageStatus.SENT: 2}
 
 
 def test_a_message_already_claimed_when_the_journey_pauses_is_held_at_the_last_look(
-        wayline, provider):
+        wayline, sms_provider):
     from runtime.delivery import deliver, lease
 
     rt = wayline
@@ -255,10 +242,10 @@ def test_a_message_already_claimed_when_the_journey_pauses_is_held_at_the_last_l
         report = deliver(session, held.ids, rt.adapters, now, leased_until=held.until)
     assert report.held == [message_id] and report.sent == []
     assert statuses(rt, "first") == {MessageStatus.HELD: 1}
-    assert len(provider.requests) == 0
+    assert len(sms_provider.requests) == 0
 
 
-def test_a_customer_who_left_by_the_exit_criteria_gets_no_waiting_message(wayline, provider):
+def test_a_customer_who_left_by_the_exit_criteria_gets_no_waiting_message(wayline, sms_provider):
     rt = wayline
     extra = [node("day", "flow.delay", "A day later",
                   {"mode": "duration", "duration": {"amount": 2, "unit": "days"}})]
@@ -276,7 +263,7 @@ def test_a_customer_who_left_by_the_exit_criteria_gets_no_waiting_message(waylin
     assert message.status is MessageStatus.SUPPRESSED
     assert message.reason == ("not sent: the customer left the journey "
                               "(exit criteria: did 'purchased')")
-    assert len(provider.requests) == 0
+    assert len(sms_provider.requests) == 0
 
 
 def _one_text_journey(rt, customers: int, pause_step: str | None = None, night: bool = False,

@@ -17,7 +17,6 @@ from sqlalchemy import select, update
 from runtime.ingest import ingest_event
 from runtime.lifecycle import publish
 from runtime.models import Customer, Message, MessageStatus
-from runtime.providers import HttpProviderAdapter
 from runtime.workspace import FrequencyCap, SendPolicy, save_send_policy
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_customers, add_journey, add_template, dispatch, move
@@ -27,14 +26,7 @@ SEOUL_EVENING = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)  # 22:00 Seoul, 08:00 Ne
 NEXT_SEOUL_MORNING = datetime(2026, 3, 2, 23, 0, tzinfo=UTC)  # 08:00 Seoul, Tuesday
 
 
-@pytest.fixture(autouse=True)
-def sms_provider(wayline, http_server):
-    """The SMS channel goes to a local provider: what it receives is what was really sent."""
-    endpoint = http_server()
-    wayline.adapters["sms"] = HttpProviderAdapter("sms", endpoint.url, "key",
-                                                  {"sender": "0212345678"}, timeout=2)
-    yield endpoint
-    wayline.adapters["sms"].close()
+pytestmark = pytest.mark.usefixtures("sms_provider")  # texts go to a local provider
 
 
 def received(provider) -> list[int]:

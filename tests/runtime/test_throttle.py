@@ -8,12 +8,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select, update
 
 from runtime.lifecycle import publish
 from runtime.models import Customer, Message, MessageStatus, Run
-from runtime.providers import HttpProviderAdapter
 from runtime.workspace import ProviderRate, SendPolicy, save_send_policy
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_customers, add_journey, add_template, drain, move
@@ -21,15 +19,6 @@ from tests.runtime.harness import add_customers, add_journey, add_template, drai
 MINUTE = timedelta(minutes=1)
 NIGHT_OWL = {"sms": {"marketing": True, "night": True}}
 EVERYONE = {"type": "and", "rules": []}
-
-
-@pytest.fixture
-def provider(wayline, http_server):
-    endpoint = http_server()
-    wayline.adapters["sms"] = HttpProviderAdapter("sms", endpoint.url, "key",
-                                                  {"sender": "0212345678"}, timeout=2)
-    yield endpoint
-    wayline.adapters["sms"].close()
 
 
 def blast(rt, customers: int, step: dict | None = None, rule: dict | None = None,
@@ -64,19 +53,19 @@ def sent(rt) -> Counter:
         return Counter(session.scalars(select(Message.status)))
 
 
-def test_a_step_limited_to_600_a_minute_spreads_3000_texts_over_5_minutes(wayline, provider):
+def test_a_step_limited_to_600_a_minute_spreads_3000_texts_over_5_minutes(wayline, sms_provider):
     rt = wayline
     blast(rt, 3000, step={"per_minute": 600})
-    assert per_minute(rt, provider, 6) == [600, 600, 600, 600, 600, 0]
+    assert per_minute(rt, sms_provider, 6) == [600, 600, 600, 600, 600, 0]
     assert sent(rt) == {MessageStatus.SENT: 3000}
-    keys = Counter(request.headers["Idempotency-Key"] for request in provider.requests)
+    keys = Counter(request.headers["Idempotency-Key"] for request in sms_provider.requests)
     assert set(keys.values()) == {1}  # each once
     with rt.sessions() as session:
         times = Counter(session.scalars(select(Message.sent_at)))
     assert sorted(times.values()) == [600] * 5  # five minutes of simulated time
 
 
-def test_a_waiting_message_says_why(wayline, provider):
+def test_a_waiting_message_says_why(wayline, sms_provider):
     rt = wayline
     blast(rt, 150, step={"per_minute": 100})
     drain(rt)
@@ -87,7 +76,7 @@ def test_a_waiting_message_says_why(wayline, provider):
                         "waiting its turn: this step sends at most 100 a minute"): 50}
 
 
-def test_a_journey_limit_and_a_providers_tps(wayline, provider):
+def test_a_journey_limit_and_a_providers_tps(wayline, sms_provider):
     rt = wayline
     with rt.sessions() as session:
         save_send_policy(session, SendPolicy(
@@ -95,30 +84,30 @@ def test_a_journey_limit_and_a_providers_tps(wayline, provider):
         session.commit()
     blast(rt, 120)
     drain(rt)
-    assert len(provider.requests) == 50  # the provider's second is full
+    assert len(sms_provider.requests) == 50  # the provider's second is full
     move(rt, timedelta(seconds=1))
-    assert len(provider.requests) == 100
+    assert len(sms_provider.requests) == 100
     move(rt, timedelta(seconds=1))
     assert sent(rt) == {MessageStatus.SENT: 120}
 
 
-def test_a_journeys_own_messages_a_minute(wayline, provider):
+def test_a_journeys_own_messages_a_minute(wayline, sms_provider):
     rt = wayline
     blast(rt, 250, max_messages_per_minute=100)
-    assert per_minute(rt, provider, 3) == [100, 100, 50]
+    assert per_minute(rt, sms_provider, 3) == [100, 100, 50]
 
 
-def test_entries_a_minute_make_the_rest_wait_their_turn(wayline, provider):
+def test_entries_a_minute_make_the_rest_wait_their_turn(wayline, sms_provider):
     rt = wayline
     journey = blast(rt, 250, max_entries_per_minute=100)
     with rt.sessions() as session:
         starts = Counter(session.scalars(select(Run.wake_at).where(Run.journey_id == journey)))
     now = rt.clock.now()
     assert starts == {now: 100, now + MINUTE: 100, now + 2 * MINUTE: 50}
-    assert per_minute(rt, provider, 3) == [100, 100, 50]
+    assert per_minute(rt, sms_provider, 3) == [100, 100, 50]
 
 
-def test_only_customers_still_in_the_entry_audience_get_the_message(wayline, provider):
+def test_only_customers_still_in_the_entry_audience_get_the_message(wayline, sms_provider):
     rt = wayline
     pro = {"type": "attr", "field": "plan", "op": "eq", "value": "pro"}
     with rt.sessions() as session:
@@ -148,10 +137,10 @@ def test_only_customers_still_in_the_entry_audience_get_the_message(wayline, pro
         statuses = dict(session.execute(select(Message.customer_id, Message.status)).all())
     assert statuses[first] is MessageStatus.SUPPRESSED
     assert rows[first] == "not sent: no longer in the journey's entry audience"
-    assert len(provider.requests) == 1
+    assert len(sms_provider.requests) == 1
 
 
-def test_event_entries_beyond_the_minutes_limit_wait_their_turn(wayline, provider):
+def test_event_entries_beyond_the_minutes_limit_wait_their_turn(wayline, sms_provider):
     from runtime.ingest import ingest_event
 
     rt = wayline
