@@ -117,6 +117,17 @@ def cap_history(session: Session, customer_ids: Iterable[int], channels: Iterabl
     return history
 
 
+def sent_before(session: Session, customer_ids: Iterable[int], rules: Rules,
+                now: datetime) -> dict[tuple[int, str], list[datetime]]:
+    """What the caps count for these customers now: their marketing messages per channel
+    (sent in the caps' window, or on their way), for a simulation to judge against."""
+    since = cap_since(rules, now)
+    if since is None or not rules.caps:
+        return {}
+    history = cap_history(session, customer_ids, rules.caps, since, now, set())
+    return {key: [when for _id, when, _way in items] for key, items in history.items()}
+
+
 def quiet_windows(journey: CompiledJourney | None) -> tuple[Window, ...]:
     """The journey's quiet hours and quiet days as windows."""
     if journey is None:

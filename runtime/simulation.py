@@ -121,6 +121,8 @@ class Scenario:
     show_changes: bool = True
     rules: Rules | None = None
     """The workspace's send policy (the night rule, caps); None judges no time rule."""
+    sent: Mapping[tuple[int, str], list[datetime]] = field(default_factory=dict)
+    """Marketing messages each customer got (or is getting) per channel, for the caps."""
 
 
 # --- reading what a simulation needs -----------------------------------------------------------
@@ -208,8 +210,12 @@ def _record(scenario: Scenario, path: SimPath, outcome: Advance, before: Profile
             step.wait_until, step.waiting_for = outcome.wake_at, outcome.waiting_for
         if record.node_id in sends:
             # The outbox composes with the profile as the whole advance left it.
-            step.message = preview_message(scenario, sends[record.node_id], outcome.profile,
-                                           payload, record.entered_at, record.node_id)
+            send = sends[record.node_id]
+            earlier = [step.entered_at for step in path.steps if step.message is not None
+                       and step.message.status is MessageStatus.QUEUED
+                       and step.message.channel == send.channel]
+            step.message = preview_message(scenario, send, outcome.profile, payload,
+                                           record.entered_at, record.node_id, earlier)
         if scenario.show_changes and record.outcome == "passed":
             running, step.changes = _changes(journey, record.node_id, running, now)
         path.steps.append(step)
@@ -241,10 +247,12 @@ def _changes(journey: CompiledJourney, node_id: str, profile: Profile,
 
 
 def preview_message(scenario: Scenario, send, profile: Profile, payload: Mapping[str, Any],
-                    at: datetime | None = None, node_id: str | None = None) -> MessagePreview:
+                    at: datetime | None = None, node_id: str | None = None,
+                    earlier: Sequence[datetime] = ()) -> MessagePreview:
     """The outbox's decision for one send, made the way `runtime.messages` makes it; with
-    `at`, the send policy's too (the night rule, quiet hours: deferred or skipped), and the
-    step's rate limit named."""
+    `at`, the send policy's too (the night rule, quiet hours, the caps counting what the
+    customer got and the `earlier` sends of this path: deferred or skipped), and the step's
+    rate limit named."""
     template = scenario.templates.get(send.template)
     base = {"channel": send.channel, "purpose": send.purpose, "template_id": send.template,
             "template_name": template.name if template else None}
@@ -264,7 +272,7 @@ def preview_message(scenario: Scenario, send, profile: Profile, payload: Mapping
     except RenderError as error:
         return MessagePreview(**base, status=MessageStatus.FAILED, reason=error.reason)
     kept = content if scenario.keep_content else {}
-    held = _held(scenario, send, profile, at, node_id)
+    held = _held(scenario, send, profile, at, node_id, earlier)
     if held is not None:
         status = MessageStatus.DEFERRED if held.verdict is Verdict.DEFER \
             else MessageStatus.SUPPRESSED
@@ -276,15 +284,15 @@ def preview_message(scenario: Scenario, send, profile: Profile, payload: Mapping
 
 
 def _held(scenario: Scenario, send, profile: Profile, at: datetime | None,
-          node_id: str | None) -> Decision | None:
-    """The send policy's decision when it holds the message back at `at` (None: it goes).
-    Frequency caps count real messages, which a simulation does not have: not judged."""
+          node_id: str | None, earlier: Sequence[datetime]) -> Decision | None:
+    """The send policy's decision when it holds the message back at `at` (None: it goes)."""
     if scenario.rules is None or at is None or send.purpose != "marketing":
         return None
     journey = scenario.journey
     message = outgoing(send.channel, send.purpose, profile.consent, profile.timezone, journey,
                        when_blocked(journey, node_id or ""), quiet_windows(journey))
-    decision = judge(message, scenario.rules, [], at)
+    counted = [*scenario.sent.get((profile.id, send.channel), ()), *earlier]
+    decision = judge(message, scenario.rules, counted, at)
     return None if decision.verdict is Verdict.SEND else decision
 
 

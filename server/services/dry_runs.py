@@ -22,6 +22,7 @@ from nodes.kit.values import Duration, Unit
 from runtime import lifecycle
 from runtime.audience import customers, load_profiles, session_clause
 from runtime.errors import InvalidInputError
+from runtime.gate import sent_before
 from runtime.query_budget import DRY_RUN_BUDGET, time_budget
 from runtime.simulation import (
     Scenario,
@@ -85,8 +86,9 @@ def dry_run(wl: Wayline, journey_id: int, data: DryRunIn) -> DryRun:
         profiles = load_profiles(session, chosen, now, plan.event_names)
         templates = load_templates(session, plan)
         rules = load_rules(session)
+        sent = sent_before(session, chosen, rules, now)
     scenario = Scenario(plan, templates, now + horizon, keep_content=False, show_changes=False,
-                        rules=rules)
+                        rules=rules, sent=sent)
     tally = _simulate_all(scenario, entry, plan, profiles, sorted(chosen), now)
     result = _result(journey_id, plan, entry, tally, len(ids), now, scenario.horizon_end)
     result.took_ms = round((time.perf_counter() - began) * 1000)

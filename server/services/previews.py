@@ -53,6 +53,7 @@ from runtime.audience import (
     session_clause,
 )
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
+from runtime.gate import sent_before
 from runtime.models import Customer, Journey, Segment
 from runtime.query_budget import PREVIEW_BUDGET, time_budget
 from runtime.simulation import (
@@ -360,6 +361,7 @@ def preview_path(wl: Wayline, journey_id: int, data: PathIn) -> PathPreview:
         profile = load_profiles(session, [customer.id], now, names)[customer.id]
         templates = load_templates(session, plan)
         rules = load_rules(session)
+        sent = sent_before(session, [customer.id], rules, now)
     start = data.start_at or now
     payload = data.payload if data.payload is not None else _sample_payload(plan)
     entered_at, why = entry_moment(entry, plan, profile, start, payload, data.payload is None)
@@ -370,7 +372,7 @@ def preview_path(wl: Wayline, journey_id: int, data: PathIn) -> PathPreview:
                              event.properties) for event in data.events]
     if isinstance(entry.trigger, EventTrigger):
         events.append(SimulatedEvent(entry.trigger.event, entered_at, payload, is_entry=True))
-    scenario = Scenario(plan, templates, entered_at + horizon, rules=rules)
+    scenario = Scenario(plan, templates, entered_at + horizon, rules=rules, sent=sent)
     path = simulate(scenario, profile, entered_at, f"preview:{profile.id}", payload, events)
     return path_preview(journey_id, plan, profile, path, why, scenario.horizon_end,
                         [*entry.notes, *_path_notes(plan)], entered_at)

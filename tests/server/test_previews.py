@@ -366,3 +366,26 @@ def test_the_previews_apply_the_night_rule_and_name_the_steps_rate_limit(client,
     text = next(node for node in dry["nodes"] if node["node_id"] == "text")
     assert {status: estimate["count"] for status, estimate in text["messages"].items()} == {
         "deferred": 4, "queued": 1}
+
+
+def test_the_path_preview_counts_the_customers_messages_against_the_caps(client, app_context):
+    from runtime.workspace import FrequencyCap, SendPolicy, save_send_policy
+
+    with app_context.writing() as session:
+        add_customers(session, 1, app_context.now(), timezone="Asia/Seoul",
+                      consent={"sms": {"marketing": True, "night": True}})
+        template = add_template(session, "sms", "Sale", None, "Spring sale")
+        save_send_policy(session, SendPolicy(frequency_caps=[
+            FrequencyCap(channel="sms", limit=1, days=1)]), app_context.now())
+    texts = document(
+        [node("in", "entry.segment", "Everyone", {"rule": {"type": "and", "rules": []}}),
+         node("one", "action.send", "First", {"channel": "sms", "template": template}),
+         node("two", "action.send", "Second", {"channel": "sms", "template": template})],
+        [edge("in", "one"), edge("one", "two", "next")])
+    journey = new_journey(app_context, texts)
+    steps = client.post(f"/api/journeys/{journey}/preview/path",
+                        json={"external_id": "c0"}).json()["steps"]
+    first, second = steps[1]["message"], steps[2]["message"]
+    assert first["status"] == "queued"
+    assert second["status"] == "deferred"  # the first text of the path used today's one
+    assert second["reason"] == "frequency cap: 1 sms marketing message per day reached"
