@@ -118,6 +118,32 @@ def _simulate_all(scenario: Scenario, entry: Entry, plan: CompiledJourney, profi
     return tally
 
 
+def _spread(plan: CompiledJourney, nodes: list[DryRunNode], entered: int) -> list[str]:
+    """How long the rate limits stretch the journey's sends and entries (none is dropped)."""
+    notes = []
+    settings = plan.document.settings
+    per_entry = getattr(settings, "max_entries_per_minute", None)
+    if per_entry and entered > per_entry:
+        notes.append(f"Entries: about {entered:,} at most {per_entry:,} a minute, so the last "
+                     f"enter about {-(-entered // per_entry):,} minutes after the first.")
+    whole = getattr(settings, "max_messages_per_minute", None)
+    total = 0
+    for node in nodes:
+        queued = (node.messages or {}).get("queued")
+        if queued is None:
+            continue
+        total += queued.count
+        limit = getattr(plan.configs.get(node.node_id), "per_minute", None)
+        if limit and queued.count > limit:
+            notes.append(f"'{node.label}': about {queued.count:,} messages at most {limit:,} a "
+                         f"minute, so they go out over about {-(-queued.count // limit):,} "
+                         "minutes.")
+    if whole and total > whole:
+        notes.append(f"The journey sends at most {whole:,} messages a minute: about {total:,} "
+                     f"go out over about {-(-total // whole):,} minutes.")
+    return notes
+
+
 def _result(journey_id: int, plan: CompiledJourney, entry: Entry, tally: Tally,
             population: int, start: datetime, end: datetime) -> DryRun:
     sample = tally.simulated
@@ -166,7 +192,9 @@ def _result(journey_id: int, plan: CompiledJourney, entry: Entry, tally: Tally,
         start=start, horizon_end=end, timeline=Timeline(start=start, bucket_seconds=width,
                                                          buckets=buckets),
         nodes=nodes, ports=ports, entry=entry.info(),
-        notes=[*entry.notes, *_notes(plan, entry, sample, population)], took_ms=0)
+        notes=[*entry.notes, *_notes(plan, entry, sample, population),
+               *_spread(plan, nodes, len(tally.entered) and scaled(len(tally.entered), sample,
+                                                                  population))], took_ms=0)
 
 
 def _ports(plan: CompiledJourney, drawn: set[str]):

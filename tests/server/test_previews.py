@@ -389,3 +389,20 @@ def test_the_path_preview_counts_the_customers_messages_against_the_caps(client,
     assert first["status"] == "queued"
     assert second["status"] == "deferred"  # the first text of the path used today's one
     assert second["reason"] == "frequency cap: 1 sms marketing message per day reached"
+
+
+def test_the_dry_run_says_how_long_the_rate_limits_stretch_the_sends(client, app_context):
+    with app_context.writing() as session:
+        add_customers(session, 250, app_context.now(), timezone="Asia/Seoul",
+                      consent={"sms": {"marketing": True, "night": True}})
+        template = add_template(session, "sms", "Sale", None, "Spring sale")
+    journey = new_journey(app_context, document(
+        [node("in", "entry.segment", "Everyone", {"rule": {"type": "and", "rules": []}}),
+         node("text", "action.send", "Text", {"channel": "sms", "template": template,
+                                              "per_minute": 100})],
+        [edge("in", "text")], max_entries_per_minute=50))
+    dry = client.post(f"/api/journeys/{journey}/preview/dry-run", json={}).json()
+    assert "Entries: about 250 at most 50 a minute, so the last enter about 5 minutes after " \
+           "the first." in dry["notes"]
+    assert "'Text': about 250 messages at most 100 a minute, so they go out over about 3 " \
+           "minutes." in dry["notes"]
