@@ -11,9 +11,11 @@ from runtime.workspace import load_rules
 def test_send_policy_defaults_then_a_change_reaches_the_runtime(client, app_context):
     shown = client.get("/api/workspace/send-policy").json()
     assert shown == {"frequency_caps": [], "night_start": "21:00", "night_end": "08:00",
-                     "night_channels": ["email", "sms", "kakao", "push", "webhook"]}
+                     "night_channels": ["email", "sms", "kakao", "push", "webhook"],
+                     "provider_rates": []}
     change = {"frequency_caps": [{"channel": "sms", "limit": 2, "days": 7}],
-              "night_start": "20:00", "night_end": "09:00", "night_channels": ["sms", "kakao"]}
+              "night_start": "20:00", "night_end": "09:00", "night_channels": ["sms", "kakao"],
+              "provider_rates": [{"channel": "sms", "per_second": 50}]}
     answer = client.put("/api/workspace/send-policy", json=change)
     assert answer.status_code == 200, answer.text
     assert client.get("/api/workspace/send-policy").json() == change
