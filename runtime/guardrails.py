@@ -32,7 +32,8 @@ from runtime import lifecycle
 from runtime.audit import Actor, record
 from runtime.channels import Adapter, ledgerless_key, send_now
 from runtime.errors import WrongStateError
-from runtime.models import Journey, JourneyStatus, JourneyVersion
+from runtime.journeys import load_compiled
+from runtime.models import Journey, JourneyStatus
 from runtime.workspace import load_setting, save_setting
 
 log = logging.getLogger(__name__)
@@ -194,20 +195,11 @@ def alert(redis: Redis, adapters: Mapping[str, Adapter], workspace: WorkspaceGua
     return problems_seen
 
 
-_VERSION_RULES: dict[int, Guardrails | None] = {}
-"""A published version's own guardrails (None: the workspace's), by version id: versions never
-change, so each is read once per process, not once per delivery job."""
-
-
 def _own_rules(session: Session, version_ids: set[int]) -> dict[int, Guardrails | None]:
-    missing = version_ids - _VERSION_RULES.keys()
-    if missing:
-        for version_id, document in session.execute(
-                select(JourneyVersion.id, JourneyVersion.document)
-                .where(JourneyVersion.id.in_(missing))):
-            own = (document.get("settings") or {}).get("guardrails")
-            _VERSION_RULES[version_id] = msgspec.convert(own, Guardrails) if own else None
-    return {version_id: _VERSION_RULES.get(version_id) for version_id in version_ids}
+    """Each published version's own guardrails (None: the workspace's), from the compiled
+    versions every worker keeps (`runtime.journeys.load_compiled`)."""
+    return {version_id: plan.document.settings.guardrails
+            for version_id, plan in load_compiled(session, version_ids).items()}
 
 
 def _pause(sessions: Any, journey_id: int, reason: str, window: Counter,
