@@ -247,8 +247,8 @@ ACTIONS = {
                 lambda r: f"Published version {r['version']}. "
                           f"{_customers(r['entered'])} entered so far."),
     "pause": (lambda s, j, c: s.pause_journey(j, str(c.get("reason") or "")),
-              lambda r: "Paused. No one new enters, customers inside wait where they are and "
-                        f"{_messages(r['held_messages'])} held until you resume."),
+              lambda r: "Paused. No one new enters and customers inside wait where they are "
+                        f"until you resume; {_messages(r['held_messages'])}."),
     "resume": (lambda s, j, c: s.resume_journey(j),
                lambda r: "Resumed. Customers move on again; waits that ended meanwhile "
                          "continue now, and held messages go out, each checked again."),
@@ -293,7 +293,9 @@ def _customers(count: int) -> str:
 
 
 def _messages(count: int) -> str:
-    return "1 unsent message is" if count == 1 else f"{count:,} unsent messages are"
+    if not count:
+        return "no message was waiting to go"
+    return "1 unsent message is held" if count == 1 else f"{count:,} unsent messages are held"
 
 
 def _notice(kind: str, text: str, issues: list[dict[str, Any]] | None = None) -> dict[str, Any]:

@@ -158,9 +158,9 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
         {server.sending ? <div className="wl-banner stopped" data-banner="sending-stopped">{server.sending} No message of any journey goes out; they wait. <a href="/settings">Send rules</a></div> : null}
         {journey.status === "paused" ? <div className="wl-banner warn" data-banner="paused">
           {journey.paused_reason ? <strong data-paused-reason>{journey.paused_reason}. </strong> : null}
-          No one new enters, customers inside wait where they are and {heldText(journey.held_messages)} until {can.pause ? "you resume" : "a publisher resumes it"}.</div> : null}
+          No one new enters and customers inside wait where they are until {can.pause ? "you resume" : "a publisher resumes it"}; {heldText(journey.held_messages)}.</div> : null}
         {journey.status === "live" && pausedSteps.size ? <div className="wl-banner warn" data-banner="paused-steps">
-          {pausedSteps.size === 1 ? "1 step is" : `${pausedSteps.size} steps are`} paused: customers wait before {pausedSteps.size === 1 ? "it" : "them"} and {heldText(journey.held_messages)}. Select a paused step to resume it.</div> : null}
+          {pausedSteps.size === 1 ? "1 step is" : `${pausedSteps.size} steps are`} paused: customers wait before {pausedSteps.size === 1 ? "it" : "them"}; {heldText(journey.held_messages)}. Select a paused step to resume it.</div> : null}
         <ApprovalBanner approval={server.approval} can={can} onCommand={run} />
         <div className="wl-workspace">
           {locked ? null : <Palette kinds={catalogue.kinds} categories={catalogue.categories} onAdd={(key) => addNode(key)} readOnly={readOnly} />}
@@ -214,7 +214,7 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
 }
 
 function heldText(count) {
-  if (!count) return "no message is held";
+  if (!count) return "no message is waiting to go";
   return count === 1 ? "1 unsent message is held" : `${count.toLocaleString()} unsent messages are held`;
 }
 
