@@ -24,9 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from runtime import brakes, lifecycle
-from runtime.db import make_engine, make_sessionmaker, migrate
-from runtime.models import Journey, JourneyStatus, Message, MessageStatus
+from runtime.messaging import brakes
+from runtime.run import lifecycle
+from runtime.store.db import make_engine, make_sessionmaker, migrate
+from runtime.store.models import Journey, JourneyStatus, Message, MessageStatus
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_customers, add_journey, add_template
 

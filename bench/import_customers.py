@@ -30,10 +30,10 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.runtime import new_database  # noqa: E402
-from runtime.csv_import import Columns, ImportOptions, RowError, import_customers  # noqa: E402
-from runtime.csv_records import read_records  # noqa: E402
-from runtime.db import make_engine, make_sessionmaker  # noqa: E402
-from runtime.models import Customer  # noqa: E402
+from runtime.customers.csv_import import Columns, ImportOptions, RowError, import_customers  # noqa: E402
+from runtime.customers.csv_records import read_records  # noqa: E402
+from runtime.store.db import make_engine, make_sessionmaker  # noqa: E402
+from runtime.store.models import Customer  # noqa: E402
 
 HEADER = "external_id,email,phone,timezone,tags,consent_email,consent_sms,name,plan,score,vip," \
     "signed_up,note"

@@ -2,7 +2,7 @@
 
 Fills a fresh PostgreSQL database (production's database; SQLite is for one machine) with N runs
 (default 1M) across 20 journeys — most ended, some waiting in the future, some due now and
-late — and one message per run, then times `runtime.metrics.collect` (every family: Redis
+late — and one message per run, then times `runtime.run.metrics.collect` (every family: Redis
 queues and counters, due runs and sweeper lag, runs and messages by status) several times.
 
 Prints per database: rows loaded, then median and worst times of a whole scrape (with the
@@ -32,11 +32,11 @@ from sqlalchemy import bindparam, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from bench.runtime import new_database  # noqa: E402
-from runtime import metrics  # noqa: E402
-from runtime.db import make_engine, read_sessionmaker  # noqa: E402
-from runtime.jobs import DELIVERY_QUEUE, STEPS_QUEUE  # noqa: E402
-from runtime.models import UTCDateTime  # noqa: E402
 from runtime.redis_server import EmbeddedRedis, connect  # noqa: E402
+from runtime.run import metrics  # noqa: E402
+from runtime.run.jobs import DELIVERY_QUEUE, STEPS_QUEUE  # noqa: E402
+from runtime.store.db import make_engine, read_sessionmaker  # noqa: E402
+from runtime.store.models import UTCDateTime  # noqa: E402
 
 JOURNEYS = 20
 SCRAPES = 7

@@ -17,14 +17,14 @@ from rq.job import get_current_job
 from sqlalchemy import select, update
 
 from bench.documents import four_steps
-from builder.document import CompiledJourney
+from builder.compiled import CompiledJourney
 from nodes.kit.spec import Go, Send, StepContext
-from runtime.audience import load_profiles
-from runtime.db import make_engine, make_sessionmaker
-from runtime.engine import customer_zone
-from runtime.journeys import load_compiled
-from runtime.lifecycle import publish
-from runtime.models import Journey, Message, Run, RunStatus, Step, Template
+from runtime.audience.query import load_profiles
+from runtime.flow.engine import customer_zone
+from runtime.run.lifecycle import publish
+from runtime.store.db import make_engine, make_sessionmaker
+from runtime.store.models import Journey, Message, Run, RunStatus, Step, Template
+from runtime.store.versions import load_compiled
 
 
 @cache

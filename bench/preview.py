@@ -4,7 +4,8 @@ Prints, for a fresh database of N customers (attributes plan / country / score /
 5% tagged 'vip', a purchase event for 10%; then VACUUM ANALYZE, as autovacuum would):
 - audience preview (exact count + first page of 20, as the endpoint serves it): median and p90
   over repeated calls, per typical rule, with the count and the page timed on their own too;
-- the same again once the attributes the rules read are indexed (runtime.indexed_attributes:
+- the same again once the attributes the rules read are indexed
+(runtime.audience.indexed_attributes:
   typed, indexed columns the database computes from the JSON), and how long indexing took;
 - the load average when it starts and ends (the machine may be shared);
 - a dry run of a 6-step journey (condition, random split, send, wait, update) whose entry
@@ -35,12 +36,12 @@ from sqlalchemy import text  # noqa: E402
 
 from bench.runtime import new_database  # noqa: E402
 from nodes.kit.rules import Rule  # noqa: E402
-from runtime.audience import customers, plan_audience_queries, session_clause  # noqa: E402
+from runtime.audience.query import customers, plan_audience_queries, session_clause  # noqa: E402
 from runtime.clock import FrozenClock  # noqa: E402
-from runtime.db import make_engine, make_sessionmaker  # noqa: E402
-from runtime.jobs import Runtime  # noqa: E402
-from runtime.models import Journey, Template  # noqa: E402
+from runtime.run.jobs import Runtime  # noqa: E402
 from runtime.settings import Settings  # noqa: E402
+from runtime.store.db import make_engine, make_sessionmaker  # noqa: E402
+from runtime.store.models import Journey, Template  # noqa: E402
 from server.context import Wayline  # noqa: E402
 from server.schemas.previews import AudienceIn, DryRunIn  # noqa: E402
 from server.schemas.workspace import IndexedAttributeIn  # noqa: E402
@@ -222,7 +223,7 @@ def main() -> None:
             audience_figures(wl, args.repeat, f"with {', '.join(INDEXED)} indexed")
             dry_run_figures(wl, url)
             _explain(wl)
-            wl.runtime.engine.dispose()
+            wl.runtime.flow.engine.dispose()
         finally:
             if args.keep:
                 print(f"kept {url}")

@@ -27,25 +27,26 @@ sys.path.insert(0, str(ROOT))
 
 from bench.documents import four_steps  # noqa: E402
 from bench.runtime import add_journey, load_customers, new_database  # noqa: E402
-from runtime.channels import OutboxAdapter, recorders  # noqa: E402
-from runtime.db import make_engine, make_sessionmaker  # noqa: E402
-from runtime.sweeper import claim_due_runs, new_token  # noqa: E402
+from runtime.messaging.adapters import OutboxAdapter  # noqa: E402
+from runtime.messaging.channels import recorders  # noqa: E402
+from runtime.run.sweeper import claim_due_runs, new_token  # noqa: E402
+from runtime.store.db import make_engine, make_sessionmaker  # noqa: E402
 
 PHASES = [
-    ("runtime.batch", "_lock_claimed", "lock runs"),
-    ("runtime.batch", "load_compiled", "journeys"),
-    ("runtime.batch", "load_profiles", "profile load"),
-    ("runtime.batch", "advance", "engine"),
-    ("runtime.batch", "_write_runs", "runs update"),
-    ("runtime.batch", "insert_rows", "step log"),
-    ("runtime.batch", "_write_steps", "step log"),
-    ("runtime.batch", "_finish_waits", "finish waits"),
-    ("runtime.batch", "_write_profiles", "profile patch"),
-    ("runtime.batch", "compose_messages", "message rows"),
-    ("runtime.messages", "new_ids", "  ids"),
-    ("runtime.messages", "_message", "  compose+render"),
-    ("runtime.messages", "insert_rows", "  insert"),
-    ("runtime.messages", "write_messages", "  insert"),
+    ("runtime.run.batch", "_lock_claimed", "lock runs"),
+    ("runtime.run.batch", "load_compiled", "journeys"),
+    ("runtime.run.batch", "load_profiles", "profile load"),
+    ("runtime.run.batch", "advance", "engine"),
+    ("runtime.run.batch", "_write_runs", "runs update"),
+    ("runtime.run.batch", "insert_rows", "step log"),
+    ("runtime.run.batch", "_write_steps", "step log"),
+    ("runtime.run.batch", "_finish_waits", "finish waits"),
+    ("runtime.run.batch", "_write_profiles", "profile patch"),
+    ("runtime.run.batch", "compose_messages", "message rows"),
+    ("runtime.messaging.messages", "new_ids", "  ids"),
+    ("runtime.messaging.messages", "_message", "  compose+render"),
+    ("runtime.messaging.messages", "insert_rows", "  insert"),
+    ("runtime.messaging.messages", "write_messages", "  insert"),
 ]
 """(module, function, label): the functions wrapped; missing ones are skipped."""
 
@@ -95,9 +96,10 @@ def main() -> None:
         import gc
         gc.disable()
     elif args.gc == "worker":
-        from runtime.worker import tune_garbage_collector
+        from runtime.run.worker import tune_garbage_collector
         tune_garbage_collector()
-    from runtime import batch, delivery
+    from runtime.messaging import delivery
+    from runtime.run import batch
     workdir = Path(tempfile.mkdtemp(prefix="wayline-profile-"))
     url, drop = new_database(args.database, workdir)
     try:

@@ -35,9 +35,9 @@ from sqlalchemy import create_engine, exists, func, select, text, update  # noqa
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.documents import four_steps, waiting  # noqa: E402
-from runtime.db import make_engine, make_sessionmaker, migrate, read_sessionmaker  # noqa: E402
-from runtime.lifecycle import publish  # noqa: E402
-from runtime.models import Journey, Run, RunStatus, Step, Template  # noqa: E402
+from runtime.run.lifecycle import publish  # noqa: E402
+from runtime.store.db import make_engine, make_sessionmaker, migrate, read_sessionmaker  # noqa: E402
+from runtime.store.models import Journey, Run, RunStatus, Step, Template  # noqa: E402
 
 POSTGRES = os.environ.get("WAYLINE_BENCH_POSTGRES_URL",
                           "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -88,7 +88,7 @@ def load_customers(url: str, count: int, start: int = 0) -> float:
         raw.commit()
         raw.close()
     else:
-        from runtime.models import Customer
+        from runtime.store.models import Customer
         stamp = datetime.now(UTC)
         with engine.begin() as connection:
             for chunk in range(start, start + count, 20_000):
@@ -207,7 +207,7 @@ print(seed(int(sys.argv[1]), Queue("naive", connection=redis.Redis.from_url(sys.
 NAIVE_WORKER = """
 import sys, redis
 from rq import Queue
-from runtime.worker import WaylineWorker  # RQ's SimpleWorker; stops without a 60 s wait
+from runtime.run.worker import WaylineWorker  # RQ's SimpleWorker; stops without a 60 s wait
 connection = redis.Redis.from_url(sys.argv[1])
 WaylineWorker([Queue("naive", connection=connection)], connection=connection).work(
     burst=True, logging_level="WARNING")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from runtime.db import make_engine
-from runtime.indexed_attributes import is_indexed_column
-from runtime.models import Base
+from runtime.audience.indexed_attributes import is_indexed_column
 from runtime.settings import load_settings
+from runtime.store.db import make_engine
+from runtime.store.models import Base
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or load_settings().database

@@ -187,14 +187,14 @@ def _log_level(value: str) -> str:
 def _smtp_url(value: str) -> str:
     if value:
         # The adapter owns the URL format; asking it keeps one parser for start-up and sending.
-        from runtime.channels import parse_smtp_url
+        from runtime.smtp_config import parse_smtp_url
 
         parse_smtp_url(value, Settings.smtp_from)
     return value
 
 
 def _smtp_from(value: str) -> str:
-    from runtime.channels import check_sender
+    from runtime.smtp_config import check_sender
 
     return check_sender(value)
 

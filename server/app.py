@@ -14,7 +14,7 @@ from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 
-from runtime.audit import Actor
+from runtime.store.audit import Actor
 from server.api.approvals import PublishRequestController
 from server.api.customers import CustomerController
 from server.api.events import EventController, JourneyEntryController

@@ -13,7 +13,7 @@ documents (500 steps are ~200 KB) and templates (an email's HTML, up to 500,000 
 
 ONE_CUSTOMER_BODY = 256 << 10
 """256 KiB for one customer, one event or one API entry: their attributes, properties or
-payload take at most 32 KiB (runtime.input_bounds), the rest is headroom."""
+payload take at most 32 KiB (runtime.customers.input_bounds), the rest is headroom."""
 
 BATCH_BODY = 16 << 20
 """16 MiB for a bulk upsert or an event batch: 1,000 items averaging 16 KiB each. Bigger

@@ -19,6 +19,7 @@ from runtime.settings import (
     masked,
 )
 from server.cli_team import add_team_commands
+from server.offline import offline_wayline, schema_ready, shown
 
 UP_DEMO_CUSTOMERS = 20_000
 """Demo customers `wayline up --demo` loads on a first start: enough to preview and dry-run
@@ -27,11 +28,11 @@ with, loaded in seconds, so the first page is not minutes away (`wayline demo` l
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Bring the configured database to the newest schema."""
-    from runtime.db import migrate
+    from runtime.store.db import migrate
 
     settings = load_settings()
     migrate(settings.database, args.revision)
-    print(f"database at {_shown(settings.database)} is at {args.revision}")
+    print(f"database at {shown(settings.database)} is at {args.revision}")
     return 0
 
 
@@ -57,9 +58,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Run a worker: batches of customer steps, deliveries, and (when leading) the sweeper."""
-    from runtime.jobs import build_runtime
     from runtime.redis_server import redis_url_for
-    from runtime.worker import run_worker
+    from runtime.run.jobs import build_runtime
+    from runtime.run.worker import run_worker
 
     settings = load_settings()
     _configure_logging(settings)
@@ -120,7 +121,6 @@ def cmd_up(args: argparse.Namespace) -> int:
 def _owner_link() -> str | None:
     """While the workspace's owner has no password: a one-time link to sign them in (made
     with the owner on a first start), to print with the address."""
-    from server.cli_team import offline_wayline
     from server.services.users import first_start_link
 
     with offline_wayline() as wl:
@@ -143,7 +143,6 @@ def _safe_to_serve(settings) -> bool:
         loopback = False
     if loopback:
         return True
-    from server.cli_team import offline_wayline
     from server.services.users import has_users
 
     with offline_wayline() as wl:
@@ -188,8 +187,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _load_demo(settings, customers: int) -> None:
     import time
 
-    from runtime.db import make_engine, make_sessionmaker
-    from runtime.models import utcnow
+    from runtime.store.db import make_engine, make_sessionmaker
+    from runtime.store.models import utcnow
     from server.demo import load_demo
 
     engine = make_engine(settings.database)
@@ -215,8 +214,8 @@ def _is_empty(settings) -> bool:
     """True when the database holds no customers yet (a first start)."""
     from sqlalchemy import func, select
 
-    from runtime.db import make_engine
-    from runtime.models import Customer
+    from runtime.store.db import make_engine
+    from runtime.store.models import Customer
 
     engine = make_engine(settings.database)
     try:
@@ -224,30 +223,6 @@ def _is_empty(settings) -> bool:
             return not connection.scalar(select(func.count()).select_from(Customer))
     finally:
         engine.dispose()
-
-
-def schema_ready(settings) -> bool:
-    """Migrate the embedded database; refuse (saying how to fix it) an outdated configured one."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
-    from runtime.db import alembic_config, make_engine, migrate
-
-    if not settings.database_url:
-        migrate(settings.database)
-        return True
-    head = ScriptDirectory.from_config(alembic_config(settings.database)).get_current_head()
-    engine = make_engine(settings.database)
-    try:
-        with engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
-    finally:
-        engine.dispose()
-    if current != head:
-        print(f"wayline: the database at {_shown(settings.database)} is at revision "
-              f"{current or '(empty)'}, not {head}: run `wayline migrate` first.", file=sys.stderr)
-        return False
-    return True
 
 
 def _configure_logging(settings) -> None:
@@ -259,7 +234,7 @@ def _configure_logging(settings) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     """Import customers from a CSV file, printing progress and then every failed row."""
     from runtime.clock import SystemClock
-    from runtime.db import make_engine, make_sessionmaker
+    from runtime.store.db import make_engine, make_sessionmaker
     from server.services import imports
 
     settings = load_settings()
@@ -304,13 +279,6 @@ def settings_table() -> str:
 
 def _markdown_text(text: str) -> str:
     return text.replace("|", "&#124;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _shown(url: str) -> str:
-    """A database URL with its password hidden, for printing."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def build_parser() -> argparse.ArgumentParser:

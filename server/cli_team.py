@@ -10,42 +10,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from runtime.audit import Actor
 from runtime.errors import WaylineError
 from runtime.settings import load_settings
-from runtime.team_models import KeyScope, Role
+from runtime.store.audit import Actor
+from runtime.store.team_models import KeyScope, Role
+from server.offline import offline_wayline, schema_ready
 
 CLI_ACTOR = Actor("system", "cli", "the command line (wayline)")
 """Who the audit trail says made a change from the terminal."""
 
 
-@contextmanager
-def offline_wayline() -> Iterator[object]:
-    """A Wayline on the configured database for commands that touch nothing else (no Redis
-    connection is made, no provider is set up)."""
-    from runtime.clock import SystemClock
-    from runtime.db import make_engine, make_sessionmaker
-    from runtime.jobs import Runtime
-    from runtime.redis_server import connect
-    from server.context import Wayline
-
-    settings = load_settings()
-    engine = make_engine(settings.database)
-    # redis-py connects lazily: this client is never used by these commands.
-    runtime = Runtime(settings, engine, make_sessionmaker(engine),
-                      connect(settings.redis_url or "redis://127.0.0.1:6379"), {}, SystemClock())
-    try:
-        yield Wayline(runtime)
-    finally:
-        engine.dispose()
-
-
 def cmd_user(args: argparse.Namespace) -> int:
     """People: add, list, disable, enable, reset."""
-    from server.cli import schema_ready
     from server.schemas.team import UserCreate, UserUpdate
     from server.services import users
 
@@ -88,7 +65,6 @@ def _print_link(made: object, what: str) -> int:
 
 def cmd_key(args: argparse.Namespace) -> int:
     """API keys: add (printed once), list, revoke."""
-    from server.cli import schema_ready
     from server.schemas.team import KeyCreate
     from server.services import keys
 

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from nodes import Registry, default_registry
 from runtime.clock import Clock
-from runtime.compliance import install_rules, rules_from_settings
-from runtime.db import read_sessionmaker
-from runtime.jobs import Runtime, build_runtime, dispatch_due, sweep_job
-from runtime.lifecycle import install_limits
+from runtime.messaging.compliance import install_rules, rules_from_settings
+from runtime.run.jobs import Runtime, build_runtime, dispatch_due, sweep_job
+from runtime.run.lifecycle import install_limits
 from runtime.settings import Settings
+from runtime.store.db import read_sessionmaker
 
 log = logging.getLogger("wayline.server")
 
@@ -39,7 +39,7 @@ class Wayline:
     api_key: str = ""
 
     def __post_init__(self) -> None:
-        self.reads: sessionmaker[Session] = read_sessionmaker(self.runtime.engine)
+        self.reads: sessionmaker[Session] = read_sessionmaker(self.runtime.flow.engine)
         # Previews render as sends do: with this workspace's label, opt-out line and links.
         install_rules(rules_from_settings(self.runtime.settings))
         install_limits(self.runtime.settings.limits)  # what drafts are checked against

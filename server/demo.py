@@ -20,8 +20,8 @@ from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from runtime.models import Customer, CustomerTag, Event, Journey, JourneyStatus
-from runtime.sql import insert_rows
+from runtime.store.models import Customer, CustomerTag, Event, Journey, JourneyStatus
+from runtime.store.sql import insert_rows
 from server.starters import STARTERS, instantiate
 
 CHUNK = 5_000

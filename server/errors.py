@@ -29,7 +29,7 @@ from runtime.errors import (
     WaylineError,
     WrongStateError,
 )
-from runtime.query_budget import is_over_budget
+from runtime.store.query_budget import is_over_budget
 from server.security.permissions import ACTIONS, route_action
 
 log = logging.getLogger("wayline.server")
@@ -199,7 +199,7 @@ TOO_MUCH = ("too many sql variables", "expression tree is too large", "too many 
 
 def asks_too_much(error: BaseException) -> bool:
     """True when the database stopped a query for what it asked, not for being down: its time
-    budget ran out (`runtime.query_budget`), or it was too big to run."""
+    budget ran out (`runtime.store.query_budget`), or it was too big to run."""
     return is_over_budget(error) or any(phrase in str(error).lower() for phrase in TOO_MUCH)
 
 

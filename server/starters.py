@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from runtime.audit import SYSTEM, Actor, record
-from runtime.models import Template, utcnow
+from runtime.store.audit import SYSTEM, Actor, record
+from runtime.store.models import Template, utcnow
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ import msgspec
 
 from builder.document import Guardrails
 from builder.ui.services import UiError
-from runtime.guardrails import WorkspaceGuardrails
-from runtime.test_sends import TestRecipients
-from runtime.workspace import MessageWording, SendPolicy
+from runtime.messaging.test_sends import TestRecipients
+from runtime.messaging.workspace import MessageWording, SendPolicy
+from runtime.run.guardrails import WorkspaceGuardrails
 from server.context import Wayline
 from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate, PauseIn
 from server.schemas.previews import DryRunIn, PathIn

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from runtime.audit import Actor
-from runtime.team_models import RequestStatus
+from runtime.store.audit import Actor
+from runtime.store.team_models import RequestStatus
 from server.context import Wayline
 from server.schemas.team import KeyCreate, UserCreate, UserUpdate, WorkspaceSettings
 from server.services import approvals, audit, journeys, keys, users, workspace_settings

@@ -34,8 +34,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from runtime.db import make_engine, migrate
 from runtime.redis_server import NO_RETRY, EmbeddedRedis, connect
+from runtime.store.db import make_engine, migrate
 
 POSTGRES_URL = os.environ.get(
     "WAYLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

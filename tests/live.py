@@ -17,9 +17,9 @@ from typing import Any
 
 import uvicorn
 
-from runtime.db import migrate
-from runtime.jobs import install_runtime
+from runtime.run.jobs import install_runtime
 from runtime.settings import Settings
+from runtime.store.db import migrate
 from server.app import create_web_app
 from server.context import Wayline, build_wayline
 
@@ -71,7 +71,7 @@ def serving(tmp_path: Path, redis_url: str) -> Iterator[LiveApp]:
     yield app
     app.stop()
     install_runtime(previous)
-    wayline.runtime.engine.dispose()
+    wayline.runtime.flow.engine.dispose()
 
 
 def free_port() -> int:

@@ -1,5 +1,5 @@
 """The "fast audiences" card of the customers page: the attributes kept in typed, indexed
-columns (runtime.indexed_attributes), added and removed by an admin (other roles see the
+columns (runtime.audience.indexed_attributes), added and removed by an admin (other roles see the
 list). Audience counts on them stay quick over millions of customers; the card says how many
 hold a value of each kind.
 """

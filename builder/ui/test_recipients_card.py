@@ -1,6 +1,6 @@
 """The test recipients card on the Send rules page: who gets the test sends sent to "test
-recipients" from a send step or the Messages page (`runtime.test_sends`) — emails, and phone
-numbers for SMS and KakaoTalk, one per line."""
+recipients" from a send step or the Messages page (`runtime.messaging.test_sends`) — emails,
+and phone numbers for SMS and KakaoTalk, one per line."""
 
 from __future__ import annotations
 

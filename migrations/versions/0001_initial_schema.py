@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import runtime.models
+import runtime.store.models
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -33,8 +33,8 @@ def upgrade() -> None:
     sa.Column('locale', sa.String(length=35), nullable=True),
     sa.Column('attributes', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('consent', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('created_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_customers')),
     sa.UniqueConstraint('external_id', name=op.f('uq_customers_external_id'))
     )
@@ -50,8 +50,8 @@ def upgrade() -> None:
     sa.Column('draft', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('draft_revision', sa.Integer(), nullable=False),
     sa.Column('live_version_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('created_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_journeys'))
     )
     with op.batch_alter_table('journeys', schema=None) as batch_op:
@@ -62,8 +62,8 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('rule', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('created_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_segments')),
     sa.UniqueConstraint('name', name=op.f('uq_segments_name'))
     )
@@ -75,8 +75,8 @@ def upgrade() -> None:
     sa.Column('source', sa.Text(), nullable=False),
     sa.Column('options', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('created_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_templates')),
     sa.UniqueConstraint('channel', 'name', name=op.f('uq_templates_channel_name')),
     sqlite_autoincrement=True
@@ -95,8 +95,8 @@ def upgrade() -> None:
     sa.Column('customer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('name', sa.String(length=128), nullable=False),
     sa.Column('properties', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('occurred_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('received_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('occurred_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('dedup_key', sa.String(length=128), nullable=True),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_events_customer_id_customers'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_events')),
@@ -110,7 +110,7 @@ def upgrade() -> None:
     sa.Column('journey_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('document', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('published_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['journey_id'], ['journeys.id'], name=op.f('fk_journey_versions_journey_id_journeys'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_journey_versions')),
     sa.UniqueConstraint('journey_id', 'number', name=op.f('uq_journey_versions_journey_id_number')),
@@ -131,16 +131,16 @@ def upgrade() -> None:
     sa.Column('entry_key', sa.String(length=64), nullable=False),
     sa.Column('status', sa.Enum('active', 'waiting', 'done', 'exited', name='runstatus', native_enum=False, length=16), nullable=False),
     sa.Column('node_id', sa.String(length=64), nullable=False),
-    sa.Column('wake_at', runtime.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('wake_at', runtime.store.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('waiting_for', sa.String(length=128), nullable=True),
     sa.Column('wait', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('step_count', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('claimed_at', runtime.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_at', runtime.store.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claimed_by', sa.String(length=64), nullable=True),
     sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('entered_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ended_at', runtime.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('entered_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', runtime.store.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('exit_reason', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_runs_customer_id_customers'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['journey_id'], ['journeys.id'], name=op.f('fk_runs_journey_id_journeys'), ondelete='CASCADE'),
@@ -169,10 +169,10 @@ def upgrade() -> None:
     sa.Column('content', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('provider_id', sa.String(length=255), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', runtime.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', runtime.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', runtime.store.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', runtime.store.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_messages_customer_id_customers'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['journey_id'], ['journeys.id'], name=op.f('fk_messages_journey_id_journeys'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['run_id'], ['runs.id'], name=op.f('fk_messages_run_id_runs'), ondelete='CASCADE'),
@@ -191,8 +191,8 @@ def upgrade() -> None:
     sa.Column('port', sa.String(length=64), nullable=True),
     sa.Column('outcome', sa.String(length=16), nullable=False),
     sa.Column('detail', sa.Text(), nullable=False),
-    sa.Column('entered_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('left_at', runtime.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('entered_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('left_at', runtime.store.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['run_id'], ['runs.id'], name=op.f('fk_steps_run_id_runs'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('run_id', 'node_id', 'visit', name=op.f('pk_steps'))
     )

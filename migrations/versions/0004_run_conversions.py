@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import runtime.models
+import runtime.store.models
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -24,7 +24,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Apply this revision."""
-    op.add_column("runs", sa.Column("converted_at", runtime.models.UTCDateTime(timezone=True), nullable=True))
+    op.add_column("runs", sa.Column("converted_at", runtime.store.models.UTCDateTime(timezone=True), nullable=True))
     op.execute("UPDATE runs SET converted_at = ended_at WHERE exit_reason LIKE 'converted%'")
 
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import runtime.models
+import runtime.store.models
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.Column('key', sa.String(length=64), nullable=False),
         sa.Column('value', sa.JSON().with_variant(
             sa.dialects.postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-        sa.Column('updated_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('updated_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('key', name=op.f('pk_workspace_settings')))
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.drop_index('ix_messages_queued', sqlite_where=QUEUED_BEFORE,

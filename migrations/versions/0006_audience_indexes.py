@@ -1,7 +1,7 @@
 """audience indexes: GIN (jsonb_path_ops) on customers.attributes, PostgreSQL only
 
 Audience rules test an attribute for equality (`eq`, `in`) as `attributes @> '{"plan": "pro"}'`
-on PostgreSQL (runtime.audience); this index answers that for any key, so a selective rule
+on PostgreSQL (runtime.audience.query); this index answers that for any key, so a selective rule
 ("score = 99 and plan = pro") reads the few rows it matches instead of the whole table.
 jsonb_path_ops indexes each key path with its value: smaller and faster for @> than the default
 jsonb_ops. SQLite gets nothing (its rules use json_extract, which only per-key expression

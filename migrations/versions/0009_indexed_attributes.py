@@ -4,7 +4,7 @@ Audience rules read custom attributes out of the JSON document of every customer
 on PostgreSQL, each attribute test costs about as much as reading the row. An operator can name
 the attributes audiences filter on often ("country", "score"); each then gets a generated column
 of customers that the database computes from the JSON (so nothing that writes customers
-changes) and a B-tree index on it (runtime.indexed_attributes). This table lists them; the
+changes) and a B-tree index on it (runtime.audience.indexed_attributes). This table lists them; the
 columns themselves are added and dropped at run time, not by migrations.
 
 Revision ID: 0009
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import runtime.models
+import runtime.store.models
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("created_at", runtime.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", runtime.store.models.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_indexed_attributes")),
         sa.UniqueConstraint("name", name=op.f("uq_indexed_attributes_name")),
         sqlite_autoincrement=True,

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import runtime.models
+import runtime.store.models
 
 revision: str = '0010'
 down_revision: str | None = '0009'
@@ -29,8 +29,8 @@ def upgrade() -> None:
     """Apply this revision."""
     op.create_table('audit_events',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('at', runtime.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
     sa.Column('actor_kind', sa.String(length=16), nullable=False),
     sa.Column('actor_id', sa.String(length=64), nullable=True),
@@ -59,10 +59,10 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('role', sa.Enum('viewer', 'editor', 'publisher', 'admin', name='role', native_enum=False, length=16), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=True),
-    sa.Column('disabled_at', runtime.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_sign_in_at', runtime.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('disabled_at', runtime.store.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_sign_in_at', runtime.store.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
@@ -74,9 +74,9 @@ def upgrade() -> None:
     sa.Column('scopes', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('rate_limit', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('created_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', runtime.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', runtime.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', runtime.store.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', runtime.store.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_api_keys_created_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_keys')),
     sa.UniqueConstraint('key_hash', name=op.f('uq_api_keys_key_hash'))
@@ -88,10 +88,10 @@ def upgrade() -> None:
     sa.Column('status', sa.Enum('pending', 'approved', 'rejected', 'withdrawn', name='requeststatus', native_enum=False, length=16), nullable=False),
     sa.Column('requested_by_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('requested_by', sa.String(length=254), nullable=False),
-    sa.Column('requested_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('requested_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('comment', sa.Text(), nullable=False),
     sa.Column('decided_by', sa.String(length=254), nullable=True),
-    sa.Column('decided_at', runtime.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_at', runtime.store.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('decision_comment', sa.Text(), nullable=False),
     sa.Column('version_number', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['journey_id'], ['journeys.id'], name=op.f('fk_publish_requests_journey_id_journeys'), ondelete='CASCADE'),
@@ -105,9 +105,9 @@ def upgrade() -> None:
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('purpose', sa.String(length=16), nullable=False),
-    sa.Column('created_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', runtime.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', runtime.store.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_sign_in_links_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_links'))
     )
@@ -118,9 +118,9 @@ def upgrade() -> None:
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('csrf_token', sa.String(length=64), nullable=False),
-    sa.Column('created_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', runtime.store.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('ip', sa.String(length=64), nullable=False),
     sa.Column('user_agent', sa.String(length=200), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_sessions_user_id_users'), ondelete='CASCADE'),

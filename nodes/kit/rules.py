@@ -2,7 +2,7 @@
 
 A rule is JSON: `and` / `or` / `not` over leaves. Leaves compare a profile field or attribute
 (`attr`), test a tag (`tag`), or count events in a window (`event`). The same rule compiles to
-SQL in `runtime.audience`; both back ends follow the semantics below and a property test holds
+SQL in `runtime.audience.query`; both back ends follow the semantics below and a property test holds
 them to it.
 
 Semantics (two-valued: a leaf is true or false, never unknown):

@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, get, post
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
-from runtime.team_models import RequestStatus
+from runtime.store.team_models import RequestStatus
 from server.api.params import ActorDep, JourneyId, PrincipalDep, WaylineDep
 from server.errors import errors
 from server.schemas.team import DecisionIn, PublishRequestIn, PublishRequestOut

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
-from runtime.models import JourneyStatus
+from runtime.store.models import JourneyStatus
 from server.api.params import ActorDep, JourneyId, WaylineDep
 from server.errors import errors
 from server.schemas.journeys import (

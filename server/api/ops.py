@@ -10,7 +10,7 @@ from litestar import Controller, MediaType, Response, get
 from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
-from runtime.metrics import CONTENT_TYPE
+from runtime.run.metrics import CONTENT_TYPE
 from server.api.params import WaylineDep
 from server.schemas.ops import Liveness, Readiness
 from server.services import ops

@@ -9,7 +9,7 @@ from typing import Annotated
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
-from runtime.audit import Actor
+from runtime.store.audit import Actor
 from server.context import Wayline
 from server.security.principal import Principal
 

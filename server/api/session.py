@@ -20,7 +20,7 @@ from litestar.params import Body, FromPath, JSONBody, QueryParameter
 from litestar.response import Redirect
 
 from runtime.errors import NotFoundError, RateLimitedError, SignInRefusedError, WaylineError
-from runtime.team_models import User, UserSession
+from runtime.store.team_models import User, UserSession
 from server.api.params import WaylineDep
 from server.context import Wayline
 from server.errors import errors

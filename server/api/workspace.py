@@ -8,9 +8,9 @@ from typing import Annotated
 from litestar import Controller, delete, get, post, put
 from litestar.params import JSONBody, PathParameter
 
-from runtime.guardrails import WorkspaceGuardrails
-from runtime.test_sends import TestRecipients
-from runtime.workspace import MessageWording, SendPolicy
+from runtime.messaging.test_sends import TestRecipients
+from runtime.messaging.workspace import MessageWording, SendPolicy
+from runtime.run.guardrails import WorkspaceGuardrails
 from server.api.params import ActorDep, WaylineDep
 from server.errors import errors
 from server.schemas.team import WorkspaceSettings

@@ -23,7 +23,8 @@ Instant = Annotated[str, msgspec.Meta(max_length=64, description=(
     "2026-12-06T01:00:00Z; a number, a date alone or a time without offset is refused."),
     extra_json_schema={"format": "date-time", "examples": ["2026-12-06T10:00:00+09:00"]})]
 """A time customers send. Text, not a datetime: the API decodes bodies leniently, and a lenient
-datetime takes 0 (or "0") as 1970; `runtime.input_bounds.parse_instant` reads it instead."""
+datetime takes 0 (or "0") as 1970; `runtime.customers.input_bounds.parse_instant` reads it
+instead."""
 Source = Annotated[str, msgspec.Meta(min_length=1, max_length=100, description=(
     "How the consent was collected, e.g. 'signup form' or 'store 12'."))]
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from runtime.team_models import KeyScope, Role
+from runtime.store.team_models import KeyScope, Role
 
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, description=(
     "The person's email address: what they sign in with."))]

@@ -16,8 +16,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from runtime.audit import Actor
-from runtime.team_models import ApiKey, KeyScope
+from runtime.store.audit import Actor
+from runtime.store.team_models import ApiKey, KeyScope
 from server.security.permissions import RECEIPTS
 from server.security.principal import Principal
 from server.security.sessions import TOUCH_EVERY, token_hash

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runtime.team_models import KeyScope, Role
+from runtime.store.team_models import KeyScope, Role
 from server.security.principal import Principal
 
 RECEIPTS = "receipts"

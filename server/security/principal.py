@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from runtime.audit import Actor
-from runtime.team_models import Role
+from runtime.store.audit import Actor
+from runtime.store.team_models import Role
 
 SCOPE_KEY = "wayline.principal"
 """Where the principal sits on the ASGI scope."""

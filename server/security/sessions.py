@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from runtime.audit import Actor
 from runtime.settings import Settings
-from runtime.team_models import User, UserSession
+from runtime.store.audit import Actor
+from runtime.store.team_models import User, UserSession
 from server.security.principal import Principal
 
 COOKIE = "wayline_session"

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from builder.diff import summarize_changes
 from builder.validation import has_errors
-from runtime import lifecycle
-from runtime.audit import Actor, record
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
-from runtime.models import Journey, JourneyVersion
-from runtime.team_models import PublishRequest, RequestStatus
+from runtime.run import lifecycle
+from runtime.store.audit import Actor, record
+from runtime.store.models import Journey, JourneyVersion
+from runtime.store.team_models import PublishRequest, RequestStatus
 from server.context import Wayline
 from server.errors import IssueOut
 from server.schemas.team import PublishRequestOut

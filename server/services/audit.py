@@ -11,7 +11,7 @@ from datetime import datetime
 import msgspec
 from sqlalchemy import Select, select
 
-from runtime.team_models import AuditEvent
+from runtime.store.team_models import AuditEvent
 from server.context import Wayline
 from server.schemas.team import AuditEventOut, AuditPage
 

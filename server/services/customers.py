@@ -1,7 +1,7 @@
 """Customers: upsert one or many by external id, read one with their events and journeys, list.
 
-Every value is checked and normalised by runtime.customer_fields, and written by
-runtime.customers, the same code the CSV import uses.
+Every value is checked and normalised by runtime.customers.fields, and written by
+runtime.customers.records, the same code the CSV import uses.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from msgspec import UNSET
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from runtime.customer_fields import (
+from runtime.customers.fields import (
     ConsentChange,
     FieldError,
     check_attribute_name,
@@ -27,10 +27,10 @@ from runtime.customer_fields import (
     normalise_tag,
     normalise_timezone,
 )
-from runtime.customers import CustomerPatch, collapse, upsert_customers
+from runtime.customers.input_bounds import parse_instant, value_problems
+from runtime.customers.records import CustomerPatch, collapse, upsert_customers
 from runtime.errors import InvalidInputError, NotFoundError
-from runtime.input_bounds import parse_instant, value_problems
-from runtime.models import Customer, CustomerTag, Event, Journey, JourneyVersion, Run
+from runtime.store.models import Customer, CustomerTag, Event, Journey, JourneyVersion, Run
 from server.context import Wayline
 from server.errors import IssueOut
 from server.schemas.customers import (

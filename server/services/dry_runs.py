@@ -1,6 +1,6 @@
 """Population dry run: the draft's whole entry audience simulated, counted per node and output.
 
-Each customer is walked by the pure engine (`runtime.simulation`) from their entry to the
+Each customer is walked by the pure engine (`runtime.run.simulation`) from their entry to the
 horizon; what they pass is counted with the time they got there, for the canvas to draw on the
 edges ("3,120 reach 'Send coupon' within 2 days"). An audience larger than the sample limit is
 simulated on a uniform random sample and scaled, each count with its 95% margin.
@@ -15,16 +15,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from builder.document import CompiledJourney, port_of
+from builder.compiled import CompiledJourney
+from builder.document import port_of
 from nodes.kit.rules import All
 from nodes.kit.spec import ApiTrigger, DateTrigger, EventTrigger
 from nodes.kit.values import Duration, Unit
-from runtime import lifecycle
-from runtime.audience import customers, load_profiles, session_clause
+from runtime.audience.query import customers, load_profiles, session_clause
 from runtime.errors import InvalidInputError
-from runtime.gate import sent_before
-from runtime.query_budget import DRY_RUN_BUDGET, time_budget
-from runtime.simulation import (
+from runtime.messaging.gate import sent_before
+from runtime.messaging.workspace import load_rules
+from runtime.run import lifecycle
+from runtime.run.simulation import (
     Scenario,
     SimulatedEvent,
     Tally,
@@ -35,7 +36,7 @@ from runtime.simulation import (
     scaled,
     simulate,
 )
-from runtime.workspace import load_rules
+from runtime.store.query_budget import DRY_RUN_BUDGET, time_budget
 from server.context import Wayline
 from server.schemas.previews import (
     DryRun,

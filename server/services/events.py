@@ -1,7 +1,7 @@
 """Events in (one or a batch) and API entries into journeys.
 
 Each event is stored and applied to journeys (entries, waits, exits) in the request's
-transaction by runtime.ingest; after the commit the runs it started or woke are queued at once,
+transaction by runtime.flow.ingest; after the commit the runs it started or woke are queued at once,
 so a customer who signs up gets the welcome message now, not at the next sweep.
 """
 
@@ -14,14 +14,14 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from builder.document import Reentry
-from runtime import lifecycle
-from runtime.customer_fields import FieldError, check_no_nul, normalise_external_id
-from runtime.enrollment import enroll_api
+from runtime.customers.fields import FieldError, check_no_nul, normalise_external_id
+from runtime.customers.input_bounds import Problem, parse_instant, value_problems
 from runtime.errors import InvalidInputError
-from runtime.ingest import IngestResult, customer_id_for, ingest_event
-from runtime.input_bounds import Problem, parse_instant, value_problems
-from runtime.journeys import LiveEntry, live_entries
-from runtime.models import Run
+from runtime.flow.enrollment import enroll_api
+from runtime.flow.ingest import IngestResult, customer_id_for, ingest_event
+from runtime.run import lifecycle
+from runtime.store.models import Run
+from runtime.store.versions import LiveEntry, live_entries
 from server.context import Wayline
 from server.errors import IssueOut
 from server.schemas.events import (

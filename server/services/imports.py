@@ -1,6 +1,6 @@
 """Customer CSV imports, from the API (a streamed request body) and from `wayline import`.
 
-Both run runtime.csv_import over a stream of byte chunks: the HTTP body is pulled chunk by
+Both run runtime.customers.csv_import over a stream of byte chunks: the HTTP body is pulled chunk by
 chunk from the event loop while the import runs in a worker thread, and the CLI reads the file
 in chunks, so neither ever holds the whole file.
 """
@@ -15,9 +15,9 @@ from typing import Literal, TextIO
 import anyio.from_thread
 from sqlalchemy.orm import sessionmaker
 
-from runtime import csv_import
 from runtime.clock import Clock
-from runtime.csv_import import ImportOptions
+from runtime.customers import csv_import
+from runtime.customers.csv_import import ImportOptions
 from runtime.errors import InvalidInputError
 from server.context import Wayline
 from server.schemas.customers import ImportFailure, ImportReport
@@ -37,7 +37,8 @@ def options(encoding: str = "utf-8", delimiter: Delimiter = "comma",
 
 
 def import_customers(wl: Wayline, chunks: Iterator[bytes], how: ImportOptions) -> ImportReport:
-    """Import a customer CSV arriving as byte chunks (see runtime.csv_import for the format)."""
+    """Import a customer CSV arriving as byte chunks (see runtime.customers.csv_import for the
+    format)."""
     return report_out(csv_import.import_customers(chunks, wl.writing, wl.now, how))
 
 

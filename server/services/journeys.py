@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from builder.diff import summarize_changes
 from builder.document import empty_document
 from builder.validation import has_errors, validate_journey
-from runtime import lifecycle
-from runtime.audit import Actor, record
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
-from runtime.models import (
+from runtime.run import lifecycle
+from runtime.store.audit import Actor, record
+from runtime.store.models import (
     HELD_ONLY,
     Journey,
     JourneyStatus,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from runtime.audit import Actor, record
 from runtime.errors import NotFoundError, WrongStateError
-from runtime.team_models import ApiKey, User
+from runtime.store.audit import Actor, record
+from runtime.store.team_models import ApiKey, User
 from server.context import Wayline
 from server.schemas.team import KeyCreate, KeyCreated, KeyOut
 from server.security.keys import new_key

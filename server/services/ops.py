@@ -16,9 +16,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
-from runtime import metrics
-from runtime.db import alembic_config
-from runtime.jobs import DELIVERY_QUEUE, STEPS_QUEUE
+from runtime.run import metrics
+from runtime.run.jobs import DELIVERY_QUEUE, STEPS_QUEUE
+from runtime.store.db import alembic_config
 from server.context import Wayline
 from server.schemas.ops import Check, Liveness, Readiness
 
@@ -60,7 +60,7 @@ def _result(name: str, future) -> Check:
 def _check_database(wl: Wayline) -> Check:
     url = wl.settings.database
     try:
-        with wl.runtime.engine.connect() as connection:
+        with wl.runtime.flow.engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
     except Exception as error:  # any driver error means "not reachable"; say which
         return Check("database", False, f"cannot connect to {_shown(url)}: "

@@ -1,6 +1,6 @@
 """Previews: who enters a journey (and why, or why not), one customer's path, a population dry run.
 
-Nothing here writes: audiences are counted in SQL, paths are simulated by `runtime.simulation`
+Nothing here writes: audiences are counted in SQL, paths are simulated by `runtime.run.simulation`
 on the pure engine, and the dry run simulates the whole entry audience (a uniform random
 sample of it when it is larger than the sample limit, with the margin that brings).
 """
@@ -18,7 +18,7 @@ import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from builder.document import CompiledJourney, InvalidJourneyError, compile_journey
+from builder.compiled import CompiledJourney, InvalidJourneyError, compile_journey
 from nodes.kit.nesting import first_too_deep
 from nodes.kit.profile import BUILTIN_FIELDS, Profile
 from nodes.kit.rules import (
@@ -43,8 +43,7 @@ from nodes.kit.rules import (
 )
 from nodes.kit.spec import ApiTrigger, AudienceTrigger, DateTrigger, EventTrigger, Trigger
 from nodes.kit.values import Duration, Unit
-from runtime import lifecycle
-from runtime.audience import (
+from runtime.audience.query import (
     count_audience,
     customers,
     load_profiles,
@@ -53,10 +52,10 @@ from runtime.audience import (
     session_clause,
 )
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
-from runtime.gate import sent_before
-from runtime.models import Customer, Journey, Segment
-from runtime.query_budget import PREVIEW_BUDGET, time_budget
-from runtime.simulation import (
+from runtime.messaging.gate import sent_before
+from runtime.messaging.workspace import load_rules
+from runtime.run import lifecycle
+from runtime.run.simulation import (
     Scenario,
     SimPath,
     SimulatedEvent,
@@ -65,7 +64,8 @@ from runtime.simulation import (
     load_templates,
     simulate,
 )
-from runtime.workspace import load_rules
+from runtime.store.models import Customer, Journey, Segment
+from runtime.store.query_budget import PREVIEW_BUDGET, time_budget
 from server.context import Wayline
 from server.schemas.previews import (
     AudienceCustomer,

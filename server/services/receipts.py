@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from runtime.customer_fields import FieldError
+from runtime.customers.fields import FieldError
+from runtime.customers.input_bounds import parse_instant
 from runtime.errors import InvalidInputError
-from runtime.input_bounds import parse_instant
-from runtime.jobs import watch_guardrails
-from runtime.models import MessageStatus
-from runtime.receipts import Receipt, apply_receipt
+from runtime.messaging.receipts import Receipt, apply_receipt
+from runtime.run.jobs import watch_guardrails
+from runtime.store.models import MessageStatus
 from server.context import Wayline
 from server.schemas.receipts import ReceiptBatchIn, ReceiptBatchResult, ReceiptResult
 

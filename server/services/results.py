@@ -16,8 +16,8 @@ from sqlalchemy import false, func, select
 
 from builder.document import Document, Goal
 from nodes.flow_random import CONTROL
-from runtime import lifecycle
-from runtime.models import Run, Step
+from runtime.run import lifecycle
+from runtime.store.models import Run, Step
 from server.context import Wayline
 from server.schemas.results import GoalSummary, JourneyResults, SplitResult, VariantResult
 from server.services.significance import CONFIDENCE_LEVEL, compare, verdict

@@ -19,11 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from nodes.kit.rules import Rule
-from runtime.audience import count_audience
-from runtime.audit import Actor, record
+from runtime.audience.query import count_audience
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
-from runtime.models import Segment
-from runtime.query_budget import PREVIEW_BUDGET, time_budget
+from runtime.store.audit import Actor, record
+from runtime.store.models import Segment
+from runtime.store.query_budget import PREVIEW_BUDGET, time_budget
 from server.context import Wayline
 from server.schemas.previews import AudienceIn, AudiencePreview
 from server.schemas.segments import (

@@ -1,11 +1,11 @@
-"""Stop all sending: the workspace's emergency brake (`runtime.brakes`), with who pulled it,
-when and why, in the audit trail and on a banner on every page until someone resumes."""
+"""Stop all sending: the workspace's emergency brake (`runtime.messaging.brakes`), with who pulled
+it, when and why, in the audit trail and on a banner on every page until someone resumes."""
 
 from __future__ import annotations
 
-from runtime import brakes
-from runtime.audit import Actor, record
 from runtime.errors import WrongStateError
+from runtime.messaging import brakes
+from runtime.store.audit import Actor, record
 from server.context import Wayline
 from server.schemas.workspace import SendingState
 

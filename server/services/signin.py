@@ -17,15 +17,15 @@ from redis import RedisError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from runtime.audit import Actor, record
 from runtime.errors import (
     InvalidInputError,
     NotFoundError,
     RateLimitedError,
     SignInRefusedError,
 )
-from runtime.team_models import AuditEvent, SignInLink, User
-from runtime.tracking import public_url
+from runtime.messaging.tracking import public_url
+from runtime.store.audit import Actor, record
+from runtime.store.team_models import AuditEvent, SignInLink, User
 from server.context import Wayline
 from server.errors import IssueOut
 from server.security import ratelimit

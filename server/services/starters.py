@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from runtime.audit import Actor
 from runtime.errors import NotFoundError
+from runtime.store.audit import Actor
 from server.context import Wayline
 from server.schemas.journeys import JourneyCreate, JourneyDetail
 from server.schemas.starters import StarterOut

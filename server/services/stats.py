@@ -15,9 +15,9 @@ from sqlalchemy import ColumnElement, case, false, func, select
 from sqlalchemy.orm import Session
 
 from builder.document import Document, Goal, port_of
-from runtime import lifecycle
 from runtime.errors import NotFoundError
-from runtime.models import Journey, JourneyVersion, Message, Run, RunStatus, Step
+from runtime.run import lifecycle
+from runtime.store.models import Journey, JourneyVersion, Message, Run, RunStatus, Step
 from server.context import Wayline
 from server.schemas.stats import JourneyStats, MessageCounts, NodeStats, PortStats, RunTotals
 

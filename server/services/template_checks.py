@@ -1,7 +1,8 @@
 """Checking a template before it is saved: every problem that would stop it rendering or
 sending for anyone, each part on its own field.
 
-The same Liquid environment and parsing the runtime renders with (`runtime.rendering`) checks
+The same Liquid environment and parsing the runtime renders with (`runtime.messaging.rendering`)
+checks
 each part (subject, message, HTML, webhook URL, headers, variables) with the others replaced by
 plain text, so every broken part is reported at once with the line Liquid points at; then the
 whole template as the runtime will compile it. A webhook URL written to an internal or
@@ -17,9 +18,9 @@ from typing import Any
 
 from nodes.kit.fields import CHANNEL_NAMES, Channel
 from runtime.errors import InvalidInputError
+from runtime.messaging.rendering import CACHE
+from runtime.messaging.webhook_content import address_problem
 from runtime.outbound import AllowList
-from runtime.rendering import CACHE
-from runtime.webhook_content import address_problem
 
 OPTIONS_FOR = {"html": (Channel.EMAIL,), "url": (Channel.WEBHOOK,),
                "method": (Channel.WEBHOOK,), "headers": (Channel.WEBHOOK,),
@@ -34,7 +35,8 @@ PLAIN = {"subject": "x", "source": "x", "html": "x", "url": "https://example.com
 
 @dataclass
 class Draft:
-    """A template as rendering sees it (`runtime.rendering.TemplateLike`), saved or not."""
+    """A template as rendering sees it (`runtime.messaging.rendering.TemplateLike`), saved or
+    not."""
 
     channel: str
     subject: str | None

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nodes.kit.values import ATTRIBUTE_NAME
-from runtime.models import Customer
-from runtime.rendering import TemplateLike, customer_attributes_used
+from runtime.messaging.rendering import TemplateLike, customer_attributes_used
+from runtime.store.models import Customer
 from server.schemas.templates import TemplateWarning
 
 ATTRIBUTE = re.compile(ATTRIBUTE_NAME)

@@ -26,14 +26,14 @@ from sqlalchemy.orm import Session
 
 from nodes.kit.fields import CHANNEL_NAMES, Channel
 from nodes.kit.profile import Profile
-from runtime.audit import Actor, record
-from runtime.content import send_content
+from runtime.customers.profiles import load_profiles
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
-from runtime.models import Customer, Template
+from runtime.messaging.content import send_content
+from runtime.messaging.rendering import LimitError, RenderError, render_message
+from runtime.messaging.workspace import load_wording
 from runtime.outbound import AllowList
-from runtime.profiles import load_profiles
-from runtime.rendering import LimitError, RenderError, render_message
-from runtime.workspace import load_wording
+from runtime.store.audit import Actor, record
+from runtime.store.models import Customer, Template
 from server.context import Wayline
 from server.schemas.templates import (
     DraftRenderIn,

@@ -1,19 +1,19 @@
-"""Test sends (`runtime.test_sends`): a template rendered as a send step would store it for a
-customer, sent now through its real channel to the person asking or to the workspace's test
+"""Test sends (`runtime.messaging.test_sends`): a template rendered as a send step would store it
+for a customer, sent now through its real channel to the person asking or to the workspace's test
 recipients; each one in the audit trail, none in the ledger."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from runtime import test_sends
-from runtime.audit import Actor, record
-from runtime.channels import ledgerless_key, send_now
-from runtime.content import send_content
 from runtime.errors import InvalidInputError
-from runtime.rendering import RenderError
-from runtime.team_models import User
-from runtime.workspace import load_wording
+from runtime.messaging import test_sends
+from runtime.messaging.adapters import ledgerless_key, send_now
+from runtime.messaging.content import send_content
+from runtime.messaging.rendering import RenderError
+from runtime.messaging.workspace import load_wording
+from runtime.store.audit import Actor, record
+from runtime.store.team_models import User
 from server.context import Wayline
 from server.schemas.templates import TestSendIn, TestSendReport, TestSendResult
 from server.services.templates import load_template, render_profile

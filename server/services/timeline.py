@@ -17,8 +17,8 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from runtime.errors import NotFoundError
-from runtime.models import Customer, Event, Journey, JourneyVersion, Message, Run, Step
-from runtime.policy import reason_kind
+from runtime.messaging.policy import reason_kind
+from runtime.store.models import Customer, Event, Journey, JourneyVersion, Message, Run, Step
 from server.context import Wayline
 from server.schemas.timeline import (
     CustomerTimeline,

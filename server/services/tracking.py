@@ -11,8 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from runtime.errors import NotFoundError
+from runtime.messaging.tracking import Tracked, Tracker, record_engagement, tracker_for
 from runtime.settings import Settings
-from runtime.tracking import Tracked, Tracker, record_engagement, tracker_for
 from server.context import Wayline
 
 PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c000000000100"

@@ -1,6 +1,7 @@
 """Unsubscribe links followed: the confirmation page's facts, and the one-click unsubscribe.
 
-The link in a marketing email (`runtime.unsubscribe`) names a customer and a channel under a
+The link in a marketing email (`runtime.messaging.unsubscribe`) names a customer and a channel
+under a
 signature. Showing the page changes nothing (mail scanners follow links); the POST — the page's
 button, or the mail client's one-click request (RFC 8058) — turns marketing consent off and
 records the `unsubscribed` event, whose journeys then move at once.
@@ -11,15 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from runtime.errors import NotFoundError
-from runtime.jobs import watch_guardrails
-from runtime.tracking import secret_for
-from runtime.unsubscribe import (
+from runtime.messaging.tracking import secret_for
+from runtime.messaging.unsubscribe import (
     BadLinkError,
     customer_for,
     last_journey,
     read_token,
     unsubscribe,
 )
+from runtime.run.jobs import watch_guardrails
 from server.context import Wayline
 
 CHANNEL_NAMES = {"email": "email", "sms": "text messages", "kakao": "KakaoTalk",

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from builder.document import Node
 from nodes import Registry
 from nodes.kit.spec import Ref
-from runtime.models import Journey, JourneyStatus, JourneyVersion, Run, RunStatus
+from runtime.store.models import Journey, JourneyStatus, JourneyVersion, Run, RunStatus
 from server.schemas.usage import JourneyUse
 
 UNFINISHED = (RunStatus.ACTIVE, RunStatus.WAITING)

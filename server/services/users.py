@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from runtime.audit import SYSTEM, Actor, record
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
-from runtime.team_models import Role, User
+from runtime.store.audit import SYSTEM, Actor, record
+from runtime.store.team_models import Role, User
 from server.context import Wayline
 from server.errors import IssueOut
 from server.schemas.team import SignInLinkOut, UserCreate, UserOut, UserUpdate

@@ -1,5 +1,5 @@
 """Workspace settings: the send policy (frequency caps, night-time) a marketer edits, and the
-attributes an operator indexes for fast audiences (runtime.indexed_attributes)."""
+attributes an operator indexes for fast audiences (runtime.audience.indexed_attributes)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,12 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from runtime import guardrails, indexed_attributes, test_sends
-from runtime.audit import Actor, record
+from runtime.audience import indexed_attributes
+from runtime.audience.indexed_attributes import IndexedColumn, indexed_columns
 from runtime.errors import InvalidInputError
-from runtime.guardrails import WorkspaceGuardrails
-from runtime.indexed_attributes import IndexedColumn, indexed_columns
-from runtime.models import IndexedAttribute
-from runtime.test_sends import TestRecipients
-from runtime.workspace import (
+from runtime.messaging import test_sends
+from runtime.messaging.test_sends import TestRecipients
+from runtime.messaging.workspace import (
     MessageWording,
     SendPolicy,
     load_send_policy,
@@ -27,6 +25,10 @@ from runtime.workspace import (
     save_send_policy,
     save_wording,
 )
+from runtime.run import guardrails
+from runtime.run.guardrails import WorkspaceGuardrails
+from runtime.store.audit import Actor, record
+from runtime.store.models import IndexedAttribute
 from server.context import Wayline
 from server.errors import IssueOut
 from server.schemas.workspace import IndexedAttributeIn, IndexedAttributeOut
@@ -129,7 +131,7 @@ def index_attribute(wl: Wayline, actor: Actor, name: str,
             record(session, actor, "indexed_attribute.added", object_kind="attribute",
                    object_id=name, object_name=name, at=wl.now(), after={"kind": data.kind})
     if fresh:  # indexing it again as the same kind changed nothing
-        indexed_attributes.settle(wl.runtime.engine)
+        indexed_attributes.settle(wl.runtime.flow.engine)
         log.info("indexed attribute %r as %s (%s)", name, data.kind, column.column)
     with wl.reading() as session:
         [described] = _described(session, [column])

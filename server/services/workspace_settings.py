@@ -6,8 +6,8 @@ from __future__ import annotations
 import msgspec
 from sqlalchemy.orm import Session
 
-from runtime.audit import Actor, record
-from runtime.models import WorkspaceSetting
+from runtime.store.audit import Actor, record
+from runtime.store.models import WorkspaceSetting
 from server.context import Wayline
 from server.schemas.team import WorkspaceSettings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from builder.document import InvalidJourneyError, compile_journey
+from builder.compiled import InvalidJourneyError, compile_journey
 from builder.limits import CEILING, EDGES_PER_STEP, Limits
 from builder.validation import CODES, validate_journey
 from tests.builder.journeys import document, edge, node

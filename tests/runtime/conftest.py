@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from runtime.channels import OutboxAdapter
 from runtime.clock import FrozenClock
-from runtime.db import make_sessionmaker
-from runtime.jobs import Runtime, install_runtime
-from runtime.providers import HttpProviderAdapter
+from runtime.messaging.adapters import OutboxAdapter
+from runtime.messaging.providers import HttpProviderAdapter
 from runtime.redis_server import connect
+from runtime.run.jobs import Runtime, install_runtime
 from runtime.settings import Settings
+from runtime.store.db import make_sessionmaker
 from tests.runtime.harness import START, truncate
 from tests.runtime.providers import http_server, smtp_server, webhook  # noqa: F401 - fixtures
 

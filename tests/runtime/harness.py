@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from runtime.indexed_attributes import drop_attribute_index, indexed_columns
-from runtime.jobs import Runtime, dispatch_due, sweep_job
-from runtime.models import Base, Customer, Journey, Run, RunStatus, Template
-from runtime.worker import run_worker
+from runtime.audience.indexed_attributes import drop_attribute_index, indexed_columns
+from runtime.run.jobs import Runtime, dispatch_due, sweep_job
+from runtime.run.worker import run_worker
+from runtime.store.models import Base, Customer, Journey, Run, RunStatus, Template
 
 START = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # a Monday, 09:00 in Seoul
 

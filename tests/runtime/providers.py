@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 
-from runtime.channels import SmtpAdapter, WebhookAdapter
+from runtime.messaging.channels import SmtpAdapter, WebhookAdapter
 from runtime.outbound import AllowList
 
 LOCAL = AllowList.parse("127.0.0.1/32, ::1/128")

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from runtime.channels import WebhookAdapter
-from runtime.db import read_sessionmaker
-from runtime.lifecycle import publish
-from runtime.models import Customer, Message, MessageStatus, Run, RunStatus, Step
+from runtime.messaging.channels import WebhookAdapter
+from runtime.run.lifecycle import publish
+from runtime.store.db import read_sessionmaker
+from runtime.store.models import Customer, Message, MessageStatus, Run, RunStatus, Step
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_journey, add_template, drain, move, wait_until
 from tests.runtime.providers import LOCAL
@@ -123,7 +123,7 @@ def _sent(rt) -> int:
 
 
 def _webhook(session, url: str) -> int:
-    from runtime.models import Template
+    from runtime.store.models import Template
 
     template = Template(channel="webhook", name="Order hook", subject=None,
                         source='{"customer": {{ customer.external_id | json }}}',

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from runtime.ingest import ingest_event
-from runtime.lifecycle import publish
-from runtime.models import Message, MessageStatus, Run, RunStatus, Step
+from runtime.flow.ingest import ingest_event
+from runtime.run.lifecycle import publish
+from runtime.store.models import Message, MessageStatus, Run, RunStatus, Step
 from tests.runtime.harness import (
     add_customers,
     add_journey,

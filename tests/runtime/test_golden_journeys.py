@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from runtime.enrollment import enroll_dates
 from runtime.errors import WrongStateError
-from runtime.lifecycle import pause, publish, resume
-from runtime.models import Customer, Journey, Message, Run, RunStatus, Step
+from runtime.flow.enrollment import enroll_dates
+from runtime.run.lifecycle import pause, publish, resume
+from runtime.store.models import Customer, Journey, Message, Run, RunStatus, Step
 from tests.runtime.harness import (
     add_customers,
     add_journey,

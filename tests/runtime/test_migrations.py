@@ -7,8 +7,8 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect
 
-from runtime.db import alembic_config, make_engine, migrate
-from runtime.models import Base
+from runtime.store.db import alembic_config, make_engine, migrate
+from runtime.store.models import Base
 from tests.conftest import fresh_database_url
 
 
@@ -55,8 +55,8 @@ def test_0002_rewrites_escaped_sqlite_json_so_rules_find_non_ascii_keys(tmp_path
     from sqlalchemy import select, text
 
     from nodes.kit.rules import Attr, Op
-    from runtime.audience import rule_clause
-    from runtime.models import Customer
+    from runtime.audience.query import rule_clause
+    from runtime.store.models import Customer
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     migrate(url, "0001")

@@ -22,7 +22,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runtime.channels import PermanentFailure, WebhookAdapter, adapters_from_settings
+from runtime.messaging.adapters import PermanentFailure
+from runtime.messaging.channels import WebhookAdapter, adapters_from_settings
 from runtime.outbound import (
     REFUSED,
     AllowList,

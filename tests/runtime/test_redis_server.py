@@ -68,7 +68,7 @@ def wait_dead(pid: int, timeout: float = 5.0) -> None:
 def run_worker(url: str, *options: str) -> None:
     """Run an RQ SimpleWorker (ours) in burst mode in its own process, as `wayline worker` would."""
     result = subprocess.run(
-        [str(RQ), "worker", "--burst", "--worker-class", "runtime.worker.WaylineWorker",
+        [str(RQ), "worker", "--burst", "--worker-class", "runtime.run.worker.WaylineWorker",
          "--url", url, "--path", str(REPO), *options],
         cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr

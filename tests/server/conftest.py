@@ -18,15 +18,15 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 
-from runtime.audit import SYSTEM
-from runtime.channels import OutboxAdapter
 from runtime.clock import FrozenClock
-from runtime.db import make_sessionmaker
-from runtime.jobs import Runtime, install_runtime
-from runtime.models import Segment
+from runtime.messaging.adapters import OutboxAdapter
 from runtime.redis_server import connect
+from runtime.run.jobs import Runtime, install_runtime
 from runtime.settings import Settings
-from runtime.team_models import KeyScope, Role
+from runtime.store.audit import SYSTEM
+from runtime.store.db import make_sessionmaker
+from runtime.store.models import Segment
+from runtime.store.team_models import KeyScope, Role
 from server.app import create_app
 from server.context import Wayline
 from server.schemas.team import KeyCreate, UserCreate, UserOut

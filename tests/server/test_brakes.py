@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from runtime.models import Message, MessageStatus, Run, RunStatus
-from runtime.team_models import Role
+from runtime.store.models import Message, MessageStatus, Run, RunStatus
+from runtime.store.team_models import Role
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_customers, add_template, drain
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from runtime.models import Customer
-from runtime.policy import consent_problem, has_night_consent
+from runtime.messaging.policy import consent_problem, has_night_consent
+from runtime.store.models import Customer
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import drain
 from tests.server.conftest import API_KEY

@@ -7,8 +7,8 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from builder.validation import validate_journey
-from runtime.lifecycle import missing_refs
-from runtime.models import Customer, CustomerTag, Event, Journey, Run, Template
+from runtime.run.lifecycle import missing_refs
+from runtime.store.models import Customer, CustomerTag, Event, Journey, Run, Template
 from server.demo import VIP_SPEND, load_demo
 from server.starters import STARTERS
 from tests.runtime.harness import START

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from runtime.models import Customer, Event, Message, Run, RunStatus, Step
+from runtime.store.models import Customer, Event, Message, Run, RunStatus, Step
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_template, drain
 from tests.server.conftest import API_KEY

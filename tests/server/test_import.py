@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from runtime.models import Customer, CustomerTag
+from runtime.store.models import Customer, CustomerTag
 
 ROWS = 5_000  # more than two import chunks, so repeats and failures cross transactions
 HEADER = "External ID,email,phone,tags,consent_sms,plan,score,note"

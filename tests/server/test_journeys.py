@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from runtime.errors import NotFoundError
-from runtime.models import Customer, JourneyVersion, Run
+from runtime.store.models import Customer, JourneyVersion, Run
 from server.services import journeys
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_customers, drain

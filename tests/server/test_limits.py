@@ -10,8 +10,8 @@ import json
 import pytest
 from litestar.testing import TestClient
 
-from runtime.lifecycle import install_limits
-from runtime.models import Journey, JourneyStatus
+from runtime.run.lifecycle import install_limits
+from runtime.store.models import Journey, JourneyStatus
 from server.app import create_app
 from server.context import Wayline
 from tests.builder.journeys import document, edge, node

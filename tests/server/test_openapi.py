@@ -26,8 +26,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from runtime.audit import SYSTEM
-from runtime.team_models import KeyScope, Role
+from runtime.store.audit import SYSTEM
+from runtime.store.team_models import KeyScope, Role
 from server.app import create_app
 from server.schemas.team import KeyCreate
 from server.security.permissions import ACTIONS, ROUTES

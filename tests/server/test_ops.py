@@ -17,13 +17,13 @@ import httpx
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
-from runtime.channels import OutboxAdapter
-from runtime.db import make_engine, make_sessionmaker
-from runtime.jobs import Runtime
-from runtime.metrics import OVERDUE_AFTER
-from runtime.models import Customer, Message, Run, Step
+from runtime.messaging.adapters import OutboxAdapter
 from runtime.redis_server import connect
+from runtime.run.jobs import Runtime
+from runtime.run.metrics import OVERDUE_AFTER
 from runtime.settings import Settings
+from runtime.store.db import make_engine, make_sessionmaker
+from runtime.store.models import Customer, Message, Run, Step
 from server.app import create_app
 from server.context import Wayline
 from tests.builder.journeys import document, edge, node

@@ -20,12 +20,12 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 
-from runtime.channels import OutboxAdapter
 from runtime.clock import FrozenClock
-from runtime.db import make_engine, make_sessionmaker, migrate
-from runtime.jobs import Runtime
+from runtime.messaging.adapters import OutboxAdapter
 from runtime.redis_server import EmbeddedRedis, connect
+from runtime.run.jobs import Runtime
 from runtime.settings import Settings
+from runtime.store.db import make_engine, make_sessionmaker, migrate
 from server.app import create_app
 from server.context import Wayline
 from server.errors import RETRY_AFTER_SECONDS, is_outage

@@ -20,8 +20,8 @@ import pytest
 from litestar.testing import TestClient
 
 from builder.ui.reactpy_glue import ROOT_COMPONENTS
-from runtime.audit import SYSTEM
-from runtime.team_models import KeyScope, Role
+from runtime.store.audit import SYSTEM
+from runtime.store.team_models import KeyScope, Role
 from server.app import create_app
 from server.schemas.team import KeyCreate
 from server.security.keys import bootstrap_principal, receipt_principal

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from runtime.ingest import ingest_event
-from runtime.models import Customer, CustomerTag, Message, Run, Step
+from runtime.flow.ingest import ingest_event
+from runtime.store.models import Customer, CustomerTag, Message, Run, Step
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_customers, add_journey, add_template, dispatch, drain, move
 
@@ -317,7 +317,7 @@ FAMILY = 2.1
 """The test compares ~30 counts, each with a 95% margin, so ~1 in 20 may fall outside its own
 margin by design. Widening each by 2.1 (z 1.96 → 4.1) makes the family of ~30 hold at 99.9%;
 a biased estimate or a badly scaled sample still fails. Coverage of the 95% margin itself is
-measured in tests/runtime/test_simulation.py."""
+measured in tests/runtime/run/test_simulation.py."""
 
 
 def within(estimate: dict, real: int, what: str) -> None:
@@ -369,7 +369,7 @@ def test_the_previews_apply_the_night_rule_and_name_the_steps_rate_limit(client,
 
 
 def test_the_path_preview_counts_the_customers_messages_against_the_caps(client, app_context):
-    from runtime.workspace import FrequencyCap, SendPolicy, save_send_policy
+    from runtime.messaging.workspace import FrequencyCap, SendPolicy, save_send_policy
 
     with app_context.writing() as session:
         add_customers(session, 1, app_context.now(), timezone="Asia/Seoul",

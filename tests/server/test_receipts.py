@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from sqlalchemy import select, update
 
-from runtime.models import Event, Message, MessageStatus, Run, RunStatus, Template
+from runtime.store.models import Event, Message, MessageStatus, Run, RunStatus, Template
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import drain
 from tests.server.test_events import publish

@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
-from runtime.audit import SYSTEM
-from runtime.team_models import Role
-from runtime.templating import RENDER_BUDGET
+from runtime.messaging.templating import RENDER_BUDGET
+from runtime.store.audit import SYSTEM
+from runtime.store.team_models import Role
 from server.schemas.team import UserCreate
 from server.services import users
 from tests.live import LiveApp, serving

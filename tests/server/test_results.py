@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from runtime.ingest import ingest_event
-from runtime.models import Customer, Run, Step
+from runtime.flow.ingest import ingest_event
+from runtime.store.models import Customer, Run, Step
 from server.services.significance import compare, normal_cdf, percent, verdict
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_customers, add_journey, drain

@@ -23,8 +23,8 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from runtime.db import make_engine, make_sessionmaker, migrate
-from runtime.models import Journey, RunStatus, Template
+from runtime.store.db import make_engine, make_sessionmaker, migrate
+from runtime.store.models import Journey, RunStatus, Template
 from tests.builder.journeys import document, edge, node
 from tests.conftest import fresh_database_url
 

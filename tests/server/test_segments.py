@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from runtime.models import Customer
+from runtime.store.models import Customer
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_customers, add_journey, add_template
 

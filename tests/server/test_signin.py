@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
 
-from runtime.audit import SYSTEM
-from runtime.team_models import AuditEvent, Role, User
+from runtime.store.audit import SYSTEM
+from runtime.store.team_models import AuditEvent, Role, User
 from server.schemas.team import UserCreate
 from server.security.passwords import hash_password
 from server.services import users

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from runtime.ingest import ingest_event
-from runtime.models import Customer, Event, Message, Run, RunStatus, Step
+from runtime.flow.ingest import ingest_event
+from runtime.store.models import Customer, Event, Message, Run, RunStatus, Step
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_customers, add_journey, add_template, dispatch, drain, move
 

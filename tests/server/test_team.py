@@ -10,8 +10,8 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select, update
 
-from runtime.models import Message
-from runtime.team_models import Role
+from runtime.store.models import Message
+from runtime.store.team_models import Role
 from server.app import create_app
 from tests.runtime.harness import drain
 from tests.server.conftest import use_link

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from runtime.models import Message, MessageStatus
+from runtime.store.models import Message, MessageStatus
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import drain
 from tests.server.test_events import publish

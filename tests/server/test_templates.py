@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from runtime.models import Customer, Message
+from runtime.store.models import Customer, Message
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_customers, add_journey, drain, move
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from runtime.models import Message
-from runtime.providers import HttpProviderAdapter
-from runtime.team_models import AuditEvent, Role
+from runtime.messaging.providers import HttpProviderAdapter
+from runtime.store.models import Message
+from runtime.store.team_models import AuditEvent, Role
 from tests.runtime import providers as servers
 from tests.runtime.harness import add_customers, add_template
 

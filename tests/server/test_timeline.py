@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from runtime.ingest import ingest_event
-from runtime.models import Customer
+from runtime.flow.ingest import ingest_event
+from runtime.store.models import Customer
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_customers, add_journey, add_template, dispatch, move
 
@@ -35,7 +35,7 @@ def run_cart(app_context) -> None:
                         .values(phone=None))  # c1: night consent, but no phone number
         template = add_template(session, "sms", "Cart", None, "Your cart is waiting")
         journey = add_journey(session, cart_journey(template), "Cart abandonment")
-    from runtime.lifecycle import publish
+    from runtime.run.lifecycle import publish
     with app_context.writing() as session:
         publish(session, journey, app_context.now())
     rt.clock.advance(NIGHT_IN_SEOUL - timedelta(hours=1) - rt.clock.now())

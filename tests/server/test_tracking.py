@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from runtime.models import Event, Run, RunStatus, Template
-from runtime.tracking import CLICKED, OPENED, Tracked, Tracker, track_email, tracker_for
+from runtime.messaging.tracking import CLICKED, OPENED, Tracked, Tracker, track_email, tracker_for
+from runtime.store.models import Event, Run, RunStatus, Template
 from tests.builder.journeys import document, edge, node
 from tests.runtime import providers as servers
 from tests.runtime.harness import drain

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from runtime.models import Customer, Event, Message, MessageStatus, Template
+from runtime.store.models import Customer, Event, Message, MessageStatus, Template
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import drain
 from tests.runtime.providers import sender_for, smtp_server  # noqa: F401 - fixture

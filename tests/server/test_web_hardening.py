@@ -12,7 +12,7 @@ from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 
 from builder.ui.reactpy_glue import ROOT_COMPONENTS
-from runtime.team_models import Role
+from runtime.store.team_models import Role
 from server.app import create_app, create_web_app
 from tests.server.conftest import sign_in
 
@@ -135,7 +135,7 @@ def test_a_pages_own_polling_is_not_use_but_the_persons_clicks_are(web, app_cont
 
     from sqlalchemy import select
 
-    from runtime.team_models import UserSession
+    from runtime.store.team_models import UserSession
     from server.security.sessions import session_principal
     from server.ui_services import UiServicesForWayline
 

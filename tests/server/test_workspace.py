@@ -3,9 +3,9 @@ rule that cannot work refused with its field."""
 
 from __future__ import annotations
 
-from runtime.models import Customer
-from runtime.policy import Cap
-from runtime.workspace import load_rules
+from runtime.messaging.policy import Cap
+from runtime.messaging.workspace import load_rules
+from runtime.store.models import Customer
 
 
 def test_send_policy_defaults_then_a_change_reaches_the_runtime(client, app_context):

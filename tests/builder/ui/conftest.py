@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from runtime.audit import SYSTEM
-from runtime.team_models import Role, User, UserSession
+from runtime.store.audit import SYSTEM
+from runtime.store.team_models import Role, User, UserSession
 from server.schemas.team import UserCreate
 from server.security.passwords import hash_password
 from server.security.sessions import SessionPolicy, start_session, token_hash, user_principal

@@ -9,9 +9,9 @@ from typing import Any
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from runtime.audit import SYSTEM
-from runtime.ingest import ingest_event
-from runtime.models import Customer, Run, Step
+from runtime.flow.ingest import ingest_event
+from runtime.store.audit import SYSTEM
+from runtime.store.models import Customer, Run, Step
 from server.schemas.events import EventIn
 from server.schemas.journeys import JourneyCreate
 from server.services import events, journeys

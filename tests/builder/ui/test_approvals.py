@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from runtime.audit import SYSTEM
+from runtime.store.audit import SYSTEM
 from server.schemas.team import WorkspaceSettings
 from server.services import journeys, starters, workspace_settings
 from tests.builder.ui.conftest import LiveApp, screenshot

@@ -9,9 +9,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from runtime.audit import SYSTEM
-from runtime.jobs import watch_guardrails
-from runtime.providers import HttpProviderAdapter
+from runtime.messaging.providers import HttpProviderAdapter
+from runtime.run.jobs import watch_guardrails
+from runtime.store.audit import SYSTEM
 from server.services import journeys, sending, starters, workspace
 from tests.builder.ui.conftest import LiveApp, screenshot
 from tests.builder.ui.test_send_inspector import inspect

@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 from playwright.sync_api import expect
 
-from runtime.audit import SYSTEM
+from runtime.store.audit import SYSTEM
 from server.schemas.events import EventIn
 from server.schemas.journeys import JourneyCreate
 from server.schemas.templates import TemplateCreate

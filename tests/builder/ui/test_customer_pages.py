@@ -9,11 +9,11 @@ from typing import Any
 from playwright.sync_api import expect
 from sqlalchemy import update
 
+from runtime.audience.indexed_attributes import indexed_columns
 from runtime.clock import FrozenClock
-from runtime.indexed_attributes import indexed_columns
-from runtime.ingest import ingest_event
-from runtime.lifecycle import publish
-from runtime.models import Customer
+from runtime.flow.ingest import ingest_event
+from runtime.run.lifecycle import publish
+from runtime.store.models import Customer
 from server.services import workspace
 from tests.builder.journeys import document, edge, node
 from tests.builder.ui.conftest import LiveApp, screenshot

@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from runtime.audit import SYSTEM
+from runtime.store.audit import SYSTEM
 from server.schemas.journeys import JourneyCreate
 from server.services import journeys, starters
 from tests.builder.ui.conftest import LiveApp, screenshot

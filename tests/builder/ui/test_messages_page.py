@@ -9,7 +9,7 @@ from typing import Any
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from runtime.models import Template
+from runtime.store.models import Template
 from tests.builder.journeys import document, edge, node
 from tests.builder.ui.conftest import LiveApp, screenshot
 from tests.runtime.harness import add_customers, add_journey, add_template

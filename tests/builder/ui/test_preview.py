@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 from playwright.sync_api import expect
 
-from runtime.audit import SYSTEM
+from runtime.store.audit import SYSTEM
 from server.schemas.customers import CustomerBulkIn
 from server.schemas.journeys import JourneyCreate
 from server.schemas.previews import DryRunIn

@@ -6,7 +6,7 @@ from __future__ import annotations
 import msgspec
 
 from builder.ui.previews import AUDIENCE_PAGE, merged, run_preview
-from runtime.audit import SYSTEM
+from runtime.store.audit import SYSTEM
 from server.schemas.customers import CustomerBulkIn
 from server.services import customers, starters
 from tests.builder.ui.conftest import LiveApp, signed_in_services

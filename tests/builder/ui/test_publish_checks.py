@@ -10,8 +10,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from runtime.audit import SYSTEM
-from runtime.models import Customer
+from runtime.store.audit import SYSTEM
+from runtime.store.models import Customer
 from server.schemas.templates import RenderIn, SampleCustomer
 from server.services import journeys, starters, templates, workspace
 from tests.builder.ui.conftest import LiveApp, screenshot

@@ -10,8 +10,8 @@ from urllib.parse import quote
 from playwright.sync_api import expect
 from sqlalchemy import delete
 
-from runtime.audit import SYSTEM
-from runtime.team_models import UserSession
+from runtime.store.audit import SYSTEM
+from runtime.store.team_models import UserSession
 from server.services import journeys, starters
 from tests.builder.ui.conftest import PASSWORD, LiveApp, Person, add_person, screenshot
 from tests.builder.ui.test_canvas import WAIT, node

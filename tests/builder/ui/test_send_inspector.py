@@ -8,8 +8,8 @@ from typing import Any
 import msgspec
 from playwright.sync_api import expect
 
-from runtime.audit import SYSTEM
-from runtime.models import Customer
+from runtime.store.audit import SYSTEM
+from runtime.store.models import Customer
 from server.schemas.journeys import JourneyCreate
 from server.schemas.templates import TemplateCreate
 from server.services import journeys, templates

@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from runtime.audit import SYSTEM
+from runtime.store.audit import SYSTEM
 from server.services import keys, starters, users, workspace_settings
 from tests.builder.ui.conftest import LiveApp, add_person, screenshot
 from tests.builder.ui.test_canvas import WAIT

@@ -1,0 +1,215 @@
+"""The pure engine: advance one customer through a compiled journey. No IO, no clock.
+
+`advance()` starts where the run is and moves through consecutive instant steps (condition →
+update → send …) until the customer waits, ends or exits, returning everything the caller
+must write: the run's new state, the step rows, the sends and the profile as updated. The same
+function drives the workers, the path preview and the dry run, so a preview is what happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
+
+from builder.compiled import CompiledJourney
+from nodes.kit.operations import apply_operations
+from nodes.kit.profile import Profile
+from nodes.kit.spec import Exit, Go, Send, StepContext, UpdateProfile, WaitForEvent, WaitUntil
+from runtime.store.models import RunStatus
+
+MAX_STEPS_PER_RUN = 200
+"""A run that takes more steps than this is stopped: a safety net against runaway journeys."""
+
+END_OF_PATH = "end of path"
+
+
+@dataclass(frozen=True)
+class RunState:
+    """Where a run is: its node, whether it is waiting and for what, and its step count."""
+
+    node_id: str
+    status: RunStatus = RunStatus.ACTIVE
+    wait: Mapping[str, Any] | None = None
+    step_count: int = 0
+    seed: str = ""
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One row of the step log. `left_at` is None while the customer waits at the step."""
+
+    node_id: str
+    outcome: str  # passed | waiting | exited | ended
+    port: str | None
+    detail: str
+    entered_at: datetime
+    left_at: datetime | None
+    visit: int = 1
+
+
+@dataclass(frozen=True)
+class SendIntent:
+    """A message to queue: which node sent it and what the node asked for."""
+
+    node_id: str
+    send: Send
+
+
+@dataclass
+class Advance:
+    """What one call to `advance` decided; the caller writes it all in one transaction."""
+
+    node_id: str
+    status: RunStatus
+    wake_at: datetime | None = None
+    waiting_for: str | None = None
+    wait: dict[str, Any] | None = None
+    step_count: int = 0
+    exit_reason: str | None = None
+    steps: list[StepRecord] = field(default_factory=list)
+    finished_wait: StepRecord | None = None
+    sends: list[SendIntent] = field(default_factory=list)
+    profile: Profile | None = None
+    profile_changed: bool = False
+
+    @property
+    def ended(self) -> bool:
+        """True when the run is over (reached an end, or exited)."""
+        return self.status in (RunStatus.DONE, RunStatus.EXITED)
+
+
+HELD = "held"
+"""The wait kind of a run held before a paused step."""
+
+
+def resume_port(state: RunState, now: datetime) -> tuple[str | None, str]:
+    """The port a due waiting run continues through, and why; (None, '') if it is not waiting.
+
+    A wait that an event already matched carries `resume`; otherwise the wait timed out or
+    the delay is over.
+    """
+    wait = state.wait or {}
+    if "resume" in wait:
+        return wait["resume"], wait.get("why", "the event arrived")
+    if state.status is not RunStatus.WAITING or wait.get("kind") == HELD:
+        return None, ""  # a run held before a paused step runs that step now
+    if wait.get("kind") == "event":
+        return wait["timeout"], f"'{wait['event']}' did not happen in time"
+    return wait.get("port", "next"), "the wait is over"
+
+
+def advance(journey: CompiledJourney, state: RunState, profile: Profile, now: datetime,
+            max_steps: int = MAX_STEPS_PER_RUN, paused: frozenset[str] = frozenset()) -> Advance:
+    """Move a run forward from its node until it waits, ends or exits — or reaches a step in
+    `paused`, before which it holds (waiting with no time: `runtime.messaging.brakes` wakes it)."""
+    result = Advance(node_id=state.node_id, status=RunStatus.ACTIVE,
+                     step_count=state.step_count, profile=profile)
+    node_id: str | None = state.node_id
+    port, why = resume_port(state, now)
+    if port is not None:
+        arrived = _datetime(state.wait.get("since")) if state.wait else None
+        result.finished_wait = StepRecord(node_id, "passed", port, why, arrived or now, now)
+        node_id = journey.leads_to(node_id, port)
+    zone = customer_zone(profile.timezone, journey.document.settings.timezone)
+    seen: set[str] = set()
+    while node_id is not None:
+        if result.step_count >= max_steps or node_id in seen:
+            return _exit(result, node_id, now, f"stopped after {result.step_count} steps "
+                         "(a journey may not loop)")
+        if node_id in paused:
+            return _hold(result, node_id, now)
+        seen.add(node_id)
+        result.node_id = node_id
+        result.step_count += 1
+        ctx = StepContext(profile=result.profile, now=now, timezone=zone, node_id=node_id,
+                          seed=f"{state.seed}:{node_id}", payload=state.payload)
+        decision = journey.specs[node_id].run(journey.configs[node_id], ctx)
+        if isinstance(decision, Exit):
+            return _exit(result, node_id, now, decision.reason, decision.why)
+        if isinstance(decision, WaitUntil | WaitForEvent) and decision.until > now:
+            return _wait(result, node_id, decision, now)
+        port = _port_now(decision)
+        if isinstance(decision, Go):
+            _apply(result, node_id, decision)
+        result.steps.append(StepRecord(node_id, "passed", port, decision.why, now, now))
+        node_id = journey.leads_to(node_id, port)
+    result.status = RunStatus.DONE
+    result.exit_reason = END_OF_PATH
+    return result
+
+
+def _port_now(decision: Go | WaitUntil | WaitForEvent) -> str:
+    """The port a decision leaves by at once (a wait already over times out or moves on)."""
+    if isinstance(decision, Go):
+        return decision.port
+    if isinstance(decision, WaitForEvent):
+        return decision.timeout
+    return decision.port
+
+
+def _apply(result: Advance, node_id: str, decision: Go) -> None:
+    for effect in decision.effects:
+        if isinstance(effect, Send):
+            result.sends.append(SendIntent(node_id, effect))
+        elif isinstance(effect, UpdateProfile):
+            profile = result.profile
+            attributes, tags = apply_operations(dict(profile.attributes), profile.tags,
+                                                effect.operations)
+            result.profile = replace(profile, attributes=attributes, tags=tags)
+            result.profile_changed = True
+
+
+def _wait(result: Advance, node_id: str, decision: WaitUntil | WaitForEvent,
+          now: datetime) -> Advance:
+    result.status = RunStatus.WAITING
+    result.wake_at = decision.until
+    if isinstance(decision, WaitForEvent):
+        result.waiting_for = decision.event
+        result.wait = {"kind": "event", "event": decision.event, "since": now.isoformat(),
+                       "where": msgspec.to_builtins(list(decision.where)),
+                       "matched": decision.matched, "timeout": decision.timeout}
+    else:
+        result.wait = {"kind": "until", "port": decision.port, "since": now.isoformat()}
+    result.steps.append(StepRecord(node_id, "waiting", None, decision.why, now, None))
+    return result
+
+
+def _hold(result: Advance, node_id: str, now: datetime) -> Advance:
+    """Stop before a paused step; no step row yet (the step writes its own when it runs)."""
+    result.node_id = node_id
+    result.status = RunStatus.WAITING
+    result.wait = {"kind": HELD, "since": now.isoformat()}
+    return result
+
+
+def _exit(result: Advance, node_id: str, now: datetime, reason: str, why: str = "") -> Advance:
+    result.node_id = node_id  # where it stopped, as its last step row says
+    result.status = RunStatus.EXITED
+    result.exit_reason = reason
+    result.steps.append(StepRecord(node_id, "exited", None, why or reason, now, now))
+    return result
+
+
+def _datetime(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+@cache
+def zone(name: str) -> ZoneInfo | None:
+    """A time zone by IANA name; None for an unknown name."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def customer_zone(customer: str | None, journey: str) -> ZoneInfo:
+    """The customer's time zone, falling back to the journey's (then UTC)."""
+    return (customer and zone(customer)) or zone(journey) or ZoneInfo("UTC")

@@ -1,0 +1,235 @@
+"""Channel adapters as configured: email over SMTP, webhooks over HTTP, the rest via providers.
+
+Email goes out over SMTP (built by `runtime.messaging.emails`), webhooks over HTTP to checked
+public addresses only (`runtime.outbound`), and SMS/LMS, KakaoTalk AlimTalk and app push to HTTP
+providers (`runtime.messaging.providers`). A channel without a configured provider uses the
+outbox adapter (`runtime.messaging.adapters`), which records the message as sent without it
+leaving Wayline — fine for demos and previews, and visible as an `outbox-…` provider id.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from collections.abc import Mapping
+from email.message import EmailMessage
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from runtime.messaging.adapters import (
+    RESPONSE_EXCERPT,
+    Adapter,
+    DeliveryError,
+    OutboxAdapter,
+    PermanentFailure,
+    TransientFailure,
+    http_outcome,
+    public_origin,
+)
+from runtime.outbound import AllowList, RefusedAddress, Resolver, checked_client, resolve
+from runtime.smtp_config import SmtpConfig, parse_smtp_url
+
+if TYPE_CHECKING:
+    from runtime.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# --- SMTP --------------------------------------------------------------------------------------
+
+
+class SmtpAdapter:
+    """Email over SMTP: one kept-open connection, text and HTML parts, a stable Message-ID."""
+
+    idempotent = False  # SMTP has no idempotency key: record each email as soon as it is sent
+
+    def __init__(self, config: SmtpConfig) -> None:
+        self.config = config
+        self._connection: smtplib.SMTP | None = None
+
+    @classmethod
+    def from_url(cls, url: str, default_sender: str) -> SmtpAdapter:
+        """An adapter for a WAYLINE_SMTP_URL value."""
+        return cls(parse_smtp_url(url, default_sender))
+
+    def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
+        """Hand the email to the mail server; the provider id is its Message-ID."""
+        email = self.compose(message_id, content)
+        try:
+            self._connect().send_message(email)
+        except (smtplib.SMTPException, OSError) as error:
+            self.close()  # whatever the server's state now is, start the next send afresh
+            raise self._failure(error) from error
+        return email["Message-ID"]
+
+    def compose(self, message_id: int, content: Mapping[str, Any]) -> EmailMessage:
+        """The email for a message's content (to, subject, text, optional html)."""
+        from runtime.messaging.emails import build_email  # emails raises this module's failures
+
+        return build_email(message_id, content, self.config.sender, self.config.domain)
+
+    def close(self) -> None:
+        """Say goodbye to the mail server, if connected."""
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            connection.quit()
+        except (smtplib.SMTPException, OSError):
+            connection.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        if self._connection is not None:
+            try:
+                # The server may have dropped an idle connection; find out before MAIL FROM,
+                # so a message is never half-sent on a dead connection.
+                if self._connection.noop()[0] == 250:
+                    return self._connection
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.close()
+        config = self.config
+        connection = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+        try:
+            if config.starttls:
+                connection.starttls(context=ssl.create_default_context())
+            if config.username:
+                connection.login(config.username, config.password or "")
+        except BaseException:
+            connection.close()
+            raise
+        self._connection = connection
+        return connection
+
+    def _failure(self, error: Exception) -> DeliveryError:
+        """The failure an SMTP error means: the reply code in the reason, its text apart."""
+        server = f"{self.config.host}:{self.config.port}"
+        if isinstance(error, smtplib.SMTPRecipientsRefused):
+            code, text = next(iter(error.recipients.values()))
+            reason = f"the mail server refused the customer's address: {code}"
+            failure = PermanentFailure if code >= 500 else TransientFailure
+            return failure(reason, answer=_text(text))
+        said = _text(error.smtp_error) if isinstance(error, smtplib.SMTPResponseException) else None
+        if isinstance(error, smtplib.SMTPAuthenticationError):
+            return TransientFailure(f"the mail server {server} rejected the login "
+                                    f"({error.smtp_code}); check the user and password in "
+                                    "WAYLINE_SMTP_URL", answer=said)
+        if isinstance(error, smtplib.SMTPSenderRefused):
+            return TransientFailure(f"the mail server refused the sender {error.sender} "
+                                    f"({error.smtp_code}); set one it accepts with ?from= in "
+                                    "WAYLINE_SMTP_URL or WAYLINE_SMTP_FROM", answer=said)
+        if isinstance(error, smtplib.SMTPConnectError | smtplib.SMTPHeloError):
+            return TransientFailure(f"the mail server {server} would not start a session "
+                                    f"({error.smtp_code})", answer=said)
+        if isinstance(error, smtplib.SMTPResponseException):
+            reason = f"the mail server answered {error.smtp_code}"
+            failure = PermanentFailure if error.smtp_code >= 500 else TransientFailure
+            return failure(reason, answer=said)
+        if isinstance(error, smtplib.SMTPNotSupportedError):
+            return TransientFailure(f"the mail server {server} does not support {error}; "
+                                    "drop ?starttls=1 from WAYLINE_SMTP_URL or use another port")
+        return TransientFailure(f"could not talk to the mail server {server}: "
+                                f"{error or type(error).__name__}")
+
+
+def _text(value: bytes | str) -> str:
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    return " ".join(text.split())[:RESPONSE_EXCERPT]
+
+
+# --- webhooks ----------------------------------------------------------------------------------
+
+
+class WebhookAdapter:
+    """JSON over HTTP to the template's URL, with `Idempotency-Key: <message id>`.
+
+    Only public internet addresses are called, and only the address that was checked
+    (`runtime.outbound`); `allow` lists the internal ones an operator opened up. `resolver`
+    stands in for DNS in tests. Redirects are not followed.
+    """
+
+    idempotent = True
+
+    def __init__(self, timeout: float = 10.0, allow: AllowList | None = None,
+                 resolver: Resolver = resolve) -> None:
+        self.timeout = timeout
+        self._client = checked_client(timeout, allow or AllowList(), resolver,
+                                      headers={"User-Agent": "Wayline"})
+
+    def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
+        """Call the webhook; 2xx is sent, 408/429/5xx and network trouble are transient."""
+        url, method = content.get("url"), str(content.get("method") or "POST").upper()
+        if not url:
+            raise PermanentFailure("the webhook has no URL; it was rendered from an incomplete "
+                                   "template")
+        headers = httpx.Headers(dict(content.get("headers") or {}))
+        headers["Idempotency-Key"] = str(message_id)  # replaces any the template set
+        where = public_origin(url)  # a path can carry the customer's data: not in reasons
+        try:
+            response = self._client.request(method, url, json=content.get("body"),
+                                            headers=headers)
+        except RefusedAddress as refused:  # retrying cannot make the address public
+            raise PermanentFailure(f"the webhook URL {where} was not called: {refused.reason}; "
+                                   "webhooks call public internet addresses only, so use the "
+                                   "endpoint's public address, or ask an admin to add it to "
+                                   "WAYLINE_WEBHOOK_ALLOW") from None
+        except httpx.TimeoutException:
+            raise TransientFailure(f"{where} did not answer within {self.timeout:g} s") from None
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as error:
+            raise PermanentFailure(f"the webhook URL {where} cannot be called: {error}") from None
+        except httpx.TransportError as error:
+            raise TransientFailure(f"could not reach {where}: {error}") from None
+        return http_outcome(f"webhook-{message_id}", f"{method} {where}", response)
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._client.close()
+
+
+# --- wiring ------------------------------------------------------------------------------------
+
+
+def recorders(adapters: Mapping[str, Adapter]) -> dict[str, Adapter]:
+    """The channels whose adapter only records, with it: a batch writes their messages sent."""
+    return {channel: adapter for channel, adapter in adapters.items()
+            if getattr(adapter, "records_only", False)}
+
+
+def adapters_from_settings(settings: Settings) -> dict[str, Adapter]:
+    """The adapter for each channel, as configured (the outbox where none is)."""
+    from runtime.messaging.tracking import track_email
+
+    email: Adapter
+    if settings.smtp_url:
+        email = SmtpAdapter.from_url(settings.smtp_url, settings.smtp_from)
+        email = track_email(email, settings)  # opens and clicks: runtime.messaging.tracking
+    else:
+        log.warning("WAYLINE_SMTP_URL is not set: emails are recorded as sent in the outbox "
+                    "but do not leave Wayline")
+        email = OutboxAdapter()
+    webhook = WebhookAdapter(timeout=settings.webhook_timeout,
+                             allow=AllowList.parse(settings.webhook_allow))
+    return {"email": email, "webhook": webhook, **provider_adapters(settings)}
+
+
+def provider_adapters(settings: Settings) -> dict[str, Adapter]:
+    """SMS, KakaoTalk and push: their HTTP provider where a URL is set, else the outbox."""
+    from runtime.messaging.providers import HttpProviderAdapter
+
+    configured = {
+        "sms": (settings.sms_url, settings.sms_api_key, {"sender": settings.sms_sender}),
+        "kakao": (settings.kakao_url, settings.kakao_api_key,
+                  {"sender_key": settings.kakao_sender_key}),
+        "push": (settings.push_url, settings.push_api_key, {}),
+    }
+    adapters: dict[str, Adapter] = {}
+    for channel, (url, key, account) in configured.items():
+        if url:
+            adapters[channel] = HttpProviderAdapter(channel, url, key, account,
+                                                    timeout=settings.webhook_timeout)
+        else:
+            log.warning("WAYLINE_%s_URL is not set: %s messages are recorded as sent in the "
+                        "outbox but do not leave Wayline", channel.upper(), channel)
+            adapters[channel] = OutboxAdapter()
+    return adapters

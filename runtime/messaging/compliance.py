@@ -1,0 +1,110 @@
+"""What the law and the workspace add to every message, whatever the template says.
+
+Korean law (정보통신망법 §50) asks marketing messages to say they are advertising and how to
+refuse them for free: "(광고)" at the start of a text, KakaoTalk message or email subject, and an
+opt-out line (e.g. "무료수신거부 080-…") at the end of a text. Marketing email carries a signed
+one-click unsubscribe link instead of the line. Both are workspace settings (WAYLINE_AD_LABEL,
+WAYLINE_OPT_OUT_LINE); an empty label turns the labelling off, for workspaces outside Korea.
+
+The rules are the process's: `install_rules` is called when a `Runtime` is built (workers, the
+web server, tests), and rendering reads `current_rules()`. The label and the line can also be set
+on the Send rules page (`runtime.messaging.workspace.MessageWording`): whatever reads the database
+before
+rendering (each batch, each preview) hands the saved wording to `use_wording`, and it wins over
+the environment's until it is cleared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from runtime.messaging.tracking import public_url, secret_for
+from runtime.messaging.unsubscribe import unsubscribe_url
+
+if TYPE_CHECKING:
+    from runtime.settings import Settings
+
+TEXT_CHANNELS = ("sms", "kakao")
+"""Channels whose marketing messages get the label in front and the opt-out line after."""
+
+
+@dataclass(frozen=True)
+class MessageRules:
+    """The workspace's advertising label, opt-out line, and how to sign unsubscribe links."""
+
+    ad_label: str = "(광고)"
+    opt_out_line: str = ""
+    public_url: str = "http://127.0.0.1:8000"
+    secret_key: str = ""
+
+    def unsubscribe_url(self, customer_id: int, channel: str) -> str | None:
+        """The signed unsubscribe link for this customer and channel (None without a key)."""
+        if not self.secret_key:
+            return None
+        return unsubscribe_url(self.public_url, self.secret_key, customer_id, channel)
+
+    def label_subject(self, subject: str) -> str:
+        """A marketing email subject with the advertising label in front (once)."""
+        return _prefixed(self.ad_label, subject, " ")
+
+    def label_text(self, text: str) -> str:
+        """A marketing text with the label in front and the opt-out line at the end."""
+        text = _prefixed(self.ad_label, text, " ")
+        line = self.opt_out_line.strip()
+        if self.ad_label and line and line not in text:
+            text = f"{text.rstrip()}\n{line}"
+        return text
+
+
+def _prefixed(label: str, text: str, separator: str) -> str:
+    if not label or text.lstrip().startswith(label):
+        return text
+    return f"{label}{separator}{text.lstrip()}"
+
+
+def rules_from_settings(settings: Settings) -> MessageRules:
+    """The rules the settings ask for (the signing key is made under data_dir if not set)."""
+    return MessageRules(ad_label=settings.ad_label, opt_out_line=settings.opt_out_line,
+                        public_url=public_url(settings), secret_key=secret_for(settings))
+
+
+_rules = MessageRules()
+
+
+def install_rules(rules: MessageRules) -> MessageRules:
+    """Make `rules` this process's; returns the previous ones."""
+    global _rules
+    previous, _rules = _rules, rules
+    return previous
+
+
+_wording: dict[str, str] = {}
+
+
+def use_wording(wording: Mapping[str, str | None]) -> None:
+    """The workspace's own label and line (None: the environment's), for `current_rules`."""
+    global _wording
+    _wording = {name: value for name, value in wording.items() if value is not None}
+
+
+def current_rules() -> MessageRules:
+    """The rules rendering applies in this process: the environment's, with the workspace's
+    own wording where it set one."""
+    return replace(_rules, **_wording) if _wording else _rules
+
+
+def apply_rules(rules: MessageRules, channel: str, purpose: str,
+                content: Mapping[str, Any]) -> dict[str, Any]:
+    """The content with the label and opt-out line a marketing message needs on its channel."""
+    result = dict(content)
+    if purpose != "marketing":
+        return result
+    if channel == "email" and result.get("subject"):
+        result["subject"] = rules.label_subject(result["subject"])
+    if channel in TEXT_CHANNELS and result.get("text"):
+        result["text"] = rules.label_text(result["text"])
+    if channel == "push" and result.get("title"):
+        result["title"] = rules.label_subject(result["title"])
+    return result

@@ -1,0 +1,311 @@
+"""Delivery: the outbox's far side. Queued message rows go to their channel's adapter.
+
+The batch that advances customers writes each message row (status queued, content rendered)
+in the same transaction as the step (DESIGN.md §6). Here a sweeper finds queued rows that are
+due (`due_messages`), leases them so the next sweep leaves them alone (`lease`), and a delivery
+job sends them (`deliver`). The message id is the provider's idempotency key, so if a job is
+lost and its lease runs out, sending the same rows again is harmless.
+
+A provider call cannot be rolled back. For a provider without an idempotency key (SMTP) each
+outcome is committed as soon as it is known; for the others (outbox, webhooks) a job records
+its outcomes in one commit, since a crash in between only repeats calls the provider drops.
+Every failure ends on the row: sent, retrying (queued again with a later `next_attempt_at` and
+the reason), or failed with the reason. What the provider answered goes apart from the reason,
+in `provider_answer`: it may hold details not everyone on the team should read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from redis import Redis, RedisError
+from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy.orm import Session
+
+from runtime.messaging.adapters import Adapter, PermanentFailure, TransientFailure
+from runtime.messaging.brakes import sending_stopped
+from runtime.messaging.fallback import Failed, queue_fallbacks, wants_fallback
+from runtime.messaging.gate import ledger_values, recheck
+from runtime.messaging.throttle import over_limits
+from runtime.store.models import DEFERRED_ONLY, QUEUED_ONLY, Message, MessageStatus
+from runtime.store.sql import among, update_rows
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+"""Provider calls per message; a transient failure on the last one fails the message."""
+
+BACKOFF_BASE = timedelta(seconds=30)
+"""Wait after the first transient failure; it doubles with each further attempt."""
+
+BACKOFF_CAP = timedelta(hours=1)
+"""The longest wait between two attempts, whatever the attempt count or provider hint."""
+
+WAITING = (MessageStatus.QUEUED, MessageStatus.DEFERRED)
+"""Messages delivery may pick up when due: queued ones, and deferred ones to check again."""
+
+IN_FLIGHT = timedelta(minutes=5)
+"""How long a message being sent is hidden from other jobs: longer than any provider call."""
+
+LEASE_CHUNK = 1000
+"""Ids per UPDATE when leasing: SQLite allows at most 32,766 parameters in one statement."""
+
+CONFIGURE = {
+    "email": "set WAYLINE_SMTP_URL to your mail server (smtp://user:password@host:587?starttls=1)",
+}
+"""How an operator gives a channel an adapter, where a setting does it."""
+
+
+@dataclass
+class DeliveryReport:
+    """Which messages one `deliver` call sent, queued again, failed, or left alone."""
+
+    sent: list[int] = field(default_factory=list)
+    retried: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    """Not queued or not due any more: another job has them, or they are done."""
+    held: list[int] = field(default_factory=list)
+    """Held back by the send policy at the last look: deferred again, or suppressed."""
+    fallbacks: list[int] = field(default_factory=list)
+    """Text messages queued in place of KakaoTalk messages that failed (due at once)."""
+    journeys: dict[int, int] = field(default_factory=dict)
+    """The journey of each message a provider was called for (for `runtime.run.guardrails`)."""
+
+    def calls_by_journey(self) -> dict[int, dict[str, int]]:
+        """Per journey, the provider calls made and how many failed (retried or given up)."""
+        counts: dict[int, dict[str, int]] = {}
+        for ids, failed in ((self.sent, False), (self.retried, True), (self.failed, True)):
+            for message_id in ids:
+                journey = counts.setdefault(self.journeys[message_id],
+                                            {"calls": 0, "failed": 0, "sent": 0})
+                journey["calls"] += 1
+                journey["failed" if failed else "sent"] += 1
+        return counts
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Messages a sweeper claimed for one delivery job, and when the claim runs out."""
+
+    ids: list[int]
+    until: datetime
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait before the next try after `attempts` calls: 30 s, 1 min, 2 min, … at most 1 h."""
+    # The exponent is bounded so a huge attempt count cannot overflow timedelta.
+    doublings = min(max(attempts - 1, 0), 32)
+    return min(BACKOFF_BASE * 2 ** doublings, BACKOFF_CAP)
+
+
+def _is_due(now: datetime) -> ColumnElement[bool]:
+    return or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now)
+
+
+def due_messages(session: Session, now: datetime, limit: int) -> list[int]:
+    """Ids of messages due for a try at `now`: queued ones oldest first, then deferred ones
+    whose time has come (to be checked again), earliest first."""
+    # The literal condition of the partial index, not a bound status: a prepared statement's
+    # generic plan could not prove a parameter equal to 'queued' and would scan every message.
+    query = (select(Message.id)
+             .where(QUEUED_ONLY, _is_due(now))
+             .order_by(Message.created_at, Message.id)
+             .limit(limit))
+    found = list(session.scalars(query))
+    if len(found) < limit:  # a range on the deferred index: the ones still waiting are not read
+        found += session.scalars(select(Message.id)
+                                 .where(DEFERRED_ONLY, Message.next_attempt_at <= now)
+                                 .order_by(Message.next_attempt_at, Message.id)
+                                 .limit(limit - len(found)))
+    return found
+
+
+def lease(session: Session, ids: Sequence[int], now: datetime, seconds: float) -> Lease:
+    """Hold the still-due messages among `ids` for `seconds`; the caller commits, then enqueues.
+
+    Pass `Lease.until` to `deliver` as `leased_until`: the job may send what this lease holds.
+    Messages another sweeper leased first are left out of `Lease.ids`.
+    """
+    if seconds <= 0:
+        raise ValueError(f"a lease of {seconds} s would expire at once; give it a positive length")
+    until = now + timedelta(seconds=seconds)
+    claimed: set[int] = set()
+    for start in range(0, len(ids), LEASE_CHUNK):
+        claimed.update(session.scalars(
+            update(Message)
+            .where(among(session, Message.id, ids[start:start + LEASE_CHUNK]),
+                   Message.status.in_(WAITING), _is_due(now))
+            .values(next_attempt_at=until)
+            .returning(Message.id)))
+    return Lease([id_ for id_ in ids if id_ in claimed], until)
+
+
+def deliver(session: Session, message_ids: Sequence[int], adapters: Mapping[str, Adapter],
+            now: datetime, *, leased_until: datetime | None,
+            redis: Redis | None = None) -> DeliveryReport:
+    """Send each queued, due message through its channel's adapter; commits after each one.
+
+    With `redis`, the rate limits apply (`runtime.messaging.throttle`): messages over one wait their
+    turn, queued again for when it comes.
+
+    A message counts as due when `next_attempt_at` is empty or past, or when it still holds
+    exactly the lease `leased_until` (`Lease.until`) taken for this job. The lease is a required
+    argument because it is easy to forget: without it, leased messages are never due here.
+    """
+    report = DeliveryReport()
+    claimed = _claim(session, message_ids, now, leased_until)
+    report.skipped = [message_id for message_id in message_ids if message_id not in claimed]
+    if claimed and sending_stopped(session) is not None:
+        report.held = _give_back(session, claimed, now)
+        return report
+    report.held = _hold(session, claimed, now)
+    if redis is not None and claimed:
+        try:
+            waiting = over_limits(session, redis, claimed, now)
+        except RedisError as error:  # the limits are counters: without them, none applies
+            log.warning("rate limits not applied: %s", error)
+            waiting = {}
+        report.held += _wait_turns(session, claimed, waiting, now)
+    outcomes: list[dict[str, Any]] = []
+    gave_up: list[Failed] = []
+    for message_id, (channel, content, attempts, journey_id) in claimed.items():
+        report.journeys[message_id] = journey_id
+        values = _attempt(message_id, channel, content, attempts, adapters, now)
+        if values["status"] is MessageStatus.FAILED and wants_fallback(channel, content):
+            gave_up.append(Failed(message_id, content, values["reason"]))
+        if getattr(adapters.get(channel), "idempotent", False):
+            outcomes.append({"id": message_id, **_outcome_columns(values, now)})
+        else:  # no provider key protects a repeat: record this one now
+            session.execute(update(Message).where(Message.id == message_id).values(**values))
+            session.commit()
+        bucket = {MessageStatus.SENT: report.sent, MessageStatus.FAILED: report.failed}
+        bucket.get(values["status"], report.retried).append(message_id)
+    update_rows(session, Message.__table__, outcomes)
+    # KakaoTalk → SMS: runtime.messaging.fallback
+    report.fallbacks = queue_fallbacks(session, gave_up, now)
+    session.commit()
+    return report
+
+
+def _outcome_columns(values: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """Every outcome column, so that one bulk statement can record mixed outcomes."""
+    return {"status": values["status"], "reason": values.get("reason"),
+            "provider_answer": values.get("provider_answer"),
+            "provider_id": values.get("provider_id"), "sent_at": values.get("sent_at"),
+            "next_attempt_at": values.get("next_attempt_at"),
+            "updated_at": values.get("updated_at", now)}
+
+
+Claimed = dict[int, tuple[str, dict[str, Any], int, int]]
+"""Claimed messages by id: (channel, content, attempts, journey id)."""
+
+
+def _claim(session: Session, message_ids: Sequence[int], now: datetime,
+           leased_until: datetime | None) -> Claimed:
+    """Count the attempts and hide the messages from other jobs while providers are called.
+
+    One statement, committed before any call: the claim is a compare-and-set, so of two jobs
+    holding the same ids only one gets each row (a stale job costs one query), and no lock is
+    held while a provider takes its time.
+    """
+    due = _is_due(now)
+    if leased_until is not None:
+        due = or_(due, Message.next_attempt_at == leased_until)
+    rows = session.execute(
+        update(Message)
+        .where(among(session, Message.id, message_ids), Message.status.in_(WAITING), due)
+        .values(attempts=Message.attempts + 1, next_attempt_at=now + IN_FLIGHT)
+        .returning(Message.id, Message.channel, Message.content, Message.attempts,
+                   Message.journey_id)).all()
+    session.commit()
+    by_id = {row.id: (row.channel, row.content, row.attempts, row.journey_id) for row in rows}
+    return {message_id: by_id[message_id] for message_id in message_ids if message_id in by_id}
+
+
+def _hold(session: Session, claimed: Claimed, now: datetime) -> list[int]:
+    """Take out of `claimed` the messages the send policy stops now, recording why; their ids.
+
+    Deferred messages come back here when their time comes: night-time over, a cap freed.
+    The claim's attempt is given back, since no provider was called.
+    """
+    decisions = recheck(session, list(claimed), now)
+    update_rows(session, Message.__table__, [
+        {"id": message_id, **ledger_values(decision), "attempts": claimed[message_id][2] - 1,
+         "updated_at": now} for message_id, decision in decisions.items()])
+    session.commit()
+    for message_id in decisions:
+        del claimed[message_id]
+    return list(decisions)
+
+
+def _wait_turns(session: Session, claimed: Claimed,
+                waiting: Mapping[int, tuple[datetime, str]], now: datetime) -> list[int]:
+    """Queue again, due when their turn comes, the messages a rate limit holds back now (the
+    claim's attempt given back); their ids, taken out of `claimed`."""
+    update_rows(session, Message.__table__, [
+        {"id": message_id, "attempts": claimed[message_id][2] - 1, "next_attempt_at": turn,
+         "reason": why} for message_id, (turn, why) in waiting.items()])
+    session.commit()
+    for message_id in waiting:
+        del claimed[message_id]
+    return list(waiting)
+
+
+def _give_back(session: Session, claimed: Claimed, now: datetime) -> list[int]:
+    """All sending is stopped: return the claimed messages as they were, due at once (so the
+    first sweep after the resume takes them), and the claim's attempt with them."""
+    update_rows(session, Message.__table__, [
+        {"id": message_id, "attempts": attempts - 1, "next_attempt_at": now}
+        for message_id, (_channel, _content, attempts, _journey) in claimed.items()])
+    session.commit()
+    return list(claimed)
+
+
+def _attempt(message_id: int, channel: str, content: Mapping[str, Any], attempts: int,
+             adapters: Mapping[str, Adapter], now: datetime) -> dict[str, Any]:
+    """Call the adapter once; the column values that record what happened."""
+    adapter = adapters.get(channel)
+    if adapter is None:
+        return _failed(_no_adapter(channel, adapters))
+    try:
+        provider_id = adapter.send(message_id, channel, content)
+    except PermanentFailure as failure:
+        return _failed(failure.reason, failure.answer)
+    except TransientFailure as failure:
+        return _retry(failure.reason, failure.retry_after, attempts, now, failure.answer)
+    except Exception as error:
+        # An adapter bug must not sink the rest of the batch, nor vanish: it is logged with
+        # its traceback and retried like an outage, so the row shows it until it is fixed.
+        log.exception("message %s: the %s adapter raised", message_id, channel)
+        return _retry(f"unexpected error in the {channel} adapter: {error!r}", None, attempts, now)
+    return {"status": MessageStatus.SENT, "provider_id": provider_id, "sent_at": now,
+            "reason": None, "provider_answer": None, "next_attempt_at": None}
+
+
+def _retry(reason: str, retry_after: float | None, attempts: int, now: datetime,
+           answer: str | None = None) -> dict[str, Any]:
+    if attempts >= MAX_ATTEMPTS:
+        return _failed(f"gave up after {attempts} attempts: {reason}", answer)
+    wait = backoff(attempts)
+    if retry_after is not None:  # the provider said when it takes more; believe it, within reason
+        wait = min(max(wait, timedelta(seconds=retry_after)), BACKOFF_CAP)
+    return {"status": MessageStatus.QUEUED, "reason": f"retrying: {reason}",
+            "provider_answer": answer, "next_attempt_at": now + wait}
+
+
+def _failed(reason: str, answer: str | None = None) -> dict[str, Any]:
+    return {"status": MessageStatus.FAILED, "reason": reason, "provider_answer": answer,
+            "next_attempt_at": None}
+
+
+def _no_adapter(channel: str, adapters: Mapping[str, Adapter]) -> str:
+    configured = ", ".join(sorted(adapters)) or "none"
+    how = CONFIGURE.get(channel,
+                        "channels are wired in runtime.messaging.channels.adapters_from_settings")
+    return (f"no way to send '{channel}' messages is configured (configured: {configured}); "
+            f"{how}")

@@ -1,0 +1,302 @@
+"""RQ jobs, kept thin: each opens a session, calls one runtime function, commits, enqueues next.
+
+Jobs carry ids and claim tokens, never objects. A worker process builds its `Runtime` (engine,
+Redis, queues, channel adapters, clock) once and keeps it warm for every job it runs.
+Queues: steps (batches of runs, sweeps) and deliveries (messages), so a slow provider never
+holds customers back.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import redis
+from rq import Queue
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from runtime.clock import Clock, current_clock
+from runtime.flow.enrollment import enroll_dates, enroll_segments
+from runtime.messaging.adapters import Adapter
+from runtime.messaging.brakes import sending_stopped
+from runtime.messaging.channels import adapters_from_settings, recorders
+from runtime.messaging.compliance import MessageRules, install_rules, rules_from_settings
+from runtime.messaging.delivery import Lease, deliver, due_messages, lease
+from runtime.run import guardrails, metrics
+from runtime.run.batch import advance_runs
+from runtime.run.sweeper import BATCH_SIZE, CLAIM_LIMIT, chunks, claim_due, new_token
+from runtime.settings import Settings, load_settings
+from runtime.store.db import make_engine, make_sessionmaker
+
+log = logging.getLogger("wayline.worker")
+sweep_log = logging.getLogger("wayline.sweeper")
+
+STEPS_QUEUE = "wayline-steps"
+DELIVERY_QUEUE = "wayline-delivery"
+
+DELIVERY_BATCH = 500
+"""Messages per delivery job."""
+
+SWEEP_PENDING_KEY = "wayline:sweep:pending"
+"""Set while a sweep is queued, so the ticker never piles sweeps up behind a slow one."""
+
+BACKLOG_LIMIT = 100
+"""A sweep adds work to a queue only while fewer jobs than this wait there (backpressure).
+
+Without it, a backlog longer than the claim timeout would make every sweep re-drive work
+that is merely waiting, piling duplicate jobs on the queue faster than workers drain it.
+A flushed (empty) queue is never above the limit, so lost work is re-driven at once.
+"""
+
+STEPS_BACKLOG = 24
+"""Batch jobs a sweep tops the steps queue up to: a few seconds of work for two workers.
+
+Sweeps run every tick at the front of the queue, so a short queue never runs dry, while a
+long one would only hold claims (and lateness) longer than needed.
+"""
+
+CLAIM_CHUNK = 10 * BATCH_SIZE
+"""Runs claimed per statement by a sweep: their jobs are queued before the next chunk is
+claimed, so workers start on the first while the sweep claims the rest."""
+
+ENTRY_INTERVALS = {"segments": 60, "dates": 300}
+"""Seconds between evaluations of segment entries and date entries (one sweeper does each)."""
+
+
+@dataclass
+class Runtime:
+    """A process's warm resources for running jobs."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    redis: redis.Redis
+    adapters: dict[str, Adapter]
+    clock: Clock
+
+    @property
+    def steps(self) -> Queue:
+        """The queue of batch and sweep jobs."""
+        return Queue(STEPS_QUEUE, connection=self.redis)
+
+    @property
+    def deliveries(self) -> Queue:
+        """The queue of delivery jobs."""
+        return Queue(DELIVERY_QUEUE, connection=self.redis)
+
+    @property
+    def recorders(self) -> dict[str, Adapter]:
+        """Adapters that only record: a batch writes their channels' messages sent."""
+        return recorders(self.adapters)
+
+
+_runtime: Runtime | None = None
+
+
+def build_runtime(settings: Settings, redis_url: str, clock: Clock | None = None) -> Runtime:
+    """A Runtime from settings and the Redis URL in effect."""
+    from runtime.redis_server import connect
+
+    engine = make_engine(settings.database)
+    return Runtime(settings, engine, make_sessionmaker(engine), connect(redis_url),
+                   adapters_from_settings(settings), clock or current_clock())
+
+
+def install_runtime(value: Runtime | None) -> Runtime | None:
+    """Make `value` this process's Runtime (tests, `wayline up`); returns the previous one.
+
+    Its settings' message rules (advertising label, opt-out line, unsubscribe links) become
+    the ones rendering applies in this process.
+    """
+    global _runtime
+    previous, _runtime = _runtime, value
+    install_rules(rules_from_settings(value.settings) if value is not None else MessageRules())
+    return previous
+
+
+def runtime() -> Runtime:
+    """This process's Runtime, built from WAYLINE_* settings on first use (worker processes)."""
+    global _runtime
+    if _runtime is None:
+        settings = load_settings()
+        if not settings.redis_url:
+            raise RuntimeError("WAYLINE_REDIS_URL is not set in this worker process")
+        install_runtime(build_runtime(settings, settings.redis_url))
+    assert _runtime is not None
+    return _runtime
+
+
+# --- the jobs ----------------------------------------------------------------------------------
+
+
+def advance_job(run_ids: Sequence[int], token: str,
+                journeys: Sequence[int] = ()) -> dict[str, int]:
+    """Advance a batch of claimed runs; queue delivery of the messages they wrote.
+
+    `journeys` (the runs' journey ids) only labels the log line.
+    """
+    rt = runtime()
+    started = time.perf_counter()
+    now = rt.clock.now()
+    # Queued messages are written already leased to the delivery job queued after the commit.
+    held = Lease([], now + timedelta(seconds=rt.settings.claim_timeout))
+    with rt.sessions() as session:
+        result = advance_runs(session, run_ids, token, now, recorders=rt.recorders,
+                              leased_until=held.until)
+    _enqueue_deliveries(rt, Lease(result.messages, held.until))
+    _count(metrics.count_batch, rt.redis, result.advanced, result.steps, len(result.messages))
+    done = {"advanced": result.advanced, "skipped": result.skipped, "steps": result.steps,
+            "messages": len(result.messages)}
+    log.info("batch: %d runs advanced, %d steps, %d messages", result.advanced, result.steps,
+             len(result.messages), extra={"journey_ids": list(journeys),
+                                          "batch_size": len(run_ids), **done,
+                                          "duration_ms": _ms_since(started)})
+    return done
+
+
+def deliver_job(message_ids: Sequence[int], leased_until: str) -> dict[str, int]:
+    """Deliver queued messages through their channels (those the job's lease still holds)."""
+    rt = runtime()
+    started = time.perf_counter()
+    with rt.sessions() as session:
+        report = deliver(session, message_ids, rt.adapters, rt.clock.now(),
+                         leased_until=datetime.fromisoformat(leased_until), redis=rt.redis)
+    watch_guardrails(rt, report.calls_by_journey())
+    with rt.sessions() as session:
+        if report.fallbacks:  # KakaoTalk gave up: its text messages go now, not at next sweep
+            now = rt.clock.now()
+            fallbacks = lease(session, report.fallbacks, now, rt.settings.claim_timeout)
+            session.commit()
+            _enqueue_deliveries(rt, fallbacks)
+    done = {"sent": len(report.sent), "retried": len(report.retried),
+            "failed": len(report.failed), "skipped": len(report.skipped)}
+    _count(metrics.count_deliveries, rt.redis, done)
+    log.log(logging.INFO if len(report.skipped) < len(message_ids) else logging.DEBUG,
+            "delivery: %d sent, %d to retry, %d failed", *list(done.values())[:3],
+            extra={"batch_size": len(message_ids), **done, "duration_ms": _ms_since(started)})
+    return done
+
+
+def sweep_job() -> dict[str, int]:
+    """Claim everything due and queue it; run entry evaluations when their time has come."""
+    rt = runtime()
+    started = time.perf_counter()
+    rt.redis.delete(SWEEP_PENDING_KEY)
+    entered = _periodic_entries(rt)
+    room = STEPS_BACKLOG - rt.steps.count
+    claimed = dispatch_due(rt, limit=room * BATCH_SIZE) if room > 0 else 0
+    held = Lease([], rt.clock.now())
+    if rt.deliveries.count < BACKLOG_LIMIT:
+        with rt.sessions() as session:
+            now = rt.clock.now()
+            if sending_stopped(session) is None:  # stopped: every message keeps its place
+                held = lease(session, due_messages(session, now,
+                                                   limit=BACKLOG_LIMIT * DELIVERY_BATCH),
+                             now, rt.settings.claim_timeout)
+                session.commit()
+        _enqueue_deliveries(rt, held)
+    done = {"claimed": claimed, "messages": len(held.ids), "entered": entered}
+    # Twice a second, mostly finding nothing: only a sweep that found work is worth a line.
+    sweep_log.log(logging.INFO if any(done.values()) else logging.DEBUG,
+                  "sweep: %d runs claimed, %d messages re-queued, %d customers entered",
+                  claimed, len(held.ids), entered,
+                  extra={**done, "duration_ms": _ms_since(started)})
+    return done
+
+
+# --- helpers the server and the jobs share -------------------------------------------------------
+
+
+def dispatch_due(rt: Runtime, run_ids: Sequence[int] | None = None,
+                 limit: int = CLAIM_LIMIT) -> int:
+    """Claim due runs (at most `limit`, or just `run_ids`) and queue them in batches; how many.
+
+    Claims go in chunks, each queued before the next is claimed, so work starts at once.
+    """
+    total = 0
+    while total < limit:
+        wanted = min(CLAIM_CHUNK, limit - total)
+        token = new_token()
+        with rt.sessions() as session:
+            claimed = claim_due(session, rt.clock.now(), token, limit=wanted, run_ids=run_ids,
+                                stale=timedelta(seconds=rt.settings.claim_timeout))
+            session.commit()
+        jobs = [Queue.prepare_data(advance_job, args=_batch_args(batch, token), timeout=600,
+                                   result_ttl=0, failure_ttl=86_400)
+                for batch in chunks(claimed, BATCH_SIZE)]
+        if jobs:
+            rt.steps.enqueue_many(jobs)
+            sweep_log.debug("queued %d runs in %d batches", len(claimed), len(jobs),
+                            extra={"journey_ids": sorted({j for _, j in claimed}),
+                                   "batch_size": BATCH_SIZE})
+        total += len(claimed)
+        if len(claimed) < wanted:
+            return total
+    return total
+
+
+def _batch_args(batch: Sequence[tuple[int, int]], token: str) -> tuple[Any, ...]:
+    """advance_job's arguments for (run id, journey id) pairs."""
+    return [run_id for run_id, _ in batch], token, sorted({journey for _, journey in batch})
+
+
+def _count(add: Callable[..., None], *args: Any) -> None:
+    """Add to the shared metrics; a Redis hiccup loses a count, never the job's work."""
+    try:
+        add(*args)
+    except redis.RedisError as error:
+        log.warning("metrics not counted: %s", error)
+
+
+def watch_guardrails(rt: Runtime, counts: dict[int, dict[str, int]]) -> list[int]:
+    """Count what happened per journey and pause those it takes over a limit
+    (`runtime.run.guardrails`); the journeys paused. A Redis hiccup skips one judgement: it is
+    logged, and the delivery's own work stands."""
+    if not counts:
+        return []
+    now = rt.clock.now()
+    try:
+        guardrails.note(rt.redis, counts, now)
+        return guardrails.check(rt.sessions, rt.redis, rt.adapters, counts, now,
+                                rt.settings.public_url)
+    except redis.RedisError as error:
+        log.warning("guardrails not checked: %s", error)
+        return []
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+def _enqueue_deliveries(rt: Runtime, held: Lease) -> None:
+    jobs = [Queue.prepare_data(deliver_job, args=(batch, held.until.isoformat()), timeout=600,
+                               result_ttl=0, failure_ttl=86_400)
+            for batch in chunks(held.ids, DELIVERY_BATCH)]
+    for start in range(0, len(jobs), 1000):
+        rt.deliveries.enqueue_many(jobs[start:start + 1000])
+
+
+def _periodic_entries(rt: Runtime) -> int:
+    """Evaluate segment and date entries, each at most once per interval across all workers."""
+    entered = 0
+    now = rt.clock.now()
+    for name, work in (("segments", enroll_segments), ("dates", enroll_dates)):
+        last = rt.redis.get(f"wayline:entries:{name}:at")
+        if last and (now - datetime.fromisoformat(last.decode())).total_seconds() < \
+                ENTRY_INTERVALS[name]:
+            continue
+        if not rt.redis.set(f"wayline:entries:{name}:lock", "1", nx=True, ex=300):
+            continue  # another sweeper is evaluating it right now
+        try:
+            with rt.sessions() as session:
+                entered += work(session, now)
+                session.commit()
+            rt.redis.set(f"wayline:entries:{name}:at", now.isoformat())
+        finally:
+            rt.redis.delete(f"wayline:entries:{name}:lock")
+    return entered
