@@ -79,7 +79,7 @@ def compile_journey(raw: Any, registry: Registry | None = None) -> CompiledJourn
         raise InvalidJourneyError(issues)
     document = raw if isinstance(raw, Document) else msgspec.convert(
         msgspec.json.decode(raw) if isinstance(raw, bytes | str) else raw, Document)
-    specs = {node.id: registry[node.type] for node in document.nodes}
+    specs = {node.id: registry.resolve(node.type, node.version) for node in document.nodes}
     configs = {node.id: specs[node.id].parse(node.data.config) for node in document.nodes}
     routes = {(edge.source, port_of(edge, specs[edge.source], configs[edge.source])): edge.target
               for edge in document.edges}

@@ -7,12 +7,13 @@ walks: configs parsed once, and for every (node, port) the node it leads to.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any
 
 import msgspec
 
-from nodes import NodeSpec
+from nodes import NodeSpec, Registry, default_registry
 from nodes.kit.fields import hint
 from nodes.kit.values import Duration, EventName, LocalTime, Weekday
 
@@ -160,3 +161,26 @@ def port_of(edge: Edge, spec: NodeSpec | None, config: Any) -> str | None:
         return edge.sourceHandle
     ports = spec.ports_for(config)
     return ports[0].key if len(ports) == 1 else None
+
+
+
+def upgraded(document: Mapping[str, Any], registry: Registry | None = None) -> dict[str, Any]:
+    """A copy of a document whose steps are all at their kind's current version, configs upgraded
+    (`Registry.upgrade_config`) and version stamps dropped, as a draft holds them. A published
+    version copied into a draft (clone, import, restore) goes through here."""
+    registry = registry or default_registry()
+    return {**document, "nodes": [_upgraded(node, registry)
+                                   for node in document.get("nodes") or []]}
+
+
+def _upgraded(node: Any, registry: Registry) -> Any:
+    if not isinstance(node, Mapping) or node.get("version") is None:
+        return node
+    version = node["version"]
+    node = {key: value for key, value in node.items() if key != "version"}
+    data = node.get("data")
+    if node.get("type") in registry and isinstance(version, int) and isinstance(data, Mapping) \
+            and isinstance(data.get("config"), Mapping):
+        config = registry.upgrade_config(node["type"], version, dict(data["config"]))
+        node["data"] = {**data, "config": config}
+    return node

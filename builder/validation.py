@@ -180,11 +180,17 @@ def _settings_issues(raw: Mapping[str, Any]) -> list[Issue]:
 
 
 def _config(node: Node, registry: Registry, issues: list[Issue], limits: Limits) -> Any:
-    spec = registry.get(node.type)
+    spec = registry.resolve(node.type, node.version)
     too_deep = config_depth_problem(node.data.config, limits)
     if too_deep is not None:  # checked first: reading the config would recurse that deep
         issues.append(Issue("rule.too_deep", f"{_name(node, spec)}: {too_deep[1]}.", node.id,
                             too_deep[0]))
+    if spec is None and node.type in registry:
+        issues.append(Issue("node.unknown_version", f"{_name(node, None)}: version "
+                            f"{node.version} of '{node.type}' is not one this Wayline knows "
+                            f"(it has {registry[node.type].version}); publish a fresh copy.",
+                            node.id, "version"))
+        return None
     if spec is None:
         known = ", ".join(registry.keys())
         issues.append(Issue("node.unknown_kind", f"{_name(node, None)}: '{node.type}' is not a "
@@ -311,7 +317,7 @@ def node_name(label: str | None, spec: NodeSpec | None, node_id: str) -> str:
 def _graph_issues(nodes: list[Node], edges: list[Edge], registry: Registry,
                   configs: Mapping[str, Any]) -> list[Issue]:
     by_id = {node.id: node for node in nodes}
-    specs = {node.id: registry.get(node.type) for node in nodes}
+    specs = {node.id: registry.resolve(node.type, node.version) for node in nodes}
     graph = nx.DiGraph()
     graph.add_nodes_from(by_id)
     issues: list[Issue] = []
@@ -417,11 +423,11 @@ def _ref_issues(nodes: list[Node], registry: Registry, configs: Mapping[str, Any
                 missing_refs: MissingRefs) -> list[Issue]:
     refs: dict[str, list[Ref]] = defaultdict(list)
     for node in nodes:
-        spec = registry.get(node.type)
+        spec = registry.resolve(node.type, node.version)
         if spec is not None and configs.get(node.id) is not None:
             refs[node.id] = spec.refs(configs[node.id])
     missing = missing_refs([ref for items in refs.values() for ref in items])
-    return [Issue("ref.missing", f"{_name(node, registry.get(node.type))}: the {ref.kind} "
-                  f"#{ref.id} doesn't exist any more; pick another.", node.id,
+    return [Issue("ref.missing", f"{_name(node, registry.resolve(node.type, node.version))}: "
+                  f"the {ref.kind} #{ref.id} doesn't exist any more; pick another.", node.id,
                   f"config.{ref.field}")
             for node in nodes for ref in refs.get(node.id, []) if (ref.kind, ref.id) in missing]

@@ -90,15 +90,24 @@ def check(config: Config) -> list[Problem]:
     return []
 
 
-def run(config: Config, ctx: StepContext) -> Decision:
-    """Queue the message and go on; a permanent failure later takes the Failed exit."""
+def sends(config: Config) -> list[Send]:
+    """The message this step sends (with KakaoTalk's fallback text when it is on)."""
     options = {}
     if config.channel is Channel.KAKAO and config.sms_fallback:
         options["fallback"] = {"text": config.fallback_text}
-    send = Send(channel=config.channel.value, template=config.template,
-                purpose=config.purpose.value, options=options)
-    return Go("next", effects=(send,),
+    return [Send(channel=config.channel.value, template=config.template,
+                 purpose=config.purpose.value, options=options)]
+
+
+def run(config: Config, ctx: StepContext) -> Decision:
+    """Queue the message and go on; a permanent failure later takes the Failed exit."""
+    return Go("next", effects=tuple(sends(config)),
               why=f"sending template {config.template} by {config.channel.value}")
+
+
+def upgrade(config: dict) -> dict:
+    """Version 1 had no SMS fallback: a step upgraded from it keeps none until it is turned on."""
+    return {**config, "sms_fallback": False}
 
 
 SPEC = NodeSpec(
@@ -114,6 +123,38 @@ SPEC = NodeSpec(
                    fallback_text="{{ customer.name }}님, 주문하신 상품이 출발했어요."),
     ports=(Port("next", "Next"), Port("failed", "Failed", optional=True)),
     refs=refs,
+    sends=sends,
+    upgrade=upgrade,
     color="#ea580c",
     icon="send",
 )
+
+
+class ConfigV1(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Version 1: the channel, the template, and whether the message is marketing."""
+
+    channel: Annotated[Channel, hint("Channel", order=1)]
+    template: Annotated[TemplateRef, hint("Template", order=2)]
+    purpose: Annotated[Purpose, hint("Message type", order=3)] = Purpose.MARKETING
+
+
+def sends_v1(config: ConfigV1) -> list[Send]:
+    """Version 1's message: no fallback of any kind."""
+    return [Send(channel=config.channel.value, template=config.template,
+                 purpose=config.purpose.value)]
+
+
+def run_v1(config: ConfigV1, ctx: StepContext) -> Decision:
+    """Version 1: queue the message and go on."""
+    return Go("next", effects=tuple(sends_v1(config)),
+              why=f"sending template {config.template} by {config.channel.value}")
+
+
+EARLIER = (NodeSpec(
+    key="action.send", version=1, label=SPEC.label, category=Category.ACTION,
+    description=SPEC.description, config=ConfigV1, run=run_v1,
+    example=ConfigV1(channel=Channel.EMAIL, template=12), ports=SPEC.ports,
+    refs=lambda config: [Ref("template", config.template, "template")], sends=sends_v1,
+    color=SPEC.color, icon=SPEC.icon,
+),)
+"""Journeys published before the SMS fallback keep sending without one."""

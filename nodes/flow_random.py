@@ -13,7 +13,7 @@ from typing import Annotated
 import msgspec
 
 from nodes.kit.fields import hint
-from nodes.kit.spec import Category, Decision, Go, NodeSpec, Port, Problem, StepContext
+from nodes.kit.spec import Arm, Category, Decision, Go, NodeSpec, Port, Problem, StepContext
 
 VARIANT_KEY = r"^[a-z0-9_]{1,32}$"
 """Variant keys name output ports: short, lowercase, stable across edits of the label."""
@@ -102,6 +102,14 @@ def run(config: Config, ctx: StepContext) -> Decision:
     return Go(key, why=f"drew {drawn:.2f} of 100: {label} ({percent:g}%)")
 
 
+def arms(config: Config) -> list[Arm]:
+    """The paths as an experiment: each variant, then the control group when there is one."""
+    found = [Arm(variant.key, variant.label, variant.percent) for variant in config.variants]
+    if config.control_percent > 0:
+        found.append(Arm(CONTROL, "Control group", config.control_percent, control=True))
+    return found
+
+
 SPEC = NodeSpec(
     key="flow.random",
     version=1,
@@ -119,4 +127,5 @@ SPEC = NodeSpec(
     random=True,
     color="#db2777",
     icon="shuffle",
+    arms=arms,
 )

@@ -58,7 +58,7 @@ def _ended(document: dict[str, Any]) -> dict[str, Any]:
     shows no warnings and its stats say where customers finished."""
     leads = {(edge["source"], edge.get("sourceHandle")) for edge in document["edges"]}
     for node in list(document["nodes"]):
-        if node["type"] == "action.send" and (node["id"], "next") not in leads:
+        if "template" in node["data"]["config"] and (node["id"], "next") not in leads:
             end = f"{node['id']}_done"
             x, y = node["position"]["x"], node["position"]["y"] + 190
             document["nodes"].append(_node(end, "flow.exit", "Done", {"reason": "Done"}, x, y))
@@ -219,7 +219,7 @@ def instantiate(session: Session, starter: Starter, timezone: str | None = None,
     document = copy.deepcopy(starter.document)
     for node in document["nodes"]:
         config = node["data"]["config"]
-        if node["type"] == "action.send" and config.get("template") in ids:
+        if config.get("template") in ids:  # a placeholder: the starter's own template
             config["template"] = ids[config["template"]]
     if timezone:
         document["settings"]["timezone"] = timezone

@@ -1,7 +1,7 @@
 """The wording card on the Send rules page: the advertising label and the opt-out line that the
 law adds to marketing messages (`runtime.messaging.compliance`), as the workspace words them. A
-box shows what messages get now; left as the environment has it, nothing is stored and the environment's
-(WAYLINE_AD_LABEL, WAYLINE_OPT_OUT_LINE) keeps applying."""
+box shows what messages get now; left as the environment has it, nothing is stored and the
+environment's (WAYLINE_AD_LABEL, WAYLINE_OPT_OUT_LINE) keeps applying."""
 
 from __future__ import annotations
 

@@ -25,14 +25,17 @@ __all__ = [
 
 def hint(title: str, *, description: str | None = None, widget: str | None = None,
          order: int | None = None, show_if: dict[str, Any] | None = None,
-         **limits: Any) -> msgspec.Meta:
+         ref: str | None = None, **limits: Any) -> msgspec.Meta:
     """Field metadata: a marketer-facing title, limits, and hints for the generated form.
 
     `show_if` maps another field to the values that show this one, e.g. `{"mode": ["duration"]}`.
+    `ref` makes the field a picker of stored objects of that reference kind (its id is stored).
     """
     extra: dict[str, Any] = {}
     if widget:
         extra["x-widget"] = widget
+    if ref:
+        extra["x-widget"], extra["x-ref"] = "picker", ref
     if order is not None:
         extra["x-order"] = order
     if show_if:

@@ -57,9 +57,10 @@ class Problem:
 
 @dataclass(frozen=True)
 class Ref:
-    """A reference from a node's config to a stored object (template or segment)."""
+    """A reference from a node's config to a stored object: its reference kind (a key of the
+    runtime's reference registry: "template", "segment", "coupon_pool", …), id and field."""
 
-    kind: str  # "template" | "segment"
+    kind: str
     id: int | str
     field: str
 
@@ -68,7 +69,15 @@ class Ref:
 
 
 @dataclass(frozen=True)
-class Send:
+class Effect:
+    """Something a decision asks the runtime to do. Each effect type has one executor in the
+    runtime (`runtime.flow.effects`), found by type; a kind may declare its own effect type in
+    its own file. An executor may answer with a port, which then replaces the decision's: the
+    effect's result chooses the way on (a coupon pool that ran dry takes "Out of codes")."""
+
+
+@dataclass(frozen=True)
+class Send(Effect):
     """Queue one message on a channel, rendered from a template, through the outbox."""
 
     channel: str
@@ -78,13 +87,10 @@ class Send:
 
 
 @dataclass(frozen=True)
-class UpdateProfile:
+class UpdateProfile(Effect):
     """Change the customer's attributes and tags."""
 
     operations: tuple[ProfileOperation, ...]
-
-
-Effect = Send | UpdateProfile
 
 
 # --- decisions ---------------------------------------------------------------------------------
@@ -213,6 +219,17 @@ class StepContext:
     payload: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Arm:
+    """One path of an experiment (a random split): its port, label and share in percent;
+    `control` marks the hold-out group the other paths are compared with."""
+
+    port: str
+    label: str
+    percent: float
+    control: bool = False
+
+
 def no_problems(config: Any) -> list[Problem]:
     """The default `check()`: the schema alone says everything."""
     return []
@@ -239,6 +256,16 @@ class NodeSpec(Generic[C]):
     check: Callable[[C], list[Problem]] = no_problems
     refs: Callable[[C], list[Ref]] = no_refs
     trigger: Callable[[C], Trigger] | None = None
+    sends: Callable[[C], list[Send]] | None = None
+    """The messages the step may send, for checks that need the templates (channel, payload,
+    opt-out line) and for summaries; None when the kind sends nothing."""
+    arms: Callable[[C], list[Arm]] | None = None
+    """The paths of an experiment, for results per path against control."""
+    preview_note: str = ""
+    """What a dry run can't know about this kind, said once under its figures."""
+    upgrade: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    """From the previous version's config (JSON data) to this version's, keeping its meaning:
+    how a draft holding an older version of the kind is brought up to date."""
     random: bool = False
     """`run()` draws on the run's seed: a preview shows one possible draw, a dry run counts
     what follows it with the margin of that draw."""

@@ -9,7 +9,7 @@ function drives the workers, the path preview and the dry run, so a preview is w
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from builder.compiled import CompiledJourney
-from nodes.kit.operations import apply_operations
 from nodes.kit.profile import Profile
-from nodes.kit.spec import Exit, Go, Send, StepContext, UpdateProfile, WaitForEvent, WaitUntil
+from nodes.kit.spec import Exit, Go, StepContext, WaitForEvent, WaitUntil
+from runtime.flow.effects import Effects, SendIntent
 from runtime.store.models import RunStatus
 
 MAX_STEPS_PER_RUN = 200
@@ -39,6 +39,7 @@ class RunState:
     step_count: int = 0
     seed: str = ""
     payload: Mapping[str, Any] = field(default_factory=dict)
+    run_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,6 @@ class StepRecord:
     entered_at: datetime
     left_at: datetime | None
     visit: int = 1
-
-
-@dataclass(frozen=True)
-class SendIntent:
-    """A message to queue: which node sent it and what the node asked for."""
-
-    node_id: str
-    send: Send
 
 
 @dataclass
@@ -78,6 +71,8 @@ class Advance:
     sends: list[SendIntent] = field(default_factory=list)
     profile: Profile | None = None
     profile_changed: bool = False
+    changed: dict[str, tuple[Profile, Profile]] = field(default_factory=dict)
+    """The profile before and after each step whose effects changed it (for previews)."""
 
     @property
     def ended(self) -> bool:
@@ -106,9 +101,12 @@ def resume_port(state: RunState, now: datetime) -> tuple[str | None, str]:
 
 
 def advance(journey: CompiledJourney, state: RunState, profile: Profile, now: datetime,
-            max_steps: int = MAX_STEPS_PER_RUN, paused: frozenset[str] = frozenset()) -> Advance:
+            max_steps: int = MAX_STEPS_PER_RUN, paused: frozenset[str] = frozenset(),
+            effects: Effects | None = None) -> Advance:
     """Move a run forward from its node until it waits, ends or exits — or reaches a step in
-    `paused`, before which it holds (waiting with no time: `runtime.messaging.brakes` wakes it)."""
+    `paused`, before which it holds (waiting with no time: `runtime.messaging.brakes` wakes it).
+    Decisions' effects are carried out by `effects` (the pure ones alone when None)."""
+    effects = effects or Effects()
     result = Advance(node_id=state.node_id, status=RunStatus.ACTIVE,
                      step_count=state.step_count, profile=profile)
     node_id: str | None = state.node_id
@@ -136,9 +134,10 @@ def advance(journey: CompiledJourney, state: RunState, profile: Profile, now: da
         if isinstance(decision, WaitUntil | WaitForEvent) and decision.until > now:
             return _wait(result, node_id, decision, now)
         port = _port_now(decision)
-        if isinstance(decision, Go):
-            _apply(result, node_id, decision)
-        result.steps.append(StepRecord(node_id, "passed", port, decision.why, now, now))
+        why = decision.why
+        if isinstance(decision, Go) and decision.effects:
+            port, why = _apply(result, node_id, decision, effects, state, now)
+        result.steps.append(StepRecord(node_id, "passed", port, why, now, now))
         node_id = journey.leads_to(node_id, port)
     result.status = RunStatus.DONE
     result.exit_reason = END_OF_PATH
@@ -154,16 +153,22 @@ def _port_now(decision: Go | WaitUntil | WaitForEvent) -> str:
     return decision.port
 
 
-def _apply(result: Advance, node_id: str, decision: Go) -> None:
+def _apply(result: Advance, node_id: str, decision: Go, effects: Effects, state: RunState,
+           now: datetime) -> tuple[str, str]:
+    """Carry out a decision's effects in order; the port and why the step leaves by (an
+    effect's result may choose another port, and then the later effects are not applied)."""
+    step = effects.step(node_id, result.profile, now, state.run_id)
+    port, why = decision.port, decision.why
     for effect in decision.effects:
-        if isinstance(effect, Send):
-            result.sends.append(SendIntent(node_id, effect))
-        elif isinstance(effect, UpdateProfile):
-            profile = result.profile
-            attributes, tags = apply_operations(dict(profile.attributes), profile.tags,
-                                                effect.operations)
-            result.profile = replace(profile, attributes=attributes, tags=tags)
-            result.profile_changed = True
+        chosen = effects.apply(effect, step)
+        if chosen is not None:
+            port, why = chosen, step.why or why
+            break
+    result.sends.extend(step.sends)
+    if step.profile is not result.profile:
+        result.changed[node_id] = (result.profile, step.profile)
+        result.profile, result.profile_changed = step.profile, True
+    return port, why
 
 
 def _wait(result: Advance, node_id: str, decision: WaitUntil | WaitForEvent,

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from builder.compiled import CompiledJourney
 from nodes.kit.profile import Profile
-from runtime.flow.engine import SendIntent
+from runtime.flow.effects import SendIntent
 from runtime.messaging.adapters import Adapter
 from runtime.messaging.content import send_content
 from runtime.messaging.gate import candidates_for, hold_back, ledger_values

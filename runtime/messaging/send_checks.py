@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from builder.validation import Issue, node_name
 from nodes.kit.fields import CHANNEL_NAMES
 from nodes.kit.registry import Registry
-from nodes.kit.spec import Payload
+from nodes.kit.spec import Payload, Send
 from runtime.messaging.compliance import TEXT_CHANNELS, current_rules
 from runtime.messaging.rendering import payload_keys_used
 from runtime.messaging.workspace import load_wording
@@ -34,32 +34,44 @@ def send_issues(session: Session, document: Any, registry: Registry) -> list[Iss
     """The warnings on the send steps of a journey document (parts already invalid are left to
     the validator's own issues)."""
     nodes = [node for node in (document or {}).get("nodes") or [] if isinstance(node, Mapping)]
-    sends = [(node, config) for node in nodes if node.get("type") == "action.send"
-             and isinstance(config := _config(node), Mapping)]
+    sends = [(node, send) for node in nodes for send in _sends(node, registry)]
     if not sends:
         return []
     load_wording(session)  # whether an opt-out line is set: the workspace's, or the environment's
     entries = [payload for node in nodes if (payload := _entry_payload(node, registry))]
     entry = entries[0] if len(entries) == 1 else None
-    ids = {config.get("template") for _, config in sends}
+    ids = {send.template for _, send in sends}
     templates = {template.id: template for template in session.scalars(
         select(Template).where(Template.id.in_([key for key in ids if isinstance(key, int)])))}
     issues: list[Issue] = []
-    for node, config in sends:
+    for node, send in sends:
         name = _name(node, registry)
-        template = templates.get(config.get("template"))
-        if template is not None and template.channel != config.get("channel"):
+        template = templates.get(send.template)
+        if template is not None and template.channel != send.channel:
             issues.append(Issue("send.wrong_channel", (
                 f"{name}: the message '{template.name}' is written for "
                 f"{CHANNEL_NAMES.get(template.channel, template.channel)}, but this step sends "
-                f"{CHANNEL_NAMES.get(str(config.get('channel')), config.get('channel'))}: "
+                f"{CHANNEL_NAMES.get(send.channel, send.channel)}: "
                 "choose a message for this channel, or change the step's channel."),
                 str(node.get("id")), "config.template"))
             continue
         if template is not None and entry is not None:
             issues += _payload_issues(node, name, template, entry)
-        issues += _opt_out_issues(node, name, config)
+        issues += _opt_out_issues(node, name, {"purpose": send.purpose, "channel": send.channel})
     return issues
+
+
+def _sends(node: Mapping[str, Any], registry: Registry) -> list[Send]:
+    """The messages a step sends, as its kind declares them (none when its config is invalid:
+    the validator reports that)."""
+    version = node.get("version")
+    spec = registry.resolve(str(node.get("type")), version if isinstance(version, int) else None)
+    if spec is None or spec.sends is None:
+        return []
+    try:
+        return spec.sends(spec.parse(_config(node) or {}))
+    except (msgspec.ValidationError, TypeError):
+        return []
 
 
 def _entry_payload(node: Mapping[str, Any], registry: Registry) -> Payload | None:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from nodes.kit.profile import Profile
 from runtime.customers.profiles import load_profiles
+from runtime.flow.effects import Effects
 from runtime.flow.engine import Advance, RunState, advance
 from runtime.messaging.adapters import Adapter
 from runtime.messaging.messages import MessageRow, compose_messages
@@ -93,11 +94,13 @@ def _advance_runs(session: Session, run_ids: Sequence[int], token: str, now: dat
     profiles = load_profiles(session, {row.customer_id for row in rows}, now, names)
     originals = dict(profiles)
     outcomes: list[tuple[Any, Advance]] = []
+    effects = Effects(session, performing=True)  # what they write commits with the batch
     for row in rows:
         state = RunState(node_id=row.node_id, status=row.status, wait=row.wait,
-                         step_count=row.step_count, seed=str(row.id), payload=row.payload or {})
+                         step_count=row.step_count, seed=str(row.id), payload=row.payload or {},
+                         run_id=row.id)
         outcome = advance(journeys[row.journey_version_id], state, profiles[row.customer_id], now,
-                          paused=frozenset(row.paused_steps or ()))
+                          paused=frozenset(row.paused_steps or ()), effects=effects)
         profiles[row.customer_id] = outcome.profile
         outcomes.append((row, outcome))
     _write_runs(session, outcomes, now)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from builder.document import upgraded
 from builder.limits import DEFAULT_LIMITS, Limits
 from builder.validation import Issue, has_errors, validate_journey
 from nodes import Registry, default_registry
@@ -25,14 +26,13 @@ from nodes.kit.spec import Ref
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.messaging import brakes
 from runtime.messaging.send_checks import send_issues
+from runtime.store import references
 from runtime.store.models import (
     Journey,
     JourneyStatus,
     JourneyVersion,
     Run,
     RunStatus,
-    Segment,
-    Template,
 )
 
 TRANSITIONS: dict[tuple[JourneyStatus, str], JourneyStatus] = {
@@ -80,15 +80,10 @@ def get_journey(session: Session, journey_id: int, lock: bool = False) -> Journe
 
 
 def missing_refs(session: Session):
-    """A `missing_refs` function for the validator that asks this database."""
+    """A `missing_refs` function for the validator that asks this database, for every
+    reference kind (`runtime.store.references`)."""
     def missing(refs: Sequence[Ref]) -> set[tuple[str, int | str]]:
-        found: set[tuple[str, int | str]] = set()
-        for kind, model in (("template", Template), ("segment", Segment)):
-            ids = {ref.id for ref in refs if ref.kind == kind}
-            if ids:
-                found |= {(kind, key) for key in session.scalars(
-                    select(model.id).where(model.id.in_(ids)))}
-        return {(ref.kind, ref.id) for ref in refs} - found
+        return references.missing(session, refs)
     return missing
 
 
@@ -131,6 +126,8 @@ def publish(session: Session, journey_id: int, now: datetime,
     registry = registry or default_registry()
     journey = get_journey(session, journey_id, lock=True)
     next_status(journey, "publish")
+    if (draft := upgraded(journey.draft, registry)) != journey.draft:
+        journey.draft = draft  # a draft copied from an older version holds older kinds
     issues = check_journey(session, journey.draft, registry)
     if has_errors(issues):
         raise InvalidInputError(f"'{journey.name}' has problems to fix before publishing.",

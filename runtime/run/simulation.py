@@ -27,8 +27,9 @@ from builder.compiled import CompiledJourney
 from builder.document import Settings
 from nodes.kit.profile import EventRecord, Profile
 from nodes.kit.rules import Attr, Op, properties_match
-from nodes.kit.spec import DateTrigger, UpdateProfile
+from nodes.kit.spec import DateTrigger
 from nodes.kit.values import local_instant, parse_day, parse_local_time
+from runtime.flow.effects import Effects
 from runtime.flow.engine import Advance, RunState, advance, customer_zone
 from runtime.messaging.content import send_content
 from runtime.messaging.gate import outgoing, quiet_windows, when_blocked
@@ -124,6 +125,8 @@ class Scenario:
     """The workspace's send policy (the night rule, caps); None judges no time rule."""
     sent: Mapping[tuple[int, str], list[datetime]] = field(default_factory=dict)
     """Marketing messages each customer got (or is getting) per channel, for the caps."""
+    effects: Effects = field(default_factory=Effects)
+    """The executors as a preview uses them: they imagine, reading at most."""
 
 
 # --- reading what a simulation needs -----------------------------------------------------------
@@ -162,10 +165,9 @@ def simulate(scenario: Scenario, profile: Profile, entered_at: datetime, seed: s
     while True:
         if moving:
             current = replace(current, events=_events_until(history, future, now))
-        before = current
-        outcome = advance(journey, state, current, now)
+        outcome = advance(journey, state, current, now, effects=scenario.effects)
         current = outcome.profile
-        _record(scenario, path, outcome, before, now, state.payload)
+        _record(scenario, path, outcome, now, state.payload)
         if outcome.ended:
             _finish(path, outcome.status, outcome.exit_reason, now)
             break
@@ -191,8 +193,8 @@ def _events_until(history: tuple[EventRecord, ...], future: Sequence[SimulatedEv
     return tuple(sorted(done + imagined, key=lambda record: record.occurred_at))
 
 
-def _record(scenario: Scenario, path: SimPath, outcome: Advance, before: Profile,
-            now: datetime, payload: Mapping[str, Any]) -> None:
+def _record(scenario: Scenario, path: SimPath, outcome: Advance, now: datetime,
+            payload: Mapping[str, Any]) -> None:
     """Turn one `advance` into steps: complete the wait it ended, add what it passed."""
     journey = scenario.journey
     if outcome.finished_wait is not None and path.steps:
@@ -201,7 +203,6 @@ def _record(scenario: Scenario, path: SimPath, outcome: Advance, before: Profile
         waited.why = f"{waited.why}; {outcome.finished_wait.detail}"
         waited.next_node = journey.leads_to(waited.node_id, waited.port)
     sends = {intent.node_id: intent.send for intent in outcome.sends}
-    running = before
     for record in outcome.steps:
         step = SimStep(record.node_id, record.outcome, record.port, record.detail,
                        record.entered_at, record.left_at,
@@ -217,34 +218,18 @@ def _record(scenario: Scenario, path: SimPath, outcome: Advance, before: Profile
                        and step.message.channel == send.channel]
             step.message = preview_message(scenario, send, outcome.profile, payload,
                                            record.entered_at, record.node_id, earlier)
-        if scenario.show_changes and record.outcome == "passed":
-            running, step.changes = _changes(journey, record.node_id, running, now)
+        if scenario.show_changes and record.node_id in outcome.changed:
+            step.changes = _changes(*outcome.changed[record.node_id])
         path.steps.append(step)
 
 
-def _changes(journey: CompiledJourney, node_id: str, profile: Profile,
-             now: datetime) -> tuple[Profile, dict[str, Any] | None]:
-    """The profile changes one passed step made (its decision asked for them), for display."""
-    from nodes.kit.operations import apply_operations
-    from nodes.kit.spec import Go, StepContext
-
-    ctx = StepContext(profile=profile, now=now, timezone=customer_zone(
-        profile.timezone, journey.document.settings.timezone), node_id=node_id)
-    decision = journey.specs[node_id].run(journey.configs[node_id], ctx)
-    updates = [effect for effect in getattr(decision, "effects", ())
-               if isinstance(decision, Go) and isinstance(effect, UpdateProfile)]
-    if not updates:
-        return profile, None
-    attributes, tags = dict(profile.attributes), profile.tags
-    for update in updates:
-        attributes, tags = apply_operations(attributes, tags, update.operations)
-    changed = {key: value for key, value in attributes.items()
-               if profile.attributes.get(key, ...) != value}
-    removed = sorted(set(profile.attributes) - set(attributes))
-    changes = {"attributes": changed, "removed": removed,
-               "tags_added": sorted(tags - profile.tags),
-               "tags_removed": sorted(profile.tags - tags)}
-    return replace(profile, attributes=attributes, tags=tags), changes
+def _changes(before: Profile, after: Profile) -> dict[str, Any]:
+    """What a step's effects changed on the profile, for display."""
+    return {"attributes": {key: value for key, value in after.attributes.items()
+                           if before.attributes.get(key, ...) != value},
+            "removed": sorted(set(before.attributes) - set(after.attributes)),
+            "tags_added": sorted(after.tags - before.tags),
+            "tags_removed": sorted(before.tags - after.tags)}
 
 
 def preview_message(scenario: Scenario, send, profile: Profile, payload: Mapping[str, Any],

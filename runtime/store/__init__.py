@@ -1,7 +1,11 @@
-"""The system of record: SQL models, the database, bulk SQL, audit rows, compiled versions.
+"""The system of record: SQL models, the database, bulk SQL, audit rows, compiled versions, and
+the kinds of stored objects nodes may name (`references/`, some with tables of their own).
 
-Importing any module here loads the whole schema (the journey tables and the team's), so
-Alembic and the tests see every table. Imports no other wing.
+Importing any module here loads the whole schema (the journey tables, the team's and every
+reference kind's), so Alembic and the tests see every table. Imports no other wing.
 """
 
 from runtime.store import models, team_models  # noqa: F401  (register every table on Base)
+from runtime.store.references import reference_kinds
+
+reference_kinds()  # a reference kind may declare tables of its own

@@ -22,6 +22,7 @@ from nodes.kit.spec import ApiTrigger, DateTrigger, EventTrigger
 from nodes.kit.values import Duration, Unit
 from runtime.audience.query import customers, load_profiles, session_clause
 from runtime.errors import InvalidInputError
+from runtime.flow.effects import Effects
 from runtime.messaging.gate import sent_before
 from runtime.messaging.workspace import load_rules
 from runtime.run import lifecycle
@@ -89,7 +90,7 @@ def dry_run(wl: Wayline, journey_id: int, data: DryRunIn) -> DryRun:
         rules = load_rules(session)
         sent = sent_before(session, chosen, rules, now)
     scenario = Scenario(plan, templates, now + horizon, keep_content=False, show_changes=False,
-                        rules=rules, sent=sent)
+                        rules=rules, sent=sent, effects=Effects(reading=wl.reading))
     tally = _simulate_all(scenario, entry, plan, profiles, sorted(chosen), now)
     result = _result(journey_id, plan, entry, tally, len(ids), now, scenario.horizon_end)
     result.took_ms = round((time.perf_counter() - began) * 1000)
@@ -226,9 +227,8 @@ def _notes(plan: CompiledJourney, entry: Entry, sample: int, population: int) ->
     if isinstance(trigger, DateTrigger):
         notes.append(f"Customers enter on their own '{trigger.attribute}'; those whose date "
                      "comes after the horizon do not enter within it.")
-    if any(spec.key == "flow.wait_event" for spec in plan.specs.values()):
-        notes.append("Future events can't be known: every 'Wait for event' step is assumed to "
-                     "time out. Past events count in conditions as they would in the real run.")
+    notes += list(dict.fromkeys(spec.preview_note for spec in plan.specs.values()
+                                if spec.preview_note))
     settings = plan.document.settings
     if settings.goal is not None or settings.exit_when is not None:
         notes.append("Goals and exit criteria act on future events, so nobody leaves early by "

@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from builder.diff import summarize_changes
-from builder.document import empty_document
+from builder.document import empty_document, upgraded
 from builder.validation import has_errors, validate_journey
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.run import lifecycle
@@ -259,7 +259,8 @@ def clone_journey(wl: Wayline, actor: Actor, journey_id: int,
         source = lifecycle.get_journey(session, journey_id)
         now = wl.now()
         clone = Journey(name=(name or f"Copy of {source.name}")[:200].strip(),
-                        description=source.description, draft=copy.deepcopy(source.draft),
+                        description=source.description,
+                        draft=upgraded(copy.deepcopy(source.draft), wl.registry),
                         status=JourneyStatus.DRAFT, created_at=now, updated_at=now)
         session.add(clone)
         session.flush()
@@ -306,8 +307,10 @@ def export_journey(wl: Wayline, journey_id: int) -> JourneyExport:
 def import_journey(wl: Wayline, actor: Actor, data: JourneyExport) -> JourneyDetail:
     """A new draft from an exported file. Unreadable documents and unknown node kinds are
     refused (422, each named); other problems come back as issues to fix on the canvas."""
+    document = upgraded(data.document, wl.registry) if isinstance(data.document, dict) \
+        else data.document  # a file made from a published version may hold older kinds
     return create_journey(wl, actor, JourneyCreate(name=data.name, description=data.description,
-                                                   document=data.document), "journey.imported")
+                                                   document=document), "journey.imported")
 
 
 # --- shared -----------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ from runtime.audience.query import (
     session_clause,
 )
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
+from runtime.flow.effects import Effects
 from runtime.messaging.gate import sent_before
 from runtime.messaging.workspace import load_rules
 from runtime.run import lifecycle
@@ -372,7 +373,8 @@ def preview_path(wl: Wayline, journey_id: int, data: PathIn) -> PathPreview:
                              event.properties) for event in data.events]
     if isinstance(entry.trigger, EventTrigger):
         events.append(SimulatedEvent(entry.trigger.event, entered_at, payload, is_entry=True))
-    scenario = Scenario(plan, templates, entered_at + horizon, rules=rules, sent=sent)
+    scenario = Scenario(plan, templates, entered_at + horizon, rules=rules, sent=sent,
+                        effects=Effects(reading=wl.reading))
     path = simulate(scenario, profile, entered_at, f"preview:{profile.id}", payload, events)
     return path_preview(journey_id, plan, profile, path, why, scenario.horizon_end,
                         [*entry.notes, *_path_notes(plan)], entered_at)

@@ -15,15 +15,13 @@ import msgspec
 from sqlalchemy import false, func, select
 
 from builder.document import Document, Goal
-from nodes.flow_random import CONTROL
+from nodes.kit.spec import Arm
 from runtime.run import lifecycle
 from runtime.store.models import Run, Step
 from server.context import Wayline
 from server.schemas.results import GoalSummary, JourneyResults, SplitResult, VariantResult
 from server.services.significance import CONFIDENCE_LEVEL, compare, verdict
 from server.services.stats import versions_in_scope
-
-RANDOM_SPLIT = "flow.random"
 
 
 def journey_results(wl: Wayline, journey_id: int, number: int | None = None) -> JourneyResults:
@@ -57,34 +55,25 @@ def _goal(goal: Goal | None) -> GoalSummary | None:
     return GoalSummary(event=goal.event, within=goal.within.describe(), exit=goal.exit)
 
 
-def _splits(wl: Wayline, document: Document | None) -> list[tuple[Any, Any]]:
-    """The random splits of the document, with their parsed configs (unparsable ones skipped)."""
-    if document is None or RANDOM_SPLIT not in wl.registry:
-        return []
-    spec = wl.registry[RANDOM_SPLIT]
+def _splits(wl: Wayline, document: Document | None) -> list[tuple[Any, list[Arm]]]:
+    """The experiments of the document (steps whose kind has arms), with their arms."""
     found = []
-    for node in document.nodes:
-        if node.type == RANDOM_SPLIT:
+    for node in document.nodes if document is not None else []:
+        spec = wl.registry.resolve(node.type, node.version)
+        if spec is not None and spec.arms is not None:
             try:
-                found.append((node, spec.parse(node.data.config)))
+                found.append((node, spec.arms(spec.parse(node.data.config))))
             except msgspec.ValidationError:  # published versions always parse; be safe
                 continue
     return found
 
 
-def _paths(config: Any) -> list[tuple[str, str, float]]:
-    """(key, label, share) of each path, then the control group when there is one."""
-    paths = [(variant.key, variant.label, variant.percent) for variant in config.variants]
-    if config.control_percent > 0:
-        paths.append((CONTROL, "Control group", config.control_percent))
-    return paths
-
-
-def _split(node: Any, config: Any, taken: Mapping[tuple[str, str], tuple[int, int]],
+def _split(node: Any, arms: list[Arm], taken: Mapping[tuple[str, str], tuple[int, int]],
            goal: Goal | None) -> SplitResult:
-    paths = _paths(config)
+    paths = [(arm.port, arm.label, arm.percent) for arm in arms]
     # With a control group the paths are compared with it; without, with the first path.
-    baseline = next((path for path in paths if path[0] == CONTROL), paths[0])
+    baseline = next(((arm.port, arm.label, arm.percent) for arm in arms if arm.control),
+                    paths[0])
     base_entered, base_converted = taken.get((node.id, baseline[0]), (0, 0))
     variants = []
     for key, label, share in paths:

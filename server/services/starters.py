@@ -31,7 +31,7 @@ def create_from_starter(wl: Wayline, actor: Actor, key: str,
 
 def _out(starter: Starter) -> StarterOut:
     nodes = starter.document["nodes"]
-    channels = sorted({node["data"]["config"]["channel"] for node in nodes
-                       if node["type"] == "action.send"})
+    channels = sorted({config["channel"] for node in nodes
+                       if "channel" in (config := node["data"]["config"])})
     return StarterOut(key=starter.key, name=starter.name, description=starter.description,
                       nodes=len(nodes), channels=channels, document=starter.document)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
+from dataclasses import fields
 from datetime import UTC
 from pathlib import Path
 
@@ -23,6 +25,8 @@ from nodes.kit.spec import (
     WaitForEvent,
     WaitUntil,
 )
+from runtime.flow.effects import executors
+from runtime.store.references import reference_kinds
 
 CATALOGUE = {
     "entry.segment", "entry.event", "entry.date", "entry.api", "flow.condition", "flow.split",
@@ -30,8 +34,12 @@ CATALOGUE = {
 }
 
 REGISTRY = default_registry()
-SPECS = list(REGISTRY)
-each_kind = pytest.mark.parametrize("spec", SPECS, ids=[spec.key for spec in SPECS])
+SPECS = [spec for current in REGISTRY for spec in REGISTRY.versions(current.key)]
+"""Every version of every kind: a published journey may run any of them."""
+each_kind = pytest.mark.parametrize("spec", SPECS, ids=[f"{spec.key}@{spec.version}"
+                                                        for spec in SPECS])
+RELEASED = Path(__file__).with_name("released_versions.json")
+"""Every (kind, version) a release has shipped, so journeys may be stamped with it."""
 
 
 def config_schema(spec: NodeSpec) -> tuple[dict, dict]:
@@ -55,9 +63,36 @@ def test_the_whole_catalogue_is_registered() -> None:
     assert set(REGISTRY.keys()) >= CATALOGUE
 
 
+def test_every_released_version_still_resolves() -> None:
+    released = json.loads(RELEASED.read_text())
+    for key, versions in released.items():
+        for version in versions:
+            spec = REGISTRY.resolve(key, version)
+            assert spec is not None and spec.version == version, (key, version)
+
+
+def test_every_current_version_is_recorded_as_released() -> None:
+    """A new kind or version is added to released_versions.json in the same change, so it is
+    held to resolving from then on."""
+    released = json.loads(RELEASED.read_text())
+    assert {spec.key: spec.version for spec in REGISTRY} == \
+        {key: max(versions) for key, versions in released.items()}
+
+
+@pytest.mark.parametrize("spec", [spec for spec in SPECS if spec.version > 1],
+                         ids=lambda spec: f"{spec.key}@{spec.version}")
+def test_a_version_upgrades_the_one_before(spec: NodeSpec) -> None:
+    before = REGISTRY.resolve(spec.key, spec.version - 1)
+    assert before is not None
+    config = before.dump(before.example)
+    if spec.upgrade is not None:
+        config = spec.upgrade(config)
+    assert spec.check(spec.parse(config)) == []
+
+
 @each_kind
 def test_module_file_is_named_after_the_key(spec: NodeSpec) -> None:
-    origin = Path(REGISTRY.origin(spec.key))
+    origin = Path(REGISTRY.origin(spec.key))  # earlier versions live in the same file
     assert origin.name == spec.key.replace(".", "_") + ".py"
     assert origin.parent == Path(nodes.__file__).parent
 
@@ -141,5 +176,15 @@ def test_entry_kinds_say_how_customers_enter(spec: NodeSpec) -> None:
 def test_refs_point_at_config_fields(spec: NodeSpec) -> None:
     own, _ = config_schema(spec)
     for ref in spec.refs(spec.example):
-        assert ref.kind in {"template", "segment"}
+        assert ref.kind in reference_kinds()
         assert ref.field in own["properties"]
+
+
+@each_kind
+def test_effects_have_executors_and_their_ports_exist(spec: NodeSpec, ctx: StepContext) -> None:
+    decision = spec.run(spec.example, ctx)
+    ports = {port.key for port in spec.ports_for(spec.example)}
+    for effect in getattr(decision, "effects", ()):
+        assert type(effect) in executors(), type(effect).__name__
+        for name in (field.name for field in fields(effect) if field.name.endswith("_port")):
+            assert getattr(effect, name) in ports, name
