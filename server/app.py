@@ -16,6 +16,7 @@ from litestar.openapi import OpenAPIConfig
 
 from runtime.store.audit import Actor
 from server.api.approvals import PublishRequestController
+from server.api.coupons import CouponController
 from server.api.customers import CustomerController
 from server.api.events import EventController, JourneyEntryController
 from server.api.journeys import JourneyController
@@ -42,7 +43,7 @@ from server.security.principal import Principal
 
 CONTROLLERS = [JourneyController, StarterController, AudienceController, JourneyPreviewController,
                CustomerController, EventController, JourneyEntryController]
-CONTROLLERS += [SegmentController, TemplateController, UnsubscribeController]
+CONTROLLERS += [SegmentController, TemplateController, UnsubscribeController, CouponController]
 CONTROLLERS += [OpsController]
 CONTROLLERS += [TimelineController, WorkspaceController]
 CONTROLLERS += [TrackingController, ReceiptController, ResultsController]

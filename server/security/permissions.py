@@ -59,6 +59,8 @@ ACTIONS: dict[str, Permission] = {
     "templates.test": _allow(E),  # a person sends a test to themselves or the team
     "segments.read": _allow(V, READ, MANAGE),
     "segments.edit": _allow(E, MANAGE),
+    "coupons.read": _allow(V, READ, MANAGE),
+    "coupons.edit": _allow(E, MANAGE),
     "send_rules.read": _allow(V, READ, MANAGE),
     "send_rules.edit": _allow(P, MANAGE),
     "sending.stop": _allow(P),  # the emergency brake: a person pulls it, and releases it
@@ -136,6 +138,12 @@ ROUTES: dict[tuple[str, str], str] = {
     ("PATCH", "/api/segments/{segment_id}"): "segments.edit",
     ("DELETE", "/api/segments/{segment_id}"): "segments.edit",
     ("GET", "/api/segments/{segment_id}/audience"): "previews",
+    ("GET", "/api/coupons"): "coupons.read",
+    ("POST", "/api/coupons"): "coupons.edit",
+    ("GET", "/api/coupons/{pool_id}"): "coupons.read",
+    ("DELETE", "/api/coupons/{pool_id}"): "coupons.edit",
+    ("POST", "/api/coupons/{pool_id}/codes"): "coupons.edit",
+    ("POST", "/api/coupons/{pool_id}/generate"): "coupons.edit",
     # the workspace
     ("GET", "/api/workspace/send-policy"): "send_rules.read",
     ("GET", "/api/workspace/sending"): "send_rules.read",

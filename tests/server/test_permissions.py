@@ -84,7 +84,7 @@ def _seed(app_context) -> dict[str, Any]:
     spare = keys.create_key(app_context, SYSTEM, KeyCreate(name="spare", scopes=[KeyScope.READ]))
     return {**known, "key": "welcome",
             "channel": "sms", "name": "plan", "user_id": 1, "key_id": spare.detail.id,
-            "request_id": 1, "token": "not-a-real-token", "file_path": "canvas.css",
+            "request_id": 1, "pool_id": 1, "token": "not-a-real-token", "file_path": "canvas.css",
             "path": "nothing"}
 
 
