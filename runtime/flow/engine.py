@@ -21,6 +21,7 @@ from builder.compiled import CompiledJourney
 from nodes.kit.profile import Profile
 from nodes.kit.spec import Exit, Go, StepContext, WaitForEvent, WaitUntil
 from runtime.flow.effects import Effects, SendIntent
+from runtime.flow.run_status import after
 from runtime.store.models import RunStatus
 
 MAX_STEPS_PER_RUN = 200
@@ -139,7 +140,7 @@ def advance(journey: CompiledJourney, state: RunState, profile: Profile, now: da
             port, why = _apply(result, node_id, decision, effects, state, now)
         result.steps.append(StepRecord(node_id, "passed", port, why, now, now))
         node_id = journey.leads_to(node_id, port)
-    result.status = RunStatus.DONE
+    result.status = after(result.status, "end")
     result.exit_reason = END_OF_PATH
     return result
 
@@ -173,7 +174,7 @@ def _apply(result: Advance, node_id: str, decision: Go, effects: Effects, state:
 
 def _wait(result: Advance, node_id: str, decision: WaitUntil | WaitForEvent,
           now: datetime) -> Advance:
-    result.status = RunStatus.WAITING
+    result.status = after(result.status, "wait")
     result.wake_at = decision.until
     if isinstance(decision, WaitForEvent):
         result.waiting_for = decision.event
@@ -189,14 +190,14 @@ def _wait(result: Advance, node_id: str, decision: WaitUntil | WaitForEvent,
 def _hold(result: Advance, node_id: str, now: datetime) -> Advance:
     """Stop before a paused step; no step row yet (the step writes its own when it runs)."""
     result.node_id = node_id
-    result.status = RunStatus.WAITING
+    result.status = after(result.status, "wait")
     result.wait = {"kind": HELD, "since": now.isoformat()}
     return result
 
 
 def _exit(result: Advance, node_id: str, now: datetime, reason: str, why: str = "") -> Advance:
     result.node_id = node_id  # where it stopped, as its last step row says
-    result.status = RunStatus.EXITED
+    result.status = after(result.status, "exit")
     result.exit_reason = reason
     result.steps.append(StepRecord(node_id, "exited", None, why or reason, now, now))
     return result

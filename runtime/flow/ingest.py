@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from nodes.kit.rules import Attr, properties_match
 from runtime.audience.query import load_profiles
 from runtime.flow.enrollment import enroll_event
+from runtime.flow.run_status import after, changeable
 from runtime.store.models import Customer, Event, Run, RunStatus, UTCDateTime
 from runtime.store.sql import insert_ignore
 from runtime.store.versions import load_compiled
@@ -78,7 +79,7 @@ def _resume_waits(session: Session, customer_id: int, name: str,
     # batch runs, the event is news it must see (the batch reads `resume` from the wait).
     waiting = session.execute(select(Run.id, Run.version, Run.wait).where(
         Run.customer_id == customer_id, Run.waiting_for == name,
-        Run.status == RunStatus.WAITING)).all()
+        changeable("wake"))).all()
     resumed = []
     for run_id, version, wait in waiting:
         since = datetime.fromisoformat(wait["since"])
@@ -87,7 +88,8 @@ def _resume_waits(session: Session, customer_id: int, name: str,
             continue
         changed = session.execute(update(Run).where(
             Run.id == run_id, Run.version == version).values(
-            status=RunStatus.ACTIVE, waiting_for=None, wake_at=now, version=version + 1,
+            status=after(RunStatus.WAITING, "wake"), waiting_for=None, wake_at=now,
+            version=version + 1,
             wait={**wait, "resume": wait["matched"], "why": f"did '{name}'"})).rowcount
         if changed:
             resumed.append(run_id)
@@ -136,7 +138,7 @@ def _exit_runs(session: Session, runs: Sequence[Row], plans: Mapping[int, Any], 
         # No version check: whatever step the run has reached meanwhile, it must stop. If a
         # batch holds it now, this waits for that batch and applies unless it ended the run.
         if reason and session.execute(update(Run).where(
-                Run.id == run.id, Run.ended_at.is_(None)).values(
+                Run.id == run.id, Run.ended_at.is_(None), changeable("exit")).values(
                 status=RunStatus.EXITED, ended_at=now, exit_reason=reason, wake_at=None,
                 waiting_for=None, version=Run.version + 1)).rowcount:
             exited.append(run.id)

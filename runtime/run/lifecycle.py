@@ -24,6 +24,7 @@ from builder.validation import Issue, has_errors, validate_journey
 from nodes import Registry, default_registry
 from nodes.kit.spec import Ref
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
+from runtime.flow.run_status import changeable
 from runtime.messaging import brakes
 from runtime.messaging.send_checks import send_issues
 from runtime.store import references
@@ -182,7 +183,8 @@ def archive(session: Session, journey_id: int, now: datetime) -> int:
     journey.paused_reason = None
     brakes.cancel(session, journey.id, now)
     ended = session.execute(
-        update(Run).where(Run.journey_id == journey.id, Run.ended_at.is_(None))
+        update(Run).where(Run.journey_id == journey.id, Run.ended_at.is_(None),
+                          changeable("exit"))
         .values(status=RunStatus.EXITED, ended_at=now, exit_reason="journey archived",
                 wake_at=None, waiting_for=None, claimed_by=None, claimed_at=None,
                 version=Run.version + 1))
