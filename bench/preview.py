@@ -45,7 +45,7 @@ from runtime.store.models import Journey, Template  # noqa: E402
 from server.context import Wayline  # noqa: E402
 from server.schemas.previews import AudienceIn, DryRunIn  # noqa: E402
 from server.schemas.workspace import IndexedAttributeIn  # noqa: E402
-from server.services import dry_runs, previews, workspace  # noqa: E402
+from server.services import audience_preview, dry_runs, workspace  # noqa: E402
 
 NOW = datetime(2026, 3, 2, tzinfo=UTC)
 COUNTRIES = ("KR", "KR", "KR", "US", "JP")
@@ -130,8 +130,9 @@ def audience_figures(wl: Wayline, repeat: int, heading: str) -> None:
     print(f"  {'rule':34} {'count':>9} {'preview':>15} {'count only':>11} {'page only':>10}")
     for name, raw in RULES.items():
         data = AudienceIn(rule=msgspec.convert(raw, Rule))
-        median, p90, result = timed(lambda data=data: previews.preview_audience(wl, data), repeat)
-        alone, _, _ = timed(lambda rule=data.rule: previews._count(wl, rule, NOW), repeat)
+        median, p90, result = timed(
+            lambda data=data: audience_preview.preview_audience(wl, data), repeat)
+        alone, _, _ = timed(lambda rule=data.rule: audience_preview._count(wl, rule, NOW), repeat)
         page, _, _ = timed(lambda rule=data.rule: _page_only(wl, rule), repeat)
         print(f"  {name:34} {result.count:>9,} {median:>7.1f} / {p90:>5.1f} ms "
               f"{alone:>8.1f} ms {page:>7.1f} ms")
@@ -154,7 +155,7 @@ def _load() -> str:
 
 def _page_only(wl: Wayline, rule: Rule):
     with wl.reading() as session:
-        return previews._page(session, rule, NOW, 21, None)
+        return audience_preview._page(session, rule, NOW, 21, None)
 
 
 def dry_run_figures(wl: Wayline, url: str) -> None:

@@ -28,10 +28,12 @@ from server.security.permissions import may
 from server.security.principal import Principal
 from server.security.sessions import SessionPolicy, live_session, user_principal
 from server.services import (
+    audience_preview,
     customers,
     dry_runs,
+    explanation,
     journeys,
-    previews,
+    path_preview,
     segments,
     sending,
     starters,
@@ -268,17 +270,17 @@ class UiServicesForWayline(TeamCalls):
     @ui_call
     def journey_audience(self, journey_id: int, limit: int,
                          after: int | None) -> dict[str, Any]:
-        return plain(previews.journey_audience(self.wl, journey_id, limit, after))
+        return plain(audience_preview.journey_audience(self.wl, journey_id, limit, after))
 
     @ui_call
     def explain_customer(self, journey_id: int, external_id: str) -> dict[str, Any]:
-        return plain(previews.explain_journey(self.wl, journey_id, external_id))
+        return plain(explanation.explain_journey(self.wl, journey_id, external_id))
 
     @ui_call
     def preview_path(self, journey_id: int, external_id: str,
                      events: list[dict[str, Any]]) -> dict[str, Any]:
         request = convert({"external_id": external_id, "events": events}, PathIn)
-        return plain(previews.preview_path(self.wl, journey_id, request))
+        return plain(path_preview.preview_path(self.wl, journey_id, request))
 
     @ui_call
     def dry_run(self, journey_id: int, horizon_days: int, sample_limit: int) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from server.schemas.previews import (
     PathPreview,
 )
 from server.schemas.stats import JourneyStats
-from server.services import dry_runs, previews, stats
+from server.services import audience_preview, dry_runs, explanation, path_preview, stats
 
 PageSize = Annotated[int, QueryParameter(ge=1, le=100, description="Customers per page.")]
 Cursor = Annotated[int | None, QueryParameter(ge=0, le=2**62, description=(
@@ -38,12 +38,12 @@ class AudienceController(Controller):
     @post("/preview", sync_to_thread=True, status_code=200, responses=errors(422))
     def preview(self, wayline: WaylineDep, data: JSONBody[AudienceIn]) -> AudiencePreview:
         """The exact number of matching customers and a page of them."""
-        return previews.preview_audience(wayline, data)
+        return audience_preview.preview_audience(wayline, data)
 
     @post("/explain", sync_to_thread=True, status_code=200, responses=errors(404, 422))
     def explain(self, wayline: WaylineDep, data: JSONBody[ExplainIn]) -> Explanation:
         """Whether one customer matches the rule, clause by clause."""
-        return previews.explain_rule(wayline, data)
+        return explanation.explain_rule(wayline, data)
 
 
 class JourneyPreviewController(Controller):
@@ -56,20 +56,20 @@ class JourneyPreviewController(Controller):
     def audience(self, wayline: WaylineDep, journey_id: JourneyId, limit: PageSize = 20,
                  after: Cursor = None) -> AudiencePreview:
         """Who enters the draft: its entry's audience, counted, with a page of customers."""
-        return previews.journey_audience(wayline, journey_id, limit, after)
+        return audience_preview.journey_audience(wayline, journey_id, limit, after)
 
     @get("/audience/{external_id:str}", sync_to_thread=True, responses=errors(404, 409, 422))
     def audience_member(self, wayline: WaylineDep, journey_id: JourneyId,
                         external_id: ExternalId) -> Explanation:
         """Whether one customer would enter the draft, and why or why not."""
-        return previews.explain_journey(wayline, journey_id, external_id)
+        return explanation.explain_journey(wayline, journey_id, external_id)
 
     @post("/preview/path", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))
     def path_preview(self, wayline: WaylineDep, journey_id: JourneyId, data: JSONBody[PathIn]
                      ) -> PathPreview:
         """One customer's path through the draft in simulated time; nothing is sent or saved."""
-        return previews.preview_path(wayline, journey_id, data)
+        return path_preview.preview_path(wayline, journey_id, data)
 
     @post("/preview/dry-run", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))

@@ -22,7 +22,7 @@ from runtime.store.team_models import PublishRequest, RequestStatus
 from server.context import Wayline
 from server.errors import IssueOut
 from server.schemas.team import PublishRequestOut
-from server.services import journeys, previews
+from server.services import audience_preview, journeys
 
 LISTED = 200
 """The most requests one list shows."""
@@ -183,6 +183,6 @@ def _request(session: Session, request_id: int, lock: bool = False) -> PublishRe
 def _audience(wl: Wayline, journey_id: int) -> int | None:
     """How many customers the draft's entry admits now (None: an event or API entry)."""
     try:
-        return previews.journey_audience(wl, journey_id, limit=1).count
+        return audience_preview.journey_audience(wl, journey_id, limit=1).count
     except (WrongStateError, InvalidInputError):
         return None

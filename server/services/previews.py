@@ -1,26 +1,22 @@
-"""Previews: who enters a journey (and why, or why not), one customer's path, a population dry run.
+"""What every preview shares: the draft's entry (its trigger, audience rule and a sentence), the
+draft compiled to walk, and a rule's problems as the API lists them.
 
-Nothing here writes: audiences are counted in SQL, paths are simulated by `runtime.run.simulation`
-on the pure engine, and the dry run simulates the whole entry audience (a uniform random
-sample of it when it is larger than the sample limit, with the margin that brings).
-"""
+Previews write nothing. Who enters is counted in SQL (`server.services.audience_preview`), why a
+customer does or doesn't (`server.services.explanation`), one customer's path simulated on the
+pure engine (`server.services.path_preview`), and the whole audience in a dry run
+(`server.services.dry_runs`)."""
 
-from __future__ import annotations
 
-import time
-from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import msgspec
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builder.compiled import CompiledJourney, InvalidJourneyError, compile_journey
 from nodes.kit.nesting import first_too_deep
-from nodes.kit.profile import BUILTIN_FIELDS, Profile
+from nodes.kit.profile import Profile
 from nodes.kit.rules import (
     RELATIVE,
     All,
@@ -34,69 +30,24 @@ from nodes.kit.rules import (
     Rule,
     Verdict,
     count_events,
-    evaluate,
-    explain,
-    leaves,
     profile_value,
-    properties_match,
     rule_problems,
 )
 from nodes.kit.spec import ApiTrigger, AudienceTrigger, DateTrigger, EventTrigger, Trigger
-from nodes.kit.values import Duration, Unit
-from runtime.audience.query import (
-    count_audience,
-    customers,
-    load_profiles,
-    plan_audience_queries,
-    rule_event_names,
-    session_clause,
-)
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
-from runtime.flow.effects import Effects
-from runtime.messaging.gate import sent_before
-from runtime.messaging.workspace import load_rules
 from runtime.run import lifecycle
 from runtime.run.simulation import (
-    Scenario,
-    SimPath,
-    SimulatedEvent,
-    date_entry_at,
     date_rule,
-    load_templates,
-    simulate,
 )
 from runtime.store.models import Customer, Journey, Segment
-from runtime.store.query_budget import PREVIEW_BUDGET, time_budget
 from server.context import Wayline
 from server.schemas.previews import (
-    AudienceCustomer,
-    AudienceIn,
-    AudiencePreview,
-    Changes,
     Clause,
     EntryInfo,
-    ExplainIn,
-    Explanation,
-    MessageOut,
-    PathIn,
-    PathPreview,
-    PathStep,
 )
-
-SHOWN_ATTRIBUTES = 6
-"""Attributes shown per customer in an audience page: the rule's first, then others."""
-
-PATH_HORIZON = Duration(amount=90, unit=Unit.DAYS)
-"""How far ahead a path preview looks when the request does not say."""
 
 WIRING = ("port.", "graph.")
 """Codes of issues about how steps are connected, which do not stop an audience count."""
-
-PAGE_WINDOW = 20_000
-"""Customer ids the first window of an audience page looks through (each next one doubles)."""
-
-_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wayline-audience")
-"""Runs an audience count beside its first page, so a preview costs the slower of the two."""
 
 
 @dataclass
@@ -117,152 +68,6 @@ class Entry:
         rule = None if self.rule is None else msgspec.to_builtins(self.rule)
         return EntryInfo(node_id=self.node_id, kind=self.kind, label=self.label,
                          summary=self.summary, rule=rule)
-
-
-# --- audience ----------------------------------------------------------------------------------
-
-
-def preview_audience(wl: Wayline, data: AudienceIn) -> AudiencePreview:
-    """The exact count of customers matching a rule and one page of them."""
-    _check_rule(data.rule)
-    return _audience(wl, data.rule, data.limit, data.after)
-
-
-def journey_audience(wl: Wayline, journey_id: int, limit: int = 20,
-                     after: int | None = None) -> AudiencePreview:
-    """Who enters a journey's draft: its entry's audience, counted, with a page of it."""
-    with wl.reading() as session:
-        entry = draft_entry(wl, session, lifecycle.get_journey(session, journey_id))
-    if entry.rule is None:
-        return AudiencePreview(count=None, customers=[], next_after=None, evaluated_at=wl.now(),
-                               took_ms=0, entry=entry.info(), notes=entry.notes)
-    preview = _audience(wl, entry.rule, limit, after)
-    preview.entry, preview.notes = entry.info(), entry.notes
-    return preview
-
-
-def _audience(wl: Wayline, rule: Rule, limit: int, after: int | None) -> AudiencePreview:
-    began, now = time.perf_counter(), wl.now()
-    counted = _POOL.submit(_count, wl, rule, now)
-    with wl.reading() as session, time_budget(session, PREVIEW_BUDGET):
-        rows = _page(session, rule, now, limit + 1, after, counted)
-    count = counted.result()
-    shown = _shown_attributes(rule)
-    page = [AudienceCustomer(id=row.id, external_id=row.external_id, email=row.email,
-                             phone=row.phone, created_at=row.created_at,
-                             attributes=_attributes(row.attributes or {}, shown))
-            for row in rows[:limit]]
-    return AudiencePreview(count=count, customers=page,
-                           next_after=page[-1].id if len(rows) > limit else None,
-                           evaluated_at=now, took_ms=round((time.perf_counter() - began) * 1000))
-
-
-def _count(wl: Wayline, rule: Rule, now: datetime) -> int:
-    with wl.reading() as session, time_budget(session, PREVIEW_BUDGET):
-        return count_audience(session, rule, now)
-
-
-def _page(session: Session, rule: Rule, now: datetime, limit: int, after: int | None,
-          counted: Future[int] | None = None) -> list[Any]:
-    """The first `limit` matches after `after`, in id order, found window by window.
-
-    Planners can't estimate how many rows a JSON rule keeps, so a plain ORDER BY id LIMIT may
-    sort a full scan. Id windows that double in size read only as far as the matches go; the
-    count running beside the page stops the search once every match is found (or there are
-    none), so a rare rule costs no more than its count.
-    """
-    plan_audience_queries(session)
-    clause = session_clause(session, rule, now)
-    c = customers.c
-    columns = (c.id, c.external_id, c.email, c.phone, c.created_at, c.attributes)
-    low = after or 0
-    last = session.scalar(select(func.max(c.id))) or 0
-    found: list[Any] = []
-    size = PAGE_WINDOW
-    while low < last and len(found) < limit:
-        high = low + size
-        found += session.execute(select(*columns).where(c.id > low, c.id <= high, clause)
-                                 .order_by(c.id).limit(limit - len(found))).all()
-        low, size = high, size * 2
-        if counted is not None and counted.done() and after is None and \
-                len(found) >= counted.result():
-            break
-    return found
-
-
-def _shown_attributes(rule: Rule) -> list[str]:
-    named = [leaf.field for leaf in leaves(rule) if isinstance(leaf, Attr)]
-    return list(dict.fromkeys(name for name in named if name not in BUILTIN_FIELDS))
-
-
-def _attributes(attributes: Mapping[str, Any], first: list[str]) -> dict[str, Any]:
-    names = [name for name in first if name in attributes]
-    names += [name for name in attributes if name not in names]
-    return {name: attributes[name] for name in names[:max(SHOWN_ATTRIBUTES, len(first))]}
-
-
-# --- why / why not -----------------------------------------------------------------------------
-
-
-def explain_rule(wl: Wayline, data: ExplainIn) -> Explanation:
-    """Whether one customer matches a rule now, clause by clause."""
-    _check_rule(data.rule)
-    with wl.reading() as session:
-        customer = _customer(session, data.external_id)
-        now = wl.now()
-        profile = load_profiles(session, [customer.id], now, rule_event_names(data.rule))
-        return _explanation(data.rule, profile[customer.id], now)
-
-
-def explain_journey(wl: Wayline, journey_id: int, external_id: str) -> Explanation:
-    """Whether one customer would enter a journey's draft, and why or why not."""
-    with wl.reading() as session:
-        entry = draft_entry(wl, session, lifecycle.get_journey(session, journey_id))
-        customer = _customer(session, external_id)
-        now = wl.now()
-        rule = entry.rule if entry.rule is not None else All()
-        profile = load_profiles(session, [customer.id], now, rule_event_names(rule))
-        found = _explanation(rule, profile[customer.id], now)
-        if isinstance(entry.trigger, DateTrigger):
-            _explain_date(entry, profile[customer.id], now, found)
-    found.entry, found.notes = entry.info(), [*entry.notes, *found.notes]
-    return found
-
-
-def _explanation(rule: Rule, profile: Profile, now: datetime) -> Explanation:
-    verdict = evaluate(rule, profile, now)
-    parts = clauses(rule, verdict, profile, now)
-    failed = [part for part in parts if not part.matched and part.kind not in
-              ("and", "or", "not")] if not verdict.matched else []
-    return Explanation(external_id=profile.external_id, customer_id=profile.id,
-                       matches=verdict.matched, summary=explain(verdict), clauses=parts,
-                       failed=failed, evaluated_at=now)
-
-
-def _explain_date(entry: Entry, profile: Profile, now: datetime,
-                  found: Explanation) -> None:
-    trigger = entry.trigger
-    when = date_entry_at(trigger, profile, entry.journey_zone, now)
-    if when is None:
-        found.notes.append(f"'{trigger.attribute}' gives no entry date from now on, so this "
-                           "customer would not enter.")
-        found.matches = False
-    else:
-        found.notes.append(f"Next entry: {when.isoformat()} (from '{trigger.attribute}').")
-
-
-def _customer(session: Session, external_id: str) -> Customer:
-    customer = session.scalar(select(Customer).where(Customer.external_id == external_id))
-    if customer is None:
-        raise NotFoundError("customer", external_id)
-    return customer
-
-
-def _check_rule(rule: Rule) -> None:
-    issues = rule_issues(rule)
-    if issues:
-        raise InvalidInputError("The audience rule has problems: " +
-                                "; ".join(issue["message"] for issue in issues[:5]), issues)
 
 
 # --- the draft's entry -------------------------------------------------------------------------
@@ -338,8 +143,6 @@ def _segment_rule(session: Session, trigger: AudienceTrigger) -> tuple[Rule, str
 
 
 # --- one customer's path -----------------------------------------------------------------------
-
-
 def compiled_draft(wl: Wayline, session: Session, journey: Journey) -> CompiledJourney:
     """The draft, compiled to walk; 409 listing what to fix when it is not complete yet."""
     try:
@@ -347,108 +150,6 @@ def compiled_draft(wl: Wayline, session: Session, journey: Journey) -> CompiledJ
     except InvalidJourneyError as error:
         raise WrongStateError(f"'{journey.name}' has problems to fix before it can be "
                               "previewed.", error.issues) from None
-
-
-def preview_path(wl: Wayline, journey_id: int, data: PathIn) -> PathPreview:
-    """Simulate one customer through the draft: every step, with times, ports and reasons."""
-    horizon = (data.horizon or PATH_HORIZON).to_timedelta()
-    with wl.reading() as session:
-        journey = lifecycle.get_journey(session, journey_id)
-        plan = compiled_draft(wl, session, journey)
-        entry = draft_entry(wl, session, journey)
-        customer = _customer(session, data.external_id)
-        now = wl.now()
-        names = plan.event_names | (rule_event_names(entry.rule) if entry.rule else set())
-        profile = load_profiles(session, [customer.id], now, names)[customer.id]
-        templates = load_templates(session, plan)
-        rules = load_rules(session)
-        sent = sent_before(session, [customer.id], rules, now)
-    start = data.start_at or now
-    payload = data.payload if data.payload is not None else _sample_payload(plan)
-    entered_at, why = entry_moment(entry, plan, profile, start, payload, data.payload is None)
-    if entered_at is None:
-        return path_preview(journey_id, plan, profile, None, why, start + horizon,
-                            entry.notes)
-    events = [SimulatedEvent(event.name, entered_at + event.after.to_timedelta(),
-                             event.properties) for event in data.events]
-    if isinstance(entry.trigger, EventTrigger):
-        events.append(SimulatedEvent(entry.trigger.event, entered_at, payload, is_entry=True))
-    scenario = Scenario(plan, templates, entered_at + horizon, rules=rules, sent=sent,
-                        effects=Effects(reading=wl.reading))
-    path = simulate(scenario, profile, entered_at, f"preview:{profile.id}", payload, events)
-    return path_preview(journey_id, plan, profile, path, why, scenario.horizon_end,
-                        [*entry.notes, *_path_notes(plan)], entered_at)
-
-
-def entry_moment(entry: Entry, plan: CompiledJourney, profile: Profile, start: datetime,
-                 payload: Mapping[str, Any], assumed: bool) -> tuple[datetime | None, str]:
-    """When the customer would enter from `start`, and why; (None, why not) if they would not."""
-    trigger = entry.trigger
-    if isinstance(trigger, DateTrigger):
-        when = date_entry_at(trigger, profile, plan.document.settings.timezone, start)
-        if when is None:
-            return None, (f"'{trigger.attribute}' is {profile.attributes.get(trigger.attribute)!r}"
-                          ", which gives no entry date from then on")
-        return when, f"enters on their '{trigger.attribute}' ({when.isoformat()})"
-    if isinstance(trigger, ApiTrigger):
-        missing = [name for name in trigger.required_fields if name not in payload]
-        if missing:
-            return None, f"the payload lacks {', '.join(missing)}, so the call would be refused"
-        return start, "entered by an API call"
-    if isinstance(trigger, EventTrigger) and trigger.where and not assumed and \
-            not properties_match(trigger.where, payload, start):
-        return None, f"the '{trigger.event}' event's properties do not pass the entry's filters"
-    if entry.rule is not None:
-        verdict = evaluate(entry.rule, profile, start)
-        if not verdict.matched:
-            return None, f"does not match the entry audience: {explain(verdict)}"
-        return start, f"matches the entry audience: {explain(verdict)}"
-    return start, "enters"
-
-
-def _sample_payload(plan: CompiledJourney) -> dict[str, Any]:
-    config = plan.configs[plan.entry_id]
-    return dict(getattr(config, "sample_payload", None) or {})
-
-
-def _path_notes(plan: CompiledJourney) -> list[str]:
-    if any(spec.random for spec in plan.specs.values()):
-        return ["Random splits draw anew for each entry: this preview shows one possible draw; "
-                "the real run may take another path with the chances shown on the split."]
-    return []
-
-
-def path_preview(journey_id: int, plan: CompiledJourney, profile: Profile, path: SimPath | None,
-                 why: str, horizon_end: datetime, notes: list[str],
-                 entered_at: datetime | None = None) -> PathPreview:
-    """A simulated path as the API shows it."""
-    final = path.profile if path is not None and path.profile is not None else profile
-    status = "not_entered" if path is None else path.status.value
-    if status == "active":
-        status = "waiting"
-    return PathPreview(
-        journey_id=journey_id, external_id=profile.external_id, entered=path is not None,
-        entry_why=why, entered_at=entered_at, status=status,
-        end_reason=path.end_reason if path else None, ended_at=path.ended_at if path else None,
-        converted_at=path.converted_at if path else None, horizon_end=horizon_end,
-        steps=[_step(plan, step) for step in path.steps] if path else [],
-        attributes_after=dict(final.attributes), tags_after=sorted(final.tags), notes=notes)
-
-
-def _step(plan: CompiledJourney, step) -> PathStep:
-    message = None
-    if step.message is not None:
-        sent = step.message
-        message = MessageOut(channel=sent.channel, purpose=sent.purpose,
-                             template_id=sent.template_id, template_name=sent.template_name,
-                             status=sent.status.value, reason=sent.reason,
-                             content=dict(sent.content), goes_at=sent.goes_at)
-    return PathStep(node_id=step.node_id, label=plan.label(step.node_id),
-                    kind=plan.specs[step.node_id].key, outcome=step.outcome, port=step.port,
-                    why=step.why, entered_at=step.entered_at, left_at=step.left_at,
-                    next_node_id=step.next_node, wait_until=step.wait_until,
-                    waiting_for=step.waiting_for, message=message,
-                    changes=Changes(**step.changes) if step.changes else None)
 
 
 # --- rules, clause by clause -------------------------------------------------------------------
@@ -503,3 +204,17 @@ def rule_issues(rule: Rule) -> list[dict[str, str]]:
     code = "rule.invalid" if first_too_deep(rule, "rule", depth) is None else "rule.too_deep"
     return [{"code": code, "field": where, "message": message}
             for where, message in rule_problems(rule, max_depth=depth)]
+
+
+def find_customer(session: Session, external_id: str) -> Customer:
+    customer = session.scalar(select(Customer).where(Customer.external_id == external_id))
+    if customer is None:
+        raise NotFoundError("customer", external_id)
+    return customer
+
+
+def check_rule(rule: Rule) -> None:
+    issues = rule_issues(rule)
+    if issues:
+        raise InvalidInputError("The audience rule has problems: " +
+                                "; ".join(issue["message"] for issue in issues[:5]), issues)

@@ -33,7 +33,7 @@ from server.schemas.segments import (
     SegmentSummary,
     SegmentUpdate,
 )
-from server.services import previews
+from server.services import audience_preview, previews
 from server.services.usage import in_use_message, journeys_using, usage
 
 
@@ -121,7 +121,7 @@ def segment_audience(wl: Wayline, segment_id: int, limit: int = 20,
     """Who is in a segment now: the exact count and a page of customers."""
     with wl.reading() as session:
         rule = _rule(_get(session, segment_id))
-    return previews.preview_audience(wl, AudienceIn(rule=rule, limit=limit, after=after))
+    return audience_preview.preview_audience(wl, AudienceIn(rule=rule, limit=limit, after=after))
 
 
 # --- shared -----------------------------------------------------------------------------------
