@@ -26,8 +26,13 @@ EVENTS = ("purchase", "visit", "cart_add")
 PLANS = ("free", "pro", "team")
 TAGS = ("vip", "churn_risk", "beta", "welcomed")
 STAGES = ("new", "engaged", "lapsed")
-DURATIONS = ((30, "minutes"), (2, "hours"), (9, "hours"), (1, "days"), (3, "days"), (1, "weeks"))
-TIMES = ("00:30", "08:00", "09:30", "13:00", "21:00", "23:15")
+# Whole hours only, in zones a whole number of hours from UTC: every instant anything happens
+# at is on the hour, so the real stack has few distinct instants to be driven through.
+DURATIONS = ((1, "hours"), (2, "hours"), (9, "hours"), (1, "days"), (3, "days"), (1, "weeks"))
+TIMES = ("00:00", "08:00", "09:00", "13:00", "21:00", "23:00")
+ENTRIES = ("entry.api", "entry.event", "entry.segment")
+ENTRY_WEIGHTS = (85, 7, 8)
+"""Mostly API entries: segment entries are evaluated again at every sweep, which is slow."""
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KINDS = ("flow.condition", "flow.split", "flow.random", "flow.delay", "flow.wait_event",
          "action.send", "action.update", "flow.exit")
@@ -203,10 +208,8 @@ def journey(rng: random.Random, cohort: int, now: datetime,
     the target of the port that made it, so every node is reachable. Some ports lead to a node
     made earlier on another branch (paths merge), some are left open (the path ends there).
     """
-    entry_rule: dict[str, Any] = {"type": "attr", "field": "cohort", "op": "eq", "value": cohort}
-    if rng.random() < 0.3:  # a narrower audience, on what no step changes
-        entry_rule = {"type": "and", "rules": [entry_rule, rng.choice((_tag, _text))(rng, now)]}
-    nodes = [_node("entry", "entry.segment", {"rule": entry_rule})]
+    kind = rng.choices(ENTRIES, ENTRY_WEIGHTS)[0]
+    nodes = [_node("entry", kind, _entry(rng, kind, cohort, now))]
     edges: list[dict[str, Any]] = []
     order = {"entry": 0}
     open_ports = [("entry", "next")]
@@ -231,6 +234,28 @@ def journey(rng: random.Random, cohort: int, now: datetime,
         open_ports += [(node_id, out) for out in PORTS.get(kind, lambda c: ["next"])(config)]
     zone = rng.choice(("Asia/Seoul", "UTC", "America/New_York"))
     return {"nodes": nodes, "edges": edges, "settings": {"timezone": zone}}
+
+
+def _entry(rng: random.Random, kind: str, cohort: int, now: datetime) -> dict[str, Any]:
+    if kind == "entry.api":
+        return {"required_fields": ["order_id"],
+                "sample_payload": payloads(random.Random(cohort))[0]}
+    if kind == "entry.event":
+        config: dict[str, Any] = {"event": f"signup_{cohort}"}
+        if rng.random() < 0.5:
+            config["where"] = [{"type": "attr", "field": "amount", "op": "gte", "value": 30_000}]
+        return config
+    audience: dict[str, Any] = {"type": "attr", "field": "cohort", "op": "eq", "value": cohort}
+    if rng.random() < 0.5:  # a narrower audience, on what no step changes
+        audience = {"type": "and", "rules": [audience, rng.choice((_tag, _text))(rng, now)]}
+    return {"rule": audience}
+
+
+def payloads(rng: random.Random) -> list[dict[str, Any]]:
+    """Three payloads an API-entry journey is called with (customer i gets payload i % 3);
+    drawn from `random.Random(cohort)`, apart from the journey's own draws."""
+    return [{"order_id": f"A-{rng.randint(1000, 9999)}", "total": rng.randrange(0, 90_000, 1000)}
+            for _ in range(3)]
 
 
 def _node(node_id: str, kind: str, config: dict[str, Any]) -> dict[str, Any]:
@@ -265,10 +290,11 @@ def _customer(rng: random.Random, cohort: int, index: int, now: datetime) -> dic
         attributes["signed_up"] = utc_text(now - timedelta(minutes=rng.randint(30, 90 * 1440)))
     if rng.random() < 0.7:
         attributes["renewal"] = (now + timedelta(days=rng.randint(-3, 12))).date().isoformat()
-    events = [{"name": rng.choice(EVENTS), "properties": {"amount": rng.randrange(0, 100_000, 5000)},
+    events = [{"name": rng.choice(EVENTS),
+               "properties": {"amount": rng.randrange(0, 100_000, 5000)},
                "occurred_at": now - timedelta(minutes=rng.randint(1, 20 * 1440))}
               for _ in range(rng.choice((0, 0, 1, 2, 4)))]
-    return {"external_id": external_id,
+    return {"external_id": external_id, "entry_amount": rng.randrange(0, 60_000, 5000),
             "email": f"{external_id}@example.kr" if rng.random() < 0.9 else None,
             "phone": f"+8210{cohort:04d}{index:04d}" if rng.random() < 0.8 else None,
             "timezone": rng.choice(ZONES), "attributes": attributes,
