@@ -54,16 +54,17 @@ def sms_provider(wayline, http_server):  # noqa: F811 - the fixture imported abo
 @pytest.fixture
 def workers(database_url: str, redis_url: str, tmp_path) -> Iterator:
     """Start real `wayline worker` processes on the real clock: `workers(**settings)` → Popen
-    (extra WAYLINE_ variables as keyword arguments); all are killed at the end."""
+    (extra WAYLINE_ variables as keyword arguments; `launcher`, a module run instead of the
+    `wayline` command, e.g. one that installs another clock); all are killed at the end."""
     started: list[subprocess.Popen] = []
 
-    def start(**settings: str) -> subprocess.Popen:
+    def start(launcher: str = "server.cli", **settings: str) -> subprocess.Popen:
         env = {**os.environ, "WAYLINE_DATABASE_URL": database_url, "WAYLINE_REDIS_URL": redis_url,
                "WAYLINE_CLAIM_TIMEOUT": "2", "WAYLINE_DATA_DIR": str(tmp_path),
                "WAYLINE_LOG_LEVEL": "INFO", "PYTHONPATH": str(ROOT),
                **{f"WAYLINE_{name.upper()}": value for name, value in settings.items()}}
         log = tmp_path / f"worker-{len(started)}.log"
-        process = subprocess.Popen([sys.executable, "-m", "server.cli", "worker"], env=env,
+        process = subprocess.Popen([sys.executable, "-m", launcher, "worker"], env=env,
                                    stdout=log.open("wb"), stderr=subprocess.STDOUT)
         process.log = log
         started.append(process)
