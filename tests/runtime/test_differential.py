@@ -3,7 +3,7 @@
 Every journey from `journey_generator` is published into one database with its own 50
 customers and run by the real stack — sweeps, RQ burst workers, batches, the outbox, delivery —
 on a frozen clock moved from one due instant to the next, so the real run sees exactly the
-instants the simulation jumps to. Each run is then simulated (`runtime.simulation.simulate`,
+instants the simulation jumps to. Each run is then simulated (`runtime.run.simulation.simulate`,
 as the path preview and the dry run do it) from the customer as they were at entry, seeded with
 the run's id as the workers seed it, with the workspace's send policy. Per run, the steps
 (node, outcome, port, why, when in and out), the messages (node, channel, template, purpose,
@@ -27,17 +27,20 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from builder.document import CompiledJourney
+from builder.compiled import CompiledJourney
 from nodes.kit.profile import Profile
 from nodes.kit.rules import evaluate, properties_match
 from nodes.kit.spec import ApiTrigger, AudienceTrigger, EventTrigger
-from runtime.channels import WebhookAdapter
-from runtime.enrollment import enroll
-from runtime.gate import sent_before
-from runtime.ingest import ingest_event
-from runtime.journeys import LiveEntry, compiled
-from runtime.lifecycle import publish
-from runtime.models import (
+from runtime.customers.profiles import load_profiles
+from runtime.flow.enrollment import enroll
+from runtime.flow.ingest import ingest_event
+from runtime.messaging.channels import WebhookAdapter
+from runtime.messaging.gate import sent_before
+from runtime.messaging.tracking import secret_for
+from runtime.messaging.workspace import load_rules
+from runtime.run.lifecycle import publish
+from runtime.run.simulation import Scenario, SimPath, SimulatedEvent, load_templates, simulate
+from runtime.store.models import (
     Customer,
     CustomerTag,
     Event,
@@ -48,10 +51,7 @@ from runtime.models import (
     Step,
     Template,
 )
-from runtime.profiles import load_profiles
-from runtime.simulation import Scenario, SimPath, SimulatedEvent, load_templates, simulate
-from runtime.tracking import secret_for
-from runtime.workspace import load_rules
+from runtime.store.versions import LiveEntry, compiled
 from tests.runtime import journey_generator as generator
 from tests.runtime.clocked_worker import set_time
 from tests.runtime.harness import START, add_journey, drain, wait_until
