@@ -17,6 +17,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from nodes import default_registry
 from nodes.kit.values import utc_text
 
 CHANNELS = ("email", "sms", "kakao", "push", "webhook")
@@ -35,8 +36,8 @@ ENTRY_WEIGHTS = (85, 7, 8)
 """Mostly API entries: segment entries are evaluated again at every sweep, which is slow."""
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KINDS = ("flow.condition", "flow.split", "flow.random", "flow.delay", "flow.wait_event",
-         "action.send", "action.update", "flow.exit")
-WEIGHTS = (14, 6, 6, 12, 8, 22, 12, 5)
+         "action.send", "action.update", "flow.exit", "action.coupon")
+WEIGHTS = (14, 6, 6, 12, 8, 22, 12, 5, 5)
 
 
 # --- rules -------------------------------------------------------------------------------------
@@ -175,6 +176,8 @@ def _config(rng: random.Random, kind: str, now: datetime,
         return _send(rng, templates)
     if kind == "action.update":
         return _update(rng)
+    if kind == "action.coupon":  # a pool that never runs dry, or one that is empty
+        return {"pool": templates[rng.choice(("coupons", "coupons", "no_coupons"))]}
     return {"reason": rng.choice(("", "Done", "Reached the end"))}
 
 
@@ -188,13 +191,10 @@ def _random_split(rng: random.Random) -> dict[str, Any]:
             "control_percent": control}
 
 
-PORTS = {"flow.condition": lambda c: ["yes", "no"],
-         "flow.split": lambda c: [b["key"] for b in c["branches"]] + ["else"],
-         "flow.random": lambda c: [v["key"] for v in c["variants"]]
-         + (["control"] if c["control_percent"] else []),
-         "flow.wait_event": lambda c: ["matched", "timeout"],
-         "flow.exit": lambda c: []}
-"""Each kind's output ports for a config (the kinds not listed have one: next)."""
+def ports(kind: str, config: dict[str, Any]) -> list[str]:
+    """A kind's output ports for a config, as the kind itself declares them."""
+    spec = default_registry()[kind]
+    return [port.key for port in spec.ports_for(spec.parse(config))]
 
 
 # --- journeys ----------------------------------------------------------------------------------
@@ -231,7 +231,7 @@ def journey(rng: random.Random, cohort: int, now: datetime,
         nodes.append(_node(node_id, kind, config))
         order[node_id] = len(order)
         edges.append(_edge(source, port, node_id))
-        open_ports += [(node_id, out) for out in PORTS.get(kind, lambda c: ["next"])(config)]
+        open_ports += [(node_id, out) for out in ports(kind, config)]
     zone = rng.choice(("Asia/Seoul", "UTC", "America/New_York"))
     return {"nodes": nodes, "edges": edges, "settings": {"timezone": zone}}
 

@@ -32,6 +32,7 @@ from nodes.kit.profile import Profile
 from nodes.kit.rules import evaluate, properties_match
 from nodes.kit.spec import ApiTrigger, AudienceTrigger, EventTrigger
 from runtime.customers.profiles import load_profiles
+from runtime.flow.effects import Effects
 from runtime.flow.enrollment import enroll
 from runtime.flow.ingest import ingest_event
 from runtime.messaging.channels import WebhookAdapter
@@ -40,6 +41,7 @@ from runtime.messaging.tracking import secret_for
 from runtime.messaging.workspace import load_rules
 from runtime.run.lifecycle import publish
 from runtime.run.simulation import Scenario, SimPath, SimulatedEvent, load_templates, simulate
+from runtime.store.db import read_sessionmaker
 from runtime.store.models import (
     Customer,
     CustomerTag,
@@ -51,6 +53,7 @@ from runtime.store.models import (
     Step,
     Template,
 )
+from runtime.store.references.coupon_pool import CouponCode, CouponPool
 from runtime.store.versions import LiveEntry, compiled
 from tests.runtime import journey_generator as generator
 from tests.runtime.clocked_worker import set_time
@@ -74,7 +77,8 @@ WAITS = ("flow.delay", "flow.wait_event")
 
 def add_templates(session, webhook_url: str = "http://127.0.0.1:9/hooks") -> dict[str, int]:
     """One template per channel, reading attributes that steps change (points, stage) and the
-    API payload (`event`), with defaults where a customer or an entry may lack them."""
+    API payload (`event`), with defaults where a customer or an entry may lack them; and two
+    coupon pools, one that never runs dry and one empty."""
     points = "{{ customer.points | default: 0 }}"
     rows = {
         "email": Template(channel="email", name="Mail", subject="Hi {{ customer.plan }}",
@@ -98,8 +102,13 @@ def add_templates(session, webhook_url: str = "http://127.0.0.1:9/hooks") -> dic
                             options={"url": webhook_url, "method": "POST"}),
     }
     session.add_all(rows.values())
+    pools = {"coupons": CouponPool(name="Never runs dry"), "no_coupons": CouponPool(name="Empty")}
+    session.add_all(pools.values())
     session.flush()
-    return {channel: row.id for channel, row in rows.items()}
+    session.execute(CouponCode.__table__.insert(), [
+        {"pool_id": pools["coupons"].id, "code": f"C{index:06d}"} for index in range(12_000)])
+    return {**{channel: row.id for channel, row in rows.items()},
+            **{key: pool.id for key, pool in pools.items()}}
 
 
 def add_generated(session, seed: int, templates: dict[str, int], now: datetime
@@ -212,7 +221,8 @@ def simulate_runs(rt, made: dict[int, Generated],
             assert sorted(run.customer_id for run in its_runs) == should_enter(one), one.seed
             scenario = Scenario(one.plan, load_templates(session, one.plan), START + HORIZON,
                                 rules=rules, sent=sent_before(session, one.customer_ids,
-                                                              rules, START))
+                                                              rules, START),
+                                effects=Effects(reading=read_sessionmaker(rt.engine)))
             trigger = one.plan.specs[one.plan.entry_id].trigger(
                 one.plan.configs[one.plan.entry_id])
             for run in its_runs:

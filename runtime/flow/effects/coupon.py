@@ -53,7 +53,7 @@ def imagine(effect: IssueCoupon, step: EffectStep) -> str | None:
         pool = step.memo[("coupon_pool", effect.pool)] = _read_pool(effect, step)
     held = pool["held"].get(step.profile.id)
     if held is None and pool["left"] <= 0:
-        step.why = f"coupon pool {effect.pool} would have no free code left"
+        step.why = f"coupon pool {effect.pool} has no free code left"
         return effect.empty_port
     if held is None:
         pool["left"] -= 1
