@@ -1,7 +1,10 @@
 """Node kinds: one module per kind directly in this package, shared parts in `nodes.kit`.
 
 Every module here (not a sub-package, not starting with "_") is a node kind and must define
-`SPEC`, a `NodeSpec`. `default_registry()` discovers them; nothing else switches on a kind.
+`SPEC`, a `NodeSpec` (and `EARLIER`, the versions it replaced, once it has some: published
+journeys keep the version they were published with). A kind that asks the runtime for something
+new declares its effect type here too; its executor lives in `runtime.flow.effects`.
+`default_registry()` discovers them; nothing else switches on a kind.
 This package is pure: it imports no other part of Wayline and does no IO.
 """
 

@@ -3,7 +3,8 @@
 A kind decides; the runtime acts. `run(config, ctx)` gets the validated config and a
 `StepContext` (the customer's profile, the injected clock, the entry payload) and returns one
 decision: go on through a port, wait until a time, wait for an event, or exit. Side effects the
-runtime must perform (a send, a profile update) travel on the decision as `effects`.
+runtime must perform (a send, a profile update, a coupon) travel on the decision as `effects`;
+an effect's executor may answer with a port that replaces the decision's.
 Entry kinds also describe *how* customers enter (`trigger`), so the runtime can enrol them
 without knowing which kind it is looking at.
 """
