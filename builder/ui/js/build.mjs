@@ -19,7 +19,7 @@ const shims = join(here, "node_modules/.wayline-shims");
 const require = createRequire(join(here, "package.json"));
 
 const SHIMS = {
-  "react": "react",
+  react: "react",
   "react-dom": "react-dom",
   "react-dom-client": "react-dom/client",
   "jsx-runtime": "react/jsx-runtime",
@@ -28,8 +28,11 @@ const SHIMS = {
 function writeShims() {
   mkdirSync(shims, { recursive: true });
   for (const [name, specifier] of Object.entries(SHIMS)) {
-    const names = Object.keys(require(specifier)).filter((key) => /^[A-Za-z_$][\w$]*$/.test(key) && key !== "default");
-    const code = `import * as M from "${specifier}";\nconst D = M.default ?? M;\nexport default D;\n` +
+    const names = Object.keys(require(specifier)).filter(
+      (key) => /^[A-Za-z_$][\w$]*$/.test(key) && key !== "default",
+    );
+    const code =
+      `import * as M from "${specifier}";\nconst D = M.default ?? M;\nexport default D;\n` +
       `export const { ${names.join(", ")} } = D;\n`;
     writeFileSync(join(shims, `${name}.js`), code);
   }
@@ -53,7 +56,10 @@ function writeLicenses(metafile) {
     return `${name} ${meta.version} — ${meta.license}\n\n${licenseText(dir)}\n`;
   });
   const header = "Third-party code bundled into the Wayline canvas (builder/ui/static/dist).\n\n";
-  writeFileSync(join(out, "THIRD_PARTY_LICENSES.txt"), header + parts.join("\n" + "-".repeat(72) + "\n\n"));
+  writeFileSync(
+    join(out, "THIRD_PARTY_LICENSES.txt"),
+    header + parts.join("\n" + "-".repeat(72) + "\n\n"),
+  );
   return packages;
 }
 
@@ -82,12 +88,28 @@ async function main() {
     logLevel: "warning",
   });
   const packages = writeLicenses(result.metafile);
-  const reacts = Object.keys(result.metafile.inputs).filter((p) => /node_modules\/react\/cjs\/react\.production/.test(p));
-  if (reacts.length !== 1) throw new Error(`expected exactly one React in the bundle, found ${reacts}`);
+  const reacts = Object.keys(result.metafile.inputs).filter((p) =>
+    /node_modules\/react\/cjs\/react\.production/.test(p),
+  );
+  if (reacts.length !== 1)
+    throw new Error(`expected exactly one React in the bundle, found ${reacts}`);
   const hash = createHash("sha256");
-  for (const [path, info] of Object.entries(result.metafile.outputs).sort()) hash.update(path + info.bytes);
-  writeFileSync(join(out, "manifest.json"), JSON.stringify({ build: hash.digest("hex").slice(0, 12), packages: [...packages].sort() }, null, 1));
-  console.log(`canvas bundle: ${Object.keys(result.metafile.outputs).length} files in ${out}; one React: ${reacts[0]}`);
+  for (const [path, info] of Object.entries(result.metafile.outputs).sort())
+    hash.update(path + info.bytes);
+  writeFileSync(
+    join(out, "manifest.json"),
+    JSON.stringify(
+      { build: hash.digest("hex").slice(0, 12), packages: [...packages].sort() },
+      null,
+      1,
+    ),
+  );
+  console.log(
+    `canvas bundle: ${Object.keys(result.metafile.outputs).length} files in ${out}; one React: ${reacts[0]}`,
+  );
 }
 
-main().catch((error) => { console.error(error); process.exit(1); });
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

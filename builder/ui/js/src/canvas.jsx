@@ -13,10 +13,18 @@ export function JourneyCanvas({ catalogue, state, readOnly = false, onCommand, o
   const parsedCatalogue = useMemo(() => JSON.parse(catalogue), [catalogue]);
   const parsedState = useMemo(() => JSON.parse(state), [state]);
   const latest = useRef({ onCommand, onPreview });
-  latest.current = { onCommand, onPreview };  // ReactPy makes new handlers on every render
+  latest.current = { onCommand, onPreview }; // ReactPy makes new handlers on every render
   const send = useMemo(() => (text) => latest.current.onCommand(text), []);
   const ask = useMemo(() => (text) => latest.current.onPreview?.(text), []);
-  return <Editor catalogue={parsedCatalogue} state={parsedState} readOnly={!!readOnly} onCommand={send} onPreview={ask} />;
+  return (
+    <Editor
+      catalogue={parsedCatalogue}
+      state={parsedState}
+      readOnly={!!readOnly}
+      onCommand={send}
+      onPreview={ask}
+    />
+  );
 }
 
 // A button that reads a chosen .json file and hands its text to Python.
@@ -24,20 +32,37 @@ export function ImportButton({ label = "Import", onFile }) {
   const input = useRef(null);
   const latest = useRef(onFile);
   latest.current = onFile;
-  return (<>
-    <button type="button" className="wl-button" onClick={() => input.current.click()} data-action="import"><Upload size={15} /> {label}</button>
-    <input ref={input} type="file" accept="application/json,.json" hidden data-import-file
-      onChange={async (event) => {
-        const file = event.target.files[0];
-        event.target.value = "";
-        if (file) latest.current(JSON.stringify({ name: file.name, text: await file.text() }));
-      }} />
-  </>);
+  return (
+    <>
+      <button
+        type="button"
+        className="wl-button"
+        onClick={() => input.current.click()}
+        data-action="import"
+      >
+        <Upload size={15} /> {label}
+      </button>
+      <input
+        ref={input}
+        type="file"
+        accept="application/json,.json"
+        hidden
+        data-import-file
+        onChange={async (event) => {
+          const file = event.target.files[0];
+          event.target.value = "";
+          if (file) latest.current(JSON.stringify({ name: file.name, text: await file.text() }));
+        }}
+      />
+    </>
+  );
 }
 
 // Sends the browser to `to` (used after Python creates or clones a journey).
 export function Navigate({ to }) {
-  useEffect(() => { if (to) window.location.assign(to); }, [to]);
+  useEffect(() => {
+    if (to) window.location.assign(to);
+  }, [to]);
   return null;
 }
 
@@ -50,12 +75,24 @@ export function CopyButton({ text, label = "Copy" }) {
     return () => clearTimeout(timer);
   }, [copied]);
   const copy = async () => {
-    try { await navigator.clipboard.writeText(text); } catch { copyBySelecting(text); }
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      copyBySelecting(text);
+    }
     setCopied(true);
   };
   return (
     <button type="button" className="wl-button" onClick={copy} data-action="copy">
-      {copied ? <><Check size={14} /> Copied</> : <><Copy size={14} /> {label}</>}
+      {copied ? (
+        <>
+          <Check size={14} /> Copied
+        </>
+      ) : (
+        <>
+          <Copy size={14} /> {label}
+        </>
+      )}
     </button>
   );
 }

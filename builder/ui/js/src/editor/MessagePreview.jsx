@@ -8,7 +8,13 @@ import { byteLabel, textKind } from "./sms.js";
 import "./message.css";
 
 const DELAY = 300;
-const CHANNEL_NAMES = { email: "email", sms: "SMS", kakao: "KakaoTalk", push: "app push", webhook: "webhook" };
+const CHANNEL_NAMES = {
+  email: "email",
+  sms: "SMS",
+  kakao: "KakaoTalk",
+  push: "app push",
+  webhook: "webhook",
+};
 
 export function MessagePreview({ config, templates }) {
   const [typed, setTyped] = useState("");
@@ -16,7 +22,9 @@ export function MessagePreview({ config, templates }) {
   const [result, setResult] = useState(null);
   const [loading, setLoading] = useState(false);
   const template = (templates || []).find((item) => item.id === config?.template);
-  const picked = customers.find((c) => c.external_id === typed)?.external_id ?? (typed ? null : customers[0]?.external_id);
+  const picked =
+    customers.find((c) => c.external_id === typed)?.external_id ??
+    (typed ? null : customers[0]?.external_id);
 
   useEffect(() => {
     const timer = setTimeout(() => {
@@ -28,27 +36,61 @@ export function MessagePreview({ config, templates }) {
     return () => clearTimeout(timer);
   }, [typed]);
 
-  const fallback = config?.channel === "kakao" && config?.sms_fallback !== false ? config?.fallback_text || "" : null;
+  const fallback =
+    config?.channel === "kakao" && config?.sms_fallback !== false
+      ? config?.fallback_text || ""
+      : null;
   useEffect(() => {
-    if (!template || picked === null || template.channel !== config.channel) { setResult(null); return undefined; }
-    const body = { purpose: config.purpose || "marketing", ...(picked ? { external_id: picked } : {}), ...(fallback !== null ? { fallback_text: fallback } : {}) };
+    if (!template || picked === null || template.channel !== config.channel) {
+      setResult(null);
+      return undefined;
+    }
+    const body = {
+      purpose: config.purpose || "marketing",
+      ...(picked ? { external_id: picked } : {}),
+      ...(fallback !== null ? { fallback_text: fallback } : {}),
+    };
     let live = true;
     const timer = setTimeout(() => {
       setLoading(true);
-      fetch(`/api/templates/${template.id}/render`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
-        .then(async (answer) => { const data = await answer.json(); if (live) setResult(answer.ok ? data : { error: data.detail || "The preview could not be made." }); })
-        .catch(() => live && setResult({ error: "The preview could not be made: the server did not answer." }))
+      fetch(`/api/templates/${template.id}/render`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      })
+        .then(async (answer) => {
+          const data = await answer.json();
+          if (live)
+            setResult(
+              answer.ok ? data : { error: data.detail || "The preview could not be made." },
+            );
+        })
+        .catch(
+          () =>
+            live &&
+            setResult({ error: "The preview could not be made: the server did not answer." }),
+        )
         .finally(() => live && setLoading(false));
     }, DELAY);
-    return () => { live = false; clearTimeout(timer); };
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
   }, [template?.id, config?.channel, config?.purpose, fallback, picked]);
 
   if (!template) return null;
-  if (template.channel !== config.channel) return (
-    <section className="wl-message-preview" data-message-preview={template.id}>
-      <div className="wl-render-error" data-render-error>'{template.name}' is {article(template.channel)} {CHANNEL_NAMES[template.channel] || template.channel} template, so this {CHANNEL_NAMES[config.channel] || config.channel} step would fail: pick {article(config.channel)} {CHANNEL_NAMES[config.channel] || config.channel} template, or change the channel.</div>
-    </section>
-  );
+  if (template.channel !== config.channel)
+    return (
+      <section className="wl-message-preview" data-message-preview={template.id}>
+        <div className="wl-render-error" data-render-error>
+          '{template.name}' is {article(template.channel)}{" "}
+          {CHANNEL_NAMES[template.channel] || template.channel} template, so this{" "}
+          {CHANNEL_NAMES[config.channel] || config.channel} step would fail: pick{" "}
+          {article(config.channel)} {CHANNEL_NAMES[config.channel] || config.channel} template, or
+          change the channel.
+        </div>
+      </section>
+    );
   return (
     <section className="wl-message-preview" data-message-preview={template.id}>
       <div className="wl-preview-head">
@@ -57,13 +99,36 @@ export function MessagePreview({ config, templates }) {
       </div>
       <div className="wl-row">
         <UserRound size={15} />
-        <input className="wl-input" list="wl-preview-customers" placeholder={customers[0] ? `${customers[0].external_id} (type to pick another)` : "Sample customer"}
-          value={typed} onChange={(e) => setTyped(e.target.value)} data-preview-customer />
-        <datalist id="wl-preview-customers">{customers.map((c) => <option key={c.id} value={c.external_id}>{c.email || c.phone || ""}</option>)}</datalist>
+        <input
+          className="wl-input"
+          list="wl-preview-customers"
+          placeholder={
+            customers[0] ? `${customers[0].external_id} (type to pick another)` : "Sample customer"
+          }
+          value={typed}
+          onChange={(e) => setTyped(e.target.value)}
+          data-preview-customer
+        />
+        <datalist id="wl-preview-customers">
+          {customers.map((c) => (
+            <option key={c.id} value={c.external_id}>
+              {c.email || c.phone || ""}
+            </option>
+          ))}
+        </datalist>
       </div>
       {picked === null ? <div className="wl-help">Pick a customer from the list.</div> : null}
       {result ? <Rendered result={result} channel={template.channel} /> : null}
-      {result && !result.error && picked !== null ? <TestSend template={template} body={{ purpose: config.purpose || "marketing", ...(picked ? { external_id: picked } : {}), ...(fallback !== null ? { fallback_text: fallback } : {}) }} /> : null}
+      {result && !result.error && picked !== null ? (
+        <TestSend
+          template={template}
+          body={{
+            purpose: config.purpose || "marketing",
+            ...(picked ? { external_id: picked } : {}),
+            ...(fallback !== null ? { fallback_text: fallback } : {}),
+          }}
+        />
+      ) : null}
     </section>
   );
 }
@@ -74,13 +139,25 @@ function TestSend({ template, body }) {
   const [state, setState] = useState(null);
   const send = (to) => {
     setState({ busy: true });
-    fetch(`/api/templates/${template.id}/test`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ...body, to }) })
+    fetch(`/api/templates/${template.id}/test`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ ...body, to }),
+    })
       .then(async (answer) => {
         const data = await answer.json();
-        if (!answer.ok) { setState({ error: data.detail || "The test was not sent." }); return; }
+        if (!answer.ok) {
+          setState({ error: data.detail || "The test was not sent." });
+          return;
+        }
         const failed = data.results.filter((r) => !r.sent);
-        setState(failed.length ? { error: `Not sent to ${failed.map((r) => `${r.to} (${r.problem})`).join(", ")}.` }
-          : { ok: `Test sent to ${data.results.map((r) => r.to).join(", ")}. It is marked as a test and counts in no stats or caps.` });
+        setState(
+          failed.length
+            ? { error: `Not sent to ${failed.map((r) => `${r.to} (${r.problem})`).join(", ")}.` }
+            : {
+                ok: `Test sent to ${data.results.map((r) => r.to).join(", ")}. It is marked as a test and counts in no stats or caps.`,
+              },
+        );
       })
       .catch(() => setState({ error: "The test was not sent: the server did not answer." }));
   };
@@ -88,11 +165,39 @@ function TestSend({ template, body }) {
     <div className="wl-test-send" data-test-send={template.id}>
       <span className="wl-label">Send a test</span>
       <div className="wl-row">
-        {template.channel === "email" ? <button type="button" className="wl-button" disabled={state?.busy} onClick={() => send("me")} data-action="test-to-me">To me</button> : null}
-        {template.channel !== "push" ? <button type="button" className="wl-button" disabled={state?.busy} onClick={() => send("team")} data-action="test-to-team">To test recipients</button> : null}
+        {template.channel === "email" ? (
+          <button
+            type="button"
+            className="wl-button"
+            disabled={state?.busy}
+            onClick={() => send("me")}
+            data-action="test-to-me"
+          >
+            To me
+          </button>
+        ) : null}
+        {template.channel !== "push" ? (
+          <button
+            type="button"
+            className="wl-button"
+            disabled={state?.busy}
+            onClick={() => send("team")}
+            data-action="test-to-team"
+          >
+            To test recipients
+          </button>
+        ) : null}
       </div>
-      {state?.ok ? <div className="wl-help" data-test-result="sent">{state.ok}</div> : null}
-      {state?.error ? <div className="wl-render-error" data-test-result="error">{state.error}</div> : null}
+      {state?.ok ? (
+        <div className="wl-help" data-test-result="sent">
+          {state.ok}
+        </div>
+      ) : null}
+      {state?.error ? (
+        <div className="wl-render-error" data-test-result="error">
+          {state.error}
+        </div>
+      ) : null}
     </div>
   );
 }
@@ -101,29 +206,64 @@ function Rendered({ result, channel }) {
   const content = result.content;
   return (
     <div className="wl-rendered" data-rendered={result.error ? "error" : "ok"}>
-      {result.customer ? <div className="wl-help">As {result.customer} would get it{result.template_version ? ` · template v${result.template_version}` : ""}</div> : null}
-      {result.error ? <div className="wl-render-error" data-render-error>{result.error}</div> : null}
+      {result.customer ? (
+        <div className="wl-help">
+          As {result.customer} would get it
+          {result.template_version ? ` · template v${result.template_version}` : ""}
+        </div>
+      ) : null}
+      {result.error ? (
+        <div className="wl-render-error" data-render-error>
+          {result.error}
+        </div>
+      ) : null}
       {content ? <Content content={content} channel={channel} /> : null}
-      {(result.warnings || []).map((warning, index) => <div key={index} className="wl-render-warning" data-render-warning><TriangleAlert size={13} /> {warning.message}</div>)}
+      {(result.warnings || []).map((warning, index) => (
+        <div key={index} className="wl-render-warning" data-render-warning>
+          <TriangleAlert size={13} /> {warning.message}
+        </div>
+      ))}
     </div>
   );
 }
 
 function Content({ content, channel }) {
-  if (channel === "webhook") return <><Line label="Call">{content.method} {content.url}</Line><pre className="wl-rendered-text">{JSON.stringify(content.body, null, 2)}</pre></>;
+  if (channel === "webhook")
+    return (
+      <>
+        <Line label="Call">
+          {content.method} {content.url}
+        </Line>
+        <pre className="wl-rendered-text">{JSON.stringify(content.body, null, 2)}</pre>
+      </>
+    );
   return (
     <>
       <Line label="To">{content.to}</Line>
       {content.subject ? <Line label="Subject">{content.subject}</Line> : null}
       {content.title ? <Line label="Title">{content.title}</Line> : null}
-      {content.template_code ? <Line label="AlimTalk template">{content.template_code}</Line> : null}
-      <pre className="wl-rendered-text" data-rendered-text>{content.text}</pre>
+      {content.template_code ? (
+        <Line label="AlimTalk template">{content.template_code}</Line>
+      ) : null}
+      <pre className="wl-rendered-text" data-rendered-text>
+        {content.text}
+      </pre>
       {channel === "sms" ? <ByteBadge bytes={content.bytes} /> : null}
-      {content.variables && Object.keys(content.variables).length ? <Line label="Variables">{Object.entries(content.variables).map(([k, v]) => `${k}=${v}`).join(", ")}</Line> : null}
+      {content.variables && Object.keys(content.variables).length ? (
+        <Line label="Variables">
+          {Object.entries(content.variables)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(", ")}
+        </Line>
+      ) : null}
       {content.deep_link ? <Line label="Deep link">{content.deep_link}</Line> : null}
       {content.data ? <Line label="Data">{JSON.stringify(content.data)}</Line> : null}
-      {content.html ? <Line label="HTML part">{`${content.html.length.toLocaleString()} characters`}</Line> : null}
-      {content.unsubscribe_url ? <Line label="One-click unsubscribe">{content.unsubscribe_url}</Line> : null}
+      {content.html ? (
+        <Line label="HTML part">{`${content.html.length.toLocaleString()} characters`}</Line>
+      ) : null}
+      {content.unsubscribe_url ? (
+        <Line label="One-click unsubscribe">{content.unsubscribe_url}</Line>
+      ) : null}
       {content.fallback ? (
         <div className="wl-fallback-preview" data-fallback-preview>
           <div className="wl-label">If KakaoTalk fails, this text goes instead</div>
@@ -136,14 +276,26 @@ function Content({ content, channel }) {
 }
 
 function Line({ label, children }) {
-  return <div className="wl-rendered-line"><span>{label}</span><strong>{children}</strong></div>;
+  return (
+    <div className="wl-rendered-line">
+      <span>{label}</span>
+      <strong>{children}</strong>
+    </div>
+  );
 }
 
 export function ByteBadge({ bytes }) {
   if (bytes == null) return null;
-  return <span className={`wl-byte-count ${textKind(bytes) ? textKind(bytes).toLowerCase() : "bad"}`} data-byte-count={bytes}>{byteLabel(bytes)}</span>;
+  return (
+    <span
+      className={`wl-byte-count ${textKind(bytes) ? textKind(bytes).toLowerCase() : "bad"}`}
+      data-byte-count={bytes}
+    >
+      {byteLabel(bytes)}
+    </span>
+  );
 }
 
 function article(channel) {
-  return ["email", "sms", "push"].includes(channel) ? "an" : "a";  // an SMS, an email, an app push
+  return ["email", "sms", "push"].includes(channel) ? "an" : "a"; // an SMS, an email, an app push
 }

@@ -7,7 +7,14 @@ import { Clock, History, Send } from "lucide-react";
 
 export function AskButton({ disabled, title, onClick }) {
   return (
-    <button type="button" className="wl-button primary" disabled={disabled} title={title} onClick={onClick} data-action="ask-publish">
+    <button
+      type="button"
+      className="wl-button primary"
+      disabled={disabled}
+      title={title}
+      onClick={onClick}
+      data-action="ask-publish"
+    >
       <Send size={15} /> Ask to publish
     </button>
   );
@@ -15,10 +22,15 @@ export function AskButton({ disabled, title, onClick }) {
 
 export function AskDialog({ journey, required, onCancel, onConfirm }) {
   return (
-    <CommentDialog title={`Ask to publish "${journey.name}"?`} action="Ask to publish" label="Note for the publisher (optional)"
+    <CommentDialog
+      title={`Ask to publish "${journey.name}"?`}
+      action="Ask to publish"
+      label="Note for the publisher (optional)"
       placeholder="What changed and why, when it should go live…"
       body={`${required ? "This workspace publishes through approvals: " : ""}a publisher sees what changed and how many customers it reaches, then approves (it goes live) or rejects it with a reason. Changing the draft after asking means asking again.`}
-      onCancel={onCancel} onConfirm={onConfirm} />
+      onCancel={onCancel}
+      onConfirm={onConfirm}
+    />
   );
 }
 
@@ -28,41 +40,108 @@ export function ApprovalBanner({ approval, can, onCommand }) {
   const asked = `revision ${approval.draft_revision}`;
   if (approval.mine || !can.approve) {
     return (
-      <div className="wl-banner approval" data-approval={approval.id} data-approval-mine={approval.mine ? "" : undefined}>
+      <div
+        className="wl-banner approval"
+        data-approval={approval.id}
+        data-approval-mine={approval.mine ? "" : undefined}
+      >
         <Clock size={15} />
-        <span><strong>Waiting for approval ({asked}) — asked by {approval.mine ? "you" : approval.requested_by}</strong> · {shortTime(approval.requested_at)}
-          {approval.mine && !approval.current ? <span className="wl-approval-stale"> · You changed the draft since: ask again so the publisher sees the changes.</span> : null}</span>
-        {approval.mine ? <button type="button" className="wl-button" data-action="withdraw" onClick={() => onCommand("withdraw", { id: approval.id })}>Withdraw</button> : null}
+        <span>
+          <strong>
+            Waiting for approval ({asked}) — asked by{" "}
+            {approval.mine ? "you" : approval.requested_by}
+          </strong>{" "}
+          · {shortTime(approval.requested_at)}
+          {approval.mine && !approval.current ? (
+            <span className="wl-approval-stale">
+              {" "}
+              · You changed the draft since: ask again so the publisher sees the changes.
+            </span>
+          ) : null}
+        </span>
+        {approval.mine ? (
+          <button
+            type="button"
+            className="wl-button"
+            data-action="withdraw"
+            onClick={() => onCommand("withdraw", { id: approval.id })}
+          >
+            Withdraw
+          </button>
+        ) : null}
       </div>
     );
   }
-  const decide = (op) => (comment) => { setDeciding(null); onCommand(op, { id: approval.id, comment }); };
+  const decide = (op) => (comment) => {
+    setDeciding(null);
+    onCommand(op, { id: approval.id, comment });
+  };
   return (
     <div className="wl-banner approval review" data-approval={approval.id}>
       <Clock size={15} />
       <div className="wl-approval-text">
-        <strong>{approval.requested_by} asks to publish {asked}</strong> · {shortTime(approval.requested_at)}
-        {approval.comment ? <q className="wl-approval-comment" data-approval-comment>{approval.comment}</q> : null}
+        <strong>
+          {approval.requested_by} asks to publish {asked}
+        </strong>{" "}
+        · {shortTime(approval.requested_at)}
+        {approval.comment ? (
+          <q className="wl-approval-comment" data-approval-comment>
+            {approval.comment}
+          </q>
+        ) : null}
         <ul className="wl-approval-facts">
           <li data-approval-changes>{approval.changes}</li>
           <li data-approval-audience>{audienceText(approval.audience)}</li>
-          <li data-approval-current={approval.current ? "yes" : "no"} className={approval.current ? "ok" : "stale"}>
-            {approval.current ? "The draft is still what they asked to publish." : "The draft changed after they asked: it can't be approved as it is now; they need to ask again."}
+          <li
+            data-approval-current={approval.current ? "yes" : "no"}
+            className={approval.current ? "ok" : "stale"}
+          >
+            {approval.current
+              ? "The draft is still what they asked to publish."
+              : "The draft changed after they asked: it can't be approved as it is now; they need to ask again."}
           </li>
         </ul>
       </div>
       <div className="wl-approval-actions">
-        <button type="button" className="wl-button danger" data-action="reject" onClick={() => setDeciding("reject")}>Reject</button>
-        <button type="button" className="wl-button primary" data-action="approve" disabled={!approval.current} onClick={() => setDeciding("approve")}>Approve and publish</button>
+        <button
+          type="button"
+          className="wl-button danger"
+          data-action="reject"
+          onClick={() => setDeciding("reject")}
+        >
+          Reject
+        </button>
+        <button
+          type="button"
+          className="wl-button primary"
+          data-action="approve"
+          disabled={!approval.current}
+          onClick={() => setDeciding("approve")}
+        >
+          Approve and publish
+        </button>
       </div>
       {deciding === "approve" ? (
-        <CommentDialog title="Approve and publish?" action="Approve and publish" label="Comment (optional)"
+        <CommentDialog
+          title="Approve and publish?"
+          action="Approve and publish"
+          label="Comment (optional)"
           body={`Revision ${approval.draft_revision} goes live now. ${audienceText(approval.audience)}`}
-          onCancel={() => setDeciding(null)} onConfirm={decide("approve")} />
+          onCancel={() => setDeciding(null)}
+          onConfirm={decide("approve")}
+        />
       ) : deciding === "reject" ? (
-        <CommentDialog title="Reject this request?" action="Reject" danger required label="Why (they see this)"
-          placeholder="What to change before asking again…" body="Nothing is published. Say what to change, so they can fix it and ask again."
-          onCancel={() => setDeciding(null)} onConfirm={decide("reject")} />
+        <CommentDialog
+          title="Reject this request?"
+          action="Reject"
+          danger
+          required
+          label="Why (they see this)"
+          placeholder="What to change before asking again…"
+          body="Nothing is published. Say what to change, so they can fix it and ask again."
+          onCancel={() => setDeciding(null)}
+          onConfirm={decide("reject")}
+        />
       ) : null}
     </div>
   );
@@ -74,14 +153,22 @@ export function VersionHistory({ versions }) {
   const box = useRef(null);
   useEffect(() => {
     if (!open) return undefined;
-    const close = (event) => { if (!box.current?.contains(event.target)) setOpen(false); };
+    const close = (event) => {
+      if (!box.current?.contains(event.target)) setOpen(false);
+    };
     window.addEventListener("mousedown", close);
     return () => window.removeEventListener("mousedown", close);
   }, [open]);
   if (!versions?.length) return null;
   return (
     <div className="wl-history" ref={box}>
-      <button type="button" className={`wl-button ${open ? "on" : ""}`} onClick={() => setOpen(!open)} data-action="history" title="Published versions">
+      <button
+        type="button"
+        className={`wl-button ${open ? "on" : ""}`}
+        onClick={() => setOpen(!open)}
+        data-action="history"
+        title="Published versions"
+      >
         <History size={15} /> {versions.length}
       </button>
       {open ? (
@@ -92,8 +179,13 @@ export function VersionHistory({ versions }) {
               <li key={version.number} data-version={version.number}>
                 <strong>v{version.number}</strong>
                 {version.is_live ? <span className="wl-pill status-live">Live</span> : null}
-                <span className="wl-history-who">{shortTime(version.published_at)}{version.published_by ? ` · ${version.published_by}` : ""}</span>
-                <span className="wl-history-count">{version.customers.toLocaleString()} customer{version.customers === 1 ? "" : "s"}</span>
+                <span className="wl-history-who">
+                  {shortTime(version.published_at)}
+                  {version.published_by ? ` · ${version.published_by}` : ""}
+                </span>
+                <span className="wl-history-count">
+                  {version.customers.toLocaleString()} customer{version.customers === 1 ? "" : "s"}
+                </span>
               </li>
             ))}
           </ol>
@@ -105,14 +197,29 @@ export function VersionHistory({ versions }) {
 
 export function PauseDialog({ journey, onCancel, onConfirm }) {
   return (
-    <CommentDialog title={`Pause "${journey.name}"?`} action="Pause journey" label="Why (the team sees it on the list and here)"
+    <CommentDialog
+      title={`Pause "${journey.name}"?`}
+      action="Pause journey"
+      label="Why (the team sees it on the list and here)"
       placeholder="The price in the text is wrong; checking with legal…"
       body="No one new enters. Customers inside wait where they are, and no message goes out — not even those waiting for the morning or being retried — until you resume. Then each is checked again before it goes."
-      onCancel={onCancel} onConfirm={onConfirm} />
+      onCancel={onCancel}
+      onConfirm={onConfirm}
+    />
   );
 }
 
-function CommentDialog({ title, body, label, placeholder, action, danger, required, onCancel, onConfirm }) {
+function CommentDialog({
+  title,
+  body,
+  label,
+  placeholder,
+  action,
+  danger,
+  required,
+  onCancel,
+  onConfirm,
+}) {
   const [text, setText] = useState("");
   useEffect(() => {
     const key = (event) => event.key === "Escape" && onCancel();
@@ -122,15 +229,41 @@ function CommentDialog({ title, body, label, placeholder, action, danger, requir
   const missing = required && !text.trim();
   return (
     <div className="wl-modal-backdrop" onClick={onCancel}>
-      <form className="wl-modal" role="dialog" aria-modal="true" aria-label={title} onClick={(e) => e.stopPropagation()}
-        onSubmit={(e) => { e.preventDefault(); if (!missing) onConfirm(text.trim()); }}>
-        <h2>{title}</h2><p>{body}</p>
+      <form
+        className="wl-modal"
+        role="dialog"
+        aria-modal="true"
+        aria-label={title}
+        onClick={(e) => e.stopPropagation()}
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!missing) onConfirm(text.trim());
+        }}
+      >
+        <h2>{title}</h2>
+        <p>{body}</p>
         <label className="wl-label">{label}</label>
-        <textarea className="wl-input wl-comment" rows={3} value={text} placeholder={placeholder} autoFocus
-          onChange={(e) => setText(e.target.value)} data-field="comment" />
+        <textarea
+          className="wl-input wl-comment"
+          rows={3}
+          value={text}
+          placeholder={placeholder}
+          autoFocus
+          onChange={(e) => setText(e.target.value)}
+          data-field="comment"
+        />
         <div className="wl-modal-actions">
-          <button type="button" className="wl-button" onClick={onCancel}>Cancel</button>
-          <button type="submit" className={`wl-button ${danger ? "danger-solid" : "primary"}`} disabled={missing} data-confirm>{action}</button>
+          <button type="button" className="wl-button" onClick={onCancel}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            className={`wl-button ${danger ? "danger-solid" : "primary"}`}
+            disabled={missing}
+            data-confirm
+          >
+            {action}
+          </button>
         </div>
       </form>
     </div>
@@ -138,11 +271,17 @@ function CommentDialog({ title, body, label, placeholder, action, danger, requir
 }
 
 function audienceText(count) {
-  if (count == null) return "Customers enter by event or through the API, so there is no count ahead of time.";
+  if (count == null)
+    return "Customers enter by event or through the API, so there is no count ahead of time.";
   return `About ${count.toLocaleString()} customer${count === 1 ? "" : "s"} would enter now.`;
 }
 
 function shortTime(iso) {
   if (!iso) return "";
-  return new Date(iso).toLocaleString("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  return new Date(iso).toLocaleString("en-GB", {
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
 }

@@ -5,7 +5,7 @@ import { newId, toDocument } from "./draft.js";
 
 const KEY = "wayline.clipboard";
 const STEP = 40;
-let memory = null;  // when localStorage is unavailable (private modes)
+let memory = null; // when localStorage is unavailable (private modes)
 
 // The selected steps and the wires whose both ends are selected, as document parts.
 export function copySelection(store, remember = false) {
@@ -37,11 +37,24 @@ export function readClipboard() {
 export function pasteInto(store, clip) {
   const shift = STEP * Math.max(1, clip.pastes || 1);
   const ids = new Map(clip.nodes.map((node) => [node.id, newId("n")]));
-  const nodes = clip.nodes.map((node) => ({ ...structuredClone(node), id: ids.get(node.id),
-    position: { x: node.position.x + shift, y: node.position.y + shift }, selected: true }));
-  const edges = clip.edges.map((edge) => ({ ...edge, id: newId("e"), source: ids.get(edge.source), target: ids.get(edge.target), selected: false }));
-  return { ...store, nodes: [...store.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...nodes],
-    edges: [...store.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...edges] };
+  const nodes = clip.nodes.map((node) => ({
+    ...structuredClone(node),
+    id: ids.get(node.id),
+    position: { x: node.position.x + shift, y: node.position.y + shift },
+    selected: true,
+  }));
+  const edges = clip.edges.map((edge) => ({
+    ...edge,
+    id: newId("e"),
+    source: ids.get(edge.source),
+    target: ids.get(edge.target),
+    selected: false,
+  }));
+  return {
+    ...store,
+    nodes: [...store.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...nodes],
+    edges: [...store.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...edges],
+  };
 }
 
 function write(clip) {

@@ -6,14 +6,27 @@
 // sent again rather than lost; the server treats a save it already has as done.
 import { useCallback, useEffect, useReducer, useRef } from "react";
 
-const UI_KEYS = ["selected", "dragging", "measured", "width", "height", "resizing", "positionAbsolute"];
+const UI_KEYS = [
+  "selected",
+  "dragging",
+  "measured",
+  "width",
+  "height",
+  "resizing",
+  "positionAbsolute",
+];
 const HISTORY_LIMIT = 100;
 
 // The stored document shape (DESIGN §2): React Flow's, without what only the screen needs.
 export function toDocument(store) {
   return {
     nodes: store.nodes.map((node) => {
-      const out = { id: node.id, type: node.type, position: { x: Math.round(node.position.x), y: Math.round(node.position.y) }, data: node.data };
+      const out = {
+        id: node.id,
+        type: node.type,
+        position: { x: Math.round(node.position.x), y: Math.round(node.position.y) },
+        data: node.data,
+      };
       if (node.version != null) out.version = node.version;
       return out;
     }),
@@ -34,10 +47,15 @@ export function fromDocument(document, previous) {
   return {
     nodes: (document.nodes || []).map((node) => {
       const kept = old.get(node.id);
-      const ui = kept ? Object.fromEntries(UI_KEYS.filter((k) => kept[k] !== undefined).map((k) => [k, kept[k]])) : {};
+      const ui = kept
+        ? Object.fromEntries(UI_KEYS.filter((k) => kept[k] !== undefined).map((k) => [k, kept[k]]))
+        : {};
       return { ...node, data: { label: "", config: {}, ...(node.data || {}) }, ...ui };
     }),
-    edges: (document.edges || []).map((edge) => ({ ...edge, selected: oldEdges.get(edge.id)?.selected || false })),
+    edges: (document.edges || []).map((edge) => ({
+      ...edge,
+      selected: oldEdges.get(edge.id)?.selected || false,
+    })),
     settings: document.settings || {},
   };
 }
@@ -52,7 +70,14 @@ export function useDraft(server, onCommand) {
   if (store.current === null) {
     const kept = keptChange(server);
     store.current = fromDocument(kept || server.document);
-    sync.current = { base: server.revision, inflight: null, dirty: !!kept, seq: 0, timer: null, session: server.session };
+    sync.current = {
+      base: server.revision,
+      inflight: null,
+      dirty: !!kept,
+      seq: 0,
+      timer: null,
+      session: server.session,
+    };
   }
   const [, rerender] = useReducer((n) => n + 1, 0);
   const history = useRef({ past: [], future: [], burst: null });
@@ -79,33 +104,39 @@ export function useDraft(server, onCommand) {
   }, []);
 
   // A committed change: drawn, remembered for undo, and saved (after `delay` ms of quiet).
-  const commit = useCallback((update, { delay = 0, burst = null } = {}) => {
-    const h = history.current;
-    const now = Date.now();
-    if (!(burst && h.burst && h.burst.key === burst && now - h.burst.at < 1500)) {
-      h.past.push(toDocument(store.current));
-      if (h.past.length > HISTORY_LIMIT) h.past.shift();
-      h.future = [];
-    }
-    h.burst = burst ? { key: burst, at: now } : null;
-    store.current = update(store.current);
-    sync.current.dirty = true;
-    rerender();
-    clearTimeout(sync.current.timer);
-    sync.current.timer = setTimeout(flush, delay);
-  }, [flush]);
+  const commit = useCallback(
+    (update, { delay = 0, burst = null } = {}) => {
+      const h = history.current;
+      const now = Date.now();
+      if (!(burst && h.burst && h.burst.key === burst && now - h.burst.at < 1500)) {
+        h.past.push(toDocument(store.current));
+        if (h.past.length > HISTORY_LIMIT) h.past.shift();
+        h.future = [];
+      }
+      h.burst = burst ? { key: burst, at: now } : null;
+      store.current = update(store.current);
+      sync.current.dirty = true;
+      rerender();
+      clearTimeout(sync.current.timer);
+      sync.current.timer = setTimeout(flush, delay);
+    },
+    [flush],
+  );
 
-  const travel = useCallback((from, to) => {
-    const h = history.current;
-    const target = h[from].pop();
-    if (!target) return;
-    h[to].push(toDocument(store.current));
-    h.burst = null;
-    store.current = fromDocument(target, store.current);
-    sync.current.dirty = true;
-    rerender();
-    flush();
-  }, [flush]);
+  const travel = useCallback(
+    (from, to) => {
+      const h = history.current;
+      const target = h[from].pop();
+      if (!target) return;
+      h[to].push(toDocument(store.current));
+      h.burst = null;
+      store.current = fromDocument(target, store.current);
+      sync.current.dirty = true;
+      rerender();
+      flush();
+    },
+    [flush],
+  );
   const undo = useCallback(() => travel("past", "future"), [travel]);
   const redo = useCallback(() => travel("future", "past"), [travel]);
 
@@ -115,11 +146,18 @@ export function useDraft(server, onCommand) {
     if (server.session !== s.session) {
       // A new connection: the answer to a save in flight went with the old one; send it again.
       s.session = server.session;
-      if (s.inflight !== null) { s.inflight = null; s.dirty = true; }
+      if (s.inflight !== null) {
+        s.inflight = null;
+        s.dirty = true;
+      }
     }
     if (s.inflight !== null && server.ack >= s.inflight) s.inflight = null;
     if (server.revision !== s.base) {
-      const ours = server.saved && server.saved.seq === server.ack && server.saved.revision === server.revision && server.ack === s.seq;
+      const ours =
+        server.saved &&
+        server.saved.seq === server.ack &&
+        server.saved.revision === server.revision &&
+        server.ack === s.seq;
       if (!ours) {
         store.current = fromDocument(server.document, store.current);
         s.dirty = false;
@@ -134,8 +172,15 @@ export function useDraft(server, onCommand) {
 
   const status = sync.current.inflight !== null || sync.current.dirty ? "saving" : "saved";
   return {
-    store: store.current, change, commit, flush, undo, redo, status,
-    canUndo: history.current.past.length > 0, canRedo: history.current.future.length > 0,
+    store: store.current,
+    change,
+    commit,
+    flush,
+    undo,
+    redo,
+    status,
+    canUndo: history.current.past.length > 0,
+    canRedo: history.current.future.length > 0,
   };
 }
 
@@ -165,7 +210,12 @@ function forget(journeyId) {
 function keptChange(server) {
   try {
     const kept = JSON.parse(window.sessionStorage.getItem(keyOf(server.journey.id)) || "null");
-    if (kept && kept.base === server.revision && JSON.stringify(kept.document) !== JSON.stringify(server.document)) return kept.document;
+    if (
+      kept &&
+      kept.base === server.revision &&
+      JSON.stringify(kept.document) !== JSON.stringify(server.document)
+    )
+      return kept.document;
   } catch {
     // unreadable: nothing to restore
   }

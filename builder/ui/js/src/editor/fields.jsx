@@ -2,7 +2,15 @@
 // hints. Errors from validate_journey appear on the field whose path they name.
 import { useEffect, useState } from "react";
 import { Plus, Trash2 } from "lucide-react";
-import { analyse, emptyValue, humanize, isShown, joinPath, orderedProperties, titleOf } from "./schema.js";
+import {
+  analyse,
+  emptyValue,
+  humanize,
+  isShown,
+  joinPath,
+  orderedProperties,
+  titleOf,
+} from "./schema.js";
 import { WEEKDAYS, valueLabel } from "./labels.js";
 import { RuleField, AttrList } from "./rules.jsx";
 import { carrierBytes } from "./sms.js";
@@ -12,7 +20,9 @@ export function FieldErrors({ issues, path }) {
   const mine = issues.filter((issue) => issue.field === path);
   if (!mine.length) return null;
   return mine.map((issue, index) => (
-    <div key={index} className={`wl-field-error ${issue.severity}`} data-field-error={path}>{issue.message}</div>
+    <div key={index} className={`wl-field-error ${issue.severity}`} data-field-error={path}>
+      {issue.message}
+    </div>
   ));
 }
 
@@ -24,11 +34,25 @@ export function ObjectFields({ schema, defs, value, onChange, path, issues, ctx 
     if (!isShown(prop, effective)) return null;
     const required = (schema.required || []).includes(name);
     return (
-      <Field key={name} name={name} prop={prop} defs={defs} required={required} value={value?.[name]}
-        onChange={(next) => onChange(withoutHidden(schema, defs, { ...(value || {}), [name]: next }))} onClear={() => {
-          const copy = { ...(value || {}) }; delete copy[name]; onChange(copy);
+      <Field
+        key={name}
+        name={name}
+        prop={prop}
+        defs={defs}
+        required={required}
+        value={value?.[name]}
+        onChange={(next) =>
+          onChange(withoutHidden(schema, defs, { ...(value || {}), [name]: next }))
+        }
+        onClear={() => {
+          const copy = { ...(value || {}) };
+          delete copy[name];
+          onChange(copy);
         }}
-        path={joinPath(path, name)} issues={issues} ctx={inner} />
+        path={joinPath(path, name)}
+        issues={issues}
+        ctx={inner}
+      />
     );
   });
 }
@@ -59,11 +83,29 @@ export function Field({ name, prop, defs, value, onChange, onClear, path, issues
   const { field, nullable } = analyse(prop, defs);
   const title = titleOf(name, prop, defs);
   const widget = field["x-widget"];
-  const hasError = issues.some((issue) => issue.field === path || issue.field?.startsWith(path + "."));
-  const control = renderControl({ field, defs, value, onChange, onClear, path, issues, ctx, nullable, widget, title, required });
+  const hasError = issues.some(
+    (issue) => issue.field === path || issue.field?.startsWith(path + "."),
+  );
+  const control = renderControl({
+    field,
+    defs,
+    value,
+    onChange,
+    onClear,
+    path,
+    issues,
+    ctx,
+    nullable,
+    widget,
+    title,
+    required,
+  });
   return (
     <div className={`wl-field ${hasError ? "has-error" : ""}`} data-field={path}>
-      <label className="wl-label">{title}{nullable ? <span className="wl-optional"> optional</span> : null}</label>
+      <label className="wl-label">
+        {title}
+        {nullable ? <span className="wl-optional"> optional</span> : null}
+      </label>
       {control}
       {field.description ? <div className="wl-help">{field.description}</div> : null}
       <FieldErrors issues={issues} path={path} />
@@ -71,28 +113,133 @@ export function Field({ name, prop, defs, value, onChange, onClear, path, issues
   );
 }
 
-function renderControl({ field, defs, value, onChange, onClear, path, issues, ctx, nullable, widget, title }) {
+function renderControl({
+  field,
+  defs,
+  value,
+  onChange,
+  onClear,
+  path,
+  issues,
+  ctx,
+  nullable,
+  widget,
+  title,
+}) {
   const clear = () => (onClear ? onClear() : onChange(null));
-  if (widget === "rule" || field.discriminator) return <RuleField value={value} onChange={onChange} onClear={nullable ? clear : null} path={path} issues={issues} ctx={ctx} defs={defs} />;
-  if (widget === "property-filters") return <AttrList value={value || []} onChange={onChange} path={path} issues={issues} noun="filter" />;
-  if (widget === "duration" || field.$def === "Duration") return <Optional nullable={nullable} value={value} onAdd={() => onChange({ amount: 1, unit: "days" })} onClear={clear} noun={title}><DurationInput value={value} onChange={onChange} path={path} issues={issues} /></Optional>;
+  if (widget === "rule" || field.discriminator)
+    return (
+      <RuleField
+        value={value}
+        onChange={onChange}
+        onClear={nullable ? clear : null}
+        path={path}
+        issues={issues}
+        ctx={ctx}
+        defs={defs}
+      />
+    );
+  if (widget === "property-filters")
+    return (
+      <AttrList value={value || []} onChange={onChange} path={path} issues={issues} noun="filter" />
+    );
+  if (widget === "duration" || field.$def === "Duration")
+    return (
+      <Optional
+        nullable={nullable}
+        value={value}
+        onAdd={() => onChange({ amount: 1, unit: "days" })}
+        onClear={clear}
+        noun={title}
+      >
+        <DurationInput value={value} onChange={onChange} path={path} issues={issues} />
+      </Optional>
+    );
   if (widget === "sms-text") return <SmsText value={value} onChange={onChange} />;
-  if (widget === "local-time") return <input className="wl-input wl-time" type="time" value={value || ""} onChange={(e) => onChange(e.target.value || (nullable ? null : ""))} />;
+  if (widget === "local-time")
+    return (
+      <input
+        className="wl-input wl-time"
+        type="time"
+        value={value || ""}
+        onChange={(e) => onChange(e.target.value || (nullable ? null : ""))}
+      />
+    );
   if (widget === "weekdays") return <Weekdays value={value || []} onChange={onChange} />;
-  if (widget === "template-picker" || widget === "segment-picker") return <Picker kind={widget === "template-picker" ? "template" : "segment"} value={value} onChange={onChange} ctx={ctx} />;
+  if (widget === "template-picker" || widget === "segment-picker")
+    return (
+      <Picker
+        kind={widget === "template-picker" ? "template" : "segment"}
+        value={value}
+        onChange={onChange}
+        ctx={ctx}
+      />
+    );
   if (widget === "timezone") return <TimezoneInput value={value} onChange={onChange} ctx={ctx} />;
-  if (widget === "radio" && field.enum) return <Segmented options={field.enum} value={value ?? field.default} onChange={onChange} />;
-  if (field.enum) return <Select options={field.enum} value={value ?? field.default} onChange={onChange} allowEmpty={nullable || value == null} />;
-  if (field.type === "boolean") return <Toggle value={value ?? field.default ?? false} onChange={onChange} />;
-  if (field.type === "integer" || field.type === "number") return <NumberInput value={value} onChange={(next) => (next === undefined ? clear() : onChange(next))} field={field} />;
-  if (field.type === "string") return <TextInput value={value} onChange={(next) => (next === "" && nullable ? clear() : onChange(next))} />;
-  if (field.type === "object" && field.properties) return (
-    <Optional nullable={nullable} value={value} onAdd={() => onChange(emptyValue(field, defs))} onClear={clear} noun={title}>
-      <div className="wl-group"><ObjectFields schema={field} defs={defs} value={value} onChange={onChange} path={path} issues={issues} ctx={ctx} /></div>
-    </Optional>
-  );
+  if (widget === "radio" && field.enum)
+    return <Segmented options={field.enum} value={value ?? field.default} onChange={onChange} />;
+  if (field.enum)
+    return (
+      <Select
+        options={field.enum}
+        value={value ?? field.default}
+        onChange={onChange}
+        allowEmpty={nullable || value == null}
+      />
+    );
+  if (field.type === "boolean")
+    return <Toggle value={value ?? field.default ?? false} onChange={onChange} />;
+  if (field.type === "integer" || field.type === "number")
+    return (
+      <NumberInput
+        value={value}
+        onChange={(next) => (next === undefined ? clear() : onChange(next))}
+        field={field}
+      />
+    );
+  if (field.type === "string")
+    return (
+      <TextInput
+        value={value}
+        onChange={(next) => (next === "" && nullable ? clear() : onChange(next))}
+      />
+    );
+  if (field.type === "object" && field.properties)
+    return (
+      <Optional
+        nullable={nullable}
+        value={value}
+        onAdd={() => onChange(emptyValue(field, defs))}
+        onClear={clear}
+        noun={title}
+      >
+        <div className="wl-group">
+          <ObjectFields
+            schema={field}
+            defs={defs}
+            value={value}
+            onChange={onChange}
+            path={path}
+            issues={issues}
+            ctx={ctx}
+          />
+        </div>
+      </Optional>
+    );
   if (field.type === "object") return <JsonInput value={value} onChange={onChange} />;
-  if (field.type === "array") return <ArrayField field={field} defs={defs} value={value || []} onChange={onChange} path={path} issues={issues} ctx={ctx} title={title} />;
+  if (field.type === "array")
+    return (
+      <ArrayField
+        field={field}
+        defs={defs}
+        value={value || []}
+        onChange={onChange}
+        path={path}
+        issues={issues}
+        ctx={ctx}
+        title={title}
+      />
+    );
   if (field.union) return <LooseValue value={value} onChange={onChange} />;
   return <JsonInput value={value} onChange={onChange} />;
 }
@@ -102,7 +249,13 @@ function renderControl({ field, defs, value, onChange, onClear, path, issues, ct
 function SmsText({ value, onChange }) {
   return (
     <div className="wl-sms-text">
-      <textarea className="wl-input" rows={4} value={value ?? ""} onChange={(e) => onChange(e.target.value)} data-sms-text />
+      <textarea
+        className="wl-input"
+        rows={4}
+        value={value ?? ""}
+        onChange={(e) => onChange(e.target.value)}
+        data-sms-text
+      />
       <ByteBadge bytes={carrierBytes(value || "")} />
     </div>
   );
@@ -110,14 +263,27 @@ function SmsText({ value, onChange }) {
 
 function Optional({ nullable, value, onAdd, onClear, noun, children }) {
   if (!nullable) return children;
-  if (value == null) return <button type="button" className="wl-link-button" onClick={onAdd}><Plus size={14} /> Add {noun.toLowerCase()}</button>;
-  return <div className="wl-optional-block">{children}<button type="button" className="wl-link-button subtle" onClick={onClear}>Remove</button></div>;
+  if (value == null)
+    return (
+      <button type="button" className="wl-link-button" onClick={onAdd}>
+        <Plus size={14} /> Add {noun.toLowerCase()}
+      </button>
+    );
+  return (
+    <div className="wl-optional-block">
+      {children}
+      <button type="button" className="wl-link-button subtle" onClick={onClear}>
+        Remove
+      </button>
+    </div>
+  );
 }
 
 function ArrayField({ field, defs, value, onChange, path, issues, ctx, title }) {
   const { field: items } = analyse(field.items || {}, defs);
   if (items.enum) return <Chips options={items.enum} value={value} onChange={onChange} />;
-  if (items.type === "string" || items.type === "integer") return <ListInput value={value} onChange={onChange} />;
+  if (items.type === "string" || items.type === "integer")
+    return <ListInput value={value} onChange={onChange} />;
   const noun = (items.title || title).toLowerCase();
   const atMax = field.maxItems != null && value.length >= field.maxItems;
   return (
@@ -125,53 +291,118 @@ function ArrayField({ field, defs, value, onChange, path, issues, ctx, title }) 
       {value.map((item, index) => (
         <div className="wl-item" key={index}>
           <div className="wl-item-head">
-            <span>{humanize(noun)} {index + 1}</span>
-            <button type="button" className="wl-icon-button" title={`Remove ${noun} ${index + 1}`} disabled={field.minItems && value.length <= field.minItems}
-              onClick={() => onChange(value.filter((_, i) => i !== index))}><Trash2 size={14} /></button>
+            <span>
+              {humanize(noun)} {index + 1}
+            </span>
+            <button
+              type="button"
+              className="wl-icon-button"
+              title={`Remove ${noun} ${index + 1}`}
+              disabled={field.minItems && value.length <= field.minItems}
+              onClick={() => onChange(value.filter((_, i) => i !== index))}
+            >
+              <Trash2 size={14} />
+            </button>
           </div>
-          <ObjectFields schema={items} defs={defs} value={item} path={joinPath(path, index)} issues={issues} ctx={ctx}
-            onChange={(next) => onChange(value.map((old, i) => (i === index ? next : old)))} />
+          <ObjectFields
+            schema={items}
+            defs={defs}
+            value={item}
+            path={joinPath(path, index)}
+            issues={issues}
+            ctx={ctx}
+            onChange={(next) => onChange(value.map((old, i) => (i === index ? next : old)))}
+          />
         </div>
       ))}
-      <button type="button" className="wl-link-button" disabled={atMax} onClick={() => onChange([...value, emptyValue(items, defs)])}><Plus size={14} /> Add {noun}</button>
+      <button
+        type="button"
+        className="wl-link-button"
+        disabled={atMax}
+        onClick={() => onChange([...value, emptyValue(items, defs)])}
+      >
+        <Plus size={14} /> Add {noun}
+      </button>
     </div>
   );
 }
 
 export function TextInput({ value, onChange, placeholder, className = "", list }) {
-  return <input className={`wl-input ${className}`} value={value ?? ""} placeholder={placeholder} list={list} onChange={(e) => onChange(e.target.value)} />;
+  return (
+    <input
+      className={`wl-input ${className}`}
+      value={value ?? ""}
+      placeholder={placeholder}
+      list={list}
+      onChange={(e) => onChange(e.target.value)}
+    />
+  );
 }
 
 // Keeps what is typed (e.g. "1." or "-") while passing numbers up.
 export function NumberInput({ value, onChange, field = {}, className = "" }) {
   const [text, setText] = useState(value == null ? "" : String(value));
-  useEffect(() => { if (Number(text) !== value) setText(value == null ? "" : String(value)); }, [value]);
-  return <input className={`wl-input wl-number ${className}`} inputMode="decimal" value={text}
-    min={field.minimum} max={field.maximum}
-    onChange={(e) => {
-      const raw = e.target.value;
-      setText(raw);
-      if (raw.trim() === "") onChange(undefined);
-      else if (!Number.isNaN(Number(raw))) onChange(field.type === "integer" ? Math.trunc(Number(raw)) : Number(raw));
-    }} />;
+  useEffect(() => {
+    if (Number(text) !== value) setText(value == null ? "" : String(value));
+  }, [value]);
+  return (
+    <input
+      className={`wl-input wl-number ${className}`}
+      inputMode="decimal"
+      value={text}
+      min={field.minimum}
+      max={field.maximum}
+      onChange={(e) => {
+        const raw = e.target.value;
+        setText(raw);
+        if (raw.trim() === "") onChange(undefined);
+        else if (!Number.isNaN(Number(raw)))
+          onChange(field.type === "integer" ? Math.trunc(Number(raw)) : Number(raw));
+      }}
+    />
+  );
 }
 
 export function DurationInput({ value, onChange, path, issues }) {
   const current = value || { amount: 1, unit: "days" };
   return (
     <div className="wl-row">
-      <NumberInput value={current.amount} field={{ type: "integer", minimum: 1 }} className="wl-short" onChange={(amount) => onChange({ ...current, amount })} />
-      <Select options={["minutes", "hours", "days", "weeks"]} value={current.unit || "days"} onChange={(unit) => onChange({ ...current, unit })} />
+      <NumberInput
+        value={current.amount}
+        field={{ type: "integer", minimum: 1 }}
+        className="wl-short"
+        onChange={(amount) => onChange({ ...current, amount })}
+      />
+      <Select
+        options={["minutes", "hours", "days", "weeks"]}
+        value={current.unit || "days"}
+        onChange={(unit) => onChange({ ...current, unit })}
+      />
       {path ? <FieldErrors issues={issues} path={`${path}.amount`} /> : null}
     </div>
   );
 }
 
-export function Select({ options, value, onChange, allowEmpty = false, labels = null, className = "" }) {
+export function Select({
+  options,
+  value,
+  onChange,
+  allowEmpty = false,
+  labels = null,
+  className = "",
+}) {
   return (
-    <select className={`wl-input wl-select ${className}`} value={value ?? ""} onChange={(e) => onChange(e.target.value === "" ? null : e.target.value)}>
+    <select
+      className={`wl-input wl-select ${className}`}
+      value={value ?? ""}
+      onChange={(e) => onChange(e.target.value === "" ? null : e.target.value)}
+    >
       {allowEmpty ? <option value="">Choose…</option> : null}
-      {options.map((option) => <option key={option} value={option}>{labels ? labels[option] ?? option : valueLabel(option)}</option>)}
+      {options.map((option) => (
+        <option key={option} value={option}>
+          {labels ? (labels[option] ?? option) : valueLabel(option)}
+        </option>
+      ))}
     </select>
   );
 }
@@ -180,14 +411,28 @@ function Segmented({ options, value, onChange }) {
   return (
     <div className="wl-segmented" role="radiogroup">
       {options.map((option) => (
-        <button type="button" role="radio" aria-checked={value === option} key={option} className={value === option ? "on" : ""} onClick={() => onChange(option)}>{valueLabel(option)}</button>
+        <button
+          type="button"
+          role="radio"
+          aria-checked={value === option}
+          key={option}
+          className={value === option ? "on" : ""}
+          onClick={() => onChange(option)}
+        >
+          {valueLabel(option)}
+        </button>
       ))}
     </div>
   );
 }
 
 function Toggle({ value, onChange }) {
-  return <label className="wl-toggle"><input type="checkbox" checked={!!value} onChange={(e) => onChange(e.target.checked)} /><span>{value ? "Yes" : "No"}</span></label>;
+  return (
+    <label className="wl-toggle">
+      <input type="checkbox" checked={!!value} onChange={(e) => onChange(e.target.checked)} />
+      <span>{value ? "Yes" : "No"}</span>
+    </label>
+  );
 }
 
 function Weekdays({ value, onChange }) {
@@ -195,14 +440,56 @@ function Weekdays({ value, onChange }) {
 }
 
 function Chips({ options, value, onChange }) {
-  const toggle = (option) => onChange(value.includes(option) ? value.filter((v) => v !== option) : options.filter((o) => o === option || value.includes(o)));
-  return <div className="wl-chips">{options.map((option) => <button type="button" key={option} className={value.includes(option) ? "on" : ""} onClick={() => toggle(option)}>{valueLabel(option)}</button>)}</div>;
+  const toggle = (option) =>
+    onChange(
+      value.includes(option)
+        ? value.filter((v) => v !== option)
+        : options.filter((o) => o === option || value.includes(o)),
+    );
+  return (
+    <div className="wl-chips">
+      {options.map((option) => (
+        <button
+          type="button"
+          key={option}
+          className={value.includes(option) ? "on" : ""}
+          onClick={() => toggle(option)}
+        >
+          {valueLabel(option)}
+        </button>
+      ))}
+    </div>
+  );
 }
 
 function ListInput({ value, onChange }) {
   const [text, setText] = useState(value.join(", "));
-  useEffect(() => { if (text.split(",").map((s) => s.trim()).filter(Boolean).join(",") !== value.join(",")) setText(value.join(", ")); }, [value]);
-  return <input className="wl-input" value={text} placeholder="Separate with commas" onChange={(e) => { setText(e.target.value); onChange(e.target.value.split(",").map((s) => s.trim()).filter(Boolean)); }} />;
+  useEffect(() => {
+    if (
+      text
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .join(",") !== value.join(",")
+    )
+      setText(value.join(", "));
+  }, [value]);
+  return (
+    <input
+      className="wl-input"
+      value={text}
+      placeholder="Separate with commas"
+      onChange={(e) => {
+        setText(e.target.value);
+        onChange(
+          e.target.value
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean),
+        );
+      }}
+    />
+  );
 }
 
 // A template picker offers only the messages of the step's channel; one chosen for another
@@ -214,31 +501,87 @@ function Picker({ kind, value, onChange, ctx }) {
   const known = items.some((item) => item.id === value);
   const elsewhere = known ? null : all.find((item) => item.id === value);
   return (
-    <select className="wl-input wl-select" value={value ?? ""} data-picker={kind} onChange={(e) => onChange(e.target.value === "" ? null : Number(e.target.value))}>
-      <option value="">{items.length ? `Choose a ${kind}…` : channel ? `No ${valueLabel(channel)} ${kind}s yet` : `No ${kind}s yet`}</option>
-      {elsewhere ? <option value={value}>{elsewhere.name} · {valueLabel(elsewhere.channel)} (another channel)</option>
-        : value != null && !known ? <option value={value}>Missing {kind} #{value}</option> : null}
-      {items.map((item) => <option key={item.id} value={item.id}>{item.name}{item.channel ? ` · ${valueLabel(item.channel)}` : ""}</option>)}
+    <select
+      className="wl-input wl-select"
+      value={value ?? ""}
+      data-picker={kind}
+      onChange={(e) => onChange(e.target.value === "" ? null : Number(e.target.value))}
+    >
+      <option value="">
+        {items.length
+          ? `Choose a ${kind}…`
+          : channel
+            ? `No ${valueLabel(channel)} ${kind}s yet`
+            : `No ${kind}s yet`}
+      </option>
+      {elsewhere ? (
+        <option value={value}>
+          {elsewhere.name} · {valueLabel(elsewhere.channel)} (another channel)
+        </option>
+      ) : value != null && !known ? (
+        <option value={value}>
+          Missing {kind} #{value}
+        </option>
+      ) : null}
+      {items.map((item) => (
+        <option key={item.id} value={item.id}>
+          {item.name}
+          {item.channel ? ` · ${valueLabel(item.channel)}` : ""}
+        </option>
+      ))}
     </select>
   );
 }
 
-const ZONES = ["Asia/Seoul", "Asia/Tokyo", "Asia/Singapore", "Asia/Shanghai", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "UTC"];
+const ZONES = [
+  "Asia/Seoul",
+  "Asia/Tokyo",
+  "Asia/Singapore",
+  "Asia/Shanghai",
+  "Europe/London",
+  "Europe/Berlin",
+  "America/New_York",
+  "America/Los_Angeles",
+  "UTC",
+];
 
 function TimezoneInput({ value, onChange }) {
-  return (<>
-    <input className="wl-input" list="wl-zones" value={value ?? ""} onChange={(e) => onChange(e.target.value)} />
-    <datalist id="wl-zones">{ZONES.map((zone) => <option key={zone} value={zone} />)}</datalist>
-  </>);
+  return (
+    <>
+      <input
+        className="wl-input"
+        list="wl-zones"
+        value={value ?? ""}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      <datalist id="wl-zones">
+        {ZONES.map((zone) => (
+          <option key={zone} value={zone} />
+        ))}
+      </datalist>
+    </>
+  );
 }
 
 function JsonInput({ value, onChange }) {
   const [text, setText] = useState(JSON.stringify(value ?? {}, null, 1));
   const [bad, setBad] = useState(false);
-  return <textarea className={`wl-input wl-json ${bad ? "bad" : ""}`} rows={4} value={text} onChange={(e) => {
-    setText(e.target.value);
-    try { onChange(JSON.parse(e.target.value || "null")); setBad(false); } catch { setBad(true); }
-  }} />;
+  return (
+    <textarea
+      className={`wl-input wl-json ${bad ? "bad" : ""}`}
+      rows={4}
+      value={text}
+      onChange={(e) => {
+        setText(e.target.value);
+        try {
+          onChange(JSON.parse(e.target.value || "null"));
+          setBad(false);
+        } catch {
+          setBad(true);
+        }
+      }}
+    />
+  );
 }
 
 // A value that may be text, a number or true/false (an attribute comparison's value).
@@ -252,6 +595,18 @@ export function parseLoose(text) {
 
 export function LooseValue({ value, onChange, placeholder = "Value", className = "" }) {
   const [text, setText] = useState(value == null ? "" : String(value));
-  useEffect(() => { if (parseLoose(text) !== value) setText(value == null ? "" : String(value)); }, [value]);
-  return <input className={`wl-input ${className}`} value={text} placeholder={placeholder} onChange={(e) => { setText(e.target.value); onChange(parseLoose(e.target.value)); }} />;
+  useEffect(() => {
+    if (parseLoose(text) !== value) setText(value == null ? "" : String(value));
+  }, [value]);
+  return (
+    <input
+      className={`wl-input ${className}`}
+      value={text}
+      placeholder={placeholder}
+      onChange={(e) => {
+        setText(e.target.value);
+        onChange(parseLoose(e.target.value));
+      }}
+    />
+  );
 }

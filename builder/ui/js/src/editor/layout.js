@@ -6,7 +6,8 @@ const ROW = 190;
 export function tidy(nodes, edges, ports) {
   const children = new Map(nodes.map((node) => [node.id, []]));
   const parents = new Map(nodes.map((node) => [node.id, 0]));
-  const order = (edge) => (ports[edge.source] || []).findIndex((port) => port.key === (edge.sourceHandle || "next"));
+  const order = (edge) =>
+    (ports[edge.source] || []).findIndex((port) => port.key === (edge.sourceHandle || "next"));
   for (const edge of [...edges].sort((a, b) => order(a) - order(b))) {
     if (!children.has(edge.source) || !children.has(edge.target)) continue;
     children.get(edge.source).push(edge.target);
@@ -18,7 +19,10 @@ export function tidy(nodes, edges, ports) {
   const place = (id, depth, seen) => {
     if (placed.has(id) || seen.has(id)) return placed.get(id)?.x ?? nextColumn;
     seen.add(id);
-    const xs = children.get(id).filter((child) => !placed.has(child)).map((child) => place(child, depth + 1, seen));
+    const xs = children
+      .get(id)
+      .filter((child) => !placed.has(child))
+      .map((child) => place(child, depth + 1, seen));
     const x = xs.length ? (Math.min(...xs) + Math.max(...xs)) / 2 : nextColumn++;
     placed.set(id, { x, depth });
     return x;

@@ -16,54 +16,136 @@ export function Palette({ kinds, categories, onAdd, readOnly }) {
       {categories.map((category) => (
         <section key={category.key} className="wl-palette-section">
           <h3>{category.label}</h3>
-          {kinds.filter((kind) => kind.category === category.key).map((kind) => (
-            <div key={kind.key} className={`wl-palette-item ${readOnly ? "disabled" : ""}`} draggable={!readOnly} data-kind={kind.key}
-              title={kind.description} style={{ "--kind": kind.color }} role="button" tabIndex={0}
-              onDragStart={(event) => { event.dataTransfer.setData(DRAG_TYPE, kind.key); event.dataTransfer.effectAllowed = "move"; }}
-              onDoubleClick={() => !readOnly && onAdd(kind.key)}
-              onKeyDown={(event) => { if (event.key === "Enter" && !readOnly) onAdd(kind.key); }}>
-              <span className="wl-node-icon"><KindIcon name={kind.icon} size={15} /></span>
-              <span className="wl-palette-text"><strong>{kind.label}</strong><small>{kind.description}</small></span>
-            </div>
-          ))}
+          {kinds
+            .filter((kind) => kind.category === category.key)
+            .map((kind) => (
+              <div
+                key={kind.key}
+                className={`wl-palette-item ${readOnly ? "disabled" : ""}`}
+                draggable={!readOnly}
+                data-kind={kind.key}
+                title={kind.description}
+                style={{ "--kind": kind.color }}
+                role="button"
+                tabIndex={0}
+                onDragStart={(event) => {
+                  event.dataTransfer.setData(DRAG_TYPE, kind.key);
+                  event.dataTransfer.effectAllowed = "move";
+                }}
+                onDoubleClick={() => !readOnly && onAdd(kind.key)}
+                onKeyDown={(event) => {
+                  if (event.key === "Enter" && !readOnly) onAdd(kind.key);
+                }}
+              >
+                <span className="wl-node-icon">
+                  <KindIcon name={kind.icon} size={15} />
+                </span>
+                <span className="wl-palette-text">
+                  <strong>{kind.label}</strong>
+                  <small>{kind.description}</small>
+                </span>
+              </div>
+            ))}
         </section>
       ))}
     </aside>
   );
 }
 
-export function Inspector({ node, kind, issues, ctx, onConfig, onLabel, onDelete, onDuplicate, readOnly, canPreview = true, stepPause = null }) {
-  if (!kind) return <div className="wl-inspector"><p>Unknown step kind {node.type}.</p></div>;
+export function Inspector({
+  node,
+  kind,
+  issues,
+  ctx,
+  onConfig,
+  onLabel,
+  onDelete,
+  onDuplicate,
+  readOnly,
+  canPreview = true,
+  stepPause = null,
+}) {
+  if (!kind)
+    return (
+      <div className="wl-inspector">
+        <p>Unknown step kind {node.type}.</p>
+      </div>
+    );
   const schema = rootOf(kind.schema);
   const unplaced = issues.filter((issue) => !issue.field || !issue.field.startsWith("config."));
   return (
     <div className="wl-inspector" data-inspector={node.id}>
       <div className="wl-inspector-head" style={{ "--kind": kind.color }}>
-        <span className="wl-node-icon large"><KindIcon name={kind.icon} size={18} /></span>
-        <div><div className="wl-inspector-kind">{kind.label}</div><div className="wl-help">{kind.description}</div></div>
+        <span className="wl-node-icon large">
+          <KindIcon name={kind.icon} size={18} />
+        </span>
+        <div>
+          <div className="wl-inspector-kind">{kind.label}</div>
+          <div className="wl-help">{kind.description}</div>
+        </div>
       </div>
       <fieldset disabled={readOnly} className="wl-form">
         <div className="wl-field">
           <label className="wl-label">Step name</label>
-          <input className="wl-input" value={node.data.label || ""} placeholder={kind.label} onChange={(e) => onLabel(e.target.value)} data-field="label" />
+          <input
+            className="wl-input"
+            value={node.data.label || ""}
+            placeholder={kind.label}
+            onChange={(e) => onLabel(e.target.value)}
+            data-field="label"
+          />
         </div>
         {unplaced.length ? <IssueList issues={unplaced} /> : null}
-        <ObjectFields schema={schema} defs={kind.schema.$defs || {}} value={node.data.config || {}} onChange={onConfig}
-          path="config" issues={issues} ctx={ctx} />
+        <ObjectFields
+          schema={schema}
+          defs={kind.schema.$defs || {}}
+          value={node.data.config || {}}
+          onChange={onConfig}
+          path="config"
+          issues={issues}
+          ctx={ctx}
+        />
         <FieldErrors issues={issues} path="config" />
       </fieldset>
       {stepPause && !kind.entry ? (
-        <div className={`wl-step-pause ${stepPause.paused ? "paused" : ""}`} data-step-pause={stepPause.paused ? "paused" : "running"}>
-          <p className="wl-help">{stepPause.paused ? "This step is paused: customers wait before it and its messages are held." : "Pause just this step: customers wait before it and its unsent messages are held; the rest of the journey runs on."}</p>
-          <button type="button" className="wl-button" onClick={stepPause.toggle} data-action={stepPause.paused ? "resume-step" : "pause-step"}>
-            {stepPause.paused ? <><Play size={14} /> Resume this step</> : <><Pause size={14} /> Pause this step</>}</button>
+        <div
+          className={`wl-step-pause ${stepPause.paused ? "paused" : ""}`}
+          data-step-pause={stepPause.paused ? "paused" : "running"}
+        >
+          <p className="wl-help">
+            {stepPause.paused
+              ? "This step is paused: customers wait before it and its messages are held."
+              : "Pause just this step: customers wait before it and its unsent messages are held; the rest of the journey runs on."}
+          </p>
+          <button
+            type="button"
+            className="wl-button"
+            onClick={stepPause.toggle}
+            data-action={stepPause.paused ? "resume-step" : "pause-step"}
+          >
+            {stepPause.paused ? (
+              <>
+                <Play size={14} /> Resume this step
+              </>
+            ) : (
+              <>
+                <Pause size={14} /> Pause this step
+              </>
+            )}
+          </button>
         </div>
       ) : null}
-      {canPreview && picksTemplate(schema) ? <MessagePreview config={node.data.config} templates={ctx.templates} /> : null}
+      {canPreview && picksTemplate(schema) ? (
+        <MessagePreview config={node.data.config} templates={ctx.templates} />
+      ) : null}
       {!readOnly ? (
         <div className="wl-inspector-actions">
-          <button type="button" className="wl-button" onClick={onDuplicate}><Copy size={14} /> Duplicate</button>
-          <button type="button" className="wl-button danger" onClick={onDelete}><Trash2 size={14} /> Delete step</button>
+          <button type="button" className="wl-button" onClick={onDuplicate}>
+            <Copy size={14} /> Duplicate
+          </button>
+          <button type="button" className="wl-button danger" onClick={onDelete}>
+            <Trash2 size={14} /> Delete step
+          </button>
         </div>
       ) : null}
     </div>
@@ -72,47 +154,101 @@ export function Inspector({ node, kind, issues, ctx, onConfig, onLabel, onDelete
 
 // Any step with a template picker gets a preview of its message for a customer.
 function picksTemplate(schema) {
-  return Object.values(schema.properties || {}).some((prop) => prop["x-widget"] === "template-picker");
+  return Object.values(schema.properties || {}).some(
+    (prop) => prop["x-widget"] === "template-picker",
+  );
 }
 
 function IssueList({ issues }) {
-  return <ul className="wl-issue-list">{issues.map((issue, index) => <li key={index} className={issue.severity}>{issue.message}</li>)}</ul>;
+  return (
+    <ul className="wl-issue-list">
+      {issues.map((issue, index) => (
+        <li key={index} className={issue.severity}>
+          {issue.message}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
-export function JourneyPanel({ journey, settings, settingsSchema, issues, nodesById, kinds, onSettings, onRename, onPick, readOnly, ctx }) {
+export function JourneyPanel({
+  journey,
+  settings,
+  settingsSchema,
+  issues,
+  nodesById,
+  kinds,
+  onSettings,
+  onRename,
+  onPick,
+  readOnly,
+  ctx,
+}) {
   const [name, setName] = useState(journey.name);
   const schema = rootOf(settingsSchema);
-  const settingsIssues = issues.filter((issue) => !issue.node_id && issue.field?.startsWith("settings"));
+  const settingsIssues = issues.filter(
+    (issue) => !issue.node_id && issue.field?.startsWith("settings"),
+  );
   return (
     <div className="wl-inspector">
       <div className="wl-panel-title">Journey</div>
       <fieldset disabled={readOnly} className="wl-form">
         <div className="wl-field">
           <label className="wl-label">Name</label>
-          <input className="wl-input" value={name} onChange={(e) => setName(e.target.value)} onBlur={() => name.trim() && name !== journey.name && onRename(name.trim())}
-            onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()} data-field="journey-name" />
+          <input
+            className="wl-input"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            onBlur={() => name.trim() && name !== journey.name && onRename(name.trim())}
+            onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()}
+            data-field="journey-name"
+          />
         </div>
       </fieldset>
       <Problems issues={issues} nodesById={nodesById} kinds={kinds} onPick={onPick} />
       <div className="wl-panel-title">Settings</div>
       <fieldset disabled={readOnly} className="wl-form">
-        <ObjectFields schema={schema} defs={settingsSchema.$defs || {}} value={settings} onChange={onSettings} path="settings" issues={settingsIssues} ctx={ctx} />
+        <ObjectFields
+          schema={schema}
+          defs={settingsSchema.$defs || {}}
+          value={settings}
+          onChange={onSettings}
+          path="settings"
+          issues={settingsIssues}
+          ctx={ctx}
+        />
       </fieldset>
     </div>
   );
 }
 
 export function Problems({ issues, nodesById, kinds, onPick }) {
-  if (!issues.length) return <div className="wl-problems ok" data-problems="0">No problems: this journey is ready to publish.</div>;
+  if (!issues.length)
+    return (
+      <div className="wl-problems ok" data-problems="0">
+        No problems: this journey is ready to publish.
+      </div>
+    );
   const errors = issues.filter((i) => i.severity === "error").length;
   return (
     <div className={`wl-problems ${errors ? "" : "warnings-only"}`} data-problems={issues.length}>
-      <div className="wl-problems-head">{[errors ? `${errors} to fix before publishing` : "", warningText(issues.length - errors)].filter(Boolean).join(" · ")}</div>
+      <div className="wl-problems-head">
+        {[errors ? `${errors} to fix before publishing` : "", warningText(issues.length - errors)]
+          .filter(Boolean)
+          .join(" · ")}
+      </div>
       <ul>
         {issues.map((issue, index) => {
           return (
-            <li key={index} className={`wl-problem ${issue.severity}`} role="button" tabIndex={0} data-problem-node={issue.node_id || ""}
-              onClick={() => onPick(issue)} onKeyDown={(e) => e.key === "Enter" && onPick(issue)}>
+            <li
+              key={index}
+              className={`wl-problem ${issue.severity}`}
+              role="button"
+              tabIndex={0}
+              data-problem-node={issue.node_id || ""}
+              onClick={() => onPick(issue)}
+              onKeyDown={(e) => e.key === "Enter" && onPick(issue)}
+            >
               {issue.severity === "error" ? <CircleAlert size={15} /> : <TriangleAlert size={15} />}
               <span>{issue.message}</span>
             </li>

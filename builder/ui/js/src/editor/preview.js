@@ -9,22 +9,29 @@ export function usePreviews(server, onPreview) {
   send.current = onPreview;
   const next = useRef(0);
   const [pending, setPending] = useState({});
-  const kept = useRef({});  // op -> a later revision its answer still holds for
+  const kept = useRef({}); // op -> a later revision its answer still holds for
   const answers = server.preview || {};
-  const ask = useCallback((op, params = {}) => {
-    next.current += 1;
-    const id = `${Date.now()}-${next.current}`;
-    setPending((old) => ({ ...old, [op]: id }));
-    send.current(JSON.stringify({ op, id, revision: server.revision, ...params }));
-  }, [server.revision]);
+  const ask = useCallback(
+    (op, params = {}) => {
+      next.current += 1;
+      const id = `${Date.now()}-${next.current}`;
+      setPending((old) => ({ ...old, [op]: id }));
+      send.current(JSON.stringify({ op, id, revision: server.revision, ...params }));
+    },
+    [server.revision],
+  );
   const status = (op) => {
     const answer = answers[op];
     if (pending[op] && answer?.id !== pending[op]) return "loading";
     if (!answer) return "none";
-    return answer.revision === server.revision || kept.current[op] === server.revision ? "fresh" : "stale";
+    return answer.revision === server.revision || kept.current[op] === server.revision
+      ? "fresh"
+      : "stale";
   };
   // The answer to `op` still holds for the current revision (the change did not touch it).
-  const keep = (op) => { if (answers[op]) kept.current[op] = server.revision; };
+  const keep = (op) => {
+    if (answers[op]) kept.current[op] = server.revision;
+  };
   return { answers, ask, status, keep, revision: server.revision };
 }
 
@@ -35,7 +42,7 @@ export function useRefreshOnSave(previews, open, customer, events, document) {
   const counted = useRef(null);
   const entryId = previews.answers.audience?.data?.entry?.node_id;
   const node = (document.nodes || []).find((n) => n.id === entryId);
-  const entry = JSON.stringify(node ? [node.type, node.data] : null);  // not where it is drawn
+  const entry = JSON.stringify(node ? [node.type, node.data] : null); // not where it is drawn
   useEffect(() => {
     if (seen.current === previews.revision) return;
     seen.current = previews.revision;
@@ -48,7 +55,9 @@ export function useRefreshOnSave(previews, open, customer, events, document) {
       previews.ask("path", { external_id: customer, events });
     }
   }, [previews.revision, open, customer]);
-  useEffect(() => { counted.current = entry; }, [previews.answers.audience?.id]);
+  useEffect(() => {
+    counted.current = entry;
+  }, [previews.answers.audience?.id]);
 }
 
 // What the canvas draws for a path: step numbers and times per node, the wires taken.
@@ -59,10 +68,21 @@ export function pathOverlay(path, edges, timezone) {
   const start = Date.parse(path.entered_at);
   path.steps.forEach((step, index) => {
     const at = Date.parse(step.entered_at);
-    nodes[step.node_id] ||= { order: index + 1, when: offsetText(at - start), clock: clockText(at, timezone), port: step.port, outcome: step.outcome };
+    nodes[step.node_id] ||= {
+      order: index + 1,
+      when: offsetText(at - start),
+      clock: clockText(at, timezone),
+      port: step.port,
+      outcome: step.outcome,
+    };
     if (step.next_node_id) {
-      const edge = edges.find((e) => e.source === step.node_id && e.target === step.next_node_id && (e.sourceHandle || "next") === (step.port || "next"))
-        || edges.find((e) => e.source === step.node_id && e.target === step.next_node_id);
+      const edge =
+        edges.find(
+          (e) =>
+            e.source === step.node_id &&
+            e.target === step.next_node_id &&
+            (e.sourceHandle || "next") === (step.port || "next"),
+        ) || edges.find((e) => e.source === step.node_id && e.target === step.next_node_id);
       if (edge) taken.add(edge.id);
     }
   });
@@ -77,13 +97,23 @@ export function dryOverlay(dry, windowLabel) {
   for (const port of dry.ports) {
     if (!port.edge_id) continue;
     const w = pick(port.within);
-    edges[port.edge_id] = { count: w.count.count, margin: w.count.margin, label: windowName(w, dry), share: shareOf(w.count.count, dry.entered.count) };
+    edges[port.edge_id] = {
+      count: w.count.count,
+      margin: w.count.margin,
+      label: windowName(w, dry),
+      share: shareOf(w.count.count, dry.entered.count),
+    };
   }
   const nodes = {};
   for (const node of dry.nodes) {
     const w = pick(node.within);
-    nodes[node.node_id] = { count: w.count.count, margin: w.count.margin, waiting: node.waiting_at_horizon.count, label: windowName(w, dry),
-      held: (node.messages?.suppressed?.count || 0) + (node.messages?.failed?.count || 0) };
+    nodes[node.node_id] = {
+      count: w.count.count,
+      margin: w.count.margin,
+      waiting: node.waiting_at_horizon.count,
+      label: windowName(w, dry),
+      held: (node.messages?.suppressed?.count || 0) + (node.messages?.failed?.count || 0),
+    };
   }
   return { edges, nodes };
 }
@@ -104,8 +134,14 @@ export function windowName(window, dry) {
 export function useOverlays(previews, tab, edges, timezone, windowLabel) {
   const path = previews.answers.path?.data;
   const dry = previews.answers.dry_run?.data;
-  const pathView = useMemo(() => (tab === "customer" ? pathOverlay(path, edges, timezone) : null), [tab, path, edges, timezone]);
-  const dryView = useMemo(() => (tab === "dry_run" ? dryOverlay(dry, windowLabel) : null), [tab, dry, windowLabel]);
+  const pathView = useMemo(
+    () => (tab === "customer" ? pathOverlay(path, edges, timezone) : null),
+    [tab, path, edges, timezone],
+  );
+  const dryView = useMemo(
+    () => (tab === "dry_run" ? dryOverlay(dry, windowLabel) : null),
+    [tab, dry, windowLabel],
+  );
   return { pathView, dryView };
 }
 
@@ -123,7 +159,14 @@ export function offsetText(ms) {
 // "Tue 3 Mar, 10:00" in the journey's time zone.
 export function clockText(ms, timezone) {
   try {
-    return new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: timezone || undefined }).format(new Date(ms));
+    return new Intl.DateTimeFormat("en-GB", {
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      timeZone: timezone || undefined,
+    }).format(new Date(ms));
   } catch {
     return new Date(ms).toISOString().slice(0, 16).replace("T", " ");
   }
@@ -159,6 +202,20 @@ export function usePreviewPanel(server, onPreview, edges, timezone) {
     }
   };
   const close = useCallback(() => setTab(null), []);
-  return { previews, tab, setTab: show, open, close, toggle: () => (tab ? close() : open()), customer, setCustomer,
-    events, setEvents, windowLabel, setWindowLabel, pathView, dryView };
+  return {
+    previews,
+    tab,
+    setTab: show,
+    open,
+    close,
+    toggle: () => (tab ? close() : open()),
+    customer,
+    setCustomer,
+    events,
+    setEvents,
+    windowLabel,
+    setWindowLabel,
+    pathView,
+    dryView,
+  };
 }

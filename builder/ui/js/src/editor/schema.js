@@ -25,7 +25,12 @@ export function analyse(schema, defs) {
     const present = options.filter((option) => option.type !== "null");
     nullable = present.length < options.length;
     const { anyOf, ...outer } = field;
-    if (present.length === 1) field = { ...present[0], ...dropUndefined(outer), "x-widget": outer["x-widget"] || present[0]["x-widget"] };
+    if (present.length === 1)
+      field = {
+        ...present[0],
+        ...dropUndefined(outer),
+        "x-widget": outer["x-widget"] || present[0]["x-widget"],
+      };
     else field = { ...outer, union: present };
   }
   return { field, nullable };
@@ -43,7 +48,13 @@ export function rootOf(schema) {
 export function orderedProperties(objectSchema) {
   const entries = Object.entries(objectSchema.properties || {});
   return entries
-    .map(([name, prop], index) => [name, prop, prop["x-order"] ?? (prop.anyOf || []).map((o) => o["x-order"]).find((o) => o != null) ?? 100 + index])
+    .map(([name, prop], index) => [
+      name,
+      prop,
+      prop["x-order"] ??
+        (prop.anyOf || []).map((o) => o["x-order"]).find((o) => o != null) ??
+        100 + index,
+    ])
     .sort((a, b) => a[2] - b[2])
     .map(([name, prop]) => [name, prop]);
 }

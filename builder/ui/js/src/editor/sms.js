@@ -5,7 +5,8 @@ export const LMS_MAX = 2000;
 
 export function carrierBytes(text) {
   let bytes = 0;
-  for (const char of String(text || "").replace(/\r\n/g, "\n")) bytes += char.codePointAt(0) < 0x80 ? 1 : 2;
+  for (const char of String(text || "").replace(/\r\n/g, "\n"))
+    bytes += char.codePointAt(0) < 0x80 ? 1 : 2;
   return bytes;
 }
 
@@ -18,6 +19,7 @@ export function textKind(bytes) {
 
 export function byteLabel(bytes) {
   const kind = textKind(bytes);
-  if (!kind) return `${bytes.toLocaleString()} bytes · too long (an LMS carries ${LMS_MAX.toLocaleString()})`;
+  if (!kind)
+    return `${bytes.toLocaleString()} bytes · too long (an LMS carries ${LMS_MAX.toLocaleString()})`;
   return `${bytes.toLocaleString()} / ${(kind === "SMS" ? SMS_MAX : LMS_MAX).toLocaleString()} bytes · ${kind}`;
 }

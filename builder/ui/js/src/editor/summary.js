@@ -21,14 +21,20 @@ function describe(value, prop, defs, ctx, name) {
   if (value == null || value === "" || (Array.isArray(value) && value.length === 0)) return "";
   const { field } = analyse(prop, defs);
   const widget = field["x-widget"];
-  if (widget === "template-picker") return ctx.templates?.find((t) => t.id === value)?.name || `template #${value}`;
-  if (widget === "segment-picker") return ctx.segments?.find((s) => s.id === value)?.name || `segment #${value}`;
+  if (widget === "template-picker")
+    return ctx.templates?.find((t) => t.id === value)?.name || `template #${value}`;
+  if (widget === "segment-picker")
+    return ctx.segments?.find((s) => s.id === value)?.name || `segment #${value}`;
   if (widget === "rule" || field.discriminator) return ruleText(value);
-  if (field.$def === "Duration" || widget === "duration") return `${value.amount} ${value.amount === 1 ? String(value.unit || "days").replace(/s$/, "") : value.unit || "days"}`;
+  if (field.$def === "Duration" || widget === "duration")
+    return `${value.amount} ${value.amount === 1 ? String(value.unit || "days").replace(/s$/, "") : value.unit || "days"}`;
   if (typeof value === "boolean") return "";
   if (Array.isArray(value)) {
     if (value.every((v) => typeof v === "string")) return value.map(valueLabel).join(", ");
-    const noun = widget === "property-filters" ? "filter" : (analyse(field.items || {}, defs).field.title || name).toLowerCase();
+    const noun =
+      widget === "property-filters"
+        ? "filter"
+        : (analyse(field.items || {}, defs).field.title || name).toLowerCase();
     return `${value.length} ${noun}${value.length === 1 ? "" : "s"}`;
   }
   if (typeof value === "object") return "";
@@ -42,7 +48,8 @@ function ruleText(rule) {
 
 function countLeaves(rule) {
   if (!rule) return 0;
-  if (rule.type === "and" || rule.type === "or") return (rule.rules || []).reduce((n, r) => n + countLeaves(r), 0);
+  if (rule.type === "and" || rule.type === "or")
+    return (rule.rules || []).reduce((n, r) => n + countLeaves(r), 0);
   if (rule.type === "not") return countLeaves(rule.rule);
   return 1;
 }

@@ -6,7 +6,14 @@
 // wires read the context through `useStepContext(id)` / `useWireContext(id, source)` instead:
 // they get the same context object, but re-render only when their own slice of a per-step part
 // (their issues, ports, counts, preview marks) or a shared part they read has changed.
-import { createContext, useContext, useLayoutEffect, useMemo, useRef, useSyncExternalStore } from "react";
+import {
+  createContext,
+  useContext,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useSyncExternalStore,
+} from "react";
 
 export const ViewsContext = createContext(null);
 
@@ -44,13 +51,15 @@ function createViews() {
   const listeners = new Set();
   const views = {
     ctx: null,
-    versions: {},   // per context key: bumped when that part changed
+    versions: {}, // per context key: bumped when that part changed
     seen: {},
     set(ctx) {
       for (const [key, value] of Object.entries(ctx)) {
         const before = views.seen[key];
-        const same = before !== undefined && (before.value === value ||
-          (BY_CONTENT.has(key) && before.text === JSON.stringify(value)));
+        const same =
+          before !== undefined &&
+          (before.value === value ||
+            (BY_CONTENT.has(key) && before.text === JSON.stringify(value)));
         if (!same) {
           views.versions[key] = (views.versions[key] || 0) + 1;
           views.seen[key] = { value, text: BY_CONTENT.has(key) ? JSON.stringify(value) : null };
@@ -72,15 +81,18 @@ function createViews() {
 // For the editor: the views store over `ctx`; put it in ViewsContext around the canvas.
 export function useViews(ctx) {
   const views = useMemo(createViews, []);
-  if (views.ctx !== ctx) views.set(ctx);  // steps rendering now read the new context
-  useLayoutEffect(() => views.notify(), [views, ctx]);  // the others check theirs before paint
+  if (views.ctx !== ctx) views.set(ctx); // steps rendering now read the new context
+  useLayoutEffect(() => views.notify(), [views, ctx]); // the others check theirs before paint
   return views;
 }
 
 function fingerprint(views, slices, subject) {
   const ctx = views.ctx;
-  return JSON.stringify(Object.keys(ctx).map((key) => (
-    slices[key] ? slices[key](ctx[key], subject) ?? null : views.versions[key])));
+  return JSON.stringify(
+    Object.keys(ctx).map((key) =>
+      slices[key] ? (slices[key](ctx[key], subject) ?? null) : views.versions[key],
+    ),
+  );
 }
 
 function useSlicedContext(slices, subject, key) {
