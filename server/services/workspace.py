@@ -11,6 +11,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from builder.validation import Issue
 from runtime import guardrails, indexed_attributes, test_sends
 from runtime.audit import Actor, record
 from runtime.errors import InvalidInputError
@@ -28,7 +29,6 @@ from runtime.workspace import (
     save_wording,
 )
 from server.context import Wayline
-from server.errors import IssueOut
 from server.schemas.workspace import IndexedAttributeIn, IndexedAttributeOut
 
 log = logging.getLogger("wayline.server")
@@ -99,7 +99,7 @@ def _replace(wl: Wayline, actor: Actor, value: Any, problems: list[tuple[str, st
     how a sentence names it."""
     code, action, key, title, said = names
     if problems:
-        issues = [IssueOut(code=f"{code}.invalid", field=field, message=message)
+        issues = [Issue(code=f"{code}.invalid", field=field, message=message)
                   for field, message in problems]
         raise InvalidInputError(f"{said} was not saved: " +
                                 " ".join(message for _, message in problems), issues)
