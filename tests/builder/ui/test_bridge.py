@@ -50,6 +50,6 @@ def test_the_state_round_trips() -> None:
 
 def test_the_javascript_types_are_generated_from_the_structs() -> None:
     assert TYPES_FILE.read_text() == bridge.typescript(), (
-        "builder/ui/js/src/bridge.d.ts is stale: run `python -m builder.ui.bridge`")
+        "builder/ui/js/src/bridge-types.d.ts is stale: run `python -m builder.ui.bridge`")
     for name in ("Save", "CanvasState", "Catalogue", "Issue", "PreviewAnswer"):
         assert f"export interface {name} " in TYPES_FILE.read_text()

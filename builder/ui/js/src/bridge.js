@@ -1,8 +1,8 @@
 // The canvas's side of the bridge to Python (builder/ui/bridge.py): the state Python pushes,
-// as the editor reads it. The types come from bridge.d.ts, generated from the msgspec structs.
+// as the editor reads it. The types come from bridge-types.d.ts, generated from the msgspec structs.
 
-/** @typedef {import("./bridge").CanvasState} CanvasState */
-/** @typedef {import("./bridge").Issue} Issue */
+/** @typedef {import("./bridge-types").CanvasState} CanvasState */
+/** @typedef {import("./bridge-types").Issue} Issue */
 
 /**
  * An issue with its severity spelled out (Python leaves out the default, "error").

@@ -33,7 +33,7 @@ export interface CanvasState {
   document: Record<string, any>;
   revision: number | null;
   issues: Array<Issue>;
-  ports: Record<string, Array<string>>;
+  ports: Record<string, Array<Port>>;
   segments: Array<Record<string, any>>;
   templates: Array<Record<string, any>>;
   ack: number;
@@ -121,6 +121,14 @@ export interface PauseStep {
   seq?: number | null;
 }
 
+/** One output of a node, as its config makes it (a split's branches). */
+export interface Port {
+  key: string;
+  label: string;
+  required: boolean;
+  optional: boolean;
+}
+
 /** The answer to a preview request: its data, or the error that stopped it. */
 export interface PreviewAnswer {
   id: string | null;
@@ -198,17 +206,5 @@ export interface Withdraw {
   seq?: number | null;
 }
 
-export type Command =
-  | Save
-  | Rename
-  | Publish
-  | Pause
-  | Resume
-  | PauseStep
-  | ResumeStep
-  | RequestPublish
-  | Withdraw
-  | Approve
-  | Reject
-  | Reload;
+export type Command = Save | Rename | Publish | Pause | Resume | PauseStep | ResumeStep | RequestPublish | Withdraw | Approve | Reject | Reload;
 export type PreviewRequest = AudiencePreview | ExplainPreview | PathPreview | DryRunPreview;
