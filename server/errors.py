@@ -21,6 +21,7 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy.exc import DataError, DBAPIError
 
+from builder.validation import Issue
 from runtime.errors import (
     InvalidInputError,
     NotFoundError,
@@ -35,23 +36,13 @@ from server.security.permissions import ACTIONS, route_action
 log = logging.getLogger("wayline.server")
 
 
-class IssueOut(msgspec.Struct, omit_defaults=True):
-    """One problem: a stable code, where it is (node, field) and what to do about it."""
-
-    code: str
-    message: str
-    node_id: str | None = None
-    field: str | None = None
-    severity: str = "error"
-
-
 class Problem(msgspec.Struct):
     """Every error answer: the status, a sentence saying what is wrong, and each issue."""
 
     status_code: int
     error: str
     detail: str
-    issues: list[IssueOut] = []
+    issues: list[Issue] = []
 
 
 STATUS = {NotFoundError: (404, "not_found"), WrongStateError: (409, "wrong_state"),
@@ -91,22 +82,19 @@ def document_refusals(app: Any) -> None:
             handler.responses = {**errors(*statuses), **(handler.responses or {})}
 
 
-def issue_out(issue: Any) -> IssueOut:
-    """An IssueOut from a validator Issue, a dict, or anything with those attributes."""
-    if isinstance(issue, IssueOut):
+def as_issue(issue: Issue | dict[str, Any]) -> Issue:
+    """An issue (the validator's `Issue`, which the API answers with too) from one or a dict."""
+    if isinstance(issue, Issue):
         return issue
-    if isinstance(issue, dict):
-        return IssueOut(code=issue.get("code", "input.invalid"), message=issue["message"],
-                        node_id=issue.get("node_id"), field=issue.get("field"),
-                        severity=issue.get("severity", "error"))
-    return IssueOut(code=issue.code, message=issue.message, node_id=issue.node_id,
-                    field=issue.field, severity=issue.severity)
+    return Issue(code=issue.get("code", "input.invalid"), message=issue["message"],
+                 node_id=issue.get("node_id"), field=issue.get("field"),
+                 severity=issue.get("severity", "error"))
 
 
 def problem(status: int, error: str, detail: str, issues: list[Any] = ()) -> Response[Problem]:
     """An error response."""
     body = Problem(status_code=status, error=error, detail=detail,
-                   issues=[issue_out(issue) for issue in issues])
+                   issues=[as_issue(issue) for issue in issues])
     return Response(body, status_code=status)
 
 
@@ -124,12 +112,12 @@ def on_wayline_error(_request: Request, error: WaylineError) -> Response[Problem
 
 def on_validation_error(_request: Request, error: ValidationException) -> Response[Problem]:
     """A request that did not decode (body, query or path) → 422 listing each field."""
-    issues = [IssueOut(code="request.invalid", message=_said(item),
+    issues = [Issue(code="request.invalid", message=_said(item),
                        field=item.get("key") or item.get("source"))
               for item in (error.extra if isinstance(error.extra, list) else [])
               if isinstance(item, dict)]
     if not issues:
-        issues = [IssueOut(code="request.invalid", message=str(error.detail))]
+        issues = [Issue(code="request.invalid", message=str(error.detail))]
     return problem(422, "invalid_input", "The request has problems: " +
                    "; ".join(f"{issue.field or 'body'}: {issue.message}" for issue in issues),
                    issues)
@@ -144,7 +132,7 @@ def on_http_error(request: Request, error: HTTPException) -> Response[Any]:
         return Redirect(location, status_code=303)
     if status == 400:  # malformed body: the same answer as any other invalid input
         return problem(422, "invalid_input", f"The request body could not be read: {error.detail}",
-                       [IssueOut(code="request.invalid", message=str(error.detail))])
+                       [Issue(code="request.invalid", message=str(error.detail))])
     if status == 413:
         return _too_large(request)
     if status >= 500:
@@ -161,7 +149,7 @@ def on_data_error(request: Request, error: DBAPIError) -> Response[Problem]:
     if "0x00" in said or "\\u0000" in said:
         said = "text can't contain the NUL character (\\u0000); remove it"
     return problem(422, "invalid_input", f"A value in the request can't be stored: {said}.",
-                   [IssueOut(code="request.invalid", message=said)])
+                   [Issue(code="request.invalid", message=said)])
 
 
 def on_unexpected(request: Request, error: Exception) -> Response[Problem]:
@@ -241,13 +229,13 @@ def on_outage(request: Request, error: Exception) -> Response[Problem]:
                    "allows, or it is too big to run. Make the audience rule simpler (fewer "
                    "conditions on what customers did, shorter lists), or save parts of it as "
                    "segments or tags.")
-        return problem(422, "too_much", message, [IssueOut(code="request.too_much",
+        return problem(422, "too_much", message, [Issue(code="request.too_much",
                                                             message=message)])
     service = outage_of(error) or "database"
     log.warning("%s unavailable in %s %s: %s", service, request.method, request.url.path,
                 str(error).splitlines()[0][:300] if str(error) else type(error).__name__)
     response = problem(HTTP_503_SERVICE_UNAVAILABLE, "unavailable", outage_message(error),
-                       [IssueOut(code=f"outage.{service}", message=outage_message(error))])
+                       [Issue(code=f"outage.{service}", message=outage_message(error))])
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
@@ -260,7 +248,7 @@ def on_too_deep(request: Request, error: RecursionError) -> Response[Problem]:
     message = ("The request nests objects or lists too deeply to be read (thousands of "
                "levels); nothing Wayline takes goes that deep.")
     return problem(422, "invalid_input", message,
-                   [IssueOut(code="request.too_deep", message=message)])
+                   [Issue(code="request.too_deep", message=message)])
 
 
 def _too_large(request: Request) -> Response[Problem]:

@@ -12,7 +12,7 @@ import msgspec
 
 from builder.ui.services import UiError
 from runtime.errors import InvalidInputError, NotFoundError, WaylineError, WrongStateError
-from server.errors import asks_too_much, is_outage, issue_out, outage_message
+from server.errors import as_issue, asks_too_much, is_outage, outage_message
 from server.security.permissions import UI_CALLS
 
 T = TypeVar("T")
@@ -51,7 +51,7 @@ def ui_call(function: Callable[..., T]) -> Callable[..., T]:
 
 def issues_data(issues: list[Any]) -> list[dict[str, Any]]:
     """Issues as plain data for the UI."""
-    return [msgspec.to_builtins(issue_out(issue)) for issue in issues]
+    return [msgspec.to_builtins(as_issue(issue)) for issue in issues]
 
 
 def plain(value: Any) -> Any:

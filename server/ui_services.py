@@ -115,10 +115,6 @@ class UiServicesForWayline(TeamCalls):
         return journeys.draft_revision(self.wl, journey_id)
 
     @ui_call
-    def check_draft(self, document: dict[str, Any]) -> list[dict[str, Any]]:
-        return plain(journeys.validate_document(self.wl, document).issues)
-
-    @ui_call
     def rename_journey(self, journey_id: int, name: str) -> dict[str, Any]:
         return plain(journeys.update_journey(self.wl, self.actor, journey_id,
                                              JourneyUpdate(name=name)))

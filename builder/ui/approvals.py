@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from reactpy import use_async_effect, use_ref, use_state
 
+from builder.ui.bridge import Approve, Reject, RequestPublish, Withdraw
 from builder.ui.services import Json, UiError, UiServices
 from builder.ui.session import ends_polling
 
@@ -85,24 +87,25 @@ def use_publishing(services: UiServices, journey_id: int, detail: Json | None
     return state, reload
 
 
-APPROVAL_OPS: dict[str, tuple[Callable[[UiServices, int, Json], Json],
+APPROVAL_OPS: dict[type, tuple[Callable[[UiServices, int, Any], Json],
                               Callable[[Json], str]]] = {
-    "request": (lambda s, j, c: s.request_publish(j, str(c.get("comment") or "")),
-                lambda r: f"Asked to publish revision {r['draft_revision']}: a publisher "
-                          "approves or rejects it here."),
-    "withdraw": (lambda s, j, c: s.withdraw_request(int(c["id"])),
-                 lambda r: "Request withdrawn: nothing is published."),
-    "approve": (lambda s, j, c: s.approve_request(int(c["id"]), str(c.get("comment") or "")),
-                lambda r: f"Approved: published as version {r['version_number']}."),
-    "reject": (lambda s, j, c: s.reject_request(int(c["id"]), str(c.get("comment") or "")),
-               lambda r: "Rejected: nothing is published. They can change the draft and ask "
-                         "again."),
+    RequestPublish: (lambda s, j, c: s.request_publish(j, c.comment),
+                     lambda r: f"Asked to publish revision {r['draft_revision']}: a publisher "
+                               "approves or rejects it here."),
+    Withdraw: (lambda s, j, c: s.withdraw_request(c.id),
+               lambda r: "Request withdrawn: nothing is published."),
+    Approve: (lambda s, j, c: s.approve_request(c.id, c.comment),
+              lambda r: f"Approved: published as version {r['version_number']}."),
+    Reject: (lambda s, j, c: s.reject_request(c.id, c.comment),
+             lambda r: "Rejected: nothing is published. They can change the draft and ask "
+                       "again."),
 }
 """Commands about requests to publish: the service call and what to tell the person."""
 
 
-def run_approval(services: UiServices, journey_id: int, command: Json) -> str:
+def run_approval(services: UiServices, journey_id: int,
+                 command: RequestPublish | Withdraw | Approve | Reject) -> str:
     """Do an approval command from the canvas; what to tell the person (UiError when
     refused: not theirs, a changed draft, a missing reason)."""
-    call, message = APPROVAL_OPS[command["op"]]
+    call, message = APPROVAL_OPS[type(command)]
     return message(call(services, journey_id, command))

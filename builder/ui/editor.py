@@ -2,11 +2,10 @@
 
 The canvas (React Flow, in the browser) does all dragging, wiring and typing locally and sends
 only committed changes here through one callback, as JSON text (ReactPy's event serializer
-would cut a deep document at depth 10). Each save goes through the journeys service with the
-revision it was made on; the new revision, the issues from `validate_journey` and each node's
-ports go back to the canvas as its `state`. The issues go back first: the draft is checked
-(read-only) and its badges drawn before the slower write, so a change shows its problems at
-once; the save's own answer then confirms them. A save made on a stale revision is refused by the
+would cut a deep document at depth 10) that decodes to one of builder.ui.bridge's `Command`s.
+Each save goes through the journeys service with the revision it was made on, which checks the
+draft once; the new revision, those issues and each node's ports go back to the canvas as its
+`CanvasState`. A save made on a stale revision is refused by the
 service, so the editor reloads the newer draft and says so instead of overwriting it. While the
 page is open it also watches the draft, so a second tab sees the first one's changes.
 
@@ -18,15 +17,31 @@ the page goes to sign in, and comes back here afterwards.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import time
 from typing import Any
 
+import msgspec
 from reactpy import component, html, use_async_effect, use_location, use_memo, use_ref, use_state
 
 from builder.ui import catalogue
 from builder.ui.approvals import APPROVAL_OPS, run_approval, use_publishing
+from builder.ui.bridge import (
+    BadCommandError,
+    CanvasState,
+    Catalogue,
+    Command,
+    Pause,
+    PauseStep,
+    Publish,
+    Reload,
+    Rename,
+    Resume,
+    ResumeStep,
+    Save,
+    decode_command,
+    encode,
+)
 from builder.ui.previews import use_previews
 from builder.ui.reactpy_glue import js_component, use_services
 from builder.ui.results_panel import AbResults
@@ -36,9 +51,6 @@ from builder.ui.session import ends_polling, use_session_ended
 from builder.ui.signed_out import BackToSignIn
 
 JOURNEY_PATH = re.compile(r"^/journeys/(\d+)/?$")
-CHECK_HEAD_START = 0.005
-"""Seconds the checked issues get to reach the canvas before the save's write competes for
-the interpreter."""
 WATCH_SECONDS = 2.0
 """How often an open editor looks for changes saved elsewhere (another tab, the API)."""
 PICKER_ROUNDS = 5
@@ -110,45 +122,37 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
     sending, _set_sending = use_sending(services)
 
     async def handle_command(raw: str) -> None:
-        command = json.loads(raw)
+        try:
+            command = decode_command(raw)
+        except BadCommandError as error:
+            notice = _notice("error", str(error))
+            set_view(lambda old: {**old, "notice": notice})
+            return
         busy.current = True
         try:
-            if command.get("op") == "save":
-                await show_check(command["document"])
             fresh, view_change = await asyncio.to_thread(
                 run_command, services, journey_id, command)
         finally:
             busy.current = False
         if fresh is not None:
             set_detail({**_pickers(current.current), **fresh})
-        set_view(lambda old: {**old, **view_change, "checked": None,
-                              "ack": command.get("seq", old["ack"])})
-        if command.get("op") in APPROVAL_OPS:
+        seq = command.seq
+        set_view(lambda old: {**old, **view_change, "ack": old["ack"] if seq is None else seq})
+        if type(command) in APPROVAL_OPS:
             try:
                 await reload_publishing()
             except UiError:
                 return  # the session is over: the page goes to sign in
 
-    async def show_check(document: dict[str, Any]) -> None:
-        # The badges of the draft as the canvas has it, before the write (see above).
-        try:
-            issues = await asyncio.to_thread(services.check_draft, document)
-        except UiError:
-            return  # the save reports what is wrong
-        set_view(lambda old: {**old, "checked": issues})
-        await asyncio.sleep(CHECK_HEAD_START)
-
     leave = BackToSignIn() if ended else ""
     if detail is None:
         return html.div({"class": "wl-loading"}, view["notice"]["text"]
                         if view["notice"] else "Opening the journey…", leave)
-    state = {**live_state(services, detail), **view, **publishing, "live": live,
-             "preview": preview, "session": session, "sending": sending_banner(sending, services)}
-    checked = state.pop("checked", None)
-    if checked is not None:  # a save's check arrived before its answer
-        state["issues"] = [with_severity(issue) for issue in checked]
+    state = msgspec.convert(
+        {**live_state(services, detail), **view, **publishing, "live": live, "preview": preview,
+         "session": session, "sending": sending_banner(sending, services)}, CanvasState)
     canvas = js_component("JourneyCanvas")(
-        {"catalogue": static, "state": json.dumps(state),
+        {"catalogue": static, "state": encode(state),
          "readOnly": not services.may("journeys.edit"),
          "onCommand": handle_command, "onPreview": handle_preview})
     return html.fragment(canvas, AbResults(services, journey_id, live is not None), leave)
@@ -204,37 +208,36 @@ def load_detail(services: UiServices, journey_id: int) -> dict[str, Any]:
 
 
 def run_command(services: UiServices, journey_id: int,
-                command: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+                command: Command) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """Do what the canvas asked; (the new detail or None, changes to the view state)."""
-    op = command.get("op")
     try:
-        if op == "save":
-            # The pickers stay as loaded (the watch refreshes them): a save doesn't change them.
-            saved = services.save_draft(journey_id, command["document"], command["revision"])
-            return saved, {"saved": {"seq": command["seq"], "revision": _revision(saved)}}
-        if op == "rename":
-            services.rename_journey(journey_id, command["name"])
-            return load_detail(services, journey_id), {"notice": None}
-        if op in ACTIONS:
-            function, message = ACTIONS[op]
+        match command:
+            case Save(seq=seq, revision=revision, document=document):
+                # The pickers stay as loaded (the watch refreshes them): a save doesn't
+                # change them.
+                saved = services.save_draft(journey_id, document, revision)
+                return saved, {"saved": {"seq": seq, "revision": _revision(saved)}}
+            case Rename(name=name):
+                services.rename_journey(journey_id, name)
+                return load_detail(services, journey_id), {"notice": None}
+            case Reload():
+                return load_detail(services, journey_id), {"notice": None}
+        if type(command) in ACTIONS:
+            function, message = ACTIONS[type(command)]
             result = function(services, journey_id, command)
             return load_detail(services, journey_id), {"notice": _notice("ok", message(result))}
-        if op in APPROVAL_OPS:
-            text = run_approval(services, journey_id, command)
-            return load_detail(services, journey_id), {"notice": _notice("ok", text)}
-        if op == "reload":
-            return load_detail(services, journey_id), {"notice": None}
+        text = run_approval(services, journey_id, command)
+        return load_detail(services, journey_id), {"notice": _notice("ok", text)}
     except UiError as error:
-        if error.kind == "wrong_state" and op == "save":
+        if error.kind == "wrong_state" and isinstance(command, Save):
             fresh = load_detail(services, journey_id)
-            if fresh["document"] == command["document"]:
+            if fresh["document"] == command.document:
                 # The same save arrived twice (re-sent after a reconnect): already done.
-                return fresh, {"saved": {"seq": command["seq"], "revision": _revision(fresh)}}
+                return fresh, {"saved": {"seq": command.seq, "revision": _revision(fresh)}}
             return fresh, {"notice": _notice(
                 "warn", "This journey was changed in another tab or by someone else, so it "
                         "was reloaded with their changes. Make your last change again.")}
         return None, {"notice": _notice("error", error.message, error.issues)}
-    return None, {"notice": _notice("error", f"Unknown canvas command {op!r}.")}
 
 
 def _pickers(detail: dict[str, Any] | None) -> dict[str, Any]:
@@ -242,20 +245,20 @@ def _pickers(detail: dict[str, Any] | None) -> dict[str, Any]:
     return {key: detail[key] for key in ("segments", "templates") if detail and key in detail}
 
 
-ACTIONS = {
-    "publish": (lambda s, j, c: s.publish_journey(j),
+ACTIONS: dict[type, tuple[Any, Any]] = {
+    Publish: (lambda s, j, c: s.publish_journey(j),
                 lambda r: f"Published version {r['version']}. "
                           f"{_customers(r['entered'])} entered so far."),
-    "pause": (lambda s, j, c: s.pause_journey(j, str(c.get("reason") or "")),
+    Pause: (lambda s, j, c: s.pause_journey(j, c.reason),
               lambda r: "Paused. No one new enters and customers inside wait where they are "
                         f"until you resume; {_messages(r['held_messages'])}."),
-    "resume": (lambda s, j, c: s.resume_journey(j),
+    Resume: (lambda s, j, c: s.resume_journey(j),
                lambda r: "Resumed. Customers move on again; waits that ended meanwhile "
                          "continue now, and held messages go out, each checked again."),
-    "pause_step": (lambda s, j, c: s.pause_step(j, str(c.get("node") or "")),
+    PauseStep: (lambda s, j, c: s.pause_step(j, c.node),
                    lambda r: "Step paused: customers wait before it and its messages are held "
                              "until you resume it."),
-    "resume_step": (lambda s, j, c: s.resume_step(j, str(c.get("node") or "")),
+    ResumeStep: (lambda s, j, c: s.resume_step(j, c.node),
                     lambda r: "Step resumed: the customers waiting before it move on."),
 }
 """Journey actions the editor offers (top bar, step inspector): the service call and what to
@@ -266,22 +269,17 @@ def live_state(services: UiServices, detail: dict[str, Any]) -> dict[str, Any]:
     """The canvas state that changes with each save."""
     document = detail["document"]
     return {"journey": detail["journey"], "document": document, "revision": _revision(detail),
-            "issues": [with_severity(issue) for issue in detail["issues"]],
+            "issues": detail["issues"],
             "ports": catalogue.node_ports(document, services.registry),
             "segments": detail.get("segments", []), "templates": detail.get("templates", [])}
 
 
-def with_severity(issue: dict[str, Any]) -> dict[str, Any]:
-    """An issue with its severity spelled out (the service leaves out the default, "error")."""
-    return {"severity": "error", **issue}
-
-
 def _static_state(services: UiServices) -> str:
     """What never changes while the page is open: node kinds and the settings form."""
-    return json.dumps({"kinds": catalogue.kinds(services.registry),
-                       "categories": catalogue.categories(),
-                       "settingsSchema": catalogue.settings_schema(),
-                       "timezone": services.timezone})
+    return encode(Catalogue(kinds=catalogue.kinds(services.registry),
+                            categories=catalogue.categories(),
+                            settings_schema=catalogue.settings_schema(),
+                            timezone=services.timezone))
 
 
 def _revision(detail: dict[str, Any] | None) -> int | None:

@@ -10,13 +10,21 @@ Previews only read; they go through the same services the preview API calls.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from reactpy import use_effect, use_ref, use_state
 
+from builder.ui.bridge import (
+    AudiencePreview,
+    BadCommandError,
+    DryRunPreview,
+    ExplainPreview,
+    PathPreview,
+    decode_preview,
+)
 from builder.ui.services import Json, UiError, UiServices
 
 log = logging.getLogger(__name__)
@@ -31,12 +39,11 @@ DRY_RUN_SAMPLE = 5_000
 """Customers the canvas's dry run simulates at most: a larger audience is sampled and the counts
 scaled, each with its margin (±1.4 points at worst), so the answer comes in seconds."""
 
-PREVIEWS: dict[str, Callable[[UiServices, int, Json], Json]] = {
-    "audience": lambda s, j, c: s.journey_audience(j, AUDIENCE_PAGE, c.get("after")),
-    "explain": lambda s, j, c: s.explain_customer(j, str(c["external_id"])),
-    "path": lambda s, j, c: s.preview_path(j, str(c["external_id"]), c.get("events") or []),
-    "dry_run": lambda s, j, c: s.dry_run(j, int(c.get("horizon_days") or HORIZON_DAYS),
-                                         DRY_RUN_SAMPLE),
+PREVIEWS: dict[type, Callable[[UiServices, int, Any], Json]] = {
+    AudiencePreview: lambda s, j, c: s.journey_audience(j, AUDIENCE_PAGE, c.after),
+    ExplainPreview: lambda s, j, c: s.explain_customer(j, c.external_id),
+    PathPreview: lambda s, j, c: s.preview_path(j, c.external_id, c.events),
+    DryRunPreview: lambda s, j, c: s.dry_run(j, c.horizon_days or HORIZON_DAYS, DRY_RUN_SAMPLE),
 }
 """What each preview op asks of the services."""
 
@@ -51,40 +58,58 @@ def use_previews(services: UiServices, journey_id: int) -> tuple[Json, Callable[
         # The page went away (closed, or its connection dropped): nobody waits for answers.
         return lambda: [task.cancel() for task in list(running.current)]
 
-    async def answer(command: Json) -> None:
-        op, result = await asyncio.to_thread(run_preview, services, journey_id, command)
-        set_answers(lambda old: {**old, op: merged(old.get(op), result, command)})
+    async def answer(raw: str) -> None:
+        op, result = await asyncio.to_thread(run_preview, services, journey_id, raw)
+        set_answers(lambda old: {**old, op: merged(old.get(op), result)})
 
     async def handle_preview(raw: str) -> None:
         # A task per request: a slow dry run must not queue a path preview behind it.
-        task = asyncio.create_task(answer(json.loads(raw)))
+        task = asyncio.create_task(answer(raw))
         running.current.add(task)
         task.add_done_callback(running.current.discard)
 
     return answers, handle_preview
 
 
-def run_preview(services: UiServices, journey_id: int, command: Json) -> tuple[str, Json]:
-    """Answer one preview request: (its op, {id, revision, data} or {id, revision, error})."""
-    op = str(command.get("op"))
-    base = {"id": command.get("id"), "revision": command.get("revision")}
-    if op not in PREVIEWS:
-        return op, {**base, "error": f"Unknown preview {op!r}."}
+def run_preview(services: UiServices, journey_id: int, raw: str) -> tuple[str, Json]:
+    """Answer one preview request (JSON text): (its op, {id, revision, data} or {id,
+    revision, error}; `more` when it is a next page of the audience)."""
     try:
-        return op, {**base, "data": PREVIEWS[op](services, journey_id, command)}
+        command = decode_preview(raw)
+    except BadCommandError as error:
+        # Still an answer under the op and id asked, or the canvas would wait for it forever.
+        loose = _loose(raw)
+        return str(loose.get("op")), {"id": loose.get("id"), "revision": loose.get("revision"),
+                                      "error": str(error)}
+    op = command.__struct_config__.tag
+    base = {"id": command.id, "revision": command.revision}
+    if isinstance(command, AudiencePreview) and command.after:
+        base["more"] = True
+    try:
+        return op, {**base, "data": PREVIEWS[type(command)](services, journey_id, command)}
     except UiError as error:
         return op, {**base, "error": error.message, "issues": error.issues}
     except Exception:  # an answer, whatever happens: the canvas would wait for it forever
-        log.exception("preview %s of journey %s failed: %r", op, journey_id, command)
+        log.exception("preview %s of journey %s failed: %r", op, journey_id, raw)
         return op, {**base, "error": "This preview could not be worked out because of an error "
                                      "in Wayline (the server log has the details). Try again; "
                                      "if it keeps failing, tell your Wayline administrator."}
 
 
-def merged(old: Json | None, new: Json, command: Json) -> Json:
-    """A next page of the audience adds to the customers shown; any other answer replaces."""
-    if command.get("op") != "audience" or not command.get("after") or "data" not in new \
-            or not old or "data" not in old:
+def merged(old: Json | None, new: Json) -> Json:
+    """A next page of the audience (`more`) adds to the customers shown; any other answer
+    replaces."""
+    more = new.pop("more", False)
+    if not more or "data" not in new or not old or "data" not in old:
         return new
     customers = old["data"]["customers"] + new["data"]["customers"]
     return {**new, "data": {**new["data"], "customers": customers}}
+
+
+def _loose(raw: str) -> Json:
+    """Whatever object `raw` holds (for answering a request that is not a valid one)."""
+    try:
+        value = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -59,9 +59,6 @@ class UiServices(Protocol):
     def draft_revision(self, journey_id: int) -> int:
         """The draft's revision now: a cheap way to notice a save made elsewhere."""
 
-    def check_draft(self, document: Json) -> list[Json]:
-        """Every issue in `document`, as saving it would report them; nothing is stored."""
-
     def rename_journey(self, journey_id: int, name: str) -> Json:
         """Rename; the new detail."""
 

@@ -9,9 +9,10 @@ from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.response import Stream
 
+from builder.validation import Issue
 from runtime.errors import InvalidInputError
 from server.api.params import ActorDep, WaylineDep
-from server.errors import IssueOut, errors
+from server.errors import errors
 from server.schemas.team import (
     AuditPage,
     KeyCreate,
@@ -119,6 +120,6 @@ def _aware(moment: datetime | None, name: str) -> datetime | None:
     if moment is not None and moment.tzinfo is None:
         message = (f"'{name}' needs an offset, e.g. {moment.isoformat()}+09:00 or "
                    f"{moment.isoformat()}Z")
-        raise InvalidInputError(message, [IssueOut(code="request.invalid", field=name,
+        raise InvalidInputError(message, [Issue(code="request.invalid", field=name,
                                                    message=message)])
     return moment

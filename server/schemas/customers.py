@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from server.errors import IssueOut
+from builder.validation import Issue
 
 ExternalId = Annotated[str, msgspec.Meta(min_length=1, max_length=255, description=(
     "The customer's id in your systems (Wayline's key for them)."))]
@@ -94,7 +94,7 @@ class UpsertResult(msgspec.Struct):
     external_id: str
     status: UpsertStatus
     customer_id: int | None = None
-    issues: list[IssueOut] = []
+    issues: list[Issue] = []
 
 
 class BulkResult(msgspec.Struct):

@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from builder.validation import Issue
 from nodes.kit.values import EventName
-from server.errors import IssueOut
 from server.schemas.customers import ExternalId, Instant
 
 DedupKey = Annotated[str, msgspec.Meta(min_length=1, max_length=128, description=(
@@ -46,7 +46,7 @@ class EventResult(msgspec.Struct):
     enrolled: list[int] = []
     resumed: list[int] = []
     exited: list[int] = []
-    issues: list[IssueOut] = []
+    issues: list[Issue] = []
 
 
 class EventBatchResult(msgspec.Struct):

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from server.errors import IssueOut
+from builder.validation import Issue
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200,
                                    description="What marketers call the journey.")]
@@ -80,7 +80,7 @@ class JourneyDetail(msgspec.Struct):
 
     journey: JourneySummary
     document: JourneyDocument
-    issues: list[IssueOut]
+    issues: list[Issue]
 
 
 class JourneyPage(msgspec.Struct):
@@ -95,7 +95,7 @@ class JourneyPage(msgspec.Struct):
 class ValidationReport(msgspec.Struct):
     """Every problem in a document; `publishable` is false while any is an error."""
 
-    issues: list[IssueOut]
+    issues: list[Issue]
     errors: int
     warnings: int
     publishable: bool

@@ -240,7 +240,6 @@ UI_CALLS: dict[str, str] = {
     "list_journeys": "journeys.read",
     "get_journey": "journeys.read",
     "draft_revision": "journeys.read",
-    "check_draft": "journeys.read",
     "export_journey": "journeys.read",
     "list_versions": "journeys.read",
     "create_journey": "journeys.edit",

@@ -13,14 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builder.diff import summarize_changes
-from builder.validation import has_errors
+from builder.validation import Issue, has_errors
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.run import lifecycle
 from runtime.store.audit import Actor, record
 from runtime.store.models import Journey, JourneyVersion
 from runtime.store.team_models import PublishRequest, RequestStatus
 from server.context import Wayline
-from server.errors import IssueOut
 from server.schemas.team import PublishRequestOut
 from server.services import audience_preview, journeys
 
@@ -113,7 +112,7 @@ def reject(wl: Wayline, actor: Actor, request_id: int, comment: str) -> PublishR
     """Turn the request down, saying why (the comment is required)."""
     if not comment.strip():
         message = "Say why the request is rejected, so the editor knows what to change."
-        raise InvalidInputError(message, [IssueOut(code="request.invalid", field="comment",
+        raise InvalidInputError(message, [Issue(code="request.invalid", field="comment",
                                                    message=message)])
     with wl.writing() as session:
         request = _waiting(session, request_id, actor, deciding=True)

@@ -14,6 +14,7 @@ from msgspec import UNSET
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from builder.validation import Issue
 from runtime.customers.fields import (
     ConsentChange,
     FieldError,
@@ -32,7 +33,6 @@ from runtime.customers.records import CustomerPatch, collapse, upsert_customers
 from runtime.errors import InvalidInputError, NotFoundError
 from runtime.store.models import Customer, CustomerTag, Event, Journey, JourneyVersion, Run
 from server.context import Wayline
-from server.errors import IssueOut
 from server.schemas.customers import (
     BulkResult,
     ConsentIn,
@@ -59,23 +59,23 @@ NORMALISERS: dict[str, Callable[[str], str]] = {
 
 
 def patch_from(external_id: str, data: CustomerIn, now: datetime
-               ) -> tuple[CustomerPatch, list[IssueOut]]:
+               ) -> tuple[CustomerPatch, list[Issue]]:
     """The changes `data` makes, normalised, and every problem found (field by field)."""
-    issues = [IssueOut(code="customer.invalid", field=problem.field, message=problem.message)
+    issues = [Issue(code="customer.invalid", field=problem.field, message=problem.message)
               for problem in value_problems("attributes", data.attributes)]
 
     def check(field: str, make: Callable[[], Any]) -> Any:
         try:
             return make()
         except FieldError as problem:
-            issues.append(IssueOut(code="customer.invalid", message=problem.message,
+            issues.append(Issue(code="customer.invalid", message=problem.message,
                                    field=problem.field or field))
             return None
 
     patch = CustomerPatch(external_id=check("external_id",
                                             lambda: normalise_external_id(external_id)) or "")
     if data.phone_region is not None and not is_phone_region(data.phone_region):
-        issues.append(IssueOut(code="customer.invalid", field="phone_region", message=(
+        issues.append(Issue(code="customer.invalid", field="phone_region", message=(
             f"'{data.phone_region}' is not a region code; use one such as KR or US.")))
     for name, normalise in NORMALISERS.items():
         value = getattr(data, name)
@@ -112,8 +112,8 @@ def _consent_at(channel: str, given: bool | ConsentIn, now: datetime) -> datetim
     return parse_instant(f"consent.{channel}.at", given.at, now)
 
 
-def _refused(problem: str) -> IssueOut:
-    return IssueOut(code="customer.invalid", field="attributes", message=problem[:1].upper() +
+def _refused(problem: str) -> Issue:
+    return Issue(code="customer.invalid", field="attributes", message=problem[:1].upper() +
                     problem[1:])
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from builder.document import Reentry
+from builder.validation import Issue
 from runtime.customers.fields import FieldError, check_no_nul, normalise_external_id
 from runtime.customers.input_bounds import Problem, parse_instant, value_problems
 from runtime.errors import InvalidInputError
@@ -23,7 +24,6 @@ from runtime.run import lifecycle
 from runtime.store.models import Run
 from runtime.store.versions import LiveEntry, live_entries
 from server.context import Wayline
-from server.errors import IssueOut
 from server.schemas.events import (
     EntryIn,
     EntryResult,
@@ -65,7 +65,7 @@ def ingest_batch(wl: Wayline, data: EventBatchIn) -> EventBatchResult:
         invalid=sum(result.status == "invalid" for result in results), results=results)
 
 
-def _checked(wl: Wayline, event: EventIn) -> tuple[datetime | None, list[IssueOut]]:
+def _checked(wl: Wayline, event: EventIn) -> tuple[datetime | None, list[Issue]]:
     """When the event happened (None: now), and every problem that keeps it out."""
     problems = _field_problems(event) + value_problems("properties", event.properties)
     occurred_at = None
@@ -75,7 +75,7 @@ def _checked(wl: Wayline, event: EventIn) -> tuple[datetime | None, list[IssueOu
         except FieldError as problem:
             problems.append(Problem(problem.field, problem.message))
     return (None if problems else occurred_at), [
-        IssueOut(code="event.invalid", field=problem.field, message=problem.message)
+        Issue(code="event.invalid", field=problem.field, message=problem.message)
         for problem in problems]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from builder.diff import summarize_changes
 from builder.document import empty_document, upgraded
-from builder.validation import has_errors, validate_journey
+from builder.validation import Issue, has_errors, validate_journey
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.run import lifecycle
 from runtime.store.audit import Actor, record
@@ -27,7 +27,7 @@ from runtime.store.models import (
     RunStatus,
 )
 from server.context import Wayline
-from server.errors import issue_out
+from server.errors import as_issue
 from server.schemas.journeys import (
     Archived,
     JourneyCounts,
@@ -91,10 +91,15 @@ def get_journey(wl: Wayline, journey_id: int) -> JourneyDetail:
 
 def update_journey(wl: Wayline, actor: Actor, journey_id: int,
                    data: JourneyUpdate) -> JourneyDetail:
-    """Rename, describe or save the draft; a stale `revision` is refused (409), not overwritten."""
-    if data.document is not None:
-        _refuse_unreadable(wl, data.document)
+    """Rename, describe or save the draft; a stale `revision` is refused (409), not overwritten.
+    A saved document is validated once: that check both refuses an unreadable one and is the
+    issues the answer carries (a canvas change is checked once, not once per step)."""
     with wl.writing() as session:
+        issues = None
+        if data.document is not None:
+            issues = lifecycle.check_journey(session, data.document, wl.registry,
+                                             wl.settings.limits)
+            _refuse_issues(issues)
         journey = lifecycle.get_journey(session, journey_id, lock=True)
         if journey.status is JourneyStatus.ARCHIVED:
             raise WrongStateError(f"'{journey.name}' is archived and can't be edited; "
@@ -120,7 +125,7 @@ def update_journey(wl: Wayline, actor: Actor, journey_id: int,
                    after={"revision": journey.draft_revision})
         journey.updated_at = wl.now()
         session.flush()
-        return _detail(wl, session, journey)
+        return _detail(wl, session, journey, issues)
 
 
 def draft_revision(wl: Wayline, journey_id: int) -> int:
@@ -382,15 +387,18 @@ def _unversioned(document: Mapping[str, Any]) -> Any:
     return {**document, "nodes": nodes}
 
 
-def _detail(wl: Wayline, session: Session, journey: Journey) -> JourneyDetail:
-    issues = lifecycle.check_journey(session, journey.draft, wl.registry)
+def _detail(wl: Wayline, session: Session, journey: Journey,
+            issues: list[Issue] | None = None) -> JourneyDetail:
+    """The journey's detail; `issues` are its draft's when the caller has just checked it."""
+    if issues is None:
+        issues = lifecycle.check_journey(session, journey.draft, wl.registry)
     return JourneyDetail(journey=summaries(session, [journey])[0], document=journey.draft,
-                         issues=[issue_out(issue) for issue in issues])
+                         issues=[as_issue(issue) for issue in issues])
 
 
 def _report(issues: list[Any]) -> ValidationReport:
     errors = sum(issue.severity == "error" for issue in issues)
-    return ValidationReport(issues=[issue_out(issue) for issue in issues], errors=errors,
+    return ValidationReport(issues=[as_issue(issue) for issue in issues], errors=errors,
                             warnings=len(issues) - errors, publishable=not has_errors(issues))
 
 
@@ -402,7 +410,15 @@ def _refuse_unreadable(wl: Wayline, document: Any) -> None:
     if not any(issue.code in REFUSED_ON_IMPORT for issue in issues):
         return
     with wl.reading() as session:  # templates and segments looked up too, as validate does
-        issues = lifecycle.check_journey(session, document, wl.registry, wl.settings.limits)
+        _refuse_issues(lifecycle.check_journey(session, document, wl.registry,
+                                               wl.settings.limits))
+
+
+def _refuse_issues(issues: list[Issue]) -> None:
+    """Refuse a document whose issues (all of them, as checking found them) make it
+    unreadable; the refusal lists the refusing ones first, then the rest."""
+    if not any(issue.code in REFUSED_ON_IMPORT for issue in issues):
+        return
     fatal = [issue for issue in issues if issue.code in REFUSED_ON_IMPORT]
     rest = [issue for issue in issues if issue.code not in REFUSED_ON_IMPORT]
     also = f" (and {len(rest)} other problem(s), listed)" if rest else ""

@@ -17,6 +17,7 @@ from redis import RedisError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from builder.validation import Issue
 from runtime.errors import (
     InvalidInputError,
     NotFoundError,
@@ -27,7 +28,6 @@ from runtime.messaging.tracking import public_url
 from runtime.store.audit import Actor, record
 from runtime.store.team_models import AuditEvent, SignInLink, User
 from server.context import Wayline
-from server.errors import IssueOut
 from server.security import ratelimit
 from server.security.passwords import hash_password, password_problem, verify_password
 from server.security.principal import Principal
@@ -215,7 +215,7 @@ def change_password(wl: Wayline, principal: Principal, current: str, new: str) -
 
 
 def _invalid(field: str, message: str) -> InvalidInputError:
-    return InvalidInputError(message, [IssueOut(code="password.invalid", message=message,
+    return InvalidInputError(message, [Issue(code="password.invalid", message=message,
                                                 field=field)])
 
 

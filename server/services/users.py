@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from builder.validation import Issue
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.store.audit import SYSTEM, Actor, record
 from runtime.store.team_models import Role, User
 from server.context import Wayline
-from server.errors import IssueOut
 from server.schemas.team import SignInLinkOut, UserCreate, UserOut, UserUpdate
 from server.security.sessions import end_sessions_of
 from server.services.signin import make_link
@@ -162,7 +162,7 @@ def _email(value: str) -> str:
         return validate_email(value.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
         message = f"'{value}' is not an email address: {error}"
-        raise InvalidInputError(message, [IssueOut(code="user.invalid", field="email",
+        raise InvalidInputError(message, [Issue(code="user.invalid", field="email",
                                                    message=message)]) from None
 
 

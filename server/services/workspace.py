@@ -11,8 +11,9 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from runtime.audience import indexed_attributes
+from builder.validation import Issue
 from runtime.audience.indexed_attributes import IndexedColumn, indexed_columns
+from runtime.audience import indexed_attributes
 from runtime.errors import InvalidInputError
 from runtime.messaging import test_sends
 from runtime.messaging.test_sends import TestRecipients
@@ -30,7 +31,6 @@ from runtime.run.guardrails import WorkspaceGuardrails
 from runtime.store.audit import Actor, record
 from runtime.store.models import IndexedAttribute
 from server.context import Wayline
-from server.errors import IssueOut
 from server.schemas.workspace import IndexedAttributeIn, IndexedAttributeOut
 
 log = logging.getLogger("wayline.server")
@@ -101,7 +101,7 @@ def _replace(wl: Wayline, actor: Actor, value: Any, problems: list[tuple[str, st
     how a sentence names it."""
     code, action, key, title, said = names
     if problems:
-        issues = [IssueOut(code=f"{code}.invalid", field=field, message=message)
+        issues = [Issue(code=f"{code}.invalid", field=field, message=message)
                   for field, message in problems]
         raise InvalidInputError(f"{said} was not saved: " +
                                 " ".join(message for _, message in problems), issues)
@@ -131,7 +131,7 @@ def index_attribute(wl: Wayline, actor: Actor, name: str,
             record(session, actor, "indexed_attribute.added", object_kind="attribute",
                    object_id=name, object_name=name, at=wl.now(), after={"kind": data.kind})
     if fresh:  # indexing it again as the same kind changed nothing
-        indexed_attributes.settle(wl.runtime.engine)
+        indexed_attributes.settle(wl.runtime.flow.engine)
         log.info("indexed attribute %r as %s (%s)", name, data.kind, column.column)
     with wl.reading() as session:
         [described] = _described(session, [column])

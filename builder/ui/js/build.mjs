@@ -7,7 +7,7 @@
 // Also writes THIRD_PARTY_LICENSES.txt from the metafile (esbuild's legalComments misses MIT
 // packages without an @license banner) and manifest.json (a build id for cache busting).
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";

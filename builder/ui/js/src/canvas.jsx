@@ -6,12 +6,13 @@ import { Check, Copy, Upload } from "lucide-react";
 import "@xyflow/react/dist/style.css";
 import "./app.css";
 import { Editor } from "./editor/Editor.jsx";
+import { readState } from "./bridge.js";
 
 // `readOnly`: the person's role may look but not change the journey (no palette, no dragging,
 // wiring or deleting, the forms disabled); the server refuses their changes anyway.
 export function JourneyCanvas({ catalogue, state, readOnly = false, onCommand, onPreview }) {
   const parsedCatalogue = useMemo(() => JSON.parse(catalogue), [catalogue]);
-  const parsedState = useMemo(() => JSON.parse(state), [state]);
+  const parsedState = useMemo(() => readState(state), [state]);
   const latest = useRef({ onCommand, onPreview });
   latest.current = { onCommand, onPreview }; // ReactPy makes new handlers on every render
   const send = useMemo(() => (text) => latest.current.onCommand(text), []);

@@ -43,6 +43,7 @@ const EDGE_TYPES = { journey: JourneyEdge };
 // Props handed to React Flow keep their identity between renders (a new array or function
 // makes it update its store and redraw).
 const FIT_VIEW_OPTIONS = { padding: 0.3, maxZoom: 1 };
+/** @type {[number, number]} */
 const SNAP_GRID = [10, 10];
 const MULTI_SELECT_KEYS = ["Meta", "Control", "Shift"];
 const DELETE_KEYS = ["Backspace", "Delete"];
@@ -589,8 +590,6 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
                   settings={store.settings}
                   settingsSchema={catalogue.settingsSchema}
                   issues={issues}
-                  nodesById={nodesById}
-                  kinds={kinds}
                   onPick={pickIssue}
                   readOnly={readOnly}
                   ctx={ctx}
@@ -617,7 +616,6 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
                   journey={journey}
                   live={server.live}
                   warnings={issues.filter((issue) => issue.severity === "warning")}
-                  nodesById={nodesById}
                 />
               ) : null}
             </Confirm>
@@ -758,8 +756,12 @@ function Toast({ notice }) {
 
 // What publishing will do, for the dialog: who enters (the draft's audience, counted now),
 // who is in the journey already (they stay on their version), and every warning on the draft.
-function PublishFacts({ journey, live, warnings, nodesById }) {
-  const [audience, setAudience] = useState({ loading: true });
+function PublishFacts({ journey, live, warnings }) {
+  const [audience, setAudience] = useState(
+    /** @type {{ loading?: boolean, error?: string, count?: number, notes?: string[] }} */ ({
+      loading: true,
+    }),
+  );
   useEffect(() => {
     let current = true;
     fetch(`/api/journeys/${journey.id}/audience?limit=1`)
@@ -852,7 +854,7 @@ export function Confirm({ title, body, action, danger, onCancel, onConfirm, chil
 }
 
 function useKeyboard({ draft, store, commit, readOnly, paste, onDelete }) {
-  const latest = useRef({});
+  const latest = useRef({ draft, store, commit, readOnly, paste, onDelete });
   latest.current = { draft, store, commit, readOnly, paste, onDelete };
   useEffect(() => {
     const onKey = (event) => {

@@ -18,6 +18,7 @@ import {
 import { clockText, countText, offsetText, windowName } from "./preview.js";
 import { KindIcon } from "./icons.jsx";
 
+/** @type {Array<[string, string, import("lucide-react").LucideIcon]>} */
 const TABS = [
   ["audience", "Audience", Users],
   ["customer", "Customer path", Play],
@@ -112,7 +113,7 @@ export function PreviewPanel({ preview, kinds, ports, timezone, onPickNode, onPi
   );
 }
 
-function Answer({ previews, op, onPickIssue, children, idle }) {
+function Answer({ previews, op, onPickIssue, children, idle = undefined }) {
   const status = previews.status(op);
   const answer = previews.answers[op];
   if (status === "loading" && !answer)
@@ -482,7 +483,11 @@ function PathSteps({ path, explained, kinds, ports, timezone, onPickNode }) {
             <li
               key={index}
               data-path-step={step.node_id}
-              style={{ "--kind": kind?.color || "#64748b" }}
+              style={
+                /** @type {import("react").CSSProperties} */ ({
+                  "--kind": kind?.color || "#64748b",
+                })
+              }
               onClick={() => onPickNode(step.node_id)}
             >
               <span className="wl-path-index">{index + 1}</span>
@@ -622,7 +627,7 @@ function DryRunResult({ dry, windowLabel, setWindowLabel, kinds, onPickNode }) {
             data-dry-window={w.label}
             onClick={() => setWindowLabel(w.label)}
           >
-            {windowName(w, dry)}
+            {windowName(w)}
           </button>
         ))}
       </div>

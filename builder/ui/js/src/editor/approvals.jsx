@@ -213,10 +213,10 @@ function CommentDialog({
   title,
   body,
   label,
-  placeholder,
+  placeholder = undefined,
   action,
-  danger,
-  required,
+  danger = false,
+  required = false,
   onCancel,
   onConfirm,
 }) {

@@ -32,14 +32,12 @@ export function ObjectFields({ schema, defs, value, onChange, path, issues, ctx 
   const inner = { ...ctx, siblings: effective }; // a picker may depend on a sibling (the channel)
   return orderedProperties(schema).map(([name, prop]) => {
     if (!isShown(prop, effective)) return null;
-    const required = (schema.required || []).includes(name);
     return (
       <Field
         key={name}
         name={name}
         prop={prop}
         defs={defs}
-        required={required}
         value={value?.[name]}
         onChange={(next) =>
           onChange(withoutHidden(schema, defs, { ...(value || {}), [name]: next }))
@@ -79,7 +77,7 @@ function defaultsOf(schema, defs) {
   return result;
 }
 
-export function Field({ name, prop, defs, value, onChange, onClear, path, issues, ctx, required }) {
+export function Field({ name, prop, defs, value, onChange, onClear, path, issues, ctx }) {
   const { field, nullable } = analyse(prop, defs);
   const title = titleOf(name, prop, defs);
   const widget = field["x-widget"];
@@ -98,7 +96,6 @@ export function Field({ name, prop, defs, value, onChange, onClear, path, issues
     nullable,
     widget,
     title,
-    required,
   });
   return (
     <div className={`wl-field ${hasError ? "has-error" : ""}`} data-field={path}>
@@ -135,8 +132,6 @@ function renderControl({
         onClear={nullable ? clear : null}
         path={path}
         issues={issues}
-        ctx={ctx}
-        defs={defs}
       />
     );
   if (widget === "property-filters")
@@ -175,7 +170,7 @@ function renderControl({
         ctx={ctx}
       />
     );
-  if (widget === "timezone") return <TimezoneInput value={value} onChange={onChange} ctx={ctx} />;
+  if (widget === "timezone") return <TimezoneInput value={value} onChange={onChange} />;
   if (widget === "radio" && field.enum)
     return <Segmented options={field.enum} value={value ?? field.default} onChange={onChange} />;
   if (field.enum)
@@ -327,7 +322,13 @@ function ArrayField({ field, defs, value, onChange, path, issues, ctx, title }) 
   );
 }
 
-export function TextInput({ value, onChange, placeholder, className = "", list }) {
+export function TextInput({
+  value,
+  onChange,
+  placeholder = undefined,
+  className = "",
+  list = undefined,
+}) {
   return (
     <input
       className={`wl-input ${className}`}
@@ -340,7 +341,12 @@ export function TextInput({ value, onChange, placeholder, className = "", list }
 }
 
 // Keeps what is typed (e.g. "1." or "-") while passing numbers up.
-export function NumberInput({ value, onChange, field = {}, className = "" }) {
+export function NumberInput({
+  value,
+  onChange,
+  field = /** @type {{ minimum?: number, maximum?: number, type?: string }} */ ({}),
+  className = "",
+}) {
   const [text, setText] = useState(value == null ? "" : String(value));
   useEffect(() => {
     if (Number(text) !== value) setText(value == null ? "" : String(value));

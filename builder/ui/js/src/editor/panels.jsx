@@ -25,7 +25,7 @@ export function Palette({ kinds, categories, onAdd, readOnly }) {
                 draggable={!readOnly}
                 data-kind={kind.key}
                 title={kind.description}
-                style={{ "--kind": kind.color }}
+                style={/** @type {import("react").CSSProperties} */ ({ "--kind": kind.color })}
                 role="button"
                 tabIndex={0}
                 onDragStart={(event) => {
@@ -75,7 +75,10 @@ export function Inspector({
   const unplaced = issues.filter((issue) => !issue.field || !issue.field.startsWith("config."));
   return (
     <div className="wl-inspector" data-inspector={node.id}>
-      <div className="wl-inspector-head" style={{ "--kind": kind.color }}>
+      <div
+        className="wl-inspector-head"
+        style={/** @type {import("react").CSSProperties} */ ({ "--kind": kind.color })}
+      >
         <span className="wl-node-icon large">
           <KindIcon name={kind.icon} size={18} />
         </span>
@@ -176,8 +179,6 @@ export function JourneyPanel({
   settings,
   settingsSchema,
   issues,
-  nodesById,
-  kinds,
   onSettings,
   onRename,
   onPick,
@@ -205,7 +206,7 @@ export function JourneyPanel({
           />
         </div>
       </fieldset>
-      <Problems issues={issues} nodesById={nodesById} kinds={kinds} onPick={onPick} />
+      <Problems issues={issues} onPick={onPick} />
       <div className="wl-panel-title">Settings</div>
       <fieldset disabled={readOnly} className="wl-form">
         <ObjectFields
@@ -222,7 +223,7 @@ export function JourneyPanel({
   );
 }
 
-export function Problems({ issues, nodesById, kinds, onPick }) {
+export function Problems({ issues, onPick }) {
   if (!issues.length)
     return (
       <div className="wl-problems ok" data-problems="0">

@@ -100,7 +100,7 @@ export function dryOverlay(dry, windowLabel) {
     edges[port.edge_id] = {
       count: w.count.count,
       margin: w.count.margin,
-      label: windowName(w, dry),
+      label: windowName(w),
       share: shareOf(w.count.count, dry.entered.count),
     };
   }
@@ -111,7 +111,7 @@ export function dryOverlay(dry, windowLabel) {
       count: w.count.count,
       margin: w.count.margin,
       waiting: node.waiting_at_horizon.count,
-      label: windowName(w, dry),
+      label: windowName(w),
       held: (node.messages?.suppressed?.count || 0) + (node.messages?.failed?.count || 0),
     };
   }
@@ -125,7 +125,7 @@ export function shareOf(count, entered) {
   return share > 0 && share < 1 ? "<1%" : `${Math.round(share)}%`;
 }
 
-export function windowName(window, dry) {
+export function windowName(window) {
   if (window.label !== "horizon") return window.label;
   const days = Math.round(window.seconds / 86400);
   return days === 1 ? "1 day" : `${days} days`;

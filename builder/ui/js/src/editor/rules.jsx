@@ -59,7 +59,15 @@ export function RuleField({ value, onChange, onClear, path, issues }) {
   );
 }
 
-function RuleGroup({ rule, onChange, onRemove, path, issues, depth, isPathOf = false }) {
+function RuleGroup({
+  rule,
+  onChange,
+  onRemove = undefined,
+  path,
+  issues,
+  depth,
+  isPathOf = false,
+}) {
   // When the stored rule is one leaf, it is shown inside a group; its path is the root path.
   const childPath = (index) => (isPathOf ? path : joinPath(joinPath(path, "rules"), index));
   const rules = rule.rules || [];

@@ -1,0 +1,210 @@
+// Generated from builder/ui/bridge.py by `python -m builder.ui.bridge`: do not edit.
+// The messages between the canvas and the editor page (see bridge.py).
+
+/** Approve someone else's request (it publishes). */
+export interface Approve {
+  op: "approve";
+  id: number;
+  comment?: string;
+  seq?: number | null;
+}
+
+/** Who enters the draft: a page of sample customers, after the id `after`. */
+export interface AudiencePreview {
+  op: "audience";
+  after?: number | null;
+  id: string;
+  revision?: number | null;
+}
+
+/** What the editor offers this role (builder.ui.approvals.permissions). */
+export interface Can {
+  publish: boolean;
+  request: boolean;
+  approve: boolean;
+  pause: boolean;
+  previews: boolean;
+  required: boolean;
+}
+
+/** Everything the canvas draws that Python decides, pushed on every change. */
+export interface CanvasState {
+  journey: Record<string, any>;
+  document: Record<string, any>;
+  revision: number | null;
+  issues: Array<Issue>;
+  ports: Record<string, Array<Port>>;
+  segments: Array<Record<string, any>>;
+  templates: Array<Record<string, any>>;
+  ack: number;
+  saved: Saved | null;
+  notice: Notice | null;
+  can: Can;
+  approval: Record<string, any> | null;
+  versions: Array<Record<string, any>>;
+  live: LiveCounts | null;
+  preview: Record<string, PreviewAnswer>;
+  session: string;
+  sending: string | null;
+}
+
+/** What never changes while the page is open: node kinds, palette sections, the settings form, and the workspace's time zone. */
+export interface Catalogue {
+  kinds: Array<Record<string, any>>;
+  categories: Array<Record<string, any>>;
+  settingsSchema: Record<string, any>;
+  timezone: string;
+}
+
+/** The draft's audience simulated `horizon_days` ahead (None: the default horizon). */
+export interface DryRunPreview {
+  op: "dry_run";
+  horizon_days?: number | null;
+  id: string;
+  revision?: number | null;
+}
+
+/** Whether one customer would enter, and why (not). */
+export interface ExplainPreview {
+  op: "explain";
+  external_id: string;
+  id: string;
+  revision?: number | null;
+}
+
+/** One problem: a stable code, where it is (node, field) and what to do, in plain words. */
+export interface Issue {
+  code: string;
+  message: string;
+  node_id?: string | null;
+  field?: string | null;
+  severity?: "error" | "warning";
+}
+
+/** A published journey's counts: per node, per edge, and in all. */
+export interface LiveCounts {
+  version: number | null;
+  entered: number;
+  here: number;
+  nodes: Record<string, Record<string, any>>;
+  edges: Record<string, number>;
+}
+
+/** A message for the marketer (a toast); a new `id` is a new notice. */
+export interface Notice {
+  id: number;
+  kind: string;
+  text: string;
+  issues?: Array<Issue>;
+}
+
+/** One customer's simulated path, with the events they are imagined to do. */
+export interface PathPreview {
+  op: "path";
+  external_id: string;
+  events?: Array<Record<string, any>>;
+  id: string;
+  revision?: number | null;
+}
+
+/** Pause the live journey, saying why (for the team). */
+export interface Pause {
+  op: "pause";
+  reason?: string;
+  seq?: number | null;
+}
+
+/** Pause one step of the live journey. */
+export interface PauseStep {
+  op: "pause_step";
+  node: string;
+  seq?: number | null;
+}
+
+/** One output of a node, as its config makes it (a split's branches). */
+export interface Port {
+  key: string;
+  label: string;
+  required: boolean;
+  optional: boolean;
+}
+
+/** The answer to a preview request: its data, or the error that stopped it. */
+export interface PreviewAnswer {
+  id: string | null;
+  revision: number | null;
+  data?: Record<string, any> | null;
+  error?: string | null;
+  issues?: Array<Issue>;
+}
+
+/** Publish the draft. */
+export interface Publish {
+  op: "publish";
+  seq?: number | null;
+}
+
+/** Turn a request down (the comment says why). */
+export interface Reject {
+  op: "reject";
+  id: number;
+  comment?: string;
+  seq?: number | null;
+}
+
+/** Load the journey again (after a refusal). */
+export interface Reload {
+  op: "reload";
+  seq?: number | null;
+}
+
+/** Rename the journey. */
+export interface Rename {
+  op: "rename";
+  name: string;
+  seq?: number | null;
+}
+
+/** Ask a publisher to publish the draft as it is now. */
+export interface RequestPublish {
+  op: "request";
+  comment?: string;
+  seq?: number | null;
+}
+
+/** Resume a paused journey. */
+export interface Resume {
+  op: "resume";
+  seq?: number | null;
+}
+
+/** Let a paused step run again. */
+export interface ResumeStep {
+  op: "resume_step";
+  node: string;
+  seq?: number | null;
+}
+
+/** Save the draft as the canvas has it, made on the server's revision `revision`. */
+export interface Save {
+  op: "save";
+  seq: number;
+  revision: number | null;
+  document: Record<string, any>;
+}
+
+/** The save `seq` was stored as `revision`. */
+export interface Saved {
+  seq: number;
+  revision: number | null;
+}
+
+/** Take one's own pending request back. */
+export interface Withdraw {
+  op: "withdraw";
+  id: number;
+  seq?: number | null;
+}
+
+export type Command = Save | Rename | Publish | Pause | Resume | PauseStep | ResumeStep | RequestPublish | Withdraw | Approve | Reject | Reload;
+export type PreviewRequest = AudiencePreview | ExplainPreview | PathPreview | DryRunPreview;
