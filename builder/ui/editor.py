@@ -277,8 +277,10 @@ def with_severity(issue: dict[str, Any]) -> dict[str, Any]:
 
 
 def _static_state(services: UiServices) -> str:
-    """What never changes while the page is open: node kinds and the settings form."""
+    """What never changes while the page is open: node kinds, channels, the settings form."""
     return json.dumps({"kinds": catalogue.kinds(services.registry),
+                       "channels": catalogue.channels(),
+                       "textCounting": catalogue.text_counting(),
                        "categories": catalogue.categories(),
                        "settingsSchema": catalogue.settings_schema(),
                        "timezone": services.timezone})
