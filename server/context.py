@@ -39,7 +39,7 @@ class Wayline:
     api_key: str = ""
 
     def __post_init__(self) -> None:
-        self.reads: sessionmaker[Session] = read_sessionmaker(self.runtime.flow.engine)
+        self.reads: sessionmaker[Session] = read_sessionmaker(self.runtime.engine)
         # Previews render as sends do: with this workspace's label, opt-out line and links.
         install_rules(rules_from_settings(self.runtime.settings))
         install_limits(self.runtime.settings.limits)  # what drafts are checked against

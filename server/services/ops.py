@@ -60,7 +60,7 @@ def _result(name: str, future) -> Check:
 def _check_database(wl: Wayline) -> Check:
     url = wl.settings.database
     try:
-        with wl.runtime.flow.engine.connect() as connection:
+        with wl.runtime.engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
     except Exception as error:  # any driver error means "not reachable"; say which
         return Check("database", False, f"cannot connect to {_shown(url)}: "

@@ -131,7 +131,7 @@ def index_attribute(wl: Wayline, actor: Actor, name: str,
             record(session, actor, "indexed_attribute.added", object_kind="attribute",
                    object_id=name, object_name=name, at=wl.now(), after={"kind": data.kind})
     if fresh:  # indexing it again as the same kind changed nothing
-        indexed_attributes.settle(wl.runtime.flow.engine)
+        indexed_attributes.settle(wl.runtime.engine)
         log.info("indexed attribute %r as %s (%s)", name, data.kind, column.column)
     with wl.reading() as session:
         [described] = _described(session, [column])
