@@ -223,7 +223,7 @@ def main() -> None:
             audience_figures(wl, args.repeat, f"with {', '.join(INDEXED)} indexed")
             dry_run_figures(wl, url)
             _explain(wl)
-            wl.runtime.flow.engine.dispose()
+            wl.runtime.engine.dispose()
         finally:
             if args.keep:
                 print(f"kept {url}")

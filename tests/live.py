@@ -71,7 +71,7 @@ def serving(tmp_path: Path, redis_url: str) -> Iterator[LiveApp]:
     yield app
     app.stop()
     install_runtime(previous)
-    wayline.runtime.flow.engine.dispose()
+    wayline.runtime.engine.dispose()
 
 
 def free_port() -> int:
