@@ -5,6 +5,8 @@ Every module here (not a sub-package, not starting with "_") is a node kind and 
 journeys keep the version they were published with). A kind that asks the runtime for something
 new declares its effect type here too; its executor lives in `runtime.flow.effects`.
 `default_registry()` discovers them; nothing else switches on a kind.
+Channels are the same shape in `nodes.channels`: one module per channel defining `CHANNEL`, a
+`nodes.kit.channel.ChannelSpec`, discovered by `nodes.kit.channel.default_channels()`.
 This package is pure: it imports no other part of Wayline and does no IO.
 """
 

@@ -20,14 +20,16 @@ from typing import Annotated
 
 import msgspec
 
+from nodes.kit.channel import fallback_channels
 from nodes.kit.fields import Channel, Purpose, TemplateRef, hint
 from nodes.kit.spec import Category, Decision, Go, NodeSpec, Port, Problem, Ref, Send, StepContext
 
 FALLBACK_TEXT_LIMIT = 4000
 """Characters of fallback text (an LMS carries at most 2,000 bytes: about 1,000 in Hangul)."""
 
-ON_KAKAO = {"channel": ["kakao"]}
-ON_FALLBACK = {"channel": ["kakao"], "sms_fallback": [True]}
+ON_KAKAO = {"channel": fallback_channels()}
+"""Shows a field on the channels that have a fallback (`ChannelSpec.fallback`: KakaoTalk)."""
+ON_FALLBACK = {"channel": fallback_channels(), "sms_fallback": [True]}
 
 
 class WhenBlocked(StrEnum):
@@ -83,7 +85,7 @@ def refs(config: Config) -> list[Ref]:
 
 def check(config: Config) -> list[Problem]:
     """A fallback text only means something for KakaoTalk with the fallback on."""
-    if config.fallback_text.strip() and (config.channel is not Channel.KAKAO
+    if config.fallback_text.strip() and (config.channel not in fallback_channels()
                                          or not config.sms_fallback):
         return [Problem("fallback_text", "The fallback text is only sent when KakaoTalk fails; "
                                          "turn the fallback on, or clear the text")]
@@ -93,7 +95,7 @@ def check(config: Config) -> list[Problem]:
 def sends(config: Config) -> list[Send]:
     """The message this step sends (with KakaoTalk's fallback text when it is on)."""
     options = {}
-    if config.channel is Channel.KAKAO and config.sms_fallback:
+    if config.channel in fallback_channels() and config.sms_fallback:
         options["fallback"] = {"text": config.fallback_text}
     return [Send(channel=config.channel.value, template=config.template,
                  purpose=config.purpose.value, options=options)]
@@ -119,7 +121,7 @@ SPEC = NodeSpec(
     config=Config,
     run=run,
     check=check,
-    example=Config(channel=Channel.KAKAO, template=12,
+    example=Config(channel=Channel("kakao"), template=12,
                    fallback_text="{{ customer.name }}님, 주문하신 상품이 출발했어요."),
     ports=(Port("next", "Next"), Port("failed", "Failed", optional=True)),
     refs=refs,

@@ -223,10 +223,12 @@ class CanvasState(msgspec.Struct):
 
 
 class Catalogue(msgspec.Struct, rename="camel"):
-    """What never changes while the page is open: node kinds, palette sections, the settings
-    form, and the workspace's time zone."""
+    """What never changes while the page is open: node kinds, channels (and how texts are
+    counted), palette sections, the settings form, and the workspace's time zone."""
 
     kinds: list[Json]
+    channels: list[Json]
+    text_counting: Json
     categories: list[Json]
     settings_schema: Json
     timezone: str

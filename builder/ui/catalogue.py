@@ -16,6 +16,8 @@ import msgspec
 
 from builder.document import Settings
 from nodes import NodeSpec, Registry
+from nodes.kit.channel import Address, default_channels
+from nodes.kit.sms import COUNTING
 
 PICKER_WIDGETS = ("template-picker", "segment-picker")
 """Fields naming a stored object: a new node leaves them empty for the marketer to choose."""
@@ -33,6 +35,21 @@ def kinds(registry: Registry) -> list[dict[str, Any]]:
 def categories() -> list[dict[str, str]]:
     """Palette sections."""
     return [{"key": key, "label": CATEGORY_LABELS[key]} for key in CATEGORY_ORDER]
+
+
+def channels() -> list[dict[str, Any]]:
+    """Every channel as the canvas words and treats it (`nodes/channels/`), in order."""
+    return [{"key": spec.key, "label": spec.label, "name": spec.name, "noun": spec.noun,
+             "article": spec.article, "icon": spec.icon, "color": spec.color,
+             "fallback": spec.fallback.channel if spec.fallback else None,
+             "measured": spec.measure is not None, "testToMe": spec.test_to_me,
+             "testToTeam": spec.address is not Address.DEVICE,
+             "call": spec.address is Address.URL} for spec in default_channels()]
+
+
+def text_counting() -> dict[str, int]:
+    """SMS/LMS byte counting's parameters (`nodes.kit.sms.COUNTING`) for the live counter."""
+    return dict(COUNTING)
 
 
 @cache

@@ -275,8 +275,10 @@ def live_state(services: UiServices, detail: dict[str, Any]) -> dict[str, Any]:
 
 
 def _static_state(services: UiServices) -> str:
-    """What never changes while the page is open: node kinds and the settings form."""
+    """What never changes while the page is open: node kinds, channels, the settings form."""
     return encode(Catalogue(kinds=catalogue.kinds(services.registry),
+                            channels=catalogue.channels(),
+                            text_counting=catalogue.text_counting(),
                             categories=catalogue.categories(),
                             settings_schema=catalogue.settings_schema(),
                             timezone=services.timezone))

@@ -20,6 +20,7 @@ from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import js_component, use_services
 from builder.ui.services import UiError, UiServices
 from builder.ui.session import ends_polling
+from nodes.kit.channel import default_channels
 
 REFRESH_SECONDS = 5.0
 """How often the open list refreshes its counts and statuses."""
@@ -198,8 +199,8 @@ def StarterCard(item: dict[str, Any], chosen: bool, choose: Any) -> Any:  # noqa
         html.small(facts) if facts else "")
 
 
-CHANNELS = {"email": "Email", "sms": "SMS", "kakao": "KakaoTalk", "push": "Push",
-            "webhook": "Webhook"}
+CHANNELS = {spec.key: spec.name for spec in default_channels()}
+"""Each channel's name (`nodes/channels/`)."""
 
 
 def create_new(services: UiServices, choice: str, name: str) -> dict[str, Any]:

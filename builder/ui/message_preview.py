@@ -13,6 +13,7 @@ from reactpy import component, html, use_async_effect, use_state
 
 from builder.ui.reactpy_glue import use_services
 from builder.ui.services import UiError
+from nodes.kit.channel import Address, default_channels
 from nodes.kit.sms import SMS_MAX_BYTES, carrier_bytes
 
 
@@ -21,6 +22,7 @@ def Preview(request: dict[str, Any], template_id: int | None = None) -> Any:  # 
     """The message (`request`, as the services take it) as it would be stored for one
     customer, rendered as the form is edited; for a saved one (`template_id`), a test send."""
     services = use_services()
+    spec = default_channels()[request["channel"]]
     customer, set_customer = use_state("")
     shown, set_shown = use_state(None)
     tested, set_tested = use_state(None)
@@ -67,10 +69,11 @@ def Preview(request: dict[str, Any], template_id: int | None = None) -> Any:  # 
             html.div({"class": "wl-row"},
                      html.button({"class": "wl-button", "type": "button", "onClick": test("me"),
                                   "data-action": "test-to-me"}, "To me")
-                     if request["channel"] == "email" else "",
+                     if spec.test_to_me else "",
                      html.button({"class": "wl-button", "type": "button",
                                   "onClick": test("team"), "data-action": "test-to-team"},
-                                 "To test recipients") if request["channel"] != "push" else ""),
+                                 "To test recipients")
+                     if spec.address is not Address.DEVICE else ""),
             html.p({"class": f"wl-alert {tested['kind']}", "data-test-result": tested["kind"]},
                    tested["text"]) if tested else "")
         if template_id is not None and services.may("templates.test") else "")
@@ -90,7 +93,7 @@ def Rendered(shown: dict[str, Any] | None, channel: str) -> Any:  # noqa: N802
               ("html", "HTML"), ("method", "Method"), ("headers", "Headers"))
     parts = [html.div({"key": key, "data-part": key}, html.div({"class": "part"}, label),
                       html.pre(_shown(content[key]))) for key, label in labels if key in content]
-    if channel == "sms" and "text" in content:
+    if default_channels()[channel].measure is not None and "text" in content:
         size = carrier_bytes(content["text"])
         parts.append(html.div({"key": "bytes", "class": "wl-bytes", "data-part": "bytes"},
                               f"{size:,} bytes for this customer: "

@@ -1,13 +1,14 @@
 """The messages page: the template library marketers write once and send from any journey.
 
 A list of every template by channel (with how many journeys send it) beside an editor whose
-fields follow the channel: email subject, text and HTML; SMS/LMS text with its carrier byte
-count; KakaoTalk AlimTalk template code and variables; app push title, deep link and data;
-webhook URL, method, headers and JSON body. Each change is rendered at once for a chosen
-customer (or a sample one), strictly, so a missing value shows as an error here rather than as
-a blank in a customer's message. Saved through the same services as /api/templates; deleting
-a template a journey still sends is refused with the journeys named. Viewers read the
-templates; making and changing them, and the preview, are for editors up.
+fields are generated from the channel's template fields (`ChannelSpec.fields`, in
+`nodes/channels/`): their titles, order, help and widgets (a text, a text area, a choice,
+name/value lines, an SMS text with its carrier byte count), as the inspector is from node
+configs. Each change is rendered at once for a chosen customer (or a sample one), strictly,
+so a missing value shows as an error here rather than as a blank in a customer's message.
+Saved through the same services as /api/templates; deleting a template a journey still sends
+is refused with the journeys named. Viewers read the templates; making and changing them, and
+the preview, are for editors up.
 """
 
 from __future__ import annotations
@@ -21,25 +22,30 @@ from builder.ui.message_preview import Preview
 from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import event_value, use_services
 from builder.ui.services import UiError
+from nodes.kit.channel import ChannelSpec, channel, default_channels
 from nodes.kit.sms import LMS_MAX_BYTES, SMS_MAX_BYTES, carrier_bytes
 
-CHANNELS = (("email", "Email"), ("sms", "SMS / LMS"), ("kakao", "KakaoTalk"),
-            ("push", "App push"), ("webhook", "Webhook"))
-NAMES = dict(CHANNELS)
 
-SOURCE_LABELS = {"email": "Text body", "sms": "Message", "kakao": "Message (as Kakao approved it)",
-                 "push": "Body", "webhook": "JSON body"}
-SUBJECT_LABELS = {"email": "Subject", "push": "Title"}
+def fields_of(spec: ChannelSpec) -> list[tuple[str, dict[str, Any]]]:
+    """The channel's template fields in form order: (form name, JSON schema property)."""
+    schema = spec.schema()
+    found = [(spec.form_name(name), _resolved(prop, schema["$defs"]))
+             for name, prop in schema["properties"].items()]
+    return sorted(found, key=lambda item: item[1].get("x-order", 99))
 
-FIELDS_OF = {
-    "email": ("name", "subject", "source", "options.html"),
-    "sms": ("name", "source"),
-    "kakao": ("name", "options.template_code", "source", "options.variables"),
-    "push": ("name", "subject", "source", "options.deep_link", "options.data"),
-    "webhook": ("name", "options.url", "options.method", "options.headers", "source"),
-}
-"""The fields the editor shows for each channel; a problem elsewhere is listed in the notice."""
-FIELDS = sorted({name for names in FIELDS_OF.values() for name in names}, key=len, reverse=True)
+
+def _resolved(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """The property with an optional value (anyOf …, null) or an enum ($ref) spelled out."""
+    for choice in prop.get("anyOf", ()):
+        if choice.get("type") != "null":
+            prop = {**choice, **{k: v for k, v in prop.items() if k != "anyOf"}}
+    if "$ref" in prop:
+        prop = {**defs[prop["$ref"].rsplit("/", 1)[-1]], **prop}
+    return prop
+
+
+def _form_names(spec: ChannelSpec) -> list[str]:
+    return ["name", *(name for name, _ in fields_of(spec))]
 
 STYLE = """
 .wl-messages { display: grid; grid-template-columns: 300px 1fr 360px; gap: 16px;
@@ -65,8 +71,15 @@ STYLE = """
 def blank(channel: str) -> dict[str, Any]:
     """A new template's form on `channel`."""
     return {"id": None, "channel": channel, "name": "", "subject": "", "source": "",
-            "options": {"method": "POST"} if channel == "webhook" else {}, "used_by": [],
+            "options": _defaults(channel), "used_by": [],
             "version": None, "warnings": []}
+
+
+def _defaults(key: str) -> dict[str, Any]:
+    """The options a new template starts with: the channel's non-empty defaults."""
+    return {name.removeprefix("options."): prop["default"]
+            for name, prop in fields_of(channel(key))
+            if name.startswith("options.") and prop.get("default") not in (None, "", {})}
 
 
 def to_request(form: dict[str, Any]) -> dict[str, Any]:
@@ -74,7 +87,7 @@ def to_request(form: dict[str, Any]) -> dict[str, Any]:
     options = {key: value for key, value in form["options"].items() if value not in ("", {}, None)}
     request = {"channel": form["channel"], "name": form["name"], "source": form["source"],
                "options": options}
-    if form["channel"] in SUBJECT_LABELS:
+    if channel(form["channel"]).has_subject:
         request["subject"] = form["subject"] or None
     return request
 
@@ -161,7 +174,7 @@ def MessagesPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
             html.div({"class": "wl-msg-new"}, html.span("New:"), [
                 html.button({"key": key, "class": "wl-button", "type": "button",
                              "data-new-template": key, "onClick": on_new(key)}, f"+ {label}")
-                for key, label in CHANNELS]) if can_edit else "",
+                for key, label in _labels()]) if can_edit else "",
             html.div(
                 {"class": "wl-messages"},
                 TemplateList(listed, form["id"], on_open),
@@ -187,7 +200,7 @@ def TemplateList(listed: list[dict[str, Any]] | None, current: int | None,  # no
     if not listed:
         return html.div({"class": "wl-msg-list"}, html.p({"class": "hint"}, "No messages yet."))
     sections = []
-    for key, label in CHANNELS:
+    for key, label in _labels():
         items = [item for item in listed if item["channel"] == key]
         if items:
             sections.append(html.div({"key": key}, html.h3(label), [html.button(
@@ -201,23 +214,26 @@ def TemplateList(listed: list[dict[str, Any]] | None, current: int | None,  # no
 @component
 def TemplateFields(form: dict[str, Any], set_form: Any, notice: Any) -> Any:  # noqa: N802
     """The fields of `form`'s channel, with each field's problem from the last save under it."""
-    channel = form["channel"]
+    spec = channel(form["channel"])
+    names = sorted(_form_names(spec), key=len, reverse=True)
     issues = (notice or {}).get("issues") or []
     errors: dict[str, str] = {}
     for issue in issues:  # options.variables.name shows under options.variables
         where = issue.get("field") or ""
-        shown = next((name for name in FIELDS if where == name or where.startswith(name + ".")),
+        shown = next((name for name in names if where == name or where.startswith(name + ".")),
                      where)
         errors[shown] = "; ".join(filter(None, (errors.get(shown), issue["message"])))
 
-    def change(key: str) -> Any:
-        return lambda e, *_: set_form(lambda now: {**now, key: e["target"]["value"]})
+    def change(name: str, parse: Any = None) -> Any:
+        key = name.removeprefix("options.")
 
-    def change_option(key: str, parse: Any = None) -> Any:
         def handle(e: Any, *_: Any) -> None:
-            value = event_value(e)  # a text field's, or the method <select>'s
-            set_form(lambda now: {**now, "options": {
-                **now["options"], key: parse(value) if parse else value}})
+            value = event_value(e)  # a text field's, or a <select>'s
+            value = parse(value) if parse else value
+            if name.startswith("options."):
+                set_form(lambda now: {**now, "options": {**now["options"], key: value}})
+            else:
+                set_form(lambda now: {**now, key: value})
         return handle
 
     def field(label: str, name: str, control: Any, help_text: str = "") -> Any:
@@ -228,70 +244,47 @@ def TemplateFields(form: dict[str, Any], set_form: Any, notice: Any) -> Any:  # 
             html.div({"class": "wl-help"}, help_text) if help_text else "",
             html.div({"class": "wl-field-error"}, error) if error else "")
 
-    def text_input(name: str, value: Any, on_change: Any, placeholder: str = "") -> Any:
-        return html.input({"class": "wl-input", "defaultValue": value or "", "name": name,
-                           "placeholder": placeholder, "onChange": on_change})
-
-    def area(name: str, value: Any, on_change: Any, rows: int = 6) -> Any:
-        return html.textarea({"class": "wl-input", "defaultValue": value or "", "name": name,
-                              "rows": rows, "onChange": on_change})
-
-    options = form["options"]
     parts = [
-        html.h2(f"{NAMES[channel]} message" if form["id"] is None else form["name"] or "Message"),
-        field("Name", "name", text_input("name", form["name"], change("name"),
-                                         "What marketers call it")),
+        html.h2(f"{spec.name} message" if form["id"] is None else form["name"] or "Message"),
+        field("Name", "name", html.input({
+            "class": "wl-input", "defaultValue": form["name"] or "", "name": "name",
+            "placeholder": "What marketers call it", "onChange": change("name")})),
     ]
-    if channel in SUBJECT_LABELS:
-        parts.append(field(SUBJECT_LABELS[channel], "subject",
-                           text_input("subject", form["subject"], change("subject"))))
-    if channel == "webhook":
-        parts += [
-            field("URL", "options.url", text_input("options.url", options.get("url"),
-                                                   change_option("url"), "https://…")),
-            field("Method", "options.method", html.select(
-                {"class": "wl-input", "name": "options.method",
-                 "defaultValue": options.get("method") or "POST",
-                 "onChange": change_option("method")},
-                [html.option({"key": verb, "value": verb}, verb)
-                 for verb in ("POST", "PUT", "PATCH")])),
-            field("Headers", "options.headers", area(
-                "options.headers", pairs_text(options.get("headers"), ": "),
-                change_option("headers", lambda text: text_pairs(text, ":")), 3),
-                "One per line: Name: value. The message id goes in Idempotency-Key."),
-        ]
-    if channel == "kakao":
-        parts.append(field("Template code", "options.template_code", text_input(
-            "options.template_code", options.get("template_code"),
-            change_option("template_code"), "As Kakao approved it")))
-    parts.append(field(SOURCE_LABELS[channel], "source",
-                       area("source", form["source"], change("source"),
-                            8 if channel in ("email", "webhook") else 5),
-                       "Liquid: {{ customer.first_name }}, {{ event.product }}, "
-                       "{{ entry.order_id }}."))
-    if channel == "sms":
-        parts.append(SmsSize(form["source"]))
-    if channel == "email":
-        parts.append(field("HTML body", "options.html", area(
-            "options.html", options.get("html"), change_option("html"), 6),
-            "Optional: the text body is sent beside it for mail apps without HTML."))
-    if channel == "kakao":
-        parts.append(field("Variables", "options.variables", area(
-            "options.variables", pairs_text(options.get("variables"), " = "),
-            change_option("variables", lambda text: text_pairs(text, "=")), 3),
-            "One per line: name = Liquid value, for each #{name} in the approved template."))
-    if channel == "push":
-        parts += [
-            field("Deep link", "options.deep_link", text_input(
-                "options.deep_link", options.get("deep_link"), change_option("deep_link"),
-                "myapp://cart")),
-            field("Data", "options.data", area(
-                "options.data", pairs_text(options.get("data"), " = "),
-                change_option("data", lambda text: text_pairs(text, "=")), 3),
-                "One per line: key = value, handed to the app."),
-        ]
-    unplaced = [message for where, message in errors.items() if where not in FIELDS_OF[channel]]
+    for name, prop in fields_of(spec):
+        value = (form["options"].get(name.removeprefix("options."))
+                 if name.startswith("options.") else form.get(name))
+        parts.append(field(prop.get("title", name), name, _control(name, prop, value, change),
+                           prop.get("description", "")))
+        if prop.get("x-widget") == "sms-text":
+            parts.append(SmsSize(value or ""))
+    unplaced = [message for where, message in errors.items()
+                if where not in _form_names(spec)]
     return html.div(parts, Notice(notice, unplaced), Warnings(form.get("warnings") or []))
+
+
+def _control(name: str, prop: dict[str, Any], value: Any, change: Any) -> Any:
+    """The input for one template field, by its schema and widget hint."""
+    widget, rows = prop.get("x-widget"), prop.get("x-rows", 3)
+    if "enum" in prop:
+        return html.select(
+            {"class": "wl-input", "name": name, "defaultValue": value or prop.get("default"),
+             "onChange": change(name)},
+            [html.option({"key": choice, "value": choice}, choice) for choice in prop["enum"]])
+    if widget == "pairs":
+        separator = prop.get("x-separator", " = ")
+        return html.textarea({"class": "wl-input", "name": name, "rows": rows,
+                              "defaultValue": pairs_text(value, separator),
+                              "onChange": change(name, lambda text: text_pairs(
+                                  text, separator.strip()))})
+    if widget in ("textarea", "sms-text"):
+        return html.textarea({"class": "wl-input", "defaultValue": value or "", "name": name,
+                              "rows": rows, "onChange": change(name)})
+    return html.input({"class": "wl-input", "defaultValue": value or "", "name": name,
+                       "placeholder": prop.get("x-placeholder", ""), "onChange": change(name)})
+
+
+def _labels() -> list[tuple[str, str]]:
+    return [(spec.key, spec.label) for spec in default_channels()]
 
 
 @component

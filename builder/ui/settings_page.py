@@ -18,9 +18,10 @@ from builder.ui.sending import StopSendingCard
 from builder.ui.services import UiError
 from builder.ui.test_recipients_card import TestRecipientsCard
 from builder.ui.wording_card import WordingCard
+from nodes.kit.channel import default_channels
 
-CHANNELS = (("email", "Email"), ("sms", "SMS / LMS"), ("kakao", "KakaoTalk"), ("push", "App push"),
-            ("webhook", "Webhook"))
+CHANNELS = tuple((spec.key, spec.label) for spec in default_channels())
+"""Each channel (`nodes/channels/`) and its label, in order."""
 NAMES = dict(CHANNELS)
 
 CARD_STYLE = """

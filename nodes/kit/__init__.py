@@ -1,1 +1,2 @@
-"""What node kinds are made of: the spec type, decisions, shared field types, rules, registry."""
+"""What node kinds and channels are made of: the spec types, decisions, shared field types and
+form hints, rules, SMS/LMS counting, and the registries that discover them."""

@@ -8,10 +8,12 @@ template picker looks the same on every node that uses one.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 
+from nodes.kit.channel import default_channels
+from nodes.kit.hints import hint
 from nodes.kit.rules import Attr, PropertyFilters, Rule
 from nodes.kit.values import AttributeName, Duration, EventName, LocalTime, Unit, Weekday
 
@@ -23,39 +25,12 @@ __all__ = [
 ]
 
 
-def hint(title: str, *, description: str | None = None, widget: str | None = None,
-         order: int | None = None, show_if: dict[str, Any] | None = None,
-         ref: str | None = None, **limits: Any) -> msgspec.Meta:
-    """Field metadata: a marketer-facing title, limits, and hints for the generated form.
+Channel = StrEnum("Channel", [(spec.key.upper(), spec.key) for spec in default_channels()],
+                  module=__name__)
+"""Where a message goes: one member per registered channel (`nodes/channels/`), in order."""
+Channel.__doc__ = "Where a message goes."
 
-    `show_if` maps another field to the values that show this one, e.g. `{"mode": ["duration"]}`.
-    `ref` makes the field a picker of stored objects of that reference kind (its id is stored).
-    """
-    extra: dict[str, Any] = {}
-    if widget:
-        extra["x-widget"] = widget
-    if ref:
-        extra["x-widget"], extra["x-ref"] = "picker", ref
-    if order is not None:
-        extra["x-order"] = order
-    if show_if:
-        extra["x-show-if"] = show_if
-    return msgspec.Meta(title=title, description=description, extra_json_schema=extra or None,
-                        **limits)
-
-
-class Channel(StrEnum):
-    """Where a message goes."""
-
-    EMAIL = "email"
-    SMS = "sms"
-    KAKAO = "kakao"
-    PUSH = "push"
-    WEBHOOK = "webhook"
-
-
-CHANNEL_NAMES = {Channel.EMAIL: "Email", Channel.SMS: "SMS", Channel.KAKAO: "KakaoTalk",
-                 Channel.PUSH: "App push", Channel.WEBHOOK: "Webhook"}
+CHANNEL_NAMES = {Channel(spec.key): spec.name for spec in default_channels()}
 """Each channel's name in a marketer's sentence."""
 
 

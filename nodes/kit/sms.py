@@ -4,8 +4,9 @@ Korean carriers measure texts in EUC-KR / CP949 bytes: ASCII is one byte, Hangul
 other character CP949 has) two. Up to 90 bytes is an SMS; up to 2,000 bytes an LMS (long
 message, billed higher); anything longer cannot be sent as a text at all. A character CP949
 lacks (an emoji, say) is counted as two bytes, as the gateways that accept them do, so the
-count is simply one byte per ASCII character and two for everything else — the rule the
-editor's live counter uses too (builder/ui/js/src/editor/sms.js).
+count is simply one byte per ASCII character and two for everything else. The editor counts
+live as the marketer types (builder/ui/js/src/editor/sms.js) with the parameters of this rule,
+`COUNTING`, served to it in the canvas catalogue; tests hold both counts to the same cases.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ def _two_bytes_each(error: UnicodeError) -> tuple[str, int]:
 
 
 codecs.register_error("wayline-sms-bytes", _two_bytes_each)
+
+
+COUNTING = {"sms_max": SMS_MAX_BYTES, "lms_max": LMS_MAX_BYTES, "narrow_below": 0x80,
+            "narrow": 1, "wide": 2}
+"""The counting rule as parameters, for the editor: characters below `narrow_below` (ASCII)
+count `narrow` bytes, every other `wide`; CRLF counts as one line break."""
 
 
 class TextKind(StrEnum):

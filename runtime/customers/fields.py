@@ -19,14 +19,15 @@ from zoneinfo import available_timezones
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from nodes.kit.channel import default_channels
 from nodes.kit.profile import BUILTIN_FIELDS
 from nodes.kit.values import ATTRIBUTE_NAME, utc_text
 
 DEFAULT_PHONE_REGION = "KR"
 """Region a phone number without a +country code is read in (Wayline's seed users are Korean)."""
 
-CHANNELS = ("email", "sms", "kakao", "push", "webhook")
-"""Channels consent is recorded for (the channels action.send can use)."""
+CHANNELS = tuple(default_channels().keys())
+"""Channels consent is recorded for (the channels action.send can use: `nodes/channels/`)."""
 
 MAX_TAG_LENGTH = 64
 """Longest tag (the customer_tags column)."""

@@ -1,8 +1,9 @@
-"""Channel adapters as configured: email over SMTP, webhooks over HTTP, the rest via providers.
+"""Channel adapters as configured, by each channel's transport (`ChannelSpec.transport`).
 
-Email goes out over SMTP (built by `runtime.messaging.emails`), webhooks over HTTP to checked
-public addresses only (`runtime.outbound`), and SMS/LMS, KakaoTalk AlimTalk and app push to HTTP
-providers (`runtime.messaging.providers`). A channel without a configured provider uses the
+SMTP (email, built by `runtime.messaging.emails`), a call to the template's URL (webhooks, to
+checked public addresses only: `runtime.outbound`), or the channel's HTTP provider (SMS/LMS,
+KakaoTalk AlimTalk, app push: `runtime.messaging.providers`, configured by
+WAYLINE_<KEY>_URL and _API_KEY). A channel without a configured provider uses the
 outbox adapter (`runtime.messaging.adapters`), which records the message as sent without it
 leaving Wayline — fine for demos and previews, and visible as an `outbox-…` provider id.
 """
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from nodes.kit.channel import Transport, default_channels
 from runtime.messaging.adapters import (
     RESPONSE_EXCERPT,
     Adapter,
@@ -198,38 +200,45 @@ def recorders(adapters: Mapping[str, Adapter]) -> dict[str, Adapter]:
 
 def adapters_from_settings(settings: Settings) -> dict[str, Adapter]:
     """The adapter for each channel, as configured (the outbox where none is)."""
+    adapters: dict[str, Adapter] = {}
+    for spec in default_channels():
+        if spec.transport is Transport.SMTP:
+            adapters[spec.key] = _smtp_adapter(settings)
+        elif spec.transport is Transport.CALL:
+            adapters[spec.key] = WebhookAdapter(timeout=settings.webhook_timeout,
+                                                allow=AllowList.parse(settings.webhook_allow))
+    return {**adapters, **provider_adapters(settings)}
+
+
+def _smtp_adapter(settings: Settings) -> Adapter:
     from runtime.messaging.tracking import track_email
 
-    email: Adapter
-    if settings.smtp_url:
-        email = SmtpAdapter.from_url(settings.smtp_url, settings.smtp_from)
-        email = track_email(email, settings)  # opens and clicks: runtime.messaging.tracking
-    else:
+    if not settings.smtp_url:
         log.warning("WAYLINE_SMTP_URL is not set: emails are recorded as sent in the outbox "
                     "but do not leave Wayline")
-        email = OutboxAdapter()
-    webhook = WebhookAdapter(timeout=settings.webhook_timeout,
-                             allow=AllowList.parse(settings.webhook_allow))
-    return {"email": email, "webhook": webhook, **provider_adapters(settings)}
+        return OutboxAdapter()
+    email = SmtpAdapter.from_url(settings.smtp_url, settings.smtp_from)
+    return track_email(email, settings)  # opens and clicks: runtime.messaging.tracking
 
 
 def provider_adapters(settings: Settings) -> dict[str, Adapter]:
-    """SMS, KakaoTalk and push: their HTTP provider where a URL is set, else the outbox."""
+    """The channels sent through an HTTP provider: it where WAYLINE_<KEY>_URL is set, else the
+    outbox. The account values the request needs are settings the channel names."""
     from runtime.messaging.providers import HttpProviderAdapter
 
-    configured = {
-        "sms": (settings.sms_url, settings.sms_api_key, {"sender": settings.sms_sender}),
-        "kakao": (settings.kakao_url, settings.kakao_api_key,
-                  {"sender_key": settings.kakao_sender_key}),
-        "push": (settings.push_url, settings.push_api_key, {}),
-    }
     adapters: dict[str, Adapter] = {}
-    for channel, (url, key, account) in configured.items():
+    for spec in default_channels():
+        if spec.transport is not Transport.PROVIDER:
+            continue
+        url = getattr(settings, f"{spec.key}_url", "")
         if url:
-            adapters[channel] = HttpProviderAdapter(channel, url, key, account,
-                                                    timeout=settings.webhook_timeout)
+            account = {name: getattr(settings, attribute, "")
+                       for name, attribute in spec.account.items()}
+            adapters[spec.key] = HttpProviderAdapter(
+                spec.key, url, getattr(settings, f"{spec.key}_api_key", ""), account,
+                timeout=settings.webhook_timeout)
         else:
             log.warning("WAYLINE_%s_URL is not set: %s messages are recorded as sent in the "
-                        "outbox but do not leave Wayline", channel.upper(), channel)
-            adapters[channel] = OutboxAdapter()
+                        "outbox but do not leave Wayline", spec.key.upper(), spec.key)
+            adapters[spec.key] = OutboxAdapter()
     return adapters

@@ -20,14 +20,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from nodes.kit.channel import LabelStyle, default_channels
 from runtime.messaging.tracking import public_url, secret_for
 from runtime.messaging.unsubscribe import unsubscribe_url
 
 if TYPE_CHECKING:
     from runtime.settings import Settings
 
-TEXT_CHANNELS = ("sms", "kakao")
-"""Channels whose marketing messages get the label in front and the opt-out line after."""
+
+
+def opt_out_channels() -> list[str]:
+    """Channels whose marketing messages get the label in front and the opt-out line after."""
+    return [spec.key for spec in default_channels()
+            if LabelStyle.TEXT in spec.ad_label.values()]
 
 
 @dataclass(frozen=True)
@@ -99,12 +104,11 @@ def apply_rules(rules: MessageRules, channel: str, purpose: str,
                 content: Mapping[str, Any]) -> dict[str, Any]:
     """The content with the label and opt-out line a marketing message needs on its channel."""
     result = dict(content)
-    if purpose != "marketing":
+    spec = default_channels().get(channel)
+    if purpose != "marketing" or spec is None:
         return result
-    if channel == "email" and result.get("subject"):
-        result["subject"] = rules.label_subject(result["subject"])
-    if channel in TEXT_CHANNELS and result.get("text"):
-        result["text"] = rules.label_text(result["text"])
-    if channel == "push" and result.get("title"):
-        result["title"] = rules.label_subject(result["title"])
+    for part, style in spec.ad_label.items():  # which parts each channel labels: its spec
+        if result.get(part):
+            label = rules.label_text if style is LabelStyle.TEXT else rules.label_subject
+            result[part] = label(result[part])
     return result

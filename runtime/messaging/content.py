@@ -4,10 +4,11 @@
 - the template rendered strictly (`runtime.messaging.rendering`), with `unsubscribe_url` for email;
 - for marketing, the advertising label, opt-out line and unsubscribe link
 (`runtime.messaging.compliance`);
-- for SMS, `type` (SMS or LMS) and `bytes` counted as carriers count (`runtime.sms`); a text
-  longer than an LMS is a `RenderError`, so the message is recorded failed with the reason;
-- for KakaoTalk with the node's SMS fallback on, `fallback`: the text message to send instead
-  if KakaoTalk cannot deliver (rendered now, for the same customer, so delivery only sends).
+- the channel's size facts (`ChannelSpec.measure`: an SMS's `type` and carrier `bytes`); a text
+  longer than the channel allows is a `RenderError`, so the message is recorded failed with it;
+- for a channel with a fallback (KakaoTalk → SMS) when the step turned it on, `fallback`: the
+  message to send instead if the channel cannot deliver (rendered now, for the same customer,
+  so delivery only sends).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from nodes.kit.channel import ChannelSpec, channel, default_channels
 from nodes.kit.profile import Profile
-from nodes.kit.sms import TooLongError, text_size
 from runtime.messaging.compliance import MessageRules, apply_rules, current_rules
 from runtime.messaging.rendering import (
     CACHE,
@@ -35,40 +36,44 @@ def send_content(template: TemplateLike, profile: Profile, payload: Mapping[str,
     """The content a send stores for this customer; RenderError says why there is none."""
     rules = rules or current_rules()
     options = options or {}
-    channel = template.channel
-    unsubscribe = rules.unsubscribe_url(profile.id, "email") if channel == "email" else None
+    spec = default_channels().get(template.channel)
+    unsubscribe = (rules.unsubscribe_url(profile.id, spec.key)
+                   if spec is not None and spec.unsubscribe_link else None)
     extra = {"unsubscribe_url": unsubscribe} if unsubscribe else None
     content = render_message(template, profile, payload, cache=cache, extra=extra)
-    content = apply_rules(rules, channel, purpose, content)
+    spec = channel(template.channel)  # render_message refused an unknown one
+    content = apply_rules(rules, spec.key, purpose, content)
     if unsubscribe and purpose == "marketing":
         content["unsubscribe_url"] = unsubscribe  # becomes the List-Unsubscribe headers
-    if channel == "sms":
-        content.update(_size(content["text"]))
+    content.update(_size(spec, content.get("text"), "Message"))
     fallback = options.get("fallback")
-    if channel == "kakao" and isinstance(fallback, Mapping):
-        content["fallback"] = _fallback(fallback, content, profile, payload, purpose, rules)
+    if spec.fallback and isinstance(fallback, Mapping):
+        content["fallback"] = _fallback(spec, fallback, content, profile, payload, purpose,
+                                        rules)
     return content
 
 
-def _size(text: str) -> dict[str, Any]:
+def _size(spec: ChannelSpec, text: Any, what: str) -> dict[str, Any]:
+    """The channel's size facts for the text; RenderError when it is too long."""
+    if spec.measure is None or not isinstance(text, str):
+        return {}
     try:
-        size = text_size(text)
-    except TooLongError as error:
-        raise RenderError(f"Message: {error}") from None
-    return {"type": size.kind.value, "bytes": size.bytes}
+        return spec.measure(text)
+    except ValueError as error:
+        raise RenderError(f"{what}: {error}") from None
 
 
-def _fallback(fallback: Mapping[str, Any], kakao: Mapping[str, Any], profile: Profile,
-              payload: Mapping[str, Any], purpose: str, rules: MessageRules) -> dict[str, Any]:
-    """The text message sent instead of the KakaoTalk one, should KakaoTalk fail."""
+def _fallback(spec: ChannelSpec, fallback: Mapping[str, Any], original: Mapping[str, Any],
+              profile: Profile, payload: Mapping[str, Any], purpose: str,
+              rules: MessageRules) -> dict[str, Any]:
+    """The message sent instead of the original, should its channel fail to deliver."""
+    assert spec.fallback is not None
+    instead = channel(spec.fallback.channel)
     source = str(fallback.get("text") or "").strip()
     if source:
         text = render_text("fallback", source, profile, payload)
-        text = apply_rules(rules, "sms", purpose, {"text": text})["text"]
-    else:  # the KakaoTalk text, which already carries the label and opt-out line
-        text = kakao["text"]
-    try:
-        size = text_size(text)
-    except TooLongError as error:
-        raise RenderError(f"SMS fallback text: {error}") from None
-    return {"to": kakao["to"], "text": text, "type": size.kind.value, "bytes": size.bytes}
+        text = apply_rules(rules, instead.key, purpose, {"text": text})["text"]
+    else:  # the original's text, which already carries the label and opt-out line
+        text = original["text"]
+    return {"to": original["to"], "text": text,
+            **_size(instead, text, f"{instead.name} fallback text")}

@@ -26,6 +26,7 @@ from redis import Redis, RedisError
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
+from nodes.kit.channel import default_channels
 from runtime.messaging.adapters import Adapter, PermanentFailure, TransientFailure
 from runtime.messaging.brakes import sending_stopped
 from runtime.messaging.fallback import Failed, queue_fallbacks, wants_fallback
@@ -54,11 +55,6 @@ IN_FLIGHT = timedelta(minutes=5)
 LEASE_CHUNK = 1000
 """Ids per UPDATE when leasing: SQLite allows at most 32,766 parameters in one statement."""
 
-CONFIGURE = {
-    "email": "set WAYLINE_SMTP_URL to your mail server (smtp://user:password@host:587?starttls=1)",
-}
-"""How an operator gives a channel an adapter, where a setting does it."""
-
 
 @dataclass
 class DeliveryReport:
@@ -72,7 +68,7 @@ class DeliveryReport:
     held: list[int] = field(default_factory=list)
     """Held back by the send policy at the last look: deferred again, or suppressed."""
     fallbacks: list[int] = field(default_factory=list)
-    """Text messages queued in place of KakaoTalk messages that failed (due at once)."""
+    """Fallback messages queued in place of ones that failed (KakaoTalk → SMS; due at once)."""
     journeys: dict[int, int] = field(default_factory=dict)
     """The journey of each message a provider was called for (for `runtime.run.guardrails`)."""
 
@@ -186,7 +182,7 @@ def deliver(session: Session, message_ids: Sequence[int], adapters: Mapping[str,
         bucket = {MessageStatus.SENT: report.sent, MessageStatus.FAILED: report.failed}
         bucket.get(values["status"], report.retried).append(message_id)
     update_rows(session, Message.__table__, outcomes)
-    # KakaoTalk → SMS: runtime.messaging.fallback
+    # a channel's fallback (KakaoTalk → SMS): runtime.messaging.fallback
     report.fallbacks = queue_fallbacks(session, gave_up, now)
     session.commit()
     return report
@@ -305,7 +301,8 @@ def _failed(reason: str, answer: str | None = None) -> dict[str, Any]:
 
 def _no_adapter(channel: str, adapters: Mapping[str, Adapter]) -> str:
     configured = ", ".join(sorted(adapters)) or "none"
-    how = CONFIGURE.get(channel,
-                        "channels are wired in runtime.messaging.channels.adapters_from_settings")
+    spec = default_channels().get(channel)
+    how = (spec.configure if spec is not None and spec.configure else
+           "channels are wired in runtime.messaging.channels.adapters_from_settings")
     return (f"no way to send '{channel}' messages is configured (configured: {configured}); "
             f"{how}")

@@ -1,7 +1,8 @@
-"""KakaoTalk → SMS fallback: when an AlimTalk cannot be delivered, a text message goes instead.
+"""Fallbacks: when a message cannot be delivered, one on another channel goes instead.
 
-A send step on KakaoTalk with its fallback on (`nodes/action_send.py`) stores, beside the
-AlimTalk content, the text to send instead (`content["fallback"]`, rendered by
+A channel declares its fallback (`ChannelSpec.fallback`: KakaoTalk falls back to SMS/LMS). A
+send step on such a channel with its fallback on (`nodes/action_send.py`) stores, beside the
+content, the message to send instead (`content["fallback"]`, rendered by
 `runtime.messaging.content` with the same customer data). When delivery gives up on the AlimTalk —
 a permanent failure at once (not a KakaoTalk user, channel blocked, template rejected), or a
 transient one still failing when the retries run out — it calls `queue_fallbacks`, in the
@@ -25,11 +26,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from nodes.kit.channel import Fallback, default_channels
 from runtime.messaging.policy import consent_problem
 from runtime.store.models import Customer, Message, MessageStatus
-
-FALLBACK_CHANNEL = "sms"
-"""The channel a failed KakaoTalk message falls back to (SMS or LMS by length)."""
 
 FALLBACK_VISIT = 1_000_000
 """Added to the original's visit: the fallback row shares its run and step (so the step's
@@ -38,7 +37,7 @@ counts include it) while (run, node, visit) stays unique."""
 
 @dataclass(frozen=True)
 class Failed:
-    """A KakaoTalk message delivery gave up on, with why."""
+    """A message delivery gave up on, whose channel has a fallback, with why."""
 
     message_id: int
     content: Mapping[str, Any]
@@ -46,12 +45,17 @@ class Failed:
 
 
 def wants_fallback(channel: str, content: Mapping[str, Any]) -> bool:
-    """True for a KakaoTalk message whose step asked for a text message should it fail."""
-    return channel == "kakao" and isinstance(content.get("fallback"), Mapping)
+    """True for a message whose channel has a fallback and whose step asked for it."""
+    return _fallback_of(channel) is not None and isinstance(content.get("fallback"), Mapping)
+
+
+def _fallback_of(channel: str) -> Fallback | None:
+    spec = default_channels().get(channel)
+    return spec.fallback if spec is not None else None
 
 
 def queue_fallbacks(session: Session, failed: Sequence[Failed], now: datetime) -> list[int]:
-    """Write the fallback text messages of these failed KakaoTalk messages (no commit); the
+    """Write the fallback messages of these failed messages (no commit); the
     ids of the ones queued (suppressed ones are written but not returned)."""
     if not failed:
         return []
@@ -71,13 +75,15 @@ def queue_fallbacks(session: Session, failed: Sequence[Failed], now: datetime) -
 
 def _fallback_row(original: Message, failed: Failed, consent: Mapping[str, Any],
                   now: datetime) -> Message:
+    fallback = _fallback_of(original.channel)
+    assert fallback is not None  # only messages that wants_fallback are queued here
     content = {**failed.content["fallback"], "fallback_of": original.id,
-               "kakao_failure": failed.reason}
-    problem = consent_problem(consent, FALLBACK_CHANNEL, original.purpose)
+               fallback.failure_key: failed.reason}
+    problem = consent_problem(consent, fallback.channel, original.purpose)
     status = MessageStatus.SUPPRESSED if problem else MessageStatus.QUEUED
     return Message(run_id=original.run_id, node_id=original.node_id,
                    visit=original.visit + FALLBACK_VISIT, journey_id=original.journey_id,
-                   customer_id=original.customer_id, channel=FALLBACK_CHANNEL,
+                   customer_id=original.customer_id, channel=fallback.channel,
                    purpose=original.purpose, template_id=original.template_id, status=status,
                    reason=problem, content=content, attempts=0,
                    next_attempt_at=None if problem else now, created_at=now, updated_at=now)

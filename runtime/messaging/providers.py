@@ -1,4 +1,4 @@
-"""HTTP providers for SMS/LMS, KakaoTalk AlimTalk and app push: one JSON POST per message.
+"""HTTP providers (SMS/LMS, KakaoTalk AlimTalk, app push…): one JSON POST per message.
 
 Korean messaging gateways (NHN Cloud, Solapi, Aligo, …) and push services differ in detail but
 share a shape: an HTTPS endpoint, an API key, a JSON body. Wayline speaks one generic dialect,
@@ -8,9 +8,7 @@ which a thin relay (or a provider that accepts it) maps onto the real API:
     X-Api-Key: <the channel's key>
     Idempotency-Key: <message id>      (the provider drops a repeat: retries are harmless)
 
-    sms:   {"message_id", "type": "SMS"|"LMS", "from", "to", "text", "bytes"}
-    kakao: {"message_id", "sender_key", "template_code", "to", "text", "variables"}
-    push:  {"message_id", "to", "title", "body", "deep_link", "data"}
+    <the body the channel's `request` builds: `nodes/channels/<key>.py`>
 
 A 2xx answer is sent (the provider's id is the JSON "id", else X-Request-Id); 408, 429 and 5xx
 are transient (Retry-After honoured); any other answer is permanent, with its text as the reason.
@@ -18,53 +16,16 @@ are transient (Retry-After honoured); any other answer is permanent, with its te
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
-from nodes.kit.sms import TooLongError, text_size
+from nodes.kit.channel import ContentError, default_channels
 from runtime.messaging.adapters import PermanentFailure, TransientFailure, http_outcome, public_url
 
 PROVIDER_TIMEOUT = 10.0
 """Seconds a provider has to answer before the call counts as a transient failure."""
-
-
-def sms_request(message_id: int, content: Mapping[str, Any],
-                account: Mapping[str, str]) -> dict[str, Any]:
-    """The SMS/LMS body; the kind is chosen again from the text, so it is never wrong."""
-    text = str(content.get("text") or "")
-    try:
-        size = text_size(text)
-    except TooLongError as error:
-        raise PermanentFailure(str(error)) from None
-    return {"message_id": message_id, "type": size.kind.value, "from": account.get("sender", ""),
-            "to": content.get("to"), "text": text, "bytes": size.bytes}
-
-
-def kakao_request(message_id: int, content: Mapping[str, Any],
-                  account: Mapping[str, str]) -> dict[str, Any]:
-    """The AlimTalk body: the approved template's code, its variables, and the full text."""
-    if not content.get("template_code"):
-        raise PermanentFailure("the KakaoTalk message has no template code; set the approved "
-                               "AlimTalk template code in the template")
-    return {"message_id": message_id, "sender_key": account.get("sender_key", ""),
-            "template_code": content["template_code"], "to": content.get("to"),
-            "text": content.get("text", ""), "variables": dict(content.get("variables") or {})}
-
-
-def push_request(message_id: int, content: Mapping[str, Any],
-                 account: Mapping[str, str]) -> dict[str, Any]:
-    """The push body: to the customer's devices, known to the provider by external id."""
-    return {"message_id": message_id, "to": content.get("to"), "title": content.get("title"),
-            "body": content.get("text", ""), "deep_link": content.get("deep_link"),
-            "data": dict(content.get("data") or {})}
-
-
-REQUESTS: dict[str, Callable[[int, Mapping[str, Any], Mapping[str, str]], dict[str, Any]]] = {
-    "sms": sms_request, "kakao": kakao_request, "push": push_request,
-}
-"""How each channel's content becomes the provider's request body."""
 
 
 class HttpProviderAdapter:
@@ -75,8 +36,10 @@ class HttpProviderAdapter:
     def __init__(self, channel: str, url: str, api_key: str,
                  account: Mapping[str, str] | None = None,
                  timeout: float = PROVIDER_TIMEOUT) -> None:
-        if channel not in REQUESTS:
+        spec = default_channels().get(channel)
+        if spec is None or spec.request is None:
             raise ValueError(f"no HTTP provider dialect for '{channel}'")
+        self.request = spec.request
         self.channel, self.url, self.timeout = channel, url, timeout
         self.account = dict(account or {})
         headers = {"User-Agent": "Wayline"}
@@ -88,7 +51,10 @@ class HttpProviderAdapter:
         """Hand the message to the provider; its id, or a failure saying why not."""
         if not content.get("to"):
             raise PermanentFailure(f"the {channel} message has no recipient")
-        body = REQUESTS[self.channel](message_id, content, self.account)
+        try:
+            body = self.request(message_id, content, self.account)
+        except ContentError as error:
+            raise PermanentFailure(error.reason) from None
         headers = {"Idempotency-Key": str(message_id)}
         # A test send (runtime.messaging.test_sends): the provider may say so.
         if content.get("test"):

@@ -28,15 +28,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 from liquid import BoundTemplate
 
-from nodes.kit.fields import Channel
+from nodes.kit.channel import Address, ChannelSpec, ContentError, default_channels
 from nodes.kit.profile import BUILTIN_FIELDS, Profile
 from runtime.messaging.templating import LimitError, RenderError, deadline, parse, render
 from runtime.messaging.webhook_content import JsonBody, check_origin, parse_body, url_origin
@@ -50,9 +49,6 @@ CACHE_SIZE = 2048
 
 TEXT_CACHE_SIZE = 256
 """Parsed texts beside templates (SMS fallback texts on nodes) kept per process."""
-
-WEBHOOK_METHODS = ("POST", "PUT", "PATCH")
-"""HTTP methods a webhook template may use."""
 
 Part = BoundTemplate | JsonBody | str | None
 """A compiled part: Liquid, a webhook body, plain text, or nothing (an empty body)."""
@@ -140,8 +136,8 @@ def render_message(template: TemplateLike, profile: Profile, payload: Mapping[st
     text, so "Hello {{ customer.first_name }}," can never go out as "Hello ,". `extra` adds
     variables (e.g. `unsubscribe_url`).
     """
-    channel = _channel(template.channel)
-    recipient = _recipient(channel, profile)
+    spec = _channel(template.channel)
+    recipient = _recipient(spec, profile)
     compiled = cache.compiled(template, strict=strict)
     if compiled.error is not None:
         raise compiled.error
@@ -150,21 +146,12 @@ def render_message(template: TemplateLike, profile: Profile, payload: Mapping[st
     until = deadline()  # one time budget for all the parts of the message
     rendered = {name: _render_part(name, part, variables, until)
                 for name, part in compiled.parts.items()}
-    if channel is Channel.WEBHOOK:
-        return _webhook_content(template, rendered, compiled.origin)
-    content: dict[str, Any] = {"to": recipient, "text": rendered["text"]}
-    for name in ("subject", "title"):
-        if name in rendered:
-            # Subjects and titles are one line: a newline would also break the mail header.
-            content[name] = " ".join(rendered[name].split())
-    for name in ("html", "deep_link"):
-        if name in rendered:
-            content[name] = rendered[name].strip() if name == "deep_link" else rendered[name]
-    if channel is Channel.KAKAO and (template.options or {}).get("template_code"):
-        content["template_code"] = str(template.options["template_code"])
-        content["variables"] = _prefixed_parts(rendered, "var:")
-    if channel is Channel.PUSH and any(name.startswith("data:") for name in rendered):
-        content["data"] = _prefixed_parts(rendered, "data:")
+    try:
+        content = spec.content(recipient, rendered, template)
+    except ContentError as error:
+        raise RenderError(error.reason, error.part) from None
+    if spec.address is Address.URL:  # Liquid filled the path and query only
+        check_origin(content["url"], compiled.origin or content["url"])
     return content
 
 
@@ -181,11 +168,6 @@ def _templates(part: Part) -> list[BoundTemplate]:
     if isinstance(part, BoundTemplate):
         return [part]
     return list(part.templates()) if isinstance(part, JsonBody) else []
-
-
-def _prefixed_parts(rendered: Mapping[str, str], prefix: str) -> dict[str, str]:
-    return {name.removeprefix(prefix): value for name, value in rendered.items()
-            if name.startswith(prefix)}
 
 
 def template_variables(profile: Profile, payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -247,84 +229,57 @@ def _attribute_of(segments: list[object]) -> str | None:
     return key if isinstance(key, str) and key not in CUSTOMER_KEYS else None
 
 
-def _channel(value: str) -> Channel:
-    try:
-        return Channel(value)
-    except ValueError:
-        known = ", ".join(channel.value for channel in Channel)
+def _channel(value: str) -> ChannelSpec:
+    spec = default_channels().get(value)
+    if spec is None:
+        known = ", ".join(default_channels().keys())
         raise RenderError(f"the template's channel '{value}' is not one Wayline sends on "
-                          f"({known}); pick one of those in the template") from None
+                          f"({known}); pick one of those in the template")
+    return spec
 
 
-def _recipient(channel: Channel, profile: Profile) -> str | None:
-    if channel is Channel.EMAIL:
-        if not profile.email:
-            raise RenderError(f"customer {profile.external_id} has no email address; "
-                              "add one to their profile, or filter on email before this step")
-        return profile.email
-    if channel in (Channel.SMS, Channel.KAKAO):
-        if not profile.phone:
-            raise RenderError(f"customer {profile.external_id} has no phone number; "
-                              "add one to their profile, or filter on phone before this step")
-        return profile.phone
+MISSING_ADDRESS = {
+    Address.EMAIL_ADDRESS: ("email", "no email address"),
+    Address.PHONE_NUMBER: ("phone", "no phone number"),
+}
+"""The profile field each kind of address is, and how its absence is said."""
+
+
+def _recipient(spec: ChannelSpec, profile: Profile) -> str | None:
+    if spec.address in MISSING_ADDRESS:
+        field, missing = MISSING_ADDRESS[spec.address]
+        address = getattr(profile, field)
+        if not address:
+            raise RenderError(f"customer {profile.external_id} has {missing}; add one to "
+                              f"their profile, or filter on {field} before this step")
+        return address
     # Push goes to the customer's devices, which the push provider knows by external id.
-    return profile.external_id if channel is Channel.PUSH else None
-
-
-def _sources(template: TemplateLike, channel: Channel) -> Iterator[tuple[str, str, bool]]:
-    """(part name, Liquid source, HTML-escape values?) for each part the channel uses."""
-    options = template.options or {}
-    if channel is Channel.WEBHOOK:
-        yield "url", str(options.get("url") or ""), False
-        for header, value in (options.get("headers") or {}).items():
-            yield f"header:{header}", str(value), False
-        yield "body", template.source, False
-        return
-    if channel is Channel.EMAIL or (channel is Channel.PUSH and template.subject):
-        yield ("subject" if channel is Channel.EMAIL else "title"), template.subject or "", False
-    yield "text", template.source, False
-    if channel is Channel.EMAIL and options.get("html"):
-        yield "html", str(options["html"]), True
-    if channel is Channel.KAKAO:
-        for name, value in (options.get("variables") or {}).items():
-            yield f"var:{name}", str(value), False
-    if channel is Channel.PUSH:
-        if options.get("deep_link"):
-            yield "deep_link", str(options["deep_link"]), False
-        for name, value in (options.get("data") or {}).items():
-            yield f"data:{name}", str(value), False
+    return profile.external_id if spec.address is Address.DEVICE else None
 
 
 def _compile(template: TemplateLike, *, strict: bool) -> _Compiled:
     try:
-        channel = _channel(template.channel)
-        _check_shape(template, channel)
+        spec = _channel(template.channel)
+        _check_shape(template, spec)
         parts = {name: _parse(name, source, strict=strict, autoescape=autoescape)
-                 for name, source, autoescape in _sources(template, channel)}
+                 for name, source, autoescape in spec.parts(template)}
         origin = (url_origin(str((template.options or {}).get("url") or ""))
-                  if channel is Channel.WEBHOOK else None)
+                  if spec.address is Address.URL else None)
     except RenderError as error:
         # Cached too: a broken template fails the same way for every customer, parse it once.
         return _Compiled(parts={}, error=error)
     return _Compiled(parts=parts, origin=origin)
 
 
-def _check_shape(template: TemplateLike, channel: Channel) -> None:
+def _check_shape(template: TemplateLike, spec: ChannelSpec) -> None:
     options = template.options or {}
-    if channel is Channel.EMAIL and not (template.subject or "").strip():
-        raise RenderError("the email template has no subject; add one in the template editor")
+    try:
+        spec.compile_check(template)
+    except ContentError as error:
+        raise RenderError(error.reason, error.part) from None
     for name in ("variables", "data"):
         if not isinstance(options.get(name) or {}, Mapping):
             raise RenderError(f"the template's {name} must be name/value pairs")
-    if channel is Channel.WEBHOOK:
-        if not str(options.get("url") or "").strip():
-            raise RenderError("the webhook template has no URL; set it in the template settings")
-        method = str(options.get("method") or "POST").upper()
-        if method not in WEBHOOK_METHODS:
-            raise RenderError(f"the webhook method '{method}' is not supported; "
-                              f"use {' or '.join(WEBHOOK_METHODS)}")
-        if not isinstance(options.get("headers") or {}, Mapping):
-            raise RenderError("the webhook headers must be name/value pairs")
 
 
 def _parse(name: str, source: str, *, strict: bool, autoescape: bool) -> Part:
@@ -351,16 +306,3 @@ def _parsed_text(name: str, source: str) -> BoundTemplate | str | RenderError:
         return parse(name, source, strict=True, autoescape=False)
     except RenderError as error:
         return error
-
-
-def _webhook_content(template: TemplateLike, rendered: Mapping[str, Any],
-                     origin: str | None) -> dict[str, Any]:
-    url = rendered["url"].strip()
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-        raise RenderError(f"the webhook URL '{url}' is not an http:// or https:// address; "
-                          "fix it in the template settings", "url")
-    check_origin(url, origin or url)  # Liquid filled the path and query only
-    headers = {name.removeprefix("header:"): value.strip()
-               for name, value in rendered.items() if name.startswith("header:")}
-    method = str((template.options or {}).get("method") or "POST").upper()
-    return {"url": url, "method": method, "headers": headers, "body": rendered["body"]}

@@ -24,7 +24,7 @@ from builder.validation import Issue, node_name
 from nodes.kit.fields import CHANNEL_NAMES
 from nodes.kit.registry import Registry
 from nodes.kit.spec import Payload, Send
-from runtime.messaging.compliance import TEXT_CHANNELS, current_rules
+from runtime.messaging.compliance import current_rules, opt_out_channels
 from runtime.messaging.rendering import payload_keys_used
 from runtime.messaging.workspace import load_wording
 from runtime.store.models import Template
@@ -110,7 +110,7 @@ def _opt_out_issues(node: Mapping[str, Any], name: str,
                     config: Mapping[str, Any]) -> list[Issue]:
     rules = current_rules()
     if (config.get("purpose", "marketing") != "marketing"
-            or config.get("channel") not in TEXT_CHANNELS or not rules.ad_label
+            or config.get("channel") not in opt_out_channels() or not rules.ad_label
             or rules.opt_out_line.strip()):
         return []
     return [_warning("send.no_opt_out_line", node, (

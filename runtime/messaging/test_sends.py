@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import msgspec
 from sqlalchemy.orm import Session
 
+from nodes.kit import channel as channels
 from runtime.messaging.workspace import load_setting, save_setting
 
 KEY = "test_recipients"
@@ -25,9 +26,6 @@ KEY = "test_recipients"
 
 Address = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
 Phone = Annotated[str, msgspec.Meta(pattern=r"^\+?[0-9][0-9 \-]{6,18}$")]
-
-ADDRESSED_BY = {"email": "emails", "sms": "phones", "kakao": "phones"}
-"""Which list of test recipients each channel sends to."""
 
 
 class TestRecipients(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -52,24 +50,22 @@ def save(session: Session, value: TestRecipients, now: datetime) -> None:
 
 def recipients(channel: str, to: str, me: str | None, team: TestRecipients) -> list[str]:
     """Where a test on `channel` goes: "me" (the person's email) or "team" (the workspace's
-    list for that channel); a webhook goes to its own URL (one recipient, '')."""
-    if channel == "webhook":
+    list for that channel, `ChannelSpec.test_recipients`); a call to the template's own URL
+    (a webhook) goes there (one recipient, '')."""
+    spec = channels.channel(channel)
+    if spec.address is channels.Address.URL:
         return [""]
     if to == "me":
-        return [me] if channel == "email" and me else []
-    field = ADDRESSED_BY.get(channel)
+        return [me] if spec.test_to_me and me else []
+    field = spec.test_recipients
     return list(getattr(team, field)) if field else []
 
 
 def marked(channel: str, content: Mapping[str, Any], recipient: str) -> dict[str, Any]:
     """The content as a test to `recipient`: their address in place of the customer's, and
-    marked as a test the way each channel can carry it."""
-    test = {**content, "test": True}
-    if channel == "email":
-        test["subject"] = f"[Test] {content.get('subject', '')}"
-        test.pop("unsubscribe_url", None)  # a test's reader must not unsubscribe the customer
-    if channel == "webhook":
-        test["headers"] = {**dict(content.get("headers") or {}), "X-Wayline-Test": "1"}
-    else:
+    marked as a test the way each channel can carry it (`ChannelSpec.mark_test`)."""
+    spec = channels.channel(channel)
+    test = spec.mark_test({**content, "test": True})
+    if spec.address is not channels.Address.URL:
         test["to"] = recipient
     return test

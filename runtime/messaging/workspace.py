@@ -96,7 +96,7 @@ class SendPolicy(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         "Night-time starts (customer's local time). Korean law: 21:00."))] = "21:00"
     night_end: Annotated[LocalTime, msgspec.Meta(description=(
         "Night-time ends (customer's local time). Korean law: 08:00."))] = "08:00"
-    night_channels: Annotated[list[Channel], msgspec.Meta(max_length=5, description=(
+    night_channels: Annotated[list[Channel], msgspec.Meta(max_length=len(Channel), description=(
         "Channels whose marketing waits out the night unless the customer consented to "
         "night-time messages; empty turns the night rule off."))] = msgspec.field(
         default_factory=lambda: list(Channel))

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builder.document import Guardrails
+from nodes.channels import email, webhook
 from runtime.errors import WrongStateError
 from runtime.messaging.adapters import Adapter, ledgerless_key, send_now
 from runtime.messaging.workspace import load_setting, save_setting
@@ -38,6 +39,9 @@ from runtime.store.models import Journey, JourneyStatus
 from runtime.store.versions import load_compiled
 
 log = logging.getLogger(__name__)
+
+EMAIL, WEBHOOK = email.CHANNEL.key, webhook.CHANNEL.key
+"""Alerts go to the workspace's alert address by email, and to its alert webhook."""
 
 KEY = "guardrails"
 """The workspace_settings key of the workspace's guardrails and alert address."""
@@ -178,12 +182,12 @@ def alert(redis: Redis, adapters: Mapping[str, Adapter], workspace: WorkspaceGua
     text = (f"Wayline paused the journey '{name}': {reason}.\n\nIts unsent messages are held. "
             f"Look at {where}, fix what went wrong, and resume it there.")
     calls = []
-    if workspace.alert_email and "email" in adapters:
-        calls.append(("email", {"to": workspace.alert_email,
+    if workspace.alert_email and EMAIL in adapters:
+        calls.append((EMAIL, {"to": workspace.alert_email,
                                 "subject": f"[Wayline] Paused by a guardrail: {name}",
                                 "text": text}))
-    if workspace.alert_webhook and "webhook" in adapters:
-        calls.append(("webhook", {"url": workspace.alert_webhook, "method": "POST", "body": {
+    if workspace.alert_webhook and WEBHOOK in adapters:
+        calls.append((WEBHOOK, {"url": workspace.alert_webhook, "method": "POST", "body": {
             "event": "journey.paused_by_guardrail", "journey": {"id": journey_id, "name": name},
             "reason": reason, "text": text, "at": now.isoformat()}}))
     problems_seen = []

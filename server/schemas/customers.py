@@ -14,10 +14,12 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from builder.validation import Issue
+from nodes.kit.channel import default_channels
 
 ExternalId = Annotated[str, msgspec.Meta(min_length=1, max_length=255, description=(
     "The customer's id in your systems (Wayline's key for them)."))]
-Channel = Literal["email", "sms", "kakao", "push", "webhook"]
+Channel = Literal[tuple(default_channels().keys())]  # type: ignore[valid-type]
+"""A channel key (`nodes/channels/`)."""
 Instant = Annotated[str, msgspec.Meta(max_length=64, description=(
     "A time in ISO 8601 with its offset, e.g. 2026-12-06T10:00:00+09:00 or "
     "2026-12-06T01:00:00Z; a number, a date alone or a time without offset is refused."),

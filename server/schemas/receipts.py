@@ -7,16 +7,13 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from nodes.kit.channel import default_channels
 from server.schemas.customers import Instant
 
-
-class ReceiptChannel(StrEnum):
-    """The channels whose providers report delivery."""
-
-    SMS = "sms"
-    KAKAO = "kakao"
-    PUSH = "push"
-    EMAIL = "email"
+ReceiptChannel = StrEnum("ReceiptChannel", [
+    (spec.key.upper(), spec.key) for spec in default_channels() if spec.receipts],
+    module=__name__)
+ReceiptChannel.__doc__ = "The channels whose providers report delivery."
 
 
 class ReceiptIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from nodes.kit.channel import default_channels
 from nodes.kit.fields import Channel
 from server.schemas.previews import ExternalId, Payload
 from server.schemas.usage import JourneyUse
@@ -17,28 +18,24 @@ Subject = Annotated[str, msgspec.Meta(max_length=1000, description=(
     "Email: the subject (required). App push: the title (optional). Liquid."))]
 Source = Annotated[str, msgspec.Meta(max_length=100_000, description=(
     "The message in Liquid: the text (email: the plain-text body), or a webhook's JSON body."))]
-HeaderName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")]
-HeaderValue = Annotated[str, msgspec.Meta(max_length=2000)]
 
 
-VariableName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.#-]{1,64}$")]
-VariableValue = Annotated[str, msgspec.Meta(max_length=2000)]
+def _options_struct() -> type[msgspec.Struct]:
+    """Every channel's options (its template fields beside subject and source), each optional:
+    which ones a template may have is its channel's (`server.services.template_checks`)."""
+    fields: dict[str, tuple[str, Any, None]] = {}
+    for spec in default_channels():
+        for item in msgspec.structs.fields(spec.fields):
+            if item.name in spec.option_names:
+                fields.setdefault(item.name, (item.name, item.type | None, None))
+    return msgspec.defstruct("TemplateOptions", list(fields.values()), module=__name__,
+                             forbid_unknown_fields=True, omit_defaults=True)
 
 
-class TemplateOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """Channel settings (Liquid unless said): `html` for email; `template_code` (as Kakao
-    approved it, plain) and `variables` for KakaoTalk AlimTalk; `deep_link` and `data` for app
-    push; `url`, `method` and `headers` for webhooks."""
-
-    html: Annotated[str, msgspec.Meta(max_length=500_000)] | None = None
-    url: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
-    method: Literal["POST", "PUT", "PATCH"] | None = None
-    headers: Annotated[dict[HeaderName, HeaderValue], msgspec.Meta(max_length=50)] | None = None
-    template_code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
-    variables: Annotated[dict[VariableName, VariableValue],
-                         msgspec.Meta(max_length=50)] | None = None
-    deep_link: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
-    data: Annotated[dict[VariableName, VariableValue], msgspec.Meta(max_length=50)] | None = None
+TemplateOptions = _options_struct()
+TemplateOptions.__doc__ = ("Channel settings, Liquid unless said: " + "; ".join(
+    f"{', '.join(f'`{name}`' for name in spec.option_names)} for {spec.noun}"
+    for spec in default_channels() if spec.option_names) + ".")
 
 
 class TemplateWarning(msgspec.Struct):

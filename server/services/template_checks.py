@@ -16,17 +16,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from nodes.kit.fields import CHANNEL_NAMES, Channel
+from nodes.kit.channel import Address, ChannelSpec, channel
 from runtime.errors import InvalidInputError
 from runtime.messaging.rendering import CACHE
 from runtime.messaging.webhook_content import address_problem
 from runtime.outbound import AllowList
-
-OPTIONS_FOR = {"html": (Channel.EMAIL,), "url": (Channel.WEBHOOK,),
-               "method": (Channel.WEBHOOK,), "headers": (Channel.WEBHOOK,),
-               "template_code": (Channel.KAKAO,), "variables": (Channel.KAKAO,),
-               "deep_link": (Channel.PUSH,), "data": (Channel.PUSH,)}
-"""Which channels each option belongs to."""
 
 PLAIN = {"subject": "x", "source": "x", "html": "x", "url": "https://example.com", "header": "x",
          "deep_link": "x"}
@@ -59,21 +53,11 @@ def check_template(draft: Draft, allow: AllowList | None = None) -> None:
 
 
 def _shape_issues(draft: Draft) -> list[dict[str, str]]:
-    channel = Channel(draft.channel)
-    name = CHANNEL_NAMES[channel]
-    issues = [issue(f"options.{option}", f"{name} templates have no '{option}' option; "
-                     "remove it") for option in draft.options if channel not in OPTIONS_FOR[option]]
-    if channel is Channel.EMAIL and not (draft.subject or "").strip():
-        issues.append(issue("subject", "An email needs a subject; write one"))
-    if channel in (Channel.SMS, Channel.KAKAO, Channel.WEBHOOK) and draft.subject is not None:
-        tip = "" if channel is Channel.WEBHOOK else ", or put it at the start of the message"
-        issues.append(issue("subject", f"{name} messages have no subject; remove it{tip}"))
-    html = str(draft.options.get("html") or "").strip()
-    if channel is not Channel.WEBHOOK and not draft.source.strip() and not html:
-        issues.append(issue("source", "The message is empty; write what it should say"))
-    if channel is Channel.WEBHOOK and not str(draft.options.get("url") or "").strip():
-        issues.append(issue("options.url", "A webhook needs the URL to call; set options.url"))
-    return issues
+    """Options the channel does not have, then the channel's own rules (`ChannelSpec.check`)."""
+    spec = channel(draft.channel)
+    issues = [issue(f"options.{option}", f"{spec.name} templates have no '{option}' option; "
+                    "remove it") for option in draft.options if option not in spec.option_names]
+    return issues + [issue(problem.field, problem.message) for problem in spec.check(draft)]
 
 
 def _liquid_issues(draft: Draft, final_check: bool) -> list[dict[str, str]]:
@@ -100,7 +84,7 @@ def _liquid_issues(draft: Draft, final_check: bool) -> list[dict[str, str]]:
 def _address_issues(draft: Draft, allow: AllowList) -> list[dict[str, str]]:
     """A webhook URL written to an internal or metadata address, unless allow-listed."""
     url = str(draft.options.get("url") or "")
-    problem = address_problem(url, allow) if draft.channel == Channel.WEBHOOK else None
+    problem = address_problem(url, allow) if _calls_url(channel(draft.channel)) else None
     return [issue("options.url", problem)] if problem else []
 
 
@@ -119,8 +103,8 @@ def _parts(draft: Draft) -> Iterator[tuple[str, ...]]:
 def _plain(draft: Draft) -> Draft:
     """The template with every part plain text, and the parts a channel needs present (so the
     only problem a check can find is in the one part put back)."""
-    webhook = draft.channel == Channel.WEBHOOK
-    options: dict[str, Any] = {"url": PLAIN["url"]} if webhook else {}
+    spec = channel(draft.channel)
+    options: dict[str, Any] = {"url": PLAIN["url"]} if _calls_url(spec) else {}
     options.update({key: PLAIN[key] for key in ("html", "url", "deep_link")
                     if key in draft.options})
     for group in ("headers", "variables", "data"):
@@ -128,9 +112,14 @@ def _plain(draft: Draft) -> Draft:
             options[group] = {name: PLAIN["header"] for name in draft.options[group]}
     if "template_code" in draft.options:
         options["template_code"] = draft.options["template_code"]
-    needs_subject = draft.subject is not None or draft.channel == Channel.EMAIL
-    source = "{}" if webhook else PLAIN["source"]  # a webhook body must be JSON
+    needs_subject = draft.subject is not None or spec.is_required("subject")
+    source = "{}" if _calls_url(spec) else PLAIN["source"]  # a webhook body must be JSON
     return Draft(draft.channel, PLAIN["subject"] if needs_subject else None, source, options)
+
+
+def _calls_url(spec: ChannelSpec) -> bool:
+    """True for a channel that calls the URL its template names (a webhook)."""
+    return spec.address is Address.URL
 
 
 def _get_part(draft: Draft, path: tuple[str, ...]) -> Any:

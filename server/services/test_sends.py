@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from nodes.kit.channel import Address, default_channels
 from runtime.errors import InvalidInputError
 from runtime.messaging import test_sends
 from runtime.messaging.adapters import ledgerless_key, send_now
@@ -32,10 +33,14 @@ def send_test(wl: Wayline, actor: Actor, template_id: int, data: TestSendIn) -> 
         user = session.get(User, int(actor.id)) if actor.kind == "user" and actor.id else None
         load_wording(session)
     channel = template.channel
-    if channel == "push" and data.to == "team":
-        raise _refused("to", "A test push goes to the chosen customer's device only: pick a "
-                             "customer whose app you hold, and send it to 'me'.")
-    to = [profile.phone or ""] if channel == "push" else test_sends.recipients(
+    spec = default_channels().get(channel)
+    if spec is None:
+        raise _refused("to", f"Wayline does not send on '{channel}'.")
+    device = spec.address is Address.DEVICE
+    if device and data.to == "team":
+        raise _refused("to", f"A test {spec.noun} goes to the chosen customer's device only: "
+                             "pick a customer whose app you hold, and send it to 'me'.")
+    to = [profile.phone or ""] if device else test_sends.recipients(
         channel, data.to, user.email if user else None, team)
     if not to:
         raise _refused("to", WHERE_TO_SET[data.to])

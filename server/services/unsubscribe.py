@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nodes.kit.channel import default_channels
 from runtime.errors import NotFoundError
 from runtime.messaging.tracking import secret_for
 from runtime.messaging.unsubscribe import (
@@ -23,9 +24,11 @@ from runtime.messaging.unsubscribe import (
 from runtime.run.jobs import watch_guardrails
 from server.context import Wayline
 
-CHANNEL_NAMES = {"email": "email", "sms": "text messages", "kakao": "KakaoTalk",
-                 "push": "app notifications"}
-"""How the page names what the customer stops receiving."""
+
+def _what(channel: str) -> str:
+    """How the page names what the customer stops receiving (`ChannelSpec.consent_noun`)."""
+    spec = default_channels().get(channel)
+    return (spec.consent_noun if spec is not None else None) or channel
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def read_link(wl: Wayline, token: str) -> LinkFacts:
             raise NotFoundError("customer", customer_id)
         given = (customer.consent or {}).get(channel)
         marketing = given.get("marketing") if isinstance(given, dict) else given
-        return LinkFacts(channel, CHANNEL_NAMES.get(channel, channel), marketing is False)
+        return LinkFacts(channel, _what(channel), marketing is False)
 
 
 def follow_link(wl: Wayline, token: str, via: str) -> LinkFacts:
@@ -61,7 +64,7 @@ def follow_link(wl: Wayline, token: str, via: str) -> LinkFacts:
     wl.move_now(done.runs_to_dispatch)
     if journey is not None:  # the unsubscribe counts against the journey that sent last
         watch_guardrails(wl.runtime, {journey: {"unsubscribed": 1}})
-    return LinkFacts(channel, CHANNEL_NAMES.get(channel, channel), True)
+    return LinkFacts(channel, _what(channel), True)
 
 
 def _read(wl: Wayline, token: str) -> tuple[int, str]:

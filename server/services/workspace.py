@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builder.validation import Issue
-from runtime.audience.indexed_attributes import IndexedColumn, indexed_columns
 from runtime.audience import indexed_attributes
+from runtime.audience.indexed_attributes import IndexedColumn, indexed_columns
 from runtime.errors import InvalidInputError
 from runtime.messaging import test_sends
 from runtime.messaging.test_sends import TestRecipients
@@ -131,7 +131,7 @@ def index_attribute(wl: Wayline, actor: Actor, name: str,
             record(session, actor, "indexed_attribute.added", object_kind="attribute",
                    object_id=name, object_name=name, at=wl.now(), after={"kind": data.kind})
     if fresh:  # indexing it again as the same kind changed nothing
-        indexed_attributes.settle(wl.runtime.flow.engine)
+        indexed_attributes.settle(wl.runtime.engine)
         log.info("indexed attribute %r as %s (%s)", name, data.kind, column.column)
     with wl.reading() as session:
         [described] = _described(session, [column])

@@ -48,9 +48,11 @@ export interface CanvasState {
   sending: string | null;
 }
 
-/** What never changes while the page is open: node kinds, palette sections, the settings form, and the workspace's time zone. */
+/** What never changes while the page is open: node kinds, channels (and how texts are counted), palette sections, the settings form, and the workspace's time zone. */
 export interface Catalogue {
   kinds: Array<Record<string, any>>;
+  channels: Array<Record<string, any>>;
+  textCounting: Record<string, any>;
   categories: Array<Record<string, any>>;
   settingsSchema: Record<string, any>;
   timezone: string;

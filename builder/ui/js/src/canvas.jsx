@@ -7,11 +7,16 @@ import "@xyflow/react/dist/style.css";
 import "./app.css";
 import { Editor } from "./editor/Editor.jsx";
 import { readState } from "./bridge.js";
+import { setChannels } from "./editor/channels.js";
 
 // `readOnly`: the person's role may look but not change the journey (no palette, no dragging,
 // wiring or deleting, the forms disabled); the server refuses their changes anyway.
 export function JourneyCanvas({ catalogue, state, readOnly = false, onCommand, onPreview }) {
-  const parsedCatalogue = useMemo(() => JSON.parse(catalogue), [catalogue]);
+  const parsedCatalogue = useMemo(() => {
+    const parsed = JSON.parse(catalogue);
+    setChannels(parsed.channels, parsed.textCounting); // the server's channel registry
+    return parsed;
+  }, [catalogue]);
   const parsedState = useMemo(() => readState(state), [state]);
   const latest = useRef({ onCommand, onPreview });
   latest.current = { onCommand, onPreview }; // ReactPy makes new handlers on every render

@@ -5,16 +5,10 @@
 import { useEffect, useState } from "react";
 import { LoaderCircle, TriangleAlert, UserRound } from "lucide-react";
 import { byteLabel, textKind } from "./sms.js";
+import { channelNoun, channelOf } from "./channels.js";
 import "./message.css";
 
 const DELAY = 300;
-const CHANNEL_NAMES = {
-  email: "email",
-  sms: "SMS",
-  kakao: "KakaoTalk",
-  push: "app push",
-  webhook: "webhook",
-};
 
 export function MessagePreview({ config, templates }) {
   const [typed, setTyped] = useState("");
@@ -37,7 +31,7 @@ export function MessagePreview({ config, templates }) {
   }, [typed]);
 
   const fallback =
-    config?.channel === "kakao" && config?.sms_fallback !== false
+    channelOf(config?.channel)?.fallback && config?.sms_fallback !== false
       ? config?.fallback_text || ""
       : null;
   useEffect(() => {
@@ -83,11 +77,9 @@ export function MessagePreview({ config, templates }) {
     return (
       <section className="wl-message-preview" data-message-preview={template.id}>
         <div className="wl-render-error" data-render-error>
-          '{template.name}' is {article(template.channel)}{" "}
-          {CHANNEL_NAMES[template.channel] || template.channel} template, so this{" "}
-          {CHANNEL_NAMES[config.channel] || config.channel} step would fail: pick{" "}
-          {article(config.channel)} {CHANNEL_NAMES[config.channel] || config.channel} template, or
-          change the channel.
+          '{template.name}' is {channelNoun(template.channel, true)} template, so this{" "}
+          {channelNoun(config.channel)} step would fail: pick {channelNoun(config.channel, true)}{" "}
+          template, or change the channel.
         </div>
       </section>
     );
@@ -165,7 +157,7 @@ function TestSend({ template, body }) {
     <div className="wl-test-send" data-test-send={template.id}>
       <span className="wl-label">Send a test</span>
       <div className="wl-row">
-        {template.channel === "email" ? (
+        {channelOf(template.channel)?.testToMe ? (
           <button
             type="button"
             className="wl-button"
@@ -176,7 +168,7 @@ function TestSend({ template, body }) {
             To me
           </button>
         ) : null}
-        {template.channel !== "push" ? (
+        {channelOf(template.channel)?.testToTeam ? (
           <button
             type="button"
             className="wl-button"
@@ -228,7 +220,7 @@ function Rendered({ result, channel }) {
 }
 
 function Content({ content, channel }) {
-  if (channel === "webhook")
+  if (channelOf(channel)?.call)
     return (
       <>
         <Line label="Call">
@@ -248,7 +240,7 @@ function Content({ content, channel }) {
       <pre className="wl-rendered-text" data-rendered-text>
         {content.text}
       </pre>
-      {channel === "sms" ? <ByteBadge bytes={content.bytes} /> : null}
+      {channelOf(channel)?.measured ? <ByteBadge bytes={content.bytes} /> : null}
       {content.variables && Object.keys(content.variables).length ? (
         <Line label="Variables">
           {Object.entries(content.variables)
@@ -266,7 +258,9 @@ function Content({ content, channel }) {
       ) : null}
       {content.fallback ? (
         <div className="wl-fallback-preview" data-fallback-preview>
-          <div className="wl-label">If KakaoTalk fails, this text goes instead</div>
+          <div className="wl-label">
+            If {channelOf(channel)?.name || channel} fails, this text goes instead
+          </div>
           <pre className="wl-rendered-text">{content.fallback.text}</pre>
           <ByteBadge bytes={content.fallback.bytes} />
         </div>
@@ -294,8 +288,4 @@ export function ByteBadge({ bytes }) {
       {byteLabel(bytes)}
     </span>
   );
-}
-
-function article(channel) {
-  return ["email", "sms", "push"].includes(channel) ? "an" : "a"; // an SMS, an email, an app push
 }

@@ -1,10 +1,8 @@
-// Words marketers see for the values of shared field types (channels, units, operators...).
+// Words marketers see for the values of shared field types (units, operators...); channels'
+// come from the server's channel registry (channels.js).
+import { channelOf } from "./channels.js";
+
 export const VALUE_LABELS = {
-  email: "Email",
-  sms: "SMS / LMS",
-  kakao: "KakaoTalk",
-  push: "App push",
-  webhook: "Webhook",
   marketing: "Marketing",
   transactional: "Transactional",
   minutes: "minutes",
@@ -61,5 +59,5 @@ export const COUNT_OP_LABELS = {
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 export function valueLabel(value) {
-  return VALUE_LABELS[value] ?? String(value);
+  return channelOf(value)?.label ?? VALUE_LABELS[value] ?? String(value);
 }

@@ -1,0 +1,328 @@
+"""What a channel is made of, and the registry that finds them (`nodes/channels/`, one file each).
+
+A channel module exports `CHANNEL`, a `ChannelSpec`: everything Wayline knows about sending on
+it, as declarations and pure functions — its key and the words for it, the template fields (a
+msgspec Struct: the Messages page's form is generated from its schema, as the inspector's is
+from a node's config), which parts of a template are Liquid (and HTML-escaped), how rendered
+parts become the message content, the address it needs, the advertising label, size limits, the
+provider's request body, test-send marking and fallback. The runtime does the IO (SMTP, HTTP)
+and looks channels up here by key; nothing outside a channel's own module compares its name.
+
+Template fields map onto the stored template by name: `subject` and `source` are the template's
+columns, every other field is a key of its `options`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from typing import Annotated, Any, Protocol
+
+import msgspec
+
+KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
+"""Channel keys: lowercase words. Keys are permanent: templates, consents and journeys keep them."""
+
+COLUMNS = ("subject", "source")
+"""Template fields stored in the template's own columns; the others live in its options."""
+
+LIQUID_HELP = "Liquid: {{ customer.first_name }}, {{ event.product }}, {{ entry.order_id }}."
+"""The help under a Liquid message field."""
+
+
+PairName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.#-]{1,64}$")]
+"""A variable's or a data key's name."""
+PairValue = Annotated[str, msgspec.Meta(max_length=2000)]
+"""A variable's, data value's or header's value (Liquid)."""
+
+
+class Address(StrEnum):
+    """What a message on the channel is addressed to, from the customer's profile."""
+
+    EMAIL_ADDRESS = "email_address"
+    PHONE_NUMBER = "phone_number"
+    DEVICE = "device"
+    """The customer's app installs, which the push provider knows by external id."""
+    URL = "url"
+    """The template's own URL: no customer address at all."""
+
+
+class Transport(StrEnum):
+    """How the runtime hands a message over (`runtime.messaging.channels`)."""
+
+    SMTP = "smtp"
+    PROVIDER = "provider"
+    """One JSON POST per message to the channel's provider (WAYLINE_<KEY>_URL)."""
+    CALL = "call"
+    """An HTTP call to the URL the template names."""
+
+
+class LabelStyle(StrEnum):
+    """How the advertising label goes on a part of a marketing message."""
+
+    TITLE = "title"
+    """In front, once (subjects and titles)."""
+    TEXT = "text"
+    """In front, and the opt-out line at the end (texts)."""
+
+
+class TemplateShape(Protocol):
+    """What a channel reads of a template: the stored template, or an unsaved draft."""
+
+    subject: str | None
+    source: str
+    options: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a template cannot be saved: the form field ('options.url') and what to do."""
+
+    field: str
+    message: str
+
+
+class ContentError(ValueError):
+    """A template cannot make a message: `reason` says why, to a marketer; `part` which part."""
+
+    def __init__(self, reason: str, part: str | None = None) -> None:
+        self.reason, self.part = reason, part
+        super().__init__(reason)
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """Another channel to send on when this one cannot deliver (the send step turns it on)."""
+
+    channel: str
+    """The key of the channel the fallback goes by."""
+    failure_key: str
+    """The content key the fallback row keeps the original's failure under."""
+
+
+Part = tuple[str, str, bool]
+"""A template part to render: (name, Liquid source, HTML-escape values?)."""
+
+
+def _identity(content: dict[str, Any]) -> dict[str, Any]:
+    return content
+
+
+def _no_problems(template: TemplateShape) -> list[Problem]:
+    return []
+
+
+def _no_check(template: TemplateShape) -> None:
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelSpec:
+    """Everything about one channel; see the module docstring."""
+
+    key: str
+    order: int
+    """Where the channel comes in lists and menus."""
+    label: str
+    """In menus and headings: 'SMS / LMS'."""
+    name: str
+    """At the start of a sentence: 'SMS', 'App push'."""
+    noun: str
+    """Inside a sentence: 'an {noun} template' ('app push', 'SMS')."""
+    article: str = "a"
+    icon: str
+    color: str
+    fields: type[msgspec.Struct]
+    """The template's fields on this channel: the Messages page form."""
+    example: msgspec.Struct
+    address: Address
+    transport: Transport
+    parts: Callable[[TemplateShape], Iterable[Part]]
+    """The parts rendering fills in, from a template."""
+    content: Callable[[str | None, Mapping[str, Any], TemplateShape], dict[str, Any]]
+    """The message content from (recipient, rendered parts, template); ContentError if none."""
+    check: Callable[[TemplateShape], list[Problem]] = _no_problems
+    """Problems to refuse a template for when it is saved (fields as the form names them)."""
+    compile_check: Callable[[TemplateShape], None] = _no_check
+    """Raises ContentError when the stored template cannot render for anyone."""
+    ad_label: Mapping[str, LabelStyle] = field(default_factory=dict)
+    """The content parts a marketing message labels as advertising, and how."""
+    measure: Callable[[str], dict[str, Any]] | None = None
+    """Size facts stored with a text (e.g. SMS/LMS and bytes); ValueError when too long."""
+    request: Callable[[int, Mapping[str, Any], Mapping[str, str]], dict[str, Any]] | None = None
+    """The provider's JSON body from (message id, content, account); for PROVIDER transport."""
+    account: Mapping[str, str] = field(default_factory=dict)
+    """Provider account values the request needs: request key → settings attribute."""
+    configure: str = ""
+    """How an operator gives the channel a way out, said when none is configured."""
+    unsubscribe_link: bool = False
+    """Marketing carries a signed one-click unsubscribe link (`unsubscribe_url`)."""
+    consent_noun: str | None = None
+    """What a customer unsubscribing stops receiving: 'text messages'."""
+    receipts: bool = True
+    """The channel's provider reports delivery to /api/receipts."""
+    test_to_me: bool = False
+    """A test can go to the person asking (their own address is of this kind)."""
+    test_recipients: str | None = None
+    """Which list of the workspace's test recipients a test goes to ('emails', 'phones')."""
+    mark_test: Callable[[dict[str, Any]], dict[str, Any]] = _identity
+    """The content marked as a test beyond `test: true` (e.g. '[Test]' before a subject)."""
+    fallback: Fallback | None = None
+
+    @property
+    def option_names(self) -> tuple[str, ...]:
+        """The template options this channel has."""
+        return tuple(name for name in self.fields.__struct_fields__ if name not in COLUMNS)
+
+    @property
+    def has_subject(self) -> bool:
+        """True when the channel's templates have a subject (or title)."""
+        return "subject" in self.fields.__struct_fields__
+
+    def is_required(self, name: str) -> bool:
+        """True when the template field has no default."""
+        return name in _required(self.fields)
+
+    def form_name(self, name: str) -> str:
+        """The field's name in the form and in problems: 'subject', 'options.html'."""
+        return name if name in COLUMNS else f"options.{name}"
+
+    def schema(self) -> dict[str, Any]:
+        """The template fields' JSON schema (titles, order, widgets), as the form reads it."""
+        return _schema(self.fields)
+
+
+@cache
+def _schema(fields: type[msgspec.Struct]) -> dict[str, Any]:
+    schema = msgspec.json.schema(fields)
+    defs = schema.get("$defs", {})
+    return defs[schema["$ref"].rsplit("/", 1)[-1]] | {"$defs": defs}
+
+
+def _required(fields: type[msgspec.Struct]) -> set[str]:
+    return {item.name for item in msgspec.structs.fields(fields) if item.required}
+
+
+def template_fields(spec: ChannelSpec, template: TemplateShape) -> dict[str, Any]:
+    """The template's values by field name (columns and options together)."""
+    options = template.options or {}
+    values: dict[str, Any] = {name: options[name] for name in spec.option_names if name in options}
+    for name in COLUMNS:
+        if name in spec.fields.__struct_fields__:
+            values[name] = getattr(template, name)
+    return values
+
+
+class ChannelRegistryError(Exception):
+    """A channel module is broken: no CHANNEL, a CHANNEL of the wrong type, or a duplicate key."""
+
+
+class ChannelRegistry:
+    """Channel specs by key, in their declared order."""
+
+    def __init__(self, specs: Iterable[tuple[ChannelSpec, str]] = ()) -> None:
+        self._specs: dict[str, ChannelSpec] = {}
+        self._files: dict[str, str] = {}
+        for spec, origin in specs:
+            self.add(spec, origin)
+
+    def add(self, spec: ChannelSpec, origin: str) -> None:
+        """Register one channel; `origin` (its file) is named in errors."""
+        if not re.match(KEY_PATTERN, spec.key):
+            raise ChannelRegistryError(f"{origin}: channel key {spec.key!r} must be a lowercase "
+                                       "word like 'sms'")
+        if spec.key in self._specs:
+            raise ChannelRegistryError(f"{origin}: channel {spec.key!r} is already defined in "
+                                       f"{self._files[spec.key]}")
+        self._specs[spec.key] = spec
+        self._files[spec.key] = origin
+        ordered = sorted(self._specs.values(), key=lambda item: item.order)
+        self._specs = {item.key: item for item in ordered}
+
+    @classmethod
+    def discover(cls, package: str) -> ChannelRegistry:
+        """Import every channel module in the package and register its CHANNEL."""
+        registry = cls()
+        found = importlib.import_module(package)
+        for info in sorted(pkgutil.iter_modules(found.__path__), key=lambda info: info.name):
+            if info.ispkg or info.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"{package}.{info.name}")
+            origin = module.__file__ or module.__name__
+            spec = getattr(module, "CHANNEL", None)
+            if not isinstance(spec, ChannelSpec):
+                raise ChannelRegistryError(
+                    f"{origin}: a channel module must define CHANNEL, a ChannelSpec"
+                    + ("" if spec is None else f", not {type(spec).__name__}"))
+            registry.add(spec, origin)
+        registry.check()
+        return registry
+
+    def check(self) -> None:
+        """Fallbacks name registered channels (not themselves)."""
+        for spec in self:
+            if spec.fallback and (spec.fallback.channel not in self
+                                  or spec.fallback.channel == spec.key):
+                raise ChannelRegistryError(f"{self._files[spec.key]}: the fallback channel "
+                                           f"{spec.fallback.channel!r} is not another channel")
+
+    def get(self, key: str) -> ChannelSpec | None:
+        """The spec for a key, or None for an unknown channel."""
+        return self._specs.get(key)
+
+    def __getitem__(self, key: str) -> ChannelSpec:
+        return self._specs[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._specs
+
+    def __iter__(self) -> Iterator[ChannelSpec]:
+        return iter(self._specs.values())
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def keys(self) -> list[str]:
+        """Every channel key, in order."""
+        return list(self._specs)
+
+    def origin(self, key: str) -> str:
+        """The file a channel was defined in."""
+        return self._files[key]
+
+
+@cache
+def default_channels() -> ChannelRegistry:
+    """Every channel shipped in `nodes.channels`, discovered once per process."""
+    return ChannelRegistry.discover("nodes.channels")
+
+
+def channel(key: str) -> ChannelSpec:
+    """The registered channel with this key (KeyError for an unknown one)."""
+    return default_channels()[key]
+
+
+def fallback_channels() -> list[str]:
+    """The channels a send step can ask to fall back from."""
+    return [spec.key for spec in default_channels() if spec.fallback]
+
+
+def pairs(value: Any) -> dict[str, str]:
+    """Name/value options (variables, data, headers) as text, for content."""
+    return {str(name): str(item) for name, item in (value or {}).items()}
+
+
+def one_line(text: str) -> str:
+    """A subject or title on one line: a newline would also break a mail header."""
+    return " ".join(text.split())
+
+
+def prefixed(rendered: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """The rendered parts of a family ('var:name') by their names."""
+    return {name.removeprefix(prefix): value for name, value in rendered.items()
+            if name.startswith(prefix)}
