@@ -155,7 +155,7 @@ def run_v1(config: ConfigV1, ctx: StepContext) -> Decision:
 EARLIER = (NodeSpec(
     key="action.send", version=1, label=SPEC.label, category=Category.ACTION,
     description=SPEC.description, config=ConfigV1, run=run_v1,
-    example=ConfigV1(channel=Channel.EMAIL, template=12), ports=SPEC.ports,
+    example=ConfigV1(channel=SPEC.example.channel, template=12), ports=SPEC.ports,
     refs=lambda config: [Ref("template", config.template, "template")], sends=sends_v1,
     color=SPEC.color, icon=SPEC.icon,
 ),)
