@@ -14,16 +14,16 @@ columns, every other field is a key of its `options`.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, Protocol
 
 import msgspec
+
+from nodes.kit.discovery import Keyed, declarations
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
 """Channel keys: lowercase words. Keys are permanent: templates, consents and journeys keep them."""
@@ -222,12 +222,11 @@ class ChannelRegistryError(Exception):
     """A channel module is broken: no CHANNEL, a CHANNEL of the wrong type, or a duplicate key."""
 
 
-class ChannelRegistry:
+class ChannelRegistry(Keyed[ChannelSpec]):
     """Channel specs by key, in their declared order."""
 
     def __init__(self, specs: Iterable[tuple[ChannelSpec, str]] = ()) -> None:
-        self._specs: dict[str, ChannelSpec] = {}
-        self._files: dict[str, str] = {}
+        super().__init__()
         for spec, origin in specs:
             self.add(spec, origin)
 
@@ -248,17 +247,8 @@ class ChannelRegistry:
     def discover(cls, package: str) -> ChannelRegistry:
         """Import every channel module in the package and register its CHANNEL."""
         registry = cls()
-        found = importlib.import_module(package)
-        for info in sorted(pkgutil.iter_modules(found.__path__), key=lambda info: info.name):
-            if info.ispkg or info.name.startswith("_"):
-                continue
-            module = importlib.import_module(f"{package}.{info.name}")
-            origin = module.__file__ or module.__name__
-            spec = getattr(module, "CHANNEL", None)
-            if not isinstance(spec, ChannelSpec):
-                raise ChannelRegistryError(
-                    f"{origin}: a channel module must define CHANNEL, a ChannelSpec"
-                    + ("" if spec is None else f", not {type(spec).__name__}"))
+        for spec, origin, _ in declarations(package, "CHANNEL", ChannelSpec,
+                                            ChannelRegistryError, "a channel module"):
             registry.add(spec, origin)
         registry.check()
         return registry
@@ -270,30 +260,6 @@ class ChannelRegistry:
                                   or spec.fallback.channel == spec.key):
                 raise ChannelRegistryError(f"{self._files[spec.key]}: the fallback channel "
                                            f"{spec.fallback.channel!r} is not another channel")
-
-    def get(self, key: str) -> ChannelSpec | None:
-        """The spec for a key, or None for an unknown channel."""
-        return self._specs.get(key)
-
-    def __getitem__(self, key: str) -> ChannelSpec:
-        return self._specs[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._specs
-
-    def __iter__(self) -> Iterator[ChannelSpec]:
-        return iter(self._specs.values())
-
-    def __len__(self) -> int:
-        return len(self._specs)
-
-    def keys(self) -> list[str]:
-        """Every channel key, in order."""
-        return list(self._specs)
-
-    def origin(self, key: str) -> str:
-        """The file a channel was defined in."""
-        return self._files[key]
 
 
 @cache

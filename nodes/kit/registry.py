@@ -14,14 +14,13 @@ are upgraded (`upgrade_config`) when they are published, cloned or imported.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import cache
 from types import ModuleType
 from typing import Any
 
+from nodes.kit.discovery import Keyed, declarations
 from nodes.kit.spec import NodeSpec
 
 KEY_PATTERN = r"^(entry|flow|action)\.[a-z][a-z0-9_]*$"
@@ -32,12 +31,11 @@ class RegistryError(Exception):
     """A node-kind module is broken: no SPEC, a SPEC of the wrong type, or a duplicate key."""
 
 
-class Registry:
-    """Node specs by key, in discovery order."""
+class Registry(Keyed[NodeSpec]):
+    """Node specs by key (as each kind is now), in discovery order, and every version of each."""
 
     def __init__(self, specs: Iterable[tuple[NodeSpec, str]] = ()) -> None:
-        self._specs: dict[str, NodeSpec] = {}
-        self._files: dict[str, str] = {}
+        super().__init__()
         self._versions: dict[str, dict[int, NodeSpec]] = {}
         for spec, origin in specs:
             self.add(spec, origin)
@@ -72,22 +70,13 @@ class Registry:
 
     @classmethod
     def discover(cls, *packages: str | ModuleType) -> Registry:
-        """Import every kind module in the given packages and register its SPEC."""
+        """Import every kind module in the given packages and register its SPEC (and EARLIER)."""
         registry = cls()
         for package in packages:
-            for module, origin in _kind_modules(package):
-                spec = getattr(module, "SPEC", None)
-                if spec is None:
-                    raise RegistryError(f"{origin}: a node-kind module must define SPEC")
-                if not isinstance(spec, NodeSpec):
-                    raise RegistryError(
-                        f"{origin}: SPEC must be a NodeSpec, not {type(spec).__name__}")
+            for spec, origin, module in declarations(package, "SPEC", NodeSpec, RegistryError,
+                                                     "a node-kind module"):
                 registry.add(spec, origin, getattr(module, "EARLIER", ()))
         return registry
-
-    def get(self, key: str) -> NodeSpec | None:
-        """The spec for a key as the kind is now, or None for an unknown kind."""
-        return self._specs.get(key)
 
     def resolve(self, key: str, version: int | None = None) -> NodeSpec | None:
         """The spec of a kind at a version (None: as it is now), or None when there is none."""
@@ -107,35 +96,6 @@ class Registry:
             if version is not None and spec.version > version and spec.upgrade is not None:
                 config = spec.upgrade(config)
         return config
-
-    def __getitem__(self, key: str) -> NodeSpec:
-        return self._specs[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._specs
-
-    def __iter__(self) -> Iterator[NodeSpec]:
-        return iter(self._specs.values())
-
-    def __len__(self) -> int:
-        return len(self._specs)
-
-    def keys(self) -> list[str]:
-        """Every registered key, in discovery order."""
-        return list(self._specs)
-
-    def origin(self, key: str) -> str:
-        """The file a kind was defined in."""
-        return self._files[key]
-
-
-def _kind_modules(package: str | ModuleType) -> Iterator[tuple[ModuleType, str]]:
-    package = importlib.import_module(package) if isinstance(package, str) else package
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name):
-        if info.ispkg or info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        yield module, module.__file__ or f"{package.__name__}.{info.name}"
 
 
 @cache

@@ -15,8 +15,6 @@ most, and says what would happen.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
+from nodes.kit.discovery import declarations
 from nodes.kit.profile import Profile
 from nodes.kit.spec import Effect, Send
 
@@ -80,17 +79,10 @@ class ExecutorError(Exception):
 def executors() -> dict[type, Executor]:
     """Every executor in this package by effect type, discovered once per process."""
     found: dict[type, Executor] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        executor = getattr(module, "EXECUTOR", None)
-        if not isinstance(executor, Executor):
-            raise ExecutorError(f"{module.__file__}: an effect module must define EXECUTOR, "
-                                "an Executor")
+    for executor, origin, _ in declarations(__name__, "EXECUTOR", Executor, ExecutorError,
+                                            "an effect module"):
         if executor.effect in found:
-            raise ExecutorError(f"{module.__file__}: {executor.effect.__name__} already has an "
-                                "executor")
+            raise ExecutorError(f"{origin}: {executor.effect.__name__} already has an executor")
         found[executor.effect] = executor
     return found
 

@@ -10,8 +10,6 @@ inspector offers (`options`).
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -20,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from nodes.kit.discovery import declarations
 from nodes.kit.spec import Ref
 
 
@@ -42,17 +41,10 @@ class ReferenceKindError(Exception):
 def reference_kinds() -> dict[str, ReferenceKind]:
     """Every reference kind in this package by key, discovered once per process."""
     found: dict[str, ReferenceKind] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        kind = getattr(module, "REFERENCE", None)
-        if not isinstance(kind, ReferenceKind):
-            raise ReferenceKindError(f"{module.__file__}: a reference-kind module must define "
-                                  "REFERENCE, a ReferenceKind")
+    for kind, origin, _ in declarations(__name__, "REFERENCE", ReferenceKind,
+                                        ReferenceKindError, "a reference-kind module"):
         if kind.key in found:
-            raise ReferenceKindError(f"{module.__file__}: reference kind {kind.key!r} is already "
-                                  "defined")
+            raise ReferenceKindError(f"{origin}: reference kind {kind.key!r} is already defined")
         found[kind.key] = kind
     return found
 
