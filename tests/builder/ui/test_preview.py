@@ -3,16 +3,21 @@ customer's path drawn on the canvas, and the dry run's counts drawn on the wires
 
 The expected figures are worked out here from the customers the test creates, and the path is
 checked against what the services themselves say, so the page must show what the app computes.
+The app's clock stands still on a weekday morning in Seoul (the journey's time zone), so what
+the night-time rule allows does not depend on the hour the tests run at.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
+import pytest
 from playwright.sync_api import expect
 
+from runtime.clock import FrozenClock
 from runtime.store.audit import SYSTEM
 from server.schemas.customers import CustomerBulkIn
 from server.schemas.journeys import JourneyCreate
@@ -34,6 +39,16 @@ SCORES = list(range(0, 100, 10))
 
 NO_CONSENT = "c4"
 """The one customer who never agreed to marketing email."""
+
+MORNING = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+"""Monday 10:00 in Seoul: a path entered now sends its marketing when it reaches it (+2 or +3
+days at 10:00), where at night (21:00–08:00) the night-time rule would defer it."""
+
+
+@pytest.fixture(autouse=True)
+def morning(live_app: LiveApp) -> None:
+    """The app's clock stopped at MORNING (the live app otherwise runs on the system clock)."""
+    live_app.wayline.runtime.clock = FrozenClock(MORNING)
 
 
 def add_customers(app: LiveApp) -> None:

@@ -1,0 +1,40 @@
+// Why one customer would enter or not: the entry's clauses, each marked held or failed.
+import { CircleCheck, CircleX } from "lucide-react";
+import { clauseText, setsNoConditions } from "./text.js";
+
+export function ExplainTab({ data }) {
+  return (
+    <div
+      className={`wl-why ${data.matches ? "yes" : "no"}`}
+      data-why={data.matches ? "enters" : "not"}
+    >
+      <div className="wl-why-head">
+        {data.matches ? <CircleCheck size={17} /> : <CircleX size={17} />}
+        <strong>
+          {data.external_id} {data.matches ? "would enter" : "would not enter"}
+        </strong>
+      </div>
+      {setsNoConditions(data.clauses) ? (
+        <p className="wl-help">The entry sets no conditions on who may enter.</p>
+      ) : (
+        <ul className="wl-clauses" title={data.summary}>
+          {data.clauses.map((clause) => (
+            <li
+              key={clause.path}
+              className={clause.matched ? "held" : "failed"}
+              style={{ paddingLeft: 8 + clause.depth * 14 }}
+              data-clause={clause.matched ? "held" : "failed"}
+            >
+              {clause.matched ? "✓" : "✗"} <span>{clauseText(clause)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {data.notes?.map((note, index) => (
+        <p key={index} className="wl-help">
+          {note}
+        </p>
+      ))}
+    </div>
+  );
+}

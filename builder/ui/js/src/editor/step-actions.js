@@ -1,0 +1,56 @@
+// What the editor does to steps, for the palette, the inspector, the keyboard and the canvas:
+// add, select (and centre on), change, paste, duplicate and delete. Each commits one change.
+import { useCallback } from "react";
+import { copySelection, pasteInto } from "./clipboard.js";
+import {
+  NODE_WIDTH,
+  newStep,
+  withOnlySelected,
+  withStep,
+  withStepChanged,
+  withoutSteps,
+} from "./edits.js";
+
+export function useStepActions({ kinds, draft, flow, wrapper }) {
+  const { store, change, commit } = draft;
+  const addNode = useCallback(
+    (kindKey, position) => {
+      const at = position || centre(flow, wrapper.current);
+      commit((s) => withStep(s, newStep(kindKey, kinds[kindKey], at)));
+    },
+    [kinds, flow, commit, wrapper],
+  );
+  const onDelete = useCallback(
+    ({ nodes, edges }) => commit((s) => withoutSteps(s, nodes, edges)),
+    [commit],
+  );
+  const select = useCallback(
+    (nodeId) => {
+      change((s) => withOnlySelected(s, nodeId));
+      const node = store.nodes.find((n) => n.id === nodeId);
+      if (node)
+        flow.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + 50, {
+          zoom: Math.max(flow.getZoom(), 0.9),
+          duration: 300,
+        });
+    },
+    [change, flow, store.nodes],
+  );
+  // Typing in a form commits once it pauses; `burst` keeps one field's typing one undo step.
+  const setNode = (id, update, burst) =>
+    commit((s) => withStepChanged(s, id, update), { delay: 350, burst });
+  // Pastes steps (and the wires between them) as new steps, selected, offset from the copies.
+  const paste = useCallback((clip) => commit((s) => pasteInto(s, clip)), [commit]);
+  const duplicate = (nodes) =>
+    paste(
+      copySelection({ nodes: nodes.map((n) => ({ ...n, selected: true })), edges: store.edges }),
+    );
+  return { addNode, onDelete, select, setNode, paste, duplicate };
+}
+
+// Where a step added from the palette goes: the middle of the canvas, a third of the way down.
+function centre(flow, element) {
+  const box = element?.getBoundingClientRect();
+  if (!box) return { x: 0, y: 0 };
+  return flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 3 });
+}
