@@ -19,6 +19,7 @@ from runtime.messaging.test_sends import TestRecipients
 from runtime.messaging.workspace import MessageWording, SendPolicy
 from runtime.run.guardrails import WorkspaceGuardrails
 from server.context import Wayline
+from server.schemas.coupons import CouponPoolCreate, GenerateCodes
 from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate, PauseIn
 from server.schemas.previews import DryRunIn, PathIn
 from server.schemas.templates import DraftRenderIn, TemplateCreate, TemplateUpdate, TestSendIn
@@ -29,6 +30,7 @@ from server.security.principal import Principal
 from server.security.sessions import SessionPolicy, live_session, user_principal
 from server.services import (
     audience_preview,
+    coupons,
     customers,
     dry_runs,
     explanation,
@@ -222,6 +224,34 @@ class UiServicesForWayline(TeamCalls):
         return [{"id": item.id, "name": item.name, "channel": item.channel.value,
                  "subject": item.subject, "version": item.version, "journeys": item.journeys}
                 for item in page.items]
+
+    @ui_call
+    def list_coupon_pools(self) -> list[dict[str, Any]]:
+        return plain(coupons.list_pools(self.wl).items)
+
+    @ui_call
+    def get_coupon_pool(self, pool_id: int) -> dict[str, Any]:
+        return plain(coupons.get_pool(self.wl, pool_id))
+
+    @ui_call
+    def create_coupon_pool(self, name: str, description: str) -> dict[str, Any]:
+        request = convert({"name": name, "description": description or ""}, CouponPoolCreate,
+                          "coupon pool")
+        return plain(coupons.create_pool(self.wl, self.actor, request))
+
+    @ui_call
+    def delete_coupon_pool(self, pool_id: int) -> None:
+        coupons.delete_pool(self.wl, self.actor, pool_id)
+
+    @ui_call
+    def add_coupon_codes(self, pool_id: int, text: str) -> dict[str, Any]:
+        return plain(coupons.add_codes(self.wl, self.actor, pool_id, str(text or "")))
+
+    @ui_call
+    def generate_coupon_codes(self, pool_id: int, count: int, prefix: str) -> dict[str, Any]:
+        request = convert({"count": count, "prefix": prefix or ""}, GenerateCodes,
+                          "number of codes or prefix")
+        return plain(coupons.generate_codes(self.wl, self.actor, pool_id, request))
 
     @ui_call
     def get_template(self, template_id: int) -> dict[str, Any]:

@@ -124,6 +124,25 @@ class UiServices(Protocol):
     def list_segments(self) -> list[Json]:
         """Saved segments [{id, name}] for pickers."""
 
+    def list_coupon_pools(self) -> list[Json]:
+        """Coupon pools by name: [{id, name, description, given, left, journeys}]."""
+
+    def get_coupon_pool(self, pool_id: int) -> Json:
+        """One pool: {pool, used_by} (the journeys that give its codes, and in which steps)."""
+
+    def create_coupon_pool(self, name: str, description: str) -> Json:
+        """A new, empty pool (invalid when the name is taken): as get_coupon_pool."""
+
+    def delete_coupon_pool(self, pool_id: int) -> None:
+        """Delete a pool and its codes; wrong_state naming the journeys while one uses it."""
+
+    def add_coupon_codes(self, pool_id: int, text: str) -> Json:
+        """Add pasted codes (one a line, or a CSV's first column): {added, already_there,
+        problems: [{line, message}], pool}."""
+
+    def generate_coupon_codes(self, pool_id: int, count: int, prefix: str) -> Json:
+        """Add `count` random codes starting with `prefix`: as add_coupon_codes."""
+
     def list_templates(self) -> list[Json]:
         """Message templates [{id, name, channel, subject, version, journeys}] for pickers and
         the messages page (`journeys`: how many journeys send it)."""
