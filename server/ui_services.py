@@ -36,6 +36,7 @@ from server.services import (
     explanation,
     journeys,
     path_preview,
+    references,
     segments,
     sending,
     starters,
@@ -224,6 +225,10 @@ class UiServicesForWayline(TeamCalls):
         return [{"id": item.id, "name": item.name, "channel": item.channel.value,
                  "subject": item.subject, "version": item.version, "journeys": item.journeys}
                 for item in page.items]
+
+    @ui_call
+    def list_references(self, kind: str) -> list[dict[str, Any]]:
+        return references.list_options(self.wl, str(kind))
 
     @ui_call
     def list_coupon_pools(self) -> list[dict[str, Any]]:

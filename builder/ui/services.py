@@ -124,6 +124,10 @@ class UiServices(Protocol):
     def list_segments(self) -> list[Json]:
         """Saved segments [{id, name}] for pickers."""
 
+    def list_references(self, kind: str) -> list[Json]:
+        """What a picker of stored objects of reference kind `kind` ("coupon_pool", ...)
+        offers: [{id, name, ...}] (a coupon pool adds {given, left})."""
+
     def list_coupon_pools(self) -> list[Json]:
         """Coupon pools by name: [{id, name, description, given, left, journeys}]."""
 

@@ -271,6 +271,7 @@ UI_CALLS: dict[str, str] = {
     "approve_request": "journeys.approve",
     "reject_request": "journeys.approve",
     "list_segments": "segments.read",
+    "list_references": "journeys.read",  # what the canvas's pickers offer
     "list_coupon_pools": "coupons.read",
     "get_coupon_pool": "coupons.read",
     "create_coupon_pool": "coupons.edit",
