@@ -232,6 +232,10 @@ class UiServices(Protocol):
         journey_name, draft_revision, requested_by, requested_at, comment, changes,
         audience, current}]."""
 
+    def get_request(self, request_id: int) -> Json:
+        """One request to publish, with its changes (and, for roles that may preview, how
+        many customers the requested draft would take in)."""
+
     def approve_request(self, request_id: int, comment: str) -> Json:
         """Approve (it publishes the requested revision); someone else's request only."""
 
