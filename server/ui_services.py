@@ -213,7 +213,8 @@ CALLS: dict[str, Entry] = {
     # previews of a draft
     "journey_audience": Call(audience_preview.journey_audience),
     "explain_customer": Call(explanation.explain_journey),
-    "preview_path": Call(path_preview.preview_path, keep=1, request=PathIn),
+    "preview_path": Call(path_preview.preview_path, keep=1, request=PathIn,
+                         what="preview request"),
     "dry_run": Do(_dry_run),
     # what pickers offer
     "list_references": Call(references.list_options),
