@@ -1,5 +1,5 @@
-"""The browser pages: journeys, the canvas editor, messages, customers, send rules, the team and
-the audit trail; the canvas bundle; downloads.
+"""The browser pages: journeys, the canvas editor, messages, coupons, customers, send rules, the
+team and the audit trail; the canvas bundle; downloads.
 
 Pages are Litestar routes returning the HTML shell (with the request's CSP nonce on its inline
 scripts); ReactPy renders them over its socket. `with_ui(app, wayline)` puts ReactPy's
@@ -31,7 +31,8 @@ page_of = reactpy_glue.page_of
 """Which page a socket's path renders (the front door checks the page's permission)."""
 
 PAGE_TITLES = {"journeys": "Journeys", "customers": "Customers", "messages": "Messages",
-               "settings": "Send rules", "team": "Team", "audit": "Audit trail"}
+               "coupons": "Coupons", "settings": "Send rules", "team": "Team",
+               "audit": "Audit trail"}
 """Titles of the pages that need nothing from the path."""
 
 
@@ -69,6 +70,11 @@ class PageController(Controller):
     def messages_page(self, request: Request) -> Response[str]:
         """The message templates: write, preview and manage them."""
         return _page(request, "messages")
+
+    @get("/coupons", sync_to_thread=False)
+    def coupons_page(self, request: Request) -> Response[str]:
+        """Coupon pools: make them, fill them with codes, see what is left."""
+        return _page(request, "coupons")
 
     @get("/settings", sync_to_thread=False)
     def settings_page(self, request: Request) -> Response[str]:

@@ -210,6 +210,8 @@ class CanvasState(msgspec.Struct):
     ports: dict[str, list[Port]]
     segments: list[Json]
     templates: list[Json]
+    references: dict[str, list[Json]]
+    """What each other picker offers, by reference kind (`x-ref`): [{id, name, ...}]."""
     ack: int
     saved: Saved | None
     notice: Notice | None

@@ -19,8 +19,9 @@ from nodes import NodeSpec, Registry
 from nodes.kit.channel import Address, default_channels
 from nodes.kit.sms import COUNTING
 
-PICKER_WIDGETS = ("template-picker", "segment-picker")
-"""Fields naming a stored object: a new node leaves them empty for the marketer to choose."""
+PICKER_WIDGETS = ("template-picker", "segment-picker", "picker")
+"""Fields naming a stored object: a new node leaves them empty for the marketer to choose
+("picker": any reference kind, named by the field's `x-ref`)."""
 
 CATEGORY_ORDER = ("entry", "flow", "action")
 CATEGORY_LABELS = {"entry": "Entries", "flow": "Flow", "action": "Actions"}
@@ -45,6 +46,21 @@ def channels() -> list[dict[str, Any]]:
              "measured": spec.measure is not None, "testToMe": spec.test_to_me,
              "testToTeam": spec.address is not Address.DEVICE,
              "call": spec.address is Address.URL} for spec in default_channels()]
+
+
+def reference_kinds(registry: Registry) -> list[str]:
+    """The reference kinds (`x-ref`: "coupon_pool", ...) the node kinds' pickers name, whose
+    objects the editor loads for them."""
+    return sorted({ref for spec in registry for ref in _refs(msgspec.json.schema(spec.config))})
+
+
+def _refs(schema: Any) -> set[str]:
+    if isinstance(schema, Mapping):
+        found = {schema["x-ref"]} if isinstance(schema.get("x-ref"), str) else set()
+        return found.union(*(_refs(value) for value in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(_refs(value) for value in schema))
+    return set()
 
 
 def text_counting() -> dict[str, int]:

@@ -54,7 +54,7 @@ JOURNEY_PATH = re.compile(r"^/journeys/(\d+)/?$")
 WATCH_SECONDS = 2.0
 """How often an open editor looks for changes saved elsewhere (another tab, the API)."""
 PICKER_ROUNDS = 5
-"""Every how many watch rounds an open editor reloads the segments and templates it offers."""
+"""Every how many watch rounds an open editor reloads what its pickers offer."""
 LIVE_SECONDS = 3.0
 """How often the live counts on a published journey's canvas refresh."""
 
@@ -202,9 +202,12 @@ def live_counts(stats: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_detail(services: UiServices, journey_id: int) -> dict[str, Any]:
-    """The journey's detail plus what the pickers offer."""
+    """The journey's detail plus what the pickers offer (each reference kind a node kind's
+    picker names: `references`, by kind)."""
     return {**services.get_journey(journey_id), "segments": services.list_segments(),
-            "templates": services.list_templates()}
+            "templates": services.list_templates(),
+            "references": {kind: services.list_references(kind)
+                           for kind in catalogue.reference_kinds(services.registry)}}
 
 
 def run_command(services: UiServices, journey_id: int,
@@ -241,8 +244,9 @@ def run_command(services: UiServices, journey_id: int,
 
 
 def _pickers(detail: dict[str, Any] | None) -> dict[str, Any]:
-    """The segments and templates a detail carries for the pickers."""
-    return {key: detail[key] for key in ("segments", "templates") if detail and key in detail}
+    """The segments, templates and other stored objects a detail carries for the pickers."""
+    return {key: detail[key] for key in ("segments", "templates", "references")
+            if detail and key in detail}
 
 
 ACTIONS: dict[type, tuple[Any, Any]] = {
@@ -271,7 +275,8 @@ def live_state(services: UiServices, detail: dict[str, Any]) -> dict[str, Any]:
     return {"journey": detail["journey"], "document": document, "revision": _revision(detail),
             "issues": detail["issues"],
             "ports": catalogue.node_ports(document, services.registry),
-            "segments": detail.get("segments", []), "templates": detail.get("templates", [])}
+            "segments": detail.get("segments", []), "templates": detail.get("templates", []),
+            "references": detail.get("references", {})}
 
 
 def _static_state(services: UiServices) -> str:

@@ -1,7 +1,7 @@
 """The app bar every page shares: the logo, the way to each area the person's role may open
-(journeys, messages, customers, send rules; team and audit for those allowed), with the current
-one marked, and who is signed in, with their account and the way out; under it, the banner
-that says all sending is stopped (builder.ui.sending).
+(journeys, messages, coupons, customers, send rules; team and audit for those allowed), with the
+current one marked, and who is signed in, with their account and the way out; under it, the
+banner that says all sending is stopped (builder.ui.sending).
 
 It also watches the session (builder.ui.session): once it is over, the page goes to sign in
 and comes back here afterwards.
@@ -23,6 +23,7 @@ from builder.ui.signed_out import BackToSignIn
 
 AREAS = (("journeys", "Journeys", "/", "journeys.read"),
          ("messages", "Messages", "/messages", "templates.read"),
+         ("coupons", "Coupons", "/coupons", "coupons.read"),
          ("customers", "Customers", "/customers", "customers.read"),
          ("settings", "Send rules", "/settings", "send_rules.read"),
          ("team", "Team", "/team", "users.manage"),

@@ -46,6 +46,7 @@ ROOT_COMPONENTS = {
     "customer": "builder.ui.customers_page.CustomerPage",
     "settings": "builder.ui.settings_page.SettingsPage",
     "messages": "builder.ui.messages_page.MessagesPage",
+    "coupons": "builder.ui.coupons_page.CouponsPage",
     "team": "builder.ui.team_page.TeamPage",
     "audit": "builder.ui.audit_page.AuditPage",
     "signed_out": "builder.ui.signed_out.SignedOut",

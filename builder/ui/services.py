@@ -124,6 +124,29 @@ class UiServices(Protocol):
     def list_segments(self) -> list[Json]:
         """Saved segments [{id, name}] for pickers."""
 
+    def list_references(self, kind: str) -> list[Json]:
+        """What a picker of stored objects of reference kind `kind` ("coupon_pool", ...)
+        offers: [{id, name, ...}] (a coupon pool adds {given, left})."""
+
+    def list_coupon_pools(self) -> list[Json]:
+        """Coupon pools by name: [{id, name, description, given, left, journeys}]."""
+
+    def get_coupon_pool(self, pool_id: int) -> Json:
+        """One pool: {pool, used_by} (the journeys that give its codes, and in which steps)."""
+
+    def create_coupon_pool(self, name: str, description: str) -> Json:
+        """A new, empty pool (invalid when the name is taken): as get_coupon_pool."""
+
+    def delete_coupon_pool(self, pool_id: int) -> None:
+        """Delete a pool and its codes; wrong_state naming the journeys while one uses it."""
+
+    def add_coupon_codes(self, pool_id: int, text: str) -> Json:
+        """Add pasted codes (one a line, or a CSV's first column): {added, already_there,
+        problems: [{line, message}], pool}."""
+
+    def generate_coupon_codes(self, pool_id: int, count: int, prefix: str) -> Json:
+        """Add `count` random codes starting with `prefix`: as add_coupon_codes."""
+
     def list_templates(self) -> list[Json]:
         """Message templates [{id, name, channel, subject, version, journeys}] for pickers and
         the messages page (`journeys`: how many journeys send it)."""
@@ -208,6 +231,10 @@ class UiServices(Protocol):
         """Pending requests to publish (of one journey, or all): [{id, journey_id,
         journey_name, draft_revision, requested_by, requested_at, comment, changes,
         audience, current}]."""
+
+    def get_request(self, request_id: int) -> Json:
+        """One request to publish, with its changes (and, for roles that may preview, how
+        many customers the requested draft would take in)."""
 
     def approve_request(self, request_id: int, comment: str) -> Json:
         """Approve (it publishes the requested revision); someone else's request only."""

@@ -36,6 +36,7 @@ export interface CanvasState {
   ports: Record<string, Array<Port>>;
   segments: Array<Record<string, any>>;
   templates: Array<Record<string, any>>;
+  references: Record<string, Array<Record<string, any>>>;
   ack: number;
   saved: Saved | null;
   notice: Notice | null;

@@ -11,7 +11,7 @@ import {
   orderedProperties,
   titleOf,
 } from "./schema.js";
-import { WEEKDAYS, valueLabel } from "./labels.js";
+import { WEEKDAYS, referenceLabel, valueLabel } from "./labels.js";
 import { RuleField, AttrList } from "./rules.jsx";
 import { carrierBytes } from "./sms.js";
 import { ByteBadge } from "./MessagePreview.jsx";
@@ -161,13 +161,29 @@ function renderControl({
       />
     );
   if (widget === "weekdays") return <Weekdays value={value || []} onChange={onChange} />;
-  if (widget === "template-picker" || widget === "segment-picker")
+  if (widget === "template-picker" || widget === "segment-picker") {
+    const kind = widget === "template-picker" ? "template" : "segment";
+    const items = (kind === "template" ? ctx.templates : ctx.segments) || [];
+    const channel = kind === "template" ? ctx.siblings?.channel : null;
     return (
       <Picker
-        kind={widget === "template-picker" ? "template" : "segment"}
+        kind={kind}
+        noun={kind}
+        items={items}
+        channel={channel}
         value={value}
         onChange={onChange}
-        ctx={ctx}
+      />
+    );
+  }
+  if (widget === "picker")
+    return (
+      <Picker
+        kind={field["x-ref"]}
+        noun={(title || "").toLowerCase()}
+        items={ctx.references?.[field["x-ref"]] || []}
+        value={value}
+        onChange={onChange}
       />
     );
   if (widget === "timezone") return <TimezoneInput value={value} onChange={onChange} />;
@@ -498,11 +514,11 @@ function ListInput({ value, onChange }) {
   );
 }
 
-// A template picker offers only the messages of the step's channel; one chosen for another
-// channel stays shown, marked, so the error on the step has something to point at.
-function Picker({ kind, value, onChange, ctx }) {
-  const all = (kind === "template" ? ctx.templates : ctx.segments) || [];
-  const channel = kind === "template" ? ctx.siblings?.channel : null;
+// A picker of stored objects of one kind (`x-ref`: a coupon pool, ...; templates and segments
+// too). Given a channel, it offers only the objects of that channel (a send step's templates);
+// one chosen for another channel stays shown, marked, so the error on the step has something to
+// point at.
+function Picker({ kind, noun, items: all, channel = null, value, onChange }) {
   const items = channel ? all.filter((item) => !item.channel || item.channel === channel) : all;
   const known = items.some((item) => item.id === value);
   const elsewhere = known ? null : all.find((item) => item.id === value);
@@ -515,10 +531,10 @@ function Picker({ kind, value, onChange, ctx }) {
     >
       <option value="">
         {items.length
-          ? `Choose a ${kind}…`
+          ? `Choose a ${noun}…`
           : channel
-            ? `No ${valueLabel(channel)} ${kind}s yet`
-            : `No ${kind}s yet`}
+            ? `No ${valueLabel(channel)} ${noun}s yet`
+            : `No ${noun}s yet`}
       </option>
       {elsewhere ? (
         <option value={value}>
@@ -526,13 +542,12 @@ function Picker({ kind, value, onChange, ctx }) {
         </option>
       ) : value != null && !known ? (
         <option value={value}>
-          Missing {kind} #{value}
+          Missing {noun} #{value}
         </option>
       ) : null}
       {items.map((item) => (
         <option key={item.id} value={item.id}>
-          {item.name}
-          {item.channel ? ` · ${valueLabel(item.channel)}` : ""}
+          {referenceLabel(item)}
         </option>
       ))}
     </select>

@@ -61,3 +61,11 @@ export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 export function valueLabel(value) {
   return channelOf(value)?.label ?? VALUE_LABELS[value] ?? String(value);
 }
+
+// A stored object as a picker or a node's summary names it: its name, its channel (a template,
+// in a picker), and how many are left when its kind counts them (a coupon pool's free codes).
+export function referenceLabel(item, withChannel = true) {
+  const channel = withChannel && item.channel ? ` · ${valueLabel(item.channel)}` : "";
+  const left = typeof item.left === "number" ? ` — ${item.left.toLocaleString("en")} left` : "";
+  return `${item.name}${channel}${left}`;
+}

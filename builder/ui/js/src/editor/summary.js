@@ -1,7 +1,7 @@
 // A node's one-line summary, generated from its config and schema (no per-kind code):
 // the first two filled-in fields, in form order, as short text.
 import { analyse, isShown, orderedProperties, rootOf } from "./schema.js";
-import { valueLabel } from "./labels.js";
+import { referenceLabel, valueLabel } from "./labels.js";
 
 export function summarize(kind, config, ctx) {
   if (!kind) return "";
@@ -25,6 +25,10 @@ function describe(value, prop, defs, ctx, name) {
     return ctx.templates?.find((t) => t.id === value)?.name || `template #${value}`;
   if (widget === "segment-picker")
     return ctx.segments?.find((s) => s.id === value)?.name || `segment #${value}`;
+  if (widget === "picker") {
+    const item = ctx.references?.[field["x-ref"]]?.find((option) => option.id === value);
+    return item ? referenceLabel(item, false) : `${(field.title || "").toLowerCase()} #${value}`;
+  }
   if (widget === "rule" || field.discriminator) return ruleText(value);
   if (field.$def === "Duration" || widget === "duration")
     return `${value.amount} ${value.amount === 1 ? String(value.unit || "days").replace(/s$/, "") : value.unit || "days"}`;

@@ -45,7 +45,7 @@ const WIRE_SLICES = {
 
 // Shared parts compared by content (they arrive as new arrays with every server answer); any
 // other shared part counts as changed when it is a different object.
-const BY_CONTENT = new Set(["segments", "templates"]);
+const BY_CONTENT = new Set(["segments", "templates", "references"]);
 
 function createViews() {
   const listeners = new Set();
