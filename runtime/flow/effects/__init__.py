@@ -40,7 +40,7 @@ class SendIntent:
     send: Send
 
 
-@dataclass
+@dataclass(slots=True)
 class EffectStep:
     """What an executor acts on. It may replace `profile` (never change it in place) and add to
     `sends`; `memo` keeps what an executor learnt for the rest of the batch or preview."""
@@ -97,6 +97,9 @@ class Effects:
     reading: Reading | None = None
     memo: dict[Any, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self._executors = executors()  # looked up once per batch or preview, not per effect
+
     def step(self, node_id: str, profile: Profile, now: datetime,
              run_id: int | None) -> EffectStep:
         """A fresh step for one node's effects."""
@@ -105,7 +108,7 @@ class Effects:
 
     def apply(self, effect: Effect, step: EffectStep) -> str | None:
         """Carry out one effect; the port its result chooses, if any."""
-        executor = executors().get(type(effect))
+        executor = self._executors.get(type(effect))
         if executor is None:
             raise ExecutorError(f"no executor for {type(effect).__name__}: add a module for it "
                                 "to runtime/flow/effects")
