@@ -175,7 +175,7 @@ def create_journey(base: str, document: dict[str, Any]) -> int:
                                              "subject": "Still thinking it over?",
                                              "source": "Your cart is waiting."})
     for step in document["nodes"]:
-        if step["type"] == "action.send":
+        if "template" in step["data"]["config"]:  # a send step: it names a template
             step["data"]["config"] = {"channel": "email", "template": template["id"],
                                       "purpose": "marketing"}
     created = post(base, "/api/journeys", {

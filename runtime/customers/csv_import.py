@@ -224,17 +224,20 @@ def _target(name: str, index: int) -> str:
     return "attributes." + check_attribute_name(key)
 
 
+PROFILE_FIELDS: dict[str, Callable[[str, str | None], Any]] = {
+    "email": lambda value, _region: normalise_email(value),
+    "phone": normalise_phone,
+    "timezone": lambda value, _region: normalise_timezone(value),
+    "locale": lambda value, _region: normalise_locale(value),
+}
+"""The built-in profile columns and how each value is normalised (a phone needs the region)."""
+
+
 def _apply(patch: CustomerPatch, target: str, value: str, region: str | None) -> None:
     if target == "external_id":
         patch.external_id = normalise_external_id(value)
-    elif target == "email":
-        patch.fields["email"] = normalise_email(value)
-    elif target == "phone":
-        patch.fields["phone"] = normalise_phone(value, region)
-    elif target == "timezone":
-        patch.fields["timezone"] = normalise_timezone(value)
-    elif target == "locale":
-        patch.fields["locale"] = normalise_locale(value)
+    elif target in PROFILE_FIELDS:
+        patch.fields[target] = PROFILE_FIELDS[target](value, region)
     elif target == "tags":
         patch.tags_add |= {normalise_tag(tag) for tag in value.split(";") if tag.strip()}
     elif target.startswith("consent."):
