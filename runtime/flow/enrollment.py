@@ -33,9 +33,9 @@ from builder.compiled import CompiledJourney
 from builder.document import Reentry
 from nodes.kit.profile import Profile
 from nodes.kit.rules import Rule, matches, properties_match
-from nodes.kit.spec import ApiTrigger, AudienceTrigger, DateTrigger, EventTrigger
+from nodes.kit.spec import ApiTrigger, AudienceTrigger, DateTrigger
 from nodes.kit.values import local_instant, parse_day, parse_local_time
-from runtime.audience.query import session_clause
+from runtime.audience.query import load_profiles, session_clause
 from runtime.errors import InvalidInputError, WrongStateError
 from runtime.flow.engine import customer_zone
 from runtime.store.models import (
@@ -48,7 +48,7 @@ from runtime.store.models import (
     Segment,
 )
 from runtime.store.sql import among, insert_ignore
-from runtime.store.versions import LiveEntry, compiled, live_entries
+from runtime.store.versions import LiveEntry, compiled, live_entries, live_index
 
 DATE_LOOKAHEAD = timedelta(hours=2)
 """Date entries are created this far ahead, waking at the exact local time."""
@@ -62,6 +62,12 @@ def entry_key(journey: CompiledJourney, now: datetime) -> str:
     if journey.document.settings.reentry is Reentry.NEVER:
         return "once"
     return now.strftime("%Y%m%dT%H%M%S%f")
+
+
+def goal_until(journey: CompiledJourney, entered_at: datetime) -> datetime | None:
+    """When the goal window of a run entering now closes; None when the journey has no goal."""
+    goal = journey.document.settings.goal
+    return None if goal is None else entered_at + goal.within.to_timedelta()
 
 
 def _guard(journey_id: int, journey: CompiledJourney, now: datetime) -> ColumnElement[bool]:
@@ -111,13 +117,14 @@ def enroll(session: Session, entry: LiveEntry, where: ColumnElement[bool], now: 
         literal(key), literal(RunStatus.ACTIVE.value),
         literal(entry.journey.entry_id), literal(wake_at or now, Run.wake_at.type),
         literal(0), literal(1), literal(dict(payload or {}), Run.payload.type),
-        literal(now, Run.entered_at.type),
+        literal(now, Run.entered_at.type), literal(goal_until(entry.journey, now),
+                                                   Run.goal_until.type),
     ).where(where, _guard(entry.journey_id, entry.journey, now)).order_by(Customer.id)
     if slots is not None:
         source = source.where(_admissible(entry.journey_id, key)).limit(slots)
     statement = insert_ignore(session, Run).from_select(
         ["journey_id", "journey_version_id", "customer_id", "entry_key", "status", "node_id",
-         "wake_at", "step_count", "version", "payload", "entered_at"], source
+         "wake_at", "step_count", "version", "payload", "entered_at", "goal_until"], source
     )
     per_minute = getattr(entry.journey.document.settings, "max_entries_per_minute", None)
     if per_minute is not None:
@@ -199,17 +206,25 @@ def enroll_segments(session: Session, now: datetime) -> int:
     return total
 
 
-def enroll_event(session: Session, profile: Profile, name: str, properties: Mapping[str, Any],
-                 now: datetime) -> list[int]:
-    """Enter one customer into every live journey this event starts; ids of the new runs."""
+def enroll_event(session: Session, customer_id: int, name: str,
+                 properties: Mapping[str, Any], now: datetime) -> list[int]:
+    """Enter one customer into every live journey this event starts; ids of the new runs.
+
+    Only the journeys listening to `name` are looked at (`live_index`); the profile is read
+    only when one of them admits by a rule on it.
+    """
     runs: list[int] = []
-    for entry in live_entries(session, EventTrigger):
+    profile: Profile | None = None
+    for entry in live_index(session).by_event.get(name, ()):
         trigger = entry.trigger
-        if trigger.event != name or not properties_match(trigger.where, properties, now):
+        if not properties_match(trigger.where, properties, now):
             continue
-        if trigger.only_if is not None and not matches(trigger.only_if, profile, now):
-            continue
-        runs += enroll(session, entry, Customer.id == profile.id, now, payload=properties,
+        if trigger.only_if is not None:
+            if profile is None:
+                profile = load_profiles(session, [customer_id], now)[customer_id]
+            if not matches(trigger.only_if, profile, now):
+                continue
+        runs += enroll(session, entry, Customer.id == customer_id, now, payload=properties,
                        returning=True)
     return runs
 

@@ -17,9 +17,8 @@ from sqlalchemy import Row, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from nodes.kit.rules import Attr, properties_match
-from runtime.audience.query import load_profiles
 from runtime.flow.enrollment import enroll_event
-from runtime.flow.run_status import after, changeable
+from runtime.flow.run_status import TRANSITIONS, after, changeable
 from runtime.store.models import Customer, Event, Run, RunStatus, UTCDateTime
 from runtime.store.sql import insert_ignore
 from runtime.store.versions import load_compiled
@@ -43,17 +42,28 @@ class IngestResult:
         return self.enrolled + self.resumed
 
 
+_CUSTOMER_ID = select(Customer.id).where(Customer.external_id == bindparam("external_id"))
+
+
 def customer_id_for(session: Session, external_id: str, now: datetime) -> int:
     """The id of the customer with this external id, creating an empty profile if new."""
+    found = session.scalar(_CUSTOMER_ID, {"external_id": external_id})
+    if found is not None:
+        return found
     session.execute(insert_ignore(session, Customer).values(
         external_id=external_id, attributes={}, consent={}, created_at=now, updated_at=now))
-    return session.scalar(select(Customer.id).where(Customer.external_id == external_id))
+    return session.scalar(_CUSTOMER_ID, {"external_id": external_id})
 
 
 def ingest_event(session: Session, external_id: str, name: str,
                  properties: Mapping[str, Any], occurred_at: datetime, now: datetime,
                  dedup_key: str | None = None) -> IngestResult:
-    """Record an event for a customer and apply it to their journeys (no commit)."""
+    """Record an event for a customer and apply it to their journeys (no commit).
+
+    For a known customer and an event no journey listens to, that is four statements: the
+    customer, the event, the runs it may touch (two bounded index ranges), the live journeys
+    (pairs of ids; the rest is cached per process).
+    """
     customer_id = customer_id_for(session, external_id, now)
     inserted = session.scalar(insert_ignore(session, Event).values(
         customer_id=customer_id, name=name, properties=dict(properties),
@@ -61,48 +71,65 @@ def ingest_event(session: Session, external_id: str, name: str,
     if inserted is None:
         return IngestResult(event_id=None, duplicate=True)
     result = IngestResult(event_id=inserted)
-    runs = session.execute(_CUSTOMER_RUNS, {"customer_id": customer_id,
-                                            "occurred_at": occurred_at}).all()
+    runs = _customer_runs(session, customer_id, occurred_at)
     plans = load_compiled(session, {run.journey_version_id for run in runs}) if runs else {}
     result.converted = _record_conversions(session, runs, plans, name, occurred_at)
-    result.resumed = _resume_waits(session, customer_id, name, properties, occurred_at, now)
+    result.resumed = _resume_waits(session, runs, name, properties, occurred_at, now)
     result.exited = _exit_runs(session, runs, plans, name, occurred_at, now)
-    profile = load_profiles(session, [customer_id], now)[customer_id]
-    result.enrolled = enroll_event(session, profile, name, properties, now)
+    result.enrolled = enroll_event(session, customer_id, name, properties, now)
     return result
 
 
-def _resume_waits(session: Session, customer_id: int, name: str,
+def _customer_runs(session: Session, customer_id: int, occurred_at: datetime) -> list[Row]:
+    """The customer's runs an event at `occurred_at` may wake, end or convert: the unfinished
+    ones, and the ended ones whose goal window is still open then (not converted by then)."""
+    found = {run.id: run for run in session.execute(_OPEN_RUNS, {"customer_id": customer_id})}
+    for run in session.execute(_GOAL_RUNS, {"customer_id": customer_id,
+                                            "occurred_at": occurred_at}):
+        found.setdefault(run.id, run)
+    return list(found.values())
+
+
+_RUN_COLUMNS = (Run.id, Run.journey_version_id, Run.entered_at, Run.ended_at,
+                Run.converted_at, Run.status, Run.version, Run.waiting_for, Run.wait)
+_OPEN_RUNS = select(*_RUN_COLUMNS).where(Run.customer_id == bindparam("customer_id"),
+                                         Run.ended_at.is_(None))
+_GOAL_RUNS = select(*_RUN_COLUMNS).where(
+    Run.customer_id == bindparam("customer_id"), Run.goal_until.is_not(None),
+    Run.goal_until >= bindparam("occurred_at", type_=UTCDateTime()),
+    or_(Run.converted_at.is_(None),
+        Run.converted_at > bindparam("occurred_at", type_=UTCDateTime())))
+"""Built once (every ingested event runs them), each a range of one partial index."""
+
+WAKEABLE = frozenset(status for (status, event) in TRANSITIONS if event == "wake")
+
+
+def _resume_waits(session: Session, runs: Sequence[Row], name: str,
                   properties: Mapping[str, Any], occurred_at: datetime,
                   now: datetime) -> list[int]:
-    # Claimed runs count too: a sweep may have claimed the wait for its timeout, but until the
-    # batch runs, the event is news it must see (the batch reads `resume` from the wait).
-    waiting = session.execute(select(Run.id, Run.version, Run.wait).where(
-        Run.customer_id == customer_id, Run.waiting_for == name,
-        changeable("wake"))).all()
+    """Wake the runs waiting for this event (from its time on, its filters met).
+
+    Claimed runs count too: a sweep may have claimed the wait for its timeout, but until the
+    batch runs, the event is news it must see (the batch reads `resume` from the wait). The
+    run continues at the event's time (journey time), or at its arrival if it came later.
+    """
     resumed = []
-    for run_id, version, wait in waiting:
+    for run in runs:
+        if run.waiting_for != name or run.status not in WAKEABLE or not run.wait:
+            continue
+        wait = run.wait
         since = datetime.fromisoformat(wait["since"])
         filters = msgspec.convert(wait.get("where", []), list[Attr])
         if occurred_at < since or not properties_match(filters, properties, now):
             continue
         changed = session.execute(update(Run).where(
-            Run.id == run_id, Run.version == version).values(
-            status=after(RunStatus.WAITING, "wake"), waiting_for=None, wake_at=now,
-            version=version + 1,
+            Run.id == run.id, Run.version == run.version).values(
+            status=after(RunStatus.WAITING, "wake"), waiting_for=None,
+            wake_at=min(occurred_at, now), version=run.version + 1,
             wait={**wait, "resume": wait["matched"], "why": f"did '{name}'"})).rowcount
         if changed:
-            resumed.append(run_id)
+            resumed.append(run.id)
     return resumed
-
-
-_CUSTOMER_RUNS = select(Run.id, Run.journey_version_id, Run.entered_at, Run.ended_at,
-                        Run.converted_at).where(
-    Run.customer_id == bindparam("customer_id"),
-    or_(Run.ended_at.is_(None), Run.converted_at.is_(None),
-        Run.converted_at > bindparam("occurred_at", type_=UTCDateTime())))
-"""The customer's runs an event may end or convert: unfinished ones, and those not converted
-by then. Built once: every ingested event runs it."""
 
 
 def _record_conversions(session: Session, runs: Sequence[Row], plans: Mapping[int, Any],

@@ -280,6 +280,13 @@ class Run(Base):
         # (`runtime.run.sweeper.is_due_status`), so any plan, generic ones too, can use it.
         Index("ix_runs_due", "wake_at", sqlite_where=IN_FLIGHT, postgresql_where=IN_FLIGHT),
         Index(None, "journey_version_id", "node_id", "status"),
+        # What an event reads of a customer's runs (runtime.flow.ingest): the unfinished
+        # ones, and the ended ones whose goal window is still open.
+        Index("ix_runs_customer_open", "customer_id", sqlite_where=text("ended_at IS NULL"),
+              postgresql_where=text("ended_at IS NULL")),
+        Index("ix_runs_customer_goal", "customer_id", "goal_until",
+              sqlite_where=text("goal_until IS NOT NULL"),
+              postgresql_where=text("goal_until IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -304,6 +311,8 @@ class Run(Base):
     exit_reason: Mapped[str | None] = mapped_column(String(200))
     converted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """When the customer first did the goal event within the goal's window (runtime.flow.ingest)."""
+    goal_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the goal's window closes (entry + "within"); empty when the version has no goal."""
 
 
 class Step(Base):

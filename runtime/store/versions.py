@@ -1,7 +1,8 @@
 """Published versions as the runtime uses them: compiled once per process, found by trigger.
 
 Versions are immutable, so a compiled version is cached for the life of the process; only the
-list of which versions are live is read from SQL each time it is needed.
+list of which versions are live — (journey, version) pairs, no documents — is read from SQL
+each time it is needed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from builder.compiled import CompiledJourney, compile_journey
 from nodes import Registry, default_registry
-from nodes.kit.spec import Trigger
+from nodes.kit.spec import EventTrigger, Trigger
 from runtime.store.models import Journey, JourneyStatus, JourneyVersion
 
 CACHE_SIZE = 512
@@ -65,17 +66,44 @@ class LiveEntry:
     trigger: Trigger
 
 
+@dataclass(frozen=True)
+class LiveIndex:
+    """The live journeys of one moment, and those an event of each name starts."""
+
+    entries: tuple[LiveEntry, ...]
+    by_event: dict[str, tuple[LiveEntry, ...]]
+
+
+_LIVE = (select(Journey.id, Journey.live_version_id)
+         .where(Journey.status == JourneyStatus.LIVE).order_by(Journey.id))
+_live: dict[str, tuple[frozenset[tuple[int, int]], LiveIndex]] = {}
+
+
+def live_index(session: Session) -> LiveIndex:
+    """The live journeys, read as (journey, version) pairs only: the compiled versions and the
+    index by event name are kept per process and rebuilt only when that list changes, so an
+    event costs the same however big the live journeys are."""
+    pairs = [(journey_id, version_id) for journey_id, version_id in session.execute(_LIVE)]
+    key, database = frozenset(pairs), _database(session)
+    cached = _live.get(database)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    plans = load_compiled(session, {version_id for _, version_id in pairs})
+    entries = []
+    for journey_id, version_id in pairs:
+        journey = plans[version_id]
+        trigger = journey.specs[journey.entry_id].trigger(journey.configs[journey.entry_id])
+        entries.append(LiveEntry(journey_id, version_id, journey, trigger))
+    by_event: dict[str, list[LiveEntry]] = {}
+    for entry in entries:
+        if isinstance(entry.trigger, EventTrigger):
+            by_event.setdefault(entry.trigger.event, []).append(entry)
+    index = LiveIndex(tuple(entries), {name: tuple(found) for name, found in by_event.items()})
+    _live[database] = (key, index)
+    return index
+
+
 def live_entries(session: Session, kind: type | tuple[type, ...] | None = None) -> list[LiveEntry]:
     """Every live journey with its entry trigger (optionally only triggers of `kind`)."""
-    rows = session.execute(
-        select(Journey.id, JourneyVersion.id, JourneyVersion.document)
-        .join(JourneyVersion, JourneyVersion.id == Journey.live_version_id)
-        .where(Journey.status == JourneyStatus.LIVE)).all()
-    entries = []
-    for journey_id, version_id, document in rows:
-        journey = compiled(session, version_id, document)
-        spec = journey.specs[journey.entry_id]
-        trigger = spec.trigger(journey.configs[journey.entry_id])
-        if kind is None or isinstance(trigger, kind):
-            entries.append(LiveEntry(journey_id, version_id, journey, trigger))
-    return entries
+    return [entry for entry in live_index(session).entries
+            if kind is None or isinstance(entry.trigger, kind)]
