@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from nodes import Registry, default_registry
 from runtime.clock import Clock
 from runtime.messaging.compliance import install_rules, rules_from_settings
-from runtime.run.jobs import Runtime, build_runtime, dispatch_due, sweep_job
+from runtime.run.jobs import Runtime, build_runtime, sweep_job, wake
 from runtime.run.lifecycle import install_limits
 from runtime.settings import Settings
 from runtime.store.db import read_sessionmaker
@@ -72,11 +72,12 @@ class Wayline:
             yield session
 
     def move_now(self, run_ids: Sequence[int]) -> None:
-        """Queue these runs at once; if Redis is away, the sweeper moves them within seconds."""
+        """Have these runs moved at once (`runtime.run.jobs.wake`: micro-batched by the
+        workers); if Redis is away, the sweeper moves them within seconds."""
         if not run_ids:
             return
         try:
-            dispatch_due(self.runtime, run_ids)
+            wake(self.runtime, run_ids)
         except RedisError as error:
             log.warning("could not queue %d runs now (%s); the sweeper will", len(run_ids), error)
 

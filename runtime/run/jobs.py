@@ -64,6 +64,21 @@ CLAIM_CHUNK = 10 * BATCH_SIZE
 """Runs claimed per statement by a sweep: their jobs are queued before the next chunk is
 claimed, so workers start on the first while the sweep claims the rest."""
 
+WAKE_KEY = "wayline:wake"
+"""Ids of runs woken by events and API calls, waiting for `wake_job` (a hint: SQL has them)."""
+
+WAKE_PENDING_KEY = "wayline:wake:pending"
+"""Set while a `wake_job` is queued or running, so one job drains the list at a time."""
+
+WAKE_PENDING_SECONDS = 30
+"""How long the flag outlives a job that died holding it: then the next wake queues a job."""
+
+WAKE_BATCH = 500
+"""Runs one round of `wake_job` takes at most."""
+
+WAKE_SECONDS = 1.0
+"""How long one `wake_job` drains before it hands over to a successor at the queue's front."""
+
 ENTRY_INTERVALS = {"segments": 60, "dates": 300}
 """Seconds between evaluations of segment entries and date entries (one sweeper does each)."""
 
@@ -140,7 +155,69 @@ def advance_job(run_ids: Sequence[int], token: str,
 
     `journeys` (the runs' journey ids) only labels the log line.
     """
+    return _advance_claimed(runtime(), run_ids, token, journeys)
+
+
+def wake_job() -> dict[str, int]:
+    """Move the runs events and API calls have woken (`wake`), in micro-batches.
+
+    Each round takes what has gathered in the wake list since the last one (at most a batch),
+    claims it and advances it in this job — no further job per batch. While a round runs, the
+    next one gathers: under load the batches grow, at rest a single run moves at once. The job
+    ends when the list is empty, or after `WAKE_SECONDS` (queueing its successor), so a
+    worker's deliveries never wait long behind it.
+    """
     rt = runtime()
+    started = time.monotonic()
+    done = {"rounds": 0, "advanced": 0, "messages": 0}
+    while True:
+        ids = [int(value) for value in rt.redis.lpop(WAKE_KEY, WAKE_BATCH) or ()]
+        if not ids:
+            rt.redis.delete(WAKE_PENDING_KEY)
+            # A run pushed between the last pop and the delete found the flag still set and
+            # queued no job: look once more, and go on if this job can take the flag again.
+            if rt.redis.llen(WAKE_KEY) and rt.redis.set(WAKE_PENDING_KEY, "1", nx=True,
+                                                         ex=WAKE_PENDING_SECONDS):
+                continue
+            return done
+        token = new_token()
+        with rt.sessions() as session:
+            claimed = claim_due(session, rt.clock.now(), token, limit=len(ids), run_ids=ids,
+                                stale=timedelta(seconds=rt.settings.claim_timeout))
+            session.commit()
+        if claimed:
+            batch = _advance_claimed(rt, *_batch_args(claimed, token))
+            done["advanced"] += batch["advanced"]
+            done["messages"] += batch["messages"]
+        done["rounds"] += 1
+        if time.monotonic() - started > WAKE_SECONDS:
+            rt.redis.expire(WAKE_PENDING_KEY, WAKE_PENDING_SECONDS)
+            rt.steps.enqueue(wake_job, job_timeout=300, result_ttl=0, failure_ttl=3600,
+                             at_front=True)
+            return done
+
+
+def wake(rt: Runtime, run_ids: Sequence[int]) -> None:
+    """Have these due runs moved now: pushed on the wake list, and a `wake_job` queued unless
+    one is queued or running already (one Redis round trip, two when a job is queued).
+
+    The list is only a hint: a run it loses (Redis flushed, a worker killed) is due in SQL,
+    and the sweeper moves it within a tick.
+    """
+    if not run_ids:
+        return
+    pipe = rt.redis.pipeline(transaction=False)
+    pipe.rpush(WAKE_KEY, *run_ids)
+    pipe.set(WAKE_PENDING_KEY, "1", nx=True, ex=WAKE_PENDING_SECONDS)
+    _length, first = pipe.execute()
+    if first:
+        rt.steps.enqueue(wake_job, job_timeout=300, result_ttl=0, failure_ttl=3600,
+                         at_front=True)
+
+
+def _advance_claimed(rt: Runtime, run_ids: Sequence[int], token: str,
+                     journeys: Sequence[int]) -> dict[str, int]:
+    """Advance runs claimed with `token`; queue delivery of the messages they wrote."""
     started = time.perf_counter()
     now = rt.clock.now()
     # Queued messages are written already leased to the delivery job queued after the commit.

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from runtime.audience.indexed_attributes import drop_attribute_index, indexed_columns
-from runtime.run.jobs import Runtime, dispatch_due, sweep_job
+from runtime.run.jobs import Runtime, sweep_job, wake
 from runtime.run.worker import run_worker
 from runtime.store.models import Base, Customer, Journey, Run, RunStatus, Template
 
@@ -59,7 +59,7 @@ def move(rt: Runtime, delta: timedelta) -> None:
 
 def dispatch(rt: Runtime, run_ids: list[int]) -> None:
     """Start runs at once (as the API does after an event) and work them off."""
-    dispatch_due(rt, run_ids)
+    wake(rt, run_ids)
     run_worker(rt, burst=True, ticker=False)
 
 
