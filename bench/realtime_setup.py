@@ -46,7 +46,10 @@ def event_journey(template: int) -> dict:
         node("entry", "entry.event", {"event": EVENT}),
         node("cond", "flow.condition", {"rule": {"type": "attr", "field": "plan", "op": "eq",
                                                  "value": "pro"}}),
-        node("send", "action.send", {"channel": "sms", "template": template})],
+        # Transactional: a marketing text waits for 08:00 at night (Korea's night rule), and
+        # this measures the way through, whatever the hour.
+        node("send", "action.send", {"channel": "sms", "template": template,
+                                     "purpose": "transactional"})],
         "edges": [{"id": "a", "source": "entry", "target": "cond"},
                   {"id": "b", "source": "cond", "sourceHandle": "yes", "target": "send"}],
         "settings": {"timezone": "Asia/Seoul"}}

@@ -107,3 +107,12 @@ def create_web_app(wayline: Wayline | None = None) -> Any:
     which renders the journeys page and the canvas over its websocket."""
     app = create_app(wayline)
     return with_ui(app, app.state.wayline)
+
+
+def web_app_from_settings() -> Any:
+    """`create_web_app` on the WAYLINE_* settings of this process: what each process of
+    `wayline server --workers N` serves (the parent passes the Redis URL in effect)."""
+    from runtime.settings import load_settings
+
+    settings = load_settings()
+    return create_web_app(build_wayline(settings, settings.redis_url))

@@ -7,6 +7,7 @@ thing and returns an exit code. Misconfiguration stops here, with the variable n
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -74,27 +75,39 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_server(args: argparse.Namespace) -> int:
-    """Serve the API, the journeys page and the canvas on WAYLINE_HOST:WAYLINE_PORT."""
+    """Serve the API, the journeys page and the canvas on WAYLINE_HOST:WAYLINE_PORT.
+
+    With `--workers N`, N processes share the port (uvicorn's supervisor restarts one that
+    dies); they share the database, Redis and the keys under the data dir, made here first.
+    """
     import uvicorn
 
+    from runtime.messaging.tracking import secret_for
     from runtime.redis_server import redis_url_for
     from server.app import create_web_app
-    from server.context import build_wayline
+    from server.context import api_key_for, build_wayline
 
     settings = load_settings()
     _configure_logging(settings)
     if not schema_ready(settings) or not _safe_to_serve(settings):
         return 2
     url, embedded = redis_url_for(settings)
+    # log_config=None: uvicorn's records go through Wayline's handler (text or JSON).
+    # The client's address (sign-in lockout, the audit trail) comes from forwarding
+    # headers only when a trusted proxy sent them: WAYLINE_FORWARDED_ALLOW_IPS.
+    options = {"host": settings.host, "port": settings.port,
+               "log_level": settings.log_level.lower(), "log_config": None,
+               "proxy_headers": bool(settings.forwarded_allow_ips),
+               "forwarded_allow_ips": settings.forwarded_allow_ips or None}
     try:
-        app = create_web_app(build_wayline(settings, url))
-        # log_config=None: uvicorn's records go through Wayline's handler (text or JSON).
-        # The client's address (sign-in lockout, the audit trail) comes from forwarding
-        # headers only when a trusted proxy sent them: WAYLINE_FORWARDED_ALLOW_IPS.
-        uvicorn.run(app, host=settings.host, port=settings.port,
-                    log_level=settings.log_level.lower(), log_config=None,
-                    proxy_headers=bool(settings.forwarded_allow_ips),
-                    forwarded_allow_ips=settings.forwarded_allow_ips or None)
+        if args.workers > 1:
+            api_key_for(settings)  # made once here, not raced for by the processes
+            secret_for(settings)
+            os.environ["WAYLINE_REDIS_URL"] = url
+            uvicorn.run("server.app:web_app_from_settings", factory=True,
+                        workers=args.workers, **options)
+        else:
+            uvicorn.run(create_web_app(build_wayline(settings, url)), **options)
     finally:
         if embedded is not None:
             embedded.stop()
@@ -306,6 +319,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--customers", type=int, default=100_000, help="how many (default 100,000)")
     demo.set_defaults(handler=cmd_demo)
     server = commands.add_parser("server", help="serve the API on WAYLINE_HOST:WAYLINE_PORT")
+    server.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="serve from N processes (default 1; about one per core)")
     server.set_defaults(handler=cmd_server)
     imports = commands.add_parser("import", help="import data from a file")
     kinds = imports.add_subparsers(dest="kind", required=True, metavar="KIND")
