@@ -44,8 +44,12 @@ class CompiledJourney:
 
     @cached_property
     def event_names(self) -> frozenset[str]:
-        """Every event name the journey's rules count (what to load for each customer)."""
-        return frozenset(name for config in self.configs.values() for name in _counted(config))
+        """Every event name the journey's rules count or its steps wait for (what to load of
+        each customer's history)."""
+        waited = {spec.waits_for(self.configs[node_id])
+                  for node_id, spec in self.specs.items() if spec.waits_for is not None}
+        return frozenset(name for config in self.configs.values()
+                         for name in _counted(config)) | waited
 
     def label(self, node_id: str) -> str:
         """The marketer's label for a node (its kind's label when it has none)."""

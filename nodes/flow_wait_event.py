@@ -55,6 +55,7 @@ SPEC = NodeSpec(
     example=Config(event="order_completed", timeout=Duration(amount=3, unit=Unit.DAYS)),
     ports=(Port("matched", "Did it"), Port("timeout", "Timed out")),
     check=check,
+    waits_for=lambda config: config.event,
     preview_note="Future events can't be known: every 'Wait for event' step is assumed to time "
                  "out. Past events count in conditions as they would in the real run.",
     color="#0891b2",

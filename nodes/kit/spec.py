@@ -262,6 +262,9 @@ class NodeSpec(Generic[C]):
     opt-out line) and for summaries; None when the kind sends nothing."""
     arms: Callable[[C], list[Arm]] | None = None
     """The paths of an experiment, for results per path against control."""
+    waits_for: Callable[[C], str] | None = None
+    """The event a step waits for: a run's loaded history holds it, so an event that came
+    after the customer reached the step in journey time (before a worker got there) counts."""
     preview_note: str = ""
     """What a dry run can't know about this kind, said once under its figures."""
     upgrade: Callable[[dict[str, Any]], dict[str, Any]] | None = None

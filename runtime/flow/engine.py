@@ -19,6 +19,7 @@ import msgspec
 
 from builder.compiled import CompiledJourney
 from nodes.kit.profile import Profile
+from nodes.kit.rules import properties_match
 from nodes.kit.spec import Exit, Go, StepContext, WaitForEvent, WaitUntil
 from runtime.flow.effects import Effects, SendIntent
 from runtime.flow.run_status import after
@@ -74,6 +75,8 @@ class Advance:
     profile_changed: bool = False
     changed: dict[str, tuple[Profile, Profile]] = field(default_factory=dict)
     """The profile before and after each step whose effects changed it (for previews)."""
+    ended_at: datetime | None = None
+    """When the run ended, in journey time (None while it goes on)."""
 
     @property
     def ended(self) -> bool:
@@ -103,46 +106,77 @@ def resume_port(state: RunState, now: datetime) -> tuple[str | None, str]:
 
 def advance(journey: CompiledJourney, state: RunState, profile: Profile, now: datetime,
             max_steps: int = MAX_STEPS_PER_RUN, paused: frozenset[str] = frozenset(),
-            effects: Effects | None = None) -> Advance:
+            effects: Effects | None = None, at: datetime | None = None) -> Advance:
     """Move a run forward from its node until it waits, ends or exits — or reaches a step in
     `paused`, before which it holds (waiting with no time: `runtime.messaging.brakes` wakes it).
-    Decisions' effects are carried out by `effects` (the pure ones alone when None)."""
+    Decisions' effects are carried out by `effects` (the pure ones alone when None).
+
+    Journey time: `at` is when the run reached its node (it entered, its timer fell due, the
+    event it waited for happened), `now` when a worker got there. Steps run at journey time:
+    a wait starts at `at`, so a delay ends `at` + its length, and a wait for an event that
+    the customer did since (in the profile's history, up to `now`) is over at that event.
+    """
     effects = effects or Effects()
+    at = min(at or now, now)
     result = Advance(node_id=state.node_id, status=RunStatus.ACTIVE,
                      step_count=state.step_count, profile=profile)
     node_id: str | None = state.node_id
     port, why = resume_port(state, now)
     if port is not None:
         arrived = _datetime(state.wait.get("since")) if state.wait else None
-        result.finished_wait = StepRecord(node_id, "passed", port, why, arrived or now, now)
+        result.finished_wait = StepRecord(node_id, "passed", port, why, arrived or at, at)
         node_id = journey.leads_to(node_id, port)
     zone = customer_zone(profile.timezone, journey.document.settings.timezone)
     seen: set[str] = set()
     while node_id is not None:
         if result.step_count >= max_steps or node_id in seen:
-            return _exit(result, node_id, now, f"stopped after {result.step_count} steps "
+            return _exit(result, node_id, at, f"stopped after {result.step_count} steps "
                          "(a journey may not loop)")
         if node_id in paused:
-            return _hold(result, node_id, now)
+            return _hold(result, node_id, at)
         seen.add(node_id)
         result.node_id = node_id
         result.step_count += 1
-        ctx = StepContext(profile=result.profile, now=now, timezone=zone, node_id=node_id,
+        ctx = StepContext(profile=result.profile, now=at, timezone=zone, node_id=node_id,
                           seed=f"{state.seed}:{node_id}", payload=state.payload)
         decision = journey.specs[node_id].run(journey.configs[node_id], ctx)
         if isinstance(decision, Exit):
-            return _exit(result, node_id, now, decision.reason, decision.why)
-        if isinstance(decision, WaitUntil | WaitForEvent) and decision.until > now:
-            return _wait(result, node_id, decision, now)
+            return _exit(result, node_id, at, decision.reason, decision.why)
+        left = at
+        if isinstance(decision, WaitForEvent):
+            happened = _happened(decision, result.profile, at, min(decision.until, now))
+            if happened is not None:  # done since the customer got here: the wait is over
+                result.steps.append(StepRecord(node_id, "passed", decision.matched,
+                                               f"did '{decision.event}'", at, happened))
+                at = happened
+                node_id = journey.leads_to(node_id, decision.matched)
+                continue
+        if isinstance(decision, WaitUntil | WaitForEvent):
+            if decision.until > now:
+                return _wait(result, node_id, decision, at)
+            left = max(at, decision.until)  # over already, in journey time
         port = _port_now(decision)
         why = decision.why
         if isinstance(decision, Go) and decision.effects:
             port, why = _apply(result, node_id, decision, effects, state, now)
-        result.steps.append(StepRecord(node_id, "passed", port, why, now, now))
+        result.steps.append(StepRecord(node_id, "passed", port, why, at, left))
+        at = left
         node_id = journey.leads_to(node_id, port)
     result.status = after(result.status, "end")
-    result.exit_reason = END_OF_PATH
+    result.exit_reason, result.ended_at = END_OF_PATH, at
     return result
+
+
+def _happened(decision: WaitForEvent, profile: Profile, since: datetime,
+              until: datetime) -> datetime | None:
+    """When the customer first did the awaited event after `since`, up to `until` (its filters
+    met), from the history loaded with the profile; None if they didn't. An event at `since`
+    itself is the one that brought the customer here (an entry, an earlier wait's event)."""
+    for event in profile.events:
+        if event.name == decision.event and since < event.occurred_at <= until and \
+                properties_match(decision.where, event.properties, until):
+            return event.occurred_at
+    return None
 
 
 def _port_now(decision: Go | WaitUntil | WaitForEvent) -> str:
@@ -198,7 +232,7 @@ def _hold(result: Advance, node_id: str, now: datetime) -> Advance:
 def _exit(result: Advance, node_id: str, now: datetime, reason: str, why: str = "") -> Advance:
     result.node_id = node_id  # where it stopped, as its last step row says
     result.status = after(result.status, "exit")
-    result.exit_reason = reason
+    result.exit_reason, result.ended_at = reason, now
     result.steps.append(StepRecord(node_id, "exited", None, why or reason, now, now))
     return result
 

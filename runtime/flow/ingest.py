@@ -92,8 +92,12 @@ def _customer_runs(session: Session, customer_id: int, occurred_at: datetime) ->
 
 _RUN_COLUMNS = (Run.id, Run.journey_version_id, Run.entered_at, Run.ended_at,
                 Run.converted_at, Run.status, Run.version, Run.waiting_for, Run.wait)
-_OPEN_RUNS = select(*_RUN_COLUMNS).where(Run.customer_id == bindparam("customer_id"),
-                                         Run.ended_at.is_(None))
+_OPEN_RUNS = (select(*_RUN_COLUMNS)
+              .where(Run.customer_id == bindparam("customer_id"), Run.ended_at.is_(None))
+              .order_by(Run.id).with_for_update(of=Run))
+"""Locked (PostgreSQL): a batch moving one of them holds it until it commits, so either the
+batch reads this event (it loads histories after taking its runs) or this reads the step the
+batch wrote — an event never slips between a run's entry and its wait."""
 _GOAL_RUNS = select(*_RUN_COLUMNS).where(
     Run.customer_id == bindparam("customer_id"), Run.goal_until.is_not(None),
     Run.goal_until >= bindparam("occurred_at", type_=UTCDateTime()),

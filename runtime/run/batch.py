@@ -17,7 +17,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ARRAY, Text, func, literal, select, update
@@ -55,7 +55,7 @@ class BatchResult:
 
 
 _RUN_COLUMNS = (Run.id, Run.journey_id, Run.journey_version_id, Run.customer_id, Run.status,
-                Run.node_id, Run.wait, Run.step_count, Run.payload)
+                Run.node_id, Run.wait, Run.step_count, Run.payload, Run.wake_at)
 
 
 def advance_runs(session: Session, run_ids: Sequence[int], token: str, now: datetime, *,
@@ -100,7 +100,8 @@ def _advance_runs(session: Session, run_ids: Sequence[int], token: str, now: dat
                          step_count=row.step_count, seed=str(row.id), payload=row.payload or {},
                          run_id=row.id)
         outcome = advance(journeys[row.journey_version_id], state, profiles[row.customer_id], now,
-                          paused=frozenset(row.paused_steps or ()), effects=effects)
+                          paused=frozenset(row.paused_steps or ()), effects=effects,
+                          at=journey_time(row.wake_at, now))
         profiles[row.customer_id] = outcome.profile
         outcomes.append((row, outcome))
     _write_runs(session, outcomes, now)
@@ -118,6 +119,20 @@ def _advance_runs(session: Session, run_ids: Sequence[int], token: str, now: dat
     result.advanced = len(rows)
     result.steps = sum(len(outcome.steps) for _, outcome in outcomes)
     return result
+
+
+JOURNEY_TIME_LAG = timedelta(hours=1)
+"""How far behind the present journey time may run. A run moves on from when it fell due (it
+entered, its timer ended, its event happened) however late a worker gets there — up to this:
+a run due longer ago (its journey was paused, workers were down for hours) goes on from now,
+so its next waits are not cut short."""
+
+
+def journey_time(due: datetime | None, now: datetime) -> datetime:
+    """When a run due at `due` reached its step, for the engine (`advance`'s `at`)."""
+    if due is None:
+        return now
+    return min(max(due, now - JOURNEY_TIME_LAG), now)
 
 
 def _lock_claimed(session: Session, run_ids: Sequence[int], token: str) -> list[Any]:
@@ -177,7 +192,8 @@ def _run_values(outcome: Advance, now: datetime) -> dict[str, Any]:
     return {"node_id": outcome.node_id, "status": outcome.status,
             "wake_at": outcome.wake_at, "waiting_for": outcome.waiting_for, "wait": outcome.wait,
             "step_count": outcome.step_count, "claimed_by": None, "claimed_at": None,
-            "ended_at": now if outcome.ended else None, "exit_reason": outcome.exit_reason}
+            "ended_at": outcome.ended_at if outcome.ended else None,
+            "exit_reason": outcome.exit_reason}
 
 
 def _write_profiles(session: Session, originals: dict[int, Profile],

@@ -396,8 +396,8 @@ def test_a_worker_killed_mid_run_changes_nothing_but_when(wayline, workers, http
     """Real `wayline worker` processes, on a clock the test moves, take the entries; the first
     is killed (-9) while it holds runs, a fresh one re-drives them once their claim is stale
     (2 s later), and the rest runs in-process. Every run must still be what the simulation
-    says — started at the instant its first step really ran, which is the only change a dead
-    worker may make: nothing lost, nothing done twice."""
+    says — started when due (journey time), and sent when a worker could: a dead worker may
+    delay messages, nothing else; nothing lost, nothing done twice."""
     if dialect != "postgresql":
         pytest.skip("worker processes on PostgreSQL only (SQLite's are in test_faults)")
     rt = wayline
@@ -423,7 +423,9 @@ def test_a_worker_killed_mid_run_changes_nothing_but_when(wayline, workers, http
     rt.clock.set(recovered)
     rt.adapters["webhook"] = WebhookAdapter(timeout=2.0, allow=LOCAL)
     started = first_steps(rt)
-    assert set(started.values()) <= {START, recovered} and recovered in started.values()
+    # Journey time: the runs the dead worker held still start when they were due, not when
+    # the fresh worker got to them; only their messages leave later.
+    assert set(started.values()) == {START}
     paths = simulate_runs(rt, made, started)
     run_to_the_end(rt)
     rt.adapters["webhook"].close()
