@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from redis import RedisError
@@ -23,6 +24,7 @@ from runtime.run.jobs import Runtime, build_runtime, sweep_job, wake
 from runtime.run.lifecycle import install_limits
 from runtime.settings import Settings
 from runtime.store.db import read_sessionmaker
+from server.event_gate import EventGate
 
 log = logging.getLogger("wayline.server")
 
@@ -44,6 +46,11 @@ class Wayline:
         install_rules(rules_from_settings(self.runtime.settings))
         install_limits(self.runtime.settings.limits)  # what drafts are checked against
         self.api_key = self.api_key or api_key_for(self.runtime.settings)
+
+    @cached_property
+    def event_gate(self) -> EventGate:
+        """Single events of concurrent requests, written in groups (`server.event_gate`)."""
+        return EventGate(self.writing, self.now, self.move_now)
 
     @property
     def settings(self) -> Settings:

@@ -10,7 +10,7 @@ adds a NOT EXISTS on recent entries. The entry limit caps the SELECT.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -47,8 +47,8 @@ from runtime.store.models import (
     RunStatus,
     Segment,
 )
-from runtime.store.sql import among, insert_ignore
-from runtime.store.versions import LiveEntry, compiled, live_entries, live_index
+from runtime.store.sql import among, insert_ignore, update_rows
+from runtime.store.versions import LiveEntry, LiveIndex, compiled, live_entries
 
 DATE_LOOKAHEAD = timedelta(hours=2)
 """Date entries are created this far ahead, waking at the exact local time."""
@@ -106,11 +106,13 @@ def _slots(session: Session, journey_id: int, journey: CompiledJourney) -> int |
 
 def enroll(session: Session, entry: LiveEntry, where: ColumnElement[bool], now: datetime,
            payload: Mapping[str, Any] | None = None, wake_at: datetime | None = None,
-           key: str | None = None, returning: bool = False) -> list[int] | int:
-    """Enter the customers matching `where` into a live journey; ids (or a count) of new runs."""
+           key: str | None = None, returning: bool = False,
+           by_customer: bool = False) -> list[int] | dict[int, int] | int:
+    """Enter the customers matching `where` into a live journey; ids (or a count) of new runs
+    — with `by_customer`, the new run of each customer who entered, by customer id."""
     slots = _slots(session, entry.journey_id, entry.journey)
     if slots == 0:
-        return [] if returning else 0
+        return ({} if by_customer else []) if returning else 0
     key = key or entry_key(entry.journey, now)
     source: Select = select(
         literal(entry.journey_id), literal(entry.version_id), Customer.id,
@@ -127,13 +129,15 @@ def enroll(session: Session, entry: LiveEntry, where: ColumnElement[bool], now: 
          "wake_at", "step_count", "version", "payload", "entered_at", "goal_until"], source
     )
     per_minute = getattr(entry.journey.document.settings, "max_entries_per_minute", None)
+    if per_minute is None and not returning:
+        return session.execute(statement).rowcount
+    rows = session.execute(statement.returning(Run.id, Run.customer_id)).all()
     if per_minute is not None:
-        ids = list(session.scalars(statement.returning(Run.id)))
-        _take_turns(session, entry, sorted(ids), wake_at or now, per_minute)
-        return ids if returning else len(ids)
-    if returning:
-        return list(session.scalars(statement.returning(Run.id)))
-    return session.execute(statement).rowcount
+        _take_turns(session, entry, sorted(run_id for run_id, _ in rows), wake_at or now,
+                    per_minute)
+    if by_customer:
+        return {customer_id: run_id for run_id, customer_id in rows}
+    return [run_id for run_id, _ in rows] if returning else len(rows)
 
 
 def _take_turns(session: Session, entry: LiveEntry, ids: list[int], start: datetime,
@@ -206,27 +210,40 @@ def enroll_segments(session: Session, now: datetime) -> int:
     return total
 
 
-def enroll_event(session: Session, customer_id: int, name: str,
-                 properties: Mapping[str, Any], now: datetime) -> list[int]:
-    """Enter one customer into every live journey this event starts; ids of the new runs.
+def enroll_events(session: Session, live: LiveIndex,
+                  events: Sequence[tuple[int, str, Mapping[str, Any]]],
+                  now: datetime) -> dict[int, list[int]]:
+    """Enter customers into the live journeys their events start: (customer id, event name,
+    properties), one event per customer; the new runs' ids by customer.
 
-    Only the journeys listening to `name` are looked at (`live_index`); the profile is read
-    only when one of them admits by a rule on it.
+    One enrollment per journey listening to the events' names (`live.by_event`), for all its
+    customers at once; each run's payload is its event's properties. Profiles are read only
+    when a journey admits by a rule on them.
     """
-    runs: list[int] = []
-    profile: Profile | None = None
-    for entry in live_index(session).by_event.get(name, ()):
-        trigger = entry.trigger
-        if not properties_match(trigger.where, properties, now):
-            continue
-        if trigger.only_if is not None:
-            if profile is None:
-                profile = load_profiles(session, [customer_id], now)[customer_id]
-            if not matches(trigger.only_if, profile, now):
+    entered: dict[int, list[int]] = defaultdict(list)
+    profiles: dict[int, Profile] = {}
+    for name in sorted({name for _, name, _ in events}):
+        for entry in live.by_event.get(name, ()):
+            trigger = entry.trigger
+            chosen = {customer_id: properties for customer_id, event, properties in events
+                      if event == name and properties_match(trigger.where, properties, now)}
+            if trigger.only_if is not None and chosen:
+                unread = [customer_id for customer_id in chosen if customer_id not in profiles]
+                profiles.update(load_profiles(session, unread, now) if unread else {})
+                chosen = {customer_id: properties for customer_id, properties in chosen.items()
+                          if matches(trigger.only_if, profiles[customer_id], now)}
+            if not chosen:
                 continue
-        runs += enroll(session, entry, Customer.id == customer_id, now, payload=properties,
-                       returning=True)
-    return runs
+            only = next(iter(chosen.values())) if len(chosen) == 1 else None
+            runs = enroll(session, entry, among(session, Customer.id, sorted(chosen)), now,
+                          payload=only, returning=True, by_customer=True)
+            if only is None:  # several customers: each run gets its own event's properties
+                update_rows(session, Run.__table__, [
+                    {"id": run_id, "payload": dict(chosen[customer_id])}
+                    for customer_id, run_id in runs.items() if chosen[customer_id]])
+            for customer_id, run_id in runs.items():
+                entered[customer_id].append(run_id)
+    return entered
 
 
 def enroll_api(session: Session, journey_id: int, customer_id: int,

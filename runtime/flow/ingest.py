@@ -7,21 +7,21 @@ and then dispatches the returned runs so they move at once, not at the next swee
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import Row, bindparam, or_, select, update
+from sqlalchemy import Row, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from nodes.kit.rules import Attr, properties_match
-from runtime.flow.enrollment import enroll_event
+from runtime.flow.enrollment import enroll_events
 from runtime.flow.run_status import TRANSITIONS, after, changeable
-from runtime.store.models import Customer, Event, Run, RunStatus, UTCDateTime
-from runtime.store.sql import insert_ignore
-from runtime.store.versions import load_compiled
+from runtime.store.models import Customer, Event, Run, RunStatus
+from runtime.store.sql import among, insert_rows
+from runtime.store.versions import LiveIndex, live_index, load_compiled
 
 
 @dataclass
@@ -42,6 +42,17 @@ class IngestResult:
         return self.enrolled + self.resumed
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    """One event to record, as an integrator sent it (checked already)."""
+
+    external_id: str
+    name: str
+    properties: Mapping[str, Any]
+    occurred_at: datetime
+    dedup_key: str | None = None
+
+
 _CUSTOMER_ID = select(Customer.id).where(Customer.external_id == bindparam("external_id"))
 
 
@@ -50,60 +61,122 @@ def customer_id_for(session: Session, external_id: str, now: datetime) -> int:
     found = session.scalar(_CUSTOMER_ID, {"external_id": external_id})
     if found is not None:
         return found
-    session.execute(insert_ignore(session, Customer).values(
-        external_id=external_id, attributes={}, consent={}, created_at=now, updated_at=now))
-    return session.scalar(_CUSTOMER_ID, {"external_id": external_id})
+    return customer_ids_for(session, [external_id], now)[external_id]
+
+
+def customer_ids_for(session: Session, external_ids: Iterable[str],
+                     now: datetime) -> dict[str, int]:
+    """Customer ids by external id, creating empty profiles for the new ones (one statement
+    when all are known, three when some are new)."""
+    wanted = sorted(set(external_ids))
+    lookup = select(Customer.external_id, Customer.id)
+    found = dict(session.execute(lookup.where(Customer.external_id.in_(wanted))).all())
+    missing = [external_id for external_id in wanted if external_id not in found]
+    if missing:
+        insert_rows(session, Customer.__table__, [
+            {"external_id": external_id, "attributes": {}, "consent": {}, "created_at": now,
+             "updated_at": now} for external_id in missing])
+        found.update(session.execute(lookup.where(Customer.external_id.in_(missing))).all())
+    return found
 
 
 def ingest_event(session: Session, external_id: str, name: str,
                  properties: Mapping[str, Any], occurred_at: datetime, now: datetime,
                  dedup_key: str | None = None) -> IngestResult:
-    """Record an event for a customer and apply it to their journeys (no commit).
+    """Record an event for a customer and apply it to their journeys (no commit)."""
+    return ingest_events(session, [NewEvent(external_id, name, properties, occurred_at,
+                                            dedup_key)], now)[0]
 
-    For a known customer and an event no journey listens to, that is four statements: the
-    customer, the event, the runs it may touch (two bounded index ranges), the live journeys
-    (pairs of ids; the rest is cached per process).
+
+def ingest_events(session: Session, events: Sequence[NewEvent],
+                  now: datetime) -> list[IngestResult]:
+    """Record events and apply them to journeys, each customer's in the order given; what each
+    did (no commit).
+
+    Set-based: the events go in waves — the first event of each customer, then the second… —
+    and each wave is a handful of statements however many customers it holds: the events in
+    one INSERT, the runs they may touch in two bounded index ranges, one enrollment per
+    journey listening to their names. A customer's later event sees what the earlier did.
     """
-    customer_id = customer_id_for(session, external_id, now)
-    inserted = session.scalar(insert_ignore(session, Event).values(
-        customer_id=customer_id, name=name, properties=dict(properties),
-        occurred_at=occurred_at, received_at=now, dedup_key=dedup_key).returning(Event.id))
-    if inserted is None:
-        return IngestResult(event_id=None, duplicate=True)
-    result = IngestResult(event_id=inserted)
-    runs = _customer_runs(session, customer_id, occurred_at)
-    plans = load_compiled(session, {run.journey_version_id for run in runs}) if runs else {}
-    result.converted = _record_conversions(session, runs, plans, name, occurred_at)
-    result.resumed = _resume_waits(session, runs, name, properties, occurred_at, now)
-    result.exited = _exit_runs(session, runs, plans, name, occurred_at, now)
-    result.enrolled = enroll_event(session, customer_id, name, properties, now)
-    return result
+    results = [IngestResult(event_id=None) for _ in events]
+    if not events:
+        return results
+    customers = customer_ids_for(session, (event.external_id for event in events), now)
+    waves: list[list[tuple[int, NewEvent, int]]] = []
+    seen: dict[str, int] = {}
+    for index, event in enumerate(events):
+        number = seen.get(event.external_id, 0)
+        seen[event.external_id] = number + 1
+        if number == len(waves):
+            waves.append([])
+        waves[number].append((index, event, customers[event.external_id]))
+    live = live_index(session)
+    for wave in waves:
+        _ingest_wave(session, wave, results, live, now)
+    return results
 
 
-def _customer_runs(session: Session, customer_id: int, occurred_at: datetime) -> list[Row]:
-    """The customer's runs an event at `occurred_at` may wake, end or convert: the unfinished
-    ones, and the ended ones whose goal window is still open then (not converted by then)."""
-    found = {run.id: run for run in session.execute(_OPEN_RUNS, {"customer_id": customer_id})}
-    for run in session.execute(_GOAL_RUNS, {"customer_id": customer_id,
-                                            "occurred_at": occurred_at}):
-        found.setdefault(run.id, run)
-    return list(found.values())
+def _ingest_wave(session: Session, wave: list[tuple[int, NewEvent, int]],
+                 results: list[IngestResult], live: LiveIndex, now: datetime) -> None:
+    """Events of distinct customers: recorded, then applied to their runs and to entries."""
+    stored = insert_rows(session, Event.__table__, [
+        {"customer_id": customer_id, "name": event.name, "properties": dict(event.properties),
+         "occurred_at": event.occurred_at, "received_at": now, "dedup_key": event.dedup_key}
+        for _, event, customer_id in wave], returning=(Event.id, Event.customer_id))
+    event_ids = {customer_id: event_id for event_id, customer_id in stored}
+    fresh = []
+    for index, event, customer_id in wave:
+        if customer_id in event_ids:  # else its dedup_key was seen before: a duplicate
+            results[index].event_id = event_ids[customer_id]
+            fresh.append((index, event, customer_id))
+        else:
+            results[index].duplicate = True
+    if not fresh:
+        return
+    runs = _customer_runs(session, {customer_id for _, _, customer_id in fresh},
+                          min(event.occurred_at for _, event, _ in fresh))
+    plans = load_compiled(session, {run.journey_version_id for found in runs.values()
+                                    for run in found})
+    for index, event, customer_id in fresh:
+        theirs = runs.get(customer_id)
+        if theirs:
+            result = results[index]
+            result.converted = _record_conversions(session, theirs, plans, event.name,
+                                                   event.occurred_at)
+            result.resumed = _resume_waits(session, theirs, event.name, event.properties,
+                                           event.occurred_at, now)
+            result.exited = _exit_runs(session, theirs, plans, event.name, event.occurred_at,
+                                       now)
+    entered = enroll_events(session, live, [
+        (customer_id, event.name, event.properties) for _, event, customer_id in fresh], now)
+    for index, _, customer_id in fresh:
+        results[index].enrolled = entered.get(customer_id, [])
 
 
-_RUN_COLUMNS = (Run.id, Run.journey_version_id, Run.entered_at, Run.ended_at,
+def _customer_runs(session: Session, customer_ids: set[int],
+                   occurred_at: datetime) -> dict[int, list[Row]]:
+    """The customers' runs events from `occurred_at` on may wake, end or convert: the
+    unfinished ones and the ended ones whose goal window is still open then (one statement,
+    two ranges of partial indexes).
+
+    They are locked (PostgreSQL): a batch moving one holds it until it commits, so either the
+    batch reads the event — it loads histories after taking its runs — or this reads the step
+    the batch wrote. An event never slips between a run's entry and its wait.
+    """
+    query = (select(*_RUN_COLUMNS)
+             .where(among(session, Run.customer_id, sorted(customer_ids)),
+                    or_(Run.ended_at.is_(None),
+                        and_(Run.goal_until.is_not(None), Run.goal_until >= occurred_at,
+                             or_(Run.converted_at.is_(None), Run.converted_at > occurred_at))))
+             .order_by(Run.id).with_for_update(of=Run))
+    found: dict[int, list[Row]] = {}
+    for run in session.execute(query):
+        found.setdefault(run.customer_id, []).append(run)
+    return found
+
+
+_RUN_COLUMNS = (Run.id, Run.customer_id, Run.journey_version_id, Run.entered_at, Run.ended_at,
                 Run.converted_at, Run.status, Run.version, Run.waiting_for, Run.wait)
-_OPEN_RUNS = (select(*_RUN_COLUMNS)
-              .where(Run.customer_id == bindparam("customer_id"), Run.ended_at.is_(None))
-              .order_by(Run.id).with_for_update(of=Run))
-"""Locked (PostgreSQL): a batch moving one of them holds it until it commits, so either the
-batch reads this event (it loads histories after taking its runs) or this reads the step the
-batch wrote — an event never slips between a run's entry and its wait."""
-_GOAL_RUNS = select(*_RUN_COLUMNS).where(
-    Run.customer_id == bindparam("customer_id"), Run.goal_until.is_not(None),
-    Run.goal_until >= bindparam("occurred_at", type_=UTCDateTime()),
-    or_(Run.converted_at.is_(None),
-        Run.converted_at > bindparam("occurred_at", type_=UTCDateTime())))
-"""Built once (every ingested event runs them), each a range of one partial index."""
 
 WAKEABLE = frozenset(status for (status, event) in TRANSITIONS if event == "wake")
 
