@@ -37,7 +37,13 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench import loadgen  # noqa: E402
 from bench.realtime_servers import FLOOR_TABLE  # noqa: E402
-from bench.realtime_setup import EVENT, load_customers, phone, publish_journeys  # noqa: E402
+from bench.realtime_setup import (  # noqa: E402
+    EVENT,
+    ingest_cost,
+    load_customers,
+    phone,
+    publish_journeys,
+)
 from bench.runtime import new_database  # noqa: E402
 
 API_KEY = "bench-realtime-key-0123456789abcdef"
@@ -89,7 +95,13 @@ class Shop:
         args, workdir = self.args, self.workdir
         self.url, self.drop = new_database("postgresql", workdir)
         loaded = load_customers(self.url, args.customers)
-        publish_journeys(self.url, args.others, args.big)
+        publish_journeys(self.url, 0, args.big)
+        alone = ingest_cost(self.url, args.customers - 1000)
+        publish_journeys(self.url, args.others, args.big, cart=False)
+        beside = ingest_cost(self.url, args.customers - 600)
+        print(f"one cart_add in-process, its own transaction: {alone:.2f} ms with no other "
+              f"journey live, {beside:.2f} ms beside {args.others} others "
+              f"({beside / alone:.2f}×)")
         engine = create_engine(self.url)
         with engine.begin() as connection:
             connection.execute(text(FLOOR_TABLE))

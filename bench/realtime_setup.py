@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from bench.documents import node
+from runtime.flow.ingest import NewEvent, ingest_events
 from runtime.run.lifecycle import publish
 from runtime.store.db import make_engine, make_sessionmaker
 from runtime.store.models import Journey, Template
@@ -71,18 +73,21 @@ def other_journey(index: int, template: int, size: int) -> dict:
     return {"nodes": nodes, "edges": edges, "settings": {"timezone": "Asia/Seoul"}}
 
 
-def publish_journeys(url: str, others: int, big: int) -> int:
-    """The SMS template, the event journey and `others` journeys on other events (the first
-    of them `big` steps long); the event journey's id."""
+def publish_journeys(url: str, others: int, big: int, cart: bool = True) -> int | None:
+    """The SMS template and the event journey (unless `cart` is False), then `others`
+    journeys on other events (the first of them `big` steps long); the event journey's id."""
     engine = make_engine(url)
     with make_sessionmaker(engine)() as session:
-        template = Template(channel="sms", name="Cart", subject=None,
-                            source="장바구니에 담은 상품이 기다려요", options={})
-        session.add(template)
-        session.flush()
-        documents = [("cart", event_journey(template.id))] + [
-            (f"other {index}", other_journey(index, template.id, big if index == 0 else 3))
-            for index in range(others)]
+        template = session.scalar(select(Template.id).where(Template.name == "Cart"))
+        if template is None:
+            row = Template(channel="sms", name="Cart", subject=None,
+                           source="장바구니에 담은 상품이 기다려요", options={})
+            session.add(row)
+            session.flush()
+            template = row.id
+        documents = [("cart", event_journey(template))] if cart else []
+        documents += [(f"other {index}", other_journey(index, template, big if index == 0 else 3))
+                      for index in range(others)]
         ids = []
         for name, document in documents:
             journey = Journey(name=name, draft=document)
@@ -93,4 +98,19 @@ def publish_journeys(url: str, others: int, big: int) -> int:
         session.commit()
         session.execute(text("ANALYZE"))
     engine.dispose()
-    return ids[0]
+    return ids[0] if cart else None
+
+
+def ingest_cost(url: str, first: int, count: int = 300) -> float:
+    """Milliseconds one cart_add event costs in-process (one transaction each), median."""
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    times = []
+    for index in range(first, first + count):
+        began = time.perf_counter()
+        with sessions.begin() as session:
+            now = datetime.now(UTC)
+            ingest_events(session, [NewEvent(f"r{index}", EVENT, {"sku": "A-1"}, now)], now)
+        times.append(time.perf_counter() - began)
+    engine.dispose()
+    return statistics.median(times) * 1000
