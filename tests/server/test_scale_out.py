@@ -94,9 +94,9 @@ class Processes:
     def __init__(self, environ: dict[str, str], logs: Path) -> None:
         self.environ, self.logs, self.started = environ, logs, []
 
-    def start(self, command: str) -> subprocess.Popen:
+    def start(self, command: str, *options: str) -> subprocess.Popen:
         log = self.logs / f"{command}-{len(self.started)}.log"
-        process = subprocess.Popen([sys.executable, "-m", "server.cli", command],
+        process = subprocess.Popen([sys.executable, "-m", "server.cli", command, *options],
                                    env=self.environ, stdout=log.open("wb"),
                                    stderr=subprocess.STDOUT, cwd=self.logs)
         process.log = log
@@ -104,7 +104,7 @@ class Processes:
         return process
 
     def tails(self) -> str:
-        return "\n".join(f"--- {p.args[-1]} pid {p.pid} exit {p.poll()}\n"
+        return "\n".join(f"--- {p.args[3]} pid {p.pid} exit {p.poll()}\n"
                          f"{p.log.read_text()[-1200:]}" for p in self.started)
 
     def stop_all(self) -> None:
@@ -156,7 +156,7 @@ def test_three_workers_drain_a_journey_exactly_once_despite_a_kill(
     processes = Processes(environ, tmp_path)
     base = f"http://127.0.0.1:{port}"
     try:
-        processes.start("server")
+        processes.start("server", "--workers", "2")  # two processes share the port
         workers = [processes.start("worker") for _ in range(WORKERS)]
         wait_for(lambda: _answers(f"{base}/ready"), 60, "the server to be ready", processes)
         wait_for(lambda: _registered_workers(redis) == WORKERS, 60, "3 workers", processes)
