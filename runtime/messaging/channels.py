@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from nodes.kit.channel import Transport, default_channels
+from runtime.messaging import inflight
 from runtime.messaging.adapters import (
     RESPONSE_EXCERPT,
     Adapter,
@@ -30,7 +31,14 @@ from runtime.messaging.adapters import (
     http_outcome,
     public_origin,
 )
-from runtime.outbound import AllowList, RefusedAddress, Resolver, checked_client, resolve
+from runtime.outbound import (
+    AllowList,
+    RefusedAddress,
+    Resolver,
+    checked_async_client,
+    checked_client,
+    resolve,
+)
 from runtime.smtp_config import SmtpConfig, parse_smtp_url
 
 if TYPE_CHECKING:
@@ -154,39 +162,75 @@ class WebhookAdapter:
     idempotent = True
 
     def __init__(self, timeout: float = 10.0, allow: AllowList | None = None,
-                 resolver: Resolver = resolve) -> None:
-        self.timeout = timeout
-        self._client = checked_client(timeout, allow or AllowList(), resolver,
+                 resolver: Resolver = resolve,
+                 concurrency: int = inflight.PROVIDER_CONCURRENCY) -> None:
+        self.timeout, self.allow, self.resolver = timeout, allow or AllowList(), resolver
+        self.concurrency = concurrency
+        self._client = checked_client(timeout, self.allow, resolver,
                                       headers={"User-Agent": "Wayline"})
+        self._async_client: httpx.AsyncClient | None = None
 
     def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
         """Call the webhook; 2xx is sent, 408/429/5xx and network trouble are transient."""
+        method, url, headers = self._request(message_id, content)
+        try:
+            response = self._client.request(method, url, json=content.get("body"),
+                                            headers=headers)
+        except (RefusedAddress, httpx.TransportError) as error:
+            raise self._unreached(url, error) from None
+        return http_outcome(f"webhook-{message_id}", f"{method} {public_origin(url)}", response)
+
+    async def send_async(self, message_id: int, channel: str,
+                         content: Mapping[str, Any]) -> str:
+        """As `send`, on the worker's event loop (`runtime.messaging.inflight`)."""
+        method, url, headers = self._request(message_id, content)
+        if self._async_client is None:  # made on the loop that will use its connections
+            self._async_client = checked_async_client(
+                self.timeout, self.allow, self.resolver, headers={"User-Agent": "Wayline"},
+                limits=self.concurrency)
+        try:
+            response = await self._async_client.request(method, url, json=content.get("body"),
+                                                        headers=headers)
+        except (RefusedAddress, httpx.TransportError) as error:
+            raise self._unreached(url, error) from None
+        return http_outcome(f"webhook-{message_id}", f"{method} {public_origin(url)}", response)
+
+    def origin(self, content: Mapping[str, Any]) -> str:
+        """The webhook's origin: calls to one endpoint are bounded together."""
+        return public_origin(str(content.get("url") or ""))
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._client.close()
+        client, self._async_client = self._async_client, None
+        if client is not None:
+            inflight.run(client.aclose())
+
+    @staticmethod
+    def _request(message_id: int, content: Mapping[str, Any]
+                 ) -> tuple[str, str, httpx.Headers]:
+        """The method, URL and headers of the call; PermanentFailure without a URL."""
         url, method = content.get("url"), str(content.get("method") or "POST").upper()
         if not url:
             raise PermanentFailure("the webhook has no URL; it was rendered from an incomplete "
                                    "template")
         headers = httpx.Headers(dict(content.get("headers") or {}))
         headers["Idempotency-Key"] = str(message_id)  # replaces any the template set
-        where = public_origin(url)  # a path can carry the customer's data: not in reasons
-        try:
-            response = self._client.request(method, url, json=content.get("body"),
-                                            headers=headers)
-        except RefusedAddress as refused:  # retrying cannot make the address public
-            raise PermanentFailure(f"the webhook URL {where} was not called: {refused.reason}; "
-                                   "webhooks call public internet addresses only, so use the "
-                                   "endpoint's public address, or ask an admin to add it to "
-                                   "WAYLINE_WEBHOOK_ALLOW") from None
-        except httpx.TimeoutException:
-            raise TransientFailure(f"{where} did not answer within {self.timeout:g} s") from None
-        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as error:
-            raise PermanentFailure(f"the webhook URL {where} cannot be called: {error}") from None
-        except httpx.TransportError as error:
-            raise TransientFailure(f"could not reach {where}: {error}") from None
-        return http_outcome(f"webhook-{message_id}", f"{method} {where}", response)
+        return method, str(url), headers
 
-    def close(self) -> None:
-        """Close pooled connections."""
-        self._client.close()
+    def _unreached(self, url: str, error: Exception) -> DeliveryError:
+        """The failure a call that got no answer means."""
+        where = public_origin(url)  # a path can carry the customer's data: not in reasons
+        if isinstance(error, RefusedAddress):  # retrying cannot make the address public
+            return PermanentFailure(f"the webhook URL {where} was not called: {error.reason}; "
+                                    "webhooks call public internet addresses only, so use the "
+                                    "endpoint's public address, or ask an admin to add it to "
+                                    "WAYLINE_WEBHOOK_ALLOW")
+        if isinstance(error, httpx.TimeoutException):
+            return TransientFailure(f"{where} did not answer within {self.timeout:g} s")
+        if isinstance(error, httpx.UnsupportedProtocol | httpx.InvalidURL):
+            return PermanentFailure(f"the webhook URL {where} cannot be called: {error}")
+        return TransientFailure(f"could not reach {where}: {error}")
 
 
 # --- wiring ------------------------------------------------------------------------------------
@@ -206,7 +250,8 @@ def adapters_from_settings(settings: Settings) -> dict[str, Adapter]:
             adapters[spec.key] = _smtp_adapter(settings)
         elif spec.transport is Transport.CALL:
             adapters[spec.key] = WebhookAdapter(timeout=settings.webhook_timeout,
-                                                allow=AllowList.parse(settings.webhook_allow))
+                                                allow=AllowList.parse(settings.webhook_allow),
+                                                concurrency=settings.provider_concurrency)
     return {**adapters, **provider_adapters(settings)}
 
 
@@ -236,7 +281,7 @@ def provider_adapters(settings: Settings) -> dict[str, Adapter]:
                        for name, attribute in spec.account.items()}
             adapters[spec.key] = HttpProviderAdapter(
                 spec.key, url, getattr(settings, f"{spec.key}_api_key", ""), account,
-                timeout=settings.webhook_timeout)
+                timeout=settings.webhook_timeout, concurrency=settings.provider_concurrency)
         else:
             log.warning("WAYLINE_%s_URL is not set: %s messages are recorded as sent in the "
                         "outbox but do not leave Wayline", spec.key.upper(), spec.key)

@@ -6,17 +6,29 @@ due (`due_messages`), leases them so the next sweep leaves them alone (`lease`),
 job sends them (`deliver`). The message id is the provider's idempotency key, so if a job is
 lost and its lease runs out, sending the same rows again is harmless.
 
+A job claims its messages in one statement (counting the attempt), takes out those the brakes
+and the send policy stop now and those a rate limit holds back, then calls the providers. Calls
+to HTTP providers and webhooks (`AsyncAdapter`) are all in flight at once on the worker's event
+loop (`runtime.messaging.inflight`), at most WAYLINE_PROVIDER_CONCURRENCY to each origin, while
+the job sends its emails one after the other over a kept-open SMTP connection.
+
 A provider call cannot be rolled back. For a provider without an idempotency key (SMTP) each
-outcome is committed as soon as it is known; for the others (outbox, webhooks) a job records
-its outcomes in one commit, since a crash in between only repeats calls the provider drops.
-Every failure ends on the row: sent, retrying (queued again with a later `next_attempt_at` and
-the reason), or failed with the reason. What the provider answered goes apart from the reason,
-in `provider_answer`: it may hold details not everyone on the team should read.
+outcome is committed as soon as it is known; for the others (outbox, webhooks, HTTP providers)
+a job records its outcomes in one commit, since a crash in between only repeats calls the
+provider drops. Every failure ends on the row: sent, retrying (queued again with a later
+`next_attempt_at` and the reason), or failed with the reason. Waits back off exponentially or
+as long as the provider asked (Retry-After), with up to JITTER more at random, so messages that
+failed together do not all come back in the same second. A provider that answers 429 is called
+no more in that job: its messages not called yet are queued again for when it asked, their
+attempt given back. What the provider answered goes apart from the reason, in
+`provider_answer`: it may hold details not everyone on the team should read.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,7 +39,8 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from nodes.kit.channel import default_channels
-from runtime.messaging.adapters import Adapter, PermanentFailure, TransientFailure
+from runtime.messaging import inflight
+from runtime.messaging.adapters import Adapter, PermanentFailure, TransientFailure, is_async
 from runtime.messaging.brakes import sending_stopped
 from runtime.messaging.fallback import Failed, queue_fallbacks, wants_fallback
 from runtime.messaging.gate import ledger_values, recheck
@@ -45,6 +58,10 @@ BACKOFF_BASE = timedelta(seconds=30)
 
 BACKOFF_CAP = timedelta(hours=1)
 """The longest wait between two attempts, whatever the attempt count or provider hint."""
+
+JITTER = 0.1
+"""Up to this share of a wait is added at random, so that messages which failed together (a
+provider outage, a 429) come back spread out, not in lock-step."""
 
 WAITING = (MessageStatus.QUEUED, MessageStatus.DEFERRED)
 """Messages delivery may pick up when due: queued ones, and deferred ones to check again."""
@@ -143,8 +160,13 @@ def lease(session: Session, ids: Sequence[int], now: datetime, seconds: float) -
 
 def deliver(session: Session, message_ids: Sequence[int], adapters: Mapping[str, Adapter],
             now: datetime, *, leased_until: datetime | None,
-            redis: Redis | None = None) -> DeliveryReport:
-    """Send each queued, due message through its channel's adapter; commits after each one.
+            redis: Redis | None = None,
+            concurrency: int = inflight.PROVIDER_CONCURRENCY) -> DeliveryReport:
+    """Send each queued, due message through its channel's adapter and record what happened.
+
+    Messages for adapters that can send without blocking (HTTP providers, webhooks:
+    `AsyncAdapter`) go concurrently, at most `concurrency` calls in flight to each provider
+    origin; the others (SMTP) go one after the other meanwhile, each outcome committed at once.
 
     With `redis`, the rate limits apply (`runtime.messaging.throttle`): messages over one wait their
     turn, queued again for when it comes.
@@ -167,25 +189,52 @@ def deliver(session: Session, message_ids: Sequence[int], adapters: Mapping[str,
             log.warning("rate limits not applied: %s", error)
             waiting = {}
         report.held += _wait_turns(session, claimed, waiting, now)
+    concurrent = {message_id: found for message_id, found in claimed.items()
+                  if is_async(adapters.get(found[0]))}
+    in_flight = (asyncio.run_coroutine_threadsafe(
+        _attempt_all(concurrent, adapters, now, inflight.Bounds(concurrency)), inflight.loop())
+        if concurrent else None)
+    results: dict[int, dict[str, Any]] = {}
+    for message_id, (channel, content, attempts, _journey) in claimed.items():
+        if message_id in concurrent:
+            continue  # in flight on the event loop meanwhile
+        results[message_id] = values = _attempt(message_id, channel, content, attempts,
+                                                adapters, now)
+        if not getattr(adapters.get(channel), "idempotent", False):
+            # no provider key protects a repeat: record this one now
+            session.execute(update(Message).where(Message.id == message_id).values(**values))
+            session.commit()
+    if in_flight is not None:
+        results.update(in_flight.result())
+    _record(session, claimed, adapters, results, report, now)
+    return report
+
+
+def _record(session: Session, claimed: Claimed, adapters: Mapping[str, Adapter],
+            results: Mapping[int, dict[str, Any]], report: DeliveryReport,
+            now: datetime) -> None:
+    """Write the outcomes not written yet in one commit, with any fallbacks; fill `report`."""
     outcomes: list[dict[str, Any]] = []
+    put_back: list[dict[str, Any]] = []
     gave_up: list[Failed] = []
-    for message_id, (channel, content, attempts, journey_id) in claimed.items():
+    for message_id, (channel, content, _attempts, journey_id) in claimed.items():
+        values = results[message_id]
+        if "status" not in values:  # its provider asked for a pause before it was called
+            put_back.append({"id": message_id, **values})
+            report.held.append(message_id)
+            continue
         report.journeys[message_id] = journey_id
-        values = _attempt(message_id, channel, content, attempts, adapters, now)
         if values["status"] is MessageStatus.FAILED and wants_fallback(channel, content):
             gave_up.append(Failed(message_id, content, values["reason"]))
         if getattr(adapters.get(channel), "idempotent", False):
             outcomes.append({"id": message_id, **_outcome_columns(values, now)})
-        else:  # no provider key protects a repeat: record this one now
-            session.execute(update(Message).where(Message.id == message_id).values(**values))
-            session.commit()
         bucket = {MessageStatus.SENT: report.sent, MessageStatus.FAILED: report.failed}
         bucket.get(values["status"], report.retried).append(message_id)
     update_rows(session, Message.__table__, outcomes)
+    update_rows(session, Message.__table__, put_back)
     # a channel's fallback (KakaoTalk → SMS): runtime.messaging.fallback
     report.fallbacks = queue_fallbacks(session, gave_up, now)
     session.commit()
-    return report
 
 
 def _outcome_columns(values: Mapping[str, Any], now: datetime) -> dict[str, Any]:
@@ -270,28 +319,79 @@ def _attempt(message_id: int, channel: str, content: Mapping[str, Any], attempts
         return _failed(_no_adapter(channel, adapters))
     try:
         provider_id = adapter.send(message_id, channel, content)
-    except PermanentFailure as failure:
-        return _failed(failure.reason, failure.answer)
-    except TransientFailure as failure:
-        return _retry(failure.reason, failure.retry_after, attempts, now, failure.answer)
-    except Exception as error:
-        # An adapter bug must not sink the rest of the batch, nor vanish: it is logged with
-        # its traceback and retried like an outage, so the row shows it until it is fixed.
-        log.exception("message %s: the %s adapter raised", message_id, channel)
-        return _retry(f"unexpected error in the {channel} adapter: {error!r}", None, attempts, now)
+    except Exception as error:  # every error ends on the row: _after
+        return _after(error, message_id, channel, attempts, now)
+    return _sent(provider_id, now)
+
+
+async def _attempt_all(claimed: Claimed, adapters: Mapping[str, Adapter], now: datetime,
+                       bounds: inflight.Bounds) -> dict[int, dict[str, Any]]:
+    """Send the claimed messages concurrently, each provider origin within its bound; the
+    column values of each. A provider that asks to slow down (429) is called no more in this
+    job: its messages not yet called are put back for when it said (their claim given back)."""
+    paused: dict[str, dict[str, Any]] = {}
+
+    async def one(message_id: int, channel: str, content: Mapping[str, Any],
+                  attempts: int) -> dict[str, Any]:
+        adapter: Any = adapters[channel]
+        origin = adapter.origin(content)
+        async with bounds(origin):
+            if origin in paused:
+                return {**paused[origin], "attempts": attempts - 1}
+            try:
+                provider_id = await adapter.send_async(message_id, channel, content)
+            except Exception as error:  # every error ends on the row: _after
+                if isinstance(error, TransientFailure) and error.throttled:
+                    paused.setdefault(origin, {
+                        "next_attempt_at": now + _jittered(_wait(1, error.retry_after)),
+                        "reason": f"waiting: {error.reason}"})
+                return _after(error, message_id, channel, attempts, now)
+            return _sent(provider_id, now)
+
+    done = await asyncio.gather(*(one(message_id, channel, content, attempts)
+                                  for message_id, (channel, content, attempts, _journey)
+                                  in claimed.items()))
+    return dict(zip(claimed, done, strict=True))
+
+
+def _sent(provider_id: str, now: datetime) -> dict[str, Any]:
     return {"status": MessageStatus.SENT, "provider_id": provider_id, "sent_at": now,
             "reason": None, "provider_answer": None, "next_attempt_at": None}
+
+
+def _after(error: Exception, message_id: int, channel: str, attempts: int,
+           now: datetime) -> dict[str, Any]:
+    """The column values that record a call that raised `error`."""
+    if isinstance(error, PermanentFailure):
+        return _failed(error.reason, error.answer)
+    if isinstance(error, TransientFailure):
+        return _retry(error.reason, error.retry_after, attempts, now, error.answer)
+    # An adapter bug must not sink the rest of the batch, nor vanish: it is logged with
+    # its traceback and retried like an outage, so the row shows it until it is fixed.
+    log.error("message %s: the %s adapter raised", message_id, channel, exc_info=error)
+    return _retry(f"unexpected error in the {channel} adapter: {error!r}", None, attempts, now)
 
 
 def _retry(reason: str, retry_after: float | None, attempts: int, now: datetime,
            answer: str | None = None) -> dict[str, Any]:
     if attempts >= MAX_ATTEMPTS:
         return _failed(f"gave up after {attempts} attempts: {reason}", answer)
-    wait = backoff(attempts)
-    if retry_after is not None:  # the provider said when it takes more; believe it, within reason
-        wait = min(max(wait, timedelta(seconds=retry_after)), BACKOFF_CAP)
     return {"status": MessageStatus.QUEUED, "reason": f"retrying: {reason}",
-            "provider_answer": answer, "next_attempt_at": now + wait}
+            "provider_answer": answer,
+            "next_attempt_at": now + _jittered(_wait(attempts, retry_after))}
+
+
+def _wait(attempts: int, retry_after: float | None) -> timedelta:
+    """The backoff after `attempts` calls, or the provider's hint if longer (within reason)."""
+    wait = backoff(attempts)
+    if retry_after is not None:  # the provider said when it takes more; believe it
+        wait = min(max(wait, timedelta(seconds=retry_after)), BACKOFF_CAP)
+    return wait
+
+
+def _jittered(wait: timedelta) -> timedelta:
+    """`wait` and up to JITTER of it more, at random (never past BACKOFF_CAP)."""
+    return min(wait * (1 + random.uniform(0, JITTER)), BACKOFF_CAP)
 
 
 def _failed(reason: str, answer: str | None = None) -> dict[str, Any]:

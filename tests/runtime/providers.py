@@ -130,7 +130,13 @@ class Endpoint:
             handler.wfile.write(body.encode())
 
 
-class _IPv6Server(ThreadingHTTPServer):
+class _Server(ThreadingHTTPServer):
+    # Delivery opens dozens of connections at once (WAYLINE_PROVIDER_CONCURRENCY); the
+    # standard library's backlog of 5 would refuse some, as no real provider does.
+    request_queue_size = 256
+
+
+class _IPv6Server(_Server):
     address_family = socket.AF_INET6
 
 
@@ -151,11 +157,11 @@ def _handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
 def http_server() -> Iterator:
     """Start a local HTTP server: `http_server(answers=[(500, {}, "")])` → its Endpoint;
     `http_server(host="::1")` listens on IPv6 loopback instead."""
-    servers: list[ThreadingHTTPServer] = []
+    servers: list[_Server] = []
 
     def start(host: str = "127.0.0.1", **behaviour) -> Endpoint:
         endpoint = Endpoint(**behaviour)
-        kind = _IPv6Server if ":" in host else ThreadingHTTPServer
+        kind = _IPv6Server if ":" in host else _Server
         server = kind((host, 0), _handler(endpoint))
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         servers.append(server)
