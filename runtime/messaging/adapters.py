@@ -6,7 +6,8 @@ also `send_async`, for many calls in flight: `AsyncAdapter`), and tells
 failures apart the same way: `TransientFailure` (worth retrying: the provider is down, busy or
 rate-limiting) or `PermanentFailure` (retrying cannot help: the address is refused, the request
 is wrong). The message id travels with every call as the provider's idempotency key, so a
-repeated call after a lost job is harmless. Adapters are not shared between threads.
+repeated call after a lost job is harmless. An adapter is called from one thread at a time,
+unless it says `connections = N`: then from up to N threads at once (SMTP).
 
 A failure's `reason` says what happened in words anyone on the team may read ("POST
 crm.example.com/hooks answered 500 Internal Server Error"); what the provider said back, which

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+import threading
 from collections.abc import Mapping
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
@@ -49,14 +50,24 @@ log = logging.getLogger(__name__)
 # --- SMTP --------------------------------------------------------------------------------------
 
 
+SMTP_CONNECTIONS = 4
+"""Connections to the mail server one worker sends over at once (each carries many emails)."""
+
+
 class SmtpAdapter:
-    """Email over SMTP: one kept-open connection, text and HTML parts, a stable Message-ID."""
+    """Email over SMTP: kept-open connections, text and HTML parts, a stable Message-ID.
+
+    Up to `connections` threads may send at once, each over a connection of its own taken
+    from the adapter's idle ones (or opened); a connection goes back after each email.
+    """
 
     idempotent = False  # SMTP has no idempotency key: record each email as soon as it is sent
 
-    def __init__(self, config: SmtpConfig) -> None:
+    def __init__(self, config: SmtpConfig, connections: int = SMTP_CONNECTIONS) -> None:
         self.config = config
-        self._connection: smtplib.SMTP | None = None
+        self.connections = connections
+        self._idle: list[smtplib.SMTP] = []
+        self._lock = threading.Lock()
 
     @classmethod
     def from_url(cls, url: str, default_sender: str) -> SmtpAdapter:
@@ -66,11 +77,16 @@ class SmtpAdapter:
     def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
         """Hand the email to the mail server; the provider id is its Message-ID."""
         email = self.compose(message_id, content)
+        connection = None
         try:
-            self._connect().send_message(email)
+            connection = self._connect()
+            connection.send_message(email)
         except (smtplib.SMTPException, OSError) as error:
-            self.close()  # whatever the server's state now is, start the next send afresh
+            if connection is not None:  # whatever its state now is, the next send starts afresh
+                _goodbye(connection)
             raise self._failure(error) from error
+        with self._lock:
+            self._idle.append(connection)
         return email["Message-ID"]
 
     def compose(self, message_id: int, content: Mapping[str, Any]) -> EmailMessage:
@@ -80,25 +96,27 @@ class SmtpAdapter:
         return build_email(message_id, content, self.config.sender, self.config.domain)
 
     def close(self) -> None:
-        """Say goodbye to the mail server, if connected."""
-        connection, self._connection = self._connection, None
-        if connection is None:
-            return
-        try:
-            connection.quit()
-        except (smtplib.SMTPException, OSError):
-            connection.close()
+        """Say goodbye to the mail server on every idle connection."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            _goodbye(connection)
 
     def _connect(self) -> smtplib.SMTP:
-        if self._connection is not None:
+        """An idle connection that still answers, else a new one (logged in)."""
+        while True:
+            with self._lock:
+                connection = self._idle.pop() if self._idle else None
+            if connection is None:
+                break
             try:
                 # The server may have dropped an idle connection; find out before MAIL FROM,
                 # so a message is never half-sent on a dead connection.
-                if self._connection.noop()[0] == 250:
-                    return self._connection
+                if connection.noop()[0] == 250:
+                    return connection
             except (smtplib.SMTPException, OSError):
                 pass
-            self.close()
+            _goodbye(connection)
         config = self.config
         connection = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
         try:
@@ -109,7 +127,6 @@ class SmtpAdapter:
         except BaseException:
             connection.close()
             raise
-        self._connection = connection
         return connection
 
     def _failure(self, error: Exception) -> DeliveryError:
@@ -141,6 +158,13 @@ class SmtpAdapter:
                                     "drop ?starttls=1 from WAYLINE_SMTP_URL or use another port")
         return TransientFailure(f"could not talk to the mail server {server}: "
                                 f"{error or type(error).__name__}")
+
+
+def _goodbye(connection: smtplib.SMTP) -> None:
+    try:
+        connection.quit()
+    except (smtplib.SMTPException, OSError):
+        connection.close()
 
 
 def _text(value: bytes | str) -> str:

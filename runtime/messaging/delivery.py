@@ -30,6 +30,8 @@ import asyncio
 import logging
 import random
 from collections.abc import Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,7 +47,7 @@ from runtime.messaging.brakes import sending_stopped
 from runtime.messaging.fallback import Failed, queue_fallbacks, wants_fallback
 from runtime.messaging.gate import ledger_values, recheck
 from runtime.messaging.throttle import over_limits
-from runtime.store.models import DEFERRED_ONLY, QUEUED_ONLY, Message, MessageStatus
+from runtime.store.models import DEFERRED_ONLY, QUEUED_ONLY, Message, MessageStatus, utcnow
 from runtime.store.sql import among, update_rows
 
 log = logging.getLogger(__name__)
@@ -194,20 +196,57 @@ def deliver(session: Session, message_ids: Sequence[int], adapters: Mapping[str,
     in_flight = (asyncio.run_coroutine_threadsafe(
         _attempt_all(concurrent, adapters, now, inflight.Bounds(concurrency)), inflight.loop())
         if concurrent else None)
-    results: dict[int, dict[str, Any]] = {}
-    for message_id, (channel, content, attempts, _journey) in claimed.items():
-        if message_id in concurrent:
-            continue  # in flight on the event loop meanwhile
-        results[message_id] = values = _attempt(message_id, channel, content, attempts,
-                                                adapters, now)
-        if not getattr(adapters.get(channel), "idempotent", False):
-            # no provider key protects a repeat: record this one now
-            session.execute(update(Message).where(Message.id == message_id).values(**values))
-            session.commit()
+    blocking = {message_id: found for message_id, found in claimed.items()
+                if message_id not in concurrent}  # the others are in flight meanwhile
+    results = _attempt_blocking(session, blocking, adapters, now)
     if in_flight is not None:
         results.update(in_flight.result())
     _record(session, claimed, adapters, results, report, now)
     return report
+
+
+def _attempt_blocking(session: Session, claimed: Claimed, adapters: Mapping[str, Adapter],
+                      now: datetime) -> dict[int, dict[str, Any]]:
+    """Send through the blocking adapters: from as many threads as an adapter has connections
+    (SMTP: a few), else from this one. Each outcome an idempotency key does not protect is
+    committed as soon as it is known. The column values of each message."""
+    results: dict[int, dict[str, Any]] = {}
+    threads = max((_connections(adapters.get(channel)) for channel, *_ in claimed.values()),
+                  default=1)
+    with ThreadPoolExecutor(max_workers=threads) if threads > 1 else nullcontext() as pool:
+        calls: dict[Future[dict[str, Any]], int] = {}
+        for message_id, (channel, content, attempts, _journey) in claimed.items():
+            args = (message_id, channel, content, attempts, adapters, now)
+            if pool is not None and _connections(adapters.get(channel)) > 1:
+                calls[pool.submit(_attempt, *args)] = message_id
+            else:
+                calls[done := Future()] = message_id
+                done.set_result(_attempt(*args))
+        try:
+            pending = set(calls)
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                known = {calls[call]: call.result() for call in finished}
+                results.update(known)
+                # No provider key protects a repeat: record these now, all that are known
+                # (one commit when several connections finished meanwhile).
+                unkeyed = [{"id": message_id, **_outcome_columns(values, now),
+                            "updated_at": utcnow()} for message_id, values in known.items()
+                           if not getattr(adapters.get(claimed[message_id][0]), "idempotent",
+                                          False)]
+                if unkeyed:
+                    update_rows(session, Message.__table__, unkeyed)
+                    session.commit()
+        except BaseException:
+            if pool is not None:  # nothing more leaves that could not be recorded
+                pool.shutdown(cancel_futures=True)
+            raise
+    return results
+
+
+def _connections(adapter: Adapter | None) -> int:
+    """Threads that may call `adapter` at once (its `connections`; one if it says nothing)."""
+    return getattr(adapter, "connections", 1)
 
 
 def _record(session: Session, claimed: Claimed, adapters: Mapping[str, Adapter],
