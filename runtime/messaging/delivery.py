@@ -368,22 +368,23 @@ async def _attempt_all(claimed: Claimed, adapters: Mapping[str, Adapter], now: d
     """Send the claimed messages concurrently, each provider origin within its bound; the
     column values of each. A provider that asks to slow down (429) is called no more in this
     job: its messages not yet called are put back for when it said (their claim given back)."""
-    paused: dict[str, dict[str, Any]] = {}
+    paused: dict[str, tuple[timedelta, str]] = {}  # origin → (the wait it asked for, why)
 
     async def one(message_id: int, channel: str, content: Mapping[str, Any],
                   attempts: int) -> dict[str, Any]:
         adapter: Any = adapters[channel]
         origin = adapter.origin(content)
         async with bounds(origin):
-            if origin in paused:
-                return {**paused[origin], "attempts": attempts - 1}
+            if origin in paused:  # spread out, so they do not all come back at once either
+                wait, why = paused[origin]
+                return {"attempts": attempts - 1, "next_attempt_at": now + _jittered(wait),
+                        "reason": why}
             try:
                 provider_id = await adapter.send_async(message_id, channel, content)
             except Exception as error:  # every error ends on the row: _after
                 if isinstance(error, TransientFailure) and error.throttled:
-                    paused.setdefault(origin, {
-                        "next_attempt_at": now + _jittered(_wait(1, error.retry_after)),
-                        "reason": f"waiting: {error.reason}"})
+                    paused.setdefault(origin, (_wait(1, error.retry_after),
+                                               f"waiting: {error.reason}"))
                 return _after(error, message_id, channel, attempts, now)
             return _sent(provider_id, now)
 

@@ -112,14 +112,23 @@ class Endpoint:
     delay: float = 0.0
     requests: list[Request] = field(default_factory=list)
     url: str = ""
+    in_flight: int = 0
+    peak: int = 0
+    """The most requests it was answering at once."""
+    _count: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length)
-        self.requests.append(Request(handler.command, handler.path, dict(handler.headers),
-                                     json.loads(raw) if raw else None))
+        with self._count:
+            self.requests.append(Request(handler.command, handler.path, dict(handler.headers),
+                                         json.loads(raw) if raw else None))
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+            status, headers, body = self.answers.pop(0) if self.answers else self.otherwise
         time.sleep(self.delay)
-        status, headers, body = self.answers.pop(0) if self.answers else self.otherwise
+        with self._count:
+            self.in_flight -= 1
         handler.send_response(status)
         for name, value in headers.items():
             handler.send_header(name, value)

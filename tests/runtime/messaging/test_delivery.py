@@ -5,13 +5,14 @@ The clock is injected: every call gets `now`, and retries are driven by moving i
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from runtime.messaging.adapters import OutboxAdapter
-from runtime.messaging.channels import SmtpAdapter, WebhookAdapter
+from runtime.messaging.channels import SMTP_CONNECTIONS, SmtpAdapter, WebhookAdapter
 from runtime.messaging.delivery import (
     MAX_ATTEMPTS,
     backoff,
@@ -19,6 +20,7 @@ from runtime.messaging.delivery import (
     due_messages,
     lease,
 )
+from runtime.messaging.providers import HttpProviderAdapter
 from runtime.store.models import (
     Customer,
     Journey,
@@ -329,3 +331,110 @@ def test_backoff_doubles_from_thirty_seconds_up_to_an_hour():
 def test_a_lease_must_have_a_length(session):
     with pytest.raises(ValueError, match="positive length"):
         lease(session, [1], NOW, 0)
+
+
+# --- many calls in flight ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def sms_adapter():
+    """`sms_adapter(endpoint, concurrency)` → an SMS provider adapter; closed after the test."""
+    made: list[HttpProviderAdapter] = []
+
+    def make(endpoint, concurrency: int = 64) -> HttpProviderAdapter:
+        adapter = HttpProviderAdapter("sms", endpoint.url, "key", {"sender": "0212345678"},
+                                      timeout=2, concurrency=concurrency)
+        made.append(adapter)
+        return adapter
+
+    yield make
+    for adapter in made:
+        adapter.close()
+
+
+def texts(session, run: Run, count: int) -> list[int]:
+    return [queue(session, run, "sms", {"to": f"+82100000{index:04d}", "text": "세일 시작"})
+            for index in range(count)]
+
+
+def test_texts_to_a_slow_provider_go_together_within_the_bound(session, run, http_server,
+                                                                sms_adapter):
+    slow = http_server(delay=0.2)
+    ids = texts(session, run, 16)
+
+    began = time.perf_counter()
+    report = deliver(session, ids, {"sms": sms_adapter(slow, concurrency=8)}, NOW,
+                     leased_until=None, concurrency=8)
+    took = time.perf_counter() - began
+
+    assert report.sent == ids
+    assert slow.peak == 8  # the bound, reached and never passed
+    assert 0.4 <= took < 1.5, f"two rounds of 0.2 s, not sixteen: {took:.2f} s"
+    assert sorted(int(r.headers["Idempotency-Key"]) for r in slow.requests) == ids
+    assert all(row(session, message_id).provider_id == f"sms-{message_id}"
+               for message_id in ids)
+
+
+def test_one_round_carries_every_text_when_the_bound_is_higher(session, run, http_server,
+                                                               sms_adapter):
+    slow = http_server(delay=0.2)
+    ids = texts(session, run, 12)
+    began = time.perf_counter()
+    assert deliver(session, ids, {"sms": sms_adapter(slow)}, NOW,
+                   leased_until=None).sent == ids
+    assert time.perf_counter() - began < 0.6
+    assert slow.peak == 12
+
+
+def test_a_429_stops_calls_to_that_provider_for_the_job_and_puts_the_rest_back(
+        session, run, http_server, sms_adapter, adapters):
+    throttled = http_server(answers=[(429, {"Retry-After": "120"}, "slow down")])
+    hooked = http_server()
+    found = {**adapters(), "sms": sms_adapter(throttled, concurrency=1)}
+    first, *rest = texts(session, run, 6)
+    hook = queue(session, run, "webhook", {"url": hooked.url, "body": {"order": 1}})
+
+    report = deliver(session, [first, *rest, hook], found, NOW, leased_until=None,
+                     concurrency=1)
+
+    assert (report.retried, report.sent, sorted(report.held)) == ([first], [hook], rest)
+    assert len(throttled.requests) == 1 and len(hooked.requests) == 1  # the others go on
+    tried = row(session, first)
+    assert (tried.attempts, tried.status) == (1, MessageStatus.QUEUED)
+    assert NOW + 120 * SECOND <= tried.next_attempt_at <= NOW + 132 * SECOND
+    waits = [row(session, message_id) for message_id in rest]
+    assert all((waiting.attempts, waiting.status) == (0, MessageStatus.QUEUED)
+               for waiting in waits)  # not called: no attempt counted
+    assert all(NOW + 120 * SECOND <= waiting.next_attempt_at <= NOW + 132 * SECOND
+               for waiting in waits)
+    assert len({waiting.next_attempt_at for waiting in waits}) > 1  # jitter: not in lock-step
+    assert waits[0].reason.startswith("waiting: the sms provider") and "429" in waits[0].reason
+    assert report.calls_by_journey() == {run.journey_id: {"calls": 2, "failed": 1, "sent": 1}}
+
+
+def test_a_provider_that_cannot_be_reached_is_retried(session, run, sms_adapter):
+    nowhere = servers.Endpoint(url=f"http://127.0.0.1:{servers.free_port()}/send")
+    [message_id] = texts(session, run, 1)
+    report = deliver(session, [message_id], {"sms": sms_adapter(nowhere)}, NOW,
+                     leased_until=None)
+    assert report.retried == [message_id]
+    retrying = row(session, message_id)
+    assert retrying.reason.startswith("retrying: could not reach http://127.0.0.1:")
+    assert (retrying.attempts, retrying.status) == (1, MessageStatus.QUEUED)
+    assert NOW + 30 * SECOND <= retrying.next_attempt_at <= NOW + 33 * SECOND
+
+
+def test_many_emails_go_over_a_few_kept_open_connections(session, run, smtp_server,
+                                                          adapters):
+    mailbox = smtp_server()
+    found = adapters(mailbox)
+    first = [queue(session, run) for _ in range(20)]
+    assert deliver(session, first, found, NOW, leased_until=None).sent == first
+    second = [queue(session, run) for _ in range(20)]
+    assert sorted(deliver(session, second, found, NOW, leased_until=None).sent) == second
+
+    assert len(mailbox.received) == 40
+    connections = {id(smtp) for smtp in mailbox.sessions}
+    assert 1 <= len(connections) <= SMTP_CONNECTIONS  # the second job reused them
+    assert all(row(session, message_id).status is MessageStatus.SENT
+               for message_id in first + second)
