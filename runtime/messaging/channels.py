@@ -192,7 +192,7 @@ class WebhookAdapter:
         self.concurrency = concurrency
         self._client = checked_client(timeout, self.allow, resolver,
                                       headers={"User-Agent": "Wayline"})
-        self._async_client: httpx.AsyncClient | None = None
+        self._async_clients: inflight.ClientPool | None = None
 
     def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
         """Call the webhook; 2xx is sent, 408/429/5xx and network trouble are transient."""
@@ -208,13 +208,16 @@ class WebhookAdapter:
                          content: Mapping[str, Any]) -> str:
         """As `send`, on the worker's event loop (`runtime.messaging.inflight`)."""
         method, url, headers = self._request(message_id, content)
-        if self._async_client is None:  # made on the loop that will use its connections
-            self._async_client = checked_async_client(
-                self.timeout, self.allow, self.resolver, headers={"User-Agent": "Wayline"},
-                limits=self.concurrency)
+        if self._async_clients is None:  # made on the loop that will use their connections
+            self._async_clients = inflight.ClientPool(
+                lambda connections: checked_async_client(
+                    self.timeout, self.allow, self.resolver,
+                    headers={"User-Agent": "Wayline"}, limits=connections),
+                self.concurrency)
         try:
-            response = await self._async_client.request(method, url, json=content.get("body"),
-                                                        headers=headers)
+            response = await self._async_clients.request(method, url,
+                                                         json=content.get("body"),
+                                                         headers=headers)
         except (RefusedAddress, httpx.TransportError) as error:
             raise self._unreached(url, error) from None
         return http_outcome(f"webhook-{message_id}", f"{method} {public_origin(url)}", response)
@@ -226,9 +229,9 @@ class WebhookAdapter:
     def close(self) -> None:
         """Close pooled connections."""
         self._client.close()
-        client, self._async_client = self._async_client, None
-        if client is not None:
-            inflight.run(client.aclose())
+        clients, self._async_clients = self._async_clients, None
+        if clients is not None:
+            inflight.run(clients.aclose())
 
     @staticmethod
     def _request(message_id: int, content: Mapping[str, Any]

@@ -60,7 +60,7 @@ class HttpProviderAdapter:
             self._headers["X-Api-Key"] = api_key
         self._client = httpx.Client(timeout=timeout, follow_redirects=False,
                                     headers=self._headers)
-        self._async_client: httpx.AsyncClient | None = None
+        self._async_clients: inflight.ClientPool | None = None
 
     def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
         """Hand the message to the provider; its id, or a failure saying why not."""
@@ -75,15 +75,11 @@ class HttpProviderAdapter:
                          content: Mapping[str, Any]) -> str:
         """As `send`, on the worker's event loop, over its pool of kept-alive connections."""
         body, headers = self._request(message_id, channel, content)
-        if self._async_client is None:  # made on the loop that will use its connections
-            # A refused connect sent nothing: one more try then (many connect at once).
-            limits = httpx.Limits(max_connections=self.concurrency,
-                                  max_keepalive_connections=self.concurrency)
-            self._async_client = httpx.AsyncClient(
-                timeout=self.timeout, follow_redirects=False, headers=self._headers,
-                transport=httpx.AsyncHTTPTransport(limits=limits, retries=1))
+        if self._async_clients is None:  # made on the loop that will use their connections
+            self._async_clients = inflight.ClientPool(self._async_client, self.concurrency)
         try:
-            response = await self._async_client.post(self.url, json=body, headers=headers)
+            response = await self._async_clients.request("POST", self.url, json=body,
+                                                         headers=headers)
         except httpx.TransportError as error:
             raise self._unreached(error) from None
         return self._outcome(message_id, channel, response)
@@ -95,9 +91,17 @@ class HttpProviderAdapter:
     def close(self) -> None:
         """Close pooled connections."""
         self._client.close()
-        client, self._async_client = self._async_client, None
-        if client is not None:
-            inflight.run(client.aclose())
+        clients, self._async_clients = self._async_clients, None
+        if clients is not None:
+            inflight.run(clients.aclose())
+
+    def _async_client(self, connections: int) -> httpx.AsyncClient:
+        # A refused connect sent nothing: one more try then (many connect at once).
+        limits = httpx.Limits(max_connections=connections,
+                              max_keepalive_connections=connections)
+        return httpx.AsyncClient(timeout=self.timeout, follow_redirects=False,
+                                 headers=self._headers,
+                                 transport=httpx.AsyncHTTPTransport(limits=limits, retries=1))
 
     def _request(self, message_id: int, channel: str,
                  content: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
