@@ -168,7 +168,8 @@ def deliver(session: Session, message_ids: Sequence[int], adapters: Mapping[str,
 
     Messages for adapters that can send without blocking (HTTP providers, webhooks:
     `AsyncAdapter`) go concurrently, at most `concurrency` calls in flight to each provider
-    origin; the others (SMTP) go one after the other meanwhile, each outcome committed at once.
+    origin; meanwhile the others go from this thread, or from as many threads as their adapter
+    has connections (SMTP), each outcome without an idempotency key committed once known.
 
     With `redis`, the rate limits apply (`runtime.messaging.throttle`): messages over one wait their
     turn, queued again for when it comes.
@@ -373,7 +374,10 @@ async def _attempt_all(claimed: Claimed, adapters: Mapping[str, Adapter], now: d
     async def one(message_id: int, channel: str, content: Mapping[str, Any],
                   attempts: int) -> dict[str, Any]:
         adapter: Any = adapters[channel]
-        origin = adapter.origin(content)
+        try:
+            origin = adapter.origin(content)
+        except Exception:  # a URL past repair: the call fails and says why, on its own row
+            origin = channel
         async with bounds(origin):
             if origin in paused:  # spread out, so they do not all come back at once either
                 wait, why = paused[origin]
