@@ -382,7 +382,7 @@ def test_one_round_carries_every_text_when_the_bound_is_higher(session, run, htt
     began = time.perf_counter()
     assert deliver(session, ids, {"sms": sms_adapter(slow)}, NOW,
                    leased_until=None).sent == ids
-    assert time.perf_counter() - began < 0.6
+    assert time.perf_counter() - began < 1.2  # one after the other: 2.4 s
     assert slow.peak == 12
 
 
