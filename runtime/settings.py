@@ -20,7 +20,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from builder.limits import CEILING, DEFAULT_LIMITS, Limits
-from runtime.messaging.inflight import PROVIDER_CONCURRENCY
 
 PREFIX = "WAYLINE_"
 
@@ -61,7 +60,7 @@ class Settings:
     """Seconds a webhook endpoint has to answer before the call is retried later."""
     webhook_allow: str = ""
     """Internal hosts webhooks may call, comma-separated names (*.corp.example) and networks."""
-    provider_concurrency: int = PROVIDER_CONCURRENCY
+    provider_concurrency: int = 64
     """Calls a delivery worker keeps in flight to one provider or webhook host at a time."""
     claim_timeout: float = 60.0
     """Seconds before runs and messages held by a vanished worker (killed, Redis lost) re-run."""

@@ -10,25 +10,25 @@ A job claims its messages in one statement (counting the attempt), takes out tho
 and the send policy stop now and those a rate limit holds back, then calls the providers. Calls
 to HTTP providers and webhooks (`AsyncAdapter`) are all in flight at once on the worker's event
 loop (`runtime.messaging.inflight`), at most WAYLINE_PROVIDER_CONCURRENCY to each origin, while
-the job sends its emails one after the other over a kept-open SMTP connection.
+the job sends its emails over a few kept-open SMTP connections, from a thread each.
 
 A provider call cannot be rolled back. For a provider without an idempotency key (SMTP) each
 outcome is committed as soon as it is known; for the others (outbox, webhooks, HTTP providers)
 a job records its outcomes in one commit, since a crash in between only repeats calls the
 provider drops. Every failure ends on the row: sent, retrying (queued again with a later
 `next_attempt_at` and the reason), or failed with the reason. Waits back off exponentially or
-as long as the provider asked (Retry-After), with up to JITTER more at random, so messages that
-failed together do not all come back in the same second. A provider that answers 429 is called
-no more in that job: its messages not called yet are queued again for when it asked, their
-attempt given back. What the provider answered goes apart from the reason, in
-`provider_answer`: it may hold details not everyone on the team should read.
+as long as the provider asked (Retry-After), with some jitter, so messages that failed together
+do not all come back in the same second. A provider that answers 429 is called no more in that
+job: its messages not called yet are queued again for when it asked, their attempt given back.
+The calls and the values their outcomes write are `runtime.messaging.calls`. What the provider
+answered goes apart from the reason, in `provider_answer`: it may hold details not everyone on
+the team should read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import nullcontext
@@ -40,10 +40,10 @@ from redis import Redis, RedisError
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
-from nodes.kit.channel import default_channels
 from runtime.messaging import inflight
-from runtime.messaging.adapters import Adapter, PermanentFailure, TransientFailure, is_async
+from runtime.messaging.adapters import Adapter, is_async
 from runtime.messaging.brakes import sending_stopped
+from runtime.messaging.calls import Claimed, attempt, attempt_all
 from runtime.messaging.fallback import Failed, queue_fallbacks, wants_fallback
 from runtime.messaging.gate import ledger_values, recheck
 from runtime.messaging.throttle import over_limits
@@ -51,19 +51,6 @@ from runtime.store.models import DEFERRED_ONLY, QUEUED_ONLY, Message, MessageSta
 from runtime.store.sql import among, update_rows
 
 log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 5
-"""Provider calls per message; a transient failure on the last one fails the message."""
-
-BACKOFF_BASE = timedelta(seconds=30)
-"""Wait after the first transient failure; it doubles with each further attempt."""
-
-BACKOFF_CAP = timedelta(hours=1)
-"""The longest wait between two attempts, whatever the attempt count or provider hint."""
-
-JITTER = 0.1
-"""Up to this share of a wait is added at random, so that messages which failed together (a
-provider outage, a 429) come back spread out, not in lock-step."""
 
 WAITING = (MessageStatus.QUEUED, MessageStatus.DEFERRED)
 """Messages delivery may pick up when due: queued ones, and deferred ones to check again."""
@@ -109,13 +96,6 @@ class Lease:
 
     ids: list[int]
     until: datetime
-
-
-def backoff(attempts: int) -> timedelta:
-    """The wait before the next try after `attempts` calls: 30 s, 1 min, 2 min, … at most 1 h."""
-    # The exponent is bounded so a huge attempt count cannot overflow timedelta.
-    doublings = min(max(attempts - 1, 0), 32)
-    return min(BACKOFF_BASE * 2 ** doublings, BACKOFF_CAP)
 
 
 def _is_due(now: datetime) -> ColumnElement[bool]:
@@ -195,7 +175,7 @@ def deliver(session: Session, message_ids: Sequence[int], adapters: Mapping[str,
     concurrent = {message_id: found for message_id, found in claimed.items()
                   if is_async(adapters.get(found[0]))}
     in_flight = (asyncio.run_coroutine_threadsafe(
-        _attempt_all(concurrent, adapters, now, inflight.Bounds(concurrency)), inflight.loop())
+        attempt_all(concurrent, adapters, now, inflight.Bounds(concurrency)), inflight.loop())
         if concurrent else None)
     blocking = {message_id: found for message_id, found in claimed.items()
                 if message_id not in concurrent}  # the others are in flight meanwhile
@@ -219,10 +199,10 @@ def _attempt_blocking(session: Session, claimed: Claimed, adapters: Mapping[str,
         for message_id, (channel, content, attempts, _journey) in claimed.items():
             args = (message_id, channel, content, attempts, adapters, now)
             if pool is not None and _connections(adapters.get(channel)) > 1:
-                calls[pool.submit(_attempt, *args)] = message_id
+                calls[pool.submit(attempt, *args)] = message_id
             else:
                 calls[done := Future()] = message_id
-                done.set_result(_attempt(*args))
+                done.set_result(attempt(*args))
         try:
             pending = set(calls)
             while pending:
@@ -286,10 +266,6 @@ def _outcome_columns(values: Mapping[str, Any], now: datetime) -> dict[str, Any]
             "updated_at": values.get("updated_at", now)}
 
 
-Claimed = dict[int, tuple[str, dict[str, Any], int, int]]
-"""Claimed messages by id: (channel, content, attempts, journey id)."""
-
-
 def _claim(session: Session, message_ids: Sequence[int], now: datetime,
            leased_until: datetime | None) -> Claimed:
     """Count the attempts and hide the messages from other jobs while providers are called.
@@ -349,104 +325,3 @@ def _give_back(session: Session, claimed: Claimed, now: datetime) -> list[int]:
         for message_id, (_channel, _content, attempts, _journey) in claimed.items()])
     session.commit()
     return list(claimed)
-
-
-def _attempt(message_id: int, channel: str, content: Mapping[str, Any], attempts: int,
-             adapters: Mapping[str, Adapter], now: datetime) -> dict[str, Any]:
-    """Call the adapter once; the column values that record what happened."""
-    adapter = adapters.get(channel)
-    if adapter is None:
-        return _failed(_no_adapter(channel, adapters))
-    try:
-        provider_id = adapter.send(message_id, channel, content)
-    except Exception as error:  # every error ends on the row: _after
-        return _after(error, message_id, channel, attempts, now)
-    return _sent(provider_id, now)
-
-
-async def _attempt_all(claimed: Claimed, adapters: Mapping[str, Adapter], now: datetime,
-                       bounds: inflight.Bounds) -> dict[int, dict[str, Any]]:
-    """Send the claimed messages concurrently, each provider origin within its bound; the
-    column values of each. A provider that asks to slow down (429) is called no more in this
-    job: its messages not yet called are put back for when it said (their claim given back)."""
-    paused: dict[str, tuple[timedelta, str]] = {}  # origin → (the wait it asked for, why)
-
-    async def one(message_id: int, channel: str, content: Mapping[str, Any],
-                  attempts: int) -> dict[str, Any]:
-        adapter: Any = adapters[channel]
-        try:
-            origin = adapter.origin(content)
-        except Exception:  # a URL past repair: the call fails and says why, on its own row
-            origin = channel
-        async with bounds(origin):
-            if origin in paused:  # spread out, so they do not all come back at once either
-                wait, why = paused[origin]
-                return {"attempts": attempts - 1, "next_attempt_at": now + _jittered(wait),
-                        "reason": why}
-            try:
-                provider_id = await adapter.send_async(message_id, channel, content)
-            except Exception as error:  # every error ends on the row: _after
-                if isinstance(error, TransientFailure) and error.throttled:
-                    paused.setdefault(origin, (_wait(1, error.retry_after),
-                                               f"waiting: {error.reason}"))
-                return _after(error, message_id, channel, attempts, now)
-            return _sent(provider_id, now)
-
-    done = await asyncio.gather(*(one(message_id, channel, content, attempts)
-                                  for message_id, (channel, content, attempts, _journey)
-                                  in claimed.items()))
-    return dict(zip(claimed, done, strict=True))
-
-
-def _sent(provider_id: str, now: datetime) -> dict[str, Any]:
-    return {"status": MessageStatus.SENT, "provider_id": provider_id, "sent_at": now,
-            "reason": None, "provider_answer": None, "next_attempt_at": None}
-
-
-def _after(error: Exception, message_id: int, channel: str, attempts: int,
-           now: datetime) -> dict[str, Any]:
-    """The column values that record a call that raised `error`."""
-    if isinstance(error, PermanentFailure):
-        return _failed(error.reason, error.answer)
-    if isinstance(error, TransientFailure):
-        return _retry(error.reason, error.retry_after, attempts, now, error.answer)
-    # An adapter bug must not sink the rest of the batch, nor vanish: it is logged with
-    # its traceback and retried like an outage, so the row shows it until it is fixed.
-    log.error("message %s: the %s adapter raised", message_id, channel, exc_info=error)
-    return _retry(f"unexpected error in the {channel} adapter: {error!r}", None, attempts, now)
-
-
-def _retry(reason: str, retry_after: float | None, attempts: int, now: datetime,
-           answer: str | None = None) -> dict[str, Any]:
-    if attempts >= MAX_ATTEMPTS:
-        return _failed(f"gave up after {attempts} attempts: {reason}", answer)
-    return {"status": MessageStatus.QUEUED, "reason": f"retrying: {reason}",
-            "provider_answer": answer,
-            "next_attempt_at": now + _jittered(_wait(attempts, retry_after))}
-
-
-def _wait(attempts: int, retry_after: float | None) -> timedelta:
-    """The backoff after `attempts` calls, or the provider's hint if longer (within reason)."""
-    wait = backoff(attempts)
-    if retry_after is not None:  # the provider said when it takes more; believe it
-        wait = min(max(wait, timedelta(seconds=retry_after)), BACKOFF_CAP)
-    return wait
-
-
-def _jittered(wait: timedelta) -> timedelta:
-    """`wait` and up to JITTER of it more, at random (never past BACKOFF_CAP)."""
-    return min(wait * (1 + random.uniform(0, JITTER)), BACKOFF_CAP)
-
-
-def _failed(reason: str, answer: str | None = None) -> dict[str, Any]:
-    return {"status": MessageStatus.FAILED, "reason": reason, "provider_answer": answer,
-            "next_attempt_at": None}
-
-
-def _no_adapter(channel: str, adapters: Mapping[str, Adapter]) -> str:
-    configured = ", ".join(sorted(adapters)) or "none"
-    spec = default_channels().get(channel)
-    how = (spec.configure if spec is not None and spec.configure else
-           "channels are wired in runtime.messaging.channels.adapters_from_settings")
-    return (f"no way to send '{channel}' messages is configured (configured: {configured}); "
-            f"{how}")

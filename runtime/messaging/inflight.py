@@ -24,10 +24,13 @@ from typing import Any, TypeVar
 
 import httpx
 
+from runtime.settings import Settings
+
 T = TypeVar("T")
 
-PROVIDER_CONCURRENCY = 64
-"""Calls in flight to one provider (origin) at a time, per worker (WAYLINE_PROVIDER_CONCURRENCY)."""
+PROVIDER_CONCURRENCY: int = Settings.provider_concurrency
+"""Calls in flight to one provider (origin) at a time, per worker, unless
+WAYLINE_PROVIDER_CONCURRENCY says otherwise."""
 
 CLIENT_CONNECTIONS = 8
 """Connections per httpx client in a `ClientPool` (small: see the module docstring)."""

@@ -12,14 +12,9 @@ from typing import Any
 import pytest
 
 from runtime.messaging.adapters import OutboxAdapter
+from runtime.messaging.calls import MAX_ATTEMPTS, backoff
 from runtime.messaging.channels import SMTP_CONNECTIONS, SmtpAdapter, WebhookAdapter
-from runtime.messaging.delivery import (
-    MAX_ATTEMPTS,
-    backoff,
-    deliver,
-    due_messages,
-    lease,
-)
+from runtime.messaging.delivery import deliver, due_messages, lease
 from runtime.messaging.providers import HttpProviderAdapter
 from runtime.store.models import (
     Customer,
