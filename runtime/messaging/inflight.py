@@ -91,15 +91,19 @@ class ClientPool:
             sizes.append(limit % CLIENT_CONNECTIONS)
         self._clients = [make(size) for size in sizes]
         self._busy = [0] * len(sizes)
+        # Calls to several origins (webhooks) may together be more than the connections:
+        # the rest wait here, where no pool timeout runs out and reads as a provider's silence.
+        self._room = asyncio.Semaphore(limit)
 
     async def request(self, method: str, url: str, **options: Any) -> httpx.Response:
         """`httpx.AsyncClient.request` on the client with the fewest calls in flight."""
-        index = min(range(len(self._busy)), key=self._busy.__getitem__)
-        self._busy[index] += 1
-        try:
-            return await self._clients[index].request(method, url, **options)
-        finally:
-            self._busy[index] -= 1
+        async with self._room:
+            index = min(range(len(self._busy)), key=self._busy.__getitem__)
+            self._busy[index] += 1
+            try:
+                return await self._clients[index].request(method, url, **options)
+            finally:
+                self._busy[index] -= 1
 
     async def aclose(self) -> None:
         """Close every client's connections."""

@@ -433,3 +433,20 @@ def test_many_emails_go_over_a_few_kept_open_connections(session, run, smtp_serv
     assert 1 <= len(connections) <= SMTP_CONNECTIONS  # the second job reused them
     assert all(row(session, message_id).status is MessageStatus.SENT
                for message_id in first + second)
+
+
+def test_webhooks_are_bounded_per_endpoint_not_all_together(session, run, http_server):
+    first, second = http_server(delay=0.2), http_server(delay=0.2)
+    webhook = WebhookAdapter(timeout=2.0, allow=servers.LOCAL, concurrency=6)
+    ids = [queue(session, run, "webhook", {"url": endpoint.url, "body": {"n": index}})
+           for index in range(6) for endpoint in (first, second)]
+    try:
+        began = time.perf_counter()
+        report = deliver(session, ids, {"webhook": webhook}, NOW, leased_until=None,
+                         concurrency=3)
+        took = time.perf_counter() - began
+    finally:
+        webhook.close()
+    assert report.sent == ids
+    assert (first.peak, second.peak) == (3, 3)  # each endpoint has its own bound
+    assert took < 1.2, f"two rounds of 0.2 s at each endpoint at once, not four: {took:.2f} s"
