@@ -364,7 +364,8 @@ def test_texts_to_a_slow_provider_go_together_within_the_bound(session, run, htt
 
     assert report.sent == ids
     assert slow.peak == 8  # the bound, reached and never passed
-    assert 0.4 <= took < 1.5, f"two rounds of 0.2 s, not sixteen: {took:.2f} s"
+    # two rounds of 0.2 s, not sixteen (3.2 s); a loaded machine adds to the two
+    assert 0.4 <= took < 2.4, f"{took:.2f} s"
     assert sorted(int(r.headers["Idempotency-Key"]) for r in slow.requests) == ids
     assert all(row(session, message_id).provider_id == f"sms-{message_id}"
                for message_id in ids)
@@ -377,8 +378,8 @@ def test_one_round_carries_every_text_when_the_bound_is_higher(session, run, htt
     began = time.perf_counter()
     assert deliver(session, ids, {"sms": sms_adapter(slow)}, NOW,
                    leased_until=None).sent == ids
-    assert time.perf_counter() - began < 1.2  # one after the other: 2.4 s
-    assert slow.peak == 12
+    assert slow.peak == 12  # all in flight at once
+    assert time.perf_counter() - began < 2.0  # one after the other: 2.4 s
 
 
 def test_a_429_stops_calls_to_that_provider_for_the_job_and_puts_the_rest_back(
@@ -449,4 +450,5 @@ def test_webhooks_are_bounded_per_endpoint_not_all_together(session, run, http_s
         webhook.close()
     assert report.sent == ids
     assert (first.peak, second.peak) == (3, 3)  # each endpoint has its own bound
-    assert took < 1.2, f"two rounds of 0.2 s at each endpoint at once, not four: {took:.2f} s"
+    # two rounds of 0.2 s at both endpoints at once, not twelve calls one by one (2.4 s)
+    assert took < 2.0, f"{took:.2f} s"
