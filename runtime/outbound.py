@@ -20,6 +20,7 @@ Proxies from the environment are ignored: a proxy would resolve the host itself,
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import ssl
@@ -315,6 +316,51 @@ class CheckedTransport(httpx.HTTPTransport):
             ssl_context=ssl_context or httpx.create_ssl_context(trust_env=True),
             max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0,
             network_backend=CheckedBackend(allow, resolver))
+
+
+class CheckedAsyncBackend(httpcore.AnyIOBackend):
+    """`CheckedBackend` for the async client: the same check, the lookup off the event loop."""
+
+    def __init__(self, allow: AllowList, resolver: Resolver = resolve) -> None:
+        self.allow, self.resolver = allow, resolver
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None,
+                          socket_options: Iterable[typing.Any] | None = None
+                          ) -> httpcore.AsyncNetworkStream:
+        """Resolve once (in a thread: lookups block), check every address, then connect."""
+        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        addresses = await asyncio.to_thread(checked_addresses, host, port, self.allow,
+                                            self.resolver)
+        for address in addresses:
+            try:
+                return await super().connect_tcp(address, port, timeout, local_address,
+                                                 socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
+                failure = error
+        raise failure or httpcore.ConnectError(f"{host} has no address")
+
+
+class CheckedAsyncTransport(httpx.AsyncHTTPTransport):
+    """`CheckedTransport` for the async client, `limits` connections in its pool."""
+
+    def __init__(self, allow: AllowList, resolver: Resolver = resolve,
+                 ssl_context: ssl.SSLContext | None = None, limits: int = 100) -> None:
+        super().__init__(trust_env=False)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context or httpx.create_ssl_context(trust_env=True),
+            max_connections=limits, max_keepalive_connections=limits, keepalive_expiry=5.0,
+            retries=1,  # a refused connect sent nothing: one more try (many connect at once)
+            network_backend=CheckedAsyncBackend(allow, resolver))
+
+
+def checked_async_client(timeout: float, allow: AllowList, resolver: Resolver = resolve, *,
+                         headers: dict[str, str] | None = None, limits: int = 100
+                         ) -> httpx.AsyncClient:
+    """`checked_client` for the event loop: many calls in flight, at most `limits` at once."""
+    return httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False,
+                             headers=headers,
+                             transport=CheckedAsyncTransport(allow, resolver, limits=limits))
 
 
 def checked_client(timeout: float, allow: AllowList, resolver: Resolver = resolve, *,

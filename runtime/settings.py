@@ -60,6 +60,8 @@ class Settings:
     """Seconds a webhook endpoint has to answer before the call is retried later."""
     webhook_allow: str = ""
     """Internal hosts webhooks may call, comma-separated names (*.corp.example) and networks."""
+    provider_concurrency: int = 64
+    """Calls a delivery worker keeps in flight to one provider or webhook host at a time."""
     claim_timeout: float = 60.0
     """Seconds before runs and messages held by a vanished worker (killed, Redis lost) re-run."""
     api_key: str = ""
@@ -310,6 +312,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "log_format": _log_format,
     "smtp_from": _smtp_from, "webhook_timeout": _seconds, "webhook_allow": _webhook_allow,
     "claim_timeout": _claim_seconds,
+    "provider_concurrency": _bounded_int(1, 1_000, "calls in flight"),
     "api_key": _api_key, "public_url": _public_url, "secret_key": _api_key,
     "allowed_hosts": _hosts, "forwarded_allow_ips": _proxies,
     "session_idle_minutes": _bounded_int(5, 43_200, "minutes"),

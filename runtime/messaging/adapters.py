@@ -1,11 +1,13 @@
 """The seam between Wayline and the providers that carry messages: the adapter protocol, the
 failures every adapter raises, the outbox adapter, and sending a message that has no ledger row.
 
-Every adapter has one method, `send(message_id, channel, content) -> provider id`, and tells
+Every adapter has one method, `send(message_id, channel, content) -> provider id` (HTTP ones
+also `send_async`, for many calls in flight: `AsyncAdapter`), and tells
 failures apart the same way: `TransientFailure` (worth retrying: the provider is down, busy or
 rate-limiting) or `PermanentFailure` (retrying cannot help: the address is refused, the request
 is wrong). The message id travels with every call as the provider's idempotency key, so a
-repeated call after a lost job is harmless. Adapters are not shared between threads.
+repeated call after a lost job is harmless. An adapter is called from one thread at a time,
+unless it says `connections = N`: then from up to N threads at once (SMTP).
 
 A failure's `reason` says what happened in words anyone on the team may read ("POST
 crm.example.com/hooks answered 500 Internal Server Error"); what the provider said back, which
@@ -36,12 +38,16 @@ class DeliveryError(Exception):
 
 # "Failure", not "Error": these are a provider's answers, which delivery records, not bugs.
 class TransientFailure(DeliveryError):  # noqa: N818
-    """Worth retrying later; `retry_after` (seconds) is the provider's own hint, if it gave one."""
+    """Worth retrying later; `retry_after` (seconds) is the provider's own hint, if it gave one.
+
+    `throttled` says the provider asked to slow down (HTTP 429): delivery then stops calling it
+    for the rest of the job, not only for this message.
+    """
 
     def __init__(self, reason: str, retry_after: float | None = None,
-                 answer: str | None = None) -> None:
+                 answer: str | None = None, *, throttled: bool = False) -> None:
         super().__init__(reason, answer)
-        self.retry_after = retry_after
+        self.retry_after, self.throttled = retry_after, throttled
 
 
 class PermanentFailure(DeliveryError):  # noqa: N818
@@ -62,6 +68,29 @@ class Adapter(Protocol):
     def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
         """Hand the message to the provider; return its id for the message, or raise a failure."""
         ...
+
+
+class AsyncAdapter(Adapter, Protocol):
+    """An adapter that can also send without blocking, so many calls are in flight at once.
+
+    Delivery uses `send_async` on the worker's event loop (`runtime.messaging.inflight`), at
+    most so many calls at a time to each `origin`; `send` stays for one-off sends (`send_now`).
+    Only idempotent adapters offer it: their outcomes are recorded together after the calls.
+    """
+
+    async def send_async(self, message_id: int, channel: str,
+                         content: Mapping[str, Any]) -> str:
+        """As `send`, awaiting the provider's answer."""
+        ...
+
+    def origin(self, content: Mapping[str, Any]) -> str:
+        """Where the message goes (scheme://host:port): calls are bounded per origin."""
+        ...
+
+
+def is_async(adapter: Adapter | None) -> bool:
+    """Whether delivery may send through `adapter` concurrently (`AsyncAdapter`)."""
+    return adapter is not None and hasattr(adapter, "send_async") and adapter.idempotent
 
 
 LEDGERLESS_BASE = 8 * 10**18
@@ -122,7 +151,8 @@ def http_outcome(default_id: str, call: str, response: httpx.Response) -> str:
     reason = f"{call} answered {status} {response.reason_phrase}"
     excerpt = " ".join(response.text.split())[:RESPONSE_EXCERPT]
     if status in (408, 429) or status >= 500:
-        raise TransientFailure(reason, retry_after=retry_after(response), answer=excerpt)
+        raise TransientFailure(reason, retry_after=retry_after(response), answer=excerpt,
+                               throttled=status == 429)
     if 300 <= status < 400:
         location = public_url(response.headers.get("Location", ""))
         raise PermanentFailure(f"{reason}; it redirects to {location}: put that address in "

@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+import threading
+import time
 from collections.abc import Mapping
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from nodes.kit.channel import Transport, default_channels
+from runtime.messaging import inflight
 from runtime.messaging.adapters import (
     RESPONSE_EXCERPT,
     Adapter,
@@ -30,7 +33,14 @@ from runtime.messaging.adapters import (
     http_outcome,
     public_origin,
 )
-from runtime.outbound import AllowList, RefusedAddress, Resolver, checked_client, resolve
+from runtime.outbound import (
+    AllowList,
+    RefusedAddress,
+    Resolver,
+    checked_async_client,
+    checked_client,
+    resolve,
+)
 from runtime.smtp_config import SmtpConfig, parse_smtp_url
 
 if TYPE_CHECKING:
@@ -41,14 +51,29 @@ log = logging.getLogger(__name__)
 # --- SMTP --------------------------------------------------------------------------------------
 
 
+SMTP_CONNECTIONS = 4
+"""Connections to the mail server one worker sends over at once (each carries many emails)."""
+
+SMTP_FRESH = 0.5
+"""Seconds a connection may sit idle and still be used without a NOOP first (for the next
+email of the same job, mostly): servers drop idle clients after seconds or minutes, and a NOOP
+per email would cost a fifth of its round trips."""
+
+
 class SmtpAdapter:
-    """Email over SMTP: one kept-open connection, text and HTML parts, a stable Message-ID."""
+    """Email over SMTP: kept-open connections, text and HTML parts, a stable Message-ID.
+
+    Up to `connections` threads may send at once, each over a connection of its own taken
+    from the adapter's idle ones (or opened); a connection goes back after each email.
+    """
 
     idempotent = False  # SMTP has no idempotency key: record each email as soon as it is sent
 
-    def __init__(self, config: SmtpConfig) -> None:
+    def __init__(self, config: SmtpConfig, connections: int = SMTP_CONNECTIONS) -> None:
         self.config = config
-        self._connection: smtplib.SMTP | None = None
+        self.connections = connections
+        self._idle: list[tuple[smtplib.SMTP, float]] = []  # with when each was last used
+        self._lock = threading.Lock()
 
     @classmethod
     def from_url(cls, url: str, default_sender: str) -> SmtpAdapter:
@@ -58,11 +83,16 @@ class SmtpAdapter:
     def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
         """Hand the email to the mail server; the provider id is its Message-ID."""
         email = self.compose(message_id, content)
+        connection = None
         try:
-            self._connect().send_message(email)
+            connection = self._connect()
+            connection.send_message(email)
         except (smtplib.SMTPException, OSError) as error:
-            self.close()  # whatever the server's state now is, start the next send afresh
+            if connection is not None:  # whatever its state now is, the next send starts afresh
+                _goodbye(connection)
             raise self._failure(error) from error
+        with self._lock:
+            self._idle.append((connection, time.monotonic()))
         return email["Message-ID"]
 
     def compose(self, message_id: int, content: Mapping[str, Any]) -> EmailMessage:
@@ -72,25 +102,29 @@ class SmtpAdapter:
         return build_email(message_id, content, self.config.sender, self.config.domain)
 
     def close(self) -> None:
-        """Say goodbye to the mail server, if connected."""
-        connection, self._connection = self._connection, None
-        if connection is None:
-            return
-        try:
-            connection.quit()
-        except (smtplib.SMTPException, OSError):
-            connection.close()
+        """Say goodbye to the mail server on every idle connection."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection, _since in idle:
+            _goodbye(connection)
 
     def _connect(self) -> smtplib.SMTP:
-        if self._connection is not None:
+        """An idle connection that still answers, else a new one (logged in)."""
+        while True:
+            with self._lock:
+                connection, since = self._idle.pop() if self._idle else (None, 0.0)
+            if connection is None:
+                break
+            if time.monotonic() - since < SMTP_FRESH:
+                return connection
             try:
                 # The server may have dropped an idle connection; find out before MAIL FROM,
                 # so a message is never half-sent on a dead connection.
-                if self._connection.noop()[0] == 250:
-                    return self._connection
+                if connection.noop()[0] == 250:
+                    return connection
             except (smtplib.SMTPException, OSError):
                 pass
-            self.close()
+            _goodbye(connection)
         config = self.config
         connection = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
         try:
@@ -101,7 +135,6 @@ class SmtpAdapter:
         except BaseException:
             connection.close()
             raise
-        self._connection = connection
         return connection
 
     def _failure(self, error: Exception) -> DeliveryError:
@@ -135,6 +168,13 @@ class SmtpAdapter:
                                 f"{error or type(error).__name__}")
 
 
+def _goodbye(connection: smtplib.SMTP) -> None:
+    try:
+        connection.quit()
+    except (smtplib.SMTPException, OSError):
+        connection.close()
+
+
 def _text(value: bytes | str) -> str:
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
     return " ".join(text.split())[:RESPONSE_EXCERPT]
@@ -154,39 +194,78 @@ class WebhookAdapter:
     idempotent = True
 
     def __init__(self, timeout: float = 10.0, allow: AllowList | None = None,
-                 resolver: Resolver = resolve) -> None:
-        self.timeout = timeout
-        self._client = checked_client(timeout, allow or AllowList(), resolver,
+                 resolver: Resolver = resolve,
+                 concurrency: int = inflight.PROVIDER_CONCURRENCY) -> None:
+        self.timeout, self.allow, self.resolver = timeout, allow or AllowList(), resolver
+        self.concurrency = concurrency
+        self._client = checked_client(timeout, self.allow, resolver,
                                       headers={"User-Agent": "Wayline"})
+        self._async_clients: inflight.ClientPool | None = None
 
     def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
         """Call the webhook; 2xx is sent, 408/429/5xx and network trouble are transient."""
+        method, url, headers = self._request(message_id, content)
+        try:
+            response = self._client.request(method, url, json=content.get("body"),
+                                            headers=headers)
+        except (RefusedAddress, httpx.TransportError) as error:
+            raise self._unreached(url, error) from None
+        return http_outcome(f"webhook-{message_id}", f"{method} {public_origin(url)}", response)
+
+    async def send_async(self, message_id: int, channel: str,
+                         content: Mapping[str, Any]) -> str:
+        """As `send`, on the worker's event loop (`runtime.messaging.inflight`)."""
+        method, url, headers = self._request(message_id, content)
+        if self._async_clients is None:  # made on the loop that will use their connections
+            self._async_clients = inflight.ClientPool(
+                lambda connections: checked_async_client(
+                    self.timeout, self.allow, self.resolver,
+                    headers={"User-Agent": "Wayline"}, limits=connections),
+                self.concurrency)
+        try:
+            response = await self._async_clients.request(method, url,
+                                                         json=content.get("body"),
+                                                         headers=headers)
+        except (RefusedAddress, httpx.TransportError) as error:
+            raise self._unreached(url, error) from None
+        return http_outcome(f"webhook-{message_id}", f"{method} {public_origin(url)}", response)
+
+    def origin(self, content: Mapping[str, Any]) -> str:
+        """The webhook's origin: calls to one endpoint are bounded together."""
+        return public_origin(str(content.get("url") or ""))
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._client.close()
+        clients, self._async_clients = self._async_clients, None
+        if clients is not None:
+            inflight.run(clients.aclose())
+
+    @staticmethod
+    def _request(message_id: int, content: Mapping[str, Any]
+                 ) -> tuple[str, str, httpx.Headers]:
+        """The method, URL and headers of the call; PermanentFailure without a URL."""
         url, method = content.get("url"), str(content.get("method") or "POST").upper()
         if not url:
             raise PermanentFailure("the webhook has no URL; it was rendered from an incomplete "
                                    "template")
         headers = httpx.Headers(dict(content.get("headers") or {}))
         headers["Idempotency-Key"] = str(message_id)  # replaces any the template set
-        where = public_origin(url)  # a path can carry the customer's data: not in reasons
-        try:
-            response = self._client.request(method, url, json=content.get("body"),
-                                            headers=headers)
-        except RefusedAddress as refused:  # retrying cannot make the address public
-            raise PermanentFailure(f"the webhook URL {where} was not called: {refused.reason}; "
-                                   "webhooks call public internet addresses only, so use the "
-                                   "endpoint's public address, or ask an admin to add it to "
-                                   "WAYLINE_WEBHOOK_ALLOW") from None
-        except httpx.TimeoutException:
-            raise TransientFailure(f"{where} did not answer within {self.timeout:g} s") from None
-        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as error:
-            raise PermanentFailure(f"the webhook URL {where} cannot be called: {error}") from None
-        except httpx.TransportError as error:
-            raise TransientFailure(f"could not reach {where}: {error}") from None
-        return http_outcome(f"webhook-{message_id}", f"{method} {where}", response)
+        return method, str(url), headers
 
-    def close(self) -> None:
-        """Close pooled connections."""
-        self._client.close()
+    def _unreached(self, url: str, error: Exception) -> DeliveryError:
+        """The failure a call that got no answer means."""
+        where = public_origin(url)  # a path can carry the customer's data: not in reasons
+        if isinstance(error, RefusedAddress):  # retrying cannot make the address public
+            return PermanentFailure(f"the webhook URL {where} was not called: {error.reason}; "
+                                    "webhooks call public internet addresses only, so use the "
+                                    "endpoint's public address, or ask an admin to add it to "
+                                    "WAYLINE_WEBHOOK_ALLOW")
+        if isinstance(error, httpx.TimeoutException):
+            return TransientFailure(f"{where} did not answer within {self.timeout:g} s")
+        if isinstance(error, httpx.UnsupportedProtocol | httpx.InvalidURL):
+            return PermanentFailure(f"the webhook URL {where} cannot be called: {error}")
+        return TransientFailure(f"could not reach {where}: {error}")
 
 
 # --- wiring ------------------------------------------------------------------------------------
@@ -206,7 +285,8 @@ def adapters_from_settings(settings: Settings) -> dict[str, Adapter]:
             adapters[spec.key] = _smtp_adapter(settings)
         elif spec.transport is Transport.CALL:
             adapters[spec.key] = WebhookAdapter(timeout=settings.webhook_timeout,
-                                                allow=AllowList.parse(settings.webhook_allow))
+                                                allow=AllowList.parse(settings.webhook_allow),
+                                                concurrency=settings.provider_concurrency)
     return {**adapters, **provider_adapters(settings)}
 
 
@@ -236,7 +316,7 @@ def provider_adapters(settings: Settings) -> dict[str, Adapter]:
                        for name, attribute in spec.account.items()}
             adapters[spec.key] = HttpProviderAdapter(
                 spec.key, url, getattr(settings, f"{spec.key}_api_key", ""), account,
-                timeout=settings.webhook_timeout)
+                timeout=settings.webhook_timeout, concurrency=settings.provider_concurrency)
         else:
             log.warning("WAYLINE_%s_URL is not set: %s messages are recorded as sent in the "
                         "outbox but do not leave Wayline", spec.key.upper(), spec.key)

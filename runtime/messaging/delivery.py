@@ -6,18 +6,32 @@ due (`due_messages`), leases them so the next sweep leaves them alone (`lease`),
 job sends them (`deliver`). The message id is the provider's idempotency key, so if a job is
 lost and its lease runs out, sending the same rows again is harmless.
 
+A job claims its messages in one statement (counting the attempt), takes out those the brakes
+and the send policy stop now and those a rate limit holds back, then calls the providers. Calls
+to HTTP providers and webhooks (`AsyncAdapter`) are all in flight at once on the worker's event
+loop (`runtime.messaging.inflight`), at most WAYLINE_PROVIDER_CONCURRENCY to each origin, while
+the job sends its emails over a few kept-open SMTP connections, from a thread each.
+
 A provider call cannot be rolled back. For a provider without an idempotency key (SMTP) each
-outcome is committed as soon as it is known; for the others (outbox, webhooks) a job records
-its outcomes in one commit, since a crash in between only repeats calls the provider drops.
-Every failure ends on the row: sent, retrying (queued again with a later `next_attempt_at` and
-the reason), or failed with the reason. What the provider answered goes apart from the reason,
-in `provider_answer`: it may hold details not everyone on the team should read.
+outcome is committed as soon as it is known; for the others (outbox, webhooks, HTTP providers)
+a job records its outcomes in one commit, since a crash in between only repeats calls the
+provider drops. Every failure ends on the row: sent, retrying (queued again with a later
+`next_attempt_at` and the reason), or failed with the reason. Waits back off exponentially or
+as long as the provider asked (Retry-After), with some jitter, so messages that failed together
+do not all come back in the same second. A provider that answers 429 is called no more in that
+job: its messages not called yet are queued again for when it asked, their attempt given back.
+The calls and the values their outcomes write are `runtime.messaging.calls`. What the provider
+answered goes apart from the reason, in `provider_answer`: it may hold details not everyone on
+the team should read.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,25 +40,17 @@ from redis import Redis, RedisError
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
-from nodes.kit.channel import default_channels
-from runtime.messaging.adapters import Adapter, PermanentFailure, TransientFailure
+from runtime.messaging import inflight
+from runtime.messaging.adapters import Adapter, is_async
 from runtime.messaging.brakes import sending_stopped
+from runtime.messaging.calls import Claimed, attempt, attempt_all
 from runtime.messaging.fallback import Failed, queue_fallbacks, wants_fallback
 from runtime.messaging.gate import ledger_values, recheck
 from runtime.messaging.throttle import over_limits
-from runtime.store.models import DEFERRED_ONLY, QUEUED_ONLY, Message, MessageStatus
+from runtime.store.models import DEFERRED_ONLY, QUEUED_ONLY, Message, MessageStatus, utcnow
 from runtime.store.sql import among, update_rows
 
 log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 5
-"""Provider calls per message; a transient failure on the last one fails the message."""
-
-BACKOFF_BASE = timedelta(seconds=30)
-"""Wait after the first transient failure; it doubles with each further attempt."""
-
-BACKOFF_CAP = timedelta(hours=1)
-"""The longest wait between two attempts, whatever the attempt count or provider hint."""
 
 WAITING = (MessageStatus.QUEUED, MessageStatus.DEFERRED)
 """Messages delivery may pick up when due: queued ones, and deferred ones to check again."""
@@ -92,13 +98,6 @@ class Lease:
     until: datetime
 
 
-def backoff(attempts: int) -> timedelta:
-    """The wait before the next try after `attempts` calls: 30 s, 1 min, 2 min, … at most 1 h."""
-    # The exponent is bounded so a huge attempt count cannot overflow timedelta.
-    doublings = min(max(attempts - 1, 0), 32)
-    return min(BACKOFF_BASE * 2 ** doublings, BACKOFF_CAP)
-
-
 def _is_due(now: datetime) -> ColumnElement[bool]:
     return or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now)
 
@@ -143,8 +142,14 @@ def lease(session: Session, ids: Sequence[int], now: datetime, seconds: float) -
 
 def deliver(session: Session, message_ids: Sequence[int], adapters: Mapping[str, Adapter],
             now: datetime, *, leased_until: datetime | None,
-            redis: Redis | None = None) -> DeliveryReport:
-    """Send each queued, due message through its channel's adapter; commits after each one.
+            redis: Redis | None = None,
+            concurrency: int = inflight.PROVIDER_CONCURRENCY) -> DeliveryReport:
+    """Send each queued, due message through its channel's adapter and record what happened.
+
+    Messages for adapters that can send without blocking (HTTP providers, webhooks:
+    `AsyncAdapter`) go concurrently, at most `concurrency` calls in flight to each provider
+    origin; meanwhile the others go from this thread, or from as many threads as their adapter
+    has connections (SMTP), each outcome without an idempotency key committed once known.
 
     With `redis`, the rate limits apply (`runtime.messaging.throttle`): messages over one wait their
     turn, queued again for when it comes.
@@ -167,25 +172,89 @@ def deliver(session: Session, message_ids: Sequence[int], adapters: Mapping[str,
             log.warning("rate limits not applied: %s", error)
             waiting = {}
         report.held += _wait_turns(session, claimed, waiting, now)
+    concurrent = {message_id: found for message_id, found in claimed.items()
+                  if is_async(adapters.get(found[0]))}
+    in_flight = (asyncio.run_coroutine_threadsafe(
+        attempt_all(concurrent, adapters, now, inflight.Bounds(concurrency)), inflight.loop())
+        if concurrent else None)
+    blocking = {message_id: found for message_id, found in claimed.items()
+                if message_id not in concurrent}  # the others are in flight meanwhile
+    results = _attempt_blocking(session, blocking, adapters, now)
+    if in_flight is not None:
+        results.update(in_flight.result())
+    _record(session, claimed, adapters, results, report, now)
+    return report
+
+
+def _attempt_blocking(session: Session, claimed: Claimed, adapters: Mapping[str, Adapter],
+                      now: datetime) -> dict[int, dict[str, Any]]:
+    """Send through the blocking adapters: from as many threads as an adapter has connections
+    (SMTP: a few), else from this one. Each outcome an idempotency key does not protect is
+    committed as soon as it is known. The column values of each message."""
+    results: dict[int, dict[str, Any]] = {}
+    threads = max((_connections(adapters.get(channel)) for channel, *_ in claimed.values()),
+                  default=1)
+    with ThreadPoolExecutor(max_workers=threads) if threads > 1 else nullcontext() as pool:
+        calls: dict[Future[dict[str, Any]], int] = {}
+        for message_id, (channel, content, attempts, _journey) in claimed.items():
+            args = (message_id, channel, content, attempts, adapters, now)
+            if pool is not None and _connections(adapters.get(channel)) > 1:
+                calls[pool.submit(attempt, *args)] = message_id
+            else:
+                calls[done := Future()] = message_id
+                done.set_result(attempt(*args))
+        try:
+            pending = set(calls)
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                known = {calls[call]: call.result() for call in finished}
+                results.update(known)
+                # No provider key protects a repeat: record these now, all that are known
+                # (one commit when several connections finished meanwhile).
+                unkeyed = [{"id": message_id, **_outcome_columns(values, now),
+                            "updated_at": utcnow()} for message_id, values in known.items()
+                           if not getattr(adapters.get(claimed[message_id][0]), "idempotent",
+                                          False)]
+                if unkeyed:
+                    update_rows(session, Message.__table__, unkeyed)
+                    session.commit()
+        except BaseException:
+            if pool is not None:  # nothing more leaves that could not be recorded
+                pool.shutdown(cancel_futures=True)
+            raise
+    return results
+
+
+def _connections(adapter: Adapter | None) -> int:
+    """Threads that may call `adapter` at once (its `connections`; one if it says nothing)."""
+    return getattr(adapter, "connections", 1)
+
+
+def _record(session: Session, claimed: Claimed, adapters: Mapping[str, Adapter],
+            results: Mapping[int, dict[str, Any]], report: DeliveryReport,
+            now: datetime) -> None:
+    """Write the outcomes not written yet in one commit, with any fallbacks; fill `report`."""
     outcomes: list[dict[str, Any]] = []
+    put_back: list[dict[str, Any]] = []
     gave_up: list[Failed] = []
-    for message_id, (channel, content, attempts, journey_id) in claimed.items():
+    for message_id, (channel, content, _attempts, journey_id) in claimed.items():
+        values = results[message_id]
+        if "status" not in values:  # its provider asked for a pause before it was called
+            put_back.append({"id": message_id, **values})
+            report.held.append(message_id)
+            continue
         report.journeys[message_id] = journey_id
-        values = _attempt(message_id, channel, content, attempts, adapters, now)
         if values["status"] is MessageStatus.FAILED and wants_fallback(channel, content):
             gave_up.append(Failed(message_id, content, values["reason"]))
         if getattr(adapters.get(channel), "idempotent", False):
             outcomes.append({"id": message_id, **_outcome_columns(values, now)})
-        else:  # no provider key protects a repeat: record this one now
-            session.execute(update(Message).where(Message.id == message_id).values(**values))
-            session.commit()
         bucket = {MessageStatus.SENT: report.sent, MessageStatus.FAILED: report.failed}
         bucket.get(values["status"], report.retried).append(message_id)
     update_rows(session, Message.__table__, outcomes)
+    update_rows(session, Message.__table__, put_back)
     # a channel's fallback (KakaoTalk → SMS): runtime.messaging.fallback
     report.fallbacks = queue_fallbacks(session, gave_up, now)
     session.commit()
-    return report
 
 
 def _outcome_columns(values: Mapping[str, Any], now: datetime) -> dict[str, Any]:
@@ -195,10 +264,6 @@ def _outcome_columns(values: Mapping[str, Any], now: datetime) -> dict[str, Any]
             "provider_id": values.get("provider_id"), "sent_at": values.get("sent_at"),
             "next_attempt_at": values.get("next_attempt_at"),
             "updated_at": values.get("updated_at", now)}
-
-
-Claimed = dict[int, tuple[str, dict[str, Any], int, int]]
-"""Claimed messages by id: (channel, content, attempts, journey id)."""
 
 
 def _claim(session: Session, message_ids: Sequence[int], now: datetime,
@@ -260,49 +325,3 @@ def _give_back(session: Session, claimed: Claimed, now: datetime) -> list[int]:
         for message_id, (_channel, _content, attempts, _journey) in claimed.items()])
     session.commit()
     return list(claimed)
-
-
-def _attempt(message_id: int, channel: str, content: Mapping[str, Any], attempts: int,
-             adapters: Mapping[str, Adapter], now: datetime) -> dict[str, Any]:
-    """Call the adapter once; the column values that record what happened."""
-    adapter = adapters.get(channel)
-    if adapter is None:
-        return _failed(_no_adapter(channel, adapters))
-    try:
-        provider_id = adapter.send(message_id, channel, content)
-    except PermanentFailure as failure:
-        return _failed(failure.reason, failure.answer)
-    except TransientFailure as failure:
-        return _retry(failure.reason, failure.retry_after, attempts, now, failure.answer)
-    except Exception as error:
-        # An adapter bug must not sink the rest of the batch, nor vanish: it is logged with
-        # its traceback and retried like an outage, so the row shows it until it is fixed.
-        log.exception("message %s: the %s adapter raised", message_id, channel)
-        return _retry(f"unexpected error in the {channel} adapter: {error!r}", None, attempts, now)
-    return {"status": MessageStatus.SENT, "provider_id": provider_id, "sent_at": now,
-            "reason": None, "provider_answer": None, "next_attempt_at": None}
-
-
-def _retry(reason: str, retry_after: float | None, attempts: int, now: datetime,
-           answer: str | None = None) -> dict[str, Any]:
-    if attempts >= MAX_ATTEMPTS:
-        return _failed(f"gave up after {attempts} attempts: {reason}", answer)
-    wait = backoff(attempts)
-    if retry_after is not None:  # the provider said when it takes more; believe it, within reason
-        wait = min(max(wait, timedelta(seconds=retry_after)), BACKOFF_CAP)
-    return {"status": MessageStatus.QUEUED, "reason": f"retrying: {reason}",
-            "provider_answer": answer, "next_attempt_at": now + wait}
-
-
-def _failed(reason: str, answer: str | None = None) -> dict[str, Any]:
-    return {"status": MessageStatus.FAILED, "reason": reason, "provider_answer": answer,
-            "next_attempt_at": None}
-
-
-def _no_adapter(channel: str, adapters: Mapping[str, Adapter]) -> str:
-    configured = ", ".join(sorted(adapters)) or "none"
-    spec = default_channels().get(channel)
-    how = (spec.configure if spec is not None and spec.configure else
-           "channels are wired in runtime.messaging.channels.adapters_from_settings")
-    return (f"no way to send '{channel}' messages is configured (configured: {configured}); "
-            f"{how}")

@@ -189,6 +189,7 @@ class TrackedEmail:
         self.tracker = tracker
         self.idempotent = adapter.idempotent
         self.records_only = getattr(adapter, "records_only", False)
+        self.connections = getattr(adapter, "connections", 1)
 
     def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
         """Send through the wrapped adapter, with tracked links and the pixel."""

@@ -242,7 +242,8 @@ def deliver_job(message_ids: Sequence[int], leased_until: str) -> dict[str, int]
     started = time.perf_counter()
     with rt.sessions() as session:
         report = deliver(session, message_ids, rt.adapters, rt.clock.now(),
-                         leased_until=datetime.fromisoformat(leased_until), redis=rt.redis)
+                         leased_until=datetime.fromisoformat(leased_until), redis=rt.redis,
+                         concurrency=rt.settings.provider_concurrency)
     watch_guardrails(rt, report.calls_by_journey())
     with rt.sessions() as session:
         if report.fallbacks:  # KakaoTalk gave up: its text messages go now, not at next sweep

@@ -112,14 +112,23 @@ class Endpoint:
     delay: float = 0.0
     requests: list[Request] = field(default_factory=list)
     url: str = ""
+    in_flight: int = 0
+    peak: int = 0
+    """The most requests it was answering at once."""
+    _count: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length)
-        self.requests.append(Request(handler.command, handler.path, dict(handler.headers),
-                                     json.loads(raw) if raw else None))
+        with self._count:
+            self.requests.append(Request(handler.command, handler.path, dict(handler.headers),
+                                         json.loads(raw) if raw else None))
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+            status, headers, body = self.answers.pop(0) if self.answers else self.otherwise
         time.sleep(self.delay)
-        status, headers, body = self.answers.pop(0) if self.answers else self.otherwise
+        with self._count:
+            self.in_flight -= 1
         handler.send_response(status)
         for name, value in headers.items():
             handler.send_header(name, value)
@@ -130,7 +139,13 @@ class Endpoint:
             handler.wfile.write(body.encode())
 
 
-class _IPv6Server(ThreadingHTTPServer):
+class _Server(ThreadingHTTPServer):
+    # Delivery opens dozens of connections at once (WAYLINE_PROVIDER_CONCURRENCY); the
+    # standard library's backlog of 5 would refuse some, as no real provider does.
+    request_queue_size = 256
+
+
+class _IPv6Server(_Server):
     address_family = socket.AF_INET6
 
 
@@ -151,11 +166,11 @@ def _handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
 def http_server() -> Iterator:
     """Start a local HTTP server: `http_server(answers=[(500, {}, "")])` → its Endpoint;
     `http_server(host="::1")` listens on IPv6 loopback instead."""
-    servers: list[ThreadingHTTPServer] = []
+    servers: list[_Server] = []
 
     def start(host: str = "127.0.0.1", **behaviour) -> Endpoint:
         endpoint = Endpoint(**behaviour)
-        kind = _IPv6Server if ":" in host else ThreadingHTTPServer
+        kind = _IPv6Server if ":" in host else _Server
         server = kind((host, 0), _handler(endpoint))
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         servers.append(server)

@@ -145,8 +145,8 @@ def test_a_provider_failing_twice_then_succeeding_delivers_once(wayline, http_se
                 rt.clock.now())
         session.commit()
     drain(rt)
-    move(rt, timedelta(seconds=30))   # first retry after 30 s
-    move(rt, timedelta(seconds=60))   # second retry after a further minute
+    move(rt, timedelta(seconds=33))   # first retry after 30 s (and up to 10% jitter)
+    move(rt, timedelta(seconds=66))   # second retry after a further minute (and jitter)
     with rt.sessions() as session:
         message = session.scalars(select(Message)).one()
     assert (message.status, message.attempts) == (MessageStatus.SENT, 3)

@@ -78,7 +78,8 @@ def test_every_setting_is_described():
         "WAYLINE_DATA_DIR", "WAYLINE_DATABASE_URL", "WAYLINE_REDIS_URL", "WAYLINE_HOST",
         "WAYLINE_PORT", "WAYLINE_TIMEZONE", "WAYLINE_LOG_LEVEL", "WAYLINE_LOG_FORMAT",
         "WAYLINE_SMTP_URL", "WAYLINE_SMTP_FROM", "WAYLINE_WEBHOOK_TIMEOUT",
-        "WAYLINE_WEBHOOK_ALLOW", "WAYLINE_CLAIM_TIMEOUT", "WAYLINE_API_KEY",
+        "WAYLINE_WEBHOOK_ALLOW", "WAYLINE_PROVIDER_CONCURRENCY", "WAYLINE_CLAIM_TIMEOUT",
+        "WAYLINE_API_KEY",
         "WAYLINE_PUBLIC_URL", "WAYLINE_SECRET_KEY", "WAYLINE_ALLOWED_HOSTS",
         "WAYLINE_SESSION_IDLE_MINUTES", "WAYLINE_SESSION_MAX_HOURS",
         "WAYLINE_FORWARDED_ALLOW_IPS", "WAYLINE_KEY_RATE_LIMIT",
@@ -134,3 +135,11 @@ def test_journey_limits_are_settings_bounded_by_the_ceiling():
         with pytest.raises(SettingsError) as error:
             load_settings({variable: value})
         assert error.value.variable == variable and says in str(error.value)
+
+
+def test_calls_in_flight_to_a_provider_are_a_bounded_setting():
+    assert load_settings({}).provider_concurrency == 64
+    assert load_settings({"WAYLINE_PROVIDER_CONCURRENCY": "16"}).provider_concurrency == 16
+    with pytest.raises(SettingsError) as error:
+        load_settings({"WAYLINE_PROVIDER_CONCURRENCY": "0"})
+    assert "from 1 to 1,000 calls in flight" in str(error.value)

@@ -5,20 +5,17 @@ The clock is injected: every call gets `now`, and retries are driven by moving i
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from runtime.messaging.adapters import OutboxAdapter
-from runtime.messaging.channels import SmtpAdapter, WebhookAdapter
-from runtime.messaging.delivery import (
-    MAX_ATTEMPTS,
-    backoff,
-    deliver,
-    due_messages,
-    lease,
-)
+from runtime.messaging.calls import MAX_ATTEMPTS, backoff
+from runtime.messaging.channels import SMTP_CONNECTIONS, SmtpAdapter, WebhookAdapter
+from runtime.messaging.delivery import deliver, due_messages, lease
+from runtime.messaging.providers import HttpProviderAdapter
 from runtime.store.models import (
     Customer,
     Journey,
@@ -122,7 +119,7 @@ def test_a_busy_mail_server_is_retried_with_backoff(session, run, smtp_server,
     assert deliver(session, [message_id], found, NOW, leased_until=None).retried == [message_id]
     first = row(session, message_id)
     assert first.status is MessageStatus.QUEUED
-    assert first.next_attempt_at == NOW + 30 * SECOND
+    assert NOW + 30 * SECOND <= first.next_attempt_at <= NOW + 33 * SECOND  # 10% jitter at most
     assert first.reason.startswith("retrying: the mail server refused the customer's address: 451")
     assert first.provider_answer == "4.3.0 mailbox busy, try again later"
 
@@ -131,13 +128,13 @@ def test_a_busy_mail_server_is_retried_with_backoff(session, run, smtp_server,
     assert deliver(session, [message_id], found, early, leased_until=None).skipped == [message_id]
     assert row(session, message_id).attempts == 1
 
-    second_try = NOW + 30 * SECOND
+    second_try = first.next_attempt_at
     assert due_messages(session, second_try, 10) == [message_id]
     report = deliver(session, [message_id], found, second_try, leased_until=None)
     assert report.retried == [message_id]
-    assert row(session, message_id).next_attempt_at == second_try + 60 * SECOND
+    third_try = row(session, message_id).next_attempt_at
+    assert second_try + 60 * SECOND <= third_try <= second_try + 66 * SECOND
 
-    third_try = second_try + 60 * SECOND
     assert deliver(session, [message_id], found, third_try, leased_until=None).sent == [message_id]
     done = row(session, message_id)
     assert (done.status, done.attempts, done.sent_at, done.reason) == (
@@ -153,7 +150,8 @@ def test_retries_give_up_after_the_last_attempt(session, run, smtp_server, adapt
         assert deliver(session, [message_id], found, at, leased_until=None).retried == [message_id]
         waits.append(row(session, message_id).next_attempt_at - at)
         at = row(session, message_id).next_attempt_at
-    assert waits == [30 * SECOND, 60 * SECOND, 120 * SECOND, 240 * SECOND]
+    for wait, base in zip(waits, (30, 60, 120, 240), strict=True):
+        assert base * SECOND <= wait <= base * 1.1 * SECOND
 
     assert deliver(session, [message_id], found, at, leased_until=None).failed == [message_id]
     failed = row(session, message_id)
@@ -210,7 +208,8 @@ def test_a_rejected_webhook_fails_and_a_throttled_one_waits_as_asked(
     assert row(session, bad).reason == f"POST {origin} answered 400 Bad Request"
     assert row(session, bad).provider_answer == '{"error": "bad customer"}'
     assert row(session, slow).provider_answer is None  # it answered with an empty body
-    assert row(session, slow).next_attempt_at == NOW + 300 * SECOND  # not the 30 s backoff
+    # as asked, not the 30 s backoff; plus jitter
+    assert NOW + 300 * SECOND <= row(session, slow).next_attempt_at <= NOW + 330 * SECOND
     assert row(session, slow).reason.startswith("retrying: ")
     assert "429" in row(session, slow).reason
 
@@ -327,3 +326,129 @@ def test_backoff_doubles_from_thirty_seconds_up_to_an_hour():
 def test_a_lease_must_have_a_length(session):
     with pytest.raises(ValueError, match="positive length"):
         lease(session, [1], NOW, 0)
+
+
+# --- many calls in flight ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def sms_adapter():
+    """`sms_adapter(endpoint, concurrency)` → an SMS provider adapter; closed after the test."""
+    made: list[HttpProviderAdapter] = []
+
+    def make(endpoint, concurrency: int = 64) -> HttpProviderAdapter:
+        adapter = HttpProviderAdapter("sms", endpoint.url, "key", {"sender": "0212345678"},
+                                      timeout=2, concurrency=concurrency)
+        made.append(adapter)
+        return adapter
+
+    yield make
+    for adapter in made:
+        adapter.close()
+
+
+def texts(session, run: Run, count: int) -> list[int]:
+    return [queue(session, run, "sms", {"to": f"+82100000{index:04d}", "text": "세일 시작"})
+            for index in range(count)]
+
+
+def test_texts_to_a_slow_provider_go_together_within_the_bound(session, run, http_server,
+                                                                sms_adapter):
+    slow = http_server(delay=0.2)
+    ids = texts(session, run, 16)
+
+    began = time.perf_counter()
+    report = deliver(session, ids, {"sms": sms_adapter(slow, concurrency=8)}, NOW,
+                     leased_until=None, concurrency=8)
+    took = time.perf_counter() - began
+
+    assert report.sent == ids
+    assert slow.peak == 8  # the bound, reached and never passed
+    # two rounds of 0.2 s, not sixteen (3.2 s); a loaded machine adds to the two
+    assert 0.4 <= took < 2.4, f"{took:.2f} s"
+    assert sorted(int(r.headers["Idempotency-Key"]) for r in slow.requests) == ids
+    assert all(row(session, message_id).provider_id == f"sms-{message_id}"
+               for message_id in ids)
+
+
+def test_one_round_carries_every_text_when_the_bound_is_higher(session, run, http_server,
+                                                               sms_adapter):
+    slow = http_server(delay=0.2)
+    ids = texts(session, run, 12)
+    began = time.perf_counter()
+    assert deliver(session, ids, {"sms": sms_adapter(slow)}, NOW,
+                   leased_until=None).sent == ids
+    assert slow.peak == 12  # all in flight at once
+    assert time.perf_counter() - began < 2.0  # one after the other: 2.4 s
+
+
+def test_a_429_stops_calls_to_that_provider_for_the_job_and_puts_the_rest_back(
+        session, run, http_server, sms_adapter, adapters):
+    throttled = http_server(answers=[(429, {"Retry-After": "120"}, "slow down")])
+    hooked = http_server()
+    found = {**adapters(), "sms": sms_adapter(throttled, concurrency=1)}
+    first, *rest = texts(session, run, 6)
+    hook = queue(session, run, "webhook", {"url": hooked.url, "body": {"order": 1}})
+
+    report = deliver(session, [first, *rest, hook], found, NOW, leased_until=None,
+                     concurrency=1)
+
+    assert (report.retried, report.sent, sorted(report.held)) == ([first], [hook], rest)
+    assert len(throttled.requests) == 1 and len(hooked.requests) == 1  # the others go on
+    tried = row(session, first)
+    assert (tried.attempts, tried.status) == (1, MessageStatus.QUEUED)
+    assert NOW + 120 * SECOND <= tried.next_attempt_at <= NOW + 132 * SECOND
+    waits = [row(session, message_id) for message_id in rest]
+    assert all((waiting.attempts, waiting.status) == (0, MessageStatus.QUEUED)
+               for waiting in waits)  # not called: no attempt counted
+    assert all(NOW + 120 * SECOND <= waiting.next_attempt_at <= NOW + 132 * SECOND
+               for waiting in waits)
+    assert len({waiting.next_attempt_at for waiting in waits}) > 1  # jitter: not in lock-step
+    assert waits[0].reason.startswith("waiting: the sms provider") and "429" in waits[0].reason
+    assert report.calls_by_journey() == {run.journey_id: {"calls": 2, "failed": 1, "sent": 1}}
+
+
+def test_a_provider_that_cannot_be_reached_is_retried(session, run, sms_adapter):
+    nowhere = servers.Endpoint(url=f"http://127.0.0.1:{servers.free_port()}/send")
+    [message_id] = texts(session, run, 1)
+    report = deliver(session, [message_id], {"sms": sms_adapter(nowhere)}, NOW,
+                     leased_until=None)
+    assert report.retried == [message_id]
+    retrying = row(session, message_id)
+    assert retrying.reason.startswith("retrying: could not reach http://127.0.0.1:")
+    assert (retrying.attempts, retrying.status) == (1, MessageStatus.QUEUED)
+    assert NOW + 30 * SECOND <= retrying.next_attempt_at <= NOW + 33 * SECOND
+
+
+def test_many_emails_go_over_a_few_kept_open_connections(session, run, smtp_server,
+                                                          adapters):
+    mailbox = smtp_server()
+    found = adapters(mailbox)
+    first = [queue(session, run) for _ in range(20)]
+    assert deliver(session, first, found, NOW, leased_until=None).sent == first
+    second = [queue(session, run) for _ in range(20)]
+    assert sorted(deliver(session, second, found, NOW, leased_until=None).sent) == second
+
+    assert len(mailbox.received) == 40
+    connections = {id(smtp) for smtp in mailbox.sessions}
+    assert 1 <= len(connections) <= SMTP_CONNECTIONS  # the second job reused them
+    assert all(row(session, message_id).status is MessageStatus.SENT
+               for message_id in first + second)
+
+
+def test_webhooks_are_bounded_per_endpoint_not_all_together(session, run, http_server):
+    first, second = http_server(delay=0.2), http_server(delay=0.2)
+    webhook = WebhookAdapter(timeout=2.0, allow=servers.LOCAL, concurrency=6)
+    ids = [queue(session, run, "webhook", {"url": endpoint.url, "body": {"n": index}})
+           for index in range(6) for endpoint in (first, second)]
+    try:
+        began = time.perf_counter()
+        report = deliver(session, ids, {"webhook": webhook}, NOW, leased_until=None,
+                         concurrency=3)
+        took = time.perf_counter() - began
+    finally:
+        webhook.close()
+    assert report.sent == ids
+    assert (first.peak, second.peak) == (3, 3)  # each endpoint has its own bound
+    # two rounds of 0.2 s at both endpoints at once, not twelve calls one by one (2.4 s)
+    assert took < 2.0, f"{took:.2f} s"
