@@ -12,7 +12,6 @@ the audit trail.
 from __future__ import annotations
 
 import csv
-import io
 import re
 import secrets
 
@@ -109,11 +108,18 @@ def parse_codes(text: str) -> tuple[list[str], list[CodeProblem]]:
     """The codes of an upload, in order and without repeats, and the lines that aren't codes."""
     codes: dict[str, None] = {}
     problems: list[CodeProblem] = []
-    for number, row in enumerate(csv.reader(io.StringIO(text)), 1):
+    # Line by line (any of \n, \r\n, \r ends one), so a line the CSV reader refuses (a NUL,
+    # a stray quote) is reported with its number and the others still load.
+    for number, line in enumerate(text.splitlines(), 1):
         if number > MAX_UPLOAD_LINES:
             problems.append(CodeProblem(number, f"an upload holds at most {MAX_UPLOAD_LINES:,} "
                                                 "lines; upload the rest separately"))
             break
+        try:
+            row = next(csv.reader([line]), [])
+        except csv.Error as error:
+            problems.append(CodeProblem(number, f"this line can't be read as CSV: {error}"))
+            continue
         value = row[0].strip() if row else ""
         if not value or (number == 1 and value.lower() == "code"):
             continue

@@ -41,6 +41,15 @@ def test_an_upload_loads_good_lines_reports_bad_ones_and_skips_repeats(client, a
                        "coupon_pool.codes_uploaded"]
 
 
+def test_an_upload_with_any_line_ends_or_an_unreadable_line_loses_nothing_else(client):
+    pool = make(client)
+    report = upload(client, pool["id"], 'CR-1\rCR-2\r\nCR-3\n"CR-\x00"\nCR-4')
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert body["added"] == 4
+    assert [problem["line"] for problem in body["problems"]] == [4]
+
+
 def test_generated_codes_are_unique_readable_and_counted(client):
     pool = make(client)
     body = client.post(f"/api/coupons/{pool['id']}/generate",
