@@ -3,11 +3,11 @@
 SMS: N queued texts in a fresh database are drained by one worker's delivery code path
 (`lease` + `deliver_job`, DELIVERY_BATCH messages a job, in this process) into a local asyncio
 HTTP provider that answers each call after 20 ms (another process). In the same run a bare
-`httpx.AsyncClient` posts the same bodies to the same provider with the same bound on calls in
-flight (WAYLINE_PROVIDER_CONCURRENCY), once with one pool of that many connections (over a
-sample: it is slow) and once
-split over clients of CLIENT_CONNECTIONS each, as delivery does (`runtime.messaging.inflight`);
-printed: messages/s of each, the ratios, and the most calls the provider saw in flight at once.
+aiohttp session — the client the provider adapters use — posts the same bodies to the same
+provider with the same bound on calls in flight (WAYLINE_PROVIDER_CONCURRENCY): the limit;
+and, over a sample, bare httpx AsyncClients of CLIENT_CONNECTIONS connections each (what
+delivery used before, and webhooks still use). Printed: messages/s of each, the ratios, and
+the most calls the provider saw in flight at once.
 
 Email: M queued emails drained the same way into a local aiosmtpd server (another process),
 next to bare smtplib sending the same emails (built the same way) over one connection;
@@ -37,6 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import aiohttp
 import httpx
 from sqlalchemy import create_engine, text
 
@@ -58,7 +59,7 @@ from tests.builder.journeys import document, edge, node
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 """Noon in Seoul: no quiet hours hold a text back."""
 
-ONE_POOL_SAMPLE = 5_000
+ONE_POOL_SAMPLE = 10_000
 """Messages the bare client with one big pool sends (it is slow: a sample is enough)."""
 
 SENDER = "0212345678"
@@ -246,28 +247,42 @@ def drain(settings: Settings, redis_url: str) -> tuple[float, int]:
         rt.engine.dispose()
 
 
-async def raw_http(url: str, count: int, concurrency: int, connections: int) -> float:
-    """Bare AsyncClients of `connections` each (round robin) posting `count` SMS bodies,
-    `concurrency` at a time; seconds."""
+async def raw_http(url: str, count: int, concurrency: int, connections: int = 0) -> float:
+    """A bare client posting `count` SMS bodies, `concurrency` at a time; seconds. aiohttp —
+    one session, as delivery's adapters use it — or, with `connections`, httpx AsyncClients of
+    that many connections each (round robin)."""
     request = default_channels()["sms"].request
     account = {"sender": SENDER}
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     gate = asyncio.Semaphore(concurrency)
-    clients = [httpx.AsyncClient(limits=limits, headers={"X-Api-Key": "bench"})
-               for _ in range(max(concurrency // connections, 1))]
+    if connections:
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        clients = [httpx.AsyncClient(limits=limits, headers={"X-Api-Key": "bench"})
+                   for _ in range(max(concurrency // connections, 1))]
+    else:
+        session = aiohttp.ClientSession(headers={"X-Api-Key": "bench"},
+                                        connector=aiohttp.TCPConnector(limit=concurrency))
 
     async def one(index: int) -> None:
         body = request(index, {"to": f"+8210{index:08d}", "text": TEXT}, account)
+        headers = {"Idempotency-Key": str(index)}
         async with gate:
-            response = await clients[index % len(clients)].post(
-                url, json=body, headers={"Idempotency-Key": str(index)})
-            response.raise_for_status()
+            if connections:
+                response = await clients[index % len(clients)].post(url, json=body,
+                                                                    headers=headers)
+                response.raise_for_status()
+            else:
+                async with session.post(url, json=body, headers=headers) as answer:
+                    await answer.text()
+                    answer.raise_for_status()
 
     began = time.perf_counter()
     await asyncio.gather(*(one(index) for index in range(count)))
     took = time.perf_counter() - began
-    for client in clients:
-        await client.aclose()
+    if connections:
+        for client in clients:
+            await client.aclose()
+    else:
+        await session.close()
     return took
 
 
@@ -297,19 +312,19 @@ def bench_sms(args: argparse.Namespace, url: str, redis_url: str, workdir: Path)
         seconds, sent = drain(settings, redis_url)
         ours, our_peak = sent / seconds, peak.value
         peak.value = 0
-        sample = min(args.messages, ONE_POOL_SAMPLE)  # ~150/s: all 100,000 would take 11 min
-        one = sample / asyncio.run(raw_http(provider, sample, args.concurrency,
-                                            args.concurrency))
-        split = args.messages / asyncio.run(raw_http(provider, args.messages, args.concurrency,
-                                                     CLIENT_CONNECTIONS))
+        raw = args.messages / asyncio.run(raw_http(provider, args.messages, args.concurrency))
+        raw_peak, peak.value = peak.value, 0
+        sample = min(args.messages, ONE_POOL_SAMPLE)  # httpx is slow: a sample is enough
+        split = sample / asyncio.run(raw_http(provider, sample, args.concurrency,
+                                              CLIENT_CONNECTIONS))
         print(f"SMS, {args.messages:,} messages, provider answers after "
               f"{args.delay * 1000:.0f} ms, {args.concurrency} calls in flight at most:")
         print(f"  delivery (1 worker):         {ours:>7,.0f} messages/s ({sent:,} sent in "
               f"{seconds:.1f} s; at most {our_peak} calls in flight)")
-        print(f"  bare AsyncClient, one pool:  {one:>7,.0f} messages/s "
-              f"(delivery: {ours / one:.0%} of it; over the first {sample:,})")
-        print(f"  {f'bare AsyncClients of {CLIENT_CONNECTIONS}:':<28} {split:>7,.0f} messages/s "
-              f"(delivery: {ours / split:.0%} of it; at most {peak.value} in flight)")
+        print(f"  bare aiohttp (the limit):    {raw:>7,.0f} messages/s "
+              f"(delivery: {ours / raw:.0%} of it; at most {raw_peak} in flight)")
+        print(f"  {f'bare httpx, clients of {CLIENT_CONNECTIONS}:':<28} {split:>7,.0f} messages/s "
+              f"(over the first {sample:,}; delivery: {ours / split:.0%} of it)")
         print(f"  ceiling at this bound:       {args.concurrency / args.delay:>7,.0f} messages/s")
     finally:
         server.terminate()

@@ -1,7 +1,7 @@
 """HTTP providers (SMS/LMS, KakaoTalk AlimTalk, app push…): one JSON POST per message.
 
-Delivery makes many of these calls at once (`send_async`, over a pool of kept-alive
-connections on the worker's event loop: `runtime.messaging.inflight`); `send` makes one.
+Delivery makes many of these calls at once (`send_async`: aiohttp, over a pool of kept-alive
+connections on the worker's event loop, `runtime.messaging.inflight`); `send` makes one.
 
 Korean messaging gateways (NHN Cloud, Solapi, Aligo, …) and push services differ in detail but
 share a shape: an HTTPS endpoint, an API key, a JSON body. Wayline speaks one generic dialect,
@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import aiohttp
 import httpx
 
 from nodes.kit.channel import ContentError, default_channels
@@ -60,7 +61,7 @@ class HttpProviderAdapter:
             self._headers["X-Api-Key"] = api_key
         self._client = httpx.Client(timeout=timeout, follow_redirects=False,
                                     headers=self._headers)
-        self._async_clients: inflight.ClientPool | None = None
+        self._session: aiohttp.ClientSession | None = None
 
     def send(self, message_id: int, channel: str, content: Mapping[str, Any]) -> str:
         """Hand the message to the provider; its id, or a failure saying why not."""
@@ -73,15 +74,28 @@ class HttpProviderAdapter:
 
     async def send_async(self, message_id: int, channel: str,
                          content: Mapping[str, Any]) -> str:
-        """As `send`, on the worker's event loop, over its pool of kept-alive connections."""
+        """As `send`, on the worker's event loop, over its pool of kept-alive connections
+        (aiohttp: ~4× less CPU a call than httpx here, `bench/delivery.py`)."""
         body, headers = self._request(message_id, channel, content)
-        if self._async_clients is None:  # made on the loop that will use their connections
-            self._async_clients = inflight.ClientPool(self._async_client, self.concurrency)
-        try:
-            response = await self._async_clients.request("POST", self.url, json=body,
-                                                         headers=headers)
-        except httpx.TransportError as error:
-            raise self._unreached(error) from None
+        if self._session is None:  # made on the loop that will use its connections
+            self._session = aiohttp.ClientSession(
+                headers=self._headers, timeout=aiohttp.ClientTimeout(total=self.timeout),
+                connector=aiohttp.TCPConnector(limit=self.concurrency))
+        for attempt in (1, 2):  # a refused connect sent nothing: one more try then
+            try:
+                async with self._session.post(self.url, json=body, headers=headers,
+                                              allow_redirects=False) as answer:
+                    text = await answer.text(errors="replace")
+                    response = httpx.Response(answer.status, headers=list(answer.headers.items()),
+                                              text=text)
+                break
+            except aiohttp.ClientConnectorError as error:
+                if attempt == 2:
+                    raise self._unreached(httpx.ConnectError(str(error))) from None
+            except TimeoutError:
+                raise self._unreached(httpx.TimeoutException("timed out")) from None
+            except aiohttp.ClientError as error:
+                raise self._unreached(httpx.TransportError(str(error))) from None
         return self._outcome(message_id, channel, response)
 
     def origin(self, content: Mapping[str, Any]) -> str:
@@ -91,17 +105,9 @@ class HttpProviderAdapter:
     def close(self) -> None:
         """Close pooled connections."""
         self._client.close()
-        clients, self._async_clients = self._async_clients, None
-        if clients is not None:
-            inflight.run(clients.aclose())
-
-    def _async_client(self, connections: int) -> httpx.AsyncClient:
-        # A refused connect sent nothing: one more try then (many connect at once).
-        limits = httpx.Limits(max_connections=connections,
-                              max_keepalive_connections=connections)
-        return httpx.AsyncClient(timeout=self.timeout, follow_redirects=False,
-                                 headers=self._headers,
-                                 transport=httpx.AsyncHTTPTransport(limits=limits, retries=1))
+        session, self._session = self._session, None
+        if session is not None:
+            inflight.run(session.close())
 
     def _request(self, message_id: int, channel: str,
                  content: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
