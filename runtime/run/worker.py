@@ -5,6 +5,13 @@ forking worker, which also loses warm connections). The ticker, a thread in ever
 enqueues a sweep every tick, at the front of the steps queue — but only in the worker that
 holds the leader lease in Redis, so N workers still sweep once. If the leader dies, its lease
 expires and another takes over.
+
+Outages are ridden through (DESIGN §11): when Redis goes away, every thread that notices waits
+on one `RedisWatch` (a ping with capped, jittered backoff; one log line when Redis goes and one
+when it is back), and a work loop RQ gave up on starts over with the worker registered again.
+The ticker takes the lease again once Redis answers; a Redis restarted empty loses its queues,
+and the sweeper re-drives the runs and messages they carried once their claims and leases
+expire. A database outage fails the jobs that needed it; the same re-drive makes them good.
 """
 
 from __future__ import annotations
@@ -12,10 +19,17 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import random
+import signal
 import socket
 import threading
+import time
+from collections.abc import Callable
+from typing import Any
 
+import redis
 from rq import Queue
+from rq.exceptions import StopRequested
 from rq.worker import SimpleWorker
 
 from runtime.run.jobs import (
@@ -45,6 +59,67 @@ of thousands of short-lived objects, and Python's default (700) collects hundred
 per batch, ~6 % of a worker's time measured (bench/profile_batch.py --gc)."""
 
 
+REDIS_RETRY_FIRST = 0.5
+"""Seconds before the first retry when Redis stops answering."""
+
+REDIS_RETRY_MAX = 5.0
+"""The longest wait between retries (before jitter): a Redis back after an outage is in use
+again within this, while a long outage costs a ping every few seconds."""
+
+RESTART_PAUSE = 1.0
+"""Seconds between a work loop that quit and the next, so a loop that keeps failing (not on
+Redis) cannot spin."""
+
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+"""What Redis being down (refusing, gone, not answering) looks like to a client."""
+
+
+class RedisWatch:
+    """Waits out a Redis outage for every thread of a worker, saying so once when Redis goes
+    away and once when it is back (not a line per retry)."""
+
+    def __init__(self, client: redis.Redis, stopping: threading.Event) -> None:
+        self.client, self.stopping = client, stopping
+        self._lock = threading.Lock()
+        self.down_since: float | None = None
+
+    def went_away(self, error: BaseException) -> None:
+        """Note that Redis failed a command (logged only if it was up until now)."""
+        with self._lock:
+            if self.down_since is None:
+                self.down_since = time.monotonic()
+                log.warning("Redis unreachable, retrying (%s)", str(error).splitlines()[0][:200])
+
+    def wait(self) -> bool:
+        """Block until Redis answers PING (True), or until the worker is stopping (False)."""
+        delay = REDIS_RETRY_FIRST
+        while not self.stopping.is_set():
+            try:
+                self.client.ping()
+            except REDIS_DOWN as error:
+                self.went_away(error)
+                self.stopping.wait(delay * random.uniform(0.5, 1.0))  # jitter: no herd
+                delay = min(delay * 2, REDIS_RETRY_MAX)
+                continue
+            self._back()
+            return True
+        return False
+
+    def _back(self) -> None:
+        with self._lock:
+            if self.down_since is not None:
+                log.warning("Redis back after %.0f s", time.monotonic() - self.down_since)
+                self.down_since = None
+
+
+class QuietReconnects(logging.Filter):
+    """Drops RQ's line per failed dequeue ("could not connect to Redis instance"): the watch
+    says once that Redis is down, and once that it is back."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "could not connect to Redis instance" not in str(record.msg)
+
+
 def tune_garbage_collector() -> None:
     """Collect less often, and never scan what start-up loaded (modules, the warm Runtime)."""
     gc.collect()
@@ -55,16 +130,20 @@ def tune_garbage_collector() -> None:
 class Ticker(threading.Thread):
     """Enqueues a sweep every tick while this process leads; stops when told."""
 
-    def __init__(self, rt: Runtime, identity: str) -> None:
+    def __init__(self, rt: Runtime, identity: str, watch: RedisWatch | None = None) -> None:
         super().__init__(name="wayline-ticker", daemon=True)
         self.rt, self.identity = rt, identity
-        self.stopping = threading.Event()
+        self.stopping = watch.stopping if watch else threading.Event()
+        self.watch = watch or RedisWatch(rt.redis, self.stopping)
 
     def run(self) -> None:
         while not self.stopping.wait(TICK_SECONDS):
             try:
                 self.tick()
-            except Exception:  # a Redis hiccup must not kill the ticker; say so and go on
+            except REDIS_DOWN as error:  # wait it out; the lease is taken again after
+                self.watch.went_away(error)
+                self.watch.wait()
+            except Exception:  # anything else must not kill the ticker; say so and go on
                 log.exception("ticker: tick failed")
 
     def tick(self) -> bool:
@@ -96,6 +175,38 @@ class WaylineWorker(SimpleWorker):
 
     LISTEN_SECONDS = 1
 
+    def __init__(self, *args: Any, watch: RedisWatch, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.watch = watch
+        self.stop_asked = False
+
+    def handle_warm_shutdown_request(self) -> None:
+        """Remember that a signal asked the worker to stop (not Redis failing)."""
+        self.stop_asked = True
+        self.watch.stopping.set()  # a wait for Redis ends: nothing more to do
+        super().handle_warm_shutdown_request()
+
+    def heartbeat(self, timeout: int | None = None, pipeline: Any = None) -> None:
+        """RQ's heartbeat; while Redis is down, wait for it (RQ's dequeue loop heartbeats
+        before each try, so an idle worker rides an outage out here)."""
+        while True:
+            try:
+                return super().heartbeat(timeout, pipeline)
+            except REDIS_DOWN as error:
+                if pipeline is not None:
+                    raise
+                self.watch.went_away(error)
+                if not self.watch.wait():
+                    raise StopRequested from error  # RQ's loop ends on this, not on errors
+
+    def _pubsub_exception_handler(self, exc: Exception, pubsub: Any, thread: Any) -> None:
+        """The command listener waits out an outage with the others (RQ logs every 2 s)."""
+        if not isinstance(exc, REDIS_DOWN):
+            return super()._pubsub_exception_handler(exc, pubsub, thread)
+        self.watch.went_away(exc)
+        if not self.watch.wait():
+            time.sleep(self.LISTEN_SECONDS)  # stopping: the process ends soon
+
     def subscribe(self) -> None:
         """Listen for commands on this worker's channel (RQ's subscribe, a shorter wait)."""
         self.pubsub = self.connection.pubsub()
@@ -106,21 +217,63 @@ class WaylineWorker(SimpleWorker):
 
 
 def run_worker(rt: Runtime, burst: bool = False, ticker: bool = True) -> None:
-    """Run a worker in this process until stopped (or, with burst, until the queues are empty)."""
+    """Run a worker in this process until stopped (or, with burst, until the queues are empty).
+
+    RQ's work loop quits on a Redis error it does not expect (a job finishing, maintenance);
+    then this waits for Redis and starts the loop again, until a signal asks it to stop.
+    """
     install_runtime(rt)
     identity = f"{socket.gethostname()}:{os.getpid()}"
-    clock_thread = Ticker(rt, identity) if ticker and not burst else None
+    stopping = threading.Event()
+    watch = RedisWatch(rt.redis, stopping)
+    clock_thread = Ticker(rt, identity, watch) if ticker and not burst else None
     if clock_thread:
         clock_thread.start()
     queues = [Queue(STEPS_QUEUE, connection=rt.redis), Queue(DELIVERY_QUEUE, connection=rt.redis)]
-    worker = WaylineWorker(queues, connection=rt.redis, name=f"wayline-{identity}")
     if not burst:
         tune_garbage_collector()
+    quiet = QuietReconnects()
+    logging.getLogger("rq.worker").addFilter(quiet)
+    # RQ logs four lines per job; with a sweep every second that buries everything else,
+    # so its per-job lines show only when Wayline itself is asked for DEBUG.
+    chatter = rt.settings.log_level if rt.settings.log_level == "DEBUG" else "WARNING"
     try:
-        # RQ logs four lines per job; with a sweep every second that buries everything else,
-        # so its per-job lines show only when Wayline itself is asked for DEBUG.
-        chatter = rt.settings.log_level if rt.settings.log_level == "DEBUG" else "WARNING"
-        worker.work(burst=burst, logging_level=chatter, with_scheduler=False)
+        while True:
+            worker = WaylineWorker(queues, connection=rt.redis, name=f"wayline-{identity}",
+                                   watch=watch)
+            try:
+                worker.work(burst=burst, logging_level=chatter, with_scheduler=False)
+            except REDIS_DOWN as error:  # registering its death failed: Redis is still down
+                watch.went_away(error)
+            if burst or worker.stop_asked or not _wait_for_redis(watch, worker):
+                return
     finally:
-        if clock_thread:
-            clock_thread.stopping.set()
+        stopping.set()
+        logging.getLogger("rq.worker").removeFilter(quiet)
+
+
+def _wait_for_redis(watch: RedisWatch, worker: WaylineWorker) -> bool:
+    """Between two work loops: wait for Redis (a signal stops the wait) and clear the old
+    loop's registration, which it could not remove itself; False when asked to stop."""
+    def stop(_signum: int, _frame: Any) -> None:
+        watch.stopping.set()
+
+    previous = _handle_signals(stop)
+    try:
+        if not watch.wait() or watch.stopping.wait(RESTART_PAUSE):
+            return False
+        worker.connection.delete(worker.key)
+        return True
+    except REDIS_DOWN as error:  # gone again between the ping and the delete: next loop waits
+        watch.went_away(error)
+        return not watch.stopping.is_set()
+    finally:
+        _handle_signals(previous)
+
+
+def _handle_signals(handler: Callable[..., Any] | Any) -> Any:
+    """Install `handler` for SIGTERM and SIGINT; the handler that was there before."""
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    return previous
