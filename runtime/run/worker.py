@@ -32,6 +32,7 @@ from rq import Queue
 from rq.exceptions import StopRequested
 from rq.worker import SimpleWorker
 
+from runtime.outages import REDIS_DOWN
 from runtime.run.jobs import (
     DELIVERY_QUEUE,
     STEPS_QUEUE,
@@ -69,9 +70,6 @@ again within this, while a long outage costs a ping every few seconds."""
 RESTART_PAUSE = 1.0
 """Seconds between a work loop that quit and the next, so a loop that keeps failing (not on
 Redis) cannot spin."""
-
-REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
-"""What Redis being down (refusing, gone, not answering) looks like to a client."""
 
 
 class RedisWatch:

@@ -143,17 +143,24 @@ def test_a_database_outage_answers_503_and_the_same_requests_succeed_after(
         engine.dispose()
 
 
-def test_a_redis_outage_answers_503_where_redis_is_needed_and_ingest_goes_on(engine, tmp_path):
+def test_a_redis_outage_leaves_metrics_and_ingest_answering_and_ready_says_why(engine, tmp_path):
     server = EmbeddedRedis(tmp_path / "redis").start()
     truncate(engine)
     app = wayline_on(engine, server.url, tmp_path)
     try:
         with TestClient(create_app(app), raise_server_exceptions=False) as client:
             sign_in(client, app)
-            assert client.get("/metrics").status_code == 200
+            assert "wayline_redis_up 1" in client.get("/metrics").text
             server.stop()
             try:
-                assert_unavailable(client.get("/metrics"), "Redis")
+                metrics = client.get("/metrics")  # answers, saying what it could not read
+                assert metrics.status_code == 200, metrics.text
+                assert "wayline_redis_up 0" in metrics.text
+                assert "wayline_database_up 1" in metrics.text
+                assert "wayline_queue_jobs" not in metrics.text
+                assert "wayline_runs_due" in metrics.text
+                ready = client.get("/ready")
+                assert ready.status_code == 503 and "redis" in ready.text
                 # Events are stored in SQL; the sweeper moves their customers once Redis is back.
                 assert client.post("/api/events", json=EVENT, headers=INGEST).status_code == 200
             finally:
