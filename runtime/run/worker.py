@@ -111,11 +111,24 @@ class RedisWatch:
 
 
 class QuietReconnects(logging.Filter):
-    """Drops RQ's line per failed dequeue ("could not connect to Redis instance"): the watch
-    says once that Redis is down, and once that it is back."""
+    """Turns RQ's lines about Redis being down into the watch's one line per outage: its line
+    per failed dequeue ("could not connect to Redis instance"), and the tracebacks of a work
+    loop or a job that stopped on a Redis error (the loop starts again, the job is re-driven)."""
+
+    def __init__(self, watch: RedisWatch) -> None:
+        super().__init__()
+        self.watch = watch
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "could not connect to Redis instance" not in str(record.msg)
+        error = record.exc_info[1] if record.exc_info else None
+        said = record.getMessage().rstrip()
+        last = said.rsplit("\n", 1)[-1]
+        if isinstance(error, REDIS_DOWN) or "could not connect to Redis instance" in said or \
+                last.startswith(("redis.exceptions.ConnectionError",
+                                 "redis.exceptions.TimeoutError")):
+            self.watch.went_away(error or RuntimeError(last))
+            return False
+        return True
 
 
 def tune_garbage_collector() -> None:
@@ -230,27 +243,31 @@ def run_worker(rt: Runtime, burst: bool = False, ticker: bool = True) -> None:
     queues = [Queue(STEPS_QUEUE, connection=rt.redis), Queue(DELIVERY_QUEUE, connection=rt.redis)]
     if not burst:
         tune_garbage_collector()
-    quiet = QuietReconnects()
+    quiet = QuietReconnects(watch)
     logging.getLogger("rq.worker").addFilter(quiet)
     # RQ logs four lines per job; with a sweep every second that buries everything else,
     # so its per-job lines show only when Wayline itself is asked for DEBUG.
     chatter = rt.settings.log_level if rt.settings.log_level == "DEBUG" else "WARNING"
     try:
         while True:
-            worker = WaylineWorker(queues, connection=rt.redis, name=f"wayline-{identity}",
-                                   watch=watch)
-            try:
+            worker = None
+            try:  # RQ's worker talks to Redis from its constructor on
+                worker = WaylineWorker(queues, connection=rt.redis, name=f"wayline-{identity}",
+                                       watch=watch)
                 worker.work(burst=burst, logging_level=chatter, with_scheduler=False)
-            except REDIS_DOWN as error:  # registering its death failed: Redis is still down
+            except REDIS_DOWN as error:  # down at start, or when registering the loop's end
+                if burst:
+                    raise
                 watch.went_away(error)
-            if burst or worker.stop_asked or not _wait_for_redis(watch, worker):
+            if burst or (worker and worker.stop_asked) or not _wait_for_redis(watch, rt.redis,
+                                                                              identity):
                 return
     finally:
         stopping.set()
         logging.getLogger("rq.worker").removeFilter(quiet)
 
 
-def _wait_for_redis(watch: RedisWatch, worker: WaylineWorker) -> bool:
+def _wait_for_redis(watch: RedisWatch, client: redis.Redis, identity: str) -> bool:
     """Between two work loops: wait for Redis (a signal stops the wait) and clear the old
     loop's registration, which it could not remove itself; False when asked to stop."""
     def stop(_signum: int, _frame: Any) -> None:
@@ -260,7 +277,7 @@ def _wait_for_redis(watch: RedisWatch, worker: WaylineWorker) -> bool:
     try:
         if not watch.wait() or watch.stopping.wait(RESTART_PAUSE):
             return False
-        worker.connection.delete(worker.key)
+        client.delete(WaylineWorker.redis_worker_namespace_prefix + f"wayline-{identity}")
         return True
     except REDIS_DOWN as error:  # gone again between the ping and the delete: next loop waits
         watch.went_away(error)
