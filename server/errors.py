@@ -28,7 +28,7 @@ from runtime.errors import (
     WaylineError,
     WrongStateError,
 )
-from runtime.outages import DATABASE_DOWN, REDIS_DOWN
+from runtime.outages import DATABASE_DOWN, REDIS_DOWN, service_down
 from runtime.store.query_budget import is_over_budget
 from server.security.permissions import ACTIONS, route_action
 
@@ -189,17 +189,7 @@ def asks_too_much(error: BaseException) -> bool:
 def outage_of(error: BaseException) -> str | None:
     """Which service an error says is down ("database" or "redis"), looking through the errors
     it was raised from; None when it is not an outage."""
-    if asks_too_much(error):
-        return None
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        for service, kinds in OUTAGES.items():
-            if isinstance(current, kinds):
-                return service
-        current = current.__cause__ or current.__context__
-    return None
+    return None if asks_too_much(error) else service_down(error)
 
 
 def is_outage(error: BaseException) -> bool:

@@ -11,7 +11,8 @@ on one `RedisWatch` (a ping with capped, jittered backoff; one log line when Red
 when it is back), and a work loop RQ gave up on starts over with the worker registered again.
 The ticker takes the lease again once Redis answers; a Redis restarted empty loses its queues,
 and the sweeper re-drives the runs and messages they carried once their claims and leases
-expire. A database outage fails the jobs that needed it; the same re-drive makes them good.
+expire. A database outage fails the jobs that needed it (said once, not with a traceback per job,
+and once more when a job succeeds again); the same re-drive makes them good.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from rq import Queue
 from rq.exceptions import StopRequested
 from rq.worker import SimpleWorker
 
-from runtime.outages import REDIS_DOWN
+from runtime.outages import REDIS_DOWN, service_down
 from runtime.run.jobs import (
     DELIVERY_QUEUE,
     STEPS_QUEUE,
@@ -72,21 +73,38 @@ RESTART_PAUSE = 1.0
 Redis) cannot spin."""
 
 
-class RedisWatch:
+class Outage:
+    """One service as this worker sees it: a line when it goes away, one when it is back."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self._lock = threading.Lock()
+        self.down_since: float | None = None
+
+    def went_away(self, error: BaseException | str) -> None:
+        """Note that the service failed (logged only if it was up until now)."""
+        with self._lock:
+            if self.down_since is None:
+                self.down_since = time.monotonic()
+                log.warning("%s unreachable, retrying (%s)", self.service,
+                            (str(error).splitlines() or [type(error).__name__])[0][:200])
+
+    def back(self) -> None:
+        """Note that the service answered (logged only if it was down until now)."""
+        with self._lock:
+            if self.down_since is not None:
+                log.warning("%s back after %.0f s", self.service,
+                            time.monotonic() - self.down_since)
+                self.down_since = None
+
+
+class RedisWatch(Outage):
     """Waits out a Redis outage for every thread of a worker, saying so once when Redis goes
     away and once when it is back (not a line per retry)."""
 
     def __init__(self, client: redis.Redis, stopping: threading.Event) -> None:
+        super().__init__("Redis")
         self.client, self.stopping = client, stopping
-        self._lock = threading.Lock()
-        self.down_since: float | None = None
-
-    def went_away(self, error: BaseException) -> None:
-        """Note that Redis failed a command (logged only if it was up until now)."""
-        with self._lock:
-            if self.down_since is None:
-                self.down_since = time.monotonic()
-                log.warning("Redis unreachable, retrying (%s)", str(error).splitlines()[0][:200])
 
     def wait(self) -> bool:
         """Block until Redis answers PING (True), or until the worker is stopping (False)."""
@@ -99,21 +117,15 @@ class RedisWatch:
                 self.stopping.wait(delay * random.uniform(0.5, 1.0))  # jitter: no herd
                 delay = min(delay * 2, REDIS_RETRY_MAX)
                 continue
-            self._back()
+            self.back()
             return True
         return False
-
-    def _back(self) -> None:
-        with self._lock:
-            if self.down_since is not None:
-                log.warning("Redis back after %.0f s", time.monotonic() - self.down_since)
-                self.down_since = None
 
 
 class QuietReconnects(logging.Filter):
     """Turns RQ's lines about Redis being down into the watch's one line per outage: its line
-    per failed dequeue ("could not connect to Redis instance"), and the tracebacks of a work
-    loop or a job that stopped on a Redis error (the loop starts again, the job is re-driven)."""
+    per failed dequeue ("could not connect to Redis instance"), and the traceback of a work
+    loop that stopped on a Redis error (the loop starts again)."""
 
     def __init__(self, watch: RedisWatch) -> None:
         super().__init__()
@@ -121,12 +133,11 @@ class QuietReconnects(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        said = record.getMessage().rstrip()
-        last = said.rsplit("\n", 1)[-1]
-        if isinstance(error, REDIS_DOWN) or "could not connect to Redis instance" in said or \
-                last.startswith(("redis.exceptions.ConnectionError",
-                                 "redis.exceptions.TimeoutError")):
-            self.watch.went_away(error or RuntimeError(last))
+        if error is not None and service_down(error) == "redis":
+            self.watch.went_away(error)
+            return False
+        if "could not connect to Redis instance" in str(record.msg):
+            self.watch.went_away(record.getMessage())
             return False
         return True
 
@@ -186,10 +197,28 @@ class WaylineWorker(SimpleWorker):
 
     LISTEN_SECONDS = 1
 
-    def __init__(self, *args: Any, watch: RedisWatch, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, watch: RedisWatch, database: Outage | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.watch = watch
+        self.database = database or Outage("Database")
         self.stop_asked = False
+
+    def handle_exception(self, job: Any, *exc_info: Any) -> None:
+        """RQ's log line and traceback for a failed job, except when Redis or the database is
+        down: then one line per outage. (The job's runs and messages are re-driven.)"""
+        service = service_down(exc_info[1]) if len(exc_info) > 1 else None
+        if service is None:
+            return super().handle_exception(job, *exc_info)
+        (self.watch if service == "redis" else self.database).went_away(exc_info[1])
+        return None
+
+    def perform_job(self, job: Any, queue: Any, execution: Any) -> bool:
+        """RQ's perform_job; a job that succeeded reached the database (every job uses it)."""
+        done = super().perform_job(job, queue, execution)
+        if done:
+            self.database.back()
+        return done
 
     def handle_warm_shutdown_request(self) -> None:
         """Remember that a signal asked the worker to stop (not Redis failing)."""
@@ -236,7 +265,7 @@ def run_worker(rt: Runtime, burst: bool = False, ticker: bool = True) -> None:
     install_runtime(rt)
     identity = f"{socket.gethostname()}:{os.getpid()}"
     stopping = threading.Event()
-    watch = RedisWatch(rt.redis, stopping)
+    watch, database = RedisWatch(rt.redis, stopping), Outage("Database")
     clock_thread = Ticker(rt, identity, watch) if ticker and not burst else None
     if clock_thread:
         clock_thread.start()
@@ -253,7 +282,7 @@ def run_worker(rt: Runtime, burst: bool = False, ticker: bool = True) -> None:
             worker = None
             try:  # RQ's worker talks to Redis from its constructor on
                 worker = WaylineWorker(queues, connection=rt.redis, name=f"wayline-{identity}",
-                                       watch=watch)
+                                       watch=watch, database=database)
                 worker.work(burst=burst, logging_level=chatter, with_scheduler=False)
             except REDIS_DOWN as error:  # down at start, or when registering the loop's end
                 if burst:
