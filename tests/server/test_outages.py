@@ -78,6 +78,9 @@ def test_a_database_outage_answers_503_and_the_same_requests_succeed_after(
                 assert page.status_code == 503 and "text/html" in page.headers["content-type"]
                 assert "can't reach its database" in page.text
                 assert page.headers["retry-after"] == str(RETRY_AFTER_SECONDS)
+                assert_unavailable(client.post("/api/session", json={
+                    "email": "admin@example.kr", "password": "not-checked-while-down"}),
+                    "The database")
             finally:
                 postgres.start()
             assert client.post("/api/events", json=EVENT, headers=INGEST).status_code == 200
