@@ -318,6 +318,7 @@ def _wait_for_redis(watch: RedisWatch, client: redis.Redis, identity: str) -> bo
 def _handle_signals(handler: Callable[..., Any] | Any) -> Any:
     """Install `handler` for SIGTERM and SIGINT; the handler that was there before."""
     previous = signal.getsignal(signal.SIGTERM)
+    handler = signal.SIG_DFL if handler is None else handler  # None: not set from Python
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
     return previous
