@@ -241,7 +241,8 @@ PAGE_TITLES = {"database": "Wayline can't reach its database; retrying",
 
 def wants_page(request: Request) -> bool:
     """True when a browser asked for a page (not the API, which always answers JSON)."""
-    return (not request.url.path.startswith("/api/")
+    return (request.scope["type"] == "http" and request.method == "GET"
+            and not request.url.path.startswith("/api/")
             and "text/html" in request.headers.get("accept", ""))
 
 
