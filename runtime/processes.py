@@ -28,15 +28,16 @@ def wait_or_escalate(process: subprocess.Popen[bytes], timeout: float) -> None:
     process.wait()
 
 
-def die_with_parent_hook() -> Callable[[], None] | None:
-    """A preexec_fn that has Linux SIGTERM the child when its starter exits; None elsewhere."""
+def die_with_parent_hook(signum: int = signal.SIGTERM) -> Callable[[], None] | None:
+    """A preexec_fn that has Linux send the child `signum` (SIGTERM) when its starter exits;
+    None elsewhere."""
     if not sys.platform.startswith("linux"):
         return None
     prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before fork, not in the child
     parent = os.getpid()
 
     def die_with_parent() -> None:
-        prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
+        prctl(PR_SET_PDEATHSIG, int(signum))
         if os.getppid() != parent:  # the parent died before prctl took effect
             os._exit(1)
 

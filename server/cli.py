@@ -58,16 +58,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """Run a worker: batches of customer steps, deliveries, and (when leading) the sweeper."""
+    """Run a worker: batches of customer steps, deliveries, and (when leading) the sweeper.
+
+    Unless in burst mode, this process supervises: the worker runs in a child process that
+    is restarted if it dies (`server.supervisor`)."""
+    import os
+
     from runtime.redis_server import redis_url_for
     from runtime.run.jobs import build_runtime
     from runtime.run.worker import run_worker
+    from server.supervisor import child_command, is_child, supervise
 
     settings = load_settings()
     _configure_logging(settings)
-    url, embedded = redis_url_for(settings)
+    url, embedded = redis_url_for(settings)  # the embedded Redis outlives restarted children
     try:
-        run_worker(build_runtime(settings, url), burst=args.burst)
+        if args.burst or is_child():
+            run_worker(build_runtime(settings, url), burst=args.burst)
+        else:
+            return supervise(child_command(), {**os.environ, "WAYLINE_REDIS_URL": url})
     finally:
         if embedded is not None:
             embedded.stop()

@@ -12,8 +12,6 @@ import logging
 from typing import Any
 
 import msgspec
-import redis.exceptions
-import sqlalchemy.exc
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
@@ -30,6 +28,7 @@ from runtime.errors import (
     WaylineError,
     WrongStateError,
 )
+from runtime.outages import DATABASE_DOWN, REDIS_DOWN, service_down
 from runtime.store.query_budget import is_over_budget
 from server.security.permissions import ACTIONS, route_action
 
@@ -169,12 +168,8 @@ RETRY_AFTER_SECONDS = 5
 hammer a server coming back, short enough that a restart or fail-over costs a few seconds."""
 
 OUTAGES: dict[str, tuple[type[BaseException], ...]] = {
-    "database": (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
-                 sqlalchemy.exc.TimeoutError, sqlalchemy.exc.DisconnectionError),
-    "redis": (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError),
-}
-"""What a service being down looks like: connection refused or lost, the server gone, no
-connection free in the pool within its timeout, a lock or statement timing out."""
+    "database": DATABASE_DOWN, "redis": REDIS_DOWN}
+"""What a service being down looks like (`runtime.outages`)."""
 
 SERVICE_NAMES = {"database": "The database", "redis": "Redis (the job queue)"}
 """How an outage names the service that is down."""
@@ -194,17 +189,7 @@ def asks_too_much(error: BaseException) -> bool:
 def outage_of(error: BaseException) -> str | None:
     """Which service an error says is down ("database" or "redis"), looking through the errors
     it was raised from; None when it is not an outage."""
-    if asks_too_much(error):
-        return None
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        for service, kinds in OUTAGES.items():
-            if isinstance(current, kinds):
-                return service
-        current = current.__cause__ or current.__context__
-    return None
+    return None if asks_too_much(error) else service_down(error)
 
 
 def is_outage(error: BaseException) -> bool:
@@ -234,10 +219,43 @@ def on_outage(request: Request, error: Exception) -> Response[Problem]:
     service = outage_of(error) or "database"
     log.warning("%s unavailable in %s %s: %s", service, request.method, request.url.path,
                 str(error).splitlines()[0][:300] if str(error) else type(error).__name__)
+    if wants_page(request):
+        return outage_page(service)
     response = problem(HTTP_503_SERVICE_UNAVAILABLE, "unavailable", outage_message(error),
                        [Issue(code=f"outage.{service}", message=outage_message(error))])
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+OUTAGE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="{seconds}">
+<title>Wayline: {title}</title></head>
+<body>
+<h1>{title}</h1><p>{detail}</p></body></html>
+"""
+"""The page a browser gets during an outage: it says what is down and reloads itself."""
+
+PAGE_TITLES = {"database": "Wayline can't reach its database; retrying",
+               "redis": "Wayline can't reach Redis (its job queue); retrying"}
+
+
+def wants_page(request: Request) -> bool:
+    """True when a browser asked for a page (not the API, which always answers JSON)."""
+    return (request.scope["type"] == "http" and request.method == "GET"
+            and not request.url.path.startswith("/api/")
+            and "text/html" in request.headers.get("accept", ""))
+
+
+def outage_page(service: str) -> Response[str]:
+    """A short 503 page with Retry-After, reloading itself after that many seconds."""
+    detail = ("Nothing was lost. This page tries again by itself in "
+              f"{RETRY_AFTER_SECONDS} seconds.")
+    body = OUTAGE_PAGE.format(seconds=RETRY_AFTER_SECONDS, title=PAGE_TITLES[service],
+                              detail=detail)
+    return Response(body, status_code=HTTP_503_SERVICE_UNAVAILABLE,
+                    media_type="text/html; charset=utf-8",
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS),
+                             "Cache-Control": "no-store"})
 
 
 def on_too_deep(request: Request, error: RecursionError) -> Response[Problem]:

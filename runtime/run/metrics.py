@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +28,7 @@ from rq.worker import Worker
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from runtime.outages import DATABASE_DOWN, REDIS_DOWN
 from runtime.run.sweeper import is_due_status
 from runtime.store.models import Journey, JourneyStatus, Message, Run
 
@@ -201,14 +202,39 @@ def _cached_ledger(client: redis.Redis, now: datetime) -> dict[str, Any] | None:
 
 def collect(session: Session, client: redis.Redis, queues: Sequence[str],
             now: datetime) -> list[Family]:
-    """Every metric family, and how long collecting them took."""
+    """Every metric family, and how long collecting them took.
+
+    A scrape during an outage still answers: what lives in the service that is down is left
+    out, and `wayline_redis_up` / `wayline_database_up` say 0 (the run and message counts
+    need both)."""
     started = time.perf_counter()
-    families = [*queue_families(client, queues), *counter_families(client),
-                *due_families(session, now), *ledger_families(session, client, now)]
-    families.append(Family("wayline_scrape_duration_seconds", "gauge",
-                           "Seconds this scrape took to read SQL and Redis.",
-                           [({}, time.perf_counter() - started)]))
+    from_redis = _unless(REDIS_DOWN, lambda: [*queue_families(client, queues),
+                                              *counter_families(client)])
+    from_sql = _unless(DATABASE_DOWN, lambda: due_families(session, now))
+    families = [*(from_redis or []), *(from_sql or [])]
+    if from_redis is not None and from_sql is not None:
+        families += _unless(REDIS_DOWN + DATABASE_DOWN,
+                            lambda: ledger_families(session, client, now)) or []
+    families += [
+        Family("wayline_redis_up", "gauge", "1 when this scrape could read Redis; 0 when it "
+               "is down (queue depths and counters are left out).",
+               [({}, int(from_redis is not None))]),
+        Family("wayline_database_up", "gauge", "1 when this scrape could read the database; "
+               "0 when it is down (due runs and ledger counts are left out).",
+               [({}, int(from_sql is not None))]),
+        Family("wayline_scrape_duration_seconds", "gauge",
+               "Seconds this scrape took to read SQL and Redis.",
+               [({}, time.perf_counter() - started)])]
     return families
+
+
+def _unless(down: tuple[type[BaseException], ...],
+            read: Callable[[], list[Family]]) -> list[Family] | None:
+    """What `read` returns, or None when the service it reads is down."""
+    try:
+        return read()
+    except down:
+        return None
 
 
 # --- the text format ---------------------------------------------------------------------------

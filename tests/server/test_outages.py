@@ -8,11 +8,7 @@ The shared PostgreSQL and Redis other test sessions use are never touched.
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
-import subprocess
-import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,8 +25,7 @@ from runtime.store.db import make_engine, make_sessionmaker, migrate
 from server.app import create_app
 from server.context import Wayline
 from server.errors import RETRY_AFTER_SECONDS, is_outage
-from tests.conftest import REQUIRE_POSTGRES
-from tests.live import free_port
+from tests.outages import ThrowawayPostgres, throwaway_postgres
 from tests.runtime.harness import START, truncate
 from tests.server.conftest import API_KEY, TEST_HOST, sign_in
 
@@ -38,65 +33,12 @@ INGEST = {"X-Api-Key": API_KEY}
 EVENT = {"external_id": "c1", "name": "signup"}
 
 
-class ThrowawayPostgres:
-    """A PostgreSQL cluster of its own in a temporary directory, stopped and started at will."""
-
-    def __init__(self, bin_dir: Path, root: Path) -> None:
-        self.bin_dir, self.root = bin_dir, root
-        self.data = root / "data"
-        self.port = free_port()
-        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
-
-    def _run(self, tool: str, *args: str, check: bool = True) -> None:
-        # PostgreSQL refuses to run as root: as root, run it as the postgres user.
-        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        subprocess.run([*prefix, str(self.bin_dir / tool), *args], check=check,
-                       capture_output=True, timeout=60)
-
-    def create(self) -> None:
-        """initdb: trust authentication, nothing synced to disk (it is thrown away)."""
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
-
-    def start(self) -> None:
-        """Start and wait until it accepts connections."""
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-o",
-                  f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off",
-                  "start")
-
-    def stop(self, check: bool = True) -> None:
-        """Stop at once, as a crash would: every connection is cut."""
-        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop", check=check)
-
-
-
-
-def _postgres_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-    tool = found[-1] if found else shutil.which("pg_ctl")
-    return Path(tool).parent if tool else None
-
-
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[ThrowawayPostgres]:
     """A throwaway PostgreSQL, migrated to head, running when each test starts."""
-    bin_dir = _postgres_bin()
-    if bin_dir is None or (os.geteuid() == 0 and shutil.which("runuser") is None):
-        message = "PostgreSQL's server binaries (pg_ctl, initdb) are not installed"
-        if REQUIRE_POSTGRES:
-            pytest.fail(message)
-        pytest.skip(message)
-    root = Path(tempfile.mkdtemp(prefix="wayline-outage-"))
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-    server = ThrowawayPostgres(bin_dir, root)
-    try:
-        server.create()
-        server.start()
+    with throwaway_postgres() as server:
         migrate(server.url)
         yield server
-    finally:
-        server.stop(check=False)  # not running when creating it failed
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def wayline_on(engine: Engine, redis_url: str, data_dir: Path) -> Wayline:
@@ -132,6 +74,13 @@ def test_a_database_outage_answers_503_and_the_same_requests_succeed_after(
                 assert_unavailable(client.get("/api/customers/c1"), "The database")
                 assert_unavailable(client.get("/api/journeys"), "The database")
                 assert client.get("/ready").status_code == 503
+                page = client.get("/", headers={"Accept": "text/html"})  # the session needs SQL
+                assert page.status_code == 503 and "text/html" in page.headers["content-type"]
+                assert "can't reach its database" in page.text
+                assert page.headers["retry-after"] == str(RETRY_AFTER_SECONDS)
+                assert_unavailable(client.post("/api/session", json={
+                    "email": "admin@example.kr", "password": "not-checked-while-down"}),
+                    "The database")
             finally:
                 postgres.start()
             assert client.post("/api/events", json=EVENT, headers=INGEST).status_code == 200
@@ -143,17 +92,24 @@ def test_a_database_outage_answers_503_and_the_same_requests_succeed_after(
         engine.dispose()
 
 
-def test_a_redis_outage_answers_503_where_redis_is_needed_and_ingest_goes_on(engine, tmp_path):
+def test_a_redis_outage_leaves_metrics_and_ingest_answering_and_ready_says_why(engine, tmp_path):
     server = EmbeddedRedis(tmp_path / "redis").start()
     truncate(engine)
     app = wayline_on(engine, server.url, tmp_path)
     try:
         with TestClient(create_app(app), raise_server_exceptions=False) as client:
             sign_in(client, app)
-            assert client.get("/metrics").status_code == 200
+            assert "wayline_redis_up 1" in client.get("/metrics").text
             server.stop()
             try:
-                assert_unavailable(client.get("/metrics"), "Redis")
+                metrics = client.get("/metrics")  # answers, saying what it could not read
+                assert metrics.status_code == 200, metrics.text
+                assert "wayline_redis_up 0" in metrics.text
+                assert "wayline_database_up 1" in metrics.text
+                assert "wayline_queue_jobs" not in metrics.text
+                assert "wayline_runs_due" in metrics.text
+                ready = client.get("/ready")
+                assert ready.status_code == 503 and "redis" in ready.text
                 # Events are stored in SQL; the sweeper moves their customers once Redis is back.
                 assert client.post("/api/events", json=EVENT, headers=INGEST).status_code == 200
             finally:
@@ -179,3 +135,89 @@ def test_an_outage_is_recognised_through_the_errors_it_caused():
         assert is_outage(wrapped)
     assert is_outage(redis.exceptions.ConnectionError("refused"))
     assert not is_outage(ValueError("a bug"))
+
+
+def test_a_real_server_answers_200_or_503_through_a_database_outage_and_loses_no_event(
+        postgres, redis_url, tmp_path):
+    """`wayline server` in its own process, a client posting events all the while, and the
+    database crashing for a few seconds: every answer is 200 or 503 with Retry-After, and
+    every event answered 200 is in the database afterwards."""
+    import threading
+
+    import httpx
+    from sqlalchemy import select
+
+    from runtime.store.models import Event
+    from tests.live import free_port
+    from tests.outages import stop, wayline
+
+    engine = make_engine(postgres.url)
+    truncate(engine)
+    port = free_port()
+    server = wayline("server", tmp_path / "server.log", database_url=postgres.url,
+                     redis_url=redis_url, host="127.0.0.1", port=str(port), api_key=API_KEY,
+                     data_dir=str(tmp_path), log_level="WARNING")
+    answers: list[tuple[int, int, str | None]] = []  # (event number, status, Retry-After)
+    posting = threading.Event()
+
+    def post_events() -> None:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=INGEST,
+                          timeout=30) as client:
+            number = 0
+            while posting.is_set():
+                number += 1
+                answer = client.post("/api/events", json={
+                    "external_id": f"c{number % 20}", "name": "signup",
+                    "dedup_key": f"outage-{number}"})
+                answers.append((number, answer.status_code, answer.headers.get("retry-after")))
+
+    try:
+        _wait_for_answer(f"http://127.0.0.1:{port}/health", server)
+        posting.set()
+        client = threading.Thread(target=post_events)
+        client.start()
+        _wait(lambda: sum(status == 200 for _, status, _ in answers) >= 20, "events stored")
+        postgres.stop()
+        try:
+            _wait(lambda: sum(status == 503 for _, status, _ in answers) >= 5, "503s")
+            time.sleep(2)
+        finally:
+            postgres.start()
+        stored_before = sum(status == 200 for _, status, _ in answers)
+        _wait(lambda: sum(status == 200 for _, status, _ in answers) > stored_before + 20,
+              "events stored again once the database is back")
+        posting.clear()
+        client.join(30)
+    finally:
+        posting.clear()
+        stop(server)
+    statuses = {status for _, status, _ in answers}
+    assert statuses == {200, 503}, server.log.read_text()[-3000:]
+    assert all(retry == str(RETRY_AFTER_SECONDS) for _, status, retry in answers
+               if status == 503)
+    with engine.connect() as connection:
+        stored = set(connection.scalars(select(Event.dedup_key)))
+    acknowledged = {f"outage-{number}" for number, status, _ in answers if status == 200}
+    assert acknowledged <= stored, f"{len(acknowledged - stored)} acknowledged events lost"
+    engine.dispose()
+
+
+def _wait(condition, what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {seconds:g} s for {what}")
+        time.sleep(0.05)
+
+
+def _wait_for_answer(url: str, process) -> None:
+    import httpx
+
+    def answers() -> bool:
+        assert process.poll() is None, process.log.read_text()[-3000:]
+        try:
+            return httpx.get(url, timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    _wait(answers, f"{url} to answer", 30)
