@@ -82,21 +82,11 @@ def test_workers_ride_a_30_second_redis_outage_out_and_send_everything_once(
     sessions = make_sessionmaker(engine)
     journey = add_greetings(sessions, provider)
     with throwaway_redis(tmp_path) as redis:
-        settings = {"database_url": database_url, "redis_url": redis.url,
-                    "claim_timeout": CLAIM_TIMEOUT, "data_dir": str(tmp_path),
-                    "log_level": "INFO", "webhook_allow": "127.0.0.1/32"}
-        workers = [wayline("worker", tmp_path / f"worker-{n}.log", **settings) for n in (0, 1)]
+        workers = _two_workers(database_url, redis.url, tmp_path)
         try:
-            with connect(redis.url) as client:
-                wait_until(lambda: Worker.count(connection=client) == 2, 60,
-                           "both workers to be listening", lambda: _logs(workers))
-            pids = {w.pid: children_of(w.pid) for w in workers}
-            with sessions() as session:
-                publish(session, journey, SystemClock().now())
-                session.commit()
             # Redis goes the moment the sweeper has claimed runs: their batch job is queued
             # or running, and the deliveries it queues are lost with Redis.
-            _wait_for_claims(sessions, workers)
+            pids = _publish_until_claimed(sessions, journey, workers)
             redis.stop()
             sent_before = len(provider.requests)
             time.sleep(OUTAGE_SECONDS)
@@ -121,6 +111,29 @@ def test_workers_ride_a_30_second_redis_outage_out_and_send_everything_once(
         assert log.count("Redis back after") == 1, log[-3000:]
         assert "Traceback" not in log, log[-3000:]
     engine.dispose()
+
+
+def _two_workers(database_url: str, redis_url: str, tmp_path) -> list:
+    """Two `wayline worker` commands on these services, once both listen."""
+    settings = {"database_url": database_url, "redis_url": redis_url,
+                "claim_timeout": CLAIM_TIMEOUT, "data_dir": str(tmp_path),
+                "log_level": "INFO", "webhook_allow": "127.0.0.1/32"}
+    workers = [wayline("worker", tmp_path / f"worker-{n}.log", **settings) for n in (0, 1)]
+    with connect(redis_url) as client:
+        wait_until(lambda: Worker.count(connection=client) == 2, 60,
+                   "both workers to be listening", lambda: _logs(workers))
+    return workers
+
+
+def _publish_until_claimed(sessions, journey: int, workers) -> dict:
+    """Publish the journey and return once a worker has claimed runs: the workers' processes
+    (each command's pid and its children's), to show later that none was restarted."""
+    pids = {w.pid: children_of(w.pid) for w in workers}
+    with sessions() as session:
+        publish(session, journey, SystemClock().now())
+        session.commit()
+    _wait_for_claims(sessions, workers)
+    return pids
 
 
 def _wait_for_claims(sessions, workers, seconds: float = 60) -> None:
@@ -153,18 +166,9 @@ def test_workers_ride_a_database_crash_out_and_send_everything_once(redis_url, r
         engine = make_engine(postgres.url)
         sessions = make_sessionmaker(engine)
         journey = add_greetings(sessions, provider)
-        settings = {"database_url": postgres.url, "redis_url": redis_url,
-                    "claim_timeout": CLAIM_TIMEOUT, "data_dir": str(tmp_path),
-                    "log_level": "INFO", "webhook_allow": "127.0.0.1/32"}
-        workers = [wayline("worker", tmp_path / f"worker-{n}.log", **settings) for n in (0, 1)]
+        workers = _two_workers(postgres.url, redis_url, tmp_path)
         try:
-            wait_until(lambda: Worker.count(connection=redis) == 2, 60,
-                       "both workers to be listening", lambda: _logs(workers))
-            pids = {w.pid: children_of(w.pid) for w in workers}
-            with sessions() as session:
-                publish(session, journey, SystemClock().now())
-                session.commit()
-            _wait_for_claims(sessions, workers)
+            pids = _publish_until_claimed(sessions, journey, workers)
             postgres.stop()  # a crash: every connection cut, the batch job fails mid-way
             time.sleep(DATABASE_OUTAGE_SECONDS)
             postgres.start()
