@@ -197,10 +197,11 @@ class WaylineWorker(SimpleWorker):
 
     LISTEN_SECONDS = 1
 
-    def __init__(self, *args: Any, watch: RedisWatch, database: Outage | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, *args: Any, watch: RedisWatch | None = None,
+                 database: Outage | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.watch = watch
+        # RQ's own `rq worker --worker-class …` makes one without a watch: it gets its own.
+        self.watch = watch or RedisWatch(self.connection, threading.Event())
         self.database = database or Outage("Database")
         self.stop_asked = False
 
