@@ -208,7 +208,8 @@ class WebhookAdapter:
         try:
             response = self._client.request(method, url, json=content.get("body"),
                                             headers=headers)
-        except (RefusedAddress, httpx.TransportError) as error:
+        # InvalidURL: an address httpx won't parse (e.g. 0177.0.0.1, octal) is never called.
+        except (RefusedAddress, httpx.TransportError, httpx.InvalidURL) as error:
             raise self._unreached(url, error) from None
         return http_outcome(f"webhook-{message_id}", f"{method} {public_origin(url)}", response)
 
@@ -226,7 +227,8 @@ class WebhookAdapter:
             response = await self._async_clients.request(method, url,
                                                          json=content.get("body"),
                                                          headers=headers)
-        except (RefusedAddress, httpx.TransportError) as error:
+        # InvalidURL: an address httpx won't parse (e.g. 0177.0.0.1, octal) is never called.
+        except (RefusedAddress, httpx.TransportError, httpx.InvalidURL) as error:
             raise self._unreached(url, error) from None
         return http_outcome(f"webhook-{message_id}", f"{method} {public_origin(url)}", response)
 
