@@ -31,6 +31,7 @@ import smtplib
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -164,8 +165,21 @@ def database(kind: str, workdir: Path) -> tuple[str, Any]:
     return url, drop
 
 
-def seed(url: str, channel: str, count: int) -> None:
-    """`count` customers on a published journey, each with one queued `channel` message."""
+Content = Callable[[str, str], dict[str, Any]]
+"""A queued message's content from the customer's phone and email."""
+
+
+def text_content(phone: str, _email: str) -> dict[str, Any]:
+    return {"to": phone, "text": TEXT}
+
+
+def email_content(_phone: str, email: str) -> dict[str, Any]:
+    return {"to": email, **EMAIL}
+
+
+def seed(url: str, channel: str, count: int, content: Content) -> None:
+    """`count` customers on a published journey, each with one queued `channel` message
+    holding `content(phone, email)`."""
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     with sessions() as session:
@@ -196,8 +210,7 @@ def seed(url: str, channel: str, count: int) -> None:
         rows = [{"run_id": run, "node_id": "send", "visit": 1, "journey_id": journey,
                  "customer_id": customer, "channel": channel, "purpose": "marketing",
                  "template_id": template.id, "status": "queued", "attempts": 0,
-                 "content": ({"to": phone, "text": TEXT} if channel == "sms" else
-                             {"to": email, **EMAIL}),
+                 "content": content(phone, email),
                  "created_at": NOW - timedelta(minutes=1), "updated_at": NOW}
                 for run, customer, phone, email in runs]
         for first in range(0, len(rows), 20_000):
@@ -305,7 +318,7 @@ def bench_sms(args: argparse.Namespace, url: str, redis_url: str, workdir: Path)
     server = start(serve_http, port, args.delay, calls, peak)
     provider = f"http://127.0.0.1:{port}/send"
     try:
-        seed(url, "sms", args.messages)
+        seed(url, "sms", args.messages, text_content)
         settings = Settings(data_dir=workdir, database_url=url, sms_url=provider,
                             sms_api_key="bench", sms_sender=SENDER, secret_key="bench",
                             provider_concurrency=args.concurrency)
@@ -335,7 +348,7 @@ def bench_email(args: argparse.Namespace, url: str, redis_url: str, workdir: Pat
     port = free_port()
     server = start(serve_smtp, port, received, connections)
     try:
-        seed(url, "email", args.emails)
+        seed(url, "email", args.emails, email_content)
         settings = Settings(data_dir=workdir, database_url=url, secret_key="bench",
                             smtp_url=f"smtp://127.0.0.1:{port}?from=news@shop.test",
                             public_url="https://crm.shop.test")

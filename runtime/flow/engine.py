@@ -207,33 +207,33 @@ def _apply(result: Advance, node_id: str, decision: Go, effects: Effects, state:
 
 
 def _wait(result: Advance, node_id: str, decision: WaitUntil | WaitForEvent,
-          now: datetime) -> Advance:
+          at: datetime) -> Advance:
     result.status = after(result.status, "wait")
     result.wake_at = decision.until
     if isinstance(decision, WaitForEvent):
         result.waiting_for = decision.event
-        result.wait = {"kind": "event", "event": decision.event, "since": now.isoformat(),
+        result.wait = {"kind": "event", "event": decision.event, "since": at.isoformat(),
                        "where": msgspec.to_builtins(list(decision.where)),
                        "matched": decision.matched, "timeout": decision.timeout}
     else:
-        result.wait = {"kind": "until", "port": decision.port, "since": now.isoformat()}
-    result.steps.append(StepRecord(node_id, "waiting", None, decision.why, now, None))
+        result.wait = {"kind": "until", "port": decision.port, "since": at.isoformat()}
+    result.steps.append(StepRecord(node_id, "waiting", None, decision.why, at, None))
     return result
 
 
-def _hold(result: Advance, node_id: str, now: datetime) -> Advance:
+def _hold(result: Advance, node_id: str, at: datetime) -> Advance:
     """Stop before a paused step; no step row yet (the step writes its own when it runs)."""
     result.node_id = node_id
     result.status = after(result.status, "wait")
-    result.wait = {"kind": HELD, "since": now.isoformat()}
+    result.wait = {"kind": HELD, "since": at.isoformat()}
     return result
 
 
-def _exit(result: Advance, node_id: str, now: datetime, reason: str, why: str = "") -> Advance:
+def _exit(result: Advance, node_id: str, at: datetime, reason: str, why: str = "") -> Advance:
     result.node_id = node_id  # where it stopped, as its last step row says
     result.status = after(result.status, "exit")
-    result.exit_reason, result.ended_at = reason, now
-    result.steps.append(StepRecord(node_id, "exited", None, why or reason, now, now))
+    result.exit_reason, result.ended_at = reason, at
+    result.steps.append(StepRecord(node_id, "exited", None, why or reason, at, at))
     return result
 
 

@@ -13,12 +13,12 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import Row, and_, bindparam, or_, select, update
+from sqlalchemy import Row, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from nodes.kit.rules import Attr, properties_match
 from runtime.flow.enrollment import enroll_events
-from runtime.flow.run_status import TRANSITIONS, after, changeable
+from runtime.flow.run_status import after, applies_to, changeable
 from runtime.store.models import Customer, Event, Run, RunStatus
 from runtime.store.sql import among, insert_rows
 from runtime.store.versions import LiveIndex, live_index, load_compiled
@@ -53,14 +53,8 @@ class NewEvent:
     dedup_key: str | None = None
 
 
-_CUSTOMER_ID = select(Customer.id).where(Customer.external_id == bindparam("external_id"))
-
-
 def customer_id_for(session: Session, external_id: str, now: datetime) -> int:
     """The id of the customer with this external id, creating an empty profile if new."""
-    found = session.scalar(_CUSTOMER_ID, {"external_id": external_id})
-    if found is not None:
-        return found
     return customer_ids_for(session, [external_id], now)[external_id]
 
 
@@ -95,7 +89,7 @@ def ingest_events(session: Session, events: Sequence[NewEvent],
 
     Set-based: the events go in waves — the first event of each customer, then the second… —
     and each wave is a handful of statements however many customers it holds: the events in
-    one INSERT, the runs they may touch in two bounded index ranges, one enrollment per
+    one INSERT, the runs they may touch in one locked read, one enrollment per
     journey listening to their names. A customer's later event sees what the earlier did.
     """
     results = [IngestResult(event_id=None) for _ in events]
@@ -178,7 +172,7 @@ def _customer_runs(session: Session, customer_ids: set[int],
 _RUN_COLUMNS = (Run.id, Run.customer_id, Run.journey_version_id, Run.entered_at, Run.ended_at,
                 Run.converted_at, Run.status, Run.version, Run.waiting_for, Run.wait)
 
-WAKEABLE = frozenset(status for (status, event) in TRANSITIONS if event == "wake")
+WAKEABLE = applies_to("wake")
 
 
 def _resume_waits(session: Session, runs: Sequence[Row], name: str,

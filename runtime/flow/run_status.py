@@ -36,6 +36,11 @@ def after(status: RunStatus, event: str) -> RunStatus:
     return new
 
 
+def applies_to(event: str) -> frozenset[RunStatus]:
+    """The statuses a run may be in for `event` to change it."""
+    return frozenset(status for status, name in TRANSITIONS if name == event)
+
+
 def changeable(event: str) -> ColumnElement[bool]:
     """SQL: the run is in a status `event` applies to."""
-    return Run.status.in_(sorted({status for status, name in TRANSITIONS if name == event}))
+    return Run.status.in_(sorted(applies_to(event)))

@@ -1,15 +1,16 @@
 """Provider calls in flight: the worker process's one event loop, and bounds per provider.
 
 Delivery sends a job's messages to HTTP providers concurrently (`runtime.messaging.delivery`).
-Their adapters keep an `httpx.AsyncClient` whose pooled, kept-alive connections belong to the
-event loop that opened them, so the loop lives as long as the worker: one per process, in a
-daemon thread, started on first use. A job hands it a coroutine and waits for the result
-(`run`). An `asyncio.run` per job would need a new client per job, and every job would open
-its connections afresh (a TCP and often a TLS handshake per connection, per job).
+Their adapters keep async clients (aiohttp for providers, httpx for webhooks) whose pooled,
+kept-alive connections belong to the event loop that opened them, so the loop lives as long as
+the worker: one per process, in a daemon thread, started on first use. A job hands it a
+coroutine and waits for the result (`run`). An `asyncio.run` per job would need a new client
+per job, and every job would open its connections afresh (a TCP and often a TLS handshake per
+connection, per job).
 
 `Bounds` caps the calls in flight to each provider (one semaphore per origin): a provider
 that answers slowly holds at most that many connections, however many messages wait.
-`ClientPool` spreads those calls over several small httpx clients: httpcore's pool looks at
+`ClientPool` spreads webhook calls over several small httpx clients: httpcore's pool looks at
 every connection for every waiting request, so one pool of 64 connections spends ~7× the CPU
 per call of eight pools of 8 (`bench/delivery.py`: ~200 against ~1,400 calls/s here).
 """

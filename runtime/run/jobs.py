@@ -192,8 +192,7 @@ def wake_job() -> dict[str, int]:
         done["rounds"] += 1
         if time.monotonic() - started > WAKE_SECONDS:
             rt.redis.expire(WAKE_PENDING_KEY, WAKE_PENDING_SECONDS)
-            rt.steps.enqueue(wake_job, job_timeout=300, result_ttl=0, failure_ttl=3600,
-                             at_front=True)
+            _queue_wake_job(rt)
             return done
 
 
@@ -211,8 +210,12 @@ def wake(rt: Runtime, run_ids: Sequence[int]) -> None:
     pipe.set(WAKE_PENDING_KEY, "1", nx=True, ex=WAKE_PENDING_SECONDS)
     _length, first = pipe.execute()
     if first:
-        rt.steps.enqueue(wake_job, job_timeout=300, result_ttl=0, failure_ttl=3600,
-                         at_front=True)
+        _queue_wake_job(rt)
+
+
+def _queue_wake_job(rt: Runtime) -> None:
+    """A `wake_job` at the front of the steps queue (the caller holds the pending flag)."""
+    rt.steps.enqueue(wake_job, job_timeout=300, result_ttl=0, failure_ttl=3600, at_front=True)
 
 
 def _advance_claimed(rt: Runtime, run_ids: Sequence[int], token: str,
@@ -290,9 +293,8 @@ def sweep_job() -> dict[str, int]:
 # --- helpers the server and the jobs share -------------------------------------------------------
 
 
-def dispatch_due(rt: Runtime, run_ids: Sequence[int] | None = None,
-                 limit: int = CLAIM_LIMIT) -> int:
-    """Claim due runs (at most `limit`, or just `run_ids`) and queue them in batches; how many.
+def dispatch_due(rt: Runtime, limit: int = CLAIM_LIMIT) -> int:
+    """Claim due runs (at most `limit`) and queue them in batches; how many.
 
     Claims go in chunks, each queued before the next is claimed, so work starts at once.
     """
@@ -301,7 +303,7 @@ def dispatch_due(rt: Runtime, run_ids: Sequence[int] | None = None,
         wanted = min(CLAIM_CHUNK, limit - total)
         token = new_token()
         with rt.sessions() as session:
-            claimed = claim_due(session, rt.clock.now(), token, limit=wanted, run_ids=run_ids,
+            claimed = claim_due(session, rt.clock.now(), token, limit=wanted,
                                 stale=timedelta(seconds=rt.settings.claim_timeout))
             session.commit()
         jobs = [Queue.prepare_data(advance_job, args=_batch_args(batch, token), timeout=600,

@@ -47,23 +47,20 @@ def ingest_one(wl: Wayline, data: EventIn) -> EventResult:
 
 def ingest_batch(wl: Wayline, data: EventBatchIn) -> EventBatchResult:
     """Record up to 1,000 events in order, in one transaction; a bad event never fails the rest."""
-    results: list[EventResult | None] = []
-    valid: list[NewEvent] = []
-    for event in data.events:
-        occurred_at, issues = _checked(wl, event)
-        if issues:
-            results.append(EventResult(status="invalid", issues=issues))
-        else:
-            results.append(None)
-            valid.append(_new_event(wl, event, occurred_at))
+    checked = [_checked(wl, event) for event in data.events]
+    valid = [_new_event(wl, event, occurred_at)
+             for event, (occurred_at, issues) in zip(data.events, checked, strict=True)
+             if not issues]
     with wl.writing() as session:
-        outcomes = iter(ingest_events(session, valid, wl.now()))
-    done = [result or _result(next(outcomes)) for result in results]
-    wl.move_now([run_id for result in done for run_id in result.enrolled + result.resumed])
+        outcomes = ingest_events(session, valid, wl.now())
+    wl.move_now([run_id for outcome in outcomes for run_id in outcome.runs_to_dispatch])
+    recorded = iter(outcomes)
+    results = [EventResult(status="invalid", issues=issues) if issues else
+               _result(next(recorded)) for _, issues in checked]
     return EventBatchResult(
-        accepted=sum(result.status == "accepted" for result in done),
-        duplicates=sum(result.status == "duplicate" for result in done),
-        invalid=sum(result.status == "invalid" for result in done), results=done)
+        accepted=sum(result.status == "accepted" for result in results),
+        duplicates=sum(result.status == "duplicate" for result in results),
+        invalid=sum(result.status == "invalid" for result in results), results=results)
 
 
 def _checked(wl: Wayline, event: EventIn) -> tuple[datetime | None, list[Issue]]:
