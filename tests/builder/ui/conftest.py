@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from runtime.store.audit import SYSTEM
 from runtime.store.team_models import Role, User, UserSession
@@ -170,3 +171,17 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def set_checked(box: Any, checked: bool, timeout: int = 10_000) -> None:
+    """Click a checkbox the server controls and wait for the server's answer to show.
+
+    A checkbox's state lives on the server: a click sends the change, React keeps showing the
+    old state until the new render arrives. Playwright's check() looks at once and calls a slow
+    answer a failed click, so the test clicks and waits instead.
+    """
+    box.click()
+    if checked:
+        expect(box).to_be_checked(timeout=timeout)
+    else:
+        expect(box).not_to_be_checked(timeout=timeout)

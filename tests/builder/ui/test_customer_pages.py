@@ -16,7 +16,7 @@ from runtime.run.lifecycle import publish
 from runtime.store.models import Customer
 from server.services import workspace
 from tests.builder.journeys import document, edge, node
-from tests.builder.ui.conftest import LiveApp, screenshot
+from tests.builder.ui.conftest import LiveApp, screenshot, set_checked
 from tests.runtime.harness import add_customers, add_journey, add_template, dispatch, move
 
 WAIT = 10_000
@@ -110,7 +110,7 @@ def test_send_rules_are_edited_and_saved(live_app: LiveApp, browse: Any) -> None
     cap = page.locator('[data-cap="sms"]')
     cap.locator('[data-field="limit"]').fill("3")
     expect(page.locator('[data-add-cap="sms"]')).to_have_count(0)
-    page.locator('[data-night="email"]').uncheck()
+    set_checked(page.locator('[data-night="email"]'), False)
     page.locator('[data-action="save"]').click()
     expect(page.get_by_role("status")).to_contain_text("Saved", timeout=WAIT)
     expect(cap.locator('[data-field="days"]')).to_have_value("7")

@@ -14,7 +14,7 @@ from server.schemas.journeys import JourneyCreate
 from server.schemas.templates import TemplateCreate
 from server.services import journeys, templates
 from tests.builder.journeys import document, edge, node
-from tests.builder.ui.conftest import LiveApp, screenshot
+from tests.builder.ui.conftest import LiveApp, screenshot, set_checked
 from tests.builder.ui.test_canvas import WAIT, open_editor
 
 TEMPLATES = {
@@ -116,6 +116,6 @@ def test_kakao_fallback_text_counts_bytes_as_it_is_typed(live_app: LiveApp,
     text.fill("가" * 46)
     expect(kakao.locator('.wl-sms-text [data-byte-count]')).to_contain_text(
         "92 / 2,000 bytes · LMS")
-    kakao.locator('[data-field="config.sms_fallback"] input[type="checkbox"]').uncheck()
+    set_checked(kakao.locator('[data-field="config.sms_fallback"] input[type="checkbox"]'), False)
     expect(kakao.locator("[data-sms-text]")).to_have_count(0)
     expect(kakao.locator("[data-fallback-preview]")).to_have_count(0, timeout=WAIT)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from runtime.store.audit import SYSTEM
 from server.services import keys, starters, users, workspace_settings
-from tests.builder.ui.conftest import LiveApp, add_person, screenshot
+from tests.builder.ui.conftest import LiveApp, add_person, screenshot, set_checked
 from tests.builder.ui.test_canvas import WAIT
 
 
@@ -57,7 +57,7 @@ def test_the_team_page_adds_a_person_and_makes_and_revokes_a_key(
     # A key: shown once with a warning, then only its prefix; revoked after a confirmation.
     key_form = page.locator('[data-form="new-key"]')
     key_form.locator('[data-field="key-name"]').fill("Shop events")
-    key_form.locator('[data-scope="read"]').check()
+    set_checked(key_form.locator('[data-scope="read"]'), True)
     key_form.locator('[data-action="create-key"]').click()
     secret = page.locator('[data-secret-value="key"]')
     expect(secret).not_to_have_value("", timeout=WAIT)
@@ -83,7 +83,7 @@ def test_the_team_page_adds_a_person_and_makes_and_revokes_a_key(
     park.locator('[data-action="confirm-disable"]').click()
     expect(park.locator('[data-active="false"]')).to_be_visible(timeout=WAIT)
     assert not users.find_user(live_app.wayline, "park.seoyeon@example.com").active
-    page.locator('[data-setting="approvals_required"]').check()
+    set_checked(page.locator('[data-setting="approvals_required"]'), True)
     expect(page.locator('[data-card="workspace"] [role="status"]')).to_contain_text(
         "Approvals required", timeout=WAIT)
     assert workspace_settings.get_workspace_settings(live_app.wayline).approvals_required
