@@ -27,7 +27,7 @@ from runtime.messaging.brakes import sending_stopped
 from runtime.messaging.channels import adapters_from_settings, recorders
 from runtime.messaging.compliance import MessageRules, install_rules, rules_from_settings
 from runtime.messaging.delivery import Lease, deliver, due_messages, lease
-from runtime.run import guardrails, metrics
+from runtime.run import flight, guardrails, metrics
 from runtime.run.batch import advance_runs
 from runtime.run.sweeper import BATCH_SIZE, CLAIM_LIMIT, chunks, claim_due, new_token
 from runtime.settings import Settings, load_settings
@@ -269,6 +269,7 @@ def sweep_job() -> dict[str, int]:
     started = time.perf_counter()
     rt.redis.delete(SWEEP_PENDING_KEY)
     entered = _periodic_entries(rt)
+    _start_flight_moves(rt)
     room = STEPS_BACKLOG - rt.steps.count
     claimed = dispatch_due(rt, limit=room * BATCH_SIZE) if room > 0 else 0
     held = Lease([], rt.clock.now())
@@ -288,6 +289,31 @@ def sweep_job() -> dict[str, int]:
                   claimed, len(held.ids), entered,
                   extra={**done, "duration_ms": _ms_since(started)})
     return done
+
+
+def move_flight_job(move_id: int) -> dict[str, int]:
+    """Carry out a move of customers in flight (`runtime.run.flight`), in batches; the
+    customers who arrive at a step now are moved at once."""
+    rt = runtime()
+    started = time.perf_counter()
+    carried = flight.carry_out(rt.sessions, move_id, rt.clock.now,
+                               woken=lambda run_ids: wake(rt, run_ids))
+    done = {"moved": carried.moved, "left": carried.left, "batches": carried.batches,
+            "longest_batch_ms": round(carried.longest * 1000, 1)}
+    log.info("flight move %d: %d customers moved, %d left, in %d batches", move_id,
+             carried.moved, carried.left, carried.batches,
+             extra={**done, "duration_ms": _ms_since(started)})
+    return done
+
+
+def _start_flight_moves(rt: Runtime) -> None:
+    """Queue a job for each move no worker holds: a new one, or one whose worker died."""
+    with rt.sessions() as session:
+        taken = flight.take_unfinished(session, rt.clock.now())
+        session.commit()
+    for move_id in taken:
+        rt.steps.enqueue(move_flight_job, move_id, job_timeout=3600, result_ttl=0,
+                         failure_ttl=86_400)
 
 
 # --- helpers the server and the jobs share -------------------------------------------------------

@@ -257,6 +257,35 @@ class JourneyVersion(Base):
     published_by: Mapped[str | None] = mapped_column(String(254))  # who, as the audit names them
 
 
+class FlightMove(Base):
+    """Customers in flight moved from one version to the next, step by step, as the publisher
+    mapped them (runtime.run.flight). Written with the version it moves to; a worker carries it
+    out in batches and counts what each batch did in the same transaction."""
+
+    __tablename__ = "flight_moves"
+    __table_args__ = (Index("ix_flight_moves_unfinished", "id",
+                            sqlite_where=text("finished_at IS NULL"),
+                            postgresql_where=text("finished_at IS NULL")),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    journey_id: Mapped[int] = mapped_column(Id, ForeignKey("journeys.id", ondelete="CASCADE"))
+    from_version_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("journey_versions.id", ondelete="CASCADE"))
+    to_version_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("journey_versions.id", ondelete="CASCADE"), index=True)
+    moves: Mapped[dict[str, Any]] = mapped_column(Json)
+    """The map: old step id → {"action": move|leave, "to": new step id, "restart_wait": bool}."""
+    expected: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    """What the preview said when it was published: customers per step."""
+    done: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    """Customers moved so far per old step ("moved", "left")."""
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """While a worker carries it out; a lease that ran out (a killed worker) is taken again."""
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 IN_FLIGHT = text("status IN ('active', 'waiting')")
 """The runs the sweeper's index holds: the ones that may still have a timer."""
 

@@ -11,6 +11,7 @@ from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from runtime.store.models import JourneyStatus
 from server.api.params import ActorDep, JourneyId, WaylineDep
 from server.errors import errors
+from server.schemas.flight import FlightMoveOut, FlightPreview, FlightPreviewIn, PublishIn
 from server.schemas.journeys import (
     Archived,
     CloneIn,
@@ -27,7 +28,7 @@ from server.schemas.journeys import (
     VersionDetail,
     VersionSummary,
 )
-from server.services import journeys
+from server.services import flight, journeys
 
 NodeId = Annotated[str, PathParameter(min_length=1, max_length=64, description=(
     "A step's id in the journey document."))]
@@ -84,9 +85,27 @@ class JourneyController(Controller):
 
     @post("/{journey_id:int}/publish", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))
-    def publish(self, wayline: WaylineDep, actor: ActorDep, journey_id: JourneyId) -> Published:
-        """Publish the draft as a new version (409 listing the issues when it has errors)."""
-        return journeys.publish_journey(wayline, actor, journey_id)
+    def publish(self, wayline: WaylineDep, actor: ActorDep, journey_id: JourneyId,
+                data: JSONBody[PublishIn | None] = None) -> Published:
+        """Publish the draft as a new version (409 listing the issues when it has errors).
+        With `moves`, customers in flight on the live version move as the map says (422
+        listing every problem with it); without, they stay on the version they are in."""
+        return journeys.publish_journey(wayline, actor, journey_id,
+                                        data.moves if data else None)
+
+    @post("/{journey_id:int}/flight-preview", sync_to_thread=True, status_code=200,
+          responses=errors(404, 409, 422))
+    def flight_preview(self, wayline: WaylineDep, journey_id: JourneyId,
+                       data: JSONBody[FlightPreviewIn | None] = None) -> FlightPreview:
+        """What publishing the draft would do to the customers in flight: per step of the live
+        version its customers and the map's choice (defaults where none is given), customers
+        per step of the draft, who leaves and stays, and the messages that would go at once."""
+        return flight.preview_flight(wayline, journey_id, data.moves if data else None)
+
+    @get("/{journey_id:int}/flight-moves", sync_to_thread=True, responses=errors(404, 422))
+    def flight_moves(self, wayline: WaylineDep, journey_id: JourneyId) -> list[FlightMoveOut]:
+        """Moves of customers in flight made by publishing, newest first, with their progress."""
+        return flight.list_moves(wayline, journey_id)
 
     @post("/{journey_id:int}/pause", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))

@@ -113,6 +113,9 @@ class Published(msgspec.Struct):
     journey: JourneySummary
     version: int
     entered: int
+    moving: int = 0
+    """Customers in flight the map moves to the new version or out of the journey (a worker
+    moves them in batches: GET /api/journeys/{id}/flight-moves follows it)."""
 
 
 class Archived(msgspec.Struct):

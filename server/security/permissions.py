@@ -86,6 +86,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("DELETE", J): "journeys.publish",
     ("POST", f"{J}/validate"): "journeys.read",
     ("POST", f"{J}/publish"): "journeys.publish",
+    ("POST", f"{J}/flight-preview"): "journeys.publish",
+    ("GET", f"{J}/flight-moves"): "journeys.read",
     ("POST", f"{J}/pause"): "journeys.publish",
     ("POST", f"{J}/resume"): "journeys.publish",
     ("POST", f"{J}/steps/{{node_id}}/pause"): "journeys.publish",

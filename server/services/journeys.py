@@ -11,11 +11,13 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from builder.compiled import compile_journey
 from builder.diff import summarize_changes
 from builder.document import empty_document, upgraded
 from builder.validation import Issue, has_errors, validate_journey
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
-from runtime.run import lifecycle
+from runtime.run import flight, lifecycle
+from runtime.run.flight import StepMove
 from runtime.store.audit import Actor, record
 from runtime.store.models import (
     HELD_ONLY,
@@ -42,6 +44,7 @@ from server.schemas.journeys import (
     VersionDetail,
     VersionSummary,
 )
+from server.services import flight as flight_service
 from server.services.workspace_settings import approvals_required
 
 log = logging.getLogger("wayline.server")
@@ -150,20 +153,24 @@ def validate_draft(wl: Wayline, journey_id: int) -> ValidationReport:
         return _report(lifecycle.check_journey(session, journey.draft, wl.registry))
 
 
-def publish_journey(wl: Wayline, actor: Actor, journey_id: int) -> Published:
+def publish_journey(wl: Wayline, actor: Actor, journey_id: int,
+                    moves: Mapping[str, StepMove] | None = None) -> Published:
     """Freeze the draft as a new live version; 409 with the issues when it has errors, or when
-    the workspace publishes only through approved requests."""
+    the workspace publishes only through approved requests. With `moves`, customers in flight
+    on the live version are moved as that map says (`server.services.flight`); 422 listing
+    every problem with the map."""
     with wl.writing() as session:
         if approvals_required(session):
             raise WrongStateError("This workspace publishes through approvals: ask to publish, "
                                   "and a publisher approves the request.")
-        result = publish_in(wl, session, actor, journey_id)
+        result = publish_in(wl, session, actor, journey_id, moves=moves)
     published(wl, journey_id, result)
     return result
 
 
 def publish_in(wl: Wayline, session: Session, actor: Actor, journey_id: int, *,
-               approved: str = "", revision: int | None = None) -> Published:
+               approved: str = "", revision: int | None = None,
+               moves: Mapping[str, StepMove] | None = None) -> Published:
     """Publish within the caller's transaction (an approval publishes and decides in one);
     409 when the draft has errors or is no longer at `revision`."""
     current = lifecycle.get_journey(session, journey_id, lock=True)
@@ -171,22 +178,43 @@ def publish_in(wl: Wayline, session: Session, actor: Actor, journey_id: int, *,
         raise WrongStateError(f"'{current.name}' changed after revision {revision} (the "
                               f"draft is at {current.draft_revision}): ask again.")
     before = _live_document(session, journey_id)
+    live_version_id = current.live_version_id
     try:
         version = lifecycle.publish(session, journey_id, wl.now(), wl.registry)
     except InvalidInputError as error:
         raise WrongStateError(error.message, error.issues) from None
     version.published_by = actor.name
+    moving = _move_in_flight(wl, session, actor, current, live_version_id, version, moves)
     entered = session.scalar(select(func.count()).select_from(Run)
                              .where(Run.journey_version_id == version.id))
     current.updated_at = wl.now()
     changes = summarize_changes(before, version.document)
     _audit(session, actor, "journey.published", current, wl.now(),
-           after={"version": version.number, "entered": entered},
+           after={"version": version.number, "entered": entered,
+                  **({"flight": moving[1]} if moving else {})},
            summary=f"published version {version.number}: {changes}" +
-           (f" ({approved})" if approved else ""))
+           (f"; {moving[1]}" if moving else "") + (f" ({approved})" if approved else ""))
     session.flush()
     return Published(journey=summaries(session, [current])[0], version=version.number,
-                     entered=entered)
+                     entered=entered, moving=moving[0] if moving else 0)
+
+
+def _move_in_flight(wl: Wayline, session: Session, actor: Actor, journey: Journey,
+                    live_version_id: int | None, version: JourneyVersion,
+                    moves: Mapping[str, StepMove] | None) -> tuple[int, str] | None:
+    """Record the move of the customers in flight a map asks for; (how many move or leave,
+    the preview in words), or None when no one does."""
+    if live_version_id is None or moves is None:
+        return None
+    new = compile_journey(version.document, wl.registry)  # not cached: not committed yet
+    plan = flight_service.flight_plan(session, live_version_id, new, moves, wl.now())
+    live, _old, full, preview = plan
+    move = flight.start(session, journey.id, live.id, version.id, full, preview, actor.name,
+                        wl.now())
+    if move is None:
+        return None
+    return (sum(preview.targets.values()) + preview.leaving,
+            flight_service.describe(preview, new, version.number))
 
 
 def published(wl: Wayline, journey_id: int, result: Published) -> None:

@@ -1,0 +1,374 @@
+"""Customers in flight, moved to a new version step by step as the publisher maps them.
+
+Publishing a version may carry a map: for each step of the live version, move its customers to
+a step of the new version, let them leave the journey, or let them stay on the old version
+(what a step the map leaves out does, and what publishing did before maps). The publish writes
+a `FlightMove` with the map; a worker carries it out (`carry_out`) in batches. Each batch is
+one UPDATE of the runs still on the old version at that step and not locked by a worker that is
+advancing them, so a run moves exactly once or not at all, and its count is written in the same
+transaction. A run a worker held is taken by a later batch (where it is then). A killed worker's
+move is taken again by a sweep once its lease runs out, and goes on where it stopped.
+
+A customer waiting at a step moved to a step of the same kind keeps the wait it is in (the same
+remaining time, the same awaited event) unless the map says restart; any other move makes the
+customer arrive at the target step now, as if the journey had led them there.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import msgspec
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from builder.compiled import CompiledJourney
+from builder.validation import Issue
+from runtime.customers.profiles import load_profiles
+from runtime.flow.engine import RunState, advance
+from runtime.flow.run_status import changeable
+from runtime.store.audit import SYSTEM, record
+from runtime.store.models import FlightMove, Journey, JourneyVersion, Run, RunStatus
+from runtime.store.versions import load_compiled
+
+Action = Literal["move", "stay", "leave"]
+
+
+class StepMove(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What happens to the customers at one step of the live version."""
+
+    action: Action = "move"
+    to: str | None = None
+    """The step of the new version they move to (with "move")."""
+    restart_wait: bool = False
+    """Waiting customers start the target step afresh instead of keeping their remaining time."""
+
+
+STAY = StepMove(action="stay")
+
+BATCH = 5_000
+"""Runs one UPDATE moves: a batch holds its runs' locks for a fraction of a second."""
+
+LEASE = timedelta(seconds=30)
+"""How long a worker holds a move between batches before a sweep may take it over."""
+
+SAMPLE = 200
+"""Customers per step the preview walks through the new version to count messages at once."""
+
+LEFT_REASON = "left when version {number} was published"
+
+
+def default_moves(old: CompiledJourney, new: CompiledJourney) -> dict[str, StepMove]:
+    """A step still there with the same kind maps to itself; any other stays on the old
+    version until the publisher chooses."""
+    return {node_id: StepMove(to=node_id) if _same_kind(old, node_id, new, node_id) else STAY
+            for node_id in old.specs}
+
+
+def completed(old: CompiledJourney, new: CompiledJourney,
+              moves: Mapping[str, StepMove] | None) -> dict[str, StepMove]:
+    """The map with every step of the old version in it: the given choices over the defaults.
+    No map at all means everyone stays, as publishing always did."""
+    if moves is None:
+        return dict.fromkeys(old.specs, STAY)
+    return {**default_moves(old, new), **moves}
+
+
+def check_moves(old: CompiledJourney, new: CompiledJourney, number: int,
+                moves: Mapping[str, StepMove]) -> list[Issue]:
+    """Every problem with a map, each naming the step and the field."""
+    issues = []
+    for node_id, choice in moves.items():
+        where = f"moves.{node_id}"
+        if node_id not in old.specs:
+            issues.append(Issue("flight.unknown_step", f"Version {number} has no step "
+                                f"'{node_id}' to move customers from.", node_id, where))
+            continue
+        if choice.action != "move":
+            continue
+        if not choice.to:
+            issues.append(Issue("flight.no_target", f"Choose the step of the new version the "
+                                f"customers at '{old.label(node_id)}' move to.", node_id,
+                                f"{where}.to"))
+        elif choice.to not in new.specs:
+            issues.append(Issue("flight.unknown_target", f"The new version has no step "
+                                f"'{choice.to}'.", node_id, f"{where}.to"))
+        elif choice.to == new.entry_id:
+            issues.append(Issue("flight.to_entry", "Customers in flight can't be moved to the "
+                                "entry: they are in the journey already.", node_id,
+                                f"{where}.to"))
+    return issues
+
+
+def _same_kind(old: CompiledJourney, node_id: str, new: CompiledJourney, to: str) -> bool:
+    return to in new.specs and old.specs[node_id].key == new.specs[to].key
+
+
+def keeps_wait(old: CompiledJourney, node_id: str, new: CompiledJourney,
+               choice: StepMove) -> bool:
+    """Whether customers waiting at `node_id` keep their wait when moved by `choice`."""
+    return (choice.action == "move" and not choice.restart_wait and choice.to is not None
+            and _same_kind(old, node_id, new, choice.to))
+
+
+def in_flight(session: Session, version_id: int) -> dict[str, Counter[str]]:
+    """Customers still in a version, per step and status ("active", "waiting")."""
+    counts: dict[str, Counter[str]] = {}
+    for node_id, status, count in session.execute(
+            select(Run.node_id, Run.status, func.count())
+            .where(Run.journey_version_id == version_id, Run.ended_at.is_(None))
+            .group_by(Run.node_id, Run.status)):
+        counts.setdefault(node_id, Counter())[RunStatus(status).value] += count
+    return counts
+
+
+@dataclass
+class Preview:
+    """What a map would do to the customers in flight now."""
+
+    steps: dict[str, int] = field(default_factory=dict)
+    """Customers at each step of the old version."""
+    targets: dict[str, int] = field(default_factory=dict)
+    """Customers each step of the new version would receive."""
+    staying: int = 0
+    leaving: int = 0
+    restarting: int = 0
+    """Customers who would arrive at their target now (a different step, or a restarted wait)."""
+    messages: int = 0
+    """Messages the arrivals would send at once (walked for a sample of each step, scaled)."""
+    sampled: bool = False
+
+
+def preview(session: Session, old: CompiledJourney, old_version_id: int, new: CompiledJourney,
+            moves: Mapping[str, StepMove], now: datetime) -> Preview:
+    """Counts per step, per target, leaving and staying, and the messages that would follow at
+    once for customers who arrive at a step now (the new version walked as a worker would,
+    with no side effects, for up to `SAMPLE` customers of each step)."""
+    result = Preview()
+    for node_id, statuses in sorted(in_flight(session, old_version_id).items()):
+        customers = sum(statuses.values())
+        result.steps[node_id] = customers
+        choice = moves.get(node_id, STAY)
+        if choice.action == "stay" or node_id not in old.specs:
+            result.staying += customers
+        elif choice.action == "leave":
+            result.leaving += customers
+        elif choice.to is not None:
+            result.targets[choice.to] = result.targets.get(choice.to, 0) + customers
+            kept = keeps_wait(old, node_id, new, choice)
+            # Customers who keep their wait send nothing now; the others arrive at the target.
+            arriving = statuses["active"] if kept else customers
+            result.restarting += 0 if kept else customers
+            if arriving:
+                sent, walked = _messages_at_once(session, old_version_id, node_id, choice.to,
+                                                 new, arriving, now, only_active=kept)
+                result.messages += sent
+                result.sampled = result.sampled or walked < arriving
+    return result
+
+
+def _messages_at_once(session: Session, version_id: int, node_id: str, to: str,
+                      new: CompiledJourney, arriving: int, now: datetime,
+                      only_active: bool) -> tuple[int, int]:
+    """Messages `arriving` customers at `to` would send before their first wait, walked for a
+    sample and scaled; (messages, customers walked)."""
+    query = (select(Run.id, Run.customer_id, Run.payload, Run.step_count)
+             .where(Run.journey_version_id == version_id, Run.node_id == node_id,
+                    Run.ended_at.is_(None)).order_by(Run.id).limit(SAMPLE))
+    if only_active:
+        query = query.where(Run.status == RunStatus.ACTIVE)
+    rows = session.execute(query).all()
+    if not rows:
+        return 0, 0
+    profiles = load_profiles(session, {row.customer_id for row in rows}, now, new.event_names)
+    sends = 0
+    for row in rows:
+        state = RunState(node_id=to, status=RunStatus.ACTIVE, wait=None,
+                         step_count=row.step_count, seed=str(row.id), payload=row.payload or {},
+                         run_id=row.id)
+        sends += len(advance(new, state, profiles[row.customer_id], now).sends)
+    return round(sends * arriving / len(rows)), len(rows)
+
+
+def start(session: Session, journey_id: int, from_version_id: int, to_version_id: int,
+          moves: Mapping[str, StepMove], expected: Preview, by: str,
+          now: datetime) -> FlightMove | None:
+    """Record a move to be carried out (None when the map moves no one)."""
+    acting = {node_id: msgspec.to_builtins(choice) for node_id, choice in moves.items()
+              if choice.action != "stay" and expected.steps.get(node_id)}
+    if not acting:
+        return None
+    move = FlightMove(journey_id=journey_id, from_version_id=from_version_id,
+                      to_version_id=to_version_id, moves=acting,
+                      expected={"steps": expected.steps, "targets": expected.targets,
+                                "leaving": expected.leaving, "staying": expected.staying},
+                      done={}, created_by=by[:254], created_at=now)
+    session.add(move)
+    session.flush()
+    return move
+
+
+def take_unfinished(session: Session, now: datetime, lease: timedelta = LEASE) -> list[int]:
+    """Lease every unfinished move no worker holds (new, or its worker died); their ids."""
+    taken = session.execute(
+        update(FlightMove)
+        .where(FlightMove.finished_at.is_(None),
+               or_(FlightMove.lease_until.is_(None), FlightMove.lease_until < now))
+        .values(lease_until=now + lease).returning(FlightMove.id))
+    return [move_id for (move_id,) in taken]
+
+
+@dataclass
+class Carried:
+    """What one `carry_out` did."""
+
+    moved: int = 0
+    left: int = 0
+    batches: int = 0
+    longest: float = 0.0
+    """The longest batch, in seconds: how long it held its runs from workers."""
+    finished: bool = False
+    woken: list[int] = field(default_factory=list)
+    """Runs that arrived at a step now: due at once (the caller has them moved)."""
+
+
+def carry_out(sessions: sessionmaker[Session], move_id: int, now: Callable[[], datetime], *,
+              batch: int = BATCH, lease: timedelta = LEASE, rounds: int = 20,
+              pause: float = 0.1, woken: Callable[[list[int]], None] | None = None) -> Carried:
+    """Move the customers of a `FlightMove` in batches until none is left at a mapped step of
+    the old version; mark it finished. Runs a worker holds are taken in a later round (at
+    most `rounds`, `pause` seconds apart); a move that still finds some then ends, and those
+    customers stay on the old version. `woken` is given the runs due at once after each batch.
+    """
+    carried = Carried()
+    with sessions() as session:
+        move = session.get(FlightMove, move_id)
+        if move is None or move.finished_at is not None:
+            return carried
+        plan = _Plan.of(session, move)
+    for _round in range(rounds):
+        found = 0
+        for node_id, choice in plan.moves.items():
+            while True:
+                started = time.perf_counter()
+                with sessions() as session:
+                    count, due = plan.batch(session, node_id, choice, now(), batch)
+                    _count_done(session, move_id, node_id, choice.action, count, now() + lease)
+                    session.commit()
+                carried.batches += 1
+                carried.longest = max(carried.longest, time.perf_counter() - started)
+                found += count
+                carried.moved += count if choice.action == "move" else 0
+                carried.left += count if choice.action == "leave" else 0
+                if due and woken is not None:
+                    woken(due)
+                carried.woken += due if woken is None else []
+                if count < batch:
+                    break
+        with sessions() as session:
+            remaining = plan.remaining(session)
+        if not remaining:
+            break
+        if not found:
+            time.sleep(pause)  # held by workers now: look again shortly
+    with sessions() as session:
+        _finish(session, move_id, plan, remaining, now())
+        session.commit()
+    carried.finished = True
+    return carried
+
+
+def _finish(session: Session, move_id: int, plan: _Plan, remaining: int, now: datetime) -> None:
+    """Mark the move done, with an audit row of what it did (counts from the batches)."""
+    move = session.get(FlightMove, move_id, with_for_update=True)
+    move.finished_at, move.lease_until = now, None
+    moved = sum(step.get("moved", 0) for step in move.done.values())
+    left = sum(step.get("left", 0) for step in move.done.values())
+    summary = (f"moved {moved:,} customers in flight to version {plan.number}"
+               + (f", {left:,} left the journey" if left else "")
+               + (f"; {remaining:,} held by workers stayed on the old version" if remaining
+                  else "") + (f" (published by {move.created_by})" if move.created_by else ""))
+    journey = session.get(Journey, move.journey_id)
+    record(session, SYSTEM, "journey.customers_moved", object_kind="journey",
+           object_id=move.journey_id, object_name=journey.name if journey else "",
+           summary=summary, after={"version": plan.number, "moved": moved, "left": left,
+                                   "stayed": remaining, "steps": move.done}, at=now)
+
+
+def _count_done(session: Session, move_id: int, node_id: str, action: str, count: int,
+                lease_until: datetime) -> None:
+    move = session.get(FlightMove, move_id, with_for_update=True)
+    done = dict(move.done or {})
+    step = dict(done.get(node_id) or {})
+    key = "moved" if action == "move" else "left"
+    step[key] = step.get(key, 0) + count
+    done[node_id] = step
+    move.done = done
+    move.lease_until = lease_until
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A move's map, with what each step's customers keep."""
+
+    from_version_id: int
+    to_version_id: int
+    number: int
+    moves: dict[str, StepMove]
+    keep: frozenset[str]
+
+    @classmethod
+    def of(cls, session: Session, move: FlightMove) -> _Plan:
+        plans = load_compiled(session, {move.from_version_id, move.to_version_id})
+        old, new = plans[move.from_version_id], plans[move.to_version_id]
+        moves = {node_id: msgspec.convert(choice, StepMove)
+                 for node_id, choice in move.moves.items()}
+        number = session.scalar(select(JourneyVersion.number)
+                                .where(JourneyVersion.id == move.to_version_id))
+        return cls(move.from_version_id, move.to_version_id, number, moves,
+                   frozenset(node_id for node_id, choice in moves.items()
+                             if node_id in old.specs and keeps_wait(old, node_id, new, choice)))
+
+    def batch(self, session: Session, node_id: str, choice: StepMove, now: datetime,
+              limit: int) -> tuple[int, list[int]]:
+        """Move (or end) up to `limit` runs at one step in one statement; (how many, the ids
+        of those due at once)."""
+        chosen = (select(Run.id).where(Run.journey_version_id == self.from_version_id,
+                                       Run.node_id == node_id, Run.ended_at.is_(None))
+                  .limit(limit))
+        if session.get_bind().dialect.name == "postgresql":
+            chosen = chosen.with_for_update(skip_locked=True)  # a worker advancing it: later
+        values: dict[str, Any] = {"claimed_by": None, "claimed_at": None,
+                                  "version": Run.version + 1}
+        if choice.action == "leave":
+            values |= {"status": RunStatus.EXITED, "ended_at": now, "wake_at": None,
+                       "waiting_for": None,
+                       "exit_reason": LEFT_REASON.format(number=self.number)}
+        elif node_id in self.keep:
+            values |= {"journey_version_id": self.to_version_id, "node_id": choice.to}
+        else:
+            values |= {"journey_version_id": self.to_version_id, "node_id": choice.to,
+                       "status": RunStatus.ACTIVE, "wake_at": now, "waiting_for": None,
+                       "wait": None}
+        statement = update(Run).where(Run.id.in_(chosen.scalar_subquery()),
+                                      Run.journey_version_id == self.from_version_id,
+                                      Run.node_id == node_id, Run.ended_at.is_(None))
+        if choice.action == "leave":
+            statement = statement.where(changeable("exit"))
+        rows = session.execute(statement.values(**values)
+                               .returning(Run.id, Run.wake_at)).all()
+        if choice.action == "leave":
+            return len(rows), []
+        return len(rows), [run_id for run_id, wake_at in rows
+                           if wake_at is not None and wake_at <= now]
+
+    def remaining(self, session: Session) -> int:
+        """Customers still at a mapped step of the old version."""
+        return session.scalar(select(func.count()).select_from(Run).where(
+            Run.journey_version_id == self.from_version_id, Run.ended_at.is_(None),
+            Run.node_id.in_(list(self.moves)))) or 0
