@@ -22,6 +22,7 @@ from runtime.messaging.test_sends import TestRecipients
 from runtime.messaging.workspace import MessageWording, SendPolicy
 from runtime.run.guardrails import WorkspaceGuardrails
 from server.schemas.coupons import CouponPoolCreate, GenerateCodes
+from server.schemas.flight import PublishIn
 from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate, PauseIn
 from server.schemas.previews import DryRunIn, PathIn
 from server.schemas.templates import DraftRenderIn, TemplateCreate, TemplateUpdate, TestSendIn
@@ -70,6 +71,11 @@ def _session_alive(me: Acting) -> bool:
 def _pause_journey(me: Acting, journey_id: int, reason: str) -> Json:
     why = convert({"reason": reason or ""}, PauseIn, "reason for the pause").reason
     return plain(journeys.pause_journey(me.wl, me.actor, journey_id, why))
+
+
+def _publish_journey(me: Acting, journey_id: int, moves: Json | None = None) -> Json:
+    request = convert({"moves": moves}, PublishIn, "map for the customers in flight")
+    return plain(journeys.publish_journey(me.wl, me.actor, journey_id, request.moves))
 
 
 def _pause_step(me: Acting, journey_id: int, node_id: str) -> Json:
@@ -197,7 +203,7 @@ CALLS: dict[str, Entry] = {
     "draft_revision": Call(journeys.draft_revision),
     "rename_journey": Call(journeys.update_journey, acts=True, keep=1, request=JourneyUpdate,
                            what="name"),
-    "publish_journey": Call(journeys.publish_journey, acts=True),
+    "publish_journey": Do(_publish_journey),
     "pause_journey": Do(_pause_journey),
     "resume_journey": Call(journeys.resume_journey, acts=True),
     "pause_step": Do(_pause_step),

@@ -48,7 +48,10 @@ class Rename(_Command, tag="rename"):
 
 
 class Publish(_Command, tag="publish"):
-    """Publish the draft."""
+    """Publish the draft; `moves` maps the live version's steps for the customers in flight
+    (the server checks it: server.schemas.flight)."""
+
+    moves: dict[str, Json] | None = None
 
 
 class Pause(_Command, tag="pause"):

@@ -250,9 +250,11 @@ def _pickers(detail: dict[str, Any] | None) -> dict[str, Any]:
 
 
 ACTIONS: dict[type, tuple[Any, Any]] = {
-    Publish: (lambda s, j, c: s.publish_journey(j),
+    Publish: (lambda s, j, c: s.publish_journey(j, c.moves),
                 lambda r: f"Published version {r['version']}. "
-                          f"{_customers(r['entered'])} entered so far."),
+                          f"{_customers(r['entered'])} entered so far." +
+                          (f" {_customers(r['moving'])} in flight are being moved as mapped."
+                           if r.get("moving") else "")),
     Pause: (lambda s, j, c: s.pause_journey(j, c.reason),
               lambda r: "Paused. No one new enters and customers inside wait where they are "
                         f"until you resume; {_messages(r['held_messages'])}."),

@@ -62,8 +62,9 @@ class UiServices(Protocol):
     def rename_journey(self, journey_id: int, name: str) -> Json:
         """Rename; the new detail."""
 
-    def publish_journey(self, journey_id: int) -> Json:
-        """Publish the draft: {journey, version, entered}."""
+    def publish_journey(self, journey_id: int, moves: Json | None = None) -> Json:
+        """Publish the draft: {journey, version, entered, moving}. `moves` is the map for the
+        customers in flight ({step: {action, to, restart_wait}}; None: they all stay)."""
 
     def pause_journey(self, journey_id: int, reason: str = "") -> Json:
         """Pause (saying why, for the team): the journey summary."""

@@ -52,7 +52,7 @@ test("publish and resume ask for confirmation; pause and request open their own 
   const publish = dialogFor("publish", journey);
   assert.equal(publish.op, "publish");
   assert.equal(publish.title, 'Publish changes to "Welcome"?');
-  assert.match(publish.body, /^This becomes version 3\./);
+  assert.match(publish.body, /^This becomes version 3: new customers get it\. Choose below/);
   assert.equal(dialogFor("publish", { name: "New", live_version: null }).title, 'Publish "New"?');
   assert.equal(dialogFor("resume", journey).action, "Resume journey");
   assert.deepEqual(dialogFor("pause", journey), { op: "pause" });

@@ -1,5 +1,5 @@
 // What publishing will do, for the publish dialog: who enters (the draft's audience, counted
-// now), who is in the journey already (they stay on their version), and every warning.
+// now), who is in the journey already (FlightMap.jsx maps them), and every warning.
 import { useEffect, useState } from "react";
 
 export function PublishFacts({ journey, live, warnings }) {
@@ -21,7 +21,6 @@ export function PublishFacts({ journey, live, warnings }) {
         <span>In the journey now</span>
         <strong data-publish-in-flight={live ? live.here : 0}>
           {(live ? live.here : 0).toLocaleString()}
-          {live && live.here ? ` (they stay on v${journey.live_version})` : ""}
         </strong>
       </div>
       {warnings.length ? (

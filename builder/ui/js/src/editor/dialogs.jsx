@@ -1,7 +1,8 @@
 // The editor's dialogs for journey operations: a confirmation for publish (with what publishing
 // will do) and resume, and the pause and request forms. Each runs its op when confirmed.
-import { useEffect } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { AskDialog, PauseDialog } from "./approvals.jsx";
+import { FlightMap } from "./FlightMap.jsx";
 import { PublishFacts } from "./PublishFacts.jsx";
 
 export function EditorDialogs({ dialog, server, onClose, run }) {
@@ -30,6 +31,8 @@ export function EditorDialogs({ dialog, server, onClose, run }) {
         }}
       />
     );
+  if (dialog.op === "publish")
+    return <PublishDialog dialog={dialog} server={server} onClose={onClose} run={run} />;
   return (
     <Confirm
       {...dialog}
@@ -38,19 +41,60 @@ export function EditorDialogs({ dialog, server, onClose, run }) {
         onClose();
         run(dialog.op);
       }}
+    />
+  );
+}
+
+// Publishing: what it will do, and for a live journey the map for the customers in it (sent
+// with the publish; confirming waits for the map's preview and refuses a map with problems).
+function PublishDialog({ dialog, server, onClose, run }) {
+  const { journey } = server;
+  const live = journey.live_version;
+  const [choices, setChoices] = useState({});
+  const [preview, setPreview] = useState(/** @type {any} */ (null));
+  const onPreview = useCallback((answer) => setPreview(answer), []);
+  const blocked =
+    !!live && (!preview || preview.loading || !!preview.error || preview.data.problems.length > 0);
+  return (
+    <Confirm
+      {...dialog}
+      wide={!!live}
+      blocked={blocked}
+      onCancel={onClose}
+      onConfirm={() => {
+        onClose();
+        run("publish", live ? { moves: choices } : {});
+      }}
     >
-      {dialog.op === "publish" ? (
-        <PublishFacts
-          journey={journey}
-          live={server.live}
-          warnings={server.issues.filter((issue) => issue.severity === "warning")}
+      <PublishFacts
+        journey={journey}
+        live={server.live}
+        warnings={server.issues.filter((issue) => issue.severity === "warning")}
+      />
+      {live ? (
+        <FlightMap
+          journeyId={journey.id}
+          liveVersion={live}
+          choices={choices}
+          onChoices={setChoices}
+          onPreview={onPreview}
         />
       ) : null}
     </Confirm>
   );
 }
 
-export function Confirm({ title, body, action, danger, onCancel, onConfirm, children = null }) {
+export function Confirm({
+  title,
+  body,
+  action,
+  danger,
+  onCancel,
+  onConfirm,
+  children = null,
+  wide = false,
+  blocked = false,
+}) {
   useEffect(() => {
     const key = (event) => event.key === "Escape" && onCancel();
     window.addEventListener("keydown", key);
@@ -59,7 +103,7 @@ export function Confirm({ title, body, action, danger, onCancel, onConfirm, chil
   return (
     <div className="wl-modal-backdrop" onClick={onCancel}>
       <div
-        className="wl-modal"
+        className={`wl-modal ${wide ? "wl-modal-wide" : ""}`}
         role="dialog"
         aria-modal="true"
         aria-label={title}
@@ -76,6 +120,7 @@ export function Confirm({ title, body, action, danger, onCancel, onConfirm, chil
             type="button"
             className={`wl-button ${danger ? "danger-solid" : "primary"}`}
             onClick={onConfirm}
+            disabled={blocked}
             data-confirm
             autoFocus
           >

@@ -26,7 +26,7 @@ const CONFIRMATIONS = {
       ? `Publish changes to "${journey.name}"?`
       : `Publish "${journey.name}"?`,
     body: journey.live_version
-      ? `This becomes version ${journey.live_version + 1}. Customers already in the journey stay on the version they entered; new customers get the new one.`
+      ? `This becomes version ${journey.live_version + 1}: new customers get it. Choose below what happens to the customers already in the journey.`
       : "Customers start entering as soon as it is live, and messages go out as they reach each step.",
     action: "Publish",
   }),
