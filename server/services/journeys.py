@@ -26,6 +26,7 @@ from runtime.store.models import (
     Run,
     RunStatus,
 )
+from runtime.store.team_models import AuditEvent
 from server.context import Wayline
 from server.errors import as_issue
 from server.schemas.journeys import (
@@ -179,7 +180,7 @@ def publish_in(wl: Wayline, session: Session, actor: Actor, journey_id: int, *,
     entered = session.scalar(select(func.count()).select_from(Run)
                              .where(Run.journey_version_id == version.id))
     current.updated_at = wl.now()
-    changes = summarize_changes(before, version.document)
+    changes = summarize_changes(before, version.document, wl.registry)
     _audit(session, actor, "journey.published", current, wl.now(),
            after={"version": version.number, "entered": entered},
            summary=f"published version {version.number}: {changes}" +
@@ -284,21 +285,31 @@ def list_versions(wl: Wayline, journey_id: int) -> list[VersionSummary]:
             .group_by(Run.journey_version_id)).all())
         versions = session.scalars(select(JourneyVersion).where(
             JourneyVersion.journey_id == journey_id).order_by(JourneyVersion.number.desc()))
-        return [_version(version, journey, customers.get(version.id, 0)) for version in versions]
+        said = _publish_summaries(session, journey_id)
+        return [_version(version, journey, customers.get(version.id, 0),
+                         said.get(version.number)) for version in versions]
 
 
 def get_version(wl: Wayline, journey_id: int, number: int) -> VersionDetail:
     """One published version (by its number) with its frozen document."""
     with wl.reading() as session:
         journey = lifecycle.get_journey(session, journey_id)
-        version = session.scalar(select(JourneyVersion).where(
-            JourneyVersion.journey_id == journey_id, JourneyVersion.number == number))
-        if version is None:
-            raise NotFoundError(f"version of '{journey.name}'", number)
+        version = find_version(session, journey, number)
         customers = session.scalar(select(func.count()).select_from(Run).where(
             Run.journey_version_id == version.id, Run.ended_at.is_(None)))
-        return VersionDetail(version=_version(version, journey, customers),
+        return VersionDetail(version=_version(version, journey, customers,
+                                              _publish_summaries(session, journey_id,
+                                                                 number).get(number)),
                              document=version.document)
+
+
+def find_version(session: Session, journey: Journey, number: int) -> JourneyVersion:
+    """A journey's published version by its number; NotFoundError naming both."""
+    version = session.scalar(select(JourneyVersion).where(
+        JourneyVersion.journey_id == journey.id, JourneyVersion.number == number))
+    if version is None:
+        raise NotFoundError(f"version of '{journey.name}'", number)
+    return version
 
 
 def export_journey(wl: Wayline, journey_id: int) -> JourneyExport:
@@ -439,10 +450,26 @@ def _live_document(session: Session, journey_id: int) -> Any:
                           .where(Journey.id == journey_id))
 
 
-def _version(version: JourneyVersion, journey: Journey, customers: int) -> VersionSummary:
+def _version(version: JourneyVersion, journey: Journey, customers: int,
+             summary: str | None) -> VersionSummary:
+    is_live = version.id == journey.live_version_id
+    status = "live" if is_live and journey.status is not JourneyStatus.ARCHIVED \
+        else "holding" if customers else "retired"
     return VersionSummary(id=version.id, number=version.number,
                           published_at=version.published_at, published_by=version.published_by,
-                          is_live=version.id == journey.live_version_id, customers=customers)
+                          is_live=is_live, customers=customers, status=status, summary=summary)
+
+
+def _publish_summaries(session: Session, journey_id: int,
+                       number: int | None = None) -> dict[int, str]:
+    """Version number → what publishing it changed, from the journey's publish audit rows."""
+    rows = session.execute(select(AuditEvent.after, AuditEvent.summary).where(
+        AuditEvent.action == "journey.published", AuditEvent.object_kind == "journey",
+        AuditEvent.object_id == str(journey_id)))
+    said = {after.get("version"): summary for after, summary in rows
+            if isinstance(after, Mapping)}
+    return {key: value for key, value in said.items()
+            if isinstance(key, int) and number in (None, key)}
 
 
 
