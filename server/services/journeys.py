@@ -297,9 +297,8 @@ def get_version(wl: Wayline, journey_id: int, number: int) -> VersionDetail:
         version = find_version(session, journey, number)
         customers = session.scalar(select(func.count()).select_from(Run).where(
             Run.journey_version_id == version.id, Run.ended_at.is_(None)))
-        return VersionDetail(version=_version(version, journey, customers,
-                                              _publish_summaries(session, journey_id,
-                                                                 number).get(number)),
+        said = _publish_summaries(session, journey_id).get(number)
+        return VersionDetail(version=_version(version, journey, customers, said),
                              document=version.document)
 
 
@@ -460,16 +459,13 @@ def _version(version: JourneyVersion, journey: Journey, customers: int,
                           is_live=is_live, customers=customers, status=status, summary=summary)
 
 
-def _publish_summaries(session: Session, journey_id: int,
-                       number: int | None = None) -> dict[int, str]:
+def _publish_summaries(session: Session, journey_id: int) -> dict[int, str]:
     """Version number → what publishing it changed, from the journey's publish audit rows."""
     rows = session.execute(select(AuditEvent.after, AuditEvent.summary).where(
         AuditEvent.action == "journey.published", AuditEvent.object_kind == "journey",
         AuditEvent.object_id == str(journey_id)))
-    said = {after.get("version"): summary for after, summary in rows
-            if isinstance(after, Mapping)}
-    return {key: value for key, value in said.items()
-            if isinstance(key, int) and number in (None, key)}
+    return {after["version"]: summary for after, summary in rows
+            if isinstance(after, Mapping) and isinstance(after.get("version"), int)}
 
 
 
