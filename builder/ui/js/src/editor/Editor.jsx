@@ -19,6 +19,8 @@ import { useStepActions } from "./step-actions.js";
 import { TopBar } from "./TopBar.jsx";
 import { Banners } from "./Banners.jsx";
 import { FlowArea } from "./FlowArea.jsx";
+import { HistoryBanner } from "./History.jsx";
+import { HistoryCanvas } from "./HistoryCanvas.jsx";
 import { SidePanel } from "./SidePanel.jsx";
 import { EditorDialogs } from "./dialogs.jsx";
 import { Toast } from "./status.jsx";
@@ -87,7 +89,16 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
   );
   const views = useViews(ctx);
   const steps = useStepActions({ kinds, draft, flow, wrapper });
-  useKeyboard({ draft, store, readOnly, paste: steps.paste, onDelete: steps.onDelete });
+  // While a version or a comparison is drawn (`history`), the draft is out of sight: its
+  // shortcuts are off, and its edit tools with them.
+  const history = server.history;
+  useKeyboard({
+    draft,
+    store,
+    readOnly: readOnly || !!history,
+    paste: steps.paste,
+    onDelete: steps.onDelete,
+  });
   const run = (op, fields = {}) => send.current(JSON.stringify({ op, ...fields }));
 
   return (
@@ -97,7 +108,7 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
           <TopBar
             server={server}
             draft={draft}
-            locked={locked}
+            locked={locked || !!history}
             readOnly={readOnly}
             errors={errors}
             preview={preview}
@@ -106,38 +117,57 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
               steps.select(null);
             }}
             onOpen={(op) => setDialog(dialogFor(op, journey))}
+            run={run}
           />
           <Banners server={server} locked={locked} pausedSteps={pausedSteps} onCommand={run} />
-          <div className="wl-workspace">
-            {locked ? null : (
-              <Palette
-                kinds={catalogue.kinds}
-                categories={catalogue.categories}
-                onAdd={(key) => steps.addNode(key)}
-                readOnly={readOnly}
+          {history ? (
+            <>
+              <HistoryBanner
+                history={history}
+                versions={server.versions}
+                canRestore={!readOnly}
+                run={run}
               />
-            )}
-            <FlowArea
-              catalogue={catalogue}
-              kinds={kinds}
-              draft={draft}
-              steps={steps}
-              readOnly={readOnly}
-              locked={locked}
-              wrapper={wrapper}
-              onLeavePreview={preview.close}
-            />
-            <SidePanel
-              catalogue={catalogue}
-              server={server}
-              draft={draft}
-              steps={steps}
-              preview={preview}
-              timezone={timezone}
-              readOnly={readOnly}
-              run={run}
-            />
-          </div>
+              <HistoryCanvas
+                key={`${history.old}:${history.new}`}
+                history={history}
+                versions={server.versions}
+                catalogue={catalogue}
+                kinds={kinds}
+              />
+            </>
+          ) : (
+            <div className="wl-workspace">
+              {locked ? null : (
+                <Palette
+                  kinds={catalogue.kinds}
+                  categories={catalogue.categories}
+                  onAdd={(key) => steps.addNode(key)}
+                  readOnly={readOnly}
+                />
+              )}
+              <FlowArea
+                catalogue={catalogue}
+                kinds={kinds}
+                draft={draft}
+                steps={steps}
+                readOnly={readOnly}
+                locked={locked}
+                wrapper={wrapper}
+                onLeavePreview={preview.close}
+              />
+              <SidePanel
+                catalogue={catalogue}
+                server={server}
+                draft={draft}
+                steps={steps}
+                preview={preview}
+                timezone={timezone}
+                readOnly={readOnly}
+                run={run}
+              />
+            </div>
+          )}
           <Toast notice={server.notice} />
           <EditorDialogs
             dialog={dialog}
