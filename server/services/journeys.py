@@ -180,7 +180,7 @@ def publish_in(wl: Wayline, session: Session, actor: Actor, journey_id: int, *,
     entered = session.scalar(select(func.count()).select_from(Run)
                              .where(Run.journey_version_id == version.id))
     current.updated_at = wl.now()
-    changes = summarize_changes(before, version.document, wl.registry)
+    changes = summarize_changes(before, version.document)
     _audit(session, actor, "journey.published", current, wl.now(),
            after={"version": version.number, "entered": entered},
            summary=f"published version {version.number}: {changes}" +
