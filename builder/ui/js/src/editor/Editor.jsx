@@ -89,16 +89,11 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
   );
   const views = useViews(ctx);
   const steps = useStepActions({ kinds, draft, flow, wrapper });
-  // While a version or a comparison is drawn (`history`), the draft is out of sight: its
-  // shortcuts are off, and its edit tools with them.
+  // While a version or a comparison is drawn (`history`), the draft's canvas is kept as it is
+  // (zoom, selection) but out of sight, and its shortcuts and edit tools are off.
   const history = server.history;
-  useKeyboard({
-    draft,
-    store,
-    readOnly: readOnly || !!history,
-    paste: steps.paste,
-    onDelete: steps.onDelete,
-  });
+  const frozen = readOnly || !!history;
+  useKeyboard({ draft, store, readOnly: frozen, paste: steps.paste, onDelete: steps.onDelete });
   const run = (op, fields = {}) => send.current(JSON.stringify({ op, ...fields }));
 
   return (
@@ -136,38 +131,37 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
                 kinds={kinds}
               />
             </>
-          ) : (
-            <div className="wl-workspace">
-              {locked ? null : (
-                <Palette
-                  kinds={catalogue.kinds}
-                  categories={catalogue.categories}
-                  onAdd={(key) => steps.addNode(key)}
-                  readOnly={readOnly}
-                />
-              )}
-              <FlowArea
-                catalogue={catalogue}
-                kinds={kinds}
-                draft={draft}
-                steps={steps}
+          ) : null}
+          <div className="wl-workspace" hidden={!!history}>
+            {locked ? null : (
+              <Palette
+                kinds={catalogue.kinds}
+                categories={catalogue.categories}
+                onAdd={(key) => steps.addNode(key)}
                 readOnly={readOnly}
-                locked={locked}
-                wrapper={wrapper}
-                onLeavePreview={preview.close}
               />
-              <SidePanel
-                catalogue={catalogue}
-                server={server}
-                draft={draft}
-                steps={steps}
-                preview={preview}
-                timezone={timezone}
-                readOnly={readOnly}
-                run={run}
-              />
-            </div>
-          )}
+            )}
+            <FlowArea
+              catalogue={catalogue}
+              kinds={kinds}
+              draft={draft}
+              steps={steps}
+              readOnly={readOnly}
+              locked={locked}
+              wrapper={wrapper}
+              onLeavePreview={preview.close}
+            />
+            <SidePanel
+              catalogue={catalogue}
+              server={server}
+              draft={draft}
+              steps={steps}
+              preview={preview}
+              timezone={timezone}
+              readOnly={readOnly}
+              run={run}
+            />
+          </div>
           <Toast notice={server.notice} />
           <EditorDialogs
             dialog={dialog}

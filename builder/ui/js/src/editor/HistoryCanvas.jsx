@@ -3,7 +3,14 @@
 // ghosted red where they were), and beside it what changed — all of it, or, for the step
 // clicked, its fields before and after, above the step's form (read-only).
 import { useCallback, useContext, useMemo, useState } from "react";
-import { Background, Controls, MiniMap, ReactFlow, applyNodeChanges } from "@xyflow/react";
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  applyNodeChanges,
+} from "@xyflow/react";
 import { fromDocument } from "./draft.js";
 import { changeWord, customersText, diffMarks, drawnDocument, sentence } from "./diff.js";
 import { EditorContext, JourneyEdge, JourneyNode } from "./graph.jsx";
@@ -16,7 +23,16 @@ const FIT_VIEW_OPTIONS = { padding: 0.3, maxZoom: 1 };
 const PRO_OPTIONS = { hideAttribution: true };
 const NO_STEPS = new Set();
 
-export function HistoryCanvas({ history, versions, catalogue, kinds }) {
+// A React Flow of its own: the draft's stays mounted, hidden, beside it.
+export function HistoryCanvas(props) {
+  return (
+    <ReactFlowProvider>
+      <HistoryFlow {...props} />
+    </ReactFlowProvider>
+  );
+}
+
+function HistoryFlow({ history, versions, catalogue, kinds }) {
   const editor = useContext(EditorContext);
   const marks = useMemo(() => diffMarks(history.diff), [history.diff]);
   const ctx = useMemo(
