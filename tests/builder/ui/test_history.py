@@ -7,14 +7,18 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from builder.document import upgraded
+from builder.ui.bridge import Compare, Restore, ShowVersion
+from builder.ui.history import run_history
+from builder.ui.services import UiError
 from runtime.store.audit import Actor
 from server.schemas.journeys import JourneyCreate, JourneyUpdate
 from server.services import journeys
 from tests.builder.journeys import document, edge
-from tests.builder.ui.conftest import LiveApp, screenshot
+from tests.builder.ui.conftest import LiveApp, screenshot, signed_in_services
 from tests.builder.ui.test_canvas import WAIT
 from tests.runtime.harness import add_customers
 
@@ -125,6 +129,23 @@ def test_live_and_draft_compared_mark_the_changes_on_the_canvas(live_app: LiveAp
         "Version 1 → Version 2 (live) · read-only", timeout=WAIT)
     expect(page.locator("[data-diff-summary]")).to_have_text(
         "1 step changed: 'Wait two days' (Name, Wait for).")
+    expect(page.locator('[data-action="restore"]')).to_have_count(0)  # a viewer, a version
+
+
+def test_the_editor_draws_the_newer_side_with_the_older_sides_removed_steps(
+        live_app: LiveApp) -> None:
+    journey_id, _ = history_journey(live_app)
+    services = signed_in_services(live_app, "viewer")
+    view, said = run_history(services, journey_id, Compare())
+    assert said is None and (view["old"], view["new"], view["number"]) == ("2", "draft", None)
+    assert [node["id"] for node in view["removed"]] == ["out"]  # ghosted where it was
+    assert set(view["ports"]) == {"in", "wait", "bye", "out"}
+    alone, _ = run_history(services, journey_id, ShowVersion(number=1))
+    assert (alone["title"], alone["number"], alone["diff"]) == ("Version 1 · read-only", 1, None)
+    with pytest.raises(UiError, match="version of 'Welcome back' 9"):
+        run_history(services, journey_id, ShowVersion(number=9))
+    with pytest.raises(UiError, match="Your role can't do this"):
+        run_history(services, journey_id, Restore(number=1))
 
 
 def test_restoring_a_version_makes_it_the_draft(live_app: LiveApp, browse: Any) -> None:
