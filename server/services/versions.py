@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from builder.diff import diff_documents, summarize_changes
 from builder.document import upgraded
-from runtime.errors import InvalidInputError, WrongStateError
+from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.run import lifecycle
 from runtime.store.audit import Actor, record
 from runtime.store.models import Journey, JourneyStatus, JourneyVersion
@@ -27,8 +27,8 @@ from server.services import journeys
 LIVE, DRAFT = "live", "draft"
 """The sides a comparison names by role instead of by number."""
 
-REF_LIMIT = 10
-"""The most digits a version number in a comparison may have."""
+NUMBER_LIMIT = 2**31 - 1
+"""Version numbers fit the column; a larger one names no version."""
 
 
 def compare(wl: Wayline, journey_id: int, old: str = LIVE, new: str = DRAFT,
@@ -81,8 +81,11 @@ def _side(session: Session, journey: Journey, ref: str, name: str,
             raise WrongStateError(f"'{journey.name}' has no live version yet: compare "
                                   "version numbers, or publish it first.")
         version = session.get(JourneyVersion, journey.live_version_id)
-    elif ref.isdigit() and len(ref) <= REF_LIMIT:
-        version = journeys.find_version(session, journey, int(ref))
+    elif ref.isascii() and ref.isdigit():
+        number = int(ref)
+        if number > NUMBER_LIMIT:
+            raise NotFoundError(f"version of '{journey.name}'", number)
+        version = journeys.find_version(session, journey, number)
     else:
         raise InvalidInputError(f"'{name}' must be a version's number, 'live' or 'draft', "
                                 f"not '{ref[:40]}'.", [])

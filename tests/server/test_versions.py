@@ -70,6 +70,8 @@ def test_diff_refuses_unknown_versions_and_sides_clearly(client, app_context):
     url = f"/api/journeys/{journey_id}/diff"
     unknown = client.get(url, params={"from": "9"})
     assert unknown.status_code == 404 and "version of 'Welcome' 9" in unknown.json()["detail"]
+    assert client.get(url, params={"from": "99999999999"}).status_code == 404
+    assert client.get(url, params={"from": "²"}).status_code == 422
     odd = client.get(url, params={"to": "yesterday"})
     assert odd.status_code == 422
     assert "'to' must be a version's number, 'live' or 'draft'" in odd.json()["detail"]
