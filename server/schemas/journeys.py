@@ -164,7 +164,7 @@ class ComparedSide(msgspec.Struct, omit_defaults=True):
     ref: str
     """The version's number, or `draft`."""
     label: str
-    """"Version 3 (live)", "Draft"."""
+    """What it is called: "Version 3 (live)", "Draft"."""
     number: int | None = None
     document: JourneyDocument | None = None
     """The document itself (for the canvas, which draws it; the API leaves it out)."""
