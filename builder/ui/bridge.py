@@ -243,6 +243,8 @@ class HistoryView(msgspec.Struct):
     """builder.diff's JourneyDiff from `old` to `new` (None for a version alone)."""
     removed: list[Json]
     """The older side's steps that the drawn side has no more: drawn ghosted where they were."""
+    removed_wires: list[Json]
+    """The older side's wires removed or moved away, as edges ("was:…" ids), drawn ghosted."""
 
 
 class CanvasState(msgspec.Struct):

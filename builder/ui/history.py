@@ -44,11 +44,12 @@ def version_view(services: UiServices, detail: Json) -> Json:
     return {"title": f"Version {number} · read-only", "new": str(number), "old": None,
             "number": number, "document": document,
             "ports": catalogue.node_ports(document, services.registry), "diff": None,
-            "removed": []}
+            "removed": [], "removed_wires": []}
 
 
 def comparison_view(services: UiServices, comparison: Json) -> Json:
-    """The newer side drawn, with the older side's removed steps ghosted where they were."""
+    """The newer side drawn, with the older side's removed steps ghosted where they were, and
+    its wires removed or moved away where they went."""
     old, new, diff = comparison["from"], comparison["to"], comparison["diff"]
     gone = {step["id"] for step in diff["steps"] if step["change"] == "removed"}
     removed = [node for node in _nodes(old["document"]) if node.get("id") in gone]
@@ -57,7 +58,15 @@ def comparison_view(services: UiServices, comparison: Json) -> Json:
     return {"title": f"{old['label']} → {new['label']} · read-only", "new": new["ref"],
             "old": old["ref"], "number": new.get("number"), "document": document,
             "ports": catalogue.node_ports(drawn, services.registry), "diff": diff,
-            "removed": removed}
+            "removed": removed, "removed_wires": [_was(wire) for wire in diff["wires"]
+                                                  if wire["change"] != "added"]}
+
+
+def _was(wire: Json) -> Json:
+    """A wire as it was before it was removed or moved, as an edge with an id of its own."""
+    source, port, target = wire["source"], wire["port"], wire["old_target"]
+    return {"id": f"was:{source}:{port}:{target}", "source": source, "sourceHandle": port,
+            "target": target}
 
 
 def _nodes(document: Any) -> list[Json]:

@@ -109,6 +109,8 @@ def test_live_and_draft_compared_mark_the_changes_on_the_canvas(live_app: LiveAp
     expect(canvas.locator('[data-node-id="bye"].diff-added')).to_contain_text("Goodbye")
     expect(canvas.locator('[data-node-id="wait"].diff-changed')).to_be_visible()
     expect(canvas.locator('[data-node-id="out"].diff-removed')).to_contain_text("Done")
+    expect(canvas.locator(".wl-edge.diff-moved")).to_have_count(1)  # wait → Goodbye now
+    expect(canvas.locator(".wl-edge.diff-removed")).to_have_count(1)  # wait → Done, ghosted
     expect(page.locator("[data-diff-summary]")).to_have_text(
         "1 step changed: 'Wait two days' (Wait for); 1 added: 'Goodbye'; 1 removed: 'Done'; "
         "wire from 'Wait two days' moved from 'Done' to 'Goodbye'.")
@@ -140,6 +142,8 @@ def test_the_editor_draws_the_newer_side_with_the_older_sides_removed_steps(
     assert said is None and (view["old"], view["new"], view["number"]) == ("2", "draft", None)
     assert [node["id"] for node in view["removed"]] == ["out"]  # ghosted where it was
     assert set(view["ports"]) == {"in", "wait", "bye", "out"}
+    assert view["removed_wires"] == [{"id": "was:wait:next:out", "source": "wait",
+                                      "sourceHandle": "next", "target": "out"}]
     alone, _ = run_history(services, journey_id, ShowVersion(number=1))
     assert (alone["title"], alone["number"], alone["diff"]) == ("Version 1 · read-only", 1, None)
     with pytest.raises(UiError, match="version of 'Welcome back' 9"):

@@ -100,6 +100,7 @@ export interface HistoryView {
   ports: Record<string, Array<Port>>;
   diff: Record<string, any> | null;
   removed: Array<Record<string, any>>;
+  removed_wires: Array<Record<string, any>>;
 }
 
 /** One problem: a stable code, where it is (node, field) and what to do, in plain words. */

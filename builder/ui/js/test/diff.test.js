@@ -22,22 +22,29 @@ const DIFF = {
   ],
 };
 
-test("steps are marked by change, and wires drawn in the newer document by id", () => {
-  assert.deepEqual(diffMarks(DIFF), {
+const WAS = { id: "was:w:next:r", source: "w", sourceHandle: "next", target: "r" };
+
+test("steps are marked by change, and wires by their id in the drawn document", () => {
+  assert.deepEqual(diffMarks({ diff: DIFF, removed_wires: [WAS] }), {
     nodes: { a: "added", w: "changed", r: "removed" },
-    edges: { e1: "moved", e2: "added" },
+    edges: { e1: "moved", e2: "added", "was:w:next:r": "removed" },
   });
   assert.deepEqual(diffMarks(null), { nodes: {}, edges: {} });
 });
 
-test("removed steps are drawn with the newer side's", () => {
+test("removed steps and wires are drawn with the newer side's", () => {
   const drawn = drawnDocument({
-    document: { nodes: [{ id: "a" }], edges: [], settings: {} },
+    document: { nodes: [{ id: "a" }], edges: [{ id: "e1" }], settings: {} },
     removed: [{ id: "r" }],
+    removed_wires: [WAS],
   });
   assert.deepEqual(
     drawn.nodes.map((n) => n.id),
     ["a", "r"],
+  );
+  assert.deepEqual(
+    drawn.edges.map((e) => e.id),
+    ["e1", WAS.id],
   );
   assert.deepEqual(drawn.settings, {});
 });

@@ -1,6 +1,6 @@
 // A published version, or a comparison, drawn read-only where the draft's canvas is: the same
 // steps and wires (graph.jsx) with the comparison's marks (added green, changed amber, removed
-// ghosted red where they were), and beside it what changed — all of it, or, for the step
+// ghosted red where they were, wires too), and beside it what changed — all of it, or, for the step
 // clicked, its fields before and after, above the step's form (read-only).
 import { useCallback, useContext, useMemo, useState } from "react";
 import {
@@ -34,7 +34,7 @@ export function HistoryCanvas(props) {
 
 function HistoryFlow({ history, versions, catalogue, kinds }) {
   const editor = useContext(EditorContext);
-  const marks = useMemo(() => diffMarks(history.diff), [history.diff]);
+  const marks = useMemo(() => diffMarks(history), [history]);
   const ctx = useMemo(
     () => ({
       ...editor,

@@ -1,20 +1,26 @@
 // What the version history draws: a comparison's marks on the canvas (each step added,
-// changed or removed; each wire added or moved, by its id in the drawn document), the document
-// drawn (the newer side, with the older side's removed steps back where they were, ghosted),
-// the sides a comparison can take, and how a version's status reads.
+// changed or removed; each wire added or moved, by its id in the drawn document, and each wire
+// of the older side removed or moved away), and the document drawn (the newer side, with the
+// older side's removed steps and wires back where they were, ghosted); the sides a comparison
+// can take, and how a version's status reads.
 
-export function diffMarks(diff) {
+export function diffMarks(history) {
   const nodes = {};
   const edges = {};
-  for (const step of diff?.steps || []) nodes[step.id] = step.change;
-  for (const wire of diff?.wires || [])
+  for (const step of history?.diff?.steps || []) nodes[step.id] = step.change;
+  for (const wire of history?.diff?.wires || [])
     if (wire.change !== "removed" && wire.edge_id) edges[wire.edge_id] = wire.change;
+  for (const wire of history?.removed_wires || []) edges[wire.id] = "removed";
   return { nodes, edges };
 }
 
 export function drawnDocument(history) {
   const document = history.document || {};
-  return { ...document, nodes: [...(document.nodes || []), ...(history.removed || [])] };
+  return {
+    ...document,
+    nodes: [...(document.nodes || []), ...(history.removed || [])],
+    edges: [...(document.edges || []), ...(history.removed_wires || [])],
+  };
 }
 
 // The draft and each published version, newest first, as a comparison's choices.
