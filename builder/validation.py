@@ -255,6 +255,11 @@ def _field_issues(struct: type[msgspec.Struct], raw: Mapping[str, Any], code: st
     return issues
 
 
+def field_titles(struct: type[msgspec.Struct]) -> dict[str, str]:
+    """Each field's marketer-facing title (the form's label) by its JSON name."""
+    return {name: title for name, (_, _, title, _) in _fields(struct).items()}
+
+
 @cache
 def _fields(struct: type[msgspec.Struct]) -> dict[str, tuple[Any, bool, str, type | None]]:
     """Each field by JSON name: (type, required, title, nested struct). Cached: slow to compute."""

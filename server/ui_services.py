@@ -44,6 +44,7 @@ from server.services import (
     templates,
     test_sends,
     timeline,
+    versions,
     workspace,
 )
 from server.services.results import journey_results
@@ -211,6 +212,9 @@ CALLS: dict[str, Entry] = {
     "archive_journey": Call(journeys.archive_journey, acts=True),
     "clone_journey": Call(journeys.clone_journey, acts=True),
     "export_journey": Call(journeys.export_journey),
+    "get_version": Call(journeys.get_version),
+    "compare_versions": Call(versions.compare, options={"documents": True}),
+    "restore_version": Call(versions.restore_version, acts=True),
     "import_journey": Do(_import_journey),
     "list_starters": Do(_list_starters),
     "create_from_starter": Call(starters.create_from_starter, acts=True),

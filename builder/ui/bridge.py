@@ -106,8 +106,33 @@ class Reload(_Command, tag="reload"):
     """Load the journey again (after a refusal)."""
 
 
+class ShowVersion(_Command, tag="show_version"):
+    """Show a published version read-only instead of the draft."""
+
+    number: int
+
+
+class Compare(_Command, tag="compare"):
+    """Show what changed from side `old` to side `new` (a version's number, "live" or
+    "draft"), read-only instead of the draft."""
+
+    old: str = "live"
+    new: str = "draft"
+
+
+class CloseHistory(_Command, tag="close_history"):
+    """Back to the draft from a version or a comparison."""
+
+
+class Restore(_Command, tag="restore"):
+    """Make a published version the draft."""
+
+    number: int
+
+
 Command = (Save | Rename | Publish | Pause | Resume | PauseStep | ResumeStep | RequestPublish
-           | Withdraw | Approve | Reject | Reload)
+           | Withdraw | Approve | Reject | Reload | ShowVersion | Compare | CloseHistory
+           | Restore)
 """Every command the canvas sends through `onCommand`."""
 
 
@@ -203,6 +228,28 @@ class Port(msgspec.Struct):
     optional: bool
 
 
+class HistoryView(msgspec.Struct):
+    """A published version, or a comparison of two sides, drawn read-only instead of the
+    draft (builder.ui.history)."""
+
+    title: str
+    new: str
+    """The side drawn: a version's number, or "draft"."""
+    old: str | None
+    """Compared: the older side ("live", a number, "draft"); None for a version alone."""
+    number: int | None
+    """The published version drawn (restoring offers it); None for the draft."""
+    document: Json
+    ports: dict[str, list[Port]]
+    """Each step's ports, the older side's removed steps' too."""
+    diff: Json | None
+    """builder.diff's JourneyDiff from `old` to `new` (None for a version alone)."""
+    removed: list[Json]
+    """The older side's steps that the drawn side has no more: drawn ghosted where they were."""
+    removed_wires: list[Json]
+    """The older side's wires removed or moved away, as edges ("was:…" ids), drawn ghosted."""
+
+
 class CanvasState(msgspec.Struct):
     """Everything the canvas draws that Python decides, pushed on every change."""
 
@@ -225,6 +272,8 @@ class CanvasState(msgspec.Struct):
     preview: dict[str, PreviewAnswer]
     session: str
     sending: str | None
+    history: HistoryView | None = None
+    """A version or a comparison drawn instead of the draft (None: the draft)."""
 
 
 class Catalogue(msgspec.Struct, rename="camel"):

@@ -42,6 +42,7 @@ from builder.ui.bridge import (
     decode_command,
     encode,
 )
+from builder.ui.history import HISTORY_OPS, run_history
 from builder.ui.previews import use_previews
 from builder.ui.reactpy_glue import js_component, use_services
 from builder.ui.results_panel import AbResults
@@ -73,7 +74,7 @@ def JourneyEditor() -> Any:  # noqa: N802 - ReactPy components are PascalCase
 def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
     """Loads the journey, runs the canvas's commands, and passes the canvas its state."""
     detail, set_detail = use_state(None)
-    view, set_view = use_state({"ack": 0, "saved": None, "notice": None})
+    view, set_view = use_state({"ack": 0, "saved": None, "notice": None, "history": None})
     static = use_memo(lambda: _static_state(services), [])
     # A new id for every mount: after a reconnect the canvas sees a new session and re-sends
     # what the lost connection may have dropped.
@@ -225,6 +226,12 @@ def run_command(services: UiServices, journey_id: int,
                 return load_detail(services, journey_id), {"notice": None}
             case Reload():
                 return load_detail(services, journey_id), {"notice": None}
+        if type(command) in HISTORY_OPS:
+            history, said = run_history(services, journey_id, command)
+            if said is None:
+                return None, {"history": history, "notice": None}
+            return load_detail(services, journey_id), {"history": history,
+                                                       "notice": _notice("ok", said)}
         if type(command) in ACTIONS:
             function, message = ACTIONS[type(command)]
             result = function(services, journey_id, command)

@@ -214,7 +214,18 @@ class UiServices(Protocol):
         `horizon_days` ahead: per node and output, scaled to the whole audience."""
 
     def list_versions(self, journey_id: int) -> list[Json]:
-        """Published versions [{number, published_at, published_by, is_live, customers}]."""
+        """Published versions, newest first: [{number, published_at, published_by, is_live,
+        customers, status (live, holding, retired), summary}]."""
+
+    def get_version(self, journey_id: int, number: int) -> Json:
+        """One published version: {version, document}; not_found for an unknown number."""
+
+    def compare_versions(self, journey_id: int, old: str, new: str) -> Json:
+        """What changed from side `old` to side `new` (a version's number, "live" or
+        "draft"): {from, to, diff}, each side with its document."""
+
+    def restore_version(self, journey_id: int, number: int) -> Json:
+        """Make a published version the draft: the journey's new detail."""
 
     def get_workspace_settings(self) -> Json:
         """Workspace settings: {approvals_required}."""

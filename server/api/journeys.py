@@ -15,6 +15,7 @@ from server.schemas.flight import FlightMoveOut, FlightPreview, FlightPreviewIn,
 from server.schemas.journeys import (
     Archived,
     CloneIn,
+    Comparison,
     DocumentIn,
     JourneyCreate,
     JourneyDetail,
@@ -28,7 +29,11 @@ from server.schemas.journeys import (
     VersionDetail,
     VersionSummary,
 )
-from server.services import flight, journeys
+from server.services import flight, journeys, versions
+
+VersionNumber = Annotated[int, PathParameter(ge=1, le=2**31, description=(
+    "A published version's number (1 for the first)."))]
+SIDE = "A version's number, `live` (the live version) or `draft`."
 
 NodeId = Annotated[str, PathParameter(min_length=1, max_length=64, description=(
     "A step's id in the journey document."))]
@@ -161,9 +166,28 @@ class JourneyController(Controller):
     @get("/{journey_id:int}/versions/{number:int}", sync_to_thread=True,
          responses=errors(404, 422))
     def version(self, wayline: WaylineDep, journey_id: JourneyId,
-                number: Annotated[int, PathParameter(ge=1, le=2**31)]) -> VersionDetail:
+                number: VersionNumber) -> VersionDetail:
         """One published version with its frozen document."""
         return journeys.get_version(wayline, journey_id, number)
+
+    @post("/{journey_id:int}/versions/{number:int}/restore", sync_to_thread=True,
+          status_code=200, responses=errors(404, 409, 422))
+    def restore(self, wayline: WaylineDep, actor: ActorDep, journey_id: JourneyId,
+                number: VersionNumber) -> JourneyDetail:
+        """Make a published version the draft again (publish it as usual to make it live);
+        the audit trail says what that changed in the draft. 409 for an archived journey."""
+        return versions.restore_version(wayline, actor, journey_id, number)
+
+    @get("/{journey_id:int}/diff", sync_to_thread=True, responses=errors(404, 409, 422))
+    def diff(self, wayline: WaylineDep, journey_id: JourneyId,
+             old: Annotated[str, QueryParameter(name="from", max_length=20, description=(
+                 f"{SIDE} The older side (default: live)."))] = "live",
+             new: Annotated[str, QueryParameter(name="to", max_length=20, description=(
+                 f"{SIDE} The newer side (default: the draft)."))] = "draft") -> Comparison:
+        """What changed from one version to another (or the draft): steps added, removed and
+        changed field by field, wires, settings, and a sentence. 409 when `live` is asked of a
+        journey never published."""
+        return versions.compare(wayline, journey_id, old, new)
 
     @get("/{journey_id:int}/export", sync_to_thread=True, responses=errors(404, 422))
     def export(self, wayline: WaylineDep, journey_id: JourneyId) -> Response[JourneyExport]:

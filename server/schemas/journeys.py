@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from builder.diff import JourneyDiff
 from builder.validation import Issue
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200,
@@ -131,6 +132,11 @@ class CloneIn(msgspec.Struct, forbid_unknown_fields=True):
     name: Name | None = None
 
 
+VersionStatus = Literal["live", "holding", "retired"]
+"""A version's place: the one customers enter (live), an older one customers are still
+going through (holding), or one nobody is in any more (retired)."""
+
+
 class VersionSummary(msgspec.Struct):
     """One published version."""
 
@@ -139,8 +145,13 @@ class VersionSummary(msgspec.Struct):
     published_at: datetime
     is_live: bool
     customers: int
+    """Customers in it now (entered with it and not finished)."""
+    status: VersionStatus
     published_by: str | None = None
     """Who published it, as the audit trail names them (None for versions from before)."""
+    summary: str | None = None
+    """What publishing it changed, as the audit trail says it (None for versions from
+    before)."""
 
 
 class VersionDetail(msgspec.Struct):
@@ -148,6 +159,27 @@ class VersionDetail(msgspec.Struct):
 
     version: VersionSummary
     document: JourneyDocument
+
+
+class ComparedSide(msgspec.Struct, omit_defaults=True):
+    """One side of a comparison: which document, and what to call it."""
+
+    ref: str
+    """The version's number, or `draft`."""
+    label: str
+    """What it is called: "Version 3 (live)", "Draft"."""
+    number: int | None = None
+    document: JourneyDocument | None = None
+    """The document itself (for the canvas, which draws it; the API leaves it out)."""
+
+
+class Comparison(msgspec.Struct, kw_only=True):
+    """What changed from one version (or the draft) to another, step by step and field by
+    field, and the sentence saying it."""
+
+    old: ComparedSide = msgspec.field(name="from")
+    new: ComparedSide = msgspec.field(name="to")
+    diff: JourneyDiff
 
 
 class JourneyExport(msgspec.Struct, forbid_unknown_fields=True):

@@ -74,7 +74,7 @@ def get_request(wl: Wayline, request_id: int, count: bool = True) -> PublishRequ
         journey = session.get(Journey, request.journey_id)
         live = session.scalar(select(JourneyVersion.document).where(
             JourneyVersion.id == journey.live_version_id)) if journey.live_version_id else None
-        changes = summarize_changes(live, journey.draft)
+        changes = summarize_changes(live, journey.draft, wl.registry)
         out = PublishRequestOut(
             id=request.id, journey_id=journey.id, journey_name=journey.name,
             requested_by_id=request.requested_by_id,

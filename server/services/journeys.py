@@ -28,6 +28,7 @@ from runtime.store.models import (
     Run,
     RunStatus,
 )
+from runtime.store.team_models import AuditEvent
 from server.context import Wayline
 from server.errors import as_issue
 from server.schemas.journeys import (
@@ -312,21 +313,30 @@ def list_versions(wl: Wayline, journey_id: int) -> list[VersionSummary]:
             .group_by(Run.journey_version_id)).all())
         versions = session.scalars(select(JourneyVersion).where(
             JourneyVersion.journey_id == journey_id).order_by(JourneyVersion.number.desc()))
-        return [_version(version, journey, customers.get(version.id, 0)) for version in versions]
+        said = _publish_summaries(session, journey_id)
+        return [_version(version, journey, customers.get(version.id, 0),
+                         said.get(version.number)) for version in versions]
 
 
 def get_version(wl: Wayline, journey_id: int, number: int) -> VersionDetail:
     """One published version (by its number) with its frozen document."""
     with wl.reading() as session:
         journey = lifecycle.get_journey(session, journey_id)
-        version = session.scalar(select(JourneyVersion).where(
-            JourneyVersion.journey_id == journey_id, JourneyVersion.number == number))
-        if version is None:
-            raise NotFoundError(f"version of '{journey.name}'", number)
+        version = find_version(session, journey, number)
         customers = session.scalar(select(func.count()).select_from(Run).where(
             Run.journey_version_id == version.id, Run.ended_at.is_(None)))
-        return VersionDetail(version=_version(version, journey, customers),
+        said = _publish_summaries(session, journey_id).get(number)
+        return VersionDetail(version=_version(version, journey, customers, said),
                              document=version.document)
+
+
+def find_version(session: Session, journey: Journey, number: int) -> JourneyVersion:
+    """A journey's published version by its number; NotFoundError naming both."""
+    version = session.scalar(select(JourneyVersion).where(
+        JourneyVersion.journey_id == journey.id, JourneyVersion.number == number))
+    if version is None:
+        raise NotFoundError(f"version of '{journey.name}'", number)
+    return version
 
 
 def export_journey(wl: Wayline, journey_id: int) -> JourneyExport:
@@ -467,10 +477,23 @@ def _live_document(session: Session, journey_id: int) -> Any:
                           .where(Journey.id == journey_id))
 
 
-def _version(version: JourneyVersion, journey: Journey, customers: int) -> VersionSummary:
+def _version(version: JourneyVersion, journey: Journey, customers: int,
+             summary: str | None) -> VersionSummary:
+    is_live = version.id == journey.live_version_id
+    status = "live" if is_live and journey.status is not JourneyStatus.ARCHIVED \
+        else "holding" if customers else "retired"
     return VersionSummary(id=version.id, number=version.number,
                           published_at=version.published_at, published_by=version.published_by,
-                          is_live=version.id == journey.live_version_id, customers=customers)
+                          is_live=is_live, customers=customers, status=status, summary=summary)
+
+
+def _publish_summaries(session: Session, journey_id: int) -> dict[int, str]:
+    """Version number → what publishing it changed, from the journey's publish audit rows."""
+    rows = session.execute(select(AuditEvent.after, AuditEvent.summary).where(
+        AuditEvent.action == "journey.published", AuditEvent.object_kind == "journey",
+        AuditEvent.object_id == str(journey_id)))
+    return {after["version"]: summary for after, summary in rows
+            if isinstance(after, Mapping) and isinstance(after.get("version"), int)}
 
 
 

@@ -11,7 +11,9 @@ from builder.ui.bridge import (
     TYPES_FILE,
     Approve,
     BadCommandError,
+    Compare,
     Pause,
+    Restore,
     Save,
     decode_command,
     decode_preview,
@@ -25,6 +27,8 @@ def test_commands_decode_to_their_structs() -> None:
     assert decode_command('{"op": "approve", "id": 4, "comment": "ok"}') == Approve(
         id=4, comment="ok")
     assert decode_preview('{"op": "dry_run", "id": "r1", "horizon_days": 7}').horizon_days == 7
+    assert decode_command('{"op": "compare", "old": "2"}') == Compare(old="2", new="draft")
+    assert decode_command('{"op": "restore", "number": 2}') == Restore(number=2)
 
 
 @pytest.mark.parametrize("raw", ['{"op": "teleport"}', '{"op": "save", "seq": 1}',

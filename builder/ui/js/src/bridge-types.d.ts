@@ -47,6 +47,7 @@ export interface CanvasState {
   preview: Record<string, PreviewAnswer>;
   session: string;
   sending: string | null;
+  history?: HistoryView | null;
 }
 
 /** What never changes while the page is open: node kinds, channels (and how texts are counted), palette sections, the settings form, and the workspace's time zone. */
@@ -57,6 +58,20 @@ export interface Catalogue {
   categories: Array<Record<string, any>>;
   settingsSchema: Record<string, any>;
   timezone: string;
+}
+
+/** Back to the draft from a version or a comparison. */
+export interface CloseHistory {
+  op: "close_history";
+  seq?: number | null;
+}
+
+/** Show what changed from side `old` to side `new` (a version's number, "live" or "draft"), read-only instead of the draft. */
+export interface Compare {
+  op: "compare";
+  old?: string;
+  new?: string;
+  seq?: number | null;
 }
 
 /** The draft's audience simulated `horizon_days` ahead (None: the default horizon). */
@@ -73,6 +88,19 @@ export interface ExplainPreview {
   external_id: string;
   id: string;
   revision?: number | null;
+}
+
+/** A published version, or a comparison of two sides, drawn read-only instead of the draft (builder.ui.history). */
+export interface HistoryView {
+  title: string;
+  new: string;
+  old: string | null;
+  number: number | null;
+  document: Record<string, any>;
+  ports: Record<string, Array<Port>>;
+  diff: Record<string, any> | null;
+  removed: Array<Record<string, any>>;
+  removed_wires: Array<Record<string, any>>;
 }
 
 /** One problem: a stable code, where it is (node, field) and what to do, in plain words. */
@@ -175,6 +203,13 @@ export interface RequestPublish {
   seq?: number | null;
 }
 
+/** Make a published version the draft. */
+export interface Restore {
+  op: "restore";
+  number: number;
+  seq?: number | null;
+}
+
 /** Resume a paused journey. */
 export interface Resume {
   op: "resume";
@@ -202,6 +237,13 @@ export interface Saved {
   revision: number | null;
 }
 
+/** Show a published version read-only instead of the draft. */
+export interface ShowVersion {
+  op: "show_version";
+  number: number;
+  seq?: number | null;
+}
+
 /** Take one's own pending request back. */
 export interface Withdraw {
   op: "withdraw";
@@ -209,5 +251,5 @@ export interface Withdraw {
   seq?: number | null;
 }
 
-export type Command = Save | Rename | Publish | Pause | Resume | PauseStep | ResumeStep | RequestPublish | Withdraw | Approve | Reject | Reload;
+export type Command = Save | Rename | Publish | Pause | Resume | PauseStep | ResumeStep | RequestPublish | Withdraw | Approve | Reject | Reload | ShowVersion | Compare | CloseHistory | Restore;
 export type PreviewRequest = AudiencePreview | ExplainPreview | PathPreview | DryRunPreview;

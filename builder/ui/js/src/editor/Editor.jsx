@@ -19,6 +19,8 @@ import { useStepActions } from "./step-actions.js";
 import { TopBar } from "./TopBar.jsx";
 import { Banners } from "./Banners.jsx";
 import { FlowArea } from "./FlowArea.jsx";
+import { HistoryBanner } from "./History.jsx";
+import { HistoryCanvas } from "./HistoryCanvas.jsx";
 import { SidePanel } from "./SidePanel.jsx";
 import { EditorDialogs } from "./dialogs.jsx";
 import { Toast } from "./status.jsx";
@@ -87,7 +89,11 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
   );
   const views = useViews(ctx);
   const steps = useStepActions({ kinds, draft, flow, wrapper });
-  useKeyboard({ draft, store, readOnly, paste: steps.paste, onDelete: steps.onDelete });
+  // While a version or a comparison is drawn (`history`), the draft's canvas is kept as it is
+  // (zoom, selection) but out of sight, and its shortcuts and edit tools are off.
+  const history = server.history;
+  const frozen = readOnly || !!history;
+  useKeyboard({ draft, store, readOnly: frozen, paste: steps.paste, onDelete: steps.onDelete });
   const run = (op, fields = {}) => send.current(JSON.stringify({ op, ...fields }));
 
   return (
@@ -97,7 +103,7 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
           <TopBar
             server={server}
             draft={draft}
-            locked={locked}
+            locked={locked || !!history}
             readOnly={readOnly}
             errors={errors}
             preview={preview}
@@ -106,9 +112,27 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
               steps.select(null);
             }}
             onOpen={(op) => setDialog(dialogFor(op, journey))}
+            run={run}
           />
           <Banners server={server} locked={locked} pausedSteps={pausedSteps} onCommand={run} />
-          <div className="wl-workspace">
+          {history ? (
+            <>
+              <HistoryBanner
+                history={history}
+                versions={server.versions}
+                canRestore={!readOnly}
+                run={run}
+              />
+              <HistoryCanvas
+                key={`${history.old}:${history.new}`}
+                history={history}
+                versions={server.versions}
+                catalogue={catalogue}
+                kinds={kinds}
+              />
+            </>
+          ) : null}
+          <div className="wl-workspace" hidden={!!history}>
             {locked ? null : (
               <Palette
                 kinds={catalogue.kinds}

@@ -3,11 +3,12 @@
 import { ArrowLeft, CircleAlert, CircleCheck, Eye, LayoutGrid, Redo2, Undo2 } from "lucide-react";
 import { useReactFlow } from "@xyflow/react";
 import { tidy } from "./layout.js";
-import { VersionHistory } from "./approvals.jsx";
+import { VersionHistory } from "./History.jsx";
 import { PublishTools } from "./PublishTools.jsx";
 import { SaveState, StatusPill } from "./status.jsx";
 
-export function TopBar({ server, draft, locked, readOnly, errors, preview, onProblems, onOpen }) {
+export function TopBar(props) {
+  const { server, draft, locked, readOnly, errors, preview, onProblems, onOpen, run } = props;
   const { journey, live } = server;
   const can = server.can || {};
   return (
@@ -31,7 +32,7 @@ export function TopBar({ server, draft, locked, readOnly, errors, preview, onPro
       ) : null}
       <div className="wl-toolbar">
         {locked ? null : <EditTools draft={draft} ports={server.ports} readOnly={readOnly} />}
-        <VersionHistory versions={server.versions} />
+        <VersionHistory versions={server.versions} history={server.history} run={run} />
         {can.previews ? (
           <button
             type="button"

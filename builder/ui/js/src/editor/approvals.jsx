@@ -1,9 +1,10 @@
 // Publishing by role, in the editor: asking a publisher to publish (with a comment), the
 // banner of a journey's pending request (withdraw it if it is yours; approve or reject it, with
-// a reason, if you publish), and the journey's published versions. Python works out who may do
+// a reason, if you publish). Python works out who may do
 // what (`server.can`) and the server refuses the rest anyway; commands go through `onCommand`.
-import { useEffect, useRef, useState } from "react";
-import { Clock, History, Send } from "lucide-react";
+import { useEffect, useState } from "react";
+import { Clock, Send } from "lucide-react";
+import { shortTime } from "./labels.js";
 
 export function AskButton({ disabled, title, onClick }) {
   return (
@@ -147,54 +148,6 @@ export function ApprovalBanner({ approval, can, onCommand }) {
   );
 }
 
-// A small list of the published versions: which is live, when and by whom, how many entered.
-export function VersionHistory({ versions }) {
-  const [open, setOpen] = useState(false);
-  const box = useRef(null);
-  useEffect(() => {
-    if (!open) return undefined;
-    const close = (event) => {
-      if (!box.current?.contains(event.target)) setOpen(false);
-    };
-    window.addEventListener("mousedown", close);
-    return () => window.removeEventListener("mousedown", close);
-  }, [open]);
-  if (!versions?.length) return null;
-  return (
-    <div className="wl-history" ref={box}>
-      <button
-        type="button"
-        className={`wl-button ${open ? "on" : ""}`}
-        onClick={() => setOpen(!open)}
-        data-action="history"
-        title="Published versions"
-      >
-        <History size={15} /> {versions.length}
-      </button>
-      {open ? (
-        <div className="wl-history-panel" data-panel="versions">
-          <div className="wl-panel-title">Published versions</div>
-          <ol>
-            {versions.map((version) => (
-              <li key={version.number} data-version={version.number}>
-                <strong>v{version.number}</strong>
-                {version.is_live ? <span className="wl-pill status-live">Live</span> : null}
-                <span className="wl-history-who">
-                  {shortTime(version.published_at)}
-                  {version.published_by ? ` · ${version.published_by}` : ""}
-                </span>
-                <span className="wl-history-count">
-                  {version.customers.toLocaleString()} customer{version.customers === 1 ? "" : "s"}
-                </span>
-              </li>
-            ))}
-          </ol>
-        </div>
-      ) : null}
-    </div>
-  );
-}
-
 export function PauseDialog({ journey, onCancel, onConfirm }) {
   return (
     <CommentDialog
@@ -274,14 +227,4 @@ function audienceText(count) {
   if (count == null)
     return "Customers enter by event or through the API, so there is no count ahead of time.";
   return `About ${count.toLocaleString()} customer${count === 1 ? "" : "s"} would enter now.`;
-}
-
-function shortTime(iso) {
-  if (!iso) return "";
-  return new Date(iso).toLocaleString("en-GB", {
-    day: "numeric",
-    month: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
 }

@@ -24,9 +24,10 @@ export const JourneyNode = memo(
     const step = ctx.path?.nodes[id];
     const dry = ctx.dry?.nodes[id];
     const onPath = ctx.path ? (step ? "on-path" : "off-path") : "";
+    const change = ctx.diff?.nodes[id];
     return (
       <div
-        className={`wl-node ${selected ? "selected" : ""} ${errors ? "has-errors" : warnings ? "has-warnings" : ""} ${ctx.highlight?.has(id) ? "highlight" : ""} ${onPath}`}
+        className={`wl-node ${selected ? "selected" : ""} ${errors ? "has-errors" : warnings ? "has-warnings" : ""} ${ctx.highlight?.has(id) ? "highlight" : ""} ${onPath} ${change ? `diff-${change}` : ""}`}
         style={/** @type {import("react").CSSProperties} */ ({ "--kind": color })}
         data-node-id={id}
         data-kind={type}
@@ -52,6 +53,11 @@ export const JourneyNode = memo(
               title="Paused: customers wait before this step"
             >
               Paused
+            </span>
+          ) : null}
+          {change ? (
+            <span className={`wl-diff-tag ${change}`} data-diff={change}>
+              {change}
             </span>
           ) : null}
           {errors || warnings ? (
@@ -161,6 +167,7 @@ export const JourneyEdge = memo(
     const count = ctx.edgeCounts?.[id];
     const dry = ctx.dry?.edges[id];
     const taken = ctx.path ? (ctx.path.edges.has(id) ? "on-path" : "off-path") : "";
+    const change = ctx.diff?.edges[id];
     const [path, labelX, labelY] = getSmoothStepPath({
       sourceX,
       sourceY,
@@ -176,7 +183,7 @@ export const JourneyEdge = memo(
           id={id}
           path={path}
           markerEnd={markerEnd}
-          className={`wl-edge ${selected ? "selected" : ""} ${taken}`}
+          className={`wl-edge ${selected ? "selected" : ""} ${taken} ${change ? `diff-${change}` : ""}`}
         />
         {showLabel || count != null || dry ? (
           <EdgeLabelRenderer>

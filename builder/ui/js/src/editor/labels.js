@@ -69,3 +69,14 @@ export function referenceLabel(item, withChannel = true) {
   const left = typeof item.left === "number" ? ` — ${item.left.toLocaleString("en")} left` : "";
   return `${item.name}${channel}${left}`;
 }
+
+// A moment as the editor shows it: "6 Dec, 14:02" (the browser's time zone).
+export function shortTime(iso) {
+  if (!iso) return "";
+  return new Date(iso).toLocaleString("en-GB", {
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+}

@@ -5,7 +5,7 @@
 // 300-step journey that was every step and every wire on each save, ~100 ms a time. Steps and
 // wires read the context through `useStepContext(id)` / `useWireContext(id, source)` instead:
 // they get the same context object, but re-render only when their own slice of a per-step part
-// (their issues, ports, counts, preview marks) or a shared part they read has changed.
+// (their issues, ports, counts, preview and comparison marks) or a shared part they read has changed.
 import {
   createContext,
   useContext,
@@ -29,6 +29,7 @@ const STEP_SLICES = {
   dry: (value, id) => (value ? [true, value.nodes?.[id]] : null),
   highlight: (value, id) => (value ? [true, value.has?.(id)] : null),
   pausedSteps: (value, id) => (value ? [true, value.has?.(id)] : null),
+  diff: (value, id) => value?.nodes?.[id],
 };
 
 // How one wire takes its slice ({id, source}); wires show no step issues or step counts.
@@ -41,6 +42,7 @@ const WIRE_SLICES = {
   dry: (value, wire) => (value ? [true, value.edges?.[wire.id]] : null),
   highlight: ignored,
   pausedSteps: ignored,
+  diff: (value, wire) => value?.edges?.[wire.id],
 };
 
 // Shared parts compared by content (they arrive as new arrays with every server answer); any

@@ -1,0 +1,74 @@
+"""The editor's version history: a published version, or what changed from one side to
+another (a version, the live one, the draft), drawn read-only on the canvas instead of the
+draft; and a version restored as the draft.
+
+What is drawn is the editor's view state (`HistoryView`), not the draft: the draft stays as
+it is, in the canvas and on the server, until a restore replaces it (the journeys service
+audits that, and publishing it is the usual publish).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from builder.ui import catalogue
+from builder.ui.bridge import CloseHistory, Compare, Restore, ShowVersion
+from builder.ui.services import Json, UiServices
+
+HISTORY_OPS = (ShowVersion, Compare, CloseHistory, Restore)
+"""The canvas's commands about versions."""
+
+HistoryCommand = ShowVersion | Compare | CloseHistory | Restore
+
+
+def run_history(services: UiServices, journey_id: int,
+                command: HistoryCommand) -> tuple[Json | None, str | None]:
+    """Do a history command: (what to draw instead of the draft, or None for the draft;
+    what to tell the marketer when the draft changed, or None). UiError when refused."""
+    match command:
+        case ShowVersion(number=number):
+            return version_view(services, services.get_version(journey_id, number)), None
+        case Compare(old=old, new=new):
+            comparison = services.compare_versions(journey_id, old, new)
+            return comparison_view(services, comparison), None
+        case Restore(number=number):
+            services.restore_version(journey_id, number)
+            return None, (f"Version {number} is the draft now; publish it to make it live. "
+                          "The audit trail keeps what it replaced.")
+    return None, None
+
+
+def version_view(services: UiServices, detail: Json) -> Json:
+    """A published version alone."""
+    number, document = detail["version"]["number"], detail["document"]
+    return {"title": f"Version {number} · read-only", "new": str(number), "old": None,
+            "number": number, "document": document,
+            "ports": catalogue.node_ports(document, services.registry), "diff": None,
+            "removed": [], "removed_wires": []}
+
+
+def comparison_view(services: UiServices, comparison: Json) -> Json:
+    """The newer side drawn, with the older side's removed steps ghosted where they were, and
+    its wires removed or moved away where they went."""
+    old, new, diff = comparison["from"], comparison["to"], comparison["diff"]
+    gone = {step["id"] for step in diff["steps"] if step["change"] == "removed"}
+    removed = [node for node in _nodes(old["document"]) if node.get("id") in gone]
+    document = new["document"]
+    drawn = {**document, "nodes": [*_nodes(document), *removed]}
+    return {"title": f"{old['label']} → {new['label']} · read-only", "new": new["ref"],
+            "old": old["ref"], "number": new.get("number"), "document": document,
+            "ports": catalogue.node_ports(drawn, services.registry), "diff": diff,
+            "removed": removed, "removed_wires": [_was(wire) for wire in diff["wires"]
+                                                  if wire["change"] != "added"]}
+
+
+def _was(wire: Json) -> Json:
+    """A wire as it was before it was removed or moved, as an edge with an id of its own."""
+    source, port, target = wire["source"], wire["port"], wire["old_target"]
+    return {"id": f"was:{source}:{port}:{target}", "source": source, "sourceHandle": port,
+            "target": target}
+
+
+def _nodes(document: Any) -> list[Json]:
+    nodes = document.get("nodes") if isinstance(document, dict) else None
+    return [node for node in nodes or [] if isinstance(node, dict)]
