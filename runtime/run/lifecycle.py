@@ -1,8 +1,8 @@
 """A journey's life: publish, pause, resume, archive — one transition table, one function.
 
 Publishing validates the draft and freezes it as an immutable version; runs keep the version
-they entered with, so publishing again never moves anyone in flight. Pausing admits no one,
-holds every run where it is (a due timer stays due) and holds every unsent message
+they entered with unless the publisher's map moves them (`runtime.run.flight`). Pausing admits
+no one, holds every run where it is (a due timer stays due) and holds every unsent message
 (`runtime.messaging.brakes`); resuming lets the sweeper re-drive them and releases the messages,
 each judged afresh when it would go. Archiving ends every unfinished run and suppresses every unsent
 message, each with a reason.

@@ -243,7 +243,8 @@ class Journey(Base):
 
 
 class JourneyVersion(Base):
-    """A published, immutable journey document. Runs keep the version they entered with."""
+    """A published, immutable journey document. Runs keep the version they entered with, unless
+    a publish moves them to the next (`FlightMove`)."""
 
     __tablename__ = "journey_versions"
     # Ids are never reused (SQLite AUTOINCREMENT): workers cache compiled versions by id.
