@@ -169,9 +169,10 @@ export interface PreviewAnswer {
   issues?: Array<Issue>;
 }
 
-/** Publish the draft. */
+/** Publish the draft; `moves` maps the live version's steps for the customers in flight (the server checks it: server.schemas.flight). */
 export interface Publish {
   op: "publish";
+  moves?: Record<string, Record<string, any>> | null;
   seq?: number | null;
 }
 
