@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import statistics
 import sys
 import threading
 import time
@@ -200,6 +201,8 @@ def measure(url: str, journey: int, v1: int, v2: int, batch: int) -> dict[str, f
     engine.dispose()
     return {"moved": moved, "seconds": took, "rate": moved / took,
             "batches": carried.batches, "longest": carried.longest,
+            "first": statistics.median(carried.durations[:10]),
+            "last": statistics.median(carried.durations[-10:]),
             "probe_max": waits[-1] if waits else 0.0,
             "probe_p99": waits[int(0.99 * (len(waits) - 1))] if waits else 0.0,
             "probes": len(waits), "preview": preview_seconds}
@@ -221,7 +224,8 @@ def main() -> None:
               f"{result['rate']:10,.0f} runs/s   ×{result['rate'] / (count / bare):.2f} of the "
               f"floor   (goal ≥ 50,000 runs/s)")
         print(f"  {result['batches']} batches, the longest {result['longest'] * 1000:.0f} ms "
-              f"(goal: none over 1 s)")
+              f"(goal: none over 1 s); median of the first ten {result['first'] * 1000:.0f} ms, "
+              f"of the last ten {result['last'] * 1000:.0f} ms")
         print(f"  a worker locking a moving run waited at most "
               f"{result['probe_max'] * 1000:.0f} ms, p99 {result['probe_p99'] * 1000:.0f} ms "
               f"({result['probes']} probes)")

@@ -229,12 +229,19 @@ class Carried:
 
     moved: int = 0
     left: int = 0
-    batches: int = 0
-    longest: float = 0.0
-    """The longest batch, in seconds: how long it held its runs from workers."""
+    durations: list[float] = field(default_factory=list)
+    """Each batch's time, in seconds: how long it held its runs from workers."""
     finished: bool = False
     woken: list[int] = field(default_factory=list)
     """Runs that arrived at a step now: due at once (the caller has them moved)."""
+
+    @property
+    def batches(self) -> int:
+        return len(self.durations)
+
+    @property
+    def longest(self) -> float:
+        return max(self.durations, default=0.0)
 
 
 def carry_out(sessions: sessionmaker[Session], move_id: int, now: Callable[[], datetime], *,
@@ -260,8 +267,7 @@ def carry_out(sessions: sessionmaker[Session], move_id: int, now: Callable[[], d
                     count, due = plan.batch(session, node_id, choice, now(), batch)
                     _count_done(session, move_id, node_id, choice.action, count, now() + lease)
                     session.commit()
-                carried.batches += 1
-                carried.longest = max(carried.longest, time.perf_counter() - started)
+                carried.durations.append(time.perf_counter() - started)
                 found += count
                 carried.moved += count if choice.action == "move" else 0
                 carried.left += count if choice.action == "leave" else 0
