@@ -99,12 +99,16 @@ class Reject(_Command, tag="reject"):
     comment: str = ""
 
 
+class UpdateContent(_Command, tag="update_content"):
+    """Send the live version's customers in flight its templates as they are saved now."""
+
+
 class Reload(_Command, tag="reload"):
     """Load the journey again (after a refusal)."""
 
 
 Command = (Save | Rename | Publish | Pause | Resume | PauseStep | ResumeStep | RequestPublish
-           | Withdraw | Approve | Reject | Reload)
+           | Withdraw | Approve | Reject | UpdateContent | Reload)
 """Every command the canvas sends through `onCommand`."""
 
 
@@ -222,6 +226,9 @@ class CanvasState(msgspec.Struct):
     preview: dict[str, PreviewAnswer]
     session: str
     sending: str | None
+    content: str | None
+    """Why the live version's customers in flight get older content than the saved templates
+    (`builder.ui.pinned_content`), for a person who may update it; None when they don't."""
 
 
 class Catalogue(msgspec.Struct, rename="camel"):

@@ -47,6 +47,7 @@ export interface CanvasState {
   preview: Record<string, PreviewAnswer>;
   session: string;
   sending: string | null;
+  content: string | null;
 }
 
 /** What never changes while the page is open: node kinds, channels (and how texts are counted), palette sections, the settings form, and the workspace's time zone. */
@@ -202,6 +203,12 @@ export interface Saved {
   revision: number | null;
 }
 
+/** Send the live version's customers in flight its templates as they are saved now. */
+export interface UpdateContent {
+  op: "update_content";
+  seq?: number | null;
+}
+
 /** Take one's own pending request back. */
 export interface Withdraw {
   op: "withdraw";
@@ -209,5 +216,5 @@ export interface Withdraw {
   seq?: number | null;
 }
 
-export type Command = Save | Rename | Publish | Pause | Resume | PauseStep | ResumeStep | RequestPublish | Withdraw | Approve | Reject | Reload;
+export type Command = Save | Rename | Publish | Pause | Resume | PauseStep | ResumeStep | RequestPublish | Withdraw | Approve | Reject | UpdateContent | Reload;
 export type PreviewRequest = AudiencePreview | ExplainPreview | PathPreview | DryRunPreview;
