@@ -2,11 +2,10 @@
 
 Publishing validates the draft and freezes it as an immutable version, with the templates it
 sends as they are now (`runtime.messaging.pinned`); runs keep the version they entered with, so
-publishing again never moves anyone in flight. Pausing admits no one,
-holds every run where it is (a due timer stays due) and holds every unsent message
-(`runtime.messaging.brakes`); resuming lets the sweeper re-drive them and releases the messages,
-each judged afresh when it would go. Archiving ends every unfinished run and suppresses every unsent
-message, each with a reason.
+publishing again never moves anyone in flight. Pausing admits no one, holds every run where it
+is (a due timer stays due) and holds every unsent message (`runtime.messaging.brakes`); resuming
+lets the sweeper re-drive them and releases the messages, each judged afresh when it would go.
+Archiving ends every unfinished run and suppresses every unsent message, each with a reason.
 """
 
 from __future__ import annotations
