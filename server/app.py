@@ -16,6 +16,7 @@ from litestar.openapi import OpenAPIConfig
 
 from runtime.store.audit import Actor
 from server.api.approvals import PublishRequestController
+from server.api.content import ContentController
 from server.api.coupons import CouponController
 from server.api.customers import CustomerController
 from server.api.events import EventController, JourneyEntryController
@@ -44,7 +45,7 @@ from server.security.principal import Principal
 CONTROLLERS = [JourneyController, StarterController, AudienceController, JourneyPreviewController,
                CustomerController, EventController, JourneyEntryController]
 CONTROLLERS += [SegmentController, TemplateController, UnsubscribeController, CouponController]
-CONTROLLERS += [OpsController]
+CONTROLLERS += [OpsController, ContentController]
 CONTROLLERS += [TimelineController, WorkspaceController]
 CONTROLLERS += [TrackingController, ReceiptController, ResultsController]
 CONTROLLERS += [SessionController, SignInPages, UserController, KeyController, AuditController,

@@ -30,6 +30,7 @@ from server.schemas.workspace import IndexedAttributeIn, StopSendingIn
 from server.security.masking import customer_page_for, template_for, timeline_for
 from server.services import (
     audience_preview,
+    content_in_flight,
     coupons,
     customers,
     dry_runs,
@@ -205,6 +206,8 @@ CALLS: dict[str, Entry] = {
     "rename_journey": Call(journeys.update_journey, acts=True, keep=1, request=JourneyUpdate,
                            what="name"),
     "publish_journey": Do(_publish_journey),
+    "content_changes": Call(content_in_flight.content_changes),
+    "update_content_in_flight": Call(content_in_flight.update_content_in_flight, acts=True),
     "pause_journey": Do(_pause_journey),
     "resume_journey": Call(journeys.resume_journey, acts=True),
     "pause_step": Do(_pause_step),

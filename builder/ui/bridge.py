@@ -102,6 +102,10 @@ class Reject(_Command, tag="reject"):
     comment: str = ""
 
 
+class UpdateContent(_Command, tag="update_content"):
+    """Send the live version's customers in flight its templates as they are saved now."""
+
+
 class Reload(_Command, tag="reload"):
     """Load the journey again (after a refusal)."""
 
@@ -131,8 +135,8 @@ class Restore(_Command, tag="restore"):
 
 
 Command = (Save | Rename | Publish | Pause | Resume | PauseStep | ResumeStep | RequestPublish
-           | Withdraw | Approve | Reject | Reload | ShowVersion | Compare | CloseHistory
-           | Restore)
+           | Withdraw | Approve | Reject | UpdateContent | Reload | ShowVersion | Compare
+           | CloseHistory | Restore)
 """Every command the canvas sends through `onCommand`."""
 
 
@@ -272,6 +276,9 @@ class CanvasState(msgspec.Struct):
     preview: dict[str, PreviewAnswer]
     session: str
     sending: str | None
+    content: str | None
+    """Why the live version's customers in flight get older content than the saved templates
+    (`builder.ui.pinned_content`), for a person who may update it; None when they don't."""
     history: HistoryView | None = None
     """A version or a comparison drawn instead of the draft (None: the draft)."""
 

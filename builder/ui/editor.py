@@ -24,7 +24,7 @@ from typing import Any
 import msgspec
 from reactpy import component, html, use_async_effect, use_location, use_memo, use_ref, use_state
 
-from builder.ui import catalogue
+from builder.ui import catalogue, pinned_content
 from builder.ui.approvals import APPROVAL_OPS, run_approval, use_publishing
 from builder.ui.bridge import (
     BadCommandError,
@@ -39,6 +39,7 @@ from builder.ui.bridge import (
     Resume,
     ResumeStep,
     Save,
+    UpdateContent,
     decode_command,
     encode,
 )
@@ -204,11 +205,13 @@ def live_counts(stats: dict[str, Any]) -> dict[str, Any]:
 
 def load_detail(services: UiServices, journey_id: int) -> dict[str, Any]:
     """The journey's detail plus what the pickers offer (each reference kind a node kind's
-    picker names: `references`, by kind)."""
-    return {**services.get_journey(journey_id), "segments": services.list_segments(),
+    picker names: `references`, by kind), and the templates saved since the live version."""
+    detail = services.get_journey(journey_id)
+    return {**detail, "segments": services.list_segments(),
             "templates": services.list_templates(),
             "references": {kind: services.list_references(kind)
-                           for kind in catalogue.reference_kinds(services.registry)}}
+                           for kind in catalogue.reference_kinds(services.registry)},
+            "content": pinned_content.load_changes(services, detail["journey"])}
 
 
 def run_command(services: UiServices, journey_id: int,
@@ -251,8 +254,9 @@ def run_command(services: UiServices, journey_id: int,
 
 
 def _pickers(detail: dict[str, Any] | None) -> dict[str, Any]:
-    """The segments, templates and other stored objects a detail carries for the pickers."""
-    return {key: detail[key] for key in ("segments", "templates", "references")
+    """The segments, templates and other stored objects a detail carries for the pickers, and
+    the templates changed since the live version: what changes without the draft changing."""
+    return {key: detail[key] for key in ("segments", "templates", "references", "content")
             if detail and key in detail}
 
 
@@ -273,6 +277,7 @@ ACTIONS: dict[type, tuple[Any, Any]] = {
                              "until you resume it."),
     ResumeStep: (lambda s, j, c: s.resume_step(j, c.node),
                     lambda r: "Step resumed: the customers waiting before it move on."),
+    UpdateContent: (lambda s, j, c: s.update_content_in_flight(j), pinned_content.updated),
 }
 """Journey actions the editor offers (top bar, step inspector): the service call and what to
 tell the marketer."""
@@ -285,7 +290,8 @@ def live_state(services: UiServices, detail: dict[str, Any]) -> dict[str, Any]:
             "issues": detail["issues"],
             "ports": catalogue.node_ports(document, services.registry),
             "segments": detail.get("segments", []), "templates": detail.get("templates", []),
-            "references": detail.get("references", {})}
+            "references": detail.get("references", {}),
+            "content": pinned_content.banner(detail.get("content"))}
 
 
 def _static_state(services: UiServices) -> str:

@@ -66,6 +66,14 @@ class UiServices(Protocol):
         """Publish the draft: {journey, version, entered, moving}. `moves` is the map for the
         customers in flight ({step: {action, to, restart_wait}}; None: they all stay)."""
 
+    def content_changes(self, journey_id: int) -> Json:
+        """The live version's templates saved since it was published:
+        {journey_id, version, changes: [{id, name, channel, pinned_version, current_version}]}."""
+
+    def update_content_in_flight(self, journey_id: int) -> Json:
+        """Send the live version's customers in flight the templates as saved now:
+        {journey_id, version, updated}."""
+
     def pause_journey(self, journey_id: int, reason: str = "") -> Json:
         """Pause (saying why, for the team): the journey summary."""
 

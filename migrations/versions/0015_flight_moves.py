@@ -4,7 +4,7 @@ One row per publish that moves customers: the map, the preview's counts, what ha
 and a lease while a worker carries it out (runtime.run.flight).
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-06
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import runtime.store.models
 
 revision: str = "0015"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,7 @@
 """The outbox side of a send step: one message row per send, written with the step.
 
-Content is rendered here, while the customer is loaded, so delivery only sends. A message that
+Content is rendered here, while the customer is loaded, so delivery only sends: from the
+templates as the run's journey version pinned them (`runtime.messaging.pinned`). A message that
 cannot be sent is still written — suppressed (consent) or failed (no template, render error) —
 with its reason, so the ledger explains every send step.
 
@@ -12,7 +13,7 @@ queued and leased to the delivery job the caller enqueues after the commit (`Lea
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,7 @@ from runtime.flow.effects import SendIntent
 from runtime.messaging.adapters import Adapter
 from runtime.messaging.content import send_content
 from runtime.messaging.gate import candidates_for, hold_back, ledger_values
+from runtime.messaging.pinned import PinnedTemplate, pinned_templates
 from runtime.messaging.policy import Decision, consent_problem
 from runtime.messaging.rendering import RenderError
 from runtime.messaging.workspace import load_wording
@@ -65,12 +67,10 @@ def compose_messages(session: Session, rows: Sequence[MessageRow],
     if not rows:
         return []
     load_wording(session)  # the label and line as the workspace words them now
-    wanted = {row.intent.send.template for row in rows}
-    templates = {template.id: template for template in session.scalars(
-        select(Template).where(Template.id.in_(wanted)))}
+    templates = _templates(session, rows)
     ids = new_ids(session, Message.__table__, len(rows))
     held = hold_back(session, candidates_for(ids, rows, profiles, journeys), now)
-    values = [_message(message_id, row, profiles[row.customer_id], templates, now,
+    values = [_message(message_id, row, profiles[row.customer_id], templates(row), now,
                        recorders or {}, leased_until, held.get(message_id))
               for message_id, row in zip(ids, rows, strict=True)]
     if copy:
@@ -84,12 +84,33 @@ def compose_messages(session: Session, rows: Sequence[MessageRow],
             if value[9] is MessageStatus.QUEUED and value[0] in written]
 
 
+SendTemplate = Template | PinnedTemplate
+"""What a send renders: the template as its version pinned it, or as it is now."""
+
+
+def _templates(session: Session,
+               rows: Sequence[MessageRow]) -> Callable[[MessageRow], SendTemplate | None]:
+    """Each row's template: as its journey version pinned it (`runtime.messaging.pinned`), else
+    (a version from before pinning, or a template it didn't pin) as it is now. Two queries."""
+    pinned = pinned_templates(session, {row.journey_version_id for row in rows
+                                        if row.journey_version_id is not None})
+    wanted = {row.intent.send.template for row in rows
+              if row.intent.send.template not in pinned.get(row.journey_version_id, {})}
+    current = {template.id: template for template in session.scalars(
+        select(Template).where(Template.id.in_(wanted)))} if wanted else {}
+
+    def template(row: MessageRow) -> SendTemplate | None:
+        key = row.intent.send.template
+        return pinned.get(row.journey_version_id, {}).get(key) or current.get(key)
+    return template
+
+
 def _message(message_id: int, row: MessageRow, profile: Profile,
-             templates: Mapping[int, Template], now: datetime,
+             template: SendTemplate | None, now: datetime,
              recorders: Mapping[str, Adapter], leased_until: datetime | None,
              hold: Decision | None = None) -> tuple:
     send = row.intent.send
-    status, reason, content = _decide(send, profile, templates.get(send.template), row.payload)
+    status, reason, content = _decide(send, profile, template, row.payload)
     provider_id = sent_at = None
     attempts = 0
     next_attempt_at = leased_until or now
@@ -103,11 +124,11 @@ def _message(message_id: int, row: MessageRow, profile: Profile,
     if status not in (MessageStatus.QUEUED, MessageStatus.DEFERRED):
         next_attempt_at = None
     return (message_id, row.run_id, row.intent.node_id, 1, row.journey_id, row.customer_id,
-            send.channel, send.purpose, send.template if send.template in templates else None,
+            send.channel, send.purpose, send.template if template is not None else None,
             status, reason, content, provider_id, attempts, next_attempt_at, now, sent_at, now)
 
 
-def _decide(send, profile: Profile, template: Template | None,
+def _decide(send, profile: Profile, template: SendTemplate | None,
             payload: Mapping[str, Any]) -> tuple[MessageStatus, str | None, dict[str, Any]]:
     if template is None:
         return MessageStatus.FAILED, f"template #{send.template} no longer exists", {}

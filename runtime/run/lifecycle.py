@@ -1,11 +1,12 @@
 """A journey's life: publish, pause, resume, archive — one transition table, one function.
 
-Publishing validates the draft and freezes it as an immutable version; runs keep the version
-they entered with unless the publisher's map moves them (`runtime.run.flight`). Pausing admits
-no one, holds every run where it is (a due timer stays due) and holds every unsent message
+Publishing validates the draft and freezes it as an immutable version, with the templates it
+sends as they are now (`runtime.messaging.pinned`); runs keep the version they entered with
+unless the publisher's map moves them (`runtime.run.flight`). Pausing admits no one, holds every
+run where it is (a due timer stays due) and holds every unsent message
 (`runtime.messaging.brakes`); resuming lets the sweeper re-drive them and releases the messages,
-each judged afresh when it would go. Archiving ends every unfinished run and suppresses every unsent
-message, each with a reason.
+each judged afresh when it would go. Archiving ends every unfinished run and suppresses every
+unsent message, each with a reason.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from nodes import Registry, default_registry
 from nodes.kit.spec import Ref
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.flow.run_status import changeable
-from runtime.messaging import brakes
+from runtime.messaging import brakes, pinned
 from runtime.messaging.send_checks import send_issues
 from runtime.store import references
 from runtime.store.models import (
@@ -140,6 +141,7 @@ def publish(session: Session, journey_id: int, now: datetime,
                              .where(JourneyVersion.journey_id == journey.id)) or 0) + 1
     version = JourneyVersion(journey_id=journey.id, number=number, document=document,
                              published_at=now)
+    pinned.pin(session, version, registry)  # its customers get these templates as they are now
     session.add(version)
     session.flush()
     journey.live_version_id = version.id

@@ -256,6 +256,11 @@ class JourneyVersion(Base):
     document: Mapped[dict[str, Any]] = mapped_column(Json)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_by: Mapped[str | None] = mapped_column(String(254))  # who, as the audit names them
+    contents: Mapped[dict[str, Any] | None] = mapped_column(Json, deferred=True)
+    """The templates its sends render, as they were at publishing (or at the last update in
+    flight), by template id as a string (`runtime.messaging.pinned`); None for a version
+    published before content was pinned, whose sends render the current templates. Loaded
+    only when read: everything else that reads a version (compiling it, lists) needs none."""
 
 
 class FlightMove(Base):

@@ -10,18 +10,14 @@ kinds hold references: every kind says so itself through `refs()`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-import msgspec
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from builder.document import Node
 from nodes import Registry
-from nodes.kit.spec import Ref
 from runtime.store.models import Journey, JourneyStatus, JourneyVersion, Run, RunStatus
+from runtime.store.references import document_refs
 from server.schemas.usage import JourneyUse
 
 UNFINISHED = (RunStatus.ACTIVE, RunStatus.WAITING)
@@ -33,26 +29,6 @@ class _Use:
     journey: Journey
     nodes: dict[str, str] = field(default_factory=dict)  # node id → label, in document order
     where: set[str] = field(default_factory=set)  # "draft", "live version", "version 2 …"
-
-
-def document_refs(document: Any, registry: Registry) -> list[tuple[str, str, Ref]]:
-    """(node id, node label, reference) for every stored object a document's nodes name.
-
-    A node whose kind is unknown or whose config doesn't parse names nothing we can know of:
-    the validator already reports it, and its references are found once it is fixed.
-    """
-    found: list[tuple[str, str, Ref]] = []
-    nodes = document.get("nodes") if isinstance(document, Mapping) else None
-    for item in nodes if isinstance(nodes, list) else []:
-        try:
-            node = msgspec.convert(item, Node)
-            spec = registry[node.type]
-            config = spec.parse(node.data.config)
-        except (msgspec.ValidationError, KeyError):
-            continue
-        label = node.data.label or spec.label
-        found.extend((node.id, label, ref) for ref in spec.refs(config))
-    return found
 
 
 def usage(session: Session, registry: Registry, kind: str) -> dict[int | str, list[JourneyUse]]:

@@ -10,14 +10,17 @@ inspector offers (`options`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from builder.document import Node
+from nodes import Registry
 from nodes.kit.discovery import declarations
 from nodes.kit.spec import Ref
 
@@ -46,6 +49,27 @@ def reference_kinds() -> dict[str, ReferenceKind]:
         if kind.key in found:
             raise ReferenceKindError(f"{origin}: reference kind {kind.key!r} is already defined")
         found[kind.key] = kind
+    return found
+
+
+def document_refs(document: Any, registry: Registry) -> list[tuple[str, str, Ref]]:
+    """(node id, node label, reference) for every stored object a document's nodes name.
+
+    A node is read by its kind at the version it was published with (a draft's, as it is now).
+    A node whose kind is unknown or whose config doesn't parse names nothing we can know of:
+    the validator already reports it, and its references are found once it is fixed.
+    """
+    found: list[tuple[str, str, Ref]] = []
+    nodes = document.get("nodes") if isinstance(document, Mapping) else None
+    for item in nodes if isinstance(nodes, list) else []:
+        try:
+            node = msgspec.convert(item, Node)
+            spec = registry.resolve(node.type, node.version) or registry[node.type]
+            config = spec.parse(node.data.config)
+        except (msgspec.ValidationError, KeyError):
+            continue
+        label = node.data.label or spec.label
+        found.extend((node.id, label, ref) for ref in spec.refs(config))
     return found
 
 

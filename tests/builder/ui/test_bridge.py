@@ -46,7 +46,8 @@ def test_the_state_round_trips() -> None:
         segments=[], templates=[], references={"coupon_pool": []}, ack=0, saved=None,
         notice=None, can=bridge.Can(publish=True, request=False, approve=False, pause=True,
                                     previews=True, required=False),
-        approval=None, versions=[], live=None, preview={}, session="s", sending=None)
+        approval=None, versions=[], live=None, preview={}, session="s", sending=None,
+        content=None)
     text = bridge.encode(state)
     assert msgspec.json.decode(text, type=bridge.CanvasState) == state
     assert '"severity"' not in text  # the default is left out; the canvas fills it in

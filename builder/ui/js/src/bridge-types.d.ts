@@ -47,6 +47,7 @@ export interface CanvasState {
   preview: Record<string, PreviewAnswer>;
   session: string;
   sending: string | null;
+  content: string | null;
   history?: HistoryView | null;
 }
 
@@ -245,6 +246,12 @@ export interface ShowVersion {
   seq?: number | null;
 }
 
+/** Send the live version's customers in flight its templates as they are saved now. */
+export interface UpdateContent {
+  op: "update_content";
+  seq?: number | null;
+}
+
 /** Take one's own pending request back. */
 export interface Withdraw {
   op: "withdraw";
@@ -252,5 +259,5 @@ export interface Withdraw {
   seq?: number | null;
 }
 
-export type Command = Save | Rename | Publish | Pause | Resume | PauseStep | ResumeStep | RequestPublish | Withdraw | Approve | Reject | Reload | ShowVersion | Compare | CloseHistory | Restore;
+export type Command = Save | Rename | Publish | Pause | Resume | PauseStep | ResumeStep | RequestPublish | Withdraw | Approve | Reject | UpdateContent | Reload | ShowVersion | Compare | CloseHistory | Restore;
 export type PreviewRequest = AudiencePreview | ExplainPreview | PathPreview | DryRunPreview;

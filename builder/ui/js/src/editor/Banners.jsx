@@ -1,6 +1,8 @@
 // The banners under the top bar: why the journey can't be edited (archived, view only), that
-// sending is stopped, that it is paused (and why), or that some of its steps are.
+// sending is stopped, that it is paused (and why), that some of its steps are, or that its
+// templates changed since it was published.
 import { ApprovalBanner } from "./approvals.jsx";
+import { ContentBanner } from "./ContentBanner.jsx";
 import { heldText } from "./publishing.js";
 
 export function Banners({ server, locked, pausedSteps, onCommand }) {
@@ -43,6 +45,7 @@ export function Banners({ server, locked, pausedSteps, onCommand }) {
           Select a paused step to resume it.
         </div>
       ) : null}
+      {archived ? null : <ContentBanner content={server.content} can={can} onCommand={onCommand} />}
       <ApprovalBanner approval={server.approval} can={can} onCommand={onCommand} />
     </>
   );
