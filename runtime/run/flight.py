@@ -53,7 +53,8 @@ class StepMove(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 STAY = StepMove(action="stay")
 
 BATCH = 5_000
-"""Runs one batch moves: a batch holds its runs' locks for a fraction of a second."""
+"""Runs one batch moves: a batch holds its runs' locks for a fraction of a second.
+Workers take theirs from WAYLINE_FLIGHT_BATCH (`Settings.flight_batch`, the same default)."""
 
 LEASE = timedelta(seconds=30)
 """How long a worker holds a move between batches before a sweep may take it over."""
