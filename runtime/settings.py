@@ -64,6 +64,8 @@ class Settings:
     """Calls a delivery worker keeps in flight to one provider or webhook host at a time."""
     claim_timeout: float = 60.0
     """Seconds before runs and messages held by a vanished worker (killed, Redis lost) re-run."""
+    flight_batch: int = 5_000
+    """Runs one statement moves when customers in flight move to a newly published version."""
     api_key: str = ""
     """Key that customer/event imports must send as X-Api-Key; empty: one kept in data_dir."""
     public_url: str = ""
@@ -312,6 +314,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "log_format": _log_format,
     "smtp_from": _smtp_from, "webhook_timeout": _seconds, "webhook_allow": _webhook_allow,
     "claim_timeout": _claim_seconds,
+    "flight_batch": _bounded_int(1, 100_000, "runs"),
     "provider_concurrency": _bounded_int(1, 1_000, "calls in flight"),
     "api_key": _api_key, "public_url": _public_url, "secret_key": _api_key,
     "allowed_hosts": _hosts, "forwarded_allow_ips": _proxies,

@@ -4,10 +4,11 @@ Publishing a version may carry a map: for each step of the live version, move it
 a step of the new version, let them leave the journey, or let them stay on the old version
 (what a step the map leaves out does, and what publishing did before maps). The publish writes
 a `FlightMove` with the map; a worker carries it out (`carry_out`) in batches. Each batch is
-one UPDATE of the runs still on the old version at that step and not locked by a worker that is
-advancing them, so a run moves exactly once or not at all, and its count is written in the same
-transaction. A run a worker held is taken by a later batch (where it is then). A killed worker's
-move is taken again by a sweep once its lease runs out, and goes on where it stopped.
+one transaction: it locks up to a batch of the runs still on the old version at that step and
+not locked by a worker that is advancing them, then updates those, so a run moves exactly once
+or not at all, and its count is written in the same transaction. A run a worker held is taken
+by a later batch (where it is then). A killed worker's move is taken again by a sweep once its
+lease runs out, and goes on where it stopped.
 
 A customer waiting at a step moved to a step of the same kind keeps the wait it is in (the same
 remaining time, the same awaited event) unless the map says restart; any other move makes the
@@ -52,7 +53,8 @@ class StepMove(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 STAY = StepMove(action="stay")
 
 BATCH = 5_000
-"""Runs one UPDATE moves: a batch holds its runs' locks for a fraction of a second."""
+"""Runs one batch moves: a batch holds its runs' locks for a fraction of a second.
+Workers take theirs from WAYLINE_FLIGHT_BATCH (`Settings.flight_batch`, the same default)."""
 
 LEASE = timedelta(seconds=30)
 """How long a worker holds a move between batches before a sweep may take it over."""
@@ -342,13 +344,19 @@ class _Plan:
 
     def batch(self, session: Session, node_id: str, choice: StepMove, now: datetime,
               limit: int) -> tuple[int, list[int]]:
-        """Move (or end) up to `limit` runs at one step in one statement; (how many, the ids
-        of those due at once)."""
+        """Move (or end) up to `limit` runs at one step; (how many, the ids of those due at
+        once). The caller commits."""
         chosen = (select(Run.id).where(Run.journey_version_id == self.from_version_id,
                                        Run.node_id == node_id, Run.ended_at.is_(None))
                   .limit(limit))
         if session.get_bind().dialect.name == "postgresql":
             chosen = chosen.with_for_update(skip_locked=True)  # a worker advancing it: later
+        # Chosen (and locked) first, then updated: as a subquery of the UPDATE, PostgreSQL may
+        # run the locking LIMIT again for every row it joins, each time skipping the rows the
+        # statement has already updated, and so move the whole step in one batch.
+        run_ids = list(session.scalars(chosen))
+        if not run_ids:
+            return 0, []
         values: dict[str, Any] = {"claimed_by": None, "claimed_at": None,
                                   "version": Run.version + 1}
         if choice.action == "leave":
@@ -361,7 +369,7 @@ class _Plan:
             values |= {"journey_version_id": self.to_version_id, "node_id": choice.to,
                        "status": RunStatus.ACTIVE, "wake_at": now, "waiting_for": None,
                        "wait": None}
-        statement = update(Run).where(Run.id.in_(chosen.scalar_subquery()),
+        statement = update(Run).where(Run.id.in_(run_ids),
                                       Run.journey_version_id == self.from_version_id,
                                       Run.node_id == node_id, Run.ended_at.is_(None))
         if choice.action == "leave":

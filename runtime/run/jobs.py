@@ -297,6 +297,7 @@ def move_flight_job(move_id: int) -> dict[str, int]:
     rt = runtime()
     started = time.perf_counter()
     carried = flight.carry_out(rt.sessions, move_id, rt.clock.now,
+                               batch=rt.settings.flight_batch,
                                woken=lambda run_ids: wake(rt, run_ids))
     done = {"moved": carried.moved, "left": carried.left, "batches": carried.batches,
             "longest_batch_ms": round(carried.longest * 1000, 1)}

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from builder.limits import Limits
+from runtime.run import flight
 from runtime.settings import Settings, SettingsError, describe_settings, load_settings
 
 
@@ -79,7 +80,7 @@ def test_every_setting_is_described():
         "WAYLINE_PORT", "WAYLINE_TIMEZONE", "WAYLINE_LOG_LEVEL", "WAYLINE_LOG_FORMAT",
         "WAYLINE_SMTP_URL", "WAYLINE_SMTP_FROM", "WAYLINE_WEBHOOK_TIMEOUT",
         "WAYLINE_WEBHOOK_ALLOW", "WAYLINE_PROVIDER_CONCURRENCY", "WAYLINE_CLAIM_TIMEOUT",
-        "WAYLINE_API_KEY",
+        "WAYLINE_FLIGHT_BATCH", "WAYLINE_API_KEY",
         "WAYLINE_PUBLIC_URL", "WAYLINE_SECRET_KEY", "WAYLINE_ALLOWED_HOSTS",
         "WAYLINE_SESSION_IDLE_MINUTES", "WAYLINE_SESSION_MAX_HOURS",
         "WAYLINE_FORWARDED_ALLOW_IPS", "WAYLINE_KEY_RATE_LIMIT",
@@ -143,3 +144,11 @@ def test_calls_in_flight_to_a_provider_are_a_bounded_setting():
     with pytest.raises(SettingsError) as error:
         load_settings({"WAYLINE_PROVIDER_CONCURRENCY": "0"})
     assert "from 1 to 1,000 calls in flight" in str(error.value)
+
+
+def test_the_flight_move_batch_is_a_bounded_setting_defaulting_to_the_runtimes():
+    assert load_settings({}).flight_batch == flight.BATCH
+    assert load_settings({"WAYLINE_FLIGHT_BATCH": "100"}).flight_batch == 100
+    with pytest.raises(SettingsError) as error:
+        load_settings({"WAYLINE_FLIGHT_BATCH": "0"})
+    assert "from 1 to 100,000 runs" in str(error.value)
