@@ -35,6 +35,7 @@ from runtime.flow.engine import RunState, advance
 from runtime.flow.run_status import changeable
 from runtime.store.audit import SYSTEM, record
 from runtime.store.models import FlightMove, Journey, JourneyVersion, Run, RunStatus
+from runtime.store.sql import among
 from runtime.store.versions import load_compiled
 
 Action = Literal["move", "stay", "leave"]
@@ -66,10 +67,13 @@ LEFT_REASON = "left when version {number} was published"
 
 
 def default_moves(old: CompiledJourney, new: CompiledJourney) -> dict[str, StepMove]:
-    """A step still there with the same kind maps to itself; any other stays on the old
-    version until the publisher chooses."""
-    return {node_id: StepMove(to=node_id) if _same_kind(old, node_id, new, node_id) else STAY
-            for node_id in old.specs}
+    """A step still there with the same kind maps to itself (customers who have just entered
+    go to the new entry); any other stays on the old version until the publisher chooses."""
+    moves = {node_id: StepMove(to=node_id) if _same_kind(old, node_id, new, node_id) else STAY
+             for node_id in old.specs}
+    if _same_kind(old, old.entry_id, new, new.entry_id):
+        moves[old.entry_id] = StepMove(to=new.entry_id)
+    return moves
 
 
 def completed(old: CompiledJourney, new: CompiledJourney,
@@ -100,9 +104,9 @@ def check_moves(old: CompiledJourney, new: CompiledJourney, number: int,
         elif choice.to not in new.specs:
             issues.append(Issue("flight.unknown_target", f"The new version has no step "
                                 f"'{choice.to}'.", node_id, f"{where}.to"))
-        elif choice.to == new.entry_id:
-            issues.append(Issue("flight.to_entry", "Customers in flight can't be moved to the "
-                                "entry: they are in the journey already.", node_id,
+        elif choice.to == new.entry_id and node_id != old.entry_id:
+            issues.append(Issue("flight.to_entry", "Customers in flight can't be moved back to "
+                                "the entry: they are in the journey already.", node_id,
                                 f"{where}.to"))
     return issues
 
@@ -369,7 +373,7 @@ class _Plan:
             values |= {"journey_version_id": self.to_version_id, "node_id": choice.to,
                        "status": RunStatus.ACTIVE, "wake_at": now, "waiting_for": None,
                        "wait": None}
-        statement = update(Run).where(Run.id.in_(run_ids),
+        statement = update(Run).where(among(session, Run.id, run_ids),
                                       Run.journey_version_id == self.from_version_id,
                                       Run.node_id == node_id, Run.ended_at.is_(None))
         if choice.action == "leave":

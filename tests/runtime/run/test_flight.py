@@ -46,3 +46,23 @@ def test_a_batch_moves_at_most_its_size(wayline):
     assert (carried.moved, carried.batches) == (100, 3)  # 40, 40 and 20
     with rt.sessions() as session:
         assert flight.in_flight(session, new.id) == {"week": {"waiting": 100}}
+
+
+def test_the_default_map_sends_just_entered_customers_to_the_new_entry_and_is_valid():
+    v1 = document([node("in", "entry.api", "Signed up", {}),
+                   node("day", "flow.delay", "A day", {"duration": DAY}),
+                   node("out", "flow.exit", "Done")],
+                  [edge("in", "day"), edge("day", "out", "next")])
+    v2 = document([node("start", "entry.api", "Signed up", {}),
+                   node("check", "flow.condition", "VIP?", {"rule": {"type": "tag",
+                                                                     "tag": "vip"}}),
+                   node("out", "flow.exit", "Done")],
+                  [edge("start", "check"), edge("check", "out", "yes"),
+                   edge("check", "out", "no")])
+    old, new = compile_journey(v1), compile_journey(v2)
+    defaults = flight.default_moves(old, new)
+    assert defaults == {"in": StepMove(to="start"), "day": flight.STAY,
+                        "out": StepMove(to="out")}
+    assert flight.check_moves(old, new, 1, defaults) == []
+    [refused] = flight.check_moves(old, new, 1, {"day": StepMove(to="start")})
+    assert (refused.code, refused.field) == ("flight.to_entry", "moves.day.to")
