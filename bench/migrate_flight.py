@@ -187,7 +187,8 @@ def measure(url: str, journey: int, v1: int, v2: int, batch: int) -> dict[str, f
     prober = Prober(url, run_ids)
     prober.start()
     began = time.perf_counter()
-    carried = flight.carry_out(sessions, move_id, lambda: NOW, batch=batch)
+    carried = flight.carry_out(sessions, move_id, lambda: NOW, batch=batch,
+                               lanes=int(os.environ.get("LANES", flight.LANES)))
     took = time.perf_counter() - began
     prober.stop.set()
     prober.join()
@@ -217,7 +218,7 @@ def main() -> None:
         print(f"PostgreSQL: {count:,} runs over 4 steps seeded in "
               f"{time.perf_counter() - began:.1f} s")
         bare = floor(url, v1, v2)
-        result = measure(url, journey, v1, v2, flight.BATCH)
+        result = measure(url, journey, v1, v2, int(os.environ.get("BATCH", flight.BATCH)))
         print(f"  floor: one bare UPDATE of all {count:,} runs   {bare:6.2f} s   "
               f"{count / bare:10,.0f} runs/s (holds every run until it commits)")
         print(f"  Wayline move, batches of {flight.BATCH:,}        {result['seconds']:6.2f} s   "

@@ -4,11 +4,12 @@ Publishing a version may carry a map: for each step of the live version, move it
 a step of the new version, let them leave the journey, or let them stay on the old version
 (what a step the map leaves out does, and what publishing did before maps). The publish writes
 a `FlightMove` with the map; a worker carries it out (`carry_out`) in batches. Each batch is
-one transaction: it locks up to a batch of the runs still on the old version at that step and
-not locked by a worker that is advancing them, then updates those, so a run moves exactly once
-or not at all, and its count is written in the same transaction. A run a worker held is taken
-by a later batch (where it is then). A killed worker's move is taken again by a sweep once its
-lease runs out, and goes on where it stopped.
+one transaction: it picks up to a batch of the runs still on the old version at that step, then
+updates those whose step and version are still the same when their row lock is had, so a run
+moves exactly once or not at all, and its count is written in the same transaction. A run a
+worker moved on meanwhile is taken by a later round (where it is then, if that step is mapped).
+A killed worker's move is taken again by a sweep once its lease runs out, and goes on where it
+stopped.
 
 A customer waiting at a step moved to a step of the same kind keeps the wait it is in (the same
 remaining time, the same awaited event) unless the map says restart; any other move makes the
@@ -20,6 +21,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -56,6 +58,9 @@ STAY = StepMove(action="stay")
 BATCH = 5_000
 """Runs one batch moves: a batch holds its runs' locks for a fraction of a second.
 Workers take theirs from WAYLINE_FLIGHT_BATCH (`Settings.flight_batch`, the same default)."""
+
+LANES = 2
+"""Threads moving runs side by side on PostgreSQL (each batch's UPDATE keeps one core busy)."""
 
 LEASE = timedelta(seconds=30)
 """How long a worker holds a move between batches before a sweep may take it over."""
@@ -241,6 +246,13 @@ class Carried:
     woken: list[int] = field(default_factory=list)
     """Runs that arrived at a step now: due at once (the caller has them moved)."""
 
+    def add(self, other: Carried) -> None:
+        """Count in what another lane did."""
+        self.moved += other.moved
+        self.left += other.left
+        self.durations += other.durations
+        self.woken += other.woken
+
     @property
     def batches(self) -> int:
         return len(self.durations)
@@ -252,11 +264,13 @@ class Carried:
 
 def carry_out(sessions: sessionmaker[Session], move_id: int, now: Callable[[], datetime], *,
               batch: int = BATCH, lease: timedelta = LEASE, rounds: int = 20,
-              pause: float = 0.1, woken: Callable[[list[int]], None] | None = None) -> Carried:
+              pause: float = 0.1, woken: Callable[[list[int]], None] | None = None,
+              lanes: int = LANES) -> Carried:
     """Move the customers of a `FlightMove` in batches until none is left at a mapped step of
-    the old version; mark it finished. Runs a worker holds are taken in a later round (at
-    most `rounds`, `pause` seconds apart); a move that still finds some then ends, and those
-    customers stay on the old version. `woken` is given the runs due at once after each batch.
+    the old version; mark it finished. On PostgreSQL `lanes` threads move disjoint runs (by id)
+    side by side. A run a worker moved on meanwhile is looked for again in the next round (at
+    most `rounds`, `pause` seconds apart); after the last, customers still at a mapped step
+    stay on the old version. `woken` is given the runs due at once after each batch.
     """
     carried = Carried()
     with sessions() as session:
@@ -264,34 +278,52 @@ def carry_out(sessions: sessionmaker[Session], move_id: int, now: Callable[[], d
         if move is None or move.finished_at is not None:
             return carried
         plan = _Plan.of(session, move)
+        if session.get_bind().dialect.name != "postgresql":
+            lanes = 1  # one writer at a time
+    remaining = 0
     for _round in range(rounds):
-        found = 0
-        for node_id, choice in plan.moves.items():
-            while True:
-                started = time.perf_counter()
-                with sessions() as session:
-                    count, due = plan.batch(session, node_id, choice, now(), batch)
-                    _count_done(session, move_id, node_id, choice.action, count, now() + lease)
-                    session.commit()
-                carried.durations.append(time.perf_counter() - started)
-                found += count
-                carried.moved += count if choice.action == "move" else 0
-                carried.left += count if choice.action == "leave" else 0
-                if due and woken is not None:
-                    woken(due)
-                carried.woken += due if woken is None else []
-                if count < batch:
-                    break
+        def lane(index: int) -> Carried:
+            return _round_of(sessions, plan, move_id, now, batch, lease, woken, index, lanes)
+        if lanes == 1:
+            done = [lane(0)]
+        else:
+            with ThreadPoolExecutor(lanes) as pool:
+                done = list(pool.map(lane, range(lanes)))
+        for part in done:
+            carried.add(part)
         with sessions() as session:
             remaining = plan.remaining(session)
         if not remaining:
             break
-        if not found:
+        if not any(part.moved or part.left for part in done):
             time.sleep(pause)  # held by workers now: look again shortly
     with sessions() as session:
         _finish(session, move_id, plan, remaining, now())
         session.commit()
     carried.finished = True
+    return carried
+
+
+def _round_of(sessions: sessionmaker[Session], plan: _Plan, move_id: int,
+              now: Callable[[], datetime], batch: int, lease: timedelta,
+              woken: Callable[[list[int]], None] | None, lane: int, lanes: int) -> Carried:
+    """One pass over the map's steps, batch after batch, for the runs of one lane."""
+    carried = Carried()
+    for node_id, choice in plan.moves.items():
+        while True:
+            started = time.perf_counter()
+            with sessions() as session:
+                count, due = plan.batch(session, node_id, choice, now(), batch, lane, lanes)
+                _count_done(session, move_id, node_id, choice.action, count, now() + lease)
+                session.commit()
+            carried.durations.append(time.perf_counter() - started)
+            carried.moved += count if choice.action == "move" else 0
+            carried.left += count if choice.action == "leave" else 0
+            if due and woken is not None:
+                woken(due)
+            carried.woken += due if woken is None else []
+            if count < batch:
+                break
     return carried
 
 
@@ -347,18 +379,21 @@ class _Plan:
                              if node_id in old.specs and keeps_wait(old, node_id, new, choice)))
 
     def batch(self, session: Session, node_id: str, choice: StepMove, now: datetime,
-              limit: int) -> tuple[int, list[int]]:
+              limit: int, lane: int = 0, lanes: int = 1) -> tuple[int, list[int]]:
         """Move (or end) up to `limit` runs at one step; (how many, the ids of those due at
         once). The caller commits."""
         chosen = (select(Run.id).where(Run.journey_version_id == self.from_version_id,
                                        Run.node_id == node_id, Run.ended_at.is_(None))
                   .limit(limit))
-        if session.get_bind().dialect.name == "postgresql":
-            chosen = chosen.with_for_update(skip_locked=True)  # a worker advancing it: later
-        # Chosen (and locked) first, then updated: as a subquery of the UPDATE, PostgreSQL may
-        # run the locking LIMIT again for every row it joins, each time skipping the rows the
-        # statement has already updated, and so move the whole step in one batch.
-        run_ids = list(session.scalars(chosen))
+        if lanes > 1:
+            chosen = chosen.where(Run.id % lanes == lane)
+        # Chosen first, then updated by id with the same conditions: the UPDATE takes each
+        # row's lock in id order (PostgreSQL walks `id = ANY(…)` in order), as a worker's
+        # batch does, so the two wait for each other at most a batch and never deadlock; a
+        # run a worker moved meanwhile fails the re-checked conditions and stays where it is.
+        # (Locking the choice with SKIP LOCKED instead wrote every row twice, and as a
+        # subquery of the UPDATE PostgreSQL may run a locking LIMIT again per row it joins.)
+        run_ids = sorted(session.scalars(chosen))
         if not run_ids:
             return 0, []
         values: dict[str, Any] = {"claimed_by": None, "claimed_at": None,

@@ -42,7 +42,7 @@ def test_a_batch_moves_at_most_its_size(wayline):
         session.commit()
         move_id = move.id
     assert expected.targets == {"week": 100}
-    carried = flight.carry_out(rt.sessions, move_id, rt.clock.now, batch=40)
+    carried = flight.carry_out(rt.sessions, move_id, rt.clock.now, batch=40, lanes=1)
     assert (carried.moved, carried.batches) == (100, 3)  # 40, 40 and 20
     with rt.sessions() as session:
         assert flight.in_flight(session, new.id) == {"week": {"waiting": 100}}
