@@ -8,9 +8,9 @@ from typing import Any
 
 from builder.ui.services import Json
 from runtime.store.team_models import RequestStatus
-from server.schemas.team import KeyCreate, UserCreate, UserUpdate, WorkspaceSettings
+from server.schemas.team import DecisionIn, KeyCreate, UserCreate, UserUpdate, WorkspaceSettings
 from server.services import approvals, audit, journeys, keys, users, workspace_settings
-from server.ui_calls import Acting, Call, Do, Entry, plain
+from server.ui_calls import Acting, Call, Do, Entry, convert, plain
 
 AUDIT_PAGE = 100
 """Audit rows the audit page shows at a time."""
@@ -23,6 +23,13 @@ def _list_audit(me: Acting, filters: Json, before: int | None) -> Json:
         object_id=filters.get("object_id") or None,
         since=_moment(filters.get("since")), until=_moment(filters.get("until")))
     return plain(audit.list_events(me.wl, where, AUDIT_PAGE, before))
+
+
+def _approve_request(me: Acting, request_id: int, comment: str,
+                     moves: Json | None = None) -> Json:
+    decision = convert({"comment": comment, "moves": moves}, DecisionIn, "approval")
+    return plain(approvals.approve(me.wl, me.actor, request_id, decision.comment,
+                                   decision.moves))
 
 
 def _list_requests(me: Acting, journey_id: int | None) -> list[Json]:
@@ -50,7 +57,7 @@ TEAM_CALLS: dict[str, Entry] = {
     "withdraw_request": Call(approvals.withdraw, acts=True),
     "list_requests": Do(_list_requests),
     "get_request": Do(_get_request),
-    "approve_request": Call(approvals.approve, acts=True),
+    "approve_request": Do(_approve_request),
     "reject_request": Call(approvals.reject, acts=True),
 }
 """The team's and approvals' canvas calls → how the server answers them (see

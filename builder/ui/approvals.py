@@ -94,7 +94,7 @@ APPROVAL_OPS: dict[type, tuple[Callable[[UiServices, int, Any], Json],
                                "approves or rejects it here."),
     Withdraw: (lambda s, j, c: s.withdraw_request(c.id),
                lambda r: "Request withdrawn: nothing is published."),
-    Approve: (lambda s, j, c: s.approve_request(c.id, c.comment),
+    Approve: (lambda s, j, c: s.approve_request(c.id, c.comment, c.moves),
               lambda r: f"Approved: published as version {r['version_number']}."),
     Reject: (lambda s, j, c: s.reject_request(c.id, c.comment),
              lambda r: "Rejected: nothing is published. They can change the draft and ask "

@@ -89,10 +89,12 @@ class Withdraw(_Command, tag="withdraw"):
 
 
 class Approve(_Command, tag="approve"):
-    """Approve someone else's request (it publishes)."""
+    """Approve someone else's request (it publishes), with the map for the customers in
+    flight as `Publish` carries it."""
 
     id: int
     comment: str = ""
+    moves: dict[str, Json] | None = None
 
 
 class Reject(_Command, tag="reject"):

@@ -256,8 +256,9 @@ class UiServices(Protocol):
         """One request to publish, with its changes (and, for roles that may preview, how
         many customers the requested draft would take in)."""
 
-    def approve_request(self, request_id: int, comment: str) -> Json:
-        """Approve (it publishes the requested revision); someone else's request only."""
+    def approve_request(self, request_id: int, comment: str, moves: Json | None = None) -> Json:
+        """Approve (it publishes the requested revision); someone else's request only. `moves`
+        maps the customers in flight, as `publish_journey` takes it."""
 
     def reject_request(self, request_id: int, comment: str) -> Json:
         """Turn a request down; the comment (why) is required."""

@@ -51,8 +51,9 @@ class PublishRequestController(Controller):
     def approve(self, wayline: WaylineDep, actor: ActorDep, request_id: RequestId,
                 data: JSONBody[DecisionIn | None] = None) -> PublishRequestOut:
         """Publish the requested revision (409 when the draft changed since, or the request
-        is your own)."""
-        return approvals.approve(wayline, actor, request_id, data.comment if data else "")
+        is your own); `moves` maps the customers in flight, as publishing does."""
+        return approvals.approve(wayline, actor, request_id, data.comment if data else "",
+                                 data.moves if data else None)
 
     @post("/publish-requests/{request_id:int}/reject", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import msgspec
 
 from runtime.store.team_models import KeyScope, Role
+from server.schemas.flight import Moves
 
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, description=(
     "The person's email address: what they sign in with."))]
@@ -142,9 +143,11 @@ class PublishRequestIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
-    """A publisher's decision's comment (required to reject)."""
+    """A publisher's decision's comment (required to reject) and, approving, the map for the
+    customers in flight (as `POST /api/journeys/{id}/publish` takes it)."""
 
     comment: Comment = ""
+    moves: Moves | None = None
 
 
 class PublishRequestOut(msgspec.Struct):

@@ -9,6 +9,8 @@ Nobody approves their own request.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +18,7 @@ from builder.diff import summarize_changes
 from builder.validation import Issue, has_errors
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.run import lifecycle
+from runtime.run.flight import StepMove
 from runtime.store.audit import Actor, record
 from runtime.store.models import Journey, JourneyVersion
 from runtime.store.team_models import PublishRequest, RequestStatus
@@ -90,17 +93,19 @@ def get_request(wl: Wayline, request_id: int, count: bool = True) -> PublishRequ
     return out
 
 
-def approve(wl: Wayline, actor: Actor, request_id: int, comment: str) -> PublishRequestOut:
+def approve(wl: Wayline, actor: Actor, request_id: int, comment: str,
+            moves: Mapping[str, StepMove] | None = None) -> PublishRequestOut:
     """Publish the requested revision and mark the request approved, in one transaction, so
     two publishers approving at once publish once (409 if the draft changed since, or the
-    request is your own)."""
+    request is your own). `moves` is the approving publisher's map for the customers in
+    flight, as publishing takes it."""
     with wl.writing() as session:
         # The journey is locked before the request, as asking to publish does (no deadlock).
         lifecycle.get_journey(session, _request(session, request_id).journey_id, lock=True)
         request = _waiting(session, request_id, actor, deciding=True)
         result = journeys.publish_in(
             wl, session, actor, request.journey_id, revision=request.draft_revision,
-            approved=f"approved request #{request_id} by {request.requested_by}")
+            approved=f"approved request #{request_id} by {request.requested_by}", moves=moves)
         request.status, request.version_number = RequestStatus.APPROVED, result.version
         _decide(session, request, actor, wl, comment, "journey.publish_approved")
         journey_id = request.journey_id

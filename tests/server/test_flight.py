@@ -188,3 +188,22 @@ def test_only_publishers_preview_and_moves_are_read_by_viewers(client_as, client
     assert viewer.get(f"/api/journeys/{journey_id}/flight-moves").status_code == 200
     publisher = client_as(Role.PUBLISHER)
     assert publisher.post(f"/api/journeys/{journey_id}/flight-preview").status_code == 200
+
+
+def test_approving_a_request_takes_the_map_too(client, client_as, app_context, ingest_headers):
+    journey_id, template = live_with_customers(client, app_context, ingest_headers, 2)
+    editor, publisher = client_as(Role.EDITOR), client_as(Role.PUBLISHER)
+    editor.patch(f"/api/journeys/{journey_id}", json={"document": v2(template)})
+    asked = editor.post(f"/api/journeys/{journey_id}/publish-requests", json={"comment": "v2"})
+    assert asked.status_code in (200, 201), asked.text
+    request_id = asked.json()["id"]
+    bad = publisher.post(f"/api/publish-requests/{request_id}/approve",
+                         json={"moves": {"day": {"to": "gone"}}})
+    assert bad.status_code == 422, bad.text
+    approved = publisher.post(f"/api/publish-requests/{request_id}/approve",
+                              json={"comment": "ok", "moves": {"day": {"action": "leave"}}})
+    assert approved.status_code == 200, approved.text
+    drain(app_context.runtime)
+    with app_context.reading() as session:
+        reasons = set(session.scalars(select(Run.exit_reason)))
+    assert reasons == {"left when version 2 was published"}

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from runtime.store.audit import SYSTEM
 from runtime.store.models import FlightMove, Run
 from server.schemas.journeys import JourneyCreate, JourneyUpdate
-from server.services import journeys
+from server.services import approvals, journeys
 from tests.builder.journeys import document, edge, node
 from tests.builder.ui.conftest import LiveApp, screenshot, set_checked
 from tests.runtime.harness import add_customers, drain
@@ -89,3 +89,35 @@ def test_the_publisher_maps_customers_in_flight_and_sees_the_preview(live_app: L
             select(Run.node_id).where(Run.journey_version_id == move.to_version_id))}
     assert move.finished_at is not None and move.done == {"day": {"moved": 30}}
     assert nodes <= {"week", "out"}  # through the condition, in version 2
+
+
+def test_a_publisher_approving_a_request_maps_the_customers_in_flight(live_app: LiveApp,
+                                                                      browse: Any) -> None:
+    wl = live_app.wayline
+    journey_id = journeys.create_journey(wl, SYSTEM, JourneyCreate(
+        name="Welcome", document=version_one())).journey.id
+    with wl.writing() as session:
+        add_customers(session, 12, wl.now())
+    journeys.publish_journey(wl, SYSTEM, journey_id)
+    drain(wl.runtime)
+    journeys.update_journey(wl, SYSTEM, journey_id, JourneyUpdate(document=version_two()))
+    approvals.request_publish(wl, SYSTEM, journey_id, "v2: VIPs first")
+
+    page = browse(f"/journeys/{journey_id}", "publisher")
+    page.locator('[data-approval] [data-action="approve"]').click()
+    dialog = page.get_by_role("dialog")
+    choice = dialog.locator('[data-flight-choice="day"]')
+    expect(choice).to_have_value("stay", timeout=WAIT)
+    choice.select_option("leave")
+    expect(dialog.locator("[data-flight-leaving]")).to_have_text("12", timeout=WAIT)
+    expect(dialog.locator("[data-confirm]")).to_be_enabled()
+    screenshot(page, "flight-map-approval")
+    dialog.locator("[data-confirm]").click()
+    expect(page.locator('[data-notice="ok"]')).to_contain_text("published as version 2",
+                                                               timeout=WAIT)
+    drain(wl.runtime)
+    with wl.reading() as session:
+        move = session.scalars(select(FlightMove)).one()
+        reasons = set(session.scalars(select(Run.exit_reason)))
+    assert move.done == {"day": {"left": 12}}
+    assert reasons == {"left when version 2 was published"}

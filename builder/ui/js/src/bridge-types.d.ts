@@ -1,11 +1,12 @@
 // Generated from builder/ui/bridge.py by `python -m builder.ui.bridge`: do not edit.
 // The messages between the canvas and the editor page (see bridge.py).
 
-/** Approve someone else's request (it publishes). */
+/** Approve someone else's request (it publishes), with the map for the customers in flight as `Publish` carries it. */
 export interface Approve {
   op: "approve";
   id: number;
   comment?: string;
+  moves?: Record<string, Record<string, any>> | null;
   seq?: number | null;
 }
 

@@ -46,7 +46,12 @@ export function Banners({ server, locked, pausedSteps, onCommand }) {
         </div>
       ) : null}
       {archived ? null : <ContentBanner content={server.content} can={can} onCommand={onCommand} />}
-      <ApprovalBanner approval={server.approval} can={can} onCommand={onCommand} />
+      <ApprovalBanner
+        approval={server.approval}
+        journey={journey}
+        can={can}
+        onCommand={onCommand}
+      />
     </>
   );
 }

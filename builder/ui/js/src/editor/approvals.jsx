@@ -2,8 +2,9 @@
 // banner of a journey's pending request (withdraw it if it is yours; approve or reject it, with
 // a reason, if you publish). Python works out who may do
 // what (`server.can`) and the server refuses the rest anyway; commands go through `onCommand`.
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { Clock, Send } from "lucide-react";
+import { FlightMap } from "./FlightMap.jsx";
 import { shortTime } from "./labels.js";
 
 export function AskButton({ disabled, title, onClick }) {
@@ -35,8 +36,11 @@ export function AskDialog({ journey, required, onCancel, onConfirm }) {
   );
 }
 
-export function ApprovalBanner({ approval, can, onCommand }) {
+export function ApprovalBanner({ approval, journey, can, onCommand }) {
   const [deciding, setDeciding] = useState(null);
+  const [choices, setChoices] = useState({});
+  const [flight, setFlight] = useState(/** @type {any} */ (null));
+  const onFlight = useCallback((answer) => setFlight(answer), []);
   if (!approval) return null;
   const asked = `revision ${approval.draft_revision}`;
   if (approval.mine || !can.approve) {
@@ -73,9 +77,11 @@ export function ApprovalBanner({ approval, can, onCommand }) {
       </div>
     );
   }
+  const live = journey.live_version;
   const decide = (op) => (comment) => {
     setDeciding(null);
-    onCommand(op, { id: approval.id, comment });
+    const moves = op === "approve" && live ? { moves: choices } : {};
+    onCommand(op, { id: approval.id, comment, ...moves });
   };
   return (
     <div className="wl-banner approval review" data-approval={approval.id}>
@@ -128,9 +134,24 @@ export function ApprovalBanner({ approval, can, onCommand }) {
           action="Approve and publish"
           label="Comment (optional)"
           body={`Revision ${approval.draft_revision} goes live now. ${audienceText(approval.audience)}`}
+          wide={!!live}
+          blocked={
+            !!live &&
+            (!flight || flight.loading || !!flight.error || flight.data.problems.length > 0)
+          }
           onCancel={() => setDeciding(null)}
           onConfirm={decide("approve")}
-        />
+        >
+          {live ? (
+            <FlightMap
+              journeyId={journey.id}
+              liveVersion={live}
+              choices={choices}
+              onChoices={setChoices}
+              onPreview={onFlight}
+            />
+          ) : null}
+        </CommentDialog>
       ) : deciding === "reject" ? (
         <CommentDialog
           title="Reject this request?"
@@ -170,8 +191,11 @@ function CommentDialog({
   action,
   danger = false,
   required = false,
+  wide = false,
+  blocked = false,
   onCancel,
   onConfirm,
+  children = null,
 }) {
   const [text, setText] = useState("");
   useEffect(() => {
@@ -179,11 +203,11 @@ function CommentDialog({
     window.addEventListener("keydown", key);
     return () => window.removeEventListener("keydown", key);
   }, [onCancel]);
-  const missing = required && !text.trim();
+  const missing = (required && !text.trim()) || blocked;
   return (
     <div className="wl-modal-backdrop" onClick={onCancel}>
       <form
-        className="wl-modal"
+        className={`wl-modal ${wide ? "wl-modal-wide" : ""}`}
         role="dialog"
         aria-modal="true"
         aria-label={title}
@@ -195,6 +219,7 @@ function CommentDialog({
       >
         <h2>{title}</h2>
         <p>{body}</p>
+        {children}
         <label className="wl-label">{label}</label>
         <textarea
           className="wl-input wl-comment"
