@@ -27,7 +27,7 @@ from runtime.flow.effects import SendIntent
 from runtime.messaging.adapters import Adapter
 from runtime.messaging.content import send_content
 from runtime.messaging.gate import candidates_for, hold_back, ledger_values
-from runtime.messaging.pinned import PinnedTemplate, pinned_templates
+from runtime.messaging.pinned import TemplateCopy, pinned_templates
 from runtime.messaging.policy import Decision, consent_problem
 from runtime.messaging.rendering import RenderError
 from runtime.messaging.workspace import load_wording
@@ -84,7 +84,7 @@ def compose_messages(session: Session, rows: Sequence[MessageRow],
             if value[9] is MessageStatus.QUEUED and value[0] in written]
 
 
-SendTemplate = Template | PinnedTemplate
+SendTemplate = Template | TemplateCopy
 """What a send renders: the template as its version pinned it, or as it is now."""
 
 

@@ -27,8 +27,9 @@ from runtime.store.references.template import REFERENCE as TEMPLATES
 
 
 @dataclass(frozen=True)
-class PinnedTemplate:
-    """A template as a version pinned it (what rendering needs, `TemplateLike`)."""
+class TemplateCopy:
+    """A template detached from its session, as a version pinned it or as a simulation read it
+    (what rendering needs, `TemplateLike`)."""
 
     id: int
     version: int
@@ -73,7 +74,7 @@ def pin(session: Session, version: JourneyVersion, registry: Registry) -> dict[s
 
 
 def pinned_templates(session: Session,
-                     version_ids: Collection[int]) -> dict[int, dict[int, PinnedTemplate]]:
+                     version_ids: Collection[int]) -> dict[int, dict[int, TemplateCopy]]:
     """The pinned templates of these versions (one query), by version id and template id;
     a version with none pinned is left out."""
     if not version_ids:
@@ -97,7 +98,7 @@ def changes(session: Session, version: JourneyVersion) -> list[ContentChange]:
     return sorted(found, key=lambda change: (change.name, change.id))
 
 
-def _pinned(template_id: int, value: Mapping[str, Any]) -> PinnedTemplate:
-    return PinnedTemplate(id=template_id, version=value["version"], channel=value["channel"],
+def _pinned(template_id: int, value: Mapping[str, Any]) -> TemplateCopy:
+    return TemplateCopy(id=template_id, version=value["version"], channel=value["channel"],
                           name=value["name"], subject=value.get("subject"),
                           source=value["source"], options=value.get("options") or {})

@@ -33,6 +33,7 @@ from runtime.flow.effects import Effects
 from runtime.flow.engine import Advance, RunState, advance, customer_zone
 from runtime.messaging.content import send_content
 from runtime.messaging.gate import outgoing, quiet_windows, when_blocked
+from runtime.messaging.pinned import TemplateCopy
 from runtime.messaging.policy import Decision, Rules, Verdict, consent_problem, judge
 from runtime.messaging.rendering import RenderError
 from runtime.messaging.workspace import load_wording
@@ -48,19 +49,6 @@ class SimulatedEvent:
     at: datetime
     properties: Mapping[str, Any] = field(default_factory=dict)
     is_entry: bool = False
-
-
-@dataclass(frozen=True)
-class TemplateCopy:
-    """A stored template, read once and detached from its session (rendering needs these)."""
-
-    id: int
-    version: int
-    channel: str
-    name: str
-    subject: str | None
-    source: str
-    options: Mapping[str, Any]
 
 
 @dataclass(frozen=True)

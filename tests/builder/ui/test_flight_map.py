@@ -42,16 +42,23 @@ def version_two() -> dict[str, Any]:
                      edge("week", "out", "next")])
 
 
-def test_the_publisher_maps_customers_in_flight_and_sees_the_preview(live_app: LiveApp,
-                                                                     browse: Any) -> None:
-    wl = live_app.wayline
+def live_with_a_new_draft(app: LiveApp, customers: int) -> int:
+    """Version one live with `customers` waiting at its first delay, version two the draft."""
+    wl = app.wayline
     journey_id = journeys.create_journey(wl, SYSTEM, JourneyCreate(
         name="Welcome", document=version_one())).journey.id
     with wl.writing() as session:
-        add_customers(session, 30, wl.now())
+        add_customers(session, customers, wl.now())
     journeys.publish_journey(wl, SYSTEM, journey_id)
     drain(wl.runtime)
     journeys.update_journey(wl, SYSTEM, journey_id, JourneyUpdate(document=version_two()))
+    return journey_id
+
+
+def test_the_publisher_maps_customers_in_flight_and_sees_the_preview(live_app: LiveApp,
+                                                                     browse: Any) -> None:
+    wl = live_app.wayline
+    journey_id = live_with_a_new_draft(live_app, 30)
 
     page = browse(f"/journeys/{journey_id}", "publisher")
     page.locator('[data-action="publish"]').click()
@@ -94,13 +101,7 @@ def test_the_publisher_maps_customers_in_flight_and_sees_the_preview(live_app: L
 def test_a_publisher_approving_a_request_maps_the_customers_in_flight(live_app: LiveApp,
                                                                       browse: Any) -> None:
     wl = live_app.wayline
-    journey_id = journeys.create_journey(wl, SYSTEM, JourneyCreate(
-        name="Welcome", document=version_one())).journey.id
-    with wl.writing() as session:
-        add_customers(session, 12, wl.now())
-    journeys.publish_journey(wl, SYSTEM, journey_id)
-    drain(wl.runtime)
-    journeys.update_journey(wl, SYSTEM, journey_id, JourneyUpdate(document=version_two()))
+    journey_id = live_with_a_new_draft(live_app, 12)
     approvals.request_publish(wl, SYSTEM, journey_id, "v2: VIPs first")
 
     page = browse(f"/journeys/{journey_id}", "publisher")

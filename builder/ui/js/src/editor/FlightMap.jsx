@@ -3,11 +3,33 @@
 // there with the same kind), another step, out of the journey, or staying on their version —
 // with "restart the wait" for waiting customers, and the server's preview of what the map does
 // (customers per step of the new version, who leaves and stays, the messages that go at once).
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 
 const DELAY = 250; // ms after a change before the preview is asked again
 
-export function FlightMap({ journeyId, liveVersion, choices, onChoices, onPreview }) {
+// For a dialog that publishes: the map (null when nothing is live), what the command carries
+// (`{ moves }`), and whether confirming must wait (the preview is coming, or has problems).
+export function useFlightMap(journey) {
+  const live = journey.live_version;
+  const [choices, setChoices] = useState({});
+  const [preview, setPreview] = useState(/** @type {any} */ (null));
+  const onPreview = useCallback((answer) => setPreview(answer), []);
+  if (!live) return { map: null, fields: {}, blocked: false };
+  const blocked =
+    !preview || preview.loading || !!preview.error || preview.data.problems.length > 0;
+  const map = (
+    <FlightMap
+      journeyId={journey.id}
+      liveVersion={live}
+      choices={choices}
+      onChoices={setChoices}
+      onPreview={onPreview}
+    />
+  );
+  return { map, fields: { moves: choices }, blocked };
+}
+
+function FlightMap({ journeyId, liveVersion, choices, onChoices, onPreview }) {
   const preview = useFlightPreview(journeyId, choices);
   useEffect(() => onPreview(preview), [preview, onPreview]);
   if (preview.loading && !preview.data)

@@ -2,9 +2,9 @@
 // banner of a journey's pending request (withdraw it if it is yours; approve or reject it, with
 // a reason, if you publish). Python works out who may do
 // what (`server.can`) and the server refuses the rest anyway; commands go through `onCommand`.
-import { useCallback, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { Clock, Send } from "lucide-react";
-import { FlightMap } from "./FlightMap.jsx";
+import { useFlightMap } from "./FlightMap.jsx";
 import { shortTime } from "./labels.js";
 
 export function AskButton({ disabled, title, onClick }) {
@@ -38,9 +38,7 @@ export function AskDialog({ journey, required, onCancel, onConfirm }) {
 
 export function ApprovalBanner({ approval, journey, can, onCommand }) {
   const [deciding, setDeciding] = useState(null);
-  const [choices, setChoices] = useState({});
-  const [flight, setFlight] = useState(/** @type {any} */ (null));
-  const onFlight = useCallback((answer) => setFlight(answer), []);
+  const flight = useFlightMap(journey);
   if (!approval) return null;
   const asked = `revision ${approval.draft_revision}`;
   if (approval.mine || !can.approve) {
@@ -77,11 +75,9 @@ export function ApprovalBanner({ approval, journey, can, onCommand }) {
       </div>
     );
   }
-  const live = journey.live_version;
   const decide = (op) => (comment) => {
     setDeciding(null);
-    const moves = op === "approve" && live ? { moves: choices } : {};
-    onCommand(op, { id: approval.id, comment, ...moves });
+    onCommand(op, { id: approval.id, comment, ...(op === "approve" ? flight.fields : {}) });
   };
   return (
     <div className="wl-banner approval review" data-approval={approval.id}>
@@ -134,23 +130,12 @@ export function ApprovalBanner({ approval, journey, can, onCommand }) {
           action="Approve and publish"
           label="Comment (optional)"
           body={`Revision ${approval.draft_revision} goes live now. ${audienceText(approval.audience)}`}
-          wide={!!live}
-          blocked={
-            !!live &&
-            (!flight || flight.loading || !!flight.error || flight.data.problems.length > 0)
-          }
+          wide={!!flight.map}
+          blocked={flight.blocked}
           onCancel={() => setDeciding(null)}
           onConfirm={decide("approve")}
         >
-          {live ? (
-            <FlightMap
-              journeyId={journey.id}
-              liveVersion={live}
-              choices={choices}
-              onChoices={setChoices}
-              onPreview={onFlight}
-            />
-          ) : null}
+          {flight.map}
         </CommentDialog>
       ) : deciding === "reject" ? (
         <CommentDialog

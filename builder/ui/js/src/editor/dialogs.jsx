@@ -1,8 +1,8 @@
 // The editor's dialogs for journey operations: a confirmation for publish (with what publishing
 // will do) and resume, and the pause and request forms. Each runs its op when confirmed.
-import { useCallback, useEffect, useState } from "react";
+import { useEffect } from "react";
 import { AskDialog, PauseDialog } from "./approvals.jsx";
-import { FlightMap } from "./FlightMap.jsx";
+import { useFlightMap } from "./FlightMap.jsx";
 import { PublishFacts } from "./PublishFacts.jsx";
 
 export function EditorDialogs({ dialog, server, onClose, run }) {
@@ -49,21 +49,16 @@ export function EditorDialogs({ dialog, server, onClose, run }) {
 // with the publish; confirming waits for the map's preview and refuses a map with problems).
 function PublishDialog({ dialog, server, onClose, run }) {
   const { journey } = server;
-  const live = journey.live_version;
-  const [choices, setChoices] = useState({});
-  const [preview, setPreview] = useState(/** @type {any} */ (null));
-  const onPreview = useCallback((answer) => setPreview(answer), []);
-  const blocked =
-    !!live && (!preview || preview.loading || !!preview.error || preview.data.problems.length > 0);
+  const flight = useFlightMap(journey);
   return (
     <Confirm
       {...dialog}
-      wide={!!live}
-      blocked={blocked}
+      wide={!!flight.map}
+      blocked={flight.blocked}
       onCancel={onClose}
       onConfirm={() => {
         onClose();
-        run("publish", live ? { moves: choices } : {});
+        run("publish", flight.fields);
       }}
     >
       <PublishFacts
@@ -71,15 +66,7 @@ function PublishDialog({ dialog, server, onClose, run }) {
         live={server.live}
         warnings={server.issues.filter((issue) => issue.severity === "warning")}
       />
-      {live ? (
-        <FlightMap
-          journeyId={journey.id}
-          liveVersion={live}
-          choices={choices}
-          onChoices={setChoices}
-          onPreview={onPreview}
-        />
-      ) : null}
+      {flight.map}
     </Confirm>
   );
 }
