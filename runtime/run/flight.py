@@ -68,6 +68,9 @@ LEASE = timedelta(seconds=30)
 SAMPLE = 200
 """Customers per step the preview walks through the new version to count messages at once."""
 
+WALKS = 2_000
+"""Customers a preview walks in all: a map of many steps walks fewer of each (one at least)."""
+
 LEFT_REASON = "left when version {number} was published"
 
 
@@ -159,9 +162,12 @@ def preview(session: Session, old: CompiledJourney, old_version_id: int, new: Co
             moves: Mapping[str, StepMove], now: datetime) -> Preview:
     """Counts per step, per target, leaving and staying, and the messages that would follow at
     once for customers who arrive at a step now (the new version walked as a worker would,
-    with no side effects, for up to `SAMPLE` customers of each step)."""
+    with no side effects, for up to `SAMPLE` customers of each step, `WALKS` in all)."""
     result = Preview()
-    for node_id, statuses in sorted(in_flight(session, old_version_id).items()):
+    counts = in_flight(session, old_version_id)
+    moving = sum(moves.get(node_id, STAY).action == "move" for node_id in counts)
+    sample = max(1, min(SAMPLE, WALKS // max(moving, 1)))
+    for node_id, statuses in sorted(counts.items()):
         customers = sum(statuses.values())
         result.steps[node_id] = customers
         choice = moves.get(node_id, STAY)
@@ -177,7 +183,7 @@ def preview(session: Session, old: CompiledJourney, old_version_id: int, new: Co
             result.restarting += 0 if kept else customers
             if arriving:
                 sent, walked = _messages_at_once(session, old_version_id, node_id, choice.to,
-                                                 new, arriving, now, only_active=kept)
+                                                 new, arriving, now, kept, sample)
                 result.messages += sent
                 result.sampled = result.sampled or walked < arriving
     return result
@@ -185,12 +191,12 @@ def preview(session: Session, old: CompiledJourney, old_version_id: int, new: Co
 
 def _messages_at_once(session: Session, version_id: int, node_id: str, to: str,
                       new: CompiledJourney, arriving: int, now: datetime,
-                      only_active: bool) -> tuple[int, int]:
-    """Messages `arriving` customers at `to` would send before their first wait, walked for a
-    sample and scaled; (messages, customers walked)."""
+                      only_active: bool, sample: int) -> tuple[int, int]:
+    """Messages `arriving` customers at `to` would send before their first wait, walked for
+    `sample` of them and scaled; (messages, customers walked)."""
     query = (select(Run.id, Run.customer_id, Run.payload, Run.step_count)
              .where(Run.journey_version_id == version_id, Run.node_id == node_id,
-                    Run.ended_at.is_(None)).order_by(Run.id).limit(SAMPLE))
+                    Run.ended_at.is_(None)).order_by(Run.id).limit(sample))
     if only_active:
         query = query.where(Run.status == RunStatus.ACTIVE)
     rows = session.execute(query).all()
