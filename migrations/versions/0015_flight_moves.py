@@ -1,7 +1,8 @@
 """flight moves: customers in flight moved to a new version by the publisher's map
 
 One row per publish that moves customers: the map, the preview's counts, what has been done,
-and a lease while a worker carries it out (runtime.run.flight).
+and a lease while a worker carries it out (runtime.run.flight). Runs count their passes through
+the steps (`visit`): a moved customer's steps and messages are written again at the new pass.
 
 Revision ID: 0015
 Revises: 0014
@@ -50,12 +51,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_flight_moves"),
     )
     op.create_index("ix_flight_moves_to_version_id", "flight_moves", ["to_version_id"])
+    with op.batch_alter_table("runs") as batch_op:
+        batch_op.add_column(sa.Column("visit", sa.Integer(), nullable=False,
+                                      server_default=sa.text("1")))
     op.create_index("ix_flight_moves_unfinished", "flight_moves", ["id"],
                     sqlite_where=UNFINISHED, postgresql_where=UNFINISHED)
 
 
 def downgrade() -> None:
     """Undo this revision."""
+    with op.batch_alter_table("runs") as batch_op:
+        batch_op.drop_column("visit")
     op.drop_index("ix_flight_moves_unfinished", "flight_moves")
     op.drop_index("ix_flight_moves_to_version_id", "flight_moves")
     op.drop_table("flight_moves")

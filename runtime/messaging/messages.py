@@ -45,6 +45,8 @@ class MessageRow:
     intent: SendIntent
     payload: Mapping[str, Any] = field(default_factory=dict)
     journey_version_id: int | None = None
+    visit: int = 1
+    """The run's pass through its steps (`Run.visit`): one message per run, step and visit."""
 
 
 COLUMNS = ("id", "run_id", "node_id", "visit", "journey_id", "customer_id", "channel",
@@ -123,7 +125,7 @@ def _message(message_id: int, row: MessageRow, profile: Profile,
         status, sent_at, attempts = MessageStatus.SENT, now, 1
     if status not in (MessageStatus.QUEUED, MessageStatus.DEFERRED):
         next_attempt_at = None
-    return (message_id, row.run_id, row.intent.node_id, 1, row.journey_id, row.customer_id,
+    return (message_id, row.run_id, row.intent.node_id, row.visit, row.journey_id, row.customer_id,
             send.channel, send.purpose, send.template if template is not None else None,
             status, reason, content, provider_id, attempts, next_attempt_at, now, sent_at, now)
 

@@ -55,7 +55,7 @@ class BatchResult:
 
 
 _RUN_COLUMNS = (Run.id, Run.journey_id, Run.journey_version_id, Run.customer_id, Run.status,
-                Run.node_id, Run.wait, Run.step_count, Run.payload, Run.wake_at)
+                Run.node_id, Run.wait, Run.step_count, Run.payload, Run.wake_at, Run.visit)
 
 
 def advance_runs(session: Session, run_ids: Sequence[int], token: str, now: datetime, *,
@@ -106,11 +106,11 @@ def _advance_runs(session: Session, run_ids: Sequence[int], token: str, now: dat
         outcomes.append((row, outcome))
     _write_runs(session, outcomes, now)
     _write_steps(session, outcomes, copy=copy)
-    _finish_waits(session, [(row.id, outcome.finished_wait) for row, outcome in outcomes
-                            if outcome.finished_wait], now)
+    _finish_waits(session, [(row.id, row.visit, outcome.finished_wait)
+                            for row, outcome in outcomes if outcome.finished_wait], now)
     _write_profiles(session, originals, profiles, now)
     sends = [MessageRow(row.id, row.journey_id, row.customer_id, intent, row.payload or {},
-                        row.journey_version_id)
+                        row.journey_version_id, row.visit)
              for row, outcome in outcomes for intent in outcome.sends]
     result.messages = compose_messages(session, sends, profiles, journeys, now,
                                        recorders=recorders, leased_until=leased_until,
@@ -167,7 +167,7 @@ STEP_COLUMNS = ("run_id", "node_id", "visit", "port", "outcome", "detail", "ente
 
 def _write_steps(session: Session, outcomes: list[tuple[Any, Advance]], *, copy: bool) -> None:
     """The step log rows of every step taken (copied in, or inserted skipping duplicates)."""
-    rows = [(row.id, step.node_id, step.visit, step.port, step.outcome, step.detail,
+    rows = [(row.id, step.node_id, row.visit, step.port, step.outcome, step.detail,
              step.entered_at, step.left_at) for row, outcome in outcomes
             for step in outcome.steps]
     if copy:
@@ -177,14 +177,15 @@ def _write_steps(session: Session, outcomes: list[tuple[Any, Advance]], *, copy:
                                               for values in rows])
 
 
-def _finish_waits(session: Session, finished: list[tuple[int, Any]], now: datetime) -> None:
+def _finish_waits(session: Session, finished: list[tuple[int, int, Any]],
+                  now: datetime) -> None:
     """Complete the step rows of waits that ended: the port taken, why, and when."""
     table = Step.__table__
-    groups = group_by_value([(run_id, (step.node_id, step.port, step.detail))
-                             for run_id, step in finished])
-    for (node_id, port, detail), run_ids in groups.items():
+    groups = group_by_value([(run_id, (step.node_id, visit, step.port, step.detail))
+                             for run_id, visit, step in finished])
+    for (node_id, visit, port, detail), run_ids in groups.items():
         session.execute(table.update().where(
-            table.c.run_id.in_(run_ids), table.c.node_id == node_id, table.c.visit == 1)
+            table.c.run_id.in_(run_ids), table.c.node_id == node_id, table.c.visit == visit)
             .values(port=port, detail=detail, outcome="passed", left_at=now))
 
 

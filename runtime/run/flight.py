@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import msgspec
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from builder.compiled import CompiledJourney
@@ -35,8 +35,20 @@ from builder.validation import Issue
 from runtime.customers.profiles import load_profiles
 from runtime.flow.engine import RunState, advance
 from runtime.flow.run_status import changeable
+from runtime.messaging import brakes
 from runtime.store.audit import SYSTEM, record
-from runtime.store.models import FlightMove, Journey, JourneyVersion, Run, RunStatus
+from runtime.store.models import (
+    HELD_ONLY,
+    FlightMove,
+    Journey,
+    JourneyVersion,
+    Message,
+    MessageStatus,
+    Run,
+    RunStatus,
+    Step,
+    UTCDateTime,
+)
 from runtime.store.sql import among
 from runtime.store.versions import load_compiled
 
@@ -402,32 +414,84 @@ class _Plan:
         run_ids = sorted(session.scalars(chosen))
         if not run_ids:
             return 0, []
-        values: dict[str, Any] = {"claimed_by": None, "claimed_at": None,
-                                  "version": Run.version + 1}
+        base = update(Run).where(among(session, Run.id, run_ids),
+                                 Run.journey_version_id == self.from_version_id,
+                                 Run.node_id == node_id, Run.ended_at.is_(None))
+        claim: dict[str, Any] = {"claimed_by": None, "claimed_at": None,
+                                 "version": Run.version + 1}
         if choice.action == "leave":
-            values |= {"status": RunStatus.EXITED, "ended_at": now, "wake_at": None,
-                       "waiting_for": None,
-                       "exit_reason": LEFT_REASON.format(number=self.number)}
+            ended = self._update(session, base.where(changeable("exit")), {
+                **claim, "status": RunStatus.EXITED, "ended_at": now, "wake_at": None,
+                "waiting_for": None, "exit_reason": LEFT_REASON.format(number=self.number)})
+            ids = [run_id for run_id, _wake in ended]
+            _close_steps(session, ids, node_id, now, "exited", "left when version "
+                         f"{self.number} was published")
+            _suppress_unsent(session, ids, now, self.number)
+            return len(ids), []
+        moved = {"journey_version_id": self.to_version_id, "node_id": choice.to}
+        arrive = {**moved, "status": RunStatus.ACTIVE, "wake_at": now, "waiting_for": None,
+                  "wait": None, "visit": Run.visit + 1}
+        if node_id in self.keep and choice.to == node_id:  # the same step: nothing else changes
+            rows = self._update(session, base, {**claim, **moved})
         elif node_id in self.keep:
-            values |= {"journey_version_id": self.to_version_id, "node_id": choice.to}
+            # Waits go on at the other step, at their next pass; customers held before a
+            # paused step have no wait to keep, and arrive at the other step now.
+            kept = self._update(session, base.where(Run.wake_at.is_not(None)),
+                                {**claim, **moved, "visit": Run.visit + 1})
+            rows = kept + self._update(session, base, {**claim, **arrive})
+            _close_steps(session, [run_id for run_id, _ in rows], node_id, now, "moved",
+                         f"moved to '{choice.to}' of version {self.number}")
+            _open_steps(session, [run_id for run_id, _ in kept], choice.to, now,
+                        f"moved here from '{node_id}', keeping its time")
         else:
-            values |= {"journey_version_id": self.to_version_id, "node_id": choice.to,
-                       "status": RunStatus.ACTIVE, "wake_at": now, "waiting_for": None,
-                       "wait": None}
-        statement = update(Run).where(among(session, Run.id, run_ids),
-                                      Run.journey_version_id == self.from_version_id,
-                                      Run.node_id == node_id, Run.ended_at.is_(None))
-        if choice.action == "leave":
-            statement = statement.where(changeable("exit"))
-        rows = session.execute(statement.values(**values)
-                               .returning(Run.id, Run.wake_at)).all()
-        if choice.action == "leave":
-            return len(rows), []
+            rows = self._update(session, base, {**claim, **arrive})
+            _close_steps(session, [run_id for run_id, _ in rows], node_id, now, "moved",
+                         f"moved to '{choice.to}' of version {self.number}")
         return len(rows), [run_id for run_id, wake_at in rows
                            if wake_at is not None and wake_at <= now]
+
+    @staticmethod
+    def _update(session: Session, statement: Any, values: dict[str, Any]) -> list[Any]:
+        return list(session.execute(statement.values(**values)
+                                    .returning(Run.id, Run.wake_at)).all())
 
     def remaining(self, session: Session) -> int:
         """Customers still at a mapped step of the old version."""
         return session.scalar(select(func.count()).select_from(Run).where(
             Run.journey_version_id == self.from_version_id, Run.ended_at.is_(None),
             Run.node_id.in_(list(self.moves)))) or 0
+
+
+def _close_steps(session: Session, run_ids: list[int], node_id: str, now: datetime,
+                 outcome: str, detail: str) -> None:
+    """End the open step rows (a wait, or a hold) the moved runs had at `node_id`."""
+    if not run_ids:
+        return
+    table = Step.__table__
+    session.execute(table.update().where(among(session, table.c.run_id, run_ids),
+                                         table.c.node_id == node_id,
+                                         table.c.left_at.is_(None))
+                    .values(outcome=outcome, detail=detail, left_at=now))
+
+
+def _open_steps(session: Session, run_ids: list[int], node_id: str, now: datetime,
+                detail: str) -> None:
+    """A waiting row at the step a kept wait goes on at, at the run's new pass."""
+    if not run_ids:
+        return
+    table = Step.__table__
+    session.execute(table.insert().from_select(
+        ["run_id", "node_id", "visit", "outcome", "detail", "entered_at"],
+        select(Run.id, literal(node_id), Run.visit, literal("waiting"), literal(detail),
+               literal(now, UTCDateTime())).where(among(session, Run.id, run_ids))))
+
+
+def _suppress_unsent(session: Session, run_ids: list[int], now: datetime, number: int) -> None:
+    """Unsent messages of customers who left go nowhere, saying why (as archiving does)."""
+    if not run_ids:
+        return
+    session.execute(update(Message).where(among(session, Message.run_id, run_ids),
+                                          or_(brakes.UNSENT, HELD_ONLY))
+                    .values(status=MessageStatus.SUPPRESSED, next_attempt_at=None,
+                            reason=f"not sent: the customer left the journey when version "
+                                   f"{number} was published", updated_at=now))

@@ -348,6 +348,10 @@ class Run(Base):
     """When the customer first did the goal event within the goal's window (runtime.flow.ingest)."""
     goal_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """When the goal's window closes (entry + "within"); empty when the version has no goal."""
+    visit: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    """The run's pass through its steps: steps and messages are written once per run, step and
+    visit, and a move to another version (`runtime.run.flight`) starts the next pass, so a
+    customer moved back to a step they passed takes it again."""
 
 
 class Step(Base):

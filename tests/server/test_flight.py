@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from runtime.store.models import FlightMove, Run, RunStatus
+from runtime.store.models import FlightMove, Message, Run, RunStatus, Step
 from runtime.store.team_models import AuditEvent, Role
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_template, drain
@@ -207,3 +207,70 @@ def test_approving_a_request_takes_the_map_too(client, client_as, app_context, i
     with app_context.reading() as session:
         reasons = set(session.scalars(select(Run.exit_reason)))
     assert reasons == {"left when version 2 was published"}
+
+
+def resend(template: int, send_id: str = "mail") -> dict:
+    """Sign up → an email → a day → done."""
+    return document([node("in", "entry.event", "Signed up", {"event": "signup"}),
+                     node(send_id, "action.send", "Welcome", {"channel": "email",
+                                                              "template": template}),
+                     node("day", "flow.delay", "A day", {"duration": DAY}),
+                     node("out", "flow.exit", "Done")],
+                    [edge("in", send_id), edge(send_id, "day", "next"),
+                     edge("day", "out", "next")])
+
+
+def test_a_customer_moved_back_to_a_step_they_passed_takes_it_again(client, app_context,
+                                                                      ingest_headers):
+    with app_context.writing() as session:
+        template = add_template(session, subject="Welcome", source="Hi")
+    journey = client.post("/api/journeys/", json={"name": "Again", "document": resend(template)})
+    journey_id = journey.json()["journey"]["id"]
+    client.post(f"/api/journeys/{journey_id}/publish")
+    client.put("/api/customers/a", headers=ingest_headers,
+               json={"email": "a@example.com", "consent": {"email": True}})
+    client.post("/api/events", headers=ingest_headers, json={"external_id": "a",
+                                                             "name": "signup"})
+    drain(app_context.runtime)
+    client.patch(f"/api/journeys/{journey_id}", json={"document": resend(template)})
+    preview = client.post(f"/api/journeys/{journey_id}/flight-preview",
+                          json={"moves": {"day": {"to": "mail"}}}).json()
+    assert preview["messages_at_once"] == 1
+    client.post(f"/api/journeys/{journey_id}/publish", json={"moves": {"day": {"to": "mail"}}})
+    drain(app_context.runtime)
+    with app_context.reading() as session:
+        messages = session.scalars(select(Message).order_by(Message.id)).all()
+        steps = {(step.node_id, step.visit): (step.outcome, step.left_at is not None)
+                 for step in session.scalars(select(Step))}
+        run = session.scalars(select(Run)).one()
+    assert [(message.node_id, message.visit) for message in messages] == [("mail", 1),
+                                                                          ("mail", 2)]
+    assert steps[("day", 1)] == ("moved", True)  # the wait it left, closed
+    assert steps[("mail", 2)][0] == "passed" and steps[("day", 2)] == ("waiting", False)
+    assert (run.visit, run.node_id, run.status) == (2, "day", RunStatus.WAITING)
+
+
+def test_customers_held_before_a_paused_step_moved_to_another_step_go_on(
+        client, app_context, ingest_headers):
+    journey_id, template = live_with_customers(client, app_context, ingest_headers, 2)
+    assert client.post(f"/api/journeys/{journey_id}/steps/mail/pause").status_code == 200
+    for wait in (DAY, WEEK):
+        app_context.runtime.clock.advance(timedelta(days=wait["amount"], minutes=1))
+        drain(app_context.runtime)
+    with app_context.reading() as session:
+        held = session.scalars(select(Run)).all()
+    assert {(run.node_id, run.wake_at) for run in held} == {("mail", None)}  # held before it
+    moved = v1(template)
+    moved["nodes"][3]["id"] = "mail2"
+    moved["edges"] = [edge("in", "day"), edge("day", "week", "next"),
+                      edge("week", "mail2", "next"), edge("mail2", "out", "next")]
+    client.patch(f"/api/journeys/{journey_id}", json={"document": moved})
+    answer = client.post(f"/api/journeys/{journey_id}/publish",
+                         json={"moves": {"mail": {"to": "mail2"}}})
+    assert answer.status_code == 200, answer.text
+    drain(app_context.runtime)
+    with app_context.reading() as session:
+        runs = session.scalars(select(Run)).all()
+        sent = session.scalars(select(Message.node_id)).all()
+    assert {(run.node_id, run.status) for run in runs} == {("out", RunStatus.EXITED)}
+    assert sorted(sent) == ["mail2", "mail2"]
