@@ -32,6 +32,11 @@ class SettingsError(Exception):
         super().__init__(f"{variable}={value!r}: {problem}")
 
 
+FLIGHT_BATCH = 5_000
+"""Runs a batch moves when customers in flight move to a new version (`runtime.run.flight`):
+a batch holds its runs from workers for a fraction of a second."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable; each field is read from WAYLINE_<FIELD NAME IN CAPITALS>."""
@@ -64,7 +69,7 @@ class Settings:
     """Calls a delivery worker keeps in flight to one provider or webhook host at a time."""
     claim_timeout: float = 60.0
     """Seconds before runs and messages held by a vanished worker (killed, Redis lost) re-run."""
-    flight_batch: int = 5_000
+    flight_batch: int = FLIGHT_BATCH
     """Runs one statement moves when customers in flight move to a newly published version."""
     api_key: str = ""
     """Key that customer/event imports must send as X-Api-Key; empty: one kept in data_dir."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from builder.ui.services import Json
 from runtime.store.team_models import RequestStatus
-from server.schemas.team import DecisionIn, KeyCreate, UserCreate, UserUpdate, WorkspaceSettings
+from server.schemas.team import ApproveIn, KeyCreate, UserCreate, UserUpdate, WorkspaceSettings
 from server.services import approvals, audit, journeys, keys, users, workspace_settings
 from server.ui_calls import Acting, Call, Do, Entry, convert, plain
 
@@ -27,7 +27,7 @@ def _list_audit(me: Acting, filters: Json, before: int | None) -> Json:
 
 def _approve_request(me: Acting, request_id: int, comment: str,
                      moves: Json | None = None) -> Json:
-    decision = convert({"comment": comment, "moves": moves}, DecisionIn, "approval")
+    decision = convert({"comment": comment, "moves": moves}, ApproveIn, "approval")
     return plain(approvals.approve(me.wl, me.actor, request_id, decision.comment,
                                    decision.moves))
 

@@ -24,10 +24,11 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from builder.compiled import CompiledJourney
@@ -36,6 +37,7 @@ from runtime.customers.profiles import load_profiles
 from runtime.flow.engine import RunState, advance
 from runtime.flow.run_status import changeable
 from runtime.messaging import brakes
+from runtime.settings import FLIGHT_BATCH
 from runtime.store.audit import SYSTEM, record
 from runtime.store.models import (
     HELD_ONLY,
@@ -59,7 +61,7 @@ class StepMove(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """What happens to the customers at one step of the live version."""
 
     action: Action = "move"
-    to: str | None = None
+    to: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
     """The step of the new version they move to (with "move")."""
     restart_wait: bool = False
     """Waiting customers start the target step afresh instead of keeping their remaining time."""
@@ -67,9 +69,7 @@ class StepMove(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 STAY = StepMove(action="stay")
 
-BATCH = 5_000
-"""Runs one batch moves: a batch holds its runs' locks for a fraction of a second.
-Workers take theirs from WAYLINE_FLIGHT_BATCH (`Settings.flight_batch`, the same default)."""
+BATCH = FLIGHT_BATCH
 
 LANES = 2
 """Threads moving runs side by side on PostgreSQL (each batch's UPDATE keeps one core busy)."""
@@ -85,15 +85,24 @@ WALKS = 2_000
 
 LEFT_REASON = "left when version {number} was published"
 
+DEADLOCK = "40P01"
+"""PostgreSQL's code for a transaction chosen as a deadlock's victim."""
+
 
 def default_moves(old: CompiledJourney, new: CompiledJourney) -> dict[str, StepMove]:
     """A step still there with the same kind maps to itself (customers who have just entered
     go to the new entry); any other stays on the old version until the publisher chooses."""
-    moves = {node_id: StepMove(to=node_id) if _same_kind(old, node_id, new, node_id) else STAY
-             for node_id in old.specs}
+    moves = {node_id: StepMove(to=node_id, restart_wait=_changed(old, new, node_id))
+             if _same_kind(old, node_id, new, node_id) else STAY for node_id in old.specs}
     if _same_kind(old, old.entry_id, new, new.entry_id):
         moves[old.entry_id] = StepMove(to=new.entry_id)
     return moves
+
+
+def _changed(old: CompiledJourney, new: CompiledJourney, node_id: str) -> bool:
+    """Whether a step kept its id and kind but not its settings: its waits start afresh by
+    default (a wait kept would keep the old length, or the old event)."""
+    return old.configs[node_id] != new.configs[node_id]
 
 
 def completed(old: CompiledJourney, new: CompiledJourney,
@@ -132,7 +141,12 @@ def check_moves(old: CompiledJourney, new: CompiledJourney, number: int,
 
 
 def _same_kind(old: CompiledJourney, node_id: str, new: CompiledJourney, to: str) -> bool:
-    return to in new.specs and old.specs[node_id].key == new.specs[to].key
+    """Whether a step of the new version is of the kind (and the kind's version) of an old one:
+    then a wait saved by one is a wait the other knows."""
+    if to not in new.specs:
+        return False
+    before, after = old.specs[node_id], new.specs[to]
+    return (before.key, before.version) == (after.key, after.version)
 
 
 def keeps_wait(old: CompiledJourney, node_id: str, new: CompiledJourney,
@@ -171,10 +185,11 @@ class Preview:
 
 
 def preview(session: Session, old: CompiledJourney, old_version_id: int, new: CompiledJourney,
-            moves: Mapping[str, StepMove], now: datetime) -> Preview:
+            moves: Mapping[str, StepMove], now: datetime, walk: bool = True) -> Preview:
     """Counts per step, per target, leaving and staying, and the messages that would follow at
     once for customers who arrive at a step now (the new version walked as a worker would,
-    with no side effects, for up to `SAMPLE` customers of each step, `WALKS` in all)."""
+    with no side effects, for up to `SAMPLE` customers of each step, `WALKS` in all; not at all
+    without `walk`: publishing counts only, while it holds the journey)."""
     result = Preview()
     counts = in_flight(session, old_version_id)
     moving = sum(moves.get(node_id, STAY).action == "move" for node_id in counts)
@@ -192,8 +207,8 @@ def preview(session: Session, old: CompiledJourney, old_version_id: int, new: Co
             kept = keeps_wait(old, node_id, new, choice)
             # Customers who keep their wait send nothing now; the others arrive at the target.
             arriving = statuses["active"] if kept else customers
-            result.restarting += 0 if kept else customers
-            if arriving:
+            result.restarting += arriving
+            if arriving and walk:
                 sent, walked = _messages_at_once(session, old_version_id, node_id, choice.to,
                                                  new, arriving, now, kept, sample)
                 result.messages += sent
@@ -229,8 +244,8 @@ def start(session: Session, journey_id: int, from_version_id: int, to_version_id
           now: datetime) -> FlightMove | None:
     """Record a move to be carried out (None when the map moves no one)."""
     acting = {node_id: msgspec.to_builtins(choice) for node_id, choice in moves.items()
-              if choice.action != "stay" and expected.steps.get(node_id)}
-    if not acting:
+              if choice.action != "stay"}
+    if not acting or not any(expected.steps.get(node_id) for node_id in acting):
         return None
     move = FlightMove(journey_id=journey_id, from_version_id=from_version_id,
                       to_version_id=to_version_id, moves=acting,
@@ -292,10 +307,12 @@ def carry_out(sessions: sessionmaker[Session], move_id: int, now: Callable[[], d
     """
     carried = Carried()
     with sessions() as session:
-        move = session.get(FlightMove, move_id)
+        move = session.get(FlightMove, move_id, with_for_update=True)
         if move is None or move.finished_at is not None:
             return carried
+        move.lease_until = now() + lease  # from when the work starts, not when it was queued
         plan = _Plan.of(session, move)
+        session.commit()
         if session.get_bind().dialect.name != "postgresql":
             lanes = 1  # one writer at a time
     remaining = 0
@@ -330,11 +347,10 @@ def _round_of(sessions: sessionmaker[Session], plan: _Plan, move_id: int,
     for node_id, choice in plan.moves.items():
         while True:
             started = time.perf_counter()
-            with sessions() as session:
-                count, due = plan.batch(session, node_id, choice, now(), batch, lane, lanes)
-                _count_done(session, move_id, node_id, choice.action, count, now() + lease)
-                session.commit()
-            carried.durations.append(time.perf_counter() - started)
+            count, due = _batch_with_retry(sessions, plan, move_id, node_id, choice, now, batch,
+                                           lease, lane, lanes)
+            if count:  # a step no one is at costs a look, not a batch
+                carried.durations.append(time.perf_counter() - started)
             carried.moved += count if choice.action == "move" else 0
             carried.left += count if choice.action == "leave" else 0
             if due and woken is not None:
@@ -348,6 +364,8 @@ def _round_of(sessions: sessionmaker[Session], plan: _Plan, move_id: int,
 def _finish(session: Session, move_id: int, plan: _Plan, remaining: int, now: datetime) -> None:
     """Mark the move done, with an audit row of what it did (counts from the batches)."""
     move = session.get(FlightMove, move_id, with_for_update=True)
+    if move.finished_at is not None:
+        return  # another worker took the move over meanwhile and finished it
     move.finished_at, move.lease_until = now, None
     moved = sum(step.get("moved", 0) for step in move.done.values())
     left = sum(step.get("left", 0) for step in move.done.values())
@@ -362,16 +380,41 @@ def _finish(session: Session, move_id: int, plan: _Plan, remaining: int, now: da
                                    "stayed": remaining, "steps": move.done}, at=now)
 
 
+DEADLOCK_RETRIES = 3
+"""Times a batch the database chose as a deadlock's victim is tried again."""
+
+
+def _batch_with_retry(sessions: sessionmaker[Session], plan: _Plan, move_id: int, node_id: str,
+                      choice: StepMove, now: Callable[[], datetime], batch: int,
+                      lease: timedelta, lane: int, lanes: int) -> tuple[int, list[int]]:
+    """One batch and its counts in one transaction. Rows are locked in id order, as a worker's
+    batch locks them, but should the database still pick this batch as a deadlock's victim it
+    rolls back whole and is tried again."""
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            with sessions() as session:
+                count, due = plan.batch(session, node_id, choice, now(), batch, lane, lanes)
+                _count_done(session, move_id, node_id, choice.action, count, now() + lease)
+                session.commit()
+                return count, due
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != DEADLOCK or attempt == DEADLOCK_RETRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _count_done(session: Session, move_id: int, node_id: str, action: str, count: int,
                 lease_until: datetime) -> None:
     move = session.get(FlightMove, move_id, with_for_update=True)
+    move.lease_until = lease_until
+    if not count:
+        return
     done = dict(move.done or {})
     step = dict(done.get(node_id) or {})
     key = "moved" if action == "move" else "left"
     step[key] = step.get(key, 0) + count
     done[node_id] = step
     move.done = done
-    move.lease_until = lease_until
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,13 @@ WAKE_BATCH = 500
 WAKE_SECONDS = 1.0
 """How long one `wake_job` drains before it hands over to a successor at the queue's front."""
 
+FLIGHT_JOB_TIMEOUT = 3600
+"""Seconds a move of customers in flight may take in one job (a million runs take a minute or
+two; a job cut short is taken over by a sweep and goes on where it stopped)."""
+
+FAILED_JOBS_KEPT = 86_400
+"""Seconds a failed job stays in RQ's failed registry for an operator to look at."""
+
 ENTRY_INTERVALS = {"segments": 60, "dates": 300}
 """Seconds between evaluations of segment entries and date entries (one sweeper does each)."""
 
@@ -313,8 +320,8 @@ def _start_flight_moves(rt: Runtime) -> None:
         taken = flight.take_unfinished(session, rt.clock.now())
         session.commit()
     for move_id in taken:
-        rt.steps.enqueue(move_flight_job, move_id, job_timeout=3600, result_ttl=0,
-                         failure_ttl=86_400)
+        rt.steps.enqueue(move_flight_job, move_id, job_timeout=FLIGHT_JOB_TIMEOUT,
+                         result_ttl=0, failure_ttl=FAILED_JOBS_KEPT)
 
 
 # --- helpers the server and the jobs share -------------------------------------------------------
@@ -334,7 +341,7 @@ def dispatch_due(rt: Runtime, limit: int = CLAIM_LIMIT) -> int:
                                 stale=timedelta(seconds=rt.settings.claim_timeout))
             session.commit()
         jobs = [Queue.prepare_data(advance_job, args=_batch_args(batch, token), timeout=600,
-                                   result_ttl=0, failure_ttl=86_400)
+                                   result_ttl=0, failure_ttl=FAILED_JOBS_KEPT)
                 for batch in chunks(claimed, BATCH_SIZE)]
         if jobs:
             rt.steps.enqueue_many(jobs)
@@ -382,7 +389,7 @@ def _ms_since(started: float) -> float:
 
 def _enqueue_deliveries(rt: Runtime, held: Lease) -> None:
     jobs = [Queue.prepare_data(deliver_job, args=(batch, held.until.isoformat()), timeout=600,
-                               result_ttl=0, failure_ttl=86_400)
+                               result_ttl=0, failure_ttl=FAILED_JOBS_KEPT)
             for batch in chunks(held.ids, DELIVERY_BATCH)]
     for start in range(0, len(jobs), 1000):
         rt.deliveries.enqueue_many(jobs[start:start + 1000])

@@ -10,7 +10,7 @@ from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from runtime.store.team_models import RequestStatus
 from server.api.params import ActorDep, JourneyId, PrincipalDep, WaylineDep
 from server.errors import errors
-from server.schemas.team import DecisionIn, PublishRequestIn, PublishRequestOut
+from server.schemas.team import ApproveIn, DecisionIn, PublishRequestIn, PublishRequestOut
 from server.security.permissions import may
 from server.services import approvals
 
@@ -49,7 +49,7 @@ class PublishRequestController(Controller):
     @post("/publish-requests/{request_id:int}/approve", sync_to_thread=True, status_code=200,
           responses=errors(404, 409, 422))
     def approve(self, wayline: WaylineDep, actor: ActorDep, request_id: RequestId,
-                data: JSONBody[DecisionIn | None] = None) -> PublishRequestOut:
+                data: JSONBody[ApproveIn | None] = None) -> PublishRequestOut:
         """Publish the requested revision (409 when the draft changed since, or the request
         is your own); `moves` maps the customers in flight, as publishing does."""
         return approvals.approve(wayline, actor, request_id, data.comment if data else "",

@@ -42,6 +42,8 @@ class FlightStep(msgspec.Struct):
     default: StepMove
     keeps_wait: bool
     """Waiting customers keep their remaining time (a move to a step of the same kind)."""
+    entry: bool = False
+    """The entry: its customers (who have just entered) may go to the new entry."""
 
 
 class FlightTarget(msgspec.Struct):
@@ -51,6 +53,8 @@ class FlightTarget(msgspec.Struct):
     label: str
     kind: str
     customers: int
+    entry: bool = False
+    """The new entry: only the old entry's customers may go there."""
 
 
 class FlightPreview(msgspec.Struct):

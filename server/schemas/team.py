@@ -143,10 +143,15 @@ class PublishRequestIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
-    """A publisher's decision's comment (required to reject) and, approving, the map for the
-    customers in flight (as `POST /api/journeys/{id}/publish` takes it)."""
+    """A publisher's decision's comment (required to reject)."""
 
     comment: Comment = ""
+
+
+class ApproveIn(DecisionIn, forbid_unknown_fields=True):
+    """Approving: the comment, and the map for the customers in flight (as
+    `POST /api/journeys/{id}/publish` takes it)."""
+
     moves: Moves | None = None
 
 

@@ -18,6 +18,7 @@ from runtime.store.audit import Actor, record
 from runtime.store.models import Journey, JourneyStatus, JourneyVersion
 from server.context import Wayline
 from server.schemas.content import ContentChanges, ContentUpdated, TemplateChange
+from server.services.workspace_settings import approvals_required
 
 
 def content_changes(wl: Wayline, journey_id: int) -> ContentChanges:
@@ -32,9 +33,13 @@ def content_changes(wl: Wayline, journey_id: int) -> ContentChanges:
 
 
 def update_content_in_flight(wl: Wayline, actor: Actor, journey_id: int) -> ContentUpdated:
-    """Pin the live version's templates as they are saved now; 409 without a live version or
-    when none was saved since."""
+    """Pin the live version's templates as they are saved now; 409 without a live version,
+    when none was saved since, or when the workspace publishes through approvals (what customers
+    receive changes only through an approved publish there)."""
     with wl.writing() as session:
+        if approvals_required(session):
+            raise WrongStateError("This workspace publishes through approvals: ask to publish, "
+                                  "and the new version sends the saved templates.")
         journey = lifecycle.get_journey(session, journey_id, lock=True)
         version = _live_version(session, journey)
         if version is None:

@@ -48,8 +48,12 @@ def flight_plan(session: Session, live_version_id: int, new: CompiledJourney,
     issues = flight.check_moves(old, new, live.number, moves)
     if issues:
         raise InvalidInputError("The map for customers in flight has problems.", issues)
+    if session.scalar(select(FlightMove.id).where(FlightMove.journey_id == live.journey_id,
+                                                  FlightMove.finished_at.is_(None)).limit(1)):
+        raise WrongStateError("Customers in flight are still being moved to the live version: "
+                              "publish with a map again when that move has finished.")
     full = flight.completed(old, new, moves)
-    return live, old, full, flight.preview(session, old, live.id, new, full, now)
+    return live, old, full, flight.preview(session, old, live.id, new, full, now, walk=False)
 
 
 def list_moves(wl: Wayline, journey_id: int) -> list[FlightMoveOut]:
@@ -111,12 +115,14 @@ def _preview(session: Session, old: CompiledJourney, live: JourneyVersion, new: 
                         customers=counted.steps.get(node_id, 0),
                         waiting=statuses.get(node_id, {}).get("waiting", 0),
                         choice=full[node_id], default=defaults[node_id],
-                        keeps_wait=flight.keeps_wait(old, node_id, new, full[node_id]))
+                        keeps_wait=flight.keeps_wait(old, node_id, new, full[node_id]),
+                        entry=node_id == old.entry_id)
              for node_id in _in_order(old)]
     targets = [FlightTarget(node_id=node_id, label=new.label(node_id),
                             kind=new.specs[node_id].label,
-                            customers=counted.targets.get(node_id, 0))
-               for node_id in _in_order(new) if node_id != new.entry_id]
+                            customers=counted.targets.get(node_id, 0),
+                            entry=node_id == new.entry_id)
+               for node_id in _in_order(new)]
     return FlightPreview(
         live_version=live.number, steps=steps, targets=targets,
         moving=sum(counted.targets.values()), leaving=counted.leaving,

@@ -274,3 +274,17 @@ def test_customers_held_before_a_paused_step_moved_to_another_step_go_on(
         sent = session.scalars(select(Message.node_id)).all()
     assert {(run.node_id, run.status) for run in runs} == {("out", RunStatus.EXITED)}
     assert sorted(sent) == ["mail2", "mail2"]
+
+
+def test_a_second_map_waits_for_the_first_move_to_finish(client, app_context, ingest_headers):
+    journey_id, template = live_with_customers(client, app_context, ingest_headers, 2)
+    client.patch(f"/api/journeys/{journey_id}", json={"document": v2(template)})
+    moves = {"day": {"to": "vip"}}
+    assert client.post(f"/api/journeys/{journey_id}/publish",
+                       json={"moves": moves}).status_code == 200
+    client.patch(f"/api/journeys/{journey_id}", json={"document": v1(template)})
+    again = client.post(f"/api/journeys/{journey_id}/publish", json={"moves": {}})
+    assert again.status_code == 409 and "still being moved" in again.json()["detail"]
+    drain(app_context.runtime)  # the first move finishes
+    assert client.post(f"/api/journeys/{journey_id}/publish",
+                       json={"moves": {}}).status_code == 200

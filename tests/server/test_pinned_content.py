@@ -154,3 +154,15 @@ def test_viewers_read_the_changes_and_only_publishers_update(client_as, app_cont
         assert someone.get(f"/api/journeys/{journey}/content-changes").status_code == 200
         assert someone.post(path).status_code == 403
     assert publisher.post(path).status_code == 200
+
+
+def test_a_workspace_that_publishes_through_approvals_updates_content_only_by_publishing(
+        client_as, app_context):
+    publisher = client_as(Role.PUBLISHER)
+    journey, template = published(publisher, app_context)
+    save_template(publisher, template)
+    admin = client_as(Role.ADMIN)
+    assert admin.put("/api/workspace/settings",
+                     json={"approvals_required": True}).status_code == 200
+    refused = publisher.post(f"/api/journeys/{journey}/content-in-flight")
+    assert refused.status_code == 409 and "through approvals" in refused.json()["detail"]

@@ -114,11 +114,13 @@ function FlightRow({ step, choice, targets, liveVersion, onChoose }) {
         >
           <option value="stay">Stay on version {liveVersion}</option>
           <option value="leave">Leave the journey</option>
-          {targets.map((target) => (
-            <option key={target.node_id} value={`move:${target.node_id}`}>
-              Move to “{target.label}”
-            </option>
-          ))}
+          {targets
+            .filter((target) => !target.entry || step.entry)
+            .map((target) => (
+              <option key={target.node_id} value={`move:${target.node_id}`}>
+                Move to “{target.label}”
+              </option>
+            ))}
         </select>
         {choice.action === "move" && step.waiting && (step.keeps_wait || choice.restart_wait) ? (
           <label className="wl-toggle">
