@@ -238,7 +238,7 @@ def take_over(rt, workers, settings: dict[str, str], clock: Path, cut: FlightMov
 def test_customers_in_flight_move_to_the_new_version_though_a_worker_dies(
         wayline, workers, dialect, tmp_path):
     if dialect != "postgresql":
-        pytest.skip("worker processes and SKIP LOCKED batches on PostgreSQL only")
+        pytest.skip("worker processes and two lanes of batches on PostgreSQL only")
     rt = wayline
     with rt.sessions() as session:
         first = add_template(session, name="Welcome (v1)", subject="Welcome",
