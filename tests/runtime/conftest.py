@@ -41,10 +41,12 @@ def wayline(engine: Engine, redis_url: str, redis) -> Iterator[Runtime]:
 @pytest.fixture
 def sms_provider(wayline, http_server):  # noqa: F811 - the fixture imported above
     """The SMS channel goes to a local provider (a local HTTP server): what it receives is what
-    was really sent. Its `settings` point worker processes at it too."""
+    was really sent. Its `settings` point worker processes at it too. The adapter waits 10 s,
+    as Wayline does by default: on a loaded machine a shorter wait turned slow answers into
+    retries, and the provider saw those texts twice."""
     endpoint = http_server()
     wayline.adapters["sms"] = HttpProviderAdapter("sms", endpoint.url, "key",
-                                                  {"sender": "0212345678"}, timeout=2)
+                                                  {"sender": "0212345678"}, timeout=10)
     endpoint.settings = {"sms_url": endpoint.url, "sms_api_key": "key",
                          "sms_sender": "0212345678"}
     yield endpoint
