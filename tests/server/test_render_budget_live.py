@@ -1,5 +1,6 @@
-"""A Liquid bomb against a live server: `POST /api/templates/render` answers 422 within a
-second, and another request to the same server is answered meanwhile in under 200 ms.
+"""A Liquid bomb against a live server: `POST /api/templates/render` answers 422 once its
+render budget is spent (a second on a quiet machine; unchecked, the slowest bomb renders for
+minutes), and another request to the same server is answered meanwhile in under 200 ms.
 
 The app is served by uvicorn in a thread, as `wayline server` serves it (`LiveApp`), and two
 threads talk to it over HTTP, signed in as an admin. How a request signs in is `session_for`'s
@@ -97,6 +98,9 @@ def test_a_liquid_bomb_fails_fast_while_the_server_keeps_answering(live, bomb):
     answer, took = answers["bomb"]
     assert answer.status_code == 422, answer.text
     assert answer.json()["detail"].startswith("Message, line 1: the template")
-    assert took < 1.0
+    # The budget is checked between operations, and one operation of the sorting bomb (a split
+    # and sort of 50,000 items) takes far longer on a loaded machine: a bound of ten budgets
+    # still tells a render stopped by its budget from one that runs its minutes.
+    assert took < 10 * RENDER_BUDGET
     answer, took = answers["other"]
     assert answer.status_code == 200 and took < 0.2
