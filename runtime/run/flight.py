@@ -156,6 +156,11 @@ def keeps_wait(old: CompiledJourney, node_id: str, new: CompiledJourney,
             and _same_kind(old, node_id, new, choice.to))
 
 
+def stored_moves(move: FlightMove) -> dict[str, StepMove]:
+    """A recorded move's map, as `StepMove`s."""
+    return {node_id: msgspec.convert(choice, StepMove) for node_id, choice in move.moves.items()}
+
+
 def in_flight(session: Session, version_id: int) -> dict[str, Counter[str]]:
     """Customers still in a version, per step and status ("active", "waiting")."""
     counts: dict[str, Counter[str]] = {}
@@ -173,6 +178,8 @@ class Preview:
 
     steps: dict[str, int] = field(default_factory=dict)
     """Customers at each step of the old version."""
+    waiting: dict[str, int] = field(default_factory=dict)
+    """Of those, the ones waiting (a timer, an event, or held before a paused step)."""
     targets: dict[str, int] = field(default_factory=dict)
     """Customers each step of the new version would receive."""
     staying: int = 0
@@ -197,6 +204,7 @@ def preview(session: Session, old: CompiledJourney, old_version_id: int, new: Co
     for node_id, statuses in sorted(counts.items()):
         customers = sum(statuses.values())
         result.steps[node_id] = customers
+        result.waiting[node_id] = statuses["waiting"]
         choice = moves.get(node_id, STAY)
         if choice.action == "stay" or node_id not in old.specs:
             result.staying += customers
@@ -276,15 +284,12 @@ class Carried:
     durations: list[float] = field(default_factory=list)
     """Each batch's time, in seconds: how long it held its runs from workers."""
     finished: bool = False
-    woken: list[int] = field(default_factory=list)
-    """Runs that arrived at a step now: due at once (the caller has them moved)."""
 
     def add(self, other: Carried) -> None:
         """Count in what another lane did."""
         self.moved += other.moved
         self.left += other.left
         self.durations += other.durations
-        self.woken += other.woken
 
     @property
     def batches(self) -> int:
@@ -355,7 +360,6 @@ def _round_of(sessions: sessionmaker[Session], plan: _Plan, move_id: int,
             carried.left += count if choice.action == "leave" else 0
             if due and woken is not None:
                 woken(due)
-            carried.woken += due if woken is None else []
             if count < batch:
                 break
     return carried
@@ -431,8 +435,7 @@ class _Plan:
     def of(cls, session: Session, move: FlightMove) -> _Plan:
         plans = load_compiled(session, {move.from_version_id, move.to_version_id})
         old, new = plans[move.from_version_id], plans[move.to_version_id]
-        moves = {node_id: msgspec.convert(choice, StepMove)
-                 for node_id, choice in move.moves.items()}
+        moves = stored_moves(move)
         number = session.scalar(select(JourneyVersion.number)
                                 .where(JourneyVersion.id == move.to_version_id))
         return cls(move.from_version_id, move.to_version_id, number, moves,

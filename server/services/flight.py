@@ -67,7 +67,7 @@ def list_moves(wl: Wayline, journey_id: int) -> list[FlightMoveOut]:
         return [FlightMoveOut(
             id=move.id, from_version=numbers.get(move.from_version_id, 0),
             to_version=numbers.get(move.to_version_id, 0),
-            moves={key: flight.StepMove(**value) for key, value in move.moves.items()},
+            moves=flight.stored_moves(move),
             expected=dict((move.expected or {}).get("targets") or {}),
             moved=sum(step.get("moved", 0) for step in (move.done or {}).values()),
             left=sum(step.get("left", 0) for step in (move.done or {}).values()),
@@ -106,14 +106,12 @@ def _preview(session: Session, old: CompiledJourney, live: JourneyVersion, new: 
              moves: Mapping[str, StepMove] | None, now: datetime) -> FlightPreview:
     problems = flight.check_moves(old, new, live.number, moves or {})
     defaults = flight.default_moves(old, new)
-    full = {**defaults, **{key: value for key, value in (moves or {}).items()
-                           if key in old.specs}}
+    full = flight.completed(old, new, moves or {})
     counted = flight.preview(session, old, live.id, new, full, now)
-    statuses = flight.in_flight(session, live.id)
     number = live.number + 1
     steps = [FlightStep(node_id=node_id, label=old.label(node_id), kind=old.specs[node_id].label,
                         customers=counted.steps.get(node_id, 0),
-                        waiting=statuses.get(node_id, {}).get("waiting", 0),
+                        waiting=counted.waiting.get(node_id, 0),
                         choice=full[node_id], default=defaults[node_id],
                         keeps_wait=flight.keeps_wait(old, node_id, new, full[node_id]),
                         entry=node_id == old.entry_id)

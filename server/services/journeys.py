@@ -189,9 +189,9 @@ def publish_in(wl: Wayline, session: Session, actor: Actor, journey_id: int, *,
     entered = session.scalar(select(func.count()).select_from(Run)
                              .where(Run.journey_version_id == version.id))
     current.updated_at = wl.now()
-    changes = summarize_changes(before, version.document)
+    changes = summarize_changes(before, version.document, wl.registry)
     _audit(session, actor, "journey.published", current, wl.now(),
-           after={"version": version.number, "entered": entered,
+           after={"version": version.number, "entered": entered, "changes": changes,
                   **({"flight": moving[1]} if moving else {})},
            summary=f"published version {version.number}: {changes}" +
            (f"; {moving[1]}" if moving else "") + (f" ({approved})" if approved else ""))
@@ -488,11 +488,13 @@ def _version(version: JourneyVersion, journey: Journey, customers: int,
 
 
 def _publish_summaries(session: Session, journey_id: int) -> dict[int, str]:
-    """Version number → what publishing it changed, from the journey's publish audit rows."""
+    """Version number → what publishing it changed, from the journey's publish audit rows (rows
+    written before they kept the changes apart say them after "published version N: ")."""
     rows = session.execute(select(AuditEvent.after, AuditEvent.summary).where(
         AuditEvent.action == "journey.published", AuditEvent.object_kind == "journey",
         AuditEvent.object_id == str(journey_id)))
-    return {after["version"]: summary for after, summary in rows
+    return {after["version"]: after.get("changes") or summary.split(": ", 1)[-1]
+            for after, summary in rows
             if isinstance(after, Mapping) and isinstance(after.get("version"), int)}
 
 

@@ -125,9 +125,9 @@ def test_versions_say_their_status_who_published_them_and_what_changed(client, a
     versions = client.get(f"/api/journeys/{journey_id}/versions").json()
     assert [(v["number"], v["status"], v["customers"]) for v in versions] == [
         (2, "live", 0), (1, "holding", 2)]
-    assert versions[0]["summary"] == ("published version 2: 1 step changed: 'Wait two days' "
+    assert versions[0]["summary"] == ("1 step changed: 'Wait two days' "
                                       "(Name, Wait for)")
-    assert versions[1]["summary"] == "published version 1: first version (3 steps)"
+    assert versions[1]["summary"] == "first version (3 steps)"
     assert "tests" in versions[0]["published_by"]  # the key that published it
     one = client.get(f"/api/journeys/{journey_id}/versions/1").json()["version"]
     assert one["summary"] == versions[1]["summary"]

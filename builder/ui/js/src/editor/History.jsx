@@ -81,7 +81,7 @@ function VersionRow({ version, go }) {
       </div>
       {version.summary ? (
         <div className="wl-history-summary" data-version-summary>
-          {sentence(version.summary.replace(/^published version \d+: /, ""))}
+          {sentence(version.summary)}
         </div>
       ) : null}
       <div className="wl-history-actions">
