@@ -18,6 +18,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.static_files import create_static_files_router
 
+from builder.i18n import LANGUAGES, N_, negotiate, words
 from builder.ui import reactpy_glue
 from runtime.errors import NotFoundError
 from server.api.params import WaylineDep
@@ -30,9 +31,9 @@ from server.ui_services import UiServicesForWayline
 page_of = reactpy_glue.page_of
 """Which page a socket's path renders (the front door checks the page's permission)."""
 
-PAGE_TITLES = {"journeys": "Journeys", "customers": "Customers", "messages": "Messages",
-               "coupons": "Coupons", "settings": "Send rules", "team": "Team",
-               "audit": "Audit trail"}
+PAGE_TITLES = {"journeys": N_("Journeys"), "customers": N_("Customers"),
+               "messages": N_("Messages"), "coupons": N_("Coupons"),
+               "settings": N_("Send rules"), "team": N_("Team"), "audit": N_("Audit trail")}
 """Titles of the pages that need nothing from the path."""
 
 
@@ -104,8 +105,19 @@ class PageController(Controller):
 
 
 def _page(request: Request, page: str, title: str | None = None) -> Response[str]:
-    return html_response(reactpy_glue.page_html(title or PAGE_TITLES[page], page,
-                                                request.scope[NONCE_KEY]))
+    language = language_of(request.scope)
+    return html_response(reactpy_glue.page_html(title or words(language)(PAGE_TITLES[page]),
+                                                page, request.scope[NONCE_KEY], language))
+
+
+def language_of(scope: dict[str, Any]) -> str:
+    """The language a page or socket speaks: the person's choice, else what the browser asks."""
+    principal = scope.get(SCOPE_KEY)
+    chosen = getattr(principal, "language", None)
+    if chosen in LANGUAGES:
+        return chosen
+    headers = dict(scope.get("headers") or [])
+    return negotiate(headers.get(b"accept-language", b"").decode("latin-1"))
 
 
 def html_response(body: str, status: int = 200,
@@ -129,7 +141,7 @@ def with_ui(app: Any, wayline: Wayline) -> Any:
     def services_for(scope: dict[str, Any]) -> UiServicesForWayline:
         return UiServicesForWayline(wayline, scope.get(SCOPE_KEY) or anonymous())
 
-    ui = reactpy_glue.mount(app, services_for)
+    ui = reactpy_glue.mount(app, services_for, language_of)
     gate = Gate(ui, wayline, page_of, reactpy_glue.SIGNED_OUT_PATH)
 
     async def asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:

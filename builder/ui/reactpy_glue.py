@@ -9,6 +9,7 @@
   so ReactPy loads the canvas into a real React 19 root instead of its Preact. Every inline
   script carries the request's CSP nonce.
 - `page_of(path)`: which page a socket's path renders (for the permission check).
+- `use_words()`: the words of the language the socket's person reads (builder.i18n).
 - `js_component(name)`: a component exported by the canvas bundle, for ReactPy trees.
 - `event_value(event)`: the value of the field an event came from (a <select> too).
 """
@@ -27,6 +28,7 @@ from reactpy.executors.asgi.middleware import ReactPyMiddleware
 from reactpy.reactjs import component_from_url
 from reactpy.templatetags.jinja import component as component_tag
 
+from builder.i18n import Words, bundle_words, words
 from builder.ui.services import UiServices
 from builder.ui.session import SessionGuard
 
@@ -38,6 +40,10 @@ STATIC_URL = "/static/ui"
 
 SCOPE_KEY = "wayline.ui"
 """The websocket scope key carrying the UI services."""
+
+LANGUAGE_KEY = "wayline.language"
+"""The websocket scope key carrying the language the page speaks."""
+
 
 ROOT_COMPONENTS = {
     "journeys": "builder.ui.journeys_page.JourneysPage",
@@ -65,13 +71,16 @@ SIGNED_OUT_PATH = f"/reactpy/{ROOT_COMPONENTS['signed_out']}/"
 """The socket path of the page a browser gets when its session is over (it goes to sign in)."""
 
 
-def mount(app: Any, services_for: Callable[[dict[str, Any]], UiServices]) -> Any:
-    """`app` behind ReactPy's middleware; each socket gets `services_for(its scope)`."""
+def mount(app: Any, services_for: Callable[[dict[str, Any]], UiServices],
+          language_for: Callable[[dict[str, Any]], str]) -> Any:
+    """`app` behind ReactPy's middleware; each socket gets `services_for(its scope)` and
+    speaks `language_for(its scope)`."""
     ui = ReactPyMiddleware(app, list(ROOT_COMPONENTS.values()))
 
     async def asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "websocket":
-            scope = {**scope, SCOPE_KEY: SessionGuard(services_for(scope))}
+            scope = {**scope, SCOPE_KEY: SessionGuard(services_for(scope)),
+                     LANGUAGE_KEY: language_for(scope)}
         await ui(scope, receive, send)
 
     return asgi
@@ -91,6 +100,11 @@ def use_services() -> UiServices:
     return use_connection().scope[SCOPE_KEY]
 
 
+def use_words() -> Words:
+    """The words of the language this page speaks (a hook: call it in a component)."""
+    return words(use_connection().scope.get(LANGUAGE_KEY, "en"))
+
+
 @cache
 def build_id() -> str:
     """The bundle's build id, appended to asset URLs so browsers never mix two builds."""
@@ -107,16 +121,19 @@ def asset(name: str) -> str:
     return f"{STATIC_URL}/{name}?v={build_id()}"
 
 
-def page_html(title: str, page: str, nonce: str) -> str:
-    """A whole HTML page whose body is the ReactPy root component `page` names; its inline
-    scripts carry `nonce` (the page's Content-Security-Policy allows no other)."""
+def page_html(title: str, page: str, nonce: str, language: str = "en") -> str:
+    """A whole HTML page in `language` whose body is the ReactPy root component `page` names;
+    its inline scripts carry `nonce` (the page's Content-Security-Policy allows no other). The
+    canvas bundle reads its words from the page (`wl-words`), so it speaks the same language."""
     imports = {specifier: asset(file) for specifier, file in SHIMS.items()}
+    table = json.dumps(bundle_words(language), ensure_ascii=False).replace("</", "<\\/")
     return _with_nonce(nonce, (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<!doctype html><html lang='{html.escape(language)}'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{html.escape(title)} · Wayline</title>"
         "<link rel='icon' href='data:,'>"
         f"<link rel='stylesheet' href='{asset('canvas.css')}'>"
+        f"<script type='application/json' id='wl-words'>{table}</script>"
         "<script type='importmap' id='reactpy-importmap'>"
         f"{json.dumps({'imports': imports})}</script>"
         f"<link rel='modulepreload' href='{asset('canvas.js')}'>"

@@ -30,6 +30,7 @@ class Principal:
     rate_limit: int | None = None
     has_password: bool = True
     email: str | None = field(default=None)
+    language: str | None = None  # the person's chosen language; None: as the browser asks
 
     @property
     def is_anonymous(self) -> bool:

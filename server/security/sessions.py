@@ -117,7 +117,7 @@ def user_principal(user: User, row: UserSession | None = None,
                      role=user.role, user_id=user.id, email=user.email,
                      session_id=row.id if row else None,
                      csrf_token=row.csrf_token if row else None,
-                     has_password=user.password_hash is not None)
+                     has_password=user.password_hash is not None, language=user.language)
 
 
 def end_session(db: Session, session_id: str) -> None:

@@ -2,6 +2,7 @@
 import js from "@eslint/js";
 import react from "eslint-plugin-react";
 import reactHooks from "eslint-plugin-react-hooks";
+import i18next from "eslint-plugin-i18next";
 import globals from "globals";
 
 export default [
@@ -9,7 +10,7 @@ export default [
   js.configs.recommended,
   {
     files: ["**/*.{js,jsx,mjs}"],
-    plugins: { react, "react-hooks": reactHooks },
+    plugins: { react, "react-hooks": reactHooks, i18next },
     languageOptions: {
       ecmaVersion: 2022,
       sourceType: "module",
@@ -25,6 +26,15 @@ export default [
       "react-hooks/exhaustive-deps": "warn",
       // Apostrophes and quotes in JSX text are plain words to React; escaping them hurts reading.
       "react/no-unescaped-entities": "off",
+      // Every word a person reads comes from the catalogues (src/i18n.js): t("…"), tn(…).
+      "i18next/no-literal-string": [
+        "error",
+        {
+          mode: "jsx-only",
+          "jsx-attributes": { include: ["title", "placeholder", "aria-label", "alt", "label"] },
+          words: { exclude: ["[^A-Za-z가-힣]*", "[A-Z_-]+", "Wayline", "SMS", "LMS", "ID"] },
+        },
+      ],
       "no-unused-vars": [
         "error",
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true },

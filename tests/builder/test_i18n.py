@@ -1,0 +1,108 @@
+"""Korean and English: every word the code marks is in both catalogues, pages mark their words,
+and the words, counts, dates and money come out right in each language."""
+
+from __future__ import annotations
+
+import ast
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from builder.i18n import bundle_words, catalogue, fill, negotiate, words
+from builder.i18n.extract import ROOT, missing, wanted
+
+PAGES = [*sorted((ROOT / "builder" / "ui").glob("*.py")), ROOT / "server" / "signin_pages.py"]
+"""The Python files that build what people read (ReactPy pages, sign-in pages)."""
+
+READ_PROPS = {"placeholder", "title", "aria_label", "aria-label", "alt", "ariaLabel"}
+"""Element properties people read (or hear)."""
+
+WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def test_every_marked_word_is_in_both_catalogues() -> None:
+    found = wanted()
+    for language in ("en", "ko"):
+        lacking = missing(language, found)
+        assert not lacking, (
+            f"{len(lacking)} words lack a {language} entry; run `python -m builder.i18n.extract` "
+            "and translate locales/ko/new.po: "
+            + "; ".join(f"{item.id!r} ({item.where})" for item in lacking[:20]))
+
+
+def test_translations_keep_every_hole() -> None:
+    wrong = [(key, value) for key, value in catalogue("ko").items()
+             for text in ([value] if isinstance(value, str) else value)
+             if _holes(key) != _holes(text)]
+    assert not wrong, f"translations that lose or invent a {{hole}}: {wrong[:10]}"
+
+
+def _holes(text: str) -> set[str]:
+    return set(re.findall(r"\{(\w+)\}", text)) - {"n"}
+
+
+def test_pages_mark_every_word_they_show() -> None:
+    unmarked = [where for path in PAGES for where in _unmarked(path)]
+    assert not unmarked, ("text on pages not in the catalogues (wrap it in _()):\n"
+                          + "\n".join(unmarked))
+
+
+def _unmarked(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "html"):
+            continue
+        texts = [arg for arg in node.args if _is_words(arg)]
+        for arg in node.args:
+            if isinstance(arg, ast.Dict):
+                texts += [value for key, value in zip(arg.keys, arg.values, strict=True)
+                          if isinstance(key, ast.Constant) and key.value in READ_PROPS
+                          and _is_words(value)]
+        found += [f"{path.relative_to(ROOT)}:{text.lineno}: {ast.unparse(text)[:60]}"
+                  for text in texts]
+    return found
+
+
+def _is_words(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return bool(WORD.search(node.value))
+    if isinstance(node, ast.JoinedStr):
+        return any(_is_words(part) for part in node.values if isinstance(part, ast.Constant))
+    return False
+
+
+def test_words_translate_fill_and_count() -> None:
+    en, ko = words("en"), words("ko")
+    assert en("Journeys") == "Journeys"
+    assert ko("Journeys") != "Journeys" and re.search("[가-힣]", ko("Journeys"))
+    assert fill("{a} and {b}", {"a": 1}) == "1 and {b}"
+    assert en.n("{n} step", "{n} steps", 1) == "1 step"
+    assert en.n("{n} step", "{n} steps", 12345) == "12,345 steps"
+    assert words("xx").language == "en"
+
+
+def test_dates_and_money_per_language() -> None:
+    moment = datetime(2026, 3, 2, 12, 30, tzinfo=UTC).astimezone(ZoneInfo("Asia/Seoul"))
+    assert words("en").date(moment) == "Mar 2, 2026, 21:30 GMT+9"
+    assert words("ko").date(moment).startswith("2026년 3월 2일 21:30")
+    assert words("ko").date(moment, with_time=False) == "2026년 3월 2일"
+    assert words("ko").money(12345) == "₩12,345"
+    assert words("en").money(12345) == "₩12,345"
+
+
+def test_a_browser_language_is_negotiated() -> None:
+    assert negotiate("ko-KR,ko;q=0.9,en-US;q=0.8") == "ko"
+    assert negotiate("en-US,en;q=0.9,ko;q=0.8") == "en"
+    assert negotiate("fr-FR, ko;q=0.5") == "ko"
+    assert negotiate("fr-FR") == "en"
+    assert negotiate("") == "en"
+    assert negotiate("ko;q=abc, en") == "en"
+
+
+def test_the_bundle_gets_the_same_catalogue() -> None:
+    table = bundle_words("ko")
+    assert table["lang"] == "ko"
+    assert table["words"]["Journeys"] == catalogue("ko")["Journeys"]
+    assert bundle_words("en") == {"lang": "en", "words": {}}
