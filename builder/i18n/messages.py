@@ -25,8 +25,8 @@ MESSAGE_SOURCES = ("builder/validation.py", "builder/wording.py", "builder/limit
                    "runtime/messaging/send_checks.py", "runtime/run/flight.py")
 """Where messages about a journey are made (files, or folders of them)."""
 
-MESSAGE_CALLS = ("Issue", "Problem")
-"""Calls whose message argument (the second, or `message=`) is a sentence for people."""
+MESSAGE_CALLS = {"Issue": 1, "Problem": 1, "_warning": 2}
+"""Calls whose message argument (at this position, or `message=`) is a sentence for people."""
 
 _HOLE = re.compile(r"\{(\w+)\}")
 _PATH = r"'[^']*'(?: → '[^']*')*"
@@ -61,7 +61,8 @@ def _messages_in(node: ast.AST) -> list[ast.expr]:
             node.func.attr if isinstance(node.func, ast.Attribute) else ""
         if name in MESSAGE_CALLS:
             given = [kw.value for kw in node.keywords if kw.arg == "message"]
-            return given or node.args[1:2]
+            at = MESSAGE_CALLS[name]
+            return given or node.args[at:at + 1]
         if name == "append" and node.args and isinstance(node.args[0], ast.Tuple) \
                 and len(node.args[0].elts) == 2:
             return [node.args[0].elts[1]]
