@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from builder.document import Settings
+from builder.i18n import N_
 from nodes import NodeSpec, Registry
 from nodes.kit.channel import Address, default_channels
 from nodes.kit.sms import COUNTING
@@ -24,7 +25,7 @@ PICKER_WIDGETS = ("template-picker", "segment-picker", "picker")
 ("picker": any reference kind, named by the field's `x-ref`)."""
 
 CATEGORY_ORDER = ("entry", "flow", "action")
-CATEGORY_LABELS = {"entry": "Entries", "flow": "Flow", "action": "Actions"}
+CATEGORY_LABELS = {"entry": N_("Entries"), "flow": N_("Flow"), "action": N_("Actions")}
 
 
 def kinds(registry: Registry) -> list[dict[str, Any]]:
