@@ -92,7 +92,8 @@ def Rendered(shown: dict[str, Any] | None, channel: str) -> Any:  # noqa: N802
     if shown is None:
         return html.p({"class": "hint"}, _("Write the message to see it here."))
     if shown.get("error"):
-        return html.div({"class": "wl-alert error", "data-preview": "error"}, shown["error"])
+        return html.div({"class": "wl-alert error", "data-preview": "error"},
+                        said(_, shown["error"]))
     content = shown.get("content") or {}
     parts = [html.div({"key": key, "data-part": key}, html.div({"class": "part"}, _(label)),
                       html.pre(_shown(content[key]))) for key, label in PARTS if key in content]

@@ -35,6 +35,14 @@ SAID = (
        "email before this step"),
     N_("customer {customer} has no phone number; add one to their profile, or filter on "
        "phone before this step"),
+    # Rendering for one customer (runtime/messaging/templating.py)
+    N_("{part}, line {line}: this customer has no {missing}; give it a fallback, e.g. "
+       "{example}, or send only to customers who have it"),
+    N_("{part}: this customer has no {missing}; give it a fallback, e.g. {example}, or send "
+       "only to customers who have it"),
+    N_("{part}, line {line}: {problem}; fix the template"),
+    N_("{part}: {problem}; fix the template"),
+    N_("{part}, line {line}: the template goes past a render limit; simplify it"),
     # The channels' own checks (nodes/channels/)
     N_("An email needs a subject; write one"),
     N_("The message is empty; write what it should say"),
@@ -82,10 +90,18 @@ SAID = (
 )
 """The messages the services make, as templates with named holes."""
 
+WORDS = {"status": (N_("pending"), N_("approved"), N_("rejected"), N_("withdrawn")),
+         "part": (N_("Subject"), N_("Message"), N_("HTML body"), N_("Title"),
+                  N_("Webhook URL"), N_("Webhook body"), N_("Deep link"),
+                  N_("SMS fallback text"))}
+"""Holes whose value is one of a few English words (a request's status, the part of a
+template a problem is in: runtime.messaging.templating.PART_LABELS), said too."""
+
 LISTS = {"problems": "; "}
 """Holes holding a list of messages (said one by one), and what separates them."""
 
 _HOLE = re.compile(r"\{(\w+)\}")
+_USE_STATUS = re.compile(r"\((draft|live|paused|archived): ")
 
 
 def said(_: Words, text: str) -> str:
@@ -108,10 +124,33 @@ def said_all(_: Words, texts: Iterable[str]) -> list[str]:
 
 def _hole(_: Words, name: str, value: str) -> str:
     if name in LISTS:
-        return LISTS[name].join(said_all(_, value.split(LISTS[name])))
+        return LISTS[name].join(_listed(_, value.split(LISTS[name]), LISTS[name]))
+    if name == "uses":  # 'Spring sale' (live: Give a coupon), … as usage.in_use_message says
+        return _USE_STATUS.sub(lambda found: f"({_(found[1])}: ", value)
     if name in ("problem", "error"):
         return said(_, value)
+    if value in WORDS.get(name, ()):
+        return _(value)
     return value
+
+
+def _listed(_: Words, pieces: list[str], separator: str) -> list[str]:
+    """Messages joined by `separator`, said one by one; a message that holds the separator
+    itself is found as the shortest run of pieces that is a known message (a piece no run
+    makes known is shown as it is)."""
+    found, start = [], 0
+    while start < len(pieces):
+        for end in range(start + 1, len(pieces) + 1):
+            text = separator.join(pieces[start:end])
+            saying = said(_, text)
+            if saying != text:
+                found.append(saying)
+                start = end
+                break
+        else:
+            found.append(pieces[start])
+            start += 1
+    return found
 
 
 @cache
