@@ -4,6 +4,7 @@ and (editors up) adding pasted codes, generating codes and deleting the pool."""
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from reactpy import component, event, html, use_state
@@ -15,6 +16,12 @@ from builder.ui.services import Json, UiError, UiServices
 
 GENERATE_DEFAULT = "100"
 """How many codes the generate form offers to make."""
+
+GENERATE_MOST = 100_000
+"""The most codes one generation makes (server.schemas.coupons.GenerateCodes)."""
+
+PREFIX = re.compile(r"[A-Za-z0-9_-]{0,20}")
+"""A prefix generated codes may start with (as GenerateCodes takes it)."""
 
 EXAMPLE_CODES = "WELCOME-7Q2M\nWELCOME-K9XD"
 """Codes as a shop hands them out (the paste box's example; codes, not words)."""
@@ -166,8 +173,9 @@ def GenerateCodes(services: UiServices, pool_id: int, change: Any) -> Any:  # no
     _ = use_words()
 
     async def handle_generate(_event: Any) -> None:
-        if not count.strip().isdigit():
-            await change(_refuse(_("How many codes: write a whole number, e.g. 500.")))
+        problem = generate_problem(_, count, prefix)
+        if problem:  # said here, in words: the service would refuse it in its own
+            await change(_refuse(problem))
             return
         set_busy(True)
         try:
@@ -181,14 +189,14 @@ def GenerateCodes(services: UiServices, pool_id: int, change: Any) -> Any:  # no
         html.h3(_("Generate codes")),
         html.p({"class": "hint"}, _("Random codes of 10 letters and digits, without "
                                     "look-alikes such as 0 and O; up to {most} at a time.",
-                                    most=_.number(100_000))),
+                                    most=_.number(GENERATE_MOST))),
         html.div({"class": "wl-generate"},
                  html.label({"class": "wl-label", "htmlFor": f"count-{pool_id}"}, _("How many")),
                  html.label({"class": "wl-label", "htmlFor": f"prefix-{pool_id}"},
                             _("Starting with (optional)")),
                  html.span(),
                  html.input({"class": "wl-input", "type": "number", "min": "1",
-                             "max": "100000", "value": count, "data-field": "count",
+                             "max": str(GENERATE_MOST), "value": count, "data-field": "count",
                              "id": f"count-{pool_id}",
                              "onChange": lambda e, *_rest: set_count(e["target"]["value"])}),
                  html.input({"class": "wl-input", "value": prefix, "data-field": "prefix",
@@ -198,6 +206,16 @@ def GenerateCodes(services: UiServices, pool_id: int, change: Any) -> Any:  # no
                  html.button({"class": "wl-button", "type": "submit",
                               "data-action": "generate-codes", "disabled": busy},
                              _("Generating…") if busy else _("Generate"))))
+
+
+def generate_problem(_: Words, count: str, prefix: str) -> str | None:
+    """What is wrong with a number of codes and a prefix to generate (None when nothing)."""
+    if not count.strip().isdigit() or not 1 <= int(count) <= GENERATE_MOST:
+        return _("How many codes: write a whole number from 1 to {most}, e.g. 500.",
+                 most=_.number(GENERATE_MOST))
+    if not PREFIX.fullmatch(prefix.strip()):
+        return _("Starting with: letters, digits, - and _ only, up to 20 characters.")
+    return None
 
 
 def _refuse(message: str) -> Any:
