@@ -15,7 +15,7 @@ from reactpy import component, html, use_async_effect, use_state
 
 from builder.i18n import Words
 from builder.ui.reactpy_glue import use_words
-from builder.ui.service_words import said
+from builder.ui.service_words import CONTROL, said
 from builder.ui.services import Json, UiError, UiServices
 
 RESULTS_SECONDS = 5.0
@@ -134,14 +134,19 @@ def SplitTable(split: Json) -> Any:  # noqa: N802
         html.table(html.thead(head), html.tbody(*rows)),
         html.p({"class": "against"}, _("Uplift and confidence against {baseline} "
                                        "(two-proportion z-test; 95% is the bar).",
-                                       baseline=split["baseline_label"])))
+                                       baseline=path_label(_, split["baseline_label"]))))
+
+
+def path_label(_: Words, label: str) -> str:
+    """A path's name: the control group's in `_`'s language, the marketer's own as written."""
+    return _(label) if label == CONTROL else label
 
 
 def _row(_: Words, variant: Json, best: float) -> Any:
     tone = ""
     if variant["significant"]:
         tone = "win" if (variant["difference"] or 0) > 0 else "loss"
-    name = [variant["label"], html.span({"class": "base"}, f"{variant['share']:g}%")]
+    name = [path_label(_, variant["label"]), html.span({"class": "base"}, f"{variant['share']:g}%")]
     if variant["is_baseline"]:
         name.append(html.span({"class": "base", "data-ab-baseline": True}, _("· baseline")))
     width = f"{round(100 * (variant['rate'] or 0) / best)}%"

@@ -90,12 +90,17 @@ SAID = (
 )
 """The messages the services make, as templates with named holes."""
 
+CONTROL = N_("Control group")
+"""What a random split calls its held-out path (nodes/flow_random.py), in results too."""
+
 WORDS = {"status": (N_("pending"), N_("approved"), N_("rejected"), N_("withdrawn")),
+         "label": (CONTROL,), "baseline": (CONTROL,),
          "part": (N_("Subject"), N_("Message"), N_("HTML body"), N_("Title"),
                   N_("Webhook URL"), N_("Webhook body"), N_("Deep link"),
                   N_("SMS fallback text"))}
 """Holes whose value is one of a few English words (a request's status, the part of a
-template a problem is in: runtime.messaging.templating.PART_LABELS), said too."""
+template a problem is in: runtime.messaging.templating.PART_LABELS, a split's control group),
+said too."""
 
 LISTS = {"problems": "; "}
 """Holes holding a list of messages (said one by one), and what separates them."""

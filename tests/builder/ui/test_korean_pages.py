@@ -4,6 +4,7 @@ refusals included."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -12,9 +13,13 @@ from builder.i18n import words
 from builder.ui.approvals import run_approval
 from builder.ui.bridge import Approve
 from builder.ui.service_words import said
+from runtime.errors import InvalidInputError, NotFoundError
 from runtime.store.audit import SYSTEM, Actor
 from server.schemas.coupons import CouponPoolCreate
-from server.services import approvals, coupons, starters
+from server.schemas.journeys import JourneyCreate
+from server.services import approvals, coupons, journeys, starters
+from server.services.significance import compare, verdict
+from server.services.template_checks import Draft, check_template
 from tests.builder.ui.conftest import (
     LiveApp,
     Person,
@@ -23,7 +28,8 @@ from tests.builder.ui.conftest import (
     sign_in,
     signed_in_services,
 )
-from tests.runtime.harness import add_template
+from tests.builder.ui.test_ab_results import positioned, welcome_offer
+from tests.runtime.harness import add_customers, add_template, drain
 
 WAIT = 10_000
 
@@ -104,3 +110,44 @@ def test_an_approval_in_korean(live_app: LiveApp, browser: Any) -> None:
     services = signed_in_services(live_app, "publisher")
     text = run_approval(services, journey_id, Approve(id=asked.id, comment="좋아요"), ko)
     assert text == "승인했습니다: 버전 1(으)로 게시되었습니다."
+
+
+def test_a_b_results_in_korean(live_app: LiveApp, browser: Any) -> None:
+    wl = live_app.wayline
+    journey_id = journeys.create_journey(wl, SYSTEM, JourneyCreate(
+        name="Welcome offer test", document=positioned(welcome_offer()))).journey.id
+    with wl.writing() as session:
+        add_customers(session, 40, wl.now())
+    journeys.publish_journey(wl, SYSTEM, journey_id)
+    drain(wl.runtime)
+    page = korean_page(browser, live_app, add_person(live_app, "admin"),
+                       f"/journeys/{journey_id}")
+    panel = page.locator("[data-ab-results]")
+    expect(panel.locator("header strong")).to_have_text("A/B 테스트 결과", timeout=WAIT)
+    expect(panel.locator("header .goal")).to_contain_text("7일 안에 purchase")
+    expect(panel.locator("th").first).to_have_text("경로")
+    expect(panel.locator(".against")).to_contain_text("대조군 대비")
+    expect(panel.locator("[data-ab-summary]")).to_contain_text("고객이 너무 적습니다")
+    screenshot(page, "ko-ab-results")
+    page.context.close()
+
+
+def test_the_services_messages_are_said_in_korean() -> None:
+    """Each service message a template stands for is matched as the service makes it now (a
+    changed wording in a service shows here, not as English on a Korean page)."""
+    made = [NotFoundError("coupon pool", 5).message, NotFoundError("template", 3).message]
+    made += [problem.message for problem in coupons.parse_codes("OK-1\nnot a code!")[1]]
+    try:
+        check_template(Draft("email", None, ""))
+    except InvalidInputError as error:
+        made += [error.message, *(issue["message"] for issue in error.issues)]
+    made += [verdict("Coupon", "Control group", compare(1, 10, 1, 10), entered=10,
+                     baseline_entered=10),
+             verdict("Coupon", "Control group", compare(300, 1000, 100, 1000), entered=1000,
+                     baseline_entered=1000),
+             verdict("Coupon", "Control group", compare(100, 1000, 300, 1000), entered=1000,
+                     baseline_entered=1000)]
+    ko = words("ko")
+    for text in made:
+        assert re.search("[가-힣]", said(ko, text)), f"not said in Korean: {text!r}"
+        assert said(words("en"), text) == text
