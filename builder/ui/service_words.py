@@ -102,6 +102,9 @@ WORDS = {"status": (N_("pending"), N_("approved"), N_("rejected"), N_("withdrawn
 template a problem is in: runtime.messaging.templating.PART_LABELS, a split's control group),
 said too."""
 
+NAMED = ("channel", "noun")
+"""Holes holding a channel's name or noun, registry words the catalogues translate."""
+
 LISTS = {"problems": "; "}
 """Holes holding a list of messages (said one by one), and what separates them."""
 
@@ -134,7 +137,7 @@ def _hole(_: Words, name: str, value: str) -> str:
         return _USE_STATUS.sub(lambda found: f"({_(found[1])}: ", value)
     if name in ("problem", "error"):
         return said(_, value)
-    if value in WORDS.get(name, ()):
+    if value in WORDS.get(name, ()) or name in NAMED:
         return _(value)
     return value
 
