@@ -113,10 +113,11 @@ def _patterns(language: str) -> list[tuple[re.Pattern[str], str, str]]:
     found = [(key, text) for key, text in catalogue(language).items()
              if isinstance(text, str) and text and _HOLE.search(key)]
     found.sort(key=lambda item: -len(_HOLE.sub("", item[0])))
-    return [(_pattern(key), key, text) for key, text in found]
+    return [(template_pattern(key), key, text) for key, text in found]
 
 
-def _pattern(template: str) -> re.Pattern[str]:
+def template_pattern(template: str) -> re.Pattern[str]:
+    """What matches a message made from `template` (each hole a group of its name)."""
     pieces, last = [], 0
     for match in _HOLE.finditer(template):
         pieces.append(re.escape(template[last:match.start()]))

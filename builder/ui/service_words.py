@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from builder.i18n import N_, Words
+from builder.i18n.messages import say, template_pattern
 
 SAID = (
     # Not found (runtime.errors.NotFoundError)
@@ -136,7 +137,7 @@ def _hole(_: Words, name: str, value: str) -> str:
     if name == "uses":  # 'Spring sale' (live: Give a coupon), … as usage.in_use_message says
         return _USE_STATUS.sub(lambda found: f"({_(found[1])}: ", value)
     if name in ("problem", "error"):
-        return said(_, value)
+        return say(_, said(_, value))
     if value in WORDS.get(name, ()) or name in NAMED:
         return _(value)
     return value
@@ -165,10 +166,5 @@ def _listed(_: Words, pieces: list[str], separator: str) -> list[str]:
 def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     """Each template and the expression that matches a message made from it, the longest
     (most specific) first."""
-    found = []
-    for template in SAID:
-        parts = _HOLE.split(template)  # text, hole, text, hole, …
-        expression = "".join(re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)"
-                             for index, part in enumerate(parts))
-        found.append((template, re.compile(expression, re.DOTALL)))
+    found = [(template, template_pattern(template)) for template in SAID]
     return sorted(found, key=lambda item: -len(_HOLE.sub("", item[0])))
