@@ -69,6 +69,17 @@ def test_the_preview_and_the_history_speak_korean(live_app: LiveApp, korean_page
     assert not CODES.search(panel.inner_text()), panel.inner_text()
     screenshot(page, "korean-canvas-preview")
 
+    # The dry run: counts per step, in Korean, over a window named in Korean.
+    page.locator('[data-preview-tab="dry_run"]').click()
+    page.locator('[data-action="dry-run"]').click()
+    expect(page.locator("[data-dry-entered]")).to_have_attribute(
+        "data-dry-entered", str(len(entering())), timeout=WAIT)
+    expect(panel).to_contain_text("대상 고객")
+    expect(panel.locator(".wl-dry-table th").first).to_have_text("단계")
+    expect(page.locator('[data-dry-window="horizon"]')).to_have_text("30일")
+    assert not CODES.search(panel.inner_text()), panel.inner_text()
+    screenshot(page, "korean-canvas-dry-run")
+
     # The version history: the published version, live, with its time and zone.
     page.locator('[data-action="preview"]').click()  # closes the preview
     page.locator('[data-action="history"]').click()

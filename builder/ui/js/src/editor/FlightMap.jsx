@@ -95,7 +95,7 @@ function FlightRow({ step, choice, targets, liveVersion, onChoose }) {
     <tr data-flight-step={step.node_id}>
       <td>
         <strong>{step.label}</strong>
-        <div className="wl-help">{step.kind}</div>
+        <div className="wl-help">{t(step.kind)}</div>
       </td>
       <td data-flight-customers={step.customers}>
         {formatNumber(step.customers)}

@@ -139,7 +139,7 @@ function Changes({ history, versions }) {
           {diff.steps.map((step) => (
             <li key={step.id} className={`diff-${step.change}`} data-diff-step={step.id}>
               <span className={`wl-diff-tag ${step.change}`}>{changeWord(step.change)}</span>{" "}
-              <strong>{step.label}</strong> <small>{step.kind}</small>
+              <strong>{step.label}</strong> <small>{t(step.kind)}</small>
             </li>
           ))}
         </ul>
@@ -220,7 +220,7 @@ function FieldChanges({ fields }) {
       <tbody>
         {fields.map((field) => (
           <tr key={field.field} data-field-change={field.field}>
-            <th>{field.label}</th>
+            <th>{t(field.label)}</th>
             <td>
               <del>{field.old_text}</del>
               <span className="wl-arrow">→</span>

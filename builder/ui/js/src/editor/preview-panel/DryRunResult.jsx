@@ -1,6 +1,6 @@
 // A dry run's answer: how many would enter, the window the wires' counts are for, and a table
 // of each step's reach and how many still wait there at the end.
-import { formatNumber, t } from "../../i18n.js";
+import { formatNumber, language, t } from "../../i18n.js";
 import { countText, windowName } from "../preview.js";
 import { dryWindows, reachWithin, shownWindow } from "./dry-run.js";
 
@@ -45,9 +45,7 @@ export function DryRunResult({ dry, windowLabel, setWindowLabel, kinds, onPickNo
         </p>
       ))}
       <p className="wl-help">
-        {t("Simulated in {seconds} s.", {
-          seconds: formatNumber(Math.round(dry.took_ms / 100) / 10),
-        })}
+        {t("Simulated in {seconds} s.", { seconds: secondsText(dry.took_ms) })}
       </p>
     </>
   );
@@ -86,4 +84,12 @@ function DryRunTable({ nodes, chosen, kinds, onPickNode }) {
       </tbody>
     </table>
   );
+}
+
+// "0.4": seconds with one decimal, as the page's language writes it.
+function secondsText(ms) {
+  return (ms / 1000).toLocaleString(language(), {
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
 }

@@ -53,8 +53,10 @@ export function stepWhy(step) {
   return t("Sends “{template}” by {channel}", { template, channel: valueLabel(message.channel) });
 }
 
+// A port by its label (the registry's words, in the page's language), else its key.
 export function portLabel(ports, port) {
-  return ports?.find((p) => p.key === port)?.label || port;
+  const label = ports?.find((p) => p.key === port)?.label;
+  return label ? t(label) : port;
 }
 
 // "plan: pro · score: 30 · city: Seoul", each value cut to fit one line of the sample.
