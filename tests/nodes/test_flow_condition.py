@@ -44,7 +44,8 @@ def test_nested_rules_explain_each_level(make_ctx: MakeContext) -> None:
     ]))
     decision = SPEC.run(config, make_ctx(attributes={"country": "JP"}, tags=["vip"]))
     assert decision == Go("no", why=(
-        "none of these match: country is 'JP'; wanted: country equals 'KR' | (not (has tag 'vip'))"))
+        "none of these match: country is 'JP'; wanted: country equals 'KR' | "
+        "(not (has tag 'vip'))"))
 
 
 def test_check_reports_rule_problems_by_path() -> None:
