@@ -19,9 +19,12 @@ export function JourneyCanvas({ catalogue, state, readOnly = false, onCommand, o
     setChannels(parsed.channels, parsed.textCounting); // the server's channel registry
     return parsed;
   }, [catalogue]);
-  const parsedState = useMemo(() => readState(state), [state]);
-  // Times are shown in the journey's time zone, else the workspace's (labels.js shortTime).
-  setTimeZone(parsedState.document?.settings?.timezone || parsedCatalogue.timezone);
+  const parsedState = useMemo(() => {
+    const read = readState(state);
+    // Times are shown in the journey's time zone, else the workspace's (labels.js shortTime).
+    setTimeZone(read.document?.settings?.timezone || parsedCatalogue.timezone);
+    return read;
+  }, [state, parsedCatalogue]);
   const latest = useRef({ onCommand, onPreview });
   latest.current = { onCommand, onPreview }; // ReactPy makes new handlers on every render
   const send = useMemo(() => (text) => latest.current.onCommand(text), []);
