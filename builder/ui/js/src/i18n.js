@@ -44,7 +44,8 @@ export function t(message, holes) {
 export function tn(singular, plural, count, holes) {
   const found = page.words[singular];
   let text;
-  if (Array.isArray(found) && found[0]) text = found.length === 1 || count === 1 ? found[0] : found[1];
+  if (Array.isArray(found) && found[0])
+    text = found.length === 1 || count === 1 ? found[0] : found[1];
   else text = count === 1 ? singular : plural;
   return fill(text, { n: formatNumber(count), ...holes });
 }
@@ -74,6 +75,12 @@ export function formatDate(value, { timeZone = undefined, withTime = true } = {}
   if (Number.isNaN(moment.getTime())) return "";
   /** @type {Intl.DateTimeFormatOptions} */
   const options = { year: "numeric", month: "short", day: "numeric", timeZone };
-  if (withTime) Object.assign(options, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" });
+  if (withTime)
+    Object.assign(options, {
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "short",
+    });
   return new Intl.DateTimeFormat(page.lang, options).format(moment);
 }
