@@ -112,7 +112,8 @@ def missing(language: str, found: Iterable[Wanted]) -> list[Wanted]:
     if language == LANGUAGES[0]:
         known = set(_entries(language))
     else:
-        known = {key for key, value in catalogue(language).items() if value}
+        known = {key for key, value in catalogue(language).items()
+                 if value and (isinstance(value, str) or all(value))}
     seen: set[str] = set()
     lacking = []
     for item in found:
