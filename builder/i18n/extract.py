@@ -103,7 +103,8 @@ def wanted() -> list[Wanted]:
     js = [path for path in JS_SOURCE.rglob("*") if path.suffix in (".js", ".jsx")
           and path.name != "i18n.js"]
     messages = [Wanted(text, None, where) for text, where in message_templates()]
-    return [*python_words(python), *js_words(js), *registry_words(), *messages]
+    registry = [Wanted(text, None, where) for text, where in registry_words()]
+    return [*python_words(python), *js_words(js), *registry, *messages]
 
 
 def missing(language: str, found: Iterable[Wanted]) -> list[Wanted]:

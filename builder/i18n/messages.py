@@ -118,10 +118,13 @@ def _patterns(language: str) -> list[tuple[re.Pattern[str], str, str]]:
 
 def template_pattern(template: str) -> re.Pattern[str]:
     """What matches a message made from `template` (each hole a group of its name)."""
-    pieces, last = [], 0
+    pieces, last, seen = [], 0, set()
     for match in _HOLE.finditer(template):
         pieces.append(re.escape(template[last:match.start()]))
-        pieces.append(f"(?P<{match[1]}>{HOLE_PATTERNS.get(match[1], '.+?')})")
+        name = match[1]
+        pieces.append(f"(?P={name})" if name in seen
+                      else f"(?P<{name}>{HOLE_PATTERNS.get(name, '.+?')})")
+        seen.add(name)
         last = match.end()
     pieces.append(re.escape(template[last:]))
     return re.compile("".join(pieces) + r"\Z", re.S)

@@ -12,7 +12,6 @@ from typing import Any
 import msgspec
 
 from builder.document import Settings
-from builder.i18n.extract import Wanted
 from nodes import default_registry
 from nodes.kit.channel import default_channels
 
@@ -20,7 +19,7 @@ SCHEMA_WORDS = ("title", "description")
 """The keys of a JSON schema that hold words for people."""
 
 
-def registry_words() -> Iterator[Wanted]:
+def registry_words() -> Iterator[tuple[str, str]]:
     """Every registry word, with where it comes from."""
     for spec in default_registry():
         where = f"registry:node.{spec.key}"
@@ -28,13 +27,12 @@ def registry_words() -> Iterator[Wanted]:
         texts += [port.label for port in spec.ports_for(None)]
         texts += [port.label for port in spec.ports_for(spec.example)]
         texts += schema_words(msgspec.json.schema(spec.config))
-        yield from (Wanted(text, None, where) for text in texts if text)
-    yield from (Wanted(text, None, "registry:settings")
+        yield from ((text, where) for text in texts if text)
+    yield from ((text, "registry:settings")
                 for text in schema_words(msgspec.json.schema(Settings)))
     for channel in default_channels():
         texts = [channel.label, channel.name, channel.noun, *schema_words(channel.schema())]
-        yield from (Wanted(text, None, f"registry:channel.{channel.key}")
-                    for text in texts if text)
+        yield from ((text, f"registry:channel.{channel.key}") for text in texts if text)
 
 
 def schema_words(schema: Any) -> list[str]:
