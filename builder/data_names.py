@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 
 import msgspec
 
+from builder.i18n import N_
 from nodes.kit.rules import Attr, EventCount
 
 NameKind = Literal["attribute", "event"]
@@ -25,7 +26,7 @@ WIDGETS: dict[str, NameKind] = {"attribute-name": "attribute", "event-name": "ev
 Named = tuple[NameKind, str, str, str]
 """(kind, name, field path, the field's title) of one name a setting holds."""
 
-CONDITION = "a condition"
+CONDITION = N_("Condition")
 """How a message names a rule's leaf (it has no title of its own)."""
 
 
@@ -47,9 +48,9 @@ def _struct_names(value: msgspec.Struct, path: str) -> Iterator[Named]:
         item = getattr(value, name, None)
         where = f"{path}.{key}" if path else key
         if widget in WIDGETS and isinstance(item, str) and item:
-            yield WIDGETS[widget], item, where, f"'{title}'"
+            yield WIDGETS[widget], item, where, title
         elif not skip and item is not None:
-            yield from names_in(item, where, f"'{title}'")
+            yield from names_in(item, where, title)
 
 
 @cache

@@ -460,14 +460,6 @@ def _ref_issues(nodes: list[Node], registry: Registry, configs: Mapping[str, Any
             for node in nodes for ref in refs.get(node.id, []) if (ref.kind, ref.id) in missing]
 
 
-_UNKNOWN = {
-    "attribute": ("data.unknown_attribute", "{step}: no customer has the attribute '{name}' "
-                  "yet (in {field}); check the spelling, or import customers who have it."),
-    "event": ("data.unknown_event", "{step}: the event '{name}' has never arrived ({field}); "
-              "check the spelling, or send one to see it here."),
-}
-"""Per kind of name: the warning's code and message."""
-
 
 def _name_issues(nodes: list[Node], registry: Registry, configs: Mapping[str, Any],
                  settings: Any, unknown_names: UnknownNames) -> list[Issue]:
@@ -484,6 +476,16 @@ def _name_issues(nodes: list[Node], registry: Registry, configs: Mapping[str, An
     unknown = dict(zip(("attribute", "event"), unknown_names(
         {name for _, _, (kind, name, _, _) in named if kind == "attribute"},
         {name for _, _, (kind, name, _, _) in named if kind == "event"}), strict=True))
-    return [Issue(_UNKNOWN[kind][0], _UNKNOWN[kind][1].format(step=step, name=name, field=title),
-                  node_id, path, "warning")
+    return [_unknown_name(kind, name, step, title, node_id, path)
             for node_id, step, (kind, name, path, title) in named if name in unknown[kind]]
+
+
+def _unknown_name(kind: str, name: str, step: str, title: str, node_id: str | None,
+                  path: str) -> Issue:
+    if kind == "attribute":
+        return Issue("data.unknown_attribute", f"{step}: no customer has the attribute "
+                     f"'{name}' yet (in '{title}'); check the spelling, or import customers "
+                     "who have it.", node_id, path, "warning")
+    return Issue("data.unknown_event", f"{step}: the event '{name}' has never arrived (in "
+                 f"'{title}'); check the spelling, or send one to see it here.", node_id, path,
+                 "warning")

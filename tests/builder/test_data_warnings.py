@@ -41,8 +41,9 @@ def test_every_unknown_name_is_a_warning_at_its_field() -> None:
     assert all(issue.severity == "warning" for issue in issues) and not has_errors(issues)
     assert {issue.code for issue in issues} <= set(CODES)
     score = next(issue for issue in issues if issue.field == "config.rule.rules[0].field")
-    assert score.message == ("Is VIP: no customer has the attribute 'score' yet (in a "
-                             "condition); check the spelling, or import customers who have it.")
+    assert score.message == ("Is VIP: no customer has the attribute 'score' yet (in "
+                             "'Condition'); check the spelling, or import customers who have "
+                             "it.")
 
 
 def test_property_filters_are_not_attributes() -> None:
