@@ -418,7 +418,6 @@ export function DurationInput({ value, onChange, path, issues }) {
       />
       <Select
         options={["minutes", "hours", "days", "weeks"]}
-        labels={{ minutes: t("minutes"), hours: t("hours"), days: t("days"), weeks: t("weeks") }}
         value={current.unit || "days"}
         onChange={(unit) => onChange({ ...current, unit })}
       />
@@ -444,7 +443,7 @@ export function Select({
       {allowEmpty ? <option value="">{t("Choose…")}</option> : null}
       {options.map((option) => (
         <option key={option} value={option}>
-          {labels ? (labels[option] ?? option) : t(valueLabel(option))}
+          {labels ? (labels[option] ?? option) : valueLabel(option)}
         </option>
       ))}
     </select>
@@ -463,7 +462,7 @@ function Segmented({ options, value, onChange }) {
           className={value === option ? "on" : ""}
           onClick={() => onChange(option)}
         >
-          {t(valueLabel(option))}
+          {valueLabel(option)}
         </button>
       ))}
     </div>
@@ -499,7 +498,7 @@ function Chips({ options, value, onChange }) {
           className={value.includes(option) ? "on" : ""}
           onClick={() => toggle(option)}
         >
-          {t(valueLabel(option))}
+          {valueLabel(option)}
         </button>
       ))}
     </div>

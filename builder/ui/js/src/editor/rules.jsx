@@ -2,8 +2,9 @@
 // The value is the rule JSON of nodes/kit/rules.py; paths match validate_journey's fields.
 import { useContext, useId } from "react";
 import { Plus, Trash2 } from "lucide-react";
-import { N_, t } from "../i18n.js";
+import { t } from "../i18n.js";
 import { EditorContext } from "./graph.jsx";
+import { COUNT_OP_LABELS, OP_LABELS } from "./labels.js";
 import { NameCombobox } from "./NameCombobox.jsx";
 import { factOf, opsFor, optionsOf } from "./discovery.js";
 import {
@@ -16,35 +17,6 @@ import {
   parseLoose,
 } from "./fields.jsx";
 import { joinPath } from "./schema.js";
-
-export const OP_LABELS = {
-  eq: N_("is"),
-  ne: N_("is not"),
-  gt: N_("is more than"),
-  gte: N_("is at least"),
-  lt: N_("is less than"),
-  lte: N_("is at most"),
-  contains: N_("contains"),
-  not_contains: N_("does not contain"),
-  in: N_("is one of"),
-  not_in: N_("is none of"),
-  exists: N_("is set"),
-  not_exists: N_("is not set"),
-  between: N_("is between"),
-  within_last: N_("was within the last"),
-  within_next: N_("is within the next"),
-  more_than_ago: N_("was more than"),
-};
-
-export const COUNT_OP_LABELS = {
-  gte: N_("at least"),
-  gt: N_("more than"),
-  eq: N_("exactly"),
-  lte: N_("at most"),
-  lt: N_("fewer than"),
-};
-
-const UNITS = { minutes: N_("minutes"), hours: N_("hours"), days: N_("days"), weeks: N_("weeks") };
 
 /** A label table in the page's language. */
 export function translated(labels) {
@@ -313,8 +285,7 @@ function AttrValue({ rule, op, onChange, samples }) {
           onChange={(value) => onChange({ ...rule, value: value ?? null })}
         />
         <Select
-          options={Object.keys(UNITS)}
-          labels={translated(UNITS)}
+          options={["minutes", "hours", "days", "weeks"]}
           value={rule.unit || "days"}
           onChange={(unit) => onChange({ ...rule, unit })}
         />
