@@ -9,8 +9,8 @@ marketer can act on. The graph checks run on networkx.
 from __future__ import annotations
 
 from collections import defaultdict
-from contextlib import suppress
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from contextlib import suppress
 from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
