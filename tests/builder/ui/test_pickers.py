@@ -21,12 +21,13 @@ from tests.builder.ui.test_marketer_flow import inspect
 
 
 def seed_data(app: LiveApp) -> None:
-    """Three customers with `plan` and `score`, and orders with properties."""
+    """Three customers with `plan`, `score` and `등급`, and orders with properties."""
     wl = app.wayline
     with wl.writing() as session:
         for index in range(3):
             customer = Customer(external_id=f"p{index}", email=f"p{index}@example.kr",
-                                attributes={"plan": "pro", "score": 10 * index}, consent={})
+                                attributes={"plan": "pro", "score": 10 * index,
+                                                    "등급": "골드"}, consent={})
             session.add(customer)
             session.flush()
             session.add(Event(customer_id=customer.id, name="order_completed",
@@ -131,3 +132,26 @@ def test_pickers_speak_korean(live_app: LiveApp, browser: Any) -> None:
         screenshot(page, "pickers-korean-warning")
     finally:
         context.close()
+
+
+def test_a_composition_is_never_interrupted(live_app: LiveApp, browse: Any) -> None:
+    """While an IME composes (Korean), Enter and the arrows are the IME's: the highlighted
+    suggestion is not picked, and the composed text is what the rule keeps."""
+    seed_data(live_app)
+    journey_id = journey_with_steps(live_app)
+    page = browse(f"/journeys/{journey_id}")
+    form = inspect(page, "vip")
+    field = combobox(form, '[data-rule="config.rule.rules[0]"]', "attribute")
+    field.fill("")
+    field.dispatch_event("compositionstart")
+    page.keyboard.insert_text("등")  # composing: '등급' is suggested...
+    expect(form.locator('[role="option"][data-option="등급"]')).to_be_visible()
+    field.press("ArrowDown")  # ...but the arrows and Enter are the IME's: nothing is picked
+    field.press("Enter")
+    expect(form.locator('[role="option"][aria-selected="true"]')).to_have_count(0)
+    field.dispatch_event("compositionend")
+    expect(field).to_have_value("등")
+    field.press("Escape")
+    saved(page)
+    rule = next(item for item in draft_of(live_app, journey_id)["nodes"] if item["id"] == "vip")
+    assert rule["data"]["config"]["rule"]["rules"][0]["field"] == "등"
