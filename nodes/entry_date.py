@@ -20,6 +20,7 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     attribute: Annotated[AttributeName, hint(
         "Date attribute", order=1, widget="attribute-name",
+        extra={"attribute-type": "date"},
         description="A customer attribute holding a date, e.g. birthday or renewal_date",
     )]
     at: Annotated[LocalTime, hint(

@@ -71,6 +71,8 @@ test("options say type, customers and samples, or counts and properties", () => 
     ["amount", "item"],
   );
   assert.deepEqual(optionsOf(null, "attribute"), []);
+  const dates = optionsOf(DISCOVERY, "attribute", null, "date").map((o) => o.name);
+  assert.deepEqual(dates, ["last_plan_change", "plan", "score"]);
 });
 
 test("the facts are said in Korean with the catalogue's words", () => {

@@ -100,11 +100,12 @@ export function eventDetail(fact, sampled) {
   return parts.join(" · ");
 }
 
-/** The picker's options for attributes, events or an event's properties. */
-export function optionsOf(discovery, kind, event = null) {
+/** The picker's options for attributes (those of type `prefer` first), events or an event's
+ * properties. */
+export function optionsOf(discovery, kind, event = null, prefer = null) {
   if (!discovery) return [];
   if (kind === "attribute")
-    return discovery.attributes.map((fact) => ({
+    return preferring(discovery.attributes, prefer).map((fact) => ({
       name: fact.name,
       detail: attributeDetail(fact, discovery.sampled_customers),
     }));
@@ -115,6 +116,11 @@ export function optionsOf(discovery, kind, event = null) {
     }));
   const fact = factOf(discovery.events, event);
   return (fact?.properties || []).map((name) => ({ name, detail: "" }));
+}
+
+function preferring(facts, type) {
+  if (!type) return facts;
+  return [...facts.filter((f) => f.type === type), ...facts.filter((f) => f.type !== type)];
 }
 
 /** Whether the data has never seen `name` (false while nothing is loaded or it is empty). */

@@ -158,6 +158,7 @@ function renderControl({
       <AttributePicker
         value={value}
         className=""
+        prefer={field["x-attribute-type"] || null}
         onChange={(next) => (next === "" && nullable ? clear() : onChange(next))}
       />
     );

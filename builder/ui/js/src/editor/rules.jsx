@@ -382,14 +382,15 @@ export function EventPicker({ value, onChange, className = "wl-grow" }) {
   );
 }
 
-/** The picker of the workspace's attributes (a date attribute of a delay or an entry). */
-export function AttributePicker({ value, onChange, className = "wl-grow" }) {
+/** The picker of the workspace's attributes (a date attribute of a delay or an entry: those
+ * of type `prefer` first). */
+export function AttributePicker({ value, onChange, className = "wl-grow", prefer = null }) {
   const discovery = useDiscovery();
   return (
     <NameCombobox
       kind="attribute"
       value={value}
-      options={optionsOf(discovery, "attribute")}
+      options={optionsOf(discovery, "attribute", null, prefer)}
       placeholder={t("attribute, e.g. birthday")}
       unseen={discovery ? t("No customer has '{name}' yet") : null}
       className={className}
