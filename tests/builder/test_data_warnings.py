@@ -59,3 +59,13 @@ def test_property_filters_are_not_attributes() -> None:
 
 def test_without_the_hook_nothing_is_asked() -> None:
     assert not any(issue.code.startswith("data.") for issue in validate_journey(journey()))
+
+
+def test_date_entries_and_exit_criteria_are_checked_too() -> None:
+    doc = document([node("in", "entry.date", "Birthday", {"attribute": "birthdy"}),
+                    node("out", "flow.exit")], [edge("in", "out")],
+                   exit_when={"event": "unsubscribed"})
+    issues = data_issues(doc, None, nothing_known)
+    assert {(issue.code, issue.node_id, issue.field) for issue in issues} == {
+        ("data.unknown_attribute", "in", "config.attribute"),
+        ("data.unknown_event", None, "settings.exit_when.event")}
