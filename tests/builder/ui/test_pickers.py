@@ -125,6 +125,20 @@ def test_pickers_speak_korean(live_app: LiveApp, browser: Any) -> None:
         expect(form).to_contain_text("다음 조건 중")
         expect(form.get_by_role("button", name="조건 삭제")).to_be_visible()
         screenshot(page, "pickers-korean")
+    finally:
+        context.close()
+
+
+def test_data_warnings_speak_korean(live_app: LiveApp, browser: Any) -> None:
+    seed_data(live_app)
+    journey_id = journey_with_steps(live_app)
+    context = browser.new_context(locale="ko-KR", viewport={"width": 1440, "height": 900})
+    try:
+        sign_in(context, live_app, add_person(live_app, "admin"))
+        page = context.new_page()
+        page.goto(f"{live_app.url}/journeys/{journey_id}")
+        form = inspect(page, "vip")
+        field = combobox(form, '[data-rule="config.rule.rules[0]"]', "attribute")
         field.fill("scroe")
         field.press("Escape")
         expect(form.locator('[data-field-error="config.rule.rules[0].field"]')).to_contain_text(
