@@ -69,7 +69,7 @@ class Reentry(StrEnum):
 class Goal(msgspec.Struct, forbid_unknown_fields=True):
     """A conversion: the event that counts, the window after entry, and whether it ends the run."""
 
-    event: Annotated[EventName, hint("Conversion event")]
+    event: Annotated[EventName, hint("Conversion event", widget="event-name")]
     within: Annotated[Duration, hint("Counts within", widget="duration")]
     exit: Annotated[bool, hint("Customers who convert leave the journey")] = True
 
@@ -77,7 +77,8 @@ class Goal(msgspec.Struct, forbid_unknown_fields=True):
 class ExitWhen(msgspec.Struct, forbid_unknown_fields=True):
     """Exit criteria: customers leave as soon as they do this event."""
 
-    event: Annotated[EventName, hint("Exit when the customer does")]
+    event: Annotated[EventName, hint("Exit when the customer does",
+                                        widget="event-name")]
 
 
 class QuietHours(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):

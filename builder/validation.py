@@ -9,7 +9,8 @@ marketer can act on. The graph checks run on networkx.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from contextlib import suppress
 from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 import networkx as nx
 
+from builder.data_names import names_in
 from builder.document import Document, Edge, Node, Reentry, Settings, port_of
 from builder.limits import DEFAULT_LIMITS, Limits, config_depth_problem, size_problem
 from builder.wording import humanize
@@ -56,17 +58,25 @@ CODES = {
     "send.no_payload": "a message reads event values in a journey entered with no event",
     "send.payload_not_required": "a message reads a payload field the entry doesn't require",
     "send.no_opt_out_line": "a marketing text with no opt-out line set for the workspace",
+    "data.unknown_attribute": "a rule or step names an attribute no customer has",
+    "data.unknown_event": "a rule or step names an event that never arrived",
 }
 """Every issue code and what it means. Codes are a contract: never rename one."""
 
 MissingRefs = Callable[[Sequence[Ref]], set[tuple[str, int | str]]]
 """Given references, return the (kind, id) pairs that do not exist (one query per kind)."""
 
+UnknownNames = Callable[[Collection[str], Collection[str]], tuple[set[str], set[str]]]
+"""Given attribute and event names, return (the attributes no customer has, the events that
+never arrived)."""
+
 def validate_journey(raw: Any, registry: Registry | None = None,
                      missing_refs: MissingRefs | None = None,
-                     limits: Limits = DEFAULT_LIMITS) -> list[Issue]:
+                     limits: Limits = DEFAULT_LIMITS,
+                     unknown_names: UnknownNames | None = None) -> list[Issue]:
     """Every issue in a journey document (JSON text, bytes, data or a Document); a journey
-    larger than `limits` allow is refused on that alone, before any step is walked."""
+    larger than `limits` allow is refused on that alone, before any step is walked. With
+    `unknown_names`, attributes and events the workspace's data lacks are warned about."""
     registry = registry or default_registry()
     data, issues = _decode(raw)
     if data is None:
@@ -82,7 +92,19 @@ def validate_journey(raw: Any, registry: Registry | None = None,
     issues += _graph_issues(nodes, edges, registry, configs)
     if missing_refs is not None:
         issues += _ref_issues(nodes, registry, configs, missing_refs)
+    if unknown_names is not None:
+        issues += _name_issues(nodes, registry, configs, data.get("settings", {}), unknown_names)
     return issues
+
+
+def data_issues(raw: Any, registry: Registry | None, unknown_names: UnknownNames) -> list[Issue]:
+    """Only the warnings about attributes and events the data lacks (`data.*` codes)."""
+    return [issue for issue in validate_journey(raw, registry, unknown_names=unknown_names)
+            if issue.code in DATA_CODES]
+
+
+DATA_CODES = frozenset({"data.unknown_attribute", "data.unknown_event"})
+"""The codes of warnings drawn from the workspace's data rather than the document alone."""
 
 
 def has_errors(issues: Iterable[Issue]) -> bool:
@@ -436,3 +458,34 @@ def _ref_issues(nodes: list[Node], registry: Registry, configs: Mapping[str, Any
                   f"the {ref.kind} #{ref.id} doesn't exist any more; pick another.", node.id,
                   f"config.{ref.field}")
             for node in nodes for ref in refs.get(node.id, []) if (ref.kind, ref.id) in missing]
+
+
+
+def _name_issues(nodes: list[Node], registry: Registry, configs: Mapping[str, Any],
+                 settings: Any, unknown_names: UnknownNames) -> list[Issue]:
+    """Warnings for each attribute no customer has and event that never arrived (never errors:
+    a journey may be built before its data arrives)."""
+    named = [(node.id, _name(node, registry.resolve(node.type, node.version)), item)
+             for node in nodes if configs.get(node.id) is not None
+             for item in names_in(configs[node.id], "config")]
+    with suppress(msgspec.ValidationError):  # already reported as settings.invalid
+        named += [(None, "Journey settings", item)
+                  for item in names_in(msgspec.convert(settings, Settings), "settings")]
+    if not named:
+        return []
+    unknown = dict(zip(("attribute", "event"), unknown_names(
+        {name for _, _, (kind, name, _, _) in named if kind == "attribute"},
+        {name for _, _, (kind, name, _, _) in named if kind == "event"}), strict=True))
+    return [_unknown_name(kind, name, step, title, node_id, path)
+            for node_id, step, (kind, name, path, title) in named if name in unknown[kind]]
+
+
+def _unknown_name(kind: str, name: str, step: str, title: str, node_id: str | None,
+                  path: str) -> Issue:
+    if kind == "attribute":
+        return Issue("data.unknown_attribute", f"{step}: no customer has the attribute "
+                     f"'{name}' yet (in '{title}'); check the spelling, or import customers "
+                     "who have it.", node_id, path, "warning")
+    return Issue("data.unknown_event", f"{step}: the event '{name}' has never arrived (in "
+                 f"'{title}'); check the spelling, or send one to see it here.", node_id, path,
+                 "warning")

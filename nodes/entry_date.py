@@ -19,7 +19,8 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The date attribute, the local time of day, the offset in days, and whether yearly."""
 
     attribute: Annotated[AttributeName, hint(
-        "Date attribute", order=1,
+        "Date attribute", order=1, widget="attribute-name",
+        extra={"attribute-type": "date"},
         description="A customer attribute holding a date, e.g. birthday or renewal_date",
     )]
     at: Annotated[LocalTime, hint(

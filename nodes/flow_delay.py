@@ -40,7 +40,8 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         "Wait for", widget="duration", order=2, show_if={"mode": ["duration"]},
     )] = None
     attribute: Annotated[AttributeName | None, hint(
-        "Date attribute", order=3, show_if={"mode": ["date_attribute"]},
+        "Date attribute", order=3, widget="attribute-name",
+        extra={"attribute-type": "date"}, show_if={"mode": ["date_attribute"]},
         description="A customer attribute holding a date, e.g. renewal_date",
     )] = None
     offset_days: Annotated[int, hint(

@@ -33,6 +33,7 @@ from server.services import (
     content_in_flight,
     coupons,
     customers,
+    discovery,
     dry_runs,
     explanation,
     journeys,
@@ -129,6 +130,14 @@ def _import_journey(me: Acting, data: Json) -> Json:
         raise UiError("invalid", f"This file isn't a Wayline journey export ({error}).") \
             from None
     return plain(journeys.import_journey(me.wl, me.actor, export))
+
+
+def _discover_data(me: Acting) -> Json:
+    return plain(discovery.discover_data(me.wl, me.may("contacts.read")))
+
+
+def _data_warnings(me: Acting, document: Json) -> list[Json]:
+    return plain(discovery.data_warnings(me.wl, document))
 
 
 def _segment_options(page: Any) -> list[Json]:
@@ -231,6 +240,8 @@ CALLS: dict[str, Entry] = {
     "dry_run": Do(_dry_run),
     # what pickers offer
     "list_references": Call(references.list_options),
+    "discover_data": Do(_discover_data),
+    "data_warnings": Do(_data_warnings),
     "list_segments": Call(segments.list_segments, options={"limit": PICKER_LIMIT},
                           answer=_segment_options),
     # messages

@@ -283,6 +283,9 @@ class CanvasState(msgspec.Struct):
     (`builder.ui.pinned_content`), for a person who may update it; None when they don't."""
     history: HistoryView | None = None
     """A version or a comparison drawn instead of the draft (None: the draft)."""
+    discovery: Json | None = None
+    """The attributes and events the workspace's data holds, for the attribute and event
+    pickers (`UiServices.discover_data`); None until loaded."""
 
 
 class Catalogue(msgspec.Struct, rename="camel"):

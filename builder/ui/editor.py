@@ -209,12 +209,19 @@ def live_counts(stats: dict[str, Any]) -> dict[str, Any]:
 def load_detail(services: UiServices, journey_id: int) -> dict[str, Any]:
     """The journey's detail plus what the pickers offer (each reference kind a node kind's
     picker names: `references`, by kind), and the templates saved since the live version."""
-    detail = services.get_journey(journey_id)
+    detail = with_data_warnings(services, services.get_journey(journey_id))
     return {**detail, "segments": services.list_segments(),
+            "discovery": services.discover_data(),
             "templates": services.list_templates(),
             "references": {kind: services.list_references(kind)
                            for kind in catalogue.reference_kinds(services.registry)},
             "content": pinned_content.load_changes(services, detail["journey"])}
+
+
+def with_data_warnings(services: UiServices, detail: dict[str, Any]) -> dict[str, Any]:
+    """The detail with warnings for attributes and events the workspace's data lacks."""
+    return {**detail, "issues": [*detail["issues"],
+                                 *services.data_warnings(detail["document"])]}
 
 
 def run_command(services: UiServices, journey_id: int,
@@ -225,7 +232,8 @@ def run_command(services: UiServices, journey_id: int,
             case Save(seq=seq, revision=revision, document=document):
                 # The pickers stay as loaded (the watch refreshes them): a save doesn't
                 # change them.
-                saved = services.save_draft(journey_id, document, revision)
+                saved = with_data_warnings(
+                    services, services.save_draft(journey_id, document, revision))
                 return saved, {"saved": {"seq": seq, "revision": _revision(saved)}}
             case Rename(name=name):
                 services.rename_journey(journey_id, name)
@@ -259,7 +267,8 @@ def run_command(services: UiServices, journey_id: int,
 def _pickers(detail: dict[str, Any] | None) -> dict[str, Any]:
     """The segments, templates and other stored objects a detail carries for the pickers, and
     the templates changed since the live version: what changes without the draft changing."""
-    return {key: detail[key] for key in ("segments", "templates", "references", "content")
+    return {key: detail[key] for key in ("segments", "templates", "references", "content",
+                                         "discovery")
             if detail and key in detail}
 
 
@@ -295,6 +304,7 @@ def live_state(services: UiServices, detail: dict[str, Any], _: Words) -> dict[s
             "ports": catalogue.node_ports(document, services.registry, _),
             "segments": detail.get("segments", []), "templates": detail.get("templates", []),
             "references": detail.get("references", {}),
+            "discovery": detail.get("discovery"),
             "content": pinned_content.banner(detail.get("content"))}
 
 

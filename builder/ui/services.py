@@ -137,6 +137,15 @@ class UiServices(Protocol):
         """What a picker of stored objects of reference kind `kind` ("coupon_pool", ...)
         offers: [{id, name, ...}] (a coupon pool adds {given, left})."""
 
+    def discover_data(self) -> Json:
+        """The attributes customers have and the events that arrived, for pickers:
+        {customers, attributes: [{name, type, customers, samples, builtin}], sampled_customers,
+        events: [{name, total, recent, last_seen, properties}], sampled_events}."""
+
+    def data_warnings(self, document: Json) -> list[Json]:
+        """Warnings (issues) for the attributes no customer has and the events that never
+        arrived among those a journey document names."""
+
     def list_coupon_pools(self) -> list[Json]:
         """Coupon pools by name: [{id, name, description, given, left, journeys}]."""
 

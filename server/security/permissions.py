@@ -283,6 +283,8 @@ UI_CALLS: dict[str, str] = {
     "reject_request": "journeys.approve",
     "list_segments": "segments.read",
     "list_references": "journeys.read",  # what the canvas's pickers offer
+    "discover_data": "journeys.read",  # attributes and events the pickers offer
+    "data_warnings": "journeys.read",
     "list_coupon_pools": "coupons.read",
     "get_coupon_pool": "coupons.read",
     "create_coupon_pool": "coupons.edit",

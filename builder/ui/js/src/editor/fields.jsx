@@ -12,7 +12,8 @@ import {
   titleOf,
 } from "./schema.js";
 import { WEEKDAYS, referenceLabel, valueLabel } from "./labels.js";
-import { RuleField, AttrList } from "./rules.jsx";
+import { t } from "../i18n.js";
+import { RuleField, AttrList, AttributePicker, EventPicker } from "./rules.jsx";
 import { carrierBytes } from "./sms.js";
 import { ByteBadge } from "./MessagePreview.jsx";
 
@@ -101,7 +102,7 @@ export function Field({ name, prop, defs, value, onChange, onClear, path, issues
     <div className={`wl-field ${hasError ? "has-error" : ""}`} data-field={path}>
       <label className="wl-label">
         {title}
-        {nullable ? <span className="wl-optional"> optional</span> : null}
+        {nullable ? <span className="wl-optional"> {t("optional")}</span> : null}
       </label>
       {control}
       {field.description ? <div className="wl-help">{field.description}</div> : null}
@@ -136,7 +137,30 @@ function renderControl({
     );
   if (widget === "property-filters")
     return (
-      <AttrList value={value || []} onChange={onChange} path={path} issues={issues} noun="filter" />
+      <AttrList
+        value={value || []}
+        onChange={onChange}
+        path={path}
+        issues={issues}
+        event={ctx.siblings?.event || ""}
+      />
+    );
+  if (widget === "event-name")
+    return (
+      <EventPicker
+        value={value}
+        className=""
+        onChange={(next) => (next === "" && nullable ? clear() : onChange(next))}
+      />
+    );
+  if (widget === "attribute-name")
+    return (
+      <AttributePicker
+        value={value}
+        className=""
+        prefer={field["x-attribute-type"] || null}
+        onChange={(next) => (next === "" && nullable ? clear() : onChange(next))}
+      />
     );
   if (widget === "duration" || field.$def === "Duration")
     return (
@@ -168,7 +192,7 @@ function renderControl({
     return (
       <Picker
         kind={kind}
-        noun={kind}
+        noun={kind === "template" ? t("template") : t("segment")}
         items={items}
         channel={channel}
         value={value}
@@ -277,14 +301,14 @@ function Optional({ nullable, value, onAdd, onClear, noun, children }) {
   if (value == null)
     return (
       <button type="button" className="wl-link-button" onClick={onAdd}>
-        <Plus size={14} /> Add {noun.toLowerCase()}
+        <Plus size={14} /> {t("Add {what}", { what: noun.toLowerCase() })}
       </button>
     );
   return (
     <div className="wl-optional-block">
       {children}
       <button type="button" className="wl-link-button subtle" onClick={onClear}>
-        Remove
+        {t("Remove")}
       </button>
     </div>
   );
@@ -302,13 +326,11 @@ function ArrayField({ field, defs, value, onChange, path, issues, ctx, title }) 
       {value.map((item, index) => (
         <div className="wl-item" key={index}>
           <div className="wl-item-head">
-            <span>
-              {humanize(noun)} {index + 1}
-            </span>
+            <span>{t("{what} {n}", { what: humanize(noun), n: index + 1 })}</span>
             <button
               type="button"
               className="wl-icon-button"
-              title={`Remove ${noun} ${index + 1}`}
+              title={t("Remove {what} {n}", { what: noun, n: index + 1 })}
               disabled={field.minItems && value.length <= field.minItems}
               onClick={() => onChange(value.filter((_, i) => i !== index))}
             >
@@ -332,7 +354,7 @@ function ArrayField({ field, defs, value, onChange, path, issues, ctx, title }) 
         disabled={atMax}
         onClick={() => onChange([...value, emptyValue(items, defs)])}
       >
-        <Plus size={14} /> Add {noun}
+        <Plus size={14} /> {t("Add {what}", { what: noun })}
       </button>
     </div>
   );
@@ -419,7 +441,7 @@ export function Select({
       value={value ?? ""}
       onChange={(e) => onChange(e.target.value === "" ? null : e.target.value)}
     >
-      {allowEmpty ? <option value="">Choose…</option> : null}
+      {allowEmpty ? <option value="">{t("Choose…")}</option> : null}
       {options.map((option) => (
         <option key={option} value={option}>
           {labels ? (labels[option] ?? option) : valueLabel(option)}
@@ -452,7 +474,7 @@ function Toggle({ value, onChange }) {
   return (
     <label className="wl-toggle">
       <input type="checkbox" checked={!!value} onChange={(e) => onChange(e.target.checked)} />
-      <span>{value ? "Yes" : "No"}</span>
+      <span>{value ? t("Yes") : t("No")}</span>
     </label>
   );
 }
@@ -500,7 +522,7 @@ function ListInput({ value, onChange }) {
     <input
       className="wl-input"
       value={text}
-      placeholder="Separate with commas"
+      placeholder={t("Separate with commas")}
       onChange={(e) => {
         setText(e.target.value);
         onChange(
@@ -529,21 +551,16 @@ function Picker({ kind, noun, items: all, channel = null, value, onChange }) {
       data-picker={kind}
       onChange={(e) => onChange(e.target.value === "" ? null : Number(e.target.value))}
     >
-      <option value="">
-        {items.length
-          ? `Choose a ${noun}…`
-          : channel
-            ? `No ${valueLabel(channel)} ${noun}s yet`
-            : `No ${noun}s yet`}
-      </option>
+      <option value="">{pickerPrompt(noun, items.length, channel)}</option>
       {elsewhere ? (
         <option value={value}>
-          {elsewhere.name} · {valueLabel(elsewhere.channel)} (another channel)
+          {t("{name} · {channel} (another channel)", {
+            name: elsewhere.name,
+            channel: valueLabel(elsewhere.channel),
+          })}
         </option>
       ) : value != null && !known ? (
-        <option value={value}>
-          Missing {noun} #{value}
-        </option>
+        <option value={value}>{t("Missing {what} #{id}", { what: noun, id: value })}</option>
       ) : null}
       {items.map((item) => (
         <option key={item.id} value={item.id}>
@@ -552,6 +569,14 @@ function Picker({ kind, noun, items: all, channel = null, value, onChange }) {
       ))}
     </select>
   );
+}
+
+// The empty choice of a picker: what to do, or that there is nothing to choose yet.
+function pickerPrompt(noun, count, channel) {
+  if (count) return t("Choose a {what}…", { what: noun });
+  if (channel)
+    return t("No {channel} {what} to choose yet", { channel: valueLabel(channel), what: noun });
+  return t("No {what} to choose yet", { what: noun });
 }
 
 const ZONES = [
@@ -614,7 +639,13 @@ export function parseLoose(text) {
   return text;
 }
 
-export function LooseValue({ value, onChange, placeholder = "Value", className = "" }) {
+export function LooseValue({
+  value,
+  onChange,
+  placeholder = undefined,
+  className = "",
+  list = undefined,
+}) {
   const [text, setText] = useState(value == null ? "" : String(value));
   useEffect(() => {
     if (parseLoose(text) !== value) setText(value == null ? "" : String(value));
@@ -623,7 +654,8 @@ export function LooseValue({ value, onChange, placeholder = "Value", className =
     <input
       className={`wl-input ${className}`}
       value={text}
-      placeholder={placeholder}
+      placeholder={placeholder ?? t("Value")}
+      list={list}
       onChange={(e) => {
         setText(e.target.value);
         onChange(parseLoose(e.target.value));

@@ -1,7 +1,12 @@
 // The audience rule builder: and/or groups of profile, tag and event conditions, nested.
 // The value is the rule JSON of nodes/kit/rules.py; paths match validate_journey's fields.
+import { useContext, useId } from "react";
 import { Plus, Trash2 } from "lucide-react";
+import { t } from "../i18n.js";
+import { EditorContext } from "./graph.jsx";
 import { COUNT_OP_LABELS, OP_LABELS } from "./labels.js";
+import { NameCombobox } from "./NameCombobox.jsx";
+import { factOf, opsFor, optionsOf } from "./discovery.js";
 import {
   DurationInput,
   FieldErrors,
@@ -12,6 +17,16 @@ import {
   parseLoose,
 } from "./fields.jsx";
 import { joinPath } from "./schema.js";
+
+/** A label table in the page's language. */
+export function translated(labels) {
+  return Object.fromEntries(Object.entries(labels).map(([key, label]) => [key, t(label)]));
+}
+
+// The workspace's data as the pickers see it (null until loaded, or outside the editor).
+function useDiscovery() {
+  return useContext(EditorContext)?.discovery ?? null;
+}
 
 const NO_VALUE = ["exists", "not_exists"];
 const RELATIVE = ["within_last", "within_next", "more_than_ago"];
@@ -32,7 +47,7 @@ export function RuleField({ value, onChange, onClear, path, issues }) {
         className="wl-link-button"
         onClick={() => onChange({ type: "and", rules: [NEW_RULE.attr()] })}
       >
-        <Plus size={14} /> Add conditions
+        <Plus size={14} /> {t("Add conditions")}
       </button>
     );
   }
@@ -52,7 +67,7 @@ export function RuleField({ value, onChange, onClear, path, issues }) {
       />
       {onClear ? (
         <button type="button" className="wl-link-button subtle" onClick={onClear}>
-          Remove all conditions
+          {t("Remove all conditions")}
         </button>
       ) : null}
     </div>
@@ -78,20 +93,20 @@ function RuleGroup({
   return (
     <div className={`wl-rule-group depth-${depth}`} data-rule-group={path}>
       <div className="wl-rule-group-head">
-        <span>Match</span>
+        <span>{t("Match")}</span>
         <Select
           options={["and", "or"]}
-          labels={{ and: "all", or: "any" }}
+          labels={{ and: t("all"), or: t("any") }}
           value={rule.type}
           onChange={(type) => onChange({ ...rule, type })}
           className="wl-compact"
         />
-        <span>of these</span>
+        <span>{t("of these")}</span>
         {onRemove ? (
           <button
             type="button"
             className="wl-icon-button"
-            title="Remove this group"
+            title={t("Remove this group")}
             onClick={onRemove}
           >
             <Trash2 size={14} />
@@ -101,8 +116,8 @@ function RuleGroup({
       {rules.length === 0 ? (
         <div className="wl-help">
           {rule.type === "and"
-            ? "No conditions: everyone matches."
-            : "No conditions: no one matches."}
+            ? t("No conditions: everyone matches.")
+            : t("No conditions: no one matches.")}
         </div>
       ) : null}
       {rules.map((child, index) => (
@@ -118,17 +133,17 @@ function RuleGroup({
       ))}
       <div className="wl-rule-add">
         <button type="button" className="wl-link-button" onClick={() => add("attr")}>
-          <Plus size={14} /> Attribute
+          <Plus size={14} /> {t("Attribute")}
         </button>
         <button type="button" className="wl-link-button" onClick={() => add("event")}>
-          <Plus size={14} /> Event
+          <Plus size={14} /> {t("Event")}
         </button>
         <button type="button" className="wl-link-button" onClick={() => add("tag")}>
-          <Plus size={14} /> Tag
+          <Plus size={14} /> {t("Tag")}
         </button>
         {depth < 3 ? (
           <button type="button" className="wl-link-button" onClick={() => add("group")}>
-            <Plus size={14} /> Group
+            <Plus size={14} /> {t("Group")}
           </button>
         ) : null}
       </div>
@@ -153,8 +168,8 @@ function RuleNode({ rule, onChange, onRemove, path, issues, depth }) {
     return (
       <div className="wl-rule-not">
         <div className="wl-rule-group-head">
-          <span>Not</span>
-          <button type="button" className="wl-icon-button" title="Remove" onClick={onRemove}>
+          <span>{t("Not")}</span>
+          <button type="button" className="wl-icon-button" title={t("Remove")} onClick={onRemove}>
             <Trash2 size={14} />
           </button>
         </div>
@@ -174,7 +189,12 @@ function RuleNode({ rule, onChange, onRemove, path, issues, depth }) {
       <div className="wl-rule-row-body">
         <Row rule={rule} onChange={onChange} path={path} issues={issues} />
       </div>
-      <button type="button" className="wl-icon-button" title="Remove condition" onClick={onRemove}>
+      <button
+        type="button"
+        className="wl-icon-button"
+        title={t("Remove condition")}
+        onClick={onRemove}
+      >
         <Trash2 size={14} />
       </button>
       <RowErrors issues={issues} path={path} />
@@ -200,93 +220,130 @@ function UnknownRow({ rule }) {
   return <code>{JSON.stringify(rule)}</code>;
 }
 
-export function AttrRow({ rule, onChange }) {
+// One comparison. Without `event` it compares a customer attribute (the picker offers the
+// workspace's attributes, the operators fit the attribute's type, the value suggests its
+// samples); with `event` it compares a property of that event (the picker offers its
+// properties).
+export function AttrRow({ rule, onChange, event = undefined }) {
+  const discovery = useDiscovery();
   const op = rule.op || "eq";
-  const setOp = (next) => {
-    const changed = { ...rule, op: next };
-    if (NO_VALUE.includes(next)) delete changed.value;
-    else if (RELATIVE.includes(next)) {
-      changed.value = typeof rule.value === "number" ? rule.value : 7;
-      changed.unit = rule.unit || "days";
-    } else if (next === "between")
-      changed.value = Array.isArray(rule.value) ? rule.value.slice(0, 2) : [null, null];
-    else if (LIST.includes(next))
-      changed.value = Array.isArray(rule.value)
-        ? rule.value
-        : rule.value == null || rule.value === ""
-          ? []
-          : [rule.value];
-    else if (Array.isArray(rule.value)) changed.value = rule.value[0] ?? "";
-    onChange(changed);
-  };
+  const fact = event === undefined ? factOf(discovery?.attributes, rule.field) : null;
+  const ops = opsFor(fact?.type, Object.keys(OP_LABELS), op);
+  const setOp = (next) => onChange(withOp(rule, next));
   return (
     <div className="wl-row wl-wrap">
-      <TextInput
+      <NameCombobox
+        kind={event === undefined ? "attribute" : "property"}
         value={rule.field}
-        placeholder="attribute, e.g. country"
+        options={
+          event === undefined
+            ? optionsOf(discovery, "attribute")
+            : optionsOf(discovery, "property", event)
+        }
+        placeholder={
+          event === undefined ? t("attribute, e.g. country") : t("property, e.g. amount")
+        }
+        unseen={event === undefined && discovery ? t("No customer has '{name}' yet") : null}
         className="wl-grow"
-        list="wl-attributes"
         onChange={(field) => onChange({ ...rule, field })}
       />
-      <Select options={Object.keys(OP_LABELS)} labels={OP_LABELS} value={op} onChange={setOp} />
-      {RELATIVE.includes(op) ? (
-        <>
-          <NumberInput
-            value={rule.value}
-            field={{ type: "integer" }}
-            className="wl-short"
-            onChange={(value) => onChange({ ...rule, value: value ?? null })}
-          />
-          <Select
-            options={["minutes", "hours", "days", "weeks"]}
-            value={rule.unit || "days"}
-            onChange={(unit) => onChange({ ...rule, unit })}
-          />
-          {op === "more_than_ago" ? <span>ago</span> : null}
-        </>
-      ) : null}
-      {op === "between" ? (
-        <>
-          <LooseValue
-            value={rule.value?.[0]}
-            className="wl-short"
-            onChange={(low) => onChange({ ...rule, value: [low, rule.value?.[1] ?? null] })}
-          />
-          <span>and</span>
-          <LooseValue
-            value={rule.value?.[1]}
-            className="wl-short"
-            onChange={(high) => onChange({ ...rule, value: [rule.value?.[0] ?? null, high] })}
-          />
-        </>
-      ) : null}
-      {LIST.includes(op) ? (
-        <TextInput
-          value={(rule.value || []).join(", ")}
-          placeholder="a, b, c"
-          className="wl-grow"
-          onChange={(text) =>
-            onChange({
-              ...rule,
-              value: text
-                .split(",")
-                .map((s) => parseLoose(s))
-                .filter((v) => v !== null),
-            })
-          }
-        />
-      ) : null}
-      {!NO_VALUE.includes(op) &&
-      !RELATIVE.includes(op) &&
-      op !== "between" &&
-      !LIST.includes(op) ? (
-        <LooseValue
-          value={rule.value}
-          className="wl-grow"
-          onChange={(value) => onChange({ ...rule, value })}
-        />
-      ) : null}
+      <Select options={ops} labels={translated(OP_LABELS)} value={op} onChange={setOp} />
+      <AttrValue rule={rule} op={op} onChange={onChange} samples={fact?.samples || []} />
     </div>
+  );
+}
+
+// The rule with another operator, its value reshaped to what that operator takes.
+function withOp(rule, next) {
+  const changed = { ...rule, op: next };
+  if (NO_VALUE.includes(next)) delete changed.value;
+  else if (RELATIVE.includes(next)) {
+    changed.value = typeof rule.value === "number" ? rule.value : 7;
+    changed.unit = rule.unit || "days";
+  } else if (next === "between")
+    changed.value = Array.isArray(rule.value) ? rule.value.slice(0, 2) : [null, null];
+  else if (LIST.includes(next))
+    changed.value = Array.isArray(rule.value)
+      ? rule.value
+      : rule.value == null || rule.value === ""
+        ? []
+        : [rule.value];
+  else if (Array.isArray(rule.value)) changed.value = rule.value[0] ?? "";
+  return changed;
+}
+
+function AttrValue({ rule, op, onChange, samples }) {
+  const listId = useId();
+  if (NO_VALUE.includes(op)) return null;
+  if (RELATIVE.includes(op))
+    return (
+      <>
+        <NumberInput
+          value={rule.value}
+          field={{ type: "integer" }}
+          className="wl-short"
+          onChange={(value) => onChange({ ...rule, value: value ?? null })}
+        />
+        <Select
+          options={["minutes", "hours", "days", "weeks"]}
+          value={rule.unit || "days"}
+          onChange={(unit) => onChange({ ...rule, unit })}
+        />
+        {op === "more_than_ago" ? <span>{t("ago")}</span> : null}
+      </>
+    );
+  if (op === "between")
+    return (
+      <>
+        <LooseValue
+          value={rule.value?.[0]}
+          className="wl-short"
+          placeholder={t("Value")}
+          onChange={(low) => onChange({ ...rule, value: [low, rule.value?.[1] ?? null] })}
+        />
+        <span>{t("and")}</span>
+        <LooseValue
+          value={rule.value?.[1]}
+          className="wl-short"
+          placeholder={t("Value")}
+          onChange={(high) => onChange({ ...rule, value: [rule.value?.[0] ?? null, high] })}
+        />
+      </>
+    );
+  if (LIST.includes(op))
+    return (
+      <TextInput
+        value={(rule.value || []).join(", ")}
+        placeholder={t("a, b, c")}
+        className="wl-grow"
+        onChange={(text) =>
+          onChange({
+            ...rule,
+            value: text
+              .split(",")
+              .map((s) => parseLoose(s))
+              .filter((v) => v !== null),
+          })
+        }
+      />
+    );
+  return (
+    <>
+      <LooseValue
+        value={rule.value}
+        className="wl-grow"
+        placeholder={t("Value")}
+        list={samples.length ? listId : undefined}
+        onChange={(value) => onChange({ ...rule, value })}
+      />
+      {samples.length ? (
+        <datalist id={listId} data-samples>
+          {samples.map((sample) => (
+            <option key={String(sample)} value={String(sample)} />
+          ))}
+        </datalist>
+      ) : null}
+    </>
   );
 }
 
@@ -295,13 +352,13 @@ function TagRow({ rule, onChange }) {
     <div className="wl-row">
       <Select
         options={["has", "lacks"]}
-        labels={{ has: "Has tag", lacks: "Doesn't have tag" }}
+        labels={{ has: t("Has tag"), lacks: t("Doesn't have tag") }}
         value={rule.has === false ? "lacks" : "has"}
         onChange={(v) => onChange({ ...rule, has: v === "has" })}
       />
       <TextInput
         value={rule.tag}
-        placeholder="tag, e.g. vip"
+        placeholder={t("tag, e.g. vip")}
         className="wl-grow"
         onChange={(tag) => onChange({ ...rule, tag })}
       />
@@ -309,22 +366,50 @@ function TagRow({ rule, onChange }) {
   );
 }
 
+/** The picker of the workspace's events (a rule's event, an entry's, a wait's, a goal's). */
+export function EventPicker({ value, onChange, className = "wl-grow" }) {
+  const discovery = useDiscovery();
+  return (
+    <NameCombobox
+      kind="event"
+      value={value}
+      options={optionsOf(discovery, "event")}
+      placeholder={t("event, e.g. order_completed")}
+      unseen={discovery ? t("No '{name}' event has arrived yet") : null}
+      className={className}
+      onChange={onChange}
+    />
+  );
+}
+
+/** The picker of the workspace's attributes (a date attribute of a delay or an entry: those
+ * of type `prefer` first). */
+export function AttributePicker({ value, onChange, className = "wl-grow", prefer = null }) {
+  const discovery = useDiscovery();
+  return (
+    <NameCombobox
+      kind="attribute"
+      value={value}
+      options={optionsOf(discovery, "attribute", null, prefer)}
+      placeholder={t("attribute, e.g. birthday")}
+      unseen={discovery ? t("No customer has '{name}' yet") : null}
+      className={className}
+      onChange={onChange}
+    />
+  );
+}
+
 function EventRow({ rule, onChange, path, issues }) {
   return (
     <div className="wl-event-rule">
       <div className="wl-row wl-wrap">
-        <span>Did</span>
-        <TextInput
-          value={rule.event}
-          placeholder="event, e.g. order_completed"
-          className="wl-grow"
-          onChange={(event) => onChange({ ...rule, event })}
-        />
+        <span>{t("Did")}</span>
+        <EventPicker value={rule.event} onChange={(event) => onChange({ ...rule, event })} />
       </div>
       <div className="wl-row wl-wrap">
         <Select
           options={Object.keys(COUNT_OP_LABELS)}
-          labels={COUNT_OP_LABELS}
+          labels={translated(COUNT_OP_LABELS)}
           value={rule.op || "gte"}
           onChange={(op) => onChange({ ...rule, op })}
         />
@@ -334,10 +419,10 @@ function EventRow({ rule, onChange, path, issues }) {
           className="wl-short"
           onChange={(count) => onChange({ ...rule, count: count ?? 0 })}
         />
-        <span>times</span>
+        <span>{t("times")}</span>
         <Select
           options={["ever", "within"]}
-          labels={{ ever: "ever", within: "in the last" }}
+          labels={{ ever: t("ever"), within: t("in the last") }}
           value={rule.within ? "within" : "ever"}
           onChange={(v) => {
             const next = { ...rule };
@@ -360,15 +445,15 @@ function EventRow({ rule, onChange, path, issues }) {
         onChange={(where) => onChange({ ...rule, where })}
         path={joinPath(path, "where")}
         issues={issues}
-        noun="property filter"
+        event={rule.event || ""}
         compact
       />
     </div>
   );
 }
 
-// A list of attribute comparisons (an event's property filters).
-export function AttrList({ value, onChange, path, issues, noun = "filter", compact = false }) {
+// A list of an event's property filters (`event` names the event: its properties are offered).
+export function AttrList({ value, onChange, path, issues, event, compact = false }) {
   return (
     <div className={`wl-attr-list ${compact ? "compact" : ""}`}>
       {value.map((rule, index) => (
@@ -376,13 +461,14 @@ export function AttrList({ value, onChange, path, issues, noun = "filter", compa
           <div className="wl-rule-row-body">
             <AttrRow
               rule={rule}
+              event={event}
               onChange={(next) => onChange(value.map((old, i) => (i === index ? next : old)))}
             />
           </div>
           <button
             type="button"
             className="wl-icon-button"
-            title={`Remove ${noun}`}
+            title={t("Remove filter")}
             onClick={() => onChange(value.filter((_, i) => i !== index))}
           >
             <Trash2 size={14} />
@@ -395,7 +481,7 @@ export function AttrList({ value, onChange, path, issues, noun = "filter", compa
         className="wl-link-button"
         onClick={() => onChange([...value, { type: "attr", field: "", op: "eq", value: "" }])}
       >
-        <Plus size={14} /> Add {noun}
+        <Plus size={14} /> {t("Add property filter")}
       </button>
     </div>
   );
