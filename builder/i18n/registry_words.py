@@ -31,7 +31,7 @@ def registry_words() -> Iterator[Wanted]:
     yield from (Wanted(text, None, "registry:settings")
                 for text in schema_words(msgspec.json.schema(Settings)))
     for channel in default_channels():
-        for text in (channel.label, channel.name, channel.noun):
+        for text in (channel.label, channel.name, channel.noun, channel.consent_noun):
             if text:
                 yield Wanted(text, None, f"registry:channel.{channel.key}")
 
