@@ -56,8 +56,13 @@ def _page(_: Words, title: str, body: str, nonce: str | None = None) -> str:
             f"{body}</div></main></body></html>")
 
 
+def _text(text: str) -> str:
+    """Text between tags, escaped (quotes stay as they are: they only matter in attributes)."""
+    return escape(text, quote=False)
+
+
 def _problem(text: str | None) -> str:
-    return f"<div class='wl-problem' role='alert'>{escape(text)}</div>" if text else ""
+    return f"<div class='wl-problem' role='alert'>{_text(text)}</div>" if text else ""
 
 
 def problem_text(_: Words, message: str, retry_after: int | None = None) -> str:
@@ -78,20 +83,20 @@ def sign_in_page(_: Words, target: str, problem: str | None = None, email: str =
                  nonce: str | None = None) -> str:
     """The sign-in form; after signing in the browser goes to `target`."""
     return _page(_, _("Sign in"), (
-        f"<h1>{escape(_('Sign in'))}</h1>"
-        "<p>" + escape(_("Your workspace's journeys, messages and customers.")) + "</p>"
+        f"<h1>{_text(_('Sign in'))}</h1>"
+        "<p>" + _text(_("Your workspace's journeys, messages and customers.")) + "</p>"
         f"{_problem(problem)}"
         "<form method='post' action='/signin'>"
         f"<input type='hidden' name='next' value='{escape(target)}'>"
-        f"<label for='email'>{escape(_('Email'))}</label>"
+        f"<label for='email'>{_text(_('Email'))}</label>"
         f"<input class='wl-input' id='email' name='email' type='email' autocomplete='username' "
         f"required autofocus value='{escape(email)}'>"
-        f"<label for='password'>{escape(_('Password'))}</label>"
+        f"<label for='password'>{_text(_('Password'))}</label>"
         "<input class='wl-input' id='password' name='password' type='password' "
         "autocomplete='current-password' required>"
-        f"<button class='wl-button primary' type='submit'>{escape(_('Sign in'))}</button></form>"
+        f"<button class='wl-button primary' type='submit'>{_text(_('Sign in'))}</button></form>"
         "<p style='margin-top:16px;font-size:12px'>"
-        + escape(_("No password yet, or forgot it? An admin can give you a one-time sign-in "
+        + _text(_("No password yet, or forgot it? An admin can give you a one-time sign-in "
                    "link (Team page, or {command}).")).replace(
             "{command}", "<code>wayline user reset</code>")
         + "</p>"), nonce)
@@ -101,10 +106,10 @@ def link_page(_: Words, nonce: str, email: str) -> str:
     """A one-time link opened: the form that uses it, sent at once by a script (nonce'd);
     without script, one press. Fetching the page alone never uses the link."""
     return _page(_, _("Signing in"), (
-        f"<h1>{escape(_('Signing in'))}</h1>"
-        f"<p>{escape(_('Signing you in as {email} …', email=email))}</p>"
+        f"<h1>{_text(_('Signing in'))}</h1>"
+        f"<p>{_text(_('Signing you in as {email} …', email=email))}</p>"
         "<form method='post' id='wl-link'>"
-        f"<button class='wl-button primary' type='submit'>{escape(_('Continue to Wayline'))}"
+        f"<button class='wl-button primary' type='submit'>{_text(_('Continue to Wayline'))}"
         "</button></form>"
         f"<script nonce='{escape(nonce)}'>document.getElementById('wl-link').submit();</script>"
     ), nonce)
@@ -113,11 +118,11 @@ def link_page(_: Words, nonce: str, email: str) -> str:
 def link_gone_page(_: Words, nonce: str | None = None) -> str:
     """What a used, expired or unknown one-time link shows."""
     return _page(_, _("Link used"), (
-        "<h1>" + escape(_("This link can't be used")) + "</h1><p>"
-        + escape(_("One-time sign-in links work once, for 24 hours. Ask an admin for a new one "
+        "<h1>" + _text(_("This link can't be used")) + "</h1><p>"
+        + _text(_("One-time sign-in links work once, for 24 hours. Ask an admin for a new one "
                    "({command} prints it), or sign in with your password.")).replace(
             "{command}", "<code>wayline user reset &lt;email&gt;</code>")
-        + f"</p><a class='wl-button primary' href='/signin'>{escape(_('Go to sign in'))}</a>"),
+        + f"</p><a class='wl-button primary' href='/signin'>{_text(_('Go to sign in'))}</a>"),
         nonce)
 
 
@@ -125,29 +130,29 @@ def account_page(_: Words, user: UserOut, *, welcome: bool = False, saved: bool 
                  problem: str | None = None, nonce: str | None = None) -> str:
     """The signed-in person's account: who they are and their password."""
     welcome_text = _("You are signed in. Set a password so you can sign in again later.")
-    intro = (f"<div class='wl-done'>{escape(welcome_text)}</div>"
+    intro = (f"<div class='wl-done'>{_text(welcome_text)}</div>"
              if welcome and not user.has_password else "")
-    done = (f"<div class='wl-done' role='status'>{escape(_('Password saved.'))}</div>"
+    done = (f"<div class='wl-done' role='status'>{_text(_('Password saved.'))}</div>"
             if saved else "")
-    current = (f"<label for='current'>{escape(_('Current password'))}</label>"
+    current = (f"<label for='current'>{_text(_('Current password'))}</label>"
                "<input class='wl-input' id='current' name='current_password' type='password' "
                "autocomplete='current-password' required>") if user.has_password else ""
     role = ROLE_LABELS.get(user.role.value)
     return _page(_, _("Account"), (
-        f"<h1>{escape(_('Your account'))}</h1>"
-        f"<dl><dt>{escape(_('Name'))}</dt><dd>{escape(user.name)}</dd>"
-        f"<dt>{escape(_('Email'))}</dt><dd>{escape(user.email)}</dd>"
-        f"<dt>{escape(_('Role'))}</dt>"
+        f"<h1>{_text(_('Your account'))}</h1>"
+        f"<dl><dt>{_text(_('Name'))}</dt><dd>{escape(user.name)}</dd>"
+        f"<dt>{_text(_('Email'))}</dt><dd>{escape(user.email)}</dd>"
+        f"<dt>{_text(_('Role'))}</dt>"
         f"<dd data-role='{escape(user.role.value)}'>"
-        f"{escape(_(role) if role else user.role.value)}</dd></dl>"
+        f"{_text(_(role) if role else user.role.value)}</dd></dl>"
         f"{intro}{done}{_problem(problem)}"
         "<form method='post' action='/account'>"
         f"{current}<label for='password'>"
-        f"{escape(_('New password (at least {n} characters)', n=MIN_LENGTH))}</label>"
+        f"{_text(_('New password (at least {n} characters)', n=MIN_LENGTH))}</label>"
         "<input class='wl-input' id='password' name='password' type='password' "
         f"autocomplete='new-password' minlength='{MIN_LENGTH}' required>"
-        f"<button class='wl-button primary' type='submit'>{escape(_('Save password'))}"
+        f"<button class='wl-button primary' type='submit'>{_text(_('Save password'))}"
         "</button></form>"
-        f"<div class='wl-auth-foot'><a href='/'>{escape(_('Back to journeys'))}</a>"
+        f"<div class='wl-auth-foot'><a href='/'>{_text(_('Back to journeys'))}</a>"
         "<form method='post' action='/signout'><button class='wl-button' type='submit'>"
-        f"{escape(_('Sign out'))}</button></form></div>"), nonce)
+        f"{_text(_('Sign out'))}</button></form></div>"), nonce)

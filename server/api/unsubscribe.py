@@ -85,7 +85,7 @@ def _ask(_: Words, facts: LinkFacts, token: str) -> str:
     title = _("Unsubscribe from marketing {what}", what=what)
     text = _("Stop receiving marketing {what} from us? Receipts and other messages about your "
              "orders still reach you.", what=what)
-    return (f"<h1>{escape(title)}</h1><p>{escape(text)}</p>"
+    return (f"<h1>{escape(title, quote=False)}</h1><p>{escape(text, quote=False)}</p>"
             f"<form method='post' action='/unsubscribe/{escape(token)}'>"
             f"<button type='submit' data-unsubscribe>{escape(_('Unsubscribe'))}</button></form>")
 
@@ -94,10 +94,11 @@ def _done(_: Words, facts: LinkFacts) -> str:
     text = _("You will get no more marketing {what} from us. If this was a mistake, you can "
              "opt in again in your account.", what=_(facts.what))
     return (f"<h1 data-unsubscribed>{escape(_('You are unsubscribed'))}</h1>"
-            f"<p>{escape(text)}</p>")
+            f"<p>{escape(text, quote=False)}</p>")
 
 
 def _gone(_: Words) -> str:
     text = _("This unsubscribe link is not valid: it may have been cut short when copied. "
              "Open it again from the message.")
-    return f"<h1>{escape(_('This link can’t be checked'))}</h1><p>{escape(text)}</p>"
+    title = _("This link can’t be checked")
+    return f"<h1>{escape(title, quote=False)}</h1><p>{escape(text, quote=False)}</p>"
