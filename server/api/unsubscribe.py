@@ -69,7 +69,7 @@ def _words(request: Request) -> Words:
 def _page(_: Words, body: str, status: int = 200) -> Response[str]:
     html = (f"<!doctype html><html lang='{_.language}'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{escape(_('Unsubscribe'))}</title><style>"
+            f"<title>{escape(_('Unsubscribe'))}</title><link rel='icon' href='data:,'><style>"
             ":root{color-scheme:light dark}body{font-family:system-ui,sans-serif;"
             "max-width:32rem;margin:4rem auto;padding:0 1rem;color:#0f172a;background:#fff}"
             "button{font:inherit;padding:.6rem 1.2rem;border-radius:.5rem;border:0;"
