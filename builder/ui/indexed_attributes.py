@@ -18,7 +18,9 @@ from builder.ui.settings_page import CARD_STYLE, Notice
 
 KINDS = (("text", N_("Text (also dates)")), ("number", N_("Number")))
 """The kinds of indexed column: key, label (translated at render)."""
-KIND_NAMES = {"text": N_("Text"), "number": N_("Number")}
+KIND_NAMES = {"text": N_("text"), "number": N_("number")}
+"""A column kind in the table, as people read it (lower case: it names a kind, as the API
+does)."""
 
 STYLE = CARD_STYLE + """
 .wl-card[data-card="indexed-attributes"] { margin-top: 20px; }
