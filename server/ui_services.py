@@ -11,6 +11,7 @@ data and domain errors as the UI's `UiError`. This module is a declarative table
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +47,7 @@ from server.services import (
     templates,
     test_sends,
     timeline,
+    users,
     versions,
     workspace,
 )
@@ -64,7 +66,13 @@ def _whoami(me: Acting) -> Json:
     principal = me.principal
     return {"id": principal.user_id, "name": principal.actor.name, "email": principal.email,
             "role": principal.role.value if principal.role else None,
-            "has_password": principal.has_password}
+            "has_password": principal.has_password, "language": principal.language}
+
+
+def _set_language(me: Acting, language: str | None) -> Json:
+    users.set_language(me.wl, me.actor, me.principal.user_id or 0, language)
+    me.principal = replace(me.principal, language=language)
+    return _whoami(me)
 
 
 def _session_alive(me: Acting) -> bool:
@@ -203,6 +211,7 @@ CALLS: dict[str, Entry] = {
     # who is signed in
     "whoami": Do(_whoami),
     "session_alive": Do(_session_alive),
+    "set_language": Do(_set_language),
     # journeys
     "list_journeys": Call(journeys.list_journeys, options={"limit": JOURNEY_LIST_LIMIT},
                           answer=items),

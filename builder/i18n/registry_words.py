@@ -31,7 +31,8 @@ def registry_words() -> Iterator[tuple[str, str]]:
     yield from ((text, "registry:settings")
                 for text in schema_words(msgspec.json.schema(Settings)))
     for channel in default_channels():
-        texts = [channel.label, channel.name, channel.noun, *schema_words(channel.schema())]
+        texts = [channel.label, channel.name, channel.noun, channel.consent_noun,
+                 *schema_words(channel.schema())]
         yield from ((text, f"registry:channel.{channel.key}") for text in texts if text)
 
 

@@ -17,29 +17,33 @@ from zoneinfo import ZoneInfo
 
 from reactpy import component, event, html, use_async_effect, use_state
 
+from builder.i18n import N_
 from builder.ui.audit_rows import AuditTable
 from builder.ui.nav import AppBar
-from builder.ui.reactpy_glue import event_value, use_services
+from builder.ui.reactpy_glue import event_value, use_services, use_words
 from builder.ui.services import Json, UiError
 from builder.ui.times import zone_of
 
 EXPORT_URL = "/api/audit/export"
 
-ACTIONS = (("", "All actions"), ("journey.", "Journeys"), ("journey.publish", "Publishing"),
-           ("template.", "Messages"), ("segment.", "Segments"), ("send_rules.", "Send rules"),
-           ("user.", "People and sign-ins"), ("key.", "API keys"),
-           ("workspace.", "Workspace settings"), ("indexed_attribute.", "Indexed attributes"))
+ACTIONS = (("", N_("All actions")), ("journey.", N_("Journeys")),
+           ("journey.publish", N_("Publishing")), ("template.", N_("Messages")),
+           ("segment.", N_("Segments")), ("send_rules.", N_("Send rules")),
+           ("user.", N_("People and sign-ins")), ("key.", N_("API keys")),
+           ("workspace.", N_("Workspace settings")),
+           ("indexed_attribute.", N_("Indexed attributes")))
 """The action filter: a prefix of the action names, and what it reads as."""
 
-OBJECTS = (("", "Any object"), ("journey", "Journey"), ("template", "Message"),
-           ("segment", "Segment"), ("user", "Person"), ("key", "API key"),
-           ("workspace", "Workspace"), ("attribute", "Attribute"))
+OBJECTS = (("", N_("Any object")), ("journey", N_("Journey")), ("template", N_("Message")),
+           ("segment", N_("Segment")), ("user", N_("Person")), ("key", N_("API key")),
+           ("workspace", N_("Workspace")), ("attribute", N_("Attribute")))
+"""The object filter: an object kind, and what it reads as."""
 
 BLANK = {"actor": "", "action": "", "object_kind": "", "since": "", "until": ""}
 
 STYLE = """
 .wl-audit-filters { display: flex; gap: 8px; flex-wrap: wrap; align-items: flex-end;
-                    margin-bottom: 14px; background: #fff; border: 1px solid var(--line);
+                    margin-bottom: 14px; background: var(--panel); border: 1px solid var(--line);
                     border-radius: 12px; padding: 12px 14px; }
 .wl-audit-filters label { display: flex; flex-direction: column; gap: 4px; font-size: 12px;
                           font-weight: 600; color: var(--ink-2); }
@@ -76,6 +80,7 @@ def _day(text: str) -> date | None:
 def AuditPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
     """The filters, the trail, more of it on demand, and its CSV."""
     services = use_services()
+    _ = use_words()
     zone = zone_of(None, services.timezone)
     form, set_form = use_state(BLANK)
     query, set_query = use_state({})
@@ -98,7 +103,7 @@ def AuditPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
     def handle_filter(_event: Any) -> None:
         since, until = _day(form["since"]), _day(form["until"])
         if since and until and until < since:
-            set_problem("The end date is before the start date.")
+            set_problem(_("The end date is before the start date."))
             return
         set_problem(None)
         set_query(bounds(form, zone))
@@ -113,11 +118,11 @@ def AuditPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
         html.main(
             {"class": "wl-page"},
             html.div({"class": "wl-page-head"}, html.div(
-                html.h1("Audit trail"),
-                html.p("Every change and who made it — a person or an API key — with what "
-                       "it was before and after. Times in " + zone.key + ".")),
+                html.h1(_("Audit trail")),
+                html.p(_("Every change and who made it — a person or an API key — with what "
+                         "it was before and after. Times in {zone}.", zone=zone.key))),
                 html.a({"class": "wl-button", "href": export_url(query), "download": True,
-                        "data-action": "export-csv"}, "Export CSV")),
+                        "data-action": "export-csv"}, _("Export CSV"))),
             Filters(form, set_form, handle_filter, handle_clear),
             html.div({"class": "wl-alert error", "role": "alert"}, problem) if problem else "",
             AuditBody(page, zone, handle_more)))
@@ -126,6 +131,8 @@ def AuditPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
 @component
 def Filters(form: Json, set_form: Any, apply: Any, clear: Any) -> Any:  # noqa: N802
     """Person or key, action, object kind, from and to dates."""
+    _ = use_words()
+
     def field(key: str) -> Any:
         def handle(e: Any, *_: Any) -> None:
             value = event_value(e)
@@ -135,41 +142,42 @@ def Filters(form: Json, set_form: Any, apply: Any, clear: Any) -> Any:  # noqa: 
     def select(key: str, options: tuple[tuple[str, str], ...]) -> Any:
         return html.select({"class": "wl-input", "value": form[key], "data-filter": key,
                             "onChange": field(key)},
-                           [html.option({"key": value or "-", "value": value}, label)
+                           [html.option({"key": value or "-", "value": value}, _(label))
                             for value, label in options])
 
     return html.form(
         {"class": "wl-audit-filters", "data-form": "audit-filters",
          "onSubmit": event(apply, prevent_default=True)},
-        html.label("Person or key", html.input(
-            {"class": "wl-input", "value": form["actor"], "placeholder": "Name or email",
+        html.label(_("Person or key"), html.input(
+            {"class": "wl-input", "value": form["actor"], "placeholder": _("Name or email"),
              "data-filter": "actor", "onChange": field("actor")})),
-        html.label("Action", select("action", ACTIONS)),
-        html.label("Object", select("object_kind", OBJECTS)),
-        html.label("From", html.input({"class": "wl-input", "type": "date",
+        html.label(_("Action"), select("action", ACTIONS)),
+        html.label(_("Object"), select("object_kind", OBJECTS)),
+        html.label(_("From"), html.input({"class": "wl-input", "type": "date",
                                        "value": form["since"], "data-filter": "since",
                                        "onChange": field("since")})),
-        html.label("To", html.input({"class": "wl-input", "type": "date",
+        html.label(_("To"), html.input({"class": "wl-input", "type": "date",
                                      "value": form["until"], "data-filter": "until",
                                      "onChange": field("until")})),
         html.div({"class": "push"},
                  html.button({"class": "wl-button", "type": "button", "onClick": clear},
-                             "Clear"),
+                             _("Clear")),
                  html.button({"class": "wl-button primary", "type": "submit",
-                              "data-action": "filter"}, "Filter")))
+                              "data-action": "filter"}, _("Filter"))))
 
 
 @component
 def AuditBody(page: Json | None, zone: ZoneInfo, more: Any) -> Any:  # noqa: N802
     """The rows so far, and "Load more" while there are older ones."""
+    _ = use_words()
     if page is None:
-        return html.div({"class": "wl-loading"}, "Loading the trail…")
+        return html.div({"class": "wl-loading"}, _("Loading the trail…"))
     if not page["items"]:
-        return html.div({"class": "wl-empty-card"}, "Nothing matches these filters.")
+        return html.div({"class": "wl-empty-card"}, _("Nothing matches these filters."))
     return html.div(
         AuditTable(page["items"], zone),
         html.div({"class": "wl-more", "style": {"display": "flex", "justifyContent": "center",
                                                 "marginTop": "14px"}},
                  html.button({"class": "wl-button", "data-action": "load-more",
-                              "onClick": more}, "Load more")) if page["next_before"] else "")
+                              "onClick": more}, _("Load more"))) if page["next_before"] else "")
 

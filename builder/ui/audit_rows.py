@@ -9,23 +9,33 @@ from zoneinfo import ZoneInfo
 
 from reactpy import component, html, use_state
 
+from builder.i18n import N_, Words
+from builder.ui.reactpy_glue import use_words
 from builder.ui.services import Json
 from builder.ui.times import stamp
 
 SHOWN_CHARS = 140
 """How much of one value a change shows (the CSV export has all of it)."""
 
+OBJECT_KINDS = {"journey": N_("Journey"), "template": N_("Message"), "segment": N_("Segment"),
+                "user": N_("Person"), "key": N_("API key"), "workspace": N_("Workspace"),
+                "attribute": N_("Attribute"), "coupon_pool": N_("Coupon pool")}
+"""Each kind of object a row names, as people read it (an unknown kind shows as it is)."""
+
+ACTOR_KINDS = {"key": N_("API key"), "system": N_("System")}
+"""Who acted when it was not a person."""
+
 STYLE = """
 .wl-audit td { vertical-align: top; font-size: 13px; }
 .wl-audit .wl-count { margin-left: 6px; background: var(--brand-soft); color: var(--brand); }
 .wl-audit .wl-kind { margin-left: 6px; }
 .wl-audit code { font-size: 12px; }
-.wl-audit tr.details td { background: #f8fafc; padding-top: 6px; }
+.wl-audit tr.details td { background: var(--surface-2); padding-top: 6px; }
 .wl-changes { margin: 0; padding: 0; list-style: none; font-size: 12.5px; }
 .wl-changes li { display: flex; gap: 8px; align-items: baseline; padding: 3px 0; }
 .wl-changes strong { min-width: 140px; }
-.wl-changes .was { color: #991b1b; text-decoration: line-through; word-break: break-word; }
-.wl-changes .now { color: #166534; word-break: break-word; }
+.wl-changes .was { color: var(--was); text-decoration: line-through; word-break: break-word; }
+.wl-changes .now { color: var(--now); word-break: break-word; }
 .wl-changes .arrow { color: var(--muted); }
 """
 
@@ -55,8 +65,9 @@ def shown(value: Any) -> str:
 @component
 def AuditTable(items: list[Json], zone: ZoneInfo) -> Any:  # noqa: N802 - PascalCase
     """The rows, newest first."""
-    head = html.thead(html.tr(html.th("When"), html.th("Who"), html.th("Action"),
-                              html.th("Object"), html.th("What happened"), html.th()))
+    _ = use_words()
+    head = html.thead(html.tr(html.th(_("When")), html.th(_("Who")), html.th(_("Action")),
+                              html.th(_("Object")), html.th(_("What happened")), html.th()))
     return html.table({"class": "wl-table wl-audit", "data-table": "audit"}, html.style(STYLE),
                       head, html.tbody([AuditRow(item, zone, key=item["id"])
                                         for item in items]))
@@ -65,37 +76,46 @@ def AuditTable(items: list[Json], zone: ZoneInfo) -> Any:  # noqa: N802 - Pascal
 @component
 def AuditRow(item: Json, zone: ZoneInfo) -> Any:  # noqa: N802
     """One change; its details (before → after, the address it came from) on demand."""
+    _ = use_words()
     open_, set_open = use_state(False)
     lines = changes(item["before"], item["after"])
     has_details = bool(lines or item["ip"])
-    when = [stamp(item["at"], zone)]
+    when = [stamp(item["at"], zone, _)]
     if item["count"] > 1:
         when += [html.span({"class": "wl-pill wl-count", "data-count": item["count"],
-                            "title": "Repeats in a row, kept as one row"},
-                           f"×{item['count']}"),
-                 html.div({"class": "wl-sub"}, f"last {stamp(item['last_at'], zone)}")]
+                            "title": _("Repeats in a row, kept as one row")},
+                           f"×{_.number(item['count'])}"),
+                 html.div({"class": "wl-sub"},
+                          _("last {when}", when=stamp(item["last_at"], zone, _)))]
     who = [item["actor_name"]]
     if item["actor_kind"] != "user":
-        who.append(html.span({"class": "wl-pill wl-kind"}, item["actor_kind"]))
+        who.append(html.span({"class": "wl-pill wl-kind"},
+                             _kind(ACTOR_KINDS, item["actor_kind"], _)))
     row = html.tr(
         {"data-audit": item["action"], "data-audit-id": item["id"]},
         html.td({"style": {"whiteSpace": "nowrap"}}, when),
         html.td({"data-actor": item["actor_name"]}, who),
         html.td(html.code(item["action"])),
-        html.td(html.span({"class": "wl-sub"}, item["object_kind"]),
+        html.td(html.span({"class": "wl-sub"}, _kind(OBJECT_KINDS, item["object_kind"], _)),
                 html.div(item["object_name"] or item["object_id"] or "")),
         html.td(item["summary"]),
         html.td(html.button({"class": "wl-link-button", "data-action": "details",
-                             "onClick": lambda *_: set_open(not open_)},
-                            "Hide" if open_ else "Details") if has_details else ""))
+                             "onClick": lambda *_args: set_open(not open_)},
+                            _("Hide") if open_ else _("Details")) if has_details else ""))
     if not open_:
         return row
     details = html.tr({"class": "details", "data-details": item["id"]}, html.td(
         {"colSpan": 6},
         html.ul({"class": "wl-changes"}, [
-            html.li({"key": what or "-"}, html.strong(what or "value"),
+            html.li({"key": what or "-"}, html.strong(what or _("value")),
                     html.span({"class": "was"}, was), html.span({"class": "arrow"}, "→"),
                     html.span({"class": "now"}, now)) for what, was, now in lines])
         if lines else "",
-        html.div({"class": "wl-sub"}, f"From {item['ip']}") if item["ip"] else ""))
+        html.div({"class": "wl-sub"}, _("From {address}", address=item["ip"]))
+        if item["ip"] else ""))
     return html.fragment(row, details)
+
+
+def _kind(table: dict[str, str], kind: str | None, _: Words) -> str:
+    """A kind as people read it, translated; an unknown one as it is."""
+    return _(table[kind]) if kind in table else kind or ""

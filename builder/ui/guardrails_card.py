@@ -9,16 +9,18 @@ from typing import Any
 
 from reactpy import component, event, html, use_async_effect, use_state
 
+from builder.i18n import N_
+from builder.ui.reactpy_glue import use_words
 from builder.ui.services import Json, UiError, UiServices
 
-LIMITS = (("max_failure_percent", "Failed deliveries above", "%"),
-          ("max_bounce_percent", "Bounces reported above", "%"),
-          ("max_unsubscribe_percent", "Unsubscribes above", "%"),
-          ("max_sends_per_hour", "Messages per hour above", "per hour"))
+LIMITS = (("max_failure_percent", N_("Failed deliveries above"), "%"),
+          ("max_bounce_percent", N_("Bounces reported above"), "%"),
+          ("max_unsubscribe_percent", N_("Unsubscribes above"), "%"),
+          ("max_sends_per_hour", N_("Messages per hour above"), N_("per hour")))
 """The limits a row each: field, label, unit. An empty box turns that limit off."""
 
-WINDOW = (("window_minutes", "Window", "minutes (5–60)"),
-          ("min_messages", "Judge rates after", "messages in the window"))
+WINDOW = (("window_minutes", N_("Window"), N_("minutes (5–60)")),
+          ("min_messages", N_("Judge rates after"), N_("messages in the window")))
 """How the limits are judged: field, label, unit."""
 
 LABELS = {field: label for field, label, _ in LIMITS + WINDOW}
@@ -27,6 +29,7 @@ LABELS = {field: label for field, label, _ in LIMITS + WINDOW}
 @component
 def GuardrailsCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy components are PascalCase
     """Limits over a rolling window, their window and threshold, and where the alert goes."""
+    _ = use_words()
     value, set_value = use_state(None)
     notice, set_notice = use_state(None)
     can_edit = services.may("send_rules.edit")
@@ -38,13 +41,13 @@ def GuardrailsCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy compone
     async def save(_event: Any) -> None:
         try:
             set_value(await asyncio.to_thread(services.save_guardrails, value))
-            set_notice({"kind": "ok", "text": "Saved: delivery judges journeys by these from "
-                                              "its next batch."})
+            set_notice({"kind": "ok", "text": _("Saved: delivery judges journeys by these "
+                                                "from its next batch.")})
         except UiError as error:
             set_notice({"kind": "error", "text": error.message})
 
     if value is None:
-        return html.div({"class": "wl-card"}, "Loading…")
+        return html.div({"class": "wl-card"}, _("Loading…"))
 
     def put(path: tuple[str, ...], raw: Any) -> None:
         def apply(current: Json) -> Json:
@@ -58,12 +61,12 @@ def GuardrailsCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy compone
         shown = value["defaults"].get(field)
         return html.label(
             {"class": "wl-row", "key": field},
-            html.span({"style": {"minWidth": "200px"}}, LABELS[field]),
+            html.span({"style": {"minWidth": "200px"}}, _(LABELS[field])),
             html.input({"class": "wl-input", "type": "number", "min": 1,
                         "value": "" if shown is None else str(shown), "data-guardrail": field,
                         "onChange": event(lambda e: put(("defaults", field), _number(
                             e["target"]["value"])))}),
-            html.span({"class": "hint"}, unit))
+            html.span({"class": "hint"}, _(unit)))
 
     def text_box(field: str, label: str, placeholder: str) -> Any:
         return html.label(
@@ -75,26 +78,27 @@ def GuardrailsCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy compone
     defaults = value["defaults"]
     return html.div(
         {"class": "wl-card", "data-card": "guardrails"},
-        html.h2("Guardrails"),
+        html.h2(_("Guardrails")),
         html.p({"class": "hint"},
-               "A journey that crosses one of these limits pauses itself — its unsent messages "
-               "are held — says why with the figures, and alerts the address below. Judged over "
-               f"the last {defaults.get('window_minutes', 15)} minutes, once at least "
-               f"{defaults.get('min_messages', 50)} messages went out. A journey can set its "
-               "own in its settings."),
+               _("A journey that crosses one of these limits pauses itself — its unsent messages "
+                 "are held — says why with the figures, and alerts the address below. Judged "
+                 "over the last {minutes} minutes, once at least {messages} messages went out. "
+                 "A journey can set its own in its settings.",
+                 minutes=_.number(defaults.get("window_minutes", 15)),
+                 messages=_.number(defaults.get("min_messages", 50)))),
         html.fieldset(
             {"class": "wl-form", "disabled": not can_edit},
             html.label({"class": "wl-row"}, html.input(
                 {"type": "checkbox", "checked": value["enabled"], "data-guardrail": "enabled",
                  "onChange": event(lambda e: put(("enabled",), e["target"]["checked"]))}),
-                "Guardrails on"),
-            [number_box(field, unit) for field, _, unit in LIMITS + WINDOW],
-            text_box("alert_email", "Alert email", "crm-oncall@example.kr"),
-            text_box("alert_webhook", "Alert webhook", "https://hooks.example.kr/wayline")),
+                _("Guardrails on")),
+            [number_box(field, unit) for field, _label, unit in LIMITS + WINDOW],
+            text_box("alert_email", _("Alert email"), "crm-oncall@example.kr"),
+            text_box("alert_webhook", _("Alert webhook"), "https://hooks.example.kr/wayline")),
         html.div({"class": f"wl-alert {notice['kind']}", "role": "status"}, notice["text"])
         if notice else "",
         html.button({"class": "wl-button primary", "type": "button", "onClick": save,
-                     "data-action": "save-guardrails"}, "Save guardrails") if can_edit else "")
+                     "data-action": "save-guardrails"}, _("Save guardrails")) if can_edit else "")
 
 
 def _number(text: str) -> int | None:

@@ -8,6 +8,9 @@
   ReactPy's mount script) points react, react-dom and the JSX runtime at our one bundled React,
   so ReactPy loads the canvas into a real React 19 root instead of its Preact. Every inline
   script carries the request's CSP nonce.
+- `THEME_SCRIPT`: the inline script every page runs before it paints: the theme the person
+  chose in this browser (localStorage, light or dark; none: as the system) on <html>, and the
+  user menu's theme buttons (`data-theme-choice`) handled without a round trip.
 - `page_of(path)`: which page a socket's path renders (for the permission check).
 - `use_words()`: the words of the language the socket's person reads (builder.i18n).
 - `js_component(name)`: a component exported by the canvas bundle, for ReactPy trees.
@@ -58,6 +61,22 @@ ROOT_COMPONENTS = {
     "signed_out": "builder.ui.signed_out.SignedOut",
 }
 """The pages' root components, by page name (dotted paths, as ReactPy imports them)."""
+
+THEME_KEY = "wl-theme"
+"""The localStorage key holding the theme chosen in this browser ("light", "dark")."""
+
+THEME_SCRIPT = (
+    "<script>(function(){var d=document.documentElement;"
+    "function apply(t){if(t==='light'||t==='dark'){d.setAttribute('data-theme',t);}"
+    "else{d.removeAttribute('data-theme');}}"
+    f"try{{apply(localStorage.getItem('{THEME_KEY}'));}}catch(e){{}}"
+    "document.addEventListener('click',function(e){"
+    "var b=e.target&&e.target.closest&&e.target.closest('[data-theme-choice]');if(!b)return;"
+    "var t=b.getAttribute('data-theme-choice');"
+    f"try{{if(t==='system'){{localStorage.removeItem('{THEME_KEY}');}}"
+    f"else{{localStorage.setItem('{THEME_KEY}',t);}}}}catch(x){{}}apply(t);}});}})();</script>")
+"""Applies the chosen theme before first paint and handles the theme buttons (the page's
+nonce is added to it, like every inline script)."""
 
 SHIMS = {"react": "react.js", "react-dom": "react-dom.js",
          "react-dom/client": "react-dom-client.js", "react/jsx-runtime": "jsx-runtime.js"}
@@ -132,6 +151,7 @@ def page_html(title: str, page: str, nonce: str, language: str = "en") -> str:
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{html.escape(title)} · Wayline</title>"
         "<link rel='icon' href='data:,'>"
+        f"{THEME_SCRIPT}"
         f"<link rel='stylesheet' href='{asset('canvas.css')}'>"
         f"<script type='application/json' id='wl-words'>{table}</script>"
         "<script type='importmap' id='reactpy-importmap'>"

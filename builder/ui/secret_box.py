@@ -8,17 +8,17 @@ from typing import Any
 
 from reactpy import component, html
 
-from builder.ui.reactpy_glue import js_component
+from builder.ui.reactpy_glue import js_component, use_words
 
 STYLE = """
-.wl-secret { margin: 12px 0; padding: 12px 14px; border-radius: 10px; background: #f5f3ff;
-             border: 1px solid #ddd6fe; }
+.wl-secret { margin: 12px 0; padding: 12px 14px; border-radius: 10px;
+             background: var(--violet-soft); border: 1px solid var(--violet-line); }
 .wl-secret strong { display: block; margin-bottom: 4px; }
 .wl-secret p { margin: 0 0 8px; color: var(--ink-2); }
 .wl-secret .wl-row { margin: 0; }
 .wl-secret .wl-row .wl-input { flex: 1; font-family: ui-monospace, SFMono-Regular, Menlo,
                                monospace; font-size: 12.5px; }
-.wl-secret.warn { background: var(--warn-soft); border-color: #fcd34d; }
+.wl-secret.warn { background: var(--warn-soft); border-color: var(--warn-line); }
 """
 
 
@@ -26,6 +26,7 @@ STYLE = """
 def SecretBox(secret: str, title: str, note: str, dismiss: Any,  # noqa: N802 - PascalCase
               warn: bool = False, kind: str = "link") -> Any:
     """`secret` with its title and what to do with it, a copy button and a Done button."""
+    _ = use_words()
     return html.div(
         {"class": f"wl-secret {'warn' if warn else ''}", "role": "status", "data-secret": kind},
         html.style(STYLE),
@@ -33,6 +34,6 @@ def SecretBox(secret: str, title: str, note: str, dismiss: Any,  # noqa: N802 - 
         html.div({"class": "wl-row"},
                  html.input({"class": "wl-input", "readOnly": True, "value": secret,
                              "data-secret-value": kind}),
-                 js_component("CopyButton")({"text": secret}),
+                 js_component("CopyButton")({"text": secret, "label": _("Copy")}),
                  html.button({"class": "wl-button", "type": "button", "data-action": "done",
-                              "onClick": lambda *_: dismiss()}, "Done")))
+                              "onClick": lambda *_args: dismiss()}, _("Done"))))

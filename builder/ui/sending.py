@@ -12,6 +12,8 @@ from typing import Any
 
 from reactpy import component, event, html, use_async_effect, use_state
 
+from builder.i18n import Words
+from builder.ui.reactpy_glue import use_words
 from builder.ui.services import Json, UiError, UiServices
 from builder.ui.session import ends_polling
 from builder.ui.times import local_text, zone_of
@@ -21,11 +23,13 @@ SENDING_POLL_SECONDS = 5.0
 
 STYLE = """
 .wl-stop-banner { display: flex; align-items: center; gap: 12px; padding: 10px 20px;
-                  background: #b91c1c; color: #fff; font-weight: 500; }
+                  background: var(--stop); color: var(--stop-ink); font-weight: 500; }
 .wl-stop-banner strong { font-weight: 700; }
-.wl-stop-banner .wl-button { margin-left: auto; background: #fff; color: #b91c1c; border: 0; }
-.wl-stop-card.stopped { border-color: #fca5a5; background: #fef2f2; }
-.wl-stop-card .wl-button.danger-solid { background: #b91c1c; color: #fff; border: 0; }
+.wl-stop-banner .wl-button { margin-left: auto; background: var(--stop-ink); color: var(--stop);
+                             border: 0; }
+.wl-stop-card.stopped { border-color: var(--stop-line); background: var(--stop-soft); }
+.wl-stop-card .wl-button.danger-solid { background: var(--stop); color: var(--stop-ink);
+                                        border: 0; }
 """
 
 
@@ -48,9 +52,19 @@ def use_sending(services: UiServices) -> tuple[Json | None, Any]:
 
 
 def stopped_text(state: Json, timezone: str) -> str:
-    """'by … on Mar 2, 21:30 (the workspace's time): why', for a banner."""
+    """'by … on Mar 2, 2026, 21:30 GMT+9: why' (English; pages that speak the person's
+    language say `stopped_message`)."""
     said = f": {state['reason']}" if state.get("reason") else ""
     return f"by {state['by']} on {local_text(state['at'], zone_of(None, timezone))}{said}"
+
+
+def stopped_message(state: Json, timezone: str, _: Words) -> str:
+    """'All sending is stopped by … on … (the workspace's time): why.' in `_`'s language."""
+    facts = {"who": state["by"], "reason": state.get("reason") or "",
+             "when": local_text(state["at"], zone_of(None, timezone), _)}
+    if facts["reason"]:
+        return _("All sending is stopped by {who} on {when}: {reason}", **facts)
+    return _("All sending is stopped by {who} on {when}.", **facts)
 
 
 @component
@@ -58,6 +72,7 @@ def SendingBanner(services: UiServices) -> Any:  # noqa: N802 - ReactPy componen
     """A red banner while all sending is stopped, with Resume for publishers and admins."""
     state, set_state = use_sending(services)
     problem, set_problem = use_state(None)
+    _ = use_words()
 
     async def resume(_event: Any) -> None:
         try:
@@ -71,12 +86,12 @@ def SendingBanner(services: UiServices) -> Any:  # noqa: N802 - ReactPy componen
     return html.div(
         {"class": "wl-stop-banner", "role": "alert", "data-banner": "sending-stopped"},
         html.style(STYLE),
-        html.span(html.strong("All sending is stopped "), stopped_text(state, services.timezone),
-                  ". No message of any journey goes out until someone resumes; customers "
-                  "still move through their journeys and their messages wait."),
+        html.span(html.strong(stopped_message(state, services.timezone, _)), " ",
+                  _("No message of any journey goes out until someone resumes; customers "
+                    "still move through their journeys and their messages wait.")),
         html.span(problem) if problem else "",
         html.button({"type": "button", "class": "wl-button", "data-action": "resume-sending",
-                     "onClick": resume}, "Resume sending")
+                     "onClick": resume}, _("Resume sending"))
         if services.may("sending.stop") else "")
 
 
@@ -87,6 +102,7 @@ def StopSendingCard(services: UiServices) -> Any:  # noqa: N802
     reason, set_reason = use_state("")
     problem, set_problem = use_state(None)
     allowed = services.may("sending.stop")
+    _ = use_words()
 
     async def flip(_event: Any) -> None:
         try:
@@ -100,28 +116,29 @@ def StopSendingCard(services: UiServices) -> Any:  # noqa: N802
             set_problem(error.message)
 
     if state is None:
-        return html.div({"class": "wl-card"}, "Loading…")
+        return html.div({"class": "wl-card"}, _("Loading…"))
     stopped = state["stopped"]
     return html.div(
         {"class": f"wl-card wl-stop-card {'stopped' if stopped else ''}",
          "data-card": "stop-sending", "data-stopped": "yes" if stopped else "no"},
         html.style(STYLE),
-        html.h2("Stop all sending"),
+        html.h2(_("Stop all sending")),
         html.p({"class": "hint"},
-               f"Stopped {stopped_text(state, services.timezone)}. Messages keep their place "
-               "and go out, each checked again, when you resume." if stopped else
-               "The emergency brake: holds every outgoing message of every journey at once — "
-               "queued, waiting for the morning, or retrying. Customers still move through "
-               "their journeys; nothing is lost, and resuming sends what waited."),
+               stopped_message(state, services.timezone, _) + " " +
+               _("Messages keep their place and go out, each checked again, when you resume.")
+               if stopped else
+               _("The emergency brake: holds every outgoing message of every journey at once — "
+                 "queued, waiting for the morning, or retrying. Customers still move through "
+                 "their journeys; nothing is lost, and resuming sends what waited.")),
         "" if stopped or not allowed else html.div(
             {"class": "wl-row"},
-            html.input({"class": "wl-input", "placeholder": "Why (everyone sees it)",
+            html.input({"class": "wl-input", "placeholder": _("Why (everyone sees it)"),
                         "value": reason, "maxLength": 500, "data-field": "stop-reason",
                         "style": {"flex": "1"},
                         "onChange": event(lambda e: set_reason(e["target"]["value"]))})),
         html.p({"class": "wl-problems"}, problem) if problem else "",
         html.button({"type": "button", "data-action": "flip-sending", "onClick": flip,
                      "class": "wl-button primary" if stopped else "wl-button danger-solid"},
-                    "Resume sending" if stopped else "Stop all sending")
-        if allowed else html.p({"class": "hint"}, "Publishers and admins can stop and resume "
-                                                  "all sending."))
+                    _("Resume sending") if stopped else _("Stop all sending"))
+        if allowed else html.p({"class": "hint"}, _("Publishers and admins can stop and resume "
+                                                    "all sending.")))

@@ -39,10 +39,14 @@ class UiServices(Protocol):
         no I/O: pages ask it to hide what the role can't do."""
 
     def whoami(self) -> Json:
-        """The signed-in person: {name, email, role, has_password}."""
+        """The signed-in person: {name, email, role, has_password, language}."""
 
     def session_alive(self) -> bool:
         """True while the session lasts; signed_out once it ended."""
+
+    def set_language(self, language: str | None) -> Json:
+        """Save the language the signed-in person reads ("ko", "en"; None: as the browser
+        asks); the answer is whoami's."""
 
     def list_journeys(self) -> list[Json]:
         """Journey summaries, most recently edited first."""

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from reactpy import component, html, use_location
 
-from builder.ui.reactpy_glue import js_component
+from builder.ui.reactpy_glue import js_component, use_words
 
 
 def sign_in_url(path: str, query: str = "") -> str:
@@ -33,10 +33,11 @@ def use_sign_in_url() -> str:
 def SignedOut() -> Any:  # noqa: N802 - ReactPy components are PascalCase
     """Sends the browser to sign in, back to this page afterwards."""
     target = use_sign_in_url()
+    _ = use_words()
     return html.div(
         {"class": "wl-signed-out", "style": {"padding": "48px", "textAlign": "center"}},
-        html.p("Your session has ended."),
-        html.a({"href": target, "class": "wl-button primary"}, "Sign in again"),
+        html.p(_("Your session has ended.")),
+        html.a({"href": target, "class": "wl-button primary"}, _("Sign in again")),
         js_component("Navigate")({"to": target}))
 
 

@@ -14,18 +14,23 @@ from typing import Any
 
 from reactpy import component, event, html, use_async_effect, use_state
 
+from builder.i18n import N_
+from builder.ui.reactpy_glue import use_words
 from builder.ui.secret_box import SecretBox
 from builder.ui.services import Json, UiError, UiServices
 from builder.ui.times import stamp, zone_of
 
-SCOPES = (("ingest", "Ingest", "customers, events, journey entries and receipts in"),
-          ("read", "Read", "what a viewer sees, contact data unmasked"),
-          ("manage", "Manage", "what editors and publishers do (never people or keys)"))
+SCOPES = (("ingest", N_("Ingest"), N_("customers, events, journey entries and receipts in")),
+          ("read", N_("Read"), N_("what a viewer sees, contact data unmasked")),
+          ("manage", N_("Manage"), N_("what editors and publishers do (never people or keys)")))
+"""The key scopes: key (as systems and the API name it), label, what it allows (translated
+at render)."""
 
 
 @component
 def KeysCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy components are PascalCase
     """The keys table, the new key form, and a key just made."""
+    _ = use_words()
     keys, set_keys = use_state(None)
     made, set_made = use_state(None)
     problems, set_problems = use_state({})
@@ -58,19 +63,19 @@ def KeysCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy components ar
             for key in keys or []]
     table = html.table(
         {"class": "wl-table wl-team-table", "data-table": "keys"},
-        html.thead(html.tr(html.th("Name"), html.th("Key"), html.th("Scopes"),
-                           html.th("Created"), html.th("Last used"), html.th())),
+        html.thead(html.tr(html.th(_("Name")), html.th(_("Key")), html.th(_("Scopes")),
+                           html.th(_("Created")), html.th(_("Last used")), html.th())),
         html.tbody(rows)) if rows else html.p(
-        {"class": "hint"}, "Loading…" if keys is None else "No API keys yet.")
+        {"class": "hint"}, _("Loading…") if keys is None else _("No API keys yet."))
     return html.section(
         {"class": "wl-card", "data-card": "keys"},
-        html.h2("API keys"),
-        html.p({"class": "hint"}, "Systems send a key as X-Api-Key. Make one per system, with "
-                                  "only the scopes it needs, so revoking it stops just that "
-                                  "system."),
-        SecretBox(made["key"], f"The key '{made['detail']['name']}'",
-                  "Copy it now and keep it somewhere safe: it won't be shown again. Wayline "
-                  "keeps only a hash of it.", lambda: set_made(None), warn=True, kind="key")
+        html.h2(_("API keys")),
+        html.p({"class": "hint"}, _("Systems send a key as X-Api-Key. Make one per system, "
+                                    "with only the scopes it needs, so revoking it stops just "
+                                    "that system.")),
+        SecretBox(made["key"], _("The key '{name}'", name=made["detail"]["name"]),
+                  _("Copy it now and keep it somewhere safe: it won't be shown again. Wayline "
+                    "keeps only a hash of it."), lambda: set_made(None), warn=True, kind="key")
         if made else "",
         table,
         NewKeyForm(services, handle_created))
@@ -79,28 +84,30 @@ def KeysCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy components ar
 @component
 def KeyRow(item: Json, zone: Any, problem: str | None, revoke: Any) -> Any:  # noqa: N802
     """One key: name, prefix, scopes, who made it and when, last use, revoke (asks first)."""
+    _ = use_words()
     confirming, set_confirming = use_state(False)
     revoked = item["revoked_at"]
 
-    async def handle_revoke(*_: Any) -> None:
+    async def handle_revoke(*_args: Any) -> None:
         set_confirming(False)
         await revoke()
 
     if revoked:
         action: Any = html.span({"class": "wl-pill status-archived", "data-revoked": True},
-                                f"Revoked {stamp(revoked, zone)}")
+                                _("Revoked {when}", when=stamp(revoked, zone, _)))
     elif confirming:
         action = html.div(
             {"class": "wl-row-actions"},
-            html.span({"class": "wl-sub"}, "Systems using it are refused at once."),
+            html.span({"class": "wl-sub"}, _("Systems using it are refused at once.")),
             html.button({"class": "wl-button danger-solid", "type": "button",
-                         "data-action": "confirm-revoke", "onClick": handle_revoke}, "Revoke"),
+                         "data-action": "confirm-revoke", "onClick": handle_revoke},
+                        _("Revoke")),
             html.button({"class": "wl-button", "type": "button",
-                         "onClick": lambda *_: set_confirming(False)}, "Cancel"))
+                         "onClick": lambda *_args: set_confirming(False)}, _("Cancel")))
     else:
         action = html.button({"class": "wl-button danger", "type": "button",
-                              "data-action": "revoke", "onClick": lambda *_: set_confirming(True)},
-                             "Revoke")
+                              "data-action": "revoke",
+                              "onClick": lambda *_args: set_confirming(True)}, _("Revoke"))
     return html.tr(
         {"data-key": item["name"], "class": "revoked" if revoked else ""},
         html.td(html.strong(item["name"]),
@@ -109,10 +116,10 @@ def KeyRow(item: Json, zone: Any, problem: str | None, revoke: Any) -> Any:  # n
         html.td(html.code(f"{item['prefix']}…")),
         html.td([html.span({"key": scope, "class": "wl-pill wl-scope"}, scope)
                  for scope in item["scopes"]]),
-        html.td(stamp(item["created_at"], zone),
-                html.div({"class": "wl-sub"}, f"by {item['created_by']}")
+        html.td(stamp(item["created_at"], zone, _),
+                html.div({"class": "wl-sub"}, _("by {who}", who=item["created_by"]))
                 if item["created_by"] else ""),
-        html.td(stamp(item["last_used_at"], zone) or "Never"),
+        html.td(stamp(item["last_used_at"], zone, _) or _("Never")),
         html.td({"style": {"textAlign": "right"}}, action))
 
 
@@ -123,18 +130,19 @@ def NewKeyForm(services: UiServices, created: Any) -> Any:  # noqa: N802
     scopes, set_scopes = use_state(("ingest",))
     limit, set_limit = use_state("")
     problem, set_problem = use_state(None)
+    _ = use_words()
 
     async def handle_create(_event: Any) -> None:
         wanted = {"name": name.strip(), "scopes": list(scopes)}
         if not wanted["name"]:
-            set_problem("Name the key after the system that will use it.")
+            set_problem(_("Name the key after the system that will use it."))
             return
         if not scopes:
-            set_problem("Choose at least one scope.")
+            set_problem(_("Choose at least one scope."))
             return
         if limit.strip():
             if not limit.strip().isdigit():
-                set_problem("The rate limit is a number of requests per minute.")
+                set_problem(_("The rate limit is a number of requests per minute."))
                 return
             wanted["rate_limit"] = int(limit)
         try:
@@ -148,29 +156,30 @@ def NewKeyForm(services: UiServices, created: Any) -> Any:  # noqa: N802
         await created(result)
 
     def toggle(scope: str) -> Any:
-        return lambda *_: set_scopes(lambda old: tuple(
-            key for key, _, _ in SCOPES if (key in old) != (key == scope)))
+        return lambda *_args: set_scopes(lambda old: tuple(
+            key for key, *_rest in SCOPES if (key in old) != (key == scope)))
 
     return html.form(
         {"class": "wl-team-form", "data-form": "new-key",
          "onSubmit": event(handle_create, prevent_default=True)},
-        html.h3("New key"),
+        html.h3(_("New key")),
         html.div({"class": "wl-row wl-wrap"},
                  html.input({"class": "wl-input wl-grow", "value": name,
-                             "placeholder": "What uses it, e.g. Shop events",
+                             "placeholder": _("What uses it, e.g. Shop events"),
                              "data-field": "key-name",
                              "onChange": lambda e, *_: set_name(e["target"]["value"])}),
                  html.input({"class": "wl-input wl-short", "value": limit,
-                             "placeholder": "per min", "title": "Requests per minute "
-                             "(empty: the workspace's default)", "data-field": "rate-limit",
+                             "placeholder": _("per min"),
+                             "title": _("Requests per minute (empty: the workspace's default)"),
+                             "data-field": "rate-limit",
                              "onChange": lambda e, *_: set_limit(e["target"]["value"])}),
                  html.button({"class": "wl-button primary", "type": "submit",
-                              "data-action": "create-key"}, "Create key")),
+                              "data-action": "create-key"}, _("Create key"))),
         html.div({"class": "wl-checks wl-scopes"}, [
-            html.label({"key": key, "title": help_text},
+            html.label({"key": key, "title": _(help_text)},
                        html.input({"type": "checkbox", "checked": key in scopes,
                                    "data-scope": key, "onChange": toggle(key)}),
-                       f" {label}", html.span({"class": "wl-sub"}, f" — {help_text}"))
+                       " ", _(label), html.span({"class": "wl-sub"}, " — ", _(help_text)))
             for key, label, help_text in SCOPES]),
         html.div({"class": "wl-field-error", "role": "alert", "data-problem": "key"}, problem)
         if problem else "")

@@ -14,7 +14,7 @@ from typing import Any
 from reactpy import component, html, use_async_effect, use_state
 
 from builder.ui.nav import AppBar
-from builder.ui.reactpy_glue import use_services
+from builder.ui.reactpy_glue import use_services, use_words
 from builder.ui.services import UiError, UiServices
 from builder.ui.settings_page import CARD_STYLE, Notice
 from builder.ui.team_keys import KeysCard
@@ -39,19 +39,21 @@ STYLE = CARD_STYLE + """
 def TeamPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
     """People, API keys and workspace settings."""
     services = use_services()
+    _ = use_words()
     return html.div(
         {"class": "wl-app"}, html.style(STYLE), AppBar("team"),
         html.main({"class": "wl-page"},
                   html.div({"class": "wl-page-head"}, html.div(
-                      html.h1("Team"),
-                      html.p("Who can sign in and what their role lets them do, the keys "
-                             "systems use, and how this workspace publishes."))),
+                      html.h1(_("Team")),
+                      html.p(_("Who can sign in and what their role lets them do, the keys "
+                               "systems use, and how this workspace publishes.")))),
                   PeopleCard(services), KeysCard(services), WorkspaceCard(services)))
 
 
 @component
 def WorkspaceCard(services: UiServices) -> Any:  # noqa: N802
     """The workspace's settings: "Require approval to publish", saved as it is switched."""
+    _ = use_words()
     settings, set_settings = use_state(None)
     notice, set_notice = use_state(None)
 
@@ -60,7 +62,7 @@ def WorkspaceCard(services: UiServices) -> Any:  # noqa: N802
         with contextlib.suppress(UiError):  # signed out: the app bar goes to sign in
             set_settings(await asyncio.to_thread(services.get_workspace_settings))
 
-    async def handle_approvals(*_: Any) -> None:
+    async def handle_approvals(*_args: Any) -> None:
         wanted = {**settings, "approvals_required": not settings["approvals_required"]}
         try:
             saved = await asyncio.to_thread(services.save_workspace_settings, wanted)
@@ -69,18 +71,18 @@ def WorkspaceCard(services: UiServices) -> Any:  # noqa: N802
             return
         set_settings(saved)
         set_notice({"kind": "ok", "text": (
-            "Approvals required: every publish now goes through a request that another "
-            "publisher approves." if saved["approvals_required"] else
-            "Approvals off: publishers publish directly; editors still ask a publisher.")})
+            _("Approvals required: every publish now goes through a request that another "
+              "publisher approves.") if saved["approvals_required"] else
+            _("Approvals off: publishers publish directly; editors still ask a publisher."))})
 
-    body = html.p({"class": "hint"}, "Loading…") if settings is None else html.label(
+    body = html.p({"class": "hint"}, _("Loading…")) if settings is None else html.label(
         {"class": "wl-switch"},
         html.input({"type": "checkbox", "checked": settings["approvals_required"],
                     "data-setting": "approvals_required", "onChange": handle_approvals}),
-        html.span(html.strong("Require approval to publish"),
+        html.span(html.strong(_("Require approval to publish")),
                   html.span({"class": "wl-help", "style": {"display": "block"}},
-                            "Nobody publishes directly, publishers included: each publish "
-                            "is a request that a publisher other than the one who asked "
-                            "approves after seeing what changed and who it reaches.")))
+                            _("Nobody publishes directly, publishers included: each publish "
+                              "is a request that a publisher other than the one who asked "
+                              "approves after seeing what changed and who it reaches."))))
     return html.section({"class": "wl-card", "data-card": "workspace"},
-                        html.h2("Workspace"), body, Notice(notice))
+                        html.h2(_("Workspace")), body, Notice(notice))

@@ -14,21 +14,25 @@ from typing import Any
 
 from reactpy import component, event, html, use_async_effect, use_state
 
-from builder.ui.reactpy_glue import event_value
+from builder.i18n import N_, Words
+from builder.ui.nav import ROLE_LABELS
+from builder.ui.reactpy_glue import event_value, use_words
 from builder.ui.secret_box import SecretBox
 from builder.ui.services import Json, UiError, UiServices
 from builder.ui.times import stamp, zone_of
 
-ROLES = (("viewer", "Viewer"), ("editor", "Editor"), ("publisher", "Publisher"),
-         ("admin", "Admin"))
-ROLE_HELP = ("Viewers see journeys, numbers and masked contacts; editors make drafts, messages "
-             "and previews; publishers publish, pause and set send rules; admins also manage "
-             "people, keys and workspace settings.")
+ROLES = tuple(ROLE_LABELS.items())
+"""The roles, least first: key, label (translated at render)."""
+
+ROLE_HELP = N_("Viewers see journeys, numbers and masked contacts; editors make drafts, "
+               "messages and previews; publishers publish, pause and set send rules; admins "
+               "also manage people, keys and workspace settings.")
 
 
 @component
 def PeopleCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy components are PascalCase
     """The people table, the add form, and the last one-time link made."""
+    _ = use_words()
     people, set_people = use_state(None)
     link, set_link = use_state(None)
     problems, set_problems = use_state({})
@@ -57,35 +61,40 @@ def PeopleCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy components 
         return result
 
     async def handle_added(made: Json) -> None:
-        set_link(_link_note(made, "added", zone))
+        set_link(_link_note(made, "added", zone, _))
         await reload()
 
     rows = [PersonRow(person, zone, problems.get(person["id"]), change, services, set_link,
                       epoch, key=person["id"]) for person in people or []]
     table = html.table(
         {"class": "wl-table wl-team-table", "data-table": "people"},
-        html.thead(html.tr(html.th("Name"), html.th("Email"), html.th("Role"),
-                           html.th("Status"), html.th("Last sign-in"), html.th())),
-        html.tbody(rows)) if rows else html.p({"class": "hint"}, "Loading…")
+        html.thead(html.tr(html.th(_("Name")), html.th(_("Email")), html.th(_("Role")),
+                           html.th(_("Status")), html.th(_("Last sign-in")), html.th())),
+        html.tbody(rows)) if rows else html.p({"class": "hint"}, _("Loading…"))
     return html.section(
         {"class": "wl-card", "data-card": "people"},
-        html.h2("People"),
-        html.p({"class": "hint"}, ROLE_HELP),
+        html.h2(_("People")),
+        html.p({"class": "hint"}, _(ROLE_HELP)),
         SecretBox(link["link"], link["title"], link["note"], lambda: set_link(None))
         if link else "",
         table,
         AddPersonForm(services, handle_added))
 
 
-def _link_note(made: Json, why: str, zone: Any) -> Json:
+def _link_note(made: Json, why: str, zone: Any, _: Words) -> Json:
     """What the box above the table says about a one-time link."""
     person = made["user"]
-    title = (f"{person['name']} is added as {person['role']}." if why == "added"
-             else f"A new sign-in link for {person['name']}.")
-    note = (f"Send them this one-time link privately. It signs them in once, until "
-            f"{stamp(made['expires_at'], zone)}, and asks them to set a password"
-            + ("; the password they had stops working when they use it." if why == "reset"
-               else "."))
+    role = _(ROLE_LABELS.get(person["role"], person["role"]))
+    until = stamp(made["expires_at"], zone, _)
+    if why == "added":
+        title = _("{name} is added as {role}.", name=person["name"], role=role)
+        note = _("Send them this one-time link privately. It signs them in once, until "
+                 "{until}, and asks them to set a password.", until=until)
+    else:
+        title = _("A new sign-in link for {name}.", name=person["name"])
+        note = _("Send them this one-time link privately. It signs them in once, until "
+                 "{until}, and asks them to set a password; the password they had stops "
+                 "working when they use it.", until=until)
     return {"link": made["link"], "title": title, "note": note}
 
 
@@ -94,6 +103,7 @@ def PersonRow(person: Json, zone: Any, problem: str | None,  # noqa: N802
               change: Any, services: UiServices, set_link: Any, epoch: int) -> Any:
     """One person: name, email, role (a select), status, last sign-in, and actions; the
     role select is made anew each `epoch` (the browser keeps a choice the server refused)."""
+    _ = use_words()
     confirming, set_confirming = use_state(False)
     user_id = person["id"]
 
@@ -102,35 +112,38 @@ def PersonRow(person: Json, zone: Any, problem: str | None,  # noqa: N802
         await change(user_id, lambda: services.update_user(user_id, {"role": role}))
 
     def handle_active(active: bool) -> Any:
-        async def handle(*_: Any) -> None:
+        async def handle(*_args: Any) -> None:
             set_confirming(False)
             await change(user_id, lambda: services.update_user(user_id, {"active": active}))
         return handle
 
-    async def handle_link(*_: Any) -> None:
+    async def handle_link(*_args: Any) -> None:
         made = await change(user_id, lambda: services.sign_in_link(user_id))
         if made:
-            set_link(_link_note(made, "reset", zone))
+            set_link(_link_note(made, "reset", zone, _))
 
     active = person["active"]
     actions = [html.button({"key": "link", "class": "wl-button", "type": "button",
                             "data-action": "sign-in-link", "onClick": handle_link,
-                            "disabled": not active}, "New sign-in link")]
+                            "disabled": not active}, _("New sign-in link"))]
     if not active:
         actions.append(html.button({"key": "enable", "class": "wl-button", "type": "button",
                                     "data-action": "enable", "onClick": handle_active(True)},
-                                   "Enable"))
+                                   _("Enable")))
     elif confirming:
-        actions += [html.span({"key": "ask", "class": "wl-sub"}, "Signed out everywhere now."),
+        actions += [html.span({"key": "ask", "class": "wl-sub"},
+                              _("Signed out everywhere now.")),
                     html.button({"key": "yes", "class": "wl-button danger", "type": "button",
                                  "data-action": "confirm-disable",
-                                 "onClick": handle_active(False)}, "Disable"),
+                                 "onClick": handle_active(False)}, _("Disable")),
                     html.button({"key": "no", "class": "wl-button", "type": "button",
-                                 "onClick": lambda *_: set_confirming(False)}, "Cancel")]
+                                 "onClick": lambda *_args: set_confirming(False)},
+                                _("Cancel"))]
     else:
         actions.append(html.button({"key": "disable", "class": "wl-button danger",
                                     "type": "button", "data-action": "disable",
-                                    "onClick": lambda *_: set_confirming(True)}, "Disable"))
+                                    "onClick": lambda *_args: set_confirming(True)},
+                                   _("Disable")))
     return html.tr(
         {"data-person": person["email"]},
         html.td(html.strong(person["name"]),
@@ -141,26 +154,27 @@ def PersonRow(person: Json, zone: Any, problem: str | None,  # noqa: N802
             {"key": f"role-{epoch}", "class": "wl-input wl-compact", "value": person["role"],
              "data-field": "role",
              "disabled": not active, "onChange": handle_role},
-            [html.option({"key": key, "value": key}, label) for key, label in ROLES])),
+            [html.option({"key": key, "value": key}, _(label)) for key, label in ROLES])),
         html.td(html.span({"class": f"wl-pill {'status-live' if active else 'status-archived'}",
                            "data-active": str(active).lower()},
-                          "Active" if active else "Disabled"),
-                html.div({"class": "wl-sub"}, "No password yet")
+                          _("Active") if active else _("Disabled")),
+                html.div({"class": "wl-sub"}, _("No password yet"))
                 if active and not person["has_password"] else ""),
-        html.td(stamp(person["last_sign_in_at"], zone) or "Never"),
+        html.td(stamp(person["last_sign_in_at"], zone, _) or _("Never")),
         html.td(html.div({"class": "wl-row-actions"}, actions)))
 
 
 @component
 def AddPersonForm(services: UiServices, added: Any) -> Any:  # noqa: N802
     """Email, name and role of someone new; the server's refusal shows by its field."""
+    _ = use_words()
     form, set_form = use_state({"email": "", "name": "", "role": "editor"})
     problems, set_problems = use_state({})
 
     async def handle_add(_event: Any) -> None:
         wanted = {key: value.strip() for key, value in form.items()}
-        missing = {key: text for key, text in (("email", "Enter their email address."),
-                                               ("name", "Enter their name."))
+        missing = {key: text for key, text in (("email", _("Enter their email address.")),
+                                               ("name", _("Enter their name.")))
                    if not wanted[key]}
         if missing:
             set_problems(missing)
@@ -189,19 +203,19 @@ def AddPersonForm(services: UiServices, added: Any) -> Any:  # noqa: N802
     return html.form(
         {"class": "wl-team-form", "data-form": "add-person",
          "onSubmit": event(handle_add, prevent_default=True)},
-        html.h3("Add a person"),
+        html.h3(_("Add a person")),
         html.div({"class": "wl-row wl-wrap"},
                  html.div({"class": "wl-grow"}, html.input(
                      {"class": "wl-input", "type": "email", "value": form["email"],
-                      "placeholder": "Email", "data-field": "email",
+                      "placeholder": _("Email"), "data-field": "email",
                       "onChange": field("email")}), error("email")),
                  html.div({"class": "wl-grow"}, html.input(
-                     {"class": "wl-input", "value": form["name"], "placeholder": "Name",
+                     {"class": "wl-input", "value": form["name"], "placeholder": _("Name"),
                       "data-field": "name", "onChange": field("name")}), error("name")),
                  html.select({"class": "wl-input wl-compact", "value": form["role"],
                               "data-field": "new-role", "onChange": field("role")},
-                             [html.option({"key": key, "value": key}, label)
+                             [html.option({"key": key, "value": key}, _(label))
                               for key, label in ROLES]),
                  html.button({"class": "wl-button primary", "type": "submit",
-                              "data-action": "add-person"}, "Add person")),
+                              "data-action": "add-person"}, _("Add person"))),
         error("form"))

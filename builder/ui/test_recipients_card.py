@@ -9,14 +9,19 @@ from typing import Any
 
 from reactpy import component, event, html, use_async_effect, use_state
 
+from builder.i18n import N_
+from builder.ui.reactpy_glue import use_words
 from builder.ui.services import UiError, UiServices
 
-LISTS = (("emails", "Emails", "minji@example.kr"), ("phones", "Phone numbers", "010-1234-5678"))
+LISTS = (("emails", N_("Emails"), "minji@example.kr"),
+         ("phones", N_("Phone numbers"), "010-1234-5678"))
+"""The two lists: field, label (translated at render), example."""
 
 
 @component
 def TestRecipientsCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy components are PascalCase
     """Two lists and a save."""
+    _ = use_words()
     lines, set_lines = use_state(None)
     notice, set_notice = use_state(None)
     can_edit = services.may("send_rules.edit")
@@ -31,7 +36,7 @@ def TestRecipientsCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy com
                  for name, *_ in LISTS}
         try:
             await asyncio.to_thread(services.save_test_recipients, value)
-            set_notice({"kind": "ok", "text": "Saved."})
+            set_notice({"kind": "ok", "text": _("Saved.")})
         except UiError as error:
             set_notice({"kind": "error", "text": error.message})
 
@@ -40,15 +45,15 @@ def TestRecipientsCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy com
         return event(lambda e, *_: set_lines(lambda old: {**old, name: e["target"]["value"]}))
 
     if lines is None:
-        return html.div({"class": "wl-card"}, "Loading…")
+        return html.div({"class": "wl-card"}, _("Loading…"))
     return html.div(
         {"class": "wl-card", "data-card": "test-recipients"},
-        html.h2("Test recipients"),
-        html.p({"class": "hint"}, "Test sends from a send step or the Messages page go here "
-                                  "when sent to 'test recipients': one per line."),
+        html.h2(_("Test recipients")),
+        html.p({"class": "hint"}, _("Test sends from a send step or the Messages page go here "
+                                    "when sent to 'test recipients': one per line.")),
         html.fieldset({"class": "wl-form", "disabled": not can_edit}, [html.label(
             {"class": "wl-row", "key": name, "style": {"alignItems": "flex-start"}},
-            html.span({"style": {"minWidth": "200px"}}, label),
+            html.span({"style": {"minWidth": "200px"}}, _(label)),
             html.textarea({"class": "wl-input", "rows": 3, "style": {"flex": "1"},
                            "placeholder": example, "value": lines[name],
                            "data-test-recipients": name, "onChange": on_change(name)}))
@@ -56,5 +61,5 @@ def TestRecipientsCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy com
         html.div({"class": f"wl-alert {notice['kind']}", "role": "status"}, notice["text"])
         if notice else "",
         html.button({"class": "wl-button primary", "type": "button", "onClick": save,
-                     "data-action": "save-test-recipients"}, "Save test recipients")
+                     "data-action": "save-test-recipients"}, _("Save test recipients"))
         if can_edit else "")

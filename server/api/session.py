@@ -12,27 +12,34 @@ from dataclasses import replace
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
 from litestar.response import Redirect
 
+from builder.i18n import Words, words
 from runtime.errors import NotFoundError, RateLimitedError, SignInRefusedError, WaylineError
 from runtime.store.team_models import User, UserSession
 from server.api.params import WaylineDep
 from server.context import Wayline
 from server.errors import errors
-from server.pages import html_response
-from server.schemas.team import SessionOut, SignInIn
+from server.pages import html_response, language_of
+from server.schemas.team import AccountIn, SessionOut, SignInIn
 from server.security.guard import principal_of
 from server.security.middleware import NONCE_KEY, request_origins
 from server.security.principal import Principal
 from server.security.sessions import COOKIE, SessionPolicy, token_hash
-from server.services import signin
+from server.services import signin, users
 from server.services.users import user_out
-from server.signin_pages import account_page, link_gone_page, link_page, sign_in_page
+from server.signin_pages import (
+    account_page,
+    link_gone_page,
+    link_page,
+    problem_text,
+    sign_in_page,
+)
 
 
 class SignInForm(msgspec.Struct):
@@ -74,6 +81,14 @@ class SessionController(Controller):
         signed_in = replace(principal, session_id=token_hash(token))
         return Response(_session_out(wayline, signed_in), cookies=[_cookie(wayline, token)])
 
+    @patch("/", sync_to_thread=True, responses=errors(401, 422))
+    def update(self, request: Request, wayline: WaylineDep,
+               data: JSONBody[AccountIn]) -> SessionOut:
+        """Change your own account: the language Wayline speaks to you."""
+        principal = principal_of(request)
+        users.set_language(wayline, principal.actor, principal.user_id or 0, data.language)
+        return _session_out(wayline, principal)
+
     @delete("/", sync_to_thread=True, status_code=204)
     def remove(self, request: Request, wayline: WaylineDep) -> None:
         """Sign out: this session ends and its cookie is cleared."""
@@ -87,10 +102,11 @@ class SignInPages(Controller):
     include_in_schema = False
 
     @get("/signin", sync_to_thread=False)
-    def page(self, next: Annotated[str, QueryParameter(max_length=2000)] = "/"
+    def page(self, request: Request, next: Annotated[str, QueryParameter(max_length=2000)] = "/"
              ) -> Response[str]:
         """The sign-in form."""
-        return html_response(sign_in_page(_local(next)))
+        return html_response(sign_in_page(_words(request), _local(next),
+                                          nonce=request.scope[NONCE_KEY]))
 
     @post("/signin", sync_to_thread=True, status_code=303)
     def submit(self, request: Request, wayline: WaylineDep,
@@ -103,9 +119,11 @@ class SignInPages(Controller):
                                       request.headers.get("user-agent", ""))
         except (SignInRefusedError, RateLimitedError) as error:
             wait = getattr(error, "retry_after", None)
-            return html_response(sign_in_page(target, error.message,
-                                      data.email), 429 if wait else 200,
-                         {"Retry-After": str(wait)} if wait else None)
+            said = _words(request)
+            return html_response(sign_in_page(said, target, problem_text(said, error.message, wait),
+                                              data.email, request.scope[NONCE_KEY]),
+                                 429 if wait else 200,
+                                 {"Retry-After": str(wait)} if wait else None)
         return Redirect(target, status_code=303, cookies=[_cookie(wayline, token)])
 
     @get("/signin/link/{token:str}", sync_to_thread=True)
@@ -115,8 +133,8 @@ class SignInPages(Controller):
         at once; a link previewer that only fetches pages leaves the link unused)."""
         who = signin.link_holder(wayline, token[:200])
         if who is None:
-            return html_response(link_gone_page(), 404)
-        return html_response(link_page(request.scope[NONCE_KEY], who))
+            return html_response(link_gone_page(_words(request), request.scope[NONCE_KEY]), 404)
+        return html_response(link_page(_words(request), request.scope[NONCE_KEY], who))
 
     @post("/signin/link/{token:str}", sync_to_thread=True, status_code=303)
     def link(self, request: Request, wayline: WaylineDep,
@@ -127,7 +145,7 @@ class SignInPages(Controller):
             session, principal, purpose = signin.use_link(
                 wayline, token[:200], _ip(request), request.headers.get("user-agent", ""))
         except NotFoundError:
-            return html_response(link_gone_page(), 404)
+            return html_response(link_gone_page(_words(request), request.scope[NONCE_KEY]), 404)
         target = "/" if purpose == "first_start" else "/account?welcome=1"
         return Redirect(target, status_code=303, cookies=[_cookie(wayline, session)])
 
@@ -142,7 +160,8 @@ class SignInPages(Controller):
         """The signed-in person's account: who they are, and their password."""
         user = _user(wayline, principal_of(request))
         welcome = request.query_params.get("welcome") == "1"
-        return html_response(account_page(user, welcome=welcome))
+        return html_response(account_page(_words(request), user, welcome=welcome,
+                                          nonce=request.scope[NONCE_KEY]))
 
     @post("/account", sync_to_thread=True)
     def change_password(self, request: Request, wayline: WaylineDep,
@@ -152,10 +171,17 @@ class SignInPages(Controller):
         try:
             signin.change_password(wayline, principal, data.current_password, data.password)
         except WaylineError as error:
-            return html_response(account_page(_user(wayline, principal),
-                                      problem=error.message), 422)
-        return html_response(account_page(_user(wayline, principal),
-                                  saved=True))
+            said = _words(request)
+            return html_response(account_page(said, _user(wayline, principal),
+                                              problem=problem_text(said, error.message),
+                                              nonce=request.scope[NONCE_KEY]), 422)
+        return html_response(account_page(_words(request), _user(wayline, principal),
+                                          saved=True, nonce=request.scope[NONCE_KEY]))
+
+
+def _words(request: Request) -> Words:
+    """The words of the language this page speaks (the person's choice, else the browser's)."""
+    return words(language_of(request.scope))
 
 
 def _session_out(wl: Wayline, principal: Principal) -> SessionOut:

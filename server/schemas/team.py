@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -35,6 +35,8 @@ class UserOut(msgspec.Struct):
     has_password: bool
     last_sign_in_at: datetime | None
     created_at: datetime
+    language: str | None = None
+    """The language they chose ("ko", "en"); None: as their browser asks."""
 
 
 class SessionOut(msgspec.Struct):
@@ -43,6 +45,13 @@ class SessionOut(msgspec.Struct):
     user: UserOut
     csrf_token: str
     expires_at: datetime
+
+
+class AccountIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A change the signed-in person makes to their own account: the language they read
+    Wayline in ("ko", "en"; null: as their browser asks)."""
+
+    language: Literal["ko", "en"] | None = None
 
 
 class UserCreate(msgspec.Struct, forbid_unknown_fields=True):

@@ -180,6 +180,7 @@ ROUTES: dict[tuple[str, str], str] = {
     # signing in and out
     ("GET", "/api/session"): "account",
     ("POST", "/api/session"): "public",
+    ("PATCH", "/api/session"): "account",
     ("DELETE", "/api/session"): "account",
     ("GET", "/signin"): "public",
     ("POST", "/signin"): "public",
@@ -245,6 +246,7 @@ PAGES: dict[str, str] = {
 UI_CALLS: dict[str, str] = {
     "whoami": "account",
     "session_alive": "account",
+    "set_language": "account",
     "list_journeys": "journeys.read",
     "get_journey": "journeys.read",
     "draft_revision": "journeys.read",

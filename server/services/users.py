@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from builder.i18n import LANGUAGES
 from builder.validation import Issue
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.store.audit import SYSTEM, Actor, record
@@ -29,7 +30,8 @@ def user_out(user: User) -> UserOut:
     """A user as the API shows them."""
     return UserOut(id=user.id, email=user.email, name=user.name, role=user.role,
                    active=user.disabled_at is None, has_password=user.password_hash is not None,
-                   last_sign_in_at=user.last_sign_in_at, created_at=user.created_at)
+                   last_sign_in_at=user.last_sign_in_at, created_at=user.created_at,
+                   language=user.language)
 
 
 def list_users(wl: Wayline) -> list[UserOut]:
@@ -98,6 +100,27 @@ def reset_link(wl: Wayline, actor: Actor, user_id: int) -> SignInLinkOut:
         record(db, actor, "user.reset_link", object_kind="user", object_id=user.email,
                object_name=user.name, at=wl.now(), summary="made a one-time sign-in link")
         return SignInLinkOut(user=user_out(user), link=link, expires_at=expires)
+
+
+def set_language(wl: Wayline, actor: Actor, user_id: int, language: str | None) -> UserOut:
+    """Save the language someone reads Wayline in (None: as their browser asks)."""
+    if language is not None and language not in LANGUAGES:
+        message = (f"'{language}' is not a language Wayline speaks: choose one of "
+                   f"{', '.join(LANGUAGES)}, or none to follow the browser.")
+        raise InvalidInputError(message, [Issue(code="user.invalid", field="language",
+                                                   message=message)])
+    with wl.writing() as db:
+        user = _user(db, user_id, lock=True)
+        before = user.language
+        if language != before:
+            user.language = language
+            user.updated_at = wl.now()
+            record(db, actor, "user.language_changed", object_kind="user",
+                   object_id=user.email, object_name=user.name, at=wl.now(),
+                   before={"language": before}, after={"language": language},
+                   summary=f"language: {before or 'as the browser asks'} → "
+                           f"{language or 'as the browser asks'}")
+        return user_out(user)
 
 
 def find_user(wl: Wayline, email: str) -> UserOut:
