@@ -42,7 +42,8 @@ class Purpose(StrEnum):
 
 
 EventField = Annotated[EventName, hint(
-    "Event", order=1, widget="event-name", description="The event name as your app sends it, e.g. order_completed")]
+    "Event", order=1, widget="event-name",
+    description="The event name as your app sends it, e.g. order_completed")]
 """The event a node listens for (entry, wait)."""
 
 EventFilters = Annotated[list[Attr], hint(

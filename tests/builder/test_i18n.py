@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel.messages.pofile import read_po
+
 from builder.i18n import bundle_words, catalogue, fill, negotiate, words
 from builder.i18n.extract import ROOT, missing, wanted
 from builder.i18n.messages import say
@@ -129,3 +131,19 @@ def test_validation_messages_are_said_in_korean() -> None:
 def test_message_templates_prefer_the_most_specific() -> None:
     assert say(words("ko"), "must be at least 5") == "5 이상이어야 합니다"
     assert say(words("ko"), "must be a whole number") == "정수여야 합니다"
+
+
+def test_each_word_has_one_korean_translation() -> None:
+    seen: dict[str, tuple[str, object]] = {}
+    differ = []
+    for path in sorted((ROOT / "builder" / "i18n" / "locales" / "ko").glob("*.po")):
+        with path.open("rb") as file:
+            for message in read_po(file, locale="ko"):
+                key = message.id if isinstance(message.id, str) else message.id[0]
+                text = message.string if isinstance(message.string, str) else tuple(message.string)
+                if key and text and key in seen and seen[key][1] != text:
+                    differ.append(f"{key!r}: {seen[key][0]} {seen[key][1]!r}, "
+                                  f"{path.name} {text!r}")
+                if key and text:
+                    seen[key] = (path.name, text)
+    assert not differ, "one word, two Korean translations (pick one):\n" + "\n".join(differ)
