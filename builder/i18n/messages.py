@@ -117,11 +117,14 @@ def _patterns(language: str) -> list[tuple[re.Pattern[str], str, str]]:
 
 
 def template_pattern(template: str) -> re.Pattern[str]:
-    """What matches a message made from `template` (each hole a group of its name)."""
-    pieces, last = [], 0
+    """What matches a message made from `template` (each hole a group of its name; a hole
+    named twice must hold the same text both times)."""
+    pieces, last, seen = [], 0, set()
     for match in _HOLE.finditer(template):
         pieces.append(re.escape(template[last:match.start()]))
-        pieces.append(f"(?P<{match[1]}>{HOLE_PATTERNS.get(match[1], '.+?')})")
+        pieces.append(f"(?P={match[1]})" if match[1] in seen else
+                      f"(?P<{match[1]}>{HOLE_PATTERNS.get(match[1], '.+?')})")
+        seen.add(match[1])
         last = match.end()
     pieces.append(re.escape(template[last:]))
     return re.compile("".join(pieces) + r"\Z", re.S)
