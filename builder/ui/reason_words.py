@@ -77,6 +77,20 @@ REASONS = (
     N_("skipped, as the send step says"),
     N_("not sent: the customer left the journey ({reason})"),
     N_("not sent: the customer left the journey when version {number} was published"),
+    # The ledger, as a customer's timeline shows it (runtime/messaging/brakes.py, gate.py,
+    # throttle.py, calls.py, channels.py, receipts.py)
+    N_("held: the journey is paused"),
+    N_("held: this step is paused"),
+    N_("not sent: the journey was archived"),
+    N_("not sent: no longer in the journey's entry audience"),
+    N_("waiting its turn: this step sends at most {limit} a minute"),
+    N_("waiting its turn: this journey sends at most {limit} a minute"),
+    N_("waiting its turn: the {channel} provider takes {limit} a second"),
+    N_("retrying: {reason}"),
+    N_("gave up after {count} attempts: {reason}"),
+    N_("the {channel} provider reported it undelivered: {answer}"),
+    N_("the mail server refused the customer's address: {code}"),
+    N_("the mail server answered {code}"),
     # Entering (server/services/path_preview.py entry_moment)
     N_("'{attribute}' is {value}, which gives no entry date from then on"),
     N_("enters on their '{attribute}' ({moment})"),
@@ -120,8 +134,9 @@ NOTES = (
 )
 """The notes beside a preview and a dry run, as templates."""
 
-NAMES = (N_("Copy of {name}"),)
-"""Names Wayline gives things (server/services/journeys.py clone_journey's default)."""
+COPY_OF = N_("Copy of {name}")
+"""What a copied journey is called (`services.clone_journey(id, copy_of=_(COPY_OF))`): the
+name is made in the reader's language and stored as made."""
 
 WORDS = (N_("equals"), N_("does not equal"), N_("is less than / before"),
          N_("is at most / on or before"), N_("is more than / after"),
@@ -151,7 +166,7 @@ HOLE_PATTERNS = {
     r"properties\))?", "duration": r"\d+ (?:minute|hour|day|week)s?",
     "days": r"(?:\d+ )?days?", "window": r"[a-z -]+",
     "span": r"(?:all day|\d\d:\d\d–\d\d:\d\d)(?: on [A-Za-z, ]+)?",
-    "count": r"[\d,]+", "number": r"[\d,]+", "limit": r"[\d,]+",
+    "count": r"[\d,]+", "number": r"[\d,]+", "limit": r"[\d,]+", "code": r"\d+",
 }
 """Holes that match a shape, not any text."""
 
@@ -264,12 +279,6 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile("".join(pieces), re.S)
 
 
-def say_name(_: Words, template: str, **holes: Any) -> str:
-    """A name Wayline gives (`NAMES`), in `_`'s language: `say_name(_, "Copy of {name}",
-    name=...)`."""
-    return _(template, **holes)
-
-
 PREVIEW_TEXTS = {"path": ("entry_why", "end_reason", "notes"), "explain": ("summary", "notes"),
                  "audience": ("notes",), "dry_run": ("notes",)}
 """The reason fields of each preview answer's data (the path's steps and the explanation's
@@ -306,3 +315,16 @@ def _said(_: Words, value: Any) -> Any:
     if isinstance(value, list):
         return [_said(_, item) for item in value]
     return value
+
+
+TIMELINE_TEXTS = {"step": "detail", "message": "reason", "ended": "reason"}
+"""The reason field of each kind of timeline item (server.schemas.timeline)."""
+
+
+def said_timeline(_: Words, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A customer's timeline items with every step's detail and every message's and ending's
+    reason in `_`'s language (the other fields as they are)."""
+    if _.language == "en":
+        return items
+    return [{**item, field: say_reason(_, item[field])} if item.get(field) else item
+            for item in items for field in [TIMELINE_TEXTS.get(item.get("kind"), "")]]

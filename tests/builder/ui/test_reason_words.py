@@ -11,11 +11,14 @@ import msgspec
 
 from builder.i18n import words
 from builder.ui.previews import run_preview
-from builder.ui.reason_words import say_reason
+from builder.ui.reason_words import COPY_OF, said_timeline, say_reason
 from nodes.kit.profile import Profile
 from nodes.kit.rules import Rule, evaluate, explain
 from nodes.kit.values import Duration, Unit
+from runtime.messaging import brakes
 from runtime.messaging.policy import Cap, Outgoing, Rules, judge, window_from
+from runtime.store.audit import SYSTEM
+from server.services import starters
 from tests.builder.ui.conftest import LiveApp, signed_in_services
 from tests.builder.ui.test_preview import add_customers, vip_journey
 
@@ -122,3 +125,31 @@ def test_previews_answer_in_korean(live_app: LiveApp) -> None:
     _, dry = ask(live_app, journey_id, op="dry_run", horizon_days=7)
     for note in dry["data"]["notes"]:
         assert english_left(note) == [], note
+
+
+def test_a_timeline_says_the_ledger_and_the_steps() -> None:
+    zone = ZoneInfo("Asia/Seoul")
+    capped = judge(Outgoing("sms", "marketing", {"sms": True}, zone),
+                   Rules(caps={"sms": Cap(1, 1)}), [NOW], NOW).reason
+    items = [{"kind": "message", "reason": brakes.JOURNEY_PAUSED},
+             {"kind": "message", "reason": capped},
+             {"kind": "message", "reason": None},
+             {"kind": "step", "detail": "waiting 1 day; the wait is over"},
+             {"kind": "ended", "reason": "exit criteria: did 'order'"},
+             {"kind": "event", "name": "order"}]
+    said = said_timeline(KO, items)
+    assert [item.get("reason") or item.get("detail") for item in said] == [
+        "보류: 여정이 일시 중지됨", "빈도 제한: 1일당 sms 마케팅 메시지 1건에 도달", None,
+        "1일 대기; 대기가 끝남", "이탈 조건: 'order' 이벤트를 함", None]
+    assert said_timeline(words("en"), items) == items
+
+
+def test_starters_and_copies_are_named_in_korean(live_app: LiveApp) -> None:
+    for starter in starters.list_starters():
+        for text in (KO(starter.name), KO(starter.description)):
+            assert english_left(text.replace("VIP", "").replace("SMS", "")) == [], text
+    journey_id = starters.create_from_starter(live_app.wayline, SYSTEM, "welcome").journey.id
+    services = signed_in_services(live_app, "editor")
+    copy = services.clone_journey(journey_id, copy_of=KO(COPY_OF))
+    assert copy["journey"]["name"] == "Welcome series 사본"  # the stored name stays as typed
+    assert services.clone_journey(journey_id)["journey"]["name"] == "Copy of Welcome series"
