@@ -42,6 +42,7 @@ REASONS = (
     N_("updating the profile ({count} change(s))"),
     N_("drew {drawn} of 100: {label} ({percent}%)"),
     N_("matched no branch"),
+    N_("not {branch} ({reason})"),
     N_("'{event}' did not happen in time"),
     N_("the wait is over"),
     N_("the event arrived"),
@@ -108,7 +109,29 @@ NOTES = (
     # server/services/explanation.py
     N_("'{attribute}' gives no entry date from now on, so this customer would not enter."),
     N_("Next entry: {moment} (from '{attribute}')."),
-    # server/services/previews.py (the entry's notes)
+    # server/services/previews.py (what the entry does, and its notes)
+    N_("Customers matching the audience rule enter when you publish, and later as they start "
+       "to match."),
+    N_("Customers matching the segment '{segment}' enter when you publish, and later as they "
+       "start to match."),
+    N_("A customer enters when they do '{event}'. The count is who could enter: every "
+       "customer."),
+    N_("A customer enters when they do '{event}'. The count is who could enter: customers "
+       "matching 'Only customers who match'."),
+    N_("A customer enters when they do '{event}' with matching properties. The count is who "
+       "could enter: every customer."),
+    N_("A customer enters when they do '{event}' with matching properties. The count is who "
+       "could enter: customers matching 'Only customers who match'."),
+    N_("Customers enter every year on their '{attribute}' at {at} in their time zone. The "
+       "count is everyone with '{attribute}' set."),
+    N_("Customers enter once, on their '{attribute}' at {at} in their time zone. The count is "
+       "everyone with '{attribute}' set."),
+    N_("Customers enter every year on their '{attribute}' {shift} days at {at} in their time "
+       "zone. The count is everyone with '{attribute}' set."),
+    N_("Customers enter once, on their '{attribute}' {shift} days at {at} in their time zone. "
+       "The count is everyone with '{attribute}' set."),
+    N_("Your systems put customers in with an API call naming them, so no audience can be "
+       "counted in advance."),
     N_("'Also enter everyone who matches at publish' is off: only customers who start to "
        "match after publishing will enter; the count is everyone who matches now."),
     N_("Previews use the entry's sample payload unless you give one."),
@@ -166,6 +189,7 @@ HOLE_PATTERNS = {
     r"properties\))?", "duration": r"\d+ (?:minute|hour|day|week)s?",
     "days": r"(?:\d+ )?days?", "window": r"[a-z -]+",
     "span": r"(?:all day|\d\d:\d\d–\d\d:\d\d)(?: on [A-Za-z, ]+)?",
+    "shift": r"[+-]\d+", "at": r"\d\d:\d\d", "moment": r"(?:[A-Z][a-z]{2} )?\d{4}-.+?",
     "count": r"[\d,]+", "number": r"[\d,]+", "limit": r"[\d,]+", "code": r"\d+",
 }
 """Holes that match a shape, not any text."""
@@ -182,6 +206,10 @@ GROUPS = ("all of these match", "not all of these match", "at least one matches"
 """How a group's reason begins when its deciding parts follow (`rules.explain`)."""
 
 _HOLE = re.compile(r"\{(\w+)\}")
+_BRANCHES = re.compile(r"; (?=not )")
+"""Where one branch's reason ends in a split's "matched no branch: not Gold (…); not …"."""
+_NOT_BRANCH = re.compile(r"not (?P<branch>.+?) \((?P<reason>.*)\)", re.S)
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def say_reason(_: Words, text: str) -> str:
@@ -194,8 +222,10 @@ def say_reason(_: Words, text: str) -> str:
     for head in GROUPS:
         if text.startswith(head + ": "):
             rest = text[len(head) + 2:]
-            glue = " | " if head != "matched no branch" else "; "
-            return f"{_(head)}: " + glue.join(_part(_, part) for part in _split(rest, glue))
+            if head == "matched no branch":  # "not Gold (…); not Silver (…)"
+                return f"{_(head)}: " + "; ".join(
+                    _branch(_, part) for part in _BRANCHES.split(rest))
+            return f"{_(head)}: " + " | ".join(_part(_, part) for part in _split(rest, " | "))
     for template, pattern in _patterns():
         found = pattern.fullmatch(text)
         if found:
@@ -206,6 +236,16 @@ def say_reason(_: Words, text: str) -> str:
         if found and rest:
             return f"{say_reason(_, head)}{glue}{say_reason(_, rest)}"
     return say(_, said(_, text))
+
+
+def _branch(_: Words, part: str) -> str:
+    """A split's branch and why it did not match ("not Gold (…)"): its label kept as the
+    marketer wrote it."""
+    found = _NOT_BRANCH.fullmatch(part)
+    if found is None:
+        return say_reason(_, part)
+    return _("not {branch} ({reason})", branch=found["branch"],
+             reason=say_reason(_, found["reason"]))
 
 
 def _part(_: Words, part: str) -> str:
@@ -221,6 +261,9 @@ def _hole(_: Words, name: str, value: str) -> str:
         return _(value)
     if name == "duration":
         return duration(_, value)
+    if name == "moment":  # 'Tue 2026-03-03 09:00 Asia/Seoul' (flow_delay): the day in words
+        day, _space, rest = value.partition(" ")
+        return f"{_(day)} {rest}" if day in _WEEKDAYS else value
     if name == "days":
         return duration(_, "1 day" if value == "day" else value)
     if name == "span":
@@ -290,6 +333,8 @@ def said_preview(_: Words, op: str, data: Any) -> Any:
     if not isinstance(data, dict) or _.language == "en":
         return data
     data = dict(data)
+    if isinstance(data.get("entry"), dict):
+        data["entry"] = {**data["entry"], "summary": say_reason(_, data["entry"]["summary"])}
     for key in PREVIEW_TEXTS.get(op, ()):
         data[key] = _said(_, data.get(key))
     if op == "path":

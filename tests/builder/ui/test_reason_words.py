@@ -12,8 +12,10 @@ import msgspec
 from builder.i18n import words
 from builder.ui.previews import run_preview
 from builder.ui.reason_words import COPY_OF, said_timeline, say_reason
+from nodes import flow_delay, flow_split, flow_wait_event
 from nodes.kit.profile import Profile
 from nodes.kit.rules import Rule, evaluate, explain
+from nodes.kit.spec import StepContext
 from nodes.kit.values import Duration, Unit
 from runtime.messaging import brakes
 from runtime.messaging.policy import Cap, Outgoing, Rules, judge, window_from
@@ -25,7 +27,8 @@ from tests.builder.ui.test_preview import add_customers, vip_journey
 KO = words("ko")
 
 QUOTED = re.compile(r"'[^']*'")
-KEPT = {"email", "sms", "Asia", "Seoul", "plan", "score", "city", "VIP", "Nudged"}
+KEPT = {"email", "sms", "Asia", "Seoul", "plan", "score", "city", "VIP", "Nudged", "Gold",
+        "Active"}
 """Values a reason keeps as they are: channels' keys, a time zone's name, attributes' names,
 the reasons a marketer typed on an exit step."""
 
@@ -153,3 +156,28 @@ def test_starters_and_copies_are_named_in_korean(live_app: LiveApp) -> None:
     copy = services.clone_journey(journey_id, copy_of=KO(COPY_OF))
     assert copy["journey"]["name"] == "Welcome series 사본"  # the stored name stays as typed
     assert services.clone_journey(journey_id)["journey"]["name"] == "Copy of Welcome series"
+
+
+def test_the_node_kinds_reasons_are_said() -> None:
+    ctx = StepContext(profile=profile(plan="free", score=3, renews="soon"), now=NOW,
+                      timezone=ZoneInfo("Asia/Seoul"))
+
+    def why(module, config: dict) -> str:
+        return module.run(msgspec.convert(config, module.Config), ctx).why
+
+    split = why(flow_split, {"branches": [
+        {"key": "gold", "label": "Gold", "rule": {"type": "attr", "field": "plan", "op": "eq",
+                                                  "value": "gold"}},
+        {"key": "active", "label": "Active", "rule": {"type": "and", "rules": [
+            {"type": "event", "event": "order", "op": "gte", "count": 1},
+            {"type": "attr", "field": "score", "op": "gte", "value": 10}]}}]})
+    assert korean(split) == ("일치하는 분기 없음: Gold 아님(plan 값: 'free'; 조건: plan 같음 "
+                             "'gold'); Active 아님(모두 일치하지는 않음: 'order' 이벤트 0회; 필요: "
+                             "1회 이상 | score 값: 3; 조건: score 이상 / 당일 또는 이후 10)")
+    until = why(flow_delay, {"mode": "time_of_day", "at": "09:00", "weekdays": ["tue"]})
+    assert korean(until) == "화 2026-03-03 09:00 Asia/Seoul까지 대기"
+    assert korean(why(flow_delay, {"mode": "date_attribute", "attribute": "renews",
+                                   "at": "09:00"})) == (
+        "'renews' 값이 날짜가 아니어서('soon') 고객이 대기하지 않고 다음 단계로 갑니다")
+    assert korean(why(flow_wait_event, {"event": "order", "timeout": {
+        "amount": 1, "unit": "hours"}})) == "'order' 이벤트를 최대 1시간 대기"
