@@ -11,7 +11,7 @@ import msgspec
 
 from builder.i18n import words
 from builder.ui.previews import run_preview
-from builder.ui.reason_words import COPY_OF, said_timeline, say_reason
+from builder.ui.reason_words import COPY_OF, said_preview, said_timeline, say_reason
 from nodes import flow_delay, flow_split, flow_wait_event
 from nodes.kit.profile import Profile
 from nodes.kit.rules import Rule, evaluate, explain
@@ -20,7 +20,9 @@ from nodes.kit.values import Duration, Unit
 from runtime.messaging import brakes
 from runtime.messaging.policy import Cap, Outgoing, Rules, judge, window_from
 from runtime.store.audit import SYSTEM
-from server.services import starters
+from server.schemas.customers import CustomerBulkIn
+from server.schemas.previews import DryRunIn
+from server.services import customers, dry_runs, starters
 from tests.builder.ui.conftest import LiveApp, signed_in_services
 from tests.builder.ui.test_preview import add_customers, vip_journey
 
@@ -181,3 +183,15 @@ def test_the_node_kinds_reasons_are_said() -> None:
         "'renews' 값이 날짜가 아니어서('soon') 고객이 대기하지 않고 다음 단계로 갑니다")
     assert korean(why(flow_wait_event, {"event": "order", "timeout": {
         "amount": 1, "unit": "hours"}})) == "'order' 이벤트를 최대 1시간 대기"
+
+
+def test_a_sampled_dry_run_notes_in_korean(live_app: LiveApp) -> None:
+    items = [{"external_id": f"k{i:03d}"} for i in range(150)]
+    customers.upsert_bulk(live_app.wayline, msgspec.convert({"items": items}, CustomerBulkIn))
+    journey_id = starters.create_from_starter(live_app.wayline, SYSTEM, "welcome").journey.id
+    result = dry_runs.dry_run(live_app.wayline, journey_id, DryRunIn(sample_limit=100, seed=1))
+    notes = said_preview(KO, "dry_run", msgspec.to_builtins(result))["notes"]
+    assert "진입 대상 고객은 150명입니다. 그중 100명을 무작위로 골라" in notes[0]
+    assert any("'signup' 이벤트를 한 것으로" in note for note in notes), notes
+    for note in notes:
+        assert english_left(note) == [], note
