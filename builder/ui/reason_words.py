@@ -6,7 +6,9 @@ day reached"); the step log, the ledger and the API keep them so. `say_reason(_,
 in `_`'s language: it finds the template the reason was made from (`REASONS`), says it and puts
 the same values back (a hole that is itself a reason is said too). A reason made of reasons
 ("all of these match: (…) | …", "waiting 2 days; the wait is over") is said part by part.
-`said_preview(_, op, data)` says every reason in a preview answer before it goes to the canvas.
+`said_preview(_, op, data)` says every reason in a preview answer before it goes to the canvas;
+`said_timeline(_, items)` every step's detail and message's or ending's reason on a customer's
+timeline. What a marketer typed (a step's label, an exit reason, an attribute) is kept as typed.
 """
 
 from __future__ import annotations
