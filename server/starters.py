@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from builder.i18n import N_
 from runtime.store.audit import SYSTEM, Actor, record
 from runtime.store.models import Template, utcnow
 
@@ -71,9 +72,9 @@ def _days(amount: int) -> dict[str, Any]:
 
 
 WELCOME = Starter(
-    key="welcome", name="Welcome series",
-    description="New sign-ups get a welcome email, a tips email two days later at 10:00 their "
-                "time, and — if they still haven't bought after a week — a first-order coupon.",
+    key="welcome", name=N_("Welcome series"),
+    description=N_("New sign-ups get a welcome email, a tips email two days later at 10:00 their "
+                   "time, and — if they still haven't bought after a week — a first-order coupon."),
     document=_ended({"nodes": [
         _node("entry", "entry.event", "Signed up", {"event": "signup"}, 0, 0),
         _node("hello", "action.send", "Welcome email",
@@ -108,9 +109,9 @@ WELCOME = Starter(
     })
 
 CART = Starter(
-    key="cart_abandonment", name="Cart abandonment",
-    description="A customer adds to cart; if they don't buy within an hour, an email reminds "
-                "them, and a KakaoTalk message follows a day later if they still haven't.",
+    key="cart_abandonment", name=N_("Cart abandonment"),
+    description=N_("A customer adds to cart; if they don't buy within an hour, an email reminds "
+                   "them, and a KakaoTalk message follows a day later if they still haven't."),
     document=_ended({"nodes": [
         _node("entry", "entry.event", "Added to cart", {"event": "cart_add"}, 0, 0),
         _node("wait", "flow.wait_event", "Bought within 1 hour?", {
@@ -142,9 +143,9 @@ CART = Starter(
     })
 
 WIN_BACK = Starter(
-    key="win_back", name="Win-back of lapsed buyers",
-    description="Customers who bought before but not in 90 days: VIPs get a personal SMS, the "
-                "rest are split between a coupon and free shipping, with a 10% control group.",
+    key="win_back", name=N_("Win-back of lapsed buyers"),
+    description=N_("Customers who bought before but not in 90 days: VIPs get a personal SMS, the "
+                   "rest are split between a coupon and free shipping, with a 10% control group."),
     document=_ended({"nodes": [
         _node("entry", "entry.segment", "Lapsed buyers", {"rule": {"type": "and", "rules": [
             {"type": "attr", "field": "orders", "op": "gte", "value": 1},
@@ -182,9 +183,9 @@ WIN_BACK = Starter(
     })
 
 BIRTHDAY = Starter(
-    key="birthday", name="Birthday coupon",
-    description="On each customer's birthday at 09:00 in their own time zone, a coupon on "
-                "KakaoTalk (or by email for those who don't use KakaoTalk).",
+    key="birthday", name=N_("Birthday coupon"),
+    description=N_("On each customer's birthday at 09:00 in their own time zone, a coupon on "
+                   "KakaoTalk (or by email for those who don't use KakaoTalk)."),
     document=_ended({"nodes": [
         _node("entry", "entry.date", "Birthday, 09:00 local",
               {"attribute": "birthday", "at": "09:00", "offset_days": 0, "yearly": True}, 0, 0),

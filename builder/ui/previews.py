@@ -27,6 +27,7 @@ from builder.ui.bridge import (
     decode_preview,
 )
 from builder.ui.reactpy_glue import use_words
+from builder.ui.reason_words import said_preview
 from builder.ui.service_words import said
 from builder.ui.services import Json, UiError, UiServices
 
@@ -93,7 +94,8 @@ def run_preview(services: UiServices, journey_id: int, raw: str,
     if isinstance(command, AudiencePreview) and command.after:
         base["more"] = True
     try:
-        return op, {**base, "data": PREVIEWS[type(command)](services, journey_id, command)}
+        data = PREVIEWS[type(command)](services, journey_id, command)
+        return op, {**base, "data": said_preview(_, op, data)}
     except UiError as error:
         return op, {**base, "error": said(_, error.message), "issues": error.issues}
     except Exception:  # an answer, whatever happens: the canvas would wait for it forever

@@ -125,8 +125,10 @@ class UiServices(Protocol):
     def archive_journey(self, journey_id: int) -> Json:
         """Archive: {journey, ended_runs}."""
 
-    def clone_journey(self, journey_id: int) -> Json:
-        """A draft copy: its detail."""
+    def clone_journey(self, journey_id: int, name: str | None = None,
+                      copy_of: str = "Copy of {name}") -> Json:
+        """A draft copy: its detail; named `name`, else `copy_of` (in the page's language:
+        `_(reason_words.COPY_OF)`) with the source's {name}."""
 
     def export_journey(self, journey_id: int) -> Json:
         """The journey as an export file (JSON-like)."""

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from builder.compiled import compile_journey
 from builder.diff import summarize_changes
 from builder.document import empty_document, upgraded
+from builder.i18n import fill
 from builder.validation import Issue, has_errors, validate_journey
 from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
 from runtime.run import flight, lifecycle
@@ -286,13 +287,19 @@ def archive_journey(wl: Wayline, actor: Actor, journey_id: int) -> Archived:
         return Archived(journey=summaries(session, [journey])[0], ended_runs=ended)
 
 
-def clone_journey(wl: Wayline, actor: Actor, journey_id: int,
-                  name: str | None = None) -> JourneyDetail:
-    """A new draft with the same document (and no customers), named "Copy of …" by default."""
+COPY_OF = "Copy of {name}"
+"""What a copy is called when no name is given; a page passes it in its reader's language
+(builder.ui.reason_words.NAMES), and the name is stored as it was said."""
+
+
+def clone_journey(wl: Wayline, actor: Actor, journey_id: int, name: str | None = None,
+                  copy_of: str = COPY_OF) -> JourneyDetail:
+    """A new draft with the same document (and no customers), named `copy_of` (with the
+    source's {name}) unless `name` is given."""
     with wl.writing() as session:
         source = lifecycle.get_journey(session, journey_id)
         now = wl.now()
-        clone = Journey(name=(name or f"Copy of {source.name}")[:200].strip(),
+        clone = Journey(name=(name or fill(copy_of, {"name": source.name}))[:200].strip(),
                         description=source.description,
                         draft=upgraded(copy.deepcopy(source.draft), wl.registry),
                         status=JourneyStatus.DRAFT, created_at=now, updated_at=now)

@@ -107,3 +107,20 @@ def test_timeline_errors(client):
     assert client.get("/api/customers/nobody/timeline").status_code == 404
     bad = client.get("/api/customers/c0/timeline", params={"limit": 0, "before": "soon"})
     assert bad.status_code == 422
+
+
+def test_timeline_reasons_are_said_in_korean(client, app_context):
+    # The API keeps English; a page says each step's detail and each reason in its language.
+    from builder.i18n import words
+    from builder.ui.reason_words import said_timeline
+
+    run_cart(app_context)
+    items = client.get("/api/customers/c0/timeline").json()["items"]
+    said = said_timeline(words("ko"), items)
+    by_kind = {(item["kind"], item.get("node_id")): item for item in said}
+    assert by_kind[("message", "text")]["reason"] == (
+        "야간 발송 제한: 21:00–08:00 마케팅 발송 안 함(Asia/Seoul)")
+    assert by_kind[("step", "wait")]["detail"] == "'purchase' 이벤트가 기한 안에 일어나지 않음"
+    assert by_kind[("step", "entry")]["detail"] == "'cart_add' 이벤트를 함"
+    assert by_kind[("ended", None)]["reason"] == "reminded"  # as the marketer wrote it
+    assert said_timeline(words("en"), items) == items
