@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -105,25 +105,43 @@ def _hole_name(value: ast.expr, used: set[str]) -> str:
     return name
 
 
+class Templates:
+    """The templates one kind of message is made from, and which one made a message: the
+    most specific first (the most words outside its holes), so "must be at least {value}"
+    is tried before "must be {get}"."""
+
+    def __init__(self, templates: Iterable[str],
+                 holes: Mapping[str, str] = HOLE_PATTERNS) -> None:
+        found = sorted({template for template in templates if _HOLE.search(template)},
+                       key=lambda template: (-len(_HOLE.sub("", template)), template))
+        self._patterns = [(template, template_pattern(template, holes)) for template in found]
+
+    def match(self, text: str) -> tuple[str, dict[str, str]] | None:
+        """The template `text` was made from and the values of its holes, or None."""
+        for template, pattern in self._patterns:
+            found = pattern.match(text)
+            if found:
+                return template, found.groupdict()
+        return None
+
+
 @cache
-def _patterns(language: str) -> list[tuple[re.Pattern[str], str, str]]:
-    """(pattern, id, translation) for each translated template with holes, the most
-    specific first (the most words outside its holes), so "must be at least {value}" is
-    tried before "must be {get}"."""
-    found = [(key, text) for key, text in catalogue(language).items()
-             if isinstance(text, str) and text and _HOLE.search(key)]
-    found.sort(key=lambda item: -len(_HOLE.sub("", item[0])))
-    return [(template_pattern(key), key, text) for key, text in found]
+def _translated(language: str) -> Templates:
+    """The catalogue's templates that `language` translates."""
+    return Templates(key for key, text in catalogue(language).items()
+                     if isinstance(text, str) and text)
 
 
-def template_pattern(template: str) -> re.Pattern[str]:
-    """What matches a message made from `template` (each hole a group of its name)."""
+def template_pattern(template: str,
+                     holes: Mapping[str, str] = HOLE_PATTERNS) -> re.Pattern[str]:
+    """What matches a message made from `template` (each hole a group of its name, of the
+    shape `holes` gives it, else any text)."""
     pieces, last, seen = [], 0, set()
     for match in _HOLE.finditer(template):
         pieces.append(re.escape(template[last:match.start()]))
         name = match[1]
         pieces.append(f"(?P={name})" if name in seen
-                      else f"(?P<{name}>{HOLE_PATTERNS.get(name, '.+?')})")
+                      else f"(?P<{name}>{holes.get(name, '.+?')})")
         seen.add(name)
         last = match.end()
     pieces.append(re.escape(template[last:]))
@@ -144,10 +162,9 @@ def say(_: Words, message: str) -> str:
         return direct
     if _QUOTED_PATH.match(message):
         return re.sub(r"'([^']*)'", lambda title: f"'{_(title[1])}'", message)
-    for pattern, _key, text in _patterns(_.language):
-        match = pattern.match(message)
-        if match:
-            return _filled(_, text, match.groupdict())
+    found = _translated(_.language).match(message)
+    if found:
+        return _filled(_, _(found[0]), found[1])
     head, colon, rest = message.partition(": ")
     if colon and rest:
         return f"{_(head)}: {say(_, rest)}"

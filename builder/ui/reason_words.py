@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from builder.i18n import N_, Words
-from builder.i18n.messages import say
+from builder.i18n.messages import Templates, say
 from builder.ui.service_words import said
 from nodes.kit.rules import COUNT_WORDS, OP_WORDS
 
@@ -207,7 +207,6 @@ GROUPS = ("all of these match", "not all of these match", "at least one matches"
           "none of these match", "matched no branch")
 """How a group's reason begins when its deciding parts follow (`rules.explain`)."""
 
-_HOLE = re.compile(r"\{(\w+)\}")
 _BRANCHES = re.compile(r"; (?=not )")
 """Where one branch's reason ends in a split's "matched no branch: not Gold (…); not …"."""
 _NOT_BRANCH = re.compile(r"not (?P<branch>.+?) \((?P<reason>.*)\)", re.S)
@@ -228,11 +227,10 @@ def say_reason(_: Words, text: str) -> str:
                 return f"{_(head)}: " + "; ".join(
                     _branch(_, part) for part in _BRANCHES.split(rest))
             return f"{_(head)}: " + " | ".join(_part(_, part) for part in _split(rest, " | "))
-    for template, pattern in _patterns():
-        found = pattern.fullmatch(text)
-        if found:
-            return _(template, **{name: _hole(_, name, value)
-                                  for name, value in found.groupdict().items()})
+    found = _templates().match(text)
+    if found:
+        template, values = found
+        return _(template, **{name: _hole(_, name, value) for name, value in values.items()})
     for glue in ("; ", ": "):
         head, found, rest = text.partition(glue)
         if found and rest:
@@ -304,24 +302,9 @@ def duration(_: Words, text: str) -> str:
 
 
 @cache
-def _patterns() -> list[tuple[str, re.Pattern[str]]]:
-    """Each template and what matches a reason made from it, the most specific first."""
-    found = [(template, _pattern(template)) for template in (*REASONS, *NOTES)
-             if _HOLE.search(template)]
-    return sorted(found, key=lambda item: -len(_HOLE.sub("", item[0])))
-
-
-def _pattern(template: str) -> re.Pattern[str]:
-    pieces, last, seen = [], 0, set()
-    for match in _HOLE.finditer(template):
-        pieces.append(re.escape(template[last:match.start()]))
-        name = match[1]
-        pieces.append(f"(?P={name})" if name in seen else
-                      f"(?P<{name}>{HOLE_PATTERNS.get(name, '.+?')})")
-        seen.add(name)
-        last = match.end()
-    pieces.append(re.escape(template[last:]))
-    return re.compile("".join(pieces), re.S)
+def _templates() -> Templates:
+    """The templates reasons and notes are made from."""
+    return Templates((*REASONS, *NOTES), HOLE_PATTERNS)
 
 
 PREVIEW_TEXTS = {"path": ("entry_why", "end_reason", "notes"), "explain": ("summary", "notes"),

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from builder.i18n import N_, Words
-from builder.i18n.messages import say, template_pattern
+from builder.i18n.messages import Templates, say
 
 SAID = (
     # Not found (runtime.errors.NotFoundError)
@@ -109,7 +109,6 @@ NAMED = ("channel", "noun")
 LISTS = {"problems": "; "}
 """Holes holding a list of messages (said one by one), and what separates them."""
 
-_HOLE = re.compile(r"\{(\w+)\}")
 _USE_STATUS = re.compile(r"\((draft|live|paused|archived): ")
 
 
@@ -118,11 +117,10 @@ def said(_: Words, text: str) -> str:
     known = _(text)
     if known != text or _.language == "en":
         return known
-    for template, pattern in _patterns():
-        found = pattern.fullmatch(text)
-        if found:
-            return _(template, **{name: _hole(_, name, value)
-                                  for name, value in found.groupdict().items()})
+    found = _templates().match(text)
+    if found:
+        template, values = found
+        return _(template, **{name: _hole(_, name, value) for name, value in values.items()})
     return text
 
 
@@ -163,8 +161,5 @@ def _listed(_: Words, pieces: list[str], separator: str) -> list[str]:
 
 
 @cache
-def _patterns() -> list[tuple[str, re.Pattern[str]]]:
-    """Each template and the expression that matches a message made from it, the longest
-    (most specific) first."""
-    found = [(template, template_pattern(template)) for template in SAID]
-    return sorted(found, key=lambda item: -len(_HOLE.sub("", item[0])))
+def _templates() -> Templates:
+    return Templates(SAID)
