@@ -8,6 +8,7 @@ node on every save rather than per kind.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -15,16 +16,14 @@ from typing import Any
 import msgspec
 
 from builder.document import Settings
+from builder.i18n import N_
 from nodes import NodeSpec, Registry
 from nodes.kit.channel import Address, default_channels
 from nodes.kit.sms import COUNTING
 
-PICKER_WIDGETS = ("template-picker", "segment-picker", "picker")
-"""Fields naming a stored object: a new node leaves them empty for the marketer to choose
-("picker": any reference kind, named by the field's `x-ref`)."""
-
 CATEGORY_ORDER = ("entry", "flow", "action")
-CATEGORY_LABELS = {"entry": "Entries", "flow": "Flow", "action": "Actions"}
+CATEGORY_LABELS = {"entry": N_("Entries"), "flow": N_("Flow"), "action": N_("Actions")}
+"""Palette sections' names (the canvas translates them)."""
 
 
 def kinds(registry: Registry) -> list[dict[str, Any]]:
@@ -114,12 +113,15 @@ def _kind(spec: NodeSpec) -> dict[str, Any]:
 
 
 def starter_config(spec: NodeSpec, schema: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """A new node's config: the kind's example, less the fields that name stored objects
-    (the template to send, the segment to use), which the marketer must choose."""
+    """A new node's config: only what its schema gives by default, so nothing a marketer did not
+    choose looks chosen; required fields stay empty (a required list starts as an empty list) and
+    the step's issues say what to fill. The kind's `example` is for the contract tests."""
     schema = schema or msgspec.json.schema(spec.config)
     root = schema["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
-    pickers = {name for name, field in root.get("properties", {}).items()
-               if field.get("x-widget") in PICKER_WIDGETS
-               or any(option.get("x-widget") in PICKER_WIDGETS
-                      for option in field.get("anyOf", []))}
-    return {key: value for key, value in spec.dump(spec.example).items() if key not in pickers}
+    starter: dict[str, Any] = {}
+    for name, field in root.get("properties", {}).items():
+        if "default" in field:
+            starter[name] = copy.deepcopy(field["default"])
+        elif name in root.get("required", ()) and field.get("type") == "array":
+            starter[name] = []
+    return starter
