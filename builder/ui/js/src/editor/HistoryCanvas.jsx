@@ -12,6 +12,8 @@ import {
   applyNodeChanges,
 } from "@xyflow/react";
 import { fromDocument } from "./draft.js";
+import { NOTE_TYPE } from "./notes.js";
+import { NoteNode } from "./NoteNode.jsx";
 import { changeWord, customersText, diffMarks, drawnDocument, sentence } from "./diff.js";
 import { EditorContext, JourneyEdge, JourneyNode } from "./graph.jsx";
 import { shortTime } from "./labels.js";
@@ -63,7 +65,10 @@ function HistoryFlow({ history, versions, catalogue, kinds }) {
     [],
   );
   const nodeTypes = useMemo(
-    () => Object.fromEntries(catalogue.kinds.map((kind) => [kind.key, JourneyNode])),
+    () => ({
+      ...Object.fromEntries(catalogue.kinds.map((kind) => [kind.key, JourneyNode])),
+      [NOTE_TYPE]: NoteNode,
+    }),
     [catalogue],
   );
   const edges = useMemo(() => withEdgeType(store.edges, "journey"), [store.edges]);
@@ -75,7 +80,7 @@ function HistoryFlow({ history, versions, catalogue, kinds }) {
         <div className="wl-workspace">
           <div className="wl-canvas history" data-history-canvas={history.new}>
             <ReactFlow
-              nodes={store.nodes}
+              nodes={[...store.notes, ...store.nodes]}
               edges={edges}
               nodeTypes={nodeTypes}
               edgeTypes={EDGE_TYPES}

@@ -1,7 +1,9 @@
 // What the editor does to steps, for the palette, the inspector, the keyboard and the canvas:
-// add, select (and centre on), change, paste, duplicate and delete. Each commits one change.
+// add (in a free spot), select (and centre on), change, paste, duplicate and delete. Each
+// commits one change.
 import { useCallback } from "react";
 import { copySelection, pasteInto } from "./clipboard.js";
+import { addSpot } from "./layout.js";
 import {
   NODE_WIDTH,
   newStep,
@@ -15,8 +17,10 @@ export function useStepActions({ kinds, draft, flow, wrapper }) {
   const { store, change, commit } = draft;
   const addNode = useCallback(
     (kindKey, position) => {
-      const at = position || centre(flow, wrapper.current);
-      commit((s) => withStep(s, newStep(kindKey, kinds[kindKey], at)));
+      commit((s) => {
+        const at = position || addSpot(s.nodes, centre(flow, wrapper.current));
+        return withStep(s, newStep(kindKey, kinds[kindKey], at));
+      });
     },
     [kinds, flow, commit, wrapper],
   );
