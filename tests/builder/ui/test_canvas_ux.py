@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from builder.ui.catalogue import starter_config
 from nodes import default_registry
 from runtime.store.audit import SYSTEM
-from server.schemas.journeys import JourneyCreate
+from server.schemas.journeys import JourneyCreate, JourneyUpdate
 from server.services import journeys, starters
 from tests.builder.ui.conftest import LiveApp, screenshot, sign_in
 from tests.builder.ui.test_canvas import WAIT, blank_journey, draft_of, node, open_editor, saved
@@ -73,6 +73,7 @@ def test_new_steps_start_without_example_settings(live_app: LiveApp, browse: Any
     for kind in ("action.send", "flow.condition"):
         step = page.locator(f'.react-flow__node:has([data-kind="{kind}"])')
         expect(step.locator('[data-badge="error"]')).to_be_visible(timeout=WAIT)
+        expect(step.locator("[data-needs-setup]")).to_have_text("Needs setting up")
     assert_no_overlaps(boxes(page))  # added one below the other, never stacked
     screenshot(page, "canvas-ux-empty-steps")
 
@@ -294,3 +295,40 @@ def test_notes_are_checked_bounded_and_ignored_by_the_runtime() -> None:
     many = {**document, "notes": [{"id": f"n{i}", "position": {"x": 0, "y": 0}}
                                   for i in range(MAX_NOTES + 1)]}
     assert [i.field for i in validate_journey(many)] == ["notes"]
+
+
+def test_a_published_version_shows_its_notes_read_only(live_app: LiveApp, browse: Any) -> None:
+    journey_id = journey_with(live_app, [("in", "entry.event", 0), ("out", "flow.exit", 1)],
+                              [("e1", "in", "next", "out")])
+    document = draft_of(live_app, journey_id)
+    document["notes"] = [{"id": "n1", "position": {"x": 300, "y": 0}, "text": "Launch: 1 March",
+                          "color": "pink"}]
+    journeys.update_journey(live_app.wayline, SYSTEM, journey_id,
+                            JourneyUpdate(document=document))
+    journeys.publish_journey(live_app.wayline, SYSTEM, journey_id)
+    page = open_editor(browse, journey_id)
+    expect(page.locator(".react-flow__node-wl-note textarea")).to_have_value("Launch: 1 March")
+    page.locator('[data-action="history"]').click()
+    page.locator('[data-version="1"] [data-action="open-version"]').click()
+    canvas = page.locator('[data-history-canvas="1"]')
+    note = canvas.locator('[data-note="n1"]')
+    expect(note).to_have_text("Launch: 1 March", timeout=WAIT)
+    expect(note.locator("textarea")).to_have_count(0)  # read-only: no text box, no tools
+    expect(note.locator("[data-note-delete]")).to_have_count(0)
+    screenshot(page, "canvas-ux-version-note")
+
+
+def test_live_counts_stay_legible_when_the_whole_journey_fits(live_app: LiveApp,
+                                                              browse: Any) -> None:
+    journey_id = starters.create_from_starter(live_app.wayline, SYSTEM, "welcome").journey.id
+    journeys.publish_journey(live_app.wayline, SYSTEM, journey_id)
+    page = open_editor(browse, journey_id)
+    counts = page.locator("[data-live]")
+    expect(counts).to_have_count(9, timeout=WAIT)
+    expect(page.locator("[data-live][data-far]")).to_have_count(9)  # zoomed out: summarised
+    # What the eye gets: the figure's font size times the zoom, in screen pixels.
+    sizes = page.locator("[data-live-here]").evaluate_all(
+        """els => els.map(e => parseFloat(getComputedStyle(e).fontSize)
+                               * e.getBoundingClientRect().height / e.offsetHeight)""")
+    assert min(sizes) >= 9, sizes
+    screenshot(page, "canvas-ux-far-counts")

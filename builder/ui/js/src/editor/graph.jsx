@@ -22,7 +22,7 @@ import { WireInsert } from "./wire-insert.jsx";
 
 export const EditorContext = createContext(null);
 
-// What the canvas lets a wire do while the draft is edited ({kinds, onInsert}); null elsewhere
+// What the canvas lets a wire do while the draft is edited ({insertable, onInsert}); null elsewhere
 // (read-only journeys, versions and comparisons).
 export const WireToolsContext = createContext(null);
 
@@ -54,6 +54,7 @@ export const JourneyNode = memo(
     const onPath = ctx.path ? (step ? "on-path" : "off-path") : "";
     const change = ctx.diff?.nodes[id];
     const title = data.label || kind?.label || type;
+    const setUp = issues.some((i) => i.severity === "error" && i.code === "config.invalid");
     return (
       <div
         className={`wl-node ${selected ? "selected" : ""} ${errors ? "has-errors" : warnings ? "has-warnings" : ""} ${ctx.highlight?.has(id) ? "highlight" : ""} ${onPath} ${change ? `diff-${change}` : ""}`}
@@ -102,7 +103,13 @@ export const JourneyNode = memo(
         <div className="wl-node-title" title={title} data-node-title>
           {title}
         </div>
-        {summary ? <div className="wl-node-summary">{summary}</div> : null}
+        {setUp ? (
+          <div className="wl-node-setup" data-needs-setup={id}>
+            {t("Needs setting up")}
+          </div>
+        ) : summary ? (
+          <div className="wl-node-summary">{summary}</div>
+        ) : null}
         {live ? <LiveCounts id={id} live={live} /> : null}
         {dry ? <DryCounts id={id} dry={dry} /> : null}
         {ports.length > 1 ? (
