@@ -12,6 +12,7 @@ import {
   applyNodeChanges,
 } from "@xyflow/react";
 import { fromDocument } from "./draft.js";
+import { FIT_VIEW_OPTIONS } from "./FlowArea.jsx";
 import { NOTE_TYPE } from "./notes.js";
 import { NoteNode } from "./NoteNode.jsx";
 import { changeWord, customersText, diffMarks, drawnDocument, sentence } from "./diff.js";
@@ -21,7 +22,6 @@ import { Inspector } from "./panels.jsx";
 import { ViewsContext, useViews, withEdgeType } from "./views.js";
 
 const EDGE_TYPES = { journey: JourneyEdge };
-const FIT_VIEW_OPTIONS = { padding: 0.3, maxZoom: 1 };
 const PRO_OPTIONS = { hideAttribution: true };
 const NO_STEPS = new Set();
 
