@@ -13,6 +13,7 @@ import {
   getSmoothStepPath,
   useStore,
 } from "@xyflow/react";
+import { CircleAlert, LogIn, Send, UserRound } from "lucide-react";
 import { N_, formatNumber, language, t } from "../i18n.js";
 import { compactNumber, wireLabel } from "./counts.js";
 import { KindIcon } from "./icons.jsx";
@@ -138,17 +139,24 @@ export const JourneyNode = memo(
   },
 );
 
-// A step's live counts: full figures up close, summarised and larger when zoomed out.
+// A step's live counts: full figures with words up close; zoomed out, summarised, larger and
+// each marked by an icon instead of a word too small to read.
 function LiveCounts({ id, live }) {
   const far = useStore(isFar);
   const count = far ? compactNumber : formatNumber;
+  const figure = (value, word, Icon, extra = {}) => (
+    <>
+      {far ? <Icon size={18} strokeWidth={2.5} aria-hidden="true" /> : null}
+      <b {...extra}>{count(value)}</b> {far ? null : word}
+    </>
+  );
   return (
     <div className={`wl-node-live ${far ? "far" : ""}`} data-live={id} data-far={far || undefined}>
       <span title={t("Entered this step: {n}", { n: formatNumber(live.entered) })}>
-        <b>{count(live.entered)}</b> {far ? null : t("entered")}
+        {figure(live.entered, t("entered"), LogIn)}
       </span>
       <span title={t("Here now: {n}", { n: formatNumber(live.here) })}>
-        <b data-live-here>{count(live.here)}</b> {far ? null : t("here")}
+        {figure(live.here, t("here"), UserRound, { "data-live-here": true })}
       </span>
       {live.median ? (
         <span title={t("Median time customers spent at this step")} data-live-median={id}>
@@ -157,7 +165,7 @@ function LiveCounts({ id, live }) {
       ) : null}
       {live.sent != null ? (
         <span title={t("Messages sent: {n}", { n: formatNumber(live.sent) })}>
-          <b>{count(live.sent)}</b> {far ? null : t("sent")}
+          {figure(live.sent, t("sent"), Send)}
         </span>
       ) : null}
       {live.failed ? (
@@ -165,7 +173,7 @@ function LiveCounts({ id, live }) {
           className="failed"
           title={t("Messages that failed: {n}", { n: formatNumber(live.failed) })}
         >
-          <b>{count(live.failed)}</b> {far ? null : t("failed")}
+          {figure(live.failed, t("failed"), CircleAlert)}
         </span>
       ) : null}
     </div>
