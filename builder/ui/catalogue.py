@@ -74,7 +74,9 @@ def settings_schema() -> dict[str, Any]:
 
 
 def node_ports(document: Any, registry: Registry) -> dict[str, list[dict[str, Any]]]:
-    """Each node's output ports, from its current config (the kind's example when invalid)."""
+    """Each node's output ports, from its current config. A node whose ports come from its
+    config (a split's paths) has none while that config is unreadable (a new split without
+    paths): the example's would draw outputs the marketer never made."""
     ports: dict[str, list[dict[str, Any]]] = {}
     nodes = document.get("nodes") if isinstance(document, Mapping) else None
     for node in nodes if isinstance(nodes, list) else []:
@@ -83,7 +85,9 @@ def node_ports(document: Any, registry: Registry) -> dict[str, list[dict[str, An
         spec = registry.get(node.get("type"))
         if spec is None:
             continue
-        ports[node["id"]] = [_port(port) for port in spec.ports_for(_config(spec, node))]
+        config = _config(spec, node)
+        ports[node["id"]] = [] if config is None and callable(spec.ports) else [
+            _port(port) for port in spec.ports_for(config)]
     return ports
 
 
@@ -108,7 +112,7 @@ def _kind(spec: NodeSpec) -> dict[str, Any]:
         "description": spec.description, "color": spec.color, "icon": spec.icon,
         "version": spec.version, "entry": spec.is_entry, "schema": schema,
         "starter": starter_config(spec, schema),
-        "ports": [_port(port) for port in spec.ports_for(None)],
+        "ports": [] if callable(spec.ports) else [_port(port) for port in spec.ports],
     }
 
 

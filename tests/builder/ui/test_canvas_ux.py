@@ -56,7 +56,8 @@ def assert_no_overlaps(found: list[dict[str, float]]) -> None:
 
 def test_new_steps_start_without_example_settings(live_app: LiveApp, browse: Any) -> None:
     page = open_editor(browse, blank_journey(live_app))
-    kinds = ["entry.segment", "flow.condition", "action.send", "flow.exit", "flow.delay"]
+    kinds = ["entry.segment", "flow.condition", "action.send", "flow.exit", "flow.delay",
+             "flow.random"]
     for kind in kinds:
         page.locator(f'.wl-palette-item[data-kind="{kind}"]').dblclick()
         expect(page.locator(f'.react-flow__node:has([data-kind="{kind}"])')).to_have_count(1)
@@ -74,6 +75,11 @@ def test_new_steps_start_without_example_settings(live_app: LiveApp, browse: Any
         step = page.locator(f'.react-flow__node:has([data-kind="{kind}"])')
         expect(step.locator('[data-badge="error"]')).to_be_visible(timeout=WAIT)
         expect(step.locator("[data-needs-setup]")).to_have_text("Needs setting up")
+    # A random split has no paths yet, so no outputs: not the example's "Coupon (45%)".
+    split = page.locator('.react-flow__node:has([data-kind="flow.random"])')
+    expect(split.locator("[data-needs-setup]")).to_be_visible(timeout=WAIT)
+    expect(split.locator("[data-port]")).to_have_count(0)
+    expect(split).not_to_contain_text("Coupon")
     assert_no_overlaps(boxes(page))  # added one below the other, never stacked
     screenshot(page, "canvas-ux-empty-steps")
 
