@@ -7,7 +7,8 @@ import { Trash2 } from "lucide-react";
 import { N_, t } from "../i18n.js";
 import { NOTE_COLORS } from "./notes.js";
 
-// {onText(id, text), onColor(id, color), onRemove(id)} while the draft is edited, else null.
+// {onText(id, text), onColor(id, color), onRemove(id), onResized()} while the draft is edited,
+// else null.
 export const NotesContext = createContext(null);
 
 const COLOR_WORDS = {
@@ -50,7 +51,14 @@ function NoteText({ id, text, onText }) {
   const [value, setValue] = useState(text);
   const area = useRef(null);
   const composing = useRef(false);
+  const sent = useRef(text); // the last text handed on: blur and composition end re-send it
+  const send = (next) => {
+    if (next === sent.current) return;
+    sent.current = next;
+    onText(id, next);
+  };
   useEffect(() => {
+    sent.current = text;
     // Take the saved text (undo, another tab) only when nobody is typing here.
     if (!composing.current && document.activeElement !== area.current) setValue(text);
   }, [text]);
@@ -65,16 +73,16 @@ function NoteText({ id, text, onText }) {
       data-note-text
       onChange={(e) => {
         setValue(e.target.value);
-        if (!composing.current) onText(id, e.target.value);
+        if (!composing.current) send(e.target.value);
       }}
       onCompositionStart={() => {
         composing.current = true;
       }}
       onCompositionEnd={(e) => {
         composing.current = false;
-        onText(id, e.currentTarget.value);
+        send(e.currentTarget.value);
       }}
-      onBlur={(e) => onText(id, e.currentTarget.value)}
+      onBlur={(e) => send(e.currentTarget.value)}
     />
   );
 }
