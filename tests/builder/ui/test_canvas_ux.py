@@ -338,3 +338,28 @@ def test_live_counts_stay_legible_when_the_whole_journey_fits(live_app: LiveApp,
                                * e.getBoundingClientRect().height / e.offsetHeight)""")
     assert min(sizes) >= 9, sizes
     screenshot(page, "canvas-ux-far-counts")
+
+
+def test_a_note_keeps_korean_being_composed(live_app: LiveApp, browse: Any) -> None:
+    journey_id = journey_with(live_app, [("in", "entry.event", 0)], [])
+    page = open_editor(browse, journey_id)
+    page.locator('[data-action="add-note"]').click()
+    text = page.locator(".react-flow__node-wl-note textarea")
+    text.click()
+    text.press_sequentially("Hi ")
+    saved(page)
+    ime = page.context.new_cdp_session(page)
+    for syllable in ("ㅎ", "하", "한"):  # an input method composing 한, as a Korean keyboard does
+        ime.send("Input.imeSetComposition", {"text": syllable, "selectionStart": 1,
+                                             "selectionEnd": 1})
+    expect(text).to_have_value("Hi 한")
+    ime.send("Input.insertText", {"text": "한"})
+    ime.send("Input.imeSetComposition", {"text": "ㄱ", "selectionStart": 1, "selectionEnd": 1})
+    ime.send("Input.imeSetComposition", {"text": "글", "selectionStart": 1, "selectionEnd": 1})
+    ime.send("Input.insertText", {"text": "글"})
+    expect(text).to_have_value("Hi 한글")
+    saved(page)
+    expect(text).to_have_value("Hi 한글")
+    page.wait_for_function(
+        "() => document.querySelector('[data-save=\"saved\"]')")
+    assert draft_of(live_app, journey_id)["notes"][0]["text"] == "Hi 한글"
