@@ -132,6 +132,7 @@ def test_plus_on_a_wire_inserts_a_step_between(live_app: LiveApp, browse: Any) -
                               [("e1", "in", "next", "ask"), ("e2", "ask", "yes", "yes"),
                                ("e3", "ask", "no", "no")])
     page = open_editor(browse, journey_id)
+    revision = journeys.draft_revision(live_app.wayline, journey_id)
     page.locator('[data-insert-on="e2"]').click()
     menu = page.locator("[data-insert-menu]")
     expect(menu).to_be_visible()
@@ -145,6 +146,7 @@ def test_plus_on_a_wire_inserts_a_step_between(live_app: LiveApp, browse: Any) -
     wires = {(e["source"], e.get("sourceHandle"), e["target"]) for e in document["edges"]}
     assert wires == {("in", "next", "ask"), ("ask", "yes", added["id"]),
                      (added["id"], "next", "yes"), ("ask", "no", "no")}
+    assert journeys.draft_revision(live_app.wayline, journey_id) == revision + 1  # one save
     assert_no_overlaps(boxes(page))
     # One change: one undo takes it all back.
     page.locator('[data-action="undo"]').click()
