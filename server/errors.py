@@ -19,6 +19,8 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy.exc import DataError, DBAPIError
 
+from builder.i18n import negotiate, words
+from builder.i18n.messages import say
 from builder.validation import Issue
 from runtime.errors import (
     InvalidInputError,
@@ -97,16 +99,27 @@ def problem(status: int, error: str, detail: str, issues: list[Any] = ()) -> Res
     return Response(body, status_code=status)
 
 
-def on_wayline_error(_request: Request, error: WaylineError) -> Response[Problem]:
-    """A domain error → its status."""
+def on_wayline_error(request: Request, error: WaylineError) -> Response[Problem]:
+    """A domain error → its status; its issues' messages in the language the caller asks
+    for (Accept-Language: Korean or English; their codes never change)."""
     if isinstance(error, RateLimitedError):
         answer = problem(429, "too_many", error.message)
         answer.headers["Retry-After"] = str(error.retry_after)
         return answer
     for kind, (status, code) in STATUS.items():
         if isinstance(error, kind):
-            return problem(status, code, error.message, getattr(error, "issues", []))
+            return problem(status, code, error.message,
+                           said_in(request, getattr(error, "issues", [])))
     return problem(422, "invalid_input", error.message)
+
+
+def said_in(request: Request, issues: list[Any]) -> list[Issue]:
+    """`issues` with their messages in the request's language."""
+    _ = words(negotiate(request.headers.get("accept-language")))
+    if _.language == "en":
+        return [as_issue(issue) for issue in issues]
+    return [msgspec.structs.replace(issue, message=say(_, issue.message))
+            for issue in map(as_issue, issues)]
 
 
 def on_validation_error(_request: Request, error: ValidationException) -> Response[Problem]:

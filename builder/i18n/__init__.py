@@ -79,11 +79,12 @@ class Words:
         """A full date, and with `with_time` the time and its zone: 'Mar 2, 2026, 21:30 KST',
         '2026년 3월 2일 21:30 KST'."""
         pattern = _DATE_PATTERNS[self.language][with_time]
-        return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=self._locale)
+        text = format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=self._locale)
+        return f"{text} {moment.tzname() or 'UTC'}" if with_time else text
 
 
-_DATE_PATTERNS = {"en": {True: "MMM d, yyyy, HH:mm z", False: "MMM d, yyyy"},
-                  "ko": {True: "yyyy년 M월 d일 HH:mm z", False: "yyyy년 M월 d일"}}
+_DATE_PATTERNS = {"en": {True: "MMM d, yyyy, HH:mm", False: "MMM d, yyyy"},
+                  "ko": {True: "yyyy년 M월 d일 HH:mm", False: "yyyy년 M월 d일"}}
 
 
 def fill(text: str, holes: Mapping[str, Any]) -> str:

@@ -4,7 +4,8 @@ Marked words are found by reading the source, never by running it:
 - Python: `_("…")`, `N_("…")`, `words(...)("…")` and `_.n("…", "…", n)` calls (ast);
 - the canvas bundle (builder/ui/js/src): `t("…")`, `N_("…")` and `tn("…", "…", n)` calls.
 Words that come from registries (node kinds, their ports and forms, channels) are listed by
-`builder.i18n.registry_words`. `python -m builder.i18n.extract [--into AREA]` adds every
+`builder.i18n.registry_words`, and the messages the validator and node checks make, as
+templates, by `builder.i18n.messages`. `python -m builder.i18n.extract [--into AREA]` adds every
 missing id to `locales/<language>/AREA.po` (default "new"; English needs no text, Korean's
 waits for a translator) and prints what still lacks a Korean translation; the test suite
 fails until none does.
@@ -95,12 +96,14 @@ def _rel(path: Path) -> str:
 
 def wanted() -> list[Wanted]:
     """Every id the code and the registries ask for."""
+    from builder.i18n.messages import message_templates
     from builder.i18n.registry_words import registry_words
 
     python = [path for folder in PYTHON_DIRS for path in (ROOT / folder).rglob("*.py")]
     js = [path for path in JS_SOURCE.rglob("*") if path.suffix in (".js", ".jsx")
           and path.name != "i18n.js"]
-    return [*python_words(python), *js_words(js), *registry_words()]
+    messages = [Wanted(text, None, where) for text, where in message_templates()]
+    return [*python_words(python), *js_words(js), *registry_words(), *messages]
 
 
 def missing(language: str, found: Iterable[Wanted]) -> list[Wanted]:
@@ -109,7 +112,8 @@ def missing(language: str, found: Iterable[Wanted]) -> list[Wanted]:
     if language == LANGUAGES[0]:
         known = set(_entries(language))
     else:
-        known = {key for key, value in catalogue(language).items() if value}
+        known = {key for key, value in catalogue(language).items()
+                 if value and (isinstance(value, str) or all(value))}
     seen: set[str] = set()
     lacking = []
     for item in found:

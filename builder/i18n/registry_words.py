@@ -1,7 +1,8 @@
 """The words people read that come from registries, not from marked calls: node kinds (label,
 description, preview note, ports, every form field's title and help), the journey settings
-form, and channels (label, name, noun). Translated where they leave for a page
-(builder.ui.catalogue), listed here so the catalogues can be checked for them."""
+form, and channels (label, name, noun, their template fields' titles and help). Translated
+where they leave for a page (builder.ui.catalogue, the messages page), listed here so the
+catalogues can be checked for them."""
 
 from __future__ import annotations
 
@@ -31,9 +32,9 @@ def registry_words() -> Iterator[Wanted]:
     yield from (Wanted(text, None, "registry:settings")
                 for text in schema_words(msgspec.json.schema(Settings)))
     for channel in default_channels():
-        for text in (channel.label, channel.name, channel.noun):
-            if text:
-                yield Wanted(text, None, f"registry:channel.{channel.key}")
+        texts = [channel.label, channel.name, channel.noun, *schema_words(channel.schema())]
+        yield from (Wanted(text, None, f"registry:channel.{channel.key}")
+                    for text in texts if text)
 
 
 def schema_words(schema: Any) -> list[str]:

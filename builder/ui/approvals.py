@@ -17,6 +17,7 @@ from typing import Any
 
 from reactpy import use_async_effect, use_ref, use_state
 
+from builder.i18n import Words, words
 from builder.ui.bridge import Approve, Reject, RequestPublish, Withdraw
 from builder.ui.services import Json, UiError, UiServices
 from builder.ui.session import ends_polling
@@ -88,24 +89,29 @@ def use_publishing(services: UiServices, journey_id: int, detail: Json | None
 
 
 APPROVAL_OPS: dict[type, tuple[Callable[[UiServices, int, Any], Json],
-                              Callable[[Json], str]]] = {
+                              Callable[[Json, Words], str]]] = {
     RequestPublish: (lambda s, j, c: s.request_publish(j, c.comment),
-                     lambda r: f"Asked to publish revision {r['draft_revision']}: a publisher "
-                               "approves or rejects it here."),
+                     lambda r, _: _("Asked to publish revision {revision}: a publisher "
+                                    "approves or rejects it here.",
+                                    revision=r["draft_revision"])),
     Withdraw: (lambda s, j, c: s.withdraw_request(c.id),
-               lambda r: "Request withdrawn: nothing is published."),
+               lambda r, _: _("Request withdrawn: nothing is published.")),
     Approve: (lambda s, j, c: s.approve_request(c.id, c.comment, c.moves),
-              lambda r: f"Approved: published as version {r['version_number']}."),
+              lambda r, _: _("Approved: published as version {version}.",
+                             version=r["version_number"])),
     Reject: (lambda s, j, c: s.reject_request(c.id, c.comment),
-             lambda r: "Rejected: nothing is published. They can change the draft and ask "
-                       "again."),
+             lambda r, _: _("Rejected: nothing is published. They can change the draft and "
+                            "ask again.")),
 }
-"""Commands about requests to publish: the service call and what to tell the person."""
+"""Commands about requests to publish: the service call and what to tell the person (in
+the language of the `Words` it is given)."""
 
 
 def run_approval(services: UiServices, journey_id: int,
-                 command: RequestPublish | Withdraw | Approve | Reject) -> str:
-    """Do an approval command from the canvas; what to tell the person (UiError when
-    refused: not theirs, a changed draft, a missing reason)."""
+                 command: RequestPublish | Withdraw | Approve | Reject,
+                 _: Words | None = None) -> str:
+    """Do an approval command from the canvas; what to tell the person, in `_`'s language
+    (English when not given). UiError when refused: not theirs, a changed draft, a missing
+    reason (`service_words.said` says its message in the page's language)."""
     call, message = APPROVAL_OPS[type(command)]
-    return message(call(services, journey_id, command))
+    return message(call(services, journey_id, command), _ or words("en"))

@@ -16,30 +16,45 @@ from typing import Any
 import msgspec
 
 from builder.document import Settings
-from builder.i18n import N_
+from builder.i18n import N_, Words, words
 from nodes import NodeSpec, Registry
 from nodes.kit.channel import Address, default_channels
 from nodes.kit.sms import COUNTING
 
 CATEGORY_ORDER = ("entry", "flow", "action")
 CATEGORY_LABELS = {"entry": N_("Entries"), "flow": N_("Flow"), "action": N_("Actions")}
-"""Palette sections' names (the canvas translates them)."""
+"""Palette sections' names (translated where they leave for a page)."""
+
+SCHEMA_WORDS = ("title", "description")
+"""The keys of a JSON schema whose values people read."""
+
+ENGLISH = words("en")
 
 
-def kinds(registry: Registry) -> list[dict[str, Any]]:
+def kinds(registry: Registry, _: Words = ENGLISH) -> list[dict[str, Any]]:
     """Every node kind as the palette and inspector use it, in palette order."""
     specs = sorted(registry, key=lambda spec: CATEGORY_ORDER.index(spec.category.value))
-    return [_kind(spec) for spec in specs]
+    return [_kind(spec, _) for spec in specs]
 
 
-def categories() -> list[dict[str, str]]:
+def categories(_: Words = ENGLISH) -> list[dict[str, str]]:
     """Palette sections."""
-    return [{"key": key, "label": CATEGORY_LABELS[key]} for key in CATEGORY_ORDER]
+    return [{"key": key, "label": _(CATEGORY_LABELS[key])} for key in CATEGORY_ORDER]
 
 
-def channels() -> list[dict[str, Any]]:
+def translated(schema: Any, _: Words) -> Any:
+    """A JSON schema with its titles and descriptions in `_`'s language."""
+    if isinstance(schema, Mapping):
+        return {key: _(value) if key in SCHEMA_WORDS and isinstance(value, str)
+                else translated(value, _) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [translated(value, _) for value in schema]
+    return schema
+
+
+def channels(_: Words = ENGLISH) -> list[dict[str, Any]]:
     """Every channel as the canvas words and treats it (`nodes/channels/`), in order."""
-    return [{"key": spec.key, "label": spec.label, "name": spec.name, "noun": spec.noun,
+    return [{"key": spec.key, "label": _(spec.label), "name": _(spec.name), "noun": _(spec.noun),
              "article": spec.article, "icon": spec.icon, "color": spec.color,
              "fallback": spec.fallback.channel if spec.fallback else None,
              "measured": spec.measure is not None, "testToMe": spec.test_to_me,
@@ -67,13 +82,18 @@ def text_counting() -> dict[str, int]:
     return dict(COUNTING)
 
 
-@cache
-def settings_schema() -> dict[str, Any]:
+def settings_schema(_: Words = ENGLISH) -> dict[str, Any]:
     """The journey settings form (re-entry, goal, exit criteria, time zone)."""
+    return translated(_settings_schema(), _)
+
+
+@cache
+def _settings_schema() -> dict[str, Any]:
     return msgspec.json.schema(Settings)
 
 
-def node_ports(document: Any, registry: Registry) -> dict[str, list[dict[str, Any]]]:
+def node_ports(document: Any, registry: Registry,
+               _: Words = ENGLISH) -> dict[str, list[dict[str, Any]]]:
     """Each node's output ports, from its current config. A node whose ports come from its
     config (a split's paths) has none while that config is unreadable (a new split without
     paths): the example's would draw outputs the marketer never made."""
@@ -87,7 +107,7 @@ def node_ports(document: Any, registry: Registry) -> dict[str, list[dict[str, An
             continue
         config = _config(spec, node)
         ports[node["id"]] = [] if config is None and callable(spec.ports) else [
-            _port(port) for port in spec.ports_for(config)]
+            _port(port, _) for port in spec.ports_for(config)]
     return ports
 
 
@@ -100,19 +120,19 @@ def _config(spec: NodeSpec, node: Mapping[str, Any]) -> Any:
         return None
 
 
-def _port(port: Any) -> dict[str, Any]:
-    return {"key": port.key, "label": port.label, "required": port.required,
+def _port(port: Any, _: Words) -> dict[str, Any]:
+    return {"key": port.key, "label": _(port.label), "required": port.required,
             "optional": port.optional}
 
 
-def _kind(spec: NodeSpec) -> dict[str, Any]:
+def _kind(spec: NodeSpec, _: Words) -> dict[str, Any]:
     schema = msgspec.json.schema(spec.config)
     return {
-        "key": spec.key, "label": spec.label, "category": spec.category.value,
-        "description": spec.description, "color": spec.color, "icon": spec.icon,
-        "version": spec.version, "entry": spec.is_entry, "schema": schema,
+        "key": spec.key, "label": _(spec.label), "category": spec.category.value,
+        "description": _(spec.description), "color": spec.color, "icon": spec.icon,
+        "version": spec.version, "entry": spec.is_entry, "schema": translated(schema, _),
         "starter": starter_config(spec, schema),
-        "ports": [] if callable(spec.ports) else [_port(port) for port in spec.ports],
+        "ports": [] if callable(spec.ports) else [_port(port, _) for port in spec.ports],
     }
 
 

@@ -4,14 +4,27 @@ and (editors up) adding pasted codes, generating codes and deleting the pool."""
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from reactpy import component, event, html, use_state
 
+from builder.i18n import N_, Words
+from builder.ui.reactpy_glue import use_words
+from builder.ui.service_words import said
 from builder.ui.services import Json, UiError, UiServices
 
 GENERATE_DEFAULT = "100"
 """How many codes the generate form offers to make."""
+
+GENERATE_MOST = 100_000
+"""The most codes one generation makes (server.schemas.coupons.GenerateCodes)."""
+
+PREFIX = re.compile(r"[A-Za-z0-9_-]{0,20}")
+"""A prefix generated codes may start with (as GenerateCodes takes it)."""
+
+EXAMPLE_CODES = "WELCOME-7Q2M\nWELCOME-K9XD"
+"""Codes as a shop hands them out (the paste box's example; codes, not words)."""
 
 
 @component
@@ -21,6 +34,7 @@ def PoolCard(services: UiServices, detail: Json, reload: Any,  # noqa: N802
     a change, `on_deleted(name)` is told once it is gone."""
     pool, uses = detail["pool"], detail["used_by"]
     outcome, set_outcome = use_state(None)
+    _ = use_words()
     can_edit = services.may("coupons.edit")
 
     async def change(call: Any) -> None:
@@ -28,9 +42,9 @@ def PoolCard(services: UiServices, detail: Json, reload: Any,  # noqa: N802
         try:
             added = await asyncio.to_thread(call)
         except UiError as error:
-            set_outcome({"kind": "error", "text": error.message, "problems": []})
+            set_outcome({"kind": "error", "text": said(_, error.message), "problems": []})
             return
-        set_outcome(added_outcome(added))
+        set_outcome(added_outcome(_, added))
         await reload(pool["id"])
 
     return html.section(
@@ -43,50 +57,81 @@ def PoolCard(services: UiServices, detail: Json, reload: Any,  # noqa: N802
                       AddCodes(services, pool["id"], change),
                       GenerateCodes(services, pool["id"], change)) if can_edit else html.p(
             {"class": "hint", "data-read-only": "pool"},
-            "Editors add codes and delete pools; your role can see them."),
+            _("Editors add codes and delete pools; your role can see them.")),
         Outcome(outcome),
         DeletePool(services, pool, on_deleted) if can_edit else "")
 
 
-def added_outcome(added: Json) -> Json:
+def added_outcome(_: Words, added: Json) -> Json:
     """What an upload or a generation did, in words, with each refused line."""
-    parts = [f"Added {added['added']:,} code{'' if added['added'] == 1 else 's'}"]
-    if added["already_there"]:
-        parts.append(f"{added['already_there']:,} already in the pool (skipped)")
     problems = added["problems"]
-    if problems:
-        parts.append(f"{len(problems):,} line{'' if len(problems) == 1 else 's'} refused")
-    return {"kind": "error" if problems else "ok", "text": "; ".join(parts) + ".",
-            "problems": [f"Line {item['line']}: {item['message']}" for item in problems]}
+    holes = {"added": _.n("{n} code", "{n} codes", added["added"]),
+             "skipped": _.number(added["already_there"]),
+             "refused": _.n("{n} line", "{n} lines", len(problems))}
+    text = _(OUTCOMES[bool(added["already_there"]), bool(problems)], **holes)
+    return {"kind": "error" if problems else "ok", "text": text,
+            "problems": [_("Line {line}: {problem}", line=item["line"],
+                           problem=said(_, item["message"])) for item in problems]}
+
+
+OUTCOMES = {
+    (False, False): N_("Added {added}."),
+    (True, False): N_("Added {added}; {skipped} already in the pool (skipped)."),
+    (False, True): N_("Added {added}; {refused} refused."),
+    (True, True): N_("Added {added}; {skipped} already in the pool (skipped); {refused} "
+                     "refused."),
+}
+"""What an upload did, by (were some codes there already, were some lines refused)."""
 
 
 @component
 def Figures(pool: Json) -> Any:  # noqa: N802
     """Codes given and left, and how many journeys give from the pool."""
+    _ = use_words()
     return html.div(
         {"class": "wl-pool-figures"},
-        html.div({"data-figure": "given"}, html.strong(f"{pool['given']:,}"),
-                 html.span("given")),
+        html.div({"data-figure": "given"}, html.strong(_.number(pool["given"])),
+                 html.span(_("given"))),
         html.div({"data-figure": "left", "class": "empty" if pool["left"] == 0 else ""},
-                 html.strong(f"{pool['left']:,}"), html.span("left")),
-        html.div({"data-figure": "journeys"}, html.strong(str(pool["journeys"])),
-                 html.span("journey" if pool["journeys"] == 1 else "journeys")))
+                 html.strong(_.number(pool["left"])), html.span(_("left"))),
+        html.div({"data-figure": "journeys"}, html.strong(_.number(pool["journeys"])),
+                 html.span(_("journey") if pool["journeys"] == 1 else _("journeys"))))
 
 
 @component
 def UsedBy(uses: list[Json]) -> Any:  # noqa: N802
     """The journeys that give the pool's codes, their steps, and in which of their versions."""
+    _ = use_words()
     if not uses:
         return html.p({"class": "hint", "data-used-by": ""},
-                      "No journey gives codes from this pool yet.")
+                      _("No journey gives codes from this pool yet."))
     return html.div(
-        html.h3("Used by"),
+        html.h3(_("Used by")),
         html.ul({"class": "wl-uses", "data-used-by": ", ".join(use["name"] for use in uses)}, [
             html.li({"key": str(use["id"])},
                     html.a({"href": f"/journeys/{use['id']}"}, use["name"]),
-                    f" ({use['status']}): ", ", ".join(f"'{node}'" for node in use["nodes"]),
-                    html.span({"class": "wl-where"}, " in the " + " and ".join(use["where"])))
+                    " ", _("({status}): {steps}", status=_(STATUSES.get(use["status"],
+                                                                        use["status"])),
+                           steps=", ".join(f"'{node}'" for node in use["nodes"])),
+                    html.span({"class": "wl-where"}, " ", where_text(_, use["where"])))
             for use in uses]))
+
+
+STATUSES = {"draft": N_("draft"), "live": N_("live"), "paused": N_("paused"),
+            "archived": N_("archived")}
+"""A journey's status as the pool card says it."""
+
+WHERES = {"draft": N_("the draft"), "live version": N_("the live version")}
+"""Where in a journey a pool is used, as the service names it (usage.JourneyUse.where; an
+older version still carrying customers is said by `said`)."""
+
+
+def where_text(_: Words, where: list[str]) -> str:
+    """'in the draft', 'in the draft and the live version'."""
+    named = [_(WHERES[part]) if part in WHERES else said(_, part) for part in where]
+    if len(named) == 1:
+        return _("in {where}", where=named[0])
+    return _("in {first} and {second}", first=", ".join(named[:-1]), second=named[-1])
 
 
 @component
@@ -94,6 +139,7 @@ def AddCodes(services: UiServices, pool_id: int, change: Any) -> Any:  # noqa: N
     """A box to paste codes into, one a line or a CSV whose first column is the code."""
     text, set_text = use_state("")
     busy, set_busy = use_state(False)
+    _ = use_words()
 
     async def handle_add(_event: Any) -> None:
         set_busy(True)
@@ -105,17 +151,17 @@ def AddCodes(services: UiServices, pool_id: int, change: Any) -> Any:  # noqa: N
 
     return html.form(
         {"data-form": "add-codes", "onSubmit": event(handle_add, prevent_default=True)},
-        html.h3("Add codes"),
-        html.p({"class": "hint"}, "Paste one code a line, or a CSV whose first column is the "
-                                  "code (a header named \"code\" is skipped). Letters, digits, "
-                                  "- and _. Codes the pool has already are skipped."),
+        html.h3(_("Add codes")),
+        html.p({"class": "hint"}, _("Paste one code a line, or a CSV whose first column is the "
+                                    "code (a header named \"code\" is skipped). Letters, "
+                                    "digits, - and _. Codes the pool has already are skipped.")),
         html.textarea({"class": "wl-input", "value": text, "data-field": "codes",
-                       "placeholder": "WELCOME-7Q2M\nWELCOME-K9XD",
-                       "onChange": lambda e, *_: set_text(e["target"]["value"])}),
+                       "placeholder": EXAMPLE_CODES,
+                       "onChange": lambda e, *_rest: set_text(e["target"]["value"])}),
         html.div({"class": "wl-row", "style": {"marginTop": "8px"}},
                  html.button({"class": "wl-button primary", "type": "submit",
                               "data-action": "add-codes", "disabled": busy or not text.strip()},
-                             "Adding…" if busy else "Add codes")))
+                             _("Adding…") if busy else _("Add codes"))))
 
 
 @component
@@ -124,10 +170,12 @@ def GenerateCodes(services: UiServices, pool_id: int, change: Any) -> Any:  # no
     count, set_count = use_state(GENERATE_DEFAULT)
     prefix, set_prefix = use_state("")
     busy, set_busy = use_state(False)
+    _ = use_words()
 
     async def handle_generate(_event: Any) -> None:
-        if not count.strip().isdigit():
-            await change(_refuse("How many codes: write a whole number, e.g. 500."))
+        problem = generate_problem(_, count, prefix)
+        if problem:  # said here, in words: the service would refuse it in its own
+            await change(_refuse(problem))
             return
         set_busy(True)
         try:
@@ -138,25 +186,36 @@ def GenerateCodes(services: UiServices, pool_id: int, change: Any) -> Any:  # no
 
     return html.form(
         {"data-form": "generate-codes", "onSubmit": event(handle_generate, prevent_default=True)},
-        html.h3("Generate codes"),
-        html.p({"class": "hint"}, "Random codes of 10 letters and digits, without look-alikes "
-                                  "such as 0 and O; up to 100,000 at a time."),
+        html.h3(_("Generate codes")),
+        html.p({"class": "hint"}, _("Random codes of 10 letters and digits, without "
+                                    "look-alikes such as 0 and O; up to {most} at a time.",
+                                    most=_.number(GENERATE_MOST))),
         html.div({"class": "wl-generate"},
-                 html.label({"class": "wl-label", "htmlFor": f"count-{pool_id}"}, "How many"),
+                 html.label({"class": "wl-label", "htmlFor": f"count-{pool_id}"}, _("How many")),
                  html.label({"class": "wl-label", "htmlFor": f"prefix-{pool_id}"},
-                            "Starting with (optional)"),
+                            _("Starting with (optional)")),
                  html.span(),
                  html.input({"class": "wl-input", "type": "number", "min": "1",
-                             "max": "100000", "value": count, "data-field": "count",
+                             "max": str(GENERATE_MOST), "value": count, "data-field": "count",
                              "id": f"count-{pool_id}",
-                             "onChange": lambda e, *_: set_count(e["target"]["value"])}),
+                             "onChange": lambda e, *_rest: set_count(e["target"]["value"])}),
                  html.input({"class": "wl-input", "value": prefix, "data-field": "prefix",
-                             "id": f"prefix-{pool_id}", "placeholder": "e.g. WELCOME-",
+                             "id": f"prefix-{pool_id}", "placeholder": _("e.g. WELCOME-"),
                              "maxLength": "20",
-                             "onChange": lambda e, *_: set_prefix(e["target"]["value"])}),
+                             "onChange": lambda e, *_rest: set_prefix(e["target"]["value"])}),
                  html.button({"class": "wl-button", "type": "submit",
                               "data-action": "generate-codes", "disabled": busy},
-                             "Generating…" if busy else "Generate")))
+                             _("Generating…") if busy else _("Generate"))))
+
+
+def generate_problem(_: Words, count: str, prefix: str) -> str | None:
+    """What is wrong with a number of codes and a prefix to generate (None when nothing)."""
+    if not count.strip().isdigit() or not 1 <= int(count) <= GENERATE_MOST:
+        return _("How many codes: write a whole number from 1 to {most}, e.g. 500.",
+                 most=_.number(GENERATE_MOST))
+    if not PREFIX.fullmatch(prefix.strip()):
+        return _("Starting with: letters, digits, - and _ only, up to 20 characters.")
+    return None
 
 
 def _refuse(message: str) -> Any:
@@ -184,13 +243,14 @@ def DeletePool(services: UiServices, pool: Json, on_deleted: Any) -> Any:  # noq
     """Delete, after a confirmation; the refusal names the journeys that still use the pool."""
     confirming, set_confirming = use_state(False)
     refused, set_refused = use_state(None)
+    _ = use_words()
 
-    async def handle_delete(*_: Any) -> None:
+    async def handle_delete(*_event: Any) -> None:
         set_confirming(False)
         try:
             await asyncio.to_thread(services.delete_coupon_pool, pool["id"])
         except UiError as error:
-            set_refused(error.message)
+            set_refused(said(_, error.message))
             return
         await on_deleted(pool["name"])
 
@@ -198,13 +258,15 @@ def DeletePool(services: UiServices, pool: Json, on_deleted: Any) -> Any:  # noq
     return html.div(
         {"style": {"marginTop": "16px"}},
         html.div({"class": "wl-confirm", "data-confirm": "delete-pool"},
-                 html.span(f"Delete '{pool['name']}' and its {codes:,} codes?"),
+                 html.span(_.n("Delete '{name}' and its {n} code?",
+                               "Delete '{name}' and its {n} codes?", codes, name=pool["name"])),
                  html.button({"class": "wl-button danger", "type": "button",
-                              "data-action": "confirm", "onClick": handle_delete}, "Delete"),
+                              "data-action": "confirm", "onClick": handle_delete}, _("Delete")),
                  html.button({"class": "wl-button", "type": "button", "data-action": "cancel",
-                              "onClick": lambda *_: set_confirming(False)}, "Cancel"))
+                              "onClick": lambda *_e: set_confirming(False)}, _("Cancel")))
         if confirming else html.button(
             {"class": "wl-button danger", "type": "button", "data-action": "delete-pool",
-             "onClick": lambda *_: (set_refused(None), set_confirming(True))}, "Delete pool"),
+             "onClick": lambda *_e: (set_refused(None), set_confirming(True))},
+            _("Delete pool")),
         html.div({"class": "wl-alert error", "role": "alert", "data-refused": "delete-pool",
                   "style": {"marginTop": "10px"}}, refused) if refused else "")

@@ -14,9 +14,11 @@ from typing import Any
 
 from reactpy import component, event, html, use_async_effect, use_state
 
+from builder.i18n import Words
 from builder.ui.coupon_pool_card import PoolCard
 from builder.ui.nav import AppBar
-from builder.ui.reactpy_glue import use_services
+from builder.ui.reactpy_glue import use_services, use_words
+from builder.ui.service_words import said
 from builder.ui.services import Json, UiError
 from builder.ui.settings_page import CARD_STYLE, Notice
 
@@ -54,6 +56,7 @@ def CouponsPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
     pools, set_pools = use_state(None)
     opened, set_opened = use_state(None)
     notice, set_notice = use_state(None)
+    _ = use_words()
     can_edit = services.may("coupons.edit")
 
     async def reload(pool_id: int | None = None) -> None:
@@ -67,23 +70,24 @@ def CouponsPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
         await reload()
 
     def on_open(pool_id: int) -> Any:
-        async def handle(*_: Any) -> None:
+        async def handle(*_event: Any) -> None:
             try:
                 set_opened(await asyncio.to_thread(services.get_coupon_pool, pool_id))
                 set_notice(None)
             except UiError as error:
-                set_notice({"kind": "error", "text": error.message})
+                set_notice({"kind": "error", "text": said(_, error.message)})
         return handle
 
     async def handle_created(detail: Json) -> None:
         set_opened(detail)
-        set_notice({"kind": "ok", "text": f"Made the pool '{detail['pool']['name']}': add its "
-                                          "codes on the right."})
+        set_notice({"kind": "ok", "text": _("Made the pool '{name}': add its codes on the right.",
+                                            name=detail["pool"]["name"])})
         await reload()
 
     async def handle_deleted(name: str) -> None:
         set_opened(None)
-        set_notice({"kind": "ok", "text": f"Deleted the pool '{name}' and its codes."})
+        set_notice({"kind": "ok", "text": _("Deleted the pool '{name}' and its codes.",
+                                            name=name)})
         await reload()
 
     return html.div(
@@ -91,10 +95,10 @@ def CouponsPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
         html.main(
             {"class": "wl-page"},
             html.div({"class": "wl-page-head"},
-                     html.div(html.h1("Coupons"),
-                              html.p("Pools of unique codes. A \"Give a coupon\" step gives "
-                                     "each customer one code of its pool, once; when none is "
-                                     "left, customers take its \"Out of codes\" way.")),
+                     html.div(html.h1(_("Coupons")),
+                              html.p(_("Pools of unique codes. A \"Give a coupon\" step gives "
+                                       "each customer one code of its pool, once; when none is "
+                                       "left, customers take its \"Out of codes\" way."))),
                      NewPool(services, handle_created) if can_edit else ""),
             Notice(notice),
             html.div({"class": "wl-coupons"},
@@ -102,11 +106,11 @@ def CouponsPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
                      PoolCard(services, opened, reload, handle_deleted,
                               key=str(opened["pool"]["id"])) if opened else html.div(
                          {"class": "wl-card", "data-card": "no-pool"},
-                         html.p({"class": "hint"}, "Open a pool to see the journeys that give "
-                                                   "its codes" + (", add codes or delete it."
-                                                                  if can_edit else ".") +
-                                (" Viewers see the pools; editors change them."
-                                 if not can_edit else ""))))))
+                         html.p({"class": "hint"}, _(
+                             "Open a pool to see the journeys that give its codes, add codes "
+                             "or delete it.") if can_edit else _(
+                             "Open a pool to see the journeys that give its codes. Viewers "
+                             "see the pools; editors change them."))))))
 
 
 @component
@@ -114,12 +118,13 @@ def NewPool(services: Any, on_created: Any) -> Any:  # noqa: N802
     """A name and a button that make an empty pool."""
     name, set_name = use_state("")
     problem, set_problem = use_state(None)
+    _ = use_words()
 
     async def handle_create(_event: Any) -> None:
         try:
             detail = await asyncio.to_thread(services.create_coupon_pool, name.strip(), "")
         except UiError as error:
-            set_problem(error.message)
+            set_problem(said(_, error.message))
             return
         set_name("")
         set_problem(None)
@@ -129,10 +134,10 @@ def NewPool(services: Any, on_created: Any) -> Any:  # noqa: N802
         {"class": "wl-create", "data-form": "new-pool",
          "onSubmit": event(handle_create, prevent_default=True)},
         html.input({"class": "wl-input", "value": name, "data-field": "pool-name",
-                    "placeholder": "New pool, e.g. Welcome 10%", "maxLength": "200",
-                    "onChange": lambda e, *_: set_name(e["target"]["value"])}),
+                    "placeholder": _("New pool, e.g. Welcome 10%"), "maxLength": "200",
+                    "onChange": lambda e, *_rest: set_name(e["target"]["value"])}),
         html.button({"class": "wl-button primary", "type": "submit", "data-action": "create-pool",
-                     "disabled": not name.strip()}, "+ New pool"),
+                     "disabled": not name.strip()}, _("+ New pool")),
         html.div({"class": "wl-field-error", "data-problem": "new-pool"}, problem)
         if problem else "")
 
@@ -140,13 +145,14 @@ def NewPool(services: Any, on_created: Any) -> Any:  # noqa: N802
 @component
 def PoolTable(pools: list[Json] | None, current: int | None, on_open: Any) -> Any:  # noqa: N802
     """Every pool: its name, codes given and left, and how many journeys give from it."""
+    _ = use_words()
     if pools is None:
-        return html.div({"class": "wl-loading"}, "Loading…")
+        return html.div({"class": "wl-loading"}, _("Loading…"))
     if not pools:
         return html.div({"class": "wl-empty-card", "data-list": "pools"},
-                        html.h2("No coupon pools yet"),
-                        html.p("Make one, then paste the codes your shop gave you or let "
-                               "Wayline generate them."))
+                        html.h2(_("No coupon pools yet")),
+                        html.p(_("Make one, then paste the codes your shop gave you or let "
+                                 "Wayline generate them.")))
     rows = [html.tr(
         {"key": str(pool["id"]), "data-pool": pool["name"],
          "class": "on" if pool["id"] == current else ""},
@@ -154,21 +160,21 @@ def PoolTable(pools: list[Json] | None, current: int | None, on_open: Any) -> An
                              "onClick": on_open(pool["id"])}, pool["name"]),
                 html.div({"class": "wl-sub"}, pool["description"]) if pool["description"]
                 else ""),
-        html.td({"class": "num", "data-given": str(pool["given"])}, f"{pool['given']:,}"),
+        html.td({"class": "num", "data-given": str(pool["given"])}, _.number(pool["given"])),
         html.td({"class": "num", "data-left": str(pool["left"])},
                 html.span({"class": "wl-left-low"} if pool["left"] == 0 else {},
-                          f"{pool['left']:,}")),
+                          _.number(pool["left"]))),
         html.td({"class": "num", "data-journeys": str(pool["journeys"])},
-                journeys_text(pool["journeys"])))
+                journeys_text(_, pool["journeys"])))
         for pool in pools]
     return html.table(
         {"class": "wl-table", "data-list": "pools"},
-        html.thead(html.tr(html.th("Pool"), html.th({"class": "num"}, "Codes given"),
-                           html.th({"class": "num"}, "Codes left"),
-                           html.th({"class": "num"}, "Used by"))),
+        html.thead(html.tr(html.th(_("Pool")), html.th({"class": "num"}, _("Codes given")),
+                           html.th({"class": "num"}, _("Codes left")),
+                           html.th({"class": "num"}, _("Used by")))),
         html.tbody(rows))
 
 
-def journeys_text(count: int) -> str:
+def journeys_text(_: Words, count: int) -> str:
     """'no journey', '1 journey', '3 journeys'."""
-    return "no journey" if count == 0 else "1 journey" if count == 1 else f"{count} journeys"
+    return _("no journey") if count == 0 else _.n("{n} journey", "{n} journeys", count)

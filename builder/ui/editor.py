@@ -24,6 +24,8 @@ from typing import Any
 import msgspec
 from reactpy import component, html, use_async_effect, use_location, use_memo, use_ref, use_state
 
+from builder.i18n import Words
+from builder.i18n.messages import say
 from builder.ui import catalogue, pinned_content
 from builder.ui.approvals import APPROVAL_OPS, run_approval, use_publishing
 from builder.ui.bridge import (
@@ -45,7 +47,7 @@ from builder.ui.bridge import (
 )
 from builder.ui.history import HISTORY_OPS, run_history
 from builder.ui.previews import use_previews
-from builder.ui.reactpy_glue import js_component, use_services
+from builder.ui.reactpy_glue import js_component, use_services, use_words
 from builder.ui.results_panel import AbResults
 from builder.ui.sending import stopped_text, use_sending
 from builder.ui.services import UiError, UiServices
@@ -76,7 +78,8 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
     """Loads the journey, runs the canvas's commands, and passes the canvas its state."""
     detail, set_detail = use_state(None)
     view, set_view = use_state({"ack": 0, "saved": None, "notice": None, "history": None})
-    static = use_memo(lambda: _static_state(services), [])
+    _ = use_words()
+    static = use_memo(lambda: _static_state(services, _), [])
     # A new id for every mount: after a reconnect the canvas sees a new session and re-sends
     # what the lost connection may have dropped.
     session = use_memo(lambda: str(time.monotonic_ns()), [])
@@ -151,7 +154,7 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
         return html.div({"class": "wl-loading"}, view["notice"]["text"]
                         if view["notice"] else "Opening the journey…", leave)
     state = msgspec.convert(
-        {**live_state(services, detail), **view, **publishing, "live": live, "preview": preview,
+        {**live_state(services, detail, _), **view, **publishing, "live": live, "preview": preview,
          "session": session, "sending": sending_banner(sending, services)}, CanvasState)
     canvas = js_component("JourneyCanvas")(
         {"catalogue": static, "state": encode(state),
@@ -283,24 +286,25 @@ ACTIONS: dict[type, tuple[Any, Any]] = {
 tell the marketer."""
 
 
-def live_state(services: UiServices, detail: dict[str, Any]) -> dict[str, Any]:
-    """The canvas state that changes with each save."""
+def live_state(services: UiServices, detail: dict[str, Any], _: Words) -> dict[str, Any]:
+    """The canvas state that changes with each save (its words in the page's language)."""
     document = detail["document"]
     return {"journey": detail["journey"], "document": document, "revision": _revision(detail),
-            "issues": detail["issues"],
-            "ports": catalogue.node_ports(document, services.registry),
+            "issues": [{**issue, "message": say(_, issue["message"])}
+                       for issue in detail["issues"]],
+            "ports": catalogue.node_ports(document, services.registry, _),
             "segments": detail.get("segments", []), "templates": detail.get("templates", []),
             "references": detail.get("references", {}),
             "content": pinned_content.banner(detail.get("content"))}
 
 
-def _static_state(services: UiServices) -> str:
+def _static_state(services: UiServices, _: Words) -> str:
     """What never changes while the page is open: node kinds, channels, the settings form."""
-    return encode(Catalogue(kinds=catalogue.kinds(services.registry),
-                            channels=catalogue.channels(),
+    return encode(Catalogue(kinds=catalogue.kinds(services.registry, _),
+                            channels=catalogue.channels(_),
                             text_counting=catalogue.text_counting(),
-                            categories=catalogue.categories(),
-                            settings_schema=catalogue.settings_schema(),
+                            categories=catalogue.categories(_),
+                            settings_schema=catalogue.settings_schema(_),
                             timezone=services.timezone))
 
 

@@ -11,10 +11,20 @@ from typing import Any
 
 from reactpy import component, html, use_async_effect, use_state
 
-from builder.ui.reactpy_glue import use_services
+from builder.i18n import N_, Words
+from builder.ui.reactpy_glue import use_services, use_words
+from builder.ui.service_words import said
 from builder.ui.services import UiError
 from nodes.kit.channel import Address, default_channels
 from nodes.kit.sms import SMS_MAX_BYTES, carrier_bytes
+
+PARTS = (("to", N_("To")), ("subject", N_("Subject")), ("title", N_("Title")),
+         ("url", N_("Web address it calls")), ("text", N_("Text")), ("body", N_("Body")),
+         ("template_code", N_("Approved KakaoTalk template")),
+         ("variables", N_("Filled into the template")), ("deep_link", N_("Opens in the app")),
+         ("data", N_("Extra data for the app")), ("html", N_("HTML version")),
+         ("method", N_("How it is sent")), ("headers", N_("Request headers")))
+"""The parts of a message, as a marketer names them, in the order the preview shows them."""
 
 
 @component
@@ -26,6 +36,7 @@ def Preview(request: dict[str, Any], template_id: int | None = None) -> Any:  # 
     customer, set_customer = use_state("")
     shown, set_shown = use_state(None)
     tested, set_tested = use_state(None)
+    _ = use_words()
 
     def test(to: str) -> Any:
         async def send(_event: Any) -> None:
@@ -33,14 +44,9 @@ def Preview(request: dict[str, Any], template_id: int | None = None) -> Any:  # 
                 report = await asyncio.to_thread(services.send_test, template_id,
                                                  customer or None, to)
             except UiError as error:
-                set_tested({"kind": "error", "text": error.message})
+                set_tested({"kind": "error", "text": said(_, error.message)})
                 return
-            failed = [r for r in report["results"] if not r["sent"]]
-            set_tested({"kind": "error", "text": "Not sent to " + ", ".join(
-                f"{r['to']} ({r['problem']})" for r in failed)} if failed else {
-                "kind": "ok", "text": "Test sent to " + ", ".join(
-                    r["to"] for r in report["results"]) + " (the saved version; counted in "
-                                                          "no stats or caps)."})
+            set_tested(tested_outcome(_, report["results"]))
         return send
 
     @use_async_effect(dependencies=[repr(request), customer])
@@ -51,28 +57,28 @@ def Preview(request: dict[str, Any], template_id: int | None = None) -> Any:  # 
         try:
             set_shown(await asyncio.to_thread(services.preview_template, request, customer))
         except UiError as error:
-            set_shown({"error": "; ".join(issue["message"] for issue in error.issues)
-                       or error.message})
+            set_shown({"error": "; ".join(said(_, issue["message"]) for issue in error.issues)
+                       or said(_, error.message)})
 
     return html.aside(
         {"class": "wl-card wl-msg-preview", "data-panel": "message-preview"},
-        html.h2("Preview"),
+        html.h2(_("Preview")),
         html.div({"class": "wl-field"},
-                 html.label({"class": "wl-label"}, "For customer"),
+                 html.label({"class": "wl-label"}, _("Show it as one customer gets it")),
                  html.input({"class": "wl-input", "name": "preview-customer",
-                             "placeholder": "external id (empty: a sample customer)",
-                             "onChange": lambda e, *_: set_customer(e["target"]["value"])})),
+                             "placeholder": _("Customer ID (empty: a sample customer)"),
+                             "onChange": lambda e, *_rest: set_customer(e["target"]["value"])})),
         Rendered(shown, request["channel"]),
         html.div(
             {"class": "wl-field", "data-test-send": template_id},
-            html.label({"class": "wl-label"}, "Send a test"),
+            html.label({"class": "wl-label"}, _("Send a test")),
             html.div({"class": "wl-row"},
                      html.button({"class": "wl-button", "type": "button", "onClick": test("me"),
-                                  "data-action": "test-to-me"}, "To me")
+                                  "data-action": "test-to-me"}, _("To me"))
                      if spec.test_to_me else "",
                      html.button({"class": "wl-button", "type": "button",
                                   "onClick": test("team"), "data-action": "test-to-team"},
-                                 "To test recipients")
+                                 _("To test recipients"))
                      if spec.address is not Address.DEVICE else ""),
             html.p({"class": f"wl-alert {tested['kind']}", "data-test-result": tested["kind"]},
                    tested["text"]) if tested else "")
@@ -82,23 +88,34 @@ def Preview(request: dict[str, Any], template_id: int | None = None) -> Any:  # 
 @component
 def Rendered(shown: dict[str, Any] | None, channel: str) -> Any:  # noqa: N802
     """What the preview service answered: the message's parts, or why it cannot be sent."""
+    _ = use_words()
     if shown is None:
-        return html.p({"class": "hint"}, "Write the message to see it here.")
+        return html.p({"class": "hint"}, _("Write the message to see it here."))
     if shown.get("error"):
-        return html.div({"class": "wl-alert error", "data-preview": "error"}, shown["error"])
+        return html.div({"class": "wl-alert error", "data-preview": "error"},
+                        said(_, shown["error"]))
     content = shown.get("content") or {}
-    labels = (("to", "To"), ("subject", "Subject"), ("title", "Title"), ("url", "URL"),
-              ("text", "Text"), ("body", "Body"), ("template_code", "Template code"),
-              ("variables", "Variables"), ("deep_link", "Deep link"), ("data", "Data"),
-              ("html", "HTML"), ("method", "Method"), ("headers", "Headers"))
-    parts = [html.div({"key": key, "data-part": key}, html.div({"class": "part"}, label),
-                      html.pre(_shown(content[key]))) for key, label in labels if key in content]
+    parts = [html.div({"key": key, "data-part": key}, html.div({"class": "part"}, _(label)),
+                      html.pre(_shown(content[key]))) for key, label in PARTS if key in content]
     if default_channels()[channel].measure is not None and "text" in content:
         size = carrier_bytes(content["text"])
         parts.append(html.div({"key": "bytes", "class": "wl-bytes", "data-part": "bytes"},
-                              f"{size:,} bytes for this customer: "
-                              f"{'SMS' if size <= SMS_MAX_BYTES else 'LMS'}"))
+                              _("{size} bytes for this customer: sent as {kind}",
+                                size=_.number(size),
+                                kind="SMS" if size <= SMS_MAX_BYTES else "LMS")))
     return html.div({"data-preview": "message"}, parts)
+
+
+def tested_outcome(_: Words, results: list[dict[str, Any]]) -> dict[str, str]:
+    """What a test send did, in words: where it went, or where not and why."""
+    failed = [r for r in results if not r["sent"]]
+    if failed:
+        return {"kind": "error", "text": _("Not sent to {recipients}", recipients=", ".join(
+            _("{to} ({problem})", to=said(_, r["to"]), problem=said(_, r["problem"] or ""))
+            for r in failed))}
+    return {"kind": "ok", "text": _(
+        "Test sent to {recipients} (the saved version; counted in no stats or caps).",
+        recipients=", ".join(said(_, r["to"]) for r in results))}
 
 
 def _shown(value: Any) -> str:

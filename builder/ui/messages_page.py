@@ -18,9 +18,11 @@ from typing import Any
 
 from reactpy import component, event, html, use_async_effect, use_state
 
+from builder.i18n import N_, Words, fill
 from builder.ui.message_preview import Preview
 from builder.ui.nav import AppBar
-from builder.ui.reactpy_glue import event_value, use_services
+from builder.ui.reactpy_glue import event_value, use_services, use_words
+from builder.ui.service_words import said
 from builder.ui.services import UiError
 from nodes.kit.channel import ChannelSpec, channel, default_channels
 from nodes.kit.sms import LMS_MAX_BYTES, SMS_MAX_BYTES, carrier_bytes
@@ -45,24 +47,29 @@ def _resolved(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _form_names(spec: ChannelSpec) -> list[str]:
-    return ["name", *(name for name, _ in fields_of(spec))]
+    return ["name", *(name for name, _prop in fields_of(spec))]
+
+
+UNTITLED = {"options.template_code": N_("Template code")}
+"""Titles for the channel fields whose schema has none."""
 
 STYLE = """
 .wl-messages { display: grid; grid-template-columns: 300px 1fr 360px; gap: 16px;
                align-items: start; }
-.wl-msg-list { background: #fff; border: 1px solid var(--line); border-radius: 12px; padding: 8px; }
+.wl-msg-list { background: var(--panel); border: 1px solid var(--line); border-radius: 12px;
+               padding: 8px; }
 .wl-msg-list h3 { margin: 10px 8px 4px; font-size: 12px; text-transform: uppercase;
                   letter-spacing: .04em; color: var(--muted); }
 .wl-msg-list button { display: block; width: 100%; text-align: left; border: 0; background: none;
                       padding: 8px; border-radius: 8px; cursor: pointer; font: inherit; }
-.wl-msg-list button:hover { background: #f1f5f9; }
+.wl-msg-list button:hover { background: var(--bg); }
 .wl-msg-list button.on { background: var(--brand-soft); }
 .wl-msg-list .sub { display: block; color: var(--muted); font-size: 12px; }
 .wl-msg-new { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 12px; }
 .wl-bytes { font-size: 12px; color: var(--muted); margin-top: 4px; }
-.wl-bytes.lms { color: #b45309; } .wl-bytes.over { color: var(--err); font-weight: 600; }
+.wl-bytes.lms { color: var(--warn); } .wl-bytes.over { color: var(--err); font-weight: 600; }
 .wl-msg-preview pre { white-space: pre-wrap; word-break: break-word; margin: 6px 0 0;
-                      font: inherit; background: #f8fafc; padding: 10px; border-radius: 8px; }
+                      font: inherit; background: var(--bg); padding: 10px; border-radius: 8px; }
 .wl-msg-preview .part { font-size: 12px; color: var(--muted); margin-top: 10px; }
 .wl-confirm { display: flex; gap: 8px; align-items: center; margin-top: 10px; }
 """
@@ -115,6 +122,7 @@ def MessagesPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
     form, set_form = use_state(lambda: blank("email"))
     mounted, set_mounted = use_state(0)  # bumps when another template is opened
     notice, set_notice = use_state(None)
+    _ = use_words()
     can_edit, can_preview = services.may("templates.edit"), services.may("previews")
 
     async def reload() -> None:
@@ -133,33 +141,36 @@ def MessagesPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
         try:
             show(await asyncio.to_thread(services.get_template, template_id))
         except UiError as error:
-            set_notice({"kind": "error", "text": error.message})
+            set_notice({"kind": "error", "text": said(_, error.message)})
 
     async def save(_event: Any) -> None:
         try:
             saved = await asyncio.to_thread(services.save_template, form["id"], to_request(form))
         except UiError as error:
-            set_notice({"kind": "error", "text": error.message, "issues": error.issues})
+            set_notice({"kind": "error", "text": said(_, error.message),
+                        "issues": [{**issue, "message": said(_, issue["message"])}
+                                   for issue in error.issues]})
             return
-        show(saved, {"kind": "ok", "text": f"Saved '{saved['name']}' (version "
-                                           f"{saved['version']}). Journeys send it from their "
-                                           "next message on."})
+        show(saved, {"kind": "ok", "text": _(
+            "Saved '{name}' (version {version}). Journeys send it from their next message on.",
+            name=saved["name"], version=saved["version"])})
         await reload()
 
     async def delete(_event: Any) -> None:
         try:
             await asyncio.to_thread(services.delete_template, form["id"])
         except UiError as error:
-            set_notice({"kind": "error", "text": error.message})
+            set_notice({"kind": "error", "text": said(_, error.message)})
             return
-        show(blank(form["channel"]), {"kind": "ok", "text": f"Deleted '{form['name']}'."})
+        show(blank(form["channel"]), {"kind": "ok",
+                                         "text": _("Deleted '{name}'.", name=form["name"])})
         await reload()
 
     def on_new(channel: str) -> Any:
-        return lambda *_: show(blank(channel))
+        return lambda *_event: show(blank(channel))
 
     def on_open(template_id: int) -> Any:
-        async def handle(*_: Any) -> None:
+        async def handle(*_event: Any) -> None:
             await open_template(template_id)
         return handle
 
@@ -168,12 +179,12 @@ def MessagesPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
         html.main(
             {"class": "wl-page"},
             html.div({"class": "wl-page-head"}, html.div(
-                html.h1("Messages"),
-                html.p("Write a message once and send it from any journey. Journeys pick up a "
-                       "saved change from their next message on."))),
-            html.div({"class": "wl-msg-new"}, html.span("New:"), [
+                html.h1(_("Messages")),
+                html.p(_("Write a message once and send it from any journey. Journeys pick up "
+                         "a saved change from their next message on.")))),
+            html.div({"class": "wl-msg-new"}, html.span(_("New:")), [
                 html.button({"key": key, "class": "wl-button", "type": "button",
-                             "data-new-template": key, "onClick": on_new(key)}, f"+ {label}")
+                             "data-new-template": key, "onClick": on_new(key)}, f"+ {_(label)}")
                 for key, label in _labels()]) if can_edit else "",
             html.div(
                 {"class": "wl-messages"},
@@ -186,8 +197,8 @@ def MessagesPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
                           Actions(form, delete) if can_edit else "")
                 if can_edit or form["id"] is not None else html.div(
                     {"class": "wl-card", "data-form": "none"},
-                    html.p({"class": "hint"}, "Open a message on the left to read it. Your "
-                                              "role can read messages; editors write them.")),
+                    html.p({"class": "hint"}, _("Open a message on the left to read it. Your "
+                                                "role can read messages; editors write them."))),
                 Preview(to_request(form), form["id"]) if can_preview else html.div())))
 
 
@@ -195,18 +206,20 @@ def MessagesPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
 def TemplateList(listed: list[dict[str, Any]] | None, current: int | None,  # noqa: N802
                  on_open: Any) -> Any:
     """Every template, by channel: its name, version and how many journeys send it."""
+    _ = use_words()
     if listed is None:
-        return html.div({"class": "wl-msg-list"}, "Loading…")
+        return html.div({"class": "wl-msg-list"}, _("Loading…"))
     if not listed:
-        return html.div({"class": "wl-msg-list"}, html.p({"class": "hint"}, "No messages yet."))
+        return html.div({"class": "wl-msg-list"}, html.p({"class": "hint"},
+                                                         _("No messages yet.")))
     sections = []
     for key, label in _labels():
         items = [item for item in listed if item["channel"] == key]
         if items:
-            sections.append(html.div({"key": key}, html.h3(label), [html.button(
+            sections.append(html.div({"key": key}, html.h3(_(label)), [html.button(
                 {"key": str(item["id"]), "type": "button", "data-template": item["name"],
                  "class": "on" if item["id"] == current else "", "onClick": on_open(item["id"])},
-                item["name"], html.span({"class": "sub"}, _uses(item["journeys"]),
+                item["name"], html.span({"class": "sub"}, _uses(_, item["journeys"]),
                                         f" · v{item['version']}")) for item in items]))
     return html.div({"class": "wl-msg-list", "data-list": "templates"}, sections)
 
@@ -214,6 +227,7 @@ def TemplateList(listed: list[dict[str, Any]] | None, current: int | None,  # no
 @component
 def TemplateFields(form: dict[str, Any], set_form: Any, notice: Any) -> Any:  # noqa: N802
     """The fields of `form`'s channel, with each field's problem from the last save under it."""
+    _ = use_words()
     spec = channel(form["channel"])
     names = sorted(_form_names(spec), key=len, reverse=True)
     issues = (notice or {}).get("issues") or []
@@ -227,7 +241,7 @@ def TemplateFields(form: dict[str, Any], set_form: Any, notice: Any) -> Any:  # 
     def change(name: str, parse: Any = None) -> Any:
         key = name.removeprefix("options.")
 
-        def handle(e: Any, *_: Any) -> None:
+        def handle(e: Any, *_rest: Any) -> None:
             value = event_value(e)  # a text field's, or a <select>'s
             value = parse(value) if parse else value
             if name.startswith("options."):
@@ -245,21 +259,25 @@ def TemplateFields(form: dict[str, Any], set_form: Any, notice: Any) -> Any:  # 
             html.div({"class": "wl-field-error"}, error) if error else "")
 
     parts = [
-        html.h2(f"{spec.name} message" if form["id"] is None else form["name"] or "Message"),
-        field("Name", "name", html.input({
+        html.h2(_("{channel} message", channel=_(spec.name)) if form["id"] is None
+                else form["name"] or _("Message")),
+        field(_("Name"), "name", html.input({
             "class": "wl-input", "defaultValue": form["name"] or "", "name": "name",
-            "placeholder": "What marketers call it", "onChange": change("name")})),
+            "placeholder": _("What marketers call it"), "onChange": change("name")})),
     ]
     for name, prop in fields_of(spec):
         value = (form["options"].get(name.removeprefix("options."))
                  if name.startswith("options.") else form.get(name))
-        parts.append(field(prop.get("title", name), name, _control(name, prop, value, change),
-                           prop.get("description", "")))
+        title = prop.get("title") or UNTITLED.get(name, name)
+        parts.append(field(_(title), name, _control(name, prop, value, change),
+                           _(prop["description"]) if prop.get("description") else ""))
         if prop.get("x-widget") == "sms-text":
             parts.append(SmsSize(value or ""))
     unplaced = [message for where, message in errors.items()
                 if where not in _form_names(spec)]
-    return html.div(parts, Notice(notice, unplaced), Warnings(form.get("warnings") or []))
+    return html.div(parts, Notice(notice, unplaced),
+                    Warnings([{**item, "message": said(_, item["message"])}
+                              for item in form.get("warnings") or []]))
 
 
 def _control(name: str, prop: dict[str, Any], value: Any, change: Any) -> Any:
@@ -280,7 +298,8 @@ def _control(name: str, prop: dict[str, Any], value: Any, change: Any) -> Any:
         return html.textarea({"class": "wl-input", "defaultValue": value or "", "name": name,
                               "rows": rows, "onChange": change(name)})
     return html.input({"class": "wl-input", "defaultValue": value or "", "name": name,
-                       "placeholder": prop.get("x-placeholder", ""), "onChange": change(name)})
+                       "placeholder": prop.get("x-placeholder", ""),  # an example, not words
+                       "onChange": change(name)})
 
 
 def _labels() -> list[tuple[str, str]]:
@@ -290,41 +309,47 @@ def _labels() -> list[tuple[str, str]]:
 @component
 def SmsSize(source: str) -> Any:  # noqa: N802
     """The message's size as Korean carriers count it, and whether it goes as SMS or LMS."""
+    _ = use_words()
     size = carrier_bytes(source or "")
     if size > LMS_MAX_BYTES:
-        kind, text = "over", f"{size:,} bytes: longer than an LMS may be ({LMS_MAX_BYTES:,})"
+        kind, text = "over", _("{size} bytes: longer than an LMS may be ({most})")
     elif size > SMS_MAX_BYTES:
-        kind, text = "lms", f"{size:,} bytes: sent as LMS (over {SMS_MAX_BYTES} bytes)"
+        kind, text = "lms", _("{size} bytes: sent as LMS (over {most} bytes)")
     else:
-        kind, text = "sms", f"{size:,} / {SMS_MAX_BYTES} bytes: sent as SMS"
+        kind, text = "sms", _("{size} / {most} bytes: sent as SMS")
+    most = LMS_MAX_BYTES if kind == "over" else SMS_MAX_BYTES
     return html.div({"class": f"wl-bytes {kind}", "data-bytes": str(size)},
-                    text, " — Hangul counts 2 bytes; the advertising label and opt-out line "
-                          "of a marketing send count too.")
+                    fill(text, {"size": _.number(size), "most": _.number(most)}), " — ",
+                    _("Hangul counts 2 bytes; the advertising label and opt-out line of a "
+                      "marketing send count too."))
 
 
 @component
 def Actions(form: dict[str, Any], delete: Any) -> Any:  # noqa: N802
     """Save, and delete with a confirmation that names who still sends it."""
     confirming, set_confirming = use_state(False)
+    _ = use_words()
 
     async def confirmed(e: Any) -> None:
         set_confirming(False)
         await delete(e)
     uses = form.get("used_by") or []
     row = [html.button({"class": "wl-button primary", "type": "submit", "data-action": "save"},
-                       "Save message" if form["id"] is None else "Save changes")]
+                       _("Save message") if form["id"] is None else _("Save changes"))]
     if form["id"] is not None and not confirming:
         row.append(html.button({"class": "wl-button", "type": "button", "data-action": "delete",
-                                "onClick": lambda *_: set_confirming(True)}, "Delete"))
+                                "onClick": lambda *_e: set_confirming(True)}, _("Delete")))
     confirm = html.div(
         {"class": "wl-confirm", "data-confirm": "delete"},
-        html.span(f"Delete '{form['name']}'?" + (
-            f" {len(uses)} journey(s) send it: " + ", ".join(f"'{use['name']}'" for use in uses)
-            if uses else "")),
+        html.span(_.n("Delete '{name}'? {n} journey sends it: {journeys}",
+                      "Delete '{name}'? {n} journeys send it: {journeys}", len(uses),
+                      name=form["name"], journeys=", ".join(f"'{use['name']}'" for use in uses))
+                  if uses else _("Delete '{name}'?", name=form["name"])),
         html.button({"class": "wl-button danger", "type": "button", "data-action": "confirm",
-                     "onClick": confirmed}, "Delete"),
+                     "onClick": confirmed}, _("Delete")),
         html.button({"class": "wl-button", "type": "button", "data-action": "cancel",
-                     "onClick": lambda *_: set_confirming(False)}, "Cancel")) if confirming else ""
+                     "onClick": lambda *_e: set_confirming(False)}, _("Cancel"))
+    ) if confirming else ""
     return html.div({"style": {"marginTop": "14px"}}, html.div({"class": "wl-row"}, row), confirm)
 
 
@@ -348,6 +373,7 @@ def Warnings(warnings: list[dict[str, Any]]) -> Any:  # noqa: N802
                     for item in warnings])
 
 
-def _uses(count: int) -> str:
-    return "not sent by any journey" if count == 0 else (
-        "sent by 1 journey" if count == 1 else f"sent by {count} journeys")
+def _uses(_: Words, count: int) -> str:
+    if count == 0:
+        return _("not sent by any journey")
+    return _.n("sent by {n} journey", "sent by {n} journeys", count)

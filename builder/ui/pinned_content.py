@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from builder.i18n import Words, words
 from builder.ui.services import UiServices
 
 
@@ -17,18 +18,24 @@ def load_changes(services: UiServices, journey: dict[str, Any]) -> dict[str, Any
     return services.content_changes(journey["id"])
 
 
-def banner(changes: dict[str, Any] | None) -> str | None:
-    """The editor's words when some templates changed since the live version (None if none)."""
+def banner(changes: dict[str, Any] | None, _: Words | None = None) -> str | None:
+    """The editor's words when some templates changed since the live version (None if none),
+    in `_`'s language (English when not given)."""
     if not changes or not changes["changes"]:
         return None
-    count = len(changes["changes"])
-    which = "1 template" if count == 1 else f"{count} templates"
-    return (f"{which} changed since version {changes['version']} was published: customers in "
-            "flight still get the published content.")
+    _ = _ or words("en")
+    return _.n("{n} template changed since version {version} was published: customers in "
+               "flight still get the published content.",
+               "{n} templates changed since version {version} was published: customers in "
+               "flight still get the published content.",
+               len(changes["changes"]), version=changes["version"])
 
 
-def updated(result: dict[str, Any]) -> str:
-    """What the editor says once the content in flight was updated."""
+def updated(result: dict[str, Any], _: Words | None = None) -> str:
+    """What the editor says once the content in flight was updated (in `_`'s language,
+    English when not given)."""
+    _ = _ or words("en")
     names = ", ".join(f"'{row['name']}' v{row['pinned_version']} → v{row['current_version']}"
                       for row in result["updated"])
-    return f"Content in flight updated: {names}. Customers get it from their next message."
+    return _("Content in flight updated: {templates}. Customers get it from their next "
+             "message.", templates=names)

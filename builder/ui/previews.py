@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 from reactpy import use_effect, use_ref, use_state
 
+from builder.i18n import Words, words
 from builder.ui.bridge import (
     AudiencePreview,
     BadCommandError,
@@ -25,6 +26,8 @@ from builder.ui.bridge import (
     PathPreview,
     decode_preview,
 )
+from builder.ui.reactpy_glue import use_words
+from builder.ui.service_words import said
 from builder.ui.services import Json, UiError, UiServices
 
 log = logging.getLogger(__name__)
@@ -52,6 +55,7 @@ def use_previews(services: UiServices, journey_id: int) -> tuple[Json, Callable[
     """The answers so far, by op, and the handler the canvas sends preview requests to."""
     answers, set_answers = use_state({})
     running = use_ref(set())
+    _ = use_words()
 
     @use_effect(dependencies=[])
     def stop_on_close() -> Callable[[], None]:
@@ -59,7 +63,7 @@ def use_previews(services: UiServices, journey_id: int) -> tuple[Json, Callable[
         return lambda: [task.cancel() for task in list(running.current)]
 
     async def answer(raw: str) -> None:
-        op, result = await asyncio.to_thread(run_preview, services, journey_id, raw)
+        op, result = await asyncio.to_thread(run_preview, services, journey_id, raw, _)
         set_answers(lambda old: {**old, op: merged(old.get(op), result)})
 
     async def handle_preview(raw: str) -> None:
@@ -71,9 +75,12 @@ def use_previews(services: UiServices, journey_id: int) -> tuple[Json, Callable[
     return answers, handle_preview
 
 
-def run_preview(services: UiServices, journey_id: int, raw: str) -> tuple[str, Json]:
+def run_preview(services: UiServices, journey_id: int, raw: str,
+                _: Words | None = None) -> tuple[str, Json]:
     """Answer one preview request (JSON text): (its op, {id, revision, data} or {id,
-    revision, error}; `more` when it is a next page of the audience)."""
+    revision, error}; `more` when it is a next page of the audience); an error in `_`'s
+    language (English when not given)."""
+    _ = _ or words("en")
     try:
         command = decode_preview(raw)
     except BadCommandError as error:
@@ -88,12 +95,13 @@ def run_preview(services: UiServices, journey_id: int, raw: str) -> tuple[str, J
     try:
         return op, {**base, "data": PREVIEWS[type(command)](services, journey_id, command)}
     except UiError as error:
-        return op, {**base, "error": error.message, "issues": error.issues}
+        return op, {**base, "error": said(_, error.message), "issues": error.issues}
     except Exception:  # an answer, whatever happens: the canvas would wait for it forever
         log.exception("preview %s of journey %s failed: %r", op, journey_id, raw)
-        return op, {**base, "error": "This preview could not be worked out because of an error "
-                                     "in Wayline (the server log has the details). Try again; "
-                                     "if it keeps failing, tell your Wayline administrator."}
+        return op, {**base, "error": _("This preview could not be worked out because of an "
+                                       "error in Wayline (the server log has the details). Try "
+                                       "again; if it keeps failing, tell your Wayline "
+                                       "administrator.")}
 
 
 def merged(old: Json | None, new: Json) -> Json:

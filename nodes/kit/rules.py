@@ -238,6 +238,20 @@ def profile_value(profile: Profile, name: str) -> object:
     return profile.attributes.get(name)
 
 
+OP_WORDS = {
+    Op.EQ: "equals", Op.NE: "does not equal", Op.LT: "is less than / before",
+    Op.LTE: "is at most / on or before", Op.GT: "is more than / after",
+    Op.GTE: "is at least / on or after", Op.BETWEEN: "is between", Op.IN: "is one of",
+    Op.NOT_IN: "is none of", Op.CONTAINS: "contains", Op.NOT_CONTAINS: "does not contain",
+    Op.EXISTS: "is set", Op.NOT_EXISTS: "is not set", Op.WITHIN_LAST: "is within the last",
+    Op.MORE_THAN_AGO: "is more than this long ago:", Op.WITHIN_NEXT: "is within the next",
+}
+"""Each operator in the words a marketer reads (never its code, 'gte')."""
+COUNT_WORDS = {CountOp.GTE: "at least", CountOp.LTE: "at most", CountOp.EQ: "exactly",
+               CountOp.GT: "more than", CountOp.LT: "fewer than"}
+"""How an event count compares, in words: 'needs at least 1'."""
+
+
 # --- evaluation with reasons -------------------------------------------------------------------
 
 
@@ -278,13 +292,14 @@ def evaluate(rule: Rule, profile: Profile, now: datetime) -> Verdict:
         ok = _count_matches(count, rule.op, rule.count)
         window = f" in the last {rule.within.describe()}" if rule.within else ""
         return Verdict(ok, f"did '{rule.event}' {count} time(s){window}; "
-                           f"needs {rule.op.value} {rule.count}")
+                           f"needs {COUNT_WORDS[rule.op]} {rule.count}")
     actual = profile_value(profile, rule.field)
     ok = compare(actual, rule, now)
     shown = "missing" if actual is None else repr(actual)
     target = "" if rule.value is None else f" {rule.value!r}"
     unit = f" {rule.unit.value}" if rule.op in RELATIVE else ""
-    return Verdict(ok, f"{rule.field} is {shown}; rule: {rule.op.value}{target}{unit}")
+    return Verdict(ok, f"{rule.field} is {shown}; wanted: {rule.field} {OP_WORDS[rule.op]}"
+                       f"{target}{unit}")
 
 
 def explain(verdict: Verdict) -> str:

@@ -18,15 +18,15 @@ from builder.compiled import CompiledJourney, InvalidJourneyError, compile_journ
 from nodes.kit.nesting import first_too_deep
 from nodes.kit.profile import Profile
 from nodes.kit.rules import (
+    COUNT_WORDS,
+    OP_WORDS,
     RELATIVE,
     All,
     AnyOf,
     Attr,
-    CountOp,
     EventCount,
     HasTag,
     Not,
-    Op,
     Rule,
     Verdict,
     count_events,
@@ -155,17 +155,6 @@ def compiled_draft(wl: Wayline, session: Session, journey: Journey) -> CompiledJ
 # --- rules, clause by clause -------------------------------------------------------------------
 
 KINDS = {All: "and", AnyOf: "or", Not: "not", Attr: "attr", HasTag: "tag", EventCount: "event"}
-
-OP_WORDS = {
-    Op.EQ: "equals", Op.NE: "does not equal", Op.LT: "is less than / before",
-    Op.LTE: "is at most / on or before", Op.GT: "is more than / after",
-    Op.GTE: "is at least / on or after", Op.BETWEEN: "is between", Op.IN: "is one of",
-    Op.NOT_IN: "is none of", Op.CONTAINS: "contains", Op.NOT_CONTAINS: "does not contain",
-    Op.EXISTS: "is set", Op.NOT_EXISTS: "is not set", Op.WITHIN_LAST: "is within the last",
-    Op.MORE_THAN_AGO: "is more than this long ago:", Op.WITHIN_NEXT: "is within the next",
-}
-COUNT_WORDS = {CountOp.GTE: "at least", CountOp.LTE: "at most", CountOp.EQ: "exactly",
-               CountOp.GT: "more than", CountOp.LT: "fewer than"}
 
 
 def clauses(rule: Rule, verdict: Verdict, profile: Profile, now: datetime,

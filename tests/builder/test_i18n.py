@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from builder.i18n import bundle_words, catalogue, fill, negotiate, words
 from builder.i18n.extract import ROOT, missing, wanted
+from builder.i18n.messages import say
+from builder.validation import validate_journey
 
 PAGES = [*sorted((ROOT / "builder" / "ui").glob("*.py")), ROOT / "server" / "signin_pages.py"]
 """The Python files that build what people read (ReactPy pages, sign-in pages)."""
@@ -85,8 +87,8 @@ def test_words_translate_fill_and_count() -> None:
 
 def test_dates_and_money_per_language() -> None:
     moment = datetime(2026, 3, 2, 12, 30, tzinfo=UTC).astimezone(ZoneInfo("Asia/Seoul"))
-    assert words("en").date(moment) == "Mar 2, 2026, 21:30 GMT+9"
-    assert words("ko").date(moment).startswith("2026년 3월 2일 21:30")
+    assert words("en").date(moment) == "Mar 2, 2026, 21:30 KST"
+    assert words("ko").date(moment) == "2026년 3월 2일 21:30 KST"
     assert words("ko").date(moment, with_time=False) == "2026년 3월 2일"
     assert words("ko").money(12345) == "₩12,345"
     assert words("en").money(12345) == "₩12,345"
@@ -106,3 +108,24 @@ def test_the_bundle_gets_the_same_catalogue() -> None:
     assert table["lang"] == "ko"
     assert table["words"]["Journeys"] == catalogue("ko")["Journeys"]
     assert bundle_words("en") == {"lang": "en", "words": {}}
+
+
+def test_validation_messages_are_said_in_korean() -> None:
+    document = {"nodes": [
+        {"id": "w", "type": "flow.delay", "position": {"x": 0, "y": 0},
+         "data": {"config": {"mode": "duration", "duration": {"amount": 0, "unit": "minutes"}}}},
+        {"id": "x", "type": "flow.exit", "position": {"x": 0, "y": 0}, "data": {"config": {}}}],
+        "edges": [], "settings": {}}
+    issues = validate_journey(document)
+    said = {issue.code: say(words("ko"), issue.message) for issue in issues}
+    assert said["graph.no_entry"].startswith("여정에 진입이 없습니다")
+    assert "'대기 시간' → '수량': 1 이상이어야 합니다." in said["config.invalid"]
+    for issue in issues:  # nothing left in English but the values quoted from the journey
+        unquoted = re.sub(r"'[^']*'|\([^)]*\)", "", say(words("ko"), issue.message))
+        assert not re.search(r"\b[a-z]{3,}\b", unquoted), unquoted
+    assert say(words("en"), issues[0].message) == issues[0].message
+
+
+def test_message_templates_prefer_the_most_specific() -> None:
+    assert say(words("ko"), "must be at least 5") == "5 이상이어야 합니다"
+    assert say(words("ko"), "must be a whole number") == "정수여야 합니다"

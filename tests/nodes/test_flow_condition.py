@@ -21,7 +21,7 @@ def order(days_ago: int) -> EventRecord:
 def test_yes_says_why(make_ctx: MakeContext) -> None:
     decision = SPEC.run(CONFIG, make_ctx(events=[order(3), order(40)]))
     assert decision == Go("yes", why=(
-        "all of these match: did 'order_completed' 1 time(s) in the last 30 days; needs gte 1"
+        "all of these match: did 'order_completed' 1 time(s) in the last 30 days; needs at least 1"
         " | does not have tag 'unsubscribed'"))
 
 
@@ -29,7 +29,7 @@ def test_no_names_only_what_failed(make_ctx: MakeContext) -> None:
     decision = SPEC.run(CONFIG, make_ctx(events=[order(40)]))
     assert decision == Go("no", why=(
         "not all of these match: did 'order_completed' 0 time(s) in the last 30 days; "
-        "needs gte 1"))
+        "needs at least 1"))
 
 
 def test_no_when_another_part_fails(make_ctx: MakeContext) -> None:
@@ -44,7 +44,8 @@ def test_nested_rules_explain_each_level(make_ctx: MakeContext) -> None:
     ]))
     decision = SPEC.run(config, make_ctx(attributes={"country": "JP"}, tags=["vip"]))
     assert decision == Go("no", why=(
-        "none of these match: country is 'JP'; rule: eq 'KR' | (not (has tag 'vip'))"))
+        "none of these match: country is 'JP'; wanted: country equals 'KR' | "
+        "(not (has tag 'vip'))"))
 
 
 def test_check_reports_rule_problems_by_path() -> None:

@@ -21,14 +21,16 @@ def test_the_first_matching_branch_wins(make_ctx: MakeContext) -> None:
 def test_a_lower_branch_takes_who_the_higher_ones_miss(make_ctx: MakeContext) -> None:
     decision = SPEC.run(CONFIG, make_ctx(attributes={"total_spent": 1_500_000}))
     assert decision == Go("big_spender",
-                          why="Spent 1M+: total_spent is 1500000; rule: gte 1000000")
+                          why="Spent 1M+: total_spent is 1500000; wanted: total_spent is at "
+                              "least / on or after 1000000")
 
 
 def test_everyone_else(make_ctx: MakeContext) -> None:
     decision = SPEC.run(CONFIG, make_ctx(attributes={"total_spent": 10}))
     assert decision.port == "else"
     assert decision.why == ("matched no branch: not VIP (does not have tag 'vip'); "
-                            "not Spent 1M+ (total_spent is 10; rule: gte 1000000)")
+                            "not Spent 1M+ (total_spent is 10; wanted: total_spent is at least / "
+                            "on or after 1000000)")
 
 
 def test_ports_follow_the_branches_in_rank_order() -> None:

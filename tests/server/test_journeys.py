@@ -205,6 +205,20 @@ def test_publish_invalid_is_409_with_the_issues(client, app_context):
     assert client.get(f"/api/journeys/{journey_id}/versions").json() == []
 
 
+def test_refusals_speak_the_callers_language_with_the_same_codes(client, app_context):
+    journey_id = create(client, "Empty")["journey"]["id"]
+    english = client.post(f"/api/journeys/{journey_id}/publish")
+    korean = client.post(f"/api/journeys/{journey_id}/publish",
+                         headers={"Accept-Language": "ko-KR,ko;q=0.9"})
+    assert korean.status_code == english.status_code == 409
+    assert [i["code"] for i in korean.json()["issues"]] == \
+        [i["code"] for i in english.json()["issues"]]
+    said = {i["code"]: i["message"] for i in korean.json()["issues"]}
+    assert said["graph.no_entry"].startswith("여정에 진입이 없습니다")
+    assert {i["code"]: i["message"] for i in english.json()["issues"]}[
+        "graph.no_entry"].startswith("The journey has no entry")
+
+
 def test_publish_enters_the_audience_and_republish_keeps_runs_on_their_version(
         client, app_context):
     customers(app_context, 3, plan="pro")

@@ -85,7 +85,7 @@ def test_each_channel_previews_for_a_customer(live_app: LiveApp, browse: Any) ->
 
     sms.locator('[data-field="config.channel"] select').select_option("kakao")
     expect(sms.locator("[data-render-error]")).to_contain_text(
-        "'Coupon text' is an SMS template, so this KakaoTalk step would fail")
+        "'Coupon text' is a template for SMS, so this KakaoTalk step would fail")
     sms.locator('[data-field="config.channel"] select').select_option("sms")
     expect(sms.locator("[data-rendered-text]")).to_be_visible(timeout=WAIT)
 

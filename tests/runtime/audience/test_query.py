@@ -319,7 +319,7 @@ def test_a_non_matching_customer_is_told_which_clause_failed(session):
     verdict = evaluate(rule, load_profiles(session, [customer], NOW)[customer], NOW)
     assert not verdict.matched
     assert [leaf.reason for leaf in verdict.failed_leaves()] == [
-        "plan is 'free'; rule: eq 'pro'", "does not have tag 'vip'"]
+        "plan is 'free'; wanted: plan equals 'pro'", "does not have tag 'vip'"]
 
 
 def test_invalid_rules_and_names_are_refused(dialect):

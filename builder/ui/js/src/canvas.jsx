@@ -8,6 +8,8 @@ import "./app.css";
 import { Editor } from "./editor/Editor.jsx";
 import { readState } from "./bridge.js";
 import { setChannels } from "./editor/channels.js";
+import { setTimeZone } from "./editor/labels.js";
+import { t } from "./i18n.js";
 
 // `readOnly`: the person's role may look but not change the journey (no palette, no dragging,
 // wiring or deleting, the forms disabled); the server refuses their changes anyway.
@@ -17,7 +19,12 @@ export function JourneyCanvas({ catalogue, state, readOnly = false, onCommand, o
     setChannels(parsed.channels, parsed.textCounting); // the server's channel registry
     return parsed;
   }, [catalogue]);
-  const parsedState = useMemo(() => readState(state), [state]);
+  const parsedState = useMemo(() => {
+    const read = readState(state);
+    // Times are shown in the journey's time zone, else the workspace's (labels.js shortTime).
+    setTimeZone(read.document?.settings?.timezone || parsedCatalogue.timezone);
+    return read;
+  }, [state, parsedCatalogue]);
   const latest = useRef({ onCommand, onPreview });
   latest.current = { onCommand, onPreview }; // ReactPy makes new handlers on every render
   const send = useMemo(() => (text) => latest.current.onCommand(text), []);
@@ -34,7 +41,7 @@ export function JourneyCanvas({ catalogue, state, readOnly = false, onCommand, o
 }
 
 // A button that reads a chosen .json file and hands its text to Python.
-export function ImportButton({ label = "Import", onFile }) {
+export function ImportButton({ label = undefined, onFile }) {
   const input = useRef(null);
   const latest = useRef(onFile);
   latest.current = onFile;
@@ -46,7 +53,7 @@ export function ImportButton({ label = "Import", onFile }) {
         onClick={() => input.current.click()}
         data-action="import"
       >
-        <Upload size={15} /> {label}
+        <Upload size={15} /> {label ?? t("Import")}
       </button>
       <input
         ref={input}
@@ -73,7 +80,7 @@ export function Navigate({ to }) {
 }
 
 // Copies `text` (a one-time sign-in link, a new API key) to the clipboard, and says so.
-export function CopyButton({ text, label = "Copy" }) {
+export function CopyButton({ text, label = undefined }) {
   const [copied, setCopied] = useState(false);
   useEffect(() => {
     if (!copied) return undefined;
@@ -92,11 +99,11 @@ export function CopyButton({ text, label = "Copy" }) {
     <button type="button" className="wl-button" onClick={copy} data-action="copy">
       {copied ? (
         <>
-          <Check size={14} /> Copied
+          <Check size={14} /> {t("Copied")}
         </>
       ) : (
         <>
-          <Copy size={14} /> {label}
+          <Copy size={14} /> {label ?? t("Copy")}
         </>
       )}
     </button>

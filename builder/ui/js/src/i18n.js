@@ -44,7 +44,8 @@ export function t(message, holes) {
 export function tn(singular, plural, count, holes) {
   const found = page.words[singular];
   let text;
-  if (Array.isArray(found) && found[0]) text = found.length === 1 || count === 1 ? found[0] : found[1];
+  if (Array.isArray(found) && found[0])
+    text = found.length === 1 || count === 1 ? found[0] : found[1];
   else text = count === 1 ? singular : plural;
   return fill(text, { n: formatNumber(count), ...holes });
 }
@@ -64,11 +65,22 @@ export function formatMoney(value, currency = "KRW") {
   return new Intl.NumberFormat(page.lang, { style: "currency", currency }).format(value);
 }
 
-/** A full date and time with its zone ("Mar 2, 2026, 21:30 GMT+9"), in `timeZone` if given. */
-export function formatDate(value, { timeZone, withTime = true } = {}) {
+/**
+ * A full date and time with its zone ("Mar 2, 2026, 21:30 GMT+9"), in `timeZone` if given.
+ * @param {Date | string | number} value
+ * @param {{ timeZone?: string, withTime?: boolean }} [options]
+ */
+export function formatDate(value, { timeZone = undefined, withTime = true } = {}) {
   const moment = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(moment.getTime())) return "";
+  /** @type {Intl.DateTimeFormatOptions} */
   const options = { year: "numeric", month: "short", day: "numeric", timeZone };
-  if (withTime) Object.assign(options, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" });
+  if (withTime)
+    Object.assign(options, {
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "short",
+    });
   return new Intl.DateTimeFormat(page.lang, options).format(moment);
 }

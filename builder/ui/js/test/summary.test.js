@@ -37,7 +37,7 @@ test("a picked pool shows its name and the codes left", () => {
 });
 
 test("a pool that is gone shows its kind and id", () => {
-  assert.equal(summarize(COUPON, { pool: 9 }, { references: POOLS }), "coupon pool #9");
+  assert.equal(summarize(COUPON, { pool: 9 }, { references: POOLS }), "Coupon pool #9");
 });
 
 test("an object without counts is just its name", () => {

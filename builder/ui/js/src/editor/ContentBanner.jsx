@@ -2,6 +2,7 @@
 // customers in flight still get the published content (Python words it, and sends it only to
 // people who may publish). "Update content in flight" asks first, then sends "update_content".
 import { useState } from "react";
+import { t } from "../i18n.js";
 import { Confirm } from "./dialogs.jsx";
 
 export function ContentBanner({ content, can, onCommand }) {
@@ -17,17 +18,16 @@ export function ContentBanner({ content, can, onCommand }) {
           data-action="update-content"
           onClick={() => setAsking(true)}
         >
-          Update content in flight
+          {t("Update content in flight")}
         </button>
       ) : null}
       {asking ? (
         <Confirm
-          title="Update content in flight?"
-          body={
-            "Customers already in this journey get the templates as they are saved now, from " +
-            "their next message on. Messages already sent don't change."
-          }
-          action="Update content"
+          title={t("Update content in flight?")}
+          body={t(
+            "Customers already in this journey get the templates as they are saved now, from their next message on. Messages already sent don't change.",
+          )}
+          action={t("Update content")}
           danger={false}
           onCancel={() => setAsking(false)}
           onConfirm={() => {

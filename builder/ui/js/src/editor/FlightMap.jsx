@@ -4,6 +4,7 @@
 // with "restart the wait" for waiting customers, and the server's preview of what the map does
 // (customers per step of the new version, who leaves and stays, the messages that go at once).
 import { useCallback, useEffect, useState } from "react";
+import { formatNumber, t, tn } from "../i18n.js";
 
 const DELAY = 250; // ms after a change before the preview is asked again
 
@@ -33,7 +34,7 @@ function FlightMap({ journeyId, liveVersion, choices, onChoices, onPreview }) {
   const preview = useFlightPreview(journeyId, choices);
   useEffect(() => onPreview(preview), [preview, onPreview]);
   if (preview.loading && !preview.data)
-    return <div className="wl-help">Counting the customers in the journey…</div>;
+    return <div className="wl-help">{t("Counting the customers in the journey…")}</div>;
   if (preview.error) return <div className="wl-alert">{preview.error}</div>;
   const data = preview.data;
   const occupied = data.steps.filter((step) => step.customers > 0);
@@ -41,19 +42,21 @@ function FlightMap({ journeyId, liveVersion, choices, onChoices, onPreview }) {
   if (!occupied.length)
     return (
       <div className="wl-help" data-flight-empty>
-        No one is in the journey now: every customer will get the new version.
+        {t("No one is in the journey now: every customer will get the new version.")}
       </div>
     );
   const choose = (nodeId, choice) => onChoices({ ...choices, [nodeId]: choice });
   return (
     <div className="wl-flight" data-flight-map>
-      <span className="wl-label">Customers in the journey now (version {liveVersion})</span>
+      <span className="wl-label">
+        {t("Customers in the journey now (version {version})", { version: liveVersion })}
+      </span>
       <table className="wl-table wl-flight-table">
         <thead>
           <tr>
-            <th>Step</th>
-            <th>Customers</th>
-            <th>In the new version</th>
+            <th>{t("Step")}</th>
+            <th>{t("Customers")}</th>
+            <th>{t("In the new version")}</th>
           </tr>
         </thead>
         <tbody>
@@ -69,11 +72,7 @@ function FlightMap({ journeyId, liveVersion, choices, onChoices, onPreview }) {
           ))}
         </tbody>
       </table>
-      {empty ? (
-        <div className="wl-help">
-          {empty} other step{empty === 1 ? " has" : "s have"} no one in it now.
-        </div>
-      ) : null}
+      {empty ? <div className="wl-help">{emptyText(empty)}</div> : null}
       <FlightOutcome data={data} stale={preview.loading} />
       {data.problems.length ? (
         <ul className="wl-issue-list" data-flight-problems={data.problems.length}>
@@ -96,29 +95,31 @@ function FlightRow({ step, choice, targets, liveVersion, onChoose }) {
     <tr data-flight-step={step.node_id}>
       <td>
         <strong>{step.label}</strong>
-        <div className="wl-help">{step.kind}</div>
+        <div className="wl-help">{t(step.kind)}</div>
       </td>
       <td data-flight-customers={step.customers}>
-        {step.customers.toLocaleString()}
+        {formatNumber(step.customers)}
         {step.waiting ? (
-          <div className="wl-help">{step.waiting.toLocaleString()} waiting</div>
+          <div className="wl-help">
+            {t("{count} waiting", { count: formatNumber(step.waiting) })}
+          </div>
         ) : null}
       </td>
       <td>
         <select
           className="wl-select"
           value={value}
-          aria-label={`Where the customers at ${step.label} go`}
+          aria-label={t("Where the customers at {step} go", { step: step.label })}
           data-flight-choice={step.node_id}
           onChange={(event) => pick(event.target.value)}
         >
-          <option value="stay">Stay on version {liveVersion}</option>
-          <option value="leave">Leave the journey</option>
+          <option value="stay">{t("Stay on version {version}", { version: liveVersion })}</option>
+          <option value="leave">{t("Leave the journey")}</option>
           {targets
             .filter((target) => !target.entry || step.entry)
             .map((target) => (
               <option key={target.node_id} value={`move:${target.node_id}`}>
-                Move to “{target.label}”
+                {t("Move to “{step}”", { step: target.label })}
               </option>
             ))}
         </select>
@@ -130,10 +131,10 @@ function FlightRow({ step, choice, targets, liveVersion, onChoose }) {
               data-flight-restart={step.node_id}
               onChange={(event) => onChoose({ ...choice, restart_wait: event.target.checked })}
             />{" "}
-            Restart the wait
+            {t("Restart the wait")}
           </label>
         ) : choice.action === "move" && step.waiting ? (
-          <div className="wl-help">They arrive at that step now.</div>
+          <div className="wl-help">{t("They arrive at that step now.")}</div>
         ) : null}
       </td>
     </tr>
@@ -146,26 +147,36 @@ function FlightOutcome({ data, stale }) {
     <div className={`wl-publish-facts ${stale ? "wl-preview-stale" : ""}`} data-flight-outcome>
       {receiving.map((target) => (
         <div className="wl-rendered-line" key={target.node_id}>
-          <span>To “{target.label}”</span>
-          <strong data-flight-target={target.node_id}>{target.customers.toLocaleString()}</strong>
+          <span>{t("To “{step}”", { step: target.label })}</span>
+          <strong data-flight-target={target.node_id}>{formatNumber(target.customers)}</strong>
         </div>
       ))}
       <div className="wl-rendered-line">
-        <span>Leave the journey</span>
-        <strong data-flight-leaving={data.leaving}>{data.leaving.toLocaleString()}</strong>
+        <span>{t("Leave the journey")}</span>
+        <strong data-flight-leaving={data.leaving}>{formatNumber(data.leaving)}</strong>
       </div>
       <div className="wl-rendered-line">
-        <span>Stay on version {data.live_version}</span>
-        <strong data-flight-staying={data.staying}>{data.staying.toLocaleString()}</strong>
+        <span>{t("Stay on version {version}", { version: data.live_version })}</span>
+        <strong data-flight-staying={data.staying}>{formatNumber(data.staying)}</strong>
       </div>
       <div className="wl-rendered-line">
-        <span>Messages that go out at once</span>
+        <span>{t("Messages that go out at once")}</span>
         <strong data-flight-messages={data.messages_at_once}>
-          {data.estimated ? "about " : ""}
-          {data.messages_at_once.toLocaleString()}
+          {data.estimated
+            ? t("about {count}", { count: formatNumber(data.messages_at_once) })
+            : formatNumber(data.messages_at_once)}
         </strong>
       </div>
     </div>
+  );
+}
+
+// "3 other steps have no one in them now."
+function emptyText(count) {
+  return tn(
+    "{n} other step has no one in it now.",
+    "{n} other steps have no one in them now.",
+    count,
   );
 }
 
@@ -189,13 +200,13 @@ function useFlightPreview(journeyId, choices) {
           setPreview(
             answer.ok
               ? { loading: false, data }
-              : { loading: false, error: data.detail || "The preview could not be made." },
+              : { loading: false, error: data.detail || t("The preview could not be made.") },
           );
         })
         .catch(
           () =>
             current &&
-            setPreview({ loading: false, error: "The preview could not be made: no answer." }),
+            setPreview({ loading: false, error: t("The preview could not be made: no answer.") }),
         );
     }, DELAY);
     return () => {

@@ -5,6 +5,7 @@
 // Python loads what is drawn (builder/ui/history.py); commands go through `run`.
 import { useEffect, useRef, useState } from "react";
 import { ArrowLeft, ArrowRight, GitCompare, History, RotateCcw } from "lucide-react";
+import { t } from "../i18n.js";
 import { Confirm } from "./dialogs.jsx";
 import { customersText, sentence, sideOptions, statusText } from "./diff.js";
 import { shortTime } from "./labels.js";
@@ -34,23 +35,23 @@ export function VersionHistory({ versions, history, run }) {
         className={`wl-button ${open || history ? "on" : ""}`}
         onClick={() => setOpen(!open)}
         data-action="history"
-        title="Published versions: open one read-only, compare, restore"
+        title={t("Published versions: open one read-only, compare, restore")}
       >
         <History size={15} /> {versions.length}
       </button>
       {open ? (
         <div className="wl-history-panel" data-panel="versions">
           <div className="wl-history-head">
-            <div className="wl-panel-title">Published versions</div>
+            <div className="wl-panel-title">{t("Published versions")}</div>
             {live ? (
               <button
                 type="button"
                 className="wl-button small"
                 data-action="compare-live"
-                title="What the draft changes from the live version"
+                title={t("What the draft changes from the live version")}
                 onClick={() => go("compare", { old: "live", new: "draft" })}
               >
-                <GitCompare size={13} /> Live vs draft
+                <GitCompare size={13} /> {t("Live vs draft")}
               </button>
             ) : null}
           </div>
@@ -69,7 +70,7 @@ function VersionRow({ version, go }) {
   return (
     <li data-version={version.number} data-version-status={version.status}>
       <div className="wl-history-line">
-        <strong>Version {version.number}</strong>
+        <strong>{t("Version {number}", { number: version.number })}</strong>
         <span className={`wl-pill version-${version.status}`}>{statusText(version)}</span>
       </div>
       <div className="wl-history-who">
@@ -91,7 +92,7 @@ function VersionRow({ version, go }) {
           data-action="open-version"
           onClick={() => go("show_version", { number: version.number })}
         >
-          Open
+          {t("Open")}
         </button>
         <button
           type="button"
@@ -99,7 +100,7 @@ function VersionRow({ version, go }) {
           data-action="compare-version"
           onClick={() => go("compare", { old: String(version.number), new: "draft" })}
         >
-          <GitCompare size={13} /> Compare with draft
+          <GitCompare size={13} /> {t("Compare with draft")}
         </button>
       </div>
     </li>
@@ -147,7 +148,7 @@ export function HistoryBanner({ history, versions, canRestore, run }) {
           data-action="restore"
           onClick={() => setRestoring(true)}
         >
-          <RotateCcw size={14} /> Restore as the draft
+          <RotateCcw size={14} /> {t("Restore as the draft")}
         </button>
       ) : null}
       <button
@@ -156,13 +157,16 @@ export function HistoryBanner({ history, versions, canRestore, run }) {
         data-action="back-to-draft"
         onClick={() => run("close_history")}
       >
-        <ArrowLeft size={14} /> Back to the draft
+        <ArrowLeft size={14} /> {t("Back to the draft")}
       </button>
       {restoring ? (
         <Confirm
-          title={`Restore version ${history.number} as the draft?`}
-          body={`The draft becomes version ${history.number} as it was published; its unpublished changes are replaced (the audit trail says what they were). Nothing goes live until you publish.`}
-          action={`Restore version ${history.number}`}
+          title={t("Restore version {number} as the draft?", { number: history.number })}
+          body={t(
+            "The draft becomes version {number} as it was published; its unpublished changes are replaced (the audit trail says what they were). Nothing goes live until you publish.",
+            { number: history.number },
+          )}
+          action={t("Restore version {number}", { number: history.number })}
           danger={false}
           onCancel={() => setRestoring(false)}
           onConfirm={() => {
@@ -181,7 +185,7 @@ function SideSelect({ name, value, options, onChange }) {
       className="wl-input wl-history-side"
       value={value}
       data-side={name}
-      aria-label={name === "from" ? "Compare from" : "Compare to"}
+      aria-label={name === "from" ? t("Compare from") : t("Compare to")}
       onChange={(event) => onChange(event.target.value)}
     >
       {options.map((option) => (

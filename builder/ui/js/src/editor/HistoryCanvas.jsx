@@ -11,6 +11,7 @@ import {
   ReactFlowProvider,
   applyNodeChanges,
 } from "@xyflow/react";
+import { t } from "../i18n.js";
 import { fromDocument } from "./draft.js";
 import { FIT_VIEW_OPTIONS } from "./FlowArea.jsx";
 import { NOTE_TYPE } from "./notes.js";
@@ -126,22 +127,15 @@ function Changes({ history, versions }) {
     const version = versions?.find((v) => v.number === history.number);
     return (
       <div className="wl-inspector wl-changes" data-changes="version">
-        <div className="wl-panel-title">Version {history.number}</div>
-        {version ? (
-          <p className="wl-help">
-            Published {shortTime(version.published_at)}
-            {version.published_by ? ` by ${version.published_by}` : ""};{" "}
-            {customersText(version.customers)}.
-            {version.summary ? ` ${sentence(version.summary)}.` : ""}
-          </p>
-        ) : null}
-        <p className="wl-help">Read-only: select a step to see its settings.</p>
+        <div className="wl-panel-title">{t("Version {number}", { number: history.number })}</div>
+        {version ? <p className="wl-help">{publishedText(version)}</p> : null}
+        <p className="wl-help">{t("Read-only: select a step to see its settings.")}</p>
       </div>
     );
   }
   return (
     <div className="wl-inspector wl-changes" data-changes="diff">
-      <div className="wl-panel-title">What changed</div>
+      <div className="wl-panel-title">{t("What changed")}</div>
       <p className="wl-diff-summary" data-diff-summary>
         {sentence(diff.summary)}.
       </p>
@@ -150,7 +144,7 @@ function Changes({ history, versions }) {
           {diff.steps.map((step) => (
             <li key={step.id} className={`diff-${step.change}`} data-diff-step={step.id}>
               <span className={`wl-diff-tag ${step.change}`}>{changeWord(step.change)}</span>{" "}
-              <strong>{step.label}</strong> <small>{step.kind}</small>
+              <strong>{step.label}</strong> <small>{t(step.kind)}</small>
             </li>
           ))}
         </ul>
@@ -167,13 +161,26 @@ function Changes({ history, versions }) {
       ) : null}
       {diff.settings.length ? (
         <>
-          <div className="wl-label">Journey settings</div>
+          <div className="wl-label">{t("Journey settings")}</div>
           <FieldChanges fields={diff.settings} />
         </>
       ) : null}
-      <p className="wl-help">Click a marked step to see what changed in it.</p>
+      <p className="wl-help">{t("Click a marked step to see what changed in it.")}</p>
     </div>
   );
+}
+
+// "Published Mar 2, 2026, 21:30 GMT+9 by Pat; 3 customers in it now. Added a step."
+function publishedText(version) {
+  const holes = {
+    when: shortTime(version.published_at),
+    person: version.published_by,
+    customers: customersText(version.customers),
+  };
+  const published = version.published_by
+    ? t("Published {when} by {person}; {customers}.", holes)
+    : t("Published {when}; {customers}.", holes);
+  return version.summary ? `${published} ${sentence(version.summary)}.` : published;
 }
 
 // One step clicked: how it changed (fields before → after), then its form, read-only.
@@ -188,13 +195,13 @@ function StepChanges({ node, step, history, kind, ctx }) {
           ) : (
             <p className="wl-help">
               {step.change === "added"
-                ? "This step is new here."
-                : "This step was taken out here; it is shown where it was."}
+                ? t("This step is new here.")
+                : t("This step was taken out here; it is shown where it was.")}
             </p>
           )}
         </div>
       ) : history.diff ? (
-        <p className="wl-help wl-diff-step">Unchanged.</p>
+        <p className="wl-help wl-diff-step">{t("Unchanged.")}</p>
       ) : null}
       <Inspector
         node={node}
@@ -218,7 +225,7 @@ function FieldChanges({ fields }) {
       <tbody>
         {fields.map((field) => (
           <tr key={field.field} data-field-change={field.field}>
-            <th>{field.label}</th>
+            <th>{t(field.label)}</th>
             <td>
               <del>{field.old_text}</del>
               <span className="wl-arrow">→</span>

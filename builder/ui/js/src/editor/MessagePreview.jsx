@@ -4,6 +4,7 @@
 // unsubscribe links, SMS/LMS and byte counts are the runtime's own, not a guess.
 import { useEffect, useState } from "react";
 import { LoaderCircle, TriangleAlert, UserRound } from "lucide-react";
+import { formatNumber, t } from "../i18n.js";
 import { byteLabel, textKind } from "./sms.js";
 import { channelNoun, channelOf } from "./channels.js";
 import "./message.css";
@@ -56,13 +57,13 @@ export function MessagePreview({ config, templates }) {
           const data = await answer.json();
           if (live)
             setResult(
-              answer.ok ? data : { error: data.detail || "The preview could not be made." },
+              answer.ok ? data : { error: data.detail || t("The preview could not be made.") },
             );
         })
         .catch(
           () =>
             live &&
-            setResult({ error: "The preview could not be made: the server did not answer." }),
+            setResult({ error: t("The preview could not be made: the server did not answer.") }),
         )
         .finally(() => live && setLoading(false));
     }, DELAY);
@@ -77,16 +78,21 @@ export function MessagePreview({ config, templates }) {
     return (
       <section className="wl-message-preview" data-message-preview={template.id}>
         <div className="wl-render-error" data-render-error>
-          '{template.name}' is {channelNoun(template.channel, true)} template, so this{" "}
-          {channelNoun(config.channel)} step would fail: pick {channelNoun(config.channel, true)}{" "}
-          template, or change the channel.
+          {t(
+            "'{template}' is a template for {its}, so this {channel} step would fail: pick a template for {channel}, or change the channel.",
+            {
+              template: template.name,
+              its: channelNoun(template.channel),
+              channel: channelNoun(config.channel),
+            },
+          )}
         </div>
       </section>
     );
   return (
     <section className="wl-message-preview" data-message-preview={template.id}>
       <div className="wl-preview-head">
-        <span className="wl-label">Preview for a customer</span>
+        <span className="wl-label">{t("Preview for a customer")}</span>
         {loading ? <LoaderCircle size={14} className="wl-spin" /> : null}
       </div>
       <div className="wl-row">
@@ -95,7 +101,9 @@ export function MessagePreview({ config, templates }) {
           className="wl-input"
           list="wl-preview-customers"
           placeholder={
-            customers[0] ? `${customers[0].external_id} (type to pick another)` : "Sample customer"
+            customers[0]
+              ? t("{customer} (type to pick another)", { customer: customers[0].external_id })
+              : t("Sample customer")
           }
           value={typed}
           onChange={(e) => setTyped(e.target.value)}
@@ -109,7 +117,9 @@ export function MessagePreview({ config, templates }) {
           ))}
         </datalist>
       </div>
-      {picked === null ? <div className="wl-help">Pick a customer from the list.</div> : null}
+      {picked === null ? (
+        <div className="wl-help">{t("Pick a customer from the list.")}</div>
+      ) : null}
       {result ? <Rendered result={result} channel={template.channel} /> : null}
       {result && !result.error && picked !== null ? (
         <TestSend
@@ -139,23 +149,30 @@ function TestSend({ template, body }) {
       .then(async (answer) => {
         const data = await answer.json();
         if (!answer.ok) {
-          setState({ error: data.detail || "The test was not sent." });
+          setState({ error: data.detail || t("The test was not sent.") });
           return;
         }
         const failed = data.results.filter((r) => !r.sent);
         setState(
           failed.length
-            ? { error: `Not sent to ${failed.map((r) => `${r.to} (${r.problem})`).join(", ")}.` }
+            ? {
+                error: t("Not sent to {people}.", {
+                  people: failed.map((r) => `${r.to} (${r.problem})`).join(", "),
+                }),
+              }
             : {
-                ok: `Test sent to ${data.results.map((r) => r.to).join(", ")}. It is marked as a test and counts in no stats or caps.`,
+                ok: t(
+                  "Test sent to {people}. It is marked as a test and counts in no stats or caps.",
+                  { people: data.results.map((r) => r.to).join(", ") },
+                ),
               },
         );
       })
-      .catch(() => setState({ error: "The test was not sent: the server did not answer." }));
+      .catch(() => setState({ error: t("The test was not sent: the server did not answer.") }));
   };
   return (
     <div className="wl-test-send" data-test-send={template.id}>
-      <span className="wl-label">Send a test</span>
+      <span className="wl-label">{t("Send a test")}</span>
       <div className="wl-row">
         {channelOf(template.channel)?.testToMe ? (
           <button
@@ -165,7 +182,7 @@ function TestSend({ template, body }) {
             onClick={() => send("me")}
             data-action="test-to-me"
           >
-            To me
+            {t("To me")}
           </button>
         ) : null}
         {channelOf(template.channel)?.testToTeam ? (
@@ -176,7 +193,7 @@ function TestSend({ template, body }) {
             onClick={() => send("team")}
             data-action="test-to-team"
           >
-            To test recipients
+            {t("To test recipients")}
           </button>
         ) : null}
       </div>
@@ -200,8 +217,12 @@ function Rendered({ result, channel }) {
     <div className="wl-rendered" data-rendered={result.error ? "error" : "ok"}>
       {result.customer ? (
         <div className="wl-help">
-          As {result.customer} would get it
-          {result.template_version ? ` · template v${result.template_version}` : ""}
+          {result.template_version
+            ? t("As {customer} would get it · template v{version}", {
+                customer: result.customer,
+                version: result.template_version,
+              })
+            : t("As {customer} would get it", { customer: result.customer })}
         </div>
       ) : null}
       {result.error ? (
@@ -223,7 +244,7 @@ function Content({ content, channel }) {
   if (channelOf(channel)?.call)
     return (
       <>
-        <Line label="Call">
+        <Line label={t("Call")}>
           {content.method} {content.url}
         </Line>
         <pre className="wl-rendered-text">{JSON.stringify(content.body, null, 2)}</pre>
@@ -231,35 +252,39 @@ function Content({ content, channel }) {
     );
   return (
     <>
-      <Line label="To">{content.to}</Line>
-      {content.subject ? <Line label="Subject">{content.subject}</Line> : null}
-      {content.title ? <Line label="Title">{content.title}</Line> : null}
+      <Line label={t("To")}>{content.to}</Line>
+      {content.subject ? <Line label={t("Subject")}>{content.subject}</Line> : null}
+      {content.title ? <Line label={t("Title")}>{content.title}</Line> : null}
       {content.template_code ? (
-        <Line label="AlimTalk template">{content.template_code}</Line>
+        <Line label={t("AlimTalk template")}>{content.template_code}</Line>
       ) : null}
       <pre className="wl-rendered-text" data-rendered-text>
         {content.text}
       </pre>
       {channelOf(channel)?.measured ? <ByteBadge bytes={content.bytes} /> : null}
       {content.variables && Object.keys(content.variables).length ? (
-        <Line label="Variables">
+        <Line label={t("Variables")}>
           {Object.entries(content.variables)
             .map(([k, v]) => `${k}=${v}`)
             .join(", ")}
         </Line>
       ) : null}
-      {content.deep_link ? <Line label="Deep link">{content.deep_link}</Line> : null}
-      {content.data ? <Line label="Data">{JSON.stringify(content.data)}</Line> : null}
+      {content.deep_link ? <Line label={t("Deep link")}>{content.deep_link}</Line> : null}
+      {content.data ? <Line label={t("Data")}>{JSON.stringify(content.data)}</Line> : null}
       {content.html ? (
-        <Line label="HTML part">{`${content.html.length.toLocaleString()} characters`}</Line>
+        <Line label={t("HTML part")}>
+          {t("{count} characters", { count: formatNumber(content.html.length) })}
+        </Line>
       ) : null}
       {content.unsubscribe_url ? (
-        <Line label="One-click unsubscribe">{content.unsubscribe_url}</Line>
+        <Line label={t("One-click unsubscribe")}>{content.unsubscribe_url}</Line>
       ) : null}
       {content.fallback ? (
         <div className="wl-fallback-preview" data-fallback-preview>
           <div className="wl-label">
-            If {channelOf(channel)?.name || channel} fails, this text goes instead
+            {t("If {channel} fails, this text goes instead", {
+              channel: channelOf(channel)?.name || channel,
+            })}
           </div>
           <pre className="wl-rendered-text">{content.fallback.text}</pre>
           <ByteBadge bytes={content.fallback.bytes} />

@@ -3,15 +3,16 @@
 // drawn on the wires). Nothing here sends or saves anything. Each tab is a file in
 // preview-panel/; the panel's state and the requests are usePreviewPanel's (preview.js).
 import { FlaskConical, Play, Users, X } from "lucide-react";
+import { N_, t } from "../i18n.js";
 import { AudienceTab } from "./preview-panel/AudienceTab.jsx";
 import { CustomerTab } from "./preview-panel/CustomerTab.jsx";
 import { DryRunTab } from "./preview-panel/DryRunTab.jsx";
 
 /** @type {Array<[string, string, import("lucide-react").LucideIcon]>} */
 const TABS = [
-  ["audience", "Audience", Users],
-  ["customer", "Customer path", Play],
-  ["dry_run", "Dry run", FlaskConical],
+  ["audience", N_("Audience"), Users],
+  ["customer", N_("Customer path"), Play],
+  ["dry_run", N_("Dry run"), FlaskConical],
 ];
 
 export function PreviewPanel({ preview, kinds, ports, timezone, onPickNode, onPickIssue }) {
@@ -32,11 +33,11 @@ export function PreviewPanel({ preview, kinds, ports, timezone, onPickNode, onPi
   return (
     <div className="wl-preview" data-preview-panel={tab}>
       <div className="wl-preview-head">
-        <div className="wl-panel-title">Preview</div>
+        <div className="wl-panel-title">{t("Preview")}</div>
         <button
           type="button"
           className="wl-icon-button"
-          title="Close the preview"
+          title={t("Close the preview")}
           onClick={preview.close}
           data-action="close-preview"
         >
@@ -52,13 +53,14 @@ export function PreviewPanel({ preview, kinds, ports, timezone, onPickNode, onPi
             data-preview-tab={key}
             onClick={() => openTab(key)}
           >
-            <Icon size={13} /> {label}
+            <Icon size={13} /> {t(label)}
           </button>
         ))}
       </div>
       <p className="wl-help wl-preview-note">
-        Previews use the saved draft and your real customers. Nothing is sent or saved. Double-click
-        a step to edit it.
+        {t(
+          "Previews use the saved draft and your real customers. Nothing is sent or saved. Double-click a step to edit it.",
+        )}
       </p>
       {tab === "audience" ? (
         <AudienceTab previews={previews} onLook={lookAt} onPickIssue={onPickIssue} />

@@ -1,34 +1,41 @@
 // What publishing will do, for the publish dialog: who enters (the draft's audience, counted
 // now), who is in the journey already (FlightMap.jsx maps them), and every warning.
 import { useEffect, useState } from "react";
+import { formatNumber, t, tn } from "../i18n.js";
 
 export function PublishFacts({ journey, live, warnings }) {
   const audience = useAudienceCount(journey.id);
   const entering = audience.loading
-    ? "counting…"
+    ? t("counting…")
     : audience.error
       ? audience.error
       : audience.count == null
-        ? "customers enter as they do the entry's event or call"
-        : `${audience.count.toLocaleString()} customer${audience.count === 1 ? "" : "s"} match the entry now`;
+        ? t("customers enter as they do the entry's event or call")
+        : tn(
+            "{n} customer matches the entry now",
+            "{n} customers match the entry now",
+            audience.count,
+          );
+  const warned = tn(
+    "{n} warning — publishing is allowed, but look first",
+    "{n} warnings — publishing is allowed, but look first",
+    warnings.length,
+  );
   return (
     <div className="wl-publish-facts" data-publish-facts>
       <div className="wl-rendered-line">
-        <span>Who enters</span>
+        <span>{t("Who enters")}</span>
         <strong data-publish-audience={audience.count ?? ""}>{entering}</strong>
       </div>
       <div className="wl-rendered-line">
-        <span>In the journey now</span>
+        <span>{t("In the journey now")}</span>
         <strong data-publish-in-flight={live ? live.here : 0}>
-          {(live ? live.here : 0).toLocaleString()}
+          {formatNumber(live ? live.here : 0)}
         </strong>
       </div>
       {warnings.length ? (
         <div className="wl-publish-warnings" data-publish-warnings={warnings.length}>
-          <span className="wl-label">
-            {warnings.length} warning{warnings.length === 1 ? "" : "s"} — publishing is allowed, but
-            look first
-          </span>
+          <span className="wl-label">{warned}</span>
           <ul>
             {warnings.map((warning, index) => (
               <li key={index}>{warning.message}</li>
@@ -36,7 +43,7 @@ export function PublishFacts({ journey, live, warnings }) {
           </ul>
         </div>
       ) : (
-        <div className="wl-help">No warnings.</div>
+        <div className="wl-help">{t("No warnings.")}</div>
       )}
     </div>
   );
@@ -59,7 +66,7 @@ function useAudienceCount(journeyId) {
             answer.ok ? { count: data.count, notes: data.notes || [] } : { error: data.detail },
           );
       })
-      .catch(() => current && setAudience({ error: "could not be counted" }));
+      .catch(() => current && setAudience({ error: t("could not be counted") }));
     return () => {
       current = false;
     };

@@ -1,6 +1,7 @@
 // The publishing controls a role gets (`can`): pause or resume a running journey, and publish
 // the draft or ask a publisher to. Each opens its dialog through `onOpen(op)`.
 import { Pause, Play, Rocket } from "lucide-react";
+import { t } from "../i18n.js";
 import { AskButton } from "./approvals.jsx";
 import { askTitle, publishState } from "./publishing.js";
 
@@ -15,7 +16,7 @@ export function PublishTools({ journey, can, errors, draft, onOpen }) {
           onClick={() => onOpen("pause")}
           data-action="pause"
         >
-          <Pause size={15} /> Pause
+          <Pause size={15} /> {t("Pause")}
         </button>
       ) : null}
       {can.pause && journey.status === "paused" ? (
@@ -25,7 +26,7 @@ export function PublishTools({ journey, can, errors, draft, onOpen }) {
           onClick={() => onOpen("resume")}
           data-action="resume"
         >
-          <Play size={15} /> Resume
+          <Play size={15} /> {t("Resume")}
         </button>
       ) : null}
       {can.publish ? (
@@ -37,7 +38,7 @@ export function PublishTools({ journey, can, errors, draft, onOpen }) {
           title={publish.title}
           onClick={() => onOpen("publish")}
         >
-          <Rocket size={15} /> {journey.live_version ? "Publish changes" : "Publish"}
+          <Rocket size={15} /> {journey.live_version ? t("Publish changes") : t("Publish")}
         </button>
       ) : can.request ? (
         <AskButton

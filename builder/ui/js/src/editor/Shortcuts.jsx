@@ -32,7 +32,6 @@ function keyName(key) {
   if (key === "Mod") return IS_MAC ? "⌘" : "Ctrl";
   if (key === "Shift") return t("Shift");
   if (key === "Drag") return t("drag");
-  if (key === "Delete") return t("Delete");
   return key;
 }
 

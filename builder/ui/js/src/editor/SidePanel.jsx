@@ -1,6 +1,7 @@
 // The panel beside the canvas: the preview when open, else the selected step's form, what to
 // do with several selected steps, or (nothing selected) the journey's settings and problems.
 import { useCallback, useContext } from "react";
+import { t, tn } from "../i18n.js";
 import { EditorContext } from "./graph.jsx";
 import { Inspector, JourneyPanel } from "./panels.jsx";
 import { PreviewPanel } from "./PreviewPanel.jsx";
@@ -97,12 +98,19 @@ function StepInspector({ step, server, steps, readOnly, run }) {
 }
 
 function SelectionPanel({ selected, steps, readOnly }) {
+  const count = selected.length;
+  const words = {
+    title: tn("{n} step selected", "{n} steps selected", count),
+    duplicate: tn("Duplicate {n} step", "Duplicate {n} steps", count),
+    remove: tn("Delete {n} step", "Delete {n} steps", count),
+  };
   return (
     <div className="wl-inspector">
-      <div className="wl-panel-title">{selected.length} steps selected</div>
+      <div className="wl-panel-title">{words.title}</div>
       <p className="wl-help">
-        Drag to move them together, Ctrl+C / Ctrl+V to copy them with the wires between them, Delete
-        to remove.
+        {t(
+          "Drag to move them together, Ctrl+C / Ctrl+V to copy them with the wires between them, Delete to remove.",
+        )}
       </p>
       {!readOnly ? (
         <div className="wl-inspector-actions">
@@ -112,14 +120,14 @@ function SelectionPanel({ selected, steps, readOnly }) {
             onClick={() => steps.duplicate(selected)}
             data-action="duplicate-selection"
           >
-            Duplicate {selected.length} steps
+            {words.duplicate}
           </button>
           <button
             type="button"
             className="wl-button danger"
             onClick={() => steps.onDelete({ nodes: selected, edges: [] })}
           >
-            Delete {selected.length} steps
+            {words.remove}
           </button>
         </div>
       ) : null}

@@ -4,6 +4,7 @@
 // what (`server.can`) and the server refuses the rest anyway; commands go through `onCommand`.
 import { useEffect, useState } from "react";
 import { Clock, Send } from "lucide-react";
+import { t, tn } from "../i18n.js";
 import { useFlightMap } from "./FlightMap.jsx";
 import { shortTime } from "./labels.js";
 
@@ -17,7 +18,7 @@ export function AskButton({ disabled, title, onClick }) {
       onClick={onClick}
       data-action="ask-publish"
     >
-      <Send size={15} /> Ask to publish
+      <Send size={15} /> {t("Ask to publish")}
     </button>
   );
 }
@@ -25,11 +26,19 @@ export function AskButton({ disabled, title, onClick }) {
 export function AskDialog({ journey, required, onCancel, onConfirm }) {
   return (
     <CommentDialog
-      title={`Ask to publish "${journey.name}"?`}
-      action="Ask to publish"
-      label="Note for the publisher (optional)"
-      placeholder="What changed and why, when it should go live…"
-      body={`${required ? "This workspace publishes through approvals: " : ""}a publisher sees what changed and how many customers it reaches, then approves (it goes live) or rejects it with a reason. Changing the draft after asking means asking again.`}
+      title={t('Ask to publish "{journey}"?', { journey: journey.name })}
+      action={t("Ask to publish")}
+      label={t("Note for the publisher (optional)")}
+      placeholder={t("What changed and why, when it should go live…")}
+      body={
+        required
+          ? t(
+              "This workspace publishes through approvals: a publisher sees what changed and how many customers it reaches, then approves (it goes live) or rejects it with a reason. Changing the draft after asking means asking again.",
+            )
+          : t(
+              "A publisher sees what changed and how many customers it reaches, then approves (it goes live) or rejects it with a reason. Changing the draft after asking means asking again.",
+            )
+      }
       onCancel={onCancel}
       onConfirm={onConfirm}
     />
@@ -40,7 +49,8 @@ export function ApprovalBanner({ approval, journey, can, onCommand }) {
   const [deciding, setDeciding] = useState(null);
   const flight = useFlightMap(journey);
   if (!approval) return null;
-  const asked = `revision ${approval.draft_revision}`;
+  const revision = approval.draft_revision;
+  const when = shortTime(approval.requested_at);
   if (approval.mine || !can.approve) {
     return (
       <div
@@ -51,14 +61,18 @@ export function ApprovalBanner({ approval, journey, can, onCommand }) {
         <Clock size={15} />
         <span>
           <strong>
-            Waiting for approval ({asked}) — asked by{" "}
-            {approval.mine ? "you" : approval.requested_by}
+            {approval.mine
+              ? t("Waiting for approval (revision {revision}) — asked by you", { revision })
+              : t("Waiting for approval (revision {revision}) — asked by {person}", {
+                  revision,
+                  person: approval.requested_by,
+                })}
           </strong>{" "}
-          · {shortTime(approval.requested_at)}
+          · {when}
           {approval.mine && !approval.current ? (
             <span className="wl-approval-stale">
               {" "}
-              · You changed the draft since: ask again so the publisher sees the changes.
+              · {t("You changed the draft since: ask again so the publisher sees the changes.")}
             </span>
           ) : null}
         </span>
@@ -69,7 +83,7 @@ export function ApprovalBanner({ approval, journey, can, onCommand }) {
             data-action="withdraw"
             onClick={() => onCommand("withdraw", { id: approval.id })}
           >
-            Withdraw
+            {t("Withdraw")}
           </button>
         ) : null}
       </div>
@@ -84,9 +98,12 @@ export function ApprovalBanner({ approval, journey, can, onCommand }) {
       <Clock size={15} />
       <div className="wl-approval-text">
         <strong>
-          {approval.requested_by} asks to publish {asked}
+          {t("{person} asks to publish revision {revision}", {
+            person: approval.requested_by,
+            revision,
+          })}
         </strong>{" "}
-        · {shortTime(approval.requested_at)}
+        · {when}
         {approval.comment ? (
           <q className="wl-approval-comment" data-approval-comment>
             {approval.comment}
@@ -100,8 +117,10 @@ export function ApprovalBanner({ approval, journey, can, onCommand }) {
             className={approval.current ? "ok" : "stale"}
           >
             {approval.current
-              ? "The draft is still what they asked to publish."
-              : "The draft changed after they asked: it can't be approved as it is now; they need to ask again."}
+              ? t("The draft is still what they asked to publish.")
+              : t(
+                  "The draft changed after they asked: it can't be approved as it is now; they need to ask again.",
+                )}
           </li>
         </ul>
       </div>
@@ -112,7 +131,7 @@ export function ApprovalBanner({ approval, journey, can, onCommand }) {
           data-action="reject"
           onClick={() => setDeciding("reject")}
         >
-          Reject
+          {t("Reject")}
         </button>
         <button
           type="button"
@@ -121,15 +140,18 @@ export function ApprovalBanner({ approval, journey, can, onCommand }) {
           disabled={!approval.current}
           onClick={() => setDeciding("approve")}
         >
-          Approve and publish
+          {t("Approve and publish")}
         </button>
       </div>
       {deciding === "approve" ? (
         <CommentDialog
-          title="Approve and publish?"
-          action="Approve and publish"
-          label="Comment (optional)"
-          body={`Revision ${approval.draft_revision} goes live now. ${audienceText(approval.audience)}`}
+          title={t("Approve and publish?")}
+          action={t("Approve and publish")}
+          label={t("Comment (optional)")}
+          body={t("Revision {revision} goes live now. {audience}", {
+            revision,
+            audience: audienceText(approval.audience),
+          })}
           wide={!!flight.map}
           blocked={flight.blocked}
           onCancel={() => setDeciding(null)}
@@ -139,13 +161,13 @@ export function ApprovalBanner({ approval, journey, can, onCommand }) {
         </CommentDialog>
       ) : deciding === "reject" ? (
         <CommentDialog
-          title="Reject this request?"
-          action="Reject"
+          title={t("Reject this request?")}
+          action={t("Reject")}
           danger
           required
-          label="Why (they see this)"
-          placeholder="What to change before asking again…"
-          body="Nothing is published. Say what to change, so they can fix it and ask again."
+          label={t("Why (they see this)")}
+          placeholder={t("What to change before asking again…")}
+          body={t("Nothing is published. Say what to change, so they can fix it and ask again.")}
           onCancel={() => setDeciding(null)}
           onConfirm={decide("reject")}
         />
@@ -157,11 +179,13 @@ export function ApprovalBanner({ approval, journey, can, onCommand }) {
 export function PauseDialog({ journey, onCancel, onConfirm }) {
   return (
     <CommentDialog
-      title={`Pause "${journey.name}"?`}
-      action="Pause journey"
-      label="Why (the team sees it on the list and here)"
-      placeholder="The price in the text is wrong; checking with legal…"
-      body="No one new enters. Customers inside wait where they are, and no message goes out — not even those waiting for the morning or being retried — until you resume. Then each is checked again before it goes."
+      title={t('Pause "{journey}"?', { journey: journey.name })}
+      action={t("Pause journey")}
+      label={t("Why (the team sees it on the list and here)")}
+      placeholder={t("The price in the text is wrong; checking with legal…")}
+      body={t(
+        "No one new enters. Customers inside wait where they are, and no message goes out — not even those waiting for the morning or being retried — until you resume. Then each is checked again before it goes.",
+      )}
       onCancel={onCancel}
       onConfirm={onConfirm}
     />
@@ -217,7 +241,7 @@ function CommentDialog({
         />
         <div className="wl-modal-actions">
           <button type="button" className="wl-button" onClick={onCancel}>
-            Cancel
+            {t("Cancel")}
           </button>
           <button
             type="submit"
@@ -235,6 +259,6 @@ function CommentDialog({
 
 function audienceText(count) {
   if (count == null)
-    return "Customers enter by event or through the API, so there is no count ahead of time.";
-  return `About ${count.toLocaleString()} customer${count === 1 ? "" : "s"} would enter now.`;
+    return t("Customers enter by event or through the API, so there is no count ahead of time.");
+  return tn("About {n} customer would enter now.", "About {n} customers would enter now.", count);
 }

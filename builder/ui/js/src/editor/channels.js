@@ -15,11 +15,10 @@ export function channelOf(key) {
   return channels.find((channel) => channel.key === key) || null;
 }
 
-// "an SMS", "a KakaoTalk": the channel's noun with its article.
-export function channelNoun(key, withArticle = false) {
-  const channel = channelOf(key);
-  const noun = channel?.noun || String(key);
-  return withArticle ? `${channel?.article || "a"} ${noun}` : noun;
+// "SMS", "KakaoTalk": the channel's noun (in the page's language: the catalogue's words are).
+// Sentences take it in a hole; an article belongs to the sentence's own words.
+export function channelNoun(key) {
+  return channelOf(key)?.noun || String(key);
 }
 
 export function textCounting() {

@@ -1,6 +1,7 @@
 // The editor's dialogs for journey operations: a confirmation for publish (with what publishing
 // will do) and resume, and the pause and request forms. Each runs its op when confirmed.
 import { useEffect } from "react";
+import { t } from "../i18n.js";
 import { AskDialog, PauseDialog } from "./approvals.jsx";
 import { useFlightMap } from "./FlightMap.jsx";
 import { PublishFacts } from "./PublishFacts.jsx";
@@ -101,7 +102,7 @@ export function Confirm({
         {children}
         <div className="wl-modal-actions">
           <button type="button" className="wl-button" onClick={onCancel}>
-            Cancel
+            {t("Cancel")}
           </button>
           <button
             type="button"

@@ -3,6 +3,7 @@
 // of the older side removed or moved away), and the document drawn (the newer side, with the
 // older side's removed steps and wires back where they were, ghosted); the sides a comparison
 // can take, and how a version's status reads.
+import { N_, t, tn } from "../i18n.js";
 
 export function diffMarks(history) {
   const nodes = {};
@@ -26,29 +27,36 @@ export function drawnDocument(history) {
 // The draft and each published version, newest first, as a comparison's choices.
 export function sideOptions(versions) {
   return [
-    { value: "draft", label: "Draft" },
+    { value: "draft", label: t("Draft") },
     ...(versions || []).map((version) => ({
       value: String(version.number),
-      label: `Version ${version.number}${version.is_live ? " (live)" : ""}`,
+      label: version.is_live
+        ? t("Version {number} (live)", { number: version.number })
+        : t("Version {number}", { number: version.number }),
     })),
   ];
 }
 
 // A version's place: the live one, an older one still holding customers, or retired.
 export function statusText(version) {
-  if (version.status === "live") return "Live";
-  if (version.status === "holding") return "Older version, customers still in it";
-  return "Retired";
+  if (version.status === "live") return t("Live");
+  if (version.status === "holding") return t("Older version, customers still in it");
+  return t("Retired");
 }
 
 export function customersText(count) {
-  return `${count.toLocaleString()} customer${count === 1 ? "" : "s"} in it now`;
+  return tn("{n} customer in it now", "{n} customers in it now", count);
 }
 
-const CHANGE_WORDS = { added: "Added", changed: "Changed", removed: "Removed", moved: "Moved" };
+const CHANGE_WORDS = {
+  added: N_("Added"),
+  changed: N_("Changed"),
+  removed: N_("Removed"),
+  moved: N_("Moved"),
+};
 
 export function changeWord(change) {
-  return CHANGE_WORDS[change] || change;
+  return CHANGE_WORDS[change] ? t(CHANGE_WORDS[change]) : change;
 }
 
 // A summary from the server as a sentence starts: "first version" → "First version".

@@ -2,6 +2,7 @@
 // the canvas draws from them — one customer's path (steps in order, with times and the wires
 // taken) and the dry run's counts per wire and per step.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { formatDate, formatNumber, t, tn } from "../i18n.js";
 
 // Sends preview requests and tells which answers are loading, fresh or stale.
 export function usePreviews(server, onPreview) {
@@ -125,10 +126,13 @@ export function shareOf(count, entered) {
   return share > 0 && share < 1 ? "<1%" : `${Math.round(share)}%`;
 }
 
+// A window of the dry run in words ("1 hour", "7 days"), from its length, not its label.
 export function windowName(window) {
-  if (window.label !== "horizon") return window.label;
-  const days = Math.round(window.seconds / 86400);
-  return days === 1 ? "1 day" : `${days} days`;
+  if (window.seconds < 86400) {
+    const hours = Math.max(1, Math.round(window.seconds / 3600));
+    return tn("{n} hour", "{n} hours", hours);
+  }
+  return tn("{n} day", "{n} days", Math.round(window.seconds / 86400));
 }
 
 export function useOverlays(previews, tab, edges, timezone, windowLabel) {
@@ -145,35 +149,41 @@ export function useOverlays(previews, tab, edges, timezone, windowLabel) {
   return { pathView, dryView };
 }
 
-// "at entry", "+35 min", "+3 h", "+2 days 4 h"
+// "at entry", "+35 min", "+3 h", "+3 h 5 min", "+2 days", "+2 days 4 h"
 export function offsetText(ms) {
   const minutes = Math.round(ms / 60000);
-  if (minutes < 1) return "at entry";
-  if (minutes < 60) return `+${minutes} min`;
+  if (minutes < 1) return t("at entry");
+  if (minutes < 60) return t("+{minutes} min", { minutes });
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `+${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ""}`;
+  if (hours < 24) {
+    const rest = minutes % 60;
+    return rest
+      ? t("+{hours} h {minutes} min", { hours, minutes: rest })
+      : t("+{hours} h", { hours });
+  }
   const days = Math.floor(hours / 24);
-  return `+${days} day${days === 1 ? "" : "s"}${hours % 24 ? ` ${hours % 24} h` : ""}`;
+  const rest = hours % 24;
+  return rest
+    ? tn("+{n} day {hours} h", "+{n} days {hours} h", days, { hours: rest })
+    : tn("+{n} day", "+{n} days", days);
 }
 
-// "Tue 3 Mar, 10:00" in the journey's time zone.
+// "Mar 3, 2026, 10:00 GMT+9": the date, time and zone, in the journey's time zone.
 export function clockText(ms, timezone) {
   try {
-    return new Intl.DateTimeFormat("en-GB", {
-      weekday: "short",
-      day: "numeric",
-      month: "short",
-      hour: "2-digit",
-      minute: "2-digit",
-      timeZone: timezone || undefined,
-    }).format(new Date(ms));
+    return formatDate(new Date(ms), { timeZone: timezone || undefined });
   } catch {
-    return new Date(ms).toISOString().slice(0, 16).replace("T", " ");
+    return formatDate(new Date(ms), { timeZone: "UTC" });
   }
 }
 
+// A simulated count: "1,200", or with its margin "about 1,200, give or take 40".
 export function countText(count, margin) {
-  return margin ? `${count.toLocaleString()} ±${margin.toLocaleString()}` : count.toLocaleString();
+  if (!margin) return formatNumber(count);
+  return t("about {count}, give or take {margin}", {
+    count: formatNumber(count),
+    margin: formatNumber(margin),
+  });
 }
 
 // The preview panel's state: which tab is open (null: closed), the chosen customer, imagined

@@ -1,5 +1,6 @@
 // What the publishing controls say: whether publishing is open and why not, the confirmation
 // each journey operation asks for, and how many messages a pause holds.
+import { t, tn } from "../i18n.js";
 
 // Publishing is blocked by errors, an archived journey, an unsaved draft, or nothing new.
 export function publishState(journey, errors, draftStatus) {
@@ -7,34 +8,43 @@ export function publishState(journey, errors, draftStatus) {
   const unchanged = journey.live_version != null && !journey.has_unpublished_changes;
   const blocked = errors > 0 || archived || draftStatus !== "saved" || unchanged;
   const title = errors
-    ? `Fix ${errors} problem${errors === 1 ? "" : "s"} to publish`
+    ? tn("Fix {n} problem to publish", "Fix {n} problems to publish", errors)
     : unchanged
-      ? "The live version is this draft"
-      : "Publish this draft";
+      ? t("The live version is this draft")
+      : t("Publish this draft");
   return { blocked, title };
 }
 
 // The same reason, for someone who asks a publisher instead.
 export function askTitle(publishTitle) {
-  return publishTitle.replace("Publish this draft", "Ask a publisher to publish this draft");
+  return publishTitle === t("Publish this draft")
+    ? t("Ask a publisher to publish this draft")
+    : publishTitle;
 }
 
 const CONFIRMATIONS = {
   publish: (journey) => ({
     op: "publish",
     title: journey.live_version
-      ? `Publish changes to "${journey.name}"?`
-      : `Publish "${journey.name}"?`,
+      ? t('Publish changes to "{name}"?', { name: journey.name })
+      : t('Publish "{name}"?', { name: journey.name }),
     body: journey.live_version
-      ? `This becomes version ${journey.live_version + 1}: new customers get it. Choose below what happens to the customers already in the journey.`
-      : "Customers start entering as soon as it is live, and messages go out as they reach each step.",
-    action: "Publish",
+      ? t(
+          "This becomes version {version}: new customers get it. Choose below what happens to the customers already in the journey.",
+          { version: journey.live_version + 1 },
+        )
+      : t(
+          "Customers start entering as soon as it is live, and messages go out as they reach each step.",
+        ),
+    action: t("Publish"),
   }),
   resume: (journey) => ({
     op: "resume",
-    title: `Resume "${journey.name}"?`,
-    body: "Customers move on again: waits that ended while paused continue at once, and messages go out.",
-    action: "Resume journey",
+    title: t('Resume "{name}"?', { name: journey.name }),
+    body: t(
+      "Customers move on again: waits that ended while paused continue at once, and messages go out.",
+    ),
+    action: t("Resume journey"),
   }),
 };
 
@@ -45,8 +55,6 @@ export function dialogFor(op, journey) {
 }
 
 export function heldText(count) {
-  if (!count) return "no message is waiting to go";
-  return count === 1
-    ? "1 unsent message is held"
-    : `${count.toLocaleString()} unsent messages are held`;
+  if (!count) return t("no message is waiting to go");
+  return tn("{n} unsent message is held", "{n} unsent messages are held", count);
 }

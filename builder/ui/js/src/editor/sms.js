@@ -1,6 +1,7 @@
 // Text message length as Korean carriers count it (CP949): ASCII is 1 byte, everything else 2.
 // The rule's parameters come from Python (nodes/kit/sms.py COUNTING, in the catalogue), and
 // tests/nodes/channels/test_sms.py runs this file on the same cases as the Python count.
+import { formatNumber, t } from "../i18n.js";
 import { textCounting } from "./channels.js";
 
 export function carrierBytes(text) {
@@ -23,6 +24,13 @@ export function byteLabel(bytes) {
   const rule = textCounting();
   const kind = textKind(bytes);
   if (!kind)
-    return `${bytes.toLocaleString()} bytes · too long (an LMS carries ${rule.lms_max.toLocaleString()})`;
-  return `${bytes.toLocaleString()} / ${(kind === "SMS" ? rule.sms_max : rule.lms_max).toLocaleString()} bytes · ${kind}`;
+    return t("{bytes} bytes · too long (an LMS carries {max})", {
+      bytes: formatNumber(bytes),
+      max: formatNumber(rule.lms_max),
+    });
+  return t("{bytes} / {max} bytes · {kind}", {
+    bytes: formatNumber(bytes),
+    max: formatNumber(kind === "SMS" ? rule.sms_max : rule.lms_max),
+    kind,
+  });
 }

@@ -1,6 +1,7 @@
 // A node's one-line summary, generated from its config and schema (no per-kind code):
 // the first two filled-in fields, in form order, as short text.
 import { analyse, isShown, orderedProperties, rootOf } from "./schema.js";
+import { t, tn } from "../i18n.js";
 import { referenceLabel, valueLabel } from "./labels.js";
 
 export function summarize(kind, config, ctx) {
@@ -22,32 +23,42 @@ function describe(value, prop, defs, ctx, name) {
   const { field } = analyse(prop, defs);
   const widget = field["x-widget"];
   if (widget === "template-picker")
-    return ctx.templates?.find((t) => t.id === value)?.name || `template #${value}`;
+    return (
+      ctx.templates?.find((item) => item.id === value)?.name || t("template #{id}", { id: value })
+    );
   if (widget === "segment-picker")
-    return ctx.segments?.find((s) => s.id === value)?.name || `segment #${value}`;
+    return ctx.segments?.find((s) => s.id === value)?.name || t("segment #{id}", { id: value });
   if (widget === "picker") {
     const item = ctx.references?.[field["x-ref"]]?.find((option) => option.id === value);
-    return item ? referenceLabel(item, false) : `${(field.title || "").toLowerCase()} #${value}`;
+    return item
+      ? referenceLabel(item, false)
+      : t("{kind} #{id}", { kind: t(field.title || ""), id: value });
   }
   if (widget === "rule" || field.discriminator) return ruleText(value);
-  if (field.$def === "Duration" || widget === "duration")
-    return `${value.amount} ${value.amount === 1 ? String(value.unit || "days").replace(/s$/, "") : value.unit || "days"}`;
+  if (field.$def === "Duration" || widget === "duration") return durationText(value);
   if (typeof value === "boolean") return "";
   if (Array.isArray(value)) {
     if (value.every((v) => typeof v === "string")) return value.map(valueLabel).join(", ");
-    const noun =
-      widget === "property-filters"
-        ? "filter"
-        : (analyse(field.items || {}, defs).field.title || name).toLowerCase();
-    return `${value.length} ${noun}${value.length === 1 ? "" : "s"}`;
+    if (widget === "property-filters") return tn("{n} filter", "{n} filters", value.length);
+    const noun = t(analyse(field.items || {}, defs).field.title || name);
+    return t("{kind}: {count}", { kind: noun, count: value.length });
   }
   if (typeof value === "object") return "";
   return valueLabel(value);
 }
 
 function ruleText(rule) {
-  const count = countLeaves(rule);
-  return count === 1 ? "1 condition" : `${count} conditions`;
+  return tn("{n} condition", "{n} conditions", countLeaves(rule));
+}
+
+// "1 day", "30 minutes": a duration in words, in its unit.
+export function durationText(duration) {
+  const count = duration.amount;
+  const unit = duration.unit || "days";
+  if (unit === "minutes") return tn("{n} minute", "{n} minutes", count);
+  if (unit === "hours") return tn("{n} hour", "{n} hours", count);
+  if (unit === "weeks") return tn("{n} week", "{n} weeks", count);
+  return tn("{n} day", "{n} days", count);
 }
 
 function countLeaves(rule) {

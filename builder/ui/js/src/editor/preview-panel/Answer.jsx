@@ -1,6 +1,7 @@
 // One preview's answer as its tab shows it: a spinner while the first answer is worked out,
 // the last answer under "Updating…" while a new one is, or why it could not be worked out.
 import { LoaderCircle } from "lucide-react";
+import { t } from "../../i18n.js";
 
 export function Answer({ previews, op, onPickIssue, children, idle = undefined }) {
   const status = previews.status(op);
@@ -8,7 +9,7 @@ export function Answer({ previews, op, onPickIssue, children, idle = undefined }
   if (status === "loading" && !answer)
     return (
       <div className="wl-preview-loading">
-        <LoaderCircle size={15} className="wl-spin" /> Working it out…
+        <LoaderCircle size={15} className="wl-spin" /> {t("Working it out…")}
       </div>
     );
   if (status === "none") return idle || null;
@@ -16,7 +17,7 @@ export function Answer({ previews, op, onPickIssue, children, idle = undefined }
     <div className={`wl-preview-answer ${status}`} data-preview={op} data-preview-status={status}>
       {status === "loading" ? (
         <div className="wl-preview-loading overlay">
-          <LoaderCircle size={15} className="wl-spin" /> Updating…
+          <LoaderCircle size={15} className="wl-spin" /> {t("Updating…")}
         </div>
       ) : null}
       {answer.error ? (

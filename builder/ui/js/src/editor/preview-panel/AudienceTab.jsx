@@ -1,8 +1,9 @@
 // The audience tab: how many customers would enter now, notes on the count, and a sample to
 // pick a customer from (their explanation and path open in the customer tab).
 import { RefreshCw, Users } from "lucide-react";
+import { formatNumber, t } from "../../i18n.js";
 import { Answer } from "./Answer.jsx";
-import { attributesText } from "./text.js";
+import { attributesText, enteringText } from "./text.js";
 
 export function AudienceTab({ previews, onLook, onPickIssue }) {
   const count = () => previews.ask("audience");
@@ -19,7 +20,7 @@ export function AudienceTab({ previews, onLook, onPickIssue }) {
             onClick={count}
             data-action="count-audience"
           >
-            <Users size={15} /> Count who enters
+            <Users size={15} /> {t("Count who enters")}
           </button>
         }
       >
@@ -28,14 +29,15 @@ export function AudienceTab({ previews, onLook, onPickIssue }) {
             <p className="wl-preview-entry">{data.entry?.summary}</p>
             <div className="wl-preview-figure">
               <strong data-audience-count={data.count ?? ""}>
-                {data.count == null ? "—" : data.count.toLocaleString()}
+                {data.count == null ? "—" : formatNumber(data.count)}
               </strong>
-              <span>
-                {data.count == null
-                  ? "can't be counted in advance"
-                  : `customer${data.count === 1 ? "" : "s"} would enter now`}
-              </span>
-              <button type="button" className="wl-icon-button" title="Count again" onClick={count}>
+              <span>{enteringText(data.count)}</span>
+              <button
+                type="button"
+                className="wl-icon-button"
+                title={t("Count again")}
+                onClick={count}
+              >
                 <RefreshCw size={14} />
               </button>
             </div>
@@ -62,7 +64,9 @@ function Sample({ customers, onLook, onMore }) {
   return (
     <>
       {customers.length ? (
-        <div className="wl-label">A sample — pick one to see why they enter and their path</div>
+        <div className="wl-label">
+          {t("A sample — pick one to see why they enter and their path")}
+        </div>
       ) : null}
       <ul className="wl-sample">
         {customers.map((c) => (
@@ -82,7 +86,7 @@ function Sample({ customers, onLook, onMore }) {
       </ul>
       {onMore ? (
         <button type="button" className="wl-link-button" onClick={onMore}>
-          Show more
+          {t("Show more")}
         </button>
       ) : null}
     </>

@@ -1,6 +1,7 @@
 // The customer tab: pick a customer (from the sample or by id), imagine what they do after
 // entering, and see why they would enter or not and the path they would take.
 import { useState } from "react";
+import { t } from "../../i18n.js";
 import { Answer } from "./Answer.jsx";
 import { ExplainTab } from "./ExplainTab.jsx";
 import { ImaginedEvents } from "./ImaginedEvents.jsx";
@@ -36,7 +37,9 @@ export function CustomerTab(props) {
           </Answer>
         </>
       ) : (
-        <p className="wl-help">Pick a customer from the audience sample, or type their id.</p>
+        <p className="wl-help">
+          {t("Pick a customer from the audience sample, or type their id.")}
+        </p>
       )}
     </section>
   );
@@ -57,7 +60,7 @@ function CustomerPicker({ previews, customer, onLook }) {
       <input
         className="wl-input"
         list="wl-sample-ids"
-        placeholder="Customer id, e.g. c-1042"
+        placeholder={t("Customer id, e.g. c-1042")}
         value={text}
         onChange={(e) => setText(e.target.value)}
         data-field="preview-customer"
@@ -68,7 +71,7 @@ function CustomerPicker({ previews, customer, onLook }) {
         ))}
       </datalist>
       <button type="submit" className="wl-button primary" data-action="preview-customer">
-        Preview
+        {t("Preview")}
       </button>
     </form>
   );

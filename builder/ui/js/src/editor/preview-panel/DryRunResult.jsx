@@ -1,5 +1,6 @@
 // A dry run's answer: how many would enter, the window the wires' counts are for, and a table
 // of each step's reach and how many still wait there at the end.
+import { formatNumber, language, t } from "../../i18n.js";
 import { countText, windowName } from "../preview.js";
 import { dryWindows, reachWithin, shownWindow } from "./dry-run.js";
 
@@ -13,11 +14,17 @@ export function DryRunResult({ dry, windowLabel, setWindowLabel, kinds, onPickNo
           {countText(dry.entered.count, dry.entered.margin)}
         </strong>
         <span>
-          of {dry.audience.toLocaleString()} in the audience would enter
-          {dry.sampled ? ` (${dry.simulated.toLocaleString()} simulated)` : ""}
+          {dry.sampled
+            ? t("of {audience} in the audience would enter ({simulated} simulated)", {
+                audience: formatNumber(dry.audience),
+                simulated: formatNumber(dry.simulated),
+              })
+            : t("of {audience} in the audience would enter", {
+                audience: formatNumber(dry.audience),
+              })}
         </span>
       </div>
-      <div className="wl-label">Counts on the wires: reached within</div>
+      <div className="wl-label">{t("Counts on the wires: reached within")}</div>
       <div className="wl-segmented" data-dry-windows>
         {windows.map((w) => (
           <button
@@ -37,7 +44,9 @@ export function DryRunResult({ dry, windowLabel, setWindowLabel, kinds, onPickNo
           {note}
         </p>
       ))}
-      <p className="wl-help">Simulated in {(dry.took_ms / 1000).toFixed(1)} s.</p>
+      <p className="wl-help">
+        {t("Simulated in {seconds} s.", { seconds: secondsText(dry.took_ms) })}
+      </p>
     </>
   );
 }
@@ -47,9 +56,9 @@ function DryRunTable({ nodes, chosen, kinds, onPickNode }) {
     <table className="wl-dry-table">
       <thead>
         <tr>
-          <th>Step</th>
-          <th className="num">Reach</th>
-          <th className="num">Waiting at end</th>
+          <th>{t("Step")}</th>
+          <th className="num">{t("Reach")}</th>
+          <th className="num">{t("Waiting at end")}</th>
         </tr>
       </thead>
       <tbody>
@@ -67,9 +76,7 @@ function DryRunTable({ nodes, chosen, kinds, onPickNode }) {
               </td>
               <td className="num">{countText(count.count, count.margin)}</td>
               <td className="num">
-                {node.waiting_at_horizon.count
-                  ? node.waiting_at_horizon.count.toLocaleString()
-                  : "—"}
+                {node.waiting_at_horizon.count ? formatNumber(node.waiting_at_horizon.count) : "—"}
               </td>
             </tr>
           );
@@ -77,4 +84,12 @@ function DryRunTable({ nodes, chosen, kinds, onPickNode }) {
       </tbody>
     </table>
   );
+}
+
+// "0.4": seconds with one decimal, as the page's language writes it.
+function secondsText(ms) {
+  return (ms / 1000).toLocaleString(language(), {
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
 }

@@ -2,6 +2,8 @@
 // drawn on the wires, in the window chosen here, and listed per step.
 import { useState } from "react";
 import { FlaskConical, LoaderCircle } from "lucide-react";
+import { t } from "../../i18n.js";
+import { windowName } from "../preview.js";
 import { Answer } from "./Answer.jsx";
 import { DryRunResult } from "./DryRunResult.jsx";
 
@@ -21,7 +23,7 @@ export function DryRunTab({
   return (
     <section className="wl-preview-section">
       <div className="wl-row">
-        <span>Simulate the next</span>
+        <span>{t("Simulate the next")}</span>
         <select
           className="wl-input wl-compact"
           value={horizon}
@@ -30,7 +32,7 @@ export function DryRunTab({
         >
           {HORIZONS.map((days) => (
             <option key={days} value={days}>
-              {days} days
+              {windowName({ seconds: days * 86400 })}
             </option>
           ))}
         </select>
@@ -46,12 +48,12 @@ export function DryRunTab({
           ) : (
             <FlaskConical size={15} />
           )}{" "}
-          {status === "none" ? "Run dry run" : "Run again"}
+          {status === "none" ? t("Run dry run") : t("Run again")}
         </button>
       </div>
       {status === "stale" ? (
         <p className="wl-preview-stale">
-          The draft changed since this dry run. Run it again to see the new counts.
+          {t("The draft changed since this dry run. Run it again to see the new counts.")}
         </p>
       ) : null}
       <Answer previews={previews} op="dry_run" onPickIssue={onPickIssue}>

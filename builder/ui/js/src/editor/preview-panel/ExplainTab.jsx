@@ -1,5 +1,6 @@
 // Why one customer would enter or not: the entry's clauses, each marked held or failed.
 import { CircleCheck, CircleX } from "lucide-react";
+import { t } from "../../i18n.js";
 import { clauseText, setsNoConditions } from "./text.js";
 
 export function ExplainTab({ data }) {
@@ -11,11 +12,13 @@ export function ExplainTab({ data }) {
       <div className="wl-why-head">
         {data.matches ? <CircleCheck size={17} /> : <CircleX size={17} />}
         <strong>
-          {data.external_id} {data.matches ? "would enter" : "would not enter"}
+          {data.matches
+            ? t("{customer} would enter", { customer: data.external_id })
+            : t("{customer} would not enter", { customer: data.external_id })}
         </strong>
       </div>
       {setsNoConditions(data.clauses) ? (
-        <p className="wl-help">The entry sets no conditions on who may enter.</p>
+        <p className="wl-help">{t("The entry sets no conditions on who may enter.")}</p>
       ) : (
         <ul className="wl-clauses" title={data.summary}>
           {data.clauses.map((clause) => (

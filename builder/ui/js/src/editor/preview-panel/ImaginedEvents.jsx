@@ -1,13 +1,15 @@
 // "What they do after entering": events the previewer imagines, each with a delay, that the
 // customer's path is worked out with once applied.
 import { Plus, Trash2 } from "lucide-react";
+import { t } from "../../i18n.js";
+import { valueLabel } from "../labels.js";
 import { UNITS, delayed, inUnit, named, newEvent, renamed, without } from "./imagined.js";
 
 export function ImaginedEvents({ events, setEvents, onApply }) {
   return (
     <div className="wl-imagined">
       <div className="wl-label">
-        What they do after entering <span className="wl-optional">optional</span>
+        {t("What they do after entering")} <span className="wl-optional">{t("optional")}</span>
       </div>
       {events.map((event, index) => (
         <ImaginedEvent
@@ -29,7 +31,7 @@ export function ImaginedEvents({ events, setEvents, onApply }) {
           onClick={() => setEvents([...events, newEvent()])}
           data-action="imagine-event"
         >
-          <Plus size={14} /> Imagine an event
+          <Plus size={14} /> {t("Imagine an event")}
         </button>
         {events.length ? (
           <button
@@ -38,7 +40,7 @@ export function ImaginedEvents({ events, setEvents, onApply }) {
             onClick={() => onApply(named(events))}
             data-action="apply-events"
           >
-            Preview with these
+            {t("Preview with these")}
           </button>
         ) : null}
       </div>
@@ -52,11 +54,11 @@ function ImaginedEvent({ index, event, onChange, onRemove }) {
     <div className="wl-row" data-imagined-event={index}>
       <input
         className="wl-input wl-grow"
-        placeholder="event, e.g. order_completed"
+        placeholder={t("event, e.g. order_completed")}
         value={event.name}
         onChange={(e) => onChange((events, i) => renamed(events, i, e.target.value))}
       />
-      <span>after</span>
+      <span>{t("after")}</span>
       <input
         className="wl-input wl-short"
         type="number"
@@ -71,11 +73,11 @@ function ImaginedEvent({ index, event, onChange, onRemove }) {
       >
         {UNITS.map((u) => (
           <option key={u} value={u}>
-            {u}
+            {valueLabel(u)}
           </option>
         ))}
       </select>
-      <button type="button" className="wl-icon-button" title="Remove" onClick={onRemove}>
+      <button type="button" className="wl-icon-button" title={t("Remove")} onClick={onRemove}>
         <Trash2 size={14} />
       </button>
     </div>

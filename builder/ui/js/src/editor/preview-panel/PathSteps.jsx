@@ -3,7 +3,9 @@
 import { CircleX, Mail } from "lucide-react";
 import { clockText, offsetText } from "../preview.js";
 import { KindIcon } from "../icons.jsx";
-import { PATH_END, portLabel } from "./text.js";
+import { valueLabel } from "../labels.js";
+import { t } from "../../i18n.js";
+import { PATH_END, messageStatus, portLabel, stepWhy } from "./text.js";
 
 export function PathSteps({ path, explained, kinds, ports, timezone, onPickNode }) {
   if (!path.entered) {
@@ -12,14 +14,18 @@ export function PathSteps({ path, explained, kinds, ports, timezone, onPickNode 
     return (
       <div className="wl-path-end not" data-path-status="not_entered">
         <CircleX size={15} />{" "}
-        {said ? "No path to draw: they would not enter." : `Would not enter: ${path.entry_why}.`}
+        {said
+          ? t("No path to draw: they would not enter.")
+          : t("Would not enter: {why}.", { why: path.entry_why })}
       </div>
     );
   }
   const start = Date.parse(path.entered_at);
   return (
     <div className="wl-path" data-path-status={path.status}>
-      <div className="wl-label">Their path, from {clockText(start, timezone)}</div>
+      <div className="wl-label">
+        {t("Their path, from {moment}", { moment: clockText(start, timezone) })}
+      </div>
       <ol className="wl-path-steps">
         {path.steps.map((step, index) => (
           <PathStep
@@ -35,8 +41,9 @@ export function PathSteps({ path, explained, kinds, ports, timezone, onPickNode 
         ))}
       </ol>
       <div className={`wl-path-end ${path.status}`}>
-        {PATH_END[path.status]}
-        {path.end_reason ? `: ${path.end_reason}` : ""}
+        {path.end_reason
+          ? t("{ending}: {reason}", { ending: t(PATH_END[path.status]), reason: path.end_reason })
+          : t(PATH_END[path.status])}
       </div>
       {path.notes?.map((note, index) => (
         <p key={index} className="wl-help">
@@ -62,13 +69,15 @@ function PathStep({ index, step, kind, ports, start, timezone, onPick }) {
             {offsetText(at - start)} · {clockText(at, timezone)}
           </time>
         </div>
-        <div className="wl-path-why">{step.why}</div>
+        <div className="wl-path-why">{stepWhy(step)}</div>
         {step.port && step.port !== "next" ? (
           <div className="wl-path-port">→ {portLabel(ports || kind?.ports, step.port)}</div>
         ) : null}
         {step.wait_until ? (
           <div className="wl-path-wait">
-            Waits until {clockText(Date.parse(step.wait_until), timezone)}
+            {t("Waits until {moment}", {
+              moment: clockText(Date.parse(step.wait_until), timezone),
+            })}
           </div>
         ) : null}
         {step.message ? <MessageCard message={step.message} /> : null}
@@ -84,10 +93,10 @@ function MessageCard({ message }) {
   return (
     <div className={`wl-message ${message.status}`} data-message={message.status}>
       <div className="wl-message-head">
-        <Mail size={13} /> {message.channel}
+        <Mail size={13} /> {valueLabel(message.channel)}
         {message.template_name ? ` · ${message.template_name}` : ""}
         {message.status !== "queued" ? (
-          <span className="wl-pill subtle">{message.status}</span>
+          <span className="wl-pill subtle">{messageStatus(message.status)}</span>
         ) : null}
       </div>
       {message.reason ? <div className="wl-message-reason">{message.reason}</div> : null}

@@ -1,0 +1,170 @@
+"""What the services say, in the language of the page that shows it.
+
+The services speak English under stable codes (the API and the logs read them as they are);
+the messages, coupons and approval pages show those messages in the reader's language. A
+message the service makes with values in it is listed here as a template with named holes
+(`SAID`); `said(_, text)` finds the template a message was made from, says it in `_`'s
+language and puts the same values back. A message no template matches (a Liquid parser's own
+words) is shown as the service said it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+from builder.i18n import N_, Words
+from builder.i18n.messages import say, template_pattern
+
+SAID = (
+    # Not found (runtime.errors.NotFoundError)
+    N_("There is no template {key}."),
+    N_("There is no customer {key}."),
+    N_("There is no coupon pool {key}."),
+    N_("There is no publish request {key}."),
+    # Templates (server/services/templates.py, template_checks.py, template_warnings.py)
+    N_("Can't delete the template '{name}': it is used by {uses}. Change those steps to use "
+       "something else (or archive the journeys), then delete it."),
+    N_("Used by '{name}'"),
+    N_("A {channel} template named '{name}' already exists; give this one another name."),
+    N_("The template has problems: {problems}"),
+    N_("{channel} templates have no '{option}' option; remove it"),
+    N_("No customer has '{name}', so this message would fail for everyone: check the "
+       "spelling, or give it a fallback such as {example}"),
+    N_("customer {customer} has no email address; add one to their profile, or filter on "
+       "email before this step"),
+    N_("customer {customer} has no phone number; add one to their profile, or filter on "
+       "phone before this step"),
+    # Rendering for one customer (runtime/messaging/templating.py)
+    N_("{part}, line {line}: this customer has no {missing}; give it a fallback, e.g. "
+       "{example}, or send only to customers who have it"),
+    N_("{part}: this customer has no {missing}; give it a fallback, e.g. {example}, or send "
+       "only to customers who have it"),
+    N_("{part}, line {line}: {problem}; fix the template"),
+    N_("{part}: {problem}; fix the template"),
+    N_("{part}, line {line}: the template goes past a render limit; simplify it"),
+    # The channels' own checks (nodes/channels/)
+    N_("An email needs a subject; write one"),
+    N_("The message is empty; write what it should say"),
+    N_("SMS messages have no subject; remove it, or put it at the start of the message"),
+    N_("KakaoTalk messages have no subject; remove it, or put it at the start of the message"),
+    N_("Webhook messages have no subject; remove it"),
+    N_("A webhook needs the URL to call; set options.url"),
+    # Test sends (server/services/test_sends.py)
+    N_("Your account has no email address to send a test to."),
+    N_("No test recipients for this channel yet: add emails and phone numbers under Test "
+       "recipients on the Send rules page."),
+    N_("A test {noun} goes to the chosen customer's device only: pick a customer whose app "
+       "you hold, and send it to 'me'."),
+    N_("The message can't be made for this customer: {problem}"),
+    N_("the webhook's URL"),
+    # Coupons (server/services/coupons.py)
+    N_("There is already a coupon pool called '{name}'."),
+    N_("already taken"),
+    N_("Can't delete the coupon pool '{name}': it is used by {uses}. Change those steps to "
+       "use something else (or archive the journeys), then delete it."),
+    N_("an upload holds at most {count} lines; upload the rest separately"),
+    N_("this line can't be read as CSV: {error}"),
+    N_("'{value}' is not a code: use letters, digits, - and _, up to 100 characters"),
+    N_("version {number} (customers still in it)"),
+    # A/B results (server/services/significance.py, results.py)
+    N_("No customers have reached {label} yet."),
+    N_("Too few customers to tell yet ({entered} in {label}, {baseline_entered} in "
+       "{baseline}; each needs at least {least} and a few conversions)."),
+    N_("{label} beats {baseline} with {sure} confidence."),
+    N_("{label} does worse than {baseline}, with {sure} confidence."),
+    N_("No clear difference between {label} and {baseline} yet ({sure} confidence; {bar} is "
+       "the bar)."),
+    N_("The baseline the other paths are compared with."),
+    N_("Set a goal in the journey settings to measure conversions."),
+    N_("This journey has no goal, so there are no conversions to compare: set one in the "
+       "journey settings."),
+    N_("Too few customers to compare with {baseline} yet; keep the test running."),
+    N_("No path differs clearly from {baseline} yet; keep the test running."),
+    # Requests to publish (server/services/approvals.py)
+    N_("'{name}' has problems to fix before it can be published; fix them, then ask again."),
+    N_("Say why the request is rejected, so the editor knows what to change."),
+    N_("Request #{number} is {status} already."),
+    N_("You asked for this publish yourself: another publisher approves or rejects it."),
+    N_("Only the person who asked can withdraw a request; a publisher rejects it instead."),
+)
+"""The messages the services make, as templates with named holes."""
+
+CONTROL = N_("Control group")
+"""What a random split calls its held-out path (nodes/flow_random.py), in results too."""
+
+WORDS = {"status": (N_("pending"), N_("approved"), N_("rejected"), N_("withdrawn")),
+         "label": (CONTROL,), "baseline": (CONTROL,),
+         "part": (N_("Subject"), N_("Message"), N_("HTML body"), N_("Title"),
+                  N_("Webhook URL"), N_("Webhook body"), N_("Deep link"),
+                  N_("SMS fallback text"))}
+"""Holes whose value is one of a few English words (a request's status, the part of a
+template a problem is in: runtime.messaging.templating.PART_LABELS, a split's control group),
+said too."""
+
+NAMED = ("channel", "noun")
+"""Holes holding a channel's name or noun, registry words the catalogues translate."""
+
+LISTS = {"problems": "; "}
+"""Holes holding a list of messages (said one by one), and what separates them."""
+
+_HOLE = re.compile(r"\{(\w+)\}")
+_USE_STATUS = re.compile(r"\((draft|live|paused|archived): ")
+
+
+def said(_: Words, text: str) -> str:
+    """`text`, a message a service made in English, in `_`'s language."""
+    known = _(text)
+    if known != text or _.language == "en":
+        return known
+    for template, pattern in _patterns():
+        found = pattern.fullmatch(text)
+        if found:
+            return _(template, **{name: _hole(_, name, value)
+                                  for name, value in found.groupdict().items()})
+    return text
+
+
+def said_all(_: Words, texts: Iterable[str]) -> list[str]:
+    """Each message in `_`'s language."""
+    return [said(_, text) for text in texts]
+
+
+def _hole(_: Words, name: str, value: str) -> str:
+    if name in LISTS:
+        return LISTS[name].join(_listed(_, value.split(LISTS[name]), LISTS[name]))
+    if name == "uses":  # 'Spring sale' (live: Give a coupon), … as usage.in_use_message says
+        return _USE_STATUS.sub(lambda found: f"({_(found[1])}: ", value)
+    if name in ("problem", "error"):
+        return say(_, said(_, value))
+    if value in WORDS.get(name, ()) or name in NAMED:
+        return _(value)
+    return value
+
+
+def _listed(_: Words, pieces: list[str], separator: str) -> list[str]:
+    """Messages joined by `separator`, said one by one; a message that holds the separator
+    itself is found as the shortest run of pieces that is a known message (a piece no run
+    makes known is shown as it is)."""
+    found, start = [], 0
+    while start < len(pieces):
+        for end in range(start + 1, len(pieces) + 1):
+            text = separator.join(pieces[start:end])
+            saying = said(_, text)
+            if saying != text:
+                found.append(saying)
+                start = end
+                break
+        else:
+            found.append(pieces[start])
+            start += 1
+    return found
+
+
+@cache
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """Each template and the expression that matches a message made from it, the longest
+    (most specific) first."""
+    found = [(template, template_pattern(template)) for template in SAID]
+    return sorted(found, key=lambda item: -len(_HOLE.sub("", item[0])))
