@@ -130,17 +130,19 @@ nothing but the canvas reads them)."""
 
 
 def _note_issues(items: list[Any]) -> list[Issue]:
-    if len(items) > MAX_NOTES:
-        return [Issue("document.invalid", f"This journey has {len(items):,} sticky notes; a "
-                      f"journey may have at most {MAX_NOTES:,}. Delete the ones no longer "
-                      "needed.", field="notes")]
+    count, most = len(items), MAX_NOTES
+    if count > most:
+        return [Issue("document.invalid", f"This journey has {count:,} sticky notes; a journey "
+                      f"may have at most {most:,}. Delete the ones no longer needed.",
+                      field="notes")]
     issues: list[Issue] = []
     for index, item in enumerate(items):
         try:
             msgspec.convert(item, Note)
         except msgspec.ValidationError as error:
             field, message = humanize(error)
-            issues.append(Issue("document.invalid", f"Sticky note #{index + 1}: {message}.",
+            number = index + 1
+            issues.append(Issue("document.invalid", f"Sticky note #{number}: {message}.",
                                 field=f"notes[{index}]" + (f".{field}" if field else "")))
     return issues
 
