@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from builder.limits import MAX_NOTES, NOTE_MAX_SIDE, NOTE_MAX_TEXT, NOTE_MIN_SIDE
 from nodes import NodeSpec, Registry, default_registry
 from nodes.kit.fields import hint
 from nodes.kit.values import Duration, EventName, LocalTime, Weekday
@@ -138,12 +139,35 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
         "Pause this journey when it goes wrong; empty: the workspace's (Send rules)"))] = None
 
 
+class NoteColor(StrEnum):
+    """The colours a sticky note comes in."""
+
+    YELLOW = "yellow"
+    BLUE = "blue"
+    GREEN = "green"
+    PINK = "pink"
+    PURPLE = "purple"
+
+
+class Note(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """A sticky note on the canvas: the team's words beside the steps. The runtime never reads
+    notes; they are saved, versioned and shown like the steps they explain."""
+
+    id: NodeId
+    position: Position
+    width: Annotated[float, msgspec.Meta(ge=NOTE_MIN_SIDE, le=NOTE_MAX_SIDE)] = 220
+    height: Annotated[float, msgspec.Meta(ge=NOTE_MIN_SIDE, le=NOTE_MAX_SIDE)] = 140
+    text: Annotated[str, msgspec.Meta(max_length=NOTE_MAX_TEXT)] = ""
+    color: NoteColor = NoteColor.YELLOW
+
+
 class Document(msgspec.Struct, forbid_unknown_fields=True):
     """A whole journey as the canvas draws it."""
 
     nodes: list[Node] = []
     edges: list[Edge] = []
     settings: Settings = msgspec.field(default_factory=Settings)
+    notes: Annotated[list[Note], msgspec.Meta(max_length=MAX_NOTES)] = []
 
 
 def empty_document(timezone: str = "Asia/Seoul") -> dict[str, Any]:

@@ -39,6 +39,16 @@ EDGES_PER_STEP = 12
 """Connections allowed for each step allowed: each output leads to one step, and no step has
 more than 11 outputs (a random split's 10 paths and its control group)."""
 
+MAX_NOTES = 200
+"""Sticky notes a journey may carry: enough to explain every part of a large journey."""
+
+NOTE_MAX_TEXT = 2_000
+"""Characters in one sticky note: a paragraph or a short checklist, never a document."""
+
+NOTE_MIN_SIDE = 60
+NOTE_MAX_SIDE = 2_000
+"""A sticky note's width and height on the canvas, in canvas pixels."""
+
 LEVELS_PER_GROUP = 2
 """JSON levels one rule group adds: its object and its list of rules."""
 

@@ -20,8 +20,14 @@ import msgspec
 import networkx as nx
 
 from builder.data_names import names_in
-from builder.document import Document, Edge, Node, Reentry, Settings, port_of
-from builder.limits import DEFAULT_LIMITS, Limits, config_depth_problem, size_problem
+from builder.document import Document, Edge, Node, Note, Reentry, Settings, port_of
+from builder.limits import (
+    DEFAULT_LIMITS,
+    MAX_NOTES,
+    Limits,
+    config_depth_problem,
+    size_problem,
+)
 from builder.wording import humanize
 from nodes import NodeSpec, Registry, default_registry
 from nodes.kit.spec import Ref
@@ -130,14 +136,37 @@ def _decode(raw: Any) -> tuple[dict[str, Any] | None, list[Issue]]:
         return None, [Issue("document.invalid",
                             "A journey is a JSON object with 'nodes', 'edges' and 'settings'.")]
     issues = [Issue("document.invalid", f"'{key}' is not part of a journey; remove it.", field=key)
-              for key in raw if key not in ("nodes", "edges", "settings")]
-    for key, kind in (("nodes", list), ("edges", list), ("settings", Mapping)):
-        if key in raw and not isinstance(raw[key], kind):
+              for key in raw if key not in PARTS]
+    for key in PARTS:
+        if key in raw and not isinstance(raw[key], PARTS[key]):
             issues.append(Issue("document.invalid", f"'{key}' must be a JSON "
-                                f"{'list' if kind is list else 'object'}.", field=key))
-    data = {key: raw[key] for key in ("nodes", "edges", "settings")
-            if key in raw and isinstance(raw[key], list if key != "settings" else Mapping)}
+                                f"{'object' if key == 'settings' else 'list'}.", field=key))
+    data = {key: raw[key] for key in PARTS if key in raw and isinstance(raw[key], PARTS[key])}
+    issues += _note_issues(data.pop("notes", []))
     return data, issues
+
+
+PARTS: dict[str, type] = {"nodes": list, "edges": list, "settings": Mapping, "notes": list}
+"""A document's parts and their JSON types (sticky notes are checked here and go no further:
+nothing but the canvas reads them)."""
+
+
+def _note_issues(items: list[Any]) -> list[Issue]:
+    count, most = len(items), MAX_NOTES
+    if count > most:
+        return [Issue("document.invalid", f"This journey has {count:,} sticky notes; a journey "
+                      f"may have at most {most:,}. Delete the ones no longer needed.",
+                      field="notes")]
+    issues: list[Issue] = []
+    for index, item in enumerate(items):
+        try:
+            msgspec.convert(item, Note)
+        except msgspec.ValidationError as error:
+            field, message = humanize(error)
+            number = index + 1
+            issues.append(Issue("document.invalid", f"Sticky note #{number}: {message}.",
+                                field=f"notes[{index}]" + (f".{field}" if field else "")))
+    return issues
 
 
 def _nodes(items: list[Any], issues: list[Issue]) -> list[Node]:

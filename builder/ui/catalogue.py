@@ -8,6 +8,7 @@ node on every save rather than per kind.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -20,12 +21,9 @@ from nodes import NodeSpec, Registry
 from nodes.kit.channel import Address, default_channels
 from nodes.kit.sms import COUNTING
 
-PICKER_WIDGETS = ("template-picker", "segment-picker", "picker")
-"""Fields naming a stored object: a new node leaves them empty for the marketer to choose
-("picker": any reference kind, named by the field's `x-ref`)."""
-
 CATEGORY_ORDER = ("entry", "flow", "action")
 CATEGORY_LABELS = {"entry": N_("Entries"), "flow": N_("Flow"), "action": N_("Actions")}
+"""Palette sections' names (translated where they leave for a page)."""
 
 SCHEMA_WORDS = ("title", "description")
 """The keys of a JSON schema whose values people read."""
@@ -96,7 +94,9 @@ def _settings_schema() -> dict[str, Any]:
 
 def node_ports(document: Any, registry: Registry,
                _: Words = ENGLISH) -> dict[str, list[dict[str, Any]]]:
-    """Each node's output ports, from its current config (the kind's example when invalid)."""
+    """Each node's output ports, from its current config. A node whose ports come from its
+    config (a split's paths) has none while that config is unreadable (a new split without
+    paths): the example's would draw outputs the marketer never made."""
     ports: dict[str, list[dict[str, Any]]] = {}
     nodes = document.get("nodes") if isinstance(document, Mapping) else None
     for node in nodes if isinstance(nodes, list) else []:
@@ -105,7 +105,9 @@ def node_ports(document: Any, registry: Registry,
         spec = registry.get(node.get("type"))
         if spec is None:
             continue
-        ports[node["id"]] = [_port(port, _) for port in spec.ports_for(_config(spec, node))]
+        config = _config(spec, node)
+        ports[node["id"]] = [] if config is None and callable(spec.ports) else [
+            _port(port, _) for port in spec.ports_for(config)]
     return ports
 
 
@@ -130,17 +132,20 @@ def _kind(spec: NodeSpec, _: Words) -> dict[str, Any]:
         "description": _(spec.description), "color": spec.color, "icon": spec.icon,
         "version": spec.version, "entry": spec.is_entry, "schema": translated(schema, _),
         "starter": starter_config(spec, schema),
-        "ports": [_port(port, _) for port in spec.ports_for(None)],
+        "ports": [] if callable(spec.ports) else [_port(port, _) for port in spec.ports],
     }
 
 
 def starter_config(spec: NodeSpec, schema: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """A new node's config: the kind's example, less the fields that name stored objects
-    (the template to send, the segment to use), which the marketer must choose."""
+    """A new node's config: only what its schema gives by default, so nothing a marketer did not
+    choose looks chosen; required fields stay empty (a required list starts as an empty list) and
+    the step's issues say what to fill. The kind's `example` is for the contract tests."""
     schema = schema or msgspec.json.schema(spec.config)
     root = schema["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
-    pickers = {name for name, field in root.get("properties", {}).items()
-               if field.get("x-widget") in PICKER_WIDGETS
-               or any(option.get("x-widget") in PICKER_WIDGETS
-                      for option in field.get("anyOf", []))}
-    return {key: value for key, value in spec.dump(spec.example).items() if key not in pickers}
+    starter: dict[str, Any] = {}
+    for name, field in root.get("properties", {}).items():
+        if "default" in field:
+            starter[name] = copy.deepcopy(field["default"])
+        elif name in root.get("required", ()) and field.get("type") == "array":
+            starter[name] = []
+    return starter

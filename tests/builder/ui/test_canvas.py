@@ -92,8 +92,12 @@ def test_build_check_persist_and_publish_with_the_mouse(live_app: LiveApp, brows
     expect(page.locator(".react-flow__edge")).to_have_count(1, timeout=WAIT)
     saved(page)
 
-    # The inspector: the channel, then the template (the picker offers the channel's only);
-    # the error clears as soon as the draft is checked.
+    # The inspector: new steps start empty, so the entry's event is chosen first; then the
+    # send's channel and template (the picker offers the channel's only); the error clears as
+    # soon as the draft is checked.
+    node(page, entry).click()
+    page.locator('[data-field="config.event"] input').first.fill("cart_add")
+    expect(node(page, entry).locator('[data-badge="error"]')).to_have_count(0, timeout=WAIT)
     node(page, send).click()
     expect(page.locator(f'[data-inspector="{send}"]')).to_be_visible()
     page.locator('[data-field="config.channel"] select').select_option("email")
@@ -131,6 +135,9 @@ def test_config_errors_show_on_the_field_and_clear(live_app: LiveApp, browse: An
     page = open_editor(browse, journey_id)
     wait = drop(page, "flow.delay", 420, 200)
     saved(page)
+    # A new wait starts empty: the form offers to add how long, and the step says it needs it.
+    expect(node(page, wait).locator('[data-badge="error"]')).to_be_visible(timeout=WAIT)
+    page.locator('[data-field="config.duration"] .wl-link-button').click()
     amount = page.locator('[data-field="config.duration"] input').first
     amount.fill("0")
     error = page.locator('[data-field-error="config.duration.amount"]')

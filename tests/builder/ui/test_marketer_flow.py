@@ -70,9 +70,7 @@ def build_journey(page: Any, template_id: int) -> dict[str, str]:
     ids = {"entry": drop(page, "entry.event", 420, 80)}
     form = inspect(page, ids["entry"])
     name_step(form, "Added to cart")
-    text_field(form, "config.event").fill("cart_add")
-    form.get_by_role("button", name="Remove filter").click()
-    form.get_by_role("button", name="Remove all conditions").click()
+    text_field(form, "config.event").fill("cart_add")  # a new step starts empty
 
     ids["wait"] = drop(page, "flow.wait_event", 420, 230)
     form = inspect(page, ids["wait"])
@@ -108,8 +106,8 @@ def build_journey(page: Any, template_id: int) -> dict[str, str]:
     ids["tag"] = drop(page, "action.update", 540, 575)
     form = inspect(page, ids["tag"])
     name_step(form, "Mark as reminded")
-    for _ in range(2):  # keep one change of the starter's three
-        form.get_by_role("button", name="Remove change 2").click()
+    form.get_by_role("button", name="Add change").click()  # a new step has none
+    form.locator('[data-field="config.operations[0].op"] select').select_option("set")
     text_field(form, "config.operations[0].name").fill("cart_stage")
     text_field(form, "config.operations[0].value").fill("reminded")
 

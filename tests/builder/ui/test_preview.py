@@ -264,8 +264,12 @@ def test_the_audience_follows_the_entry_as_the_canvas_changes(live_app: LiveApp,
     expect(answer.locator("[data-preview-error]")).to_contain_text("entry step", timeout=WAIT)
 
     # An entry dropped on the canvas: the count follows as soon as the draft is saved.
+    # (A new entry starts empty: its event is chosen in its form, then the preview reopened.)
     entry = drop(page, "entry.event", 420, 160)
+    node(page, entry).dblclick()
+    page.locator('[data-field="config.event"] input').first.fill("order_completed")
     saved(page)
+    page.locator('[data-action="preview"]').click()
     expect(page.locator("[data-audience-count]")).to_have_attribute(
         "data-audience-count", str(len(SCORES)), timeout=WAIT)
     counted = page.locator("[data-audience-count]").evaluate("e => e.closest('[data-preview]')"

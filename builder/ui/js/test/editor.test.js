@@ -21,7 +21,7 @@ test("shortcuts need Ctrl or Cmd; copy, cut and duplicate need a selection", () 
   assert.equal(shortcutOf(press("d"), true), "duplicate");
   for (const key of ["c", "x", "d"]) assert.equal(shortcutOf(press(key), false), null);
   assert.equal(shortcutOf(press("v"), false), "paste");
-  assert.equal(shortcutOf(press("a"), true), null);
+  assert.equal(shortcutOf(press("q"), true), null);
 });
 
 const draft = { status: "draft", live_version: null, has_unpublished_changes: true };

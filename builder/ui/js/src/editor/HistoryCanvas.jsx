@@ -13,6 +13,9 @@ import {
 } from "@xyflow/react";
 import { t } from "../i18n.js";
 import { fromDocument } from "./draft.js";
+import { FIT_VIEW_OPTIONS } from "./FlowArea.jsx";
+import { NOTE_TYPE } from "./notes.js";
+import { NoteNode } from "./NoteNode.jsx";
 import { changeWord, customersText, diffMarks, drawnDocument, sentence } from "./diff.js";
 import { EditorContext, JourneyEdge, JourneyNode } from "./graph.jsx";
 import { shortTime } from "./labels.js";
@@ -20,7 +23,6 @@ import { Inspector } from "./panels.jsx";
 import { ViewsContext, useViews, withEdgeType } from "./views.js";
 
 const EDGE_TYPES = { journey: JourneyEdge };
-const FIT_VIEW_OPTIONS = { padding: 0.3, maxZoom: 1 };
 const PRO_OPTIONS = { hideAttribution: true };
 const NO_STEPS = new Set();
 
@@ -64,7 +66,10 @@ function HistoryFlow({ history, versions, catalogue, kinds }) {
     [],
   );
   const nodeTypes = useMemo(
-    () => Object.fromEntries(catalogue.kinds.map((kind) => [kind.key, JourneyNode])),
+    () => ({
+      ...Object.fromEntries(catalogue.kinds.map((kind) => [kind.key, JourneyNode])),
+      [NOTE_TYPE]: NoteNode,
+    }),
     [catalogue],
   );
   const edges = useMemo(() => withEdgeType(store.edges, "journey"), [store.edges]);
@@ -76,7 +81,7 @@ function HistoryFlow({ history, versions, catalogue, kinds }) {
         <div className="wl-workspace">
           <div className="wl-canvas history" data-history-canvas={history.new}>
             <ReactFlow
-              nodes={store.nodes}
+              nodes={[...store.notes, ...store.nodes]}
               edges={edges}
               nodeTypes={nodeTypes}
               edgeTypes={EDGE_TYPES}

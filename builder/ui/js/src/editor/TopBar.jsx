@@ -3,6 +3,7 @@
 import { ArrowLeft, CircleAlert, CircleCheck, Eye, LayoutGrid, Redo2, Undo2 } from "lucide-react";
 import { useReactFlow } from "@xyflow/react";
 import { tidy } from "./layout.js";
+import { FIT_VIEW_OPTIONS } from "./FlowArea.jsx";
 import { VersionHistory } from "./History.jsx";
 import { PublishTools } from "./PublishTools.jsx";
 import { SaveState, StatusPill } from "./status.jsx";
@@ -71,7 +72,7 @@ function EditTools({ draft, ports, readOnly }) {
   const flow = useReactFlow();
   const tidyUp = () => {
     draft.commit((s) => ({ ...s, nodes: tidy(s.nodes, s.edges, ports) }));
-    setTimeout(() => flow.fitView({ padding: 0.3, maxZoom: 1, duration: 300 }), 50);
+    setTimeout(() => flow.fitView({ ...FIT_VIEW_OPTIONS, duration: 300 }), 50);
   };
   return (
     <>

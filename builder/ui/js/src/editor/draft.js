@@ -5,6 +5,7 @@
 // drops (a new server `session` arrives after the reconnect) or the page is reloaded, it is
 // sent again rather than lost; the server treats a save it already has as done.
 import { useCallback, useEffect, useReducer, useRef } from "react";
+import { notesFromDocument, notesToDocument } from "./notes.js";
 
 const UI_KEYS = [
   "selected",
@@ -37,6 +38,7 @@ export function toDocument(store) {
       return out;
     }),
     settings: store.settings,
+    ...(store.notes?.length ? { notes: notesToDocument(store.notes) } : {}),
   };
 }
 
@@ -57,6 +59,7 @@ export function fromDocument(document, previous) {
       selected: oldEdges.get(edge.id)?.selected || false,
     })),
     settings: document.settings || {},
+    notes: notesFromDocument(document.notes, previous?.notes),
   };
 }
 

@@ -1,54 +1,89 @@
-// The editor's side panels: the palette of node kinds, the inspector, journey settings, problems.
+// The editor's side panels: the palette of node kinds (searchable: Enter adds the first match),
+// the inspector, journey settings, problems.
 import { useState } from "react";
 import { CircleAlert, Copy, Pause, Play, Trash2, TriangleAlert } from "lucide-react";
 import { KindIcon } from "./icons.jsx";
 import { FieldErrors, ObjectFields } from "./fields.jsx";
 import { rootOf } from "./schema.js";
 import { MessagePreview } from "./MessagePreview.jsx";
+import { matchingKinds } from "./palette-search.js";
+import { t, tn } from "../i18n.js";
 
 export const DRAG_TYPE = "application/x-wayline-kind";
 
 export function Palette({ kinds, categories, onAdd, readOnly }) {
+  const [query, setQuery] = useState("");
+  const shown = matchingKinds(kinds, query);
   return (
-    <aside className="wl-palette" aria-label="Steps">
-      <div className="wl-panel-title">Steps</div>
-      <div className="wl-palette-hint">Drag a step onto the canvas</div>
+    <aside className="wl-palette" aria-label={t("Steps")}>
+      <div className="wl-panel-title">{t("Steps")}</div>
+      <input
+        className="wl-input wl-palette-search"
+        type="search"
+        value={query}
+        placeholder={t("Search steps")}
+        aria-label={t("Search steps")}
+        data-palette-search
+        onChange={(e) => setQuery(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Escape") setQuery("");
+          if (e.key === "Enter" && shown[0] && !readOnly) {
+            onAdd(shown[0].key);
+            setQuery("");
+          }
+        }}
+      />
+      <div className="wl-palette-hint">{t("Drag a step onto the canvas")}</div>
       {categories.map((category) => (
-        <section key={category.key} className="wl-palette-section">
-          <h3>{category.label}</h3>
-          {kinds
-            .filter((kind) => kind.category === category.key)
-            .map((kind) => (
-              <div
-                key={kind.key}
-                className={`wl-palette-item ${readOnly ? "disabled" : ""}`}
-                draggable={!readOnly}
-                data-kind={kind.key}
-                title={kind.description}
-                style={/** @type {import("react").CSSProperties} */ ({ "--kind": kind.color })}
-                role="button"
-                tabIndex={0}
-                onDragStart={(event) => {
-                  event.dataTransfer.setData(DRAG_TYPE, kind.key);
-                  event.dataTransfer.effectAllowed = "move";
-                }}
-                onDoubleClick={() => !readOnly && onAdd(kind.key)}
-                onKeyDown={(event) => {
-                  if (event.key === "Enter" && !readOnly) onAdd(kind.key);
-                }}
-              >
-                <span className="wl-node-icon">
-                  <KindIcon name={kind.icon} size={15} />
-                </span>
-                <span className="wl-palette-text">
-                  <strong>{kind.label}</strong>
-                  <small>{kind.description}</small>
-                </span>
-              </div>
-            ))}
-        </section>
+        <PaletteSection
+          key={category.key}
+          category={category}
+          kinds={shown.filter((kind) => kind.category === category.key)}
+          onAdd={onAdd}
+          readOnly={readOnly}
+        />
       ))}
+      {shown.length ? null : (
+        <p className="wl-help">{t("No step matches “{query}”.", { query })}</p>
+      )}
     </aside>
+  );
+}
+
+function PaletteSection({ category, kinds, onAdd, readOnly }) {
+  if (!kinds.length) return null;
+  return (
+    <section className="wl-palette-section">
+      <h3>{t(category.label)}</h3>
+      {kinds.map((kind) => (
+        <div
+          key={kind.key}
+          className={`wl-palette-item ${readOnly ? "disabled" : ""}`}
+          draggable={!readOnly}
+          data-kind={kind.key}
+          title={kind.description}
+          style={/** @type {import("react").CSSProperties} */ ({ "--kind": kind.color })}
+          role="button"
+          tabIndex={0}
+          onDragStart={(event) => {
+            event.dataTransfer.setData(DRAG_TYPE, kind.key);
+            event.dataTransfer.effectAllowed = "move";
+          }}
+          onDoubleClick={() => !readOnly && onAdd(kind.key)}
+          onKeyDown={(event) => {
+            if (event.key === "Enter" && !readOnly) onAdd(kind.key);
+          }}
+        >
+          <span className="wl-node-icon">
+            <KindIcon name={kind.icon} size={15} />
+          </span>
+          <span className="wl-palette-text">
+            <strong>{kind.label}</strong>
+            <small>{kind.description}</small>
+          </span>
+        </div>
+      ))}
+    </section>
   );
 }
 
@@ -68,7 +103,7 @@ export function Inspector({
   if (!kind)
     return (
       <div className="wl-inspector">
-        <p>Unknown step kind {node.type}.</p>
+        <p>{t("Unknown step kind {kind}.", { kind: node.type })}</p>
       </div>
     );
   const schema = rootOf(kind.schema);
@@ -89,7 +124,7 @@ export function Inspector({
       </div>
       <fieldset disabled={readOnly} className="wl-form">
         <div className="wl-field">
-          <label className="wl-label">Step name</label>
+          <label className="wl-label">{t("Step name")}</label>
           <input
             className="wl-input"
             value={node.data.label || ""}
@@ -117,8 +152,10 @@ export function Inspector({
         >
           <p className="wl-help">
             {stepPause.paused
-              ? "This step is paused: customers wait before it and its messages are held."
-              : "Pause just this step: customers wait before it and its unsent messages are held; the rest of the journey runs on."}
+              ? t("This step is paused: customers wait before it and its messages are held.")
+              : t(
+                  "Pause just this step: customers wait before it and its unsent messages are held; the rest of the journey runs on.",
+                )}
           </p>
           <button
             type="button"
@@ -128,11 +165,11 @@ export function Inspector({
           >
             {stepPause.paused ? (
               <>
-                <Play size={14} /> Resume this step
+                <Play size={14} /> {t("Resume this step")}
               </>
             ) : (
               <>
-                <Pause size={14} /> Pause this step
+                <Pause size={14} /> {t("Pause this step")}
               </>
             )}
           </button>
@@ -144,10 +181,10 @@ export function Inspector({
       {!readOnly ? (
         <div className="wl-inspector-actions">
           <button type="button" className="wl-button" onClick={onDuplicate}>
-            <Copy size={14} /> Duplicate
+            <Copy size={14} /> {t("Duplicate")}
           </button>
           <button type="button" className="wl-button danger" onClick={onDelete}>
-            <Trash2 size={14} /> Delete step
+            <Trash2 size={14} /> {t("Delete step")}
           </button>
         </div>
       ) : null}
@@ -192,10 +229,10 @@ export function JourneyPanel({
   );
   return (
     <div className="wl-inspector">
-      <div className="wl-panel-title">Journey</div>
+      <div className="wl-panel-title">{t("Journey")}</div>
       <fieldset disabled={readOnly} className="wl-form">
         <div className="wl-field">
-          <label className="wl-label">Name</label>
+          <label className="wl-label">{t("Name")}</label>
           <input
             className="wl-input"
             value={name}
@@ -207,7 +244,7 @@ export function JourneyPanel({
         </div>
       </fieldset>
       <Problems issues={issues} onPick={onPick} />
-      <div className="wl-panel-title">Settings</div>
+      <div className="wl-panel-title">{t("Settings")}</div>
       <fieldset disabled={readOnly} className="wl-form">
         <ObjectFields
           schema={schema}
@@ -227,14 +264,17 @@ export function Problems({ issues, onPick }) {
   if (!issues.length)
     return (
       <div className="wl-problems ok" data-problems="0">
-        No problems: this journey is ready to publish.
+        {t("No problems: this journey is ready to publish.")}
       </div>
     );
   const errors = issues.filter((i) => i.severity === "error").length;
   return (
     <div className={`wl-problems ${errors ? "" : "warnings-only"}`} data-problems={issues.length}>
       <div className="wl-problems-head">
-        {[errors ? `${errors} to fix before publishing` : "", warningText(issues.length - errors)]
+        {[
+          errors ? t("{n} to fix before publishing", { n: errors }) : "",
+          warningText(issues.length - errors),
+        ]
           .filter(Boolean)
           .join(" · ")}
       </div>
@@ -261,5 +301,5 @@ export function Problems({ issues, onPick }) {
 }
 
 function warningText(count) {
-  return count ? `${count} warning${count === 1 ? "" : "s"}` : "";
+  return count ? tn("{n} warning", "{n} warnings", count) : "";
 }

@@ -1,7 +1,9 @@
 // What the editor does to steps, for the palette, the inspector, the keyboard and the canvas:
-// add, select (and centre on), change, paste, duplicate and delete. Each commits one change.
+// add (in a free spot), select (and centre on), change, paste, duplicate and delete. Each
+// commits one change.
 import { useCallback } from "react";
 import { copySelection, pasteInto } from "./clipboard.js";
+import { addSpot } from "./layout.js";
 import {
   NODE_WIDTH,
   newStep,
@@ -15,8 +17,12 @@ export function useStepActions({ kinds, draft, flow, wrapper }) {
   const { store, change, commit } = draft;
   const addNode = useCallback(
     (kindKey, position) => {
-      const at = position || centre(flow, wrapper.current);
-      commit((s) => withStep(s, newStep(kindKey, kinds[kindKey], at)));
+      let at = position;
+      commit((s) => {
+        at = position || addSpot(s.nodes, centre(flow, wrapper.current));
+        return withStep(s, newStep(kindKey, kinds[kindKey], at));
+      });
+      if (!position) keepInView(flow, wrapper.current, at);
     },
     [kinds, flow, commit, wrapper],
   );
@@ -46,6 +52,20 @@ export function useStepActions({ kinds, draft, flow, wrapper }) {
       copySelection({ nodes: nodes.map((n) => ({ ...n, selected: true })), edges: store.edges }),
     );
   return { addNode, onDelete, select, setNode, paste, duplicate };
+}
+
+// Pans (at the same zoom) so a step added at `at` out of sight comes into view.
+function keepInView(flow, element, at) {
+  const box = element?.getBoundingClientRect();
+  if (!box) return;
+  const zoom = flow.getZoom();
+  const top = flow.flowToScreenPosition({ x: at.x, y: at.y - 30 });
+  const seen =
+    top.x - 110 * zoom >= box.left &&
+    top.x + 110 * zoom <= box.right &&
+    top.y >= box.top &&
+    top.y + 130 * zoom <= box.bottom;
+  if (!seen) flow.setCenter(at.x, at.y + 40, { zoom, duration: 200 });
 }
 
 // Where a step added from the palette goes: the middle of the canvas, a third of the way down.
