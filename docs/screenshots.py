@@ -23,6 +23,8 @@ from playwright.sync_api import sync_playwright
 DOCS = Path(__file__).resolve().parent
 WAYLINE = Path(sys.executable).with_name("wayline")
 SIZES = ((1440, 900), (1280, 720))
+JOURNEY = "Cart abandonment"
+"""The demo's journey the canvas pictures show."""
 CHROMIUM = {"executable_path": "/usr/bin/chromium",
             "args": ["--headless", "--no-sandbox", "--disable-gpu",
                      "--disable-background-networking"]}
@@ -88,7 +90,7 @@ def _pages(page: Any, home: str, name: str) -> list[Path]:
     page.wait_for_selector("tr[data-journey]", timeout=60_000)
     page.wait_for_timeout(800)
     taken = [_save(page, name.format("journeys"))]
-    page.locator("tr[data-journey] a").nth(1).click()
+    page.locator("tr[data-journey]", has_text=JOURNEY).locator("a").first.click()
     page.wait_for_selector(".react-flow__node", timeout=60_000)
     page.wait_for_timeout(1500)
     taken.append(_save(page, name.format("canvas")))
