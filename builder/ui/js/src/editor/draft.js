@@ -1,10 +1,15 @@
-// The draft in the browser: React Flow's nodes and edges plus the journey settings, undo/redo,
-// and saving. Only committed changes are saved (drop, connect, move end, delete, form edits),
-// one save in flight at a time, each made on the revision the server last confirmed.
-// A change not yet confirmed is also kept in sessionStorage until it is: if the connection
-// drops (a new server `session` arrives after the reconnect) or the page is reloaded, it is
-// sent again rather than lost; the server treats a save it already has as done.
+// The draft in the browser: React Flow's nodes and edges plus the journey settings and name,
+// undo/redo, and saving. Only committed changes are saved (drop, connect, move end, delete, form
+// edits; the name as it is typed, after a pause), one command in flight at a time, each made on
+// the revision the server last confirmed. "Saved" means the server acknowledged it.
+// While the connection is down nothing is sent: the edits wait, counted, and are kept in
+// localStorage with the revision they were made on, so a reload or a closed tab loses nothing.
+// Once connected again (a new server `session`) they are sent in order. If the draft changed
+// elsewhere meanwhile, they are not sent over it: the newer draft is shown and the edits are
+// kept aside as a conflict, to re-apply onto it or discard (see edits.js `reapplied`).
 import { useCallback, useEffect, useReducer, useRef } from "react";
+import { currentConnection, onConnection } from "../bridge.js";
+import { reapplied } from "./edits.js";
 
 const UI_KEYS = [
   "selected",
@@ -64,38 +69,62 @@ export function newId(prefix) {
   return prefix + Math.random().toString(36).slice(2, 9);
 }
 
+const NAME_DELAY_MS = 600;
+
+function isConnected(connection) {
+  return connection === "online" || connection === "back";
+}
+
+function freshSync(server) {
+  return {
+    base: server.revision, // the revision the edits below are made on
+    baseDocument: server.document,
+    dirty: false, // document edits not yet sent
+    edits: 0, // document edits not yet confirmed (sent or not)
+    name: null, // { value, from }: a rename not yet confirmed, made on the name `from`
+    inflight: null, // { seq, kind: "document" | "name", ... }: sent, not yet answered
+    conflict: null, // { document, baseDocument, edits, name }: refused, kept aside
+    seq: 0,
+    timer: null,
+    nameTimer: null,
+    session: server.session,
+  };
+}
+
 export function useDraft(server, onCommand) {
   const store = useRef(null);
   const sync = useRef(null);
   if (store.current === null) {
-    const kept = keptChange(server);
-    store.current = fromDocument(kept || server.document);
-    sync.current = {
-      base: server.revision,
-      inflight: null,
-      dirty: !!kept,
-      seq: 0,
-      timer: null,
-      session: server.session,
-    };
+    sync.current = freshSync(server);
+    store.current = fromDocument(server.document);
+    const kept = restored(server, sync.current);
+    if (kept) store.current = fromDocument(kept);
   }
   const [, rerender] = useReducer((n) => n + 1, 0);
   const history = useRef({ past: [], future: [], burst: null });
   const send = useRef(onCommand);
   send.current = onCommand;
+  const journeyId = server.journey.id;
 
   const flush = useCallback(() => {
     const s = sync.current;
     clearTimeout(s.timer);
-    if (s.inflight !== null || !s.dirty) return;
-    s.dirty = false;
-    s.seq += 1;
-    s.inflight = s.seq;
+    if (s.inflight === null && !s.conflict && isConnected(currentConnection())) {
+      if (s.dirty) {
+        s.dirty = false;
+        s.seq += 1;
+        const document = toDocument(store.current);
+        s.inflight = { seq: s.seq, kind: "document", document, edits: s.edits };
+        send.current(JSON.stringify({ op: "save", seq: s.seq, revision: s.base, document }));
+      } else if (s.name) {
+        s.seq += 1;
+        s.inflight = { seq: s.seq, kind: "name", value: s.name.value };
+        send.current(JSON.stringify({ op: "rename", seq: s.seq, name: s.name.value }));
+      }
+    }
+    keep(journeyId, s, store.current);
     rerender();
-    const document = toDocument(store.current);
-    keep(server.journey.id, s.base, document);
-    send.current(JSON.stringify({ op: "save", seq: s.seq, revision: s.base, document }));
-  }, []);
+  }, [journeyId]);
 
   // Local-only changes (selection, dragging, measured sizes): drawn, not saved.
   const change = useCallback((update) => {
@@ -107,20 +136,40 @@ export function useDraft(server, onCommand) {
   const commit = useCallback(
     (update, { delay = 0, burst = null } = {}) => {
       const h = history.current;
+      const s = sync.current;
       const now = Date.now();
       if (!(burst && h.burst && h.burst.key === burst && now - h.burst.at < 1500)) {
         h.past.push(toDocument(store.current));
         if (h.past.length > HISTORY_LIMIT) h.past.shift();
         h.future = [];
+        s.edits += 1;
       }
       h.burst = burst ? { key: burst, at: now } : null;
       store.current = update(store.current);
-      sync.current.dirty = true;
+      s.dirty = true;
+      keep(journeyId, s, store.current);
       rerender();
-      clearTimeout(sync.current.timer);
-      sync.current.timer = setTimeout(flush, delay);
+      clearTimeout(s.timer);
+      s.timer = setTimeout(flush, delay);
     },
-    [flush],
+    [flush, journeyId],
+  );
+
+  // The journey's new name: saved after a pause in typing, or at once (`now`: Enter, leaving).
+  const rename = useCallback(
+    (value, { now = false } = {}) => {
+      const s = sync.current;
+      const name = value.trim();
+      if (!name) return;
+      if (!s.name) s.name = { value: name, from: server.journey.name };
+      else s.name.value = name;
+      if (name === s.name.from && s.inflight?.kind !== "name") s.name = null;
+      keep(journeyId, s, store.current);
+      rerender();
+      clearTimeout(s.nameTimer);
+      s.nameTimer = setTimeout(flush, now ? 0 : NAME_DELAY_MS);
+    },
+    [flush, journeyId, server.journey.name],
   );
 
   const travel = useCallback(
@@ -132,6 +181,7 @@ export function useDraft(server, onCommand) {
       h.burst = null;
       store.current = fromDocument(target, store.current);
       sync.current.dirty = true;
+      sync.current.edits += 1;
       rerender();
       flush();
     },
@@ -140,85 +190,175 @@ export function useDraft(server, onCommand) {
   const undo = useCallback(() => travel("past", "future"), [travel]);
   const redo = useCallback(() => travel("future", "past"), [travel]);
 
-  // The server's answer: our save confirmed, or a newer draft from elsewhere to adopt.
+  // The edits the server refused, onto the draft as it is now (they are saved as new edits).
+  const reapply = useCallback(() => {
+    const s = sync.current;
+    const kept = s.conflict;
+    if (!kept) return;
+    s.conflict = null;
+    if (kept.document) {
+      const merged = reapplied(kept.baseDocument, kept.document, toDocument(store.current));
+      history.current.past.push(toDocument(store.current));
+      store.current = fromDocument(merged, store.current);
+      s.dirty = true;
+      s.edits += kept.edits || 1;
+    }
+    if (kept.name) s.name = { value: kept.name.value, from: server.journey.name };
+    flush();
+  }, [flush, server.journey.name]);
+
+  const discard = useCallback(() => {
+    sync.current.conflict = null;
+    keep(journeyId, sync.current, store.current);
+    rerender();
+  }, [journeyId]);
+
+  // The server's answer to what is in flight, or a newer draft from elsewhere.
   useEffect(() => {
     const s = sync.current;
     if (server.session !== s.session) {
-      // A new connection: the answer to a save in flight went with the old one; send it again.
+      // A new connection: the answer to what was in flight went with the old one; the document
+      // is sent again (the server takes a save it already has as done), a rename stays pending.
       s.session = server.session;
-      if (s.inflight !== null) {
-        s.inflight = null;
-        s.dirty = true;
-      }
+      if (s.inflight?.kind === "document") s.dirty = true;
+      s.inflight = null;
     }
-    if (s.inflight !== null && server.ack >= s.inflight) s.inflight = null;
-    if (server.revision !== s.base) {
-      const ours =
-        server.saved &&
-        server.saved.seq === server.ack &&
-        server.saved.revision === server.revision &&
-        server.ack === s.seq;
-      if (!ours) {
-        store.current = fromDocument(server.document, store.current);
-        s.dirty = false;
-        history.current = { past: [], future: [], burst: null };
-      }
+    if (s.inflight !== null && server.ack >= s.inflight.seq) answered(s, server);
+    if (server.revision !== s.base && s.inflight?.kind !== "document") {
+      if (s.dirty) setAside(s, { document: toDocument(store.current) });
+      else if (!s.conflict) history.current = { past: [], future: [], burst: null };
+      store.current = fromDocument(server.document, store.current);
       s.base = server.revision;
+      s.baseDocument = server.document;
     }
-    rerender();
-    if (s.inflight === null && s.dirty) flush();
-    else if (s.inflight === null) forget(server.journey.id);
-  }, [server]);
+    if (s.name && s.inflight?.kind !== "name") {
+      const theirs = server.journey.name;
+      if (theirs === s.name.value) s.name = null;
+      else if (theirs !== s.name.from) setAside(s, { name: s.name });
+    }
+    flush();
+  }, [server, flush]);
 
-  const status = sync.current.inflight !== null || sync.current.dirty ? "saving" : "saved";
+  useEffect(() => onConnection(flush), [flush]);
+
+  const s = sync.current;
+  const waiting =
+    (s.dirty || s.inflight?.kind === "document" ? Math.max(s.edits, 1) : 0) + (s.name ? 1 : 0);
+  let status = "saved";
+  if (s.conflict) status = "conflict";
+  else if (waiting) status = isConnected(currentConnection()) ? "saving" : "offline";
   return {
     store: store.current,
     change,
     commit,
     flush,
+    rename,
     undo,
     redo,
+    reapply,
+    discard,
     status,
+    waiting,
+    conflict: s.conflict,
+    name: s.name?.value ?? null,
+    savedName: server.journey.name,
     canUndo: history.current.past.length > 0,
     canRedo: history.current.future.length > 0,
   };
 }
 
-// --- the unconfirmed change, kept per tab until the server confirms it -------------------------
+// What the server said to the command in flight: a save stored as ours, or refused because
+// the draft had changed (the edits are set aside); a rename done.
+function answered(s, server) {
+  const done = s.inflight;
+  s.inflight = null;
+  if (done.kind === "name") {
+    if (s.name) s.name.from = done.value;
+    if (s.name && s.name.value === done.value && server.journey.name === done.value) s.name = null;
+    else if (s.name && server.journey.name !== done.value) s.name = null; // refused: said why
+    return;
+  }
+  if (server.saved && server.saved.seq === done.seq) {
+    s.base = server.saved.revision;
+    s.baseDocument = done.document;
+    s.edits = Math.max(0, s.edits - done.edits);
+  } else {
+    s.dirty = true; // refused: set aside below, with what was made since
+  }
+}
+
+// Unsent edits the draft moved on from: kept aside for the person to re-apply or discard.
+function setAside(s, { document = null, name = null }) {
+  const kept = s.conflict || { document: null, baseDocument: s.baseDocument, edits: 0, name: null };
+  if (document) {
+    kept.document = document;
+    kept.baseDocument = s.baseDocument;
+    kept.edits += Math.max(s.edits, 1);
+    s.dirty = false;
+    s.edits = 0;
+  }
+  if (name) {
+    kept.name = name;
+    s.name = null;
+  }
+  s.conflict = kept;
+}
+
+// --- what is not yet saved, kept in localStorage until the server confirms it ------------------
 
 function keyOf(journeyId) {
   return `wayline.unsaved.${journeyId}`;
 }
 
-function keep(journeyId, base, document) {
+function keep(journeyId, s, store) {
+  const unsent = s.dirty || s.inflight?.kind === "document";
   try {
-    window.sessionStorage.setItem(keyOf(journeyId), JSON.stringify({ base, document }));
+    if (!unsent && !s.name && !s.conflict) {
+      window.localStorage.removeItem(keyOf(journeyId));
+      return;
+    }
+    const kept = {
+      base: s.base,
+      baseDocument: s.baseDocument,
+      document: unsent ? toDocument(store) : null,
+      edits: s.edits,
+      name: s.name,
+      conflict: s.conflict,
+    };
+    window.localStorage.setItem(keyOf(journeyId), JSON.stringify(kept));
   } catch {
-    // storage unavailable or full: the change is still sent, just not kept
+    // storage unavailable or full: the edits are still sent, just not kept
   }
 }
 
-function forget(journeyId) {
+// Edits kept by an earlier page of this journey and never confirmed: sent again if made on the
+// revision the server still has, set aside as a conflict if the draft moved on. Returns the
+// document to draw (or null for the server's).
+function restored(server, s) {
+  let kept = null;
   try {
-    window.sessionStorage.removeItem(keyOf(journeyId));
+    kept = JSON.parse(window.localStorage.getItem(keyOf(server.journey.id)) || "null");
   } catch {
-    // nothing kept
+    return null; // unreadable or no storage: nothing to restore
   }
-}
-
-// A change this tab made on the revision the server still has, and never saw confirmed.
-function keptChange(server) {
-  try {
-    const kept = JSON.parse(window.sessionStorage.getItem(keyOf(server.journey.id)) || "null");
-    if (
-      kept &&
-      kept.base === server.revision &&
-      JSON.stringify(kept.document) !== JSON.stringify(server.document)
-    )
-      return kept.document;
-  } catch {
-    // unreadable: nothing to restore
+  if (!kept) return null;
+  s.conflict = kept.conflict || null;
+  let document = null;
+  if (kept.document && JSON.stringify(kept.document) !== JSON.stringify(server.document)) {
+    if (kept.base === server.revision) {
+      document = kept.document;
+      s.dirty = true;
+      s.edits = kept.edits || 1;
+    } else {
+      s.baseDocument = kept.baseDocument;
+      s.edits = kept.edits || 1;
+      setAside(s, { document: kept.document });
+      s.baseDocument = server.document;
+    }
   }
-  forget(server.journey.id);
-  return null;
+  if (kept.name && kept.name.value !== server.journey.name) {
+    if (kept.name.from === server.journey.name) s.name = kept.name;
+    else setAside(s, { name: kept.name });
+  }
+  return document;
 }

@@ -1,10 +1,10 @@
 // The editor's side panels: the palette of node kinds, the inspector, journey settings, problems.
-import { useState } from "react";
 import { CircleAlert, Copy, Pause, Play, Trash2, TriangleAlert } from "lucide-react";
 import { KindIcon } from "./icons.jsx";
 import { FieldErrors, ObjectFields } from "./fields.jsx";
 import { rootOf } from "./schema.js";
 import { MessagePreview } from "./MessagePreview.jsx";
+import { JourneyName } from "./TopBar.jsx";
 
 export const DRAG_TYPE = "application/x-wayline-kind";
 
@@ -175,7 +175,7 @@ function IssueList({ issues }) {
 }
 
 export function JourneyPanel({
-  journey,
+  name,
   settings,
   settingsSchema,
   issues,
@@ -185,7 +185,6 @@ export function JourneyPanel({
   readOnly,
   ctx,
 }) {
-  const [name, setName] = useState(journey.name);
   const schema = rootOf(settingsSchema);
   const settingsIssues = issues.filter(
     (issue) => !issue.node_id && issue.field?.startsWith("settings"),
@@ -196,14 +195,7 @@ export function JourneyPanel({
       <fieldset disabled={readOnly} className="wl-form">
         <div className="wl-field">
           <label className="wl-label">Name</label>
-          <input
-            className="wl-input"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            onBlur={() => name.trim() && name !== journey.name && onRename(name.trim())}
-            onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()}
-            data-field="journey-name"
-          />
+          <JourneyName name={name} onRename={onRename} />
         </div>
       </fieldset>
       <Problems issues={issues} onPick={onPick} />
