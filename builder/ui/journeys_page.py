@@ -20,6 +20,7 @@ from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import js_component, use_services
 from builder.ui.services import UiError, UiServices
 from builder.ui.session import ends_polling
+from builder.ui.text_field import text_field
 from nodes.kit.channel import default_channels
 
 REFRESH_SECONDS = 5.0
@@ -174,7 +175,7 @@ def NewJourneyDialog(services: UiServices, set_go: Any, set_notice: Any,  # noqa
                 StarterCard(item, item["key"] == choice, set_choice, key=item["key"])
                 for item in [BLANK, *starters]]),
             html.label({"class": "wl-label"}, "Name"),
-            html.input({"class": "wl-input", "value": name, "autoFocus": True,
+            text_field({"class": "wl-input", "value": name, "autoFocus": True,
                         "placeholder": "Untitled journey" if choice == "blank"
                         else chosen["name"], "data-field": "new-journey-name",
                         "onChange": lambda event: set_name(event["target"]["value"])}),

@@ -9,6 +9,8 @@ import { Editor } from "./editor/Editor.jsx";
 import { readState } from "./bridge.js";
 import { setChannels } from "./editor/channels.js";
 
+export { TextField } from "./text-field.jsx";
+
 // `readOnly`: the person's role may look but not change the journey (no palette, no dragging,
 // wiring or deleting, the forms disabled); the server refuses their changes anyway.
 export function JourneyCanvas({ catalogue, state, readOnly = false, onCommand, onPreview }) {
