@@ -21,6 +21,7 @@ from builder.ui.audit_rows import AuditTable
 from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import event_value, use_services
 from builder.ui.services import Json, UiError
+from builder.ui.text_field import text_field
 from builder.ui.times import zone_of
 
 EXPORT_URL = "/api/audit/export"
@@ -141,7 +142,7 @@ def Filters(form: Json, set_form: Any, apply: Any, clear: Any) -> Any:  # noqa: 
     return html.form(
         {"class": "wl-audit-filters", "data-form": "audit-filters",
          "onSubmit": event(apply, prevent_default=True)},
-        html.label("Person or key", html.input(
+        html.label("Person or key", text_field(
             {"class": "wl-input", "value": form["actor"], "placeholder": "Name or email",
              "data-filter": "actor", "onChange": field("actor")})),
         html.label("Action", select("action", ACTIONS)),

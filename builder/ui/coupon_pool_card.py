@@ -9,6 +9,7 @@ from typing import Any
 from reactpy import component, event, html, use_state
 
 from builder.ui.services import Json, UiError, UiServices
+from builder.ui.text_field import text_field
 
 GENERATE_DEFAULT = "100"
 """How many codes the generate form offers to make."""
@@ -109,9 +110,9 @@ def AddCodes(services: UiServices, pool_id: int, change: Any) -> Any:  # noqa: N
         html.p({"class": "hint"}, "Paste one code a line, or a CSV whose first column is the "
                                   "code (a header named \"code\" is skipped). Letters, digits, "
                                   "- and _. Codes the pool has already are skipped."),
-        html.textarea({"class": "wl-input", "value": text, "data-field": "codes",
-                       "placeholder": "WELCOME-7Q2M\nWELCOME-K9XD",
-                       "onChange": lambda e, *_: set_text(e["target"]["value"])}),
+        text_field({"class": "wl-input", "value": text, "data-field": "codes",
+                    "placeholder": "WELCOME-7Q2M\nWELCOME-K9XD",
+                    "onChange": lambda e, *_: set_text(e["target"]["value"])}, multiline=True),
         html.div({"class": "wl-row", "style": {"marginTop": "8px"}},
                  html.button({"class": "wl-button primary", "type": "submit",
                               "data-action": "add-codes", "disabled": busy or not text.strip()},
@@ -146,11 +147,11 @@ def GenerateCodes(services: UiServices, pool_id: int, change: Any) -> Any:  # no
                  html.label({"class": "wl-label", "htmlFor": f"prefix-{pool_id}"},
                             "Starting with (optional)"),
                  html.span(),
-                 html.input({"class": "wl-input", "type": "number", "min": "1",
+                 text_field({"class": "wl-input", "type": "number", "min": "1",
                              "max": "100000", "value": count, "data-field": "count",
                              "id": f"count-{pool_id}",
                              "onChange": lambda e, *_: set_count(e["target"]["value"])}),
-                 html.input({"class": "wl-input", "value": prefix, "data-field": "prefix",
+                 text_field({"class": "wl-input", "value": prefix, "data-field": "prefix",
                              "id": f"prefix-{pool_id}", "placeholder": "e.g. WELCOME-",
                              "maxLength": "20",
                              "onChange": lambda e, *_: set_prefix(e["target"]["value"])}),

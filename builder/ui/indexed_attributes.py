@@ -14,6 +14,7 @@ from reactpy import component, event, html, use_async_effect, use_state
 from builder.ui.reactpy_glue import event_value
 from builder.ui.services import UiError, UiServices
 from builder.ui.settings_page import CARD_STYLE, Notice
+from builder.ui.text_field import text_field
 
 KINDS = (("text", "Text (also dates)"), ("number", "Number"))
 
@@ -79,7 +80,7 @@ def IndexedAttributesCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy 
     form = html.form(
         {"class": "wl-row", "data-form": "index-attribute",
          "onSubmit": event(handle_index, prevent_default=True)},
-        html.input({"class": "wl-input", "value": name, "placeholder": "Attribute, e.g. country",
+        text_field({"class": "wl-input", "value": name, "placeholder": "Attribute, e.g. country",
                     "data-field": "attribute-name",
                     "onChange": lambda e, *_: set_name(e["target"]["value"])}),
         html.select({"class": "wl-input", "value": kind, "data-field": "attribute-kind",

@@ -14,6 +14,7 @@ from reactpy import component, event, html, use_async_effect, use_state
 
 from builder.ui.services import Json, UiError, UiServices
 from builder.ui.session import ends_polling
+from builder.ui.text_field import text_field
 from builder.ui.times import local_text, zone_of
 
 SENDING_POLL_SECONDS = 5.0
@@ -115,7 +116,7 @@ def StopSendingCard(services: UiServices) -> Any:  # noqa: N802
                "their journeys; nothing is lost, and resuming sends what waited."),
         "" if stopped or not allowed else html.div(
             {"class": "wl-row"},
-            html.input({"class": "wl-input", "placeholder": "Why (everyone sees it)",
+            text_field({"class": "wl-input", "placeholder": "Why (everyone sees it)",
                         "value": reason, "maxLength": 500, "data-field": "stop-reason",
                         "style": {"flex": "1"},
                         "onChange": event(lambda e: set_reason(e["target"]["value"]))})),

@@ -17,6 +17,7 @@ from builder.ui.reactpy_glue import use_services
 from builder.ui.sending import StopSendingCard
 from builder.ui.services import UiError
 from builder.ui.test_recipients_card import TestRecipientsCard
+from builder.ui.text_field import text_field
 from builder.ui.wording_card import WordingCard
 from nodes.kit.channel import default_channels
 
@@ -126,11 +127,11 @@ def CapsCard(policy: dict[str, Any], set_policy: Any) -> Any:  # noqa: N802
         {"class": "wl-row", "key": str(index), "data-cap": cap["channel"]},
         html.strong({"style": {"minWidth": "90px"}}, NAMES[cap["channel"]]),
         html.span("at most"),
-        html.input({"class": "wl-input", "type": "number", "min": 1, "value": str(cap["limit"]),
+        text_field({"class": "wl-input", "type": "number", "min": 1, "value": str(cap["limit"]),
                     "data-field": "limit",
                     "onChange": on_number(index, "limit")}),
         html.span("marketing messages per"),
-        html.input({"class": "wl-input", "type": "number", "min": 1, "value": str(cap["days"]),
+        text_field({"class": "wl-input", "type": "number", "min": 1, "value": str(cap["days"]),
                     "data-field": "days",
                     "onChange": on_number(index, "days")}),
         html.span("days"),

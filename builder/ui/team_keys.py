@@ -16,6 +16,7 @@ from reactpy import component, event, html, use_async_effect, use_state
 
 from builder.ui.secret_box import SecretBox
 from builder.ui.services import Json, UiError, UiServices
+from builder.ui.text_field import text_field
 from builder.ui.times import stamp, zone_of
 
 SCOPES = (("ingest", "Ingest", "customers, events, journey entries and receipts in"),
@@ -156,11 +157,11 @@ def NewKeyForm(services: UiServices, created: Any) -> Any:  # noqa: N802
          "onSubmit": event(handle_create, prevent_default=True)},
         html.h3("New key"),
         html.div({"class": "wl-row wl-wrap"},
-                 html.input({"class": "wl-input wl-grow", "value": name,
+                 text_field({"class": "wl-input wl-grow", "value": name,
                              "placeholder": "What uses it, e.g. Shop events",
                              "data-field": "key-name",
                              "onChange": lambda e, *_: set_name(e["target"]["value"])}),
-                 html.input({"class": "wl-input wl-short", "value": limit,
+                 text_field({"class": "wl-input wl-short", "value": limit,
                              "placeholder": "per min", "title": "Requests per minute "
                              "(empty: the workspace's default)", "data-field": "rate-limit",
                              "onChange": lambda e, *_: set_limit(e["target"]["value"])}),

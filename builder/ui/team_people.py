@@ -17,6 +17,7 @@ from reactpy import component, event, html, use_async_effect, use_state
 from builder.ui.reactpy_glue import event_value
 from builder.ui.secret_box import SecretBox
 from builder.ui.services import Json, UiError, UiServices
+from builder.ui.text_field import text_field
 from builder.ui.times import stamp, zone_of
 
 ROLES = (("viewer", "Viewer"), ("editor", "Editor"), ("publisher", "Publisher"),
@@ -191,11 +192,11 @@ def AddPersonForm(services: UiServices, added: Any) -> Any:  # noqa: N802
          "onSubmit": event(handle_add, prevent_default=True)},
         html.h3("Add a person"),
         html.div({"class": "wl-row wl-wrap"},
-                 html.div({"class": "wl-grow"}, html.input(
+                 html.div({"class": "wl-grow"}, text_field(
                      {"class": "wl-input", "type": "email", "value": form["email"],
                       "placeholder": "Email", "data-field": "email",
                       "onChange": field("email")}), error("email")),
-                 html.div({"class": "wl-grow"}, html.input(
+                 html.div({"class": "wl-grow"}, text_field(
                      {"class": "wl-input", "value": form["name"], "placeholder": "Name",
                       "data-field": "name", "onChange": field("name")}), error("name")),
                  html.select({"class": "wl-input wl-compact", "value": form["role"],

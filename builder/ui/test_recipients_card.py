@@ -10,6 +10,7 @@ from typing import Any
 from reactpy import component, event, html, use_async_effect, use_state
 
 from builder.ui.services import UiError, UiServices
+from builder.ui.text_field import text_field
 
 LISTS = (("emails", "Emails", "minji@example.kr"), ("phones", "Phone numbers", "010-1234-5678"))
 
@@ -49,9 +50,10 @@ def TestRecipientsCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy com
         html.fieldset({"class": "wl-form", "disabled": not can_edit}, [html.label(
             {"class": "wl-row", "key": name, "style": {"alignItems": "flex-start"}},
             html.span({"style": {"minWidth": "200px"}}, label),
-            html.textarea({"class": "wl-input", "rows": 3, "style": {"flex": "1"},
-                           "placeholder": example, "value": lines[name],
-                           "data-test-recipients": name, "onChange": on_change(name)}))
+            text_field({"class": "wl-input", "rows": 3, "style": {"flex": "1"},
+                        "placeholder": example, "value": lines[name],
+                        "data-test-recipients": name, "onChange": on_change(name)},
+                       multiline=True))
             for name, label, example in LISTS]),
         html.div({"class": f"wl-alert {notice['kind']}", "role": "status"}, notice["text"])
         if notice else "",

@@ -11,6 +11,7 @@ from typing import Any
 from reactpy import component, event, html, use_async_effect, use_state
 
 from builder.ui.services import Json, UiError, UiServices
+from builder.ui.text_field import text_field
 
 FIELDS = (("ad_label", "Advertising label", "(광고)",
            "In front of marketing texts, KakaoTalk messages and email subjects; empty: none."),
@@ -59,7 +60,7 @@ def WordingCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy components
         html.fieldset({"class": "wl-form", "disabled": not can_edit}, [html.label(
             {"class": "wl-row", "key": name},
             html.span({"style": {"minWidth": "200px"}}, label),
-            html.input({"class": "wl-input", "style": {"flex": "1"}, "placeholder": example,
+            text_field({"class": "wl-input", "style": {"flex": "1"}, "placeholder": example,
                         "value": shown.get(name, ""), "data-wording": name, "title": help_text,
                         "onChange": on_change(name)}))
             for name, label, example, help_text in FIELDS]),

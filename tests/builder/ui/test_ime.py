@@ -99,3 +99,25 @@ def test_korean_typed_as_the_journey_name_on_the_canvas_is_saved(live_app: LiveA
     saved(page)
     assert journeys.get_journey(live_app.wayline, journey_id).journey.name == KOREAN
     expect(field).to_have_value(KOREAN)
+
+
+def test_korean_and_fast_typing_on_another_page_and_the_field_clears_after_saving(
+        live_app: LiveApp, browse: Any) -> None:
+    """The coupons page's new-pool name: whole names arrive, and when the page clears the field
+    after creating the pool (Python really changing the value), the field takes it."""
+    page = browse("/coupons")
+    field = page.locator('[data-field="pool-name"]')
+    field.click()
+    type_korean(page, "신규 가입 환영 쿠폰")
+    expect(field).to_have_value("신규 가입 환영 쿠폰")
+    page.locator('[data-action="create-pool"]').click()
+    expect(page.locator('[data-card="pool"][data-pool-name="신규 가입 환영 쿠폰"]')).to_be_visible(
+        timeout=WAIT)
+    expect(field).to_have_value("", timeout=WAIT)
+
+    field.click()
+    page.keyboard.type(FAST, delay=5)
+    expect(field).to_have_value(FAST)
+    page.locator('[data-action="create-pool"]').click()
+    expect(page.locator(f'[data-card="pool"][data-pool-name="{FAST}"]')).to_be_visible(
+        timeout=WAIT)

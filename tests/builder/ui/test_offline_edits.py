@@ -14,7 +14,15 @@ from runtime.store.audit import SYSTEM
 from server.schemas.journeys import JourneyUpdate
 from server.services import journeys
 from tests.builder.ui.conftest import LiveApp, screenshot
-from tests.builder.ui.test_canvas import WAIT, blank_journey, draft_of, drop, node, open_editor, saved
+from tests.builder.ui.test_canvas import (
+    WAIT,
+    blank_journey,
+    draft_of,
+    drop,
+    node,
+    open_editor,
+    saved,
+)
 
 RECONNECT_WAIT = 30_000  # ms: ReactPy retries after 0.75 s, backing off by 1.25× each time
 
