@@ -119,8 +119,10 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
                 if ends_polling(error):
                     return  # the session is over: the page goes to sign in (below)
                 continue  # a passing trouble (an outage): try again next round
-            if not busy.current and (_revision(fresh) != _revision(current.current)
-                                     or _pickers(fresh) != _pickers(current.current)):
+            # Never back: a save of this editor may have landed while this was being read.
+            shown = _revision(current.current) or 0
+            if not busy.current and (_revision(fresh) > shown or (
+                    _revision(fresh) == shown and _pickers(fresh) != _pickers(current.current))):
                 set_detail(fresh)
 
     live = use_live_counts(services, journey_id, detail)

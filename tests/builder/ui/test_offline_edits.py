@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from runtime.store.audit import SYSTEM
 from server.schemas.journeys import JourneyUpdate
 from server.services import journeys
-from tests.builder.ui.conftest import LiveApp, screenshot
+from tests.builder.ui.conftest import LiveApp, add_person, screenshot, sign_in
 from tests.builder.ui.test_canvas import (
     WAIT,
     blank_journey,
@@ -162,3 +162,28 @@ def test_a_refused_edit_can_be_discarded(live_app: LiveApp, browse: Any) -> None
     expect(conflict).to_have_count(0)
     assert position(live_app, journey_id, wait) == before
     assert page.evaluate(f"localStorage.getItem('wayline.unsaved.{journey_id}')") is None
+
+
+def test_the_connection_banner_and_save_state_speak_korean(live_app: LiveApp,
+                                                           browser: Any) -> None:
+    journey_id = blank_journey(live_app)
+    context = browser.new_context(locale="ko-KR", viewport={"width": 1440, "height": 900})
+    sign_in(context, live_app, add_person(live_app, "admin"))
+    page = context.new_page()
+    page.goto(f"{live_app.url}/journeys/{journey_id}")
+    wait = drop(page, "flow.delay", 420, 200)
+    expect(page.locator('[data-save="saved"]')).to_have_text("저장됨", timeout=WAIT)
+
+    live_app.stop()
+    banner = page.locator('[data-banner="connection"]')
+    expect(banner).to_contain_text("연결 끊김", timeout=WAIT)
+    move(page, wait, 100, 60)
+    expect(page.locator('[data-save="offline"]')).to_have_text(
+        "저장 안 됨 — 오프라인 (편집 1건 대기 중)", timeout=WAIT)
+    expect(banner).to_contain_text("편집 1건이 이 브라우저에 보관되어 있으며")
+    screenshot(page, "offline-4-korean")
+
+    live_app.start()
+    expect(banner).to_contain_text("다시 연결되었습니다", timeout=RECONNECT_WAIT)
+    expect(page.locator('[data-save="saved"]')).to_have_text("저장됨", timeout=WAIT)
+    context.close()

@@ -84,7 +84,9 @@ function freshSync(server) {
     name: null, // { value, from }: a rename not yet confirmed, made on the name `from`
     inflight: null, // { seq, kind: "document" | "name", ... }: sent, not yet answered
     conflict: null, // { document, baseDocument, edits, name }: refused, kept aside
-    seq: 0,
+    // Numbered from the clock, not 0: a page mounted again (after a reconnect) must not reuse
+    // the numbers of the page before it, whose late answers may still arrive.
+    seq: Date.now(),
     timer: null,
     nameTimer: null,
     session: server.session,
@@ -224,7 +226,8 @@ export function useDraft(server, onCommand) {
       s.inflight = null;
     }
     if (s.inflight !== null && server.ack >= s.inflight.seq) answered(s, server);
-    if (server.revision !== s.base && s.inflight?.kind !== "document") {
+    // Revisions only grow: an older one is a late answer from before our save, not news.
+    if (server.revision > s.base && s.inflight?.kind !== "document") {
       if (s.dirty) setAside(s, { document: toDocument(store.current) });
       else if (!s.conflict) history.current = { past: [], future: [], burst: null };
       store.current = fromDocument(server.document, store.current);
