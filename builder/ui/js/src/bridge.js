@@ -67,7 +67,10 @@ export function onConnection(listener) {
   };
 }
 
-/** Starts watching the page's ReactPy sockets (once; harmless outside a browser). */
+/**
+ * Starts watching the page's ReactPy sockets (once; harmless outside a browser).
+ * @param {any} [scope] where WebSocket lives (the page; a stand-in in tests)
+ */
 export function watchConnection(scope = globalThis) {
   const Native = scope.WebSocket;
   if (!Native || watching) return;
