@@ -234,8 +234,11 @@ def run_command(services: UiServices, journey_id: int, command: Command,
                 # change them.
                 saved = services.save_draft(journey_id, document, revision)
                 return saved, {"saved": {"seq": seq, "revision": _revision(saved)}}
-            case Rename(name=name):
-                services.rename_journey(journey_id, name)
+            case Rename(name=name, was=was):
+                current = services.get_journey(journey_id)["journey"]["name"]
+                if was is None or current in (was, name):
+                    services.rename_journey(journey_id, name)
+                # Else refused: the canvas sees the other name and shows its rename as not saved.
                 return load_detail(services, journey_id), {"notice": None}
             case Reload():
                 return load_detail(services, journey_id), {"notice": None}

@@ -187,3 +187,53 @@ def test_the_connection_banner_and_save_state_speak_korean(live_app: LiveApp,
     expect(banner).to_contain_text("다시 연결되었습니다", timeout=RECONNECT_WAIT)
     expect(page.locator('[data-save="saved"]')).to_have_text("저장됨", timeout=WAIT)
     context.close()
+
+
+def test_edits_made_offline_survive_closing_the_tab(live_app: LiveApp, browse: Any) -> None:
+    journey_id = blank_journey(live_app)
+    page = open_editor(browse, journey_id)
+    wait = drop(page, "flow.delay", 420, 200)
+    saved(page)
+    before = position(live_app, journey_id, wait)
+
+    # Offline, the marketer moves a step and renames the journey, then closes the tab.
+    go_offline(live_app, browse, page)
+    move(page, wait, 140, 40)
+    page.locator(".react-flow__pane").click(position={"x": 50, "y": 50})
+    rename(page, "장바구니 캠페인")
+    page.locator('[data-field="journey-name"]').press("Enter")
+    expect(page.locator("[data-save]")).to_have_attribute("data-waiting", "2", timeout=WAIT)
+    context = page.context
+    page.close()
+
+    # Back later, the journey opens with both edits, and saves them.
+    live_app.start()
+    again = browse.watch.attach(context.new_page())
+    again.goto(f"{live_app.url}/journeys/{journey_id}")
+    saved(again)
+    expect(again.locator("[data-journey-name]")).to_have_text("장바구니 캠페인")
+    assert journeys.get_journey(live_app.wayline, journey_id).journey.name == "장바구니 캠페인"
+    assert position(live_app, journey_id, wait) != before
+
+
+def test_a_rename_made_offline_is_not_saved_over_a_rename_made_elsewhere(
+        live_app: LiveApp, browse: Any) -> None:
+    journey_id = blank_journey(live_app)
+    page = open_editor(browse, journey_id)
+    go_offline(live_app, browse, page)
+    rename(page, "Spring follow-up")
+    page.locator('[data-field="journey-name"]').press("Enter")
+    expect(page.locator("[data-save]")).to_have_attribute("data-save", "offline", timeout=WAIT)
+    journeys.update_journey(live_app.wayline, SYSTEM, journey_id,
+                            msgspec.convert({"name": "Renamed by Minji"}, JourneyUpdate))
+
+    live_app.start()
+    conflict = page.locator('[data-banner="conflict"]')
+    expect(conflict.locator('[data-conflict-change="name"]')).to_contain_text(
+        "'Spring follow-up' (saved now: 'Renamed by Minji')", timeout=RECONNECT_WAIT)
+    assert journeys.get_journey(live_app.wayline, journey_id).journey.name == "Renamed by Minji"
+
+    conflict.locator('[data-action="reapply"]').click()
+    saved(page)
+    expect(page.locator("[data-journey-name]")).to_have_text("Spring follow-up")
+    assert journeys.get_journey(live_app.wayline, journey_id).journey.name == "Spring follow-up"

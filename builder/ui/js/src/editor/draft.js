@@ -90,6 +90,10 @@ function freshSync(server) {
     timer: null,
     nameTimer: null,
     session: server.session,
+    // The connection dropped and this page has not yet heard from the new one: nothing is sent
+    // until it has (what the new server holds is checked first, and the old page's handlers
+    // would reach it unchecked).
+    reconnecting: false,
   };
 }
 
@@ -111,7 +115,9 @@ export function useDraft(server, onCommand) {
   const flush = useCallback(() => {
     const s = sync.current;
     clearTimeout(s.timer);
-    if (s.inflight === null && !s.conflict && isConnected(currentConnection())) {
+    if (!isConnected(currentConnection())) s.reconnecting = true;
+    const ready = isConnected(currentConnection()) && !s.reconnecting;
+    if (s.inflight === null && !s.conflict && ready) {
       if (s.dirty) {
         s.dirty = false;
         s.seq += 1;
@@ -121,7 +127,8 @@ export function useDraft(server, onCommand) {
       } else if (s.name) {
         s.seq += 1;
         s.inflight = { seq: s.seq, kind: "name", value: s.name.value };
-        send.current(JSON.stringify({ op: "rename", seq: s.seq, name: s.name.value }));
+        const { value, from } = s.name;
+        send.current(JSON.stringify({ op: "rename", seq: s.seq, name: value, was: from }));
       }
     }
     keep(journeyId, s, store.current);
@@ -222,6 +229,7 @@ export function useDraft(server, onCommand) {
       // A new connection: the answer to what was in flight went with the old one; the document
       // is sent again (the server takes a save it already has as done), a rename stays pending.
       s.session = server.session;
+      s.reconnecting = false;
       if (s.inflight?.kind === "document") s.dirty = true;
       s.inflight = null;
     }
@@ -276,9 +284,13 @@ function answered(s, server) {
   const done = s.inflight;
   s.inflight = null;
   if (done.kind === "name") {
-    if (s.name) s.name.from = done.value;
-    if (s.name && s.name.value === done.value && server.journey.name === done.value) s.name = null;
-    else if (s.name && server.journey.name !== done.value) s.name = null; // refused: said why
+    if (!s.name) return;
+    if (server.journey.name !== done.value) {
+      setAside(s, { name: s.name }); // refused: renamed elsewhere meanwhile, or not a name
+      return;
+    }
+    s.name.from = done.value;
+    if (s.name.value === done.value) s.name = null;
     return;
   }
   if (server.saved && server.saved.seq === done.seq) {
