@@ -15,7 +15,15 @@ from playwright.sync_api import expect
 
 from server.services import journeys
 from tests.builder.ui.conftest import LiveApp
-from tests.builder.ui.test_canvas import WAIT, blank_journey, open_editor, saved
+from tests.builder.ui.test_canvas import (
+    WAIT,
+    blank_journey,
+    draft_of,
+    drop,
+    node,
+    open_editor,
+    saved,
+)
 
 INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 STEP_SECONDS = 0.01  # a person types a jamo about every 100 ms; 10 ms is a fast typist
@@ -121,3 +129,18 @@ def test_korean_and_fast_typing_on_another_page_and_the_field_clears_after_savin
     page.locator('[data-action="create-pool"]').click()
     expect(page.locator(f'[data-card="pool"][data-pool-name="{FAST}"]')).to_be_visible(
         timeout=WAIT)
+
+
+def test_korean_typed_into_a_step_label_is_saved_whole(live_app: LiveApp, browse: Any) -> None:
+    journey_id = blank_journey(live_app)
+    page = open_editor(browse, journey_id)
+    wait = drop(page, "flow.delay", 420, 200)
+    saved(page)
+    node(page, wait).click()
+    field = page.locator(f'[data-inspector="{wait}"] [data-field="label"]')
+    field.click()
+    type_korean(page, "장바구니 리마인드 대기")
+    expect(field).to_have_value("장바구니 리마인드 대기")
+    saved(page)
+    (step,) = draft_of(live_app, journey_id)["nodes"]
+    assert step["data"]["label"] == "장바구니 리마인드 대기"

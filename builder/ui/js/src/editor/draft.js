@@ -71,6 +71,25 @@ export function newId(prefix) {
 
 const NAME_DELAY_MS = 600;
 
+// While an input method composes (a Korean syllable over several keys: ㅈ → 자 → 장), no field
+// of the canvas saves: the half-built syllable would reach the server. Saving resumes when the
+// composition is committed.
+let composing = false;
+const afterComposition = new Set();
+if (typeof window !== "undefined") {
+  window.addEventListener("compositionstart", () => (composing = true), true);
+  window.addEventListener(
+    "compositionend",
+    () => {
+      composing = false;
+      const waiting = [...afterComposition];
+      afterComposition.clear();
+      setTimeout(() => waiting.forEach((flush) => flush()), 0);
+    },
+    true,
+  );
+}
+
 function isConnected(connection) {
   return connection === "online" || connection === "back";
 }
@@ -115,6 +134,10 @@ export function useDraft(server, onCommand) {
   const flush = useCallback(() => {
     const s = sync.current;
     clearTimeout(s.timer);
+    if (composing) {
+      afterComposition.add(flush);
+      return;
+    }
     if (!isConnected(currentConnection())) s.reconnecting = true;
     const ready = isConnected(currentConnection()) && !s.reconnecting;
     if (s.inflight === null && !s.conflict && ready) {
