@@ -14,7 +14,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from server.services import journeys
-from tests.builder.ui.conftest import LiveApp
+from tests.builder.ui.conftest import LiveApp, add_person, sign_in
 from tests.builder.ui.test_canvas import (
     WAIT,
     blank_journey,
@@ -144,3 +144,28 @@ def test_korean_typed_into_a_step_label_is_saved_whole(live_app: LiveApp, browse
     saved(page)
     (step,) = draft_of(live_app, journey_id)["nodes"]
     assert step["data"]["label"] == "장바구니 리마인드 대기"
+
+
+def test_the_journeys_page_in_korean_takes_a_korean_name(live_app: LiveApp, browser: Any) -> None:
+    context = browser.new_context(locale="ko-KR", viewport={"width": 1440, "height": 900})
+    sign_in(context, live_app, add_person(live_app, "admin"))
+    page = context.new_page()
+    page.goto(live_app.url + "/")
+    expect(page.get_by_text("아직 여정이 없습니다")).to_be_visible(timeout=WAIT)
+    page.locator('[data-action="create"]').click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.locator("h2")).to_have_text("새 여정")
+    field = dialog.locator('[data-field="new-journey-name"]')
+    expect(field).to_have_attribute("placeholder", "제목 없는 여정")
+    field.click()
+    type_korean(page, KOREAN)
+    dialog.locator('[data-action="create-confirm"]').click()
+    page.wait_for_url("**/journeys/*", timeout=WAIT)
+    (journey,) = journeys.list_journeys(live_app.wayline).items
+    assert journey.name == KOREAN
+    page.goto(live_app.url + "/")
+    row = page.locator(f'[data-journey="{journey.id}"]')
+    expect(row).to_contain_text("초안", timeout=WAIT)
+    expect(row).to_contain_text("방금")
+    expect(row.locator('[data-action="clone"]')).to_have_text("복제")
+    context.close()
