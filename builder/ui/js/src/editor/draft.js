@@ -113,6 +113,7 @@ function freshSync(server) {
     // until it has (what the new server holds is checked first, and the old page's handlers
     // would reach it unchecked).
     reconnecting: false,
+    refused: false, // the server refused the last save (not a conflict): not saved
   };
 }
 
@@ -281,6 +282,7 @@ export function useDraft(server, onCommand) {
   let status = "saved";
   if (s.conflict) status = "conflict";
   else if (waiting) status = isConnected(currentConnection()) ? "saving" : "offline";
+  else if (s.refused) status = "refused";
   return {
     store: store.current,
     change,
@@ -320,8 +322,13 @@ function answered(s, server) {
     s.base = server.saved.revision;
     s.baseDocument = done.document;
     s.edits = Math.max(0, s.edits - done.edits);
+    s.refused = false;
+  } else if (server.revision > s.base) {
+    s.dirty = true; // refused, the draft changed elsewhere: set aside below with what came since
   } else {
-    s.dirty = true; // refused: set aside below, with what was made since
+    // Refused for what it is (the server's notice says why): kept on the canvas, not sent
+    // again until the next edit, and not called saved.
+    s.refused = true;
   }
 }
 

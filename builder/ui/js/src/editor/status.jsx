@@ -22,7 +22,8 @@ export function StatusPill({ journey }) {
 // Whether the draft is saved: "Saved" only once the server acknowledged the last edit;
 // "Saving…" (after a few seconds without an answer, a calmer word that the edits are kept);
 // "Not saved — offline" with how many edits wait for the connection; "Conflict" when edits
-// were refused because the draft changed elsewhere (the banner shows them).
+// were refused because the draft changed elsewhere (the banner shows them); "Not saved" when the
+// server refused the last edit for what it is (its notice says why).
 const SLOW_SAVE_MS = 3000;
 
 export function SaveState({ status, waiting }) {
@@ -49,6 +50,16 @@ export function SaveState({ status, waiting }) {
         title={t("Your edits are kept in this browser and saved when the connection is back.")}
       >
         <WifiOff size={14} /> {t("Not saved — offline ({count})", { count })}
+      </span>
+    );
+  if (status === "refused")
+    return (
+      <span
+        className="wl-save conflict"
+        data-save="refused"
+        title={t("The server refused the last edit; its message says why. Change it to save.")}
+      >
+        <TriangleAlert size={14} /> {t("Not saved")}
       </span>
     );
   if (status === "conflict")
