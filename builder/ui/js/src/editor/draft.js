@@ -114,6 +114,7 @@ function freshSync(server) {
     // would reach it unchecked).
     reconnecting: false,
     refused: false, // the server refused the last save (not a conflict): not saved
+    gone: false, // unmounted: its timers must neither send nor overwrite what is kept
   };
 }
 
@@ -135,6 +136,7 @@ export function useDraft(server, onCommand) {
   const flush = useCallback(() => {
     const s = sync.current;
     clearTimeout(s.timer);
+    if (s.gone) return; // unmounted (the page mounted again after a reconnect): not ours
     if (composing) {
       afterComposition.add(flush);
       return;
@@ -275,6 +277,15 @@ export function useDraft(server, onCommand) {
   }, [server, flush]);
 
   useEffect(() => onConnection(flush), [flush]);
+  useEffect(
+    () => () => {
+      const s = sync.current;
+      s.gone = true;
+      clearTimeout(s.timer);
+      clearTimeout(s.nameTimer);
+    },
+    [],
+  );
 
   const s = sync.current;
   const waiting =
