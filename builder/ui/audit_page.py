@@ -22,6 +22,7 @@ from builder.ui.audit_rows import AuditTable
 from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import event_value, use_services, use_words
 from builder.ui.services import Json, UiError
+from builder.ui.text_field import text_field
 from builder.ui.times import zone_of
 
 EXPORT_URL = "/api/audit/export"
@@ -148,7 +149,7 @@ def Filters(form: Json, set_form: Any, apply: Any, clear: Any) -> Any:  # noqa: 
     return html.form(
         {"class": "wl-audit-filters", "data-form": "audit-filters",
          "onSubmit": event(apply, prevent_default=True)},
-        html.label(_("Person or key"), html.input(
+        html.label(_("Person or key"), text_field(
             {"class": "wl-input", "value": form["actor"], "placeholder": _("Name or email"),
              "data-filter": "actor", "onChange": field("actor")})),
         html.label(_("Action"), select("action", ACTIONS)),

@@ -42,9 +42,11 @@ class Save(_Command, tag="save"):
 
 
 class Rename(_Command, tag="rename"):
-    """Rename the journey."""
+    """Rename the journey; made on the name `was` (when given), it is refused if the journey
+    has been renamed to something else since (a rename sent late, after a reconnect)."""
 
     name: str
+    was: str | None = None
 
 
 class Publish(_Command, tag="publish"):

@@ -13,6 +13,7 @@ from builder.i18n import N_, Words
 from builder.ui.reactpy_glue import use_words
 from builder.ui.service_words import said
 from builder.ui.services import Json, UiError, UiServices
+from builder.ui.text_field import text_field
 
 GENERATE_DEFAULT = "100"
 """How many codes the generate form offers to make."""
@@ -155,9 +156,10 @@ def AddCodes(services: UiServices, pool_id: int, change: Any) -> Any:  # noqa: N
         html.p({"class": "hint"}, _("Paste one code a line, or a CSV whose first column is the "
                                     "code (a header named \"code\" is skipped). Letters, "
                                     "digits, - and _. Codes the pool has already are skipped.")),
-        html.textarea({"class": "wl-input", "value": text, "data-field": "codes",
-                       "placeholder": EXAMPLE_CODES,
-                       "onChange": lambda e, *_rest: set_text(e["target"]["value"])}),
+        text_field({"class": "wl-input", "value": text, "data-field": "codes",
+                    "placeholder": EXAMPLE_CODES,
+                    "onChange": lambda e, *_rest: set_text(e["target"]["value"])},
+                   multiline=True),
         html.div({"class": "wl-row", "style": {"marginTop": "8px"}},
                  html.button({"class": "wl-button primary", "type": "submit",
                               "data-action": "add-codes", "disabled": busy or not text.strip()},
@@ -195,11 +197,11 @@ def GenerateCodes(services: UiServices, pool_id: int, change: Any) -> Any:  # no
                  html.label({"class": "wl-label", "htmlFor": f"prefix-{pool_id}"},
                             _("Starting with (optional)")),
                  html.span(),
-                 html.input({"class": "wl-input", "type": "number", "min": "1",
+                 text_field({"class": "wl-input", "type": "number", "min": "1",
                              "max": str(GENERATE_MOST), "value": count, "data-field": "count",
                              "id": f"count-{pool_id}",
                              "onChange": lambda e, *_rest: set_count(e["target"]["value"])}),
-                 html.input({"class": "wl-input", "value": prefix, "data-field": "prefix",
+                 text_field({"class": "wl-input", "value": prefix, "data-field": "prefix",
                              "id": f"prefix-{pool_id}", "placeholder": _("e.g. WELCOME-"),
                              "maxLength": "20",
                              "onChange": lambda e, *_rest: set_prefix(e["target"]["value"])}),

@@ -21,6 +21,7 @@ from builder.ui.reactpy_glue import use_services, use_words
 from builder.ui.service_words import said
 from builder.ui.services import Json, UiError
 from builder.ui.settings_page import CARD_STYLE, Notice
+from builder.ui.text_field import text_field
 
 STYLE = CARD_STYLE + """
 .wl-coupons { display: grid; grid-template-columns: minmax(0, 1fr) 420px; gap: 16px;
@@ -133,7 +134,7 @@ def NewPool(services: Any, on_created: Any) -> Any:  # noqa: N802
     return html.form(
         {"class": "wl-create", "data-form": "new-pool",
          "onSubmit": event(handle_create, prevent_default=True)},
-        html.input({"class": "wl-input", "value": name, "data-field": "pool-name",
+        text_field({"class": "wl-input", "value": name, "data-field": "pool-name",
                     "placeholder": _("New pool, e.g. Welcome 10%"), "maxLength": "200",
                     "onChange": lambda e, *_rest: set_name(e["target"]["value"])}),
         html.button({"class": "wl-button primary", "type": "submit", "data-action": "create-pool",

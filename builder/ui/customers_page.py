@@ -21,6 +21,7 @@ from builder.ui.indexed_attributes import IndexedAttributesCard
 from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import use_services
 from builder.ui.services import UiError
+from builder.ui.text_field import text_field
 from builder.ui.times import local_text, zone_of
 
 CUSTOMER_PATH = re.compile(r"^/customers/([^/]+)/?$")
@@ -227,7 +228,7 @@ def CustomersPage() -> Any:  # noqa: N802
                              "and every message — sent, waiting or held back, and why.")),
                       html.form({"class": "wl-search", "onSubmit": event(search,
                                                                          prevent_default=True)},
-                                html.input({"class": "wl-input", "value": query,
+                                text_field({"class": "wl-input", "value": query,
                                             "placeholder": "External id or email starts with…",
                                             "data-field": "customer-search",
                                             "onChange": lambda e, *_: set_query(

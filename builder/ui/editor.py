@@ -6,8 +6,11 @@ would cut a deep document at depth 10) that decodes to one of builder.ui.bridge'
 Each save goes through the journeys service with the revision it was made on, which checks the
 draft once; the new revision, those issues and each node's ports go back to the canvas as its
 `CanvasState`. A save made on a stale revision is refused by the
-service, so the editor reloads the newer draft and says so instead of overwriting it. While the
-page is open it also watches the draft, so a second tab sees the first one's changes.
+service, so the editor sends the newer draft instead of overwriting it; the canvas keeps the
+refused edits aside and shows them, to re-apply or discard (src/editor/draft.js). Every command
+carries a `seq` the state acknowledges (`ack`), so the canvas says "Saved" only once the server
+did. While the page is open it also watches the draft, so a second tab sees the first one's
+changes.
 
 The canvas offers what the person's role allows: read-only without `journeys.edit`, publishing
 or asking to publish and approving as builder.ui.approvals works out. When the session is over
@@ -49,8 +52,9 @@ from builder.ui.history import HISTORY_OPS, run_history
 from builder.ui.previews import use_previews
 from builder.ui.reactpy_glue import js_component, use_services, use_words
 from builder.ui.results_panel import AbResults
-from builder.ui.sending import stopped_text, use_sending
+from builder.ui.sending import stopped_message, use_sending
 from builder.ui.services import UiError, UiServices
+from builder.ui.service_words import said
 from builder.ui.session import ends_polling, use_session_ended
 from builder.ui.signed_out import BackToSignIn
 
@@ -67,15 +71,17 @@ LIVE_SECONDS = 3.0
 def JourneyEditor() -> Any:  # noqa: N802 - ReactPy components are PascalCase
     """The editor for the journey in the page's path (/journeys/<id>)."""
     services = use_services()
+    _ = use_words()
     match = JOURNEY_PATH.match(use_location().path)
     if match is None:
-        return html.div({"class": "wl-empty"}, "There is no journey at this address.")
+        return html.div({"class": "wl-empty"}, _("There is no journey at this address."))
     return EditorFor(services, int(match[1]))
 
 
 @component
 def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
     """Loads the journey, runs the canvas's commands, and passes the canvas its state."""
+    _ = use_words()
     detail, set_detail = use_state(None)
     view, set_view = use_state({"ack": 0, "saved": None, "notice": None, "history": None})
     _ = use_words()
@@ -92,7 +98,7 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
         try:
             set_detail(await asyncio.to_thread(load_detail, services, journey_id))
         except UiError as error:
-            notice = _notice("error", error.message)
+            notice = _notice("error", said(_, error.message))
             set_view(lambda old: {**old, "notice": notice})
 
     @use_async_effect(dependencies=[journey_id])
@@ -116,8 +122,10 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
                 if ends_polling(error):
                     return  # the session is over: the page goes to sign in (below)
                 continue  # a passing trouble (an outage): try again next round
-            if not busy.current and (_revision(fresh) != _revision(current.current)
-                                     or _pickers(fresh) != _pickers(current.current)):
+            # Never back: a save of this editor may have landed while this was being read.
+            shown = _revision(current.current) or 0
+            if not busy.current and (_revision(fresh) > shown or (
+                    _revision(fresh) == shown and _pickers(fresh) != _pickers(current.current))):
                 set_detail(fresh)
 
     live = use_live_counts(services, journey_id, detail)
@@ -136,7 +144,7 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
         busy.current = True
         try:
             fresh, view_change = await asyncio.to_thread(
-                run_command, services, journey_id, command)
+                run_command, services, journey_id, command, _)
         finally:
             busy.current = False
         if fresh is not None:
@@ -152,10 +160,10 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
     leave = BackToSignIn() if ended else ""
     if detail is None:
         return html.div({"class": "wl-loading"}, view["notice"]["text"]
-                        if view["notice"] else "Opening the journey…", leave)
+                        if view["notice"] else _("Opening the journey…"), leave)
     state = msgspec.convert(
         {**live_state(services, detail, _), **view, **publishing, "live": live, "preview": preview,
-         "session": session, "sending": sending_banner(sending, services)}, CanvasState)
+         "session": session, "sending": sending_banner(sending, services, _)}, CanvasState)
     canvas = js_component("JourneyCanvas")(
         {"catalogue": static, "state": encode(state),
          "readOnly": not services.may("journeys.edit"),
@@ -163,11 +171,12 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
     return html.fragment(canvas, AbResults(services, journey_id, live is not None), leave)
 
 
-def sending_banner(sending: dict[str, Any] | None, services: UiServices) -> str | None:
+def sending_banner(sending: dict[str, Any] | None, services: UiServices,
+                   _: Words) -> str | None:
     """The canvas's words while all sending is stopped (None while it is not)."""
     if not sending or not sending["stopped"]:
         return None
-    return f"All sending is stopped {stopped_text(sending, services.timezone)}."
+    return stopped_message(sending, services.timezone, _)
 
 
 def use_live_counts(services: UiServices, journey_id: int,
@@ -224,9 +233,10 @@ def with_data_warnings(services: UiServices, detail: dict[str, Any]) -> dict[str
                                  *services.data_warnings(detail["document"])]}
 
 
-def run_command(services: UiServices, journey_id: int,
-                command: Command) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    """Do what the canvas asked; (the new detail or None, changes to the view state)."""
+def run_command(services: UiServices, journey_id: int, command: Command,
+                _: Words) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """Do what the canvas asked, saying it in `_`'s language; (the new detail or None, changes
+    to the view state)."""
     try:
         match command:
             case Save(seq=seq, revision=revision, document=document):
@@ -235,13 +245,16 @@ def run_command(services: UiServices, journey_id: int,
                 saved = with_data_warnings(
                     services, services.save_draft(journey_id, document, revision))
                 return saved, {"saved": {"seq": seq, "revision": _revision(saved)}}
-            case Rename(name=name):
-                services.rename_journey(journey_id, name)
+            case Rename(name=name, was=was):
+                current = services.get_journey(journey_id)["journey"]["name"]
+                if was is None or current in (was, name):
+                    services.rename_journey(journey_id, name)
+                # Else refused: the canvas sees the other name and shows its rename as not saved.
                 return load_detail(services, journey_id), {"notice": None}
             case Reload():
                 return load_detail(services, journey_id), {"notice": None}
         if type(command) in HISTORY_OPS:
-            history, said = run_history(services, journey_id, command)
+            history, said = run_history(services, journey_id, command, _)
             if said is None:
                 return None, {"history": history, "notice": None}
             return load_detail(services, journey_id), {"history": history,
@@ -249,8 +262,8 @@ def run_command(services: UiServices, journey_id: int,
         if type(command) in ACTIONS:
             function, message = ACTIONS[type(command)]
             result = function(services, journey_id, command)
-            return load_detail(services, journey_id), {"notice": _notice("ok", message(result))}
-        text = run_approval(services, journey_id, command)
+            return load_detail(services, journey_id), {"notice": _notice("ok", message(result, _))}
+        text = run_approval(services, journey_id, command, _)
         return load_detail(services, journey_id), {"notice": _notice("ok", text)}
     except UiError as error:
         if error.kind == "wrong_state" and isinstance(command, Save):
@@ -258,10 +271,9 @@ def run_command(services: UiServices, journey_id: int,
             if fresh["document"] == command.document:
                 # The same save arrived twice (re-sent after a reconnect): already done.
                 return fresh, {"saved": {"seq": command.seq, "revision": _revision(fresh)}}
-            return fresh, {"notice": _notice(
-                "warn", "This journey was changed in another tab or by someone else, so it "
-                        "was reloaded with their changes. Make your last change again.")}
-        return None, {"notice": _notice("error", error.message, error.issues)}
+            # Refused: the canvas sees the newer draft and shows the edits it did not save.
+            return fresh, {"notice": None}
+        return None, {"notice": _notice("error", said(_, error.message), error.issues)}
 
 
 def _pickers(detail: dict[str, Any] | None) -> dict[str, Any]:
@@ -273,23 +285,25 @@ def _pickers(detail: dict[str, Any] | None) -> dict[str, Any]:
 
 
 ACTIONS: dict[type, tuple[Any, Any]] = {
-    Publish: (lambda s, j, c: s.publish_journey(j, c.moves),
-                lambda r: f"Published version {r['version']}. "
-                          f"{_customers(r['entered'])} entered so far." +
-                          (f" {_customers(r['moving'])} in flight are being moved as mapped."
-                           if r.get("moving") else "")),
+    Publish: (lambda s, j, c: s.publish_journey(j, c.moves), lambda r, _: " ".join(filter(None, [
+        _("Published version {version}.", version=r["version"]),
+        _.n("{n} customer entered so far.", "{n} customers entered so far.", r["entered"]),
+        _.n("{n} customer in flight is being moved as mapped.",
+            "{n} customers in flight are being moved as mapped.", r["moving"])
+        if r.get("moving") else ""]))),
     Pause: (lambda s, j, c: s.pause_journey(j, c.reason),
-              lambda r: "Paused. No one new enters and customers inside wait where they are "
-                        f"until you resume; {_messages(r['held_messages'])}."),
+            lambda r, _: _("Paused. No one new enters and customers inside wait where they are "
+                           "until you resume; {held}.", held=_messages(r["held_messages"], _))),
     Resume: (lambda s, j, c: s.resume_journey(j),
-               lambda r: "Resumed. Customers move on again; waits that ended meanwhile "
-                         "continue now, and held messages go out, each checked again."),
+             lambda r, _: _("Resumed. Customers move on again; waits that ended meanwhile "
+                            "continue now, and held messages go out, each checked again.")),
     PauseStep: (lambda s, j, c: s.pause_step(j, c.node),
-                   lambda r: "Step paused: customers wait before it and its messages are held "
-                             "until you resume it."),
+                lambda r, _: _("Step paused: customers wait before it and its messages are held "
+                               "until you resume it.")),
     ResumeStep: (lambda s, j, c: s.resume_step(j, c.node),
-                    lambda r: "Step resumed: the customers waiting before it move on."),
-    UpdateContent: (lambda s, j, c: s.update_content_in_flight(j), pinned_content.updated),
+                 lambda r, _: _("Step resumed: the customers waiting before it move on.")),
+    UpdateContent: (lambda s, j, c: s.update_content_in_flight(j),
+                    lambda r, _: pinned_content.updated(r, _)),
 }
 """Journey actions the editor offers (top bar, step inspector): the service call and what to
 tell the marketer."""
@@ -305,7 +319,7 @@ def live_state(services: UiServices, detail: dict[str, Any], _: Words) -> dict[s
             "segments": detail.get("segments", []), "templates": detail.get("templates", []),
             "references": detail.get("references", {}),
             "discovery": detail.get("discovery"),
-            "content": pinned_content.banner(detail.get("content"))}
+            "content": pinned_content.banner(detail.get("content"), _)}
 
 
 def _static_state(services: UiServices, _: Words) -> str:
@@ -322,14 +336,10 @@ def _revision(detail: dict[str, Any] | None) -> int | None:
     return detail["journey"]["draft_revision"] if detail else None
 
 
-def _customers(count: int) -> str:
-    return "1 customer" if count == 1 else f"{count:,} customers"
-
-
-def _messages(count: int) -> str:
+def _messages(count: int, _: Words) -> str:
     if not count:
-        return "no message was waiting to go"
-    return "1 unsent message is held" if count == 1 else f"{count:,} unsent messages are held"
+        return _("no message was waiting to go")
+    return _.n("{n} unsent message is held", "{n} unsent messages are held", count)
 
 
 def _notice(kind: str, text: str, issues: list[dict[str, Any]] | None = None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from reactpy import component, event, html, use_async_effect, use_state
 from builder.i18n import N_
 from builder.ui.reactpy_glue import use_words
 from builder.ui.services import Json, UiError, UiServices
+from builder.ui.text_field import text_field
 
 LIMITS = (("max_failure_percent", N_("Failed deliveries above"), "%"),
           ("max_bounce_percent", N_("Bounces reported above"), "%"),
@@ -62,7 +63,7 @@ def GuardrailsCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy compone
         return html.label(
             {"class": "wl-row", "key": field},
             html.span({"style": {"minWidth": "200px"}}, _(LABELS[field])),
-            html.input({"class": "wl-input", "type": "number", "min": 1,
+            text_field({"class": "wl-input", "type": "number", "min": 1,
                         "value": "" if shown is None else str(shown), "data-guardrail": field,
                         "onChange": event(lambda e: put(("defaults", field), _number(
                             e["target"]["value"])))}),
@@ -71,7 +72,7 @@ def GuardrailsCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy compone
     def text_box(field: str, label: str, placeholder: str) -> Any:
         return html.label(
             {"class": "wl-row"}, html.span({"style": {"minWidth": "200px"}}, label),
-            html.input({"class": "wl-input", "value": value[field], "style": {"flex": "1"},
+            text_field({"class": "wl-input", "value": value[field], "style": {"flex": "1"},
                         "placeholder": placeholder, "data-guardrail": field,
                         "onChange": event(lambda e: put((field,), e["target"]["value"]))}))
 

@@ -15,6 +15,7 @@ from builder.i18n import N_
 from builder.ui.reactpy_glue import event_value, use_words
 from builder.ui.services import UiError, UiServices
 from builder.ui.settings_page import CARD_STYLE, Notice
+from builder.ui.text_field import text_field
 
 KINDS = (("text", N_("Text (also dates)")), ("number", N_("Number")))
 """The kinds of indexed column: key, label (translated at render)."""
@@ -90,7 +91,7 @@ def IndexedAttributesCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy 
     form = html.form(
         {"class": "wl-row", "data-form": "index-attribute",
          "onSubmit": event(handle_index, prevent_default=True)},
-        html.input({"class": "wl-input", "value": name,
+        text_field({"class": "wl-input", "value": name,
                     "placeholder": _("Attribute, e.g. country"),
                     "data-field": "attribute-name",
                     "onChange": lambda e, *_: set_name(e["target"]["value"])}),

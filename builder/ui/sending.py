@@ -16,6 +16,7 @@ from builder.i18n import Words
 from builder.ui.reactpy_glue import use_words
 from builder.ui.services import Json, UiError, UiServices
 from builder.ui.session import ends_polling
+from builder.ui.text_field import text_field
 from builder.ui.times import local_text, zone_of
 
 SENDING_POLL_SECONDS = 5.0
@@ -132,7 +133,7 @@ def StopSendingCard(services: UiServices) -> Any:  # noqa: N802
                  "their journeys; nothing is lost, and resuming sends what waited.")),
         "" if stopped or not allowed else html.div(
             {"class": "wl-row"},
-            html.input({"class": "wl-input", "placeholder": _("Why (everyone sees it)"),
+            text_field({"class": "wl-input", "placeholder": _("Why (everyone sees it)"),
                         "value": reason, "maxLength": 500, "data-field": "stop-reason",
                         "style": {"flex": "1"},
                         "onChange": event(lambda e: set_reason(e["target"]["value"]))})),

@@ -18,6 +18,7 @@ from builder.ui.reactpy_glue import use_services, use_words
 from builder.ui.sending import StopSendingCard
 from builder.ui.services import UiError
 from builder.ui.test_recipients_card import TestRecipientsCard
+from builder.ui.text_field import text_field
 from builder.ui.wording_card import WordingCard
 from nodes.kit.channel import default_channels
 
@@ -156,10 +157,10 @@ def CapRow(channel: str, cap: dict[str, Any], on_limit: Any, on_days: Any,  # no
     """One cap: "at most [N] marketing messages per [D] days", the boxes where the language
     puts its numbers."""
     _ = use_words()
-    limit = html.input({"class": "wl-input", "type": "number", "min": 1,
+    limit = text_field({"class": "wl-input", "type": "number", "min": 1,
                         "value": str(cap["limit"]), "data-field": "limit",
                         "onChange": on_limit})
-    days = html.input({"class": "wl-input", "type": "number", "min": 1,
+    days = text_field({"class": "wl-input", "type": "number", "min": 1,
                        "value": str(cap["days"]), "data-field": "days", "onChange": on_days})
     # One sentence with two boxes in it: split where the language puts them.
     sentence = _("at most {limit} marketing messages per {days} days")

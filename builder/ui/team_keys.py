@@ -18,6 +18,7 @@ from builder.i18n import N_
 from builder.ui.reactpy_glue import use_words
 from builder.ui.secret_box import SecretBox
 from builder.ui.services import Json, UiError, UiServices
+from builder.ui.text_field import text_field
 from builder.ui.times import stamp, zone_of
 
 SCOPES = (("ingest", N_("Ingest"), N_("customers, events, journey entries and receipts in")),
@@ -164,11 +165,11 @@ def NewKeyForm(services: UiServices, created: Any) -> Any:  # noqa: N802
          "onSubmit": event(handle_create, prevent_default=True)},
         html.h3(_("New key")),
         html.div({"class": "wl-row wl-wrap"},
-                 html.input({"class": "wl-input wl-grow", "value": name,
+                 text_field({"class": "wl-input wl-grow", "value": name,
                              "placeholder": _("What uses it, e.g. Shop events"),
                              "data-field": "key-name",
                              "onChange": lambda e, *_: set_name(e["target"]["value"])}),
-                 html.input({"class": "wl-input wl-short", "value": limit,
+                 text_field({"class": "wl-input wl-short", "value": limit,
                              "placeholder": _("per min"),
                              "title": _("Requests per minute (empty: the workspace's default)"),
                              "data-field": "rate-limit",

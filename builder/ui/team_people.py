@@ -19,6 +19,7 @@ from builder.ui.nav import ROLE_LABELS
 from builder.ui.reactpy_glue import event_value, use_words
 from builder.ui.secret_box import SecretBox
 from builder.ui.services import Json, UiError, UiServices
+from builder.ui.text_field import text_field
 from builder.ui.times import stamp, zone_of
 
 ROLES = tuple(ROLE_LABELS.items())
@@ -205,11 +206,11 @@ def AddPersonForm(services: UiServices, added: Any) -> Any:  # noqa: N802
          "onSubmit": event(handle_add, prevent_default=True)},
         html.h3(_("Add a person")),
         html.div({"class": "wl-row wl-wrap"},
-                 html.div({"class": "wl-grow"}, html.input(
+                 html.div({"class": "wl-grow"}, text_field(
                      {"class": "wl-input", "type": "email", "value": form["email"],
                       "placeholder": _("Email"), "data-field": "email",
                       "onChange": field("email")}), error("email")),
-                 html.div({"class": "wl-grow"}, html.input(
+                 html.div({"class": "wl-grow"}, text_field(
                      {"class": "wl-input", "value": form["name"], "placeholder": _("Name"),
                       "data-field": "name", "onChange": field("name")}), error("name")),
                  html.select({"class": "wl-input wl-compact", "value": form["role"],

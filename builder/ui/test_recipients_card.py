@@ -12,6 +12,7 @@ from reactpy import component, event, html, use_async_effect, use_state
 from builder.i18n import N_
 from builder.ui.reactpy_glue import use_words
 from builder.ui.services import UiError, UiServices
+from builder.ui.text_field import text_field
 
 LISTS = (("emails", N_("Emails"), "minji@example.kr"),
          ("phones", N_("Phone numbers"), "010-1234-5678"))
@@ -54,9 +55,10 @@ def TestRecipientsCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy com
         html.fieldset({"class": "wl-form", "disabled": not can_edit}, [html.label(
             {"class": "wl-row", "key": name, "style": {"alignItems": "flex-start"}},
             html.span({"style": {"minWidth": "200px"}}, _(label)),
-            html.textarea({"class": "wl-input", "rows": 3, "style": {"flex": "1"},
-                           "placeholder": example, "value": lines[name],
-                           "data-test-recipients": name, "onChange": on_change(name)}))
+            text_field({"class": "wl-input", "rows": 3, "style": {"flex": "1"},
+                        "placeholder": example, "value": lines[name],
+                        "data-test-recipients": name, "onChange": on_change(name)},
+                       multiline=True))
             for name, label, example in LISTS]),
         html.div({"class": f"wl-alert {notice['kind']}", "role": "status"}, notice["text"])
         if notice else "",

@@ -13,6 +13,7 @@ from reactpy import component, event, html, use_async_effect, use_state
 from builder.i18n import N_
 from builder.ui.reactpy_glue import use_words
 from builder.ui.services import Json, UiError, UiServices
+from builder.ui.text_field import text_field
 
 FIELDS = (("ad_label", N_("Advertising label"), "(광고)",
            N_("In front of marketing texts, KakaoTalk messages and email subjects; empty: "
@@ -65,7 +66,7 @@ def WordingCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy components
         html.fieldset({"class": "wl-form", "disabled": not can_edit}, [html.label(
             {"class": "wl-row", "key": name},
             html.span({"style": {"minWidth": "200px"}}, _(label)),
-            html.input({"class": "wl-input", "style": {"flex": "1"}, "placeholder": example,
+            text_field({"class": "wl-input", "style": {"flex": "1"}, "placeholder": example,
                         "value": shown.get(name, ""), "data-wording": name, "title": _(help_text),
                         "onChange": on_change(name)}))
             for name, label, example, help_text in FIELDS]),

@@ -58,9 +58,8 @@ def test_the_editor_survives_a_server_restart_without_losing_the_draft(
     browse.watch.tolerate("WebSocket connection to")  # refused while nothing listens
     live_app.stop()
     wait = drop(page, "flow.delay", 420, 380)
-    expect(page.locator('[data-save="saving"]')).to_be_visible()
-    # No answer for a while: the page says the change is kept until the server is back.
-    expect(page.locator("[data-slow]")).to_contain_text("changes kept", timeout=WAIT)
+    # The page knows the connection is down: the change waits, kept, and is not called saved.
+    expect(page.locator('[data-save="offline"]')).to_contain_text("1 edit waiting", timeout=WAIT)
     screenshot(page, "reconnect-1-server-down")
     assert [n["id"] for n in draft_of(live_app, journey_id)["nodes"]] == [entry]
 

@@ -193,10 +193,11 @@ export interface Reload {
   seq?: number | null;
 }
 
-/** Rename the journey. */
+/** Rename the journey; made on the name `was` (when given), it is refused if the journey has been renamed to something else since (a rename sent late, after a reconnect). */
 export interface Rename {
   op: "rename";
   name: string;
+  was?: string | null;
   seq?: number | null;
 }
 

@@ -24,3 +24,71 @@ export function readState(text) {
   const notice = state.notice && { ...state.notice, issues: state.notice.issues.map(withSeverity) };
   return { ...state, issues: state.issues.map(withSeverity), notice };
 }
+
+// --- the connection: whether ReactPy's websocket is up ------------------------------------------
+// ReactPy's client keeps its socket to itself, so the canvas watches the sockets the page makes:
+// the first one is open before this bundle loads, and a new one to /reactpy/ is always ReactPy
+// reconnecting after the connection dropped. "reconnecting" while it tries, "offline" once a
+// try failed, "back" for a few seconds after it got through, then "online" again.
+
+/** @typedef {"online" | "reconnecting" | "offline" | "back"} Connection */
+
+const BACK_MS = 4000;
+/** @type {Connection} */
+let connection = "online";
+/** @type {Set<(next: Connection) => void>} */
+const listeners = new Set();
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let backTimer;
+let watching = false;
+
+/** @param {Connection} next */
+export function setConnection(next) {
+  clearTimeout(backTimer);
+  if (next === "back") backTimer = setTimeout(() => setConnection("online"), BACK_MS);
+  if (next === connection) return;
+  connection = next;
+  for (const listener of listeners) listener(next);
+}
+
+/** The connection now. */
+export function currentConnection() {
+  return connection;
+}
+
+/**
+ * Calls `listener` with each change of the connection; returns the way to stop.
+ * @param {(next: Connection) => void} listener
+ */
+export function onConnection(listener) {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
+}
+
+/**
+ * Starts watching the page's ReactPy sockets (once; harmless outside a browser).
+ * @param {any} [scope] where WebSocket lives (the page; a stand-in in tests)
+ */
+export function watchConnection(scope = globalThis) {
+  const Native = scope.WebSocket;
+  if (!Native || watching) return;
+  watching = true;
+  class Watched extends Native {
+    /** @param {string | URL} url @param {string | string[]} [protocols] */
+    constructor(url, protocols) {
+      super(url, protocols);
+      if (!String(url).includes("/reactpy/")) return;
+      let opened = false;
+      if (connection !== "offline") setConnection("reconnecting");
+      this.addEventListener("open", () => {
+        opened = true;
+        setConnection("back");
+      });
+      this.addEventListener("close", () => setConnection(opened ? "reconnecting" : "offline"));
+    }
+  }
+  scope.WebSocket = Watched;
+  scope.addEventListener?.("offline", () => setConnection("offline"));
+}

@@ -11,6 +11,8 @@ import { setChannels } from "./editor/channels.js";
 import { setTimeZone } from "./editor/labels.js";
 import { t } from "./i18n.js";
 
+export { TextField } from "./text-field.jsx";
+
 // `readOnly`: the person's role may look but not change the journey (no palette, no dragging,
 // wiring or deleting, the forms disabled); the server refuses their changes anyway.
 export function JourneyCanvas({ catalogue, state, readOnly = false, onCommand, onPreview }) {

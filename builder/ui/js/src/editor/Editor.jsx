@@ -5,8 +5,11 @@
 // `server.can` says which publishing controls the role gets (see approvals.jsx).
 // The parts: TopBar.jsx, Banners.jsx, FlowArea.jsx, SidePanel.jsx, dialogs.jsx; the edits they
 // make are step-actions.js and keyboard.js, over the pure store changes in edits.js.
-import { useMemo, useRef, useState } from "react";
+// The connection to the server is watched here (bridge.js): its banner and the save state
+// follow it, and edits made while it is down wait in draft.js.
+import { useEffect, useMemo, useRef, useState } from "react";
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
+import { currentConnection, onConnection, watchConnection } from "../bridge.js";
 import { useDraft } from "./draft.js";
 import { groupBy } from "./edits.js";
 import { EditorContext } from "./graph.jsx";
@@ -25,6 +28,15 @@ import { SidePanel } from "./SidePanel.jsx";
 import { EditorDialogs } from "./dialogs.jsx";
 import { Toast } from "./status.jsx";
 
+watchConnection();
+
+// The connection now, re-rendering as it changes.
+function useConnection() {
+  const [connection, setConnection] = useState(currentConnection);
+  useEffect(() => onConnection(setConnection), []);
+  return connection;
+}
+
 export function Editor({ catalogue, state, readOnly = false, onCommand, onPreview }) {
   return (
     <ReactFlowProvider>
@@ -40,6 +52,7 @@ export function Editor({ catalogue, state, readOnly = false, onCommand, onPrevie
 }
 
 function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
+  const connection = useConnection();
   const draft = useDraft(server, onCommand);
   const { store } = draft;
   const flow = useReactFlow();
@@ -116,7 +129,14 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
             onOpen={(op) => setDialog(dialogFor(op, journey))}
             run={run}
           />
-          <Banners server={server} locked={locked} pausedSteps={pausedSteps} onCommand={run} />
+          <Banners
+            server={server}
+            draft={draft}
+            connection={connection}
+            locked={locked}
+            pausedSteps={pausedSteps}
+            onCommand={run}
+          />
           {history ? (
             <>
               <HistoryBanner

@@ -46,8 +46,8 @@ export function SidePanel({ catalogue, server, draft, steps, preview, timezone, 
   else
     panel = (
       <JourneyPanel
-        key={journey.id + journey.name}
-        journey={journey}
+        key={journey.id}
+        name={draft.name ?? journey.name}
         settings={store.settings}
         settingsSchema={catalogue.settingsSchema}
         issues={server.issues}
@@ -57,7 +57,7 @@ export function SidePanel({ catalogue, server, draft, steps, preview, timezone, 
         onSettings={(settings) =>
           commit((s) => ({ ...s, settings }), { delay: 350, burst: "settings" })
         }
-        onRename={(name) => run("rename", { name })}
+        onRename={draft.rename}
       />
     );
   return <aside className={`wl-side ${preview.tab ? "previewing" : ""}`}>{panel}</aside>;

@@ -1,5 +1,7 @@
 // The editor's top bar: back to the list, the journey's name and status, whether the draft is
-// saved, live numbers, and the toolbar (edit tools, versions, preview, problems, publishing).
+// saved, live numbers, and the toolbar (edit tools, versions, preview, problems, publishing);
+// and the journey's name field (in the journey panel), which saves as it is typed.
+import { useEffect, useRef, useState } from "react";
 import { ArrowLeft, CircleAlert, CircleCheck, Eye, LayoutGrid, Redo2, Undo2 } from "lucide-react";
 import { useReactFlow } from "@xyflow/react";
 import { tidy } from "./layout.js";
@@ -7,6 +9,7 @@ import { FIT_VIEW_OPTIONS } from "./FlowArea.jsx";
 import { VersionHistory } from "./History.jsx";
 import { PublishTools } from "./PublishTools.jsx";
 import { SaveState, StatusPill } from "./status.jsx";
+import { formatNumber, t } from "../i18n.js";
 
 export function TopBar(props) {
   const { server, draft, locked, readOnly, errors, preview, onProblems, onOpen, run } = props;
@@ -14,21 +17,24 @@ export function TopBar(props) {
   const can = server.can || {};
   return (
     <header className="wl-topbar">
-      <a className="wl-back" href="/" title="All journeys">
-        <ArrowLeft size={16} /> Journeys
+      <a className="wl-back" href="/" title={t("All journeys")}>
+        <ArrowLeft size={16} /> {t("Journeys")}
       </a>
       <div className="wl-title">
-        <h1 data-journey-name>{journey.name}</h1>
+        <h1 data-journey-name>{draft.name ?? journey.name}</h1>
         <StatusPill journey={journey} />
         {journey.has_unpublished_changes && journey.live_version ? (
-          <span className="wl-pill subtle">Unpublished changes</span>
+          <span className="wl-pill subtle">{t("Unpublished changes")}</span>
         ) : null}
       </div>
-      {locked ? null : <SaveState status={draft.status} />}
+      {locked ? null : <SaveState status={draft.status} waiting={draft.waiting} />}
       {live ? (
         <span className="wl-live-total" data-live-total={live.here}>
           <span className="wl-live-dot" />
-          {live.here.toLocaleString()} in journey · {live.entered.toLocaleString()} entered
+          {t("{here} in journey · {entered} entered", {
+            here: formatNumber(live.here),
+            entered: formatNumber(live.entered),
+          })}
         </span>
       ) : null}
       <div className="wl-toolbar">
@@ -39,10 +45,10 @@ export function TopBar(props) {
             type="button"
             className={`wl-button ${preview.tab ? "on" : ""}`}
             data-action="preview"
-            title="Who enters, one customer's path, and a dry run"
+            title={t("Who enters, one customer's path, and a dry run")}
             onClick={preview.toggle}
           >
-            <Eye size={15} /> Preview
+            <Eye size={15} /> {t("Preview")}
           </button>
         ) : null}
         <button
@@ -53,11 +59,11 @@ export function TopBar(props) {
         >
           {errors ? (
             <>
-              <CircleAlert size={15} /> {errors} to fix
+              <CircleAlert size={15} /> {t("{n} to fix", { n: formatNumber(errors) })}
             </>
           ) : (
             <>
-              <CircleCheck size={15} /> Ready
+              <CircleCheck size={15} /> {t("Ready")}
             </>
           )}
         </button>
@@ -79,7 +85,7 @@ function EditTools({ draft, ports, readOnly }) {
       <button
         type="button"
         className="wl-icon-button"
-        title="Undo (Ctrl+Z)"
+        title={t("Undo (Ctrl+Z)")}
         disabled={!draft.canUndo || readOnly}
         onClick={draft.undo}
         data-action="undo"
@@ -89,7 +95,7 @@ function EditTools({ draft, ports, readOnly }) {
       <button
         type="button"
         className="wl-icon-button"
-        title="Redo (Ctrl+Shift+Z)"
+        title={t("Redo (Ctrl+Shift+Z)")}
         disabled={!draft.canRedo || readOnly}
         onClick={draft.redo}
         data-action="redo"
@@ -99,7 +105,7 @@ function EditTools({ draft, ports, readOnly }) {
       <button
         type="button"
         className="wl-icon-button"
-        title="Tidy up the layout"
+        title={t("Tidy up the layout")}
         disabled={readOnly || !draft.store.nodes.length}
         data-action="tidy"
         onClick={tidyUp}
@@ -107,5 +113,44 @@ function EditTools({ draft, ports, readOnly }) {
         <LayoutGrid size={16} />
       </button>
     </>
+  );
+}
+
+// The journey's name, saved as it is typed (after a pause), on Enter and on leaving the field.
+// Nothing is saved mid-composition (Korean and other IMEs build a syllable over several key
+// presses), and the server's name replaces the text only while the field is not being edited.
+export function JourneyName({ name, onRename }) {
+  const [text, setText] = useState(name);
+  const editing = useRef(false);
+  const composing = useRef(false);
+  useEffect(() => {
+    if (!editing.current) setText(name);
+  }, [name]);
+  const save = (value, now = false) => onRename(value, { now });
+  return (
+    <input
+      className="wl-input"
+      value={text}
+      onFocus={() => (editing.current = true)}
+      onBlur={(e) => {
+        editing.current = false;
+        save(e.currentTarget.value, true);
+      }}
+      onCompositionStart={() => (composing.current = true)}
+      onCompositionEnd={(e) => {
+        composing.current = false;
+        save(e.currentTarget.value);
+      }}
+      onChange={(e) => {
+        setText(e.target.value);
+        if (!composing.current) save(e.target.value);
+      }}
+      onKeyDown={(e) => {
+        if (e.key !== "Enter" || e.nativeEvent.isComposing) return;
+        save(e.currentTarget.value, true);
+        e.currentTarget.blur();
+      }}
+      data-field="journey-name"
+    />
   );
 }

@@ -8,6 +8,7 @@ import { rootOf } from "./schema.js";
 import { MessagePreview } from "./MessagePreview.jsx";
 import { matchingKinds } from "./palette-search.js";
 import { t, tn } from "../i18n.js";
+import { JourneyName } from "./TopBar.jsx";
 
 export const DRAG_TYPE = "application/x-wayline-kind";
 
@@ -212,7 +213,7 @@ function IssueList({ issues }) {
 }
 
 export function JourneyPanel({
-  journey,
+  name,
   settings,
   settingsSchema,
   issues,
@@ -222,7 +223,6 @@ export function JourneyPanel({
   readOnly,
   ctx,
 }) {
-  const [name, setName] = useState(journey.name);
   const schema = rootOf(settingsSchema);
   const settingsIssues = issues.filter(
     (issue) => !issue.node_id && issue.field?.startsWith("settings"),
@@ -233,14 +233,7 @@ export function JourneyPanel({
       <fieldset disabled={readOnly} className="wl-form">
         <div className="wl-field">
           <label className="wl-label">{t("Name")}</label>
-          <input
-            className="wl-input"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            onBlur={() => name.trim() && name !== journey.name && onRename(name.trim())}
-            onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()}
-            data-field="journey-name"
-          />
+          <JourneyName name={name} onRename={onRename} />
         </div>
       </fieldset>
       <Problems issues={issues} onPick={onPick} />
