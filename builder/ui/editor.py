@@ -53,8 +53,8 @@ from builder.ui.previews import use_previews
 from builder.ui.reactpy_glue import js_component, use_services, use_words
 from builder.ui.results_panel import AbResults
 from builder.ui.sending import stopped_message, use_sending
-from builder.ui.services import UiError, UiServices
 from builder.ui.service_words import said
+from builder.ui.services import UiError, UiServices
 from builder.ui.session import ends_polling, use_session_ended
 from builder.ui.signed_out import BackToSignIn
 

@@ -20,6 +20,8 @@ from reactpy import component, event, html, use_async_effect, use_state
 from builder.i18n import N_, Words
 from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import js_component, use_services, use_words
+from builder.ui.reason_words import COPY_OF
+from builder.ui.service_words import said
 from builder.ui.services import UiError, UiServices
 from builder.ui.session import ends_polling
 from builder.ui.text_field import text_field
@@ -85,7 +87,7 @@ def JourneysPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
         try:
             message, target = await asyncio.to_thread(run_action, services, op, journey_id, _)
         except UiError as error:
-            set_notice({"kind": "error", "text": error.message})
+            set_notice({"kind": "error", "text": said(_, error.message)})
             return
         if target:
             set_go(target)
@@ -97,7 +99,7 @@ def JourneysPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
         try:
             detail = await asyncio.to_thread(import_file, services, raw, _)
         except UiError as error:
-            set_notice({"kind": "error", "text": error.message})
+            set_notice({"kind": "error", "text": said(_, error.message)})
             return
         set_go(f"/journeys/{detail['journey']['id']}")
 
@@ -172,7 +174,7 @@ def NewJourneyDialog(services: UiServices, set_go: Any, set_notice: Any,  # noqa
             detail = await asyncio.to_thread(create_new, services, choice, name.strip(), _)
         except UiError as error:
             close()
-            set_notice({"kind": "error", "text": error.message})
+            set_notice({"kind": "error", "text": said(_, error.message)})
             return
         set_go(f"/journeys/{detail['journey']['id']}")
 
@@ -192,7 +194,7 @@ def NewJourneyDialog(services: UiServices, set_go: Any, set_notice: Any,  # noqa
             html.label({"class": "wl-label"}, _("Name")),
             text_field({"class": "wl-input", "value": name, "autoFocus": True,
                         "placeholder": _("Untitled journey") if choice == "blank"
-                        else chosen["name"], "data-field": "new-journey-name",
+                        else _(chosen["name"]), "data-field": "new-journey-name",
                         "onChange": lambda event: set_name(event["target"]["value"])}),
             html.div({"class": "wl-modal-actions"},
                      html.button({"class": "wl-button", "type": "button",
@@ -206,14 +208,14 @@ def NewJourneyDialog(services: UiServices, set_go: Any, set_notice: Any,  # noqa
 def StarterCard(item: dict[str, Any], chosen: bool, choose: Any) -> Any:  # noqa: N802
     """One way to start: blank, or a starter with its steps and channels."""
     _ = use_words()
-    channels = ", ".join(CHANNELS.get(c, c) for c in item["channels"])
+    channels = ", ".join(_(CHANNELS.get(c, c)) for c in item["channels"])
     facts = (_.n("{n} step · {channels}", "{n} steps · {channels}", item["nodes"],
                  channels=channels) if item["nodes"] else "")
     return html.button(
         {"class": f"wl-starter {'on' if chosen else ''}", "type": "button",
          "data-starter": item["key"], "aria-pressed": chosen,
          "onClick": lambda _e: choose(item["key"])},
-        html.strong(item["name"]), html.span(item["description"]),
+        html.strong(_(item["name"])), html.span(_(item["description"])),
         html.small(facts) if facts else "")
 
 
@@ -225,7 +227,8 @@ def create_new(services: UiServices, choice: str, name: str, _: Words) -> dict[s
     """A new draft: blank, or from the starter `choice` (its templates made if missing)."""
     if choice == "blank":
         return services.create_journey(name or _("Untitled journey"))
-    return services.create_from_starter(choice, name or None)
+    starter = next((s for s in services.list_starters() if s["key"] == choice), None)
+    return services.create_from_starter(choice, name or (_(starter["name"]) if starter else None))
 
 
 @component
@@ -378,7 +381,7 @@ def run_action(services: UiServices, op: str, journey_id: int,
                _: Words) -> tuple[str, str | None]:
     """Do a list action; (what to tell the marketer, a page to open or None)."""
     if op == "clone":
-        detail = services.clone_journey(journey_id)
+        detail = services.clone_journey(journey_id, copy_of=_(COPY_OF))
         return "", f"/journeys/{detail['journey']['id']}"
     if op == "pause":
         journey = services.pause_journey(journey_id)
