@@ -135,7 +135,8 @@ class Watch:
 def browse(browser: Any, live_app: LiveApp, request: pytest.FixtureRequest) -> Iterator[Any]:
     """Opens pages of the live app, signed in: `browse("/journeys/1")` → a Playwright page
     (as an admin; `browse(path, "viewer")` as a viewer; `browse(path, person=p)` as `p`;
-    `browse(path, None)` signed out). `browse.people` holds the person of each role used.
+    `browse(path, None)` signed out; `locale="ko-KR"` for a Korean browser).
+    `browse.people` holds the person of each role used.
 
     After the test, every page must have shown no console error and fetched nothing off-site
     (`browse.watch.tolerate(text)` lets a test expect a console error it causes on purpose).
@@ -145,8 +146,8 @@ def browse(browser: Any, live_app: LiveApp, request: pytest.FixtureRequest) -> I
     people: dict[str, Person] = {}
 
     def open_page(path: str = "/", role: str | None = "admin", *,
-                  person: Person | None = None) -> Any:
-        context = browser.new_context(viewport={"width": 1440, "height": 900})
+                  person: Person | None = None, locale: str = "en-US") -> Any:
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale=locale)
         contexts.append(context)
         if person is None and role is not None:
             person = people.get(role) or people.setdefault(role, add_person(live_app, role))
