@@ -134,6 +134,10 @@ class CustomerProfile(msgspec.Struct):
     tags: list[str]
     created_at: datetime
     updated_at: datetime
+    name: str | None = None
+    """From the name attributes (name, full_name, or last_name and first_name)."""
+    last_seen_at: datetime | None = None
+    """When the customer's latest event happened (None: no event yet)."""
 
 
 class EventOut(msgspec.Struct):
@@ -182,6 +186,8 @@ class CustomerSummary(msgspec.Struct):
     phone: str | None
     created_at: datetime
     updated_at: datetime
+    name: str | None = None
+    """From the name attributes (name, full_name, or last_name and first_name)."""
 
 
 class CustomerPage(msgspec.Struct):

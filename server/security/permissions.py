@@ -305,6 +305,8 @@ UI_CALLS: dict[str, str] = {
     "dry_run": "previews",
     "list_customers": "customers.read",
     "customer_timeline": "customers.read",
+    "customer_profile": "customers.read",
+    "set_customer_consent": "customers.write",
     "get_send_policy": "send_rules.read",
     "save_send_policy": "send_rules.edit",
     "list_indexed_attributes": "workspace.read",

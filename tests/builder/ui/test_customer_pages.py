@@ -6,17 +6,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from builder.ui.services import UiError
 from runtime.audience.indexed_attributes import indexed_columns
 from runtime.clock import FrozenClock
 from runtime.flow.ingest import ingest_event
 from runtime.run.lifecycle import publish
-from runtime.store.models import Customer
+from runtime.store.models import Customer, CustomerTag
+from runtime.store.team_models import AuditEvent
 from server.services import workspace
 from tests.builder.journeys import document, edge, node
-from tests.builder.ui.conftest import LiveApp, screenshot, set_checked
+from tests.builder.ui.conftest import LiveApp, screenshot, set_checked, signed_in_services
 from tests.runtime.harness import add_customers, add_journey, add_template, dispatch, move
 
 WAIT = 10_000
@@ -82,20 +85,109 @@ def test_a_customers_timeline_says_why_a_message_waits(live_app: LiveApp, browse
 
     rows = page.locator("[data-timeline] li")
     expect(rows.first).to_be_visible(timeout=WAIT)
-    deferred = page.locator('[data-status="deferred"]')
-    expect(deferred).to_have_count(1)
-    night = page.locator('[data-reason="night-time"]')
+    waiting = page.locator('[data-status="deferred"]')
+    expect(waiting).to_have_text("In outbox")
+    night = page.locator('.why[data-reason="night-time"]')
     expect(night).to_contain_text("no marketing 21:00–08:00 (Asia/Seoul)")
-    expect(night).to_contain_text("next try Mar 3, 08:00")
-    expect(page.locator('[data-reason="consent"]')).to_contain_text(
-        "no marketing consent for email")
+    expect(night).to_contain_text("next try Mar 3, 2026, 08:00 +0900")
+    expect(page.locator('[data-status="suppressed"]')).to_contain_text(
+        "Suppressed: no marketing consent for email")
     expect(page.locator("text=Bought within 1 hour? → timeout")).to_be_visible()
     expect(page.locator('[data-kind="event"]')).to_have_count(3)
+    expect(rows.first.locator(".when")).to_contain_text("2026")
     screenshot(page, "customer-timeline")
 
     page.locator('[data-filter="message"]').click()
     expect(rows).to_have_count(2)
     screenshot(page, "customer-timeline-messages")
+
+
+def profile_minji(live_app: LiveApp) -> None:
+    """Min-ji's evening, plus a name, attributes and tags."""
+    minji_evening(live_app)
+    with live_app.wayline.writing() as session:
+        customer = session.scalars(select(Customer).where(Customer.external_id == "minji")).one()
+        customer.attributes = {"name": "김민지", "plan": "gold", "visits": 12, "vip": True,
+                               "bio": "가" * 400}
+        session.add_all([CustomerTag(customer_id=customer.id, tag=tag)
+                         for tag in ("vip", "seoul")])
+
+
+def test_the_customer_page_says_who_they_are_and_whether_to_message_them(
+        live_app: LiveApp, browse: Any) -> None:
+    profile_minji(live_app)
+    page = browse("/customers/minji", "viewer")
+    expect(page.locator("h1[data-customer]")).to_have_text("김민지", timeout=WAIT)
+    facts = page.locator("[data-profile]")
+    expect(facts).to_contain_text("m•••@example.kr")  # a viewer sees contacts masked
+    expect(facts).to_contain_text("Asia/Seoul")
+    expect(facts).to_contain_text("Mar 2, 2026, 20:00 +0900")  # created, last seen
+    attributes = page.locator('[data-card="attributes"] [data-attribute]')
+    expect(attributes).to_have_count(5)
+    expect(attributes.first).to_have_attribute("data-attribute", "bio")  # sorted by name
+    expect(page.locator('[data-attribute="visits"]')).to_contain_text("number")
+    expect(page.locator('[data-attribute="bio"] .value')).to_have_text("가" * 160 + "…")
+    expect(page.locator("[data-tag]")).to_have_text(["seoul", "vip"])
+    expect(page.locator('[data-consent-state="sms"]')).to_have_text("Subscribed")
+    expect(page.locator('[data-consent-state="email"]')).to_have_text("Never asked")
+    expect(page.locator('[data-consent-state="kakao"]')).to_be_visible()
+    expect(page.locator("[data-consent]")).to_have_count(0)  # viewers read, never change
+    journeys = page.locator('[data-card="journeys"] [data-run]')
+    expect(journeys).to_have_count(2)
+    expect(page.locator('[data-card="journeys"]')).to_contain_text("Cart abandonment")
+    expect(page.locator('[data-card="journeys"]')).to_contain_text("Reminded")
+    screenshot(page, "customer-profile")
+
+    viewer = signed_in_services(live_app, "viewer")
+    with pytest.raises(UiError) as refused:
+        viewer.set_customer_consent("minji", "sms", False)
+    assert refused.value.kind == "forbidden"
+
+
+def test_an_editor_changes_consent_and_the_trail_says_who(live_app: LiveApp,
+                                                         browse: Any) -> None:
+    profile_minji(live_app)
+    page = browse("/customers/minji", "editor")
+    box = page.locator('[data-consent="sms"]')
+    expect(box).to_be_checked(timeout=WAIT)
+    set_checked(box, False)
+    expect(page.get_by_role("status")).to_contain_text("Saved", timeout=WAIT)
+    expect(page.locator('[data-consent-state="sms"]')).to_have_text("Not subscribed")
+    with live_app.wayline.reading() as session:
+        consent = session.scalar(select(Customer.consent).where(Customer.external_id == "minji"))
+        (row,) = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "customer.consent_changed")).all()
+    assert consent["sms"]["marketing"] is False
+    assert consent["sms"]["source"].startswith("changed by Eddie Editor")
+    assert (row.actor_kind, row.object_id) == ("user", "minji")
+    assert row.actor_name.startswith("Eddie Editor")
+    assert row.before == {"sms": True}
+    assert row.after["sms"]["marketing"] is False
+
+
+def test_customers_are_found_by_name_email_fragment_and_phone(live_app: LiveApp,
+                                                              browse: Any) -> None:
+    with live_app.wayline.writing() as session:
+        add_customers(session, 30, EVENING)
+        session.add_all([
+            Customer(external_id="u-1001", email="youngsook.kim@daum.net", phone="+821055551234",
+                     attributes={"name": "김영숙"}, consent={}),
+            Customer(external_id="u-1002", email="cs@wayline.kr", phone="+821099990000",
+                     attributes={"last_name": "이", "first_name": "서연"}, consent={})])
+    page = browse("/customers")
+    search = page.locator('[data-field="customer-search"]')
+    rows = page.locator("[data-customers] tbody tr")
+    expect(rows).to_have_count(32, timeout=WAIT)
+    for typed, found in (("영숙", "u-1001"), ("@daum", "u-1001"), ("010-5555-1234", "u-1001"),
+                         ("+82 10 9999", "u-1002"), ("서연", "u-1002"), ("1002", "u-1002")):
+        search.fill(typed)
+        search.press("Enter")
+        expect(rows).to_have_count(1, timeout=WAIT)
+        expect(rows.first).to_have_attribute("data-row", found)
+    search.fill("영숙")
+    search.press("Enter")
+    expect(rows.first).to_contain_text("김영숙", timeout=WAIT)
+    screenshot(page, "customers-search")
 
 
 def test_an_unknown_customer_says_so(live_app: LiveApp, browse: Any) -> None:
