@@ -25,7 +25,7 @@ RUN_STATUS = {"active": N_("Moving"), "waiting": N_("Waiting"), "done": N_("Fini
 
 PROFILE_STYLE = """
 .wl-profile { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr));
-              gap: 16px; margin: 16px 0; }
+              gap: 16px; margin: 16px 0; align-items: start; }
 .wl-card-block { background: #fff; border: 1px solid var(--line); border-radius: 12px;
                  padding: 14px 16px; margin-top: 16px; }
 .wl-profile .wl-card-block { margin-top: 0; }

@@ -42,7 +42,7 @@ IMPORT_CHUNK_ROWS = 5_000
 
 STYLE = TIMELINE_STYLE + PROFILE_STYLE + """
 .wl-search { display: flex; gap: 8px; max-width: 460px; }
-.wl-search .wl-input { flex: 1; }
+.wl-search .wl-input { flex: 1; min-width: 280px; }
 .wl-progress { height: 10px; border-radius: 999px; background: var(--line); overflow: hidden;
                margin-top: 12px; }
 .wl-progress-bar { height: 100%; background: var(--brand); transition: width .2s; }
@@ -128,7 +128,8 @@ def CustomersPage() -> Any:  # noqa: N802
         set_found(await asyncio.to_thread(services.list_customers, query.strip()))
 
     importer = js_component("CsvImport")({"maxBytes": IMPORT_MAX_BYTES,
-                                          "chunkRows": IMPORT_CHUNK_ROWS}) \
+                                          "chunkRows": IMPORT_CHUNK_ROWS,
+                                          "onFinished": search}) \
         if me and me.get("role") not in (None, "viewer") else ""
     return html.div(
         {"class": "wl-app"}, html.style(STYLE), AppBar("customers"),

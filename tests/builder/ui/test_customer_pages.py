@@ -3,12 +3,14 @@ timeline (with why a message was not sent), and change the workspace's send rule
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from builder.ui.services import UiError
 from runtime.audience.indexed_attributes import indexed_columns
@@ -259,3 +261,87 @@ def test_an_operator_indexes_an_attribute_for_fast_audiences(live_app: LiveApp,
     expect(card.get_by_text("No attribute is indexed yet.")).to_be_visible(timeout=WAIT)
     with live_app.wayline.reading() as session:
         assert indexed_columns(session) == {}
+
+
+BAD_ROWS = {1_001: "not-an-email", 50_001: "phone", 99_999: "no id"}
+"""Lines (in the file) of rows the import must refuse, and what is wrong with them."""
+
+
+def big_csv(path: Path, rows: int) -> Path:
+    """A customers CSV of `rows` rows; line 3 has a value over two lines, and BAD_ROWS are
+    wrong. Line numbers count physical lines, header first (line 1)."""
+    lines = ["external_id,email,phone,name,note"]
+    index = 0
+    while len(lines) < rows + 2:  # the two-line value adds one physical line
+        line = len(lines) + 1
+        index += 1
+        if line == 3:
+            lines.append(f'u{index},u{index}@example.kr,010-1234-5678,박영숙,"두 줄')
+            lines.append('메모"')
+        elif BAD_ROWS.get(line) == "not-an-email":
+            lines.append(f"u{index},not an email,,,")
+        elif BAD_ROWS.get(line) == "phone":
+            lines.append(f"u{index},,12,,")
+        elif BAD_ROWS.get(line) == "no id":
+            lines.append(f",x{index}@example.kr,,,")
+        else:
+            lines.append(f"u{index},u{index}@example.kr,,고객{index},")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_100k_row_csv_imports_in_the_browser(live_app: LiveApp, browse: Any,
+                                               tmp_path: Path) -> None:
+    csv_file = big_csv(tmp_path / "customers.csv", 100_000)
+    page = browse("/customers", "editor")
+    expect(page.locator('[data-action="import-csv"]')).to_be_visible(timeout=WAIT)
+    page.locator("[data-import-csv]").set_input_files(str(csv_file))
+    expect(page.locator('[data-import-state="finished"]')).to_be_visible(timeout=110_000)
+    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
+    expect(page.locator("[data-import-count]")).to_contain_text("100,000 of 100,000 rows")
+    expect(page.locator("[data-import-loaded]")).to_have_attribute("data-import-loaded",
+                                                                   "99997")
+    expect(page.locator("[data-import-refused]")).to_have_attribute("data-import-refused", "3")
+    refused = page.locator("[data-refused-line]")
+    expect(refused).to_have_count(3)
+    assert [int(line) for line in refused.evaluate_all(
+        "rows => rows.map(row => row.dataset.refusedLine)")] == sorted(BAD_ROWS)
+    screenshot(page, "customers-import")
+    with page.expect_download() as download:
+        page.locator('[data-action="download-refused"]').click()
+    saved = list(csv.reader(Path(download.value.path()).read_text().splitlines()))
+    assert saved[0] == ["line", "external_id", "reason"]
+    assert [int(row[0]) for row in saved[1:]] == sorted(BAD_ROWS)
+    with live_app.wayline.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Customer)) == 99_997
+        note = session.scalar(select(Customer.attributes).where(Customer.external_id == "u2"))
+    assert note["note"] == "두 줄\n메모"
+
+
+def test_an_import_part_that_meets_an_outage_is_sent_again(live_app: LiveApp, browse: Any,
+                                                           tmp_path: Path) -> None:
+    csv_file = big_csv(tmp_path / "customers.csv", 12_000)  # three parts of 5,000 rows
+    page = browse("/customers", "editor")
+    browse.watch.tolerate("503 (Service Unavailable)")  # the outage the test makes
+    browse.watch.tolerate("ERR_CONNECTION_RESET")
+    expect(page.locator('[data-action="import-csv"]')).to_be_visible(timeout=WAIT)
+    answered: list[str] = []
+
+    def flaky(route: Any) -> None:  # the network between browser and Wayline, not Wayline
+        answered.append("sent")
+        if len(answered) == 2:
+            route.fulfill(status=503, headers={"retry-after": "1"},
+                          json={"detail": "Wayline is busy"})
+        elif len(answered) == 4:
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/api/customers/import", flaky)
+    page.locator("[data-import-csv]").set_input_files(str(csv_file))
+    expect(page.locator('[data-import-state="finished"]')).to_be_visible(timeout=60_000)
+    expect(page.locator("[data-import-loaded]")).to_have_attribute("data-import-loaded",
+                                                                   "11999")
+    expect(page.locator("[data-refused-line]")).to_have_count(1)  # line 1,001
+    assert len(answered) == 5
+    expect(page.locator('[data-row="u1"]')).to_be_visible(timeout=WAIT)  # the list refreshed

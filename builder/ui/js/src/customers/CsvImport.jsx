@@ -107,8 +107,10 @@ async function importAll(text, plan, progress) {
 }
 
 /** Choose a CSV file and import it in chunks, with progress and the refused rows. */
-export function CsvImport({ maxBytes, chunkRows = 5000 }) {
+export function CsvImport({ maxBytes, chunkRows = 5000, onFinished }) {
   const input = useRef(null);
+  const latest = useRef(onFinished);
+  latest.current = onFinished; // ReactPy makes a new handler on every render
   const [state, setState] = useState(null);
   const [fileName, setFileName] = useState("");
   const busy = state && !state.finished;
@@ -124,6 +126,7 @@ export function CsvImport({ maxBytes, chunkRows = 5000 }) {
     const plan = planChunks(text, chunkRows);
     setState(emptyTotals(plan.rows));
     await importAll(text, plan, setState);
+    latest.current?.(JSON.stringify({ rows: plan.rows }));
   };
 
   return (
