@@ -47,6 +47,7 @@ STYLE = TIMELINE_STYLE + PROFILE_STYLE + """
                margin-top: 12px; }
 .wl-progress-bar { height: 100%; background: var(--brand); transition: width .2s; }
 .wl-import-summary { margin-top: 8px; }
+[data-customers] { margin-top: 16px; }
 .wl-import-summary .wl-table { margin-top: 10px; }
 """
 
@@ -162,8 +163,7 @@ def CustomerTable(found: list[dict[str, Any]] | None, workspace_zone: str) -> An
                                     "class": "wl-journey-name"}, c["external_id"])),
                     html.td(c.get("name") or ""), html.td(c.get("email") or ""),
                     html.td(c.get("phone") or ""),
-                    html.td(_.date(datetime.fromisoformat(c["created_at"]).astimezone(zone),
-                                   with_time=False)))
+                    html.td(_.date(datetime.fromisoformat(c["created_at"]).astimezone(zone))))
             for c in found or []]
     if not rows:
         return html.div({"class": "wl-empty-card"},

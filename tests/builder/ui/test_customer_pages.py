@@ -21,7 +21,14 @@ from runtime.store.models import Customer, CustomerTag
 from runtime.store.team_models import AuditEvent
 from server.services import workspace
 from tests.builder.journeys import document, edge, node
-from tests.builder.ui.conftest import LiveApp, screenshot, set_checked, signed_in_services
+from tests.builder.ui.conftest import (
+    LiveApp,
+    add_person,
+    screenshot,
+    set_checked,
+    sign_in,
+    signed_in_services,
+)
 from tests.runtime.harness import add_customers, add_journey, add_template, dispatch, move
 
 WAIT = 10_000
@@ -345,3 +352,22 @@ def test_an_import_part_that_meets_an_outage_is_sent_again(live_app: LiveApp, br
     expect(page.locator("[data-refused-line]")).to_have_count(1)  # line 1,001
     assert len(answered) == 5
     expect(page.locator('[data-row="u1"]')).to_be_visible(timeout=WAIT)  # the list refreshed
+
+
+def test_the_customer_pages_speak_korean(live_app: LiveApp, browser: Any) -> None:
+    profile_minji(live_app)
+    context = browser.new_context(locale="ko-KR", viewport={"width": 1440, "height": 900})
+    try:
+        sign_in(context, live_app, add_person(live_app, "editor"))
+        page = context.new_page()
+        page.goto(live_app.url + "/customers/minji")
+        expect(page.get_by_role("heading", name="마케팅 수신 동의")).to_be_visible(timeout=WAIT)
+        expect(page.locator('[data-consent-state="sms"]')).to_have_text("수신 동의")
+        expect(page.locator("[data-profile]")).to_contain_text("2026년 3월 2일")
+        expect(page.locator('[data-status="deferred"]')).to_have_text("발송 대기")
+        screenshot(page, "customer-profile-ko")
+        page.goto(live_app.url + "/customers")
+        expect(page.get_by_text("CSV 파일로 고객 가져오기")).to_be_visible(timeout=WAIT)
+        screenshot(page, "customers-ko")
+    finally:
+        context.close()
