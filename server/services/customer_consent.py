@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from builder.validation import Issue
 from nodes.kit.channel import default_channels
 from runtime.customers.fields import ConsentChange, apply_consent
 from runtime.errors import InvalidInputError, NotFoundError
@@ -32,8 +33,9 @@ def set_consent(wl: Wayline, actor: Actor, external_id: str, channel: str,
     """Grant or withdraw the customer's marketing consent on `channel`, audited."""
     if channel not in {entry["key"] for entry in consent_channels()}:
         known = ", ".join(entry["key"] for entry in consent_channels())
-        raise InvalidInputError(f"There is no consent to change for channel {channel!r}; "
-                                f"use one of: {known}.")
+        message = f"There is no consent to change for channel {channel!r}; use one of: {known}."
+        raise InvalidInputError(message, [Issue(code="customer.invalid", field="channel",
+                                                message=message)])
     now = wl.now()
     with wl.writing() as session:
         customer = session.scalars(select(Customer).where(
