@@ -63,7 +63,10 @@ class CustomerController(Controller):
     @get("/", sync_to_thread=True, responses=errors(422))
     def index(self, wayline: WaylineDep, principal: PrincipalDep,
               search: Annotated[str | None, QueryParameter(max_length=255, description=(
-                  "Only customers whose external id or email starts with this."))] = None,
+                  "Only customers whose external id or name (name, full_name, last_name, "
+                  "first_name attributes) contains this; and, for whoever may read contacts, "
+                  "whose email or phone (typed with or without dashes, 0… or +82…) does."))
+              ] = None,
               limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
               after: Annotated[int | None, QueryParameter(ge=0, le=2**62, description=(
                   "Customers after this id (`next_after` of the previous page)."))] = None,
