@@ -121,3 +121,16 @@ def test_search_over_100k_customers_is_bounded(app_context: Wayline, dialect: st
         assert len(page.items) <= 100
     print(f"\n{dialect}: search over 100,002 customers, ms: {timings}")
     assert found(app_context, "영숙") == ["u-1001"]
+
+
+def test_editors_import_with_their_session_and_viewers_are_refused(app_context: Wayline,
+                                                                    client_as: Any) -> None:
+    body = "external_id,name\nu-1,김영숙\nu-2,이서연\n".encode()
+    headers = {"content-type": "text/csv"}
+    viewer: TestClient = client_as(Role.VIEWER)
+    assert viewer.post("/api/customers/import", content=body, headers=headers
+                       ).status_code == 403
+    editor: TestClient = client_as(Role.EDITOR)
+    answer = editor.post("/api/customers/import", content=body, headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["created"] == 2

@@ -147,6 +147,10 @@ def test_the_customer_page_says_who_they_are_and_whether_to_message_them(
     expect(page.locator('[data-card="journeys"]')).to_contain_text("Reminded")
     screenshot(page, "customer-profile")
 
+    page.goto(live_app.url + "/customers")
+    expect(page.locator("[data-customers]")).to_be_visible(timeout=WAIT)
+    expect(page.locator('[data-card="csv-import"]')).to_have_count(0)  # editors import
+
     viewer = signed_in_services(live_app, "viewer")
     with pytest.raises(UiError) as refused:
         viewer.set_customer_consent("minji", "sms", False)
