@@ -12,6 +12,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select, update
 
+from builder.i18n import words
+from builder.ui.customer_timeline import status_text
 from builder.ui.services import UiError
 from runtime.audience.indexed_attributes import indexed_columns
 from runtime.clock import FrozenClock
@@ -375,3 +377,17 @@ def test_the_customer_pages_speak_korean(live_app: LiveApp, browser: Any) -> Non
         screenshot(page, "customers-ko")
     finally:
         context.close()
+
+
+def test_a_message_status_says_what_it_means() -> None:
+    en, ko = words("en"), words("ko")
+    said = {status: status_text(en, {"status": status, "reason": reason})
+            for status, reason in (("queued", None), ("deferred", "night-time"),
+                                   ("sent", None), ("delivered", None),
+                                   ("failed", "provider refused: 400"),
+                                   ("suppressed", "no marketing consent for sms"))}
+    assert said == {"queued": "In outbox", "deferred": "In outbox", "sent": "Sent",
+                    "delivered": "Delivered", "failed": "Failed: provider refused: 400",
+                    "suppressed": "Suppressed: no marketing consent for sms"}
+    assert status_text(ko, {"status": "queued"}) == "발송 대기"
+    assert status_text(ko, {"status": "failed", "reason": "x"}) == "실패: x"
