@@ -120,6 +120,12 @@ class ConsentOut(msgspec.Struct):
     night: bool | None = None
 
 
+class ConsentChangeIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A marketing consent change on one channel, made by hand (audited)."""
+
+    granted: bool
+
+
 class CustomerProfile(msgspec.Struct):
     """A customer's profile: fields, custom attributes, consent per channel and tags."""
 

@@ -123,6 +123,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/customers/{external_id}"): "customers.read",
     ("GET", "/api/customers/{external_id}/timeline"): "customers.read",
     ("PUT", "/api/customers/{external_id}"): "customers.write",
+    ("PUT", "/api/customers/{external_id}/consent/{channel}"): "customers.write",
     ("POST", "/api/customers/bulk"): "customers.write",
     ("POST", "/api/customers/import"): "customers.write",
     ("POST", "/api/events"): "events.write",

@@ -134,3 +134,23 @@ def test_editors_import_with_their_session_and_viewers_are_refused(app_context: 
     answer = editor.post("/api/customers/import", content=body, headers=headers)
     assert answer.status_code == 200, answer.text
     assert answer.json()["created"] == 2
+
+
+def test_the_api_changes_consent_for_editors_only(app_context: Wayline,
+                                                  client_as: Any) -> None:
+    add_people(app_context)
+    path = "/api/customers/u-1001/consent/sms"
+    viewer: TestClient = client_as(Role.VIEWER)
+    assert viewer.put(path, json={"granted": False}).status_code == 403
+    editor: TestClient = client_as(Role.EDITOR)
+    answer = editor.put(path, json={"granted": False})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["granted"] is False
+    assert editor.put("/api/customers/u-1001/consent/fax", json={"granted": True}
+                      ).status_code == 422
+    assert editor.put("/api/customers/nobody/consent/sms", json={"granted": True}
+                      ).status_code == 404
+    with app_context.reading() as session:
+        (row,) = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "customer.consent_changed")).all()
+    assert (row.actor_kind, row.before) == ("user", {"sms": True})
