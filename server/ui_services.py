@@ -28,11 +28,17 @@ from server.schemas.journeys import JourneyCreate, JourneyExport, JourneyUpdate,
 from server.schemas.previews import DryRunIn, PathIn
 from server.schemas.templates import DraftRenderIn, TemplateCreate, TemplateUpdate, TestSendIn
 from server.schemas.workspace import IndexedAttributeIn, StopSendingIn
-from server.security.masking import customer_page_for, template_for, timeline_for
+from server.security.masking import (
+    customer_for,
+    customer_page_for,
+    template_for,
+    timeline_for,
+)
 from server.services import (
     audience_preview,
     content_in_flight,
     coupons,
+    customer_consent,
     customers,
     discovery,
     dry_runs,
@@ -199,6 +205,17 @@ def _customer_timeline(me: Acting, external_id: str, before: str | None) -> Json
                               timeline.customer_timeline(me.wl, external_id, 100, moment)))
 
 
+def _customer_profile(me: Acting, external_id: str) -> Json:
+    detail = customer_for(me.principal, customers.get_customer(me.wl, str(external_id)))
+    return {**plain(detail), "channels": customer_consent.consent_channels(),
+            "can_edit": me.may("customers.write")}
+
+
+def _set_customer_consent(me: Acting, external_id: str, channel: str, granted: bool) -> Json:
+    return plain(customer_consent.set_consent(me.wl, me.actor, str(external_id), str(channel),
+                                              bool(granted)))
+
+
 def _save_send_policy(me: Acting, policy: Json) -> Json:
     try:
         rules = msgspec.convert(policy, SendPolicy)
@@ -273,6 +290,8 @@ CALLS: dict[str, Entry] = {
     # customers
     "list_customers": Do(_list_customers),
     "customer_timeline": Do(_customer_timeline),
+    "customer_profile": Do(_customer_profile),
+    "set_customer_consent": Do(_set_customer_consent),
     # the workspace's send rules
     "get_send_policy": Call(workspace.get_send_policy),
     "save_send_policy": Do(_save_send_policy),

@@ -196,10 +196,18 @@ class UiServices(Protocol):
         """A/B results of a published journey: per random split, each path tested."""
 
     def list_customers(self, search: str) -> list[Json]:
-        """Customers whose external id or email starts with `search` (all when empty)."""
+        """Customers whose external id, name, email or phone contains `search` (all when
+        empty; contacts only for those who may read them)."""
 
     def customer_timeline(self, external_id: str, before: str | None) -> Json:
         """A page of one customer's timeline, newest first, before the time `before`."""
+
+    def customer_profile(self, external_id: str) -> Json:
+        """One customer: {customer (profile, attributes, consent, tags, last_seen_at), events,
+        journeys, channels (consent is kept for: [{key, label}]), can_edit}."""
+
+    def set_customer_consent(self, external_id: str, channel: str, granted: bool) -> Json:
+        """Grant or withdraw marketing consent on one channel (audited); the new consent."""
 
     def get_send_policy(self) -> Json:
         """The workspace's send rules: frequency caps and the night-time window."""

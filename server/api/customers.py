@@ -21,6 +21,8 @@ from server.body_limits import BATCH_BODY, CSV_BODY, ONE_CUSTOMER_BODY
 from server.errors import Problem, errors
 from server.schemas.customers import (
     BulkResult,
+    ConsentChangeIn,
+    ConsentOut,
     CustomerBulkIn,
     CustomerDetail,
     CustomerIn,
@@ -30,10 +32,12 @@ from server.schemas.customers import (
 )
 from server.security.masking import customer_for, customer_page_for
 from server.security.permissions import may
-from server.services import customers, imports
+from server.services import customer_consent, customers, imports
 
 ExternalIdPath = Annotated[str, PathParameter(min_length=1, max_length=255,
                                          description="The customer's external id.")]
+ChannelPath = Annotated[str, PathParameter(min_length=1, max_length=32, description=(
+    "A channel consent is kept for: email, sms, kakao, push (the channel registry's)."))]
 
 MAX_IMPORT_BYTES = CSV_BODY
 """Largest CSV an import request may send (4 GiB; the file is streamed, never held whole)."""
@@ -63,7 +67,10 @@ class CustomerController(Controller):
     @get("/", sync_to_thread=True, responses=errors(422))
     def index(self, wayline: WaylineDep, principal: PrincipalDep,
               search: Annotated[str | None, QueryParameter(max_length=255, description=(
-                  "Only customers whose external id or email starts with this."))] = None,
+                  "Only customers whose external id or name (name, full_name, last_name, "
+                  "first_name attributes) contains this; and, for whoever may read contacts, "
+                  "whose email or phone (typed with or without dashes, 0… or +82…) does."))
+              ] = None,
               limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
               after: Annotated[int | None, QueryParameter(ge=0, le=2**62, description=(
                   "Customers after this id (`next_after` of the previous page)."))] = None,
@@ -85,6 +92,16 @@ class CustomerController(Controller):
                ) -> UpsertResult:
         """Create the customer or change the fields given (needs the API key)."""
         return customers.upsert_customer(wayline, external_id, data)
+
+    @put("/{external_id:str}/consent/{channel:str}", sync_to_thread=True,
+         request_max_body_size=ONE_CUSTOMER_BODY, responses=errors(401, 403, 404, 422))
+    def change_consent(self, wayline: WaylineDep, principal: PrincipalDep,
+                       external_id: ExternalIdPath, channel: ChannelPath,
+                       data: JSONBody[ConsentChangeIn]) -> ConsentOut:
+        """Grant or withdraw marketing consent on one channel, recorded in the audit trail with
+        who changed it (an editor's session or an ingest key)."""
+        return customer_consent.set_consent(wayline, principal.actor, external_id, channel,
+                                            data.granted)
 
     @post("/bulk", sync_to_thread=True, status_code=200, request_max_body_size=BATCH_BODY,
           responses=errors(401, 413, 422))

@@ -120,6 +120,12 @@ class ConsentOut(msgspec.Struct):
     night: bool | None = None
 
 
+class ConsentChangeIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A marketing consent change on one channel, made by hand (audited)."""
+
+    granted: bool
+
+
 class CustomerProfile(msgspec.Struct):
     """A customer's profile: fields, custom attributes, consent per channel and tags."""
 
@@ -134,6 +140,10 @@ class CustomerProfile(msgspec.Struct):
     tags: list[str]
     created_at: datetime
     updated_at: datetime
+    name: str | None = None
+    """From the name attributes (name, full_name, or last_name and first_name)."""
+    last_seen_at: datetime | None = None
+    """When the customer's latest event happened (None: no event yet)."""
 
 
 class EventOut(msgspec.Struct):
@@ -182,6 +192,8 @@ class CustomerSummary(msgspec.Struct):
     phone: str | None
     created_at: datetime
     updated_at: datetime
+    name: str | None = None
+    """From the name attributes (name, full_name, or last_name and first_name)."""
 
 
 class CustomerPage(msgspec.Struct):

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from msgspec import UNSET
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from builder.validation import Issue
@@ -47,6 +47,7 @@ from server.schemas.customers import (
     EventOut,
     UpsertResult,
 )
+from server.services.customer_search import matching, name_of
 
 RECENT_EVENTS = 50
 """Events shown with a customer (newest first)."""
@@ -174,40 +175,46 @@ def get_customer(wl: Wayline, external_id: str) -> CustomerDetail:
             raise NotFoundError("customer", external_id)
         tags = session.scalars(select(CustomerTag.tag).where(
             CustomerTag.customer_id == customer.id).order_by(CustomerTag.tag)).all()
-        return CustomerDetail(customer=_profile(customer, list(tags)),
+        last_seen = session.scalar(select(func.max(Event.occurred_at)).where(
+            Event.customer_id == customer.id))
+        return CustomerDetail(customer=_profile(customer, list(tags), last_seen),
                               events=_recent_events(session, customer.id),
                               journeys=_journeys(wl, session, customer.id))
 
 
 def list_customers(wl: Wayline, search: str | None, limit: int, after: int | None,
                    by_email: bool = True) -> CustomerPage:
-    """Customers in id order, optionally those whose external id (or, `by_email`, email)
-    starts with `search`. Whoever sees emails masked searches by external id only: a prefix
-    search would spell a masked address out letter by letter."""
+    """Customers in id order, optionally those whose external id or name (and, `by_email`,
+    email or phone) contains `search` (server.services.customer_search)."""
     query = select(Customer.id, Customer.external_id, Customer.email, Customer.phone,
-                   Customer.created_at, Customer.updated_at).order_by(Customer.id).limit(limit + 1)
+                   Customer.created_at, Customer.updated_at, Customer.attributes
+                   ).order_by(Customer.id).limit(limit + 1)
     if after is not None:
         query = query.where(Customer.id > after)
-    if search and by_email:
-        query = query.where(or_(Customer.external_id.startswith(search, autoescape=True),
-                                func.lower(Customer.email).startswith(search.lower(),
-                                                                      autoescape=True)))
-    elif search:
-        query = query.where(Customer.external_id.startswith(search, autoescape=True))
+    if search:
+        query = query.where(matching(search, by_contacts=by_email))
     with wl.reading() as session:
         rows = session.execute(query).all()
-    items = [CustomerSummary(**row._mapping) for row in rows[:limit]]
+    items = [_summary(row._mapping) for row in rows[:limit]]
     return CustomerPage(items=items, next_after=items[-1].id if len(rows) > limit else None)
 
 
-def _profile(customer: Customer, tags: list[str]) -> CustomerProfile:
+def _summary(row: Mapping[str, Any]) -> CustomerSummary:
+    fields = {key: value for key, value in row.items() if key != "attributes"}
+    return CustomerSummary(**fields, name=name_of(dict(row["attributes"] or {})))
+
+
+def _profile(customer: Customer, tags: list[str], last_seen: datetime | None = None
+             ) -> CustomerProfile:
     return CustomerProfile(
-        id=customer.id, external_id=customer.external_id, email=customer.email,
+        id=customer.id, external_id=customer.external_id,
+        name=name_of(dict(customer.attributes or {})), email=customer.email,
         phone=customer.phone, timezone=customer.timezone, locale=customer.locale,
         attributes=dict(customer.attributes or {}),
         consent={channel: consent_out(value) for channel, value in
                  (customer.consent or {}).items()},
-        tags=tags, created_at=customer.created_at, updated_at=customer.updated_at)
+        tags=tags, created_at=customer.created_at, updated_at=customer.updated_at,
+        last_seen_at=last_seen)
 
 
 def consent_out(value: Any) -> ConsentOut:

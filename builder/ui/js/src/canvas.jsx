@@ -124,3 +124,4 @@ function copyBySelecting(text) {
   document.execCommand("copy");
   area.remove();
 }
+export { CsvImport } from "./customers/CsvImport.jsx";

@@ -1,0 +1,56 @@
+"""Changing a customer's marketing consent on one channel by hand (a marketer on the customer
+page), with the audit row — who, before, after — written in the same transaction.
+
+The channels are the registry's (`nodes.kit.channel.default_channels`): those whose messages
+a customer can refuse (`consent_noun`), so a new channel gets its switch without a change here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from builder.validation import Issue
+from nodes.kit.channel import default_channels
+from runtime.customers.fields import ConsentChange, apply_consent
+from runtime.errors import InvalidInputError, NotFoundError
+from runtime.store.audit import Actor, record
+from runtime.store.models import Customer
+from server.context import Wayline
+from server.schemas.customers import ConsentOut
+from server.services.customers import consent_out
+
+
+def consent_channels() -> list[dict[str, str]]:
+    """The channels consent is kept for, in menu order: [{key, label}]."""
+    return [{"key": spec.key, "label": spec.label} for spec in default_channels()
+            if spec.consent_noun]
+
+
+def set_consent(wl: Wayline, actor: Actor, external_id: str, channel: str,
+                granted: bool) -> ConsentOut:
+    """Grant or withdraw the customer's marketing consent on `channel`, audited."""
+    if channel not in {entry["key"] for entry in consent_channels()}:
+        known = ", ".join(entry["key"] for entry in consent_channels())
+        message = f"There is no consent to change for channel {channel!r}; use one of: {known}."
+        raise InvalidInputError(message, [Issue(code="customer.invalid", field="channel",
+                                                message=message)])
+    now = wl.now()
+    with wl.writing() as session:
+        customer = session.scalars(select(Customer).where(
+            Customer.external_id == external_id).with_for_update()).one_or_none()
+        if customer is None:
+            raise NotFoundError("customer", external_id)
+        consent = dict(customer.consent or {})
+        before: Any = consent.get(channel)
+        after = apply_consent(before, ConsentChange(granted=bool(granted)), now,
+                              f"changed by {actor.name}")
+        if after != before:
+            customer.consent = {**consent, channel: after}
+            customer.updated_at = now
+            record(session, actor, "customer.consent_changed", object_kind="customer",
+                   object_id=customer.external_id, object_name=customer.external_id,
+                   summary=f"{channel} marketing consent {'granted' if granted else 'withdrawn'}",
+                   before={channel: before}, after={channel: after}, at=now)
+    return consent_out(after)
