@@ -57,7 +57,7 @@ def ProfileHeader(customer: dict[str, Any], zone: ZoneInfo, own_zone: bool) -> A
              (_("Time zone"), customer.get("timezone") or
               _("{zone} (the workspace's; the customer has none)", zone=zone.key)),
              (_("Created"), moment(_, customer["created_at"], zone)),
-             (_("Last seen"), moment(_, customer.get("last_seen_at"), zone) or _("Never"))]
+             (_("Last seen"), moment(_, customer.get("last_seen_at"), zone) or _("Not yet"))]
     return html.div(
         {"class": "wl-page-head"},
         html.div(html.a({"href": "/customers", "class": "wl-link-button subtle"},

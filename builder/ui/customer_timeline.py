@@ -16,6 +16,7 @@ from reactpy import component, html
 
 from builder.i18n import N_, Words
 from builder.ui.reactpy_glue import use_words
+from builder.ui.reason_words import said_timeline
 
 FILTERS = (("all", N_("Everything")), ("message", N_("Messages")),
            ("journey", N_("Journeys and steps")), ("event", N_("Events")))
@@ -138,7 +139,7 @@ def Timeline(page: dict[str, Any], shown: str, set_shown: Any, zone: ZoneInfo,  
              older: Any) -> Any:
     """The filter, the items, and a button for older ones."""
     _ = use_words()
-    items = [item for item in page["items"] if keep(item, shown)]
+    items = said_timeline(_, [item for item in page["items"] if keep(item, shown)])
     return html.section(
         {"class": "wl-card-block"},
         html.h2(_("Timeline")),

@@ -100,7 +100,7 @@ def test_a_customers_timeline_says_why_a_message_waits(live_app: LiveApp, browse
     expect(waiting).to_have_text("In outbox")
     night = page.locator('.why[data-reason="night-time"]')
     expect(night).to_contain_text("no marketing 21:00–08:00 (Asia/Seoul)")
-    expect(night).to_contain_text("next try Mar 3, 2026, 08:00 +0900")
+    expect(night).to_contain_text("next try Mar 3, 2026, 08:00 KST")
     expect(page.locator('[data-status="suppressed"]')).to_contain_text(
         "Suppressed: no marketing consent for email")
     expect(page.locator("text=Bought within 1 hour? → timeout")).to_be_visible()
@@ -132,7 +132,7 @@ def test_the_customer_page_says_who_they_are_and_whether_to_message_them(
     facts = page.locator("[data-profile]")
     expect(facts).to_contain_text("m•••@example.kr")  # a viewer sees contacts masked
     expect(facts).to_contain_text("Asia/Seoul")
-    expect(facts).to_contain_text("Mar 2, 2026, 20:00 +0900")  # created, last seen
+    expect(facts).to_contain_text("Mar 2, 2026, 20:00 KST")  # created, last seen
     attributes = page.locator('[data-card="attributes"] [data-attribute]')
     expect(attributes).to_have_count(5)
     expect(attributes.first).to_have_attribute("data-attribute", "bio")  # sorted by name
