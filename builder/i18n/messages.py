@@ -112,7 +112,7 @@ class Templates:
 
     def __init__(self, templates: Iterable[str],
                  holes: Mapping[str, str] = HOLE_PATTERNS) -> None:
-        found = sorted({template for template in templates if _HOLE.search(template)},
+        found = sorted({template for template in templates if _tells(template, holes)},
                        key=lambda template: (-len(_HOLE.sub("", template)), template))
         self._patterns = [(template, template_pattern(template, holes)) for template in found]
 
@@ -123,6 +123,14 @@ class Templates:
             if found:
                 return template, found.groupdict()
         return None
+
+
+def _tells(template: str, holes: Mapping[str, str]) -> bool:
+    """Whether a message can be known by `template`: it has holes, and words outside them
+    or a hole of a set shape ("{step} → {port}" would match any text with an arrow)."""
+    names = set(_HOLE.findall(template))
+    return bool(names) and (bool(_HAS_WORDS.search(_HOLE.sub("", template)))
+                            or any(name in holes for name in names))
 
 
 @cache
@@ -148,9 +156,18 @@ def template_pattern(template: str,
     return re.compile("".join(pieces) + r"\Z", re.S)
 
 
+NAME_HOLES = re.compile(r"(name|label|step|journey|template|customer|key|id)\d*")
+"""Holes holding what a person named (a step, a journey, a template): said only when the name
+is a catalogue word itself (a step left with its kind's label), never taken apart."""
+
+
 def _filled(_: Words, text: str, values: dict[str, str]) -> str:
-    return _HOLE.sub(lambda hole: say(_, values[hole[1]]) if hole[1] in values else hole[0],
-                     text)
+    def value(hole: re.Match[str]) -> str:
+        if hole[1] not in values:
+            return hole[0]
+        found = values[hole[1]]
+        return _(found) if NAME_HOLES.fullmatch(hole[1]) else say(_, found)
+    return _HOLE.sub(value, text)
 
 
 def say(_: Words, message: str) -> str:
