@@ -170,12 +170,19 @@ def _filled(_: Words, text: str, values: dict[str, str]) -> str:
     return _HOLE.sub(value, text)
 
 
+def known(_: Words, text: str) -> str | None:
+    """`text` in `_`'s language when nothing is to be worked out: empty, English, or a
+    catalogue entry as it stands; None for a message made from a template."""
+    if not text or _.language == "en":
+        return text
+    direct = _(text)
+    return direct if direct != text else None
+
+
 def say(_: Words, message: str) -> str:
     """`message` (made in English from a template) in `_`'s language."""
-    if not message or _.language == "en":
-        return message
-    direct = _(message)
-    if direct != message:
+    direct = known(_, message)
+    if direct is not None:
         return direct
     if _QUOTED_PATH.match(message):
         return re.sub(r"'([^']*)'", lambda title: f"'{_(title[1])}'", message)

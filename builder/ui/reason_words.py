@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from builder.i18n import N_, Words
-from builder.i18n.messages import Templates, say
+from builder.i18n.messages import Templates, known, say
 from builder.ui.service_words import said
 from nodes.kit.rules import COUNT_WORDS, OP_WORDS
 
@@ -215,11 +215,9 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 def say_reason(_: Words, text: str) -> str:
     """A reason (or a note) a service gave in English, in `_`'s language, its values kept."""
-    if not text or _.language == "en":
-        return text
-    known = _(text)
-    if known != text:
-        return known
+    direct = known(_, text)
+    if direct is not None:
+        return direct
     for head in GROUPS:
         if text.startswith(head + ": "):
             rest = text[len(head) + 2:]

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from builder.i18n import N_, Words
-from builder.i18n.messages import Templates, say
+from builder.i18n.messages import Templates, known, say
 
 SAID = (
     # Not found (runtime.errors.NotFoundError)
@@ -114,9 +114,9 @@ _USE_STATUS = re.compile(r"\((draft|live|paused|archived): ")
 
 def said(_: Words, text: str) -> str:
     """`text`, a message a service made in English, in `_`'s language."""
-    known = _(text)
-    if known != text or _.language == "en":
-        return known
+    direct = known(_, text)
+    if direct is not None:
+        return direct
     found = _templates().match(text)
     if found:
         template, values = found
