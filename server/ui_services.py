@@ -61,6 +61,9 @@ from server.services.results import journey_results
 from server.ui_calls import Acting, Call, Do, Entry, build_services, convert, items, plain
 from server.ui_team_calls import TEAM_CALLS
 
+SEARCH_LENGTH = 255
+"""The longest customer search the page sends (the API's limit)."""
+
 PICKER_LIMIT = 500
 """The most segments or templates a picker offers."""
 
@@ -194,7 +197,7 @@ def _dry_run(me: Acting, journey_id: int, horizon_days: int, sample_limit: int) 
 
 
 def _list_customers(me: Acting, search: str) -> list[Json]:
-    page = customers.list_customers(me.wl, search or None, 100, None,
+    page = customers.list_customers(me.wl, (search or "")[:SEARCH_LENGTH] or None, 100, None,
                                     by_email=me.may("contacts.read"))
     return plain(customer_page_for(me.principal, page).items)
 

@@ -42,6 +42,12 @@ SAMPLE_TEXT = 40
 Kind = Literal["text", "number", "boolean", "date", "list"]
 
 _COLUMNS = ("email", "phone", "timezone", "locale")
+
+MOST_NAMES = 500
+"""The most attributes, and the most events, a discovery lists (the most common first)."""
+
+CUT = "…"
+"""Ends a sample text cut at `SAMPLE_TEXT` characters."""
 """Profile columns rules may test, offered beside the custom attributes."""
 
 
@@ -103,9 +109,10 @@ def attribute_facts(session: Session, total: int, sample: int) -> list[Attribute
                 builtin.add(name)
     scale = total / len(rows) if rows else 0
     facts = [AttributeFacts(name=name, type=kind_of(found), customers=round(len(found) * scale),
-                            samples=samples_of(found), builtin=name in builtin)
+                            samples=samples_of(found),
+                            builtin=name in builtin)
              for name, found in values.items()]
-    return sorted(facts, key=lambda fact: (-fact.customers, fact.name))
+    return sorted(facts, key=lambda fact: (-fact.customers, fact.name))[:MOST_NAMES]
 
 
 def event_facts(session: Session, total: int, now: datetime, sample: int) -> list[EventFacts]:
@@ -127,7 +134,7 @@ def event_facts(session: Session, total: int, now: datetime, sample: int) -> lis
                         last_seen=last[name],
                         properties=[key for key, _ in properties[name].most_common(PROPERTIES)])
              for name, count in counts.items()]
-    return sorted(facts, key=lambda fact: (-fact.total, fact.name))
+    return sorted(facts, key=lambda fact: (-fact.total, fact.name))[:MOST_NAMES]
 
 
 def kind_of(values: Iterable[Any]) -> Kind:
@@ -147,8 +154,10 @@ def _kind(value: Any) -> Kind:
 
 
 def samples_of(values: Iterable[Any]) -> list[Any]:
-    """The most common plain values (text cut to `SAMPLE_TEXT`), at most `SAMPLES`."""
-    plain = Counter(value if not isinstance(value, str) else value[:SAMPLE_TEXT]
+    """The most common plain values (text cut to `SAMPLE_TEXT`, marked `CUT`), at most
+    `SAMPLES`."""
+    plain = Counter(value if not isinstance(value, str) or len(value) <= SAMPLE_TEXT
+                    else value[:SAMPLE_TEXT] + CUT
                     for value in values if isinstance(value, str | int | float | bool))
     return [value for value, _ in plain.most_common(SAMPLES)]
 

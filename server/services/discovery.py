@@ -14,23 +14,31 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 from msgspec.structs import replace
 
 from builder.validation import Issue, data_issues
-from runtime.customers.discovery import Discovery, discover, known_in, unknown_names
+from runtime.customers.discovery import CUT, Discovery, discover, known_in, unknown_names
 from server.context import Wayline
 from server.security.masking import mask_email, mask_phone
 
 CACHE_SECONDS = 60.0
 """How long one process reuses what it discovered (new attributes show up within a minute)."""
 
+CACHE_ENTRIES = 2_000
+"""The most answers one process remembers (the oldest go first)."""
+
+CHECKED_NAMES = 50
+"""The most unseen names one check asks the database about (each may read a whole table);
+a journey naming more gets warnings for the first ones, the rest next time they are checked."""
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _PHONE = re.compile(r"^\+?[\d\s\-()]{7,}$")
 T = TypeVar("T")
-_cache: dict[tuple[str, ...], tuple[float, Any]] = {}
+_cache: OrderedDict[tuple[str, ...], tuple[float, Any]] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -57,6 +65,9 @@ def _remembered(key: tuple[str, ...], read: Callable[[], T]) -> T:
     found = read()
     with _lock:
         _cache[key] = (time.monotonic(), found)
+        _cache.move_to_end(key)
+        while len(_cache) > CACHE_ENTRIES:
+            _cache.popitem(last=False)
     return found
 
 
@@ -74,9 +85,12 @@ def masked(found: Discovery) -> Discovery:
 
 
 def mask_value(value: Any) -> Any:
-    """An email or phone number masked (`m•••@example.kr`, `+82•••••5678`); others as given."""
+    """An email or phone number masked (`m•••@example.kr`, `+82•••••5678`), a cut text
+    hidden (it may be either); others as given."""
     if not isinstance(value, str):
         return value
+    if value.endswith(CUT):  # cut text may have lost the shape that would mask it
+        return CUT
     if _EMAIL.match(value):
         return mask_email(value)
     if _PHONE.match(value):
@@ -100,8 +114,10 @@ def data_warnings(wl: Wayline, document: Any) -> list[Issue]:
                                                      else ([], [name])))
                 return name in found[0] or name in found[1]
             return _remembered((url, kind, name), ask)
-        return ({name for name in set(attributes) - seen["attributes"]
-                 if missing("attribute", name)},
-                {name for name in set(events) - seen["events"] if missing("event", name)})
+        unseen = [("attribute", name) for name in sorted(set(attributes) - seen["attributes"])]
+        unseen += [("event", name) for name in sorted(set(events) - seen["events"])]
+        gone = [(kind, name) for kind, name in unseen[:CHECKED_NAMES] if missing(kind, name)]
+        return ({name for kind, name in gone if kind == "attribute"},
+                {name for kind, name in gone if kind == "event"})
 
     return data_issues(document, wl.registry, unknown)

@@ -38,6 +38,16 @@ def test_contact_samples_are_masked_without_contacts_read(app_context: Wayline) 
     assert samples(hidden, "plan") == ["pro"]
 
 
+def test_a_cut_sample_is_hidden_without_contacts_read(app_context: Wayline) -> None:
+    discovery.forget()
+    long_email = "a" * 45 + "@example.kr"  # cut at 40 characters it loses its '@'
+    add_customer(app_context, "long", {"backup_email": long_email})
+    assert samples(discovery.discover_data(app_context, contacts=True), "backup_email") == [
+        "a" * 40 + "…"]
+    assert samples(discovery.discover_data(app_context, contacts=False), "backup_email") == [
+        "…"]
+
+
 def test_discovery_is_reused_until_forgotten(app_context: Wayline) -> None:
     discovery.forget()
     add_customer(app_context, "a", {"plan": "pro"})
