@@ -17,6 +17,7 @@ from reactpy import component, html
 from builder.i18n import N_, Words
 from builder.ui.reactpy_glue import use_words
 from builder.ui.reason_words import said_timeline
+from nodes.kit.channel import default_channels
 
 FILTERS = (("all", N_("Everything")), ("message", N_("Messages")),
            ("journey", N_("Journeys and steps")), ("event", N_("Events")))
@@ -56,6 +57,10 @@ TIMELINE_STYLE = """
 .wl-state.failed { background: var(--err-soft); color: #991b1b; }
 .wl-more { display: flex; justify-content: center; margin-top: 14px; }
 """
+
+
+CHANNEL_LABELS = {spec.key: spec.label for spec in default_channels()}
+"""Each channel's label (the registry's words, translated where shown)."""
 
 
 def full_date(_: Words, value: str | None, zone: ZoneInfo) -> str:
@@ -109,7 +114,8 @@ def _step_lines(_: Words, item: dict[str, Any], zone: ZoneInfo, journey: str
 def _message_lines(_: Words, item: dict[str, Any], zone: ZoneInfo
                    ) -> tuple[str, str, dict[str, str] | None]:
     status, reason = item["status"], item.get("reason")
-    line = _("{channel} from “{step}”", channel=item["channel"].upper(),
+    line = _("{channel} from “{step}”", channel=_(CHANNEL_LABELS.get(item["channel"],
+                                                                   item["channel"])),
              step=item["node_label"])
     parts = [item["journey_name"], item["purpose"]]
     if item.get("sent_at"):

@@ -132,7 +132,7 @@ def CustomersPage() -> Any:  # noqa: N802
     importer = js_component("CsvImport")({"maxBytes": IMPORT_MAX_BYTES,
                                           "chunkRows": IMPORT_CHUNK_ROWS,
                                           "onFinished": search}) \
-        if me and me.get("role") not in (None, "viewer") else ""
+        if me and services.may("customers.write") else ""
     return html.div(
         {"class": "wl-app"}, html.style(STYLE), AppBar("customers"),
         html.main({"class": "wl-page"},
