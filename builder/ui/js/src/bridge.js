@@ -41,6 +41,13 @@ const listeners = new Set();
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let backTimer;
 let watching = false;
+let openSockets = 0;
+let closedSockets = 0;
+
+/** How many of the page's sockets have closed so far (a drop the server noticed). */
+export function socketsClosed() {
+  return closedSockets;
+}
 
 /** @param {Connection} next */
 export function setConnection(next) {
@@ -84,11 +91,18 @@ export function watchConnection(scope = globalThis) {
       if (connection !== "offline") setConnection("reconnecting");
       this.addEventListener("open", () => {
         opened = true;
+        openSockets += 1;
         setConnection("back");
       });
-      this.addEventListener("close", () => setConnection(opened ? "reconnecting" : "offline"));
+      this.addEventListener("close", () => {
+        if (opened) openSockets -= 1;
+        closedSockets += 1;
+        setConnection(opened ? "reconnecting" : "offline");
+      });
     }
   }
   scope.WebSocket = Watched;
   scope.addEventListener?.("offline", () => setConnection("offline"));
+  // The network came back before the socket noticed it was gone: it is still open.
+  scope.addEventListener?.("online", () => openSockets > 0 && setConnection("back"));
 }

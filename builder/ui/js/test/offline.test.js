@@ -110,3 +110,20 @@ test("a new ReactPy socket means the connection dropped: reconnecting, offline, 
   setConnection("online");
   stop();
 });
+
+test("re-applying edits keeps the sticky notes: mine, theirs, and neither lost", () => {
+  const note = (id, text) => ({ id, text, position: { x: 0, y: 0 } });
+  const base = { nodes: [], edges: [], settings: {}, notes: [note("n1", "a")] };
+  const mine = { ...base, notes: [note("n1", "mine"), note("n2", "new")] };
+  const theirs = { ...base, notes: [note("n1", "a"), note("n3", "theirs")] };
+  const merged = reapplied(base, mine, theirs);
+  assert.deepEqual(
+    merged.notes.map((n) => [n.id, n.text]),
+    [
+      ["n1", "mine"],
+      ["n3", "theirs"],
+      ["n2", "new"],
+    ],
+  );
+  assert.ok(changesSince(base, mine).some((c) => c.what === "notes"));
+});

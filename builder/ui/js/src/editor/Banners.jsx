@@ -190,6 +190,7 @@ function changeText({ change, what, label }) {
     "added wire": t("Added wire {label}", { label }),
     "removed wire": t("Removed wire {label}", { label }),
     "changed settings": t("Changed the journey settings"),
+    "changed notes": t("Changed the sticky notes"),
   };
   return words[`${change} ${what}`] || `${change} ${what} ${label}`;
 }

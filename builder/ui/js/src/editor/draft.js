@@ -9,7 +9,7 @@
 // kept aside as a conflict, to re-apply onto it or discard (see edits.js `reapplied`).
 import { useCallback, useEffect, useReducer, useRef } from "react";
 import { notesFromDocument, notesToDocument } from "./notes.js";
-import { currentConnection, onConnection } from "../bridge.js";
+import { currentConnection, onConnection, socketsClosed } from "../bridge.js";
 import { reapplied } from "./edits.js";
 
 const UI_KEYS = [
@@ -144,7 +144,14 @@ export function useDraft(server, onCommand) {
       afterComposition.add(flush);
       return;
     }
-    if (!isConnected(currentConnection())) s.reconnecting = true;
+    if (!isConnected(currentConnection()) && !s.reconnecting) {
+      s.reconnecting = true;
+      s.closedAt = socketsClosed();
+    }
+    // Back on the same socket (the network blinked, the socket never closed): nothing was
+    // lost, so nothing waits for a new connection's state.
+    if (s.reconnecting && isConnected(currentConnection()) && socketsClosed() === s.closedAt)
+      s.reconnecting = false;
     const ready = isConnected(currentConnection()) && !s.reconnecting;
     if (s.inflight === null && !s.conflict && ready) {
       if (s.dirty) {

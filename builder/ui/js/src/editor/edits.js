@@ -113,7 +113,8 @@ export function reapplied(base, mine, theirs) {
     (edge) => ids.has(edge.source) && ids.has(edge.target),
   );
   const settings = same(base.settings, mine.settings) ? theirs.settings : mine.settings;
-  return { nodes, edges, settings };
+  const notes = mergedById(base.notes, mine.notes, theirs.notes);
+  return { nodes, edges, settings, notes };
 }
 
 // What `mine` changed since `base`, for a person to read: [{ change, what, label }], change is
@@ -147,5 +148,7 @@ export function changesSince(base, mine, kindLabel = (type) => type) {
       out.push({ change: "removed", what: "wire", label: wireLabel(edge) });
   if (!same(base.settings, mine.settings))
     out.push({ change: "changed", what: "settings", label: "" });
+  if (!same(base.notes || [], mine.notes || []))
+    out.push({ change: "changed", what: "notes", label: "" });
   return out;
 }
