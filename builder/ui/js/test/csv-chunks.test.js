@@ -37,10 +37,21 @@ test("a line the server names in a chunk is the file's line", () => {
 });
 
 test("a quote that never closes doesn't swallow the file", () => {
-  const rows = ['a,"broken', "b,1", "c,2", "d,3", "e,4", "f,5", "g,6"];
-  const plan = planChunks(`external_id,v\n${rows.join("\n")}\n`, 100);
-  assert.ok(plan.rows >= 2);
-  assert.equal(plan.chunks.at(-1).rowLines.at(-1) <= 8, true);
+  const rows = ['a,"broken', ...Array.from({ length: 2000 }, (_, i) => `r${i},${i}`)];
+  const plan = planChunks(`external_id,v\n${rows.join("\n")}\n`, 5000);
+  assert.ok(plan.rows >= 900, String(plan.rows)); // the broken row takes at most 1,000 lines
+  assert.equal(plan.chunks.at(-1).rowLines.at(-1), 2002);
+});
+
+test("a value of many lines in quotes is never cut", () => {
+  const memo = Array.from({ length: 12 }, (_, i) => `line ${i}`).join("\n");
+  const text = `external_id,memo\na,"${memo}"\nb,short\n`;
+  const plan = planChunks(text, 1);
+  assert.equal(plan.rows, 2);
+  assert.deepEqual(
+    plan.chunks.map((c) => c.rowLines),
+    [[2], [14]],
+  );
 });
 
 test("refused rows download as CSV that no spreadsheet runs", () => {

@@ -5,11 +5,12 @@
 // A chunk ends only between records: a value in quotes may hold line breaks, so the cut is
 // made at a line break outside quotes. A quote that never closes would otherwise swallow the
 // rest of the file into one chunk, so past `MAX_LINES_PER_ROW` lines per row the cut is made
-// anyway (the server reports the broken row on its first line).
+// anyway (the server reports the broken row on its first line). The limit is far above any
+// real value's lines (an address, a memo), so a value is never cut in the middle.
 
 const QUOTE = 34;
 const NEWLINE = 10;
-const MAX_LINES_PER_ROW = 4;
+const MAX_LINES_PER_ROW = 1000;
 
 /**
  * @typedef {{ start: number, end: number, firstLine: number, rows: number,
