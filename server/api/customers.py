@@ -112,7 +112,7 @@ class CustomerController(Controller):
     @post("/import", status_code=200, operation_class=CsvUpload,
           request_max_body_size=MAX_IMPORT_BYTES, responses={**errors(401, 422), **TOO_LARGE})
     async def import_csv(
-            self, request: Request, wayline: WaylineDep,
+            self, request: Request, wayline: WaylineDep, principal: PrincipalDep,
             encoding: Annotated[str, QueryParameter(min_length=1, max_length=40, description=(
                 "The file's text encoding: utf-8 (default) or cp949 (Excel, Korean)."))
             ] = "utf-8",
@@ -122,7 +122,8 @@ class CustomerController(Controller):
                 "Region of phone numbers written without +country code (default KR)."))] = None,
     ) -> ImportReport:
         """Import customers from a CSV sent as the body; bad rows are reported with their line,
-        the rest load (needs the API key)."""
+        the rest load; the audit trail names who imported (a key, or an editor's session)."""
         how = imports.options(encoding, delimiter, phone_region)
         return await anyio.to_thread.run_sync(
-            imports.import_customers, wayline, imports.pull(request.stream()), how)
+            imports.import_customers, wayline, principal.actor, imports.pull(request.stream()),
+            how)

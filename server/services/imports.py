@@ -19,6 +19,7 @@ from runtime.clock import Clock
 from runtime.customers import csv_import
 from runtime.customers.csv_import import ImportOptions
 from runtime.errors import InvalidInputError
+from runtime.store.audit import Actor, record
 from server.context import Wayline
 from server.schemas.customers import ImportFailure, ImportReport
 
@@ -36,10 +37,24 @@ def options(encoding: str = "utf-8", delimiter: Delimiter = "comma",
                          phone_region=phone_region)
 
 
-def import_customers(wl: Wayline, chunks: Iterator[bytes], how: ImportOptions) -> ImportReport:
+def import_customers(wl: Wayline, actor: Actor, chunks: Iterator[bytes],
+                     how: ImportOptions) -> ImportReport:
     """Import a customer CSV arriving as byte chunks (see runtime.customers.csv_import for the
-    format)."""
-    return report_out(csv_import.import_customers(chunks, wl.writing, wl.now, how))
+    format). The import loads in batches, each its own transaction; the audit trail gets one
+    row once it is done: who imported, how many rows loaded, changed and failed, and which
+    consents the file set."""
+    report = csv_import.import_customers(chunks, wl.writing, wl.now, how)
+    with wl.writing() as session:
+        record(session, actor, "customers.imported", object_kind="customer",
+               summary=f"{report.rows:,} rows: {report.created:,} created, "
+                       f"{report.updated:,} updated, {report.failed:,} failed",
+               after={"rows": report.rows, "created": report.created,
+                      "updated": report.updated, "unchanged": report.unchanged,
+                      "merged": report.merged, "failed": report.failed,
+                      "consent": sorted(field for field in report.columns.values()
+                                        if field.startswith("consent."))},
+               at=wl.now())
+    return report_out(report)
 
 
 def pull(stream: AsyncIterator[bytes]) -> Iterator[bytes]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from runtime.store.models import Customer, CustomerTag
+from runtime.store.team_models import AuditEvent
 
 ROWS = 5_000  # more than two import chunks, so repeats and failures cross transactions
 HEADER = "External ID,email,phone,tags,consent_sms,plan,score,note"
@@ -118,6 +119,12 @@ def test_import_loads_the_good_rows_and_reports_each_bad_one(client, ingest_head
             assert part in got[line]["reason"], (line, got[line])
     bad_email = next(failure for failure in report["failures"] if "@@" in failure["reason"])
     assert bad_email["external_id"].startswith("cust-")
+    with app_context.reading() as session:
+        audited = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "customers.imported")).one()
+    assert audited.actor_kind == "key" and audited.after["rows"] == ROWS
+    assert audited.after["failed"] == len(plan.failures)
+    assert "consent.sms" in audited.after["consent"]
 
     with app_context.reading() as session:
         rows = session.execute(select(Customer.external_id, Customer.email, Customer.phone,
