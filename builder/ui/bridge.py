@@ -288,6 +288,8 @@ class CanvasState(msgspec.Struct):
     discovery: Json | None = None
     """The attributes and events the workspace's data holds, for the attribute and event
     pickers (`UiServices.discover_data`); None until loaded."""
+    me: str | None = None
+    """Who is editing (their user id): edits kept in the browser until saved are theirs."""
 
 
 class Catalogue(msgspec.Struct, rename="camel"):

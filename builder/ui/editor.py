@@ -89,6 +89,7 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
     # A new id for every mount: after a reconnect the canvas sees a new session and re-sends
     # what the lost connection may have dropped.
     session = use_memo(lambda: str(time.monotonic_ns()), [])
+    me = use_memo(lambda: str(services.whoami().get("id") or ""), [])
     current = use_ref(None)
     current.current = detail
     busy = use_ref(False)
@@ -163,7 +164,8 @@ def EditorFor(services: UiServices, journey_id: int) -> Any:  # noqa: N802
                         if view["notice"] else _("Opening the journey…"), leave)
     state = msgspec.convert(
         {**live_state(services, detail, _), **view, **publishing, "live": live, "preview": preview,
-         "session": session, "sending": sending_banner(sending, services, _)}, CanvasState)
+         "session": session, "sending": sending_banner(sending, services, _), "me": me},
+        CanvasState)
     canvas = js_component("JourneyCanvas")(
         {"catalogue": static, "state": encode(state),
          "readOnly": not services.may("journeys.edit"),

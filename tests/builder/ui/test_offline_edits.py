@@ -27,6 +27,11 @@ from tests.builder.ui.test_canvas import (
 RECONNECT_WAIT = 30_000  # ms: ReactPy retries after 0.75 s, backing off by 1.25× each time
 
 
+def unsaved_key(browse: Any, journey_id: int) -> str:
+    """Where the browser keeps the admin's unsaved edits of a journey."""
+    return f"wayline.unsaved.{browse.people['admin'].id}.{journey_id}"
+
+
 def move(page: Any, node_id: str, dx: int, dy: int) -> None:
     """Drag a step by (dx, dy) on the canvas."""
     box = node(page, node_id).locator(".wl-node-head").bounding_box()
@@ -76,7 +81,9 @@ def test_edits_made_offline_are_kept_and_saved_on_reconnect(live_app: LiveApp,
     screenshot(page, "offline-1-edits-waiting")
 
     # A reload while offline would lose nothing: the edits are in localStorage, with their base.
-    kept = page.evaluate(f"JSON.parse(localStorage.getItem('wayline.unsaved.{journey_id}'))")
+    # Kept under the person's own name: someone else on this browser would never send them.
+    key = unsaved_key(browse, journey_id)
+    kept = page.evaluate(f"JSON.parse(localStorage.getItem('{key}'))")
     assert kept["base"] == revision
     assert kept["name"]["value"] == "Spring cart follow-up"
     assert next(n for n in kept["document"]["nodes"] if n["id"] == wait)["position"] != before
@@ -90,7 +97,7 @@ def test_edits_made_offline_are_kept_and_saved_on_reconnect(live_app: LiveApp,
     assert detail.journey.name == "Spring cart follow-up"
     assert position(live_app, journey_id, wait) != before
     assert detail.journey.draft_revision == revision + 1
-    assert page.evaluate(f"localStorage.getItem('wayline.unsaved.{journey_id}')") is None
+    assert page.evaluate(f"localStorage.getItem('{key}')") is None
     expect(page.locator('[data-banner="connection"]')).to_have_count(0, timeout=WAIT)
     expect(page.locator('[data-banner="conflict"]')).to_have_count(0)
     screenshot(page, "offline-2-saved")
@@ -161,7 +168,7 @@ def test_a_refused_edit_can_be_discarded(live_app: LiveApp, browse: Any) -> None
     saved(page)
     expect(conflict).to_have_count(0)
     assert position(live_app, journey_id, wait) == before
-    assert page.evaluate(f"localStorage.getItem('wayline.unsaved.{journey_id}')") is None
+    assert page.evaluate(f"localStorage.getItem('{unsaved_key(browse, journey_id)}')") is None
 
 
 def test_the_connection_banner_and_save_state_speak_korean(live_app: LiveApp,

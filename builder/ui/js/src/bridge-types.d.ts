@@ -51,6 +51,7 @@ export interface CanvasState {
   content: string | null;
   history?: HistoryView | null;
   discovery?: Record<string, any> | null;
+  me?: string | null;
 }
 
 /** What never changes while the page is open: node kinds, channels (and how texts are counted), palette sections, the settings form, and the workspace's time zone. */

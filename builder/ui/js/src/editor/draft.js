@@ -134,7 +134,7 @@ export function useDraft(server, onCommand) {
   const history = useRef({ past: [], future: [], burst: null });
   const send = useRef(onCommand);
   send.current = onCommand;
-  const journeyId = server.journey.id;
+  const place = placeOf(server);
 
   const flush = useCallback(() => {
     const s = sync.current;
@@ -167,9 +167,9 @@ export function useDraft(server, onCommand) {
         send.current(JSON.stringify({ op: "rename", seq: s.seq, name: value, was: from }));
       }
     }
-    keep(journeyId, s, store.current);
+    keep(place, s, store.current);
     rerender();
-  }, [journeyId]);
+  }, [place]);
 
   // Local-only changes (selection, dragging, measured sizes): drawn, not saved.
   const change = useCallback((update) => {
@@ -192,12 +192,12 @@ export function useDraft(server, onCommand) {
       h.burst = burst ? { key: burst, at: now } : null;
       store.current = update(store.current);
       s.dirty = true;
-      keep(journeyId, s, store.current);
+      keep(place, s, store.current);
       rerender();
       clearTimeout(s.timer);
       s.timer = setTimeout(flush, delay);
     },
-    [flush, journeyId],
+    [flush, place],
   );
 
   // The journey's new name: saved after a pause in typing, or at once (`now`: Enter, leaving).
@@ -209,12 +209,12 @@ export function useDraft(server, onCommand) {
       if (!s.name) s.name = { value: name, from: server.journey.name };
       else s.name.value = name;
       if (name === s.name.from && s.inflight?.kind !== "name") s.name = null;
-      keep(journeyId, s, store.current);
+      keep(place, s, store.current);
       rerender();
       clearTimeout(s.nameTimer);
       s.nameTimer = setTimeout(flush, now ? 0 : NAME_DELAY_MS);
     },
-    [flush, journeyId, server.journey.name],
+    [flush, place, server.journey.name],
   );
 
   const travel = useCallback(
@@ -254,9 +254,9 @@ export function useDraft(server, onCommand) {
 
   const discard = useCallback(() => {
     sync.current.conflict = null;
-    keep(journeyId, sync.current, store.current);
+    keep(place, sync.current, store.current);
     rerender();
-  }, [journeyId]);
+  }, [place]);
 
   // The server's answer to what is in flight, or a newer draft from elsewhere.
   useEffect(() => {
@@ -372,15 +372,21 @@ function setAside(s, { document = null, name = null }) {
 
 // --- what is not yet saved, kept in localStorage until the server confirms it ------------------
 
-function keyOf(journeyId) {
-  return `wayline.unsaved.${journeyId}`;
+// Kept per person and journey: on a shared browser, the next person never sends the edits
+// someone else left unsaved (the audit trail would name the wrong person).
+function placeOf(server) {
+  return `${server.me ?? "anyone"}.${server.journey.id}`;
 }
 
-function keep(journeyId, s, store) {
+function keyOf(place) {
+  return `wayline.unsaved.${place}`;
+}
+
+function keep(place, s, store) {
   const unsent = s.dirty || s.inflight?.kind === "document";
   try {
     if (!unsent && !s.name && !s.conflict) {
-      window.localStorage.removeItem(keyOf(journeyId));
+      window.localStorage.removeItem(keyOf(place));
       return;
     }
     const kept = {
@@ -391,7 +397,7 @@ function keep(journeyId, s, store) {
       name: s.name,
       conflict: s.conflict,
     };
-    window.localStorage.setItem(keyOf(journeyId), JSON.stringify(kept));
+    window.localStorage.setItem(keyOf(place), JSON.stringify(kept));
   } catch {
     // storage unavailable or full: the edits are still sent, just not kept
   }
@@ -403,7 +409,7 @@ function keep(journeyId, s, store) {
 function restored(server, s) {
   let kept = null;
   try {
-    kept = JSON.parse(window.localStorage.getItem(keyOf(server.journey.id)) || "null");
+    kept = JSON.parse(window.localStorage.getItem(keyOf(placeOf(server))) || "null");
   } catch {
     return null; // unreadable or no storage: nothing to restore
   }
