@@ -14,7 +14,7 @@ from runtime.store.models import Customer, Event
 from server.schemas.journeys import JourneyUpdate
 from server.services import journeys
 from tests.builder.journeys import document, edge, node
-from tests.builder.ui.conftest import LiveApp, add_person, screenshot, sign_in
+from tests.builder.ui.conftest import LiveApp, screenshot
 from tests.builder.ui.test_canvas import WAIT, blank_journey, draft_of, saved
 from tests.builder.ui.test_canvas import node as canvas_node
 from tests.builder.ui.test_marketer_flow import inspect
@@ -109,43 +109,31 @@ def test_pick_names_from_the_data_and_see_warnings_for_unknown_ones(
     assert config["wait"]["event"] == "order_complete"
 
 
-def test_pickers_speak_korean(live_app: LiveApp, browser: Any) -> None:
+def test_pickers_speak_korean(live_app: LiveApp, browse: Any) -> None:
     seed_data(live_app)
     journey_id = journey_with_steps(live_app)
-    context = browser.new_context(locale="ko-KR", viewport={"width": 1440, "height": 900})
-    try:
-        sign_in(context, live_app, add_person(live_app, "admin"))
-        page = context.new_page()
-        page.goto(f"{live_app.url}/journeys/{journey_id}")
-        form = inspect(page, "vip")
-        field = combobox(form, '[data-rule="config.rule.rules[0]"]', "attribute")
-        field.fill("")
-        expect(form.locator('[role="option"][data-option="score"]')).to_contain_text(
-            "숫자 · 고객 3명", timeout=WAIT)
-        expect(form).to_contain_text("다음 조건 중")
-        expect(form.get_by_role("button", name="조건 삭제")).to_be_visible()
-        screenshot(page, "pickers-korean")
-    finally:
-        context.close()
+    page = browse(f"/journeys/{journey_id}", locale="ko-KR")
+    form = inspect(page, "vip")
+    field = combobox(form, '[data-rule="config.rule.rules[0]"]', "attribute")
+    field.fill("")
+    expect(form.locator('[role="option"][data-option="score"]')).to_contain_text(
+        "숫자 · 고객 3명", timeout=WAIT)
+    expect(form).to_contain_text("다음 조건 중")
+    expect(form.get_by_role("button", name="조건 삭제")).to_be_visible()
+    screenshot(page, "pickers-korean")
 
 
-def test_data_warnings_speak_korean(live_app: LiveApp, browser: Any) -> None:
+def test_data_warnings_speak_korean(live_app: LiveApp, browse: Any) -> None:
     seed_data(live_app)
     journey_id = journey_with_steps(live_app)
-    context = browser.new_context(locale="ko-KR", viewport={"width": 1440, "height": 900})
-    try:
-        sign_in(context, live_app, add_person(live_app, "admin"))
-        page = context.new_page()
-        page.goto(f"{live_app.url}/journeys/{journey_id}")
-        form = inspect(page, "vip")
-        field = combobox(form, '[data-rule="config.rule.rules[0]"]', "attribute")
-        field.fill("scroe")
-        field.press("Escape")
-        expect(form.locator('[data-field-error="config.rule.rules[0].field"]')).to_contain_text(
-            "'scroe' 속성을 가진 고객이 아직 없습니다", timeout=WAIT)
-        screenshot(page, "pickers-korean-warning")
-    finally:
-        context.close()
+    page = browse(f"/journeys/{journey_id}", locale="ko-KR")
+    form = inspect(page, "vip")
+    field = combobox(form, '[data-rule="config.rule.rules[0]"]', "attribute")
+    field.fill("scroe")
+    field.press("Escape")
+    expect(form.locator('[data-field-error="config.rule.rules[0].field"]')).to_contain_text(
+        "'scroe' 속성을 가진 고객이 아직 없습니다", timeout=WAIT)
+    screenshot(page, "pickers-korean-warning")
 
 
 def test_a_composition_is_never_interrupted(live_app: LiveApp, browse: Any) -> None:
