@@ -40,7 +40,19 @@ def journey_with(app: LiveApp, nodes: list[tuple[str, str, int]],
 
 
 def boxes(page: Any, selector: str = ".react-flow__node") -> list[dict[str, float]]:
-    return [box for box in (el.bounding_box() for el in page.locator(selector).all()) if box]
+    """Every match's box, all read in one frame once the view stopped moving: it may be panning
+    to a new step, and boxes read one after another during a pan are read at different
+    offsets."""
+    page.wait_for_function("""() => {
+        const view = document.querySelector('.react-flow__viewport');
+        const now = view ? view.style.transform : '';
+        const still = window.__wlTransform === now;
+        window.__wlTransform = now;
+        return still;
+    }""", polling=250, timeout=WAIT)
+    return page.locator(selector).evaluate_all("""els => els.map(el => el.getBoundingClientRect())
+        .filter(r => r.width && r.height)
+        .map(r => ({x: r.x, y: r.y, width: r.width, height: r.height}))""")
 
 
 def apart(a: dict[str, float], b: dict[str, float]) -> bool:
