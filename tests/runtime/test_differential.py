@@ -35,6 +35,7 @@ from runtime.customers.profiles import load_profiles
 from runtime.flow.effects import Effects
 from runtime.flow.enrollment import enroll
 from runtime.flow.ingest import ingest_event
+from runtime.messaging import templating
 from runtime.messaging.channels import WebhookAdapter
 from runtime.messaging.gate import sent_before
 from runtime.messaging.tracking import secret_for
@@ -357,7 +358,12 @@ def _report(seed: int, external_id: str, document: dict[str, Any], path: SimPath
     return "\n".join(lines)
 
 
-def test_random_journeys_run_as_the_simulation_says(wayline, dialect):
+def test_random_journeys_run_as_the_simulation_says(wayline, dialect, monkeypatch):
+    # The render budget is wall-clock time: on a loaded machine one side (the simulation or the
+    # run) can pass it where the other doesn't, for a two-line template (a CI run did so). What
+    # is compared here is the journeys' logic, so the budget is made too long to be reached;
+    # tests/server/test_render_budget_live.py and the templating tests hold the budget itself.
+    monkeypatch.setattr(templating, "RENDER_BUDGET", 60.0)
     rt = wayline
     seeds = range(FIRST_SEED, FIRST_SEED + JOURNEYS[dialect])
     made = publish_all(rt, seeds)
