@@ -23,7 +23,7 @@ MAY_IMPORT = {
 }
 """Which of our packages each package may import (DESIGN.md §1: nothing imports `server`)."""
 
-WINGS = ("store", "customers", "audience", "flow", "messaging", "run")
+WINGS = ("store", "customers", "audience", "flow", "messaging", "insight", "run")
 """runtime's wings, lowest first: a wing imports only wings before it (and the base modules)."""
 
 

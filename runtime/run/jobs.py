@@ -14,12 +14,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import redis
 from rq import Queue
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from runtime import insight
 from runtime.clock import Clock, current_clock
 from runtime.flow.enrollment import enroll_dates, enroll_segments
 from runtime.messaging.adapters import Adapter
@@ -44,6 +46,9 @@ DELIVERY_BATCH = 500
 
 SWEEP_PENDING_KEY = "wayline:sweep:pending"
 """Set while a sweep is queued, so the ticker never piles sweeps up behind a slow one."""
+
+ROLLUP_PENDING_KEY = "wayline:insight:pending"
+"""Set while a rollup is queued or was queued less than ROLLUP_EVERY ago."""
 
 BACKLOG_LIMIT = 100
 """A sweep adds work to a queue only while fewer jobs than this wait there (backpressure).
@@ -277,6 +282,7 @@ def sweep_job() -> dict[str, int]:
     rt.redis.delete(SWEEP_PENDING_KEY)
     entered = _periodic_entries(rt)
     _start_flight_moves(rt)
+    _queue_rollup(rt)
     room = STEPS_BACKLOG - rt.steps.count
     claimed = dispatch_due(rt, limit=room * BATCH_SIZE) if room > 0 else 0
     held = Lease([], rt.clock.now())
@@ -312,6 +318,20 @@ def move_flight_job(move_id: int) -> dict[str, int]:
              carried.moved, carried.left, carried.batches,
              extra={**done, "duration_ms": _ms_since(started)})
     return done
+
+
+def rollup_job() -> dict[str, bool]:
+    """Roll the insight summaries that are due (`runtime.insight`); which rolled."""
+    rt = runtime()
+    return insight.roll_up(rt.sessions, rt.clock.now(), ZoneInfo(rt.settings.timezone))
+
+
+def _queue_rollup(rt: Runtime) -> None:
+    """Queue a rollup at most every ROLLUP_EVERY, across all sweepers; behind the steps
+    already queued, since a chart a minute old is fine and a late customer is not."""
+    every = int(insight.ROLLUP_EVERY.total_seconds())
+    if rt.redis.set(ROLLUP_PENDING_KEY, "1", nx=True, ex=every):
+        rt.steps.enqueue(rollup_job, job_timeout=600, result_ttl=0, failure_ttl=FAILED_JOBS_KEPT)
 
 
 def _start_flight_moves(rt: Runtime) -> None:

@@ -322,6 +322,10 @@ class Run(Base):
         Index("ix_runs_customer_goal", "customer_id", "goal_until",
               sqlite_where=text("goal_until IS NOT NULL"),
               postgresql_where=text("goal_until IS NOT NULL")),
+        # What insight rolls up per day (`runtime.insight`): entries, and conversions.
+        Index(None, "entered_at"),
+        Index("ix_runs_converted_at", "converted_at", sqlite_where=text("converted_at IS NOT NULL"),
+              postgresql_where=text("converted_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -420,6 +424,9 @@ class Message(Base):
         # (`runtime.messaging.gate.cap_history`, which writes the same literal condition).
         Index("ix_messages_marketing", "customer_id", "channel", "sent_at",
               sqlite_where=MARKETING_ONLY, postgresql_where=MARKETING_ONLY),
+        # Insight rolls messages up by the day they were made (`runtime.insight`); the column
+        # never changes, so status updates stay heap-only on PostgreSQL.
+        Index(None, "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)

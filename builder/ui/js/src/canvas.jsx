@@ -125,3 +125,4 @@ function copyBySelecting(text) {
   area.remove();
 }
 export { CsvImport } from "./customers/CsvImport.jsx";
+export { Chart } from "./charts/Chart.jsx";
