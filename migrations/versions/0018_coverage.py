@@ -1,4 +1,4 @@
-"""coverage and fatigue summaries (filled in by the change that builds them)
+"""coverage: when each customer was last touched (filled in by the change that builds them)
 
 Revision ID: 0018
 Revises: 0017
