@@ -123,6 +123,8 @@ export interface LiveCounts {
   here: number;
   nodes: Record<string, Record<string, any>>;
   edges: Record<string, number>;
+  lifts?: Record<string, PathResult>;
+  revenue?: number;
 }
 
 /** A message for the marketer (a toast); a new `id` is a new notice. */
@@ -140,6 +142,13 @@ export interface PathPreview {
   events?: Array<Record<string, any>>;
   id: string;
   revision?: number | null;
+}
+
+/** How the customers who took one wire converted. */
+export interface PathResult {
+  rate: number | null;
+  lift: number | null;
+  control: boolean;
 }
 
 /** Pause the live journey, saying why (for the team). */

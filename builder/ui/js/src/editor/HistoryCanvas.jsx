@@ -45,6 +45,7 @@ function HistoryFlow({ history, versions, catalogue, kinds }) {
       issuesByNode: {},
       live: null,
       edgeCounts: null,
+      edgeLifts: null,
       path: null,
       dry: null,
       pausedSteps: NO_STEPS,
