@@ -268,6 +268,8 @@ class HistoryView(msgspec.Struct):
     """The older side's steps that the drawn side has no more: drawn ghosted where they were."""
     removed_wires: list[Json]
     """The older side's wires removed or moved away, as edges ("was:…" ids), drawn ghosted."""
+    live: LiveCounts | None = None
+    """A version alone: its own customers' counts and what its steps earned."""
 
 
 class CanvasState(msgspec.Struct):

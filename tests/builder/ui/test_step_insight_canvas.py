@@ -16,7 +16,7 @@ from runtime.insight import roll_up
 from runtime.messaging.tracking import Tracked, record_engagement
 from runtime.store.audit import SYSTEM
 from runtime.store.models import Customer, Message, Run
-from server.schemas.journeys import JourneyCreate
+from server.schemas.journeys import JourneyCreate, JourneyUpdate
 from server.services import journeys
 from server.services.stats import journey_stats
 from tests.builder.journeys import document, edge, node
@@ -108,3 +108,22 @@ def test_send_steps_show_their_rates_and_the_split_its_lift(live_app: LiveApp, b
     if locale == "ko-KR":
         expect(page.locator('[data-earned="mail_a"]')).to_contain_text("열람")
     screenshot(page, f"step-insight-{locale}")
+
+
+def test_an_older_version_shows_what_its_own_customers_earned(live_app: LiveApp, browse: Any,
+                                                              earned: int) -> None:
+    wl = live_app.wayline
+    before = {item.node_id: item for item in journey_stats(wl, earned, 1).nodes}
+    doc = journeys.get_journey(wl, earned).document
+    doc["nodes"][2]["data"]["label"] = "Coupon mail, shorter"
+    journeys.update_journey(wl, SYSTEM, earned, JourneyUpdate(document=doc))
+    journeys.publish_journey(wl, SYSTEM, earned)
+    page = browse(f"/journeys/{earned}")
+    page.locator('[data-action="history"]').click()
+    page.locator('[data-version="1"] [data-action="open-version"]').click()
+    canvas = page.locator('[data-history-canvas="1"]')
+    line = canvas.locator('[data-earned="mail_a"] [data-earned-figure="opened"]')
+    expect(line).to_contain_text(f"{round(before['mail_a'].engagement.open_rate * 100)}%",
+                                 timeout=WAIT)
+    expect(canvas.locator('[data-live="mail_a"]')).to_contain_text(
+        f"{before['mail_a'].entered}")

@@ -105,6 +105,7 @@ export interface HistoryView {
   diff: Record<string, any> | null;
   removed: Array<Record<string, any>>;
   removed_wires: Array<Record<string, any>>;
+  live?: LiveCounts | null;
 }
 
 /** One problem: a stable code, where it is (node, field) and what to do, in plain words. */
