@@ -262,8 +262,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--fresh", action="store_true", help="refill the bench database")
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = the issue's sizes")
+    parser.add_argument("--fill-only", action="store_true", help="fill the database and stop")
     args = parser.parse_args()
     engine = database(args.fresh, args.scale)
+    if args.fill_only:
+        return
     sessions = sessionmaker(engine, expire_on_commit=False)
     with sessions() as session:
         counts = {table: session.scalar(text(f"SELECT count(*) FROM {table}"))
