@@ -38,7 +38,7 @@ from typing import Annotated
 import msgspec
 from sqlalchemy.orm import Session
 
-from nodes.kit.rules import All, Attr, CountOp, EventCount, HasTag, Op, Rule, rule_problems
+from nodes.kit.rules import All, CountOp, EventCount, HasTag, Rule, rule_problems
 from runtime.store.models import WorkspaceSetting
 
 SETTING_KEY = "lifecycle_stages"
@@ -74,13 +74,16 @@ class StageDefinitions(msgspec.Struct, forbid_unknown_fields=True):
 
 DEFAULT_STAGES = StageDefinitions(stages=[
     Stage("acquisition", "Acquisition", All(rules=[])),
-    Stage("activation", "Activation", Attr(field="orders", op=Op.GTE, value=1)),
-    Stage("retention", "Retention", Attr(field="orders", op=Op.GTE, value=2)),
+    Stage("activation", "Activation", EventCount(event="order_completed", op=CountOp.GTE,
+                                                  count=1)),
+    Stage("retention", "Retention", EventCount(event="order_completed", op=CountOp.GTE,
+                                                count=2)),
     Stage("revenue", "Revenue", HasTag(tag="vip")),
     Stage("referral", "Referral", EventCount(event="referral_sent", op=CountOp.GTE, count=1)),
 ])
-"""AARRR over the demo data: everyone who signed up; a first order; a second order; big
-spenders (the `vip` tag: 1,000,000 KRW and more); and customers who sent a referral."""
+"""AARRR over the demo data (server/demo.py): everyone who signed up; a first order; a second
+order (both counted from `order_completed` events, the record); big spenders (the `vip` tag:
+1,000,000 KRW and more); and customers who sent a referral."""
 
 
 def load_stages(session: Session) -> StageDefinitions:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import expect
 from sqlalchemy import insert, select
 
-from runtime.store.models import Customer, CustomerTag, JourneyVersion, Run
+from runtime.store.models import CustomerTag, Event, JourneyVersion, Run
 from runtime.store.stage_models import StageDay
 from runtime.store.team_models import AuditEvent
 from tests.builder.ui.conftest import LiveApp, screenshot, signed_in_services
@@ -28,7 +28,7 @@ def _stage_world(live_app: LiveApp) -> int:
     with wl.writing() as db:
         ids = add_customers(db, len(orders), wl.now() - timedelta(days=20))
         for customer_id, count in zip(ids, orders, strict=True):
-            db.get(Customer, customer_id).attributes = {"orders": count}
+            _order(db, customer_id, count, wl.now() - timedelta(days=10))
         for customer_id in ids[-4:]:
             db.add(CustomerTag(customer_id=customer_id, tag="vip"))
         journey = add_journey(db, {"nodes": [], "edges": []}, "Second order nudge")
@@ -39,11 +39,11 @@ def _stage_world(live_app: LiveApp) -> int:
         version_id = version.id
     services.refresh_stages(30)
     with wl.writing() as db:
-        for index, customer_id in enumerate(ids[:6] + ids[18:24]):
+        for customer_id in ids[:6] + ids[18:24]:
             db.add(Run(journey_id=journey, journey_version_id=version_id,
                        customer_id=customer_id, entry_key="e", node_id="start",
                        entered_at=wl.now() - timedelta(seconds=5)))
-            db.get(Customer, customer_id).attributes = {"orders": 1 if index < 6 else 2}
+            _order(db, customer_id, 1, wl.now() - timedelta(seconds=2))
     services.refresh_stages(30)
     today = wl.now().astimezone(ZoneInfo(wl.settings.timezone)).date()
     with wl.writing() as db:
@@ -53,6 +53,13 @@ def _stage_world(live_app: LiveApp) -> int:
             for stage, count in (("acquisition", 22 + back), ("activation", 10),
                                  ("retention", 5), ("revenue", 3))])
     return journey
+
+
+def _order(db, customer_id: int, count: int, at) -> None:
+    """`count` orders of a customer (the default stages count `order_completed` events)."""
+    for _ in range(count):
+        db.add(Event(customer_id=customer_id, name="order_completed", properties={},
+                     occurred_at=at, received_at=at))
 
 
 def _drawn(page, chart: str, at_least: int) -> int:
@@ -102,10 +109,12 @@ def test_an_admin_edits_a_stage_and_a_viewer_only_reads(browse, live_app):
     page.locator('[data-field="stage-rule-1"]').fill(
         '{"type": "attr", "field": "signed_up", "op": "within_last", "value": "soon"}')
     page.locator('[data-action="save-stages"]').click()
-    expect(page.locator('[data-problem="stages[1].rule"]')).not_to_be_empty(timeout=WAIT)
+    problem = page.locator('[data-problem="stages[1].rule"]')
+    expect(problem).not_to_be_empty(timeout=WAIT)
+    problem.scroll_into_view_if_needed()
     screenshot(page, "stages-edit-problem-en")
     page.locator('[data-field="stage-rule-1"]').fill(
-        '{"type": "attr", "field": "orders", "op": "gte", "value": 1}')
+        '{"type": "event", "event": "order_completed", "count": 1}')
     page.locator('[data-action="save-stages"]').click()
     expect(editor).to_have_count(0, timeout=WAIT)
     expect(page.locator('[data-stage="acquisition"] h3')).to_have_text("Signed up")
@@ -118,4 +127,5 @@ def test_an_admin_edits_a_stage_and_a_viewer_only_reads(browse, live_app):
                                                                          timeout=WAIT)
     expect(viewer.locator('[data-action="edit-stages"]')).to_have_count(0)
     expect(viewer.locator('[data-action="refresh-stages"]')).to_have_count(0)
+    assert _drawn(viewer, "stage-funnel", 4) >= 4
     screenshot(viewer, "stages-board-ko-viewer")
