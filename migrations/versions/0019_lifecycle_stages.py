@@ -44,7 +44,9 @@ def upgrade() -> None:
         sa.Column("advanced_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_stage_moves"),
     )
-    op.create_index("ix_stage_moves_moved_at", "stage_moves", ["moved_at"])
+    op.create_index("ix_stage_moves_moved_at", "stage_moves", ["moved_at"],
+                    postgresql_include=["from_stage", "to_stage", "journey_id", "left_at",
+                                        "advanced_at"])
     op.create_index("ix_stage_moves_customer_id_moved_at", "stage_moves",
                     ["customer_id", "moved_at"])
     op.create_table(

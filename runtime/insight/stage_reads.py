@@ -106,23 +106,22 @@ def _figures(session: Session, since: datetime, until: datetime,
              ended: ColumnElement[Any]) -> dict[str, StageFigure]:
     """Per stage moved into in the period: moves, those with `ended` set, their median time."""
     in_period = (moves.c.moved_at >= since, moves.c.moved_at < until)
+    seconds = _seconds(session, ended, moves.c.moved_at)
+    if session.get_bind().dialect.name == "postgresql":  # one pass over the period's moves
+        rows = session.execute(
+            select(moves.c.to_stage, func.count(), func.count(ended),
+                   func.percentile_cont(0.5).within_group(seconds).filter(ended.is_not(None)))
+            .where(*in_period).group_by(moves.c.to_stage))
+        return {stage: StageFigure(total, timed, float(median) if median is not None else None)
+                for stage, total, timed, median in rows}
     totals = dict(session.execute(select(moves.c.to_stage, func.count())
                                   .where(*in_period).group_by(moves.c.to_stage)).all())
-    seconds = _seconds(session, ended, moves.c.moved_at)
-    timed = (*in_period, ended.is_not(None))
-    medians: dict[str, tuple[int, float | None]] = {}
-    if session.get_bind().dialect.name == "postgresql":
-        for stage, count, median in session.execute(
-                select(moves.c.to_stage, func.count(),
-                       func.percentile_cont(0.5).within_group(seconds))
-                .where(*timed).group_by(moves.c.to_stage)):
-            medians[stage] = (count, float(median) if median is not None else None)
-    else:
-        spans: dict[str, list[float]] = {}
-        for stage, span in session.execute(select(moves.c.to_stage, seconds).where(*timed)):
-            spans.setdefault(stage, []).append(float(span))
-        medians = {stage: (len(found), statistics.median(found)) for stage, found in spans.items()}
-    return {stage: StageFigure(total, *medians.get(stage, (0, None)))
+    spans: dict[str, list[float]] = {}
+    for stage, span in session.execute(select(moves.c.to_stage, seconds)
+                                       .where(*in_period, ended.is_not(None))):
+        spans.setdefault(stage, []).append(float(span))
+    return {stage: StageFigure(total, len(spans.get(stage, [])),
+                               statistics.median(spans[stage]) if spans.get(stage) else None)
             for stage, total in totals.items()}
 
 
