@@ -32,14 +32,17 @@ ATTRIBUTES = {"country": N_("Country"), "plan": N_("Plan"),
               "last_purchase_at": N_("Last purchase")}
 """The breakdown's attributes as people read them."""
 
-VALUES = {"": N_("Not set"), "*": N_("Other"), "never": N_("Never bought"),
-          "<30d": N_("In the last 30 days"), "30-90d": N_("30 to 90 days ago"),
-          ">90d": N_("Over 90 days ago")}
-"""Values the roller writes that are not the customers' own."""
+VALUES = {"": N_("Not set"), "*": N_("Other"), "<30d": N_("Under 30 days"),
+          "30-90d": N_("30–90 days"), ">90d": N_("Over 90 days"), "never": N_("Never bought")}
+"""Values the roller writes that are not the customers' own (last purchase buckets in order)."""
+
+BUCKETS = ("<30d", "30-90d", ">90d", "never")
+"""Last purchase buckets, shown in this order (other attributes: most customers first)."""
 
 STYLE = CARD_STYLE + """
-.wl-cover-head { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
-.wl-cover-head .wl-segmented { flex: 0 0 auto; }
+.wl-cover-head { display: flex; gap: 12px; align-items: center; flex: 0 0 auto; }
+.wl-cover-head .wl-segmented { flex: 0 0 auto; flex-wrap: nowrap; }
+.wl-cover-head .wl-segmented button { white-space: nowrap; padding: 6px 12px; }
 .wl-cover-head form { display: flex; gap: 6px; align-items: center; }
 .wl-cover-head input { width: 80px; }
 .wl-headline { display: flex; gap: 28px; align-items: flex-end; flex-wrap: wrap; }
@@ -48,7 +51,7 @@ STYLE = CARD_STYLE + """
 .wl-headline-change { font-weight: 600; }
 .wl-headline-change.up { color: var(--err); } .wl-headline-change.down { color: var(--ok); }
 .wl-headline-save { margin-left: auto; text-align: right; max-width: 420px; }
-.wl-headline-save p { margin: 6px 0 0; color: var(--muted); font-size: 13px; }
+.wl-headline-save p { margin: 6px 0 8px; color: var(--muted); font-size: 13px; }
 .wl-cover-section { margin: 18px 0 10px; font-size: 16px; }
 .wl-charts + .wl-cover-section { margin-top: 22px; }
 .wl-cover-more { margin-top: 10px; }
@@ -97,7 +100,7 @@ def CoveragePage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
                     "aria-label": _("Another window, in days"),
                     "onChange": lambda e, *_a: set_typed(e["target"]["value"])}),
         html.button({"class": "wl-button", "type": "submit", "data-action": "custom-window"},
-                    _("Show")))
+                    _("Show window")))
     body: Any = html.div({"class": "wl-loading"}, _("Counting…")) if summary is None else \
         html.div(Headline(summary, services), Charts(summary),
                  UntouchedList(page, services.timezone, more))
@@ -133,7 +136,7 @@ def Headline(summary: dict[str, Any], services: Any) -> Any:  # noqa: N802
             {"class": f"wl-headline-change {'up' if delta > 0 else 'down' if delta else ''}",
              "data-change": str(delta)},
             _("{change} since {day}", change=f"{'+' if delta > 0 else ''}{_.number(delta)}",
-              day=since))
+              day=since) if delta else _("No change since {day}", day=since))
     fresh = _("Counted {time}", time=_.date(datetime.fromisoformat(summary["rolled_at"])
                                              .astimezone(zone))) \
         if summary["rolled_at"] else _("Not counted yet: the first count comes within a minute.")
@@ -202,7 +205,7 @@ def Charts(summary: dict[str, Any]) -> Any:  # noqa: N802
                    "labels": {"untouched": _("Untouched")},
                    "rows": [[_(VALUES[value["value"]]) if value["value"] in VALUES
                              else value["value"], value["untouched"]]
-                            for value in row["values"]], "height": 220})
+                            for value in _ordered(row)], "height": 220})
             for row in summary["breakdown"]]
     kept = html.p({"class": "hint"}, _("The breakdown is counted for 7, 30 and 90 days; choose "
                                        "one of those to see it.")) if not bars else ""
@@ -229,7 +232,7 @@ def UntouchedList(page: dict[str, Any] | None, workspace_zone: str,  # noqa: N80
                     html.td(str(c["attributes"].get("country") or "")),
                     html.td(str(c["attributes"].get("plan") or "")),
                     html.td(_.date(datetime.fromisoformat(c["last_touched_at"]).astimezone(zone))
-                            if c["last_touched_at"] else _("Never")))
+                            if c["last_touched_at"] else _("Never reached")))
             for c in page["items"]]
     return html.div(
         heading,
@@ -239,6 +242,14 @@ def UntouchedList(page: dict[str, Any] | None, workspace_zone: str,  # noqa: N80
             html.tbody(rows)),
         html.button({"class": "wl-button wl-cover-more", "data-action": "more",
                      "onClick": more}, _("More")) if page["next_after"] else "")
+
+
+def _ordered(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """An attribute's values as its chart shows them: buckets in their order, else as given."""
+    if row["attribute"] != "last_purchase_at":
+        return row["values"]
+    return sorted(row["values"], key=lambda value: BUCKETS.index(value["value"])
+                  if value["value"] in BUCKETS else len(BUCKETS))
 
 
 def _midnight(day: str) -> datetime:
