@@ -179,12 +179,11 @@ def sync_tag(session: Session, days: int, now: datetime) -> None:
     session.execute(insert(CustomerTag).from_select(["customer_id", "tag"], newly))
 
 
-def drop_unused_tags(session: Session, keep: set[int]) -> None:
-    """Take off the reserved tags of windows no segment names any more."""
-    reserved = select(CustomerTag.tag).where(CustomerTag.tag.like(f"{TAG_PREFIX}%d")).distinct()
-    unused = [tag for tag in session.scalars(reserved) if tag_window(tag) not in keep | {None}]
-    if unused:
-        session.execute(delete(CustomerTag).where(CustomerTag.tag.in_(unused))
+def drop_tags(session: Session, windows: Iterable[int]) -> None:
+    """Take off the reserved tags of these windows (no segment names them any more)."""
+    tags = [untouched_tag(days) for days in windows]
+    if tags:
+        session.execute(delete(CustomerTag).where(CustomerTag.tag.in_(tags))
                         .execution_options(synchronize_session=False))
 
 

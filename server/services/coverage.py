@@ -79,16 +79,18 @@ def untouched_customers(wl: Wayline, days: int, after: int | None = None, limit:
 
 def save_as_segment(wl: Wayline, actor: Actor, data: CoverageSegmentIn) -> CoverageSegment:
     """The window's segment: the one saved before, or a new one (audited) whose reserved tag is
-    first put on exactly the untouched customers, so it holds them from the start."""
+    then put on exactly the untouched customers, so it holds them from the start (were that
+    to fail, the coverage roller puts it on within a minute)."""
     tag = rules.untouched_tag(data.days)
-    with wl.writing() as session:
+    with wl.reading() as session:
         existing = _saved(session, data.days)
-        if existing is not None:
-            return _segment(existing, False)
-        rules.sync_tag(session, data.days, wl.now())
+    if existing is not None:
+        return _segment(existing, False)
     detail = segments.create_segment(wl, actor, SegmentCreate(
         name=data.name or f"Untouched for {data.days} days", rule=HasTag(tag=tag),
         description=data.description or DESCRIPTION.format(days=data.days, tag=tag)))
+    with wl.writing() as session:
+        rules.sync_tag(session, data.days, wl.now())
     return CoverageSegment(id=detail.id, name=detail.name, tag=tag, created=True)
 
 

@@ -22,13 +22,13 @@ def roll(session: Session, context: RollContext) -> dict[str, Any]:
     windows = coverage.tagged_windows(session)
     for days in sorted(windows):
         coverage.sync_tag(session, days, context.now)
-    coverage.drop_unused_tags(session, windows)
+    coverage.drop_tags(session, set(context.state.get("tagged", [])) - windows)
     today = context.today().isoformat()
     counted = context.state.get("breakdown_at")
     breakdown = (context.state.get("breakdown_day") != today or counted is None
                  or context.now - datetime.fromisoformat(counted) >= BREAKDOWN_EVERY)
     coverage.snapshot(session, context.today(), context.now, breakdown)
-    return {"since": (context.now - coverage.LAG).isoformat(),
+    return {"since": (context.now - coverage.LAG).isoformat(), "tagged": sorted(windows),
             "breakdown_day": today if breakdown else context.state.get("breakdown_day"),
             "breakdown_at": context.now.isoformat() if breakdown else counted}
 

@@ -198,10 +198,12 @@ def test_the_reserved_tag_follows_the_untouched_customers(session):
     _record(session, rng, customers, versions, NOW, 100, runs=50, messages=50)
     session.add(Segment(name="quiet", rule={"type": "all", "rules": [
         {"type": "tag", "tag": "untouched-30d"}]}))
-    session.add(CustomerTag(customer_id=customers[0].id, tag="untouched-12d"))  # no segment
+    gone = Segment(name="gone", rule={"type": "tag", "tag": "untouched-12d"})
+    session.add(gone)
     _roll(session, NOW)
     assert _tagged(session, "untouched-30d") == _untouched(session, NOW, 30)
-    assert _tagged(session, "untouched-12d") == set()
+    assert _tagged(session, "untouched-12d") == _untouched(session, NOW, 12)
+    session.delete(gone)  # no segment names the 12-day tag any more: it goes on the next roll
 
     # Some of them get a message, one enters a journey, and time passes for the others.
     quiet = sorted(_tagged(session, "untouched-30d"))
@@ -217,6 +219,7 @@ def test_the_reserved_tag_follows_the_untouched_customers(session):
     _roll(session, LATER)
     assert _tagged(session, "untouched-30d") == _untouched(session, LATER, 30)
     assert not _tagged(session, "untouched-30d") & set(quiet[:4])
+    assert _tagged(session, "untouched-12d") == set()
 
 
 def test_the_trend_keeps_one_count_a_day_and_today_live(session):
