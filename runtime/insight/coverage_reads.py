@@ -109,13 +109,15 @@ def untouched_page(session: Session, days: int, now: datetime, after: int | None
                    limit: int = 50) -> list[Untouched]:
     """A page of untouched customers by id, after the customer id `after`: walks the customers'
     primary key from `after`, probing customer_touches' primary key for each."""
+    start = -1 if after is None else after
+    # The bound on both sides lets PostgreSQL start a merge join at `after` in both keys.
     query = (select(Customer.id, Customer.external_id, Customer.email, Customer.phone,
                     Customer.attributes, CustomerTouch.last_touched_at)
-             .outerjoin(CustomerTouch, CustomerTouch.customer_id == Customer.id)
-             .where(and_(CustomerTouch.touched_until.is_(None)
-                         | (CustomerTouch.touched_until < cutoff(now, days))))
+             .outerjoin(CustomerTouch, and_(CustomerTouch.customer_id == Customer.id,
+                                            CustomerTouch.customer_id > start))
+             .where(Customer.id > start,
+                    CustomerTouch.touched_until.is_(None)
+                    | (CustomerTouch.touched_until < cutoff(now, days)))
              .order_by(Customer.id).limit(limit))
-    if after is not None:
-        query = query.where(Customer.id > after)
     return [Untouched(*row) for row in session.execute(query)]
 
