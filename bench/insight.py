@@ -3,7 +3,8 @@ fatigue and the lifecycle stage board — on PostgreSQL with 1,000,000 customers
 messages and 5,000,000 events (issue 20's goal: ≤ 500 ms each, median and p90 printed).
 
 Fills a database of its own (WAYLINE_BENCH_INSIGHT_URL, default a database `wayline_insight`
-on the local PostgreSQL; kept between runs, `--fresh` refills it) in SQL with generate_series:
+on the local PostgreSQL; kept between runs, `--fresh` refills it) in SQL with generate_series,
+each table in time order as a running installation writes it:
 20 journeys of five send steps and a split, 2,000,000 runs over the last year (each customer in
 two journeys), 16,000,000 steps, 10,000,000 messages over three channels, 5,000,000 events
 (opens, clicks, unsubscribes, purchases with a total, page views). Then rolls every insight
@@ -118,8 +119,7 @@ FILL = [
             CASE WHEN r % 50 = 0 THEN NULL ELSE entered + interval '6 days' END,
             CASE WHEN r % 10 = 0 THEN entered + (r % 160) * interval '1 hour' END,
             CASE WHEN r % 50 = 0 THEN NULL ELSE 'a' END, 1
-     FROM (SELECT r, :now - (r % 365) * interval '1 day' - (r % 1440) * interval '1 minute'
-                  - interval '7 days' AS entered
+     FROM (SELECT r, :now - interval '372 days' + r * (interval '365 days' / :runs) AS entered
            FROM generate_series(1, :runs) AS r) AS made"""),
     ("steps", """
      INSERT INTO steps (run_id, node_id, visit, port, outcome, detail, entered_at, left_at)
@@ -127,33 +127,37 @@ FILL = [
             r.entered_at + n.k * interval '1 day' + interval '1 minute'
      FROM runs AS r CROSS JOIN (VALUES ('in', 0, 'next'), ('m1', 0, 'next'), ('m2', 1, 'next'),
           ('m3', 2, 'next'), ('m4', 3, 'next'), ('m5', 4, 'next'), ('split', 5, 'a'),
-          ('x', 5, NULL)) AS n(node_id, k, port)"""),
+          ('x', 5, NULL)) AS n(node_id, k, port)
+     ORDER BY r.id"""),
     ("messages", """
      INSERT INTO messages (id, run_id, node_id, visit, journey_id, customer_id, channel, purpose,
                            template_id, status, content, attempts, created_at, sent_at,
                            updated_at)
-     SELECT (r.id - 1) * 5 + k, r.id, 'm' || k, 1, r.journey_id, r.customer_id,
-            (ARRAY['email','sms','kakao'])[1 + (r.id + k) % 3], 'marketing', 1,
+     SELECT row_number() OVER (ORDER BY made, run_id, k), run_id, 'm' || k, 1, journey_id,
+            customer_id, (ARRAY['email','sms','kakao'])[1 + (run_id + k) % 3], 'marketing', 1,
             (ARRAY['sent','delivered','delivered','delivered','failed','suppressed','sent',
-                   'delivered'])[1 + (r.id * 7 + k) % 8],
-            '{}'::jsonb, 1, r.entered_at + (k - 1) * interval '1 day',
-            CASE WHEN (r.id * 7 + k) % 8 IN (4, 5) THEN NULL
-                 ELSE r.entered_at + (k - 1) * interval '1 day' + interval '2 minutes' END,
-            r.entered_at + (k - 1) * interval '1 day'
-     FROM runs AS r CROSS JOIN generate_series(1, 5) AS k
-     WHERE (r.id - 1) * 5 + k <= :messages"""),
+                   'delivered'])[1 + (run_id * 7 + k) % 8],
+            '{}'::jsonb, 1, made,
+            CASE WHEN (run_id * 7 + k) % 8 IN (4, 5) THEN NULL
+                 ELSE made + interval '2 minutes' END, made
+     FROM (SELECT r.id AS run_id, r.journey_id, r.customer_id, k,
+                  r.entered_at + (k - 1) * interval '1 day' AS made
+           FROM runs AS r CROSS JOIN generate_series(1, 5) AS k
+           WHERE (r.id - 1) * 5 + k <= :messages) AS sends
+     ORDER BY made, run_id, k"""),
     ("events", """
      INSERT INTO events (id, customer_id, name, properties, occurred_at, received_at)
-     SELECT e, m.customer_id,
-            CASE WHEN e % 10 < 5 THEN 'email_opened' WHEN e % 10 = 5 THEN 'email_clicked'
-                 WHEN e % 10 = 6 THEN 'unsubscribed' ELSE 'page_view' END,
-            CASE WHEN e % 10 < 6 THEN jsonb_build_object('message_id', m.id, 'journey_id',
-                                                         m.journey_id, 'node_id', m.node_id)
-                 WHEN e % 10 = 6 THEN jsonb_build_object('channel', m.channel)
-                 ELSE '{}'::jsonb END,
-            m.created_at + interval '3 hours', m.created_at + interval '3 hours'
-     FROM generate_series(1, :events - :purchases) AS e
-     JOIN messages AS m ON m.id = 1 + (e * 2) % :messages"""),
+     SELECT row_number() OVER (ORDER BY at, e), customer_id, name, properties, at, at
+     FROM (SELECT e, m.customer_id, m.created_at + interval '3 hours' AS at,
+                  CASE WHEN e % 10 < 5 THEN 'email_opened' WHEN e % 10 = 5 THEN 'email_clicked'
+                       WHEN e % 10 = 6 THEN 'unsubscribed' ELSE 'page_view' END AS name,
+                  CASE WHEN e % 10 < 6 THEN jsonb_build_object(
+                           'message_id', m.id, 'journey_id', m.journey_id, 'node_id', m.node_id)
+                       WHEN e % 10 = 6 THEN jsonb_build_object('channel', m.channel)
+                       ELSE '{}'::jsonb END AS properties
+           FROM generate_series(1, :events - :purchases) AS e
+           JOIN messages AS m ON m.id = 1 + (e * 2) % :messages) AS made
+     ORDER BY at, e"""),
     ("purchases", """
      INSERT INTO events (id, customer_id, name, properties, occurred_at, received_at)
      SELECT :events - :purchases + row_number() OVER (ORDER BY r.id), r.customer_id,

@@ -18,6 +18,7 @@ from runtime.store.audit import Actor
 from server.api.approvals import PublishRequestController
 from server.api.content import ContentController
 from server.api.coupons import CouponController
+from server.api.coverage import CoverageController
 from server.api.customers import CustomerController
 from server.api.events import EventController, JourneyEntryController
 from server.api.journeys import JourneyController
@@ -50,6 +51,7 @@ CONTROLLERS += [OpsController, ContentController]
 CONTROLLERS += [TimelineController, WorkspaceController]
 CONTROLLERS += [StageController]
 CONTROLLERS += [TrackingController, ReceiptController, ResultsController]
+CONTROLLERS += [CoverageController]
 CONTROLLERS += [SessionController, SignInPages, UserController, KeyController, AuditController,
                 PublishRequestController]
 

@@ -34,7 +34,8 @@ page_of = reactpy_glue.page_of
 PAGE_TITLES = {"journeys": N_("Journeys"), "customers": N_("Customers"),
                "messages": N_("Messages"), "coupons": N_("Coupons"),
                "settings": N_("Send rules"), "team": N_("Team"), "audit": N_("Audit trail"),
-               "stages": N_("Lifecycle")}
+               "stages": N_("Lifecycle"),
+               "coverage": N_("Coverage")}
 """Titles of the pages that need nothing from the path."""
 
 
@@ -67,6 +68,11 @@ class PageController(Controller):
     def customer_page(self, request: Request, external_id: FromPath[str]) -> Response[str]:
         """One customer's timeline (the page says so when there is no such customer)."""
         return _page(request, "customer", external_id)
+
+    @get("/coverage", sync_to_thread=False)
+    def coverage_page(self, request: Request) -> Response[str]:
+        """The customers no journey and no message reached lately."""
+        return _page(request, "coverage")
 
     @get("/messages", sync_to_thread=False)
     def messages_page(self, request: Request) -> Response[str]:

@@ -59,6 +59,7 @@ from server.services import (
 )
 from server.services.results import journey_results
 from server.ui_calls import Acting, Call, Do, Entry, build_services, convert, items, plain
+from server.ui_coverage_calls import COVERAGE_CALLS
 from server.ui_stage_calls import STAGE_CALLS
 from server.ui_team_calls import TEAM_CALLS
 
@@ -296,6 +297,7 @@ CALLS: dict[str, Entry] = {
     "customer_timeline": Do(_customer_timeline),
     "customer_profile": Do(_customer_profile),
     "set_customer_consent": Do(_set_customer_consent),
+    **COVERAGE_CALLS,
     # the workspace's send rules
     "get_send_policy": Call(workspace.get_send_policy),
     "save_send_policy": Do(_save_send_policy),

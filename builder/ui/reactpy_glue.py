@@ -53,6 +53,7 @@ ROOT_COMPONENTS = {
     "editor": "builder.ui.editor.JourneyEditor",
     "customers": "builder.ui.customers_page.CustomersPage",
     "customer": "builder.ui.customers_page.CustomerPage",
+    "coverage": "builder.ui.coverage_page.CoveragePage",
     "settings": "builder.ui.settings_page.SettingsPage",
     "messages": "builder.ui.messages_page.MessagesPage",
     "coupons": "builder.ui.coupons_page.CouponsPage",

@@ -210,6 +210,18 @@ class UiServices(Protocol):
     def set_customer_consent(self, external_id: str, channel: str, granted: bool) -> Json:
         """Grant or withdraw marketing consent on one channel (audited); the new consent."""
 
+    def coverage_summary(self, days: int) -> Json:
+        """Customers no journey and no message reached in the last `days` days: {days,
+        customers, untouched, share, previous_day, previous_untouched, rolled_at, trend,
+        breakdown_day, breakdown: [{attribute, values: [{value, untouched}]}], segment}."""
+
+    def coverage_customers(self, days: int, after: int | None) -> Json:
+        """A page of those customers by id: {items: [{id, external_id, email, phone,
+        attributes, last_touched_at}], next_after} (contacts masked as the list shows them)."""
+
+    def save_coverage_segment(self, days: int, name: str, description: str) -> Json:
+        """Save them as a segment kept up to date (audited): {id, name, tag, created}."""
+
     def get_send_policy(self) -> Json:
         """The workspace's send rules: frequency caps and the night-time window."""
 

@@ -126,12 +126,15 @@ def _entries(session: Session, start: datetime, end: datetime, figures: Counter[
 
 
 def _messages(session: Session, start: datetime, end: datetime, figures: Counter[Key]) -> None:
+    # Each message's version by its run's key: a join lets PostgreSQL hash all of `runs` for
+    # one day's messages (2 s a day at 2M runs; this way, one index probe a message).
+    version = (select(Run.journey_version_id).where(Run.id == Message.run_id)
+               .correlate(Message).scalar_subquery())
     rows = session.execute(
-        select(Message.journey_id, Run.journey_version_id, Message.node_id, Message.status,
-               Message.channel, func.count())
-        .join(Run, Run.id == Message.run_id)
+        select(Message.journey_id, version, Message.node_id, Message.status, Message.channel,
+               func.count())
         .where(Message.created_at >= start, Message.created_at < end)
-        .group_by(Message.journey_id, Run.journey_version_id, Message.node_id, Message.status,
+        .group_by(Message.journey_id, version, Message.node_id, Message.status,
                   Message.channel))
     for journey_id, version_id, node_id, status, channel, count in rows:
         measure = message_measure(getattr(status, "value", status))

@@ -21,7 +21,7 @@ from server.services import journeys
 from tests.builder.ui.conftest import LiveApp, add_person, screenshot, sign_in
 from tests.builder.ui.test_canvas import WAIT
 
-PAGES = ("/", "/customers", "/messages", "/coupons", "/settings", "/team", "/audit")
+PAGES = ("/", "/customers", "/messages", "/coupons", "/settings", "/team", "/audit", "/coverage")
 
 VISIBLE_LINES = """() => {
   const lines = [];
