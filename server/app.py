@@ -19,6 +19,7 @@ from server.api.approvals import PublishRequestController
 from server.api.content import ContentController
 from server.api.coupons import CouponController
 from server.api.customers import CustomerController
+from server.api.dashboard import DashboardController
 from server.api.events import EventController, JourneyEntryController
 from server.api.journeys import JourneyController
 from server.api.ops import OpsController
@@ -48,6 +49,7 @@ CONTROLLERS += [SegmentController, TemplateController, UnsubscribeController, Co
 CONTROLLERS += [OpsController, ContentController]
 CONTROLLERS += [TimelineController, WorkspaceController]
 CONTROLLERS += [TrackingController, ReceiptController, ResultsController]
+CONTROLLERS += [DashboardController]
 CONTROLLERS += [SessionController, SignInPages, UserController, KeyController, AuditController,
                 PublishRequestController]
 
