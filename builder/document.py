@@ -73,6 +73,12 @@ class Goal(msgspec.Struct, forbid_unknown_fields=True):
     event: Annotated[EventName, hint("Conversion event", widget="event-name")]
     within: Annotated[Duration, hint("Counts within", widget="duration")]
     exit: Annotated[bool, hint("Customers who convert leave the journey")] = True
+    value: Annotated[str, hint(
+        "Revenue from the event's property",
+        description="The property of the conversion event that holds its value, e.g. total; "
+                    "leave empty to count conversions only.",
+        pattern=r"^(?:[^\W\d]\w{0,63})?(?!\n)$", max_length=64)] = ""
+    """The goal event's property whose number is the conversion's revenue (insight)."""
 
 
 class ExitWhen(msgspec.Struct, forbid_unknown_fields=True):
