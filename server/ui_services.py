@@ -12,7 +12,7 @@ data and domain errors as the UI's `UiError`. This module is a declarative table
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -193,11 +193,9 @@ def _list_starters(me: Acting) -> list[Json]:
 
 def _journey_dashboard(me: Acting, journey_id: int, first: str | None, last: str | None,
                        version: int | None, language: str) -> Json:
-    try:
-        days = [date.fromisoformat(day) if day else None for day in (first, last)]
-    except ValueError:
-        raise UiError("invalid", "Pick the dates of the range from the calendar.") from None
-    return plain(dashboard.journey_dashboard(me.wl, journey_id, *days, version, language))
+    return plain(dashboard.journey_dashboard(me.wl, journey_id,
+                                             *dashboard.days_asked(first, last), version,
+                                             language))
 
 
 def _dry_run(me: Acting, journey_id: int, horizon_days: int, sample_limit: int) -> Json:

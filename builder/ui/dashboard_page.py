@@ -27,14 +27,15 @@ PRESETS = (7, 30, 90)
 """The ranges one click away: the last 7, 30 or 90 days, today included."""
 
 CHARTS = {
-    "entries": (N_("Entries per day"), "bar", False),
-    "conversions": (N_("Conversions per day"), "line", False),
-    "revenue": (N_("Revenue per day"), "area", False),
-    "messages": (N_("Messages by channel and status"), "bar", True),
-    "funnel": (N_("From entry to goal"), "funnel", False),
-    "to_convert": (N_("Time to convert"), "bar", False),
+    "entries": (N_("Entries per day"), "bar", False, False),
+    "conversions": (N_("Conversions per day"), "line", False, False),
+    "revenue": (N_("Revenue per day"), "area", False, False),
+    "to_convert": (N_("Time to convert"), "bar", False, False),
+    "messages": (N_("Messages by channel and status"), "bar", True, True),
+    "funnel": (N_("From entry to goal"), "funnel", False, True),
 }
-"""Each chart of the dashboard: its title, kind of chart, and whether its series stack."""
+"""Each chart of the dashboard in the order shown: its title, kind of chart, whether its series
+stack, and whether it takes the whole width (a legend of seven statuses, a funnel's labels)."""
 
 TILES = (("entered", N_("Entered")), ("converted", N_("Converted")),
          ("rate", N_("Conversion rate")), ("revenue", N_("Revenue")),
@@ -53,6 +54,9 @@ STYLE = """
 .wl-dash-bar .wl-input { width: auto; min-width: 140px; }
 .wl-dash-bar form { display: flex; gap: 8px; align-items: flex-end; }
 .wl-dash-updated { color: var(--muted); font-size: 12.5px; margin-left: auto; }
+.wl-charts > div { min-width: 0; }
+.wl-charts > .wide { grid-column: 1 / -1; }
+.wl-dash-bar .wl-segmented button { white-space: nowrap; padding: 6px 12px; }
 .wl-tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr));
             gap: 12px; margin-bottom: 14px; }
 .wl-tile { background: var(--panel); border: 1px solid var(--line); border-radius: 12px;
@@ -90,7 +94,8 @@ def DashboardFor(services: Any, journey_id: int) -> Any:  # noqa: N802
             set_found(await asyncio.to_thread(services.journey_dashboard, journey_id,
                                               shown["first"], shown["last"],
                                               shown["version"], _.language))
-            set_problem(None)
+            if problem:  # each render draws the charts again: render only when needed
+                set_problem(None)
         except UiError as error:
             set_problem(error.message)
 
@@ -223,11 +228,11 @@ def Charts(found: Json) -> Any:  # noqa: N802
     """Every chart, from its dataset, each with its CSV button."""
     _ = use_words()
     chart = js_component("Chart")
+    datasets = {dataset["name"]: dataset for dataset in found["charts"]}
     return html.div({"class": "wl-charts"}, [
-        html.div({"key": dataset["name"]}, chart({
-            "name": dataset["name"], "title": _(CHARTS[dataset["name"]][0]),
-            "kind": CHARTS[dataset["name"]][1], "stacked": CHARTS[dataset["name"]][2],
-            "dimensions": dataset["dimensions"], "labels": dataset["labels"],
-            "rows": dataset["rows"], "height": 280,
+        html.div({"key": name, "class": "wide" if wide else ""}, chart({
+            "name": name, "title": _(title), "kind": kind, "stacked": stacked,
+            "dimensions": datasets[name]["dimensions"], "labels": datasets[name]["labels"],
+            "rows": datasets[name]["rows"], "height": 280,
             "empty": _("No data in this range yet.")}))
-        for dataset in found["charts"]])
+        for name, (title, kind, stacked, wide) in CHARTS.items()])

@@ -3,7 +3,6 @@ data, and each chart as a CSV file."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get
@@ -17,10 +16,10 @@ from server.schemas.dashboard import JourneyDashboard
 from server.services import dashboard
 
 JourneyId = Annotated[int, PathParameter(ge=1, le=2**62, description="The journey's id.")]
-First = Annotated[date | None, QueryParameter(name="from", description=(
+First = Annotated[str | None, QueryParameter(name="from", description=(
     "The first local day (YYYY-MM-DD, in the installation's time zone) of the range; default: "
     "29 days before `to`. A range holds at most 366 days."))]
-Last = Annotated[date | None, QueryParameter(name="to", description=(
+Last = Annotated[str | None, QueryParameter(name="to", description=(
     "The last local day of the range, included; default: today."))]
 Version = Annotated[int | None, QueryParameter(ge=1, le=2**31, description=(
     "Only this published version (default: every version together)."))]
@@ -43,20 +42,22 @@ class DashboardController(Controller):
         funnel from entry through each send step to the goal, and time to convert; with the
         headline totals of the range and of the period of equal length before it. Labels are
         in the language of Accept-Language (Korean or English)."""
-        return dashboard.journey_dashboard(wayline, journey_id, first, last, version,
+        return dashboard.journey_dashboard(wayline, journey_id,
+                                           *dashboard.days_asked(first, last), version,
                                            _language(request))
 
-    @get("/{file:str}", sync_to_thread=True, media_type="text/csv",
+    @get("/{name:str}", sync_to_thread=True, media_type="text/csv",
          responses=errors(404, 422))
     def chart_csv(self, request: Request, wayline: NamedDependency[Wayline],
-                  journey_id: JourneyId, file: ChartFile, first: First = None,
+                  journey_id: JourneyId, name: ChartFile, first: First = None,
                   last: Last = None, version: Version = None) -> Response[bytes]:
         """One chart's rows as CSV (UTF-8 with a byte-order mark, so Excel reads Korean):
         the same rows the dashboard gives and the page's CSV button saves."""
-        chart = file.removesuffix(".csv")
-        found = dashboard.journey_dashboard(wayline, journey_id, first, last, version,
+        chart = name.removesuffix(".csv")
+        found = dashboard.journey_dashboard(wayline, journey_id,
+                                            *dashboard.days_asked(first, last), version,
                                             _language(request))
-        text = dashboard.chart_csv(found, chart if file.endswith(".csv") else "")
+        text = dashboard.chart_csv(found, chart if name.endswith(".csv") else "")
         return Response(("\ufeff" + text).encode(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{chart}.csv"'})
 

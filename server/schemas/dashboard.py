@@ -17,7 +17,8 @@ class Dataset(msgspec.Struct):
     funnel, to_convert)."""
     dimensions: list[str]
     labels: dict[str, str]
-    rows: list[list[str | int | float]]
+    rows: list[list[str | float]]
+    """Each row: the category (a day, channel, step or bucket), then a number per column."""
 
 
 class Totals(msgspec.Struct):

@@ -104,7 +104,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", f"{J}/stats"): "stats.read",
     ("GET", f"{J}/results"): "stats.read",
     ("GET", f"{J}/dashboard"): "stats.read",
-    ("GET", f"{J}/dashboard/{{file}}"): "stats.read",
+    ("GET", f"{J}/dashboard/{{name}}"): "stats.read",
     ("POST", f"{J}/publish-requests"): "journeys.request",
     ("GET", "/api/publish-requests"): "journeys.read",
     ("GET", "/api/publish-requests/{request_id}"): "journeys.read",

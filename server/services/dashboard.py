@@ -24,6 +24,7 @@ from sqlalchemy import select
 from builder.document import Document
 from builder.i18n import N_, Words, words
 from builder.validation import Issue
+from nodes.kit.channel import default_channels
 from runtime.errors import InvalidInputError, NotFoundError
 from runtime.insight import days_between, rolled_at
 from runtime.insight.journey_reads import (
@@ -105,6 +106,25 @@ def journey_dashboard(wl: Wayline, journey_id: int, first: date | None = None,
                 _funnel(wl, _, document, totals, messages), _to_convert(_, to_convert)])
 
 
+def days_asked(first: str | None, last: str | None) -> tuple[date | None, date | None]:
+    """The range's days as written (YYYY-MM-DD; empty: the default), or an InvalidInputError
+    listing each that is not a date."""
+    found: list[date | None] = []
+    issues = []
+    for field, text in (("from", first), ("to", last)):
+        try:
+            found.append(date.fromisoformat(text) if text else None)
+        except ValueError:
+            found.append(None)
+            issues.append(Issue(code="range.invalid", field=field, message=(
+                f"'{field}' must be a day written YYYY-MM-DD, such as 2026-03-01 (not "
+                f"{text[:20]!r}).")))
+    if issues:
+        raise InvalidInputError("The date range is not valid: " +
+                                " ".join(issue.message for issue in issues), issues)
+    return found[0], found[1]
+
+
 def day_range(wl: Wayline, first: date | None, last: date | None) -> tuple[date, date]:
     """The range asked for, filled in (to: today; from: 30 days before `to`), or an
     InvalidInputError naming the field that is wrong."""
@@ -145,7 +165,7 @@ def _labels(_: Words, dimensions: Iterable[str]) -> dict[str, str]:
 
 
 def _dataset(_: Words, name: str, dimensions: list[str],
-             rows: list[list[str | int | float]]) -> Dataset:
+             rows: list[list[str | float]]) -> Dataset:
     return Dataset(name=name, dimensions=dimensions, labels=_labels(_, dimensions), rows=rows)
 
 
@@ -167,8 +187,17 @@ def _messages(_: Words, messages: list[StepMessages]) -> Dataset:
                 if any(status == seen for _channel, seen in counts)]
     channels = sorted({channel for channel, _status in counts})
     return _dataset(_, "messages", ["channel", *statuses],
-                    [[channel, *(counts.get((channel, status), 0) for status in statuses)]
+                    [[_channel_name(_, channel),
+                      *(counts.get((channel, status), 0) for status in statuses)]
                      for channel in channels])
+
+
+def _channel_name(_: Words, key: str) -> str:
+    """A channel as people call it ("KakaoTalk"); its key when no channel has it any more."""
+    try:
+        return _(default_channels()[key].name)
+    except KeyError:
+        return key
 
 
 def _funnel(wl: Wayline, _: Words, document: Document | None, totals: PeriodTotals,
@@ -179,7 +208,7 @@ def _funnel(wl: Wayline, _: Words, document: Document | None, totals: PeriodTota
     made: dict[str, int] = {}
     for row in messages:
         made[row.node_id] = made.get(row.node_id, 0) + row.count
-    rows: list[list[str | int | float]] = [[_("Entered"), totals.entered]]
+    rows: list[list[str | float]] = [[_("Entered"), totals.entered]]
     for node in _path_order(document):
         spec = wl.registry.resolve(node.type, node.version)
         if spec is not None and spec.sends is not None:
@@ -212,7 +241,7 @@ def _path_order(document: Document) -> list[Any]:
 
 def _to_convert(_: Words, buckets: dict[str, int]) -> Dataset:
     """Conversions by time after entry, every bucket shown once any conversion is."""
-    rows: list[list[str | int | float]] = [
+    rows: list[list[str | float]] = [
         [_(TO_CONVERT_LABELS[key]), buckets.get(key, 0)] for key, _length in TO_CONVERT
     ] if any(buckets.values()) else []
     return _dataset(_, "to_convert", ["time_to_convert", "conversions"], rows)
@@ -234,7 +263,7 @@ def chart_csv(dashboard: JourneyDashboard, chart: str) -> str:
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
 
 
-def _cell(value: str | int | float) -> str:
+def _cell(value: str | float) -> str:
     text = _number(value) if isinstance(value, int | float) else value
     if _FORMULA.match(text) and not _is_number(text):
         return "'" + text
