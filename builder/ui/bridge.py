@@ -215,6 +215,18 @@ class LiveCounts(msgspec.Struct):
     here: int
     nodes: dict[str, Json]
     edges: dict[str, int]
+    lifts: dict[str, PathResult] = {}
+    """Per wire out of a step with a goal: its customers' conversion rate, and against a
+    random split's control group, its lift."""
+    revenue: float = 0.0
+
+
+class PathResult(msgspec.Struct):
+    """How the customers who took one wire converted."""
+
+    rate: float | None
+    lift: float | None
+    control: bool
 
 
 class PreviewAnswer(msgspec.Struct, omit_defaults=True):
@@ -256,6 +268,8 @@ class HistoryView(msgspec.Struct):
     """The older side's steps that the drawn side has no more: drawn ghosted where they were."""
     removed_wires: list[Json]
     """The older side's wires removed or moved away, as edges ("was:…" ids), drawn ghosted."""
+    live: LiveCounts | None = None
+    """A version alone: its own customers' counts and what its steps earned."""
 
 
 class CanvasState(msgspec.Struct):

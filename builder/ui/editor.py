@@ -49,6 +49,7 @@ from builder.ui.bridge import (
     encode,
 )
 from builder.ui.history import HISTORY_OPS, run_history
+from builder.ui.live_counts import live_counts
 from builder.ui.previews import use_previews
 from builder.ui.reactpy_glue import js_component, use_services, use_words
 from builder.ui.results_panel import AbResults
@@ -199,22 +200,6 @@ def use_live_counts(services: UiServices, journey_id: int,
             await asyncio.sleep(LIVE_SECONDS)
 
     return counts if published else None
-
-
-def live_counts(stats: dict[str, Any]) -> dict[str, Any]:
-    """What the canvas draws: per node entered/now here/sent/failed, per edge how many passed."""
-    nodes, edges = {}, {}
-    for node in stats["nodes"]:
-        messages = node.get("messages") or {}
-        nodes[node["node_id"]] = {"entered": node["entered"],
-                                  "here": node["active"] + node["waiting"],
-                                  "sent": messages.get("sent"), "failed": messages.get("failed"),
-                                  "median": node.get("median_seconds")}
-        edges.update({port["edge_id"]: port["count"] for port in node["ports"]
-                      if port["edge_id"]})
-    totals = stats["totals"]
-    return {"version": stats["version"], "entered": totals["entered"],
-            "here": totals["active"] + totals["waiting"], "nodes": nodes, "edges": edges}
 
 
 def load_detail(services: UiServices, journey_id: int) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 from builder.i18n import Words, words
 from builder.ui import catalogue
 from builder.ui.bridge import CloseHistory, Compare, Restore, ShowVersion
+from builder.ui.live_counts import live_counts
 from builder.ui.services import Json, UiServices
 
 HISTORY_OPS = (ShowVersion, Compare, CloseHistory, Restore)
@@ -30,7 +31,9 @@ def run_history(services: UiServices, journey_id: int, command: HistoryCommand,
     _ = _ or words("en")
     match command:
         case ShowVersion(number=number):
-            return version_view(services, services.get_version(journey_id, number), _), None
+            view = version_view(services, services.get_version(journey_id, number), _)
+            return {**view, "live": live_counts(services.journey_stats(journey_id, number))}, \
+                None
         case Compare(old=old, new=new):
             comparison = services.compare_versions(journey_id, old, new)
             return comparison_view(services, comparison, _), None

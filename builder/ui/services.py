@@ -189,8 +189,9 @@ class UiServices(Protocol):
         """An unsaved template rendered for a customer (a sample one without an id):
         {content, error, warnings}; invalid when it would not save."""
 
-    def journey_stats(self, journey_id: int) -> Json:
-        """Live numbers of a published journey: totals, and per node and per output."""
+    def journey_stats(self, journey_id: int, number: int | None = None) -> Json:
+        """Live numbers of a published journey (every version, or version `number`): totals,
+        and per node and per output."""
 
     def journey_results(self, journey_id: int) -> Json:
         """A/B results of a published journey: per random split, each path tested."""

@@ -48,7 +48,13 @@ SWEEP_PENDING_KEY = "wayline:sweep:pending"
 """Set while a sweep is queued, so the ticker never piles sweeps up behind a slow one."""
 
 ROLLUP_PENDING_KEY = "wayline:insight:pending"
-"""Set while a rollup is queued or was queued less than ROLLUP_EVERY ago."""
+"""Set while a rollup is queued or running (expires after ROLLUP_TIMEOUT if its worker died)."""
+
+ROLLUP_RESTING_KEY = "wayline:insight:resting"
+"""Set for ROLLUP_EVERY after a rollup ends: the next is queued when it expires."""
+
+ROLLUP_TIMEOUT = 900
+"""Seconds a rollup job may run: the first roll of a year of history takes minutes."""
 
 BACKLOG_LIMIT = 100
 """A sweep adds work to a queue only while fewer jobs than this wait there (backpressure).
@@ -323,15 +329,23 @@ def move_flight_job(move_id: int) -> dict[str, int]:
 def rollup_job() -> dict[str, bool]:
     """Roll the insight summaries that are due (`runtime.insight`); which rolled."""
     rt = runtime()
-    return insight.roll_up(rt.sessions, rt.clock.now(), ZoneInfo(rt.settings.timezone))
+    try:
+        return insight.roll_up(rt.sessions, rt.clock.now(), ZoneInfo(rt.settings.timezone))
+    finally:
+        every = int(insight.ROLLUP_EVERY.total_seconds())
+        rt.redis.set(ROLLUP_RESTING_KEY, "1", ex=every)
+        rt.redis.delete(ROLLUP_PENDING_KEY)
 
 
 def _queue_rollup(rt: Runtime) -> None:
-    """Queue a rollup at most every ROLLUP_EVERY, across all sweepers; behind the steps
-    already queued, since a chart a minute old is fine and a late customer is not."""
-    every = int(insight.ROLLUP_EVERY.total_seconds())
-    if rt.redis.set(ROLLUP_PENDING_KEY, "1", nx=True, ex=every):
-        rt.steps.enqueue(rollup_job, job_timeout=600, result_ttl=0, failure_ttl=FAILED_JOBS_KEPT)
+    """Queue a rollup ROLLUP_EVERY after the last one ended, never two at once, across all
+    sweepers; behind the steps already queued, since a chart a minute old is fine and a late
+    customer is not."""
+    if rt.redis.exists(ROLLUP_RESTING_KEY):
+        return
+    if rt.redis.set(ROLLUP_PENDING_KEY, "1", nx=True, ex=ROLLUP_TIMEOUT):
+        rt.steps.enqueue(rollup_job, job_timeout=ROLLUP_TIMEOUT, result_ttl=0,
+                         failure_ttl=FAILED_JOBS_KEPT)
 
 
 def _start_flight_moves(rt: Runtime) -> None:

@@ -29,6 +29,37 @@ class PortStats(msgspec.Struct):
     target: str | None
     count: int
     converted: int
+    rate: float | None = None
+    """Of the customers who took this output, the share who converted (None without a goal)."""
+    control: bool = False
+    """This output is a random split's control group."""
+    lift: float | None = None
+    """The conversion rate's change against the control group's, relative (0.25 = 25 % more);
+    None for the control itself, or while either has no customers."""
+
+
+class StepEngagement(msgspec.Struct):
+    """What a send step earned: its messages, what customers did with them, and the
+    conversions credited to it (the last message before converting was this step's).
+
+    From the insight summary, a minute or two behind the ledger; rates are of the messages
+    sent (sent or delivered), the failure rate of those sent or failed.
+    """
+
+    sent: int
+    delivered: int
+    failed: int
+    opened: int
+    clicked: int
+    unsubscribed: int
+    converted: int
+    revenue: float
+    delivered_rate: float | None
+    open_rate: float | None
+    click_rate: float | None
+    unsubscribe_rate: float | None
+    failure_rate: float | None
+    conversion_rate: float | None
 
 
 class NodeStats(msgspec.Struct):
@@ -47,6 +78,8 @@ class NodeStats(msgspec.Struct):
     messages: MessageCounts | None = None
     median_seconds: float | None = None
     """Median time customers spent at this step before moving on; None until one has."""
+    engagement: StepEngagement | None = None
+    """A send step's deliveries, opens, clicks, unsubscribes and credited conversions."""
 
 
 class RunTotals(msgspec.Struct):
@@ -69,3 +102,7 @@ class JourneyStats(msgspec.Struct):
     totals: RunTotals
     nodes: list[NodeStats]
     generated_at: datetime
+    revenue: float = 0.0
+    """The revenue of every conversion (the goal's value property), from the insight summary."""
+    insight_as_of: datetime | None = None
+    """When the insight summary behind `engagement` and `revenue` was last brought up to date."""

@@ -16,10 +16,20 @@ from sqlalchemy.orm import Session
 
 from builder.document import Document, Goal, port_of
 from runtime.errors import NotFoundError
+from runtime.insight import rolled_at
+from runtime.insight.rollers.journey_days import KEY as JOURNEY_DAYS
+from runtime.insight.steps import StepFigures, step_figures
 from runtime.run import lifecycle
 from runtime.store.models import Journey, JourneyVersion, Message, Run, RunStatus, Step
 from server.context import Wayline
-from server.schemas.stats import JourneyStats, MessageCounts, NodeStats, PortStats, RunTotals
+from server.schemas.stats import (
+    JourneyStats,
+    MessageCounts,
+    NodeStats,
+    PortStats,
+    RunTotals,
+    StepEngagement,
+)
 
 
 def journey_stats(wl: Wayline, journey_id: int, number: int | None = None) -> JourneyStats:
@@ -43,10 +53,16 @@ def journey_stats(wl: Wayline, journey_id: int, number: int | None = None) -> Jo
             .join(Run, Run.id == Message.run_id).where(in_scope)
             .group_by(Message.node_id, Message.status)).all()
         medians = _median_seconds(session, in_scope)
+        earned = step_figures(session, journey_id, version_ids)
+        as_of = rolled_at(session, JOURNEY_DAYS)
+    nodes = _nodes(wl, document, steps, runs, messages, medians)
+    for node in nodes:
+        node.engagement = _engagement(earned.get(node.node_id))
+        node.ports = _with_lift(wl, document, node.node_id, node.ports, goal)
     return JourneyStats(journey_id=journey_id, version=number,
-                        goal=goal.event if goal else None, totals=_totals(runs),
-                        nodes=_nodes(wl, document, steps, runs, messages, medians),
-                        generated_at=wl.now())
+                        goal=goal.event if goal else None, totals=_totals(runs), nodes=nodes,
+                        generated_at=wl.now(), insight_as_of=as_of,
+                        revenue=sum(figures.revenue for figures in earned.values()))
 
 
 def versions_in_scope(session: Session, journey: Journey, number: int | None
@@ -168,6 +184,47 @@ def _config(spec, node):
         return spec.parse(node.data.config)
     except msgspec.ValidationError:
         return None
+
+
+def _engagement(figures: StepFigures | None) -> StepEngagement | None:
+    """A send step's earnings with rates; None for a step that sends nothing."""
+    if figures is None or not figures.messages:
+        return None
+    sent, failed = figures.sent, figures.messages.get("failed", 0)
+
+    def of(count: int, whole: int) -> float | None:
+        return count / whole if whole else None
+
+    delivered = figures.messages.get("delivered", 0)
+    return StepEngagement(
+        sent=sent, delivered=delivered, failed=failed, opened=figures.opened,
+        clicked=figures.clicked, unsubscribed=figures.unsubscribed,
+        converted=figures.converted, revenue=figures.revenue,
+        delivered_rate=of(delivered, sent), open_rate=of(figures.opened, sent),
+        click_rate=of(figures.clicked, sent), unsubscribe_rate=of(figures.unsubscribed, sent),
+        failure_rate=of(failed, sent + failed), conversion_rate=of(figures.converted, sent))
+
+
+def _with_lift(wl: Wayline, document: Document | None, node_id: str, ports: list[PortStats],
+               goal: Goal | None) -> list[PortStats]:
+    """Each output's conversion rate, and a random split's paths' lift against its control
+    group (the same comparison as the A/B results, server.services.results)."""
+    if goal is None:
+        return ports
+    for port in ports:
+        port.rate = port.converted / port.count if port.count else None
+    node = _node(document, node_id)
+    spec = wl.registry.resolve(node.type, node.version) if node is not None else None
+    config = _config(spec, node) if spec is not None and spec.arms is not None else None
+    controls = {arm.port for arm in spec.arms(config) if arm.control} if config else set()
+    control = next((port for port in ports if port.port in controls), None)
+    if control is None:
+        return ports
+    control.control = True
+    for port in ports:
+        if port is not control and port.rate is not None and control.rate:
+            port.lift = port.rate / control.rate - 1
+    return ports
 
 
 def _label(wl: Wayline, document: Document | None, node_id: str) -> str:

@@ -105,6 +105,7 @@ export interface HistoryView {
   diff: Record<string, any> | null;
   removed: Array<Record<string, any>>;
   removed_wires: Array<Record<string, any>>;
+  live?: LiveCounts | null;
 }
 
 /** One problem: a stable code, where it is (node, field) and what to do, in plain words. */
@@ -123,6 +124,8 @@ export interface LiveCounts {
   here: number;
   nodes: Record<string, Record<string, any>>;
   edges: Record<string, number>;
+  lifts?: Record<string, PathResult>;
+  revenue?: number;
 }
 
 /** A message for the marketer (a toast); a new `id` is a new notice. */
@@ -140,6 +143,13 @@ export interface PathPreview {
   events?: Array<Record<string, any>>;
   id: string;
   revision?: number | null;
+}
+
+/** How the customers who took one wire converted. */
+export interface PathResult {
+  rate: number | null;
+  lift: number | null;
+  control: boolean;
 }
 
 /** Pause the live journey, saying why (for the team). */

@@ -84,6 +84,7 @@ function EditorBody({ catalogue, server, locked, onCommand, onPreview }) {
       discovery: server.discovery,
       live: server.live?.nodes,
       edgeCounts: server.live?.edges,
+      edgeLifts: server.live?.lifts,
       path: pathView,
       dry: dryView,
       pausedSteps,

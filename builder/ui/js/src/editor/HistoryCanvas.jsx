@@ -43,14 +43,15 @@ function HistoryFlow({ history, versions, catalogue, kinds }) {
       ...editor,
       ports: history.ports,
       issuesByNode: {},
-      live: null,
-      edgeCounts: null,
+      live: history.live?.nodes ?? null,
+      edgeCounts: history.live?.edges ?? null,
+      edgeLifts: history.live?.lifts ?? null,
       path: null,
       dry: null,
       pausedSteps: NO_STEPS,
       diff: marks,
     }),
-    [editor, history.ports, marks],
+    [editor, history.ports, history.live, marks],
   );
   const views = useViews(ctx);
   const [store, setStore] = useState(() => fromDocument(drawnDocument(history)));

@@ -17,3 +17,20 @@ export function wireLabel(ports, handle) {
   if (!port || (ports.length === 1 && port.key === "next")) return null;
   return t(port.label);
 }
+
+// A share as the page's language writes it: 0.4235 → "42.4%".
+export function formatPercent(value) {
+  return new Intl.NumberFormat(language(), {
+    style: "percent",
+    maximumFractionDigits: value < 0.1 ? 1 : 0,
+  }).format(value);
+}
+
+// A lift against the control group, signed: 0.25 → "+25%", -0.1 → "-10%".
+export function formatLift(value) {
+  return new Intl.NumberFormat(language(), {
+    style: "percent",
+    signDisplay: "exceptZero",
+    maximumFractionDigits: Math.abs(value) < 0.1 ? 1 : 0,
+  }).format(value);
+}

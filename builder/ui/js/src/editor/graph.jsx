@@ -16,6 +16,7 @@ import {
 import { CircleAlert, LogIn, Send, UserRound } from "lucide-react";
 import { N_, formatNumber, language, t } from "../i18n.js";
 import { compactNumber, wireLabel } from "./counts.js";
+import { EarnedLine, WireResult } from "./Earned.jsx";
 import { KindIcon } from "./icons.jsx";
 import { summarize } from "./summary.js";
 import { useStepContext, useWireContext } from "./views.js";
@@ -112,6 +113,7 @@ export const JourneyNode = memo(
           <div className="wl-node-summary">{summary}</div>
         ) : null}
         {live ? <LiveCounts id={id} live={live} /> : null}
+        {live?.earned ? <EarnedLine id={id} earned={live.earned} /> : null}
         {dry ? <DryCounts id={id} dry={dry} /> : null}
         {ports.length > 1 ? (
           <div className="wl-ports">
@@ -214,6 +216,7 @@ export const JourneyEdge = memo(
     const tools = useContext(WireToolsContext);
     const label = wireLabel(ctx.ports[source] || [], sourceHandleId);
     const count = ctx.edgeCounts?.[id];
+    const result = ctx.edgeLifts?.[id];
     const dry = ctx.dry?.edges[id];
     const taken = ctx.path ? (ctx.path.edges.has(id) ? "on-path" : "off-path") : "";
     const change = ctx.diff?.edges[id];
@@ -231,13 +234,14 @@ export const JourneyEdge = memo(
             className={`wl-edge-middle nodrag nopan ${selected ? "selected" : ""} ${taken}`}
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
           >
-            {label || count != null || dry ? (
+            {label || count != null || dry || result ? (
               <div
                 className={`wl-edge-label ${selected ? "selected" : ""} ${taken}`}
                 data-edge-label={id}
               >
                 {label}
                 {count != null ? <span className="wl-edge-count">{count}</span> : null}
+                {result ? <WireResult id={id} result={result} /> : null}
                 {dry ? <DryWire id={id} dry={dry} /> : null}
               </div>
             ) : null}
