@@ -77,26 +77,27 @@ def journey_dashboard(wl: Wayline, journey_id: int, first: date | None = None,
                       language: str = "en") -> JourneyDashboard:
     """The dashboard of one journey over local days `first`..`last` (default: the last 30
     days), of one published version or all; labels in `language`."""
-    first, last = day_range(wl, first, last)
+    _ = words(language)
+    first, last = day_range(wl, first, last, _)
     span = (last - first).days + 1
     before_last = first - timedelta(days=1)
     before_first = before_last - timedelta(days=span - 1)
     with wl.reading() as session:
         journey = lifecycle.get_journey(session, journey_id)
         versions = session.execute(
-            select(JourneyVersion.id, JourneyVersion.number, JourneyVersion.document)
+            select(JourneyVersion.id, JourneyVersion.number)
             .where(JourneyVersion.journey_id == journey_id)
             .order_by(JourneyVersion.number.desc())).all()
         chosen = _chosen(versions, number, journey.name, journey.live_version_id)
         version_id = chosen.id if chosen is not None and number is not None else None
+        raw = session.get(JourneyVersion, chosen.id).document if chosen is not None else None
         totals = read_totals(session, journey_id, first, last, version_id)
         previous = read_totals(session, journey_id, before_first, before_last, version_id)
         days = read_days(session, journey_id, first, last, version_id)
         to_convert = read_to_convert(session, journey_id, first, last, version_id)
         messages = read_messages(session, journey_id, first, last, version_id)
         updated_at = rolled_at(session, ROLLER)
-    document = msgspec.convert(chosen.document, Document) if chosen is not None else None
-    _ = words(language)
+    document = msgspec.convert(raw, Document) if raw is not None else None
     return JourneyDashboard(
         journey_id=journey_id, name=journey.name, published=bool(versions), version=number,
         versions=[row.number for row in versions], first=first, last=last,
@@ -125,20 +126,20 @@ def days_asked(first: str | None, last: str | None) -> tuple[date | None, date |
     return found[0], found[1]
 
 
-def day_range(wl: Wayline, first: date | None, last: date | None) -> tuple[date, date]:
+def day_range(wl: Wayline, first: date | None, last: date | None,
+              _: Words) -> tuple[date, date]:
     """The range asked for, filled in (to: today; from: 30 days before `to`), or an
-    InvalidInputError naming the field that is wrong."""
+    InvalidInputError naming the field that is wrong (in the language of `_`)."""
     last = last or wl.now().astimezone(ZoneInfo(wl.settings.timezone)).date()
     first = first or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
-        raise InvalidInputError("The date range is not valid: 'from' is after 'to'.", [Issue(
-            code="range.invalid", field="from",
-            message=f"'from' ({first}) must be on or before 'to' ({last}).")])
+        said = _("The range starts ({first}) after it ends ({last}): pick a start date on or "
+                 "before the end date.", first=first, last=last)
+        raise InvalidInputError(said, [Issue(code="range.invalid", field="from", message=said)])
     if (last - first).days + 1 > MAX_DAYS:
-        raise InvalidInputError("The date range is not valid: it is too long.", [Issue(
-            code="range.too_long", field="to",
-            message=f"A range holds at most {MAX_DAYS} days: pick a 'to' within {MAX_DAYS} "
-                    f"days of 'from' ({first}).")])
+        said = _("A range holds at most {n} days: pick an end date within {n} days of the "
+                 "start ({first}).", n=MAX_DAYS, first=first)
+        raise InvalidInputError(said, [Issue(code="range.too_long", field="to", message=said)])
     return first, last
 
 
