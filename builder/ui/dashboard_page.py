@@ -131,7 +131,8 @@ def Head(found: Json) -> Any:  # noqa: N802
                  html.p(_("Dashboard · days in {zone}", zone=found["timezone"]))),
         html.span({"class": "wl-dash-updated", "data-updated": updated or ""},
                   _("Updated {ago}", ago=ago(updated, _)) if updated else
-                  _("The figures are being prepared; they appear within a few minutes.")))
+                  _("The figures are being prepared; they appear within a few minutes."))
+        if found["published"] else "")
 
 
 @component
@@ -200,7 +201,7 @@ def Tiles(found: Json) -> Any:  # noqa: N802
                  html.div({"class": "wl-tile-label"}, _(label)),
                  html.div({"class": "wl-tile-value", "data-value": found["totals"][key]},
                           _figure(_, key, found["totals"][key])),
-                 _delta(_, found["totals"][key], found["previous"][key], against))
+                 _delta(_, key, found["totals"][key], found["previous"][key], against))
         for key, label in TILES])
 
 
@@ -212,13 +213,16 @@ def _figure(_: Words, key: str, value: float | None) -> str:
     return _.money(value) if key == "revenue" else _.number(value)
 
 
-def _delta(_: Words, now: float | None, before: float | None, against: str) -> Any:
-    """▲ 12% or ▼ 3% against the period before; a dash when there is nothing to compare."""
+def _delta(_: Words, key: str, now: float | None, before: float | None, against: str) -> Any:
+    """▲ 12% or ▼ 3% against the period before (a rate: ▲ 1.5 percentage points); a dash when
+    there is nothing to compare."""
     if now is None or not before:
         return html.div({"class": "wl-tile-delta"}, "— " + against)
-    change = (now - before) / before
+    change = now - before if key == "rate" else (now - before) / before
     arrow, kind = ("▲", "up") if change > 0 else ("▼", "down") if change < 0 else ("", "")
-    said = f"{arrow} {_.number(round(abs(change) * 100, 1))}%".strip()
+    size = _.number(round(abs(change) * 100, 1))
+    said = (f"{arrow} " if arrow else "") + (_("{n} pts", n=size) if key == "rate" else
+                                             f"{size}%")
     return html.div({"class": f"wl-tile-delta {kind}", "data-delta": round(change, 4)},
                     said + " " + against)
 
