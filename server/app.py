@@ -28,6 +28,7 @@ from server.api.receipts import ReceiptController
 from server.api.results import ResultsController
 from server.api.segments import SegmentController
 from server.api.session import SessionController, SignInPages
+from server.api.stages import StageController
 from server.api.starters import StarterController
 from server.api.team import AuditController, KeyController, UserController
 from server.api.templates import TemplateController
@@ -48,6 +49,7 @@ CONTROLLERS = [JourneyController, StarterController, AudienceController, Journey
 CONTROLLERS += [SegmentController, TemplateController, UnsubscribeController, CouponController]
 CONTROLLERS += [OpsController, ContentController]
 CONTROLLERS += [TimelineController, WorkspaceController]
+CONTROLLERS += [StageController]
 CONTROLLERS += [TrackingController, ReceiptController, ResultsController]
 CONTROLLERS += [DashboardController]
 CONTROLLERS += [SessionController, SignInPages, UserController, KeyController, AuditController,

@@ -33,7 +33,8 @@ page_of = reactpy_glue.page_of
 
 PAGE_TITLES = {"journeys": N_("Journeys"), "customers": N_("Customers"),
                "messages": N_("Messages"), "coupons": N_("Coupons"),
-               "settings": N_("Send rules"), "team": N_("Team"), "audit": N_("Audit trail")}
+               "settings": N_("Send rules"), "team": N_("Team"), "audit": N_("Audit trail"),
+               "stages": N_("Lifecycle")}
 """Titles of the pages that need nothing from the path."""
 
 
@@ -103,6 +104,11 @@ class PageController(Controller):
     def audit_page(self, request: Request) -> Response[str]:
         """Who changed what: the audit trail with filters and CSV export."""
         return _page(request, "audit")
+
+    @get("/insight/stages", sync_to_thread=False)
+    def stages_page(self, request: Request) -> Response[str]:
+        """The lifecycle stage board: customers per stage, conversions, and what moves them."""
+        return _page(request, "stages")
 
     @get("/journeys/{journey_id:int}/export.json", sync_to_thread=True)
     def download_export(self, wayline: WaylineDep, journey_id: FromPath[int]) -> Response[bytes]:

@@ -28,6 +28,7 @@ AREAS = (("journeys", N_("Journeys"), "/", "journeys.read"),
          ("messages", N_("Messages"), "/messages", "templates.read"),
          ("coupons", N_("Coupons"), "/coupons", "coupons.read"),
          ("customers", N_("Customers"), "/customers", "customers.read"),
+         ("stages", N_("Lifecycle"), "/insight/stages", "journeys.read"),
          ("settings", N_("Send rules"), "/settings", "send_rules.read"),
          ("team", N_("Team"), "/team", "users.manage"),
          ("audit", N_("Audit"), "/audit", "audit.read"))

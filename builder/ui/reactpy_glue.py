@@ -59,6 +59,7 @@ ROOT_COMPONENTS = {
     "coupons": "builder.ui.coupons_page.CouponsPage",
     "team": "builder.ui.team_page.TeamPage",
     "audit": "builder.ui.audit_page.AuditPage",
+    "stages": "builder.ui.stages_page.StagesPage",
     "signed_out": "builder.ui.signed_out.SignedOut",
 }
 """The pages' root components, by page name (dotted paths, as ReactPy imports them)."""

@@ -315,5 +315,17 @@ class UiServices(Protocol):
     def revoke_key(self, key_id: int) -> Json:
         """Revoke a key: it stops working at once."""
 
+    def stage_board(self, days: int) -> Json:
+        """The lifecycle stage board over the last `days` days (server.schemas.stages)."""
+
+    def get_stage_definitions(self) -> Json:
+        """The lifecycle stages in funnel order: {stages: [{key, name, rule}]}."""
+
+    def save_stage_definitions(self, definitions: Json) -> Json:
+        """Replace the lifecycle stages; invalid (with each problem as an issue) when wrong."""
+
+    def refresh_stages(self, days: int) -> Json:
+        """Place every customer in their stage now, then the board."""
+
     def list_audit(self, filters: Json, before: int | None) -> Json:
         """A page of the audit trail, newest first: {items, next_before}."""

@@ -87,7 +87,8 @@ def days_between(first: date, last: date) -> Iterator[date]:
 
 @cache
 def registry() -> Keyed[Roller]:
-    """Every roller in `runtime.insight.rollers`, by key."""
+    """Every roller in `runtime.insight.rollers`, by key. (Not named `rollers`: importing the
+    subpackage of that name sets this package's attribute `rollers` to it, hiding a function.)"""
     found: Keyed[Roller] = Keyed()
     for roller, origin, _module in declarations("runtime.insight.rollers", "ROLLER", Roller,
                                                 RollerError, "an insight roller module"):

@@ -170,6 +170,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("DELETE", "/api/workspace/indexed-attributes/{name}"): "indexed_attributes.edit",
     ("GET", "/api/workspace/settings"): "workspace.read",
     ("PUT", "/api/workspace/settings"): "workspace.edit",
+    # insight: the lifecycle stage board
+    ("GET", "/api/insight/stages"): "journeys.read",
+    ("GET", "/api/insight/stages/definitions"): "journeys.read",
+    ("PUT", "/api/insight/stages/definitions"): "workspace.edit",
+    ("POST", "/api/insight/stages/refresh"): "journeys.edit",
     # the team
     ("GET", "/api/users"): "users.manage",
     ("POST", "/api/users"): "users.manage",
@@ -204,6 +209,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/settings"): "send_rules.read",
     ("GET", "/team"): "users.manage",
     ("GET", "/audit"): "audit.read",
+    ("GET", "/insight/stages"): "journeys.read",
     ("GET", "/static/ui/{file_path}"): "public",
     # links in customers' messages: each carries its own signed token
     ("GET", "/unsubscribe/{token}"): "public",
@@ -245,6 +251,7 @@ PAGES: dict[str, str] = {
     "settings": "send_rules.read",
     "team": "users.manage",
     "audit": "audit.read",
+    "stages": "journeys.read",
 }
 """Canvas page (its ReactPy root) → the action its socket needs."""
 
@@ -332,6 +339,10 @@ UI_CALLS: dict[str, str] = {
     "create_key": "keys.manage",
     "revoke_key": "keys.manage",
     "list_audit": "audit.read",
+    "stage_board": "journeys.read",
+    "get_stage_definitions": "journeys.read",
+    "save_stage_definitions": "workspace.edit",
+    "refresh_stages": "journeys.edit",
 }
 """Canvas call (a UiServices method) → action."""
 
