@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,11 +41,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from runtime.clock import FrozenClock
-from runtime.insight import registry, roll_up
+from runtime.insight import coverage_reads, registry, roll_up, stage_reads
 from runtime.insight.steps import step_figures
 from runtime.run.jobs import Runtime
 from runtime.settings import Settings
 from runtime.store.db import make_engine, migrate
+from runtime.store.insight_models import InsightState
 from runtime.store.models import Message, Run
 from server.context import Wayline
 from server.services.stats import journey_stats
@@ -167,6 +168,35 @@ FILL = [
 ]
 
 
+HISTORY = [
+    # A year of lifecycle history, as the stages roller would have written it: each customer
+    # moved on twice, some later moved further (advanced_at) or fell back (left_at).
+    ("stage moves", """
+     INSERT INTO stage_moves (id, customer_id, from_stage, to_stage, moved_at, journey_id,
+                              left_at, advanced_at)
+     SELECT i, 1 + (i / 2) % :customers, stages[1 + k], stages[2 + k], moved,
+            CASE WHEN i % 10 < 7 THEN 1 + i % :journeys END,
+            CASE WHEN i % 4 = 1 AND moved + (i % 30) * interval '1 day' < :now
+                 THEN moved + (i % 30) * interval '1 day' END,
+            CASE WHEN i % 4 = 0 AND moved + (i % 30) * interval '1 day' < :now
+                 THEN moved + (i % 30) * interval '1 day' END
+     FROM (SELECT i, (i % 2) + (i / 2) % 3 AS k,
+                  ARRAY['acquisition', 'activation', 'retention', 'revenue',
+                        'referral'] AS stages,
+                  :now - interval '365 days' + i * (interval '365 days' / (2 * :customers))
+                    AS moved
+           FROM generate_series(1, 2 * :customers) AS i) AS made"""),
+    ("stage days", """
+     INSERT INTO stage_days (day, stage, customers)
+     SELECT CAST(:now AS date) - d, stage, 100000 + d * 10 + length(stage)
+     FROM generate_series(1, 365) AS d
+     CROSS JOIN unnest(ARRAY['acquisition', 'activation', 'retention', 'revenue',
+                             'referral']) AS stage"""),
+]
+"""Summaries only time writes: a year of lifecycle moves and daily sizes (the stages roller's
+first roll places everyone without moves, as nobody moved then)."""
+
+
 def fill(engine: Any, scale: float) -> None:
     """The world, table by table, each timed."""
     sizes = {"customers": int(1_000_000 * scale), "runs": int(2_000_000 * scale),
@@ -235,7 +265,9 @@ def row(name: str, figure: tuple[float, float], baseline: tuple[float, float] | 
 def roll_everything(sessions: Callable[[], Any]) -> None:
     """Every roller from nothing, then a steady roll, each timed."""
     for roller in registry():
-        for label in ("first roll (from nothing)", "steady roll"):
+        with sessions() as session:
+            fresh = session.get(InsightState, roller.key) is None
+        for label in (("first roll (from nothing)" if fresh else "roll"), "steady roll"):
             started = time.perf_counter()
             roll_up(sessions, NOW, ZONE, keys=[roller.key], force=True)
             print(f"  {roller.key:<16} {label:<26} {time.perf_counter() - started:8.1f} s",
@@ -278,6 +310,12 @@ def main() -> None:
     print("rows: " + ", ".join(f"{table} {count:,}" for table, count in counts.items()))
     print("rolling up:")
     roll_everything(sessions)
+    with engine.begin() as connection:
+        if not connection.scalar(text("SELECT count(*) FROM stage_moves")):
+            values = {"customers": counts["customers"], "journeys": JOURNEYS, "now": NOW}
+            for name, sql in HISTORY:
+                connection.execute(text(sql), values)
+                print(f"  added {name}", flush=True)
     today = NOW.astimezone(ZONE).date()
     journey = 7
     print(f"reads (goal ≤ {GOAL:.0f} ms median and p90; {RUNS_TIMED} runs each):")
@@ -296,7 +334,32 @@ def main() -> None:
 
 def pages_reads() -> list[tuple[str, Read, str | None]]:
     """The insight pages' reads: dashboard, coverage, fatigue, lifecycle stages."""
-    return []
+    month = (NOW - timedelta(days=30), NOW)
+    return [
+        ("coverage: headline (30 days)",
+         lambda wl, session, journey, today: coverage_reads.headline(session, 30, NOW, ZONE),
+         None),
+        ("coverage: trend (30 days)",
+         lambda wl, session, journey, today: coverage_reads.trend(session, 30, NOW, ZONE), None),
+        ("coverage: breakdown (30 days)",
+         lambda wl, session, journey, today: coverage_reads.breakdown(session, 30), None),
+        ("coverage: list, a page deep in it",
+         lambda wl, session, journey, today: coverage_reads.untouched_page(
+             session, 30, NOW, after=600_000, limit=50), None),
+        ("stages: customers per stage now",
+         lambda wl, session, journey, today: stage_reads.stage_sizes(session), None),
+        ("stages: history (90 days)",
+         lambda wl, session, journey, today: stage_reads.stage_history(
+             session, today - timedelta(days=90), today), None),
+        ("stages: conversion between stages (30 days)",
+         lambda wl, session, journey, today: stage_reads.stage_conversions(session, *month),
+         None),
+        ("stages: median time in stage (30 days)",
+         lambda wl, session, journey, today: stage_reads.time_in_stage(session, *month), None),
+        ("stages: journeys moving customers (30 days)",
+         lambda wl, session, journey, today: stage_reads.moving_journeys(session, *month),
+         None),
+    ]
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from server.api.content import ContentController
 from server.api.coupons import CouponController
 from server.api.coverage import CoverageController
 from server.api.customers import CustomerController
+from server.api.dashboard import DashboardController
 from server.api.events import EventController, JourneyEntryController
 from server.api.journeys import JourneyController
 from server.api.ops import OpsController
@@ -52,6 +53,7 @@ CONTROLLERS += [TimelineController, WorkspaceController]
 CONTROLLERS += [StageController]
 CONTROLLERS += [TrackingController, ReceiptController, ResultsController]
 CONTROLLERS += [CoverageController]
+CONTROLLERS += [DashboardController]
 CONTROLLERS += [SessionController, SignInPages, UserController, KeyController, AuditController,
                 PublishRequestController]
 

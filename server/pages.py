@@ -59,6 +59,18 @@ class PageController(Controller):
             raise NotFoundException(error.message) from None
         return _page(request, "editor", name)
 
+    @get("/journeys/{journey_id:int}/dashboard", sync_to_thread=True)
+    def dashboard_page(self, request: Request, wayline: WaylineDep,
+                       journey_id: FromPath[int]) -> Response[str]:
+        """A journey's dashboard: its figures and charts over a range of days (404 for an
+        unknown journey)."""
+        try:
+            name = journeys.get_journey(wayline, journey_id).journey.name
+        except NotFoundError as error:
+            raise NotFoundException(error.message) from None
+        title = words(language_of(request.scope))("{name} · Dashboard", name=name)
+        return _page(request, "dashboard", title)
+
     @get("/customers", sync_to_thread=False)
     def customers_page(self, request: Request) -> Response[str]:
         """The customers list."""

@@ -40,6 +40,7 @@ from server.services import (
     coupons,
     customer_consent,
     customers,
+    dashboard,
     discovery,
     dry_runs,
     explanation,
@@ -192,6 +193,13 @@ def _list_starters(me: Acting) -> list[Json]:
             for starter in starters.list_starters()]
 
 
+def _journey_dashboard(me: Acting, journey_id: int, first: str | None, last: str | None,
+                       version: int | None, language: str) -> Json:
+    return plain(dashboard.journey_dashboard(me.wl, journey_id,
+                                             *dashboard.days_asked(first, last), version,
+                                             language))
+
+
 def _dry_run(me: Acting, journey_id: int, horizon_days: int, sample_limit: int) -> Json:
     request = convert({"horizon": {"amount": horizon_days, "unit": "days"},
                        "sample_limit": sample_limit}, DryRunIn)
@@ -263,6 +271,7 @@ CALLS: dict[str, Entry] = {
     "create_from_starter": Call(starters.create_from_starter, acts=True),
     "journey_stats": Call(stats.journey_stats),
     "journey_results": Call(journey_results),
+    "journey_dashboard": Do(_journey_dashboard),
     # previews of a draft
     "journey_audience": Call(audience_preview.journey_audience),
     "explain_customer": Call(explanation.explain_journey),

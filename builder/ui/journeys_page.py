@@ -328,6 +328,8 @@ def RowActions(journey: dict[str, Any], ask: Any, can: dict[str, bool],  # noqa:
         {"class": "wl-row-actions"},
         html.a({"class": "wl-button", "href": f"/journeys/{journey['id']}"},
                _("Edit") if can["edit"] and status != "archived" else _("View")),
+        html.a({"class": "wl-button", "href": f"/journeys/{journey['id']}/dashboard",
+                "data-action": "dashboard"}, _("Dashboard")),
         button("pause", _("Pause")) if publish and status == "live" else "",
         button("resume", _("Resume")) if publish and status == "paused" else "",
         button("clone", _("Clone")) if can["edit"] else "",

@@ -51,6 +51,7 @@ LANGUAGE_KEY = "wayline.language"
 ROOT_COMPONENTS = {
     "journeys": "builder.ui.journeys_page.JourneysPage",
     "editor": "builder.ui.editor.JourneyEditor",
+    "dashboard": "builder.ui.dashboard_page.DashboardPage",
     "customers": "builder.ui.customers_page.CustomersPage",
     "customer": "builder.ui.customers_page.CustomerPage",
     "coverage": "builder.ui.coverage_page.CoveragePage",

@@ -196,6 +196,12 @@ class UiServices(Protocol):
     def journey_results(self, journey_id: int) -> Json:
         """A/B results of a published journey: per random split, each path tested."""
 
+    def journey_dashboard(self, journey_id: int, first: str | None, last: str | None,
+                          version: int | None, language: str) -> Json:
+        """A journey's dashboard over local days `first`..`last` (ISO dates; None: the
+        default range), of one published version or all: totals, the period before, and each
+        chart's dataset, labelled in `language`."""
+
     def list_customers(self, search: str) -> list[Json]:
         """Customers whose external id, name, email or phone contains `search` (all when
         empty; contacts only for those who may read them)."""

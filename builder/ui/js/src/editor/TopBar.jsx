@@ -1,8 +1,17 @@
 // The editor's top bar: back to the list, the journey's name and status, whether the draft is
-// saved, live numbers, and the toolbar (edit tools, versions, preview, problems, publishing);
-// and the journey's name field (in the journey panel), which saves as it is typed.
+// saved, live numbers, and the toolbar (edit tools, versions, the dashboard, preview, problems,
+// publishing); and the journey's name field (in the journey panel), which saves as it is typed.
 import { useEffect, useRef, useState } from "react";
-import { ArrowLeft, CircleAlert, CircleCheck, Eye, LayoutGrid, Redo2, Undo2 } from "lucide-react";
+import {
+  ArrowLeft,
+  ChartColumn,
+  CircleAlert,
+  CircleCheck,
+  Eye,
+  LayoutGrid,
+  Redo2,
+  Undo2,
+} from "lucide-react";
 import { useReactFlow } from "@xyflow/react";
 import { tidy } from "./layout.js";
 import { FIT_VIEW_OPTIONS } from "./FlowArea.jsx";
@@ -40,6 +49,14 @@ export function TopBar(props) {
       <div className="wl-toolbar">
         {locked ? null : <EditTools draft={draft} ports={server.ports} readOnly={readOnly} />}
         <VersionHistory versions={server.versions} history={server.history} run={run} />
+        <a
+          className="wl-button"
+          href={`/journeys/${journey.id}/dashboard`}
+          data-action="dashboard"
+          title={t("Entries, messages and conversions over time, as charts")}
+        >
+          <ChartColumn size={15} /> {t("Dashboard")}
+        </a>
         {can.previews ? (
           <button
             type="button"
