@@ -41,7 +41,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from runtime.clock import FrozenClock
-from runtime.insight import coverage_reads, registry, roll_up, stage_reads
+from runtime.insight import coverage_reads, journey_reads, registry, roll_up, stage_reads
 from runtime.insight.steps import step_figures
 from runtime.run.jobs import Runtime
 from runtime.settings import Settings
@@ -49,6 +49,7 @@ from runtime.store.db import make_engine, migrate
 from runtime.store.insight_models import InsightState
 from runtime.store.models import Message, Run
 from server.context import Wayline
+from server.services.dashboard import journey_dashboard
 from server.services.stats import journey_stats
 
 ADMIN_URL = os.environ.get("WAYLINE_TEST_POSTGRES_URL",
@@ -335,7 +336,25 @@ def main() -> None:
 def pages_reads() -> list[tuple[str, Read, str | None]]:
     """The insight pages' reads: dashboard, coverage, fatigue, lifecycle stages."""
     month = (NOW - timedelta(days=30), NOW)
+
+    def year(today: date) -> date:
+        return today - timedelta(days=365)
     return [
+        ("dashboard: entries, conversions, revenue per day (a year)",
+         lambda wl, session, journey, today: journey_reads.read_days(
+             session, journey, year(today), today), None),
+        ("dashboard: headline totals (a year)",
+         lambda wl, session, journey, today: journey_reads.read_totals(
+             session, journey, year(today), today), None),
+        ("dashboard: time to convert (a year)",
+         lambda wl, session, journey, today: journey_reads.read_to_convert(
+             session, journey, year(today), today), None),
+        ("dashboard: messages by step, channel, status (a year)",
+         lambda wl, session, journey, today: journey_reads.read_messages(
+             session, journey, year(today), today), None),
+        ("dashboard: the whole call (a year, and the one before)",
+         lambda wl, session, journey, today: journey_dashboard(wl, journey, year(today), today),
+         "naive"),
         ("coverage: headline (30 days)",
          lambda wl, session, journey, today: coverage_reads.headline(session, 30, NOW, ZONE),
          None),

@@ -45,6 +45,7 @@ export function chartOption({ kind, dimensions, labels = {}, rows, stacked }, co
     },
     yAxis: {
       type: "value",
+      minInterval: 1, // counts and won: no half a customer on the axis
       axisLabel: { color: colours.muted },
       splitLine: { lineStyle: { color: colours.line } },
     },
