@@ -86,7 +86,7 @@ def days_between(first: date, last: date) -> Iterator[date]:
 
 
 @cache
-def rollers() -> Keyed[Roller]:
+def registered_rollers() -> Keyed[Roller]:
     """Every roller in `runtime.insight.rollers`, by key."""
     found: Keyed[Roller] = Keyed()
     for roller, origin, _module in declarations("runtime.insight.rollers", "ROLLER", Roller,
@@ -104,7 +104,7 @@ def roll_up(sessions: Callable[[], Any], now: datetime, zone: ZoneInfo,
     """Roll every roller that is due (or those of `keys`; all of them with `force`), each in
     its own transaction; which rolled."""
     done: dict[str, bool] = {}
-    for roller in rollers():
+    for roller in registered_rollers():
         if keys is not None and roller.key not in keys:
             continue
         with sessions() as session:
