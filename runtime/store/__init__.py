@@ -5,7 +5,12 @@ Importing any module here loads the whole schema (the journey tables, the team's
 reference kind's), so Alembic and the tests see every table. Imports no other wing.
 """
 
-from runtime.store import insight_models, models, team_models  # noqa: F401  (every table)
+from runtime.store import (  # noqa: F401  (every table)
+    fatigue_models,
+    insight_models,
+    models,
+    team_models,
+)
 from runtime.store.references import reference_kinds
 
 reference_kinds()  # a reference kind may declare tables of its own
