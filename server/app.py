@@ -20,6 +20,7 @@ from server.api.content import ContentController
 from server.api.coupons import CouponController
 from server.api.customers import CustomerController
 from server.api.events import EventController, JourneyEntryController
+from server.api.fatigue import FatigueController
 from server.api.journeys import JourneyController
 from server.api.ops import OpsController
 from server.api.previews import AudienceController, JourneyPreviewController
@@ -48,6 +49,7 @@ CONTROLLERS += [SegmentController, TemplateController, UnsubscribeController, Co
 CONTROLLERS += [OpsController, ContentController]
 CONTROLLERS += [TimelineController, WorkspaceController]
 CONTROLLERS += [TrackingController, ReceiptController, ResultsController]
+CONTROLLERS += [FatigueController]
 CONTROLLERS += [SessionController, SignInPages, UserController, KeyController, AuditController,
                 PublishRequestController]
 

@@ -33,7 +33,8 @@ page_of = reactpy_glue.page_of
 
 PAGE_TITLES = {"journeys": N_("Journeys"), "customers": N_("Customers"),
                "messages": N_("Messages"), "coupons": N_("Coupons"),
-               "settings": N_("Send rules"), "team": N_("Team"), "audit": N_("Audit trail")}
+               "settings": N_("Send rules"), "team": N_("Team"), "audit": N_("Audit trail"),
+               "fatigue": N_("Message fatigue")}
 """Titles of the pages that need nothing from the path."""
 
 
@@ -81,6 +82,11 @@ class PageController(Controller):
     def settings_page(self, request: Request) -> Response[str]:
         """The workspace's send rules."""
         return _page(request, "settings")
+
+    @get("/insight/fatigue", sync_to_thread=False)
+    def fatigue_page(self, request: Request) -> Response[str]:
+        """Message fatigue: messages per customer per week, the caps' intent, unsubscribes."""
+        return _page(request, "fatigue")
 
     @get("/team", sync_to_thread=False)
     def team_page(self, request: Request) -> Response[str]:
