@@ -54,6 +54,7 @@ ROOT_COMPONENTS = {
     "customers": "builder.ui.customers_page.CustomersPage",
     "customer": "builder.ui.customers_page.CustomerPage",
     "settings": "builder.ui.settings_page.SettingsPage",
+    "fatigue": "builder.ui.fatigue_page.FatiguePage",
     "messages": "builder.ui.messages_page.MessagesPage",
     "coupons": "builder.ui.coupons_page.CouponsPage",
     "team": "builder.ui.team_page.TeamPage",
