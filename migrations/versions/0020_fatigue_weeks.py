@@ -1,7 +1,8 @@
 """fatigue: messages per customer per local week, per marketing channel, and each week's histogram
 
-`customer_weeks`, `customer_week_channels` and `fatigue_weeks` are summaries the `fatigue`
-roller rebuilds a week at a time from messages and events (runtime/insight/rollers/fatigue.py).
+`customer_weeks`, `customer_week_channels`, `fatigue_weeks` and `fatigue_profiles` are summaries
+the `fatigue` roller rebuilds a week at a time from messages and events
+(runtime/insight/rollers/fatigue.py).
 
 Revision ID: 0020
 Revises: 0019
@@ -52,9 +53,17 @@ def upgrade() -> None:
         sa.Column("unsubscribed", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("week", "scope", "messages", name="pk_fatigue_weeks"),
     )
+    op.create_table(
+        "fatigue_profiles",
+        sa.Column("week", sa.Date(), nullable=False),
+        sa.Column("profile", sa.String(255), nullable=False),
+        sa.Column("customers", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("week", "profile", name="pk_fatigue_profiles"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("fatigue_profiles")
     op.drop_table("fatigue_weeks")
     op.drop_index("ix_customer_week_channels_week_channel_marketing", "customer_week_channels")
     op.drop_table("customer_week_channels")

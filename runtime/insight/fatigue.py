@@ -26,7 +26,12 @@ from sqlalchemy.orm import Session
 
 from runtime.insight import day_bounds
 from runtime.messaging.policy import Cap
-from runtime.store.fatigue_models import CustomerWeek, CustomerWeekChannel, FatigueWeek
+from runtime.store.fatigue_models import (
+    CustomerWeek,
+    CustomerWeekChannel,
+    FatigueProfile,
+    FatigueWeek,
+)
 from runtime.store.models import Customer
 
 SCOPE_ALL = "all"
@@ -109,6 +114,19 @@ BUCKETS = tuple(bucket_of(n) for n in range(1, TOP_BUCKET + 1))
 """Every bucket, in order."""
 
 
+def profile_of(marketing: Mapping[str, int]) -> str:
+    """A customer's week as `fatigue_profiles` keys it: marketing per channel, "email:3|sms:2"."""
+    return "|".join(f"{channel}:{count}" for channel, count in sorted(marketing.items()))
+
+
+def _is_over(profile: str, intents: Mapping[str, int]) -> bool:
+    for part in profile.split("|"):
+        channel, _, count = part.partition(":")
+        if channel in intents and int(count) > intents[channel]:
+            return True
+    return False
+
+
 def weekly_intents(caps: Mapping[str, Cap]) -> list[WeeklyIntent]:
     """Each capped channel's weekly intent (the module's docstring says how), by channel."""
     return [WeeklyIntent(channel=channel, limit=cap.limit, days=cap.days,
@@ -153,25 +171,37 @@ def _over(intents: list[WeeklyIntent]) -> object:
 
 
 def over_caps_count(session: Session, week: date, intents: list[WeeklyIntent]) -> int:
-    """Customers over some cap's weekly intent in the week; reads `customer_week_channels`."""
-    return session.scalar(select(func.count(func.distinct(CustomerWeekChannel.customer_id)))
-                          .where(CustomerWeekChannel.week == week, _over(intents))) or 0
+    """Customers over some cap's weekly intent in the week; reads the week's
+    `fatigue_profiles`."""
+    return _over_by_week(session, week, week, intents).get(week, 0)
+
+
+def _over_by_week(session: Session, first: date, last: date,
+                  intents: list[WeeklyIntent]) -> dict[date, int]:
+    """Per week from `first` to `last`: customers over some cap's intent (from the profiles)."""
+    if not intents:
+        return {}
+    limits = {intent.channel: intent.per_week for intent in intents}
+    over: dict[date, int] = {}
+    for week, profile, customers in session.execute(
+            select(FatigueProfile.week, FatigueProfile.profile, FatigueProfile.customers)
+            .where(FatigueProfile.week >= first, FatigueProfile.week <= last)):
+        if _is_over(profile, limits):
+            over[week] = over.get(week, 0) + customers
+    return over
 
 
 def over_caps_trend(session: Session, last: date, weeks: int,
                     intents: list[WeeklyIntent]) -> list[TrendWeek]:
     """The `weeks` weeks up to `last`: customers messaged (`fatigue_weeks`), those over some
-    cap's intent (`customer_week_channels`), and their share."""
+    cap's intent (`fatigue_profiles`), and their share."""
     mondays = weeks_ending(last, weeks)
     first = mondays[0]
     messaged = dict(session.execute(
         select(FatigueWeek.week, func.sum(FatigueWeek.customers))
         .where(FatigueWeek.scope == SCOPE_ALL, FatigueWeek.week >= first,
                FatigueWeek.week <= mondays[-1]).group_by(FatigueWeek.week)).all())
-    over = dict(session.execute(
-        select(CustomerWeekChannel.week, func.count(func.distinct(CustomerWeekChannel.customer_id)))
-        .where(CustomerWeekChannel.week >= first, CustomerWeekChannel.week <= mondays[-1],
-               _over(intents)).group_by(CustomerWeekChannel.week)).all()) if intents else {}
+    over = _over_by_week(session, first, mondays[-1], intents)
     trend = []
     for week in mondays:
         sent, too_many = int(messaged.get(week) or 0), int(over.get(week) or 0)

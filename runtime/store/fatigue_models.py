@@ -59,3 +59,15 @@ class FatigueWeek(Base):
     messages: Mapped[int] = mapped_column(Integer, primary_key=True)
     customers: Mapped[int] = mapped_column(BigInteger)
     unsubscribed: Mapped[int] = mapped_column(BigInteger)
+
+
+class FatigueProfile(Base):
+    """A week's customers by their marketing per channel (`profile`: "email:3|sms:2", channels
+    in order): how many got exactly that. Whatever the caps are, who is over them is a sum
+    over these few rows — customers over on two channels are counted once."""
+
+    __tablename__ = "fatigue_profiles"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    profile: Mapped[str] = mapped_column(String(255), primary_key=True)
+    customers: Mapped[int] = mapped_column(BigInteger)

@@ -18,6 +18,7 @@ counted (a deferral that long is a cap or a pause gone wrong, not a week's fatig
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,9 +26,20 @@ from sqlalchemy import and_, case, delete, exists, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from runtime.insight import RollContext, Roller
-from runtime.insight.fatigue import SCOPE_ALL, SCOPE_MARKETING, monday, week_bounds
+from runtime.insight.fatigue import (
+    SCOPE_ALL,
+    SCOPE_MARKETING,
+    monday,
+    profile_of,
+    week_bounds,
+)
 from runtime.messaging.unsubscribe import UNSUBSCRIBED_EVENT
-from runtime.store.fatigue_models import CustomerWeek, CustomerWeekChannel, FatigueWeek
+from runtime.store.fatigue_models import (
+    CustomerWeek,
+    CustomerWeekChannel,
+    FatigueProfile,
+    FatigueWeek,
+)
 from runtime.store.models import Event, Message, MessageStatus
 
 EVERY = timedelta(minutes=5)
@@ -38,6 +50,9 @@ LATE_SEND = timedelta(days=7)
 
 SLACK = timedelta(minutes=10)
 """How far back of a watermark to read again: rows committed late by a long transaction."""
+
+PROFILE_BATCH = 20_000
+"""Channel rows read at a time while counting a week's profiles."""
 
 SENT = (MessageStatus.SENT, MessageStatus.DELIVERED)
 """The statuses of a message that reached (or left for) the customer."""
@@ -98,7 +113,7 @@ def rebuild_week(session: Session, week: date, context: RollContext) -> None:
     """Delete one week's rows and build them again from messages and events."""
     start, end = week_bounds(week, context.zone)
     next_end = week_bounds(week + timedelta(days=7), context.zone)[1]
-    for table in (CustomerWeek, CustomerWeekChannel, FatigueWeek):
+    for table in (CustomerWeek, CustomerWeekChannel, FatigueWeek, FatigueProfile):
         session.execute(delete(table).where(table.week == week))
     sent = and_(Message.created_at >= start - LATE_SEND, Message.created_at < end,
                 Message.sent_at >= start, Message.sent_at < end, Message.status.in_(SENT))
@@ -124,6 +139,30 @@ def rebuild_week(session: Session, week: date, context: RollContext) -> None:
             select(literal(week, FatigueWeek.week.type), literal(scope), column, func.count(),
                    func.sum(case((CustomerWeek.unsubscribed, 1), else_=0)))
             .where(CustomerWeek.week == week, column > 0).group_by(column)))
+    _rebuild_profiles(session, week)
+
+
+def _rebuild_profiles(session: Session, week: date) -> None:
+    """The week's customers counted by their marketing per channel (`FatigueProfile`), from the
+    channel rows just written: profiles are built here, portably, rather than by a string
+    aggregate whose order SQLite doesn't promise."""
+    profiles: Counter[str] = Counter()
+    customer, counts = None, {}
+    for customer_id, channel, marketing in session.execute(
+            select(CustomerWeekChannel.customer_id, CustomerWeekChannel.channel,
+                   CustomerWeekChannel.marketing)
+            .where(CustomerWeekChannel.week == week)
+            .order_by(CustomerWeekChannel.customer_id)).yield_per(PROFILE_BATCH):
+        if customer_id != customer and counts:
+            profiles[profile_of(counts)] += 1
+            counts = {}
+        customer, counts[channel] = customer_id, marketing
+    if counts:
+        profiles[profile_of(counts)] += 1
+    if profiles:
+        session.execute(insert(FatigueProfile), [
+            {"week": week, "profile": profile, "customers": customers}
+            for profile, customers in profiles.items()])
 
 
 ROLLER = Roller("fatigue", EVERY, roll)

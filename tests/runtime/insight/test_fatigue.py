@@ -17,7 +17,12 @@ from runtime.insight import fatigue, roll_up
 from runtime.insight.rollers.fatigue import SENT
 from runtime.messaging.policy import Cap
 from runtime.messaging.unsubscribe import UNSUBSCRIBED_EVENT
-from runtime.store.fatigue_models import CustomerWeek, CustomerWeekChannel, FatigueWeek
+from runtime.store.fatigue_models import (
+    CustomerWeek,
+    CustomerWeekChannel,
+    FatigueProfile,
+    FatigueWeek,
+)
 from runtime.store.models import Event, Message, MessageStatus
 from tests.runtime.insight.fatigue_world import World, seoul
 
@@ -82,8 +87,10 @@ def stored(session) -> tuple[dict, dict]:
 
 
 def histogram(session) -> set:
+    """The weekly histogram rows and the profile rows."""
     return {(r.week, r.scope, r.messages, r.customers, r.unsubscribed)
-            for r in session.scalars(select(FatigueWeek))}
+            for r in session.scalars(select(FatigueWeek))} | {
+        (r.week, r.profile, r.customers) for r in session.scalars(select(FatigueProfile))}
 
 
 def roll(session, now: datetime = NOW) -> None:
