@@ -216,15 +216,19 @@ def over_caps_page(session: Session, week: date, intents: list[WeeklyIntent],
     (keyset); reads `customer_week_channels`, `customer_weeks` and the customers' ids."""
     if not intents:
         return []
-    ids = select(CustomerWeekChannel.customer_id).where(
-        CustomerWeekChannel.week == week, _over(intents))
+    # The channel rows in key order from `after`, so the scan stops at the page's end.
+    ids = list(session.scalars(
+        select(CustomerWeekChannel.customer_id)
+        .where(CustomerWeekChannel.week == week,
+               CustomerWeekChannel.customer_id > (after or 0), _over(intents))
+        .group_by(CustomerWeekChannel.customer_id)
+        .order_by(CustomerWeekChannel.customer_id).limit(limit)))
     rows = session.execute(
         select(CustomerWeek.customer_id, Customer.external_id, CustomerWeek.messages,
                CustomerWeek.marketing)
         .join(Customer, Customer.id == CustomerWeek.customer_id)
-        .where(CustomerWeek.week == week, CustomerWeek.customer_id.in_(ids),
-               CustomerWeek.customer_id > (after or 0))
-        .order_by(CustomerWeek.customer_id).limit(limit)).all()
+        .where(CustomerWeek.week == week, CustomerWeek.customer_id.in_(ids))
+        .order_by(CustomerWeek.customer_id)).all() if ids else []
     channels: dict[int, dict[str, int]] = {row.customer_id: {} for row in rows}
     capped = [intent.channel for intent in intents]
     for customer_id, channel, count in session.execute(

@@ -109,6 +109,8 @@ def test_the_fatigue_page_draws_its_charts_and_lists_who_is_over(fatigued: LiveA
     charts_drawn(page)
     page.locator('[data-link="send-rules"]').click()
     expect(page.locator("h1")).to_have_text("Send rules", timeout=WAIT)
+    expect(page.locator('[data-cap="sms"]')).to_be_visible(timeout=WAIT)
+    screenshot(page, "fatigue-send-rules-link")
     page.locator('[data-link="fatigue"]').click()
     expect(page.locator("h1")).to_have_text("Message fatigue", timeout=WAIT)
 
