@@ -22,6 +22,7 @@ from server.api.coverage import CoverageController
 from server.api.customers import CustomerController
 from server.api.dashboard import DashboardController
 from server.api.events import EventController, JourneyEntryController
+from server.api.fatigue import FatigueController
 from server.api.journeys import JourneyController
 from server.api.ops import OpsController
 from server.api.previews import AudienceController, JourneyPreviewController
@@ -54,6 +55,7 @@ CONTROLLERS += [StageController]
 CONTROLLERS += [TrackingController, ReceiptController, ResultsController]
 CONTROLLERS += [CoverageController]
 CONTROLLERS += [DashboardController]
+CONTROLLERS += [FatigueController]
 CONTROLLERS += [SessionController, SignInPages, UserController, KeyController, AuditController,
                 PublishRequestController]
 

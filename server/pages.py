@@ -35,7 +35,8 @@ PAGE_TITLES = {"journeys": N_("Journeys"), "customers": N_("Customers"),
                "messages": N_("Messages"), "coupons": N_("Coupons"),
                "settings": N_("Send rules"), "team": N_("Team"), "audit": N_("Audit trail"),
                "stages": N_("Lifecycle"),
-               "coverage": N_("Coverage")}
+               "coverage": N_("Coverage"),
+               "fatigue": N_("Message fatigue")}
 """Titles of the pages that need nothing from the path."""
 
 
@@ -100,6 +101,11 @@ class PageController(Controller):
     def settings_page(self, request: Request) -> Response[str]:
         """The workspace's send rules."""
         return _page(request, "settings")
+
+    @get("/insight/fatigue", sync_to_thread=False)
+    def fatigue_page(self, request: Request) -> Response[str]:
+        """Message fatigue: messages per customer per week, the caps' intent, unsubscribes."""
+        return _page(request, "fatigue")
 
     @get("/team", sync_to_thread=False)
     def team_page(self, request: Request) -> Response[str]:

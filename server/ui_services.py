@@ -12,7 +12,7 @@ data and domain errors as the UI's `UiError`. This module is a declarative table
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
@@ -44,6 +44,7 @@ from server.services import (
     discovery,
     dry_runs,
     explanation,
+    fatigue,
     journeys,
     path_preview,
     references,
@@ -206,6 +207,21 @@ def _dry_run(me: Acting, journey_id: int, horizon_days: int, sample_limit: int) 
     return plain(dry_runs.dry_run(me.wl, journey_id, request))
 
 
+def _fatigue_report(me: Acting, week: str | None, weeks: int) -> Json:
+    return plain(fatigue.fatigue_report(me.wl, _week(week), weeks))
+
+
+def _fatigue_over(me: Acting, week: str, after: int | None) -> Json:
+    return plain(fatigue.over_caps(me.wl, _week(week), after))
+
+
+def _week(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise UiError("invalid", f"'{text}' is not a day (YYYY-MM-DD).") from None
+
+
 def _list_customers(me: Acting, search: str) -> list[Json]:
     page = customers.list_customers(me.wl, (search or "")[:SEARCH_LENGTH] or None, 100, None,
                                     by_email=me.may("contacts.read"))
@@ -272,6 +288,8 @@ CALLS: dict[str, Entry] = {
     "journey_stats": Call(stats.journey_stats),
     "journey_results": Call(journey_results),
     "journey_dashboard": Do(_journey_dashboard),
+    "fatigue_report": Do(_fatigue_report),
+    "fatigue_over": Do(_fatigue_over),
     # previews of a draft
     "journey_audience": Call(audience_preview.journey_audience),
     "explain_customer": Call(explanation.explain_journey),

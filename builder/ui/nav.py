@@ -31,6 +31,7 @@ AREAS = (("journeys", N_("Journeys"), "/", "journeys.read"),
          ("coverage", N_("Coverage"), "/coverage", "customers.read"),
          ("stages", N_("Lifecycle"), "/insight/stages", "journeys.read"),
          ("settings", N_("Send rules"), "/settings", "send_rules.read"),
+         ("fatigue", N_("Fatigue"), "/insight/fatigue", "stats.read"),
          ("team", N_("Team"), "/team", "users.manage"),
          ("audit", N_("Audit"), "/audit", "audit.read"))
 """Areas: key, label, address, and the action a role needs to open it (the server's PAGES)."""

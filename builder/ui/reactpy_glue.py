@@ -56,6 +56,7 @@ ROOT_COMPONENTS = {
     "customer": "builder.ui.customers_page.CustomerPage",
     "coverage": "builder.ui.coverage_page.CoveragePage",
     "settings": "builder.ui.settings_page.SettingsPage",
+    "fatigue": "builder.ui.fatigue_page.FatiguePage",
     "messages": "builder.ui.messages_page.MessagesPage",
     "coupons": "builder.ui.coupons_page.CouponsPage",
     "team": "builder.ui.team_page.TeamPage",

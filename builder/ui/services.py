@@ -202,6 +202,13 @@ class UiServices(Protocol):
         default range), of one published version or all: totals, the period before, and each
         chart's dataset, labelled in `language`."""
 
+    def fatigue_report(self, week: str | None, weeks: int) -> Json:
+        """Message fatigue in the week of `week` (YYYY-MM-DD; None: the last complete week):
+        distribution, caps' intent, who is over it, trend of `weeks` weeks, unsubscribes."""
+
+    def fatigue_over(self, week: str, after: int | None) -> Json:
+        """The next page of customers over the caps' weekly intent in the week, after `after`."""
+
     def list_customers(self, search: str) -> list[Json]:
         """Customers whose external id, name, email or phone contains `search` (all when
         empty; contacts only for those who may read them)."""

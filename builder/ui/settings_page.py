@@ -84,7 +84,10 @@ def SettingsPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
                   html.div({"class": "wl-page-head"}, html.div(
                       html.h1(_("Send rules")),
                       html.p(_("Rules every marketing message obeys, whatever journey sends "
-                               "it. Transactional messages (receipts, alerts) are exempt.")))),
+                               "it. Transactional messages (receipts, alerts) are exempt."))),
+                      html.a({"class": "wl-button", "href": "/insight/fatigue",
+                              "data-link": "fatigue"}, _("See message fatigue"))
+                      if services.may("stats.read") else ""),
                   StopSendingCard(services), body, WordingCard(services),
                   TestRecipientsCard(services), GuardrailsCard(services)))
 
