@@ -41,8 +41,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from runtime.clock import FrozenClock
-from runtime.insight import coverage_reads, journey_reads, registry, roll_up, stage_reads
+from runtime.insight import (
+    coverage_reads,
+    fatigue,
+    journey_reads,
+    registry,
+    roll_up,
+    stage_reads,
+)
 from runtime.insight.steps import step_figures
+from runtime.messaging.policy import Cap
 from runtime.run.jobs import Runtime
 from runtime.settings import Settings
 from runtime.store.db import make_engine, migrate
@@ -333,6 +341,17 @@ def main() -> None:
                 "naive read of the record" if baseline == "naive" else "floor")
 
 
+INTENTS = fatigue.weekly_intents({channel: Cap(limit=2, days=7)
+                                  for channel in ("email", "sms", "kakao")})
+"""Frequency caps of two marketing messages a week per channel (the bench's messages average
+about one a channel a week, so some customers are over)."""
+
+
+def last_week(today: date) -> date:
+    """The Monday of the last complete week."""
+    return fatigue.monday(today) - timedelta(weeks=1)
+
+
 def pages_reads() -> list[tuple[str, Read, str | None]]:
     """The insight pages' reads: dashboard, coverage, fatigue, lifecycle stages."""
     month = (NOW - timedelta(days=30), NOW)
@@ -365,6 +384,21 @@ def pages_reads() -> list[tuple[str, Read, str | None]]:
         ("coverage: list, a page deep in it",
          lambda wl, session, journey, today: coverage_reads.untouched_page(
              session, 30, NOW, after=600_000, limit=50), None),
+        ("fatigue: a week's distribution",
+         lambda wl, session, journey, today: fatigue.distribution(session, last_week(today)),
+         None),
+        ("fatigue: unsubscribes by messages a week (12 weeks)",
+         lambda wl, session, journey, today: fatigue.unsubscribes_by_frequency(
+             session, last_week(today) - timedelta(weeks=11), last_week(today)), None),
+        ("fatigue: customers over the caps' intent",
+         lambda wl, session, journey, today: fatigue.over_caps_count(
+             session, last_week(today), INTENTS), None),
+        ("fatigue: their share, week by week (12 weeks)",
+         lambda wl, session, journey, today: fatigue.over_caps_trend(
+             session, last_week(today), 12, INTENTS), None),
+        ("fatigue: the list of them, a page",
+         lambda wl, session, journey, today: fatigue.over_caps_page(
+             session, last_week(today), INTENTS, None, 50), None),
         ("stages: customers per stage now",
          lambda wl, session, journey, today: stage_reads.stage_sizes(session), None),
         ("stages: history (90 days)",
