@@ -45,7 +45,7 @@ def test_sign_in_with_a_password_and_out_again(live_app: LiveApp, browse: Any) -
     expect(bar.locator('[data-role="editor"]')).to_be_visible()
     expect(bar.locator('[data-action="set-password"]')).to_have_count(0)  # they have one
     # An editor works on journeys and messages, but opens neither the team nor the audit.
-    expect(bar.locator("[data-nav]")).to_have_count(5)
+    expect(bar.locator("[data-nav]")).to_have_count(8)
     expect(bar.locator('[data-nav="team"], [data-nav="audit"]')).to_have_count(0)
 
     bar.locator('[data-menu="account"] summary').click()
@@ -62,7 +62,8 @@ def test_each_role_gets_its_areas_and_a_new_person_is_asked_for_a_password(
     viewer = browse("/", "viewer")
     expect(viewer.locator('[data-role="viewer"]')).to_be_visible(timeout=WAIT)
     assert viewer.locator("[data-nav]").evaluate_all("els => els.map(e => e.dataset.nav)") == [
-        "journeys", "messages", "coupons", "customers", "settings"]
+        "journeys", "messages", "coupons", "customers", "coverage", "stages", "settings",
+        "fatigue"]
     publisher = browse("/", "publisher")
     expect(publisher.locator('[data-nav="audit"]')).to_be_visible(timeout=WAIT)
     expect(publisher.locator('[data-nav="team"]')).to_have_count(0)
