@@ -10,7 +10,7 @@ import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -113,10 +113,14 @@ class Settings:
     """Most steps a journey may have (at most 2,000); bigger journeys are refused when saved."""
     max_rule_depth: int = DEFAULT_LIMITS.max_rule_depth
     """How deep and / or / not groups may nest in an audience rule (at most 50)."""
+    extra: Mapping[str, str] = field(default_factory=dict)
+    """Every other WAYLINE_<NAME> variable, by lowercased <name>: what extensions declare for
+    themselves (a provider gateway's WAYLINE_SOLAPI_API_KEY, a channel's WAYLINE_SMS_PROVIDER).
+    They check their own values (`runtime.messaging.gateways.check_settings`); never shown."""
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{spec.name}={masked(str(getattr(self, spec.name)))!r}"
-                          for spec in fields(self) if spec.name not in SECRETS)
+                          for spec in fields(self) if spec.name not in SECRETS | {"extra"})
         return f"Settings({shown})"
 
     @property
@@ -351,9 +355,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read settings from the environment; raise SettingsError naming a bad variable."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
+    known = {PREFIX + spec.name.upper() for spec in fields(Settings)}
+    values["extra"] = {name.removeprefix(PREFIX).lower(): value.strip()
+                       for name, value in environ.items()
+                       if name.startswith(PREFIX) and name not in known}
     for spec in fields(Settings):
         variable = PREFIX + spec.name.upper()
-        if variable not in environ:
+        if variable not in environ or spec.name == "extra":
             continue
         raw = environ[variable].strip()
         try:
@@ -391,4 +399,4 @@ def describe_settings() -> list[tuple[str, str, str]]:
         if isinstance(node, ast.AnnAssign) and isinstance(following, ast.Expr):
             docs[node.target.id] = following.value.value
     return [(PREFIX + spec.name.upper(), str(spec.default), docs.get(spec.name, ""))
-            for spec in fields(Settings)]
+            for spec in fields(Settings) if spec.name != "extra"]

@@ -308,9 +308,9 @@ def provider_adapters(settings: Settings) -> dict[str, Adapter]:
     outbox. The account values the request needs are settings the channel names."""
     from runtime.messaging.providers import HttpProviderAdapter
 
-    adapters: dict[str, Adapter] = {}
+    adapters: dict[str, Adapter] = gateway_adapters(settings)
     for spec in default_channels():
-        if spec.transport is not Transport.PROVIDER:
+        if spec.transport is not Transport.PROVIDER or spec.key in adapters:
             continue
         url = getattr(settings, f"{spec.key}_url", "")
         if url:
@@ -323,4 +323,25 @@ def provider_adapters(settings: Settings) -> dict[str, Adapter]:
             log.warning("WAYLINE_%s_URL is not set: %s messages are recorded as sent in the "
                         "outbox but do not leave Wayline", spec.key.upper(), spec.key)
             adapters[spec.key] = OutboxAdapter()
+    return adapters
+
+
+def gateway_adapters(settings: Settings) -> dict[str, Adapter]:
+    """The channels whose WAYLINE_<CHANNEL>_PROVIDER names a provider gateway, each with it
+    (one gateway object serves all the channels it carries); GatewayError when one is wrong."""
+    from runtime.messaging.gateways import GatewayConfig, chosen, config_values
+
+    provider_channels = [spec.key for spec in default_channels()
+                         if spec.transport is Transport.PROVIDER]
+    built: dict[str, Adapter] = {}
+    adapters: dict[str, Adapter] = {}
+    for channel, gateway in chosen(settings.extra, provider_channels).items():
+        if gateway.key not in built:
+            accounts = {spec.key: {name: str(getattr(settings, attribute, ""))
+                                   for name, attribute in spec.account.items()}
+                        for spec in default_channels() if spec.key in gateway.channels}
+            built[gateway.key] = gateway.build(GatewayConfig(
+                config_values(gateway, settings.extra), timeout=settings.webhook_timeout,
+                concurrency=settings.provider_concurrency, accounts=accounts))
+        adapters[channel] = built[gateway.key]
     return adapters

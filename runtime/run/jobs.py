@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from runtime import insight
 from runtime.clock import Clock, current_clock
 from runtime.flow.enrollment import enroll_dates, enroll_segments
+from runtime.messaging import syncs
 from runtime.messaging.adapters import Adapter
 from runtime.messaging.brakes import sending_stopped
 from runtime.messaging.channels import adapters_from_settings, recorders
@@ -55,6 +57,20 @@ ROLLUP_RESTING_KEY = "wayline:insight:resting"
 
 ROLLUP_TIMEOUT = 900
 """Seconds a rollup job may run: the first roll of a year of history takes minutes."""
+
+SYNC_PENDING_KEY = "wayline:syncs:pending"
+"""Set while a provider sync job is queued or running (expires after SYNC_TIMEOUT)."""
+
+SYNC_RESTING_KEY = "wayline:syncs:resting"
+"""Set for SYNC_EVERY after a provider sync job ends: the next is queued when it expires."""
+
+SYNC_AT_KEY = "wayline:syncs:at:"
+"""+ a sync's key: when it last ran (its interval counts from there)."""
+
+SYNC_AT_TTL = 7 * 24 * 3600
+
+SYNC_TIMEOUT = 600
+"""Seconds a provider sync job may run."""
 
 BACKLOG_LIMIT = 100
 """A sweep adds work to a queue only while fewer jobs than this wait there (backpressure).
@@ -289,6 +305,7 @@ def sweep_job() -> dict[str, int]:
     entered = _periodic_entries(rt)
     _start_flight_moves(rt)
     _queue_rollup(rt)
+    _queue_provider_sync(rt)
     room = STEPS_BACKLOG - rt.steps.count
     claimed = dispatch_due(rt, limit=room * BATCH_SIZE) if room > 0 else 0
     held = Lease([], rt.clock.now())
@@ -335,6 +352,37 @@ def rollup_job() -> dict[str, bool]:
         every = int(insight.ROLLUP_EVERY.total_seconds())
         rt.redis.set(ROLLUP_RESTING_KEY, "1", ex=every)
         rt.redis.delete(ROLLUP_PENDING_KEY)
+
+
+def provider_sync_job(force: bool = False) -> dict[str, Any]:
+    """Run the provider syncs that are due (`runtime.messaging.syncs`): what each did."""
+    rt = runtime()
+    now = rt.clock.now()
+    try:
+        offered = syncs.offered(rt.adapters)
+        last = {task.key: _stamp_of(rt.redis.get(f"{SYNC_AT_KEY}{task.key}"))
+                for task in offered}
+        tasks = syncs.due(offered, last, now, force)
+        for task in tasks:
+            rt.redis.set(f"{SYNC_AT_KEY}{task.key}", now.isoformat(), ex=SYNC_AT_TTL)
+        return syncs.run_syncs(syncs.SyncContext(rt.sessions, rt.adapters, now,
+                                                  partial(wake, rt)), tasks)
+    finally:
+        rt.redis.set(SYNC_RESTING_KEY, "1", ex=int(syncs.SYNC_EVERY.total_seconds()))
+        rt.redis.delete(SYNC_PENDING_KEY)
+
+
+def _stamp_of(value: bytes | None) -> datetime | None:
+    return datetime.fromisoformat(value.decode()) if value else None
+
+
+def _queue_provider_sync(rt: Runtime) -> None:
+    """Queue the provider syncs SYNC_EVERY after the last ended, never two at once."""
+    if not syncs.offered(rt.adapters) or rt.redis.exists(SYNC_RESTING_KEY):
+        return
+    if rt.redis.set(SYNC_PENDING_KEY, "1", nx=True, ex=SYNC_TIMEOUT):
+        rt.deliveries.enqueue(provider_sync_job, job_timeout=SYNC_TIMEOUT, result_ttl=0,
+                              failure_ttl=FAILED_JOBS_KEPT)
 
 
 def _queue_rollup(rt: Runtime) -> None:
