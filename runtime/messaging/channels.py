@@ -329,7 +329,7 @@ def provider_adapters(settings: Settings) -> dict[str, Adapter]:
 def gateway_adapters(settings: Settings) -> dict[str, Adapter]:
     """The channels whose WAYLINE_<CHANNEL>_PROVIDER names a provider gateway, each with it
     (one gateway object serves all the channels it carries); GatewayError when one is wrong."""
-    from runtime.messaging.gateways import GatewayConfig, chosen, config_values
+    from runtime.messaging.gateways import AssetLoader, GatewayConfig, chosen, config_values
 
     provider_channels = [spec.key for spec in default_channels()
                          if spec.transport is Transport.PROVIDER]
@@ -342,6 +342,7 @@ def gateway_adapters(settings: Settings) -> dict[str, Adapter]:
                         for spec in default_channels() if spec.key in gateway.channels}
             built[gateway.key] = gateway.build(GatewayConfig(
                 config_values(gateway, settings.extra), timeout=settings.webhook_timeout,
-                concurrency=settings.provider_concurrency, accounts=accounts))
+                concurrency=settings.provider_concurrency, accounts=accounts,
+                assets=AssetLoader(settings.database)))
         adapters[channel] = built[gateway.key]
     return adapters

@@ -66,6 +66,47 @@ class GatewayConfig:
     """Calls in flight to the provider at once."""
     accounts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """Per channel, the account values its generic request names (sender number, sender key)."""
+    assets: AssetLoader | None = None
+    """Reads an uploaded image (MMS, Brand Message) by id, for the gateway to upload to the
+    provider once (keyed by its digest)."""
+
+
+@dataclass(frozen=True)
+class AssetFile:
+    """An uploaded image's bytes, as a gateway uploads it to the provider."""
+
+    id: int
+    name: str
+    content_type: str
+    sha256: str
+    data: bytes
+
+
+class AssetLoader:
+    """Reads assets from the database, on a small engine of its own (gateways are built from
+    settings, before and outside any session)."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self._engine: Any = None
+
+    def __call__(self, asset_id: int) -> AssetFile:
+        """The asset's bytes; LookupError when there is no such asset."""
+        from sqlalchemy import select
+
+        from runtime.store.db import make_engine
+        from runtime.store.sender_models import Asset
+
+        if self._engine is None:
+            self._engine = make_engine(self.database_url, pool_size=2) \
+                if not self.database_url.startswith("sqlite") else make_engine(self.database_url)
+        with self._engine.connect() as connection:
+            row = connection.execute(select(Asset.id, Asset.name, Asset.content_type,
+                                            Asset.sha256, Asset.data)
+                                     .where(Asset.id == asset_id)).one_or_none()
+        if row is None:
+            raise LookupError(f"image {asset_id} is not in Wayline (deleted?)")
+        return AssetFile(row.id, row.name, row.content_type, row.sha256, bytes(row.data))
 
 
 @dataclass(frozen=True, kw_only=True)
