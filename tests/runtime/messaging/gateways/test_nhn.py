@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from runtime.flow.ingest import ingest_event
 from runtime.messaging.adapters import PermanentFailure, TransientFailure
 from runtime.messaging.channels import gateway_adapters
 from runtime.messaging.compliance import MessageRules, install_rules
@@ -22,9 +23,11 @@ from runtime.messaging.gateways import (
     TemplateDraft,
 )
 from runtime.run.jobs import provider_sync_job
+from runtime.run.lifecycle import publish
 from runtime.settings import load_settings
 from runtime.store.models import Message, MessageStatus
 from runtime.store.sender_models import Asset
+from tests.runtime.harness import add_customers, add_journey, wait_until
 from tests.runtime.messaging.gateways.nhn_server import (
     KAKAO_KEY,
     KAKAO_SECRET,
@@ -33,7 +36,12 @@ from tests.runtime.messaging.gateways.nhn_server import (
     SMS_KEY,
     SMS_SECRET,
 )
-from tests.runtime.messaging.test_channel_journeys import messages, run_journey
+from tests.runtime.messaging.test_channel_journeys import (
+    messages,
+    run_journey,
+    send_journey,
+    template,
+)
 
 TO = "+821012345678"
 JPEG = b"\xff\xd8\xff\xe0" + b"wayline" * 50
@@ -291,3 +299,35 @@ def test_an_alimtalk_nhn_refuses_falls_back_to_sms_through_nhn_and_is_delivered(
     with wayline.sessions() as session:
         status = session.scalar(select(Message.status).where(Message.id == sms.id))
     assert status is MessageStatus.DELIVERED
+
+
+def test_wayline_workers_send_through_nhn_as_their_settings_say(wayline, nhn_cloud, workers,
+                                                               database_url, rules):
+    """`wayline worker` processes build the gateway from WAYLINE_ variables alone and deliver
+    on their event loop: the AlimTalk NHN refuses falls back to an SMS, both through NHN."""
+    nhn_cloud.templates["SALE"] = {"templateCode": "SALE", "status": "TSC04"}
+    settings = {name.removeprefix("WAYLINE_").lower(): value
+                for name, value in environment(nhn_cloud, database_url).items()
+                if name != "WAYLINE_DATABASE_URL"}
+    now = wayline.clock.now()
+    with wayline.sessions() as session:  # the runs wait for the workers' sweeper
+        add_customers(session, 1, now, attributes={"name": "민지"})
+        kakao_template = template(session, "kakao", "{{ customer.name }}님, 주문 접수",
+                                  template_code="SALE",
+                                  variables={"name": "{{ customer.name }}"})
+        journey = add_journey(session, send_journey(
+            kakao_template, "kakao", fallback_text="[샵] {{ customer.name }}님 주문 접수"))
+        publish(session, journey, now)
+        ingest_event(session, "c0", "order", {}, now, now)
+        session.commit()
+    workers(**settings)
+    wait_until(lambda: len(nhn_cloud.of("sms")) == 1, 60, "the fallback text at NHN",
+               lambda: f"messages: {[(m.channel, m.status) for m in messages(wayline)]}")
+    wait_until(lambda: [m.status for m in messages(wayline)] == [MessageStatus.FAILED,
+                                                                 MessageStatus.SENT],
+               30, "the ledger", lambda: f"{[(m.channel, m.status) for m in messages(wayline)]}")
+    kakao, sms = messages(wayline)
+    assert "not approved" in kakao.reason
+    [text] = nhn_cloud.of("sms")
+    assert text.recipient["recipientGroupingKey"] == str(sms.id)
+    assert text.body["body"] == "[샵] 민지님 주문 접수"
