@@ -34,8 +34,11 @@ with that grouping key sent in the last `REPEAT_LOOK_BACK` and returns it instea
 again. What remains: a KakaoTalk repeat after more than 10 minutes, or an SMS repeat while the
 first request is still on its way, can send twice; delivery retries well inside both windows.
 
-Results: NHN keeps delivery results to be fetched, by the time they were updated
-(`/message-results`, one day per query at most); `poll_reports` turns them into receipts. NHN
+Results: NHN keeps delivery results to be fetched; `poll_reports` turns them into receipts.
+Texts and AlimTalk are listed by the time their result was updated (`/message-results`, one
+day per query at most); Brand Message has no such list, so its sends are listed by request
+time (`/brand-message/v1.0/appkeys/{appkey}/messages`) over the last day and more. (NHN can
+also post results to a webhook; Wayline polls, which needs no public address.) NHN
 answers HTTP 200 with `header.isSuccessful`/`resultCode`/`resultMessage`; a failed header is
 transient for NHN's own system errors and permanent otherwise (`KAKAO_CODES`, `SMS_CODES`);
 HTTP 429 and 5xx are transient.
@@ -45,7 +48,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Generator, Mapping
+import logging
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -59,6 +63,7 @@ from nodes.kit.sms import TooLongError, text_size
 from runtime.messaging import inflight
 from runtime.messaging.adapters import (
     RESPONSE_EXCERPT,
+    DeliveryError,
     PermanentFailure,
     TransientFailure,
     public_origin,
@@ -80,6 +85,8 @@ from runtime.messaging.gateways import (
 from runtime.messaging.receipts import Receipt
 from runtime.store.models import MessageStatus
 
+log = logging.getLogger(__name__)
+
 KST = ZoneInfo("Asia/Seoul")
 """NHN's dates are Korean time, without an offset."""
 
@@ -92,6 +99,9 @@ PAGE_SIZE = 1000
 MAX_LOOK_BACK = timedelta(days=7)
 """How far back a poll reads at most (a poll after a long outage: its last week), one day a
 query, as NHN allows."""
+
+BRAND_RESULT_WAIT = timedelta(hours=24)
+"""How long after its request a Brand Message's result is looked for (by request time)."""
 
 MAX_PAGES = 50
 """Pages read per query window at most: a poll stops there and resumes at the next."""
@@ -153,6 +163,15 @@ def _e164(number: str) -> str:
     """A Korean national number as Wayline keeps phones ("010…" → "+8210…")."""
     digits = "".join(ch for ch in number if ch.isdigit())
     return "+82" + digits[1:] if digits.startswith("0") else "+" + digits
+
+
+def _days(start: datetime, end: datetime, field: str = "Update",
+          form: str = "%Y-%m-%d %H:%M:%S") -> Iterator[dict[str, str]]:
+    """[start, end] as query windows of at most a day (NHN's limit), end included."""
+    while start <= end:
+        last = min(start + timedelta(days=1) - timedelta(seconds=1), end)
+        yield {f"start{field}Date": start.strftime(form), f"end{field}Date": last.strftime(form)}
+        start = last + timedelta(seconds=1)
 
 
 def _kst(moment: datetime) -> str:
@@ -471,41 +490,56 @@ class NhnGateway:
     # --- delivery results ----------------------------------------------------------------
 
     def poll_reports(self, since: datetime) -> list[ChannelReceipt]:
-        """Delivery results NHN updated since `since`, as receipts (texts, AlimTalk, Brand)."""
-        receipts: list[ChannelReceipt] = []
+        """Delivery results since `since`, as receipts. Texts and AlimTalk are asked for by
+        the time NHN updated them; Brand Messages, whose API lists by request time only, by
+        requests since `since` less BRAND_RESULT_WAIT (a result seen twice changes nothing).
+        A product NHN cannot answer for is logged and skipped, so the others still count."""
         now = datetime.now(KST)
         start = max(since.astimezone(KST), now - MAX_LOOK_BACK)
-        while start <= now:  # NHN answers one day per query at most
-            end = min(start + timedelta(days=1) - timedelta(seconds=1), now)
-            window = {"startUpdateDate": _kst(start), "endUpdateDate": _kst(end)}
-            if self.sms_app_key:
-                receipts += self._sms_results(window)
-            if self.kakao_app_key:
-                receipts += self._kakao_results(window)
-            start = end + timedelta(seconds=1)
+        polls: list[tuple[str, Any]] = []
+        if self.sms_app_key:
+            polls.append(("SMS", lambda: [r for day in _days(start, now)
+                                          for r in self._sms_results(day)]))
+        if self.kakao_app_key:
+            polls.append(("AlimTalk", lambda: [r for day in _days(start, now)
+                                               for r in self._alimtalk_results(day)]))
+            polls.append(("Brand Message", lambda: [
+                r for day in _days(start - BRAND_RESULT_WAIT, now, "Request", "%Y-%m-%d %H:%M")
+                for r in self._brand_results(day)]))
+        receipts: list[ChannelReceipt] = []
+        failures: list[DeliveryError] = []
+        for product, poll in polls:
+            try:
+                receipts += poll()
+            except DeliveryError as error:
+                log.warning("NHN %s results could not be read: %s", product, error.reason)
+                failures.append(error)
+        if polls and len(failures) == len(polls):
+            raise failures[0]
         return receipts
 
     def _sms_results(self, window: dict[str, str]) -> list[ChannelReceipt]:
         url = f"{self.sms_url}/sms/v3.0/appKeys/{quote(self.sms_app_key)}/message-results"
-        found = []
-        for row in self._pages(url, self.sms_secret, window, "SMS", SMS_CODES,
-                               lambda answer: _rows(answer)):
-            receipt = _receipt(row, str(row.get("resultCode") or ""), None)
-            if receipt is not None:
-                found.append(ChannelReceipt("sms", receipt))
-        return found
+        rows = self._pages(url, self.sms_secret, window, "SMS", SMS_CODES, _rows)
+        return [ChannelReceipt("sms", receipt) for row in rows
+                if (receipt := _receipt(row, str(row.get("resultCode") or ""), None))]
 
-    def _kakao_results(self, window: dict[str, str]) -> list[ChannelReceipt]:
-        found = []
-        for channel, path in (("kakao", "alimtalk/v2.3"), ("brand", "brand-message/v1.0")):
-            url = f"{self.kakao_url}/{path}/appkeys/{quote(self.kakao_app_key)}/message-results"
-            for row in self._pages(url, self.kakao_secret, window, "KakaoTalk", KAKAO_CODES,
-                                   _kakao_rows):
-                receipt = _receipt(row, str(row.get("resultCode") or ""),
-                                   str(row.get("messageStatus") or ""))
-                if receipt is not None:
-                    found.append(ChannelReceipt(channel, receipt))
-        return found
+    def _alimtalk_results(self, window: dict[str, str]) -> list[ChannelReceipt]:
+        url = (f"{self.kakao_url}/alimtalk/v2.3/appkeys/{quote(self.kakao_app_key)}"
+               "/message-results")
+        return self._kakao_receipts("kakao", self._pages(
+            url, self.kakao_secret, window, "AlimTalk", KAKAO_CODES, _kakao_rows))
+
+    def _brand_results(self, window: dict[str, str]) -> list[ChannelReceipt]:
+        url = f"{self.kakao_url}/brand-message/v1.0/appkeys/{quote(self.kakao_app_key)}/messages"
+        return self._kakao_receipts("brand", self._pages(
+            url, self.kakao_secret, window, "Brand Message", KAKAO_CODES, _kakao_rows))
+
+    @staticmethod
+    def _kakao_receipts(channel: str, rows: list[dict[str, Any]]) -> list[ChannelReceipt]:
+        return [ChannelReceipt(channel, receipt) for row in rows
+                if (receipt := _receipt(row, str(row.get("resultCode") or ""),
+                                        str(row.get("messageStatus") or "")))]
 
     def _pages(self, url: str, secret: str, window: dict[str, str], product: str,
                codes: Mapping[int, tuple[bool, str]], rows: Any) -> list[dict[str, Any]]:

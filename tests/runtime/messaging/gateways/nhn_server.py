@@ -193,16 +193,21 @@ class NhnCloud:
             if key and answer["header"]["isSuccessful"]:
                 self.keys[key] = now
             return 200, answer
-        if method == "GET" and action == "message-results":
-            wanted = "alimtalk" if product == "alimtalk" else "brand"
+        if method == "GET" and product == "alimtalk" and action == "message-results":
             if not _one_day(query):
                 return 200, _fail(-1, "The search period is limited to one day.")
-            rows = [dict(_kakao_row(item), **item.result) for item in self.of(wanted)
+            rows = [dict(_kakao_row(item), **item.result) for item in self.of("alimtalk")
                     if item.result and _within(item.result["updateDate"], query)]
-            start = (int(query.get("pageNum", 1)) - 1) * int(query.get("pageSize", 15))
-            return 200, _ok(messageSearchResultResponse={
-                "messages": rows[start:start + int(query.get("pageSize", 15))],
-                "totalCount": len(rows)})
+            return 200, _kakao_page(rows, query)
+        if method == "GET" and product == "brand-message" and action == "messages":
+            start = datetime.strptime(query["startRequestDate"], "%Y-%m-%d %H:%M")
+            end = datetime.strptime(query["endRequestDate"], "%Y-%m-%d %H:%M")
+            if not timedelta(0) <= end - start <= timedelta(days=1):
+                return 200, _fail(-1, "The search period is limited to one day.")
+            rows = [dict(_kakao_row(item), **(item.result or {})) for item in self.of("brand")
+                    if start <= item.requested_at.replace(tzinfo=None, second=0,
+                                                          microsecond=0) <= end]
+            return 200, _kakao_page(rows, query)
         if method == "POST" and action == "images":
             name = f"{len(self.images) + 1}"
             self.images[name] = (body.get("imageType", ""), body.get("image", b""))
@@ -287,6 +292,12 @@ def _page(rows: list[dict[str, Any]], query: dict[str, str]) -> tuple[int, dict[
                           "data": rows[(number - 1) * size:number * size]})
 
 
+def _kakao_page(rows: list[dict[str, Any]], query: dict[str, str]) -> dict[str, Any]:
+    size, number = int(query.get("pageSize", 15)), int(query.get("pageNum", 1))
+    return _ok(messageSearchResultResponse={"messages": rows[(number - 1) * size:number * size],
+                                            "totalCount": len(rows)})
+
+
 def _sms_row(item: Sent) -> dict[str, Any]:
     return {"requestId": item.request_id, "recipientSeq": 1,
             "recipientNo": item.recipient["recipientNo"], "requestDate": kst(item.requested_at),
@@ -298,10 +309,11 @@ def _sms_row(item: Sent) -> dict[str, Any]:
 
 def _kakao_row(item: Sent) -> dict[str, Any]:
     done = item.result and item.result["resultCode"] == "1000"
+    status = "COMPLETED" if done else "FAILED" if item.result else "SENDING"
     return {"requestId": item.request_id, "recipientSeq": 1,
             "recipientNo": item.recipient["recipientNo"],
             "templateCode": item.body.get("templateCode"), "requestDate": kst(item.requested_at),
-            "messageStatus": "COMPLETED" if done else "FAILED",
+            "messageStatus": status,
             "recipientGroupingKey": item.recipient.get("recipientGroupingKey")}
 
 

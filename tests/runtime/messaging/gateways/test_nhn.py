@@ -242,6 +242,22 @@ def test_polls_ask_nhn_one_day_at_a_time(nhn, nhn_cloud):
     assert len(windows) == 3  # every answer was a success: NHN refuses more than a day
 
 
+def test_brand_results_are_read_by_request_time_and_one_product_down_spares_the_others(
+        nhn_cloud, database_url):
+    gateway = gateway_adapters(load_settings(environment(
+        nhn_cloud, database_url, WAYLINE_NHN_SMS_SECRET_KEY="rotated")))["kakao"]
+    gateway.send(24, "brand", {"to": TO, "targeting": "I", "format": "text", "text": "신상"})
+    gateway.send(25, "brand", {"to": TO, "targeting": "I", "format": "text", "text": "세일"})
+    nhn_cloud.deliver(24)
+    receipts = gateway.poll_reports(datetime.now(KST) - timedelta(minutes=10))
+    assert [(r.channel, r.receipt.message_id, r.receipt.status) for r in receipts] == [
+        ("brand", 24, MessageStatus.DELIVERED)]  # 25 has no result yet; SMS refused the key
+    brand_queries = [path for method, path, _h, _b in nhn_cloud.requests
+                     if method == "GET" and "/brand-message/" in path]
+    assert len(brand_queries) == 2 and "startRequestDate" in brand_queries[0]
+    gateway.close()
+
+
 def test_templates_are_submitted_and_their_review_read(nhn, nhn_cloud):
     draft = TemplateDraft(code="ORDER_SHIPPED", name="배송 출발",
                           text="#{name}님, 상품이 출발했어요.", sender_key=SENDER_KEY,
