@@ -106,6 +106,9 @@ BRAND_RESULT_WAIT = timedelta(hours=24)
 MAX_PAGES = 50
 """Pages read per query window at most: a poll stops there and resumes at the next."""
 
+MMS_IMAGE_BYTES = 300_000
+"""The largest image NHN attaches to an MMS."""
+
 AD_LABEL = "(광고)"
 """The label an advertising text starts with (정보통신망법 제50조 ④ 1호)."""
 
@@ -328,6 +331,12 @@ class NhnGateway:
 
     def _attachment(self, base: str, asset_id: Any) -> Generator[Call, httpx.Response, int]:
         asset = self._asset(asset_id)
+        if asset.content_type not in ("image/jpeg", "image/jpg"):
+            raise PermanentFailure(f"NHN attaches JPEG images only, and {asset.name!r} is "
+                                   f"{asset.content_type}; upload it as a JPEG")
+        if len(asset.data) > MMS_IMAGE_BYTES:
+            raise PermanentFailure(f"{asset.name!r} is {len(asset.data) // 1000:,} KB; NHN "
+                                   f"attaches images up to {MMS_IMAGE_BYTES // 1000} KB")
         if asset.sha256 not in self._files:
             answer = _checked((yield Call(
                 "POST", f"{base}/attachfile/binaryUpload", self.sms_secret, json={

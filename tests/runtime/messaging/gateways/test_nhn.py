@@ -103,6 +103,16 @@ def test_sms_lms_and_mms_go_in_nhns_shapes_and_an_image_is_uploaded_once(nhn, nh
     assert nhn_cloud.files == {1: JPEG}  # uploaded once, by its digest
     secrets = {headers["x-secret-key"] for _m, _p, headers, _b in nhn_cloud.requests}
     assert secrets == {SMS_SECRET}
+    png = image(wayline, "logo.png", b"\x89PNG" + b"x" * 100)
+    with wayline.sessions() as session:
+        session.get(Asset, png).content_type = "image/png"
+        session.commit()
+    with pytest.raises(PermanentFailure, match="JPEG images only"):
+        nhn.send(5, "sms", {"to": TO, "text": "x", "subject": "y", "images": [png]})
+    with pytest.raises(PermanentFailure, match="up to 300 KB"):
+        nhn.send(6, "sms", {"to": TO, "text": "x", "subject": "y",
+                            "images": [image(wayline, "big.jpg", JPEG * 1000)]})
+    assert len(nhn_cloud.files) == 1
 
 
 def test_an_advertising_text_goes_to_nhns_advertising_api(nhn, nhn_cloud):
