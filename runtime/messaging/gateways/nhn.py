@@ -58,6 +58,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
 
 from nodes.kit.sms import TooLongError, text_size
 from runtime.messaging import inflight
@@ -108,6 +109,10 @@ MAX_PAGES = 50
 
 MMS_IMAGE_BYTES = 300_000
 """The largest image NHN attaches to an MMS."""
+
+MMS_DEFAULT_TITLE = 20
+"""Characters of the text's first line an LMS/MMS without a subject takes as its title
+(20 Hangul are the 40 bytes carriers show)."""
 
 AD_LABEL = "(광고)"
 """The label an advertising text starts with (정보통신망법 제50조 ④ 1호)."""
@@ -236,7 +241,8 @@ class NhnGateway:
         self.timeout, self.concurrency = config.timeout, config.concurrency
         self.polled_at: datetime | None = None
         self._files: dict[str, int] = {}         # sha256 → NHN SMS attachment id
-        self._images: dict[str, str] = {}        # (format, sha256) → Brand Message image URL
+        self._images: dict[str, str] = {}        # "format:sha256" → Brand Message image URL
+        self._digests: dict[str, str] = {}       # asset id → sha256 (an asset never changes)
         self._client = httpx.Client(timeout=config.timeout, follow_redirects=False,
                                     headers={"User-Agent": "Wayline"})
         self._session: aiohttp.ClientSession | None = None
@@ -307,7 +313,7 @@ class NhnGateway:
                                  "startRequestDate": _kst(now - REPEAT_LOOK_BACK),
                                  "endRequestDate": _kst(now + timedelta(minutes=5))})
         for row in _rows(_checked(earlier, "SMS", SMS_CODES)):
-            if str(row.get("msgStatus")) not in ("0", "5", "6"):  # failed ones may go again
+            if str(row.get("msgStatus")) not in ("0", "4", "5", "6"):  # failed: may go again
                 return str(row.get("requestId") or f"nhn-sms-{message_id}")
         sender = content.get("from") or self.accounts.get("sms", {}).get("sender", "")
         if not sender:
@@ -317,8 +323,9 @@ class NhnGateway:
             "body": text, "sendNo": _phone(str(sender)), "senderGroupingKey": "wayline",
             "recipientList": [{"recipientNo": _phone(str(content["to"])),
                                "recipientGroupingKey": key}]}
-        if kind != "SMS":
-            body["title"] = str(content.get("subject") or "")[:40]
+        if kind != "SMS":  # NHN requires a title on LMS/MMS: the text's first words without one
+            body["title"] = str(content.get("subject") or "").strip() or \
+                text.strip().split("\n", 1)[0][:MMS_DEFAULT_TITLE]
         if images:
             body["attachFileIdList"] = []
             for asset_id in images:
@@ -330,6 +337,9 @@ class NhnGateway:
         return str(data.get("requestId") or f"nhn-sms-{message_id}")
 
     def _attachment(self, base: str, asset_id: Any) -> Generator[Call, httpx.Response, int]:
+        known = self._digests.get(str(asset_id))
+        if known in self._files:  # sent before: no read of the image at all
+            return self._files[known]
         asset = self._asset(asset_id)
         if asset.content_type not in ("image/jpeg", "image/jpg"):
             raise PermanentFailure(f"NHN attaches JPEG images only, and {asset.name!r} is "
@@ -346,6 +356,7 @@ class NhnGateway:
             if file_id is None:
                 raise TransientFailure("NHN accepted the image but gave no file id")
             self._files[asset.sha256] = int(file_id)
+        self._digests[str(asset_id)] = asset.sha256
         return self._files[asset.sha256]
 
     def _alimtalk(self, message_id: int, content: Mapping[str, Any]) -> Steps:
@@ -407,8 +418,12 @@ class NhnGateway:
 
     def _brand_image(self, base: str, asset_id: Any,
                      form: str) -> Generator[Call, httpx.Response, str]:
+        known = f"{form}:{self._digests.get(str(asset_id))}"
+        if known in self._images:  # sent before: no read of the image at all
+            return self._images[known]
         asset = self._asset(asset_id)
         cache_key = f"{form}:{asset.sha256}"
+        self._digests[str(asset_id)] = asset.sha256
         if cache_key not in self._images:
             answer = _checked((yield Call(
                 "POST", f"{base}/images", self.kakao_secret,
@@ -449,6 +464,9 @@ class NhnGateway:
             return self.assets(int(asset_id))
         except (LookupError, TypeError, ValueError) as error:
             raise PermanentFailure(f"the image cannot be attached: {error}") from None
+        except SQLAlchemyError as error:  # the database is away for a moment
+            raise TransientFailure(f"the image could not be read: {type(error).__name__}") \
+                from None
 
     # --- HTTP ----------------------------------------------------------------------------
 

@@ -98,9 +98,16 @@ def test_sms_lms_and_mms_go_in_nhns_shapes_and_an_image_is_uploaded_once(nhn, nh
     assert sms.recipient == {"recipientNo": "01012345678", "recipientGroupingKey": "1"}
     assert (lms.path, lms.body["title"], "attachFileIdList" in lms.body) == (
         "sender/mms", "안내", False)
+    nhn.send(8, "sms", {"to": TO, "text": "이번 주 세일 안내\n" + "가" * 100})
+    assert nhn_cloud.of("sms")[-1].body["title"] == "이번 주 세일 안내"  # NHN needs one
     assert mms.path == again.path == "sender/mms"
     assert mms.body["attachFileIdList"] == again.body["attachFileIdList"] == [1]
     assert nhn_cloud.files == {1: JPEG}  # uploaded once, by its digest
+    with wayline.sessions() as session:  # nor read again: a campaign reads its image once
+        session.delete(session.get(Asset, picture))
+        session.commit()
+    nhn.send(9, "sms", {"to": TO, "text": "신상품", "subject": "신상", "images": [picture]})
+    assert nhn_cloud.of("sms")[-1].body["attachFileIdList"] == [1]
     secrets = {headers["x-secret-key"] for _m, _p, headers, _b in nhn_cloud.requests}
     assert secrets == {SMS_SECRET}
     png = image(wayline, "logo.png", b"\x89PNG" + b"x" * 100)
