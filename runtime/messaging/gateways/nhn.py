@@ -49,6 +49,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import time
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -109,6 +110,9 @@ MAX_PAGES = 50
 
 MMS_IMAGE_BYTES = 300_000
 """The largest image NHN attaches to an MMS."""
+
+DIGEST_TTL = 600.0
+"""Seconds an image's id is trusted to name the same bytes without reading them again."""
 
 MMS_DEFAULT_TITLE = 20
 """Characters of the text's first line an LMS/MMS without a subject takes as its title
@@ -242,7 +246,7 @@ class NhnGateway:
         self.polled_at: datetime | None = None
         self._files: dict[str, int] = {}         # sha256 → NHN SMS attachment id
         self._images: dict[str, str] = {}        # "format:sha256" → Brand Message image URL
-        self._digests: dict[str, str] = {}       # asset id → sha256 (an asset never changes)
+        self._digests: dict[str, tuple[str, float]] = {}  # asset id → sha256, until when
         self._client = httpx.Client(timeout=config.timeout, follow_redirects=False,
                                     headers={"User-Agent": "Wayline"})
         self._session: aiohttp.ClientSession | None = None
@@ -337,7 +341,7 @@ class NhnGateway:
         return str(data.get("requestId") or f"nhn-sms-{message_id}")
 
     def _attachment(self, base: str, asset_id: Any) -> Generator[Call, httpx.Response, int]:
-        known = self._digests.get(str(asset_id))
+        known = self._digest(asset_id)
         if known in self._files:  # sent before: no read of the image at all
             return self._files[known]
         asset = self._asset(asset_id)
@@ -356,7 +360,7 @@ class NhnGateway:
             if file_id is None:
                 raise TransientFailure("NHN accepted the image but gave no file id")
             self._files[asset.sha256] = int(file_id)
-        self._digests[str(asset_id)] = asset.sha256
+        self._digests[str(asset_id)] = (asset.sha256, time.monotonic() + DIGEST_TTL)
         return self._files[asset.sha256]
 
     def _alimtalk(self, message_id: int, content: Mapping[str, Any]) -> Steps:
@@ -418,12 +422,12 @@ class NhnGateway:
 
     def _brand_image(self, base: str, asset_id: Any,
                      form: str) -> Generator[Call, httpx.Response, str]:
-        known = f"{form}:{self._digests.get(str(asset_id))}"
+        known = f"{form}:{self._digest(asset_id)}"
         if known in self._images:  # sent before: no read of the image at all
             return self._images[known]
         asset = self._asset(asset_id)
         cache_key = f"{form}:{asset.sha256}"
-        self._digests[str(asset_id)] = asset.sha256
+        self._digests[str(asset_id)] = (asset.sha256, time.monotonic() + DIGEST_TTL)
         if cache_key not in self._images:
             answer = _checked((yield Call(
                 "POST", f"{base}/images", self.kakao_secret,
@@ -448,6 +452,12 @@ class NhnGateway:
         message = answer.get("message") or {}
         _recipient_result(message.get("sendResults"), product)
         return str(message.get("requestId") or f"nhn-{message_id}")
+
+    def _digest(self, asset_id: Any) -> str | None:
+        """The digest of an image read lately, so a campaign reads its image once (not for
+        ever: SQLite may give a deleted image's id to the next one)."""
+        digest, until = self._digests.get(str(asset_id), ("", 0.0))
+        return digest if time.monotonic() < until else None
 
     def _sender_key(self, content: Mapping[str, Any], channel: str) -> str:
         key = (content.get("sender_key") or self.sender_key
