@@ -76,6 +76,7 @@ from runtime.messaging.gateways import (
     AssetFile,
     ChannelReceipt,
     GatewayConfig,
+    GatewayError,
     GatewaySpec,
     OptOut,
     OptOutVia,
@@ -238,6 +239,11 @@ class NhnGateway:
         self.sms_app_key, self.kakao_app_key = values["sms_app_key"], values["kakao_app_key"]
         self.sms_secret, self.kakao_secret = values["sms_secret_key"], values["kakao_secret_key"]
         self.sender_key = values["sender_key"]
+        _check_keys(self.sms_app_key, self.sms_secret, "SMS")
+        _check_keys(self.kakao_app_key, self.kakao_secret, "KAKAO")
+        if not (self.sms_app_key or self.kakao_app_key):
+            raise GatewayError("WAYLINE_NHN_SMS_APP_KEY or WAYLINE_NHN_KAKAO_APP_KEY must be "
+                               "set: the app keys of the NHN products Wayline sends through")
         self.unsubscribe_nos = [no.strip() for no in values["unsubscribe_nos"].split(",")
                                 if no.strip()]
         self.accounts = config.accounts
@@ -747,6 +753,15 @@ def _jpg_name(asset: AssetFile) -> str:
     """NHN takes attachments named .jpg/.jpeg (lower case) only."""
     stem = (asset.name or f"image-{asset.id}").rsplit(".", 1)[0][:40] or f"image-{asset.id}"
     return f"{stem}.jpg"
+
+
+def _check_keys(app_key: str, secret: str, product: str) -> None:
+    """An app key goes with its secret key (NHN refuses every call without it)."""
+    if bool(app_key) != bool(secret):
+        given, missing = ("APP_KEY", "SECRET_KEY") if app_key else ("SECRET_KEY", "APP_KEY")
+        raise GatewayError(f"WAYLINE_NHN_{product}_{missing} must be set with "
+                           f"WAYLINE_NHN_{product}_{given} (NHN console → the product → "
+                           "URL & Appkey)")
 
 
 def _url(value: str) -> str:

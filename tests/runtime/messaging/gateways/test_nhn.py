@@ -188,6 +188,13 @@ def test_config_problems_are_permanent_and_say_what_to_fix(nhn_cloud, database_u
     with pytest.raises(PermanentFailure, match="sender number is not registered"):
         right.send(1, "sms", {"to": TO, "text": "x"})
     right.close()
+    with pytest.raises(GatewayError, match="WAYLINE_NHN_KAKAO_SECRET_KEY must be set"):
+        gateway_adapters(load_settings(environment(nhn_cloud, database_url,
+                                                   WAYLINE_NHN_KAKAO_SECRET_KEY="")))
+    bare = {name: value for name, value in environment(nhn_cloud, database_url).items()
+            if "APP_KEY" not in name and "SECRET_KEY" not in name}
+    with pytest.raises(GatewayError, match="WAYLINE_NHN_SMS_APP_KEY or WAYLINE_NHN_KAKAO"):
+        gateway_adapters(load_settings(bare))
     with pytest.raises(GatewayError, match="WAYLINE_NHN_SMS_URL='ftp://nhn'"):
         gateway_adapters(load_settings(environment(nhn_cloud, database_url,
                                                    WAYLINE_NHN_SMS_URL="ftp://nhn")))
