@@ -31,8 +31,12 @@ back in the delivery results (`poll_reports`). KakaoTalk calls also send it as
 gateway reads as "already accepted", so a repeat within 10 minutes never sends twice. NHN's SMS
 API has no such key; before an SMS/LMS/MMS goes, the gateway asks NHN's send list for a message
 with that grouping key sent in the last `REPEAT_LOOK_BACK` and returns it instead of sending
-again. What remains: a KakaoTalk repeat after more than 10 minutes, or an SMS repeat while the
-first request is still on its way, can send twice; delivery retries well inside both windows.
+again (only a row with that very key counts, should NHN ever ignore the filter). What remains:
+an SMS repeat while the first request is still on its way, and a KakaoTalk repeat more than 10
+minutes after a call whose answer was lost, can send twice. Delivery's own backoff (30 s,
+doubling, five tries: `runtime.messaging.calls`) ends within 8 minutes, inside NHN's 10; a
+longer Retry-After from NHN or a job lost for longer falls outside. Asking NHN's AlimTalk list
+before every call would close that at the cost of a second call per message; it is not done.
 
 Results: NHN keeps delivery results to be fetched; `poll_reports` turns them into receipts.
 Texts and AlimTalk are listed by the time their result was updated (`/message-results`, one
@@ -323,7 +327,8 @@ class NhnGateway:
                                  "startRequestDate": _kst(now - REPEAT_LOOK_BACK),
                                  "endRequestDate": _kst(now + timedelta(minutes=5))})
         for row in _rows(_checked(earlier, "SMS", SMS_CODES)):
-            if str(row.get("msgStatus")) not in ("0", "4", "5", "6"):  # failed: may go again
+            if row.get("recipientGroupingKey") == key and str(row.get("msgStatus")) not in (
+                    "0", "4", "5", "6"):  # not one that failed: that one may go again
                 return str(row.get("requestId") or f"nhn-sms-{message_id}")
         sender = content.get("from") or self.accounts.get("sms", {}).get("sender", "")
         if not sender:
