@@ -41,8 +41,9 @@ before every call would close that at the cost of a second call per message; it 
 Results: NHN keeps delivery results to be fetched; `poll_reports` turns them into receipts.
 Texts and AlimTalk are listed by the time their result was updated (`/message-results`, one
 day per query at most); Brand Message has no such list, so its sends are listed by request
-time (`/brand-message/v1.0/appkeys/{appkey}/messages`) over the last day and more. (NHN can
-also post results to a webhook; Wayline polls, which needs no public address.) NHN
+time (`/brand-message/v1.0/appkeys/{appkey}/messages`) over the last day and more. NHN can
+also post results to a webhook (`reports`, POST /api/providers/nhn/reports), for results
+sooner than the poll's minute; polling needs no public address, so it stays on. NHN
 answers HTTP 200 with `header.isSuccessful`/`resultCode`/`resultMessage`; a failed header is
 transient for NHN's own system errors and permanent otherwise (`KAKAO_CODES`, `SMS_CODES`);
 HTTP 429 and 5xx are transient.
@@ -51,6 +52,7 @@ HTTP 429 and 5xx are transient.
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 import logging
 import time
@@ -155,6 +157,13 @@ SMS_CODES: dict[int, tuple[bool, str]] = {
 }
 """SMS v3.0 header codes: (transient?, what it means). Others are permanent, with NHN's message."""
 
+DELIVERED_CODES = frozenset({"1000", "MRC01"})
+"""Result codes that mean the phone got the message (SMS/AlimTalk 1000; MRC01 in NHN's
+KakaoTalk webhooks)."""
+
+REPORTS_MAX = 1000
+"""Hooks one webhook call may carry."""
+
 REVIEW_STATUS = {"TSC01": ReviewStatus.UNDER_REVIEW, "TSC02": ReviewStatus.UNDER_REVIEW,
                  "TSC03": ReviewStatus.APPROVED, "TSC04": ReviewStatus.REJECTED}
 """NHN's template statuses (요청, 검수 중, 승인, 반려)."""
@@ -243,6 +252,7 @@ class NhnGateway:
         self.sms_app_key, self.kakao_app_key = values["sms_app_key"], values["kakao_app_key"]
         self.sms_secret, self.kakao_secret = values["sms_secret_key"], values["kakao_secret_key"]
         self.sender_key = values["sender_key"]
+        self.webhook_signature = values["webhook_signature"]
         _check_keys(self.sms_app_key, self.sms_secret, "SMS")
         _check_keys(self.kakao_app_key, self.kakao_secret, "KAKAO")
         if not (self.sms_app_key or self.kakao_app_key):
@@ -600,6 +610,41 @@ class NhnGateway:
                 break
         return found
 
+    def reports(self, body: bytes, headers: Mapping[str, str]) -> list[ChannelReceipt]:
+        """NHN's MESSAGE_RESULT_UPDATE webhook (SMS or KakaoTalk Bizmessage) as receipts, when
+        results should come sooner than the poll brings them; ValueError when it cannot be
+        read or its X-Toast-Webhook-Signature is not WAYLINE_NHN_WEBHOOK_SIGNATURE. Other
+        events (080 UNSUBSCRIBE, template status) are left to the syncs: none here."""
+        given = {k.lower(): v for k, v in headers.items()}.get("x-toast-webhook-signature", "")
+        if self.webhook_signature and not hmac.compare_digest(
+                given.encode(), self.webhook_signature.encode()):
+            raise ValueError("the X-Toast-Webhook-Signature header is not the signature set "
+                             "in WAYLINE_NHN_WEBHOOK_SIGNATURE")
+        try:
+            event = json.loads(body)
+        except ValueError:
+            raise ValueError("the body is not JSON") from None
+        if not isinstance(event, Mapping) or not isinstance(event.get("hooks"), list):
+            raise ValueError("the body is no NHN webhook (no hooks list)")
+        if len(event["hooks"]) > REPORTS_MAX:
+            raise ValueError(f"at most {REPORTS_MAX} hooks a call; this one has "
+                             f"{len(event['hooks'])}")
+        if event.get("event") != "MESSAGE_RESULT_UPDATE":
+            return []
+        kakao = "kakao" in str(event.get("productName", "")).lower()
+        found = []
+        for hook in event["hooks"]:
+            if not isinstance(hook, Mapping):
+                raise ValueError("a hook is not an object")
+            kind = str(hook.get("kakaoMessageType") or "")
+            channel = ("sms" if not kakao else "kakao" if kind.startswith("ALIMTALK")
+                       else "brand" if kind.startswith("BRAND_MESSAGE") else None)
+            receipt = channel and _receipt(hook, str(hook.get("resultCode") or ""),
+                                           str(hook.get("messageStatus") or ""))
+            if receipt:
+                found.append(ChannelReceipt(channel, receipt))
+        return found
+
     # --- AlimTalk templates --------------------------------------------------------------
 
     def submit_template(self, draft: TemplateDraft) -> Review:
@@ -728,15 +773,16 @@ def _kakao_rows(answer: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _receipt(row: Mapping[str, Any], code: str, status: str | None) -> Receipt | None:
-    """A result row as a receipt: result 1000 delivered, another code or FAILED failed,
-    nothing yet (or not Wayline's message) none."""
-    message_id = _message_id(row.get("recipientGroupingKey"))
+    """A result row (or webhook hook) as a receipt: a delivered code delivered, another code or
+    a FAILED status failed, nothing yet (or not Wayline's message) none."""
+    # NHN's SMS webhook example spells the key "recipientGropuingKey": take either.
+    message_id = _message_id(row.get("recipientGroupingKey") or row.get("recipientGropuingKey"))
     if message_id is None:
         return None
     at = _parse_kst(row.get("receiveDate") or row.get("resultDate") or row.get("updateDate"))
-    if code == "1000":
+    if code in DELIVERED_CODES:
         return Receipt(message_id, MessageStatus.DELIVERED, None, at)
-    if (code and code != "1000") or status in ("FAILED", "CANCEL"):
+    if code or status in ("FAILED", "CANCEL", "FAILED_AD"):
         name = str(row.get("resultCodeName") or "").strip() or "not delivered"
         return Receipt(message_id, MessageStatus.FAILED, f"{name} ({code or status})", at)
     return None
@@ -786,6 +832,8 @@ GATEWAY = GatewaySpec(
                               "names none"),
         "unsubscribe_nos": Setting("the 080 opt-out numbers whose refusals Wayline fetches, "
                                    "comma-separated"),
+        "webhook_signature": Setting("the signature set on NHN's result webhooks, if used "
+                                     "(they are optional: results are polled)", secret=True),
         "sms_url": Setting("the SMS API's base address", default="https://api-sms.cloud.toast.com",
                            parse=_url),
         "kakao_url": Setting("the KakaoTalk Bizmessage API's base address",

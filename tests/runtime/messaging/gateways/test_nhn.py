@@ -5,6 +5,7 @@ template review, the 080 list, and a journey whose AlimTalk falls back to SMS th
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -371,3 +372,43 @@ def test_wayline_workers_send_through_nhn_as_their_settings_say(wayline, nhn_clo
     [text] = nhn_cloud.of("sms")
     assert text.recipient["recipientGroupingKey"] == str(sms.id)
     assert text.body["body"] == "[샵] 민지님 주문 접수"
+
+
+def test_nhns_result_webhooks_are_read_as_receipts_when_their_signature_matches(
+        nhn_cloud, database_url):
+    gateway = gateway_adapters(load_settings(environment(
+        nhn_cloud, database_url, WAYLINE_NHN_WEBHOOK_SIGNATURE="s3cret")))["sms"]
+    signed = {"X-Toast-Webhook-Signature": "s3cret"}
+    sms = {"hooksId": "h1", "productName": "Sms", "appKey": SMS_KEY,
+           "event": "MESSAGE_RESULT_UPDATE", "hooks": [
+               {"hookId": "a", "senderType": "NORMAL_SMS", "requestId": "r1", "recipientSeq": 1,
+                "receiveDate": "2024-04-29T20:58:04", "messageStatus": "COMPLETED",
+                "recipientGropuingKey": "41", "resultCode": "1000"},
+               {"hookId": "b", "messageStatus": "FAILED", "recipientGroupingKey": "42",
+                "resultCode": "3015"},
+               {"hookId": "c", "messageStatus": "SENDING", "recipientGroupingKey": "43"},
+               {"hookId": "d", "messageStatus": "COMPLETED", "recipientGroupingKey": "not ours",
+                "resultCode": "1000"}]}
+    found = gateway.reports(json.dumps(sms).encode(), signed)
+    assert [(r.channel, r.receipt.message_id, r.receipt.status, r.receipt.reason)
+            for r in found] == [("sms", 41, MessageStatus.DELIVERED, None),
+                                ("sms", 42, MessageStatus.FAILED, "not delivered (3015)")]
+    assert found[0].receipt.occurred_at == datetime(2024, 4, 29, 20, 58, 4, tzinfo=KST)
+    kakao = {"productName": "KakaoTalk Bizmessage", "event": "MESSAGE_RESULT_UPDATE", "hooks": [
+        {"kakaoMessageType": "ALIMTALK_NORMAL", "recipientGroupingKey": "51",
+         "resultCode": "1000"},
+        {"kakaoMessageType": "BRAND_MESSAGE_NORMAL", "recipientGroupingKey": "52",
+         "resultCode": "MRC02"},
+        {"kakaoMessageType": "FRIENDTALK_NORMAL", "recipientGroupingKey": "53",
+         "resultCode": "1000"}]}
+    assert [(r.channel, r.receipt.message_id, r.receipt.status)
+            for r in gateway.reports(json.dumps(kakao).encode(), signed)] == [
+        ("kakao", 51, MessageStatus.DELIVERED), ("brand", 52, MessageStatus.FAILED)]
+    assert gateway.reports(json.dumps({**kakao, "event": "UNSUBSCRIBE"}).encode(), signed) == []
+    with pytest.raises(ValueError, match="WAYLINE_NHN_WEBHOOK_SIGNATURE"):
+        gateway.reports(json.dumps(kakao).encode(), {"X-Toast-Webhook-Signature": "guess"})
+    with pytest.raises(ValueError, match="not JSON"):
+        gateway.reports(b"<xml/>", signed)
+    with pytest.raises(ValueError, match="at most 1000 hooks"):
+        gateway.reports(json.dumps({**kakao, "hooks": [{}] * 1001}).encode(), signed)
+    gateway.close()
