@@ -80,6 +80,12 @@ def parse_credentials(value: str) -> str:
     if missing:
         raise ValueError(f"the service account key lacks {', '.join(missing)}; download a new "
                          "key in Firebase console → Project settings → Service accounts")
+    try:
+        signer = serialization.load_pem_private_key(key["private_key"].encode(), None)
+    except (ValueError, TypeError):
+        raise ValueError("the service account key's private_key is not a PEM key") from None
+    if not isinstance(signer, rsa.RSAPrivateKey):
+        raise ValueError("the service account key's private_key is not an RSA key")
     return text
 
 
@@ -102,9 +108,9 @@ class FcmGateway:
         self.project = config.values["project_id"] or key.get("project_id", "")
         if not self.project:
             raise GatewayError("WAYLINE_FCM_PROJECT_ID must be set: the key names no project")
-        self._signer = serialization.load_pem_private_key(key["private_key"].encode(), None)
-        if not isinstance(self._signer, rsa.RSAPrivateKey):
-            raise GatewayError("WAYLINE_FCM_CREDENTIALS: the service account key is not an RSA key")
+        signer = serialization.load_pem_private_key(key["private_key"].encode(), None)
+        assert isinstance(signer, rsa.RSAPrivateKey)  # parse_credentials checked it
+        self._signer = signer
         self.url = (f"{config.values['url'].rstrip('/')}/v1/projects/{quote(self.project)}"
                     "/messages:send")
         self.timeout = config.timeout

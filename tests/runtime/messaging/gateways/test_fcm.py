@@ -85,6 +85,9 @@ def test_credentials_come_as_json_or_a_file_and_are_checked_at_start(fcm_cloud, 
     lacking = json.dumps({**json.loads(fcm_cloud.service_account()), "private_key": ""})
     with pytest.raises(GatewayError, match="lacks private_key"):
         build(WAYLINE_FCM_CREDENTIALS=lacking)
+    garbled = json.dumps({**json.loads(fcm_cloud.service_account()), "private_key": "---"})
+    with pytest.raises(GatewayError, match="WAYLINE_FCM_CREDENTIALS=\\*\\*\\*: .*not a PEM"):
+        build(WAYLINE_FCM_CREDENTIALS=garbled)
     with pytest.raises(GatewayError, match="WAYLINE_FCM_CREDENTIALS must be set"):
         build()
 
