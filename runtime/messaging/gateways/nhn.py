@@ -649,7 +649,7 @@ class NhnGateway:
 
     def submit_template(self, draft: TemplateDraft) -> Review:
         """Register an AlimTalk template at NHN, which asks Kakao to review it."""
-        sender_key = draft.sender_key or self.sender_key
+        sender_key = self._sender_key({"sender_key": draft.sender_key}, "kakao")
         url = (f"{self.kakao_url}/alimtalk/v2.3/appkeys/{quote(self.kakao_app_key)}/senders/"
                f"{quote(sender_key)}/templates")
         body: dict[str, Any] = {
@@ -671,7 +671,7 @@ class NhnGateway:
     def review(self, code: str) -> Review:
         """Where the template `code` is in Kakao's review, with the reviewer's reason."""
         url = (f"{self.kakao_url}/alimtalk/v2.3/appkeys/{quote(self.kakao_app_key)}/senders/"
-               f"{quote(self.sender_key)}/templates")
+               f"{quote(self._sender_key({}, 'kakao'))}/templates")
         answer = self._get(url, self.kakao_secret, {"templateCode": code}, "AlimTalk",
                            KAKAO_CODES)
         templates = (answer.get("templateListResponse") or {}).get("templates") or []

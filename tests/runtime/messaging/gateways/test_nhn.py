@@ -412,3 +412,16 @@ def test_nhns_result_webhooks_are_read_as_receipts_when_their_signature_matches(
     with pytest.raises(ValueError, match="at most 1000 hooks"):
         gateway.reports(json.dumps({**kakao, "hooks": [{}] * 1001}).encode(), signed)
     gateway.close()
+
+
+def test_the_kakao_sender_key_may_come_from_the_channel_account(nhn_cloud, database_url):
+    settings = environment(nhn_cloud, database_url, WAYLINE_KAKAO_SENDER_KEY=SENDER_KEY)
+    del settings["WAYLINE_NHN_SENDER_KEY"]
+    gateway = gateway_adapters(load_settings(settings))["kakao"]
+    gateway.submit_template(TemplateDraft(code="HELLO", name="인사", text="안녕하세요",
+                                          sender_key=""))
+    assert gateway.review("HELLO").status is ReviewStatus.UNDER_REVIEW
+    nhn_cloud.approve("HELLO", "TSC03")
+    gateway.send(61, "kakao", {"to": TO, "text": "안녕하세요", "template_code": "HELLO"})
+    assert nhn_cloud.of("alimtalk")[0].body["senderKey"] == SENDER_KEY
+    gateway.close()
