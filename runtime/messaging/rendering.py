@@ -152,6 +152,8 @@ def render_message(template: TemplateLike, profile: Profile, payload: Mapping[st
         raise RenderError(error.reason, error.part) from None
     if spec.address is Address.URL:  # Liquid filled the path and query only
         check_origin(content["url"], compiled.origin or content["url"])
+    if spec.address is Address.DEVICE and (tokens := device_tokens(profile)):
+        content["tokens"] = tokens  # for gateways that push to devices (FCM)
     return content
 
 
@@ -255,6 +257,29 @@ def _recipient(spec: ChannelSpec, profile: Profile) -> str | None:
         return address
     # Push goes to the customer's devices, which the push provider knows by external id.
     return profile.external_id if spec.address is Address.DEVICE else None
+
+
+PUSH_TOKENS = "push_tokens"
+"""The customer attribute the app keeps their device tokens in (a list of strings)."""
+
+MAX_PUSH_TOKENS = 10
+"""Device tokens read per customer at most (the attribute's first ones)."""
+
+MAX_TOKEN_LENGTH = 4096
+"""The longest device token taken (FCM's are ~160 characters; longer is not a token)."""
+
+
+def device_tokens(profile: Profile) -> list[str]:
+    """The customer's device tokens from their `push_tokens` attribute, bounded; a generic
+    push provider knows devices by external id and does not get them."""
+    value = profile.attributes.get(PUSH_TOKENS)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        return []
+    tokens = [token.strip() for token in value
+              if isinstance(token, str) and 0 < len(token.strip()) <= MAX_TOKEN_LENGTH]
+    return list(dict.fromkeys(tokens))[:MAX_PUSH_TOKENS]
 
 
 def _compile(template: TemplateLike, *, strict: bool) -> _Compiled:
