@@ -130,6 +130,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("PUT", "/api/customers/{external_id}/consent/{channel}"): "customers.write",
     ("POST", "/api/customers/bulk"): "customers.write",
     ("POST", "/api/customers/import"): "customers.write",
+    ("GET", "/api/customers/{external_id}/consent"): "customers.read",
+    ("POST", "/api/customers/opt-outs"): "customers.write",
     ("GET", "/api/coverage"): "customers.read",
     ("GET", "/api/coverage/customers"): "customers.read",
     ("POST", "/api/coverage/segments"): "segments.edit",

@@ -1,5 +1,6 @@
 """Changing a customer's marketing consent on one channel by hand (a marketer on the customer
-page), with the audit row — who, before, after — written in the same transaction.
+page), with the audit row — who, before, after — and the consent history rows written in the
+same transaction.
 
 The channels are the registry's (`nodes.kit.channel.default_channels`): those whose messages
 a customer can refuse (`consent_noun`), so a new channel gets its switch without a change here.
@@ -13,6 +14,7 @@ from sqlalchemy import select
 
 from builder.validation import Issue
 from nodes.kit.channel import default_channels
+from runtime.customers.consent_history import Source, entries_for, record_changes
 from runtime.customers.fields import ConsentChange, apply_consent
 from runtime.errors import InvalidInputError, NotFoundError
 from runtime.store.audit import Actor, record
@@ -49,6 +51,8 @@ def set_consent(wl: Wayline, actor: Actor, external_id: str, channel: str,
         if after != before:
             customer.consent = {**consent, channel: after}
             customer.updated_at = now
+            record_changes(session, entries_for(customer.id, consent, customer.consent,
+                                                Source.MARKETER, actor.name), now)
             record(session, actor, "customer.consent_changed", object_kind="customer",
                    object_id=customer.external_id, object_name=customer.external_id,
                    summary=f"{channel} marketing consent {'granted' if granted else 'withdrawn'}",
