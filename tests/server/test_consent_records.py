@@ -48,7 +48,7 @@ def test_every_path_that_changes_consent_writes_its_history(client, ingest_heade
 
     imported = client.post("/api/customers/import", headers={
         **ingest_headers, "Content-Type": "text/csv"},
-        content="external_id,consent_email\nh1,false\nh2,true\n".encode())
+        content=b"external_id,consent_email\nh1,false\nh2,true\n")
     assert imported.status_code == 200, imported.text
     assert rows_of(app_context, "h1")[-1] == ("email", "advertising", "granted", "refused",
                                               "import")
@@ -137,12 +137,12 @@ def test_the_080_csv_loads_good_rows_and_reports_each_bad_one(client, ingest_hea
                                                               app_context):
     client.put("/api/customers/k1", headers=ingest_headers, json={
         "phone": "010-2222-3333", "consent": {"sms": True, "kakao": True, "email": True}})
-    body = ("phone,date,080 number\n"
-            "010-2222-3333,2026-02-27,080-111-2222\n"
-            "not a phone,2026-02-27,0801112222\n"
-            "010-4444-5555,yesterday,0801112222\n"
-            "010-6666-7777\n"
-            "010 6666 7777,2026/02/28 14:30,0801112222\n").encode()
+    body = (b"phone,date,080 number\n"
+            b"010-2222-3333,2026-02-27,080-111-2222\n"
+            b"not a phone,2026-02-27,0801112222\n"
+            b"010-4444-5555,yesterday,0801112222\n"
+            b"010-6666-7777\n"
+            b"010 6666 7777,2026/02/28 14:30,0801112222\n")
     answer = client.post("/api/customers/opt-outs", headers=ingest_headers, content=body)
     assert answer.status_code == 200, answer.text
     report = answer.json()
