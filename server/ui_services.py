@@ -59,6 +59,7 @@ from server.services import (
     versions,
     workspace,
 )
+from server.services.consent_records import consent_history as _consent_history
 from server.services.results import journey_results
 from server.ui_calls import Acting, Call, Do, Entry, build_services, convert, items, plain
 from server.ui_coverage_calls import COVERAGE_CALLS
@@ -245,6 +246,11 @@ def _set_customer_consent(me: Acting, external_id: str, channel: str, granted: b
                                               bool(granted)))
 
 
+def _customer_consent_history(me: Acting, external_id: str, before: int | None) -> Json:
+    cursor = int(before) if isinstance(before, int | str) and str(before).isdigit() else None
+    return plain(_consent_history(me.wl, str(external_id), cursor))
+
+
 def _save_send_policy(me: Acting, policy: Json) -> Json:
     try:
         rules = msgspec.convert(policy, SendPolicy)
@@ -324,6 +330,7 @@ CALLS: dict[str, Entry] = {
     "customer_timeline": Do(_customer_timeline),
     "customer_profile": Do(_customer_profile),
     "set_customer_consent": Do(_set_customer_consent),
+    "customer_consent_history": Do(_customer_consent_history),
     **COVERAGE_CALLS,
     # the workspace's send rules
     "get_send_policy": Call(workspace.get_send_policy),

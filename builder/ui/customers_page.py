@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote
 
 from reactpy import component, event, html, use_async_effect, use_location, use_state
 
+from builder.ui.consent_records import ConsentRecordsCard
 from builder.ui.customer_profile import (
     PROFILE_STYLE,
     AttributesCard,
@@ -100,14 +101,18 @@ def CustomerFor(services: Any, external_id: str) -> Any:  # noqa: N802
 @component
 def CustomerBody(services: Any, detail: dict[str, Any], page: dict[str, Any],  # noqa: N802
                  shown: str, set_shown: Any, older: Any) -> Any:
-    """The profile, consent, attributes, tags and journeys, then the timeline."""
+    """The profile, consent, attributes, tags, the consent records and journeys, then the
+    timeline."""
     customer = detail["customer"]
     zone = zone_of(customer.get("timezone"), services.timezone)
+    saves, set_saves = use_state(0)
+    labels = {entry["key"]: entry["label"] for entry in detail["channels"]}
     return html.div(
         ProfileHeader(customer, zone, bool(customer.get("timezone"))),
         html.div({"class": "wl-profile"},
-                 ConsentCard(services, detail, zone), AttributesCard(customer["attributes"]),
-                 TagsCard(customer["tags"])),
+                 ConsentCard(services, detail, zone, lambda: set_saves(lambda n: n + 1)),
+                 AttributesCard(customer["attributes"]), TagsCard(customer["tags"])),
+        ConsentRecordsCard(services, customer["external_id"], zone, labels, saves),
         JourneysCard(detail["journeys"], zone),
         Timeline(page, shown, set_shown, zone, older))
 

@@ -223,6 +223,11 @@ class UiServices(Protocol):
     def set_customer_consent(self, external_id: str, channel: str, granted: bool) -> Json:
         """Grant or withdraw marketing consent on one channel (audited); the new consent."""
 
+    def customer_consent_history(self, external_id: str, before: int | None) -> Json:
+        """The customer's consent matrix and a page of its history, newest first: {matrix:
+        [{channel, purpose, state}], items: [{id, channel, purpose, before, after, at, source,
+        actor, note}], total, next}; `before` is the previous page's `next`."""
+
     def coverage_summary(self, days: int) -> Json:
         """Customers no journey and no message reached in the last `days` days: {days,
         customers, untouched, share, previous_day, previous_untouched, rolled_at, trend,

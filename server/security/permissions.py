@@ -337,6 +337,7 @@ UI_CALLS: dict[str, str] = {
     "customer_timeline": "customers.read",
     "customer_profile": "customers.read",
     "set_customer_consent": "customers.write",
+    "customer_consent_history": "customers.read",
     "coverage_summary": "customers.read",
     "coverage_customers": "customers.read",
     "save_coverage_segment": "segments.edit",

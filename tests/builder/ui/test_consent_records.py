@@ -1,0 +1,75 @@
+"""A customer's consent records in a real browser: the matrix (channel × purpose, three
+states) and the history, newest first and paged, updated when an editor flips a switch; the
+080 refusal shows with its line; in Korean too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+from runtime.customers.fields import ConsentChange
+from runtime.customers.records import CustomerPatch, upsert_customers
+from runtime.messaging.gateways import OptOut
+from runtime.messaging.opt_outs import take_opt_outs
+from tests.builder.ui.conftest import LiveApp, screenshot, set_checked
+from tests.runtime.harness import START
+
+WAIT = 10_000
+
+
+def seojun(live_app: LiveApp, flips: int) -> None:
+    """Seo-jun signs up with SMS advertising (and at night) and email refused, flips his email
+    consent `flips` times by import, then calls the 080 line."""
+    wl = live_app.wayline
+    now = wl.now()
+    with wl.writing() as session:
+        upsert_customers(session, [CustomerPatch("seojun", {"phone": "+821055557777"}, consent={
+            "sms": ConsentChange(granted=True, night=True),
+            "email": ConsentChange(granted=False, transactional=True)})], now, "form")
+        for flip in range(flips):
+            upsert_customers(session, [CustomerPatch("seojun", consent={
+                "email": ConsentChange(granted=flip % 2 == 0)})], now, "import")
+        take_opt_outs(session, [OptOut("+821055557777", START, opt_out_number="0801234567")],
+                      "csv", now)
+
+
+def test_the_consent_matrix_and_history_on_the_customer_page(live_app: LiveApp,
+                                                              browse: Any) -> None:
+    seojun(live_app, flips=20)
+    page = browse("/customers/seojun", "editor")
+    matrix = page.locator("[data-consent-matrix]")
+    expect(matrix).to_be_visible(timeout=WAIT)
+    expect(page.locator('[data-cell="sms:advertising"] [data-state]')).to_have_text("Refused")
+    expect(page.locator('[data-cell="sms:night"] [data-state]')).to_have_text("Refused")
+    expect(page.locator('[data-cell="sms:information"] [data-state]')).to_have_text("Unknown")
+    expect(page.locator('[data-cell="email:information"] [data-state]')).to_have_text(
+        "Granted")
+    expect(page.locator('[data-cell="email:advertising"] [data-state]')).to_have_text(
+        "Refused")
+
+    history = page.locator("[data-history-row]")
+    expect(history).to_have_count(20)
+    expect(page.locator("[data-consent-history] h3")).to_contain_text("27 changes")
+    first = history.first
+    expect(first.locator("[data-source]")).to_contain_text("080 opt-out line")
+    expect(first).to_contain_text("called 080")
+    page.locator('[data-action="older-consent"]').click()
+    expect(history).to_have_count(27, timeout=WAIT)
+    expect(history.last.locator("[data-source]")).to_have_text("Sign-up form")
+    expect(page.locator('[data-action="older-consent"]')).to_have_count(0)
+    screenshot(page, "consent-records")
+
+    set_checked(page.locator('[data-consent="kakao"]'), True)
+    expect(history.first.locator("[data-source]")).to_contain_text("Marketer · Eddie Editor",
+                                                                    timeout=WAIT)
+    expect(page.locator('[data-cell="kakao:advertising"] [data-state]')).to_have_text(
+        "Granted")
+
+    korean = browse("/customers/seojun", "editor", locale="ko-KR")
+    expect(korean.locator("[data-card=consent-records] h2")).to_have_text("수신 동의 기록",
+                                                                         timeout=WAIT)
+    expect(korean.locator('[data-cell="sms:advertising"] [data-state]')).to_have_text("거부")
+    expect(korean.locator("[data-history-row]").nth(1).locator("[data-source]")).to_contain_text(
+        "080 수신거부")
+    screenshot(korean, "consent-records-ko")
