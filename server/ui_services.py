@@ -36,6 +36,7 @@ from server.security.masking import (
 )
 from server.services import (
     audience_preview,
+    consent_journeys,
     content_in_flight,
     coupons,
     customer_consent,
@@ -343,6 +344,8 @@ CALLS: dict[str, Entry] = {
                             what="guardrails", answer=_every_limit),
     "get_wording": Do(_get_wording),
     "save_wording": Do(_save_wording),
+    "get_consent_journeys": Call(consent_journeys.get_consent_journeys),
+    "switch_consent_journey": Call(consent_journeys.switch_consent_journey, acts=True),
     "get_test_recipients": Call(workspace.get_test_recipients),
     "save_test_recipients": Call(workspace.update_test_recipients, acts=True,
                                  data=TestRecipients, what="test recipients"),

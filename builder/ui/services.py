@@ -91,6 +91,15 @@ class UiServices(Protocol):
         """Send the template as the customer (None: a sample) would get it to "me" or "team":
         {channel, results: [{to, sent, problem}]}."""
 
+    def get_consent_journeys(self) -> Json:
+        """The built-in consent journeys: {sender_name, withdraw, journeys: [{kind, on,
+        journey_id, status}]}."""
+
+    def switch_consent_journey(self, kind: str, on: bool, sender_name: str,
+                               withdraw: str) -> Json:
+        """Switch a built-in consent journey on (made and published the first time, else
+        resumed) or off (paused); the built-ins as get_consent_journeys says them."""
+
     def get_test_recipients(self) -> Json:
         """Who gets test sends: {emails, phones}."""
 

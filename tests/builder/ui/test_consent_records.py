@@ -12,6 +12,7 @@ from runtime.customers.fields import ConsentChange
 from runtime.customers.records import CustomerPatch, upsert_customers
 from runtime.messaging.gateways import OptOut
 from runtime.messaging.opt_outs import take_opt_outs
+from server.services.consent_journeys import get_consent_journeys
 from tests.builder.ui.conftest import LiveApp, screenshot, set_checked
 from tests.runtime.harness import START
 
@@ -73,3 +74,23 @@ def test_the_consent_matrix_and_history_on_the_customer_page(live_app: LiveApp,
     expect(korean.locator("[data-history-row]").nth(1).locator("[data-source]")).to_contain_text(
         "080 수신거부")
     screenshot(korean, "consent-records-ko")
+
+
+def test_the_consent_notices_are_switched_on_in_send_rules(live_app: LiveApp,
+                                                          browse: Any) -> None:
+    page = browse("/settings", "publisher", locale="ko-KR")
+    card = page.locator("[data-card=consent-journeys]")
+    expect(card).to_be_visible(timeout=WAIT)
+    box = card.locator('[data-consent-journey="confirmation"]')
+    box.click()  # no sender name yet: refused, saying what is missing
+    expect(card.get_by_role("status")).to_contain_text("Sender name", timeout=WAIT)
+    expect(box).not_to_be_checked()
+    card.locator('[data-consent-field="sender_name"]').fill("봄날상점")
+    card.locator('[data-consent-field="withdraw"]').fill("무료수신거부 080-123-4567")
+    set_checked(box, True)
+    expect(card.locator('[data-journey-link="confirmation"]')).to_contain_text("운영 중")
+    screenshot(page, "consent-journeys-ko")
+    shown = get_consent_journeys(live_app.wayline)
+    assert (shown.sender_name, shown.journeys[0].status) == ("봄날상점", "live")
+    card.locator('[data-journey-link="confirmation"]').click()
+    expect(page).to_have_url(f"{live_app.url}/journeys/{shown.journeys[0].journey_id}")
