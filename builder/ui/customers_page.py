@@ -39,6 +39,10 @@ CUSTOMER_PATH = re.compile(r"^/customers/([^/]+)/?$")
 IMPORT_MAX_BYTES = 200 * 1024 * 1024
 """Largest CSV file the browser import takes (bigger ones: the CLI, `wayline import`)."""
 
+OPT_OUT_MAX_BYTES = 5_000_000
+"""Largest 080 opt-out CSV the browser sends (the server's bound: runtime.messaging.opt_outs
+MAX_CSV_BYTES)."""
+
 IMPORT_CHUNK_ROWS = 5_000
 """Rows per request of the browser import (each request repeats the header)."""
 
@@ -138,6 +142,8 @@ def CustomersPage() -> Any:  # noqa: N802
                                           "chunkRows": IMPORT_CHUNK_ROWS,
                                           "onFinished": search}) \
         if me and services.may("customers.write") else ""
+    opt_outs = js_component("OptOutUpload")({"maxBytes": OPT_OUT_MAX_BYTES}) \
+        if me and services.may("customers.write") else ""
     return html.div(
         {"class": "wl-app"}, html.style(STYLE), AppBar("customers"),
         html.main({"class": "wl-page"},
@@ -155,7 +161,7 @@ def CustomersPage() -> Any:  # noqa: N802
                                                 e["target"]["value"])}),
                                 html.button({"class": "wl-button", "type": "submit"},
                                             _("Search")))),
-                  importer, CustomerTable(found, services.timezone),
+                  importer, opt_outs, CustomerTable(found, services.timezone),
                   IndexedAttributesCard(services)))
 
 

@@ -94,3 +94,29 @@ def test_the_consent_notices_are_switched_on_in_send_rules(live_app: LiveApp,
     assert (shown.sender_name, shown.journeys[0].status) == ("봄날상점", "live")
     card.locator('[data-journey-link="confirmation"]').click()
     expect(page).to_have_url(f"{live_app.url}/journeys/{shown.journeys[0].journey_id}")
+
+
+def test_an_editor_uploads_the_080_list_on_the_customers_page(live_app: LiveApp,
+                                                              browse: Any, tmp_path) -> None:
+    wl = live_app.wayline
+    with wl.writing() as session:
+        upsert_customers(session, [CustomerPatch("minji", {"phone": "+821022223333"},
+                                                 consent={"sms": ConsentChange(granted=True)})],
+                         wl.now(), "api")
+    csv = tmp_path / "080.csv"
+    csv.write_text("전화번호,일자,080번호\n010-2222-3333,2026-03-01,080-123-4567\n"
+                   "010-9999,2026-03-01,080-123-4567\n", encoding="utf-8")
+    page = browse("/customers", "editor", locale="ko-KR")
+    card = page.locator("[data-card=opt-out-upload]")
+    expect(card).to_be_visible(timeout=WAIT)
+    card.locator("[data-opt-out-csv]").set_input_files(str(csv))
+    expect(card.locator("[data-opt-outs-loaded]")).to_have_attribute("data-opt-outs-loaded", "1",
+                                                                     timeout=WAIT)
+    expect(card.locator("[data-opt-outs-customers]")).to_have_text("고객 1명 광고 수신 거부 처리")
+    expect(card.locator('[data-refused-line="3"]')).to_contain_text("010-9999")
+    screenshot(page, "opt-out-upload-ko")
+    history = browse("/customers/minji", "editor")
+    expect(history.locator('[data-cell="sms:advertising"] [data-state]')).to_have_text(
+        "Refused", timeout=WAIT)
+    expect(history.locator("[data-history-row]").first.locator("[data-source]")).to_contain_text(
+        "080 opt-out line")
