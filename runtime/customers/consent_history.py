@@ -105,15 +105,26 @@ class Entry:
 def change_rows(entry: Entry, now: datetime) -> list[dict[str, Any]]:
     """The history rows of one channel's change: one per purpose whose state moved."""
     rows = []
+    source, note = _said_source(entry)
     for purpose in PURPOSES:
         before, after = state_of(entry.before, purpose), state_of(entry.after, purpose)
         if before is after:
             continue
         rows.append({"customer_id": entry.customer_id, "channel": entry.channel,
                      "purpose": purpose, "before": before.value, "after": after.value,
-                     "at": _given_at(entry.after, purpose, now), "source": entry.source.value,
-                     "actor": entry.actor[:200], "note": entry.note[:500], "recorded_at": now})
+                     "at": _given_at(entry.after, purpose, now), "source": source.value,
+                     "actor": entry.actor[:200], "note": note[:500], "recorded_at": now})
     return rows
+
+
+def _said_source(entry: Entry) -> tuple[Source, str]:
+    """The path and note of an API or import change, as the caller described the consent's
+    source ("signup_form" → form, kept as the note); other paths' as given."""
+    said = entry.after.get("source") if isinstance(entry.after, Mapping) else None
+    if entry.source not in (Source.API, Source.IMPORT) or not isinstance(said, str) \
+            or said == entry.source.value:
+        return entry.source, entry.note
+    return (Source.FORM if "form" in said.lower() else entry.source), entry.note or said
 
 
 def _given_at(after: Any, purpose: str, now: datetime) -> datetime:

@@ -55,6 +55,13 @@ def test_every_path_that_changes_consent_writes_its_history(client, ingest_heade
     assert rows_of(app_context, "h2") == [("email", "advertising", "unknown", "granted",
                                            "import")]
 
+    client.put("/api/customers/h3", headers=ingest_headers, json={"consent": {"push": {
+        "granted": True, "source": "signup_form_v2"}}})
+    with app_context.reading() as session:
+        form = session.scalars(select(ConsentChangeRow).order_by(
+            ConsentChangeRow.id.desc()).limit(1)).one()
+    assert (form.source, form.note) == ("form", "signup_form_v2")
+
     set_consent(app_context, EDITOR, "h1", "kakao", True)
     with app_context.reading() as session:
         last = session.scalars(select(ConsentChangeRow).order_by(
