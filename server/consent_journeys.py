@@ -45,7 +45,7 @@ NAME = "{{ customer.name | default: '고객' }}"
 
 def confirmation(sender: str, withdraw: str) -> Starter:
     """The consent confirmation journey, its texts naming `sender` and how to withdraw."""
-    text = (f"[{sender}] {NAME}님, {{{{ event.at | slice: 0, 10 }}}}에 {CHANNEL_WORDS} "
+    text = (f"[{sender}] {NAME}님, {{{{ event.day }}}}에 {CHANNEL_WORDS} "
             f"{WHAT} {RESULT} 처리가 완료되었음을 알려드립니다. 전송자: {sender}. "
             f"수신 동의 변경: {withdraw}")
     return _starter("confirmation", "consent_changed", text,

@@ -21,6 +21,7 @@ import calendar
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,6 +37,8 @@ ANNIVERSARY_EVENT = "consent_anniversary"
 ANNOUNCE_BATCH = 2_000
 """History rows turned into events per sweep (the rest wait for the next one)."""
 
+UTC_ZONE = ZoneInfo("UTC")
+
 REMINDER_YEARS = 2
 """Advertising consent is confirmed every this many years (제50조 ⑧)."""
 
@@ -43,9 +46,11 @@ MAX_CYCLES = 25
 """Anniversaries looked for (50 years of consent)."""
 
 
-def announce_changes(session: Session, after_id: int, now: datetime) -> tuple[list[int], int]:
+def announce_changes(session: Session, after_id: int, now: datetime,
+                     zone: ZoneInfo = UTC_ZONE) -> tuple[list[int], int]:
     """Record `consent_changed` for the history rows after `after_id` (no commit): the runs
-    to move, and the last row announced."""
+    to move, and the last row announced. `day` is the change's date in the workspace's
+    `zone`, as a text tells it."""
     rows = session.execute(
         select(ConsentChangeRow, Customer.external_id)
         .join(Customer, Customer.id == ConsentChangeRow.customer_id)
@@ -53,15 +58,16 @@ def announce_changes(session: Session, after_id: int, now: datetime) -> tuple[li
         .limit(ANNOUNCE_BATCH)).all()
     if not rows:
         return [], after_id
-    events = [NewEvent(external_id, CHANGED_EVENT, _changed(row), row.recorded_at,
+    events = [NewEvent(external_id, CHANGED_EVENT, _changed(row, zone), row.recorded_at,
                        dedup_key=f"{CHANGED_EVENT}:{row.id}") for row, external_id in rows]
     results = ingest_events(session, events, now)
     return [run for result in results for run in result.runs_to_dispatch], rows[-1][0].id
 
 
-def _changed(row: ConsentChangeRow) -> dict[str, Any]:
+def _changed(row: ConsentChangeRow, zone: ZoneInfo) -> dict[str, Any]:
     return {"channel": row.channel, "purpose": row.purpose, "state": row.after,
-            "before": row.before, "source": row.source, "at": row.at.isoformat()}
+            "before": row.before, "source": row.source, "at": row.at.isoformat(),
+            "day": row.at.astimezone(zone).date().isoformat()}
 
 
 def anniversary_days(today: date) -> list[tuple[int, date]]:
@@ -82,35 +88,38 @@ def anniversary_days(today: date) -> list[tuple[int, date]]:
     return found
 
 
-def announce_anniversaries(session: Session, now: datetime) -> list[int]:
+def announce_anniversaries(session: Session, now: datetime,
+                           zone: ZoneInfo = UTC_ZONE) -> list[int]:
     """Record `consent_anniversary` for each customer whose advertising consent on a channel
-    is a whole number of cycles old today (UTC day; no commit): the runs to move."""
-    today = now.astimezone(UTC).date()
+    is a whole number of cycles old today (days in the workspace's `zone`; no commit): the
+    runs to move."""
+    today = now.astimezone(zone).date()
     days = anniversary_days(today)
     events = []
     for years, day in days:
-        start = datetime.combine(day, time(0), UTC)
+        start = datetime.combine(day, time(0), zone).astimezone(UTC)
+        end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
         rows = session.execute(
             select(ConsentChangeRow.customer_id, ConsentChangeRow.channel, Customer.external_id,
                    Customer.consent)
             .join(Customer, Customer.id == ConsentChangeRow.customer_id)
             .where(ConsentChangeRow.purpose == "advertising",
                    ConsentChangeRow.after == State.GRANTED.value,
-                   ConsentChangeRow.at >= start, ConsentChangeRow.at < start + timedelta(days=1))
+                   ConsentChangeRow.at >= start, ConsentChangeRow.at < end)
         ).all()
-        events += _anniversaries(rows, years, day, now)
+        events += _anniversaries(rows, years, day, now, zone)
     results = ingest_events(session, events, now)
     return [run for result in results for run in result.runs_to_dispatch]
 
 
-def _anniversaries(rows: Sequence[Any], years: int, day: date,
-                   now: datetime) -> list[NewEvent]:
+def _anniversaries(rows: Sequence[Any], years: int, day: date, now: datetime,
+                   zone: ZoneInfo) -> list[NewEvent]:
     """Events for the rows whose customer still consents, since that very day."""
     events, seen = [], set()
     for row in rows:
         given = (row.consent or {}).get(row.channel)
         if state_of(given, "advertising") is not State.GRANTED or \
-                str(given.get("at", ""))[:10] != day.isoformat():
+                _local_day(given.get("at"), zone) != day:
             continue  # withdrawn since, or consented again on another day
         key = f"{ANNIVERSARY_EVENT}:{row.customer_id}:{row.channel}:{day.isoformat()}:{years}"
         if key in seen:
@@ -120,3 +129,11 @@ def _anniversaries(rows: Sequence[Any], years: int, day: date,
             "channel": row.channel, "consented_at": day.isoformat(), "years": years},
             now, dedup_key=key))
     return events
+
+
+def _local_day(stamp: Any, zone: ZoneInfo) -> date | None:
+    """The date in `zone` of a consent's stored time ('2026-03-02T00:00:00Z')."""
+    try:
+        return datetime.fromisoformat(str(stamp).replace("Z", "+00:00")).astimezone(zone).date()
+    except ValueError:
+        return None

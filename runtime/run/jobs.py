@@ -118,7 +118,10 @@ CONSENT_CURSOR_KEY = "wayline:consent:announced"
 from the start, which the events' dedup keys make harmless)."""
 
 ANNIVERSARY_KEY = "wayline:consent:anniversaries:"
-"""+ a UTC date: set once that day's consent anniversaries were recorded."""
+"""+ a date (the workspace's): set once that day's consent anniversaries were recorded."""
+
+CONSENT_LOCK_KEY = "wayline:consent:lock"
+"""Set while a sweeper records consent events (one at a time)."""
 
 ENTRY_INTERVALS = {"segments": 60, "dates": 300}
 """Seconds between evaluations of segment entries and date entries (one sweeper does each)."""
@@ -510,19 +513,19 @@ def _consent_notices(rt: Runtime) -> None:
     """Record the consent events the built-in consent journeys enter on
     (`runtime.messaging.consent_notices`): the changes since the last sweep, and once a day the
     anniversaries; one sweeper at a time."""
-    if not rt.redis.set("wayline:consent:lock", "1", nx=True, ex=300):
+    if not rt.redis.set(CONSENT_LOCK_KEY, "1", nx=True, ex=300):
         return
     try:
-        now = rt.clock.now()
+        now, zone = rt.clock.now(), ZoneInfo(rt.settings.timezone)
         after = int(rt.redis.get(CONSENT_CURSOR_KEY) or 0)
-        day = ANNIVERSARY_KEY + now.date().isoformat()
+        day = ANNIVERSARY_KEY + now.astimezone(zone).date().isoformat()
         with rt.sessions() as session:
-            runs, last = consent_notices.announce_changes(session, after, now)
+            runs, last = consent_notices.announce_changes(session, after, now, zone)
             if not rt.redis.exists(day):
-                runs += consent_notices.announce_anniversaries(session, now)
+                runs += consent_notices.announce_anniversaries(session, now, zone)
             session.commit()
         rt.redis.set(CONSENT_CURSOR_KEY, last)
         rt.redis.set(day, "1", ex=3 * 86_400)
         wake(rt, runs)
     finally:
-        rt.redis.delete("wayline:consent:lock")
+        rt.redis.delete(CONSENT_LOCK_KEY)

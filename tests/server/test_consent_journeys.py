@@ -64,7 +64,7 @@ def test_a_consent_change_is_confirmed_at_once_as_information(client, ingest_hea
     assert (text.channel, text.purpose, text.status) == ("sms", "transactional",
                                                          MessageStatus.SENT)
     assert SENDER in text.content["text"] and WITHDRAW in text.content["text"]
-    assert "문자 광고성 정보 수신 동의 처리가 완료" in text.content["text"]
+    assert "님, 2026-03-02에 문자 광고성 정보 수신 동의 처리가 완료" in text.content["text"]
     [mail] = messages_of(app_context, "mailed")
     assert mail.channel == "email" and "이메일 광고성 정보 수신 동의" in mail.content["text"]
     [refused] = messages_of(app_context, "no_info")
