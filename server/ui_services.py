@@ -247,6 +247,12 @@ def _set_customer_consent(me: Acting, external_id: str, channel: str, granted: b
                                               bool(granted)))
 
 
+def _set_consent_purpose(me: Acting, external_id: str, channel: str, purpose: str,
+                         granted: bool) -> Json:
+    return plain(customer_consent.set_consent(me.wl, me.actor, str(external_id), str(channel),
+                                              bool(granted), str(purpose)))
+
+
 def _customer_consent_history(me: Acting, external_id: str, before: int | None) -> Json:
     cursor = int(before) if isinstance(before, int | str) and str(before).isdigit() else None
     return plain(_consent_history(me.wl, str(external_id), cursor))
@@ -332,6 +338,7 @@ CALLS: dict[str, Entry] = {
     "customer_profile": Do(_customer_profile),
     "set_customer_consent": Do(_set_customer_consent),
     "customer_consent_history": Do(_customer_consent_history),
+    "set_consent_purpose": Do(_set_consent_purpose),
     **COVERAGE_CALLS,
     # the workspace's send rules
     "get_send_policy": Call(workspace.get_send_policy),

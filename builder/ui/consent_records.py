@@ -15,7 +15,7 @@ from reactpy import component, html, use_async_effect, use_state
 
 from builder.i18n import N_
 from builder.ui.customer_profile import moment
-from builder.ui.reactpy_glue import use_words
+from builder.ui.reactpy_glue import event_value, use_words
 from builder.ui.services import UiError
 
 PURPOSES = {"information": N_("Information"), "advertising": N_("Advertising"),
@@ -36,6 +36,7 @@ RECORDS_STYLE = """
 .wl-state.refused { background: #fde8e8; color: #b42318; }
 .wl-state.unknown { background: var(--line); color: var(--muted); }
 .wl-consent-history td { vertical-align: top; }
+.wl-state-choice { margin-left: 6px; padding: 1px 4px; font-size: 12px; width: auto; }
 """
 
 
@@ -45,15 +46,32 @@ def state_badge(_: Any, state: str) -> Any:
                      _(STATES.get(state, state)))
 
 
+EDITABLE = ("information", "night")
+"""Purposes an editor sets in the matrix (advertising has its switch on the consent card)."""
+
+
 @component
 def ConsentRecordsCard(services: Any, external_id: str, zone: ZoneInfo,  # noqa: N802
-                       labels: dict[str, str], version: int) -> Any:
-    """The matrix and the history; loaded again when `version` changes (a switch saved)."""
+                       labels: dict[str, str], version: int, can_edit: bool = False) -> Any:
+    """The matrix and the history (editors set information and night-time consent in it);
+    loaded again when `version` changes (a switch saved) or an editor sets a purpose."""
     _ = use_words()
     page, set_page = use_state(None)
     error, set_error = use_state(None)
+    edits, set_edits = use_state(0)
 
-    @use_async_effect(dependencies=[external_id, version])
+    def setter(channel: str, purpose: str) -> Any:
+        async def handle_set(event: Any, *_: Any) -> None:
+            try:
+                await asyncio.to_thread(services.set_consent_purpose, external_id, channel,
+                                        purpose, event_value(event) == "granted")
+            except UiError as problem:
+                set_error(problem.message)
+                return
+            set_edits(lambda count: count + 1)
+        return handle_set
+
+    @use_async_effect(dependencies=[external_id, version, edits])
     async def load() -> None:
         try:
             set_page(await asyncio.to_thread(services.customer_consent_history, external_id,
@@ -71,15 +89,18 @@ def ConsentRecordsCard(services: Any, external_id: str, zone: ZoneInfo,  # noqa:
     elif page is None:
         body = html.p({"class": "wl-muted"}, _("Loading consent records…"))
     else:
-        body = html.div(ConsentMatrix(page["matrix"], labels),
+        editing = setter if can_edit else None
+        body = html.div(ConsentMatrix(page["matrix"], labels, editing),
                         ConsentHistory(page, labels, zone, handle_older))
     return html.section({"class": "wl-card-block", "data-card": "consent-records"},
                         html.style(RECORDS_STYLE), html.h2(_("Consent records")), body)
 
 
 @component
-def ConsentMatrix(cells: list[dict[str, str]], labels: dict[str, str]) -> Any:  # noqa: N802
-    """Channels down, purposes across, each cell's state."""
+def ConsentMatrix(cells: list[dict[str, str]], labels: dict[str, str],  # noqa: N802
+                  setter: Any = None) -> Any:
+    """Channels down, purposes across, each cell's state; with a `setter`, information and
+    night-time cells are a choice of granted or refused."""
     _ = use_words()
     states = {(cell["channel"], cell["purpose"]): cell["state"] for cell in cells}
     channels = list(dict.fromkeys(cell["channel"] for cell in cells))
@@ -88,11 +109,25 @@ def ConsentMatrix(cells: list[dict[str, str]], labels: dict[str, str]) -> Any:  
     rows = [html.tr({"key": channel, "data-matrix-channel": channel},
                     html.td(_(labels.get(channel, channel))),
                     *[html.td({"key": purpose, "data-cell": f"{channel}:{purpose}"},
-                              state_badge(_, states[(channel, purpose)]))
+                              state_badge(_, states[(channel, purpose)]),
+                              StateChoice(states[(channel, purpose)], setter(channel, purpose))
+                              if setter and purpose in EDITABLE else "")
                       for purpose in PURPOSES])
             for channel in channels]
     return html.table({"class": "wl-table wl-consent-matrix", "data-consent-matrix": ""},
                       head, html.tbody(rows))
+
+
+@component
+def StateChoice(state: str, on_change: Any) -> Any:  # noqa: N802
+    """Granted or refused, for an editor (unknown only until someone says)."""
+    _ = use_words()
+    options = ([html.option({"value": "unknown", "disabled": True, "key": "unknown"},
+                            _(STATES["unknown"]))] if state == "unknown" else []) + [
+        html.option({"value": value, "key": value}, _(STATES[value]))
+        for value in ("granted", "refused")]
+    return html.select({"class": "wl-input wl-state-choice", "value": state,
+                        "data-set-state": "", "onChange": on_change}, options)
 
 
 @component

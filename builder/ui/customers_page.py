@@ -116,7 +116,8 @@ def CustomerBody(services: Any, detail: dict[str, Any], page: dict[str, Any],  #
         html.div({"class": "wl-profile"},
                  ConsentCard(services, detail, zone, lambda: set_saves(lambda n: n + 1)),
                  AttributesCard(customer["attributes"]), TagsCard(customer["tags"])),
-        ConsentRecordsCard(services, customer["external_id"], zone, labels, saves),
+        ConsentRecordsCard(services, customer["external_id"], zone, labels, saves,
+                           detail["can_edit"]),
         JourneysCard(detail["journeys"], zone),
         Timeline(page, shown, set_shown, zone, older))
 

@@ -232,6 +232,11 @@ class UiServices(Protocol):
     def set_customer_consent(self, external_id: str, channel: str, granted: bool) -> Json:
         """Grant or withdraw marketing consent on one channel (audited); the new consent."""
 
+    def set_consent_purpose(self, external_id: str, channel: str, purpose: str,
+                            granted: bool) -> Json:
+        """Grant or refuse one purpose (advertising, information, night) on one channel
+        (audited, and in the consent history); the channel's consent."""
+
     def customer_consent_history(self, external_id: str, before: int | None) -> Json:
         """The customer's consent matrix and a page of its history, newest first: {matrix:
         [{channel, purpose, state}], items: [{id, channel, purpose, before, after, at, source,

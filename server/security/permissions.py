@@ -338,6 +338,7 @@ UI_CALLS: dict[str, str] = {
     "customer_profile": "customers.read",
     "set_customer_consent": "customers.write",
     "customer_consent_history": "customers.read",
+    "set_consent_purpose": "customers.write",
     "get_consent_journeys": "send_rules.read",
     "switch_consent_journey": "send_rules.edit",
     "coverage_summary": "customers.read",

@@ -30,9 +30,21 @@ def consent_channels() -> list[dict[str, str]]:
             if spec.consent_noun]
 
 
+PURPOSE_CHANGES = {"advertising": lambda granted: ConsentChange(granted=granted),
+                   "information": lambda granted: ConsentChange(transactional=granted),
+                   "night": lambda granted: ConsentChange(night=granted)}
+"""How a yes or no for each purpose changes a channel's consent."""
+
+
 def set_consent(wl: Wayline, actor: Actor, external_id: str, channel: str,
-                granted: bool) -> ConsentOut:
-    """Grant or withdraw the customer's marketing consent on `channel`, audited."""
+                granted: bool, purpose: str = "advertising") -> ConsentOut:
+    """Grant or withdraw the customer's consent on `channel` for `purpose` (advertising,
+    information or night-time advertising), audited and added to the consent history."""
+    if purpose not in PURPOSE_CHANGES:
+        message = (f"There is no consent purpose {purpose!r}; use one of: "
+                   f"{', '.join(PURPOSE_CHANGES)}.")
+        raise InvalidInputError(message, [Issue(code="customer.invalid", field="purpose",
+                                                message=message)])
     if channel not in {entry["key"] for entry in consent_channels()}:
         known = ", ".join(entry["key"] for entry in consent_channels())
         message = f"There is no consent to change for channel {channel!r}; use one of: {known}."
@@ -46,7 +58,7 @@ def set_consent(wl: Wayline, actor: Actor, external_id: str, channel: str,
             raise NotFoundError("customer", external_id)
         consent = dict(customer.consent or {})
         before: Any = consent.get(channel)
-        after = apply_consent(before, ConsentChange(granted=bool(granted)), now,
+        after = apply_consent(before, PURPOSE_CHANGES[purpose](bool(granted)), now,
                               f"changed by {actor.name}")
         if after != before:
             customer.consent = {**consent, channel: after}
@@ -55,6 +67,12 @@ def set_consent(wl: Wayline, actor: Actor, external_id: str, channel: str,
                                                 Source.MARKETER, actor.name), now)
             record(session, actor, "customer.consent_changed", object_kind="customer",
                    object_id=customer.external_id, object_name=customer.external_id,
-                   summary=f"{channel} marketing consent {'granted' if granted else 'withdrawn'}",
+                   summary=f"{channel} {_said(purpose)} consent "
+                           f"{'granted' if granted else 'withdrawn'}",
                    before={channel: before}, after={channel: after}, at=now)
     return consent_out(after)
+
+
+def _said(purpose: str) -> str:
+    return {"advertising": "marketing", "information": "transactional",
+            "night": "night-time marketing"}[purpose]

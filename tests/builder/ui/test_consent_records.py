@@ -66,12 +66,18 @@ def test_the_consent_matrix_and_history_on_the_customer_page(live_app: LiveApp,
                                                                     timeout=WAIT)
     expect(page.locator('[data-cell="kakao:advertising"] [data-state]')).to_have_text(
         "Granted")
+    page.locator('[data-cell="sms:information"] [data-set-state]').select_option("refused")
+    expect(page.locator('[data-cell="sms:information"] [data-state]')).to_have_text(
+        "Refused", timeout=WAIT)
+    top = history.first
+    expect(top).to_contain_text("Information")
+    expect(top.locator("[data-source]")).to_contain_text("Marketer · Eddie Editor")
 
     korean = browse("/customers/seojun", "editor", locale="ko-KR")
     expect(korean.locator("[data-card=consent-records] h2")).to_have_text("수신 동의 기록",
                                                                          timeout=WAIT)
     expect(korean.locator('[data-cell="sms:advertising"] [data-state]')).to_have_text("거부")
-    expect(korean.locator("[data-history-row]").nth(1).locator("[data-source]")).to_contain_text(
+    expect(korean.locator("[data-history-row]").nth(2).locator("[data-source]")).to_contain_text(
         "080 수신거부")
     screenshot(korean, "consent-records-ko")
 
