@@ -180,3 +180,19 @@ def test_the_080_csv_loads_good_rows_and_reports_each_bad_one(client, ingest_hea
     too_big = client.post("/api/customers/opt-outs", headers=ingest_headers,
                           content=b"0" * 5_000_001)
     assert too_big.status_code in (413, 422)
+
+
+def test_who_may_read_the_history_and_load_080_lists(client_as, anonymous_client, client,
+                                                     ingest_headers):
+    from runtime.store.team_models import Role
+
+    client.put("/api/customers/r1", headers=ingest_headers, json={"consent": {"sms": True}})
+    viewer = client_as(Role.VIEWER)
+    assert viewer.get("/api/customers/r1/consent").status_code == 200
+    assert viewer.post("/api/customers/opt-outs", content=b"01012345678,2026-03-01\n"
+                       ).status_code == 403
+    assert anonymous_client.get("/api/customers/r1/consent").status_code == 401
+    assert anonymous_client.post("/api/customers/opt-outs", content=b"").status_code == 401
+    editor = client_as(Role.EDITOR)
+    assert editor.post("/api/customers/opt-outs", content=b"01012345678,2026-03-01\n"
+                       ).json()["loaded"] == 1
