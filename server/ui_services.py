@@ -36,6 +36,7 @@ from server.security.masking import (
 )
 from server.services import (
     audience_preview,
+    consent_journeys,
     content_in_flight,
     coupons,
     customer_consent,
@@ -59,6 +60,7 @@ from server.services import (
     versions,
     workspace,
 )
+from server.services.consent_records import consent_history as _consent_history
 from server.services.results import journey_results
 from server.ui_calls import Acting, Call, Do, Entry, build_services, convert, items, plain
 from server.ui_coverage_calls import COVERAGE_CALLS
@@ -245,6 +247,17 @@ def _set_customer_consent(me: Acting, external_id: str, channel: str, granted: b
                                               bool(granted)))
 
 
+def _set_consent_purpose(me: Acting, external_id: str, channel: str, purpose: str,
+                         granted: bool) -> Json:
+    return plain(customer_consent.set_consent(me.wl, me.actor, str(external_id), str(channel),
+                                              bool(granted), str(purpose)))
+
+
+def _customer_consent_history(me: Acting, external_id: str, before: int | None) -> Json:
+    cursor = int(before) if isinstance(before, int | str) and str(before).isdigit() else None
+    return plain(_consent_history(me.wl, str(external_id), cursor))
+
+
 def _save_send_policy(me: Acting, policy: Json) -> Json:
     try:
         rules = msgspec.convert(policy, SendPolicy)
@@ -324,6 +337,8 @@ CALLS: dict[str, Entry] = {
     "customer_timeline": Do(_customer_timeline),
     "customer_profile": Do(_customer_profile),
     "set_customer_consent": Do(_set_customer_consent),
+    "customer_consent_history": Do(_customer_consent_history),
+    "set_consent_purpose": Do(_set_consent_purpose),
     **COVERAGE_CALLS,
     # the workspace's send rules
     "get_send_policy": Call(workspace.get_send_policy),
@@ -336,6 +351,8 @@ CALLS: dict[str, Entry] = {
                             what="guardrails", answer=_every_limit),
     "get_wording": Do(_get_wording),
     "save_wording": Do(_save_wording),
+    "get_consent_journeys": Call(consent_journeys.get_consent_journeys),
+    "switch_consent_journey": Call(consent_journeys.switch_consent_journey, acts=True),
     "get_test_recipients": Call(workspace.get_test_recipients),
     "save_test_recipients": Call(workspace.update_test_recipients, acts=True,
                                  data=TestRecipients, what="test recipients"),

@@ -126,8 +126,10 @@ def TagsCard(tags: list[str]) -> Any:  # noqa: N802
 
 
 @component
-def ConsentCard(services: Any, detail: dict[str, Any], zone: ZoneInfo) -> Any:  # noqa: N802
-    """Marketing consent on each channel; editors switch it (the server audits it)."""
+def ConsentCard(services: Any, detail: dict[str, Any], zone: ZoneInfo,  # noqa: N802
+                on_saved: Any = None) -> Any:
+    """Marketing consent on each channel; editors switch it (the server audits it and adds
+    the change to the consent history; `on_saved` is told)."""
     _ = use_words()
     consent, set_consent = use_state(detail["customer"]["consent"])
     notice, set_notice = use_state(None)
@@ -143,6 +145,8 @@ def ConsentCard(services: Any, detail: dict[str, Any], zone: ZoneInfo) -> Any:  
                 return
             set_consent(lambda now: {**now, channel: saved})
             set_notice({"kind": "ok", "text": _("Saved")})
+            if on_saved is not None:
+                on_saved()
         return handle_change
 
     rows = [ConsentRow(entry, consent.get(entry["key"]) or {}, zone,

@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote
 
 from reactpy import component, event, html, use_async_effect, use_location, use_state
 
+from builder.ui.consent_records import ConsentRecordsCard
 from builder.ui.customer_profile import (
     PROFILE_STYLE,
     AttributesCard,
@@ -37,6 +38,10 @@ CUSTOMER_PATH = re.compile(r"^/customers/([^/]+)/?$")
 
 IMPORT_MAX_BYTES = 200 * 1024 * 1024
 """Largest CSV file the browser import takes (bigger ones: the CLI, `wayline import`)."""
+
+OPT_OUT_MAX_BYTES = 5_000_000
+"""Largest 080 opt-out CSV the browser sends (the server's bound: runtime.messaging.opt_outs
+MAX_CSV_BYTES)."""
 
 IMPORT_CHUNK_ROWS = 5_000
 """Rows per request of the browser import (each request repeats the header)."""
@@ -100,14 +105,19 @@ def CustomerFor(services: Any, external_id: str) -> Any:  # noqa: N802
 @component
 def CustomerBody(services: Any, detail: dict[str, Any], page: dict[str, Any],  # noqa: N802
                  shown: str, set_shown: Any, older: Any) -> Any:
-    """The profile, consent, attributes, tags and journeys, then the timeline."""
+    """The profile, consent, attributes, tags, the consent records and journeys, then the
+    timeline."""
     customer = detail["customer"]
     zone = zone_of(customer.get("timezone"), services.timezone)
+    saves, set_saves = use_state(0)
+    labels = {entry["key"]: entry["label"] for entry in detail["channels"]}
     return html.div(
         ProfileHeader(customer, zone, bool(customer.get("timezone"))),
         html.div({"class": "wl-profile"},
-                 ConsentCard(services, detail, zone), AttributesCard(customer["attributes"]),
-                 TagsCard(customer["tags"])),
+                 ConsentCard(services, detail, zone, lambda: set_saves(lambda n: n + 1)),
+                 AttributesCard(customer["attributes"]), TagsCard(customer["tags"])),
+        ConsentRecordsCard(services, customer["external_id"], zone, labels, saves,
+                           detail["can_edit"]),
         JourneysCard(detail["journeys"], zone),
         Timeline(page, shown, set_shown, zone, older))
 
@@ -133,6 +143,8 @@ def CustomersPage() -> Any:  # noqa: N802
                                           "chunkRows": IMPORT_CHUNK_ROWS,
                                           "onFinished": search}) \
         if me and services.may("customers.write") else ""
+    opt_outs = js_component("OptOutUpload")({"maxBytes": OPT_OUT_MAX_BYTES}) \
+        if me and services.may("customers.write") else ""
     return html.div(
         {"class": "wl-app"}, html.style(STYLE), AppBar("customers"),
         html.main({"class": "wl-page"},
@@ -150,7 +162,7 @@ def CustomersPage() -> Any:  # noqa: N802
                                                 e["target"]["value"])}),
                                 html.button({"class": "wl-button", "type": "submit"},
                                             _("Search")))),
-                  importer, CustomerTable(found, services.timezone),
+                  importer, opt_outs, CustomerTable(found, services.timezone),
                   IndexedAttributesCard(services)))
 
 

@@ -74,6 +74,7 @@ REASONS = (
     N_("at most {limit} a minute go from this step"),
     N_("no marketing consent for {channel}"),
     N_("the customer refused transactional {channel}"),
+    N_("refused advertising through {line} on {day}"),
     N_("{window}: no marketing {span} ({zone})"),
     N_("frequency cap: {limit} {channel} marketing message per {days} reached"),
     N_("frequency cap: {limit} {channel} marketing messages per {days} reached"),

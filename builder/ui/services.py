@@ -91,6 +91,15 @@ class UiServices(Protocol):
         """Send the template as the customer (None: a sample) would get it to "me" or "team":
         {channel, results: [{to, sent, problem}]}."""
 
+    def get_consent_journeys(self) -> Json:
+        """The built-in consent journeys: {sender_name, withdraw, journeys: [{kind, on,
+        journey_id, status}]}."""
+
+    def switch_consent_journey(self, kind: str, on: bool, sender_name: str,
+                               withdraw: str) -> Json:
+        """Switch a built-in consent journey on (made and published the first time, else
+        resumed) or off (paused); the built-ins as get_consent_journeys says them."""
+
     def get_test_recipients(self) -> Json:
         """Who gets test sends: {emails, phones}."""
 
@@ -222,6 +231,16 @@ class UiServices(Protocol):
 
     def set_customer_consent(self, external_id: str, channel: str, granted: bool) -> Json:
         """Grant or withdraw marketing consent on one channel (audited); the new consent."""
+
+    def set_consent_purpose(self, external_id: str, channel: str, purpose: str,
+                            granted: bool) -> Json:
+        """Grant or refuse one purpose (advertising, information, night) on one channel
+        (audited, and in the consent history); the channel's consent."""
+
+    def customer_consent_history(self, external_id: str, before: int | None) -> Json:
+        """The customer's consent matrix and a page of its history, newest first: {matrix:
+        [{channel, purpose, state}], items: [{id, channel, purpose, before, after, at, source,
+        actor, note}], total, next}; `before` is the previous page's `next`."""
 
     def coverage_summary(self, days: int) -> Json:
         """Customers no journey and no message reached in the last `days` days: {days,

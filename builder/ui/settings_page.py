@@ -12,6 +12,7 @@ from typing import Any
 
 from reactpy import component, event, html, use_async_effect, use_state
 
+from builder.ui.consent_journeys_card import ConsentJourneysCard
 from builder.ui.guardrails_card import GuardrailsCard
 from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import use_services, use_words
@@ -89,7 +90,8 @@ def SettingsPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
                               "data-link": "fatigue"}, _("See message fatigue"))
                       if services.may("stats.read") else ""),
                   StopSendingCard(services), body, WordingCard(services),
-                  TestRecipientsCard(services), GuardrailsCard(services)))
+                  TestRecipientsCard(services), GuardrailsCard(services),
+                  ConsentJourneysCard(services)))
 
 
 @component

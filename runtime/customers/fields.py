@@ -222,6 +222,7 @@ def apply_consent(current: Any, change: ConsentChange, now: datetime, source: st
                                        or change.at is not None):
         record.update(marketing=change.granted, at=_stamp(change.at or now),
                       source=change.source or source)
+        record.pop("opt_out_number", None)  # a later yes supersedes a 080 refusal
     if change.transactional is not None:
         record["transactional"] = change.transactional
     if change.night is not None:

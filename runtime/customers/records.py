@@ -6,8 +6,11 @@ lock the existing rows (SELECT … FOR UPDATE on PostgreSQL; a SQLite write tran
 holds the database), insert the new customers (INSERT … ON CONFLICT DO NOTHING RETURNING), and
 update the changed ones with one UPDATE … FROM unnest (runtime.store.sql). The merge itself — custom
 attributes merged key by key with null removing a key, consent per channel, tags — is one
-Python function, so it means the same on both databases. A customer whose patch changes
-nothing is not written (its updated_at stays: segment entries read it as "changed since").
+Python function, so it means the same on both databases. Every consent cell a batch moves gets
+its history row in the same transaction (`runtime.customers.consent_history`), and a customer
+given a phone number on the 080 opt-out list is refused advertising on the phone channels. A
+customer whose patch changes nothing is not written (its updated_at stays: segment entries
+read it as "changed since").
 """
 
 from __future__ import annotations
@@ -22,6 +25,14 @@ from sqlalchemy import ColumnElement, String, any_, delete, literal, select, tup
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from runtime.customers.consent_history import (
+    Entry,
+    Source,
+    entries_for,
+    opted_out,
+    record_changes,
+    refuse_listed,
+)
 from runtime.customers.fields import ConsentChange, apply_consent
 from runtime.customers.input_bounds import growth_problem
 from runtime.store.models import Customer, CustomerTag
@@ -136,16 +147,29 @@ def _lock_existing(session: Session, external_ids: Sequence[str]) -> dict[str, d
 def _insert_new(session: Session, patches: Sequence[CustomerPatch], now: datetime,
                 source: str) -> dict[str, int]:
     """Create customers that don't exist; {external_id: id} of those this call created."""
+    listed = opted_out(session, (patch.fields.get("phone") for patch in patches))
+    given = {patch.external_id: {channel: apply_consent(None, change, now, source)
+                                 for channel, change in patch.consent.items()}
+             for patch in patches}
     rows = [{
         "external_id": patch.external_id,
         **{name: patch.fields.get(name) for name in PROFILE_FIELDS},
         "attributes": {key: value for key, value in patch.attributes.items() if value is not None},
-        "consent": {channel: apply_consent(None, change, now, source)
-                    for channel, change in patch.consent.items()},
+        "consent": _listed_consent(given[patch.external_id], patch.fields.get("phone"), listed),
         "created_at": now, "updated_at": now,
     } for patch in patches]
     if not rows:
         return {}
+    created = _insert_rows(session, rows)
+    record_changes(session, [
+        entry for row in rows if row["external_id"] in created
+        for entry in _consent_entries(created[row["external_id"]], {},
+                                      given[row["external_id"]], row["consent"], source)], now)
+    return created
+
+
+def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert new customers' rows; {external_id: id} of those inserted."""
     if session.get_bind().dialect.name == "sqlite":
         # A SQLite write transaction holds the database from BEGIN IMMEDIATE: no one can have
         # created these customers since `_lock_existing`, so they go in as they are, with the
@@ -182,7 +206,10 @@ def _update_existing(session: Session, patches: Sequence[CustomerPatch],
                      source: str) -> dict[str, Upserted]:
     ids = [current[patch.external_id]["id"] for patch in patches]
     tags = _tags_of(session, ids)
+    listed = opted_out(session, (patch.fields.get("phone") for patch in patches
+                                 if "phone" in patch.fields))
     changes, additions, removals = [], [], []
+    entries: list[Entry] = []
     done: dict[str, Upserted] = {}
     for patch in patches:
         row = current[patch.external_id]
@@ -195,6 +222,10 @@ def _update_existing(session: Session, patches: Sequence[CustomerPatch],
         if problem is not None:
             done[patch.external_id] = Upserted(row["id"], Outcome.REFUSED, problem)
             continue
+        given = new["consent"]
+        if new["phone"] != row["phone"]:
+            new["consent"] = _listed_consent(given, new["phone"], listed)
+        entries += _consent_entries(row["id"], row["consent"], given, new["consent"], source)
         changed = any(new[name] != row[name] for name in new) or added or removed
         if changed:
             changes.append({"id": row["id"], **new, "updated_at": now})
@@ -203,9 +234,26 @@ def _update_existing(session: Session, patches: Sequence[CustomerPatch],
         done[patch.external_id] = Upserted(row["id"], Outcome.UPDATED if changed
                                            else Outcome.UNCHANGED)
     _update_rows(session, changes)
+    record_changes(session, entries, now)
     _add_tags(session, additions)
     _remove_tags(session, removals)
     return done
+
+
+def _listed_consent(consent: dict[str, Any], phone: str | None,
+                    listed: Mapping[str, Any]) -> dict[str, Any]:
+    """The consent, refused for advertising on the phone channels if `phone` is listed."""
+    return refuse_listed(consent, listed[phone]) if phone in listed else consent
+
+
+def _consent_entries(customer_id: int, before: Mapping[str, Any] | None,
+                     given: Mapping[str, Any], final: Mapping[str, Any],
+                     source: str) -> list[Entry]:
+    """History entries: what the patch gave (by `source`), then what the 080 list refused."""
+    path = Source(source) if source in Source.__members__.values() else Source.SYSTEM
+    return [*entries_for(customer_id, before, given, path),
+            *entries_for(customer_id, {**(before or {}), **given}, final, Source.OPT_OUT_LINE,
+                         note="number on the 080 opt-out list")]
 
 
 def _among_texts(session: Session, column: ColumnElement[str],

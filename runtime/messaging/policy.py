@@ -8,7 +8,8 @@ its time comes and a consent withdrawn meanwhile is honoured):
    (`{"sms": {"marketing": true, "night": true, "transactional": true, …}}`, or a bare boolean
    for marketing). Marketing needs an explicit yes (opt-in, as Korean law requires);
    transactional messages go unless the customer refused them explicitly. No consent:
-   the message is suppressed.
+   the message is suppressed — saying so, and naming the 080 line and the day when the
+   customer refused by calling it (정보통신망법 제50조 ④; `runtime.customers.consent_history`).
 2. **Transactional messages stop here**: night-time, quiet hours and caps are for marketing.
 3. **Night-time** (정보통신망법 §50 ③): marketing is not sent between 21:00 and 08:00 in the
    customer's time zone (else the journey's) unless the customer gave night-time consent on
@@ -134,14 +135,22 @@ class Outgoing:
 
 def consent_problem(consent: Mapping[str, Any], channel: str, purpose: str) -> str | None:
     """Why consent forbids this send, or None when it is allowed."""
-    given = consent.get(channel)
-    if isinstance(given, Mapping):
-        given = given.get(purpose)
+    record = consent.get(channel)
+    given = record.get(purpose) if isinstance(record, Mapping) else record
     if purpose == "transactional":
         return "the customer refused transactional " + channel if given is False else None
     if given is True:
         return None
+    if isinstance(record, Mapping) and given is False and "opt_out_number" in record:
+        line = _dialled(str(record["opt_out_number"])) or "the 080 line"
+        return f"refused advertising through {line} on {str(record.get('at', ''))[:10]}"
     return f"no marketing consent for {channel}"
+
+
+def _dialled(number: str) -> str:
+    """A 080 number as people write it: 080-123-4567."""
+    digits = "".join(char for char in number if char.isdigit())
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}" if len(digits) == 10 else number
 
 
 def has_night_consent(consent: Mapping[str, Any], channel: str) -> bool:
@@ -248,6 +257,7 @@ def cap_since(rules: Rules, now: datetime) -> datetime | None:
 
 
 POLICY_REASONS = (("consent", "consent"), ("refused transactional", "consent"),
+                  ("refused advertising through", "consent"),
                   ("night-time", "night-time"), ("quiet hours", "quiet hours"),
                   ("frequency cap", "frequency cap"))
 """Phrases the send policy's reasons start with, and the kind of reason they mean."""

@@ -3,7 +3,8 @@
 A marketing email carries a link (in List-Unsubscribe, and as `{{ unsubscribe_url }}` for the
 body) naming the customer and the channel, signed (HMAC-SHA256) with the workspace's secret key
 (`runtime.messaging.tracking.secret_for`), so no one can unsubscribe someone else by editing the
-number. Following it turns that channel's marketing consent off and records an `unsubscribed` event,
+number. Following it turns that channel's marketing consent off (with its consent history row)
+and records an `unsubscribed` event,
 through the same path as any other event, so journeys can react to it (exit criteria, waits).
 Transactional consent is untouched.
 """
@@ -21,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from runtime.customers.consent_history import Source, entries_for, record_changes
 from runtime.customers.fields import ConsentChange, apply_consent
 from runtime.flow.ingest import IngestResult, ingest_event
 from runtime.store.models import Customer, Message
@@ -90,6 +92,9 @@ def unsubscribe(session: Session, customer: Customer, channel: str, via: str,
         return Unsubscribed(customer.external_id, channel, False, [])
     consent[channel] = apply_consent(before, ConsentChange(granted=False), now,
                                      f"unsubscribe link ({via})")
+    record_changes(session, entries_for(customer.id, customer.consent, consent,
+                                        Source.UNSUBSCRIBE, note=f"link in a message ({via})"),
+                   now)
     customer.consent = consent
     customer.updated_at = now
     session.flush()

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from runtime import insight
 from runtime.clock import Clock, current_clock
 from runtime.flow.enrollment import enroll_dates, enroll_segments
-from runtime.messaging import syncs
+from runtime.messaging import consent_notices, syncs
 from runtime.messaging.adapters import Adapter
 from runtime.messaging.brakes import sending_stopped
 from runtime.messaging.channels import adapters_from_settings, recorders
@@ -112,6 +112,16 @@ two; a job cut short is taken over by a sweep and goes on where it stopped)."""
 
 FAILED_JOBS_KEPT = 86_400
 """Seconds a failed job stays in RQ's failed registry for an operator to look at."""
+
+CONSENT_CURSOR_KEY = "wayline:consent:announced"
+"""The last consent history row turned into a `consent_changed` event (lost: announced again
+from the start, which the events' dedup keys make harmless)."""
+
+ANNIVERSARY_KEY = "wayline:consent:anniversaries:"
+"""+ a date (the workspace's): set once that day's consent anniversaries were recorded."""
+
+CONSENT_LOCK_KEY = "wayline:consent:lock"
+"""Set while a sweeper records consent events (one at a time)."""
 
 ENTRY_INTERVALS = {"segments": 60, "dates": 300}
 """Seconds between evaluations of segment entries and date entries (one sweeper does each)."""
@@ -303,6 +313,7 @@ def sweep_job() -> dict[str, int]:
     started = time.perf_counter()
     rt.redis.delete(SWEEP_PENDING_KEY)
     entered = _periodic_entries(rt)
+    _consent_notices(rt)
     _start_flight_moves(rt)
     _queue_rollup(rt)
     _queue_provider_sync(rt)
@@ -496,3 +507,25 @@ def _periodic_entries(rt: Runtime) -> int:
         finally:
             rt.redis.delete(f"wayline:entries:{name}:lock")
     return entered
+
+
+def _consent_notices(rt: Runtime) -> None:
+    """Record the consent events the built-in consent journeys enter on
+    (`runtime.messaging.consent_notices`): the changes since the last sweep, and once a day the
+    anniversaries; one sweeper at a time."""
+    if not rt.redis.set(CONSENT_LOCK_KEY, "1", nx=True, ex=300):
+        return
+    try:
+        now, zone = rt.clock.now(), ZoneInfo(rt.settings.timezone)
+        after = int(rt.redis.get(CONSENT_CURSOR_KEY) or 0)
+        day = ANNIVERSARY_KEY + now.astimezone(zone).date().isoformat()
+        with rt.sessions() as session:
+            runs, last = consent_notices.announce_changes(session, after, now, zone)
+            if not rt.redis.exists(day):
+                runs += consent_notices.announce_anniversaries(session, now, zone)
+            session.commit()
+        rt.redis.set(CONSENT_CURSOR_KEY, last)
+        rt.redis.set(day, "1", ex=3 * 86_400)
+        wake(rt, runs)
+    finally:
+        rt.redis.delete(CONSENT_LOCK_KEY)

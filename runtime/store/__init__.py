@@ -6,6 +6,7 @@ reference kind's), so Alembic and the tests see every table. Imports no other wi
 """
 
 from runtime.store import (  # noqa: F401  (every table)
+    consent_models,
     coverage_models,
     fatigue_models,
     insight_models,

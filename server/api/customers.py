@@ -16,23 +16,26 @@ from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Sche
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
+from runtime.messaging.opt_outs import MAX_CSV_BYTES
 from server.api.params import PrincipalDep, WaylineDep
 from server.body_limits import BATCH_BODY, CSV_BODY, ONE_CUSTOMER_BODY
 from server.errors import Problem, errors
 from server.schemas.customers import (
     BulkResult,
     ConsentChangeIn,
+    ConsentHistoryPage,
     ConsentOut,
     CustomerBulkIn,
     CustomerDetail,
     CustomerIn,
     CustomerPage,
     ImportReport,
+    OptOutReport,
     UpsertResult,
 )
 from server.security.masking import customer_for, customer_page_for
 from server.security.permissions import may
-from server.services import customer_consent, customers, imports
+from server.services import consent_records, customer_consent, customers, imports
 
 ExternalIdPath = Annotated[str, PathParameter(min_length=1, max_length=255,
                                          description="The customer's external id.")]
@@ -102,6 +105,27 @@ class CustomerController(Controller):
         who changed it (an editor's session or an ingest key)."""
         return customer_consent.set_consent(wayline, principal.actor, external_id, channel,
                                             data.granted)
+
+    @get("/{external_id:str}/consent", sync_to_thread=True, responses=errors(404, 422))
+    def consent_history(
+            self, wayline: WaylineDep, external_id: ExternalIdPath,
+            before: Annotated[int | None, QueryParameter(ge=1, description=(
+                "The `next` of the previous page."))] = None,
+            limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20) -> ConsentHistoryPage:
+        """The customer's consent per channel and purpose (granted / refused / unknown) and
+        its history, newest first: every change, by what path and who."""
+        return consent_records.consent_history(wayline, external_id, before, limit)
+
+    @post("/opt-outs", status_code=200, request_max_body_size=MAX_CSV_BYTES,
+          responses=errors(401, 413, 422))
+    async def import_opt_outs(self, request: Request, wayline: WaylineDep,
+                              principal: PrincipalDep) -> OptOutReport:
+        """Load numbers that refused advertising through a 080 line, as a CSV body (phone,
+        date, 080 number): they are refused advertising on every phone channel; bad rows are
+        reported with their line, the others load."""
+        body = await request.body()
+        return await anyio.to_thread.run_sync(consent_records.import_opt_outs, wayline,
+                                              principal.actor, body)
 
     @post("/bulk", sync_to_thread=True, status_code=200, request_max_body_size=BATCH_BODY,
           responses=errors(401, 413, 422))

@@ -229,3 +229,53 @@ class ImportReport(msgspec.Struct):
         "(night-time consent) or attributes.<name>."))]
     seconds: float
     rows_per_second: float
+
+
+class OptOutProblem(msgspec.Struct):
+    """A row of an opt-out CSV that was not loaded, and why."""
+
+    line: int
+    problem: str
+
+
+class OptOutReport(msgspec.Struct):
+    """What an opt-out CSV import did: rows loaded, numbers new to the opt-out list,
+    customers whose advertising it refused, and the bad rows (at most 100 listed)."""
+
+    loaded: int
+    numbers: int
+    customers: int
+    failed: int
+    problems: list[OptOutProblem]
+
+
+class ConsentCell(msgspec.Struct):
+    """One purpose on one channel: 'granted', 'refused' or 'unknown'."""
+
+    channel: str
+    purpose: str
+    state: str
+
+
+class ConsentHistoryItem(msgspec.Struct):
+    """One recorded change of consent (the history is never changed, only added to)."""
+
+    id: int
+    channel: str
+    purpose: str
+    before: str
+    after: str
+    at: str
+    source: str
+    actor: str
+    note: str
+
+
+class ConsentHistoryPage(msgspec.Struct):
+    """A customer's consent now (channels × purposes) and a page of its history, newest
+    first; `next` is the cursor of the following page (null on the last)."""
+
+    matrix: list[ConsentCell]
+    items: list[ConsentHistoryItem]
+    total: int
+    next: int | None = None

@@ -1,5 +1,6 @@
 """Changing a customer's marketing consent on one channel by hand (a marketer on the customer
-page), with the audit row — who, before, after — written in the same transaction.
+page), with the audit row — who, before, after — and the consent history rows written in the
+same transaction.
 
 The channels are the registry's (`nodes.kit.channel.default_channels`): those whose messages
 a customer can refuse (`consent_noun`), so a new channel gets its switch without a change here.
@@ -13,6 +14,7 @@ from sqlalchemy import select
 
 from builder.validation import Issue
 from nodes.kit.channel import default_channels
+from runtime.customers.consent_history import Source, entries_for, record_changes
 from runtime.customers.fields import ConsentChange, apply_consent
 from runtime.errors import InvalidInputError, NotFoundError
 from runtime.store.audit import Actor, record
@@ -28,9 +30,21 @@ def consent_channels() -> list[dict[str, str]]:
             if spec.consent_noun]
 
 
+PURPOSE_CHANGES = {"advertising": lambda granted: ConsentChange(granted=granted),
+                   "information": lambda granted: ConsentChange(transactional=granted),
+                   "night": lambda granted: ConsentChange(night=granted)}
+"""How a yes or no for each purpose changes a channel's consent."""
+
+
 def set_consent(wl: Wayline, actor: Actor, external_id: str, channel: str,
-                granted: bool) -> ConsentOut:
-    """Grant or withdraw the customer's marketing consent on `channel`, audited."""
+                granted: bool, purpose: str = "advertising") -> ConsentOut:
+    """Grant or withdraw the customer's consent on `channel` for `purpose` (advertising,
+    information or night-time advertising), audited and added to the consent history."""
+    if purpose not in PURPOSE_CHANGES:
+        message = (f"There is no consent purpose {purpose!r}; use one of: "
+                   f"{', '.join(PURPOSE_CHANGES)}.")
+        raise InvalidInputError(message, [Issue(code="customer.invalid", field="purpose",
+                                                message=message)])
     if channel not in {entry["key"] for entry in consent_channels()}:
         known = ", ".join(entry["key"] for entry in consent_channels())
         message = f"There is no consent to change for channel {channel!r}; use one of: {known}."
@@ -44,13 +58,21 @@ def set_consent(wl: Wayline, actor: Actor, external_id: str, channel: str,
             raise NotFoundError("customer", external_id)
         consent = dict(customer.consent or {})
         before: Any = consent.get(channel)
-        after = apply_consent(before, ConsentChange(granted=bool(granted)), now,
+        after = apply_consent(before, PURPOSE_CHANGES[purpose](bool(granted)), now,
                               f"changed by {actor.name}")
         if after != before:
             customer.consent = {**consent, channel: after}
             customer.updated_at = now
+            record_changes(session, entries_for(customer.id, consent, customer.consent,
+                                                Source.MARKETER, actor.name), now)
             record(session, actor, "customer.consent_changed", object_kind="customer",
                    object_id=customer.external_id, object_name=customer.external_id,
-                   summary=f"{channel} marketing consent {'granted' if granted else 'withdrawn'}",
+                   summary=f"{channel} {_said(purpose)} consent "
+                           f"{'granted' if granted else 'withdrawn'}",
                    before={channel: before}, after={channel: after}, at=now)
     return consent_out(after)
+
+
+def _said(purpose: str) -> str:
+    return {"advertising": "marketing", "information": "transactional",
+            "night": "night-time marketing"}[purpose]

@@ -125,4 +125,5 @@ function copyBySelecting(text) {
   area.remove();
 }
 export { CsvImport } from "./customers/CsvImport.jsx";
+export { OptOutUpload } from "./customers/OptOutUpload.jsx";
 export { Chart } from "./charts/Chart.jsx";
