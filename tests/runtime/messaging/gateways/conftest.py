@@ -1,0 +1,4 @@
+"""Gateway fixtures: local servers speaking each provider's API, and the app for report routes."""
+
+from tests.runtime.messaging.gateways.solapi_server import solapi_server  # noqa: F401 - fixture
+from tests.server.conftest import anonymous_client, app_context  # noqa: F401 - fixtures
