@@ -113,10 +113,11 @@ class Settings:
     """Most steps a journey may have (at most 2,000); bigger journeys are refused when saved."""
     max_rule_depth: int = DEFAULT_LIMITS.max_rule_depth
     """How deep and / or / not groups may nest in an audience rule (at most 50)."""
-    extra: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, str] = field(default_factory=dict, hash=False)
     """Every other WAYLINE_<NAME> variable, by lowercased <name>: what extensions declare for
     themselves (a provider gateway's WAYLINE_SOLAPI_API_KEY, a channel's WAYLINE_SMS_PROVIDER).
-    They check their own values (`runtime.messaging.gateways.check_settings`); never shown."""
+    They check their own values (`runtime.messaging.gateways.check_settings`); never shown.
+    Left out of the hash (a dict has none, and caches key on Settings); equality still counts it."""
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{spec.name}={masked(str(getattr(self, spec.name)))!r}"
