@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 
@@ -33,7 +34,14 @@ from runtime.settings import Settings
 from runtime.store.models import Message, MessageStatus
 from runtime.store.sender_models import Asset
 from tests.builder.journeys import document, edge, node
-from tests.runtime.harness import START, add_customers, add_journey, add_template, drain
+from tests.runtime.harness import (
+    START,
+    add_customers,
+    add_journey,
+    add_template,
+    drain,
+    wait_until,
+)
 
 TO = "+821012345678"
 SECRET = "receipt-secret-0123456789"
@@ -290,3 +298,23 @@ def test_a_journeys_texts_go_through_solapi_and_its_reports_move_them(
     garbage = anonymous_client.post(address, content=b"{not json")
     assert garbage.status_code == 422, garbage.text
     assert "not JSON" in garbage.text
+
+
+def test_real_workers_send_a_journeys_texts_through_solapi_once_each(wayline, solapi_server,
+                                                                     workers):
+    solapi = solapi_server()
+    texting_journey(wayline, customers=40)
+    workers(**extra_for(solapi))  # configured by WAYLINE_SMS_PROVIDER=solapi and friends
+    workers(**extra_for(solapi))
+    wait_until(lambda: len(solapi.messages) >= 40, 120, "the texts at Solapi",
+               lambda: f"{len(solapi.messages)} received")
+
+    def ledger() -> dict[int, str | None]:
+        with wayline.sessions() as session:
+            return dict(session.execute(select(Message.id, Message.provider_id)
+                                        .where(Message.status == MessageStatus.SENT)).all())
+
+    wait_until(lambda: len(ledger()) == 40, 60, "the texts recorded as sent")
+    sent = Counter(int(message["customFields"]["waylineId"]) for message in solapi.messages)
+    assert set(sent.values()) == {1} and set(sent) == set(ledger())
+    assert set(ledger().values()) == {message["messageId"] for message in solapi.messages}
