@@ -34,7 +34,9 @@ delivery's async path (`send_async`, many calls in flight over one aiohttp pool)
   REJECTED, and dormant ones) and Kakao's comments (the rejection reason).
 - 080: Solapi lists refused numbers (`GET /block/numbers`, paged by nextKey); `opt_outs(since)`
   returns those added since. Solapi does not say whether a number refused by calling its 080
-  line or was entered by hand; one with a memo is taken as entered by hand.
+  line or was entered by hand; one with a memo is taken as entered by hand. A number on that list
+  must get no more advertising (정보통신망법 제50조 ②; counsel should confirm), so every number
+  is returned, however it got there, for the consent sync to suppress.
 """
 
 from __future__ import annotations
