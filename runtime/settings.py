@@ -37,14 +37,6 @@ FLIGHT_BATCH = 5_000
 a batch holds its runs from workers for a fraction of a second."""
 
 
-class Extra(dict[str, str]):
-    """The extensions' variables: a dict that is never changed after loading, so settings stay
-    hashable (things made from them are cached by them)."""
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(frozenset(self.items()))
-
-
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable; each field is read from WAYLINE_<FIELD NAME IN CAPITALS>."""
@@ -121,10 +113,11 @@ class Settings:
     """Most steps a journey may have (at most 2,000); bigger journeys are refused when saved."""
     max_rule_depth: int = DEFAULT_LIMITS.max_rule_depth
     """How deep and / or / not groups may nest in an audience rule (at most 50)."""
-    extra: Mapping[str, str] = field(default_factory=lambda: Extra())
+    extra: Mapping[str, str] = field(default_factory=dict, hash=False)
     """Every other WAYLINE_<NAME> variable, by lowercased <name>: what extensions declare for
     themselves (a provider gateway's WAYLINE_SOLAPI_API_KEY, a channel's WAYLINE_SMS_PROVIDER).
-    They check their own values (`runtime.messaging.gateways.check_settings`); never shown."""
+    They check their own values (`runtime.messaging.gateways.check_settings`); never shown.
+    Left out of the hash (a dict has none, and caches key on Settings); equality still counts it."""
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{spec.name}={masked(str(getattr(self, spec.name)))!r}"
@@ -364,9 +357,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     known = {PREFIX + spec.name.upper() for spec in fields(Settings)}
-    values["extra"] = Extra({name.removeprefix(PREFIX).lower(): value.strip()
-                             for name, value in environ.items()
-                             if name.startswith(PREFIX) and name not in known})
+    values["extra"] = {name.removeprefix(PREFIX).lower(): value.strip()
+                       for name, value in environ.items()
+                       if name.startswith(PREFIX) and name not in known}
     for spec in fields(Settings):
         variable = PREFIX + spec.name.upper()
         if variable not in environ or spec.name == "extra":

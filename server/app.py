@@ -26,6 +26,7 @@ from server.api.fatigue import FatigueController
 from server.api.journeys import JourneyController
 from server.api.ops import OpsController
 from server.api.previews import AudienceController, JourneyPreviewController
+from server.api.providers import ProviderReportController
 from server.api.receipts import ReceiptController
 from server.api.results import ResultsController
 from server.api.segments import SegmentController
@@ -56,6 +57,7 @@ CONTROLLERS += [TrackingController, ReceiptController, ResultsController]
 CONTROLLERS += [CoverageController]
 CONTROLLERS += [DashboardController]
 CONTROLLERS += [FatigueController]
+CONTROLLERS += [ProviderReportController]
 CONTROLLERS += [SessionController, SignInPages, UserController, KeyController, AuditController,
                 PublishRequestController]
 

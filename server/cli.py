@@ -273,10 +273,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_settings(args: argparse.Namespace) -> int:
     """Show every WAYLINE_* variable, its value in effect and what it means."""
+    from runtime.messaging.gateways import gateways
     from server.context import api_key_for
 
     if args.markdown:
         print(settings_table())
+        print()
+        print(providers_table())
         return 0
     settings = load_settings()
     for variable, _default, meaning in describe_settings():
@@ -286,6 +289,14 @@ def cmd_settings(args: argparse.Namespace) -> int:
             value = "(set; not shown)"  # signing keys and provider keys stay secret
         if variable == "WAYLINE_API_KEY" and not value:
             value = f"{api_key_for(settings)} (kept in {settings.data_dir}/api_key)"
+        print(f"{variable:<24} {value or '(empty)':<40} {meaning}")
+    secrets = {f"WAYLINE_{gateway.key.upper()}_{name.upper()}"
+               for gateway in gateways() for name, setting in gateway.settings.items()
+               if setting.secret}
+    for variable, default, meaning in describe_providers():
+        value = settings.extra.get(variable.removeprefix("WAYLINE_").lower(), "") or default
+        if value and variable in secrets:
+            value = "(set; not shown)"
         print(f"{variable:<24} {value or '(empty)':<40} {meaning}")
     return 0
 
@@ -299,13 +310,49 @@ def settings_table() -> str:
     return "\n".join(rows)
 
 
+def describe_providers() -> list[tuple[str, str, str]]:
+    """(variable, default, meaning) for choosing provider gateways per channel, then every
+    gateway's own settings (`runtime.messaging.gateways.describe`)."""
+    from nodes.kit.channel import Transport, default_channels
+    from runtime.messaging.gateways import describe, gateways
+
+    rows = []
+    for spec in default_channels():
+        if spec.transport is not Transport.PROVIDER:
+            continue
+        carrying = [gateway.key for gateway in gateways() if spec.key in gateway.channels]
+        if carrying:
+            rows.append((f"WAYLINE_{spec.key.upper()}_PROVIDER", "",
+                         f"Provider gateway for {spec.label}: {', '.join(carrying)}; empty: the "
+                         f"JSON provider at WAYLINE_{spec.key.upper()}_URL, else the outbox."))
+    return rows + describe()
+
+
+def providers_table() -> str:
+    """The provider settings as the README's Markdown table (variable, default, meaning)."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for variable, default, meaning in describe_providers():
+        shown = f"`{default}`" if default else "(empty)"
+        rows.append(f"| `{variable}` | {shown} | {_markdown_text(meaning)} |")
+    return "\n".join(rows)
+
+
+def _providers_help() -> str:
+    lines = ["provider settings (WAYLINE_<CHANNEL>_PROVIDER picks a gateway per channel):"]
+    lines += [f"  {variable:<30} {meaning}" + (f" (default {default})" if default else "")
+              for variable, default, meaning in describe_providers()]
+    return "\n".join(lines)
+
+
 def _markdown_text(text: str) -> str:
     return text.replace("|", "&#124;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    parser = argparse.ArgumentParser(prog="wayline", description="Wayline journey builder.")
+    parser = argparse.ArgumentParser(prog="wayline", description="Wayline journey builder.",
+                                     epilog=_providers_help(),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
     migrate.add_argument("revision", nargs="?", default="head", help="target (default: head)")

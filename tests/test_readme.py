@@ -27,7 +27,7 @@ import httpx
 import pytest
 
 from runtime.settings import describe_settings
-from server.cli import settings_table
+from server.cli import providers_table, settings_table
 from tests.live import Printed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,6 +68,12 @@ def test_the_configuration_table_is_every_setting():
         "README.md's configuration table is out of date: paste the output of "
         "`wayline settings --markdown` under '## Configuration'")
     assert len(describe_settings()) == table.count("| `WAYLINE_")
+
+
+def test_the_providers_table_is_every_gateway_setting():
+    assert providers_table() in section("Providers"), (
+        "README.md is out of date: paste the second table `wayline settings --markdown` prints "
+        "under '## Providers'")
 
 
 def test_the_test_command_is_what_ci_runs():

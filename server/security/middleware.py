@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import anyio.to_thread
 import msgspec
@@ -50,6 +50,9 @@ CREDENTIAL_ERROR_KEY = "wayline.credential_error"
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "x-csrf-token"
+PROVIDER_REPORTS = re.compile(r"/api/providers/[a-z][a-z0-9]*/reports")
+"""The report addresses that take the receipt secret in their query (`_report_secret`)."""
+
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 
 Scope = dict[str, Any]
@@ -109,6 +112,8 @@ class Gate:
                 "The API key is not valid (it may have been revoked): send a key an admin "
                 "made, as X-Api-Key."))
         secret = headers.get("x-receipt-secret")
+        if secret is None:
+            secret = _report_secret(scope)
         if secret is not None:
             principal = receipt_principal(secret.strip(), wl.settings.receipt_secret, ip)
             return (principal, None) if principal else (anonymous(ip), (
@@ -321,6 +326,15 @@ async def _refuse(scope: Scope, send: Send, status: int, detail: str,
 def _headers(scope: Scope) -> dict[str, str]:
     return {name.decode("latin-1").lower(): value.decode("latin-1")
             for name, value in scope.get("headers", [])}
+
+
+def _report_secret(scope: Scope) -> str | None:
+    """The receipt secret as `?secret=` on a provider's report address (POST
+    /api/providers/<gateway>/reports): some providers' webhooks take an address and no header."""
+    if not PROVIDER_REPORTS.fullmatch(scope.get("path", "")):
+        return None
+    found = parse_qs((scope.get("query_string") or b"").decode("latin-1")).get("secret")
+    return found[0] if found else None
 
 
 def _presented_key(headers: dict[str, str]) -> str | None:

@@ -139,6 +139,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/events/batch"): "events.write",
     ("POST", f"{J}/entries"): "entries.write",
     ("POST", "/api/receipts/{channel}"): "receipts.write",
+    ("POST", "/api/providers/{gateway}/reports"): "receipts.write",
     # templates and segments
     ("GET", "/api/templates"): "templates.read",
     ("POST", "/api/templates"): "templates.edit",
