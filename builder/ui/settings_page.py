@@ -15,6 +15,7 @@ from reactpy import component, event, html, use_async_effect, use_state
 from builder.ui.guardrails_card import GuardrailsCard
 from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import use_services, use_words
+from builder.ui.senders_card import SendersCard
 from builder.ui.sending import StopSendingCard
 from builder.ui.services import UiError
 from builder.ui.test_recipients_card import TestRecipientsCard
@@ -88,7 +89,7 @@ def SettingsPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
                       html.a({"class": "wl-button", "href": "/insight/fatigue",
                               "data-link": "fatigue"}, _("See message fatigue"))
                       if services.may("stats.read") else ""),
-                  StopSendingCard(services), body, WordingCard(services),
+                  StopSendingCard(services), body, WordingCard(services), SendersCard(services),
                   TestRecipientsCard(services), GuardrailsCard(services)))
 
 

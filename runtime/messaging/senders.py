@@ -99,6 +99,8 @@ class SenderEntry:
     note: str = ""
     id: int | None = None
     """None for the environment's (WAYLINE_SMS_SENDER, WAYLINE_KAKAO_SENDER_KEY)."""
+    friends: int | None = None
+    """A Kakao profile's channel friends, as last known."""
 
     @property
     def is_registered(self) -> bool:
@@ -163,7 +165,7 @@ def _normal(kind: str, value: str) -> str:
 def entry_of(row: Sender) -> SenderEntry:
     """A stored sender as an entry."""
     return SenderEntry(row.kind, row.value, row.name, row.status, row.opt_out_number,
-                       row.is_default, row.note, row.id)
+                       row.is_default, row.note, row.id, row.friends)
 
 
 def stored_senders(session: Session) -> list[Sender]:

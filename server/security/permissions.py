@@ -357,6 +357,13 @@ UI_CALLS: dict[str, str] = {
     "get_stage_definitions": "journeys.read",
     "save_stage_definitions": "workspace.edit",
     "refresh_stages": "journeys.edit",
+    "list_senders": "send_rules.read",
+    "save_sender": "workspace.edit",
+    "delete_sender": "workspace.edit",
+    "get_template_review": "templates.read",
+    "submit_template_review": "templates.edit",
+    "refresh_template_review": "templates.edit",
+    "set_template_review": "workspace.edit",
 }
 """Canvas call (a UiServices method) → action."""
 
