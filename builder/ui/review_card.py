@@ -12,7 +12,7 @@ from typing import Any
 from reactpy import component, event, html, use_async_effect, use_state
 
 from builder.i18n import N_
-from builder.ui.reactpy_glue import use_words
+from builder.ui.reactpy_glue import event_value, use_words
 from builder.ui.service_words import said
 from builder.ui.services import Json, UiError, UiServices
 
@@ -86,7 +86,7 @@ def ByHand(value: Json, set_value: Any, save: Any) -> Any:  # noqa: N802
     _ = use_words()
 
     def on(name: str) -> Any:
-        return event(lambda e, *_: set_value(lambda old: {**old, name: e["target"]["value"]}))
+        return event(lambda e, *_: set_value(lambda old: {**old, name: event_value(e)}))
 
     return html.details(
         {"data-review": "by-hand"},

@@ -12,7 +12,7 @@ from typing import Any
 from reactpy import component, event, html, use_async_effect, use_state
 
 from builder.i18n import N_
-from builder.ui.reactpy_glue import use_words
+from builder.ui.reactpy_glue import event_value, use_words
 from builder.ui.service_words import said
 from builder.ui.services import Json, UiError, UiServices
 from builder.ui.text_field import text_field
@@ -51,21 +51,22 @@ def SendersCard(services: UiServices) -> Any:  # noqa: N802 - ReactPy components
     async def load() -> None:
         await reload()
 
-    async def save(data: Json, sender_id: int | None, done: str) -> None:
+    async def save(data: Json, sender_id: int | None, done: str) -> bool:
         try:
             await asyncio.to_thread(services.save_sender, data, sender_id)
         except UiError as error:
             set_notice({"kind": "error", "text": said(_, error.message),
                         "issues": [said(_, issue["message"]) for issue in error.issues]})
-            return
+            return False
         set_notice({"kind": "ok", "text": done})
         await reload()
+        return True
 
     async def add(_event: Any) -> None:
         friends = str(form["friends"]).strip()
         data = {**form, "friends": int(friends) if friends.isdigit() else None}
-        await save(data, None, _("Added. Send steps can pick it once it is registered."))
-        set_form(blank())
+        if await save(data, None, _("Added. Send steps can pick it once it is registered.")):
+            set_form(blank())  # kept after a refusal, to be corrected
 
     def change(sender: Json, **values: Any) -> Any:
         async def handle(*_event: Any) -> None:
@@ -105,7 +106,7 @@ def SenderRow(sender: Json, can_edit: bool, change: Any) -> Any:  # noqa: N802
     editable = can_edit and sender["id"] is not None
 
     async def on_status(e: Any, *_rest: Any) -> None:
-        await change(sender, status=e["target"]["value"])()
+        await change(sender, status=event_value(e))()
 
     status = html.select({"class": "wl-input", "value": sender["status"],
                           "data-sender-status": sender["value"], "onChange": on_status},
@@ -117,7 +118,7 @@ def SenderRow(sender: Json, can_edit: bool, change: Any) -> Any:  # noqa: N802
         {"data-sender": sender["value"] or sender["shown"]},
         html.td(_(kind)), html.td(html.strong(sender["shown"])),
         html.td(sender["name"] or html.em(_("(environment)"))),
-        html.td(sender["opt_out_number"] or "—"),
+        html.td(sender["opt_out_shown"] or "—"),
         html.td(status, f" {sender['note']}" if sender["note"] else ""),
         html.td(_("Default") if sender["is_default"] else html.button(
             {"class": "wl-button", "type": "button", "data-action": "make-default",
@@ -131,7 +132,7 @@ def AddSender(form: Json, set_form: Any, add: Any) -> Any:  # noqa: N802
     _ = use_words()
 
     def on(name: str) -> Any:
-        return event(lambda e, *_: set_form(lambda old: {**old, name: e["target"]["value"]}))
+        return event(lambda e, *_: set_form(lambda old: {**old, name: event_value(e)}))
 
     return html.form(
         {"onSubmit": event(add, prevent_default=True), "data-form": "sender"},

@@ -38,6 +38,8 @@ class SenderOut(msgspec.Struct, kw_only=True):
     name: str
     status: SenderStatus
     opt_out_number: str
+    opt_out_shown: str
+    """The 080 number as people write it (080-123-4567), '' for none."""
     friends: int | None
     is_default: bool
     note: str

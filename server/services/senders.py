@@ -129,5 +129,7 @@ def _out(entry: SenderEntry) -> SenderOut:
     return SenderOut(id=entry.id, kind=entry.kind, value="" if from_environment and
                      entry.kind == "kakao" else entry.value, shown=shown, name=entry.name,
                      status=entry.status, opt_out_number=entry.opt_out_number,
+                     opt_out_shown=shown_number(entry.opt_out_number)
+                     if entry.opt_out_number else "",
                      friends=entry.friends, is_default=entry.is_default,
                      note=entry.note, from_environment=from_environment)
