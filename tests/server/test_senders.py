@@ -275,3 +275,20 @@ def test_without_a_reviewing_provider_an_admin_sets_the_status(app_context: Wayl
                                          ReviewSet(status="approved"))
     assert (review.provider, review.code, review.status) == ("manual", "SHIPPED", "approved")
     journeys.publish_journey(app_context, SYSTEM, second)
+
+
+def test_publishing_refuses_an_altered_label_or_an_image_only_ad(app_context: Wayline):
+    with app_context.writing() as session:  # stored before the template checks existed
+        altered = Template(channel="sms", name="Old offer", subject=None,
+                           source="[광고] 오늘만 특가", options={})
+        pictured = Template(channel="sms", name="Poster", subject=None, source=" ",
+                            options={"images": [1]})
+        session.add_all([altered, pictured])
+        session.flush()
+        ids = altered.id, pictured.id
+    message = refused(app_context, journey(app_context, "sms", ids[0]))["send.ad_label"]
+    assert "'Old offer'" in message and "'[광고]'" in message and "(광고)" in message
+    message = refused(app_context, journey(app_context, "sms", ids[1]))["send.ad_label"]
+    assert "image only" in message
+    transactional = journey(app_context, "sms", ids[0], purpose="transactional")
+    journeys.publish_journey(app_context, SYSTEM, transactional)  # not an ad: no label asked
