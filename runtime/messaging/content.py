@@ -11,7 +11,7 @@
   longer than the channel allows is a `RenderError`, so the message is recorded failed with it;
 - for a channel with a fallback (KakaoTalk → SMS) when the step turned it on, `fallback`: the
   message to send instead if the channel cannot deliver (rendered now, for the same customer,
-  so delivery only sends).
+  so delivery only sends), from the fallback channel's stored default sender.
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ def send_content(template: TemplateLike, profile: Profile, payload: Mapping[str,
     if spec.fallback and isinstance(fallback, Mapping):
         content["fallback"] = _fallback(spec, fallback, content, profile, payload, purpose,
                                         rules)
+        backup = current_senders().for_send(channel(spec.fallback.channel).sender, None)
+        if backup is not None and backup.id is not None:  # the text goes from a number
+            content["fallback"][CONTENT_KEYS[backup.kind]] = backup.value
     return content
 
 

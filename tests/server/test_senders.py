@@ -173,6 +173,21 @@ def test_the_label_names_the_sender_and_the_line_its_080_number(app_context: Way
     assert plain["text"] == "오늘만 특가 안내" and plain["from"] == "0212345678"
 
 
+def test_kakao_goes_from_its_profile_and_its_fallback_from_the_number(app_context: Wayline):
+    senders.save_sender(app_context, SYSTEM, sender(status="registered", is_default=True))
+    senders.save_sender(app_context, SYSTEM, sender(kind="kakao", value="a1b2c3d4e5f6",
+                                                    name="웨이라인 채널", status="registered",
+                                                    is_default=True))
+    shipped = template(app_context, "kakao", "#{name}님, 상품이 출발했어요.",
+                       template_code="SHIPPED", variables={"name": "민지"})
+    with app_context.reading() as session:
+        load_wording(session)
+        content = send_content(session.get(Template, shipped), profile(), {},
+                               purpose="transactional", options={"fallback": {"text": ""}})
+    assert content["sender_key"] == "a1b2c3d4e5f6" and "from" not in content
+    assert content["fallback"]["from"] == "0212345678"
+
+
 def profile() -> Profile:
     return Profile(id=1, external_id="c1", created_at=START, phone="+821012345678")
 
