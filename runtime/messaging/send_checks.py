@@ -101,7 +101,7 @@ def _sender_issues(node: Mapping[str, Any], name: str, send: Send,
     if sender is not None and not sender.is_registered:
         note = f" ({sender.note})" if sender.note else ""
         return [_error("send.sender_not_registered", node, (
-            f"{name}: the {noun} {sender.value} is {sender.status}{note}, not registered: "
+            f"{name}: the {noun} {sender.shown} is {sender.status}{note}, not registered: "
             "carriers and Kakao refuse messages from it. Pick a registered one, or mark it "
             "registered under Send rules → Senders once it is."), "config.sender")]
     if sender is None and is_live(send.channel):
@@ -202,7 +202,7 @@ def _opt_out_issues(node: Mapping[str, Any], name: str, config: Mapping[str, Any
     if live and sender is not None and not sender.name:
         issues.append(_error("send.no_sender_name", node, (
             f"{name}: advertising must name who sends it after {rules.ad_label}, and the "
-            f"sender {sender.value} has no name: register it under Send rules → Senders with "
+            f"sender {sender.shown} has no name: register it under Send rules → Senders with "
             "the company's name."), "config.sender"))
     if rules.opt_out_line.strip() or (sender is not None and sender.opt_out_line):
         return issues

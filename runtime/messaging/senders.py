@@ -107,6 +107,14 @@ class SenderEntry:
         return self.status == SenderStatus.REGISTERED
 
     @property
+    def shown(self) -> str:
+        """As people read it: a number written out; the environment's sender key (a secret
+        setting) only by its last four characters."""
+        if self.kind == SenderKind.PHONE:
+            return shown_number(self.value)
+        return f"…{self.value[-4:]}" if self.id is None else self.value
+
+    @property
     def opt_out_line(self) -> str:
         """'무료수신거부 080-123-4567' for a sender with an 080 number, else ''."""
         return f"{OPT_OUT_WORDS} {shown_number(self.opt_out_number)}" \

@@ -122,12 +122,8 @@ def _audited(row: Sender) -> dict[str, object]:
 
 def _out(entry: SenderEntry) -> SenderOut:
     from_environment = entry.id is None
-    if entry.kind == "phone":
-        shown = shown_number(entry.value)
-    else:
-        shown = f"…{entry.value[-4:]}" if from_environment else entry.value
     return SenderOut(id=entry.id, kind=entry.kind, value="" if from_environment and
-                     entry.kind == "kakao" else entry.value, shown=shown, name=entry.name,
+                     entry.kind == "kakao" else entry.value, shown=entry.shown, name=entry.name,
                      status=entry.status, opt_out_number=entry.opt_out_number,
                      opt_out_shown=shown_number(entry.opt_out_number)
                      if entry.opt_out_number else "",

@@ -133,7 +133,7 @@ def test_publishing_refuses_a_sender_that_is_not_registered(app_context: Wayline
     offer = template(app_context, "sms", "오늘만 특가 안내")
     picked = journey(app_context, "sms", offer, sender="02-1234-5678")
     message = refused(app_context, picked)["send.sender_not_registered"]
-    assert "Offer" in message and "0212345678" in message and "pending" in message
+    assert "Offer" in message and "02-1234-5678" in message and "pending" in message
     unknown = journey(app_context, "sms", offer, sender="02-5555-6666")
     assert "02-5555-6666" in refused(app_context, unknown)["send.sender_unknown"]
     senders.save_sender(app_context, SYSTEM, replace_in(pending, status="registered",
@@ -307,3 +307,15 @@ def test_publishing_refuses_an_altered_label_or_an_image_only_ad(app_context: Wa
     assert "image only" in message
     transactional = journey(app_context, "sms", ids[0], purpose="transactional")
     journeys.publish_journey(app_context, SYSTEM, transactional)  # not an ad: no label asked
+
+
+def test_the_environments_kakao_key_is_never_named_in_full(app_context: Wayline, rules):
+    rules(live_channels=frozenset({"kakao"}), senders={"kakao": "envkey12345678"},
+          opt_out_line="무료수신거부 080-123-4567")
+    shipped = template(app_context, "kakao", "#{name}님, 새 소식이 있어요.",
+                       template_code="NEWS", variables={"name": "민지"})
+    template_reviews.set_review(app_context, SYSTEM, shipped, ReviewSet(status="approved"))
+    problems = refused(app_context, journey(app_context, "kakao", shipped))
+    assert set(problems) == {"send.no_sender_name"}
+    assert "…5678" in problems["send.no_sender_name"]
+    assert "envkey" not in problems["send.no_sender_name"]
