@@ -24,7 +24,7 @@ from runtime.messaging.workspace import load_wording
 from runtime.run.jobs import provider_sync_job
 from runtime.store.audit import SYSTEM
 from runtime.store.models import Template
-from runtime.store.team_models import AuditEvent
+from runtime.store.team_models import AuditEvent, Role
 from server.context import Wayline
 from server.schemas.senders import ReviewSet, SenderIn
 from server.schemas.templates import TemplateCreate, TemplateOptions
@@ -319,3 +319,25 @@ def test_the_environments_kakao_key_is_never_named_in_full(app_context: Wayline,
     assert set(problems) == {"send.no_sender_name"}
     assert "…5678" in problems["send.no_sender_name"]
     assert "envkey" not in problems["send.no_sender_name"]
+
+
+def test_the_api_lists_refuses_and_changes_senders_and_reviews(admin_client, client_as,
+                                                               app_context: Wayline):
+    bad = admin_client.post("/api/senders", json={"kind": "phone", "value": "12", "name": ""})
+    assert bad.status_code == 422
+    assert {issue["field"] for issue in bad.json()["issues"]} == {"value", "name"}
+    added = admin_client.post("/api/senders", json={
+        "kind": "phone", "value": "010-1234-5678", "name": "웨이라인", "status": "pending"})
+    assert added.status_code == 201 and added.json()["value"] == "01012345678"
+    editor = client_as(Role.EDITOR)
+    assert editor.get("/api/senders").json()[0]["shown"] == "010-1234-5678"
+    assert editor.put(f"/api/senders/{added.json()['id']}", json={
+        "kind": "phone", "value": "01012345678", "name": "x"}).status_code == 403
+    shipped = template(app_context, "kakao", "#{name}님, 상품이 출발했어요.",
+                       template_code="SHIPPED", variables={"name": "민지"})
+    assert editor.get(f"/api/templates/{shipped}/review").json()["status"] is None
+    assert editor.post(f"/api/templates/{shipped}/review").status_code == 409  # the outbox
+    set_by_hand = admin_client.put(f"/api/templates/{shipped}/review",
+                                   json={"status": "rejected", "reason": "광고성 문구"})
+    assert set_by_hand.json()["reason"] == "광고성 문구"
+    assert admin_client.delete(f"/api/senders/{added.json()['id']}").status_code == 204
