@@ -20,6 +20,7 @@ from runtime.errors import InvalidInputError, WrongStateError
 from runtime.messaging.compliance import current_rules, install_rules
 from runtime.messaging.content import send_content
 from runtime.messaging.gateways import Review, ReviewStatus, TemplateDraft
+from runtime.messaging.senders import use_senders
 from runtime.messaging.workspace import load_wording
 from runtime.run.jobs import provider_sync_job
 from runtime.store.audit import SYSTEM
@@ -34,6 +35,13 @@ from tests.runtime.harness import START, add_journey
 from tests.runtime.providers import Endpoint, http_server  # noqa: F401 - fixture
 
 SEGMENT = {"rule": {"type": "attr", "field": "plan", "op": "eq", "value": "pro"}}
+
+
+@pytest.fixture(autouse=True)
+def forget_senders():
+    """The senders a test loaded are this process's (as the wording is): forget them after."""
+    yield
+    use_senders(())
 
 
 @pytest.fixture

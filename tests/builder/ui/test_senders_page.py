@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from runtime.messaging.senders import use_senders
 from runtime.store.audit import SYSTEM
 from runtime.store.sender_models import Sender
 from server.schemas.senders import SenderIn
@@ -24,6 +26,13 @@ from tests.server.test_senders import KakaoReviews, answer
 
 WAIT = 10_000
 SEGMENT = {"rule": {"type": "attr", "field": "plan", "op": "eq", "value": "pro"}}
+
+
+@pytest.fixture(autouse=True)
+def forget_senders():
+    """The senders a test loaded are this process's (as the wording is): forget them after."""
+    yield
+    use_senders(())
 
 
 def stored(live_app: LiveApp) -> dict[str, Sender]:
