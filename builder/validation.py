@@ -64,6 +64,13 @@ CODES = {
     "send.no_payload": "a message reads event values in a journey entered with no event",
     "send.payload_not_required": "a message reads a payload field the entry doesn't require",
     "send.no_opt_out_line": "a marketing text with no opt-out line set for the workspace",
+    "send.sender_unknown": "a send step picks a sender the workspace does not have",
+    "send.sender_not_registered": "a send step's sender is pending or rejected, not registered",
+    "send.no_sender": "a channel that really sends has no registered sender to send from",
+    "send.no_sender_name": "advertising from a sender with no name to put after the label",
+    "send.ad_label": "an advertisement writes an altered label, or is an image only",
+    "send.template_not_approved": "an AlimTalk template Kakao has not approved for its text",
+    "send.alimtalk_promotional": "an AlimTalk text that reads as advertising",
     "data.unknown_attribute": "a rule or step names an attribute no customer has",
     "data.unknown_event": "a rule or step names an event that never arrived",
 }

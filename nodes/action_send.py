@@ -4,7 +4,8 @@ The message goes through the runtime's outbox, which applies consent, frequency 
 hours for marketing messages. What a message says, and each channel's own fields (an email's
 HTML, a KakaoTalk template code and variables, a push title and deep link, a webhook's URL),
 live on the template, so one template library serves every journey. What belongs to this step
-of this journey lives here: the purpose, and for KakaoTalk the SMS fallback.
+of this journey lives here: the purpose, the registered sender it goes out from (SMS, KakaoTalk),
+and for KakaoTalk the SMS fallback.
 
 KakaoTalk fallback (on by default): when KakaoTalk cannot deliver — the provider refuses the
 message for good (not a KakaoTalk user, blocked the channel, template mismatch) or is still
@@ -20,7 +21,7 @@ from typing import Annotated
 
 import msgspec
 
-from nodes.kit.channel import fallback_channels
+from nodes.kit.channel import fallback_channels, sender_channels
 from nodes.kit.fields import Channel, Purpose, TemplateRef, hint
 from nodes.kit.spec import Category, Decision, Go, NodeSpec, Port, Problem, Ref, Send, StepContext
 
@@ -30,6 +31,10 @@ FALLBACK_TEXT_LIMIT = 4000
 ON_KAKAO = {"channel": fallback_channels()}
 """Shows a field on the channels that have a fallback (`ChannelSpec.fallback`: KakaoTalk)."""
 ON_FALLBACK = {"channel": fallback_channels(), "sms_fallback": [True]}
+ON_SENDER = {"channel": sender_channels()}
+"""Shows the sender on the channels that send from a registered sender (SMS, KakaoTalk …)."""
+
+SENDER_LENGTH = 128
 
 
 class WhenBlocked(StrEnum):
@@ -60,6 +65,13 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         description="Liquid, like templates. Empty: the KakaoTalk message's own text. Up to "
                     "90 bytes goes as SMS, up to 2,000 as LMS (Hangul 2 bytes, ASCII 1)",
     )] = ""
+    sender: Annotated[str, hint(
+        "Send from", order=6, show_if=ON_SENDER, max_length=SENDER_LENGTH,
+        extra={"placeholder": "0212345678"},
+        description="A sender number (SMS) or Kakao sender key registered under Send rules → "
+                    "Senders. Empty: the default registered one. Publishing refuses one that "
+                    "is not registered",
+    )] = ""
     when_blocked: Annotated[WhenBlocked, hint(
         "When night-time, quiet hours or a frequency cap holds it back", order=9,
         widget="radio", show_if={"purpose": ["marketing"]},
@@ -84,7 +96,11 @@ def refs(config: Config) -> list[Ref]:
 
 
 def check(config: Config) -> list[Problem]:
-    """A fallback text only means something for KakaoTalk with the fallback on."""
+    """A fallback text only means something for KakaoTalk with the fallback on; a sender
+    only on a channel that sends from one."""
+    if config.sender.strip() and config.channel not in sender_channels():
+        return [Problem("sender", f"{config.channel.value} messages are not sent from a "
+                                  "registered sender; clear 'Send from'")]
     if config.fallback_text.strip() and (config.channel not in fallback_channels()
                                          or not config.sms_fallback):
         return [Problem("fallback_text", "The fallback text is only sent when KakaoTalk fails; "
@@ -94,9 +110,11 @@ def check(config: Config) -> list[Problem]:
 
 def sends(config: Config) -> list[Send]:
     """The message this step sends (with KakaoTalk's fallback text when it is on)."""
-    options = {}
+    options: dict = {}
     if config.channel in fallback_channels() and config.sms_fallback:
         options["fallback"] = {"text": config.fallback_text}
+    if config.sender.strip() and config.channel in sender_channels():
+        options["sender"] = config.sender.strip()
     return [Send(channel=config.channel.value, template=config.template,
                  purpose=config.purpose.value, options=options)]
 

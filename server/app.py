@@ -30,6 +30,7 @@ from server.api.providers import ProviderReportController
 from server.api.receipts import ReceiptController
 from server.api.results import ResultsController
 from server.api.segments import SegmentController
+from server.api.senders import SenderController, TemplateReviewController
 from server.api.session import SessionController, SignInPages
 from server.api.stages import StageController
 from server.api.starters import StarterController
@@ -53,6 +54,7 @@ CONTROLLERS += [SegmentController, TemplateController, UnsubscribeController, Co
 CONTROLLERS += [OpsController, ContentController]
 CONTROLLERS += [TimelineController, WorkspaceController]
 CONTROLLERS += [StageController]
+CONTROLLERS += [SenderController, TemplateReviewController]
 CONTROLLERS += [TrackingController, ReceiptController, ResultsController]
 CONTROLLERS += [CoverageController]
 CONTROLLERS += [DashboardController]

@@ -64,6 +64,7 @@ from server.services.consent_records import consent_history as _consent_history
 from server.services.results import journey_results
 from server.ui_calls import Acting, Call, Do, Entry, build_services, convert, items, plain
 from server.ui_coverage_calls import COVERAGE_CALLS
+from server.ui_sender_calls import SENDER_CALLS
 from server.ui_stage_calls import STAGE_CALLS
 from server.ui_team_calls import TEAM_CALLS
 
@@ -362,6 +363,7 @@ CALLS: dict[str, Entry] = {
     "drop_indexed_attribute": Call(workspace.drop_indexed_attribute, acts=True),
     **TEAM_CALLS,
     **STAGE_CALLS,
+    **SENDER_CALLS,
 }
 """Each canvas call (a UiServices method) → how the server answers it; who may make it is in
 the permission table (`UI_CALLS`)."""

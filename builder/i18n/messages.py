@@ -25,7 +25,7 @@ MESSAGE_SOURCES = ("builder/validation.py", "builder/wording.py", "builder/limit
                    "runtime/messaging/send_checks.py", "runtime/run/flight.py")
 """Where messages about a journey are made (files, or folders of them)."""
 
-MESSAGE_CALLS = {"Issue": 1, "Problem": 1, "_warning": 2}
+MESSAGE_CALLS = {"Issue": 1, "Problem": 1, "_warning": 2, "_error": 2}
 """Calls whose message argument (at this position, or `message=`) is a sentence for people."""
 
 _HOLE = re.compile(r"\{(\w+)\}")

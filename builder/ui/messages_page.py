@@ -22,6 +22,7 @@ from builder.i18n import N_, Words, fill
 from builder.ui.message_preview import Preview
 from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import event_value, use_services, use_words
+from builder.ui.review_card import ReviewCard
 from builder.ui.service_words import said
 from builder.ui.services import UiError
 from nodes.kit.channel import ChannelSpec, channel, default_channels
@@ -189,12 +190,17 @@ def MessagesPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
             html.div(
                 {"class": "wl-messages"},
                 TemplateList(listed, form["id"], on_open),
-                html.form({"onSubmit": event(save, prevent_default=True),
-                           "data-form": "template", "data-channel": form["channel"],
-                           "class": "wl-card"},
-                          html.fieldset({"class": "wl-form", "disabled": not can_edit},
-                                        TemplateFields(form, set_form, notice, key=str(mounted))),
-                          Actions(form, delete) if can_edit else "")
+                html.div(html.form({"onSubmit": event(save, prevent_default=True),
+                                    "data-form": "template", "data-channel": form["channel"],
+                                    "class": "wl-card"},
+                                   html.fieldset({"class": "wl-form", "disabled": not can_edit},
+                                                 TemplateFields(form, set_form, notice,
+                                                                key=str(mounted))),
+                                   Actions(form, delete) if can_edit else ""),
+                         ReviewCard(services, form["id"], form["version"],
+                                    key=f"review-{form['id']}")
+                         if form["id"] is not None and channel(form["channel"]).reviewed
+                         else "")
                 if can_edit or form["id"] is not None else html.div(
                     {"class": "wl-card", "data-form": "none"},
                     html.p({"class": "hint"}, _("Open a message on the left to read it. Your "

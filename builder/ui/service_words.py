@@ -59,6 +59,32 @@ SAID = (
        "you hold, and send it to 'me'."),
     N_("The message can't be made for this customer: {problem}"),
     N_("the webhook's URL"),
+    # Senders (server/services/senders.py) and AlimTalk review (template_reviews.py)
+    N_("The sender has problems: {problems}"),
+    N_("The sender number is not a Korean phone number: write it like 02-1234-5678, "
+       "010-1234-5678 or 1588-1234"),
+    N_("The opt-out number must be a free 080 number, like 080-123-4567"),
+    N_("The sender key is the one the provider shows for the Kakao channel: 8 to 128 letters, "
+       "digits, - or _"),
+    N_("Write who sends: the company's or the Kakao channel's name (advertising names it "
+       "after (광고))"),
+    N_("Say why it was rejected, as the carrier or Kakao said"),
+    N_("This sender is already registered."),
+    N_("{value} is already in the list ({name}); change that one"),
+    N_("No registered Kakao sender profile to submit from: add one under Send rules → Senders "
+       "and make it the default."),
+    N_("The KakaoTalk provider configured here takes no template review: submit the template "
+       "in the provider's console, then an admin sets its status here."),
+    N_("Say why Kakao rejected it."),
+    N_("Copy the reason the provider's console gives for the rejection"),
+    N_("The provider did not take it: {error}. Nothing was changed; try again in a minute."),
+    # Advertising checks (runtime/messaging/ad_checks.py, template_checks.py)
+    N_("'{written}' {where} is not the label the law asks for: write exactly {label} at the "
+       "very start, or leave it out (Wayline adds it to marketing messages)"),
+    N_("at the start"),
+    N_("inside the text"),
+    N_("An advertisement may not be an image only: write its text, which carries (광고), the "
+       "sender's name and the free opt-out line"),
     # Coupons (server/services/coupons.py)
     N_("There is already a coupon pool called '{name}'."),
     N_("already taken"),

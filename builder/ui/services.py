@@ -365,5 +365,28 @@ class UiServices(Protocol):
     def refresh_stages(self, days: int) -> Json:
         """Place every customer in their stage now, then the board."""
 
+    def list_senders(self) -> list[Json]:
+        """The sender numbers and Kakao sender profiles (server.schemas.senders.SenderOut),
+        the environment's (WAYLINE_SMS_SENDER …) among them."""
+
+    def save_sender(self, sender: Json, sender_id: int | None) -> Json:
+        """Add (no id) or change a sender; invalid, with each problem by field, when wrong."""
+
+    def delete_sender(self, sender_id: int) -> None:
+        """Remove a sender."""
+
+    def get_template_review(self, template_id: int) -> Json:
+        """Where an AlimTalk template stands in Kakao's review (server.schemas.senders)."""
+
+    def submit_template_review(self, template_id: int) -> Json:
+        """Submit the template to Kakao's review through the kakao provider."""
+
+    def refresh_template_review(self, template_id: int) -> Json:
+        """Ask the provider now where the template's review stands."""
+
+    def set_template_review(self, template_id: int, review: Json) -> Json:
+        """Set the review status by hand {status, reason, code}, as the provider's console
+        shows it."""
+
     def list_audit(self, filters: Json, before: int | None) -> Json:
         """A page of the audit trail, newest first: {items, next_before}."""

@@ -16,6 +16,7 @@ from builder.ui.consent_journeys_card import ConsentJourneysCard
 from builder.ui.guardrails_card import GuardrailsCard
 from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import use_services, use_words
+from builder.ui.senders_card import SendersCard
 from builder.ui.sending import StopSendingCard
 from builder.ui.services import UiError
 from builder.ui.test_recipients_card import TestRecipientsCard
@@ -89,7 +90,7 @@ def SettingsPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
                       html.a({"class": "wl-button", "href": "/insight/fatigue",
                               "data-link": "fatigue"}, _("See message fatigue"))
                       if services.may("stats.read") else ""),
-                  StopSendingCard(services), body, WordingCard(services),
+                  StopSendingCard(services), body, WordingCard(services), SendersCard(services),
                   TestRecipientsCard(services), GuardrailsCard(services),
                   ConsentJourneysCard(services)))
 

@@ -96,4 +96,5 @@ CHANNEL = ChannelSpec(
     request=request, account={"sender_key": "kakao_sender_key"},
     consent_noun="KakaoTalk", test_recipients="phones",
     fallback=Fallback(channel="sms", failure_key="kakao_failure"),
+    sender="kakao", reviewed=True,
 )

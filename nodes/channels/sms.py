@@ -81,5 +81,5 @@ CHANNEL = ChannelSpec(
     parts=parts, content=content, check=check,
     ad_label={"text": LabelStyle.TEXT}, measure=measure,
     request=request, account={"sender": "sms_sender"},
-    consent_noun="text messages", test_recipients="phones",
+    consent_noun="text messages", test_recipients="phones", sender="phone",
 )

@@ -173,6 +173,11 @@ class ChannelSpec:
     mark_test: Callable[[dict[str, Any]], dict[str, Any]] = _identity
     """The content marked as a test beyond `test: true` (e.g. '[Test]' before a subject)."""
     fallback: Fallback | None = None
+    sender: str = ""
+    """The kind of registered sender messages go out from ('phone': a sender number, 'kakao': a
+    Kakao sender profile; '' for none): a send step may pick one, publishing checks it."""
+    reviewed: bool = False
+    """Templates must pass the provider's review (AlimTalk: Kakao's) before they may send."""
 
     @property
     def option_names(self) -> tuple[str, ...]:
@@ -271,6 +276,11 @@ def default_channels() -> ChannelRegistry:
 def channel(key: str) -> ChannelSpec:
     """The registered channel with this key (KeyError for an unknown one)."""
     return default_channels()[key]
+
+
+def sender_channels() -> list[str]:
+    """The channels a send step can pick a registered sender for."""
+    return [spec.key for spec in default_channels() if spec.sender]
 
 
 def fallback_channels() -> list[str]:

@@ -17,10 +17,10 @@ the environment's until it is cleared.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from nodes.kit.channel import LabelStyle, default_channels
+from nodes.kit.channel import LabelStyle, Transport, default_channels
 from runtime.messaging.tracking import public_url, secret_for
 from runtime.messaging.unsubscribe import unsubscribe_url
 
@@ -43,6 +43,20 @@ class MessageRules:
     opt_out_line: str = ""
     public_url: str = "http://127.0.0.1:8000"
     secret_key: str = ""
+    sender_name: str = ""
+    """Who sends, named after the label in texts ("(광고) 웨이라인"): the sender's name."""
+    senders: Mapping[str, str] = field(default_factory=dict)
+    """Sender kind → the environment's sender (WAYLINE_SMS_SENDER …), for
+    `runtime.messaging.senders`
+    reads it."""
+    live_channels: frozenset[str] = frozenset()
+    """The provider channels whose messages really leave Wayline (a provider is configured)."""
+
+    def for_sender(self, name: str, opt_out_line: str) -> MessageRules:
+        """These rules for a message from a sender: its name after the label, and its 080
+        line when the workspace sets none (정보통신망법 제50조 ④, 시행령 제61조)."""
+        return replace(self, sender_name=name.strip(),
+                       opt_out_line=self.opt_out_line.strip() or opt_out_line)
 
     def unsubscribe_url(self, customer_id: int, channel: str) -> str | None:
         """The signed unsubscribe link for this customer and channel (None without a key)."""
@@ -55,8 +69,13 @@ class MessageRules:
         return _prefixed(self.ad_label, subject, " ")
 
     def label_text(self, text: str) -> str:
-        """A marketing text with the label in front and the opt-out line at the end."""
+        """A marketing text with the label and the sender's name in front, and the opt-out line
+        at the end."""
         text = _prefixed(self.ad_label, text, " ")
+        if self.ad_label and self.sender_name:
+            rest = text.lstrip()[len(self.ad_label):].lstrip()
+            if not rest.startswith(self.sender_name):
+                text = f"{self.ad_label} {self.sender_name} {rest}"
         line = self.opt_out_line.strip()
         if self.ad_label and line and line not in text:
             text = f"{text.rstrip()}\n{line}"
@@ -71,8 +90,17 @@ def _prefixed(label: str, text: str, separator: str) -> str:
 
 def rules_from_settings(settings: Settings) -> MessageRules:
     """The rules the settings ask for (the signing key is made under data_dir if not set)."""
+    from runtime.messaging.gateways import provider_of
+
+    live = frozenset(spec.key for spec in default_channels()
+                     if spec.transport is Transport.PROVIDER
+                     and (getattr(settings, f"{spec.key}_url", "")
+                          or provider_of(settings.extra, spec.key)))
+    senders = {"phone": settings.sms_sender, "kakao": settings.kakao_sender_key}
     return MessageRules(ad_label=settings.ad_label, opt_out_line=settings.opt_out_line,
-                        public_url=public_url(settings), secret_key=secret_for(settings))
+                        public_url=public_url(settings), secret_key=secret_for(settings),
+                        senders={kind: value for kind, value in senders.items() if value},
+                        live_channels=live)
 
 
 _rules = MessageRules()

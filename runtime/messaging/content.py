@@ -2,13 +2,16 @@
 
 `send_content` is what the batch stores on a message row (and what previews show):
 - the template rendered strictly (`runtime.messaging.rendering`), with `unsubscribe_url` for email;
-- for marketing, the advertising label, opt-out line and unsubscribe link
-(`runtime.messaging.compliance`);
+- the sender it goes out from (`runtime.messaging.senders`): the one the step picked, else a
+  stored default, as "from" (texts) or "sender_key" (Kakao); the environment's default is left
+  to the gateway's account;
+- for marketing, the advertising label (with the sender's name), opt-out line (the sender's 080
+  number when the workspace sets none) and unsubscribe link (`runtime.messaging.compliance`);
 - the channel's size facts (`ChannelSpec.measure`: an SMS's `type` and carrier `bytes`); a text
   longer than the channel allows is a `RenderError`, so the message is recorded failed with it;
 - for a channel with a fallback (KakaoTalk → SMS) when the step turned it on, `fallback`: the
   message to send instead if the channel cannot deliver (rendered now, for the same customer,
-  so delivery only sends).
+  so delivery only sends), from the fallback channel's stored default sender.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from runtime.messaging.rendering import (
     render_message,
     render_text,
 )
+from runtime.messaging.senders import CONTENT_KEYS, current_senders
 
 
 def send_content(template: TemplateLike, profile: Profile, payload: Mapping[str, Any], *,
@@ -42,6 +46,11 @@ def send_content(template: TemplateLike, profile: Profile, payload: Mapping[str,
     extra = {"unsubscribe_url": unsubscribe} if unsubscribe else None
     content = render_message(template, profile, payload, cache=cache, extra=extra)
     spec = channel(template.channel)  # render_message refused an unknown one
+    sender = current_senders().for_send(spec.sender, options.get("sender"))
+    if sender is not None:
+        if sender.id is not None or options.get("sender"):
+            content[CONTENT_KEYS[sender.kind]] = sender.value
+        rules = rules.for_sender(sender.name, sender.opt_out_line)
     content = apply_rules(rules, spec.key, purpose, content)
     if unsubscribe and purpose == "marketing":
         content["unsubscribe_url"] = unsubscribe  # becomes the List-Unsubscribe headers
@@ -50,6 +59,9 @@ def send_content(template: TemplateLike, profile: Profile, payload: Mapping[str,
     if spec.fallback and isinstance(fallback, Mapping):
         content["fallback"] = _fallback(spec, fallback, content, profile, payload, purpose,
                                         rules)
+        backup = current_senders().for_send(channel(spec.fallback.channel).sender, None)
+        if backup is not None and backup.id is not None:  # the text goes from a number
+            content["fallback"][CONTENT_KEYS[backup.kind]] = backup.value
     return content
 
 

@@ -9,6 +9,14 @@ all), or `payload.coupon` in an API journey whose entry does not require `coupon
 marketing text in Korea must end with a free opt-out line: with the advertising label on and no
 line set, every such message would go out without one. Each is a warning on the send step —
 a value may have a `| default:` — so the canvas shows it as the marketer works.
+
+Who a message goes out from and what the law asks of it are errors that stop publishing: a
+step picking a sender that is not registered, or a channel that really sends with no
+registered sender at all (전기통신사업법 제84조의2); an advertisement whose template writes an
+altered label or is an image only, or that would go out from a live channel without the
+sender's name or an opt-out line (정보통신망법 제50조 ④, 시행령 제61조); an AlimTalk template
+Kakao has not approved for its current text (`runtime.messaging.reviews`). Counsel should
+confirm the reading; the strict one is enforced.
 """
 
 from __future__ import annotations
@@ -21,13 +29,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from builder.validation import Issue, node_name
+from nodes.kit.channel import default_channels
 from nodes.kit.fields import CHANNEL_NAMES
 from nodes.kit.registry import Registry
 from nodes.kit.spec import Payload, Send
+from runtime.messaging.ad_checks import image_only, label_problems
 from runtime.messaging.compliance import current_rules, opt_out_channels
 from runtime.messaging.rendering import payload_keys_used
+from runtime.messaging.reviews import promotional_words, review_problem
+from runtime.messaging.senders import SenderEntry, current_senders, is_live
 from runtime.messaging.workspace import load_wording
 from runtime.store.models import Template
+from runtime.store.review_models import TemplateReview
 
 
 def send_issues(session: Session, document: Any, registry: Registry) -> list[Issue]:
@@ -43,6 +56,8 @@ def send_issues(session: Session, document: Any, registry: Registry) -> list[Iss
     ids = {send.template for _, send in sends}
     templates = {template.id: template for template in session.scalars(
         select(Template).where(Template.id.in_([key for key in ids if isinstance(key, int)])))}
+    reviews = {row.template_id: row for row in session.scalars(select(TemplateReview).where(
+        TemplateReview.template_id.in_(list(templates))))} if templates else {}
     issues: list[Issue] = []
     for node, send in sends:
         name = _name(node, registry)
@@ -57,7 +72,75 @@ def send_issues(session: Session, document: Any, registry: Registry) -> list[Iss
             continue
         if template is not None and entry is not None:
             issues += _payload_issues(node, name, template, entry)
-        issues += _opt_out_issues(node, name, {"purpose": send.purpose, "channel": send.channel})
+        sender = current_senders().for_send(_sender_kind(send.channel), send.options.get("sender"))
+        issues += _sender_issues(node, name, send, sender)
+        issues += _opt_out_issues(node, name, {"purpose": send.purpose, "channel": send.channel},
+                                  sender)
+        if template is not None:
+            issues += _ad_issues(node, name, send, template)
+            issues += _review_issues(node, name, send, template, reviews.get(template.id))
+    return issues
+
+
+def _sender_kind(channel: str) -> str:
+    spec = default_channels().get(channel)
+    return spec.sender if spec is not None else ""
+
+
+def _sender_issues(node: Mapping[str, Any], name: str, send: Send,
+                   sender: SenderEntry | None) -> list[Issue]:
+    """A picked sender must be registered; a live channel needs a registered one at all."""
+    kind, picked = _sender_kind(send.channel), send.options.get("sender")
+    if not kind:
+        return []
+    noun = "sender number" if kind == "phone" else "Kakao sender profile"
+    if picked and sender is None:
+        return [_error("send.sender_unknown", node, (
+            f"{name}: it sends from {picked}, which is no {noun} of this workspace: add it "
+            "under Send rules → Senders, or pick a registered one."), "config.sender")]
+    if sender is not None and not sender.is_registered:
+        note = f" ({sender.note})" if sender.note else ""
+        return [_error("send.sender_not_registered", node, (
+            f"{name}: the {noun} {sender.shown} is {sender.status}{note}, not registered: "
+            "carriers and Kakao refuse messages from it. Pick a registered one, or mark it "
+            "registered under Send rules → Senders once it is."), "config.sender")]
+    if sender is None and is_live(send.channel):
+        return [_error("send.no_sender", node, (
+            f"{name}: no registered {noun} to send from. Add one under Send rules → Senders "
+            "and make it the default, or pick one on this step."), "config.sender")]
+    return []
+
+
+def _ad_issues(node: Mapping[str, Any], name: str, send: Send,
+               template: Template) -> list[Issue]:
+    """An advertisement's template: no altered label, not an image only; on a live channel,
+    the sender's name to put after the label."""
+    spec = default_channels().get(send.channel)
+    if send.purpose != "marketing" or spec is None or not spec.ad_label:
+        return []
+    problems = [*label_problems(template.source), *label_problems(template.subject or "")]
+    if image_only(template.source, template.options or {}):
+        problems.append("an advertisement may not be an image only; write its text")
+    return [_error("send.ad_label", node, f"{name}: the message '{template.name}': {problem}.")
+            for problem in problems]
+
+
+def _review_issues(node: Mapping[str, Any], name: str, send: Send, template: Template,
+                   review: TemplateReview | None) -> list[Issue]:
+    """A reviewed channel's template must be approved; its wording may read as an ad."""
+    spec = default_channels().get(send.channel)
+    if spec is None or not spec.reviewed:
+        return []
+    issues = []
+    problem = review_problem(review, template, is_live(send.channel))
+    if problem:
+        issues.append(_error("send.template_not_approved", node, (
+            f"{name}: the AlimTalk template '{template.name}' may not send: {problem}.")))
+    words = promotional_words(template.source)
+    if words:
+        issues.append(_warning("send.alimtalk_promotional", node, (
+            f"{name}: '{template.name}' reads as advertising ({', '.join(words[:5])}); "
+            "AlimTalk is information only, and Kakao counts a mixed message as an ad.")))
     return issues
 
 
@@ -106,14 +189,25 @@ def _payload_issues(node: Mapping[str, Any], name: str, template: Template,
         "entry's required fields, or give it a default."))]
 
 
-def _opt_out_issues(node: Mapping[str, Any], name: str,
-                    config: Mapping[str, Any]) -> list[Issue]:
+def _opt_out_issues(node: Mapping[str, Any], name: str, config: Mapping[str, Any],
+                    sender: SenderEntry | None = None) -> list[Issue]:
+    """A marketing text needs an opt-out line (the workspace's, or its sender's 080 number)
+    and, from a live channel, the sender's name; an error where messages really leave."""
     rules = current_rules()
     if (config.get("purpose", "marketing") != "marketing"
-            or config.get("channel") not in opt_out_channels() or not rules.ad_label
-            or rules.opt_out_line.strip()):
+            or config.get("channel") not in opt_out_channels() or not rules.ad_label):
         return []
-    return [_warning("send.no_opt_out_line", node, (
+    live = is_live(str(config.get("channel")))
+    issues = []
+    if live and sender is not None and not sender.name:
+        issues.append(_error("send.no_sender_name", node, (
+            f"{name}: advertising must name who sends it after {rules.ad_label}, and the "
+            f"sender {sender.shown} has no name: register it under Send rules → Senders with "
+            "the company's name."), "config.sender"))
+    if rules.opt_out_line.strip() or (sender is not None and sender.opt_out_line):
+        return issues
+    make = _error if live else _warning
+    return [*issues, make("send.no_opt_out_line", node, (
         f"{name}: marketing texts must end with a free opt-out line (e.g. 무료수신거부 "
         "080-123-4567), and none is set: set it on the Send rules page (or "
         "WAYLINE_OPT_OUT_LINE), or send this as transactional."), "config.purpose")]
@@ -133,3 +227,8 @@ def _name(node: Mapping[str, Any], registry: Registry) -> str:
 def _warning(code: str, node: Mapping[str, Any], message: str,
              field: str = "config.template") -> Issue:
     return Issue(code, message, str(node.get("id")), field, severity="warning")
+
+
+def _error(code: str, node: Mapping[str, Any], message: str,
+           field: str = "config.template") -> Issue:
+    return Issue(code, message, str(node.get("id")), field)

@@ -19,6 +19,7 @@ from nodes.kit.fields import Channel
 from nodes.kit.values import LocalTime
 from runtime.messaging.compliance import use_wording
 from runtime.messaging.policy import Cap, Rules, window_from
+from runtime.messaging.senders import load_senders
 from runtime.store.models import WorkspaceSetting
 from runtime.store.sql import insert_rows
 
@@ -59,9 +60,11 @@ def save_setting(session: Session, key: str, value: msgspec.Struct, now: datetim
 
 
 def load_wording(session: Session) -> MessageWording:
-    """The workspace's wording, and (as a side effect) this process's rules follow it."""
+    """The workspace's wording, and (as a side effect) this process's rules follow it, with
+    the senders as they are registered now (`runtime.messaging.senders`)."""
     wording = load_setting(session, WORDING_KEY, MessageWording)
     use_wording(msgspec.structs.asdict(wording))
+    load_senders(session)
     return wording
 
 

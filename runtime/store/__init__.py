@@ -11,6 +11,7 @@ from runtime.store import (  # noqa: F401  (every table)
     fatigue_models,
     insight_models,
     models,
+    review_models,
     sender_models,
     stage_models,
     team_models,

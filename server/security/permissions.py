@@ -149,6 +149,14 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/templates/{template_id}/render"): "previews",
     ("POST", "/api/templates/{template_id}/test"): "templates.test",
     ("POST", "/api/templates/render"): "previews",
+    ("GET", "/api/templates/{template_id}/review"): "templates.read",
+    ("POST", "/api/templates/{template_id}/review"): "templates.edit",
+    ("POST", "/api/templates/{template_id}/review/refresh"): "templates.edit",
+    ("PUT", "/api/templates/{template_id}/review"): "workspace.edit",
+    ("GET", "/api/senders"): "send_rules.read",
+    ("POST", "/api/senders"): "workspace.edit",
+    ("PUT", "/api/senders/{sender_id}"): "workspace.edit",
+    ("DELETE", "/api/senders/{sender_id}"): "workspace.edit",
     ("GET", "/api/segments"): "segments.read",
     ("POST", "/api/segments"): "segments.edit",
     ("GET", "/api/segments/{segment_id}"): "segments.read",
@@ -364,6 +372,13 @@ UI_CALLS: dict[str, str] = {
     "get_stage_definitions": "journeys.read",
     "save_stage_definitions": "workspace.edit",
     "refresh_stages": "journeys.edit",
+    "list_senders": "send_rules.read",
+    "save_sender": "workspace.edit",
+    "delete_sender": "workspace.edit",
+    "get_template_review": "templates.read",
+    "submit_template_review": "templates.edit",
+    "refresh_template_review": "templates.edit",
+    "set_template_review": "workspace.edit",
 }
 """Canvas call (a UiServices method) → action."""
 

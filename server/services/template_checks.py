@@ -6,7 +6,9 @@ checks
 each part (subject, message, HTML, webhook URL, headers, variables) with the others replaced by
 plain text, so every broken part is reported at once with the line Liquid points at; then the
 whole template as the runtime will compile it. A webhook URL written to an internal or
-metadata address is refused unless WAYLINE_WEBHOOK_ALLOW lists it (`runtime.outbound`).
+metadata address is refused unless WAYLINE_WEBHOOK_ALLOW lists it (`runtime.outbound`). An
+altered advertising label ("[광고]" …) and a message carried only by images are refused
+(`runtime.messaging.ad_checks`), and on AlimTalk every #{name} needs its variable.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from typing import Any
 
 from nodes.kit.channel import Address, ChannelSpec, channel
 from runtime.errors import InvalidInputError
+from runtime.messaging.ad_checks import image_only, label_problems
 from runtime.messaging.rendering import CACHE
+from runtime.messaging.reviews import variables_in
 from runtime.messaging.webhook_content import address_problem
 from runtime.outbound import AllowList
 
@@ -47,6 +51,7 @@ def check_template(draft: Draft, allow: AllowList | None = None) -> None:
     issues = _shape_issues(draft)
     issues += _liquid_issues(draft, final_check=not issues)
     issues += _address_issues(draft, allow or AllowList())
+    issues += _ad_issues(draft) + _variable_issues(draft)
     if issues:
         raise InvalidInputError("The template has problems: " +
                                 "; ".join(issue["message"] for issue in issues[:5]), issues)
@@ -86,6 +91,33 @@ def _address_issues(draft: Draft, allow: AllowList) -> list[dict[str, str]]:
     url = str(draft.options.get("url") or "")
     problem = address_problem(url, allow) if _calls_url(channel(draft.channel)) else None
     return [issue("options.url", problem)] if problem else []
+
+
+def _ad_issues(draft: Draft) -> list[dict[str, str]]:
+    """A label written altered on a part the channel labels (정보통신망법 제50조 ④, 시행령
+    제61조), and images with no text to carry the label and opt-out line."""
+    spec = channel(draft.channel)
+    fields = {"text": "source", "body": "source", "subject": "subject", "title": "subject"}
+    issues = []
+    for part in spec.ad_label:
+        where = fields.get(part, part)
+        text = draft.source if where == "source" else draft.subject
+        issues += [issue(where, problem) for problem in label_problems(text or "")]
+    if image_only(draft.source, draft.options):
+        issues.append(issue("source", "An advertisement may not be an image only: write its "
+                                      "text, which carries (광고), the sender's name and the "
+                                      "free opt-out line"))
+    return issues
+
+
+def _variable_issues(draft: Draft) -> list[dict[str, str]]:
+    """On a channel Kakao reviews, each #{name} in the text needs a variable giving its value."""
+    if not channel(draft.channel).reviewed:
+        return []
+    have = set((draft.options or {}).get("variables") or {})
+    return [issue("options.variables", f"The text has #{{{name}}} but no variable '{name}': "
+                  f"add '{name} = ' and its Liquid value under Variables")
+            for name in variables_in(draft.source) if name not in have]
 
 
 def _parts(draft: Draft) -> Iterator[tuple[str, ...]]:

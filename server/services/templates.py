@@ -49,7 +49,7 @@ from server.schemas.templates import (
     TemplateWarning,
 )
 from server.services.template_checks import Draft, check_template, issue
-from server.services.template_warnings import attribute_warnings
+from server.services.template_warnings import template_warnings
 from server.services.usage import in_use_message, journeys_using, usage
 
 
@@ -144,7 +144,7 @@ def render_template(wl: Wayline, template_id: int, data: RenderIn) -> Rendered:
     with wl.reading() as session:
         draft = load_template(session, template_id)
         profile = render_profile(wl, session, data.external_id, data.sample)
-        warnings = attribute_warnings(session, draft)
+        warnings = template_warnings(session, draft)
         load_wording(session)  # the label and line as the workspace words them
     return _render(draft, profile, data, warnings)
 
@@ -156,7 +156,7 @@ def render_draft(wl: Wayline, data: DraftRenderIn) -> Rendered:
     check_template(draft, _allowed(wl))
     with wl.reading() as session:
         profile = render_profile(wl, session, data.external_id, data.sample)
-        warnings = attribute_warnings(session, draft)
+        warnings = template_warnings(session, draft)
         load_wording(session)  # the label and line as the workspace words them
     return _render(draft, profile, data, warnings)
 
@@ -210,7 +210,7 @@ def _detail(wl: Wayline, session: Session, template: Template) -> TemplateDetail
         options=msgspec.convert(template.options or {}, TemplateOptions), version=template.version,
         used_by=journeys_using(session, wl.registry, "template", template.id),
         created_at=template.created_at, updated_at=template.updated_at,
-        warnings=attribute_warnings(session, Draft(template.channel, template.subject,
+        warnings=template_warnings(session, Draft(template.channel, template.subject,
                                                    template.source, dict(template.options or {}))))
 
 
