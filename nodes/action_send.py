@@ -20,7 +20,7 @@ from typing import Annotated
 
 import msgspec
 
-from nodes.kit.channel import fallback_channels
+from nodes.kit.channel import channel, fallback_channels
 from nodes.kit.fields import Channel, Purpose, TemplateRef, hint
 from nodes.kit.spec import Category, Decision, Go, NodeSpec, Port, Problem, Ref, Send, StepContext
 
@@ -84,12 +84,18 @@ def refs(config: Config) -> list[Ref]:
 
 
 def check(config: Config) -> list[Problem]:
-    """A fallback text only means something for KakaoTalk with the fallback on."""
+    """A fallback text only means something for KakaoTalk with the fallback on; a channel
+    that only carries advertising (Brand Message) is never transactional."""
+    problems = []
     if config.fallback_text.strip() and (config.channel not in fallback_channels()
                                          or not config.sms_fallback):
-        return [Problem("fallback_text", "The fallback text is only sent when KakaoTalk fails; "
-                                         "turn the fallback on, or clear the text")]
-    return []
+        problems.append(Problem("fallback_text", "The fallback text is only sent when "
+                                                 "KakaoTalk fails; turn the fallback on, or "
+                                                 "clear the text"))
+    if channel(config.channel.value).marketing_only and config.purpose is Purpose.TRANSACTIONAL:
+        problems.append(Problem("purpose", f"{channel(config.channel.value).name} messages are "
+                                           "always advertising; choose Marketing"))
+    return problems
 
 
 def sends(config: Config) -> list[Send]:
