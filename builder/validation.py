@@ -64,6 +64,8 @@ CODES = {
     "send.no_payload": "a message reads event values in a journey entered with no event",
     "send.payload_not_required": "a message reads a payload field the entry doesn't require",
     "send.no_opt_out_line": "a marketing text with no opt-out line set for the workspace",
+    "send.brand_not_eligible": "a Brand Message targeting M or N from a Kakao profile Kakao "
+                               "does not allow to (50,000 friends and an 080 number)",
     "data.unknown_attribute": "a rule or step names an attribute no customer has",
     "data.unknown_event": "a rule or step names an event that never arrived",
 }
