@@ -48,6 +48,7 @@ from server.schemas.templates import (
     TemplateUpdate,
     TemplateWarning,
 )
+from server.services.assets import template_image_issues
 from server.services.template_checks import Draft, check_template, issue
 from server.services.template_warnings import attribute_warnings
 from server.services.usage import in_use_message, journeys_using, usage
@@ -79,6 +80,7 @@ def create_template(wl: Wayline, actor: Actor, data: TemplateCreate) -> Template
     check_template(draft, _allowed(wl))
     name = data.name.strip()
     with _name_race(name), wl.writing() as session:
+        _refuse_images(session, draft)
         _refuse_taken(session, data.channel, name)
         now = wl.now()
         template = Template(channel=draft.channel, name=name, subject=draft.subject,
@@ -109,6 +111,7 @@ def update_template(wl: Wayline, actor: Actor, template_id: int,
                       template.subject if data.subject is None else _subject(data.subject),
                       template.source if data.source is None else data.source, dict(options))
         check_template(draft, _allowed(wl))
+        _refuse_images(session, draft)
         before = (template.name, template.version)
         if name is not None and name != template.name:
             _refuse_taken(session, Channel(template.channel), name, template.id)
@@ -162,6 +165,14 @@ def render_draft(wl: Wayline, data: DraftRenderIn) -> Rendered:
 
 
 # --- shared ----------------------------------------------------------------------------------
+
+
+def _refuse_images(session: Session, draft: Draft) -> None:
+    """422 naming each image the template uses that its channel's provider would refuse."""
+    problems = template_image_issues(session, draft.channel, draft.options)
+    if problems:
+        raise InvalidInputError("The template has problems: " + "; ".join(
+            problem["message"] for problem in problems[:5]), problems)
 
 
 def _allowed(wl: Wayline) -> AllowList:
