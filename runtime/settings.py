@@ -102,8 +102,7 @@ class Settings:
     kakao_sender_key: str = ""
     """The Kakao channel's sender profile key (발신프로필 키) AlimTalk goes out from."""
     brand_url: str = ""
-    """Kakao Brand Message provider endpoint (JSON POST); empty keeps Brand Messages in the
-    outbox."""
+    """Kakao Brand Message provider endpoint (JSON POST); empty keeps them in the outbox."""
     brand_api_key: str = ""
     """Key sent to the Brand Message provider as X-Api-Key."""
     brand_sender_key: str = ""

@@ -113,10 +113,14 @@ def Rendered(shown: dict[str, Any] | None, channel: str) -> Any:  # noqa: N802
 
 def _size_line(_: Words, channel: str, content: dict[str, Any]) -> Any:
     """The text's carrier bytes and how it goes (SMS/LMS/MMS), for channels that measure."""
-    if default_channels()[channel].measure is None or "text" not in content:
+    measure = default_channels()[channel].measure
+    if measure is None or "text" not in content:
         return ""
     size = carrier_bytes(content["text"])
-    kind = content.get("type") or ("SMS" if size <= SMS_MAX_BYTES else "LMS")
+    try:
+        kind = measure(content["text"], content)["type"]
+    except ValueError:
+        kind = "SMS" if size <= SMS_MAX_BYTES else "LMS"
     return html.div({"key": "bytes", "class": "wl-bytes", "data-part": "bytes"},
                     _("{size} bytes for this customer: sent as {kind}", size=_.number(size),
                       kind=kind))

@@ -74,8 +74,9 @@ def ImagePicker(name: str, value: Any, update: Update, most: int = 1) -> Any:  #
     chosen = set(value if isinstance(value, list) else [value] if value else [])
     thumbs = [html.button(
         {"key": str(item["id"]), "type": "button", "class": "on" if item["id"] in chosen else "",
-         "title": f"{item['name']} · {item['width']}×{item['height']} · "
-                  f"{_.number(-(-item['size'] // 1024))} KB",
+         "title": _("{name} · {width}×{height} · {size} KB", name=item["name"],
+                    width=item["width"], height=item["height"],
+                    size=_.number(-(-item["size"] // 1024))),
          "data-asset": str(item["id"]), "onClick": pick(item["id"])},
         html.img({"src": asset_url(item["id"]), "alt": item["name"]}))
         for item in listed or []]
@@ -114,7 +115,8 @@ def Rows(name: str, prop: dict[str, Any], defs: dict[str, Any], value: Any,  # n
     _ = use_words()
     rows = list(value or [])
     item = defs[prop["items"]["$ref"].rsplit("/", 1)[-1]]
-    fields = sorted(item["properties"].items(), key=lambda pair: pair[1].get("x-order", 99))
+    fields = sorted(((key, _resolved(sub)) for key, sub in item["properties"].items()),
+                    key=lambda pair: pair[1].get("x-order", 99))
     most = prop.get("maxItems", 10)
 
     def at(index: int, key: str) -> Update:
@@ -132,10 +134,11 @@ def Rows(name: str, prop: dict[str, Any], defs: dict[str, Any], value: Any,  # n
 
     forms = [html.fieldset(
         {"key": f"{index}-{len(rows)}", "data-row": f"{name}.{index}"},
-        html.legend(_("{what} {n}", what=_(prop.get("title", "")), n=index + 1)),
+        html.legend(_("{what} {n}", what=_(prop.get("x-row") or prop.get("title", "")),
+                      n=index + 1)),
         [html.div({"key": key, "class": "wl-field", "data-field": f"{name}.{index}.{key}"},
                   html.label({"class": "wl-label"}, _(sub.get("title") or key)),
-                  control(f"{name}.{index}.{key}", _resolved(sub), row.get(key),
+                  control(f"{name}.{index}.{key}", sub, row.get(key),
                           at(index, key)))
          for key, sub in fields],
         html.button({"class": "wl-button", "type": "button", "data-action": "remove-row",

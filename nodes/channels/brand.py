@@ -164,11 +164,11 @@ class Fields(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     header: Annotated[str, hint("Header", order=6, max_length=HEADER_MAX,
                                 show_if={"format": ["wide_list"]})] = ""
     items: Annotated[list[Item], hint(
-        "Items", order=7, widget="rows", max_length=ITEMS[1],
+        "Items", order=7, widget="rows", max_length=ITEMS[1], extra={"row": "Item"},
         description="3 or 4 items: a title, an image (the first 2:1, the others square) and "
                     "a link.", show_if={"format": ["wide_list"]})] = []
     carousel: Annotated[list[Card], hint(
-        "Cards", order=8, widget="rows", max_length=CARDS[1],
+        "Cards", order=8, widget="rows", max_length=CARDS[1], extra={"row": "Card"},
         description="2 to 6 cards, each a header, a text, an image and 1–2 buttons.",
         show_if={"format": ["carousel"]})] = []
     buttons: Annotated[dict[ButtonName, Url], hint(

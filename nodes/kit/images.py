@@ -63,10 +63,18 @@ class ImageLimits:
                          f"pixels; '{image.name}' is {image.width:,}×{image.height:,}")
         if self.ratio and image.height and not (
                 self.ratio[0] - 0.01 <= image.width / image.height <= self.ratio[1] + 0.01):
-            found.append(f"{self.what} must be between {_ratio(self.ratio[1])} and "
-                         f"{_ratio(self.ratio[0])} (width:height); '{image.name}' is "
-                         f"{image.width:,}×{image.height:,}")
+            found.append(self._shape(image))
         return found
+
+
+    def _shape(self, image: ImageFacts) -> str:
+        assert self.ratio is not None
+        low, high = self.ratio
+        if low == high:
+            return (f"{self.what} must be {_ratio(low)} (width:height); '{image.name}' is "
+                    f"{image.width:,}×{image.height:,}")
+        return (f"{self.what} must be between {_ratio(high)} and {_ratio(low)} "
+                f"(width:height); '{image.name}' is {image.width:,}×{image.height:,}")
 
 
 def _ratio(value: float) -> str:

@@ -22,39 +22,35 @@ from nodes.channels.brand import MIN_FRIENDS, WIDE_TARGETING
 from runtime.store.models import Template
 from runtime.store.sender_models import Sender
 
-
-def brand_problem(session: Session, template: Template) -> str | None:
-    """Why the workspace's Kakao profile may not send this Brand Message template, or None."""
-    targeting = str((template.options or {}).get("targeting") or "I")
-    if targeting not in WIDE_TARGETING:
-        return None
-    profiles = session.scalars(select(Sender).where(
-        Sender.kind == "kakao", Sender.status == "registered")
-        .order_by(Sender.is_default.desc(), Sender.id)).all()
-    if not profiles:
-        return (f"targeting {targeting} needs a registered Kakao profile with "
-                f"{MIN_FRIENDS:,} channel friends and an 080 opt-out number, and none is "
-                "registered: register one on the Settings page, or target I (friends only)")
-    profile = profiles[0]
-    missing = []
-    if (profile.friends or 0) < MIN_FRIENDS:
-        missing.append(f"{MIN_FRIENDS:,} channel friends (it has {profile.friends or 0:,})")
-    if not profile.opt_out_number.strip():
-        missing.append("an 080 opt-out number")
-    if not missing:
-        return None
-    return (f"targeting {targeting} needs a Kakao profile with " + " and ".join(missing) +
-            f"; '{profile.name}' does not qualify: target I (friends only) until it does")
+CODE, FIELD = "send.brand_not_eligible", "config.template"
+"""The issue's code, and the field it is shown on (the step's message)."""
 
 
 def brand_issues(session: Session, node: Mapping[str, Any], name: str,
                  template: Template) -> list[Issue]:
-    """An error on a send step whose Brand Message the workspace's profile may not send."""
-    if template.channel != "brand":
+    """Errors on a send step whose Brand Message the workspace's Kakao profile may not send."""
+    targeting = str((template.options or {}).get("targeting") or "I")
+    if template.channel != "brand" or targeting not in WIDE_TARGETING:
         return []
-    problem = brand_problem(session, template)
-    if problem is None:
-        return []
-    return [Issue("send.brand_not_eligible",
-                  f"{name}: the Brand Message '{template.name}' cannot be sent: {problem}.",
-                  str(node.get("id")), "config.template")]
+    step, message = str(node.get("id")), template.name
+    profile = session.scalars(select(Sender).where(
+        Sender.kind == "kakao", Sender.status == "registered")
+        .order_by(Sender.is_default.desc(), Sender.id)).first()
+    if profile is None:
+        return [Issue(CODE, f"{name}: the Brand Message '{message}' targets {targeting}, "
+                      "which needs a registered Kakao profile with 50,000 channel friends and "
+                      "an 080 opt-out number, and none is registered: register one on the "
+                      "Settings page, or target I (channel friends only).", step, FIELD)]
+    issues = []
+    friends = profile.friends or 0
+    if friends < MIN_FRIENDS:
+        issues.append(Issue(CODE, f"{name}: the Brand Message '{message}' targets {targeting}, "
+                            "which needs a Kakao profile with 50,000 channel friends; "
+                            f"'{profile.name}' has {friends:,}: target I (channel friends "
+                            "only) until it has.", step, FIELD))
+    if not profile.opt_out_number.strip():
+        issues.append(Issue(CODE, f"{name}: the Brand Message '{message}' targets {targeting}, "
+                            "which needs an 080 opt-out number on the Kakao profile; "
+                            f"'{profile.name}' has none: add it on the Settings page, or "
+                            "target I (channel friends only).", step, FIELD))
+    return issues

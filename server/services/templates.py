@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from nodes.kit.channel import channel
 from nodes.kit.fields import CHANNEL_NAMES, Channel
 from nodes.kit.profile import Profile
 from runtime.customers.profiles import load_profiles
@@ -243,11 +244,13 @@ def render_profile(wl: Wayline, session: Session, external_id: str | None,
 
 def _render(draft: Draft, profile: Profile, data: RenderIn | DraftRenderIn,
             warnings: list[TemplateWarning]) -> Rendered:
+    # a channel that only carries advertising (Brand Message) is always shown labelled
+    purpose = data.purpose or ("marketing" if channel(draft.channel).marketing_only else None)
     try:
-        if data.purpose is not None:  # exactly what a send step stores
+        if purpose is not None:  # exactly what a send step stores
             options = ({} if data.fallback_text is None
                        else {"fallback": {"text": data.fallback_text}})
-            content = send_content(draft, profile, data.payload, purpose=data.purpose,
+            content = send_content(draft, profile, data.payload, purpose=purpose,
                                    options=options)
         else:
             content = render_message(draft, profile, data.payload, strict=data.strict)
