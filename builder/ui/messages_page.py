@@ -316,8 +316,8 @@ def _control(_: Words, name: str, prop: dict[str, Any], value: Any, change: Any)
     widget, rows = prop.get("x-widget"), prop.get("x-rows", 3)
     if "enum" in prop:
         labels = prop.get("x-labels") or {}
-        return html.select(
-            {"class": "wl-input", "name": name, "defaultValue": value or prop.get("default"),
+        return html.select(  # controlled: an opened template's choice shows, not the last one's
+            {"class": "wl-input", "name": name, "value": value or prop.get("default"),
              "onChange": change(name)},
             [html.option({"key": choice, "value": choice},
                          _(labels[choice]) if choice in labels else choice)

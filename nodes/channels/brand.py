@@ -354,8 +354,8 @@ def request(message_id: int, message: Mapping[str, Any],
 
 
 CHANNEL = ChannelSpec(
-    key="brand", order=6, label="Kakao Brand Message", name="Brand Message",
-    noun="Brand Message", icon="megaphone", color="#eab308",
+    key="brand", order=6, label="Kakao Brand Message", name="Kakao Brand",
+    noun="Kakao Brand", icon="megaphone", color="#eab308",
     fields=Fields,
     example=Fields(targeting=Targeting.I, format=Format.TEXT,
                    source="{{ customer.first_name }}님만을 위한 주말 특가, 지금 확인하세요.",

@@ -140,6 +140,7 @@ def test_a_brand_message_in_each_format_with_a_kakao_preview(live_app: LiveApp, 
     korean.locator('[data-list="templates"] [data-template="List picks"]').click()
     expect(korean.locator('[data-field="options.header"] label')).to_have_text("헤더",
                                                                               timeout=WAIT)
+    expect(korean.locator('select[name="options.format"]')).to_have_value("wide_list")
     expect(bubble(korean, "wide_list")).to_contain_text("이번 주 추천", timeout=WAIT)
     bubble(korean, "wide_list").scroll_into_view_if_needed()
     screenshot(korean, "ko-brand-wide-list")
