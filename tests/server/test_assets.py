@@ -55,6 +55,8 @@ def test_an_upload_is_judged_by_its_bytes_not_its_name(app_context, client):
     assert answer.status_code == 200 and answer.content == png
     assert answer.headers["content-type"] == "image/png"
     assert client.get("/api/assets/999").status_code == 404
+    anonymous = client.get(f"/api/assets/{stored['id']}", headers={"X-Api-Key": ""})
+    assert anonymous.status_code in (401, 403)  # behind the permission table, like templates
 
     assert "not an image Wayline can read" in refusal(page, "notes.png", b"hello, not a picture")
     assert "not an image Wayline can read" in refusal(page, "cut.jpg",
