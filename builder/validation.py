@@ -71,6 +71,8 @@ CODES = {
     "send.ad_label": "an advertisement writes an altered label, or is an image only",
     "send.template_not_approved": "an AlimTalk template Kakao has not approved for its text",
     "send.alimtalk_promotional": "an AlimTalk text that reads as advertising",
+    "send.brand_not_eligible": "a Brand Message targeting M or N from a Kakao profile Kakao "
+                               "does not allow to (50,000 friends and an 080 number)",
     "data.unknown_attribute": "a rule or step names an attribute no customer has",
     "data.unknown_event": "a rule or step names an event that never arrived",
 }

@@ -21,7 +21,7 @@ from typing import Annotated
 
 import msgspec
 
-from nodes.kit.channel import fallback_channels, sender_channels
+from nodes.kit.channel import channel, fallback_channels, sender_channels
 from nodes.kit.fields import Channel, Purpose, TemplateRef, hint
 from nodes.kit.spec import Category, Decision, Go, NodeSpec, Port, Problem, Ref, Send, StepContext
 
@@ -97,15 +97,21 @@ def refs(config: Config) -> list[Ref]:
 
 def check(config: Config) -> list[Problem]:
     """A fallback text only means something for KakaoTalk with the fallback on; a sender
-    only on a channel that sends from one."""
+    only on a channel that sends from one; a channel that only carries advertising (Brand
+    Message) is never transactional."""
+    problems = []
     if config.sender.strip() and config.channel not in sender_channels():
-        return [Problem("sender", f"{config.channel.value} messages are not sent from a "
-                                  "registered sender; clear 'Send from'")]
+        problems.append(Problem("sender", f"{config.channel.value} messages are not sent from "
+                                          "a registered sender; clear 'Send from'"))
     if config.fallback_text.strip() and (config.channel not in fallback_channels()
                                          or not config.sms_fallback):
-        return [Problem("fallback_text", "The fallback text is only sent when KakaoTalk fails; "
-                                         "turn the fallback on, or clear the text")]
-    return []
+        problems.append(Problem("fallback_text", "The fallback text is only sent when "
+                                                 "KakaoTalk fails; turn the fallback on, or "
+                                                 "clear the text"))
+    if channel(config.channel.value).marketing_only and config.purpose is Purpose.TRANSACTIONAL:
+        problems.append(Problem("purpose", f"{channel(config.channel.value).name} messages are "
+                                           "always advertising; choose Marketing"))
+    return problems
 
 
 def sends(config: Config) -> list[Send]:

@@ -101,6 +101,12 @@ class Settings:
     """Key sent to the AlimTalk provider as X-Api-Key."""
     kakao_sender_key: str = ""
     """The Kakao channel's sender profile key (발신프로필 키) AlimTalk goes out from."""
+    brand_url: str = ""
+    """Kakao Brand Message provider endpoint (JSON POST); empty keeps them in the outbox."""
+    brand_api_key: str = ""
+    """Key sent to the Brand Message provider as X-Api-Key."""
+    brand_sender_key: str = ""
+    """The Kakao sender profile key (발신프로필 키) Brand Messages go out from."""
     push_url: str = ""
     """App push provider endpoint (JSON POST); empty keeps push messages in the outbox."""
     push_api_key: str = ""
@@ -334,13 +340,15 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "receipt_secret": _api_key,
     "sms_url": _provider_url, "sms_api_key": _secret, "sms_sender": _sender_number,
     "kakao_url": _provider_url, "kakao_api_key": _secret, "kakao_sender_key": _secret,
+    "brand_url": _provider_url, "brand_api_key": _secret, "brand_sender_key": _secret,
     "push_url": _provider_url, "push_api_key": _secret, "ad_label": _line, "opt_out_line": _line,
     "max_journey_steps": _bounded_int(2, CEILING.max_steps, "steps"),
     "max_rule_depth": _bounded_int(1, CEILING.max_rule_depth, "levels"),
 }
 
 SECRETS = frozenset({"api_key", "secret_key", "receipt_secret", "sms_api_key",
-                     "kakao_api_key", "kakao_sender_key", "push_api_key"})
+                     "kakao_api_key", "kakao_sender_key", "push_api_key",
+                     "brand_api_key", "brand_sender_key"})
 """Settings never shown in a repr or a log."""
 
 
@@ -375,7 +383,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 PROVIDER_NEEDS = {"sms_url": ("sms_sender", "the registered sender number texts go out from"),
-                  "kakao_url": ("kakao_sender_key", "the Kakao channel's sender profile key")}
+                  "kakao_url": ("kakao_sender_key", "the Kakao channel's sender profile key"),
+                  "brand_url": ("brand_sender_key", "the Kakao profile's sender key Brand "
+                                                    "Messages go out from")}
 """A provider URL and the setting it cannot work without (carriers refuse texts without a
 registered sender; Kakao refuses AlimTalk without the channel's key)."""
 

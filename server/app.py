@@ -16,6 +16,7 @@ from litestar.openapi import OpenAPIConfig
 
 from runtime.store.audit import Actor
 from server.api.approvals import PublishRequestController
+from server.api.assets import AssetController
 from server.api.content import ContentController
 from server.api.coupons import CouponController
 from server.api.coverage import CoverageController
@@ -60,6 +61,7 @@ CONTROLLERS += [CoverageController]
 CONTROLLERS += [DashboardController]
 CONTROLLERS += [FatigueController]
 CONTROLLERS += [ProviderReportController]
+CONTROLLERS += [AssetController]
 CONTROLLERS += [SessionController, SignInPages, UserController, KeyController, AuditController,
                 PublishRequestController]
 

@@ -62,6 +62,7 @@ from server.services import (
 )
 from server.services.consent_records import consent_history as _consent_history
 from server.services.results import journey_results
+from server.ui_asset_calls import ASSET_CALLS
 from server.ui_calls import Acting, Call, Do, Entry, build_services, convert, items, plain
 from server.ui_coverage_calls import COVERAGE_CALLS
 from server.ui_sender_calls import SENDER_CALLS
@@ -324,6 +325,7 @@ CALLS: dict[str, Entry] = {
     "delete_template": Call(templates.delete_template, acts=True),
     "preview_template": Do(_preview_template),
     "send_test": Do(_send_test),
+    **ASSET_CALLS,
     # coupon pools
     "list_coupon_pools": Call(coupons.list_pools, answer=items),
     "get_coupon_pool": Call(coupons.get_pool),

@@ -15,7 +15,7 @@ from builder.document import Settings
 from nodes import default_registry
 from nodes.kit.channel import default_channels
 
-SCHEMA_WORDS = ("title", "description")
+SCHEMA_WORDS = ("title", "description", "x-row")
 """The keys of a JSON schema that hold words for people."""
 
 
@@ -40,6 +40,7 @@ def schema_words(schema: Any) -> list[str]:
     """The titles and descriptions anywhere in a JSON schema."""
     if isinstance(schema, dict):
         found = [schema[key] for key in SCHEMA_WORDS if isinstance(schema.get(key), str)]
+        found += list((schema.get("x-labels") or {}).values())  # a choice's names
         return found + [text for value in schema.values() for text in schema_words(value)]
     if isinstance(schema, list):
         return [text for value in schema for text in schema_words(value)]

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+from types import SimpleNamespace
 from typing import Any
 
 from reactpy import component, html, use_async_effect, use_state
 
 from builder.i18n import N_, Words
+from builder.ui.kakao_preview import KakaoBubble
 from builder.ui.reactpy_glue import use_services, use_words
 from builder.ui.service_words import said
 from builder.ui.services import UiError
-from nodes.kit.channel import Address, default_channels
+from builder.ui.template_widgets import asset_url
+from nodes.kit.channel import Address, ChannelSpec, default_channels
 from nodes.kit.sms import SMS_MAX_BYTES, carrier_bytes
 
 PARTS = (("to", N_("To")), ("subject", N_("Subject")), ("title", N_("Title")),
@@ -51,7 +54,7 @@ def Preview(request: dict[str, Any], template_id: int | None = None) -> Any:  # 
 
     @use_async_effect(dependencies=[repr(request), customer])
     async def render() -> None:
-        if not request["source"].strip():
+        if not has_words(spec, request):
             set_shown(None)
             return
         try:
@@ -95,15 +98,42 @@ def Rendered(shown: dict[str, Any] | None, channel: str) -> Any:  # noqa: N802
         return html.div({"class": "wl-alert error", "data-preview": "error"},
                         said(_, shown["error"]))
     content = shown.get("content") or {}
+    if default_channels()[channel].preview == "kakao":
+        return html.div({"data-preview": "message"}, KakaoBubble(content),
+                        _size_line(_, channel, content))
     parts = [html.div({"key": key, "data-part": key}, html.div({"class": "part"}, _(label)),
                       html.pre(_shown(content[key]))) for key, label in PARTS if key in content]
-    if default_channels()[channel].measure is not None and "text" in content:
-        size = carrier_bytes(content["text"])
-        parts.append(html.div({"key": "bytes", "class": "wl-bytes", "data-part": "bytes"},
-                              _("{size} bytes for this customer: sent as {kind}",
-                                size=_.number(size),
-                                kind="SMS" if size <= SMS_MAX_BYTES else "LMS")))
+    if "images" in content:
+        parts.append(html.div({"key": "images", "class": "wl-images", "data-part": "images"},
+                              [html.img({"key": str(asset), "src": asset_url(asset),
+                                         "alt": ""}) for asset in content["images"]]))
+    parts.append(_size_line(_, channel, content))
     return html.div({"data-preview": "message"}, parts)
+
+
+def _size_line(_: Words, channel: str, content: dict[str, Any]) -> Any:
+    """The text's carrier bytes and how it goes (SMS/LMS/MMS), for channels that measure."""
+    measure = default_channels()[channel].measure
+    if measure is None or "text" not in content:
+        return ""
+    size = carrier_bytes(content["text"])
+    try:
+        kind = measure(content["text"], content)["type"]
+    except ValueError:
+        kind = "SMS" if size <= SMS_MAX_BYTES else "LMS"
+    return html.div({"key": "bytes", "class": "wl-bytes", "data-part": "bytes"},
+                    _("{size} bytes for this customer: sent as {kind}", size=_.number(size),
+                      kind=kind))
+
+
+def has_words(spec: ChannelSpec, request: dict[str, Any]) -> bool:
+    """Whether the message being written says anything yet (any Liquid part not blank)."""
+    draft = SimpleNamespace(subject=request.get("subject"), source=request["source"],
+                            options=request.get("options") or {})
+    try:
+        return any(str(source).strip() for _name, source, _escape in spec.parts(draft))
+    except (AttributeError, TypeError, ValueError):
+        return True  # let the preview service say what is wrong
 
 
 def tested_outcome(_: Words, results: list[dict[str, Any]]) -> dict[str, str]:

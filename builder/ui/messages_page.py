@@ -21,10 +21,12 @@ from reactpy import component, event, html, use_async_effect, use_state
 from builder.i18n import N_, Words, fill
 from builder.ui.message_preview import Preview
 from builder.ui.nav import AppBar
-from builder.ui.reactpy_glue import event_value, use_services, use_words
+from builder.ui.reactpy_glue import use_services, use_words
 from builder.ui.review_card import ReviewCard
 from builder.ui.service_words import said
 from builder.ui.services import UiError
+from builder.ui.template_widgets import STYLE as WIDGETS_STYLE
+from builder.ui.template_widgets import ImagePicker, Rows, typed
 from nodes.kit.channel import ChannelSpec, channel, default_channels
 from nodes.kit.sms import LMS_MAX_BYTES, SMS_MAX_BYTES, carrier_bytes
 
@@ -91,13 +93,25 @@ def _defaults(key: str) -> dict[str, Any]:
 
 
 def to_request(form: dict[str, Any]) -> dict[str, Any]:
-    """The template as the services take it: no empty options, no subject where none goes."""
-    options = {key: value for key, value in form["options"].items() if value not in ("", {}, None)}
+    """The template as the services take it: no empty options, none a choice hides (another
+    format's parts), no subject where none goes."""
+    shown = {name.removeprefix("options.") for name, prop in fields_of(channel(form["channel"]))
+             if is_shown(prop, form["options"], form["channel"])}
+    options = {key: value for key, value in form["options"].items()
+               if value not in ("", {}, None, []) and key in shown}
     request = {"channel": form["channel"], "name": form["name"], "source": form["source"],
                "options": options}
     if channel(form["channel"]).has_subject:
         request["subject"] = form["subject"] or None
     return request
+
+
+def is_shown(prop: dict[str, Any], options: dict[str, Any], key: str) -> bool:
+    """Whether `x-show-if` lets a field show, given the other options (or their defaults)."""
+    rule = prop.get("x-show-if") or {}
+    defaults = {name.removeprefix("options."): item.get("default")
+                for name, item in fields_of(channel(key))}
+    return all(options.get(name, defaults.get(name)) in values for name, values in rule.items())
 
 
 def pairs_text(values: dict[str, str] | None, separator: str) -> str:
@@ -176,7 +190,7 @@ def MessagesPage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
         return handle
 
     return html.div(
-        {"class": "wl-app"}, html.style(STYLE), AppBar("messages"),
+        {"class": "wl-app"}, html.style(STYLE + WIDGETS_STYLE), AppBar("messages"),
         html.main(
             {"class": "wl-page"},
             html.div({"class": "wl-page-head"}, html.div(
@@ -244,17 +258,20 @@ def TemplateFields(form: dict[str, Any], set_form: Any, notice: Any) -> Any:  # 
                      where)
         errors[shown] = "; ".join(filter(None, (errors.get(shown), issue["message"])))
 
-    def change(name: str, parse: Any = None) -> Any:
+    def update(name: str) -> Any:
+        """Changes a field from its current value (a function of the old one)."""
         key = name.removeprefix("options.")
 
-        def handle(e: Any, *_rest: Any) -> None:
-            value = event_value(e)  # a text field's, or a <select>'s
-            value = parse(value) if parse else value
+        def apply(fn: Any) -> None:
             if name.startswith("options."):
-                set_form(lambda now: {**now, "options": {**now["options"], key: value}})
+                set_form(lambda now: {**now, "options": {
+                    **now["options"], key: fn(now["options"].get(key))}})
             else:
-                set_form(lambda now: {**now, key: value})
-        return handle
+                set_form(lambda now: {**now, key: fn(now.get(key))})
+        return apply
+
+    def change(name: str, parse: Any = None) -> Any:
+        return typed(update(name), parse)
 
     def field(label: str, name: str, control: Any, help_text: str = "") -> Any:
         error = errors.get(name)
@@ -271,14 +288,28 @@ def TemplateFields(form: dict[str, Any], set_form: Any, notice: Any) -> Any:  # 
             "class": "wl-input", "defaultValue": form["name"] or "", "name": "name",
             "placeholder": _("What marketers call it"), "onChange": change("name")})),
     ]
+    defs = spec.schema()["$defs"]
+
+    def control(name: str, prop: dict[str, Any], value: Any, handler: Any) -> Any:
+        widget = prop.get("x-widget")
+        if widget in ("image", "images"):
+            return ImagePicker(name, value, handler, 1 if widget == "image"
+                               else prop.get("maxItems", 1), key=name)
+        if widget == "rows":
+            return Rows(name, prop, defs, value, handler, control, key=name)
+        return _control(_, name, prop, value, lambda _name, parse=None: typed(handler, parse))
+
     for name, prop in fields_of(spec):
+        if not is_shown(prop, form["options"], spec.key):
+            continue
         value = (form["options"].get(name.removeprefix("options."))
                  if name.startswith("options.") else form.get(name))
         title = prop.get("title") or UNTITLED.get(name, name)
-        parts.append(field(_(title), name, _control(name, prop, value, change),
+        parts.append(field(_(title), name, control(name, prop, value, update(name)),
                            _(prop["description"]) if prop.get("description") else ""))
         if prop.get("x-widget") == "sms-text":
-            parts.append(SmsSize(value or ""))
+            parts.append(SmsSize(value or "", form.get("subject") or "",
+                                 len(form["options"].get("images") or [])))
     unplaced = [message for where, message in errors.items()
                 if where not in _form_names(spec)]
     return html.div(parts, Notice(notice, unplaced),
@@ -286,14 +317,17 @@ def TemplateFields(form: dict[str, Any], set_form: Any, notice: Any) -> Any:  # 
                               for item in form.get("warnings") or []]))
 
 
-def _control(name: str, prop: dict[str, Any], value: Any, change: Any) -> Any:
+def _control(_: Words, name: str, prop: dict[str, Any], value: Any, change: Any) -> Any:
     """The input for one template field, by its schema and widget hint."""
     widget, rows = prop.get("x-widget"), prop.get("x-rows", 3)
     if "enum" in prop:
-        return html.select(
-            {"class": "wl-input", "name": name, "defaultValue": value or prop.get("default"),
+        labels = prop.get("x-labels") or {}
+        return html.select(  # controlled: an opened template's choice shows, not the last one's
+            {"class": "wl-input", "name": name, "value": value or prop.get("default"),
              "onChange": change(name)},
-            [html.option({"key": choice, "value": choice}, choice) for choice in prop["enum"]])
+            [html.option({"key": choice, "value": choice},
+                         _(labels[choice]) if choice in labels else choice)
+             for choice in prop["enum"]])
     if widget == "pairs":
         separator = prop.get("x-separator", " = ")
         return html.textarea({"class": "wl-input", "name": name, "rows": rows,
@@ -313,12 +347,17 @@ def _labels() -> list[tuple[str, str]]:
 
 
 @component
-def SmsSize(source: str) -> Any:  # noqa: N802
-    """The message's size as Korean carriers count it, and whether it goes as SMS or LMS."""
+def SmsSize(source: str, subject: str = "", images: int = 0) -> Any:  # noqa: N802
+    """The message's size as Korean carriers count it, and whether it goes as SMS, LMS or
+    MMS."""
     _ = use_words()
     size = carrier_bytes(source or "")
     if size > LMS_MAX_BYTES:
         kind, text = "over", _("{size} bytes: longer than an LMS may be ({most})")
+    elif images:
+        kind, text = "lms", _("{size} bytes: sent as MMS (with images)")
+    elif subject:
+        kind, text = "lms", _("{size} bytes: sent as LMS (it has a subject)")
     elif size > SMS_MAX_BYTES:
         kind, text = "lms", _("{size} bytes: sent as LMS (over {most} bytes)")
     else:

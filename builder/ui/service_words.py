@@ -51,6 +51,22 @@ SAID = (
     N_("KakaoTalk messages have no subject; remove it, or put it at the start of the message"),
     N_("Webhook messages have no subject; remove it"),
     N_("A webhook needs the URL to call; set options.url"),
+    # Images (server/services/assets.py, nodes/kit/images.py)
+    N_("{what} must be {kinds}; '{name}' is {kind}"),
+    N_("{what} may be at most {most} KB; '{name}' is {size} KB"),
+    N_("{what} must be at least {most} pixels wide; '{name}' is {size}"),
+    N_("{what} may be at most {width}×{height} pixels; '{name}' is {width2}×{height2}"),
+    N_("{what} must be between {low} and {high} (width:height); '{name}' is "
+       "{width}×{height}"),
+    N_("{what} must be {ratio} (width:height); '{name}' is {width}×{height}"),
+    N_("Image #{id} does not exist (any more); upload it again and pick it"),
+    N_("The images together may be at most {most} KB; these are {size} KB"),
+    N_("The image is {size} KB; at most {most} KB may be uploaded. Make it smaller"),
+    N_("The image is about {size} KB; at most {most} KB may be uploaded. Make it smaller"),
+    N_("The file is not an image Wayline can read; upload a JPEG or PNG"),
+    N_("The file is a {kind} image; upload a JPEG or PNG"),
+    N_("The image is {width}×{height} pixels; at most {most} on each side"),
+    N_("The upload did not arrive whole; try again"),
     # Test sends (server/services/test_sends.py)
     N_("Your account has no email address to send a test to."),
     N_("No test recipients for this channel yet: add emails and phone numbers under Test "
@@ -124,7 +140,9 @@ WORDS = {"status": (N_("pending"), N_("approved"), N_("rejected"), N_("withdrawn
          "label": (CONTROL,), "baseline": (CONTROL,),
          "part": (N_("Subject"), N_("Message"), N_("HTML body"), N_("Title"),
                   N_("Webhook URL"), N_("Webhook body"), N_("Deep link"),
-                  N_("SMS fallback text"))}
+                  N_("SMS fallback text")),
+         "what": (N_("An MMS image"), N_("The image"), N_("The wide image"),
+                  N_("The first item's image"), N_("An item's image"), N_("A card's image"))}
 """Holes whose value is one of a few English words (a request's status, the part of a
 template a problem is in: runtime.messaging.templating.PART_LABELS, a split's control group),
 said too."""

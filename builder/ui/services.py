@@ -194,6 +194,14 @@ class UiServices(Protocol):
     def delete_template(self, template_id: int) -> None:
         """Delete a template; wrong_state naming the journeys when one still sends it."""
 
+    def list_assets(self) -> list[Json]:
+        """Uploaded images, newest first [{id, name, content_type, size, width, height}]; the
+        bytes are at /api/assets/{id}."""
+
+    def upload_asset(self, name: str, data: str) -> Json:
+        """Store an image (its bytes as base64): its listing; invalid when it is not a JPEG or
+        PNG, or too large (judged by its bytes, not its name)."""
+
     def preview_template(self, template: Json, external_id: str | None) -> Json:
         """An unsaved template rendered for a customer (a sample one without an id):
         {content, error, warnings}; invalid when it would not save."""

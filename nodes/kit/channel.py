@@ -24,6 +24,7 @@ from typing import Annotated, Any, Protocol
 import msgspec
 
 from nodes.kit.discovery import Keyed, declarations
+from nodes.kit.images import ImageUse
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
 """Channel keys: lowercase words. Keys are permanent: templates, consents and journeys keep them."""
@@ -105,6 +106,17 @@ class Fallback:
     """The content key the fallback row keeps the original's failure under."""
 
 
+@dataclass(frozen=True)
+class ClosedHours:
+    """Local hours in which the channel's providers refuse every send, whatever the purpose
+    or the customer's night-time consent (Brand Message: 20:50–08:00 Korean time, NCP code
+    3022). Wall times in `zone`, the provider's clock, not the customer's."""
+
+    start: str
+    end: str
+    zone: str = "Asia/Seoul"
+
+
 Part = tuple[str, str, bool]
 """A template part to render: (name, Liquid source, HTML-escape values?)."""
 
@@ -119,6 +131,10 @@ def _no_problems(template: TemplateShape) -> list[Problem]:
 
 def _no_check(template: TemplateShape) -> None:
     return None
+
+
+def _no_images(template: TemplateShape) -> list[ImageUse]:
+    return []
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,8 +168,9 @@ class ChannelSpec:
     """Raises ContentError when the stored template cannot render for anyone."""
     ad_label: Mapping[str, LabelStyle] = field(default_factory=dict)
     """The content parts a marketing message labels as advertising, and how."""
-    measure: Callable[[str], dict[str, Any]] | None = None
-    """Size facts stored with a text (e.g. SMS/LMS and bytes); ValueError when too long."""
+    measure: Callable[[str, Mapping[str, Any] | None], dict[str, Any]] | None = None
+    """Size facts stored with a text, from the text and the content it is in (SMS/LMS/MMS and
+    bytes); ValueError when too long."""
     request: Callable[[int, Mapping[str, Any], Mapping[str, str]], dict[str, Any]] | None = None
     """The provider's JSON body from (message id, content, account); for PROVIDER transport."""
     account: Mapping[str, str] = field(default_factory=dict)
@@ -178,6 +195,20 @@ class ChannelSpec:
     Kakao sender profile; '' for none): a send step may pick one, publishing checks it."""
     reviewed: bool = False
     """Templates must pass the provider's review (AlimTalk: Kakao's) before they may send."""
+    closed: ClosedHours | None = None
+    """Hours the providers take no message on this channel: the send policy holds every one
+    (deferred or skipped, as the step says) until they end."""
+    image_uses: Callable[[TemplateShape], list[ImageUse]] = _no_images
+    """The uploaded images a template uses, each with the limits of where it goes; checked
+    against the images' facts when the template is saved."""
+    images_max_total: int | None = None
+    """Bytes all of one message's images may come to together (MMS), if limited."""
+    preview: str = "parts"
+    """How the Messages page previews a message: 'parts' (each part, labelled) or 'kakao' (a
+    KakaoTalk chat bubble in the content's format)."""
+    marketing_only: bool = False
+    """Every message on the channel is advertising (Brand Message): a send step may not call
+    it transactional."""
 
     @property
     def option_names(self) -> tuple[str, ...]:

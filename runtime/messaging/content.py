@@ -54,7 +54,7 @@ def send_content(template: TemplateLike, profile: Profile, payload: Mapping[str,
     content = apply_rules(rules, spec.key, purpose, content)
     if unsubscribe and purpose == "marketing":
         content["unsubscribe_url"] = unsubscribe  # becomes the List-Unsubscribe headers
-    content.update(_size(spec, content.get("text"), "Message"))
+    content.update(_size(spec, content.get("text"), "Message", content))
     fallback = options.get("fallback")
     if spec.fallback and isinstance(fallback, Mapping):
         content["fallback"] = _fallback(spec, fallback, content, profile, payload, purpose,
@@ -65,12 +65,14 @@ def send_content(template: TemplateLike, profile: Profile, payload: Mapping[str,
     return content
 
 
-def _size(spec: ChannelSpec, text: Any, what: str) -> dict[str, Any]:
-    """The channel's size facts for the text; RenderError when it is too long."""
+def _size(spec: ChannelSpec, text: Any, what: str,
+          content: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The channel's size facts for the text (in its content: an MMS's images); RenderError
+    when it is too long."""
     if spec.measure is None or not isinstance(text, str):
         return {}
     try:
-        return spec.measure(text)
+        return spec.measure(text, content)
     except ValueError as error:
         raise RenderError(f"{what}: {error}") from None
 

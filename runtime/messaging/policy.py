@@ -19,9 +19,15 @@ its time comes and a consent withdrawn meanwhile is honoured):
 5. **Frequency cap** of the workspace: at most N marketing messages per channel per D days,
    days counted as calendar days in the customer's time zone, across all journeys.
 
-A message blocked by 3–5 is deferred — it waits, status `deferred`, until the first moment
-every rule allows it (`next_attempt_at`), and is checked again then — or skipped (suppressed),
-as its send step says (`when_blocked`).
+Before all of these but consent, whatever the purpose: **the channel's closed hours**
+(`ChannelSpec.closed`). Some providers refuse every message on a channel at some hours — Kakao
+Brand Message from 20:50 to 08:00 Korean time (NCP SENS code 3022) — so a message sent then
+would only fail. Unlike night-time, no consent opens them, and they are the provider's clock
+(Asia/Seoul), not the customer's.
+
+A message blocked by 3–5 or closed hours is deferred — it waits, status `deferred`, until the
+first moment every rule allows it (`next_attempt_at`), and is checked again then — or skipped
+(suppressed), as its send step says (`when_blocked`).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from nodes.kit.channel import default_channels
 from nodes.kit.values import local_instant, parse_local_time
 
 MAX_HOPS = 16
@@ -73,6 +80,8 @@ class Window:
     start: time
     end: time
     days: frozenset[int] = frozenset()
+    zone: ZoneInfo | None = None
+    """The clock the window keeps, when not the customer's (a provider's closed hours)."""
 
     def ends_after(self, local: datetime) -> datetime | None:
         """The local wall time the window ends, if `local` falls inside it; else None."""
@@ -171,15 +180,17 @@ def judge(message: Outgoing, rules: Rules, counted: Sequence[datetime], now: dat
     problem = consent_problem(message.consent, message.channel, message.purpose)
     if problem:
         return Decision(Verdict.SUPPRESS, problem)
-    if message.purpose == "transactional":
+    closed = closed_window(message.channel)
+    if message.purpose == "transactional" and closed is None:
         return SEND
-    windows = _windows(message, rules)
+    windows = _windows(message, rules) if message.purpose != "transactional" else ()
+    windows += (closed,) if closed is not None else ()
     memo = {} if memo is None else memo
     key = (windows, message.zone)
     if key not in memo:
         memo[key] = _held_by_windows(windows, message.zone, now)
     held = memo[key]
-    cap = rules.caps.get(message.channel)
+    cap = rules.caps.get(message.channel) if message.purpose != "transactional" else None
     capped_until = _cap_free_at(cap, counted, message.zone, now) if cap else None
     if held is None and capped_until is None:
         return SEND
@@ -199,11 +210,12 @@ def judge(message: Outgoing, rules: Rules, counted: Sequence[datetime], now: dat
 def _held_by_windows(windows: tuple[Window, ...], zone: ZoneInfo,
                      now: datetime) -> tuple[str, datetime] | None:
     """(why, until when) if a window holds marketing back now; None if none does."""
-    local = now.astimezone(zone)
-    blocking = next((window for window in windows if window.ends_after(local)), None)
+    blocking = next((window for window in windows
+                     if window.ends_after(now.astimezone(window.zone or zone))), None)
     if blocking is None:
         return None
-    return (f"{blocking.label}: no marketing {blocking.describe()} ({zone.key})",
+    what = "no sending" if blocking.zone else "no marketing"
+    return (f"{blocking.label}: {what} {blocking.describe()} ({(blocking.zone or zone).key})",
             next_allowed(now, windows, zone))
 
 
@@ -222,12 +234,12 @@ def next_allowed(start: datetime, windows: Iterable[Window], zone: ZoneInfo) -> 
     windows = tuple(windows)
     moment = start
     for _ in range(MAX_HOPS):
-        local = moment.astimezone(zone)
-        ends = [end for end in (window.ends_after(local) for window in windows) if end]
+        ends = [local_instant(end.date(), end.time(), window.zone or zone)
+                for window in windows
+                if (end := window.ends_after(moment.astimezone(window.zone or zone)))]
         if not ends:
             return moment
-        wall = max(ends)
-        moment = max(local_instant(wall.date(), wall.time(), zone), moment)
+        moment = max(max(ends), moment)
     return moment
 
 
@@ -245,6 +257,20 @@ def _cap_free_at(cap: Cap, counted: Sequence[datetime], zone: ZoneInfo,
     return local_instant(today + timedelta(days=cap.days + 1), time(0), zone)
 
 
+CLOSED_LABEL = "provider closed hours"
+"""How a reason names a channel's closed hours (`ChannelSpec.closed`)."""
+
+
+def closed_window(channel: str) -> Window | None:
+    """The hours the channel's providers refuse every message, as a window on their clock."""
+    spec = default_channels().get(channel)
+    if spec is None or spec.closed is None:
+        return None
+    hours = spec.closed
+    return Window(CLOSED_LABEL, parse_local_time(hours.start), parse_local_time(hours.end),
+                  zone=ZoneInfo(hours.zone))
+
+
 def window_from(label: str, start: str, end: str, days: Iterable[int] = ()) -> Window:
     """A window from 'HH:MM' texts."""
     return Window(label, parse_local_time(start), parse_local_time(end), frozenset(days))
@@ -259,7 +285,7 @@ def cap_since(rules: Rules, now: datetime) -> datetime | None:
 POLICY_REASONS = (("consent", "consent"), ("refused transactional", "consent"),
                   ("refused advertising through", "consent"),
                   ("night-time", "night-time"), ("quiet hours", "quiet hours"),
-                  ("frequency cap", "frequency cap"))
+                  ("frequency cap", "frequency cap"), (CLOSED_LABEL, "night-time"))
 """Phrases the send policy's reasons start with, and the kind of reason they mean."""
 
 

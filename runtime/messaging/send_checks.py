@@ -34,6 +34,7 @@ from nodes.kit.fields import CHANNEL_NAMES
 from nodes.kit.registry import Registry
 from nodes.kit.spec import Payload, Send
 from runtime.messaging.ad_checks import image_only, label_problems
+from runtime.messaging.brand_checks import brand_issues
 from runtime.messaging.compliance import current_rules, opt_out_channels
 from runtime.messaging.rendering import payload_keys_used
 from runtime.messaging.reviews import promotional_words, review_problem
@@ -70,6 +71,8 @@ def send_issues(session: Session, document: Any, registry: Registry) -> list[Iss
                 "choose a message for this channel, or change the step's channel."),
                 str(node.get("id")), "config.template"))
             continue
+        if template is not None:
+            issues += brand_issues(session, node, name, template)
         if template is not None and entry is not None:
             issues += _payload_issues(node, name, template, entry)
         sender = current_senders().for_send(_sender_kind(send.channel), send.options.get("sender"))

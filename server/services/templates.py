@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from nodes.kit.channel import channel
 from nodes.kit.fields import CHANNEL_NAMES, Channel
 from nodes.kit.profile import Profile
 from runtime.customers.profiles import load_profiles
@@ -48,6 +49,7 @@ from server.schemas.templates import (
     TemplateUpdate,
     TemplateWarning,
 )
+from server.services.assets import template_image_issues
 from server.services.template_checks import Draft, check_template, issue
 from server.services.template_warnings import template_warnings
 from server.services.usage import in_use_message, journeys_using, usage
@@ -79,6 +81,7 @@ def create_template(wl: Wayline, actor: Actor, data: TemplateCreate) -> Template
     check_template(draft, _allowed(wl))
     name = data.name.strip()
     with _name_race(name), wl.writing() as session:
+        _refuse_images(session, draft)
         _refuse_taken(session, data.channel, name)
         now = wl.now()
         template = Template(channel=draft.channel, name=name, subject=draft.subject,
@@ -109,6 +112,7 @@ def update_template(wl: Wayline, actor: Actor, template_id: int,
                       template.subject if data.subject is None else _subject(data.subject),
                       template.source if data.source is None else data.source, dict(options))
         check_template(draft, _allowed(wl))
+        _refuse_images(session, draft)
         before = (template.name, template.version)
         if name is not None and name != template.name:
             _refuse_taken(session, Channel(template.channel), name, template.id)
@@ -162,6 +166,14 @@ def render_draft(wl: Wayline, data: DraftRenderIn) -> Rendered:
 
 
 # --- shared ----------------------------------------------------------------------------------
+
+
+def _refuse_images(session: Session, draft: Draft) -> None:
+    """422 naming each image the template uses that its channel's provider would refuse."""
+    problems = template_image_issues(session, draft.channel, draft.options)
+    if problems:
+        raise InvalidInputError("The template has problems: " + "; ".join(
+            problem["message"] for problem in problems[:5]), problems)
 
 
 def _allowed(wl: Wayline) -> AllowList:
@@ -232,11 +244,13 @@ def render_profile(wl: Wayline, session: Session, external_id: str | None,
 
 def _render(draft: Draft, profile: Profile, data: RenderIn | DraftRenderIn,
             warnings: list[TemplateWarning]) -> Rendered:
+    # a channel that only carries advertising (Brand Message) is always shown labelled
+    purpose = data.purpose or ("marketing" if channel(draft.channel).marketing_only else None)
     try:
-        if data.purpose is not None:  # exactly what a send step stores
+        if purpose is not None:  # exactly what a send step stores
             options = ({} if data.fallback_text is None
                        else {"fallback": {"text": data.fallback_text}})
-            content = send_content(draft, profile, data.payload, purpose=data.purpose,
+            content = send_content(draft, profile, data.payload, purpose=purpose,
                                    options=options)
         else:
             content = render_message(draft, profile, data.payload, strict=data.strict)

@@ -21,7 +21,7 @@ from runtime.store.db import make_sessionmaker
 from tests.runtime.harness import START, truncate
 from tests.runtime.providers import http_server, smtp_server, webhook  # noqa: F401 - fixtures
 
-CHANNELS = ("email", "sms", "kakao", "push", "webhook")
+CHANNELS = ("email", "sms", "kakao", "push", "webhook", "brand")
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -38,7 +38,7 @@ API_KEY = "test-key-0123456789abcdef"
 TEST_HOST = "testserver.local,testserver"
 """The Hosts Litestar's and schemathesis's test clients send; the app is told to serve them
 (WAYLINE_ALLOWED_HOSTS)."""
-CHANNELS = ("email", "sms", "kakao", "push", "webhook")
+CHANNELS = ("email", "sms", "kakao", "push", "webhook", "brand")
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ def _seed(app_context) -> dict[str, Any]:
     return {**known, "key": "welcome",
             "channel": "sms", "name": "plan", "user_id": 1, "key_id": spare.detail.id,
             "request_id": 1, "pool_id": 1, "token": "not-a-real-token", "file_path": "canvas.css",
-            "path": "nothing", "gateway": "solapi", "sender_id": 1}
+            "path": "nothing", "gateway": "solapi", "sender_id": 1, "asset_id": 1}
 
 
 def _client(app_context, how: dict[str, str]) -> TestClient:

@@ -70,9 +70,9 @@ def test_create_get_list_update_delete(client, app_context):
 def test_each_channel_asks_for_what_it_sends(client, app_context):
     no_subject = problems(client.post("/api/templates", json={**WELCOME, "subject": "  "}))
     assert "needs a subject" in no_subject["subject"]
-    sms_subject = problems(client.post("/api/templates", json={
-        "channel": "sms", "name": "s", "subject": "Hi", "source": "x"}))
-    assert "SMS messages have no subject" in sms_subject["subject"]
+    sms_subject = problems(client.post("/api/templates", json={  # an LMS subject: ≤ 40 bytes
+        "channel": "sms", "name": "s", "subject": "가" * 21, "source": "x"}))
+    assert "an LMS subject may be at most 40" in sms_subject["subject"]
     empty = problems(client.post("/api/templates", json={
         "channel": "kakao", "name": "k", "source": " \n"}))
     assert "empty" in empty["source"]

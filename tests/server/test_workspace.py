@@ -11,7 +11,7 @@ from runtime.store.models import Customer
 def test_send_policy_defaults_then_a_change_reaches_the_runtime(client, app_context):
     shown = client.get("/api/workspace/send-policy").json()
     assert shown == {"frequency_caps": [], "night_start": "21:00", "night_end": "08:00",
-                     "night_channels": ["email", "sms", "kakao", "push", "webhook"],
+                     "night_channels": ["email", "sms", "kakao", "push", "webhook", "brand"],
                      "provider_rates": []}
     change = {"frequency_caps": [{"channel": "sms", "limit": 2, "days": 7}],
               "night_start": "20:00", "night_end": "09:00", "night_channels": ["sms", "kakao"],

@@ -220,7 +220,7 @@ def test_the_outbox_adapter_accepts_everything():
 
 def test_adapters_follow_the_settings(tmp_path: Path):
     unconfigured = adapters_from_settings(Settings())
-    assert set(unconfigured) == {"email", "sms", "kakao", "push", "webhook"}
+    assert set(unconfigured) == {"email", "sms", "kakao", "push", "webhook", "brand"}
     assert isinstance(unconfigured["email"], OutboxAdapter)
     assert all(isinstance(unconfigured[channel], OutboxAdapter)
                for channel in ("sms", "kakao", "push"))

@@ -73,6 +73,52 @@ export function ImportButton({ label = undefined, onFile }) {
   );
 }
 
+// A button that reads a chosen image and hands it to Python as JSON {name, size, data}: its
+// bytes in base64, or no data when it is over `maxBytes` (Python says why, nothing is sent).
+// The server judges the bytes (type, pixels); `accept` only helps the file dialog.
+export function ImageUpload({ label = undefined, maxBytes, onFile }) {
+  const input = useRef(null);
+  const latest = useRef(onFile);
+  latest.current = onFile;
+  return (
+    <>
+      <button
+        type="button"
+        className="wl-button"
+        onClick={() => input.current.click()}
+        data-action="upload-image"
+      >
+        <Upload size={15} /> {label ?? t("Upload an image")}
+      </button>
+      <input
+        ref={input}
+        type="file"
+        accept="image/jpeg,image/png"
+        hidden
+        data-image-file
+        onChange={async (event) => {
+          const file = event.target.files[0];
+          event.target.value = "";
+          if (!file) return;
+          const upload = { name: file.name, size: file.size, data: "" };
+          if (file.size <= maxBytes) upload.data = toBase64(await file.arrayBuffer());
+          latest.current(JSON.stringify(upload));
+        }}
+      />
+    </>
+  );
+}
+
+// An ArrayBuffer as base64 text, a slice at a time (a spread of a whole file overflows).
+function toBase64(buffer) {
+  const bytes = new Uint8Array(buffer);
+  let text = "";
+  for (let at = 0; at < bytes.length; at += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  }
+  return btoa(text);
+}
+
 // Sends the browser to `to` (used after Python creates or clones a journey).
 export function Navigate({ to }) {
   useEffect(() => {
