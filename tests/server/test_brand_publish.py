@@ -52,7 +52,8 @@ def test_targeting_m_or_n_needs_an_eligible_kakao_profile(client, app_context):
                                       "targets M")
     assert "none is registered" in none["message"]
 
-    profile(app_context, 12_000, "", value="pf-pending", status="pending")  # not registered
+    profile(app_context, 12_000, "", value="pf-pending", status="pending",  # not registered
+            is_default=False)
     profile(app_context, 12_000, "")
     problems = [issue["message"] for issue in refused(client, journey)]
     assert len(problems) == 2
