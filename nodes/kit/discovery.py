@@ -49,6 +49,13 @@ class Keyed(Generic[T]):
         self._specs: dict[str, T] = {}
         self._files: dict[str, str] = {}
 
+    def keep(self, key: str, spec: T, origin: str, error: type[Exception], what: str) -> None:
+        """Register `spec` under `key`; `error` names both files when the key is taken."""
+        if key in self._specs:
+            raise error(f"{origin}: {what} {key!r} is already defined in {self._files[key]}")
+        self._specs[key] = spec
+        self._files[key] = origin
+
     def get(self, key: str) -> T | None:
         """The declaration for a key, or None for an unknown one."""
         return self._specs.get(key)

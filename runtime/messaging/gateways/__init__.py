@@ -205,11 +205,7 @@ class Gateways(Keyed[GatewaySpec]):
         """Register one gateway; `origin` (its file) is named in errors."""
         if not re.match(KEY_PATTERN, spec.key):
             raise GatewayError(f"{origin}: gateway key {spec.key!r} must be one lowercase word")
-        if spec.key in self._specs:
-            raise GatewayError(f"{origin}: gateway {spec.key!r} is already defined in "
-                               f"{self._files[spec.key]}")
-        self._specs[spec.key] = spec
-        self._files[spec.key] = origin
+        self.keep(spec.key, spec, origin, GatewayError, "gateway")
 
 
 @cache

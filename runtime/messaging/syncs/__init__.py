@@ -67,11 +67,8 @@ class Syncs(Keyed[SyncTask]):
     """The registry of syncs, by key."""
 
     def add(self, task: SyncTask, origin: str) -> None:
-        if task.key in self._specs:
-            raise SyncError(f"{origin}: sync {task.key!r} is already defined in "
-                            f"{self._files[task.key]}")
-        self._specs[task.key] = task
-        self._files[task.key] = origin
+        """Register one sync; `origin` (its file) is named in errors."""
+        self.keep(task.key, task, origin, SyncError, "sync")
 
 
 @cache

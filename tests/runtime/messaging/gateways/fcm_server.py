@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -24,6 +24,8 @@ import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from tests.runtime.providers import serving
 
 PROJECT = "wayline-test"
 EMAIL = "wayline@wayline-test.iam.gserviceaccount.com"
@@ -162,9 +164,6 @@ def _handler(cloud: FcmCloud) -> type[BaseHTTPRequestHandler]:
 def fcm_cloud() -> Iterator[FcmCloud]:
     """A local FCM and token endpoint with a fresh service account key; stopped after."""
     cloud = FcmCloud()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(cloud))
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    cloud.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield cloud
-    server.shutdown()
-    server.server_close()
+    with serving(_handler(cloud)) as url:
+        cloud.url = url
+        yield cloud

@@ -16,12 +16,14 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from tests.runtime.providers import serving
 
 KST = ZoneInfo("Asia/Seoul")
 SMS_KEY, SMS_SECRET = "sms-app", "sms-secret"
@@ -366,9 +368,6 @@ def _handler(cloud: NhnCloud) -> type[BaseHTTPRequestHandler]:
 def nhn_cloud() -> Iterator[NhnCloud]:
     """A local NHN Cloud, stopped after the test; `nhn_cloud.url` is both products' base."""
     cloud = NhnCloud()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(cloud))
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    cloud.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield cloud
-    server.shutdown()
-    server.server_close()
+    with serving(_handler(cloud)) as url:
+        cloud.url = url
+        yield cloud
