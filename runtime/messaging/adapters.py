@@ -61,6 +61,9 @@ class Adapter(Protocol):
     between sending and recording costs nothing, and outcomes may be recorded in one commit.
     An adapter may also say `records_only = True` when sending is nothing but recording (no
     IO, cannot fail): the batch that writes such a message then writes it sent at once.
+    An adapter whose provider has no idempotency key may offer `repeating(message_id)`:
+    delivery calls it before calling again for a message it called before (a retry, or a job
+    that died after the call), in whichever worker, so the adapter can look it up first.
     """
 
     idempotent: bool

@@ -58,10 +58,18 @@ def attempt(message_id: int, channel: str, content: Mapping[str, Any], attempts:
     if adapter is None:
         return _failed(_no_adapter(channel, adapters))
     try:
+        _say_repeat(adapter, message_id, attempts)
         provider_id = adapter.send(message_id, channel, content)
     except Exception as error:  # every error ends on the row: _after
         return _after(error, message_id, channel, attempts, now)
     return _sent(provider_id, now)
+
+
+def _say_repeat(adapter: Adapter, message_id: int, attempts: int) -> None:
+    """Tell an adapter that asks (`repeating`) that this message was handed to it before: a
+    provider with no idempotency key then looks it up instead of sending it again."""
+    if attempts > 1 and callable(repeating := getattr(adapter, "repeating", None)):
+        repeating(message_id)
 
 
 async def attempt_all(claimed: Claimed, adapters: Mapping[str, Adapter], now: datetime,
@@ -84,6 +92,7 @@ async def attempt_all(claimed: Claimed, adapters: Mapping[str, Adapter], now: da
                 return {"attempts": attempts - 1, "next_attempt_at": now + _jittered(wait),
                         "reason": why}
             try:
+                _say_repeat(adapter, message_id, attempts)
                 provider_id = await adapter.send_async(message_id, channel, content)
             except Exception as error:  # every error ends on the row: _after
                 if isinstance(error, TransientFailure) and error.throttled:

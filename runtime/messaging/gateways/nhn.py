@@ -29,9 +29,11 @@ Exactly once. Every message carries its Wayline id as NHN's `recipientGroupingKe
 back in the delivery results (`poll_reports`). KakaoTalk calls also send it as
 `X-NC-API-IDEMPOTENCY-KEY`: NHN refuses the same key for 10 minutes (result -1005), which this
 gateway reads as "already accepted", so a repeat within 10 minutes never sends twice. NHN's SMS
-API has no such key; before an SMS/LMS/MMS goes, the gateway asks NHN's send list for a message
-with that grouping key sent in the last `REPEAT_LOOK_BACK` and returns it instead of sending
-again (only a row with that very key counts, should NHN ever ignore the filter). What remains:
+API has no such key; before an SMS/LMS/MMS that delivery hands over again (`repeating`: a
+retry, or a job that died after its call, in whichever worker) goes, the gateway asks NHN's send
+list for a message with that grouping key sent in the last `REPEAT_LOOK_BACK` and returns it
+instead of sending again (only a row with that very key counts, should NHN ever ignore the
+filter); a first try costs one call. What remains:
 an SMS repeat while the first request is still on its way, and a KakaoTalk repeat more than 10
 minutes after a call whose answer was lost, can send twice. Delivery's own backoff (30 s,
 doubling, five tries: `runtime.messaging.calls`) ends within 8 minutes, inside NHN's 10; a
@@ -101,6 +103,9 @@ KST = ZoneInfo("Asia/Seoul")
 
 REPEAT_LOOK_BACK = timedelta(hours=24)
 """How far back an SMS's grouping key is looked for before it is sent (a retry comes sooner)."""
+
+REPEATS_KEPT = 10_000
+"""Messages handed over again remembered at once until their call (`repeating`)."""
 
 PAGE_SIZE = 1000
 """Rows per page of NHN's lists (its maximum)."""
@@ -252,6 +257,7 @@ class NhnGateway:
         self.sms_app_key, self.kakao_app_key = values["sms_app_key"], values["kakao_app_key"]
         self.sms_secret, self.kakao_secret = values["sms_secret_key"], values["kakao_secret_key"]
         self.sender_key = values["sender_key"]
+        self.repeats: set[int] = set()
         self.webhook_signature = values["webhook_signature"]
         _check_keys(self.sms_app_key, self.sms_secret, "SMS")
         _check_keys(self.kakao_app_key, self.kakao_secret, "KAKAO")
@@ -296,6 +302,12 @@ class NhnGateway:
         except StopIteration as done:
             return done.value
 
+    def repeating(self, message_id: int) -> None:
+        """Delivery says this message was handed over before: a text is looked up first."""
+        if len(self.repeats) >= REPEATS_KEPT:
+            self.repeats.pop()
+        self.repeats.add(message_id)
+
     def origin(self, content: Mapping[str, Any]) -> str:
         """NHN's origin for the message's product (texts and KakaoTalk are two hosts)."""
         return public_origin(self.kakao_url if "template_code" in content
@@ -331,12 +343,15 @@ class NhnGateway:
         base = f"{self.sms_url}/sms/v3.0/appKeys/{quote(self.sms_app_key)}"
         key = str(message_id)
         now = datetime.now(KST)
-        earlier = yield Call("GET", f"{base}/sender/{'sms' if kind == 'SMS' else 'mms'}",
-                             self.sms_secret, params={
-                                 "recipientGroupingKey": key, "pageSize": 1,
-                                 "startRequestDate": _kst(now - REPEAT_LOOK_BACK),
-                                 "endRequestDate": _kst(now + timedelta(minutes=5))})
-        for row in _rows(_checked(earlier, "SMS", SMS_CODES)):
+        earlier = None
+        if message_id in self.repeats:
+            earlier = yield Call("GET", f"{base}/sender/{'sms' if kind == 'SMS' else 'mms'}",
+                                 self.sms_secret, params={
+                                     "recipientGroupingKey": key, "pageSize": 1,
+                                     "startRequestDate": _kst(now - REPEAT_LOOK_BACK),
+                                     "endRequestDate": _kst(now + timedelta(minutes=5))})
+        self.repeats.discard(message_id)
+        for row in _rows(_checked(earlier, "SMS", SMS_CODES)) if earlier is not None else ():
             if row.get("recipientGroupingKey") == key and str(row.get("msgStatus")) not in (
                     "0", "4", "5", "6"):  # not one that failed: that one may go again
                 return str(row.get("requestId") or f"nhn-sms-{message_id}")

@@ -20,9 +20,11 @@ delivery's async path (`send_async`, many calls in flight over one aiohttp pool)
   `customFields` (`{"waylineId": "<id>"}`), which Solapi keeps and echoes in its reports. When a
   call ended without a clear answer (timeout, dropped connection, 5xx), the gateway remembers the
   id; before sending it again it looks the message up (`GET /messages/v4/list` for that number
-  since the first try) and, when Solapi has it, returns its id instead of sending twice. The memo
-  lives in the worker process: a retry taken by another worker after an unclear call may send
-  again (Solapi's own duplicate check, `allowDuplicates: false`, covers one request only).
+  since the first try) and, when Solapi has it, returns its id instead of sending twice.
+  Delivery also says so for every message it hands over again (`repeating`: a retry, or a job
+  that died after its call, in whichever worker), and the lookup then covers the last day. What
+  remains: a repeat while the first request is still on its way (Solapi's own duplicate check,
+  `allowDuplicates: false`, covers one request only).
 - Failures: 429 and 5xx are transient (Retry-After honoured); an auth error, a refused message
   (`failedMessageList`: bad number, unregistered sender …) or too little balance is permanent,
   with Solapi's errorCode / statusCode and message as the reason.
@@ -87,6 +89,9 @@ REPORTS_MAX = 1000
 
 LOOKUP_WINDOW = timedelta(hours=1)
 """How far back a retry looks for the message an unclear call may have sent."""
+
+REPEAT_LOOK_BACK = timedelta(hours=24)
+"""How far back a message delivery hands over again is looked for (`repeating`)."""
 
 UNCLEAR_KEPT = 10_000
 """Message ids with an unclear outcome remembered at once (the oldest are forgotten)."""
@@ -158,6 +163,13 @@ class SolapiGateway:
         body = self._body(message_id, channel, content, uploads)
         return self._sent(message_id,
                           await self._call_async("POST", SEND_PATH, body, message_id))
+
+    def repeating(self, message_id: int) -> None:
+        """Delivery says this message was handed over before (maybe by another worker, up to a
+        day ago): look it up before sending it again."""
+        self._unclear(message_id)
+        self.unclear[message_id] = min(self.unclear[message_id],
+                                       datetime.now(UTC) - REPEAT_LOOK_BACK)
 
     def origin(self, content: Mapping[str, Any]) -> str:
         """Solapi's origin: every message goes there."""

@@ -40,6 +40,7 @@ from tests.runtime.harness import (
     add_journey,
     add_template,
     drain,
+    move,
     wait_until,
 )
 
@@ -205,6 +206,21 @@ def test_a_retry_after_an_unclear_answer_does_not_send_twice(solapi_server):
     assert ("GET", "/messages/v4/list") in solapi.calls
 
 
+def test_a_message_another_worker_hands_over_again_is_looked_up_not_sent_twice(solapi_server):
+    solapi = solapi_server(accept_then_fail=1)
+    content = {"to": TO, "text": "한 번만"}
+    first = gateway_for(solapi)
+    with pytest.raises(TransientFailure):  # this worker's answer is lost, and so is the worker
+        inflight.run(first.send_async(41, "sms", content))
+    first.close()
+    other = gateway_for(solapi)  # another worker knows nothing of it but what delivery says
+    other.repeating(41)
+    retried = inflight.run(other.send_async(41, "sms", content))
+    other.close()
+    [kept] = solapi.by_wayline_id(41)
+    assert retried == kept["messageId"] and solapi.sends() == 1
+
+
 # --- templates and the 080 list ----------------------------------------------------------------
 
 
@@ -298,6 +314,26 @@ def test_a_journeys_texts_go_through_solapi_and_its_reports_move_them(
     garbage = anonymous_client.post(address, content=b"{not json")
     assert garbage.status_code == 422, garbage.text
     assert "not JSON" in garbage.text
+
+
+def test_delivery_retrying_in_another_worker_looks_the_text_up_instead_of_sending_it_again(
+        wayline, solapi_server):
+    rt = wayline
+    solapi = solapi_server(accept_then_fail=1)  # Solapi takes the first text; its answer is lost
+    rt.adapters["sms"] = first = gateway_for(solapi)
+    texting_journey(rt)
+    drain(rt)
+    first.close()
+    with rt.sessions() as session:
+        [waiting] = session.scalars(select(Message)).all()
+    assert (waiting.status, waiting.attempts) == (MessageStatus.QUEUED, 1)
+    rt.adapters["sms"] = other = gateway_for(solapi)  # the retry comes to another worker
+    move(rt, timedelta(minutes=2))
+    other.close()
+    with rt.sessions() as session:
+        [sent] = session.scalars(select(Message)).all()
+    assert (sent.status, sent.attempts) == (MessageStatus.SENT, 2)
+    assert solapi.sends() == 1 and sent.provider_id == solapi.messages[0]["messageId"]
 
 
 def test_real_workers_send_a_journeys_texts_through_solapi_once_each(wayline, solapi_server,
