@@ -21,7 +21,8 @@ WAIT = 10_000
 
 def seojun(live_app: LiveApp, flips: int) -> None:
     """Seo-jun signs up with SMS advertising (and at night) and email refused, flips his email
-    consent `flips` times by import, then calls the 080 line."""
+    consent `flips` times by import, then calls the 080 line (refusing advertising on
+    every phone channel: texts, KakaoTalk, Brand Message)."""
     wl = live_app.wayline
     now = wl.now()
     with wl.writing() as session:
@@ -51,12 +52,12 @@ def test_the_consent_matrix_and_history_on_the_customer_page(live_app: LiveApp,
 
     history = page.locator("[data-history-row]")
     expect(history).to_have_count(20)
-    expect(page.locator("[data-consent-history] h3")).to_contain_text("27 changes")
+    expect(page.locator("[data-consent-history] h3")).to_contain_text("28 changes")
     first = history.first
     expect(first.locator("[data-source]")).to_contain_text("080 opt-out line")
     expect(first).to_contain_text("called 080")
     page.locator('[data-action="older-consent"]').click()
-    expect(history).to_have_count(27, timeout=WAIT)
+    expect(history).to_have_count(28, timeout=WAIT)
     expect(history.last.locator("[data-source]")).to_have_text("Sign-up form")
     expect(page.locator('[data-action="older-consent"]')).to_have_count(0)
     screenshot(page, "consent-records")
