@@ -96,7 +96,11 @@ def rules_from_settings(settings: Settings) -> MessageRules:
                      if spec.transport is Transport.PROVIDER
                      and (getattr(settings, f"{spec.key}_url", "")
                           or provider_of(settings.extra, spec.key)))
-    senders = {"phone": settings.sms_sender, "kakao": settings.kakao_sender_key}
+    senders: dict[str, str] = {}  # each kind's from the first channel whose account sets it
+    for spec in default_channels():
+        for attribute in spec.account.values() if spec.sender else ():
+            if getattr(settings, attribute, "") and spec.sender not in senders:
+                senders[spec.sender] = str(getattr(settings, attribute))
     return MessageRules(ad_label=settings.ad_label, opt_out_line=settings.opt_out_line,
                         public_url=public_url(settings), secret_key=secret_for(settings),
                         senders={kind: value for kind, value in senders.items() if value},

@@ -136,6 +136,17 @@ def test_the_environments_senders_are_registered_defaults(app_context: Wayline, 
     assert all("envkey" not in entry.value for entry in listed)  # a secret: never shown
 
 
+def test_the_settings_give_each_kind_its_environment_sender():
+    from runtime.messaging.compliance import rules_from_settings
+    from runtime.settings import Settings
+
+    brand_only = rules_from_settings(Settings(brand_sender_key="brandkey5678"))
+    assert brand_only.senders == {"kakao": "brandkey5678"}  # a Brand Message profile counts
+    both = rules_from_settings(Settings(sms_sender="0299998888", kakao_sender_key="alimkey",
+                                        brand_sender_key="brandkey5678"))
+    assert both.senders == {"phone": "0299998888", "kakao": "alimkey"}
+
+
 def test_publishing_refuses_a_sender_that_is_not_registered(app_context: Wayline):
     pending = senders.save_sender(app_context, SYSTEM, sender(status="pending"))
     offer = template(app_context, "sms", "오늘만 특가 안내")
