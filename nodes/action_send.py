@@ -67,7 +67,7 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     )] = ""
     sender: Annotated[str, hint(
         "Send from", order=6, show_if=ON_SENDER, max_length=SENDER_LENGTH,
-        extra={"placeholder": "0212345678"},
+        widget="sender-picker",
         description="A sender number (SMS) or Kakao sender key registered under Send rules → "
                     "Senders. Empty: the default registered one. Publishing refuses one that "
                     "is not registered",

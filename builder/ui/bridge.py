@@ -284,6 +284,9 @@ class CanvasState(msgspec.Struct):
     templates: list[Json]
     references: dict[str, list[Json]]
     """What each other picker offers, by reference kind (`x-ref`): [{id, name, ...}]."""
+    senders: dict[str, Json]
+    """What a send step may send from, by channel: {"default", "options": [{value, label,
+    status, registered}]} (`builder.ui.editor.sender_choices`)."""
     ack: int
     saved: Saved | None
     notice: Notice | None

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -58,6 +59,7 @@ from builder.ui.service_words import said
 from builder.ui.services import UiError, UiServices
 from builder.ui.session import ends_polling, use_session_ended
 from builder.ui.signed_out import BackToSignIn
+from nodes.kit.channel import default_channels
 
 JOURNEY_PATH = re.compile(r"^/journeys/(\d+)/?$")
 WATCH_SECONDS = 2.0
@@ -211,7 +213,34 @@ def load_detail(services: UiServices, journey_id: int) -> dict[str, Any]:
             "templates": services.list_templates(),
             "references": {kind: services.list_references(kind)
                            for kind in catalogue.reference_kinds(services.registry)},
+            "senders": sender_choices(services),
             "content": pinned_content.load_changes(services, detail["journey"])}
+
+
+def sender_choices(services: UiServices) -> dict[str, dict[str, Any]]:
+    """For each channel that sends from a registered sender, what its send step may pick:
+    {channel: {"default": how the default reads, "options": [{value, label, registered}]}}.
+    The environment's sender is the default only (it has no value a step could name)."""
+    if not services.may("send_rules.read"):
+        return {}
+    senders = services.list_senders()
+    choices: dict[str, dict[str, Any]] = {}
+    for spec in default_channels():
+        if not spec.sender:
+            continue
+        mine = [sender for sender in senders if sender["kind"] == spec.sender]
+        default = next((sender for sender in mine if sender["is_default"]), None)
+        choices[spec.key] = {
+            "default": _sender_label(default) if default else "",
+            "options": [{"value": sender["value"], "label": _sender_label(sender),
+                         "status": sender["status"],
+                         "registered": sender["status"] == "registered"}
+                        for sender in mine if not sender["from_environment"]]}
+    return choices
+
+
+def _sender_label(sender: Mapping[str, Any]) -> str:
+    return " · ".join(part for part in (sender["name"], sender["shown"]) if part)
 
 
 def with_data_warnings(services: UiServices, detail: dict[str, Any]) -> dict[str, Any]:
@@ -266,8 +295,8 @@ def run_command(services: UiServices, journey_id: int, command: Command,
 def _pickers(detail: dict[str, Any] | None) -> dict[str, Any]:
     """The segments, templates and other stored objects a detail carries for the pickers, and
     the templates changed since the live version: what changes without the draft changing."""
-    return {key: detail[key] for key in ("segments", "templates", "references", "content",
-                                         "discovery")
+    return {key: detail[key] for key in ("segments", "templates", "references", "senders",
+                                         "content", "discovery")
             if detail and key in detail}
 
 
@@ -305,6 +334,7 @@ def live_state(services: UiServices, detail: dict[str, Any], _: Words) -> dict[s
             "ports": catalogue.node_ports(document, services.registry, _),
             "segments": detail.get("segments", []), "templates": detail.get("templates", []),
             "references": detail.get("references", {}),
+            "senders": detail.get("senders", {}),
             "discovery": detail.get("discovery"),
             "content": pinned_content.banner(detail.get("content"), _)}
 

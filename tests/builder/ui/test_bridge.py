@@ -43,7 +43,8 @@ def test_the_state_round_trips() -> None:
     state = bridge.CanvasState(
         journey={"id": 1}, document={"nodes": []}, revision=2,
         issues=[bridge.Issue(code="graph.no_entry", message="Add an entry.")], ports={},
-        segments=[], templates=[], references={"coupon_pool": []}, ack=0, saved=None,
+        segments=[], templates=[], references={"coupon_pool": []},
+        senders={"sms": {"default": "", "options": []}}, ack=0, saved=None,
         notice=None, can=bridge.Can(publish=True, request=False, approve=False, pause=True,
                                     previews=True, required=False),
         approval=None, versions=[], live=None, preview={}, session="s", sending=None,

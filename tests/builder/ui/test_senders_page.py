@@ -2,8 +2,8 @@
 rules page (a wrong number is refused on its field), marks it registered; an editor submits an
 AlimTalk template to Kakao's review from the Messages page and sees it under review, then
 rejected with Kakao's reason, then approved (a local HTTP server stands in for the provider);
-and the journey editor refuses to publish with the template not approved, saying why. The
-same pages in Korean."""
+and the journey editor refuses to publish with the template not approved, saying why; a send
+step picks a registered sender (pending ones shown, not offered). The same pages in Korean."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from sqlalchemy import select
 
 from runtime.messaging.senders import use_senders
 from runtime.store.audit import SYSTEM
+from runtime.store.models import Journey
 from runtime.store.sender_models import Sender
 from server.schemas.senders import SenderIn
 from server.services import senders
 from tests.builder.journeys import document, edge, node
 from tests.builder.ui.conftest import LiveApp, screenshot
-from tests.runtime.harness import add_journey
+from tests.runtime.harness import add_journey, add_template, wait_until
 from tests.runtime.providers import http_server  # noqa: F401 - fixture
 from tests.server.test_senders import KakaoReviews, answer
 
@@ -142,3 +143,45 @@ def _template_id(live_app: LiveApp) -> int:
     from runtime.store.models import Template
     with live_app.wayline.runtime.sessions() as session:
         return session.scalar(select(Template.id).where(Template.name == "Order shipped"))
+
+
+def test_a_send_step_picks_a_registered_sender(live_app: LiveApp, browse: Any) -> None:
+    for value, name, status, default in (("02-1234-5678", "웨이라인", "registered", True),
+                                         ("1588-1234", "웨이라인 마케팅", "registered", False),
+                                         ("02-9999-8888", "웨이라인 지점", "pending", False)):
+        senders.save_sender(live_app.wayline, SYSTEM, SenderIn(
+            kind="phone", value=value, name=name, status=status, is_default=default,
+            opt_out_number="080-123-4567"))
+    with live_app.wayline.writing() as session:
+        template = add_template(session, "sms", "Sale", None, "주말 특가")
+        journey_id = add_journey(session, document(
+            [node("entry", "entry.segment", "Pro plan", SEGMENT),
+             node("send", "action.send", "Sale text", {"channel": "sms", "template": template},
+                  x=320)],
+            [edge("entry", "send")]), name="Weekend")
+    editor = browse(f"/journeys/{journey_id}")
+    editor.locator('[data-node-id="send"]').click()
+    picker = editor.locator('[data-inspector="send"] [data-sender-picker]')
+    expect(picker).to_be_visible(timeout=WAIT)
+    expect(picker.locator("option").first).to_have_text(
+        "Default sender (웨이라인 · 02-1234-5678)")
+    expect(picker.locator('option[value="0299998888"]')).to_be_disabled()
+    expect(picker.locator('option[value="0299998888"]')).to_contain_text("pending")
+    picker.select_option("15881234")
+
+    def chosen() -> str:
+        with live_app.wayline.reading() as session:
+            draft = session.get(Journey, journey_id).draft
+        [step] = [item for item in draft["nodes"] if item["id"] == "send"]
+        return step["data"]["config"].get("sender", "")
+
+    wait_until(lambda: chosen() == "15881234", 10, "the picked sender saved", chosen)
+    screenshot(editor, "send-step-sender")
+
+    korean = browse(f"/journeys/{journey_id}", locale="ko-KR")
+    korean.locator('[data-node-id="send"]').click()
+    picker = korean.locator('[data-inspector="send"] [data-sender-picker]')
+    expect(picker).to_have_value("15881234", timeout=WAIT)
+    expect(picker.locator("option").first).to_have_text(
+        "기본 발신자 (웨이라인 · 02-1234-5678)")
+    screenshot(korean, "send-step-sender-ko")

@@ -38,6 +38,7 @@ export interface CanvasState {
   segments: Array<Record<string, any>>;
   templates: Array<Record<string, any>>;
   references: Record<string, Array<Record<string, any>>>;
+  senders: Record<string, Record<string, any>>;
   ack: number;
   saved: Saved | null;
   notice: Notice | null;

@@ -210,6 +210,14 @@ function renderControl({
         onChange={onChange}
       />
     );
+  if (widget === "sender-picker")
+    return (
+      <SenderPicker
+        choices={ctx.senders?.[ctx.siblings?.channel]}
+        value={value}
+        onChange={(next) => (next === "" && nullable ? clear() : onChange(next))}
+      />
+    );
   if (widget === "timezone") return <TimezoneInput value={value} onChange={onChange} />;
   if (widget === "radio" && field.enum)
     return <Segmented options={field.enum} value={value ?? field.default} onChange={onChange} />;
@@ -424,6 +432,35 @@ export function DurationInput({ value, onChange, path, issues }) {
       />
       {path ? <FieldErrors issues={issues} path={`${path}.amount`} /> : null}
     </div>
+  );
+}
+
+// What a send step sends from: the default sender, or one registered under Send rules →
+// Senders. Pending and rejected ones show, greyed out, so a marketer sees why they can't be
+// picked; a value no longer on the list stays shown (publishing says what is wrong with it).
+function SenderPicker({ choices, value, onChange }) {
+  const options = choices?.options || [];
+  const listed = options.some((option) => option.value === value);
+  const fallback = choices?.default
+    ? t("Default sender ({sender})", { sender: choices.default })
+    : t("Default sender (none registered yet)");
+  return (
+    <select
+      className="wl-input wl-select"
+      value={value || ""}
+      onChange={(e) => onChange(e.target.value)}
+      data-sender-picker
+    >
+      <option value="">{fallback}</option>
+      {options.map((option) => (
+        <option key={option.value} value={option.value} disabled={!option.registered}>
+          {option.registered
+            ? option.label
+            : t("{sender} — {status}", { sender: option.label, status: t(option.status) })}
+        </option>
+      ))}
+      {value && !listed ? <option value={value}>{value}</option> : null}
+    </select>
   );
 }
 
