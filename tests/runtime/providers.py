@@ -196,11 +196,19 @@ def webhook() -> Iterator[WebhookAdapter]:
 def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """Serve `handler` on 127.0.0.1 from a thread: the base URL (http://127.0.0.1:<port>);
     the server stops when the block ends. For the local stand-ins of providers' APIs."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Busy(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+class _Busy(ThreadingHTTPServer):
+    """A threaded server whose listen queue takes a delivery worker's calls in flight at once
+    (the default queue of 5 drops connections, which then wait seconds to be tried again)."""
+
+    request_queue_size = 256
+    daemon_threads = True
 
