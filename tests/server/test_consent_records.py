@@ -78,10 +78,11 @@ def test_every_path_that_changes_consent_writes_its_history(client, ingest_heade
     loaded = client.post("/api/customers/opt-outs", headers=ingest_headers,
                          content=b"phone,date,number\n010-1234-5678,2026-03-01,0801234567\n")
     assert loaded.status_code == 200, loaded.text
-    assert rows_of(app_context, "h1")[-3:] == [
+    assert rows_of(app_context, "h1")[-4:] == [
         ("sms", "advertising", "granted", "refused", "080"),
         ("sms", "night", "granted", "refused", "080"),
-        ("kakao", "advertising", "granted", "refused", "080")]
+        ("kakao", "advertising", "granted", "refused", "080"),
+        ("brand", "advertising", "unknown", "refused", "080")]
 
 
 def test_the_history_page_shows_the_matrix_and_pages_newest_first(client, ingest_headers,
@@ -172,7 +173,8 @@ def test_the_080_csv_loads_good_rows_and_reports_each_bad_one(client, ingest_hea
     assert rows_of(app_context, "k2") == [
         ("sms", "advertising", "unknown", "granted", "api"),
         ("sms", "advertising", "granted", "refused", "080"),
-        ("kakao", "advertising", "unknown", "refused", "080")]
+        ("kakao", "advertising", "unknown", "refused", "080"),
+        ("brand", "advertising", "unknown", "refused", "080")]
     with app_context.reading() as session:
         later = session.scalar(select(Customer.consent).where(Customer.external_id == "k2"))
     assert consent_problem(later, "sms", "marketing") == \
