@@ -42,8 +42,9 @@ export function JourneyCanvas({ catalogue, state, readOnly = false, onCommand, o
   );
 }
 
-// A button that reads a chosen .json file and hands its text to Python.
-export function ImportButton({ label = undefined, onFile }) {
+// A button that opens the file dialog and hands the chosen file to `read` (what it returns,
+// as JSON text, goes to Python's `onFile`). `marker` names the hidden input for tests.
+function FileButton({ action, label, accept, marker, read, onFile }) {
   const input = useRef(null);
   const latest = useRef(onFile);
   latest.current = onFile;
@@ -53,23 +54,37 @@ export function ImportButton({ label = undefined, onFile }) {
         type="button"
         className="wl-button"
         onClick={() => input.current.click()}
-        data-action="import"
+        data-action={action}
       >
-        <Upload size={15} /> {label ?? t("Import")}
+        <Upload size={15} /> {label}
       </button>
       <input
         ref={input}
         type="file"
-        accept="application/json,.json"
+        accept={accept}
         hidden
-        data-import-file
+        {...{ [marker]: true }}
         onChange={async (event) => {
           const file = event.target.files[0];
           event.target.value = "";
-          if (file) latest.current(JSON.stringify({ name: file.name, text: await file.text() }));
+          if (file) latest.current(JSON.stringify(await read(file)));
         }}
       />
     </>
+  );
+}
+
+// A button that reads a chosen .json file and hands its text to Python.
+export function ImportButton({ label = undefined, onFile }) {
+  return (
+    <FileButton
+      action="import"
+      label={label ?? t("Import")}
+      accept="application/json,.json"
+      marker="data-import-file"
+      read={async (file) => ({ name: file.name, text: await file.text() })}
+      onFile={onFile}
+    />
   );
 }
 
@@ -77,35 +92,19 @@ export function ImportButton({ label = undefined, onFile }) {
 // bytes in base64, or no data when it is over `maxBytes` (Python says why, nothing is sent).
 // The server judges the bytes (type, pixels); `accept` only helps the file dialog.
 export function ImageUpload({ label = undefined, maxBytes, onFile }) {
-  const input = useRef(null);
-  const latest = useRef(onFile);
-  latest.current = onFile;
   return (
-    <>
-      <button
-        type="button"
-        className="wl-button"
-        onClick={() => input.current.click()}
-        data-action="upload-image"
-      >
-        <Upload size={15} /> {label ?? t("Upload an image")}
-      </button>
-      <input
-        ref={input}
-        type="file"
-        accept="image/jpeg,image/png"
-        hidden
-        data-image-file
-        onChange={async (event) => {
-          const file = event.target.files[0];
-          event.target.value = "";
-          if (!file) return;
-          const upload = { name: file.name, size: file.size, data: "" };
-          if (file.size <= maxBytes) upload.data = toBase64(await file.arrayBuffer());
-          latest.current(JSON.stringify(upload));
-        }}
-      />
-    </>
+    <FileButton
+      action="upload-image"
+      label={label ?? t("Upload an image")}
+      accept="image/jpeg,image/png"
+      marker="data-image-file"
+      read={async (file) => ({
+        name: file.name,
+        size: file.size,
+        data: file.size <= maxBytes ? toBase64(await file.arrayBuffer()) : "",
+      })}
+      onFile={onFile}
+    />
   );
 }
 
