@@ -232,11 +232,27 @@ class _Alike:
 
         @contextlib.contextmanager
         def opened() -> Any:
-            with TestClient(self.app, raise_server_exceptions=False) as client:
-                client.cookies = self.cookies
-                with client.websocket_connect(path, headers=headers) as socket:
-                    yield socket
+            from anyio.from_thread import start_blocking_portal
+
+            try:
+                # The client's event loop is ours, so that it can be closed cancelling what
+                # the page still runs after its socket closed (leaving it with an exception
+                # does), instead of waiting for it: once it waited for good.
+                with start_blocking_portal(backend="asyncio") as portal:
+                    client = TestClient(self.app, raise_server_exceptions=False)
+                    client.blocking_portal = portal
+                    with client:
+                        client.cookies = self.cookies
+                        with client.websocket_connect(path, headers=headers) as socket:
+                            yield socket
+                    raise _SocketDone
+            except _SocketDone:
+                pass
         return opened()
+
+
+class _SocketDone(Exception):  # noqa: N818 - not an error: a way out
+    """Raised to close a test client's event loop without waiting for its leftover tasks."""
 
 
 FIRST_MESSAGE_SECONDS = 90
