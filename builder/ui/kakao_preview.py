@@ -1,4 +1,4 @@
-"""A KakaoTalk chat bubble for the Messages page preview (`ChannelSpec.preview == 'kakao'`):
+"""A KakaoTalk chat bubble for the Messages page preview (`ChannelSpec.preview == 'bubble'`):
 the rendered Brand Message content laid out as KakaoTalk shows each format — a text bubble,
 an image above the text, a wide image with side-by-side buttons, a wide list (header, a large
 first item, then small rows) or a carousel of cards — with the uploaded images from

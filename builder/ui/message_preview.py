@@ -98,7 +98,7 @@ def Rendered(shown: dict[str, Any] | None, channel: str) -> Any:  # noqa: N802
         return html.div({"class": "wl-alert error", "data-preview": "error"},
                         said(_, shown["error"]))
     content = shown.get("content") or {}
-    if default_channels()[channel].preview == "kakao":
+    if default_channels()[channel].preview == "bubble":
         return html.div({"data-preview": "message"}, KakaoBubble(content),
                         _size_line(_, channel, content))
     parts = [html.div({"key": key, "data-part": key}, html.div({"class": "part"}, _(label)),

@@ -367,5 +367,5 @@ CHANNEL = ChannelSpec(
     consent_noun="KakaoTalk advertising", test_recipients="phones", sender="kakao",
     fallback=Fallback(channel="sms", failure_key="brand_failure"),
     closed=ClosedHours("20:50", "08:00"), image_uses=image_uses, marketing_only=True,
-    preview="kakao",
+    preview="bubble",
 )

@@ -204,7 +204,7 @@ class ChannelSpec:
     images_max_total: int | None = None
     """Bytes all of one message's images may come to together (MMS), if limited."""
     preview: str = "parts"
-    """How the Messages page previews a message: 'parts' (each part, labelled) or 'kakao' (a
+    """How the Messages page previews a message: 'parts' (each part, labelled) or 'bubble' (a
     KakaoTalk chat bubble in the content's format)."""
     marketing_only: bool = False
     """Every message on the channel is advertising (Brand Message): a send step may not call

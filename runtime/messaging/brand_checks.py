@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from builder.validation import Issue
 from nodes.channels.brand import MIN_FRIENDS, WIDE_TARGETING
+from nodes.kit.channel import default_channels
 from runtime.store.models import Template
 from runtime.store.sender_models import Sender
 
@@ -30,7 +31,8 @@ def brand_issues(session: Session, node: Mapping[str, Any], name: str,
                  template: Template) -> list[Issue]:
     """Errors on a send step whose Brand Message the workspace's Kakao profile may not send."""
     targeting = str((template.options or {}).get("targeting") or "I")
-    if template.channel != "brand" or targeting not in WIDE_TARGETING:
+    spec = default_channels().get(template.channel)
+    if spec is None or "targeting" not in spec.option_names or targeting not in WIDE_TARGETING:
         return []
     step, message = str(node.get("id")), template.name
     profile = session.scalars(select(Sender).where(
