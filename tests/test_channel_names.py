@@ -14,9 +14,8 @@ channel name anywhere else:
 A single channel name as a value is data, not a branch: a starter journey's send step
 (`{"channel": "email"}`), a starter template's channel. "email" is also a profile field and
 "webhook" an icon: compared with something that is not a channel, they are not channels. The
-demo data is data too. A provider gateway (`runtime/messaging/gateways/<provider>.py`) speaks
-its provider's API for each channel it carries, so it names them, as a channel module names
-itself.
+demo data is data too. A provider gateway asks a channel's `product`
+(`nodes.kit.channel.Product`), never its name.
 """
 
 from __future__ import annotations
@@ -35,9 +34,6 @@ OWN = ROOT / "nodes" / "channels"
 """The channel modules: each may name itself (and the channel it falls back to)."""
 DATA = {ROOT / "server" / "demo.py": "demo customers' consents, channel by channel"}
 """Modules of data, not of logic, and why."""
-GATEWAYS = ROOT / "runtime" / "messaging" / "gateways"
-"""Provider gateways: each speaks its provider's API for the channels it says it carries
-(`GatewaySpec.channels`): a provider's SMS and KakaoTalk products are different calls."""
 NAMES = frozenset(default_channels().keys())
 CHANNELISH = re.compile(r"channel|adapters", re.IGNORECASE)
 """What an expression holding a channel (or something keyed by channel) says."""
@@ -45,8 +41,7 @@ CHANNELISH = re.compile(r"channel|adapters", re.IGNORECASE)
 
 def _python_files() -> list[Path]:
     return sorted(path for package in PACKAGES for path in (ROOT / package).rglob("*.py")
-                  if OWN not in path.parents and GATEWAYS not in path.parents
-                  and path not in DATA)
+                  if OWN not in path.parents and path not in DATA)
 
 
 def _names_in(node: ast.AST) -> list[str]:

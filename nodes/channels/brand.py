@@ -45,6 +45,7 @@ from nodes.kit.channel import (
     LabelStyle,
     Part,
     Problem,
+    Product,
     TemplateShape,
     Transport,
 )
@@ -368,4 +369,5 @@ CHANNEL = ChannelSpec(
     fallback=Fallback(channel="sms", failure_key="brand_failure"),
     closed=ClosedHours("20:50", "08:00"), image_uses=image_uses, marketing_only=True,
     preview="bubble",
+    product=Product.BRAND_MESSAGE,
 )

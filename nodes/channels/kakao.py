@@ -24,6 +24,7 @@ from nodes.kit.channel import (
     PairValue,
     Part,
     Problem,
+    Product,
     TemplateShape,
     Transport,
     prefixed,
@@ -97,4 +98,5 @@ CHANNEL = ChannelSpec(
     consent_noun="KakaoTalk", test_recipients="phones",
     fallback=Fallback(channel="sms", failure_key="kakao_failure"),
     sender="kakao", reviewed=True,
+    product=Product.ALIMTALK,
 )

@@ -20,6 +20,7 @@ from nodes.kit.channel import (
     PairValue,
     Part,
     Problem,
+    Product,
     TemplateShape,
     Transport,
     one_line,
@@ -91,4 +92,5 @@ CHANNEL = ChannelSpec(
     parts=parts, content=content, check=check,
     ad_label={"title": LabelStyle.TITLE},
     request=request, consent_noun="app notifications",
+    product=Product.APP_PUSH,
 )

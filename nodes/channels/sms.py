@@ -23,6 +23,7 @@ from nodes.kit.channel import (
     LabelStyle,
     Part,
     Problem,
+    Product,
     TemplateShape,
     Transport,
     one_line,
@@ -145,4 +146,5 @@ CHANNEL = ChannelSpec(
     request=request, account={"sender": "sms_sender"},
     consent_noun="text messages", test_recipients="phones", sender="phone",
     image_uses=image_uses, images_max_total=MMS_TOTAL_MAX_BYTES,
+    product=Product.TEXT_MESSAGE,
 )

@@ -63,6 +63,19 @@ class Transport(StrEnum):
     """An HTTP call to the URL the template names."""
 
 
+class Product(StrEnum):
+    """The provider product a channel's messages go by: what a provider gateway sends them as
+    (`runtime.messaging.gateways`), so a gateway asks this, never the channel's name."""
+
+    TEXT_MESSAGE = "text_message"
+    """SMS, LMS and MMS from a registered number."""
+    ALIMTALK = "alimtalk"
+    """KakaoTalk AlimTalk: informational, on a template Kakao reviewed."""
+    BRAND_MESSAGE = "brand_message"
+    """Kakao Brand Message: advertising, free-form."""
+    APP_PUSH = "app_push"
+
+
 class LabelStyle(StrEnum):
     """How the advertising label goes on a part of a marketing message."""
 
@@ -190,6 +203,8 @@ class ChannelSpec:
     mark_test: Callable[[dict[str, Any]], dict[str, Any]] = _identity
     """The content marked as a test beyond `test: true` (e.g. '[Test]' before a subject)."""
     fallback: Fallback | None = None
+    product: Product | None = None
+    """The provider product its messages go by, for the provider gateways (None: none)."""
     sender: str = ""
     """The kind of registered sender messages go out from ('phone': a sender number, 'kakao': a
     Kakao sender profile; '' for none): a send step may pick one, publishing checks it."""

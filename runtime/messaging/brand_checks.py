@@ -36,7 +36,7 @@ def brand_issues(session: Session, node: Mapping[str, Any], name: str,
         return []
     step, message = str(node.get("id")), template.name
     profile = session.scalars(select(Sender).where(
-        Sender.kind == "kakao", Sender.status == "registered")
+        Sender.kind == spec.sender, Sender.status == "registered")
         .order_by(Sender.is_default.desc(), Sender.id)).first()
     if profile is None:
         return [Issue(CODE, f"{name}: the Brand Message '{message}' targets {targeting}, "

@@ -32,6 +32,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
+from nodes.kit.channel import Product, default_channels
 from nodes.kit.discovery import Keyed, declarations
 from runtime.messaging.receipts import Receipt
 
@@ -116,12 +117,18 @@ class GatewaySpec:
     key: str
     label: str
     """The provider's name, as people write it: 'Solapi', 'NHN Cloud'."""
-    channels: frozenset[str]
-    """The channels it carries (channel keys)."""
+    products: frozenset[Product]
+    """The provider products it sends (`nodes.kit.channel.Product`): it carries every channel
+    whose messages go by one of them."""
     settings: Mapping[str, Setting]
     build: Callable[[GatewayConfig], Any]
     """The gateway object for `config`: an adapter for each of its channels."""
     docs_url: str = ""
+
+    @property
+    def channels(self) -> frozenset[str]:
+        """The channels it carries (channel keys)."""
+        return frozenset(spec.key for spec in default_channels() if spec.product in self.products)
 
 
 class ReviewStatus(StrEnum):
@@ -269,3 +276,15 @@ def describe() -> list[tuple[str, str, str]]:
     return [(f"WAYLINE_{spec.key.upper()}_{name.upper()}", setting.default,
              f"{spec.label}: {setting.doc}")
             for spec in gateways() for name, setting in spec.settings.items()]
+
+
+def product_of(channel: str) -> Product | None:
+    """The provider product a channel's messages go by (what a gateway sends them as)."""
+    spec = default_channels().get(channel)
+    return spec.product if spec else None
+
+
+def channel_of(product: Product) -> str:
+    """The channel whose messages go by `product` (the first, in menu order): where a
+    provider's report or account for that product belongs."""
+    return next(spec.key for spec in default_channels() if spec.product is product)

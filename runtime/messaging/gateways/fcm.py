@@ -36,6 +36,7 @@ import httpx
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from nodes.kit.channel import Product
 from runtime.messaging.adapters import (
     RESPONSE_EXCERPT,
     PermanentFailure,
@@ -257,7 +258,7 @@ def _url(value: str) -> str:
 
 
 GATEWAY = GatewaySpec(
-    key="fcm", label="Firebase Cloud Messaging", channels=frozenset({"push"}),
+    key="fcm", label="Firebase Cloud Messaging", products=frozenset({Product.APP_PUSH}),
     settings={
         "credentials": Setting("the service account's JSON key, or the path of its file",
                                secret=True, required=True, parse=parse_credentials),

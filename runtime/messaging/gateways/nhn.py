@@ -69,6 +69,7 @@ import aiohttp
 import httpx
 from sqlalchemy.exc import SQLAlchemyError
 
+from nodes.kit.channel import Product
 from nodes.kit.sms import TooLongError, text_size
 from runtime.messaging import inflight
 from runtime.messaging.adapters import (
@@ -92,6 +93,8 @@ from runtime.messaging.gateways import (
     ReviewStatus,
     Setting,
     TemplateDraft,
+    channel_of,
+    product_of,
 )
 from runtime.messaging.receipts import Receipt
 from runtime.store.models import MessageStatus
@@ -323,11 +326,12 @@ class NhnGateway:
     def _steps(self, message_id: int, channel: str, content: Mapping[str, Any]) -> Steps:
         if not content.get("to"):
             raise PermanentFailure(f"the {channel} message has no recipient")
-        if channel == "sms":
+        kind = product_of(channel)
+        if kind is Product.TEXT_MESSAGE:
             return self._sms(message_id, content)
-        if channel == "kakao":
+        if kind is Product.ALIMTALK:
             return self._alimtalk(message_id, content)
-        if channel == "brand":
+        if kind is Product.BRAND_MESSAGE:
             return self._brand(message_id, content)
         raise PermanentFailure(f"NHN Cloud does not carry {channel} messages")
 
@@ -355,7 +359,8 @@ class NhnGateway:
             if row.get("recipientGroupingKey") == key and str(row.get("msgStatus")) not in (
                     "0", "4", "5", "6"):  # not one that failed: that one may go again
                 return str(row.get("requestId") or f"nhn-sms-{message_id}")
-        sender = content.get("from") or self.accounts.get("sms", {}).get("sender", "")
+        sender = content.get("from") or self.accounts.get(channel_of(Product.TEXT_MESSAGE), {}).get(
+            "sender", "")
         if not sender:
             raise PermanentFailure("no sender number: set WAYLINE_SMS_SENDER or pick a "
                                    "registered sender in the send step")
@@ -404,7 +409,7 @@ class NhnGateway:
             raise PermanentFailure("the KakaoTalk message has no template code; set the "
                                    "approved AlimTalk template code in the template")
         body = {
-            "senderKey": self._sender_key(content, "kakao"),
+            "senderKey": self._sender_key(content, Product.ALIMTALK),
             "templateCode": str(content["template_code"]),
             "senderGroupingKey": "wayline",
             "recipientList": [{
@@ -422,7 +427,7 @@ class NhnGateway:
         if bubble is None:
             raise PermanentFailure(f"NHN does not send Brand Messages in the {form!r} format")
         base = f"{self.kakao_url}/brand-message/v1.0/appkeys/{quote(self.kakao_app_key)}"
-        body: dict[str, Any] = {"senderKey": self._sender_key(content, "brand"),
+        body: dict[str, Any] = {"senderKey": self._sender_key(content, Product.BRAND_MESSAGE),
                                 "chatBubbleType": bubble, "senderGroupingKey": "wayline"}
         if form in ("text", "image", "wide"):
             body["content"] = str(content.get("text") or "")
@@ -495,9 +500,9 @@ class NhnGateway:
         digest, until = self._digests.get(str(asset_id), ("", 0.0))
         return digest if time.monotonic() < until else None
 
-    def _sender_key(self, content: Mapping[str, Any], channel: str) -> str:
+    def _sender_key(self, content: Mapping[str, Any], product: Product) -> str:
         key = (content.get("sender_key") or self.sender_key
-               or self.accounts.get(channel, {}).get("sender_key", ""))
+               or self.accounts.get(channel_of(product), {}).get("sender_key", ""))
         if not key:
             raise PermanentFailure("no Kakao sender key: set WAYLINE_NHN_SENDER_KEY or pick a "
                                    "registered Kakao channel in the send step")
@@ -594,18 +599,18 @@ class NhnGateway:
     def _sms_results(self, window: dict[str, str]) -> list[ChannelReceipt]:
         url = f"{self.sms_url}/sms/v3.0/appKeys/{quote(self.sms_app_key)}/message-results"
         rows = self._pages(url, self.sms_secret, window, "SMS", SMS_CODES, _rows)
-        return [ChannelReceipt("sms", receipt) for row in rows
+        return [ChannelReceipt(channel_of(Product.TEXT_MESSAGE), receipt) for row in rows
                 if (receipt := _receipt(row, str(row.get("resultCode") or ""), None))]
 
     def _alimtalk_results(self, window: dict[str, str]) -> list[ChannelReceipt]:
         url = (f"{self.kakao_url}/alimtalk/v2.3/appkeys/{quote(self.kakao_app_key)}"
                "/message-results")
-        return self._kakao_receipts("kakao", self._pages(
+        return self._kakao_receipts(channel_of(Product.ALIMTALK), self._pages(
             url, self.kakao_secret, window, "AlimTalk", KAKAO_CODES, _kakao_rows))
 
     def _brand_results(self, window: dict[str, str]) -> list[ChannelReceipt]:
         url = f"{self.kakao_url}/brand-message/v1.0/appkeys/{quote(self.kakao_app_key)}/messages"
-        return self._kakao_receipts("brand", self._pages(
+        return self._kakao_receipts(channel_of(Product.BRAND_MESSAGE), self._pages(
             url, self.kakao_secret, window, "Brand Message", KAKAO_CODES, _kakao_rows))
 
     @staticmethod
@@ -652,8 +657,10 @@ class NhnGateway:
             if not isinstance(hook, Mapping):
                 raise ValueError("a hook is not an object")
             kind = str(hook.get("kakaoMessageType") or "")
-            channel = ("sms" if not kakao else "kakao" if kind.startswith("ALIMTALK")
-                       else "brand" if kind.startswith("BRAND_MESSAGE") else None)
+            product = (Product.TEXT_MESSAGE if not kakao
+                       else Product.ALIMTALK if kind.startswith("ALIMTALK")
+                       else Product.BRAND_MESSAGE if kind.startswith("BRAND_MESSAGE") else None)
+            channel = product and channel_of(product)
             receipt = channel and _receipt(hook, str(hook.get("resultCode") or ""),
                                            str(hook.get("messageStatus") or ""))
             if receipt:
@@ -664,7 +671,7 @@ class NhnGateway:
 
     def submit_template(self, draft: TemplateDraft) -> Review:
         """Register an AlimTalk template at NHN, which asks Kakao to review it."""
-        sender_key = self._sender_key({"sender_key": draft.sender_key}, "kakao")
+        sender_key = self._sender_key({"sender_key": draft.sender_key}, Product.ALIMTALK)
         url = (f"{self.kakao_url}/alimtalk/v2.3/appkeys/{quote(self.kakao_app_key)}/senders/"
                f"{quote(sender_key)}/templates")
         body: dict[str, Any] = {
@@ -686,7 +693,7 @@ class NhnGateway:
     def review(self, code: str) -> Review:
         """Where the template `code` is in Kakao's review, with the reviewer's reason."""
         url = (f"{self.kakao_url}/alimtalk/v2.3/appkeys/{quote(self.kakao_app_key)}/senders/"
-               f"{quote(self._sender_key({}, 'kakao'))}/templates")
+               f"{quote(self._sender_key({}, Product.ALIMTALK))}/templates")
         answer = self._get(url, self.kakao_secret, {"templateCode": code}, "AlimTalk",
                            KAKAO_CODES)
         templates = (answer.get("templateListResponse") or {}).get("templates") or []
@@ -837,7 +844,8 @@ def _url(value: str) -> str:
 
 
 GATEWAY = GatewaySpec(
-    key="nhn", label="NHN Cloud", channels=frozenset({"sms", "kakao", "brand"}),
+    key="nhn", label="NHN Cloud", products=frozenset({Product.TEXT_MESSAGE, Product.ALIMTALK,
+                                                   Product.BRAND_MESSAGE}),
     settings={
         "sms_app_key": Setting("the SMS product's app key (NHN console → Notification → SMS)"),
         "sms_secret_key": Setting("the SMS product's secret key", secret=True),

@@ -56,6 +56,7 @@ import aiohttp
 import httpx
 import phonenumbers
 
+from nodes.kit.channel import Product
 from nodes.kit.sms import TooLongError, text_size
 from runtime.messaging import inflight
 from runtime.messaging.adapters import (
@@ -76,6 +77,8 @@ from runtime.messaging.gateways import (
     ReviewStatus,
     Setting,
     TemplateDraft,
+    channel_of,
+    product_of,
 )
 from runtime.messaging.receipts import Receipt
 from runtime.store.models import MessageStatus
@@ -104,7 +107,9 @@ REVIEW_STATUSES = {"PENDING": ReviewStatus.REGISTERED, "INSPECTING": ReviewStatu
                    "DORMANT": ReviewStatus.DORMANT}
 BUBBLES = {"text": "TEXT", "image": "IMAGE", "wide": "WIDE", "wide_list": "WIDE_ITEM_LIST",
            "carousel": "CAROUSEL_FEED"}
-CHANNEL_OF = {"SMS": "sms", "LMS": "sms", "MMS": "sms", "ATA": "kakao"}
+PRODUCT_OF = {"SMS": Product.TEXT_MESSAGE, "LMS": Product.TEXT_MESSAGE,
+              "MMS": Product.TEXT_MESSAGE, "ATA": Product.ALIMTALK}
+"""Solapi's message types, as the product each is."""
 
 
 def _url(value: str) -> str:
@@ -132,9 +137,10 @@ class SolapiGateway:
         self.url, self.timeout = values["url"], config.timeout
         self.concurrency = config.concurrency
         accounts = config.accounts
-        self.sender = values.get("sender") or accounts.get("sms", {}).get("sender", "")
+        self.sender = values.get("sender") or \
+            accounts.get(channel_of(Product.TEXT_MESSAGE), {}).get("sender", "")
         self.pf_id = values.get("kakao_pf_id") or \
-            accounts.get("kakao", {}).get("sender_key", "")
+            accounts.get(channel_of(Product.ALIMTALK), {}).get("sender_key", "")
         self.assets = config.assets
         self.file_ids: dict[tuple[str, str], str] = {}
         self.unclear: dict[int, datetime] = {}
@@ -195,9 +201,10 @@ class SolapiGateway:
         sender = str(content.get("from") or self.sender)
         if sender:
             message["from"] = _digits_or_fail(sender)
-        if channel == "kakao":
+        kind = product_of(channel)
+        if kind is Product.ALIMTALK:
             message.update(self._alimtalk(content))
-        elif channel == "brand":
+        elif kind is Product.BRAND_MESSAGE:
             message.update(self._brand(content, uploads))
         else:
             message.update(self._text(content, uploads))
@@ -268,13 +275,14 @@ class SolapiGateway:
 
     def _images(self, channel: str, content: Mapping[str, Any]) -> list[tuple[str, str]]:
         """(Solapi file type, asset id) of each image the message needs uploaded."""
-        if channel == "sms":
+        kind = product_of(channel)
+        if kind is Product.TEXT_MESSAGE:
             images = list(content.get("images") or [])
             if len(images) > 1:
                 raise PermanentFailure(f"Solapi sends one image per MMS; this one has "
                                        f"{len(images)}: keep one")
             return [("MMS", str(images[0]))] if images else []
-        if channel != "brand":
+        if kind is not Product.BRAND_MESSAGE:
             return []
         shape = content.get("format")
         needs: list[tuple[str, str]] = []
@@ -513,7 +521,8 @@ def _receipt(data: Mapping[str, Any]) -> ChannelReceipt | None:
     if not wayline_id.isdigit() or not code or code.startswith("2") or code == "3000":
         return None
     kind = str(data.get("type") or "")
-    channel = "brand" if kind.startswith("BMS") else CHANNEL_OF.get(kind, "sms")
+    channel = channel_of(Product.BRAND_MESSAGE if kind.startswith("BMS")
+                         else PRODUCT_OF.get(kind, Product.TEXT_MESSAGE))
     at = None
     for name in ("dateReceived", "dateReported", "dateProcessed"):
         at = at or _instant(data.get(name))
@@ -574,7 +583,8 @@ def _digits_or_fail(sender: str) -> str:
 
 
 GATEWAY = GatewaySpec(
-    key="solapi", label="Solapi", channels=frozenset({"sms", "kakao", "brand"}),
+    key="solapi", label="Solapi", products=frozenset({Product.TEXT_MESSAGE, Product.ALIMTALK,
+                                                Product.BRAND_MESSAGE}),
     settings={
         "api_key": Setting("API key (Solapi console → API keys)", secret=True, required=True),
         "api_secret": Setting("API secret of that key", secret=True, required=True),
