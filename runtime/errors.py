@@ -50,3 +50,12 @@ class RateLimitedError(WaylineError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class ProviderUnavailableError(WaylineError):
+    """An outside provider (SMS, Kakao, push) is down or busy, so nothing was done (HTTP 503
+    with Retry-After `retry_after` seconds)."""
+
+    def __init__(self, message: str, retry_after: int = 30) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

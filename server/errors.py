@@ -25,6 +25,7 @@ from builder.validation import Issue
 from runtime.errors import (
     InvalidInputError,
     NotFoundError,
+    ProviderUnavailableError,
     RateLimitedError,
     SignInRefusedError,
     WaylineError,
@@ -104,6 +105,11 @@ def on_wayline_error(request: Request, error: WaylineError) -> Response[Problem]
     for (Accept-Language: Korean or English; their codes never change)."""
     if isinstance(error, RateLimitedError):
         answer = problem(429, "too_many", error.message)
+        answer.headers["Retry-After"] = str(error.retry_after)
+        return answer
+    if isinstance(error, ProviderUnavailableError):
+        answer = problem(HTTP_503_SERVICE_UNAVAILABLE, "unavailable", error.message,
+                         [Issue(code="outage.provider", message=error.message)])
         answer.headers["Retry-After"] = str(error.retry_after)
         return answer
     for kind, (status, code) in STATUS.items():

@@ -31,7 +31,13 @@ from typing import Any, TypeVar
 import msgspec
 
 from builder.ui.services import UiError, UiServices
-from runtime.errors import InvalidInputError, NotFoundError, WaylineError, WrongStateError
+from runtime.errors import (
+    InvalidInputError,
+    NotFoundError,
+    ProviderUnavailableError,
+    WaylineError,
+    WrongStateError,
+)
 from runtime.store.audit import Actor
 from server.context import Wayline
 from server.errors import as_issue, asks_too_much, is_outage, outage_message
@@ -153,6 +159,8 @@ def ui_errors() -> Iterator[None]:
         raise UiError("wrong_state", error.message, issues_data(error.issues)) from None
     except InvalidInputError as error:
         raise UiError("invalid", error.message, issues_data(error.issues)) from None
+    except ProviderUnavailableError as error:
+        raise UiError("unavailable", error.message) from None
     except WaylineError as error:
         raise UiError("invalid", error.message) from None
     except Exception as error:

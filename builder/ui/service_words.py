@@ -93,7 +93,9 @@ SAID = (
        "in the provider's console, then an admin sets its status here."),
     N_("Say why Kakao rejected it."),
     N_("Copy the reason the provider's console gives for the rejection"),
-    N_("The provider did not take it: {error}. Nothing was changed; try again in a minute."),
+    N_("The provider is not answering right now ({error}). Nothing was changed; try again in "
+       "a minute."),
+    N_("The provider did not take it: {error}. Nothing was changed."),
     # Advertising checks (runtime/messaging/ad_checks.py, template_checks.py)
     N_("'{written}' {where} is not the label the law asks for: write exactly {label} at the "
        "very start, or leave it out (Wayline adds it to marketing messages)"),

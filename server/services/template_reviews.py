@@ -10,8 +10,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from nodes.kit.channel import default_channels
-from runtime.errors import InvalidInputError, NotFoundError, WrongStateError
-from runtime.messaging.adapters import DeliveryError
+from runtime.errors import (
+    InvalidInputError,
+    NotFoundError,
+    ProviderUnavailableError,
+    WrongStateError,
+)
+from runtime.messaging.adapters import DeliveryError, TransientFailure
 from runtime.messaging.gateways import Review, ReviewStatus
 from runtime.messaging.reviews import MANUAL, draft_of, record_review
 from runtime.messaging.senders import load_senders
@@ -111,12 +116,18 @@ def _provider(wl: Wayline, channel: str) -> str:
 
 
 def _ask(call: Any) -> Review:
-    """The provider's answer; its failure as a state the editor can act on."""
+    """The provider's answer. When it is down or busy, a 503 to try again; when it refuses,
+    a state the editor can act on."""
     try:
         return call()
-    except (DeliveryError, OSError) as error:
-        raise WrongStateError(f"The provider did not take it: {error}. Nothing was changed; "
-                              "try again in a minute.") from None
+    except (TransientFailure, OSError) as error:
+        wait = getattr(error, "retry_after", None)
+        raise ProviderUnavailableError(
+            f"The provider is not answering right now ({error}). Nothing was changed; try "
+            "again in a minute.", retry_after=int(wait) if wait else 60) from None
+    except DeliveryError as error:
+        raise WrongStateError(f"The provider did not take it: {error}. Nothing was "
+                              "changed.") from None
 
 
 def _out(wl: Wayline, template: Template, row: TemplateReview | None) -> ReviewOut:

@@ -360,3 +360,20 @@ def test_the_api_lists_refuses_and_changes_senders_and_reviews(admin_client, cli
                                    json={"status": "rejected", "reason": "광고성 문구"})
     assert set_by_hand.json()["reason"] == "광고성 문구"
     assert admin_client.delete(f"/api/senders/{added.json()['id']}").status_code == 204
+
+
+def test_a_review_while_the_provider_is_down_answers_503_and_changes_nothing(
+        client_as, app_context: Wayline, http_server):  # noqa: F811
+    provider = http_server(answers=[(503, {"Content-Type": "text/plain"}, "maintenance")])
+    app_context.runtime.adapters["kakao"] = KakaoReviews(provider)
+    senders.save_sender(app_context, SYSTEM, sender(kind="kakao", value="a1b2c3d4e5f6",
+                                                    status="registered", is_default=True))
+    shipped = template(app_context, "kakao", "#{name}님, 상품이 출발했어요.",
+                       template_code="SHIPPED", variables={"name": "민지"})
+    editor = client_as(Role.EDITOR)
+    down = editor.post(f"/api/templates/{shipped}/review")
+    assert down.status_code == 503 and int(down.headers["Retry-After"]) > 0
+    assert down.json()["issues"][0]["code"] == "outage.provider"
+    assert "not answering" in down.json()["detail"]
+    assert len(provider.requests) == 1
+    assert editor.get(f"/api/templates/{shipped}/review").json()["status"] is None
