@@ -55,8 +55,9 @@ TITLES = {404: "Not found: the thing asked for does not exist.",
           409: "Conflict: the action does not fit the current state.",
           413: "Too large: the request body is larger than this endpoint takes.",
           422: "Invalid input: each problem is listed with its node and field.",
-          503: "Unavailable: the database or Redis is not answering; nothing was lost. Send the "
-               "request again after the seconds in the Retry-After header.",
+          503: "Unavailable: the database, Redis or an outside provider is not answering; "
+               "nothing was lost. Send the request again after the seconds in the Retry-After "
+               "header.",
           401: "Not signed in: sign in, or send an API key as X-Api-Key.",
           403: "Not allowed: the role or the key's scopes can't do this (or a forged request).",
           415: "Unsupported media type: send the body as application/json.",

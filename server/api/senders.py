@@ -58,12 +58,14 @@ class TemplateReviewController(Controller):
         """Where the template stands in Kakao's review."""
         return template_reviews.get_review(wayline, template_id)
 
-    @post("/", sync_to_thread=True, status_code=200, responses=errors(404, 409, 422))
+    @post("/", sync_to_thread=True, status_code=200, responses=errors(404, 409, 422, 503))
     def submit(self, wayline: WaylineDep, actor: ActorDep, template_id: TemplateId) -> ReviewOut:
-        """Submit it through the kakao provider (409 when that provider takes no review)."""
+        """Submit it through the kakao provider (409 when that provider takes no review or
+        refuses it, 503 when it is not answering)."""
         return template_reviews.submit_review(wayline, actor, template_id)
 
-    @post("/refresh", sync_to_thread=True, status_code=200, responses=errors(404, 409, 422))
+    @post("/refresh", sync_to_thread=True, status_code=200,
+          responses=errors(404, 409, 422, 503))
     def refresh(self, wayline: WaylineDep, actor: ActorDep,
                 template_id: TemplateId) -> ReviewOut:
         """Ask the provider now where the review stands."""
