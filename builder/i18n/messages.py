@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 MESSAGE_SOURCES = ("builder/validation.py", "builder/wording.py", "builder/limits.py", "nodes",
                    "runtime/messaging/send_checks.py", "runtime/run/flight.py",
-                   "runtime/messaging/brand_checks.py")
+                   "runtime/messaging/brand_checks.py", "runtime/messaging/reviews.py")
 """Where messages about a journey are made (files, or folders of them)."""
 
 MESSAGE_CALLS = {"Issue": 1, "Problem": 1, "_warning": 2, "_error": 2}

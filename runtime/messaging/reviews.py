@@ -91,13 +91,29 @@ def record_review(session: Session, template: Template, provider: str, review: R
 
 def review_problem(row: TemplateReview | None, template: Template, live: bool) -> str | None:
     """Why the template may not send yet (None when approved for its current text); without
-    a review, only a live channel (its messages leave Wayline) refuses it."""
+    a review, only a live channel (its messages leave Wayline) refuses it. Each answer is a
+    sentence the catalogues say (builder.i18n.messages), the provider's reason after it."""
     if row is None:
-        return ("it has not been submitted to Kakao's review: submit it on the Messages page"
-                if live else None)
+        return unsubmitted_problem() if live else None
     if row.status != ReviewStatus.APPROVED:
-        reason = f" ({row.reason})" if row.reason else ""
-        return f"Kakao's review says {row.status.replace('_', ' ')}{reason}"
+        said = status_problem(ReviewStatus(row.status))
+        return f"{said}: {row.reason}" if row.reason else said
     if row.submitted_version != template.version:
         return "it was edited after Kakao approved it: submit it for review again"
     return None
+
+
+def unsubmitted_problem() -> str:
+    return "it has not been submitted to Kakao's review: submit it on the Messages page"
+
+
+def status_problem(status: ReviewStatus) -> str:
+    """Why a template in review `status` (not approved) may not send."""
+    if status == ReviewStatus.REGISTERED:
+        return "it is saved with the provider but not yet sent to Kakao's review"
+    if status == ReviewStatus.UNDER_REVIEW:
+        return "Kakao is still reviewing it (under review); it sends once Kakao approves it"
+    if status == ReviewStatus.DORMANT:
+        return ("Kakao made it dormant after a year unused: wake it in the provider's "
+                "console, then check its review here again")
+    return "Kakao rejected it"

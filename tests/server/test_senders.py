@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from builder.i18n import words
+from builder.i18n.messages import say
 from nodes.kit.fields import Channel
 from nodes.kit.profile import Profile
 from runtime.errors import InvalidInputError, WrongStateError
@@ -284,7 +286,9 @@ def test_submit_poll_and_publish_only_when_approved(app_context: Wayline,
     assert figures["template_reviews"] == {"asked": 1, "changed": 1}
     rejected = template_reviews.get_review(app_context, shipped)
     assert (rejected.status, rejected.reason) == ("rejected", "변수 설명 부족")
-    assert "변수 설명 부족" in refused(app_context, draft)["send.template_not_approved"]
+    said = refused(app_context, draft)["send.template_not_approved"]
+    assert "변수 설명 부족" in said
+    assert "카카오가 반려했습니다: 변수 설명 부족" in say(words("ko"), said)  # a Korean page
     provider_sync_job(force=True)  # a rejected template is not asked about again
     assert len(provider.requests) == 3
     assert template_reviews.refresh_review(app_context, SYSTEM, shipped).status == "approved"
