@@ -23,10 +23,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 MESSAGE_SOURCES = ("builder/validation.py", "builder/wording.py", "builder/limits.py", "nodes",
                    "runtime/messaging/send_checks.py", "runtime/run/flight.py",
-                   "runtime/messaging/brand_checks.py", "runtime/messaging/reviews.py")
-"""Where messages about a journey are made (files, or folders of them)."""
+                   "runtime/messaging/brand_checks.py", "runtime/messaging/reviews.py",
+                   "runtime/customers/fields.py", "runtime/customers/input_bounds.py",
+                   "runtime/customers/csv_records.py", "runtime/customers/csv_import.py",
+                   "runtime/messaging/opt_outs.py")
+"""Where messages about a journey, or about a customer or a CSV row that was not loaded, are
+made (files, or folders of them)."""
 
-MESSAGE_CALLS = {"Issue": 1, "Problem": 1, "_warning": 2, "_error": 2}
+MESSAGE_CALLS = {"Issue": 1, "Problem": 1, "_warning": 2, "_error": 2, "FieldError": 1,
+                 "ValueError": 0, "Record": 2}
 """Calls whose message argument (at this position, or `message=`) is a sentence for people."""
 
 _HOLE = re.compile(r"\{(\w+)\}")

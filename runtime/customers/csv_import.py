@@ -93,6 +93,9 @@ class RowFailure:
     reason: str
     external_id: str | None = None
     fields: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    """The problems `reason` joins, each a sentence the catalogues say (builder.i18n.messages);
+    empty when `reason` is one."""
 
 
 @dataclass
@@ -186,7 +189,7 @@ class Columns:
             problems += [FieldError(problem.field, problem.message)
                          for problem in value_problems("attributes", patch.attributes)]
         if problems:
-            raise RowError("; ".join(problem.message for problem in problems),
+            raise RowError([problem.message for problem in problems],
                            [problem.field for problem in problems], patch.external_id or None)
         return patch
 
@@ -199,9 +202,10 @@ class Columns:
 class RowError(Exception):
     """A row that can't be loaded: every problem in it, and its external id if it had one."""
 
-    def __init__(self, message: str, fields: list[str], external_id: str | None) -> None:
-        super().__init__(message)
-        self.message, self.fields, self.external_id = message, fields, external_id
+    def __init__(self, messages: list[str], fields: list[str], external_id: str | None) -> None:
+        self.message = "; ".join(messages)
+        super().__init__(self.message)
+        self.messages, self.fields, self.external_id = messages, fields, external_id
 
 
 def _target(name: str, index: int) -> str:
@@ -216,11 +220,11 @@ def _target(name: str, index: int) -> str:
     if folded.startswith("consent_"):
         channel = folded.removeprefix("consent_")
         if channel.endswith("_night") and channel.removesuffix("_night") in CHANNELS:
-            return f"consent_night.{channel.removesuffix('_night')}"
+            return "consent_night." + channel.removesuffix("_night")
         if channel not in CHANNELS:
             raise FieldError(f"column {index}", f"'{name.strip()}': consent columns are "
                              f"consent_ and a channel: {', '.join(CHANNELS)}.")
-        return f"consent.{channel}"
+        return "consent." + channel
     return "attributes." + check_attribute_name(key)
 
 
@@ -338,7 +342,7 @@ def _patch(report: ImportReport, columns: Columns, record: Record,
         return columns.patch(record.values, options.phone_region)
     except RowError as problem:
         _fail(report, RowFailure(record.line, problem.message, problem.external_id,
-                                 problem.fields))
+                                 problem.fields, problem.messages))
         return None
 
 

@@ -20,6 +20,7 @@ from runtime.messaging.opt_outs import MAX_CSV_BYTES
 from server.api.params import PrincipalDep, WaylineDep
 from server.body_limits import BATCH_BODY, CSV_BODY, ONE_CUSTOMER_BODY
 from server.errors import Problem, errors
+from server.pages import language_of
 from server.schemas.customers import (
     BulkResult,
     ConsentChangeIn,
@@ -125,7 +126,7 @@ class CustomerController(Controller):
         reported with their line, the others load."""
         body = await request.body()
         return await anyio.to_thread.run_sync(consent_records.import_opt_outs, wayline,
-                                              principal.actor, body)
+                                              principal.actor, body, language_of(request.scope))
 
     @post("/bulk", sync_to_thread=True, status_code=200, request_max_body_size=BATCH_BODY,
           responses=errors(401, 413, 422))
@@ -145,9 +146,10 @@ class CustomerController(Controller):
                 min_length=2, max_length=2, description=(
                 "Region of phone numbers written without +country code (default KR)."))] = None,
     ) -> ImportReport:
-        """Import customers from a CSV sent as the body; bad rows are reported with their line,
-        the rest load; the audit trail names who imported (a key, or an editor's session)."""
+        """Import customers from a CSV sent as the body; bad rows are reported with their line
+        (why in the person's language, else Accept-Language's), the rest load; the audit
+        trail names who imported (a key, or an editor's session)."""
         how = imports.options(encoding, delimiter, phone_region)
         return await anyio.to_thread.run_sync(
             imports.import_customers, wayline, principal.actor, imports.pull(request.stream()),
-            how)
+            how, language_of(request.scope))

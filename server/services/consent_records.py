@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from builder.i18n import words
+from builder.i18n.messages import say
 from builder.validation import Issue
 from runtime.customers.consent_history import HISTORY_PAGE, history, history_count, matrix
 from runtime.errors import InvalidInputError, NotFoundError
@@ -46,9 +48,10 @@ def consent_history(wl: Wayline, external_id: str, before: int | None = None,
     return ConsentHistoryPage(cells, items, total, items[-1].id if len(rows) > limit else None)
 
 
-def import_opt_outs(wl: Wayline, actor: Actor, data: bytes) -> OptOutReport:
+def import_opt_outs(wl: Wayline, actor: Actor, data: bytes,
+                    language: str = "en") -> OptOutReport:
     """Load a 080 opt-out CSV (phone, date, 080 number): good rows load, each bad one is
-    reported with its line; audited with who uploaded it."""
+    reported with its line, why said in `language`; audited with who uploaded it."""
     try:
         good, problems, bad = read_csv(data)
     except ValueError as error:
@@ -61,4 +64,5 @@ def import_opt_outs(wl: Wayline, actor: Actor, data: bytes) -> OptOutReport:
                summary=f"{len(good)} 080 opt-outs loaded, {bad} bad rows, "
                        f"{taken.customers} customers refused advertising", at=now)
     return OptOutReport(len(good), taken.numbers, taken.customers, bad,
-                        [OptOutProblem(line, problem) for line, problem in problems])
+                        [OptOutProblem(line, say(words(language), problem))
+                         for line, problem in problems])

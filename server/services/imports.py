@@ -15,6 +15,8 @@ from typing import Literal, TextIO
 import anyio.from_thread
 from sqlalchemy.orm import sessionmaker
 
+from builder.i18n import Words, words
+from builder.i18n.messages import say
 from runtime.clock import Clock
 from runtime.customers import csv_import
 from runtime.customers.csv_import import ImportOptions
@@ -38,11 +40,11 @@ def options(encoding: str = "utf-8", delimiter: Delimiter = "comma",
 
 
 def import_customers(wl: Wayline, actor: Actor, chunks: Iterator[bytes],
-                     how: ImportOptions) -> ImportReport:
+                     how: ImportOptions, language: str = "en") -> ImportReport:
     """Import a customer CSV arriving as byte chunks (see runtime.customers.csv_import for the
     format). The import loads in batches, each its own transaction; the audit trail gets one
     row once it is done: who imported, how many rows loaded, changed and failed, and which
-    consents the file set."""
+    consents the file set. Why a row failed is said in `language`."""
     report = csv_import.import_customers(chunks, wl.writing, wl.now, how)
     with wl.writing() as session:
         record(session, actor, "customers.imported", object_kind="customer",
@@ -54,7 +56,7 @@ def import_customers(wl: Wayline, actor: Actor, chunks: Iterator[bytes],
                       "consent": sorted(field for field in report.columns.values()
                                         if field.startswith("consent."))},
                at=wl.now())
-    return report_out(report)
+    return report_out(report, words(language))
 
 
 def pull(stream: AsyncIterator[bytes]) -> Iterator[bytes]:
@@ -66,12 +68,12 @@ def pull(stream: AsyncIterator[bytes]) -> Iterator[bytes]:
             return
 
 
-def report_out(report: csv_import.ImportReport) -> ImportReport:
-    """The API's shape of an import report."""
+def report_out(report: csv_import.ImportReport, _: Words) -> ImportReport:
+    """The API's shape of an import report, why each row failed said in `_`'s language."""
     return ImportReport(
         rows=report.rows, created=report.created, updated=report.updated,
         unchanged=report.unchanged, merged=report.merged, failed=report.failed,
-        failures=[ImportFailure(line=failure.line, reason=failure.reason,
+        failures=[ImportFailure(line=failure.line, reason=said_reason(_, failure),
                                 external_id=failure.external_id, fields=failure.fields)
                   for failure in report.failures],
         failures_not_listed=report.failures_not_listed, columns=report.columns,
@@ -119,3 +121,10 @@ def _print_report(path: Path, report: csv_import.ImportReport, out: TextIO) -> N
           f"({report.rows_per_second:,.0f} rows/s): created {report.created:,}, "
           f"updated {report.updated:,}, unchanged {report.unchanged:,}, "
           f"merged {report.merged:,}, failed {report.failed:,}", file=out)
+
+
+def said_reason(_: Words, failure: csv_import.RowFailure) -> str:
+    """Why a row failed, in `_`'s language: each of its problems said on its own."""
+    if _.language == "en":
+        return failure.reason
+    return "; ".join(say(_, reason) for reason in failure.reasons or [failure.reason])

@@ -159,6 +159,12 @@ def test_the_080_csv_loads_good_rows_and_reports_each_bad_one(client, ingest_hea
     assert [problem["line"] for problem in report["problems"]] == [3, 4, 5]
     assert "not a valid phone number" in report["problems"][0]["problem"]
     assert "is not a date" in report["problems"][1]["problem"]
+    korean = client.post("/api/customers/opt-outs", content=body,
+                         headers={**ingest_headers, "Accept-Language": "ko"}).json()
+    assert [problem["problem"] for problem in korean["problems"]][1:] == [
+        "날짜 'yesterday'은(는) 날짜가 아닙니다. 2026-12-07 또는 2026-12-07 14:30처럼 쓰세요.",
+        "한 줄에 전화번호와 수신 거부한 날짜가 있어야 합니다(알면 전화한 080 번호도)."]
+    assert "올바른 번호가 아닙니다" in korean["problems"][0]["problem"]
     with app_context.reading() as session:
         listed = {row.phone: row.opt_out_number for row in session.scalars(
             select(OptOutNumber))}

@@ -151,6 +151,26 @@ def test_import_loads_the_good_rows_and_reports_each_bad_one(client, ingest_head
     assert after == {row.external_id: row.attributes for row in rows}
 
 
+def test_why_a_row_failed_is_said_in_the_callers_language(client, ingest_headers):
+    body = (b"external_id,email,phone,consent_sms\n"
+            b"k1,a@@b,12-34,maybe\n"
+            b"k2,b@example.com\n"
+            b"k3,c@example.com,010-1234-5678,yes\n")
+    korean = {**ingest_headers, "Accept-Language": "ko-KR,ko;q=0.9"}
+    said = {failure["line"]: failure["reason"]
+            for failure in imported(client, korean, body).json()["failures"]}
+    english = {failure["line"]: failure["reason"]
+               for failure in imported(client, ingest_headers, body).json()["failures"]}
+    assert sorted(said) == sorted(english) == [2, 3]
+    # Each of a row's problems is said on its own, the values it quotes kept as written.
+    assert said[2].count("; ") == 2
+    assert "이메일 'a@@b'은(는) 올바른 주소가 아닙니다" in said[2]
+    assert "'12-34'은(는) KR 지역의 올바른 번호가 아닙니다" in said[2]
+    assert "예/아니오 값이 아닙니다" in said[2]
+    assert said[3] == "이 줄에는 값이 2개인데 머리글에는 열이 4개 있습니다"
+    assert "is not a valid address" in english[2]
+
+
 def test_values_are_typed_and_empty_cells_keep_what_is_there(client, ingest_headers):
     client.put("/api/customers/t1", headers=ingest_headers,
                json={"email": "keep@example.com", "attributes": {"city": "Busan"}})
