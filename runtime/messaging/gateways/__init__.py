@@ -16,7 +16,9 @@ for every channel it carries, and may offer more, each found by `hasattr`:
   that keep them to be fetched rather than pushed;
 - `submit_template(draft) -> Review` and `review(code) -> Review`: AlimTalk templates sent to
   Kakao's review through the provider, and their status;
-- `opt_outs(since) -> list[OptOut]`: the numbers that refused through the 080 line.
+- `opt_outs(since, lines) -> list[OptOut]`: the numbers that refused through a 080 line;
+  `lines` are the free 080 numbers of the workspace's senders (a provider that keeps one list
+  per account may ignore them).
 
 Each message goes with its Wayline id, as the provider's idempotency or message key where the
 API has one, so a repeated call after a lost job does not send twice; reports carry it back.

@@ -58,7 +58,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -711,14 +711,15 @@ class NhnGateway:
 
     # --- 080 opt-outs --------------------------------------------------------------------
 
-    def opt_outs(self, since: datetime) -> list[OptOut]:
-        """Numbers that refused through NHN's 080 lines (WAYLINE_NHN_UNSUBSCRIBE_NOS) since
-        `since`. NHN's list does not say how a number came on it; every one counts as a
-        refusal through the line (the strict reading: 정보통신망법 제50조 ②)."""
+    def opt_outs(self, since: datetime, lines: Sequence[str] = ()) -> list[OptOut]:
+        """Numbers that refused since `since` through NHN's 080 lines: the senders' `lines`
+        and WAYLINE_NHN_UNSUBSCRIBE_NOS. NHN's list does not say how a number came on it;
+        every one counts as a refusal through the line (the strict reading: 정보통신망법
+        제50조 ②)."""
         url = f"{self.sms_url}/sms/v3.0/appKeys/{quote(self.sms_app_key)}/blockservice/recipients"
         window = {"startRequestDate": _kst(since), "endRequestDate": _kst(datetime.now(KST))}
         found = []
-        for number in self.unsubscribe_nos:
+        for number in dict.fromkeys([*lines, *self.unsubscribe_nos]):
             for row in self._pages(url, self.sms_secret, {**window, "unsubscribeNo": number},
                                    "SMS", SMS_CODES, _rows):
                 at = _parse_kst(row.get("requestDate") or row.get("createDate"))
@@ -853,8 +854,8 @@ GATEWAY = GatewaySpec(
         "kakao_secret_key": Setting("the KakaoTalk Bizmessage secret key", secret=True),
         "sender_key": Setting("the Kakao channel's sender key (발신 키), when the send step "
                               "names none"),
-        "unsubscribe_nos": Setting("the 080 opt-out numbers whose refusals Wayline fetches, "
-                                   "comma-separated"),
+        "unsubscribe_nos": Setting("080 opt-out numbers whose refusals Wayline fetches beside "
+                                   "the registered senders' 080 numbers, comma-separated"),
         "webhook_signature": Setting("the signature set on NHN's result webhooks, if used "
                                      "(they are optional: results are polled)", secret=True),
         "sms_url": Setting("the SMS API's base address", default="https://api-sms.cloud.toast.com",

@@ -48,7 +48,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -475,8 +475,9 @@ class SolapiGateway:
         """Where the template is in Kakao's review, as Solapi says."""
         return _review(self._call("GET", f"/kakao/v2/templates/{code}", None), code)
 
-    def opt_outs(self, since: datetime) -> list[OptOut]:
-        """Numbers added to Solapi's refusal list (080) since `since`."""
+    def opt_outs(self, since: datetime, lines: Sequence[str] = ()) -> list[OptOut]:
+        """Numbers added to Solapi's refusal list (080) since `since`: one list per account,
+        whatever the 080 `lines`."""
         found: list[OptOut] = []
         start = None
         for _page in range(OPT_OUT_PAGES):

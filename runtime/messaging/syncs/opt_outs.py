@@ -1,5 +1,6 @@
 """Numbers that refused advertising through a 080 line, fetched from the providers that keep
-them (`opt_outs(since)`), and applied as the CSV upload applies them
+them (`opt_outs(since, lines)`, the lines being the registered senders' 080 numbers), and
+applied as the CSV upload applies them
 (`runtime.messaging.opt_outs`): on the opt-out list, and refused on every phone channel.
 
 Each gateway is asked for what changed since its last fetch, less a margin; a number fetched
@@ -14,6 +15,7 @@ from datetime import timedelta
 from runtime.customers.fields import FieldError, normalise_phone
 from runtime.messaging.gateways import OptOut
 from runtime.messaging.opt_outs import take_opt_outs
+from runtime.messaging.senders import stored_senders
 from runtime.messaging.syncs import SyncContext, SyncTask, log
 
 LOOK_BACK = timedelta(hours=1)
@@ -26,11 +28,15 @@ FIRST_LOOK = timedelta(days=30)
 def fetch(context: SyncContext) -> dict[str, int]:
     """Apply every opt-out the providers list: numbers new to the list, customers refused."""
     numbers = customers = skipped = 0
+    with context.sessions() as session:
+        # Every sender's line, registered or not: a refusal binds whatever the sender's state.
+        lines = sorted({row.opt_out_number for row in stored_senders(session)
+                        if row.opt_out_number})
     for _channels, gateway in context.gateways_with("opt_outs"):
         since = getattr(gateway, "opted_out_at", None)
         since = (since - LOOK_BACK) if since else context.now - FIRST_LOOK
         found = []
-        for opt_out in gateway.opt_outs(since):
+        for opt_out in gateway.opt_outs(since, lines):
             try:
                 found.append(OptOut(normalise_phone(opt_out.phone), opt_out.at, opt_out.via,
                                     opt_out.opt_out_number))

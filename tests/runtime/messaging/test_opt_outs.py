@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from collections.abc import Sequence
 from datetime import datetime
 
 import pytest
@@ -21,6 +22,7 @@ from runtime.run.jobs import provider_sync_job
 from runtime.run.lifecycle import publish
 from runtime.store.consent_models import ConsentChangeRow, OptOutNumber
 from runtime.store.models import Customer, Message, MessageStatus, Template
+from runtime.store.sender_models import Sender
 from tests.builder.journeys import document, edge, node
 from tests.runtime.harness import add_customers, add_journey, dispatch, drain
 
@@ -33,9 +35,10 @@ class LineProvider(HttpProviderAdapter):
         super().__init__("sms", url, "key", {"sender": "0212345678"}, timeout=5)
         self.list_url = list_url
 
-    def opt_outs(self, since: datetime) -> list[OptOut]:
+    def opt_outs(self, since: datetime, lines: Sequence[str] = ()) -> list[OptOut]:
+        asked = {"since": since.isoformat(), "lines": list(lines)}
         request = urllib.request.Request(self.list_url, method="POST",
-                                         data=json.dumps({"since": since.isoformat()}).encode())
+                                         data=json.dumps(asked).encode())
         with urllib.request.urlopen(request, timeout=5) as answer:
             listed = json.loads(answer.read())
         return [OptOut(item["phone"], datetime.fromisoformat(item["at"]),
@@ -73,11 +76,14 @@ def test_callers_of_the_080_line_get_no_more_advertising(wayline, line):
                   {"channel": "sms", "template": template_id, "purpose": "marketing"})],
             [edge("in", "sms")]))
         publish(session, journey, now)
+        session.add(Sender(kind="phone", value="0212345678", name="샵", status="pending",
+                           opt_out_number="0801234567", created_at=now, updated_at=now))
         session.commit()
 
     done = provider_sync_job(force=True)
     assert done["opt_outs"] == {"numbers": 2, "customers": 1, "skipped": 1}
     assert datetime.fromisoformat(listing.requests[0].body["since"]) < now
+    assert listing.requests[0].body["lines"] == ["0801234567"]  # the senders' 080 lines
     assert provider_sync_job(force=True)["opt_outs"] == {"numbers": 0, "customers": 0,
                                                           "skipped": 1}
     with wayline.sessions() as session:

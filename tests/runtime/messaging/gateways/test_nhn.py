@@ -319,6 +319,9 @@ def test_the_080_list_becomes_opt_outs(nhn, nhn_cloud):
     found = nhn.opt_outs(now - timedelta(days=1))
     assert found == [OptOut("+821012345678", now - timedelta(hours=1), OptOutVia.ARS,
                             "0801234567")]
+    # A sender's 080 line is asked about too, and a line named twice only once.
+    found = nhn.opt_outs(now - timedelta(days=1), ["0809999999", "0801234567"])
+    assert sorted(opt_out.opt_out_number for opt_out in found) == ["0801234567", "0809999999"]
 
 
 def test_an_alimtalk_nhn_refuses_falls_back_to_sms_through_nhn_and_is_delivered(
