@@ -71,6 +71,8 @@ class Settings:
     """Seconds before runs and messages held by a vanished worker (killed, Redis lost) re-run."""
     flight_batch: int = FLIGHT_BATCH
     """Runs one statement moves when customers in flight move to a newly published version."""
+    stats_live_runs: int = 20_000
+    """Runs a journey may have before its canvas's step figures are counted in the background."""
     api_key: str = ""
     """Key that customer/event imports must send as X-Api-Key; empty: one kept in data_dir."""
     public_url: str = ""
@@ -331,6 +333,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "smtp_from": _smtp_from, "webhook_timeout": _seconds, "webhook_allow": _webhook_allow,
     "claim_timeout": _claim_seconds,
     "flight_batch": _bounded_int(1, 100_000, "runs"),
+    "stats_live_runs": _bounded_int(0, 100_000_000, "runs"),
     "provider_concurrency": _bounded_int(1, 1_000, "calls in flight"),
     "api_key": _api_key, "public_url": _public_url, "secret_key": _api_key,
     "allowed_hosts": _hosts, "forwarded_allow_ips": _proxies,

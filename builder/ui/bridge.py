@@ -219,6 +219,9 @@ class LiveCounts(msgspec.Struct):
     """Per wire out of a step with a goal: its customers' conversion rate, and against a
     random split's control group, its lift."""
     revenue: float = 0.0
+    counted_at: str | None = None
+    """When the per-step figures were counted (ISO 8601), on a journey big enough to count
+    them in the background; None when counted for this view. `here` is always live."""
 
 
 class PathResult(msgspec.Struct):

@@ -106,3 +106,8 @@ class JourneyStats(msgspec.Struct):
     """The revenue of every conversion (the goal's value property), from the insight summary."""
     insight_as_of: datetime | None = None
     """When the insight summary behind `engagement` and `revenue` was last brought up to date."""
+    counted_at: datetime | None = None
+    """When the step figures (entered, outputs taken, messages, median stays) were counted, on
+    a journey big enough to count them in the background (more runs than
+    WAYLINE_STATS_LIVE_RUNS); None when they were counted for this answer. Who is where now
+    (`totals`, each node's active and waiting) is always counted for the answer."""

@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 import msgspec
-from sqlalchemy import ColumnElement, case, false, func, select
+from sqlalchemy import case, false, func, select
 from sqlalchemy.orm import Session
 
 from builder.document import Document, Goal, port_of
@@ -20,7 +20,7 @@ from runtime.insight import rolled_at
 from runtime.insight.rollers.journey_days import KEY as JOURNEY_DAYS
 from runtime.insight.steps import StepFigures, step_figures
 from runtime.run import lifecycle
-from runtime.store.models import Journey, JourneyVersion, Message, Run, RunStatus, Step
+from runtime.store.models import Journey, JourneyVersion, Run, RunStatus
 from server.context import Wayline
 from server.schemas.stats import (
     JourneyStats,
@@ -30,6 +30,7 @@ from server.schemas.stats import (
     RunTotals,
     StepEngagement,
 )
+from server.services.step_counts import StepCounts, step_counts
 
 
 def journey_stats(wl: Wayline, journey_id: int, number: int | None = None) -> JourneyStats:
@@ -39,29 +40,23 @@ def journey_stats(wl: Wayline, journey_id: int, number: int | None = None) -> Jo
         version_ids, document = versions_in_scope(session, journey, number)
         goal = document.settings.goal if document else None
         in_scope = Run.journey_version_id.in_(version_ids) if version_ids else false()
-        converted = _converted(goal)
-        steps = session.execute(
-            select(Step.node_id, Step.port, func.count(),
-                   func.sum(case((converted, 1), else_=0)))
-            .join(Run, Run.id == Step.run_id).where(in_scope)
-            .group_by(Step.node_id, Step.port)).all()
         runs = session.execute(
-            select(Run.node_id, Run.status, func.count(), func.sum(case((converted, 1), else_=0)))
+            select(Run.node_id, Run.status, func.count(),
+                   func.sum(case((Run.converted_at.is_not(None) if goal else false(), 1),
+                                 else_=0)))
             .where(in_scope).group_by(Run.node_id, Run.status)).all()
-        messages = session.execute(
-            select(Message.node_id, Message.status, func.count())
-            .join(Run, Run.id == Message.run_id).where(in_scope)
-            .group_by(Message.node_id, Message.status)).all()
-        medians = _median_seconds(session, in_scope)
         earned = step_figures(session, journey_id, version_ids)
         as_of = rolled_at(session, JOURNEY_DAYS)
-    nodes = _nodes(wl, document, steps, runs, messages, medians)
+    totals = _totals(runs)
+    counts = step_counts(wl, journey_id, number, version_ids, goal, totals.entered)
+    nodes = _nodes(wl, document, counts, runs)
     for node in nodes:
         node.engagement = _engagement(earned.get(node.node_id))
         node.ports = _with_lift(wl, document, node.node_id, node.ports, goal)
     return JourneyStats(journey_id=journey_id, version=number,
-                        goal=goal.event if goal else None, totals=_totals(runs), nodes=nodes,
+                        goal=goal.event if goal else None, totals=totals, nodes=nodes,
                         generated_at=wl.now(), insight_as_of=as_of,
+                        counted_at=counts.counted_at,
                         revenue=sum(figures.revenue for figures in earned.values()))
 
 
@@ -83,38 +78,6 @@ def versions_in_scope(session: Session, journey: Journey, number: int | None
     return [row.id for row in rows], msgspec.convert(raw, Document)
 
 
-def _converted(goal: Goal | None) -> ColumnElement[bool]:
-    """A run converted: ingest recorded the goal event within the goal's window after entry."""
-    return Run.converted_at.is_not(None) if goal is not None else false()
-
-
-def _median_seconds(session: Session, in_scope: ColumnElement[bool]) -> dict[str, float]:
-    """Per node, the median time customers spent there (of those who have moved on).
-
-    PostgreSQL computes it with percentile_cont; SQLite has no percentile function, so the
-    middle row (or the two middle rows) of each node's ordered durations are averaged.
-    """
-    left = Step.left_at.is_not(None)
-    if session.get_bind().dialect.name == "postgresql":
-        seconds = func.extract("epoch", Step.left_at - Step.entered_at)
-        rows = session.execute(
-            select(Step.node_id, func.percentile_cont(0.5).within_group(seconds))
-            .join(Run, Run.id == Step.run_id).where(in_scope, left)
-            .group_by(Step.node_id)).all()
-    else:
-        seconds = (func.julianday(Step.left_at) - func.julianday(Step.entered_at)) * 86400.0
-        ranked = (select(Step.node_id.label("node_id"), seconds.label("seconds"),
-                         func.row_number().over(partition_by=Step.node_id,
-                                                order_by=seconds).label("rank"),
-                         func.count().over(partition_by=Step.node_id).label("size"))
-                  .join(Run, Run.id == Step.run_id).where(in_scope, left).subquery())
-        middle = ranked.c.rank.in_([(ranked.c.size + 1) // 2, (ranked.c.size + 2) // 2])
-        rows = session.execute(select(ranked.c.node_id, func.avg(ranked.c.seconds))
-                               .where(middle).group_by(ranked.c.node_id)).all()
-    # Milliseconds: SQLite's julianday keeps no finer, and no marketer needs finer.
-    return {node_id: round(float(value), 3) for node_id, value in rows if value is not None}
-
-
 def _totals(runs: list[Any]) -> RunTotals:
     totals = RunTotals()
     for _node, status, count, converted in runs:
@@ -126,22 +89,22 @@ def _totals(runs: list[Any]) -> RunTotals:
     return totals
 
 
-def _nodes(wl: Wayline, document: Document | None, steps: list[Any], runs: list[Any],
-           messages: list[Any], medians: dict[str, float]) -> list[NodeStats]:
+def _nodes(wl: Wayline, document: Document | None, counts: StepCounts,
+           runs: list[Any]) -> list[NodeStats]:
     entered: dict[str, int] = defaultdict(int)
     converted: dict[str, int] = defaultdict(int)
     ports: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for node_id, port, count, won in steps:
+    for node_id, port, count, won in counts.steps:
         entered[node_id] += count
-        converted[node_id] += int(won or 0)
+        converted[node_id] += won
         if port is not None:
             ports[node_id][port] = (count, int(won or 0))
     here: dict[str, dict[RunStatus, int]] = defaultdict(lambda: defaultdict(int))
     for node_id, status, count, _won in runs:
         here[node_id][RunStatus(status)] += count
     sent: dict[str, MessageCounts] = defaultdict(MessageCounts)
-    for node_id, status, count in messages:
-        setattr(sent[node_id], str(status.value if hasattr(status, "value") else status), count)
+    for node_id, status, count in counts.messages:
+        setattr(sent[node_id], status, count)
     known = [node.id for node in document.nodes] if document else []
     seen = sorted((set(entered) | set(here) | set(sent)) - set(known))
     return [NodeStats(
@@ -150,7 +113,7 @@ def _nodes(wl: Wayline, document: Document | None, steps: list[Any], runs: list[
         waiting=here[node_id][RunStatus.WAITING], completed=here[node_id][RunStatus.DONE],
         exited=here[node_id][RunStatus.EXITED], converted=converted[node_id],
         ports=_ports(wl, document, node_id, ports[node_id]),
-        messages=sent.get(node_id), median_seconds=medians.get(node_id))
+        messages=sent.get(node_id), median_seconds=counts.medians.get(node_id))
         for node_id in known + seen]
 
 

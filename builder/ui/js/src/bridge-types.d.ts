@@ -127,6 +127,7 @@ export interface LiveCounts {
   edges: Record<string, number>;
   lifts?: Record<string, PathResult>;
   revenue?: number;
+  counted_at?: string | null;
 }
 
 /** A message for the marketer (a toast); a new `id` is a new notice. */

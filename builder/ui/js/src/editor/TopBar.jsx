@@ -18,7 +18,7 @@ import { FIT_VIEW_OPTIONS } from "./FlowArea.jsx";
 import { VersionHistory } from "./History.jsx";
 import { PublishTools } from "./PublishTools.jsx";
 import { SaveState, StatusPill } from "./status.jsx";
-import { formatNumber, t } from "../i18n.js";
+import { formatDate, formatNumber, t } from "../i18n.js";
 
 export function TopBar(props) {
   const { server, draft, locked, readOnly, errors, preview, onProblems, onOpen, run } = props;
@@ -38,7 +38,18 @@ export function TopBar(props) {
       </div>
       {locked ? null : <SaveState status={draft.status} waiting={draft.waiting} />}
       {live ? (
-        <span className="wl-live-total" data-live-total={live.here}>
+        <span
+          className="wl-live-total"
+          data-live-total={live.here}
+          data-counted-at={live.counted_at || undefined}
+          title={
+            live.counted_at
+              ? t("Step figures counted {when}; who is in the journey is counted live", {
+                  when: formatDate(live.counted_at),
+                })
+              : undefined
+          }
+        >
           <span className="wl-live-dot" />
           {t("{here} in journey · {entered} entered", {
             here: formatNumber(live.here),
