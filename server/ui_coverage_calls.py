@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from builder.ui.services import Json
-from server.schemas.coverage import CoverageSegmentIn
+from server.schemas.coverage import CoverageAttributesIn, CoverageSegmentIn
 from server.services import coverage
 from server.ui_calls import Acting, Do, Entry, convert, plain
 
@@ -26,8 +26,14 @@ def _save_segment(me: Acting, days: int, name: str, description: str) -> Json:
     return plain(coverage.save_as_segment(me.wl, me.actor, data))
 
 
+def _set_attributes(me: Acting, attributes: list[str]) -> Json:
+    data = convert({"attributes": attributes}, CoverageAttributesIn, "list of attributes")
+    return coverage.set_breakdown_attributes(me.wl, me.actor, data)
+
+
 COVERAGE_CALLS: dict[str, Entry] = {
     "coverage_summary": Do(_summary),
     "coverage_customers": Do(_customers),
     "save_coverage_segment": Do(_save_segment),
+    "set_coverage_attributes": Do(_set_attributes),
 }

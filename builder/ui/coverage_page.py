@@ -1,7 +1,8 @@
 """The coverage page: the customers no journey and no message reached in the last N days — how
-many, out of all, against the last earlier count; the trend by day; the breakdown by country,
-plan and last purchase; the list; and, for those who may write segments, "Save as segment",
-which keeps them in a segment a journey can enter on (`server.services.coverage`).
+many, out of all, against the last earlier count; the trend by day; the breakdown by the
+workspace's attributes (country and plan until an admin chooses others) and last purchase; the
+list; and, for those who may write segments, "Save as segment", which keeps them in a segment a
+journey can enter on (`server.services.coverage`).
 
 Its own area in the bar, next to Customers: it answers a question about the whole base ("who
 are we forgetting?") with its own window selector and charts, where the Customers page finds
@@ -55,7 +56,14 @@ STYLE = CARD_STYLE + """
 .wl-cover-section { margin: 18px 0 10px; font-size: 16px; }
 .wl-charts + .wl-cover-section { margin-top: 22px; }
 .wl-cover-more { margin-top: 10px; }
+.wl-breakdown-choice { margin: 0 0 12px; }
+.wl-breakdown-choice .wl-choices { display: flex; flex-wrap: wrap; gap: 6px 14px; margin: 8px 0; }
+.wl-breakdown-choice label { display: flex; gap: 6px; align-items: center; font-size: 13px; }
+.wl-breakdown-choice .wl-row-actions { display: flex; gap: 6px; }
 """
+
+MAX_ATTRIBUTES = 5
+"""The most attributes the breakdown counts by (runtime.insight.coverage.MAX_ATTRIBUTES)."""
 
 
 @component
@@ -75,6 +83,9 @@ def CoveragePage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
         set_page(None)
         set_summary(await asyncio.to_thread(services.coverage_summary, days))
         set_page(await asyncio.to_thread(services.coverage_customers, days, None))
+
+    async def reload_summary() -> None:
+        set_summary(await asyncio.to_thread(services.coverage_summary, days))
 
     async def more(_event: Any) -> None:
         found = await asyncio.to_thread(services.coverage_customers, days, page["next_after"])
@@ -102,8 +113,10 @@ def CoveragePage() -> Any:  # noqa: N802 - ReactPy components are PascalCase
         html.button({"class": "wl-button", "type": "submit", "data-action": "custom-window"},
                     _("Show window")))
     body: Any = html.div({"class": "wl-loading"}, _("Counting…")) if summary is None else \
-        html.div(Headline(summary, services), Charts(summary),
-                 UntouchedList(page, services.timezone, more))
+        html.div(Headline(summary, services),
+                 Charts(summary, BreakdownChoice(summary, services, reload_summary)
+                        if services.may("workspace.edit") else ""),
+                 UntouchedList(page, summary["attributes"], services.timezone, more))
     return html.div(
         {"class": "wl-app"}, html.style(STYLE), AppBar("coverage"),
         html.main({"class": "wl-page"},
@@ -187,8 +200,9 @@ def SaveSegment(summary: dict[str, Any], services: Any) -> Any:  # noqa: N802
 
 
 @component
-def Charts(summary: dict[str, Any]) -> Any:  # noqa: N802
-    """The trend by day and a bar chart per breakdown attribute."""
+def Charts(summary: dict[str, Any], choice: Any) -> Any:  # noqa: N802
+    """The trend by day and a bar chart per breakdown attribute (`choice`: how an admin
+    chooses the attributes, or "")."""
     _ = use_words()
     chart = js_component("Chart")
     days = summary["days"]
@@ -211,14 +225,76 @@ def Charts(summary: dict[str, Any]) -> Any:  # noqa: N802
                                        "one of those to see it.")) if not bars else ""
     return html.div(
         html.div({"class": "wl-charts"}, trend),
-        html.h2({"class": "wl-cover-section"}, _("Who they are")), kept,
+        html.h2({"class": "wl-cover-section"}, _("Who they are")), choice, kept,
         html.div({"class": "wl-charts"}, bars) if bars else "")
 
 
 @component
-def UntouchedList(page: dict[str, Any] | None, workspace_zone: str,  # noqa: N802
-                  more: Any) -> Any:
-    """The untouched customers, a page at a time, each linking to their page."""
+def BreakdownChoice(summary: dict[str, Any], services: Any, saved: Any) -> Any:  # noqa: N802
+    """Which attributes the breakdown counts by, chosen among those customers have (at most
+    MAX_ATTRIBUTES); the next count, within a minute, uses them."""
+    _ = use_words()
+    offered, set_offered = use_state(None)
+    picked, set_picked = use_state(summary["attributes"])
+    note, set_note = use_state(None)
+
+    async def start(_event: Any) -> None:
+        found = await asyncio.to_thread(services.discover_data)
+        names = [fact["name"] for fact in found["attributes"]
+                 if not fact["builtin"] and fact["name"] != "last_purchase_at"]
+        set_picked(summary["attributes"])
+        set_offered([*summary["attributes"],
+                     *(name for name in names if name not in summary["attributes"])])
+
+    def toggle(name: str) -> None:
+        set_picked(lambda now: [chosen for chosen in now if chosen != name] if name in now
+                   else [*now, name])
+
+    async def save(_event: Any) -> None:
+        try:
+            await asyncio.to_thread(services.set_coverage_attributes, picked)
+        except UiError as error:
+            set_note(error.message)
+            return
+        set_offered(None)
+        set_note(_("Saved: the breakdown by these attributes is counted within a minute."))
+        await saved()
+
+    shown = ", ".join(_(ATTRIBUTES.get(name, name)) for name in summary["attributes"])
+    if offered is None:
+        return html.div(
+            {"class": "wl-breakdown-choice"},
+            html.span({"class": "hint", "data-breakdown-attributes": ",".join(
+                summary["attributes"])},
+                _("Broken down by {attributes} and last purchase.",
+                  attributes=shown or _("nothing else"))), " ",
+            html.button({"class": "wl-button", "type": "button",
+                         "data-action": "choose-attributes", "onClick": start},
+                        _("Choose attributes")),
+            html.div({"class": "hint", "role": "status"}, note) if note else "")
+    boxes = [html.label(
+        {"key": name},
+        html.input({"type": "checkbox", "checked": name in picked, "data-attribute": name,
+                    "disabled": name not in picked and len(picked) >= MAX_ATTRIBUTES,
+                    "onChange": lambda _e, name=name: toggle(name)}),
+        _(ATTRIBUTES.get(name, name))) for name in offered]
+    return html.div(
+        {"class": "wl-card wl-breakdown-choice"},
+        html.strong(_("Break untouched customers down by (at most {n})", n=MAX_ATTRIBUTES)),
+        html.div({"class": "wl-choices"}, boxes or _("No customer has attributes yet.")),
+        html.div({"class": "wl-row-actions"},
+                 html.button({"class": "wl-button primary", "type": "button",
+                              "data-action": "save-attributes", "onClick": save}, _("Save")),
+                 html.button({"class": "wl-button", "type": "button",
+                              "onClick": lambda _e: set_offered(None)}, _("Cancel"))),
+        html.div({"class": "wl-field-error", "role": "alert"}, note) if note else "")
+
+
+@component
+def UntouchedList(page: dict[str, Any] | None, attributes: list[str],  # noqa: N802
+                  workspace_zone: str, more: Any) -> Any:
+    """The untouched customers, a page at a time, each linking to their page, with the
+    breakdown's attributes."""
     _ = use_words()
     zone = zone_of(None, workspace_zone)
     heading = html.h2({"class": "wl-cover-section"}, _("The customers"))
@@ -229,8 +305,7 @@ def UntouchedList(page: dict[str, Any] | None, workspace_zone: str,  # noqa: N80
                     html.td(html.a({"href": f"/customers/{quote(c['external_id'], safe='')}",
                                     "class": "wl-journey-name"}, c["external_id"])),
                     html.td(c["email"] or ""), html.td(c["phone"] or ""),
-                    html.td(str(c["attributes"].get("country") or "")),
-                    html.td(str(c["attributes"].get("plan") or "")),
+                    *(html.td(str(c["attributes"].get(name) or "")) for name in attributes),
                     html.td(_.date(datetime.fromisoformat(c["last_touched_at"]).astimezone(zone))
                             if c["last_touched_at"] else _("Never reached")))
             for c in page["items"]]
@@ -238,7 +313,8 @@ def UntouchedList(page: dict[str, Any] | None, workspace_zone: str,  # noqa: N80
         heading,
         html.table({"class": "wl-table", "data-untouched-list": ""}, html.thead(html.tr(
             html.th(_("Customer")), html.th(_("Email")), html.th(_("Phone")),
-            html.th(_("Country")), html.th(_("Plan")), html.th(_("Last touched")))),
+            *(html.th(_(ATTRIBUTES.get(name, name))) for name in attributes),
+            html.th(_("Last touched")))),
             html.tbody(rows)),
         html.button({"class": "wl-button wl-cover-more", "data-action": "more",
                      "onClick": more}, _("More")) if page["next_after"] else "")

@@ -253,7 +253,8 @@ class UiServices(Protocol):
     def coverage_summary(self, days: int) -> Json:
         """Customers no journey and no message reached in the last `days` days: {days,
         customers, untouched, share, previous_day, previous_untouched, rolled_at, trend,
-        breakdown_day, breakdown: [{attribute, values: [{value, untouched}]}], segment}."""
+        breakdown_day, breakdown: [{attribute, values: [{value, untouched}]}], segment,
+        attributes (the workspace's breakdown attributes)}."""
 
     def coverage_customers(self, days: int, after: int | None) -> Json:
         """A page of those customers by id: {items: [{id, external_id, email, phone,
@@ -261,6 +262,9 @@ class UiServices(Protocol):
 
     def save_coverage_segment(self, days: int, name: str, description: str) -> Json:
         """Save them as a segment kept up to date (audited): {id, name, tag, created}."""
+
+    def set_coverage_attributes(self, attributes: list[str]) -> Json:
+        """Choose the attributes the breakdown counts by (at most 5; audited): the list."""
 
     def get_send_policy(self) -> Json:
         """The workspace's send rules: frequency caps and the night-time window."""

@@ -50,7 +50,14 @@ from runtime.store.coverage_models import (
     CoverageDay,
     CustomerTouch,
 )
-from runtime.store.models import Customer, CustomerTag, Message, Run, Segment
+from runtime.store.models import (
+    Customer,
+    CustomerTag,
+    Message,
+    Run,
+    Segment,
+    WorkspaceSetting,
+)
 
 DAYS_MIN, DAYS_MAX, DAYS_DEFAULT = 1, 365, 30
 """The windows a marketer may ask about, in days, and the one shown first."""
@@ -66,7 +73,15 @@ TAG_PREFIX = "untouched-"
 """Reserved tags `untouched-<N>d`: the untouched customers of an N-day window."""
 
 TEXT_ATTRIBUTES = ("country", "plan")
-"""Attributes the untouched customers are counted by, value by value."""
+"""Attributes the untouched customers are counted by, value by value, until the workspace
+chooses its own (`breakdown_attributes`)."""
+
+ATTRIBUTES_KEY = "coverage_attributes"
+"""The workspace setting naming the attributes the breakdown counts by (a list of names)."""
+
+MAX_ATTRIBUTES = 5
+"""The most attributes a workspace may break its untouched customers down by (each one is a
+grouped read of every untouched customer, for three windows, every 15 minutes)."""
 
 LAST_PURCHASE = "last_purchase_at"
 """The attribute holding when a customer last bought (an ISO date or date-time)."""
@@ -215,11 +230,20 @@ def snapshot(session: Session, day: date, now: datetime, breakdown: bool) -> Non
     session.flush()
 
 
+def breakdown_attributes(session: Session) -> tuple[str, ...]:
+    """The attributes the workspace breaks its untouched customers down by, value by value
+    (last purchase is always counted too, in buckets)."""
+    row = session.get(WorkspaceSetting, ATTRIBUTES_KEY)
+    chosen = row.value if row is not None and isinstance(row.value, list) else None
+    return tuple(str(name) for name in chosen[:MAX_ATTRIBUTES]) if chosen is not None \
+        else TEXT_ATTRIBUTES
+
+
 def breakdown_now(session: Session, days: int, now: datetime) -> dict[str, dict[str, int]]:
     """The untouched customers of a window counted by each breakdown attribute's value (at most
     TOP_VALUES values each, the rest as OTHER); last purchase in buckets."""
     counted: dict[str, dict[str, int]] = {}
-    for attribute in TEXT_ATTRIBUTES:
+    for attribute in breakdown_attributes(session):
         value = func.coalesce(Customer.attributes[attribute].as_string(), NONE)
         rows = session.execute(_untouched(select(value, func.count()), now, days)
                                .group_by(value).order_by(func.count().desc(), value)).all()

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, get, post, put
 from litestar.params import JSONBody, QueryParameter
 
 from server.api.params import ActorDep, PrincipalDep, WaylineDep
 from server.errors import errors
 from server.schemas.coverage import (
+    CoverageAttributesIn,
     CoverageSegment,
     CoverageSegmentIn,
     CoverageSummary,
@@ -32,8 +33,9 @@ class CoverageController(Controller):
 
     @get("/", sync_to_thread=True, responses=errors(422))
     def summary(self, wayline: WaylineDep, days: DaysQuery = 30) -> CoverageSummary:
-        """How many customers are untouched, out of all; the trend by day; the breakdown by
-        country, plan and last purchase (trend and breakdown for 7, 30 and 90 days)."""
+        """How many customers are untouched, out of all; the trend by day; the breakdown by the
+        workspace's attributes (country and plan unless it chose others) and last purchase
+        (trend and breakdown for 7, 30 and 90 days)."""
         return coverage.coverage_summary(wayline, days)
 
     @get("/customers", sync_to_thread=True, responses=errors(422))
@@ -51,3 +53,10 @@ class CoverageController(Controller):
         """Save the window's untouched customers as a segment that stays up to date (audited;
         the existing one is returned when the window has one already)."""
         return coverage.save_as_segment(wayline, actor, data)
+
+    @put("/attributes", sync_to_thread=True, responses=errors(422))
+    def set_attributes(self, wayline: WaylineDep, actor: ActorDep,
+                       data: JSONBody[CoverageAttributesIn]) -> list[str]:
+        """Choose the customer attributes the breakdown counts untouched customers by (at most
+        5; audited); the next count, within a minute, uses them."""
+        return coverage.set_breakdown_attributes(wayline, actor, data)

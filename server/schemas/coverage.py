@@ -66,6 +66,16 @@ class CoverageSummary(msgspec.Struct):
     breakdown: list[CoverageAttribute]
     segment: CoverageSegment | None
     """The saved segment of this window, if there is one."""
+    attributes: list[str] = []
+    """The attributes the workspace breaks untouched customers down by, value by value
+    (`PUT /api/coverage/attributes`); last purchase is always counted too."""
+
+
+class CoverageAttributesIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The customer attributes to break untouched customers down by (at most 5, in the order
+    the charts show them; an empty list counts by last purchase only)."""
+
+    attributes: list[str]
 
 
 class UntouchedCustomer(msgspec.Struct):

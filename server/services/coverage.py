@@ -13,15 +13,18 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from builder.validation import Issue
 from nodes.kit.rules import HasTag, Rule
+from runtime.customers.fields import FieldError, check_attribute_name
 from runtime.errors import InvalidInputError
 from runtime.insight import coverage as rules
 from runtime.insight import coverage_reads as reads
-from runtime.store.audit import Actor
-from runtime.store.models import Segment
+from runtime.store.audit import Actor, record
+from runtime.store.models import Segment, WorkspaceSetting
 from server.context import Wayline
 from server.schemas.coverage import (
     CoverageAttribute,
+    CoverageAttributesIn,
     CoverageDay,
     CoverageSegment,
     CoverageSegmentIn,
@@ -49,6 +52,7 @@ def coverage_summary(wl: Wayline, days: int) -> CoverageSummary:
         trend = reads.trend(session, days, now, zone)
         day, counted = reads.breakdown(session, days)
         segment = _saved(session, days)
+        attributes = rules.breakdown_attributes(session)
     return CoverageSummary(
         days=days, customers=line.customers, untouched=line.untouched,
         share=line.untouched / line.customers if line.customers else 0.0,
@@ -59,7 +63,8 @@ def coverage_summary(wl: Wayline, days: int) -> CoverageSummary:
         breakdown=[CoverageAttribute(attribute, [CoverageValue(value, untouched)
                                                  for value, untouched in values.items()])
                    for attribute, values in counted.items()],
-        segment=_segment(segment, False) if segment else None)
+        segment=_segment(segment, False) if segment else None,
+        attributes=list(attributes))
 
 
 def untouched_customers(wl: Wayline, days: int, after: int | None = None, limit: int = 50,
@@ -120,3 +125,44 @@ def _check_days(days: int) -> None:
                    "choose a number of days in that range.")
         raise InvalidInputError(message, [{"code": "days.range", "field": "days",
                                            "message": message}])
+
+
+def set_breakdown_attributes(wl: Wayline, actor: Actor,
+                             data: CoverageAttributesIn) -> list[str]:
+    """Choose the attributes the breakdown counts by (audited); the coverage roller counts by
+    them on its next roll, within a minute. Every problem is listed at once."""
+    problems = []
+    if len(data.attributes) > rules.MAX_ATTRIBUTES:
+        problems.append(Issue(code="coverage.attributes", field="attributes", message=(
+            f"choose at most {rules.MAX_ATTRIBUTES} attributes")))
+    for index, name in enumerate(data.attributes):
+        field = f"attributes[{index}]"
+        try:
+            check_attribute_name(name)
+        except FieldError as error:
+            problems.append(Issue(code="coverage.attributes", field=field,
+                                  message=error.message))
+            continue
+        if name == rules.LAST_PURCHASE:
+            problems.append(Issue(code="coverage.attributes", field=field, message=(
+                f"'{name}' is always counted, in buckets; leave it out")))
+        elif name in data.attributes[:index]:
+            problems.append(Issue(code="coverage.attributes", field=field, message=(
+                f"'{name}' is chosen twice")))
+    if problems:
+        raise InvalidInputError("The breakdown's attributes have problems: " +
+                                "; ".join(problem.message for problem in problems), problems)
+    with wl.writing() as session:
+        before = list(rules.breakdown_attributes(session))
+        row = session.get(WorkspaceSetting, rules.ATTRIBUTES_KEY)
+        if row is None:
+            session.add(WorkspaceSetting(key=rules.ATTRIBUTES_KEY, value=data.attributes,
+                                         updated_at=wl.now()))
+        else:
+            row.value, row.updated_at = list(data.attributes), wl.now()
+        if before != data.attributes:
+            record(session, actor, "coverage.attributes_changed", object_kind="workspace",
+                   object_id=rules.ATTRIBUTES_KEY, object_name="Coverage breakdown",
+                   at=wl.now(), before={"attributes": before},
+                   after={"attributes": data.attributes})
+    return list(data.attributes)

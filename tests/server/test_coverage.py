@@ -131,3 +131,42 @@ def test_save_as_segment_is_audited_kept_up_to_date_and_a_journey_previews_them(
     preview = editor.get(f"/api/journeys/{journey_id}/audience", params={"limit": 50}).json()
     assert preview["count"] == 7 and ids[5] not in {row["id"] for row in preview["customers"]}
 
+
+
+def test_the_workspace_chooses_the_breakdowns_attributes(client_as, app_context):
+    from collections import Counter
+
+    from runtime.store.models import Customer
+
+    ids = _world(app_context)
+    tiers = {customer: ("gold" if index % 3 == 0 else "silver" if index % 3 == 1 else None)
+             for index, customer in enumerate(ids)}
+    with app_context.writing() as session:
+        for customer in session.scalars(select(Customer).where(Customer.id.in_(ids))):
+            tier = tiers[customer.id]
+            customer.attributes = {**customer.attributes, **({"tier": tier} if tier else {})}
+    admin, editor = client_as(Role.ADMIN), client_as(Role.EDITOR)
+    assert editor.put("/api/coverage/attributes",
+                      json={"attributes": ["tier"]}).status_code == 403
+    bad = admin.put("/api/coverage/attributes", json={"attributes": [
+        "tier", "bad name!", "last_purchase_at", "tier", "a", "b"]})
+    assert bad.status_code == 422
+    assert [issue["field"] for issue in bad.json()["issues"]] == [
+        "attributes", "attributes[1]", "attributes[2]", "attributes[3]"]
+    assert admin.get("/api/coverage").json()["attributes"] == ["country", "plan"]
+
+    chosen = admin.put("/api/coverage/attributes", json={"attributes": ["tier", "country"]})
+    assert chosen.status_code == 200 and chosen.json() == ["tier", "country"]
+    _roll(app_context)  # the next roll counts by them, though its last breakdown is new
+    body = admin.get("/api/coverage", params={"days": 30}).json()
+    assert body["attributes"] == ["tier", "country"]
+    counted = {row["attribute"]: {value["value"]: value["untouched"] for value in row["values"]}
+               for row in body["breakdown"]}
+    assert set(counted) == {"tier", "country", "last_purchase_at"}
+    untouched = [customer for customer in ids if customer not in (ids[0], ids[1])]
+    assert counted["tier"] == dict(Counter(tiers[customer] or "" for customer in untouched))
+    with app_context.reading() as session:
+        audited = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "coverage.attributes_changed")).one()
+    assert audited.after == {"attributes": ["tier", "country"]}
+    assert audited.before == {"attributes": ["country", "plan"]}

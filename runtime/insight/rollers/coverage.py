@@ -12,7 +12,8 @@ from runtime.insight import RollContext, Roller, coverage
 
 BREAKDOWN_EVERY = timedelta(minutes=15)
 """How often today's breakdown by attribute is counted again (it reads every untouched
-customer's attributes; the counts themselves are redone each roll)."""
+customer's attributes; the counts themselves are redone each roll), and at once when the
+workspace chose other attributes."""
 
 
 def roll(session: Session, context: RollContext) -> dict[str, Any]:
@@ -25,12 +26,15 @@ def roll(session: Session, context: RollContext) -> dict[str, Any]:
     coverage.drop_tags(session, set(context.state.get("tagged", [])) - windows)
     today = context.today().isoformat()
     counted = context.state.get("breakdown_at")
+    attributes = list(coverage.breakdown_attributes(session))
     breakdown = (context.state.get("breakdown_day") != today or counted is None
-                 or context.now - datetime.fromisoformat(counted) >= BREAKDOWN_EVERY)
+                 or context.now - datetime.fromisoformat(counted) >= BREAKDOWN_EVERY
+                 or context.state.get("attributes", list(coverage.TEXT_ATTRIBUTES)) != attributes)
     coverage.snapshot(session, context.today(), context.now, breakdown)
     return {"since": (context.now - coverage.LAG).isoformat(), "tagged": sorted(windows),
             "breakdown_day": today if breakdown else context.state.get("breakdown_day"),
-            "breakdown_at": context.now.isoformat() if breakdown else counted}
+            "breakdown_at": context.now.isoformat() if breakdown else counted,
+            "attributes": attributes}
 
 
 ROLLER = Roller("coverage", timedelta(seconds=60), roll)

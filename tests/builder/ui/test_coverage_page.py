@@ -145,3 +145,30 @@ def test_the_page_in_korean_and_dark_for_a_viewer(live_app: LiveApp, browse: Any
         expect(shown.locator(CHARTS)).to_have_count(4, timeout=WAIT)
         screenshot(shown, name)
         shown.screenshot(path=str(SCREENSHOTS / f"{name}-whole.png"), full_page=True)
+
+
+def test_an_admin_chooses_the_breakdowns_attributes_in_korean(live_app: LiveApp,
+                                                              browse: Any) -> None:
+    _world(live_app)
+    page = browse("/coverage", "admin", locale="ko-KR")
+    expect(page.locator(CHARTS)).to_have_count(4, timeout=WAIT)
+    shown = page.locator("[data-breakdown-attributes]")
+    expect(shown).to_have_attribute("data-breakdown-attributes", "country,plan")
+    page.locator('[data-action="choose-attributes"]').click()
+    boxes = page.locator("[data-attribute]")
+    expect(boxes).to_have_count(2, timeout=WAIT)  # country and plan (last purchase: always)
+    expect(page.locator('[data-attribute="plan"]')).to_be_checked()
+    page.locator('[data-attribute="plan"]').uncheck()
+    screenshot(page, "coverage-7-ko-choose-attributes")
+    page.locator('[data-action="save-attributes"]').click()
+    expect(page.locator(".wl-breakdown-choice [role=status]")).to_contain_text(
+        "1분 안에 집계", timeout=WAIT)
+    expect(shown).to_have_attribute("data-breakdown-attributes", "country")
+    roll_up(live_app.wayline.runtime.sessions, live_app.wayline.now(),  # as the worker does
+            ZoneInfo(live_app.wayline.settings.timezone), keys=["coverage"], force=True)
+    page.reload()
+    expect(page.locator(CHARTS)).to_have_count(3, timeout=WAIT)  # the trend, country, purchase
+    headers = page.locator("[data-untouched-list] th")
+    expect(headers).to_have_count(5)
+    expect(headers.nth(3)).to_have_text("국가")
+    screenshot(page, "coverage-8-ko-chosen")
