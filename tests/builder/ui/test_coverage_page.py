@@ -138,13 +138,21 @@ def test_the_page_in_korean_and_dark_for_a_viewer(live_app: LiveApp, browse: Any
     first_email = page.locator("[data-untouched-list] [data-row] td").nth(1)
     expect(first_email).to_contain_text("•••@example.kr")
     screenshot(page, "coverage-4-ko-light")
-    for shown, name in ((page, "coverage-5-ko-dark"), (browse("/coverage", "editor"),
-                                                        "coverage-6-en-dark")):
-        shown.emulate_media(color_scheme="dark")  # the theme "as the system"; charts take it
-        shown.reload()  # from the page's colours as they mount
-        expect(shown.locator(CHARTS)).to_have_count(4, timeout=WAIT)
-        screenshot(shown, name)
-        shown.screenshot(path=str(SCREENSHOTS / f"{name}-whole.png"), full_page=True)
+    label = page.locator(f"{CHARTS} text").first
+    light = label.get_attribute("fill")
+    page.emulate_media(color_scheme="dark")  # the system turns dark: the open page follows
+    expect(label).not_to_have_attribute("fill", light, timeout=WAIT)
+    screenshot(page, "coverage-5-ko-dark")
+    page.screenshot(path=str(SCREENSHOTS / "coverage-5-ko-dark-whole.png"), full_page=True)
+    editor = browse("/coverage", "editor")
+    expect(editor.locator(CHARTS)).to_have_count(4, timeout=WAIT)
+    editor.locator('[data-menu="account"] summary').click()
+    editor.locator('[data-theme-choice="dark"]').click()  # chosen in the menu: no reload
+    expect(editor.locator(f"{CHARTS} text").first).to_have_attribute(
+        "fill", label.get_attribute("fill"), timeout=WAIT)
+    editor.locator('[data-menu="account"] summary').click()
+    screenshot(editor, "coverage-6-en-dark")
+    editor.screenshot(path=str(SCREENSHOTS / "coverage-6-en-dark-whole.png"), full_page=True)
 
 
 def test_an_admin_chooses_the_breakdowns_attributes_in_korean(live_app: LiveApp,

@@ -1,7 +1,8 @@
 // One chart of an insight page, drawn by Apache ECharts (SVG renderer, so a test and a screen
 // reader can find its parts). Python gives the data as a dataset — column names and rows —
 // and the kind of chart; this component turns them into an ECharts option, follows the page's
-// light or dark theme and width, and offers the same rows as a CSV download.
+// light or dark theme (also when it changes on an open page) and width, and offers the same
+// rows as a CSV download.
 //
 // ECharts is imported when the first chart mounts, into a chunk of its own: pages without a
 // chart never load it.
@@ -70,18 +71,33 @@ export function Chart({ name, title, kind, dimensions, labels, rows, height, sta
     let chart = null;
     let gone = false;
     const resize = new ResizeObserver(() => chart?.resize());
+    // The theme can change while the page is open (the user menu, or the system's setting):
+    // draw again in its colours.
+    const draw = () =>
+      chart?.setOption(
+        chartOption({ kind, dimensions, labels, rows, stacked }, themeColours()),
+        true,
+      );
+    const themes = new MutationObserver(draw);
+    const system = window.matchMedia?.("(prefers-color-scheme: dark)");
     loadEcharts()
       .then((echarts) => {
         if (gone || !box.current) return;
         chart = echarts.init(box.current, null, { renderer: "svg" });
-        const option = chartOption({ kind, dimensions, labels, rows, stacked }, themeColours());
-        chart.setOption(option);
+        draw();
         resize.observe(box.current);
+        themes.observe(document.documentElement, {
+          attributes: true,
+          attributeFilter: ["data-theme"],
+        });
+        system?.addEventListener("change", draw);
       })
       .catch((error) => setFailed(String(error)));
     return () => {
       gone = true;
       resize.disconnect();
+      themes.disconnect();
+      system?.removeEventListener("change", draw);
       chart?.dispose();
     };
   }, [kind, dimensions, labels, rows, stacked, hasRows]);
