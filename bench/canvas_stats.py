@@ -36,17 +36,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import msgspec
 import redis
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
-from bench.insight import ADMIN_URL, FILL, NOW, ZONE, document
+from bench.insight import ADMIN_URL, NOW, ZONE, database, document
 from builder.document import Goal
 from runtime.clock import FrozenClock
 from runtime.insight import roll_up
 from runtime.run.jobs import Runtime
 from runtime.settings import Settings
-from runtime.store.db import make_engine, migrate
 from server.context import Wayline
 from server.services.stats import journey_stats
 from server.services.step_counts import FRESH, count_steps
@@ -60,45 +59,6 @@ RUNS_TIMED = 20
 GOAL = 500.0  # ms
 SIZES = {"customers": RUNS, "runs": RUNS, "messages": 5 * RUNS, "events": 20_000,
          "purchases": 10_000, "journeys": 1}
-
-
-def database(fresh: bool) -> Any:
-    """The bench database, filled (made and filled when missing or `fresh`)."""
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = make_url(URL).database
-    with admin.connect() as connection:
-        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                   {"name": name})
-        if exists and fresh:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        if not exists or fresh:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    migrate(URL)
-    engine = make_engine(URL)
-    with engine.connect() as connection:
-        filled = connection.scalar(text("SELECT count(*) FROM journeys"))
-    if not filled:
-        fill(engine)
-    return engine
-
-
-def fill(engine: Any) -> None:
-    """bench/insight.py's world, one journey of it, table by table."""
-    values = {**SIZES, "now": NOW, "document": msgspec.json.encode(document()).decode()}
-    for name, sql in FILL:
-        started = time.perf_counter()
-        with engine.begin() as connection:
-            connection.execute(text(sql), {key: value for key, value in values.items()
-                                           if f":{key}" in sql})
-        print(f"  filled {name:<13} {time.perf_counter() - started:7.1f} s", flush=True)
-    with engine.begin() as connection:
-        for table in ("customers", "journeys", "journey_versions", "runs", "messages", "events"):
-            connection.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT max(id) FROM {table}))"))
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM ANALYZE"))
 
 
 def timed(action: Callable[[], Any], runs: int = RUNS_TIMED,
@@ -131,7 +91,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--fresh", action="store_true", help="refill the bench database")
     args = parser.parse_args()
-    engine = database(args.fresh)
+    engine = database(args.fresh, SIZES, URL)
     sessions = sessionmaker(engine, expire_on_commit=False)
     with sessions() as session:
         counts = {table: session.scalar(text(f"SELECT count(*) FROM {table}"))

@@ -206,11 +206,15 @@ HISTORY = [
 first roll places everyone without moves, as nobody moved then)."""
 
 
-def fill(engine: Any, scale: float) -> None:
+def sizes_at(scale: float) -> dict[str, int]:
+    """The world's sizes: the issue's at scale 1."""
+    return {"customers": int(1_000_000 * scale), "runs": int(2_000_000 * scale),
+            "messages": int(10_000_000 * scale), "events": int(5_000_000 * scale),
+            "purchases": int(200_000 * scale), "journeys": JOURNEYS}
+
+
+def fill(engine: Any, sizes: dict[str, int]) -> None:
     """The world, table by table, each timed."""
-    sizes = {"customers": int(1_000_000 * scale), "runs": int(2_000_000 * scale),
-             "messages": int(10_000_000 * scale), "events": int(5_000_000 * scale),
-             "purchases": int(200_000 * scale), "journeys": JOURNEYS}
     values = {**sizes, "now": NOW, "document": msgspec.json.encode(document()).decode()}
     for name, sql in FILL:
         started = time.perf_counter()
@@ -227,10 +231,10 @@ def fill(engine: Any, scale: float) -> None:
         connection.execute(text("VACUUM ANALYZE"))
 
 
-def database(fresh: bool, scale: float) -> Any:
-    """The bench database, filled (made and filled when missing or `fresh`)."""
+def database(fresh: bool, sizes: dict[str, int], url: str = URL) -> Any:
+    """The bench database at `url`, filled (made and filled when missing or `fresh`)."""
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = make_url(URL).database
+    name = make_url(url).database
     with admin.connect() as connection:
         exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
                                    {"name": name})
@@ -239,13 +243,13 @@ def database(fresh: bool, scale: float) -> Any:
         if not exists or fresh:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    migrate(URL)
-    engine = make_engine(URL)
+    migrate(url)
+    engine = make_engine(url)
     with engine.connect() as connection:
         filled = connection.scalar(text("SELECT count(*) FROM journeys"))
     if not filled:
-        print(f"filling {name} (scale {scale}) ...", flush=True)
-        fill(engine, scale)
+        print(f"filling {name} ({sizes['runs']:,} runs) ...", flush=True)
+        fill(engine, sizes)
     return engine
 
 
@@ -309,7 +313,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = the issue's sizes")
     parser.add_argument("--fill-only", action="store_true", help="fill the database and stop")
     args = parser.parse_args()
-    engine = database(args.fresh, args.scale)
+    engine = database(args.fresh, sizes_at(args.scale))
     if args.fill_only:
         return
     sessions = sessionmaker(engine, expire_on_commit=False)

@@ -44,13 +44,7 @@ def test_stats_match_the_rows_after_a_real_run(client, app_context):
     assert client.post(f"/api/journeys/{journey}/publish").status_code == 200
     drain(rt)
     rt.clock.advance(timedelta(hours=5))
-    with rt.sessions() as session:  # four buy in time; one of them had no email consent
-        moved = []
-        for external_id in ("c0", "c4", "c5", "c6"):
-            moved += ingest_event(session, external_id, "purchase", {}, rt.clock.now(),
-                                  rt.clock.now()).runs_to_dispatch
-        session.commit()
-    dispatch(rt, moved)
+    buy(rt)  # four buy in time; one of them had no email consent
     move(rt, timedelta(days=1))  # the rest still wait
 
     stats = client.get(f"/api/journeys/{journey}/stats")
@@ -83,6 +77,17 @@ def test_stats_match_the_rows_after_a_real_run(client, app_context):
     assert later_medians == pytest.approx(expected_stats(app_context, journey)["medians"])
     assert client.get(f"/api/journeys/{journey}/stats?version=2").status_code == 404
     assert client.get("/api/journeys/999999/stats").status_code == 404
+
+
+def buy(rt) -> None:
+    """c0, c4, c5 and c6 buy now, and their runs move."""
+    with rt.sessions() as session:
+        moved = []
+        for external_id in ("c0", "c4", "c5", "c6"):
+            moved += ingest_event(session, external_id, "purchase", {}, rt.clock.now(),
+                                  rt.clock.now()).runs_to_dispatch
+        session.commit()
+    dispatch(rt, moved)
 
 
 def expected_stats(app_context, journey: int) -> dict:
@@ -130,25 +135,14 @@ def test_a_big_journeys_step_figures_are_counted_in_the_background(app_context):
     big = Wayline(replace(app_context.runtime, settings=replace(
         app_context.settings, stats_live_runs=5)))
     rt = app_context.runtime
-    with app_context.writing() as session:
-        add_customers(session, 12, app_context.now())
-        template = add_template(session, subject="Hi", source="Offer")
-        journey = add_journey(session, shop_journey(template), "Shop")
-        publish(session, journey, app_context.now())
-    drain(rt)
+    journey = published_shop(app_context)
     first = journey_stats(big, journey)
     assert first.counted_at == app_context.now()  # nothing kept yet: counted at once
     assert journey_stats(app_context, journey).counted_at is None  # a small journey: live
     assert _figures(first) == _figures(journey_stats(app_context, journey))
 
     rt.clock.advance(timedelta(seconds=5))
-    with rt.sessions() as session:
-        moved = []
-        for external_id in ("c0", "c4", "c5", "c6"):
-            moved += ingest_event(session, external_id, "purchase", {}, rt.clock.now(),
-                                  rt.clock.now()).runs_to_dispatch
-        session.commit()
-    dispatch(rt, moved)
+    buy(rt)
     kept = journey_stats(big, journey)
     assert kept.counted_at == first.counted_at and _figures(kept) == _figures(first)
     assert kept.totals == journey_stats(app_context, journey).totals  # counted now
@@ -173,15 +167,21 @@ def test_with_redis_down_a_big_journeys_step_figures_are_counted_at_once(app_con
     down = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)  # nothing listens
     big = Wayline(replace(app_context.runtime, redis=down, settings=replace(
         app_context.settings, stats_live_runs=5)))
+    journey = published_shop(app_context)
+    counted = journey_stats(big, journey)
+    assert counted.counted_at is None and counted.totals.entered == 12
+    assert _figures(counted) == _figures(journey_stats(app_context, journey))
+
+
+def published_shop(app_context) -> int:
+    """Twelve customers in the shop journey, published and moved as far as they go now."""
     with app_context.writing() as session:
         add_customers(session, 12, app_context.now())
         template = add_template(session, subject="Hi", source="Offer")
         journey = add_journey(session, shop_journey(template), "Shop")
         publish(session, journey, app_context.now())
     drain(app_context.runtime)
-    counted = journey_stats(big, journey)
-    assert counted.counted_at is None and counted.totals.entered == 12
-    assert _figures(counted) == _figures(journey_stats(app_context, journey))
+    return journey
 
 
 def _figures(stats) -> list:
