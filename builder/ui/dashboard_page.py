@@ -1,5 +1,6 @@
 """A journey's dashboard: headline totals against the period before, then charts — entries per
-day, conversions and revenue over time, messages by channel and status, the funnel from entry
+day, conversions and revenue over time, messages sent, opened, clicked and unsubscribed per
+day, messages sent per day by channel, messages by channel and status, the funnel from entry
 to goal and time to convert — over a range of days, for one published version or all.
 
 The figures come from the insight summary (server.services.dashboard), each chart as a dataset
@@ -31,6 +32,8 @@ CHARTS = {
     "conversions": (N_("Conversions per day"), "line", False, False),
     "revenue": (N_("Revenue per day"), "area", False, False),
     "to_convert": (N_("Time to convert"), "bar", False, False),
+    "engagement": (N_("Sent, opened, clicked and unsubscribed per day"), "line", False, True),
+    "channels": (N_("Messages sent per day by channel"), "bar", True, True),
     "messages": (N_("Messages by channel and status"), "bar", True, True),
     "funnel": (N_("From entry to goal"), "funnel", False, True),
 }

@@ -14,7 +14,15 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from runtime.insight.measures import CONVERTED, ENTERED, MESSAGE, message_measure
+from runtime.insight.measures import (
+    CLICKED,
+    CONVERTED,
+    ENTERED,
+    MESSAGE,
+    OPENED,
+    UNSUBSCRIBED,
+    message_measure,
+)
 from runtime.store.insight_models import InsightDay
 from runtime.store.models import MessageStatus
 
@@ -29,6 +37,17 @@ class DayFigures:
     entered: int = 0
     converted: int = 0
     revenue: float = 0.0
+
+
+@dataclass(frozen=True)
+class DayEngagement:
+    """One day of a journey's messages: how many left (made that day, sent or delivered now),
+    and the first opens, first clicks and unsubscribes that came that day."""
+
+    sent: int = 0
+    opened: int = 0
+    clicked: int = 0
+    unsubscribed: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,6 +96,38 @@ def read_days(session: Session, journey_id: int, first: date, last: date,
                             converted=int(figures.get(CONVERTED, 0)),
                             revenue=figures.get("revenue", 0.0))
             for day, figures in found.items()}
+
+
+def read_engagement(session: Session, journey_id: int, first: date, last: date,
+                    version_id: int | None = None) -> dict[date, DayEngagement]:
+    """Messages sent, first opens, first clicks and unsubscribes per day (days with none are
+    absent)."""
+    sent = [message_measure(status) for status in LEFT]
+    rows = session.execute(
+        select(InsightDay.day, InsightDay.measure, func.sum(InsightDay.count))
+        .where(_in_range(journey_id, first, last, version_id),
+               InsightDay.measure.in_([*sent, OPENED, CLICKED, UNSUBSCRIBED]))
+        .group_by(InsightDay.day, InsightDay.measure)).all()
+    found: dict[date, dict[str, int]] = {}
+    for day, measure, count in rows:
+        key = "sent" if measure in sent else measure
+        figures = found.setdefault(day, {})
+        figures[key] = figures.get(key, 0) + int(count or 0)
+    return {day: DayEngagement(**figures) for day, figures in found.items()}
+
+
+def read_channel_days(session: Session, journey_id: int, first: date, last: date,
+                      version_id: int | None = None) -> dict[date, dict[str, int]]:
+    """Messages sent per day and channel (made that day, sent or delivered now)."""
+    rows = session.execute(
+        select(InsightDay.day, InsightDay.dimension, func.sum(InsightDay.count))
+        .where(_in_range(journey_id, first, last, version_id),
+               InsightDay.measure.in_([message_measure(status) for status in LEFT]))
+        .group_by(InsightDay.day, InsightDay.dimension)).all()
+    found: dict[date, dict[str, int]] = {}
+    for day, channel, count in rows:
+        found.setdefault(day, {})[channel] = int(count or 0)
+    return found
 
 
 def read_totals(session: Session, journey_id: int, first: date, last: date,

@@ -28,10 +28,13 @@ from nodes.kit.channel import default_channels
 from runtime.errors import InvalidInputError, NotFoundError
 from runtime.insight import days_between, rolled_at
 from runtime.insight.journey_reads import (
+    DayEngagement,
     DayFigures,
     PeriodTotals,
     StepMessages,
+    read_channel_days,
     read_days,
+    read_engagement,
     read_messages,
     read_to_convert,
     read_totals,
@@ -68,7 +71,8 @@ STATUS_LABELS = {MessageStatus.SENT: N_("Sent"), MessageStatus.DELIVERED: N_("De
 COLUMN_LABELS = {"day": N_("Day"), "entered": N_("Entered"), "converted": N_("Converted"),
                  "revenue": N_("Revenue"), "channel": N_("Channel"), "step": N_("Step"),
                  "customers": N_("Customers"), "time_to_convert": N_("Time to convert"),
-                 "conversions": N_("Conversions")}
+                 "conversions": N_("Conversions"), "opened": N_("Opened"),
+                 "clicked": N_("Clicked"), "unsubscribed": N_("Unsubscribed")}
 """The datasets' column names as people read them (statuses: STATUS_LABELS)."""
 
 
@@ -94,6 +98,8 @@ def journey_dashboard(wl: Wayline, journey_id: int, first: date | None = None,
         totals = read_totals(session, journey_id, first, last, version_id)
         previous = read_totals(session, journey_id, before_first, before_last, version_id)
         days = read_days(session, journey_id, first, last, version_id)
+        engagement = read_engagement(session, journey_id, first, last, version_id)
+        by_channel = read_channel_days(session, journey_id, first, last, version_id)
         to_convert = read_to_convert(session, journey_id, first, last, version_id)
         messages = read_messages(session, journey_id, first, last, version_id)
         updated_at = rolled_at(session, ROLLER)
@@ -103,7 +109,8 @@ def journey_dashboard(wl: Wayline, journey_id: int, first: date | None = None,
         versions=[row.number for row in versions], first=first, last=last,
         previous_first=before_first, previous_last=before_last, timezone=wl.settings.timezone,
         totals=_totals(totals), previous=_totals(previous), updated_at=updated_at,
-        charts=[*_daily(_, days, first, last), _messages(_, messages),
+        charts=[*_daily(_, days, first, last), _engagement(_, engagement, first, last),
+                _channel_days(_, by_channel, first, last), _messages(_, messages),
                 _funnel(wl, _, document, totals, messages), _to_convert(_, to_convert)])
 
 
@@ -177,6 +184,27 @@ def _daily(_: Words, days: dict[date, DayFigures], first: date, last: date) -> l
             _dataset(_, "conversions", ["day", "converted"],
                      [[d, f.converted] for d, f in every]),
             _dataset(_, "revenue", ["day", "revenue"], [[d, f.revenue] for d, f in every])]
+
+
+def _engagement(_: Words, days: dict[date, DayEngagement], first: date,
+                last: date) -> Dataset:
+    """Messages sent, first opens, first clicks and unsubscribes: a row for every day."""
+    every = [(day.isoformat(), days.get(day, DayEngagement()))
+             for day in days_between(first, last)]
+    return _dataset(_, "engagement", ["day", "sent", "opened", "clicked", "unsubscribed"],
+                    [[d, f.sent, f.opened, f.clicked, f.unsubscribed] for d, f in every])
+
+
+def _channel_days(_: Words, days: dict[date, dict[str, int]], first: date,
+                  last: date) -> Dataset:
+    """Messages sent per day, a column per channel that sent any."""
+    channels = sorted({channel for counts in days.values() for channel in counts})
+    return Dataset(name="channels", dimensions=["day", *channels],
+                   labels={"day": _(COLUMN_LABELS["day"]),
+                           **{channel: _channel_name(_, channel) for channel in channels}},
+                   rows=[[day.isoformat(), *(days.get(day, {}).get(channel, 0)
+                                             for channel in channels)]
+                         for day in days_between(first, last)])
 
 
 def _messages(_: Words, messages: list[StepMessages]) -> Dataset:

@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session
 
 from runtime.insight import roll_up
 from runtime.insight.measures import TO_CONVERT, to_convert_bucket
+from runtime.messaging.tracking import CLICKED as CLICK_EVENT
+from runtime.messaging.tracking import OPENED as OPEN_EVENT
+from runtime.messaging.unsubscribe import UNSUBSCRIBED_EVENT
 from runtime.store.models import (
     Event,
     Journey,
@@ -95,8 +98,33 @@ def make_world(session: Session, now: datetime, seed: int) -> dict[str, Any]:
                                 occurred_at=converted))
     session.add_all(messages + events)
     session.flush()
+    tracking = _tracking(messages, now, random.Random(seed + 1))
+    session.add_all(tracking)
+    session.flush()
     return {"journey_id": journey_id, "versions": versions, "runs": runs,
-            "messages": messages, "events": events}
+            "messages": messages, "events": events, "tracking": tracking}
+
+
+def _tracking(messages: list[Message], now: datetime, rng: random.Random) -> list[Event]:
+    """Opens (one a message, as tracking records them), clicks (some messages twice: only the
+    first counts) and unsubscribes, hours to days after messages that left."""
+    made = []
+    for message in messages:
+        if message.sent_at is None or rng.random() < 0.5:
+            continue
+        about = {"message_id": message.id, "journey_id": message.journey_id,
+                 "node_id": message.node_id}
+        opened = message.sent_at + timedelta(hours=rng.choice([1, 10, 30, 60]))
+        moments = [(OPEN_EVENT, opened, about)]
+        if rng.random() < 0.5:
+            moments += [(CLICK_EVENT, opened + timedelta(hours=hours), about)
+                        for hours in rng.sample([0, 5, 26], rng.choice([1, 2]))]
+        if rng.random() < 0.15:
+            moments.append((UNSUBSCRIBED_EVENT, opened + timedelta(hours=1),
+                            {"channel": message.channel}))
+        made += [Event(customer_id=message.customer_id, name=name, properties=properties,
+                       occurred_at=at) for name, at, properties in moments if at <= now]
+    return made
 
 
 def _revenue(value: Any) -> float:
@@ -137,6 +165,13 @@ def _brute_force(world: dict[str, Any], first: date, last: date, zone: ZoneInfo,
             conversions[day(run.converted_at)] += 1
             revenue[day(run.converted_at)] += revenue_of[(run.customer_id, run.converted_at)]
             buckets[to_convert_bucket((run.converted_at - run.entered_at).total_seconds())] += 1
+    engagement = _engagement_by_day(world, run_ids, day)
+    sent_by_channel: Counter[tuple[date, str]] = Counter()
+    for message in world["messages"]:
+        if message.run_id in run_ids and message.status in LEFT and \
+                first <= day(message.created_at) <= last:
+            sent_by_channel[day(message.created_at), message.channel] += 1
+    channels = sorted({channel for _day, channel in sent_by_channel})
     by_channel: Counter[tuple[str, str]] = Counter()
     by_step: Counter[str] = Counter()
     for message in world["messages"]:
@@ -156,6 +191,11 @@ def _brute_force(world: dict[str, Any], first: date, last: date, zone: ZoneInfo,
         "entries": [[d.isoformat(), entries[d]] for d in days],
         "conversions": [[d.isoformat(), conversions[d]] for d in days],
         "revenue": [[d.isoformat(), revenue[d]] for d in days],
+        "engagement": [[d.isoformat(), *(engagement[measure][d] for measure in (
+            "sent", "opened", "clicked", "unsubscribed"))] for d in days],
+        "channels": (["day", *channels], [[d.isoformat(), *(sent_by_channel[d, channel]
+                                                            for channel in channels)]
+                                          for d in days]),
         "messages": (["channel", *statuses],
                      [[CHANNEL_NAMES[channel],
                        *(by_channel[(channel, status)] for status in statuses)]
@@ -166,6 +206,38 @@ def _brute_force(world: dict[str, Any], first: date, last: date, zone: ZoneInfo,
         "to_convert": [[label, buckets[key]] for (key, _), label
                        in zip(TO_CONVERT, BUCKET_LABELS, strict=True)] if buckets else [],
     }
+
+
+def _engagement_by_day(world: dict[str, Any], run_ids: set[int],
+                       day: Any) -> dict[str, Counter[date]]:
+    """Per measure and local day: messages that left (by the day they were made), first opens,
+    each message's first click, and unsubscribes credited to the customer's last message on
+    that channel before them."""
+    counted: dict[str, Counter[date]] = defaultdict(Counter)
+    messages = {message.id: message for message in world["messages"]}
+    for message in messages.values():
+        if message.run_id in run_ids and message.status in LEFT:
+            counted["sent"][day(message.created_at)] += 1
+    clicked: set[int] = set()
+    for event in sorted(world["tracking"], key=lambda event: (event.occurred_at, event.id)):
+        if event.name == UNSUBSCRIBED_EVENT:
+            before = [message for message in messages.values()
+                      if message.customer_id == event.customer_id and message.sent_at
+                      and message.channel == event.properties["channel"]
+                      and message.sent_at <= event.occurred_at]
+            last = max(before, key=lambda message: (message.sent_at, message.id))
+            if last.run_id in run_ids:
+                counted["unsubscribed"][day(event.occurred_at)] += 1
+            continue
+        message = messages[event.properties["message_id"]]
+        if message.run_id not in run_ids:
+            continue
+        if event.name == OPEN_EVENT:
+            counted["opened"][day(event.occurred_at)] += 1
+        elif message.id not in clicked:
+            clicked.add(message.id)
+            counted["clicked"][day(event.occurred_at)] += 1
+    return counted
 
 
 @pytest.fixture
@@ -201,6 +273,9 @@ def _assert_matches(body: dict[str, Any], expected: dict[str, Any]) -> None:
         pytest.approx([row[1] for row in expected["revenue"]])
     dimensions, rows = expected["messages"]
     assert (charts["messages"]["dimensions"], charts["messages"]["rows"]) == (dimensions, rows)
+    assert charts["engagement"]["rows"] == expected["engagement"]
+    dimensions, rows = expected["channels"]
+    assert (charts["channels"]["dimensions"], charts["channels"]["rows"]) == (dimensions, rows)
     assert charts["funnel"]["rows"] == expected["funnel"]
     assert charts["to_convert"]["rows"] == expected["to_convert"]
 
@@ -222,6 +297,7 @@ def test_the_dashboard_matches_a_brute_force_count(client, app_context, world):
     expected = _brute_force(world, first, today, zone)
     assert expected["totals"]["entered"] and expected["totals"]["converted"]  # a real test
     assert expected["previous"]["entered"] and expected["to_convert"]
+    assert all(sum(row[column] for row in expected["engagement"]) for column in range(1, 5))
     _assert_matches(body, expected)
 
     first, last = today - timedelta(days=40), today - timedelta(days=27)

@@ -36,21 +36,20 @@ def _drawn(page, chart: str) -> int:
 
 
 def _look(page, name: str) -> None:
-    """Screenshots of the charts drawn, top and bottom, light then dark (loaded again, so
-    the charts take the dark theme's colours), back in light."""
+    """Screenshots of the charts drawn, top and bottom, light then dark (the open page's
+    charts take the dark theme's colours), back in light."""
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
-        if scheme == "dark":
-            page.reload()
         for chart in dashboard.CHARTS:
             expect(page.locator(f'[data-chart="{chart}"] .wl-chart-body svg path')
                    ).not_to_have_count(0, timeout=WAIT)
         screenshot(page, f"{name}-{scheme}")
+        page.locator('[data-chart="engagement"]').scroll_into_view_if_needed()
+        screenshot(page, f"{name}-{scheme}-middle")
         page.locator('[data-chart="funnel"]').scroll_into_view_if_needed()
         screenshot(page, f"{name}-{scheme}-lower")
         page.mouse.wheel(0, -5000)
     page.emulate_media(color_scheme="light")
-    page.reload()
 
 
 def test_the_dashboard_draws_every_chart_and_follows_the_range(browse, live_app):
