@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from builder.i18n import N_
 from builder.ui.services import UiError, UiServices
 from runtime.errors import (
     InvalidInputError,
@@ -62,11 +64,34 @@ def items(page: Any) -> Any:
 
 
 def convert(data: Any, kind: type[T], what: str = "preview request") -> T:
-    """Data from a page as a request struct; what is wrong with it as a UiError."""
+    """Data from a page as a request struct; what is wrong with it as a UiError, with the
+    field it is in as its issue (an empty one: "is required")."""
     try:
         return msgspec.convert(data, kind)
     except msgspec.ValidationError as error:
-        raise UiError("invalid", f"The {what} is not valid: {error}.") from None
+        said, _at, path = str(error).partition(" - at `$")
+        field = path.rstrip("`").lstrip(".")
+        message = REQUIRED if field and _blank(data, field) else said
+        raise UiError("invalid", f"The {what} is not valid: {error}.",
+                      [{"code": "request.invalid", "field": field or what,
+                        "message": message}]) from None
+
+
+def _blank(data: Any, path: str) -> bool:
+    """Whether the value at `path` ("stages[1].rule.event") is missing, empty or blank."""
+    value = data
+    for name, index in _STEPS.findall(path):
+        try:
+            value = value[int(index)] if index else value.get(name)
+        except (AttributeError, IndexError, KeyError, TypeError):
+            return True
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+_STEPS = re.compile(r"(\w+)|\[(\d+)\]")
+
+REQUIRED = N_("is required")
+"""What a page's field left empty is told (its page says it in its language)."""
 
 
 class Acting:

@@ -4,21 +4,21 @@ the funnel and the stages over time as charts, the journeys that moved customers
 stages, and (for admins) the stages themselves to edit.
 
 Figures come from the summary the `stages` roller keeps (`runtime.insight.stages` says what
-they mean); "Refresh now" rolls it at once. A stage's rule is edited as the rule language's
-JSON (the canvas's rule builder lives inside the journey editor's React tree), with each
-problem shown under its stage.
+they mean); "Refresh now" rolls it at once. A stage's rule is edited in the canvas's rule
+builder (the bundle's `RuleBuilder`), picking from the workspace's attributes and events, with
+each problem shown under its stage and its condition.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import datetime
 from typing import Any
 
 from reactpy import component, html, use_async_effect, use_state
 
 from builder.i18n import N_, Words
+from builder.i18n.messages import say
 from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import js_component, use_services, use_words
 from builder.ui.services import Json, UiError
@@ -224,24 +224,26 @@ def StageEditor(services: Any, on_saved: Any, on_cancel: Any) -> Any:  # noqa: N
     """Each stage's key, name and rule; add, remove and reorder; save (every problem shown)."""
     _ = use_words()
     stages, set_stages = use_state(None)
+    discovery, set_discovery = use_state(None)
     problems, set_problems = use_state({})
     summary, set_summary = use_state(None)
 
     @use_async_effect(dependencies=[])
     async def load() -> None:
         found = await asyncio.to_thread(services.get_stage_definitions)
-        set_stages([{"key": stage["key"], "name": stage["name"],
-                     "rule": json.dumps(stage["rule"], ensure_ascii=False, indent=1)}
-                    for stage in found["stages"]])
+        set_stages([{"key": stage["key"], "name": stage["name"], "rule": stage["rule"],
+                     "id": index} for index, stage in enumerate(found["stages"])])
+        set_discovery(await asyncio.to_thread(services.discover_data))
 
     if stages is None:
         return html.div({"class": "wl-card"}, _("Loading the stages…"))
 
+    def set_field(index: int, field: str, value: Any) -> None:
+        set_stages(lambda now: [{**stage, field: value} if at == index else stage
+                                for at, stage in enumerate(now)])
+
     def change(index: int, field: str) -> Any:
-        def handle(event: Any, *_args: Any) -> None:
-            set_stages(lambda now: [{**stage, field: event["target"]["value"]}
-                                    if at == index else stage for at, stage in enumerate(now)])
-        return handle
+        return lambda event, *_args: set_field(index, field, event["target"]["value"])
 
     def move(index: int, by: int) -> Any:
         def handle(*_event: Any) -> None:
@@ -260,27 +262,17 @@ def StageEditor(services: Any, on_saved: Any, on_cancel: Any) -> Any:  # noqa: N
 
     def add(*_event: Any) -> None:
         set_stages(lambda now: [*now, {"key": f"stage_{len(now) + 1}", "name": "",
-                                       "rule": json.dumps(NEW_RULE)}])
+                                       "rule": NEW_RULE,
+                                       "id": max((stage["id"] for stage in now), default=0) + 1}])
 
     async def save(*_event: Any) -> None:
-        parsed, found = [], {}
-        for index, stage in enumerate(stages):
-            try:
-                rule = json.loads(stage["rule"])
-            except ValueError as error:
-                found[f"stages[{index}].rule"] = [_("This is not valid JSON: {why}",
-                                                    why=str(error))]
-                rule = None
-            parsed.append({"key": stage["key"].strip(), "name": stage["name"], "rule": rule})
-        if found:
-            set_problems(found)
-            set_summary(_("Fix the problems marked below, then save again."))
-            return
+        parsed = [{"key": stage["key"].strip(), "name": stage["name"], "rule": stage["rule"]}
+                  for stage in stages]
         try:
             await asyncio.to_thread(services.save_stage_definitions, {"stages": parsed})
         except UiError as error:
-            set_problems(problems_by_stage(error.issues))
-            set_summary(error.message)
+            set_problems(problems_by_stage(_, error.issues))
+            set_summary(_("Fix the problems marked below, then save again."))
             return
         await on_saved()
 
@@ -291,7 +283,8 @@ def StageEditor(services: Any, on_saved: Any, on_cancel: Any) -> Any:  # noqa: N
                                     "stage whose rule they match. Changing a stage's rule or "
                                     "place restarts that stage's history.")),
         html.div({"class": "wl-problems", "role": "alert"}, summary) if summary else "",
-        [stage_fields(_, index, stage, len(stages), problems, change, move, remove)
+        [stage_fields(_, index, stage, len(stages), problems, discovery,
+                      (change, set_field, move, remove))
          for index, stage in enumerate(stages)],
         html.div({"class": "wl-row"},
                  html.button({"class": "wl-button", "type": "button", "data-action": "add-stage",
@@ -303,8 +296,11 @@ def StageEditor(services: Any, on_saved: Any, on_cancel: Any) -> Any:  # noqa: N
 
 
 def stage_fields(_: Words, index: int, stage: Json, count: int,
-                 problems: dict[str, list[str]], change: Any, move: Any, remove: Any) -> Any:
-    """One stage's fields in the editor, with the problems found in them."""
+                 problems: dict[str, list[str]], discovery: Json | None,
+                 handlers: tuple[Any, Any, Any, Any]) -> Any:
+    """One stage's fields in the editor, with the problems found in them; its rule in the
+    canvas's rule builder, picking from the workspace's attributes and events."""
+    change, set_field, move, remove = handlers
     where = f"stages[{index}]"
 
     def errors(field: str) -> Any:
@@ -315,7 +311,7 @@ def stage_fields(_: Words, index: int, stage: Json, count: int,
                         "; ".join(found)) if found else ""
 
     return html.div(
-        {"class": "wl-stage-edit", "key": f"{index}-{stage['key']}", "data-edit-stage": index},
+        {"class": "wl-stage-edit", "key": str(stage["id"]), "data-edit-stage": index},
         html.label(_("Name")),
         html.div(text_field({"class": "wl-input", "value": stage["name"],
                              "data-field": f"stage-name-{index}",
@@ -324,11 +320,13 @@ def stage_fields(_: Words, index: int, stage: Json, count: int,
         html.div(text_field({"class": "wl-input", "value": stage["key"],
                              "data-field": f"stage-key-{index}",
                              "onChange": change(index, "key")}), errors("key")),
-        html.label(_("Rule (JSON)")),
-        html.div(text_field({"class": "wl-input", "value": stage["rule"], "rows": 4,
-                             "data-field": f"stage-rule-{index}",
-                             "onChange": change(index, "rule")}, multiline=True),
-                 errors("rule")),
+        html.label(_("Rule")),
+        html.div(js_component("RuleBuilder")({
+            "value": stage["rule"], "discovery": discovery, "path": f"{where}.rule",
+            "issues": [{"field": path, "message": message, "severity": "error"}
+                       for path, messages in problems.items()
+                       if path.startswith(f"{where}.rule") for message in messages],
+            "onChange": lambda rule: set_field(index, "rule", rule)})),
         html.div({"class": "wl-row-actions"},
                  html.button({"class": "wl-button", "type": "button", "disabled": index == 0,
                               "onClick": move(index, -1)}, _("Move up")),
@@ -340,11 +338,12 @@ def stage_fields(_: Words, index: int, stage: Json, count: int,
                              _("Remove"))))
 
 
-def problems_by_stage(issues: list[Json]) -> dict[str, list[str]]:
-    """The issues of a refused save, by field path ("stages[1].rule.rules[0]")."""
+def problems_by_stage(_: Words, issues: list[Json]) -> dict[str, list[str]]:
+    """The issues of a refused save, by field path ("stages[1].rule.rules[0]"), said in the
+    page's language."""
     found: dict[str, list[str]] = {}
     for issue in issues:
-        found.setdefault(issue.get("field") or "stages", []).append(issue["message"])
+        found.setdefault(issue.get("field") or "stages", []).append(say(_, issue["message"]))
     return found
 
 

@@ -102,25 +102,34 @@ def test_an_admin_edits_a_stage_and_a_viewer_only_reads(browse, live_app):
     editor = page.locator("[data-stage-editor]")
     expect(editor).to_be_visible(timeout=WAIT)
     page.locator('[data-field="stage-name-0"]').fill("Signed up")
-    page.locator('[data-field="stage-rule-1"]').fill('{"type": "attr", "field": "orders"')
+    # Stage 2's rule in the canvas's rule builder: its event picked from the events that came.
+    rule = page.locator('[data-rule-builder="stages[1].rule"]')
+    event = rule.locator('[data-combobox="event"] input')
+    expect(event).to_have_value("order_completed", timeout=WAIT)
+    event.fill("")
     page.locator('[data-action="save-stages"]').click()
-    expect(page.locator('[data-problem="stages[1].rule"]')).to_contain_text("JSON",
-                                                                             timeout=WAIT)
-    page.locator('[data-field="stage-rule-1"]').fill(
-        '{"type": "attr", "field": "signed_up", "op": "within_last", "value": "soon"}')
-    page.locator('[data-action="save-stages"]').click()
-    problem = page.locator('[data-problem="stages[1].rule"]')
-    expect(problem).not_to_be_empty(timeout=WAIT)
-    problem.scroll_into_view_if_needed()
+    problem = rule.locator("[data-field-error]")
+    expect(problem).not_to_have_count(0, timeout=WAIT)
+    rule.scroll_into_view_if_needed()
     screenshot(page, "stages-edit-problem-en")
-    page.locator('[data-field="stage-rule-1"]').fill(
-        '{"type": "event", "event": "order_completed", "count": 1}')
+    event.fill("order_comp")
+    page.locator('[role="option"][data-option="order_completed"]').click()
+    expect(event).to_have_value("order_completed")
     page.locator('[data-action="save-stages"]').click()
     expect(editor).to_have_count(0, timeout=WAIT)
     expect(page.locator('[data-stage="acquisition"] h3')).to_have_text("Signed up")
     with live_app.wayline.reading() as db:
         actions = db.scalars(select(AuditEvent.action)).all()
     assert "stages.changed" in actions
+
+    korean = browse("/insight/stages", locale="ko-KR")
+    korean.locator('[data-action="edit-stages"]').click()
+    rule = korean.locator('[data-rule-builder="stages[2].rule"]')
+    rule.locator('[data-combobox="event"] input').fill("")
+    korean.locator('[data-action="save-stages"]').click()
+    expect(rule.locator("[data-field-error]").first).to_have_text("필수 항목입니다",
+                                                                   timeout=WAIT)
+    screenshot(korean, "stages-edit-problem-ko")
 
     viewer = browse("/insight/stages", "viewer", locale="ko-KR")
     expect(viewer.locator('[data-stage="acquisition"] h3')).to_have_text("Signed up",

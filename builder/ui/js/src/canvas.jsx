@@ -172,3 +172,4 @@ function copyBySelecting(text) {
 export { CsvImport } from "./customers/CsvImport.jsx";
 export { OptOutUpload } from "./customers/OptOutUpload.jsx";
 export { Chart } from "./charts/Chart.jsx";
+export { RuleBuilder } from "./editor/RuleBuilder.jsx";
