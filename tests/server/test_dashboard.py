@@ -22,15 +22,13 @@ from runtime.messaging.unsubscribe import UNSUBSCRIBED_EVENT
 from runtime.store.models import (
     Event,
     Journey,
-    JourneyVersion,
     Message,
     MessageStatus,
-    Run,
-    RunStatus,
 )
 from runtime.store.team_models import Role
 from server.services.dashboard import MAX_DAYS
 from tests.runtime.harness import add_customers, add_journey, golden
+from tests.runtime.insight.worlds import converting_run, published_twice
 
 GOAL = "order_completed"
 SEND_STEPS = {"hello": "Welcome", "tips": "Tips", "offer": "-20% offer"}
@@ -58,28 +56,15 @@ def make_world(session: Session, now: datetime, seed: int) -> dict[str, Any]:
     that reads as one, or none)."""
     rng = random.Random(seed)
     customers = add_customers(session, 150, now - timedelta(days=90))
-    journey_id = add_journey(session, make_document(), "Welcome series")
-    versions = []
-    for number in (1, 2):
-        version = JourneyVersion(journey_id=journey_id, number=number, document=make_document(),
-                                 published_at=now - timedelta(days=80))
-        session.add(version)
-        session.flush()
-        versions.append(version.id)
+    journey_id, versions = published_twice(session, make_document, now - timedelta(days=80),
+                                           "Welcome series")
     session.get(Journey, journey_id).live_version_id = versions[1]
     runs, messages, events = [], [], []
     for index, customer_id in enumerate(customers):
         entered = now - timedelta(minutes=rng.randrange(70 * 24 * 60))
-        converted = entered + timedelta(hours=rng.choice([0.5, 3, 20, 50, 100, 400, 900])) \
-            if rng.random() < 0.4 else None
-        if converted is not None and converted > now:
-            converted = None
-        run = Run(journey_id=journey_id, journey_version_id=versions[index % 2],
-                  customer_id=customer_id, entry_key=f"k{index}", status=RunStatus.DONE,
-                  node_id="end", entered_at=entered, ended_at=entered + timedelta(days=1),
-                  converted_at=converted)
-        session.add(run)
-        session.flush()
+        run = converting_run(session, rng, journey_id, versions[index % 2], customer_id, index,
+                             entered, now, 0.4, [0.5, 3, 20, 50, 100, 400, 900])
+        converted = run.converted_at
         runs.append(run)
         for offset, node_id in enumerate(SEND_STEPS):
             made = entered + timedelta(hours=offset * 30 + 1)

@@ -18,13 +18,11 @@ from runtime.messaging.unsubscribe import UNSUBSCRIBED_EVENT
 from runtime.store.insight_models import InsightDay
 from runtime.store.models import (
     Event,
-    JourneyVersion,
     Message,
     MessageStatus,
-    Run,
-    RunStatus,
 )
-from tests.runtime.harness import add_customers, add_journey, golden
+from tests.runtime.harness import add_customers, golden
+from tests.runtime.insight.worlds import converting_run, published_twice
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 3, 20, 6, 0, tzinfo=UTC)  # 15:00 in Seoul
@@ -44,27 +42,13 @@ def _world(session: Session, seed: int) -> dict:
     and goal events (some with a revenue, some without, one as text)."""
     rng = random.Random(seed)
     customers = add_customers(session, 40, NOW - timedelta(days=30))
-    journey_id = add_journey(session, _document())
-    versions = []
-    for number in (1, 2):
-        version = JourneyVersion(journey_id=journey_id, number=number, document=_document(),
-                                 published_at=NOW - timedelta(days=20))
-        session.add(version)
-        session.flush()
-        versions.append(version.id)
+    journey_id, versions = published_twice(session, _document, NOW - timedelta(days=20))
     runs, messages, events = [], [], []
     for index, customer_id in enumerate(customers):
         entered = NOW - timedelta(days=12) + timedelta(minutes=rng.randrange(12 * 24 * 60))
-        converted = entered + timedelta(hours=rng.choice([0.5, 3, 20, 50, 100])) \
-            if rng.random() < 0.5 else None
-        if converted is not None and converted > NOW:
-            converted = None
-        run = Run(journey_id=journey_id, journey_version_id=versions[index % 2],
-                  customer_id=customer_id, entry_key=f"k{index}", status=RunStatus.DONE,
-                  node_id="end", entered_at=entered, ended_at=entered + timedelta(days=1),
-                  converted_at=converted)
-        session.add(run)
-        session.flush()
+        run = converting_run(session, rng, journey_id, versions[index % 2], customer_id, index,
+                             entered, NOW, 0.5, [0.5, 3, 20, 50, 100])
+        converted = run.converted_at
         runs.append(run)
         for offset, node_id in enumerate(STEPS):
             made = entered + timedelta(hours=offset * 10 + 1)
