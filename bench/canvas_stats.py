@@ -4,8 +4,8 @@ messages — on PostgreSQL, as the canvas polls it every 3 s (issue 20's goal fo
 
 Fills a database of its own (WAYLINE_BENCH_CANVAS_URL, default a database
 `wayline_canvas_stats` on the local PostgreSQL; kept between runs, `--fresh` refills it) with
-one journey of bench/insight.py's shape: five sends, a split with a control group, exits; each
-run visits eight steps.
+two journeys of bench/insight.py's shape: five sends, a split with a control group, exits; each
+run visits eight steps. The first journey is timed.
 
 Prints, each timed 20 times (median and p90):
 - the floor: a one-row primary-key read, what any query costs on this machine now;
@@ -57,8 +57,10 @@ REDIS_URL = os.environ.get("WAYLINE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14
 RUNS = 100_000
 RUNS_TIMED = 20
 GOAL = 500.0  # ms
-SIZES = {"customers": RUNS, "runs": RUNS, "messages": 5 * RUNS, "events": 20_000,
-         "purchases": 10_000, "journeys": 1}
+SIZES = {"customers": RUNS, "runs": 2 * RUNS, "messages": 10 * RUNS, "events": 40_000,
+         "purchases": 20_000, "journeys": 2}
+"""bench/insight.py's world at two journeys: each customer is in both, journey 1 (the one
+timed) has RUNS runs."""
 
 
 def timed(action: Callable[[], Any], runs: int = RUNS_TIMED,
