@@ -40,7 +40,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
-from bench.insight import ADMIN_URL, NOW, ZONE, database, document
+from bench.insight import ADMIN_URL, NOW, REDIS_URL, ZONE, database, document
 from builder.document import Goal
 from runtime.clock import FrozenClock
 from runtime.insight import roll_up
@@ -53,7 +53,6 @@ from server.services.step_counts import FRESH, count_steps
 URL = os.environ.get("WAYLINE_BENCH_CANVAS_URL",
                      make_url(ADMIN_URL).set(database="wayline_canvas_stats")
                      .render_as_string(hide_password=False))
-REDIS_URL = os.environ.get("WAYLINE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 RUNS = 100_000
 RUNS_TIMED = 20
 GOAL = 500.0  # ms

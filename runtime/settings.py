@@ -32,6 +32,10 @@ class SettingsError(Exception):
         super().__init__(f"{variable}={value!r}: {problem}")
 
 
+STATS_LIVE_RUNS = 20_000
+"""Runs a journey may have before its canvas's step figures are counted in the background
+(server/services/step_counts.py): below it a count takes tens of milliseconds."""
+
 FLIGHT_BATCH = 5_000
 """Runs a batch moves when customers in flight move to a new version (`runtime.run.flight`):
 a batch holds its runs from workers for a fraction of a second."""
@@ -71,7 +75,7 @@ class Settings:
     """Seconds before runs and messages held by a vanished worker (killed, Redis lost) re-run."""
     flight_batch: int = FLIGHT_BATCH
     """Runs one statement moves when customers in flight move to a newly published version."""
-    stats_live_runs: int = 20_000
+    stats_live_runs: int = STATS_LIVE_RUNS
     """Runs a journey may have before its canvas's step figures are counted in the background."""
     api_key: str = ""
     """Key that customer/event imports must send as X-Api-Key; empty: one kept in data_dir."""

@@ -71,9 +71,12 @@ def convert(data: Any, kind: type[T], what: str = "preview request") -> T:
     except msgspec.ValidationError as error:
         said, _at, path = str(error).partition(" - at `$")
         field = path.rstrip("`").lstrip(".")
-        message = REQUIRED if field and _blank(data, field) else said
+        missing = _MISSING.match(said)
+        if missing:  # msgspec names the object; the field is the one it lacks
+            field = f"{field}.{missing[1]}" if field else missing[1]
+        message = REQUIRED if field and (missing or _blank(data, field)) else said
         raise UiError("invalid", f"The {what} is not valid: {error}.",
-                      [{"code": "request.invalid", "field": field or what,
+                      [{"code": "request.invalid", "field": field or None,
                         "message": message}]) from None
 
 
@@ -89,6 +92,7 @@ def _blank(data: Any, path: str) -> bool:
 
 
 _STEPS = re.compile(r"(\w+)|\[(\d+)\]")
+_MISSING = re.compile(r"Object missing required field `(\w+)`")
 
 REQUIRED = N_("is required")
 """What a page's field left empty is told (its page says it in its language)."""

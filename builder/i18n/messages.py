@@ -26,7 +26,8 @@ MESSAGE_SOURCES = ("builder/validation.py", "builder/wording.py", "builder/limit
                    "runtime/messaging/brand_checks.py", "runtime/messaging/reviews.py",
                    "runtime/customers/fields.py", "runtime/customers/input_bounds.py",
                    "runtime/customers/csv_records.py", "runtime/customers/csv_import.py",
-                   "runtime/messaging/opt_outs.py", "runtime/insight/stages.py")
+                   "runtime/messaging/opt_outs.py", "runtime/insight/stages.py",
+                   "server/services/coverage.py")
 """Where messages about a journey, or about a customer or a CSV row that was not loaded, are
 made (files, or folders of them)."""
 

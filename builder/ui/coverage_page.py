@@ -18,7 +18,8 @@ from urllib.parse import quote
 
 from reactpy import component, event, html, use_async_effect, use_state
 
-from builder.i18n import N_
+from builder.i18n import N_, Words
+from builder.i18n.messages import say
 from builder.ui.nav import AppBar
 from builder.ui.reactpy_glue import js_component, use_services, use_words
 from builder.ui.services import UiError
@@ -62,8 +63,6 @@ STYLE = CARD_STYLE + """
 .wl-breakdown-choice .wl-row-actions { display: flex; gap: 6px; }
 """
 
-MAX_ATTRIBUTES = 5
-"""The most attributes the breakdown counts by (runtime.insight.coverage.MAX_ATTRIBUTES)."""
 
 
 @component
@@ -214,7 +213,7 @@ def Charts(summary: dict[str, Any], choice: Any) -> Any:  # noqa: N802
                    "height": 240})
     bars = [chart({"key": f"{row['attribute']}-{days}",
                    "name": f"coverage-{row['attribute']}-{days}d",
-                   "title": _(ATTRIBUTES.get(row["attribute"], row["attribute"])),
+                   "title": attribute_name(_, row["attribute"]),
                    "kind": "bar", "dimensions": ["value", "untouched"],
                    "labels": {"untouched": _("Untouched")},
                    "rows": [[_(VALUES[value["value"]]) if value["value"] in VALUES
@@ -231,63 +230,86 @@ def Charts(summary: dict[str, Any], choice: Any) -> Any:  # noqa: N802
 
 @component
 def BreakdownChoice(summary: dict[str, Any], services: Any, saved: Any) -> Any:  # noqa: N802
-    """Which attributes the breakdown counts by, chosen among those customers have (at most
-    MAX_ATTRIBUTES); the next count, within a minute, uses them."""
+    """Which attributes the breakdown counts by, and the way to choose them among those
+    customers have; the next count, within a minute, uses the new ones."""
     _ = use_words()
     offered, set_offered = use_state(None)
-    picked, set_picked = use_state(summary["attributes"])
     note, set_note = use_state(None)
 
-    async def start(_event: Any) -> None:
+    async def handle_choose(_event: Any) -> None:
         found = await asyncio.to_thread(services.discover_data)
         names = [fact["name"] for fact in found["attributes"]
                  if not fact["builtin"] and fact["name"] != "last_purchase_at"]
-        set_picked(summary["attributes"])
         set_offered([*summary["attributes"],
                      *(name for name in names if name not in summary["attributes"])])
 
-    def toggle(name: str) -> None:
-        set_picked(lambda now: [chosen for chosen in now if chosen != name] if name in now
-                   else [*now, name])
-
-    async def save(_event: Any) -> None:
-        try:
-            await asyncio.to_thread(services.set_coverage_attributes, picked)
-        except UiError as error:
-            set_note(error.message)
-            return
+    async def handle_saved() -> None:
         set_offered(None)
         set_note(_("Saved: the breakdown by these attributes is counted within a minute."))
         await saved()
 
-    shown = ", ".join(_(ATTRIBUTES.get(name, name)) for name in summary["attributes"])
-    if offered is None:
-        return html.div(
-            {"class": "wl-breakdown-choice"},
-            html.span({"class": "hint", "data-breakdown-attributes": ",".join(
-                summary["attributes"])},
-                _("Broken down by {attributes} and last purchase.",
-                  attributes=shown or _("nothing else"))), " ",
-            html.button({"class": "wl-button", "type": "button",
-                         "data-action": "choose-attributes", "onClick": start},
-                        _("Choose attributes")),
-            html.div({"class": "hint", "role": "status"}, note) if note else "")
+    if offered is not None:
+        return AttributePicker(offered, summary, services, handle_saved,
+                               lambda *_e: set_offered(None))
+    chosen = summary["attributes"]
+    return html.div(
+        {"class": "wl-breakdown-choice"},
+        html.span({"class": "hint", "data-breakdown-attributes": ",".join(chosen)},
+                  _("Broken down by {attributes} and last purchase.",
+                    attributes=", ".join(attribute_name(_, name) for name in chosen))
+                  if chosen else _("Broken down by last purchase only.")), " ",
+        html.button({"class": "wl-button", "type": "button",
+                     "data-action": "choose-attributes", "onClick": handle_choose},
+                    _("Choose attributes")),
+        html.div({"class": "hint", "role": "status"}, note) if note else "")
+
+
+@component
+def AttributePicker(offered: list[str], summary: dict[str, Any],  # noqa: N802
+                    services: Any, saved: Any, cancel: Any) -> Any:
+    """A box per attribute customers have (the chosen ones first, ticked), at most the
+    summary's `max_attributes` ticked; saving refused shows each problem."""
+    _ = use_words()
+    picked, set_picked = use_state(summary["attributes"])
+    problem, set_problem = use_state(None)
+    most = summary["max_attributes"]
+
+    def handle_toggle(name: str) -> None:
+        set_picked(lambda now: [chosen for chosen in now if chosen != name] if name in now
+                   else [*now, name])
+
+    async def handle_save(_event: Any) -> None:
+        try:
+            await asyncio.to_thread(services.set_coverage_attributes, picked)
+        except UiError as error:
+            set_problem("; ".join(say(_, issue["message"]) for issue in error.issues)
+                        or say(_, error.message))
+            return
+        await saved()
+
     boxes = [html.label(
         {"key": name},
         html.input({"type": "checkbox", "checked": name in picked, "data-attribute": name,
-                    "disabled": name not in picked and len(picked) >= MAX_ATTRIBUTES,
-                    "onChange": lambda _e, name=name: toggle(name)}),
-        _(ATTRIBUTES.get(name, name))) for name in offered]
+                    "disabled": name not in picked and len(picked) >= most,
+                    "onChange": lambda _e, name=name: handle_toggle(name)}),
+        attribute_name(_, name)) for name in offered]
     return html.div(
         {"class": "wl-card wl-breakdown-choice"},
-        html.strong(_("Break untouched customers down by (at most {n})", n=MAX_ATTRIBUTES)),
+        html.strong(_("Break untouched customers down by (at most {n})", n=most)),
         html.div({"class": "wl-choices"}, boxes or _("No customer has attributes yet.")),
         html.div({"class": "wl-row-actions"},
                  html.button({"class": "wl-button primary", "type": "button",
-                              "data-action": "save-attributes", "onClick": save}, _("Save")),
-                 html.button({"class": "wl-button", "type": "button",
-                              "onClick": lambda _e: set_offered(None)}, _("Cancel"))),
-        html.div({"class": "wl-field-error", "role": "alert"}, note) if note else "")
+                              "data-action": "save-attributes", "onClick": handle_save},
+                             _("Save")),
+                 html.button({"class": "wl-button", "type": "button", "onClick": cancel},
+                             _("Cancel"))),
+        html.div({"class": "wl-field-error", "role": "alert"}, problem) if problem else "")
+
+
+def attribute_name(_: Words, name: str) -> str:
+    """An attribute as the page shows it: the known ones in the page's language, the
+    workspace's own as they are named."""
+    return _(ATTRIBUTES[name]) if name in ATTRIBUTES else name
 
 
 @component
@@ -313,7 +335,7 @@ def UntouchedList(page: dict[str, Any] | None, attributes: list[str],  # noqa: N
         heading,
         html.table({"class": "wl-table", "data-untouched-list": ""}, html.thead(html.tr(
             html.th(_("Customer")), html.th(_("Email")), html.th(_("Phone")),
-            *(html.th(_(ATTRIBUTES.get(name, name))) for name in attributes),
+            *(html.th(attribute_name(_, name)) for name in attributes),
             html.th(_("Last touched")))),
             html.tbody(rows)),
         html.button({"class": "wl-button wl-cover-more", "data-action": "more",

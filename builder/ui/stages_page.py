@@ -271,8 +271,9 @@ def StageEditor(services: Any, on_saved: Any, on_cancel: Any) -> Any:  # noqa: N
         try:
             await asyncio.to_thread(services.save_stage_definitions, {"stages": parsed})
         except UiError as error:
-            set_problems(problems_by_stage(_, error.issues))
-            set_summary(_("Fix the problems marked below, then save again."))
+            found = problems_by_stage(_, error.issues)
+            set_problems(found)
+            set_summary(save_summary(_, found, error.message))
             return
         await on_saved()
 
@@ -345,6 +346,17 @@ def problems_by_stage(_: Words, issues: list[Json]) -> dict[str, list[str]]:
     for issue in issues:
         found.setdefault(issue.get("field") or "stages", []).append(say(_, issue["message"]))
     return found
+
+
+def save_summary(_: Words, problems: dict[str, list[str]], message: str) -> str:
+    """What the top of a refused save says: the problems of the stages as a whole (their
+    count, a stage as such), else where to look, else the service's own words."""
+    general = [said for path, messages in problems.items() if "." not in path
+               for said in messages]
+    if general:
+        return "; ".join(general)
+    return _("Fix the problems marked below, then save again.") if problems \
+        else say(_, message)
 
 
 def stage_names(_: Words, board: Json) -> dict[str, str]:

@@ -220,6 +220,8 @@ def _target(name: str, index: int) -> str:
     if folded.startswith("consent_"):
         channel = folded.removeprefix("consent_")
         if channel.endswith("_night") and channel.removesuffix("_night") in CHANNELS:
+            # Joined, not an f-string: the catalogues' reader (builder.i18n.messages) takes an
+            # f-string returned here for a sentence people read; this is a field's name.
             return "consent_night." + channel.removesuffix("_night")
         if channel not in CHANNELS:
             raise FieldError(f"column {index}", f"'{name.strip()}': consent columns are "

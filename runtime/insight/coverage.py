@@ -213,8 +213,10 @@ def count_untouched(session: Session, days: int, now: datetime) -> tuple[int, in
     return customers, max(customers - touched, 0)
 
 
-def snapshot(session: Session, day: date, now: datetime, breakdown: bool) -> None:
-    """Write the day's counts for the standard windows (and their breakdowns, if asked)."""
+def snapshot(session: Session, day: date, now: datetime,
+             breakdown: tuple[str, ...] | None) -> None:
+    """Write the day's counts for the standard windows (and their breakdowns by these
+    attributes, if asked)."""
     session.execute(delete(CoverageDay).where(CoverageDay.day == day))
     for days in STANDARD_WINDOWS:
         customers, untouched = count_untouched(session, days, now)
@@ -223,7 +225,7 @@ def snapshot(session: Session, day: date, now: datetime, breakdown: bool) -> Non
     if breakdown:
         session.execute(delete(CoverageBreakdown).where(CoverageBreakdown.day == day))
         for days in STANDARD_WINDOWS:
-            for attribute, counts in breakdown_now(session, days, now).items():
+            for attribute, counts in breakdown_now(session, days, now, breakdown).items():
                 session.add_all(CoverageBreakdown(day=day, window_days=days, attribute=attribute,
                                                   value=value, untouched=untouched)
                                 for value, untouched in counts.items())
@@ -239,11 +241,12 @@ def breakdown_attributes(session: Session) -> tuple[str, ...]:
         else TEXT_ATTRIBUTES
 
 
-def breakdown_now(session: Session, days: int, now: datetime) -> dict[str, dict[str, int]]:
-    """The untouched customers of a window counted by each breakdown attribute's value (at most
+def breakdown_now(session: Session, days: int, now: datetime,
+                  attributes: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """The untouched customers of a window counted by each attribute's value (at most
     TOP_VALUES values each, the rest as OTHER); last purchase in buckets."""
     counted: dict[str, dict[str, int]] = {}
-    for attribute in breakdown_attributes(session):
+    for attribute in attributes:
         value = func.coalesce(Customer.attributes[attribute].as_string(), NONE)
         rows = session.execute(_untouched(select(value, func.count()), now, days)
                                .group_by(value).order_by(func.count().desc(), value)).all()

@@ -104,11 +104,14 @@ def review_problem(row: TemplateReview | None, template: Template, live: bool) -
 
 
 def unsubmitted_problem() -> str:
+    """Why a template never submitted may not send (a function, so the catalogues' reader
+    finds the sentence: builder.i18n.messages reads what functions here return)."""
     return "it has not been submitted to Kakao's review: submit it on the Messages page"
 
 
 def status_problem(status: ReviewStatus) -> str:
-    """Why a template in review `status` (not approved) may not send."""
+    """Why a template in review `status` (not approved) may not send; one `return` per
+    status, for the catalogues' reader."""
     if status == ReviewStatus.REGISTERED:
         return "it is saved with the provider but not yet sent to Kakao's review"
     if status == ReviewStatus.UNDER_REVIEW:
@@ -116,4 +119,6 @@ def status_problem(status: ReviewStatus) -> str:
     if status == ReviewStatus.DORMANT:
         return ("Kakao made it dormant after a year unused: wake it in the provider's "
                 "console, then check its review here again")
-    return "Kakao rejected it"
+    if status == ReviewStatus.REJECTED:
+        return "Kakao rejected it"
+    return f"Kakao's review says {status}"

@@ -67,13 +67,17 @@ class CoverageSummary(msgspec.Struct):
     segment: CoverageSegment | None
     """The saved segment of this window, if there is one."""
     attributes: list[str] = []
-    """The attributes the workspace breaks untouched customers down by, value by value
-    (`PUT /api/coverage/attributes`); last purchase is always counted too."""
+    """The attributes the workspace breaks untouched customers down by, value by value, in
+    the order the breakdown lists them (`PUT /api/coverage/attributes`); last purchase is
+    always counted too, last."""
+    max_attributes: int = 0
+    """The most attributes a workspace may choose."""
 
 
 class CoverageAttributesIn(msgspec.Struct, forbid_unknown_fields=True):
-    """The customer attributes to break untouched customers down by (at most 5, in the order
-    the charts show them; an empty list counts by last purchase only)."""
+    """The customer attributes to break untouched customers down by (at most
+    `max_attributes`, in the order the charts show them; an empty list counts by last
+    purchase only)."""
 
     attributes: list[str]
 

@@ -62,9 +62,15 @@ def coverage_summary(wl: Wayline, days: int) -> CoverageSummary:
         breakdown_day=day,
         breakdown=[CoverageAttribute(attribute, [CoverageValue(value, untouched)
                                                  for value, untouched in values.items()])
-                   for attribute, values in counted.items()],
+                   for attribute, values in sorted(counted.items(),
+                                                   key=lambda item: _place(attributes, item[0]))],
         segment=_segment(segment, False) if segment else None,
-        attributes=list(attributes))
+        attributes=list(attributes), max_attributes=rules.MAX_ATTRIBUTES)
+
+
+def _place(attributes: tuple[str, ...], attribute: str) -> int:
+    """Where an attribute's breakdown goes: the workspace's order, last purchase last."""
+    return attributes.index(attribute) if attribute in attributes else len(attributes)
 
 
 def untouched_customers(wl: Wayline, days: int, after: int | None = None, limit: int = 50,

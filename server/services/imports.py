@@ -73,7 +73,7 @@ def report_out(report: csv_import.ImportReport, _: Words) -> ImportReport:
     return ImportReport(
         rows=report.rows, created=report.created, updated=report.updated,
         unchanged=report.unchanged, merged=report.merged, failed=report.failed,
-        failures=[ImportFailure(line=failure.line, reason=said_reason(_, failure),
+        failures=[ImportFailure(line=failure.line, reason=say_reason(_, failure),
                                 external_id=failure.external_id, fields=failure.fields)
                   for failure in report.failures],
         failures_not_listed=report.failures_not_listed, columns=report.columns,
@@ -123,7 +123,7 @@ def _print_report(path: Path, report: csv_import.ImportReport, out: TextIO) -> N
           f"merged {report.merged:,}, failed {report.failed:,}", file=out)
 
 
-def said_reason(_: Words, failure: csv_import.RowFailure) -> str:
+def say_reason(_: Words, failure: csv_import.RowFailure) -> str:
     """Why a row failed, in `_`'s language: each of its problems said on its own."""
     if _.language == "en":
         return failure.reason

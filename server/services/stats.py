@@ -30,7 +30,7 @@ from server.schemas.stats import (
     RunTotals,
     StepEngagement,
 )
-from server.services.step_counts import StepCounts, step_counts
+from server.services.step_counts import StepCounts, converted_runs, read_step_counts
 
 
 def journey_stats(wl: Wayline, journey_id: int, number: int | None = None) -> JourneyStats:
@@ -42,13 +42,12 @@ def journey_stats(wl: Wayline, journey_id: int, number: int | None = None) -> Jo
         in_scope = Run.journey_version_id.in_(version_ids) if version_ids else false()
         runs = session.execute(
             select(Run.node_id, Run.status, func.count(),
-                   func.sum(case((Run.converted_at.is_not(None) if goal else false(), 1),
-                                 else_=0)))
+                   func.sum(case((converted_runs(goal), 1), else_=0)))
             .where(in_scope).group_by(Run.node_id, Run.status)).all()
         earned = step_figures(session, journey_id, version_ids)
         as_of = rolled_at(session, JOURNEY_DAYS)
     totals = _totals(runs)
-    counts = step_counts(wl, journey_id, number, version_ids, goal, totals.entered)
+    counts = read_step_counts(wl, journey_id, number, version_ids, goal, totals.entered)
     nodes = _nodes(wl, document, counts, runs)
     for node in nodes:
         node.engagement = _engagement(earned.get(node.node_id))

@@ -10,7 +10,8 @@ figures "as of" a moment:
 - a count younger than FRESH is served as it is;
 - an older one is served too, and one recount starts in the background (one at a time per
   journey and version across web processes: a lock in Redis);
-- with none kept (a first view, a new version, Redis restarted) the call counts at once.
+- with none kept (a first view, a new version, Redis restarted) the call counts at once, one
+  view at a time: the others wait for its count.
 Who is where now (runs per node and status) is always read live: one index read. With Redis
 down, every call counts, as on a small journey. Answers say when they were counted
 (`counted_at`), so the canvas can say how old its step figures are.
@@ -19,10 +20,11 @@ down, every call counts, as on a small journey. Answers say when they were count
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
-from collections.abc import Iterator
+import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from datetime import datetime, timedelta
 
 import msgspec
@@ -43,7 +45,10 @@ KEPT_FOR = 3600
 """Seconds Redis keeps a count nobody asked for again."""
 
 LOCK_SECONDS = 300
-"""How long a recount holds its lock at most (a process that dies mid-count frees it then)."""
+"""How long a count holds its lock at most (a process that dies mid-count frees it then)."""
+
+FIRST_WAIT = 30.0
+"""Seconds a view with nothing kept waits for another view's count before counting itself."""
 
 KEY = "wayline:stats:{journey}:{version}"
 
@@ -71,10 +76,16 @@ _recounts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wayline-stats"
 """Recounts run one at a time per process, beside the requests."""
 _pending: set[str] = set()
 _pending_lock = threading.Lock()
+_redis_down = threading.Event()
+"""Set while Redis does not answer, so the outage is logged once, not on every view."""
+
+_UNLOCK = """if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0"""
+"""Release a lock only if it is still ours (it may have expired and been taken again)."""
 
 
-def step_counts(wl: Wayline, journey_id: int, number: int | None, version_ids: list[int],
-                goal: Goal | None, runs: int) -> StepCounts:
+def read_step_counts(wl: Wayline, journey_id: int, number: int | None,
+                     version_ids: list[int], goal: Goal | None, runs: int) -> StepCounts:
     """The step figures of a journey's versions `version_ids` (`runs` runs in scope): counted
     now on a small journey, else as kept (see the module's notes)."""
     if runs <= wl.settings.stats_live_runs:
@@ -83,10 +94,13 @@ def step_counts(wl: Wayline, journey_id: int, number: int | None, version_ids: l
     try:
         kept = _load(wl, key, version_ids, goal)
     except RedisError as error:
-        log.warning("stats: Redis did not answer (%s); counting at once", error)
+        if not _redis_down.is_set():
+            _redis_down.set()
+            log.warning("stats: Redis did not answer (%s); counting on every view", error)
         return _count_now(wl, version_ids, goal)
+    _redis_down.clear()
     if kept is None:
-        return _count_and_keep(wl, key, version_ids, goal)
+        return _first_count(wl, key, version_ids, goal)
     if wl.now() - kept.counted_at >= FRESH:
         _recount_later(wl, key, version_ids, goal)
     return kept
@@ -95,7 +109,7 @@ def step_counts(wl: Wayline, journey_id: int, number: int | None, version_ids: l
 def count_steps(session: Session, version_ids: list[int], goal: Goal | None) -> StepCounts:
     """The three grouped reads, over the runs of `version_ids`."""
     in_scope = Run.journey_version_id.in_(version_ids) if version_ids else false()
-    converted = case((_converted(goal), 1), else_=0)
+    converted = case((converted_runs(goal), 1), else_=0)
     steps = session.execute(
         select(Step.node_id, Step.port, func.count(), func.sum(converted))
         .join(Run, Run.id == Step.run_id).where(in_scope)
@@ -111,7 +125,7 @@ def count_steps(session: Session, version_ids: list[int], goal: Goal | None) -> 
         medians=_median_seconds(session, in_scope))
 
 
-def _converted(goal: Goal | None) -> ColumnElement[bool]:
+def converted_runs(goal: Goal | None) -> ColumnElement[bool]:
     """A run converted: ingest recorded the goal event within the goal's window after entry."""
     return Run.converted_at.is_not(None) if goal is not None else false()
 
@@ -157,6 +171,29 @@ def _count_and_keep(wl: Wayline, key: str, version_ids: list[int], goal: Goal | 
     return counts
 
 
+def _first_count(wl: Wayline, key: str, version_ids: list[int], goal: Goal | None
+                 ) -> StepCounts:
+    """Count with nothing kept, one view at a time: the others wait for its count (up to
+    FIRST_WAIT), so a publish watched from many canvases costs one count, not one each."""
+    try:
+        token = _lock(wl, key)
+    except RedisError:
+        return _count_now(wl, version_ids, goal)
+    if token is not None:
+        try:
+            return _count_and_keep(wl, key, version_ids, goal)
+        finally:
+            _unlock(wl, key, token)
+    deadline = time.monotonic() + FIRST_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        with suppress(RedisError):
+            kept = _load(wl, key, version_ids, goal)
+            if kept is not None:
+                return kept
+    return _count_now(wl, version_ids, goal)
+
+
 def _load(wl: Wayline, key: str, version_ids: list[int], goal: Goal | None
           ) -> StepCounts | None:
     raw = wl.runtime.redis.get(key)
@@ -164,7 +201,9 @@ def _load(wl: Wayline, key: str, version_ids: list[int], goal: Goal | None
         return None
     try:
         kept = msgspec.json.decode(raw, type=_Kept)
-    except msgspec.DecodeError:
+    except msgspec.DecodeError as error:
+        log.warning("stats: the count kept as %s can't be read (%s); counting again", key,
+                    error)
         return None
     same = kept.version_ids == version_ids and kept.goal == (goal.event if goal else None)
     return kept.counts if same and kept.counts.counted_at is not None else None
@@ -172,46 +211,50 @@ def _load(wl: Wayline, key: str, version_ids: list[int], goal: Goal | None
 
 def _keep(wl: Wayline, key: str, version_ids: list[int], goal: Goal | None,
           counts: StepCounts) -> None:
+    """Keep a count, unless a newer one is kept already (a slower count that started earlier
+    must not replace it)."""
     kept = _Kept(version_ids=version_ids, goal=goal.event if goal else None, counts=counts)
     try:
-        wl.runtime.redis.set(key, msgspec.json.encode(kept), ex=KEPT_FOR)
+        now = _load(wl, key, version_ids, goal)
+        if now is None or now.counted_at is None or now.counted_at <= counts.counted_at:
+            wl.runtime.redis.set(key, msgspec.json.encode(kept), ex=KEPT_FOR)
     except RedisError as error:
         log.warning("stats: the count of %s was not kept (%s)", key, error)
 
 
+def _lock(wl: Wayline, key: str) -> str | None:
+    """Take the lock of counting `key`: its token, or None when another holds it."""
+    token = secrets.token_hex(8)
+    taken = wl.runtime.redis.set(f"{key}:counting", token, nx=True, ex=LOCK_SECONDS)
+    return token if taken else None
+
+
+def _unlock(wl: Wayline, key: str, token: str) -> None:
+    with suppress(RedisError):  # else the lock expires by itself
+        wl.runtime.redis.eval(_UNLOCK, 1, f"{key}:counting", token)
+
+
 def _recount_later(wl: Wayline, key: str, version_ids: list[int], goal: Goal | None) -> None:
-    """Start one recount of `key` in the background unless one runs here or elsewhere."""
+    """Start one recount of `key` in the background unless one is already queued here."""
     with _pending_lock:
         if key in _pending:
             return
         _pending.add(key)
-    try:
-        locked = wl.runtime.redis.set(f"{key}:counting", "1", nx=True, ex=LOCK_SECONDS)
-    except RedisError:
-        locked = False
-    if not locked:
-        _done(key)
-        return
     _recounts.submit(_recount, wl, key, version_ids, goal)
 
 
 def _recount(wl: Wayline, key: str, version_ids: list[int], goal: Goal | None) -> None:
-    with _finally_done(wl, key):
-        _count_and_keep(wl, key, version_ids, goal)
-
-
-@contextmanager
-def _finally_done(wl: Wayline, key: str) -> Iterator[None]:
+    """Count again unless another process is counting it now."""
     try:
-        yield
+        token = _lock(wl, key)
+        if token is None:
+            return
+        try:
+            _count_and_keep(wl, key, version_ids, goal)
+        finally:
+            _unlock(wl, key, token)
     except Exception:
         log.exception("stats: recounting %s failed; the next view tries again", key)
     finally:
-        with suppress(RedisError):  # else the lock expires by itself
-            wl.runtime.redis.delete(f"{key}:counting")
-        _done(key)
-
-
-def _done(key: str) -> None:
-    with _pending_lock:
-        _pending.discard(key)
+        with _pending_lock:
+            _pending.discard(key)

@@ -5,6 +5,7 @@ the `template_reviews` sync refreshes waiting ones on its own."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -124,7 +125,7 @@ def _ask(call: Any) -> Review:
         wait = getattr(error, "retry_after", None)
         raise ProviderUnavailableError(
             f"The provider is not answering right now ({error}). Nothing was changed; try "
-            "again in a minute.", retry_after=int(wait) if wait else 60) from None
+            "again in a minute.", retry_after=max(1, math.ceil(wait)) if wait else 60) from None
     except DeliveryError as error:
         raise WrongStateError(f"The provider did not take it: {error}. Nothing was "
                               "changed.") from None

@@ -113,7 +113,7 @@ def test_context_manager_restart_keeps_the_data(data_dir: Path) -> None:
         assert client.lrange("queue", 0, -1) == [b"a", b"b"]
 
 
-def test_a_kill_9_loses_no_acknowledged_write_and_its_leftovers_do_not_block(
+def test_a_kill_9_loses_nothing_written_to_the_file_and_its_leftovers_do_not_block(
         data_dir: Path, servers: list[EmbeddedRedis]) -> None:
     crashed = start(data_dir, servers)
     with connect(crashed.url) as client:

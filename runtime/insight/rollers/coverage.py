@@ -30,7 +30,8 @@ def roll(session: Session, context: RollContext) -> dict[str, Any]:
     breakdown = (context.state.get("breakdown_day") != today or counted is None
                  or context.now - datetime.fromisoformat(counted) >= BREAKDOWN_EVERY
                  or context.state.get("attributes", list(coverage.TEXT_ATTRIBUTES)) != attributes)
-    coverage.snapshot(session, context.today(), context.now, breakdown)
+    coverage.snapshot(session, context.today(), context.now,
+                      tuple(attributes) if breakdown else None)
     return {"since": (context.now - coverage.LAG).isoformat(), "tagged": sorted(windows),
             "breakdown_day": today if breakdown else context.state.get("breakdown_day"),
             "breakdown_at": context.now.isoformat() if breakdown else counted,

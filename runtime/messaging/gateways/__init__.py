@@ -199,6 +199,15 @@ class OptOut:
     """The 080 number it called, when the provider says."""
 
 
+class IncompleteListError(Exception):
+    """A provider listed some 080 lines' refusals but not every line's: `found` are those it
+    listed (applied), and the lines are asked again from the same moment next time."""
+
+    def __init__(self, message: str, found: list[OptOut]) -> None:
+        super().__init__(message)
+        self.found = found
+
+
 @dataclass(frozen=True)
 class ChannelReceipt:
     """A delivery report, with the channel the message went on."""

@@ -87,6 +87,7 @@ from runtime.messaging.gateways import (
     GatewayConfig,
     GatewayError,
     GatewaySpec,
+    IncompleteListError,
     OptOut,
     OptOutVia,
     Review,
@@ -195,7 +196,7 @@ def _phone(value: str) -> str:
 
 def _e164(number: str) -> str:
     """A Korean national number as Wayline keeps phones ("010…" → "+8210…")."""
-    digits = "".join(ch for ch in number if ch.isdigit())
+    digits = _digits(number)
     return "+82" + digits[1:] if digits.startswith("0") else "+" + digits
 
 
@@ -206,6 +207,11 @@ def _days(start: datetime, end: datetime, field: str = "Update",
         last = min(start + timedelta(days=1) - timedelta(seconds=1), end)
         yield {f"start{field}Date": start.strftime(form), f"end{field}Date": last.strftime(form)}
         start = last + timedelta(seconds=1)
+
+
+def _digits(number: str) -> str:
+    """A number as digits only ("080-123-4567" → "0801234567"), as senders keep 080 lines."""
+    return "".join(ch for ch in number if ch.isdigit())
 
 
 def _kst(moment: datetime) -> str:
@@ -267,8 +273,8 @@ class NhnGateway:
         if not (self.sms_app_key or self.kakao_app_key):
             raise GatewayError("WAYLINE_NHN_SMS_APP_KEY or WAYLINE_NHN_KAKAO_APP_KEY must be "
                                "set: the app keys of the NHN products Wayline sends through")
-        self.unsubscribe_nos = [no.strip() for no in values["unsubscribe_nos"].split(",")
-                                if no.strip()]
+        self.unsubscribe_nos = [_digits(no) for no in values["unsubscribe_nos"].split(",")
+                                if _digits(no)]
         self.accounts = config.accounts
         self.assets = config.assets
         self.timeout, self.concurrency = config.timeout, config.concurrency
@@ -716,16 +722,30 @@ class NhnGateway:
         and WAYLINE_NHN_UNSUBSCRIBE_NOS. NHN's list does not say how a number came on it;
         every one counts as a refusal through the line (the strict reading: 정보통신망법
         제50조 ②)."""
+        if not self.sms_app_key:
+            return []  # the 080 lists are the SMS product's: a KakaoTalk-only NHN keeps none
         url = f"{self.sms_url}/sms/v3.0/appKeys/{quote(self.sms_app_key)}/blockservice/recipients"
         window = {"startRequestDate": _kst(since), "endRequestDate": _kst(datetime.now(KST))}
-        found = []
+        found: list[OptOut] = []
+        failed: list[str] = []
         for number in dict.fromkeys([*lines, *self.unsubscribe_nos]):
-            for row in self._pages(url, self.sms_secret, {**window, "unsubscribeNo": number},
-                                   "SMS", SMS_CODES, _rows):
-                at = _parse_kst(row.get("requestDate") or row.get("createDate"))
-                if row.get("recipientNo") and at is not None:
-                    found.append(OptOut(_e164(str(row["recipientNo"])), at, OptOutVia.ARS,
-                                        str(row.get("unsubscribeNo") or number)))
+            try:
+                found += self._line_opt_outs(url, window, number)
+            except DeliveryError as error:  # one line NHN refuses must not hide the others
+                failed.append(f"{number}: {error}")
+        if failed:
+            raise IncompleteListError("NHN did not list the refusals of " + "; ".join(failed),
+                                      found)
+        return found
+
+    def _line_opt_outs(self, url: str, window: dict[str, str], number: str) -> list[OptOut]:
+        found = []
+        for row in self._pages(url, self.sms_secret, {**window, "unsubscribeNo": number},
+                               "SMS", SMS_CODES, _rows):
+            at = _parse_kst(row.get("requestDate") or row.get("createDate"))
+            if row.get("recipientNo") and at is not None:
+                found.append(OptOut(_e164(str(row["recipientNo"])), at, OptOutVia.ARS,
+                                    str(row.get("unsubscribeNo") or number)))
         return found
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from runtime.customers.fields import FieldError, normalise_phone
-from runtime.messaging.gateways import OptOut
+from runtime.messaging.gateways import IncompleteListError, OptOut
 from runtime.messaging.opt_outs import take_opt_outs
 from runtime.messaging.senders import stored_senders
 from runtime.messaging.syncs import SyncContext, SyncTask, log
@@ -27,7 +27,7 @@ FIRST_LOOK = timedelta(days=30)
 
 def fetch(context: SyncContext) -> dict[str, int]:
     """Apply every opt-out the providers list: numbers new to the list, customers refused."""
-    numbers = customers = skipped = 0
+    numbers = customers = skipped = failed = 0
     with context.sessions() as session:
         # Every sender's line, registered or not: a refusal binds whatever the sender's state.
         lines = sorted({row.opt_out_number for row in stored_senders(session)
@@ -36,7 +36,19 @@ def fetch(context: SyncContext) -> dict[str, int]:
         since = getattr(gateway, "opted_out_at", None)
         since = (since - LOOK_BACK) if since else context.now - FIRST_LOOK
         found = []
-        for opt_out in gateway.opt_outs(since, lines):
+        complete = True
+        try:
+            listed = gateway.opt_outs(since, lines)
+        except IncompleteListError as error:  # apply what it listed; ask again from `since`
+            listed, complete = error.found, False
+            failed += 1
+            log.warning("opt-out sync: %s", error)
+        except Exception as error:  # one provider down must not stop the others' refusals
+            failed += 1
+            log.warning("opt-out sync: %s did not list its refusals: %s",
+                        type(gateway).__name__, error, exc_info=True)
+            continue
+        for opt_out in listed:
             try:
                 found.append(OptOut(normalise_phone(opt_out.phone), opt_out.at, opt_out.via,
                                     opt_out.opt_out_number))
@@ -49,8 +61,9 @@ def fetch(context: SyncContext) -> dict[str, int]:
             session.commit()
         numbers += taken.numbers
         customers += taken.customers
-        gateway.opted_out_at = context.now
-    return {"numbers": numbers, "customers": customers, "skipped": skipped}
+        if complete:
+            gateway.opted_out_at = context.now
+    return {"numbers": numbers, "customers": customers, "skipped": skipped, "failed": failed}
 
 
 def _source(gateway: object) -> str:

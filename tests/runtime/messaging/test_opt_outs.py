@@ -81,11 +81,11 @@ def test_callers_of_the_080_line_get_no_more_advertising(wayline, line):
         session.commit()
 
     done = provider_sync_job(force=True)
-    assert done["opt_outs"] == {"numbers": 2, "customers": 1, "skipped": 1}
+    assert done["opt_outs"] == {"numbers": 2, "customers": 1, "skipped": 1, "failed": 0}
     assert datetime.fromisoformat(listing.requests[0].body["since"]) < now
     assert listing.requests[0].body["lines"] == ["0801234567"]  # the senders' 080 lines
     assert provider_sync_job(force=True)["opt_outs"] == {"numbers": 0, "customers": 0,
-                                                          "skipped": 1}
+                                                          "skipped": 1, "failed": 0}
     with wayline.sessions() as session:
         assert set(session.scalars(select(OptOutNumber.phone))) == {"+821000000000",
                                                                     "+821099998888"}
@@ -108,3 +108,18 @@ def test_callers_of_the_080_line_get_no_more_advertising(wayline, line):
                           "refused advertising through 080-123-4567 on 2026-03-01")
     assert sent["c1"][0] is MessageStatus.SENT
     assert [request.body["to"] for request in texts.requests] == ["+821000000001"]
+
+
+class LineDown:
+    """A provider whose 080 list does not answer."""
+
+    def opt_outs(self, since: datetime, lines: Sequence[str] = ()) -> list[OptOut]:
+        raise OSError("connection refused")
+
+
+def test_a_provider_whose_list_is_down_does_not_stop_the_others(wayline, line):
+    wayline.adapters["push"] = LineDown()
+    done = provider_sync_job(force=True)
+    assert done["opt_outs"] == {"numbers": 2, "customers": 0, "skipped": 1, "failed": 1}
+    with wayline.sessions() as session:
+        assert len(set(session.scalars(select(OptOutNumber.phone)))) == 2

@@ -143,6 +143,8 @@ class NhnCloud:
                     if item.result and _within(item.result["updateDate"], query)]
             return _page(rows, query)
         if method == "GET" and action == "blockservice/recipients":
+            if not query["unsubscribeNo"].startswith("080"):
+                return 200, _fail(-9, "Not a registered 080 number.")
             rows = [row for row in self.blocks if row["unsubscribeNo"] == query["unsubscribeNo"]
                     and query["startRequestDate"] <= row["requestDate"][:19]
                     <= query["endRequestDate"]]

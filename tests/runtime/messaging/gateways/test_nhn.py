@@ -17,6 +17,7 @@ from runtime.messaging.channels import gateway_adapters
 from runtime.messaging.compliance import MessageRules, install_rules
 from runtime.messaging.gateways import (
     GatewayError,
+    IncompleteListError,
     OptOut,
     OptOutVia,
     ReviewStatus,
@@ -322,6 +323,10 @@ def test_the_080_list_becomes_opt_outs(nhn, nhn_cloud):
     # A sender's 080 line is asked about too, and a line named twice only once.
     found = nhn.opt_outs(now - timedelta(days=1), ["0809999999", "0801234567"])
     assert sorted(opt_out.opt_out_number for opt_out in found) == ["0801234567", "0809999999"]
+    # A line NHN refuses does not hide the others' refusals, which come with the error.
+    with pytest.raises(IncompleteListError, match="0701234567") as refused:
+        nhn.opt_outs(now - timedelta(days=1), ["0701234567", "0801234567"])
+    assert [opt_out.phone for opt_out in refused.value.found] == ["+821012345678"]
 
 
 def test_an_alimtalk_nhn_refuses_falls_back_to_sms_through_nhn_and_is_delivered(
