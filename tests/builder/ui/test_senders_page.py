@@ -124,7 +124,7 @@ def test_review_status_on_the_messages_page_and_publish_blocked(
     expect(editor.locator('[data-action="publish"]')).to_be_disabled()
     editor.locator('[data-node-id="send"]').click()
     error = editor.locator('[data-inspector="send"] [data-field-error="config.template"]')
-    expect(error).to_contain_text("rejected (변수 설명 부족)", timeout=WAIT)
+    expect(error).to_contain_text("Kakao rejected it: 변수 설명 부족", timeout=WAIT)
     screenshot(editor, "review-blocks-publish")
 
     korean = browse("/messages", locale="ko-KR")
