@@ -59,3 +59,4 @@ class ProviderUnavailableError(WaylineError):
     def __init__(self, message: str, retry_after: int = 30) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.issues = [{"code": "outage.provider", "message": message}]

@@ -48,8 +48,10 @@ class Problem(msgspec.Struct):
 
 
 STATUS = {NotFoundError: (404, "not_found"), WrongStateError: (409, "wrong_state"),
-          InvalidInputError: (422, "invalid_input"), SignInRefusedError: (401, "not_signed_in")}
-"""Domain error → (HTTP status, error code)."""
+          InvalidInputError: (422, "invalid_input"), SignInRefusedError: (401, "not_signed_in"),
+          RateLimitedError: (429, "too_many"),
+          ProviderUnavailableError: (HTTP_503_SERVICE_UNAVAILABLE, "unavailable")}
+"""Domain error → (HTTP status, error code); one with `retry_after` also sends Retry-After."""
 
 TITLES = {404: "Not found: the thing asked for does not exist.",
           409: "Conflict: the action does not fit the current state.",
@@ -104,20 +106,13 @@ def problem(status: int, error: str, detail: str, issues: list[Any] = ()) -> Res
 def on_wayline_error(request: Request, error: WaylineError) -> Response[Problem]:
     """A domain error → its status; its issues' messages in the language the caller asks
     for (Accept-Language: Korean or English; their codes never change)."""
-    if isinstance(error, RateLimitedError):
-        answer = problem(429, "too_many", error.message)
+    status, code = next((found for kind, found in STATUS.items() if isinstance(error, kind)),
+                        (422, "invalid_input"))
+    answer = problem(status, code, error.message,
+                     said_in(request, getattr(error, "issues", [])))
+    if getattr(error, "retry_after", None) is not None:
         answer.headers["Retry-After"] = str(error.retry_after)
-        return answer
-    if isinstance(error, ProviderUnavailableError):
-        answer = problem(HTTP_503_SERVICE_UNAVAILABLE, "unavailable", error.message,
-                         [Issue(code="outage.provider", message=error.message)])
-        answer.headers["Retry-After"] = str(error.retry_after)
-        return answer
-    for kind, (status, code) in STATUS.items():
-        if isinstance(error, kind):
-            return problem(status, code, error.message,
-                           said_in(request, getattr(error, "issues", [])))
-    return problem(422, "invalid_input", error.message)
+    return answer
 
 
 def said_in(request: Request, issues: list[Any]) -> list[Issue]:

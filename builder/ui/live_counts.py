@@ -24,9 +24,5 @@ def live_counts(stats: dict[str, Any]) -> dict[str, Any]:
     return {"version": stats["version"], "entered": totals["entered"],
             "here": totals["active"] + totals["waiting"], "nodes": nodes, "edges": edges,
             "lifts": lifts, "revenue": stats.get("revenue", 0.0),
-            "counted_at": _iso(stats.get("counted_at"))}
+            "counted_at": stats.get("counted_at")}
 
-
-def _iso(moment: Any) -> str | None:
-    """A moment as the canvas reads it (ISO 8601), whether it came as a datetime or text."""
-    return moment.isoformat() if hasattr(moment, "isoformat") else moment

@@ -29,6 +29,9 @@ from runtime.store.models import MessageStatus
 LEFT = (MessageStatus.SENT, MessageStatus.DELIVERED)
 """The statuses of a message that left for the customer: what "messages sent" counts."""
 
+SENT = tuple(message_measure(status) for status in LEFT)
+"""The measures of messages that left."""
+
 
 @dataclass(frozen=True)
 class DayFigures:
@@ -102,15 +105,14 @@ def read_engagement(session: Session, journey_id: int, first: date, last: date,
                     version_id: int | None = None) -> dict[date, DayEngagement]:
     """Messages sent, first opens, first clicks and unsubscribes per day (days with none are
     absent)."""
-    sent = [message_measure(status) for status in LEFT]
     rows = session.execute(
         select(InsightDay.day, InsightDay.measure, func.sum(InsightDay.count))
         .where(_in_range(journey_id, first, last, version_id),
-               InsightDay.measure.in_([*sent, OPENED, CLICKED, UNSUBSCRIBED]))
+               InsightDay.measure.in_([*SENT, OPENED, CLICKED, UNSUBSCRIBED]))
         .group_by(InsightDay.day, InsightDay.measure)).all()
     found: dict[date, dict[str, int]] = {}
     for day, measure, count in rows:
-        key = "sent" if measure in sent else measure
+        key = "sent" if measure in SENT else measure
         figures = found.setdefault(day, {})
         figures[key] = figures.get(key, 0) + int(count or 0)
     return {day: DayEngagement(**figures) for day, figures in found.items()}
@@ -122,7 +124,7 @@ def read_channel_days(session: Session, journey_id: int, first: date, last: date
     rows = session.execute(
         select(InsightDay.day, InsightDay.dimension, func.sum(InsightDay.count))
         .where(_in_range(journey_id, first, last, version_id),
-               InsightDay.measure.in_([message_measure(status) for status in LEFT]))
+               InsightDay.measure.in_(SENT))
         .group_by(InsightDay.day, InsightDay.dimension)).all()
     found: dict[date, dict[str, int]] = {}
     for day, channel, count in rows:
@@ -133,17 +135,16 @@ def read_channel_days(session: Session, journey_id: int, first: date, last: date
 def read_totals(session: Session, journey_id: int, first: date, last: date,
                 version_id: int | None = None) -> PeriodTotals:
     """Entered, converted, revenue and messages sent over the whole period."""
-    sent = [message_measure(status) for status in LEFT]
     rows = session.execute(
         select(InsightDay.measure, func.sum(InsightDay.count), func.sum(InsightDay.amount))
         .where(_in_range(journey_id, first, last, version_id),
-               InsightDay.measure.in_([ENTERED, CONVERTED, *sent]))
+               InsightDay.measure.in_([ENTERED, CONVERTED, *SENT]))
         .group_by(InsightDay.measure)).all()
     counts = {measure: int(count or 0) for measure, count, _amount in rows}
     revenue = next((float(amount or 0) for measure, _count, amount in rows
                     if measure == CONVERTED), 0.0)
     return PeriodTotals(entered=counts.get(ENTERED, 0), converted=counts.get(CONVERTED, 0),
-                        revenue=revenue, sent=sum(counts.get(measure, 0) for measure in sent))
+                        revenue=revenue, sent=sum(counts.get(measure, 0) for measure in SENT))
 
 
 def read_to_convert(session: Session, journey_id: int, first: date, last: date,

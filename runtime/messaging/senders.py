@@ -107,12 +107,17 @@ class SenderEntry:
         return self.status == SenderStatus.REGISTERED
 
     @property
+    def is_secret(self) -> bool:
+        """The environment's Kakao sender key: a secret setting, never shown in full."""
+        return self.kind == SenderKind.KAKAO and self.id is None
+
+    @property
     def shown(self) -> str:
-        """As people read it: a number written out; the environment's sender key (a secret
-        setting) only by its last four characters."""
+        """As people read it: a number written out; a secret only by its last four
+        characters."""
         if self.kind == SenderKind.PHONE:
             return shown_number(self.value)
-        return f"…{self.value[-4:]}" if self.id is None else self.value
+        return f"…{self.value[-4:]}" if self.is_secret else self.value
 
     @property
     def opt_out_line(self) -> str:

@@ -12,6 +12,7 @@ from runtime.errors import InvalidInputError, NotFoundError
 from runtime.messaging.senders import (
     KAKAO_KEY,
     SenderEntry,
+    SenderKind,
     current_senders,
     load_senders,
     opt_out_digits,
@@ -86,7 +87,7 @@ def _checked(data: SenderIn) -> SenderIn:
     """The sender with its numbers as digits; InvalidInputError listing every problem."""
     issues = []
     value, opt_out = data.value.strip(), data.opt_out_number
-    if data.kind == "phone":
+    if data.kind == SenderKind.PHONE:
         try:
             value = phone_digits(value)
         except ValueError as error:
@@ -121,11 +122,10 @@ def _audited(row: Sender) -> dict[str, object]:
 
 
 def _out(entry: SenderEntry) -> SenderOut:
-    from_environment = entry.id is None
-    return SenderOut(id=entry.id, kind=entry.kind, value="" if from_environment and
-                     entry.kind == "kakao" else entry.value, shown=entry.shown, name=entry.name,
+    return SenderOut(id=entry.id, kind=entry.kind, value="" if entry.is_secret else entry.value,
+                     shown=entry.shown, name=entry.name,
                      status=entry.status, opt_out_number=entry.opt_out_number,
                      opt_out_shown=shown_number(entry.opt_out_number)
                      if entry.opt_out_number else "",
                      friends=entry.friends, is_default=entry.is_default,
-                     note=entry.note, from_environment=from_environment)
+                     note=entry.note, from_environment=entry.id is None)
